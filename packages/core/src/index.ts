@@ -1,0 +1,4 @@
+export * from "./ledger/index.js";
+export * from "./money/index.js";
+export * from "./orders/index.js";
+export * from "./payments/index.js";

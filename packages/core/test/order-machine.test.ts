@@ -1,0 +1,57 @@
+import { describe, expect, it } from "vitest";
+import { type OrderAction, type OrderState, newOrder, returnWindowEnds, transitionOrder } from "../src/index.js";
+
+const order = () =>
+  newOrder({
+    items: [
+      { sku: "dress", name: "Dress", amount: 3_000, quantity: 1 },
+      { sku: "shoes", name: "Shoes", amount: 2_000, quantity: 2 },
+    ],
+    no_show_fee: 700,
+    collect_by: "2026-12-01T00:00:00.000Z",
+    return_window_days: 14,
+  });
+const apply = (s: OrderState, ...a: OrderAction[]) =>
+  a.reduce((st, x) => {
+    const t = transitionOrder(st, x);
+    if (!t.ok) throw new Error(t.message);
+    return t.state;
+  }, s);
+const held = () => apply(order(), { type: "payment_authorized" });
+
+describe("order machine", () => {
+  it("partial buyout captures the kept items and releases the rest", () => {
+    const t = transitionOrder(held(), { type: "handover", accepted: [{ sku: "shoes", quantity: 1 }], at: "2026-11-25T10:00:00.000Z" });
+    expect(t.ok && t.effects).toEqual([{ type: "capture", amount: 2_000, release: 5_000 }]);
+    expect(t.ok && t.state.status).toBe("delivered");
+  });
+
+  it("nothing accepted refunds everything", () => {
+    const t = transitionOrder(held(), { type: "handover", accepted: [], at: "2026-11-25T10:00:00.000Z" });
+    expect(t.ok && t.state.status).toBe("refunded");
+    expect(t.ok && t.effects).toEqual([{ type: "void" }]);
+  });
+
+  it("expiry keeps the no-show fee for the merchant, only once due", () => {
+    expect(transitionOrder(held(), { type: "expire", now: "2026-11-30T23:59:59.000Z" }).ok).toBe(false);
+    const t = transitionOrder(held(), { type: "expire", now: "2026-12-01T00:00:00.000Z" });
+    expect(t.ok && t.effects).toEqual([{ type: "capture", amount: 700, release: 6_300 }]);
+  });
+
+  it("returns: inside the window, never more than kept", () => {
+    const delivered = apply(held(), { type: "handover", accepted: [{ sku: "shoes", quantity: 2 }], at: "2026-11-25T10:00:00.000Z" });
+    expect(returnWindowEnds(delivered)).toBe("2026-12-09T10:00:00.000Z");
+    const r = transitionOrder(delivered, { type: "return", items: [{ sku: "shoes", quantity: 1 }], now: "2026-12-01T00:00:00.000Z" });
+    expect(r.ok && r.effects).toEqual([{ type: "refund", amount: 2_000 }]);
+    expect(transitionOrder(delivered, { type: "return", items: [{ sku: "shoes", quantity: 3 }], now: "2026-12-01T00:00:00.000Z" }).ok).toBe(false);
+    expect(transitionOrder(delivered, { type: "return", items: [{ sku: "dress", quantity: 1 }], now: "2026-12-01T00:00:00.000Z" }).ok).toBe(false);
+    const late = transitionOrder(delivered, { type: "return", items: [{ sku: "shoes", quantity: 1 }], now: "2026-12-09T10:00:00.000Z" });
+    expect(!late.ok && late.code).toBe("return_window_closed");
+  });
+
+  it("fail only while held", () => {
+    expect(transitionOrder(held(), { type: "fail" }).ok).toBe(true);
+    const delivered = apply(held(), { type: "handover", accepted: [{ sku: "dress", quantity: 1 }], at: "2026-11-25T10:00:00.000Z" });
+    expect(transitionOrder(delivered, { type: "fail" }).ok).toBe(false);
+  });
+});
