@@ -1,0 +1,90 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
+import type { AppEnv, Deps } from "./context.js";
+import { ApiError, unavailable } from "./lib/errors.js";
+import { validationHook } from "./lib/router.js";
+import { authenticate } from "./middleware/auth.js";
+import { requestContext } from "./middleware/request-context.js";
+import { unitOfWork } from "./middleware/unit-of-work.js";
+import { balanceRoutes } from "./routes/balance/index.js";
+import { adminRoutes, healthRoutes } from "./routes/health/index.js";
+import { merchantRoutes } from "./routes/merchants/index.js";
+
+const PUBLIC_V1 = new Set(["/v1/leads"]);
+const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+/** PostgreSQL / driver errors that mean "the database is away", not "this request is wrong". */
+const DB_UNAVAILABLE = /^(08|57P0|53300)|ECONNREFUSED|ECONNRESET|CONNECTION_|CONNECT_TIMEOUT|EPIPE|ENOTFOUND/;
+
+function isDatabaseDown(err: unknown): boolean {
+  const e = err as { code?: string; cause?: { code?: string } };
+  return DB_UNAVAILABLE.test(String(e?.code ?? "")) || DB_UNAVAILABLE.test(String(e?.cause?.code ?? ""));
+}
+
+export function createApp(deps: Deps) {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook as never });
+
+  app.use("*", requestContext(deps));
+  app.use("/v1/*", bodyLimit({ maxSize: 256 * 1024, onError: () => { throw new ApiError(413, "invalid_request_error", "body_too_large", "Request bodies are limited to 256 KiB."); } }));
+  const auth = authenticate(deps);
+  const uow = unitOfWork(deps);
+  app.use("/v1/*", async (c, next) => {
+    // Public routes under /v1 authenticate themselves (or not at all).
+    if (PUBLIC_V1.has(c.req.path)) return next();
+    return auth(c, next);
+  });
+  app.use("/v1/*", async (c, next) => (WRITE_METHODS.has(c.req.method) && !PUBLIC_V1.has(c.req.path) ? uow(c, next) : next()));
+
+  app.route("/", healthRoutes);
+  app.route("/", adminRoutes);
+  app.route("/", merchantRoutes);
+  app.route("/", balanceRoutes);
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    description: "sk_test_…/sk_live_… (secret), pk_test_…/pk_live_… (publishable), or the platform admin key",
+  });
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "Softrack API",
+      version: "1.0.0",
+      description: "Payments, wallets, transit fares and the courier payment guarantee. Amounts are integers in minor units.",
+      license: { name: "Apache-2.0" },
+    },
+    servers: [{ url: "/" }],
+  });
+
+  app.notFound((c) => {
+    const err = new ApiError(404, "invalid_request_error", "route_not_found", `Unrecognized request URL (${c.req.method}: ${c.req.path}).`);
+    return c.json(err.body(c.var.requestId), 404);
+  });
+
+  app.onError((err, c) => {
+    const requestId = c.var.requestId ?? "unknown";
+    let api: ApiError;
+    if (err instanceof ApiError) api = err;
+    else if (err instanceof HTTPException) {
+      const malformed = /json/i.test(err.message);
+      api = new ApiError(
+        err.status === 413 ? 413 : 400,
+        "invalid_request_error",
+        malformed ? "invalid_json" : "invalid_request",
+        malformed ? "The request body is not valid JSON." : err.message || "Invalid request.",
+      );
+    } else if (isDatabaseDown(err)) {
+      api = unavailable();
+    } else {
+      deps.logger.error({ req_id: requestId, err: { message: (err as Error).message, stack: (err as Error).stack } }, "unhandled error");
+      api = new ApiError(500, "api_error", "internal_error", "Something went wrong on our side; it has been logged.");
+    }
+    for (const [k, v] of Object.entries(api.headers)) c.header(k, v);
+    c.header("Request-Id", requestId);
+    return c.json(api.body(requestId), api.status);
+  });
+
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

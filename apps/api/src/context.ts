@@ -1,0 +1,38 @@
+import type { Logger } from "pino";
+import type { Database, Db } from "./db/client.js";
+import type { Env } from "./env.js";
+import type { SecretBox } from "./lib/crypto.js";
+import type { Signal } from "./lib/signal.js";
+import type { LedgerStore } from "./store/ledger-store.js";
+
+/** Who is calling. Every merchant-scoped query filters by `merchantId` and `livemode`. */
+export type Principal =
+  | { kind: "admin"; keyId: "admin" }
+  | { kind: "secret"; keyId: string; merchantId: string; livemode: boolean }
+  | { kind: "publishable"; keyId: string; merchantId: string; livemode: boolean };
+
+export type MerchantPrincipal = Extract<Principal, { merchantId: string }>;
+
+/** Long-lived parts shared by every request, built once at start (see app.ts). */
+export interface Deps {
+  env: Env;
+  database: Database;
+  ledger: LedgerStore;
+  box: SecretBox;
+  logger: Logger;
+  adminKeyHash: string;
+  /** Raised after a write commits, so the webhook dispatcher delivers at once instead of at its next poll. */
+  committed: Signal;
+  /** Clock used by jobs and taps; tests move it with run_jobs. */
+  now: () => Date;
+}
+
+export interface AppEnv {
+  Variables: {
+    requestId: string;
+    deps: Deps;
+    /** The request's database handle: its transaction for writes, the pool for reads. */
+    db: Db;
+    principal: Principal;
+  };
+}

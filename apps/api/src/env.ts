@@ -1,0 +1,34 @@
+import { z } from "zod";
+
+/**
+ * The environment, parsed once at start. A bad value stops the process with one clear
+ * line per problem (see index.ts), never a stack trace.
+ */
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/.+/, "must be a postgres:// or postgresql:// URL")
+    .optional(),
+  DATA_DIR: z.string().min(1).default("./.data"),
+  PLATFORM_ADMIN_KEY: z.string().min(24, "must be at least 24 characters").optional(),
+  /** Key that encrypts stored secrets (webhook secrets, replayable responses). Defaults to one derived from the admin key. */
+  SECRET_ENCRYPTION_KEY: z.string().min(32, "must be at least 32 characters").optional(),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
+  /** How many jobs/webhook workers poll; 0 turns background work off (tests drive it by hand). */
+  WORKERS: z.enum(["on", "off"]).default("on"),
+  DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export function parseEnv(source: Record<string, string | undefined>): { ok: true; env: Env } | { ok: false; problems: string[] } {
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
+  const r = envSchema.safeParse(cleaned);
+  if (r.success) return { ok: true, env: r.data };
+  return { ok: false, problems: r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`) };
+}

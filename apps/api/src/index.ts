@@ -1,0 +1,86 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseEnv } from "./env.js";
+import { randomToken } from "./lib/crypto.js";
+import { createLogger } from "./logger.js";
+import { createRuntime, listen } from "./server.js";
+import { ensureDemoMerchant } from "./services/demo.js";
+
+/** Problems at start are one clear line each and a non-zero exit, never a stack trace. */
+function die(...lines: string[]): never {
+  for (const l of lines) process.stderr.write(`softrack-api: ${l}\n`);
+  process.exit(1);
+}
+
+const parsed = parseEnv(process.env);
+if (!parsed.ok) die(...parsed.problems.map((p) => `invalid environment: ${p}`));
+const env = parsed.env;
+const logger = createLogger(env.LOG_LEVEL);
+
+function adminKey(): { key: string; generated: boolean } {
+  if (env.PLATFORM_ADMIN_KEY) return { key: env.PLATFORM_ADMIN_KEY, generated: false };
+  if (env.NODE_ENV === "production") die("PLATFORM_ADMIN_KEY must be set in production.");
+  // Development: generate one on first start and keep it beside the embedded database.
+  const file = join(env.DATA_DIR, "admin-key");
+  if (existsSync(file)) return { key: readFileSync(file, "utf8").trim(), generated: true };
+  mkdirSync(env.DATA_DIR, { recursive: true });
+  const key = `sk_admin_${randomToken(32)}`;
+  writeFileSync(file, key, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return { key, generated: true };
+}
+
+const admin = adminKey();
+let runtime: Awaited<ReturnType<typeof createRuntime>>;
+try {
+  runtime = await createRuntime(env, logger, admin.key);
+} catch (err) {
+  const e = err as Error & { code?: string };
+  die(`cannot open the database (${env.DATABASE_URL ? "DATABASE_URL" : `DATA_DIR=${env.DATA_DIR}`}): ${e.code ? `${e.code} ` : ""}${e.message.split("\n")[0]}`);
+}
+
+let bound: Awaited<ReturnType<typeof listen>>;
+try {
+  bound = await listen(runtime, env.HOST, env.PORT);
+} catch (err) {
+  const e = err as Error & { code?: string };
+  await runtime.close();
+  die(e.code === "EADDRINUSE" ? `port ${env.PORT} on ${env.HOST} is already in use; set PORT to a free port.` : `cannot listen on ${env.HOST}:${env.PORT}: ${e.message}`);
+}
+
+const url = bound.url;
+const lines = [
+  "",
+  `  Softrack API ready on ${url}  (${runtime.database.driver === "pglite" ? `embedded PostgreSQL in ${env.DATA_DIR}` : "PostgreSQL server"})`,
+  `    health        ${url}/health`,
+  `    API reference ${url}/docs   (OpenAPI: ${url}/openapi.json)`,
+  `    checkout demo ${url}/demo`,
+  `    site          ${url}/`,
+];
+if (admin.generated) lines.push(`  Platform admin key (development): ${admin.key}`);
+if (env.NODE_ENV === "development") {
+  const demo = await ensureDemoMerchant(runtime.deps);
+  lines.push(
+    `  Demo merchant ${demo.id}${demo.created ? " (created)" : ""}`,
+    `    secret key      ${demo.secretKey}`,
+    `    publishable key ${demo.publishableKey}`,
+    `  Try: curl -s ${url}/v1/balance -H "Authorization: Bearer ${demo.secretKey}"`,
+  );
+}
+process.stdout.write(`${lines.join("\n")}\n\n`);
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, "draining in-flight requests");
+  // Stop accepting, let in-flight requests finish, then stop workers and the database.
+  const timer = setTimeout(() => process.exit(1), 15_000);
+  timer.unref();
+  await new Promise<void>((resolve) => bound.server.close(() => resolve()));
+  await runtime.close();
+  logger.info("stopped");
+  process.exit(0);
+}
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));

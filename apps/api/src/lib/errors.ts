@@ -1,0 +1,70 @@
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+
+/** The contract's error types and the HTTP statuses they travel with. */
+export type ErrorType =
+  | "invalid_request_error"
+  | "authentication_error"
+  | "permission_error"
+  | "idempotency_error"
+  | "payment_error"
+  | "rate_limit_error"
+  | "api_error";
+
+export interface ErrorBody {
+  type: ErrorType;
+  code: string;
+  message: string;
+  param?: string;
+  request_id?: string;
+  [extra: string]: unknown;
+}
+
+/**
+ * Thrown by services for every expected failure; `app.onError` turns it into the
+ * contract's envelope. Anything else thrown is a bug and becomes a 500 `api_error`.
+ */
+export class ApiError extends Error {
+  override name = "ApiError";
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly type: ErrorType,
+    readonly code: string,
+    message: string,
+    readonly param?: string,
+    readonly extra: Record<string, unknown> = {},
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+
+  body(requestId: string): { error: ErrorBody } {
+    return {
+      error: {
+        type: this.type,
+        code: this.code,
+        message: this.message,
+        ...(this.param ? { param: this.param } : {}),
+        ...this.extra,
+        request_id: requestId,
+      },
+    };
+  }
+}
+
+export const invalid = (code: string, message: string, param?: string, extra?: Record<string, unknown>) =>
+  new ApiError(400, "invalid_request_error", code, message, param, extra);
+export const notFound = (what: string, id: string, param = "id") =>
+  new ApiError(404, "invalid_request_error", "resource_missing", `No such ${what}: '${id}'`, param);
+export const unprocessable = (code: string, message: string, param?: string) =>
+  new ApiError(422, "invalid_request_error", code, message, param);
+export const conflictState = (message: string, extra?: Record<string, unknown>) =>
+  new ApiError(400, "invalid_request_error", "unexpected_state", message, undefined, extra);
+export const unauthenticated = (message = "Invalid API key provided.", code = "invalid_api_key") =>
+  new ApiError(401, "authentication_error", code, message);
+export const forbidden = (message: string, code = "permission_denied") => new ApiError(403, "permission_error", code, message);
+export const paymentError = (code: string, message: string, extra?: Record<string, unknown>) =>
+  new ApiError(402, "payment_error", code, message, undefined, extra);
+export const rateLimited = (retryAfterSeconds: number) =>
+  new ApiError(429, "rate_limit_error", "rate_limited", "Too many requests; slow down.", undefined, {}, { "Retry-After": String(retryAfterSeconds) });
+export const unavailable = (retryAfterSeconds = 1) =>
+  new ApiError(503, "api_error", "service_unavailable", "The database is unavailable; retry shortly.", undefined, {}, { "Retry-After": String(retryAfterSeconds) });

@@ -1,0 +1,58 @@
+import { randomBytes } from "node:crypto";
+
+/**
+ * Opaque, type-prefixed ids (`pay_…`). The first 10 characters after the prefix encode the
+ * creation time (Crockford base32 of milliseconds), so ids sort by creation and the lists'
+ * "newest first" and `starting_after` cursors can use the primary key alone.
+ */
+const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+export const ID_PREFIXES = {
+  merchant: "mer",
+  payment: "pay",
+  refund: "re",
+  order: "ord",
+  customer: "cus",
+  transaction: "txn",
+  event: "evt",
+  webhookEndpoint: "we",
+  terminal: "term",
+  tap: "tap",
+  tariff: "trf",
+  apiKey: "key",
+  account: "acc",
+  pickupPoint: "pp",
+  delivery: "wd",
+  lead: "lead",
+  job: "job",
+  request: "req",
+} as const;
+
+export type IdKind = keyof typeof ID_PREFIXES;
+
+let lastMs = 0;
+let seq = 0;
+
+export function newId(kind: IdKind, now = Date.now()): string {
+  // Within one millisecond a counter keeps ids from one process in creation order.
+  if (now === lastMs) seq++;
+  else {
+    lastMs = now;
+    seq = 0;
+  }
+  let t = now;
+  let time = "";
+  for (let i = 0; i < 10; i++) {
+    time = ALPHABET[t % 32] + time;
+    t = Math.floor(t / 32);
+  }
+  const rand = randomBytes(12);
+  let tail = ALPHABET[(seq >> 5) & 31] as string;
+  tail += ALPHABET[seq & 31];
+  for (const b of rand) tail += ALPHABET[b & 31];
+  return `${ID_PREFIXES[kind]}_${time}${tail}`;
+}
+
+export function hasPrefix(id: unknown, kind: IdKind): id is string {
+  return typeof id === "string" && id.startsWith(`${ID_PREFIXES[kind]}_`) && id.length <= 64 && /^[a-z]+_[0-9A-Za-z_]+$/.test(id);
+}

@@ -1,0 +1,83 @@
+import { z } from "@hono/zod-openapi";
+import { CURRENCY_CODES, MAX_AMOUNT } from "@softrack/core";
+
+/** Shared pieces of the OpenAPI schemas, so the contract and validation come from one source. */
+export const ErrorSchema = z
+  .object({
+    error: z.object({
+      type: z.enum([
+        "invalid_request_error",
+        "authentication_error",
+        "permission_error",
+        "idempotency_error",
+        "payment_error",
+        "rate_limit_error",
+        "api_error",
+      ]),
+      code: z.string(),
+      message: z.string(),
+      param: z.string().optional(),
+      request_id: z.string(),
+    }),
+  })
+  .openapi("Error");
+
+const errorResponse = (description: string) => ({ content: { "application/json": { schema: ErrorSchema } }, description });
+
+export const errors = {
+  400: errorResponse("Invalid request"),
+  401: errorResponse("Missing or invalid API key"),
+  403: errorResponse("The key may not do this"),
+  404: errorResponse("No such object"),
+  409: errorResponse("Idempotent request still in progress"),
+  422: errorResponse("Idempotency key reused with another body"),
+  429: errorResponse("Rate limited"),
+} as const;
+
+export const paymentErrors = { ...errors, 402: errorResponse("The payment was declined") } as const;
+
+export const json = <T extends z.ZodType>(schema: T, description = "OK") => ({
+  content: { "application/json": { schema } },
+  description,
+});
+
+export const body = <T extends z.ZodType>(schema: T) => ({
+  body: { content: { "application/json": { schema } }, required: true },
+});
+
+/** Optional JSON body (e.g. POST /cancel with nothing to say). */
+export const optionalBody = <T extends z.ZodType>(schema: T) => ({
+  body: { content: { "application/json": { schema } }, required: false },
+});
+
+export const Amount = z
+  .number()
+  .int("amount must be an integer number of minor units (no decimals)")
+  .positive("amount must be greater than zero")
+  .max(MAX_AMOUNT, `amount must be at most ${MAX_AMOUNT}`)
+  .openapi({ example: 15000, description: "Integer in minor units: 15000 KGS = 150.00 KGS" });
+
+export const Currency = z
+  .enum(CURRENCY_CODES as [string, ...string[]], { message: `currency must be one of ${CURRENCY_CODES.join(", ")}` })
+  .openapi({ example: "KGS" });
+
+export const Metadata = z
+  .record(z.string().min(1).max(40), z.string().max(500))
+  .refine((m) => Object.keys(m).length <= 50, "metadata may have at most 50 keys")
+  .openapi({ example: { order_ref: "A-1001" } });
+
+export const IdParam = (prefix: string) =>
+  z.object({ id: z.string().max(64).openapi({ param: { name: "id", in: "path" }, example: `${prefix}_01J…` }) });
+
+export const ListQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(10).openapi({ example: 10 }),
+  starting_after: z.string().max(64).optional(),
+  ending_before: z.string().max(64).optional(),
+});
+
+export const listOf = <T extends z.ZodType>(item: T, name: string) =>
+  z.object({ object: z.literal("list"), data: z.array(item), has_more: z.boolean(), url: z.string().optional() }).openapi(name);
+
+export const Timestamp = z.string().openapi({ example: "2026-11-23T10:00:00.000Z", description: "ISO 8601 UTC" });
+
+export const bearer = [{ bearerAuth: [] }];

@@ -1,0 +1,68 @@
+import { sql } from "drizzle-orm";
+import type { MiddlewareHandler } from "hono";
+import type { AppEnv, Deps, Principal } from "../context.js";
+import { safeEqual, sha256Hex } from "../lib/crypto.js";
+import { forbidden, unauthenticated } from "../lib/errors.js";
+
+const CACHE_MS = 5_000;
+
+/**
+ * Bearer authentication. Keys are looked up by their SHA-256 (the table never holds a
+ * key); a short cache keeps the hot path to zero queries, and revocation is seen within
+ * CACHE_MS.
+ */
+export function authenticate(deps: Deps): MiddlewareHandler<AppEnv> {
+  const cache = new Map<string, { principal: Principal | null; until: number }>();
+  return async function authenticate(c, next) {
+    const header = c.req.header("Authorization");
+    const match = header?.match(/^Bearer\s+(\S{8,200})$/);
+    if (!match) throw unauthenticated("Missing API key: send it as 'Authorization: Bearer <key>'.", "missing_api_key");
+    const hash = sha256Hex(match[1] as string);
+    if (safeEqual(hash, deps.adminKeyHash)) {
+      c.set("principal", { kind: "admin", keyId: "admin" });
+      return next();
+    }
+    const now = Date.now();
+    let hit = cache.get(hash);
+    if (!hit || hit.until < now) {
+      const rows = await deps.database.rows<{ id: string; merchant_id: string; kind: "secret" | "publishable"; livemode: boolean }>(
+        sql`SELECT id, merchant_id, kind, livemode FROM api_keys
+            WHERE hash = ${hash} AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())`,
+      );
+      const row = rows[0];
+      hit = {
+        principal: row ? { kind: row.kind, keyId: row.id, merchantId: row.merchant_id, livemode: row.livemode } : null,
+        until: now + CACHE_MS,
+      };
+      if (cache.size > 10_000) cache.clear();
+      cache.set(hash, hit);
+    }
+    if (!hit.principal) throw unauthenticated();
+    c.set("principal", hit.principal);
+    return next();
+  };
+}
+
+/** Route guards: which kinds of key may call a route. */
+export function allow(...kinds: Principal["kind"][]): MiddlewareHandler<AppEnv> {
+  return async function allowKinds(c, next) {
+    const p = c.get("principal");
+    if (!kinds.includes(p.kind)) {
+      throw forbidden(
+        p.kind === "publishable"
+          ? "A publishable key may only create or confirm a payment through its client_secret and read that payment."
+          : p.kind === "admin"
+            ? "This route needs a merchant's secret key, not the platform admin key."
+            : "This route needs the platform admin key.",
+      );
+    }
+    return next();
+  };
+}
+
+/** The calling merchant; `vars` is `c.var`. */
+export function merchantOf(vars: { principal: Principal }) {
+  const p = vars.principal;
+  if (p.kind === "admin") throw forbidden("This route needs a merchant's key.");
+  return p;
+}

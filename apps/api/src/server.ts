@@ -1,0 +1,62 @@
+import { type ServerType, serve } from "@hono/node-server";
+import { sql } from "drizzle-orm";
+import type { Logger } from "pino";
+import { createApp } from "./app.js";
+import type { Deps } from "./context.js";
+import { type Database, createDatabase } from "./db/client.js";
+import type { Env } from "./env.js";
+import { SecretBox, sha256Hex } from "./lib/crypto.js";
+import { Signal } from "./lib/signal.js";
+import { LedgerStore } from "./store/ledger-store.js";
+
+export interface Runtime {
+  deps: Deps;
+  app: ReturnType<typeof createApp>;
+  database: Database;
+  workers: { stop(): Promise<void> }[];
+  close(): Promise<void>;
+}
+
+/** Builds the long-lived parts: database (migrated), ledger store, secret box, app. */
+export async function createRuntime(env: Env, logger: Logger, adminKey: string): Promise<Runtime> {
+  const database = await createDatabase({
+    url: env.DATABASE_URL,
+    dataDir: env.DATA_DIR,
+    poolSize: env.DB_POOL_SIZE,
+  });
+  await database.migrate();
+  const deps: Deps = {
+    env,
+    database,
+    ledger: new LedgerStore(database),
+    box: new SecretBox(env.SECRET_ENCRYPTION_KEY ?? adminKey),
+    logger,
+    adminKeyHash: sha256Hex(adminKey),
+    committed: new Signal(),
+    now: () => new Date(),
+  };
+  const app = createApp(deps);
+  const workers: { stop(): Promise<void> }[] = [];
+  const runtime: Runtime = {
+    deps,
+    app,
+    database,
+    workers,
+    async close() {
+      for (const w of workers) await w.stop();
+      await database.close();
+    },
+  };
+  await database.rows(sql`SELECT 1`);
+  return runtime;
+}
+
+/** Serves the app on HOST:PORT; resolves with the bound address (PORT=0 picks a free one). */
+export function listen(runtime: Runtime, host: string, port: number): Promise<{ server: ServerType; url: string }> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: runtime.app.fetch, hostname: host, port }, (info) => {
+      resolve({ server, url: `http://${host.includes(":") ? `[${host}]` : host}:${info.port}` });
+    });
+    server.once("error", reject);
+  });
+}

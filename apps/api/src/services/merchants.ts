@@ -1,0 +1,63 @@
+import { and, eq, isNull } from "drizzle-orm";
+import type { Db } from "../db/client.js";
+import { apiKeys, merchants } from "../db/schema/index.js";
+import { randomToken, sha256Hex } from "../lib/crypto.js";
+import { notFound } from "../lib/errors.js";
+import { newId } from "../lib/ids.js";
+
+export type MerchantRow = typeof merchants.$inferSelect;
+
+export function merchantObject(m: MerchantRow) {
+  return {
+    id: m.id,
+    object: "merchant" as const,
+    created: m.createdAt.toISOString(),
+    livemode: m.livemode,
+    name: m.name,
+    country: m.country,
+    default_currency: m.defaultCurrency,
+    fee_tariff: m.feeTariff,
+    metadata: m.metadata,
+  };
+}
+
+/** A new API key: prefixed, 32 random bytes, stored as its SHA-256 only. */
+export async function issueKey(db: Db, merchantId: string, kind: "secret" | "publishable", livemode: boolean) {
+  const prefix = `${kind === "secret" ? "sk" : "pk"}_${livemode ? "live" : "test"}_`;
+  const key = prefix + randomToken(32);
+  const id = newId("apiKey");
+  await db.insert(apiKeys).values({
+    id,
+    merchantId,
+    kind,
+    livemode,
+    hash: sha256Hex(key),
+    hint: `${prefix}…${key.slice(-4)}`,
+  });
+  return { id, key };
+}
+
+export async function createMerchant(
+  db: Db,
+  input: { name: string; country: string; default_currency: string; fee_tariff?: string | undefined; metadata?: Record<string, string> | undefined },
+) {
+  const id = newId("merchant");
+  const [row] = await db
+    .insert(merchants)
+    .values({ id, name: input.name, country: input.country, defaultCurrency: input.default_currency, feeTariff: input.fee_tariff ?? null, metadata: input.metadata ?? {} })
+    .returning();
+  const secret = await issueKey(db, id, "secret", false);
+  const publishable = await issueKey(db, id, "publishable", false);
+  return { ...merchantObject(row as MerchantRow), keys: { secret_key: secret.key, publishable_key: publishable.key } };
+}
+
+export async function getMerchant(db: Db, id: string) {
+  const [row] = await db.select().from(merchants).where(eq(merchants.id, id));
+  if (!row) throw notFound("merchant", id);
+  return row;
+}
+
+export async function activeKeyCount(db: Db, merchantId: string) {
+  const rows = await db.select({ id: apiKeys.id }).from(apiKeys).where(and(eq(apiKeys.merchantId, merchantId), isNull(apiKeys.revokedAt)));
+  return rows.length;
+}

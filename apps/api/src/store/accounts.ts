@@ -1,0 +1,42 @@
+/**
+ * Ledger account names. Test and live money never share an account; merchant balances may
+ * go negative (a refund after fees, as at Stripe), wallets and escrow never do, and the
+ * clearing accounts that face card networks and mobile operators carry the outside world's side.
+ */
+export interface AccountSpec {
+  id: string;
+  merchantId: string | null;
+  kind: string;
+  currency: string;
+  livemode: boolean;
+  allowNegative: boolean;
+}
+
+const mode = (livemode: boolean) => (livemode ? "live" : "test");
+
+export type MerchantBucket = "available" | "pending" | "held";
+
+export function merchantAccount(merchantId: string, livemode: boolean, bucket: MerchantBucket, currency: string): AccountSpec {
+  return {
+    id: `merchant:${merchantId}:${mode(livemode)}:${bucket}:${currency}`,
+    merchantId,
+    kind: `merchant_${bucket}`,
+    currency,
+    livemode,
+    // Escrow (held) is the buyers' money: it can only run down to zero.
+    allowNegative: bucket !== "held",
+  };
+}
+
+export function walletAccount(merchantId: string, customerId: string, livemode: boolean, currency: string): AccountSpec {
+  return { id: `customer:${customerId}:wallet:${currency}`, merchantId, kind: "customer_wallet", currency, livemode, allowNegative: false };
+}
+
+export function revenueAccount(livemode: boolean, currency: string): AccountSpec {
+  return { id: `platform:${mode(livemode)}:revenue:${currency}`, merchantId: null, kind: "platform_revenue", currency, livemode, allowNegative: false };
+}
+
+/** Money owed by (or to) the network behind a payment method: card acquirer, mobile operator, QR bank. */
+export function clearingAccount(method: string, livemode: boolean, currency: string): AccountSpec {
+  return { id: `platform:${mode(livemode)}:clearing_${method}:${currency}`, merchantId: null, kind: "platform_clearing", currency, livemode, allowNegative: true };
+}

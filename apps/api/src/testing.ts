@@ -1,0 +1,43 @@
+import { parseEnv } from "./env.js";
+import { randomToken } from "./lib/crypto.js";
+import { createLogger } from "./logger.js";
+import { type Runtime, createRuntime, listen } from "./server.js";
+import { createMerchant } from "./services/merchants.js";
+
+export interface TestApi {
+  url: string;
+  adminKey: string;
+  merchant: { id: string; secretKey: string; publishableKey: string };
+  runtime: Runtime;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the real API on 127.0.0.1 with a random port, on an in-memory embedded database
+ * (or `databaseUrl`), with a fresh test merchant. For the SDK, widget and site test suites.
+ */
+export async function startApi(opts: { databaseUrl?: string; env?: Record<string, string>; adminKey?: string } = {}): Promise<TestApi> {
+  const adminKey = opts.adminKey ?? `sk_admin_${randomToken(32)}`;
+  const parsed = parseEnv({
+    NODE_ENV: "test",
+    DATA_DIR: "memory://",
+    LOG_LEVEL: "silent",
+    PORT: "0",
+    ...(opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl } : {}),
+    ...opts.env,
+  });
+  if (!parsed.ok) throw new Error(parsed.problems.join("; "));
+  const runtime = await createRuntime(parsed.env, createLogger(parsed.env.LOG_LEVEL), adminKey);
+  const { server, url } = await listen(runtime, "127.0.0.1", 0);
+  const m = await createMerchant(runtime.database.db, { name: "Test Merchant", country: "KG", default_currency: "KGS" });
+  return {
+    url,
+    adminKey,
+    merchant: { id: m.id, secretKey: m.keys.secret_key, publishableKey: m.keys.publishable_key },
+    runtime,
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await runtime.close();
+    },
+  };
+}
