@@ -196,6 +196,20 @@ CREATE TABLE "refunds" (
 	"metadata" jsonb DEFAULT '{}'::jsonb NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE "tariffs" (
+	"id" text PRIMARY KEY NOT NULL,
+	"livemode" boolean DEFAULT false NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"owner" text NOT NULL,
+	"code" text NOT NULL,
+	"version" integer NOT NULL,
+	"kind" text NOT NULL,
+	"currency" text NOT NULL,
+	"timezone" text NOT NULL,
+	"effective_from" timestamp with time zone NOT NULL,
+	"rules" jsonb NOT NULL
+);
+--> statement-breakpoint
 CREATE INDEX "events_merchant_idx" ON "events" USING btree ("merchant_id","id");--> statement-breakpoint
 CREATE INDEX "webhook_attempts_endpoint_idx" ON "webhook_attempts" USING btree ("endpoint_id","id");--> statement-breakpoint
 CREATE INDEX "webhook_deliveries_due_idx" ON "webhook_deliveries" USING btree ("status","next_attempt_at");--> statement-breakpoint
@@ -215,4 +229,6 @@ CREATE INDEX "payments_merchant_idx" ON "payments" USING btree ("merchant_id","i
 CREATE INDEX "payments_merchant_status_idx" ON "payments" USING btree ("merchant_id","status");--> statement-breakpoint
 CREATE INDEX "payments_customer_idx" ON "payments" USING btree ("customer_id");--> statement-breakpoint
 CREATE INDEX "refunds_merchant_idx" ON "refunds" USING btree ("merchant_id","id");--> statement-breakpoint
-CREATE INDEX "refunds_payment_idx" ON "refunds" USING btree ("payment_id");
+CREATE INDEX "refunds_payment_idx" ON "refunds" USING btree ("payment_id");--> statement-breakpoint
+CREATE UNIQUE INDEX "tariffs_owner_code_version_idx" ON "tariffs" USING btree ("owner","code","version");--> statement-breakpoint
+CREATE INDEX "tariffs_owner_code_idx" ON "tariffs" USING btree ("owner","code");

@@ -9,7 +9,10 @@ import { requestContext } from "./middleware/request-context.js";
 import { unitOfWork } from "./middleware/unit-of-work.js";
 import { balanceRoutes } from "./routes/balance/index.js";
 import { adminRoutes, healthRoutes } from "./routes/health/index.js";
+import { customerRoutes } from "./routes/customers/index.js";
+import { docsRoutes } from "./routes/docs/index.js";
 import { merchantRoutes } from "./routes/merchants/index.js";
+import { paymentRoutes } from "./routes/payments/index.js";
 
 const PUBLIC_V1 = new Set(["/v1/leads"]);
 const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -36,9 +39,12 @@ export function createApp(deps: Deps) {
   app.use("/v1/*", async (c, next) => (WRITE_METHODS.has(c.req.method) && !PUBLIC_V1.has(c.req.path) ? uow(c, next) : next()));
 
   app.route("/", healthRoutes);
+  app.route("/", docsRoutes);
   app.route("/", adminRoutes);
   app.route("/", merchantRoutes);
   app.route("/", balanceRoutes);
+  app.route("/", customerRoutes);
+  app.route("/", paymentRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

@@ -1,4 +1,4 @@
-import type { Rounding } from "./types.js";
+import type { TariffRounding } from "./types.js";
 
 const BPS = 10_000n;
 
@@ -7,7 +7,7 @@ const BPS = 10_000n;
  * BigInt keeps the product exact past 2^53; the result fits back in a safe integer
  * whenever bps ≤ 10 000 or the amount is realistic.
  */
-export function applyBps(amount: number, bps: number, rounding: Rounding): number {
+export function applyBps(amount: number, bps: number, rounding: TariffRounding): number {
   const n = BigInt(amount) * BigInt(bps);
   let q = n / BPS;
   const r = n % BPS;

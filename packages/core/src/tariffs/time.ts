@@ -1,6 +1,6 @@
 import type { TierPeriod } from "./types.js";
 
-export const DEFAULT_TIMEZONE = "Asia/Bishkek";
+export const DEFAULT_TARIFF_TIMEZONE = "Asia/Bishkek";
 
 const MS_PER_DAY = 86_400_000;
 const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
@@ -117,7 +117,7 @@ function localMidnight(timezone: string, year: number, month: number, day: numbe
  * `at` in `timezone`: for summing a merchant's volume for fee tiers, or fetching the
  * rides that count towards a rider's caps.
  */
-export function periodRange(timezone: string, period: TierPeriod, at: Date): { start: Date; end: Date } {
+export function localPeriodRange(timezone: string, period: TierPeriod, at: Date): { start: Date; end: Date } {
   const t = localTime(timezone, at.getTime());
   let from: [number, number, number];
   let to: [number, number, number];

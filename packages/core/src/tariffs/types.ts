@@ -1,8 +1,8 @@
 /** How an amount computed from a percentage is brought to a whole minor unit. */
-export type Rounding = "half_up" | "down" | "up";
+export type TariffRounding = "half_up" | "down" | "up";
 
 /** Payment methods a fee tariff can price (the contract's `payment_method_data.type`). */
-export type PaymentMethod = "card" | "sms" | "qr" | "wallet";
+export type FeeMethod = "card" | "sms" | "qr" | "wallet";
 
 /** Period over which a merchant's volume is summed to pick a fee tier. */
 export type TierPeriod = "day" | "week" | "month";
@@ -50,17 +50,17 @@ export interface FeePricing {
  * }
  */
 export interface FeeRules {
-  /** Rounding of percent amounts. Default "half_up". */
-  rounding?: Rounding;
+  /** TariffRounding of percent amounts. Default "half_up". */
+  rounding?: TariffRounding;
   /** Period of the volume that picks a tier. Default "month". */
   tier_period?: TierPeriod;
   /** Pricing per payment method. */
-  methods?: Partial<Record<PaymentMethod, FeePricing>>;
+  methods?: Partial<Record<FeeMethod, FeePricing>>;
   /** Pricing for a method not listed in `methods`. Without it, such a method cannot be priced. */
   default?: FeePricing;
 }
 
-export type Weekday = "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
+export type TariffWeekday = "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
 
 /**
  * A time-of-day period (peak / off-peak) in the tariff's time zone, [start, end).
@@ -74,7 +74,7 @@ export interface FarePeriod {
   /** "HH:MM" (up to "24:00"), exclusive, after `start`. */
   end: string;
   /** Days it applies on. Default: every day. */
-  days?: Weekday[];
+  days?: TariffWeekday[];
   fare?: number;
   adjust_bps?: number;
 }
@@ -145,7 +145,7 @@ export interface ZoneFare {
  * }
  */
 export interface FareRules {
-  rounding?: Rounding;
+  rounding?: TariffRounding;
   default_fare?: number;
   routes?: Record<string, number>;
   zones?: ZoneFare[];
@@ -181,13 +181,13 @@ export interface FareTariff extends TariffBase {
 export type TariffDocument = FeeTariff | FareTariff;
 export type TariffKind = TariffDocument["kind"];
 
-export interface ValidationIssue {
+export interface TariffValidationIssue {
   /** Where, e.g. "rules.methods.card.percent_bps" or "rules.zones[1].fare". */
   path: string;
   message: string;
 }
 
-export type ValidationResult<T> = { ok: true; value: T } | { ok: false; issues: ValidationIssue[] };
+export type TariffValidationResult<T> = { ok: true; value: T } | { ok: false; issues: TariffValidationIssue[] };
 
 /** One line of a quote's explanation; the lines sum to the quote's amount. */
 export interface BreakdownLine {
@@ -261,4 +261,4 @@ export interface FareQuote extends Quote {
   cap_remaining: { daily: number | null; weekly: number | null };
 }
 
-export type QuoteContext = FeeQuoteContext | FareQuoteContext;
+export type TariffQuoteContext = FeeQuoteContext | FareQuoteContext;

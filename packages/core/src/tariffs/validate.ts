@@ -1,4 +1,4 @@
-import { canonicalTimeZone, DEFAULT_TIMEZONE, parseInstant } from "./time.js";
+import { canonicalTimeZone, DEFAULT_TARIFF_TIMEZONE, parseInstant } from "./time.js";
 import type {
   FareCaps,
   FareCategory,
@@ -8,30 +8,35 @@ import type {
   FeePricing,
   FeeRules,
   FeeTier,
-  Rounding,
   TariffDocument,
   TariffKind,
-  ValidationIssue,
-  ValidationResult,
-  Weekday,
+  TariffRounding,
+  TariffValidationIssue,
+  TariffValidationResult,
+  TariffWeekday,
   ZoneFare,
 } from "./types.js";
 
-export const PAYMENT_METHODS = ["card", "sms", "qr", "wallet"] as const;
-export const WEEKDAYS: readonly Weekday[] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-const ROUNDINGS: readonly Rounding[] = ["half_up", "down", "up"];
+export const FEE_METHODS = ["card", "sms", "qr", "wallet"] as const;
+export const WEEKDAYS: readonly TariffWeekday[] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+const ROUNDINGS: readonly TariffRounding[] = ["half_up", "down", "up"];
 const TIER_PERIODS = ["day", "week", "month"] as const;
 const CODE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const CURRENCY = /^[A-Z]{3}$/;
 const CATEGORY = /^[a-z][a-z0-9_]{0,31}$/;
 const CLOCK = /^(?:([01]\d|2[0-3]):([0-5]\d)|(24):(00))$/;
 const MAX_LIST = 10_000;
+/**
+ * Largest amount a tariff or a quote context may hold: 10^15 minor units. Sums of two
+ * such amounts, and a fare raised by a period (at most +300%), stay exact in a double.
+ */
+export const MAX_TARIFF_AMOUNT = 1_000_000_000_000_000;
 
 type Json = Record<string, unknown>;
 
 /** Collects issues with their paths; each check returns the value when it passed. */
 class Checker {
-  readonly issues: ValidationIssue[] = [];
+  readonly issues: TariffValidationIssue[] = [];
 
   fail(path: string, message: string): undefined {
     this.issues.push({ path, message });
@@ -72,7 +77,7 @@ class Checker {
 
   /** Money: a non-negative safe integer in minor units. */
   amount(value: unknown, path: string, min = 0): number | undefined {
-    return this.integer(value, path, min, Number.MAX_SAFE_INTEGER, "an integer amount in minor units");
+    return this.integer(value, path, min, MAX_TARIFF_AMOUNT, "an integer amount in minor units");
   }
 
   bps(value: unknown, path: string, min = 0, max = 10_000): number | undefined {
@@ -111,7 +116,7 @@ function compact<T extends object>(value: T): T {
   return out as T;
 }
 
-function checkRounding(c: Checker, o: Json, path: string): Rounding | undefined {
+function checkRounding(c: Checker, o: Json, path: string): TariffRounding | undefined {
   return o.rounding === undefined ? undefined : c.oneOf(o.rounding, join(path, "rounding"), ROUNDINGS);
 }
 
@@ -130,7 +135,10 @@ function checkTiers(c: Checker, value: unknown, path: string): FeeTier[] | undef
     const prev = tiers.at(-1);
     if (i === 0 && from !== 0) c.fail(join(p, "from"), "the first tier must start at 0");
     if (prev && from <= prev.from) {
-      c.fail(join(p, "from"), `must be greater than tiers[${i - 1}].from (${prev.from}): tiers are sorted and do not overlap`);
+      c.fail(
+        join(p, "from"),
+        `must be greater than tiers[${i - 1}].from (${prev.from}): tiers are sorted and do not overlap`,
+      );
     }
     tiers.push({ from, percent_bps });
   });
@@ -169,10 +177,10 @@ function checkFeeRules(c: Checker, value: unknown, path: string): FeeRules | und
   }
   if (o.methods !== undefined) {
     const methodsPath = join(path, "methods");
-    const methods = c.object(o.methods, methodsPath, PAYMENT_METHODS);
+    const methods = c.object(o.methods, methodsPath, FEE_METHODS);
     if (methods) {
       rules.methods = {};
-      for (const method of PAYMENT_METHODS) {
+      for (const method of FEE_METHODS) {
         if (methods[method] === undefined) continue;
         const pricing = checkFeePricing(c, methods[method], join(methodsPath, method));
         if (pricing) rules.methods[method] = pricing;
@@ -213,7 +221,7 @@ function checkPeriods(c: Checker, value: unknown, path: string): FarePeriod[] | 
   const list = c.array(value, path, 100);
   if (!list) return undefined;
   const periods: FarePeriod[] = [];
-  const spans: { index: number; days: Weekday[]; start: number; end: number }[] = [];
+  const spans: { index: number; days: TariffWeekday[]; start: number; end: number }[] = [];
   const names = new Set<string>();
   list.forEach((item, i) => {
     const p = join(path, i);
@@ -232,7 +240,7 @@ function checkPeriods(c: Checker, value: unknown, path: string): FarePeriod[] | 
     if (start !== undefined && end !== undefined && clockMinutes(end) <= clockMinutes(start)) {
       c.fail(join(p, "end"), "must be after start (write a period past midnight as two periods)");
     }
-    let days: Weekday[] | undefined;
+    let days: TariffWeekday[] | undefined;
     if (o.days !== undefined) {
       const raw = c.array(o.days, join(p, "days"), 7);
       if (raw) {
@@ -246,7 +254,8 @@ function checkPeriods(c: Checker, value: unknown, path: string): FarePeriod[] | 
       }
     }
     const fare = o.fare === undefined ? undefined : c.amount(o.fare, join(p, "fare"));
-    const adjust_bps = o.adjust_bps === undefined ? undefined : c.bps(o.adjust_bps, join(p, "adjust_bps"), -10_000, 100_000);
+    const adjust_bps =
+      o.adjust_bps === undefined ? undefined : c.bps(o.adjust_bps, join(p, "adjust_bps"), -10_000, 30_000);
     if ((o.fare === undefined) === (o.adjust_bps === undefined)) {
       c.fail(p, "set exactly one of fare or adjust_bps");
     }
@@ -396,10 +405,10 @@ function checkFareRules(c: Checker, value: unknown, path: string): FareRules | u
  * Checks the `rules` of a tariff of the given kind. Paths start with "rules."
  * (e.g. "rules.methods.card.percent_bps"), as in a PUT /v1/tariffs/:code body.
  */
-export function validateTariffRules(kind: "fee", rules: unknown): ValidationResult<FeeRules>;
-export function validateTariffRules(kind: "fare", rules: unknown): ValidationResult<FareRules>;
-export function validateTariffRules(kind: unknown, rules: unknown): ValidationResult<FeeRules | FareRules>;
-export function validateTariffRules(kind: unknown, rules: unknown): ValidationResult<FeeRules | FareRules> {
+export function validateTariffRules(kind: "fee", rules: unknown): TariffValidationResult<FeeRules>;
+export function validateTariffRules(kind: "fare", rules: unknown): TariffValidationResult<FareRules>;
+export function validateTariffRules(kind: unknown, rules: unknown): TariffValidationResult<FeeRules | FareRules>;
+export function validateTariffRules(kind: unknown, rules: unknown): TariffValidationResult<FeeRules | FareRules> {
   const c = new Checker();
   let value: FeeRules | FareRules | undefined;
   if (kind === "fee") value = checkFeeRules(c, rules, "rules");
@@ -413,15 +422,20 @@ export function validateTariffRules(kind: unknown, rules: unknown): ValidationRe
  * Asia/Bishkek and is written in its canonical spelling, `effective_from` is
  * normalised to UTC ("2024-05-01T00:00:00.000Z"). Unknown keys anywhere are refused.
  */
-export function validateTariff(input: unknown): ValidationResult<TariffDocument> {
+export function validateTariff(input: unknown): TariffValidationResult<TariffDocument> {
   const c = new Checker();
   const o = c.object(input, "", ["code", "version", "kind", "currency", "timezone", "effective_from", "rules"]);
   if (!o) return { ok: false, issues: c.issues };
-  const code = c.string(o.code, "code", CODE, "must be 1 to 64 letters, digits, '_', '.' or '-', starting with a letter or digit");
+  const code = c.string(
+    o.code,
+    "code",
+    CODE,
+    "must be 1 to 64 letters, digits, '_', '.' or '-', starting with a letter or digit",
+  );
   const version = c.integer(o.version, "version", 1, Number.MAX_SAFE_INTEGER, "a positive integer");
   const kind = c.oneOf<TariffKind>(o.kind, "kind", ["fee", "fare"]);
   const currency = c.string(o.currency, "currency", CURRENCY, "must be an upper-case ISO 4217 code, e.g. KGS");
-  let timezone: string | undefined = DEFAULT_TIMEZONE;
+  let timezone: string | undefined = DEFAULT_TARIFF_TIMEZONE;
   if (o.timezone !== undefined) {
     const name = c.string(o.timezone, "timezone");
     timezone = name === undefined ? undefined : (canonicalTimeZone(name) ?? undefined);

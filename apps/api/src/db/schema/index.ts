@@ -4,3 +4,4 @@ export * from "./jobs.js";
 export * from "./ledger.js";
 export * from "./merchants.js";
 export * from "./payments.js";
+export * from "./tariffs.js";

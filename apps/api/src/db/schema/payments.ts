@@ -1,3 +1,4 @@
+import type { PaymentStatus } from "@softrack/core";
 import { index, integer, jsonb, pgTable, text } from "drizzle-orm/pg-core";
 import { merchantRef, metadata, money, objectColumns, ts } from "./common.js";
 
@@ -31,9 +32,9 @@ export const payments = pgTable(
     merchantId: merchantRef(),
     amount: money("amount").notNull(),
     currency: text("currency").notNull(),
-    status: text("status").notNull(),
-    captureMethod: text("capture_method").notNull(),
-    method: text("method"),
+    status: text("status").$type<PaymentStatus>().notNull(),
+    captureMethod: text("capture_method").$type<"automatic" | "manual">().notNull(),
+    method: text("method").$type<"card" | "sms" | "qr" | "wallet">(),
     paymentMethodDetails: jsonb("payment_method_details").$type<PaymentMethodDetails>(),
     amountCapturable: money("amount_capturable").notNull().default(0),
     amountCaptured: money("amount_captured").notNull().default(0),

@@ -1,0 +1,172 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import type { AppEnv } from "../../context.js";
+import { refunds } from "../../db/schema/index.js";
+import { ApiError, notFound } from "../../lib/errors.js";
+import { IdParam, ListQuery, bearer, body, errors, json, listOf, optionalBody, paymentErrors } from "../../lib/openapi.js";
+import { pageWhere, toList } from "../../lib/pagination.js";
+import { createRouter } from "../../lib/router.js";
+import { allow, merchantOf } from "../../middleware/auth.js";
+import {
+  type Outcome,
+  cancelPayment,
+  capturePayment,
+  completeQr,
+  confirmPayment,
+  createPayment,
+  findPayment,
+  listPayments,
+  paymentObject,
+  refundObject,
+  refundPayment,
+  verifyPayment,
+} from "../../services/payments.js";
+import { and, eq } from "drizzle-orm";
+import { CapturePayment, ConfirmPayment, CreatePayment, CreateRefund, Payment, PaymentStatus, Refund, VerifyPayment } from "./payments.schemas.js";
+
+const tags = ["Payments"];
+const id = IdParam("pay");
+
+const routes = {
+  create: createRoute({ method: "post", path: "/v1/payments", tags, summary: "Create a payment", security: bearer, middleware: [allow("secret")] as const, request: body(CreatePayment), responses: { 200: json(Payment), ...errors } }),
+  list: createRoute({
+    method: "get",
+    path: "/v1/payments",
+    tags,
+    summary: "List payments, newest first, with filters",
+    security: bearer,
+    middleware: [allow("secret")] as const,
+    request: {
+      query: ListQuery.extend({
+        status: PaymentStatus.optional(),
+        customer: z.string().max(64).optional(),
+        "created[gte]": z.iso.datetime({ offset: true }).optional(),
+        "created[lte]": z.iso.datetime({ offset: true }).optional(),
+      }),
+    },
+    responses: { 200: json(listOf(Payment, "PaymentList")), ...errors },
+  }),
+  retrieve: createRoute({
+    method: "get",
+    path: "/v1/payments/{id}",
+    tags,
+    summary: "Retrieve a payment (publishable key: with ?client_secret=)",
+    security: bearer,
+    middleware: [allow("secret", "publishable")] as const,
+    request: { params: id, query: z.object({ client_secret: z.string().max(200).optional() }) },
+    responses: { 200: json(Payment), ...errors },
+  }),
+  confirm: createRoute({
+    method: "post",
+    path: "/v1/payments/{id}/confirm",
+    tags,
+    summary: "Confirm with payment method data (publishable key: with client_secret in the body)",
+    security: bearer,
+    middleware: [allow("secret", "publishable")] as const,
+    request: { params: id, ...body(ConfirmPayment) },
+    responses: { 200: json(Payment), ...paymentErrors },
+  }),
+  verify: createRoute({
+    method: "post",
+    path: "/v1/payments/{id}/verify",
+    tags,
+    summary: "Answer an SMS or 3-D Secure challenge with its one-time code",
+    security: bearer,
+    middleware: [allow("secret", "publishable")] as const,
+    request: { params: id, ...body(VerifyPayment) },
+    responses: { 200: json(Payment), ...paymentErrors },
+  }),
+  capture: createRoute({
+    method: "post",
+    path: "/v1/payments/{id}/capture",
+    tags,
+    summary: "Capture a manual payment, fully or partly (the rest is released)",
+    security: bearer,
+    middleware: [allow("secret")] as const,
+    request: { params: id, ...optionalBody(CapturePayment) },
+    responses: { 200: json(Payment), ...errors },
+  }),
+  cancel: createRoute({
+    method: "post",
+    path: "/v1/payments/{id}/cancel",
+    tags,
+    summary: "Cancel a payment that is not yet captured (a hold is released)",
+    security: bearer,
+    middleware: [allow("secret")] as const,
+    request: { params: id },
+    responses: { 200: json(Payment), ...errors },
+  }),
+  completeQr: createRoute({
+    method: "post",
+    path: "/v1/test_helpers/payments/{id}/complete_qr",
+    tags: ["Test helpers"],
+    summary: "Test mode: act as the payer's app and complete a QR payment",
+    security: bearer,
+    middleware: [allow("secret")] as const,
+    request: { params: id },
+    responses: { 200: json(Payment), ...errors },
+  }),
+  createRefund: createRoute({ method: "post", path: "/v1/refunds", tags: ["Refunds"], summary: "Refund a captured payment, fully or partly", security: bearer, middleware: [allow("secret")] as const, request: body(CreateRefund), responses: { 200: json(Refund), ...errors } }),
+  retrieveRefund: createRoute({ method: "get", path: "/v1/refunds/{id}", tags: ["Refunds"], summary: "Retrieve a refund", security: bearer, middleware: [allow("secret")] as const, request: { params: IdParam("re") }, responses: { 200: json(Refund), ...errors } }),
+  listRefunds: createRoute({
+    method: "get",
+    path: "/v1/refunds",
+    tags: ["Refunds"],
+    summary: "List refunds, newest first",
+    security: bearer,
+    middleware: [allow("secret")] as const,
+    request: { query: ListQuery.extend({ payment: z.string().max(64).optional() }) },
+    responses: { 200: json(listOf(Refund, "RefundList")), ...errors },
+  }),
+};
+
+/** A decline is an answer, not a crash: 402 with the failed payment, and the failure is kept. */
+function respond(c: Context<AppEnv>, out: Outcome) {
+  const payment = paymentObject(c.var, out.payment);
+  if (out.declined) {
+    return c.json(
+      { error: { type: "payment_error", code: out.declined.code, message: out.declined.message, payment, request_id: c.var.requestId } },
+      402,
+    );
+  }
+  return c.json(payment, 200);
+}
+
+export const paymentRoutes = createRouter()
+  .openapi(routes.create, async (c) => c.json(paymentObject(c.var, await createPayment(c.var, c.req.valid("json"))), 200))
+  .openapi(routes.list, async (c) => c.json(await listPayments(c.var, c.req.valid("query")), 200))
+  .openapi(routes.retrieve, async (c) => {
+    const row = await findPayment(c.var, c.req.valid("param").id, { clientSecret: c.req.valid("query").client_secret });
+    return c.json(paymentObject(c.var, row), 200);
+  })
+  .openapi(routes.confirm, async (c) => respond(c, await confirmPayment(c.var, c.req.valid("param").id, c.req.valid("json"))) as never)
+  .openapi(routes.verify, async (c) => respond(c, await verifyPayment(c.var, c.req.valid("param").id, c.req.valid("json"))) as never)
+  .openapi(routes.capture, async (c) => {
+    const input = (c.req.valid("json") ?? {}) as { amount?: number };
+    return c.json(paymentObject(c.var, await capturePayment(c.var, c.req.valid("param").id, input.amount)), 200);
+  })
+  .openapi(routes.cancel, async (c) => c.json(paymentObject(c.var, await cancelPayment(c.var, c.req.valid("param").id)), 200))
+  .openapi(routes.completeQr, async (c) => c.json(paymentObject(c.var, await completeQr(c.var, c.req.valid("param").id)), 200))
+  .openapi(routes.createRefund, async (c) => c.json(await refundPayment(c.var, c.req.valid("json")), 200))
+  .openapi(routes.retrieveRefund, async (c) => {
+    const p = merchantOf(c.var);
+    const refundId = c.req.valid("param").id;
+    const [row] = await c.var.db.select().from(refunds).where(and(eq(refunds.id, refundId), eq(refunds.merchantId, p.merchantId), eq(refunds.livemode, p.livemode)));
+    if (!row) throw notFound("refund", refundId);
+    return c.json(refundObject(row), 200);
+  })
+  .openapi(routes.listRefunds, async (c) => {
+    const p = merchantOf(c.var);
+    const q = c.req.valid("query");
+    const page = pageWhere(refunds.id, q);
+    const rows = await c.var.db
+      .select()
+      .from(refunds)
+      .where(and(eq(refunds.merchantId, p.merchantId), eq(refunds.livemode, p.livemode), page.where, q.payment ? eq(refunds.paymentId, q.payment) : undefined))
+      .orderBy(page.order)
+      .limit(q.limit + 1);
+    const list = toList(rows, q, "/v1/refunds");
+    return c.json({ ...list, data: list.data.map(refundObject) }, 200);
+  });
+
+export { ApiError };

@@ -1,0 +1,104 @@
+import { z } from "@hono/zod-openapi";
+import { Amount, Currency, Metadata, Timestamp } from "../../lib/openapi.js";
+
+export const PaymentStatus = z.enum(["requires_payment_method", "requires_action", "processing", "requires_capture", "succeeded", "canceled", "failed"]);
+export const Method = z.enum(["card", "sms", "qr", "wallet"]);
+
+export const Payment = z
+  .object({
+    id: z.string().openapi({ example: "pay_01J…" }),
+    object: z.literal("payment"),
+    created: Timestamp,
+    livemode: z.boolean(),
+    amount: z.number().int(),
+    currency: z.string(),
+    status: PaymentStatus,
+    capture_method: z.enum(["automatic", "manual"]),
+    method: Method.nullable(),
+    payment_method_details: z.record(z.string(), z.unknown()).nullable().openapi({ description: "Brand, last4 and expiry for cards; never the number or CVC" }),
+    amount_capturable: z.number().int(),
+    amount_captured: z.number().int(),
+    amount_refunded: z.number().int(),
+    fee: z.number().int().nullable().openapi({ description: "From the merchant's fee tariff, known once captured" }),
+    fee_tariff: z.object({ code: z.string(), version: z.number().int() }).nullable(),
+    customer: z.string().nullable(),
+    description: z.string().nullable(),
+    purpose: z.record(z.string(), z.string()).nullable(),
+    order: z.string().nullable(),
+    next_action: z.record(z.string(), z.unknown()).nullable().openapi({ example: { type: "sms_code" } }),
+    last_payment_error: z.object({ code: z.string(), message: z.string() }).nullable(),
+    canceled_at: Timestamp.nullable(),
+    metadata: z.record(z.string(), z.string()),
+    client_secret: z.string().optional().openapi({ description: "For the browser: lets a publishable key confirm and read this payment" }),
+  })
+  .openapi("Payment");
+
+const Purpose = z
+  .discriminatedUnion("type", [
+    z.strictObject({ type: z.literal("wallet_topup"), customer: z.string().max(64) }),
+    z.strictObject({ type: z.literal("tax"), payer_tin: z.string().max(32), service_code: z.string().max(64) }),
+  ])
+  .openapi("PaymentPurpose");
+
+export const CreatePayment = z
+  .strictObject({
+    amount: Amount,
+    currency: Currency,
+    method: Method.optional(),
+    capture_method: z.enum(["automatic", "manual"]).default("automatic"),
+    customer: z.string().max(64).optional(),
+    description: z.string().max(1000).optional(),
+    purpose: Purpose.optional(),
+    metadata: Metadata.optional(),
+  })
+  .openapi("CreatePayment");
+
+const Card = z.strictObject({
+  number: z.string().max(32),
+  exp_month: z.number().int(),
+  exp_year: z.number().int(),
+  cvc: z.string().max(8),
+});
+
+export const PaymentMethodData = z
+  .discriminatedUnion("type", [
+    z.strictObject({ type: z.literal("card"), card: Card }),
+    z.strictObject({ type: z.literal("sms"), phone: z.string().max(32) }),
+    z.strictObject({ type: z.literal("qr") }),
+    z.strictObject({ type: z.literal("wallet"), customer: z.string().max(64).optional() }),
+  ])
+  .openapi("PaymentMethodData");
+
+export const ConfirmPayment = z
+  .strictObject({ payment_method_data: PaymentMethodData, client_secret: z.string().max(200).optional() })
+  .openapi("ConfirmPayment");
+
+export const VerifyPayment = z
+  .strictObject({ code: z.string().min(1).max(12), client_secret: z.string().max(200).optional() })
+  .openapi("VerifyPayment");
+
+export const CapturePayment = z.strictObject({ amount: Amount.optional() }).openapi("CapturePayment");
+
+export const Refund = z
+  .object({
+    id: z.string(),
+    object: z.literal("refund"),
+    created: Timestamp,
+    livemode: z.boolean(),
+    payment: z.string(),
+    amount: z.number().int(),
+    currency: z.string(),
+    status: z.string(),
+    reason: z.string().nullable(),
+    metadata: z.record(z.string(), z.string()),
+  })
+  .openapi("Refund");
+
+export const CreateRefund = z
+  .strictObject({
+    payment: z.string().max(64),
+    amount: Amount.optional(),
+    reason: z.enum(["requested_by_customer", "duplicate", "fraudulent", "delivery_failed", "returned"]).optional(),
+    metadata: Metadata.optional(),
+  })
+  .openapi("CreateRefund");

@@ -1,0 +1,425 @@
+import { type PaymentEffect, type PaymentState, newPayment, transitionPayment } from "@softrack/core";
+import { and, eq, gte, lte, sql } from "drizzle-orm";
+import { connectorFor } from "../connectors/index.js";
+import type { AppEnv, MerchantPrincipal } from "../context.js";
+import { payments, refunds } from "../db/schema/index.js";
+import { randomToken, safeEqual, sha256Hex } from "../lib/crypto.js";
+import { ApiError, invalid, notFound, paymentError } from "../lib/errors.js";
+import { newId } from "../lib/ids.js";
+import { type ListParams, pageWhere, toList } from "../lib/pagination.js";
+import { merchantOf } from "../middleware/auth.js";
+import { type AccountSpec, clearingAccount, merchantAccount, revenueAccount, walletAccount } from "../store/accounts.js";
+import type { LedgerEntry } from "../store/ledger-store.js";
+import { findCustomer } from "./customers.js";
+import { type EventType, emitEvent } from "./events.js";
+import { getMerchant } from "./merchants.js";
+import { validateTaxPurpose } from "./tax.js";
+import { priceFee } from "./tariffs.js";
+
+type Vars = AppEnv["Variables"];
+export type PaymentRow = typeof payments.$inferSelect;
+export const METHODS = ["card", "sms", "qr", "wallet"] as const;
+
+/** The API object. `client_secret` is shown to the merchant's keys, never put into events. */
+export function paymentObject(v: Pick<Vars, "deps">, r: PaymentRow, opts: { secret: boolean } = { secret: true }) {
+  return {
+    id: r.id,
+    object: "payment" as const,
+    created: r.createdAt.toISOString(),
+    livemode: r.livemode,
+    amount: r.amount,
+    currency: r.currency,
+    status: r.status,
+    capture_method: r.captureMethod,
+    method: r.method,
+    payment_method_details: r.paymentMethodDetails ?? null,
+    amount_capturable: r.amountCapturable,
+    amount_captured: r.amountCaptured,
+    amount_refunded: r.amountRefunded,
+    fee: r.fee,
+    fee_tariff: r.feeTariff ?? null,
+    customer: r.customerId,
+    description: r.description,
+    purpose: r.purpose ?? null,
+    order: r.orderId,
+    next_action: r.nextAction ?? null,
+    last_payment_error: r.lastError ?? null,
+    canceled_at: r.canceledAt ? r.canceledAt.toISOString() : null,
+    metadata: r.metadata,
+    ...(opts.secret ? { client_secret: v.deps.box.open(r.clientSecretSealed) } : {}),
+  };
+}
+
+const stateOf = (r: PaymentRow): PaymentState => ({
+  status: r.status as PaymentState["status"],
+  amount: r.amount,
+  capture_method: r.captureMethod as PaymentState["capture_method"],
+  amount_capturable: r.amountCapturable,
+  amount_captured: r.amountCaptured,
+  amount_refunded: r.amountRefunded,
+});
+
+export interface CreatePaymentInput {
+  amount: number;
+  currency: string;
+  method?: string | undefined;
+  capture_method?: "automatic" | "manual" | undefined;
+  customer?: string | undefined;
+  description?: string | undefined;
+  purpose?: Record<string, string> | undefined;
+  metadata?: Record<string, string> | undefined;
+}
+
+export async function createPayment(v: Vars, input: CreatePaymentInput, extra: { orderId?: string } = {}) {
+  const p = merchantOf(v);
+  if (p.kind !== "secret") throw new ApiError(403, "permission_error", "secret_key_required", "Payments are created with a secret key.");
+  let purpose: Record<string, string> | null = null;
+  if (input.customer) await findCustomer(v.db, p, input.customer);
+  if (input.purpose) {
+    const type = input.purpose.type;
+    if (type === "wallet_topup") {
+      const id = input.purpose.customer ?? input.customer;
+      if (!id) throw invalid("parameter_missing", "A wallet top-up names the customer whose wallet it fills.", "purpose.customer");
+      const customer = await findCustomer(v.db, p, id, "purpose.customer");
+      if (customer.walletCurrency !== input.currency) {
+        throw invalid("currency_mismatch", `The wallet holds ${customer.walletCurrency}; the top-up must be in it.`, "currency");
+      }
+      if (input.method === "wallet") throw invalid("parameter_invalid", "A wallet cannot be topped up from a wallet.", "method");
+      purpose = { type, customer: customer.id };
+    } else if (type === "tax") {
+      purpose = { type, ...validateTaxPurpose(input.purpose) };
+    } else if (type === "order") {
+      purpose = { ...input.purpose };
+    } else {
+      throw invalid("parameter_invalid", "purpose.type must be wallet_topup or tax.", "purpose.type");
+    }
+  }
+  const id = newId("payment");
+  const clientSecret = `${id}_secret_${randomToken(24)}`;
+  const [row] = await v.db
+    .insert(payments)
+    .values({
+      id,
+      merchantId: p.merchantId,
+      livemode: p.livemode,
+      amount: input.amount,
+      currency: input.currency,
+      status: "requires_payment_method",
+      captureMethod: input.capture_method ?? "automatic",
+      method: (input.method ?? null) as PaymentRow["method"],
+      customerId: input.customer ?? null,
+      description: input.description ?? null,
+      purpose,
+      orderId: extra.orderId ?? null,
+      metadata: input.metadata ?? {},
+      clientSecretHash: sha256Hex(clientSecret),
+      clientSecretSealed: v.deps.box.seal(clientSecret),
+    })
+    .returning();
+  return row as PaymentRow;
+}
+
+/** Loads a payment of the calling merchant; a publishable key must also prove the client secret. */
+export async function findPayment(v: Vars, id: string, opts: { lock?: boolean; clientSecret?: string | undefined } = {}) {
+  const p = merchantOf(v);
+  const where = and(eq(payments.id, id), eq(payments.merchantId, p.merchantId), eq(payments.livemode, p.livemode));
+  const q = v.db.select().from(payments).where(where);
+  const [row] = opts.lock ? await q.for("update") : await q;
+  if (!row) throw notFound("payment", id);
+  if (p.kind === "publishable") {
+    if (!opts.clientSecret) throw invalid("parameter_missing", "A publishable key must send the payment's client_secret.", "client_secret");
+    if (!safeEqual(sha256Hex(opts.clientSecret), row.clientSecretHash)) {
+      throw invalid("client_secret_mismatch", "The client_secret does not match this payment.", "client_secret");
+    }
+  }
+  return row;
+}
+
+/** Where a payment's money comes from: the customer's wallet or the method's clearing account. */
+function sourceAccount(r: PaymentRow): AccountSpec {
+  if (r.method === "wallet") {
+    const customer = (r.paymentMethodDetails as { wallet?: { customer: string } } | null)?.wallet?.customer as string;
+    return walletAccount(r.merchantId, customer, r.livemode, r.currency);
+  }
+  return clearingAccount(r.method ?? "card", r.livemode, r.currency);
+}
+
+/** Turns the core's effects into ledger entries (fees priced at capture). */
+async function ledgerEntries(v: Vars, r: PaymentRow, effects: PaymentEffect[]): Promise<{ entries: LedgerEntry[]; fee?: { fee: number; tariff: { code: string; version: number } } }> {
+  const base = { merchantId: r.merchantId, livemode: r.livemode, sourceId: r.id };
+  const held = merchantAccount(r.merchantId, r.livemode, "held", r.currency);
+  const source = sourceAccount(r);
+  const entries: LedgerEntry[] = [];
+  let priced: { fee: number; tariff: { code: string; version: number } } | undefined;
+  for (const e of effects) {
+    if (e.type === "open_hold") {
+      entries.push({ ...base, type: "payment.authorize", description: `Hold for ${r.id}`, postings: [{ account: source, amount: -e.amount }, { account: held, amount: e.amount }] });
+    } else if (e.type === "void_hold") {
+      entries.push({ ...base, type: "payment.void", description: `Release of ${r.id}`, postings: [{ account: held, amount: -e.amount }, { account: source, amount: e.amount }] });
+    } else if (e.type === "capture_hold") {
+      const postings: LedgerEntry["postings"] = [{ account: held, amount: -(e.amount + e.release) }];
+      if (r.purpose?.type === "wallet_topup") {
+        // A top-up becomes the customer's money in full; the platform takes no fee on it.
+        postings.push({ account: walletAccount(r.merchantId, r.purpose.customer as string, r.livemode, r.currency), amount: e.amount });
+        priced = { fee: 0, tariff: { code: "wallet_topup", version: 1 } };
+      } else {
+        const merchant = await getMerchant(v.db, r.merchantId);
+        priced = await priceFee(v.db, merchant, {
+          amount: e.amount,
+          currency: r.currency,
+          method: r.method ?? "card",
+          at: v.deps.now(),
+          periodVolume: async () => {
+            const [row] = await v.deps.database.rows<{ total: number }>(
+              sql`SELECT COALESCE(sum(amount_captured), 0)::bigint AS total FROM payments
+                  WHERE merchant_id = ${r.merchantId} AND livemode = ${r.livemode} AND currency = ${r.currency}
+                    AND status = 'succeeded' AND created_at >= date_trunc('month', now())`,
+              v.db,
+            );
+            return Number(row?.total ?? 0);
+          },
+        });
+        // Orders keep the merchant's share pending until the return window closes.
+        const bucket = r.orderId ? "pending" : "available";
+        postings.push({ account: merchantAccount(r.merchantId, r.livemode, bucket, r.currency), amount: e.amount - priced.fee });
+        if (priced.fee > 0) postings.push({ account: revenueAccount(r.livemode, r.currency), amount: priced.fee });
+      }
+      if (e.release > 0) postings.push({ account: source, amount: e.release });
+      entries.push({ ...base, type: "payment.capture", description: `Capture of ${r.id}`, postings: postings.filter((x) => x.amount !== 0) });
+    }
+  }
+  return priced ? { entries, fee: priced } : { entries };
+}
+
+async function post(v: Vars, entries: LedgerEntry[]) {
+  if (entries.length === 0) return;
+  const results = await v.deps.ledger.post(v.db, entries);
+  const failed = results.find((r) => !r.ok);
+  if (failed && !failed.ok) {
+    if (failed.rejection.code === "insufficient_funds") {
+      throw invalid("balance_insufficient", "The balance that would pay for this is too low.", undefined);
+    }
+    throw new Error(`ledger rejected a payment movement: ${failed.rejection.message}`);
+  }
+}
+
+const EVENT_FOR: Partial<Record<string, EventType>> = {
+  succeeded: "payment.succeeded",
+  failed: "payment.failed",
+  requires_capture: "payment.requires_capture",
+  canceled: "payment.canceled",
+};
+
+/** Persists a payment's new state and announces a status change in the same transaction. */
+async function save(v: Vars, before: PaymentRow, patch: Partial<PaymentRow>): Promise<PaymentRow> {
+  const [row] = await v.db
+    .update(payments)
+    .set({ ...patch, updatedAt: new Date() })
+    .where(eq(payments.id, before.id))
+    .returning();
+  const after = row as PaymentRow;
+  const type = after.status !== before.status ? EVENT_FOR[after.status] : undefined;
+  if (type) await emitEvent(v.deps.database, v.db, { merchantId: after.merchantId, livemode: after.livemode, type, object: paymentObject(v, after, { secret: false }) });
+  return after;
+}
+
+export type Outcome = { payment: PaymentRow; declined?: { code: string; message: string } };
+
+function applyOrThrow(r: PaymentRow, action: Parameters<typeof transitionPayment>[1]) {
+  const t = transitionPayment(stateOf(r), action);
+  if (!t.ok) {
+    if (t.code === "payment_unexpected_state") {
+      throw new ApiError(400, "invalid_request_error", "payment_unexpected_state", t.message, undefined, { payment_status: r.status });
+    }
+    throw invalid(t.code, t.message, "amount");
+  }
+  return t;
+}
+
+async function transition(v: Vars, r: PaymentRow, action: Parameters<typeof transitionPayment>[1], patch: Partial<PaymentRow> = {}): Promise<PaymentRow> {
+  const t = applyOrThrow(r, action);
+  const withMethod = { ...r, ...patch };
+  const { entries, fee } = await ledgerEntries(v, withMethod, t.effects);
+  await post(v, entries);
+  return save(v, r, {
+    ...patch,
+    status: t.state.status,
+    amountCapturable: t.state.amount_capturable,
+    amountCaptured: t.state.amount_captured,
+    amountRefunded: t.state.amount_refunded,
+    ...(fee ? { fee: fee.fee, feeTariff: fee.tariff } : {}),
+    ...(t.state.status !== "requires_action" ? { nextAction: null, challengeHash: null } : {}),
+    ...(t.state.status === "canceled" ? { canceledAt: new Date() } : {}),
+  });
+}
+
+export async function confirmPayment(v: Vars, id: string, body: { payment_method_data: Record<string, unknown>; client_secret?: string | undefined }): Promise<Outcome> {
+  const r = await findPayment(v, id, { lock: true, clientSecret: body.client_secret });
+  applyOrThrow(r, { type: "confirm", outcome: "authorized" }); // state check before touching a provider
+  const data = body.payment_method_data;
+  const method = data.type as string;
+  if (r.method && r.method !== method) throw invalid("payment_method_mismatch", `This payment takes ${r.method}, not ${method}.`, "payment_method_data.type");
+  if (method === "wallet") return confirmWallet(v, r, data);
+  const connector = connectorFor(method, r.livemode);
+  if (!connector) throw invalid("payment_method_unavailable", `${method} payments are not available in ${r.livemode ? "live" : "test"} mode.`, "payment_method_data.type");
+  const result = await connector.authorize({ paymentId: r.id, amount: r.amount, currency: r.currency, livemode: r.livemode, data, now: v.deps.now() });
+  const patch: Partial<PaymentRow> = { method: method as PaymentRow["method"], paymentMethodDetails: result.details ?? null };
+  if (result.outcome === "declined") {
+    const lastError = { code: result.code, message: result.message };
+    const payment = await transition(v, r, { type: "confirm", outcome: "declined" }, { ...patch, lastError });
+    return { payment, declined: lastError };
+  }
+  if (result.outcome === "requires_action") {
+    return { payment: await transition(v, r, { type: "confirm", outcome: "requires_action" }, { ...patch, nextAction: result.nextAction, challengeHash: result.challengeHash ?? null }) };
+  }
+  return { payment: await transition(v, r, { type: "confirm", outcome: "authorized" }, patch) };
+}
+
+/** Wallet: Softrack's own ledger is the provider. The hold is the authorisation. */
+async function confirmWallet(v: Vars, r: PaymentRow, data: Record<string, unknown>): Promise<Outcome> {
+  const p = merchantOf(v) as MerchantPrincipal;
+  const customerId = typeof data.customer === "string" ? data.customer : r.customerId;
+  if (!customerId) throw invalid("parameter_missing", "A wallet payment names the customer whose wallet pays.", "payment_method_data.customer");
+  const customer = await findCustomer(v.db, p, customerId, "payment_method_data.customer");
+  if (customer.walletCurrency !== r.currency) throw invalid("currency_mismatch", `The wallet holds ${customer.walletCurrency}, the payment is in ${r.currency}.`, "payment_method_data.customer");
+  if (r.purpose?.type === "wallet_topup") throw invalid("parameter_invalid", "A wallet cannot be topped up from a wallet.", "payment_method_data.type");
+  const patch: Partial<PaymentRow> = { method: "wallet", paymentMethodDetails: { type: "wallet", wallet: { customer: customer.id } }, customerId: r.customerId ?? customer.id };
+  const withMethod = { ...r, ...patch } as PaymentRow;
+  const hold = await ledgerEntries(v, withMethod, [{ type: "open_hold", amount: r.amount }]);
+  const [held] = await v.deps.ledger.post(v.db, hold.entries);
+  if (!held?.ok) {
+    const lastError = { code: "insufficient_funds", message: "The wallet's balance is too low for this payment." };
+    return { payment: await transition(v, r, { type: "confirm", outcome: "declined" }, { ...patch, lastError }), declined: lastError };
+  }
+  // The hold is written; apply the machine and post what comes after the hold (the capture, if automatic).
+  const t = applyOrThrow(r, { type: "confirm", outcome: "authorized" });
+  const rest = await ledgerEntries(v, withMethod, t.effects.filter((e) => e.type !== "open_hold"));
+  await post(v, rest.entries);
+  const payment = await save(v, r, {
+    ...patch,
+    status: t.state.status,
+    amountCapturable: t.state.amount_capturable,
+    amountCaptured: t.state.amount_captured,
+    ...(rest.fee ? { fee: rest.fee.fee, feeTariff: rest.fee.tariff } : {}),
+  });
+  return { payment };
+}
+
+/** SMS and 3-D Secure: the one-time code is compared by hash, in constant time. */
+export async function verifyPayment(v: Vars, id: string, body: { code: string; client_secret?: string | undefined }): Promise<Outcome> {
+  const r = await findPayment(v, id, { lock: true, clientSecret: body.client_secret });
+  if (r.status !== "requires_action" || !r.challengeHash) {
+    throw new ApiError(400, "invalid_request_error", "payment_unexpected_state", `cannot verify a payment whose status is ${r.status}${r.status === "requires_action" ? " and that waits for a QR scan" : ""}`, undefined, { payment_status: r.status });
+  }
+  if (safeEqual(sha256Hex(body.code), r.challengeHash)) {
+    return { payment: await transition(v, r, { type: "challenge_passed" }, { challengeAttempts: r.challengeAttempts + 1 }) };
+  }
+  const lastError = { code: "authentication_failed", message: "The confirmation code is incorrect; the payment failed." };
+  return { payment: await transition(v, r, { type: "challenge_failed" }, { challengeAttempts: r.challengeAttempts + 1, lastError }), declined: lastError };
+}
+
+export async function completeQr(v: Vars, id: string): Promise<PaymentRow> {
+  const r = await findPayment(v, id, { lock: true });
+  if (r.livemode) throw new ApiError(403, "permission_error", "test_mode_only", "Test helpers work with test keys only.");
+  if (r.status !== "requires_action" || r.method !== "qr") {
+    throw new ApiError(400, "invalid_request_error", "payment_unexpected_state", `only a QR payment waiting for its scan can be completed; this one is ${r.status}`, undefined, { payment_status: r.status });
+  }
+  return transition(v, r, { type: "provider_settled", outcome: "authorized" });
+}
+
+export async function capturePayment(v: Vars, id: string, amount?: number) {
+  const r = await findPayment(v, id, { lock: true });
+  return transition(v, r, amount === undefined ? { type: "capture" } : { type: "capture", amount });
+}
+
+export async function cancelPayment(v: Vars, id: string) {
+  const r = await findPayment(v, id, { lock: true });
+  return transition(v, r, { type: "cancel" });
+}
+
+/**
+ * Refunds send money back the way it came; the merchant's fee is not returned (as at
+ * Stripe), so the refund is taken from the merchant's balance in full.
+ */
+export async function refundPayment(v: Vars, input: { payment: string; amount?: number | undefined; reason?: string | undefined; metadata?: Record<string, string> | undefined }) {
+  const r = await findPayment(v, input.payment, { lock: true });
+  const amount = input.amount ?? r.amountCaptured - r.amountRefunded;
+  const t = transitionPayment(stateOf(r), { type: "refund", amount });
+  if (!t.ok) {
+    if (t.code === "payment_unexpected_state") {
+      throw new ApiError(400, "invalid_request_error", "payment_unexpected_state", t.message, "payment", { payment_status: r.status });
+    }
+    throw invalid(t.code === "amount_too_large" ? "amount_too_large" : t.code, amount === 0 ? "This payment has nothing left to refund." : t.message, "amount");
+  }
+  const id = newId("refund");
+  await post(v, [refundEntry(r, amount, id, r.orderId ? "pending" : "available")]);
+  const [refund] = await v.db
+    .insert(refunds)
+    .values({ id, merchantId: r.merchantId, livemode: r.livemode, paymentId: r.id, amount, currency: r.currency, status: "succeeded", reason: input.reason ?? null, metadata: input.metadata ?? {} })
+    .returning();
+  await save(v, r, { amountRefunded: t.state.amount_refunded });
+  const obj = refundObject(refund as typeof refunds.$inferSelect);
+  await emitEvent(v.deps.database, v.db, { merchantId: r.merchantId, livemode: r.livemode, type: "refund.succeeded", object: obj });
+  return obj;
+}
+
+export function refundEntry(r: PaymentRow, amount: number, refundId: string, bucket: "available" | "pending"): LedgerEntry {
+  const from =
+    r.purpose?.type === "wallet_topup"
+      ? walletAccount(r.merchantId, r.purpose.customer as string, r.livemode, r.currency)
+      : merchantAccount(r.merchantId, r.livemode, bucket, r.currency);
+  return {
+    merchantId: r.merchantId,
+    livemode: r.livemode,
+    sourceId: refundId,
+    type: "refund",
+    description: `Refund ${refundId} of ${r.id}`,
+    postings: [
+      { account: from, amount: -amount },
+      { account: sourceAccount(r), amount },
+    ],
+  };
+}
+
+export function refundObject(r: typeof refunds.$inferSelect) {
+  return {
+    id: r.id,
+    object: "refund" as const,
+    created: r.createdAt.toISOString(),
+    livemode: r.livemode,
+    payment: r.paymentId,
+    amount: r.amount,
+    currency: r.currency,
+    status: r.status,
+    reason: r.reason,
+    metadata: r.metadata,
+  };
+}
+
+export async function listPayments(
+  v: Vars,
+  q: ListParams & { status?: string | undefined; customer?: string | undefined; "created[gte]"?: string | undefined; "created[lte]"?: string | undefined },
+) {
+  const p = merchantOf(v);
+  const page = pageWhere(payments.id, q);
+  const rows = await v.db
+    .select()
+    .from(payments)
+    .where(
+      and(
+        eq(payments.merchantId, p.merchantId),
+        eq(payments.livemode, p.livemode),
+        page.where,
+        q.status ? eq(payments.status, q.status as PaymentRow["status"]) : undefined,
+        q.customer ? eq(payments.customerId, q.customer) : undefined,
+        q["created[gte]"] ? gte(payments.createdAt, new Date(q["created[gte]"])) : undefined,
+        q["created[lte]"] ? lte(payments.createdAt, new Date(q["created[lte]"])) : undefined,
+      ),
+    )
+    .orderBy(page.order)
+    .limit(q.limit + 1);
+  const list = toList(rows, q, "/v1/payments");
+  return { ...list, data: list.data.map((r) => paymentObject(v, r)) };
+}
+
+export { paymentError };
