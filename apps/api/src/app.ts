@@ -13,8 +13,12 @@ import { customerRoutes } from "./routes/customers/index.js";
 import { docsRoutes } from "./routes/docs/index.js";
 import { merchantRoutes } from "./routes/merchants/index.js";
 import { paymentRoutes } from "./routes/payments/index.js";
+import { testHelperRoutes } from "./routes/test-helpers/index.js";
+import { webhookRoutes } from "./routes/webhooks/index.js";
 
 const PUBLIC_V1 = new Set(["/v1/leads"]);
+/** Writes that manage their own transactions (each job commits on its own). */
+const OWN_TRANSACTIONS = new Set(["/v1/test_helpers/run_jobs"]);
 const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 /** PostgreSQL / driver errors that mean "the database is away", not "this request is wrong". */
 const DB_UNAVAILABLE = /^(08|57P0|53300)|ECONNREFUSED|ECONNRESET|CONNECTION_|CONNECT_TIMEOUT|EPIPE|ENOTFOUND/;
@@ -36,7 +40,7 @@ export function createApp(deps: Deps) {
     if (PUBLIC_V1.has(c.req.path)) return next();
     return auth(c, next);
   });
-  app.use("/v1/*", async (c, next) => (WRITE_METHODS.has(c.req.method) && !PUBLIC_V1.has(c.req.path) ? uow(c, next) : next()));
+  app.use("/v1/*", async (c, next) => (WRITE_METHODS.has(c.req.method) && !PUBLIC_V1.has(c.req.path) && !OWN_TRANSACTIONS.has(c.req.path) ? uow(c, next) : next()));
 
   app.route("/", healthRoutes);
   app.route("/", docsRoutes);
@@ -45,6 +49,8 @@ export function createApp(deps: Deps) {
   app.route("/", balanceRoutes);
   app.route("/", customerRoutes);
   app.route("/", paymentRoutes);
+  app.route("/", webhookRoutes);
+  app.route("/", testHelperRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

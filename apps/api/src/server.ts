@@ -7,6 +7,7 @@ import { type Database, createDatabase } from "./db/client.js";
 import type { Env } from "./env.js";
 import { SecretBox, sha256Hex } from "./lib/crypto.js";
 import { Signal } from "./lib/signal.js";
+import { startWorker } from "./jobs/worker.js";
 import { LedgerStore } from "./store/ledger-store.js";
 
 export interface Runtime {
@@ -36,7 +37,7 @@ export async function createRuntime(env: Env, logger: Logger, adminKey: string):
     now: () => new Date(),
   };
   const app = createApp(deps);
-  const workers: { stop(): Promise<void> }[] = [];
+  const workers: { stop(): Promise<void> }[] = env.WORKERS === "on" ? [startWorker(deps)] : [];
   const runtime: Runtime = {
     deps,
     app,

@@ -16,7 +16,9 @@ export interface TestApi {
  * Starts the real API on 127.0.0.1 with a random port, on an in-memory embedded database
  * (or `databaseUrl`), with a fresh test merchant. For the SDK, widget and site test suites.
  */
-export async function startApi(opts: { databaseUrl?: string; env?: Record<string, string>; adminKey?: string } = {}): Promise<TestApi> {
+export async function startApi(
+  opts: { databaseUrl?: string; env?: Record<string, string>; adminKey?: string; logStream?: NodeJS.WritableStream } = {},
+): Promise<TestApi> {
   const adminKey = opts.adminKey ?? `sk_admin_${randomToken(32)}`;
   const parsed = parseEnv({
     NODE_ENV: "test",
@@ -27,7 +29,8 @@ export async function startApi(opts: { databaseUrl?: string; env?: Record<string
     ...opts.env,
   });
   if (!parsed.ok) throw new Error(parsed.problems.join("; "));
-  const runtime = await createRuntime(parsed.env, createLogger(parsed.env.LOG_LEVEL), adminKey);
+  const logger = createLogger(parsed.env.LOG_LEVEL, opts.logStream as never);
+  const runtime = await createRuntime(parsed.env, logger, adminKey);
   const { server, url } = await listen(runtime, "127.0.0.1", 0);
   const m = await createMerchant(runtime.database.db, { name: "Test Merchant", country: "KG", default_currency: "KGS" });
   return {

@@ -20,7 +20,9 @@ export async function freshDatabaseUrl(): Promise<string | undefined> {
   return url.toString();
 }
 
-export async function startTestApi(opts: { env?: Record<string, string>; databaseUrl?: string; adminKey?: string } = {}): Promise<TestApi> {
+export async function startTestApi(
+  opts: { env?: Record<string, string>; databaseUrl?: string; adminKey?: string; logStream?: NodeJS.WritableStream } = {},
+): Promise<TestApi> {
   const databaseUrl = opts.databaseUrl ?? (await freshDatabaseUrl());
   return startApi({ ...opts, ...(databaseUrl ? { databaseUrl } : {}) });
 }

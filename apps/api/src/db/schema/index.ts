@@ -5,3 +5,4 @@ export * from "./ledger.js";
 export * from "./merchants.js";
 export * from "./payments.js";
 export * from "./tariffs.js";
+export * from "./transit.js";

@@ -22,7 +22,9 @@ import {
   verifyPayment,
 } from "../../services/payments.js";
 import { and, eq } from "drizzle-orm";
-import { CapturePayment, ConfirmPayment, CreatePayment, CreateRefund, Payment, PaymentStatus, Refund, VerifyPayment } from "./payments.schemas.js";
+import { getMerchant } from "../../services/merchants.js";
+import { receiptOf, receiptPdf } from "../../services/receipts.js";
+import { CapturePayment, ConfirmPayment, CreatePayment, CreateRefund, Payment, PaymentStatus, Receipt, Refund, VerifyPayment } from "./payments.schemas.js";
 
 const tags = ["Payments"];
 const id = IdParam("pay");
@@ -106,6 +108,19 @@ const routes = {
     request: { params: id },
     responses: { 200: json(Payment), ...errors },
   }),
+  receipt: createRoute({
+    method: "get",
+    path: "/v1/payments/{id}/receipt",
+    tags,
+    summary: "Receipt of a succeeded payment (tax payments: payer TIN and service); ?format=pdf for a printable PDF",
+    security: bearer,
+    middleware: [allow("secret")] as const,
+    request: { params: id, query: z.object({ format: z.enum(["json", "pdf"]).default("json") }) },
+    responses: {
+      200: { content: { "application/json": { schema: Receipt }, "application/pdf": { schema: z.string().openapi({ format: "binary" }) } }, description: "The receipt" },
+      ...errors,
+    },
+  }),
   createRefund: createRoute({ method: "post", path: "/v1/refunds", tags: ["Refunds"], summary: "Refund a captured payment, fully or partly", security: bearer, middleware: [allow("secret")] as const, request: body(CreateRefund), responses: { 200: json(Refund), ...errors } }),
   retrieveRefund: createRoute({ method: "get", path: "/v1/refunds/{id}", tags: ["Refunds"], summary: "Retrieve a refund", security: bearer, middleware: [allow("secret")] as const, request: { params: IdParam("re") }, responses: { 200: json(Refund), ...errors } }),
   listRefunds: createRoute({
@@ -147,6 +162,15 @@ export const paymentRoutes = createRouter()
   })
   .openapi(routes.cancel, async (c) => c.json(paymentObject(c.var, await cancelPayment(c.var, c.req.valid("param").id)), 200))
   .openapi(routes.completeQr, async (c) => c.json(paymentObject(c.var, await completeQr(c.var, c.req.valid("param").id)), 200))
+  .openapi(routes.receipt, async (c) => {
+    const payment = await findPayment(c.var, c.req.valid("param").id);
+    const receipt = receiptOf(payment, await getMerchant(c.var.db, payment.merchantId));
+    if (c.req.valid("query").format === "pdf") {
+      const pdf = await receiptPdf(receipt);
+      return c.body(pdf as unknown as ArrayBuffer, 200, { "Content-Type": "application/pdf", "Content-Disposition": `inline; filename="receipt-${receipt.number}.pdf"` }) as never;
+    }
+    return c.json(receipt, 200);
+  })
   .openapi(routes.createRefund, async (c) => c.json(await refundPayment(c.var, c.req.valid("json")), 200))
   .openapi(routes.retrieveRefund, async (c) => {
     const p = merchantOf(c.var);

@@ -102,3 +102,21 @@ export const CreateRefund = z
     metadata: Metadata.optional(),
   })
   .openapi("CreateRefund");
+
+export const Receipt = z
+  .object({
+    object: z.literal("receipt"),
+    number: z.string(),
+    payment: z.string(),
+    livemode: z.boolean(),
+    merchant: z.object({ id: z.string(), name: z.string(), country: z.string() }),
+    amount: z.number().int(),
+    amount_refunded: z.number().int(),
+    currency: z.string(),
+    paid_at: Timestamp,
+    method: z.string().nullable(),
+    payment_method_details: z.record(z.string(), z.unknown()).nullable(),
+    description: z.string().nullable(),
+    tax: z.object({ payer_tin: z.string(), service_code: z.string(), service_name: z.string().nullable() }).nullable(),
+  })
+  .openapi("Receipt");

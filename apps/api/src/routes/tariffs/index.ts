@@ -1,0 +1,143 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { type TariffDocument, TariffError, quote, selectTariffVersion } from "@softrack/core";
+import { Currency, Timestamp, bearer, body, errors, json } from "../../lib/openapi.js";
+import { invalid } from "../../lib/errors.js";
+import { createRouter } from "../../lib/router.js";
+import { allow } from "../../middleware/auth.js";
+import { getTariff, putTariff, tariffObject, tariffVersions, toDocument } from "../../services/tariffs.js";
+
+const Code = z.object({
+  code: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "code must be 1 to 64 letters, digits, '_', '.' or '-'")
+    .openapi({ param: { name: "code", in: "path" }, example: "bishkek-bus" }),
+});
+
+const Breakdown = z.array(z.object({ type: z.string(), amount: z.number().int(), description: z.string() }));
+
+const Tariff = z
+  .object({
+    id: z.string(),
+    object: z.literal("tariff"),
+    created: Timestamp,
+    livemode: z.boolean(),
+    owner: z.enum(["platform", "merchant"]),
+    code: z.string(),
+    version: z.number().int(),
+    kind: z.enum(["fee", "fare"]),
+    currency: z.string(),
+    timezone: z.string(),
+    effective_from: Timestamp,
+    rules: z.record(z.string(), z.unknown()),
+  })
+  .openapi("Tariff");
+
+const PutTariff = z
+  .strictObject({
+    kind: z.enum(["fee", "fare"]),
+    rules: z.record(z.string(), z.unknown()).openapi({
+      description: "Fee rules (percent_bps, fixed, min, max, tiers per method) or fare rules (routes, zones, periods, categories, transfer, caps); see packages/core tariffs.",
+      example: { default_fare: 2000, transfer: { window_minutes: 60 }, caps: { daily: 8000 } },
+    }),
+    currency: Currency.optional(),
+    timezone: z.string().max(64).optional().openapi({ example: "Asia/Bishkek" }),
+    effective_from: z.iso.datetime({ offset: true }).optional().openapi({ description: "Default: now. A version applies from this instant on." }),
+  })
+  .openapi("PutTariff");
+
+const Ride = z.strictObject({
+  tapped_at: z.string(),
+  route: z.string(),
+  fare: z.number().int().min(0),
+  full_fare: z.number().int().min(0).optional(),
+  transfer: z.boolean().optional(),
+});
+
+const QuoteTariff = z
+  .strictObject({
+    version: z.number().int().positive().optional().openapi({ description: "Price with this version; default: the version in effect at `at` (fares: at `tapped_at`)." }),
+    at: z.iso.datetime({ offset: true }).optional(),
+    // Fare context.
+    route: z.string().min(1).max(64).optional(),
+    zone_from: z.string().min(1).max(64).optional(),
+    zone_to: z.string().min(1).max(64).optional(),
+    category: z.string().min(1).max(32).optional(),
+    tapped_at: z.string().max(40).optional(),
+    history: z.array(Ride).max(1000).optional(),
+    // Fee context.
+    amount: z.number().int().min(0).optional(),
+    currency: z.string().max(3).optional(),
+    method: z.string().max(32).optional(),
+    period_volume: z.number().int().min(0).optional(),
+  })
+  .openapi("QuoteTariff");
+
+const TariffQuote = z
+  .object({
+    object: z.literal("tariff_quote"),
+    kind: z.enum(["fee", "fare"]),
+    amount: z.number().int(),
+    currency: z.string(),
+    breakdown: Breakdown,
+    tariff: z.object({ code: z.string(), version: z.number().int() }),
+  })
+  .passthrough()
+  .openapi("TariffQuote");
+
+const TariffList = z.object({ object: z.literal("list"), data: z.array(Tariff), has_more: z.boolean(), url: z.string() }).openapi("TariffList");
+
+const tags = ["Tariffs"];
+// Fee tariffs are the platform's (admin key), fare tariffs the transit operator's (secret key); putTariff enforces it.
+const who = [allow("secret", "admin")] as const;
+const routes = {
+  put: createRoute({ method: "put", path: "/v1/tariffs/{code}", tags, summary: "Publish a new version of a tariff (versions are immutable)", security: bearer, middleware: who, request: { params: Code, ...body(PutTariff) }, responses: { 200: json(Tariff), ...errors } }),
+  retrieve: createRoute({
+    method: "get",
+    path: "/v1/tariffs/{code}",
+    tags,
+    summary: "Retrieve the version in effect now, or any earlier version with ?version=N",
+    security: bearer,
+    middleware: who,
+    request: { params: Code, query: z.object({ version: z.coerce.number().int().positive().optional() }) },
+    responses: { 200: json(Tariff), ...errors },
+  }),
+  versions: createRoute({ method: "get", path: "/v1/tariffs/{code}/versions", tags, summary: "Every version of a tariff, newest first", security: bearer, middleware: who, request: { params: Code }, responses: { 200: json(TariffList), ...errors } }),
+  quote: createRoute({ method: "post", path: "/v1/tariffs/{code}/quote", tags, summary: "Price a payment (fee) or a ride (fare) with a tariff, with its breakdown", security: bearer, middleware: who, request: { params: Code, ...body(QuoteTariff) }, responses: { 200: json(TariffQuote), ...errors } }),
+};
+
+export const tariffRoutes = createRouter()
+  .openapi(routes.put, async (c) => c.json(tariffObject(await putTariff(c.var, c.req.valid("param").code, c.req.valid("json"))) as never, 200))
+  .openapi(routes.retrieve, async (c) => {
+    const row = await getTariff(c.var.db, c.var.principal, c.req.valid("param").code, c.var.deps.now(), c.req.valid("query").version);
+    return c.json(tariffObject(row) as never, 200);
+  })
+  .openapi(routes.versions, async (c) => {
+    const { code } = c.req.valid("param");
+    const rows = await tariffVersions(c.var.db, c.var.principal, code);
+    if (rows.length === 0) await getTariff(c.var.db, c.var.principal, code, c.var.deps.now()); // the 404
+    return c.json({ object: "list" as const, data: rows.map((r) => tariffObject(r)) as never[], has_more: false, url: `/v1/tariffs/${code}/versions` }, 200);
+  })
+  .openapi(routes.quote, async (c) => {
+    const { code } = c.req.valid("param");
+    const { version, at, ...context } = c.req.valid("json");
+    const rows = await tariffVersions(c.var.db, c.var.principal, code);
+    let tariff: TariffDocument;
+    if (version !== undefined || rows.length === 0) {
+      tariff = toDocument(await getTariff(c.var.db, c.var.principal, code, c.var.deps.now(), version));
+    } else {
+      // A fare is priced by the version in effect when the rider tapped, a fee by the one in effect now.
+      const when = at ?? (rows[0]?.kind === "fare" && typeof context.tapped_at === "string" ? context.tapped_at : undefined);
+      const instant = when === undefined ? c.var.deps.now() : new Date(when);
+      if (Number.isNaN(instant.getTime())) throw invalid("parameter_invalid", "tapped_at must be an ISO 8601 instant with offset.", "tapped_at");
+      const chosen = selectTariffVersion(rows.map(toDocument), instant);
+      if (!chosen) throw invalid("tariff_not_in_effect", `No version of tariff '${code}' is in effect at ${instant.toISOString()}.`, at ? "at" : "tapped_at");
+      tariff = chosen;
+    }
+    try {
+      const q = quote(tariff, context);
+      return c.json({ object: "tariff_quote" as const, ...q }, 200);
+    } catch (err) {
+      if (err instanceof TariffError) throw invalid(err.code, `The tariff cannot price this: ${err.message}.`, err.path);
+      throw err;
+    }
+  });

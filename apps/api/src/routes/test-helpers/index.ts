@@ -1,0 +1,42 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { AppEnv } from "../../context.js";
+import { forbidden } from "../../lib/errors.js";
+import { bearer, body, errors, json } from "../../lib/openapi.js";
+import { createRouter } from "../../lib/router.js";
+import { runDueJobs } from "../../jobs/runner.js";
+import { deliverDueWebhooks } from "../../jobs/webhook-dispatcher.js";
+import { allow, merchantOf } from "../../middleware/auth.js";
+
+const RunJobs = z.strictObject({ now: z.iso.datetime({ offset: true }).openapi({ example: "2026-12-10T00:00:00Z" }) }).openapi("RunJobs");
+const JobRun = z
+  .object({
+    object: z.literal("job_run"),
+    now: z.string(),
+    jobs: z.object({ ran: z.number().int(), by_kind: z.record(z.string(), z.number().int()) }),
+    webhooks: z.object({ attempted: z.number().int(), delivered: z.number().int() }),
+  })
+  .openapi("JobRun");
+
+const runJobs = createRoute({
+  method: "post",
+  path: "/v1/test_helpers/run_jobs",
+  tags: ["Test helpers"],
+  summary: "Test mode: run every due job of this merchant (order expiry, settlement, webhook retries) as if the time were `now`",
+  security: bearer,
+  middleware: [allow("secret")] as const,
+  request: body(RunJobs),
+  responses: { 200: json(JobRun), ...errors },
+});
+
+/**
+ * Runs outside the request's unit of work (see app.ts): each job commits on its own, as
+ * the background worker's would, and webhook attempts are real HTTP calls.
+ */
+export const testHelperRoutes = createRouter().openapi(runJobs, async (c) => {
+  const p = merchantOf(c.var);
+  if (p.livemode) throw forbidden("Test helpers work with test keys only.", "test_mode_only");
+  const now = new Date(c.req.valid("json").now);
+  const jobs = await runDueJobs(c.var.deps, { now, merchantId: p.merchantId });
+  const webhooks = await deliverDueWebhooks(c.var.deps, { now, merchantId: p.merchantId });
+  return c.json({ object: "job_run" as const, now: now.toISOString(), jobs: { ran: jobs.ran, by_kind: jobs.byKind }, webhooks }, 200);
+});
