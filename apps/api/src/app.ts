@@ -13,6 +13,8 @@ import { customerRoutes } from "./routes/customers/index.js";
 import { docsRoutes } from "./routes/docs/index.js";
 import { merchantRoutes } from "./routes/merchants/index.js";
 import { paymentRoutes } from "./routes/payments/index.js";
+import { tariffRoutes } from "./routes/tariffs/index.js";
+import { transitRoutes } from "./routes/transit/index.js";
 import { testHelperRoutes } from "./routes/test-helpers/index.js";
 import { webhookRoutes } from "./routes/webhooks/index.js";
 
@@ -49,6 +51,8 @@ export function createApp(deps: Deps) {
   app.route("/", balanceRoutes);
   app.route("/", customerRoutes);
   app.route("/", paymentRoutes);
+  app.route("/", tariffRoutes);
+  app.route("/", transitRoutes);
   app.route("/", webhookRoutes);
   app.route("/", testHelperRoutes);
 

@@ -58,11 +58,15 @@ export async function createDatabase(opts: { url?: string; dataDir?: string; poo
       driver: "postgres",
       rows: async (q, executor = db) => rowsOf(await executor.execute(q)),
       migrate: async () => {
-        // One migrator at a time when several processes start together.
-        await client.begin(async (tx) => {
-          await tx`SELECT pg_advisory_xact_lock(7345891)`;
-          await migratePostgres(drizzlePostgres(tx as unknown as postgres.Sql), { migrationsFolder });
-        });
+        // One migrator at a time when several processes start together: a session lock on
+        // a single dedicated connection, held while drizzle applies what is missing.
+        const one = postgres(opts.url as string, { max: 1, onnotice: () => {}, connect_timeout: 10 });
+        try {
+          await one`SELECT pg_advisory_lock(7345891)`;
+          await migratePostgres(drizzlePostgres(one), { migrationsFolder });
+        } finally {
+          await one.end({ timeout: 5 });
+        }
       },
       close: () => client.end({ timeout: 5 }),
     };

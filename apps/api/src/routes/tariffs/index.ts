@@ -88,21 +88,20 @@ const TariffList = z.object({ object: z.literal("list"), data: z.array(Tariff), 
 
 const tags = ["Tariffs"];
 // Fee tariffs are the platform's (admin key), fare tariffs the transit operator's (secret key); putTariff enforces it.
-const who = [allow("secret", "admin")] as const;
 const routes = {
-  put: createRoute({ method: "put", path: "/v1/tariffs/{code}", tags, summary: "Publish a new version of a tariff (versions are immutable)", security: bearer, middleware: who, request: { params: Code, ...body(PutTariff) }, responses: { 200: json(Tariff), ...errors } }),
+  put: createRoute({ method: "put", path: "/v1/tariffs/{code}", tags, summary: "Publish a new version of a tariff (versions are immutable)", security: bearer, middleware: [allow("secret", "admin")] as const, request: { params: Code, ...body(PutTariff) }, responses: { 200: json(Tariff), ...errors } }),
   retrieve: createRoute({
     method: "get",
     path: "/v1/tariffs/{code}",
     tags,
     summary: "Retrieve the version in effect now, or any earlier version with ?version=N",
     security: bearer,
-    middleware: who,
+    middleware: [allow("secret", "admin")] as const,
     request: { params: Code, query: z.object({ version: z.coerce.number().int().positive().optional() }) },
     responses: { 200: json(Tariff), ...errors },
   }),
-  versions: createRoute({ method: "get", path: "/v1/tariffs/{code}/versions", tags, summary: "Every version of a tariff, newest first", security: bearer, middleware: who, request: { params: Code }, responses: { 200: json(TariffList), ...errors } }),
-  quote: createRoute({ method: "post", path: "/v1/tariffs/{code}/quote", tags, summary: "Price a payment (fee) or a ride (fare) with a tariff, with its breakdown", security: bearer, middleware: who, request: { params: Code, ...body(QuoteTariff) }, responses: { 200: json(TariffQuote), ...errors } }),
+  versions: createRoute({ method: "get", path: "/v1/tariffs/{code}/versions", tags, summary: "Every version of a tariff, newest first", security: bearer, middleware: [allow("secret", "admin")] as const, request: { params: Code }, responses: { 200: json(TariffList), ...errors } }),
+  quote: createRoute({ method: "post", path: "/v1/tariffs/{code}/quote", tags, summary: "Price a payment (fee) or a ride (fare) with a tariff, with its breakdown", security: bearer, middleware: [allow("secret", "admin")] as const, request: { params: Code, ...body(QuoteTariff) }, responses: { 200: json(TariffQuote), ...errors } }),
 };
 
 export const tariffRoutes = createRouter()

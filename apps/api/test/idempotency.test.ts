@@ -1,0 +1,85 @@
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { TestApi } from "../src/testing.js";
+import { TEST_CARD, type Http, http, onRealPostgres, startTestApi } from "./support.js";
+
+let api: TestApi;
+let sk: Http;
+
+beforeAll(async () => {
+  api = await startTestApi({ env: { WORKERS: "off" } });
+  sk = http(api.url, api.merchant.secretKey);
+});
+afterAll(() => api.close());
+
+const count = async (table: string) => (await api.runtime.database.rows<{ n: number }>(sql.raw(`SELECT count(*)::int AS n FROM ${table}`)))[0]?.n ?? 0;
+
+describe("Idempotency-Key", () => {
+  it("same key, same body: the first response again, marked replayed, with no second effect", async () => {
+    const before = await count("payments");
+    const first = await sk.post("/v1/payments", { amount: 700, currency: "KGS" }, { "Idempotency-Key": "order-1" });
+    // Same JSON with keys in another order and other whitespace is the same request.
+    const again = await sk.call("POST", "/v1/payments", '{ "currency": "KGS",  "amount": 700 }', { "Idempotency-Key": "order-1" });
+    expect(again.status).toBe(first.status);
+    expect(again.body).toEqual(first.body);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(first.headers.get("idempotent-replayed")).toBeNull();
+    expect(await count("payments")).toBe(before + 1);
+  });
+
+  it("same key, different body: 422 idempotency_key_reused", async () => {
+    await sk.post("/v1/customers", { name: "A" }, { "Idempotency-Key": "cus-1" });
+    const r = await sk.post("/v1/customers", { name: "B" }, { "Idempotency-Key": "cus-1" });
+    expect(r.status).toBe(422);
+    expect(r.body.error).toMatchObject({ type: "idempotency_error", code: "idempotency_key_reused" });
+  });
+
+  it("is scoped to the calling key", async () => {
+    const other = await http(api.url, api.adminKey).post("/v1/merchants", { name: "Other", country: "KG", default_currency: "KGS" });
+    const them = http(api.url, other.body.keys.secret_key);
+    const a = await sk.post("/v1/customers", { name: "Same" }, { "Idempotency-Key": "shared" });
+    const b = await them.post("/v1/customers", { name: "Same" }, { "Idempotency-Key": "shared" });
+    expect(b.status).toBe(200);
+    expect(b.body.id).not.toBe(a.body.id);
+  });
+
+  it("replays a decline (402) too, and a confirm is charged once", async () => {
+    const p = (await sk.post("/v1/payments", { amount: 900, currency: "KGS" })).body;
+    const body = { payment_method_data: { type: "card", card: { ...TEST_CARD, number: "4000000000000002" } } };
+    const r1 = await sk.post(`/v1/payments/${p.id}/confirm`, body, { "Idempotency-Key": "confirm-1" });
+    const r2 = await sk.post(`/v1/payments/${p.id}/confirm`, body, { "Idempotency-Key": "confirm-1" });
+    expect(r1.status).toBe(402);
+    expect(r2.status).toBe(402);
+    expect(r2.body).toEqual(r1.body);
+  });
+
+  it("20 parallel requests with one key have one effect", async () => {
+    const before = await count("ledger_transactions");
+    const p = (await sk.post("/v1/payments", { amount: 1_234, currency: "KGS" })).body;
+    const body = { payment_method_data: { type: "card", card: TEST_CARD } };
+    const replies = await Promise.all(Array.from({ length: 20 }, () => sk.post(`/v1/payments/${p.id}/confirm`, body, { "Idempotency-Key": `parallel-${p.id}` })));
+    const ok = replies.filter((r) => r.status === 200);
+    const inProgress = replies.filter((r) => r.status === 409);
+    expect(ok.length + inProgress.length).toBe(20);
+    expect(ok.length).toBeGreaterThanOrEqual(1);
+    for (const r of ok) expect(r.body).toEqual(ok[0]?.body);
+    for (const r of inProgress) expect(r.body.error).toMatchObject({ type: "idempotency_error", code: "request_in_progress" });
+    // One authorisation and one capture, whatever the interleaving.
+    expect(await count("ledger_transactions")).toBe(before + 2);
+    expect((await sk.get(`/v1/payments/${p.id}`)).body).toMatchObject({ status: "succeeded", amount_captured: 1_234 });
+    if (onRealPostgres) expect(inProgress.length).toBeGreaterThan(0);
+  });
+
+  it("rejects a key longer than 255 characters", async () => {
+    const r = await sk.post("/v1/customers", {}, { "Idempotency-Key": "k".repeat(256) });
+    expect(r.status).toBe(400);
+    expect(r.body.error.param).toBe("Idempotency-Key");
+  });
+
+  it("stores the replayable response sealed, not in clear", async () => {
+    const r = await sk.post("/v1/payments", { amount: 100, currency: "KGS" }, { "Idempotency-Key": "sealed-1" });
+    const rows = await api.runtime.database.rows<{ response_body: string }>(sql`SELECT response_body FROM idempotency_keys WHERE key = 'sealed-1'`);
+    expect(rows[0]?.response_body.startsWith("v1.")).toBe(true);
+    expect(rows[0]?.response_body).not.toContain(r.body.client_secret);
+  });
+});

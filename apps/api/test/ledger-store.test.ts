@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { TestApi } from "../src/testing.js";
+import { clearingAccount, merchantAccount, walletAccount } from "../src/store/accounts.js";
+import { http, startTestApi } from "./support.js";
+
+let api: TestApi;
+
+beforeAll(async () => {
+  api = await startTestApi({ env: { WORKERS: "off", DB_POOL_SIZE: "40" } });
+});
+afterAll(() => api.close());
+
+describe("ledger store under concurrency", () => {
+  it("200 concurrent debits of 1/100 of a balance: exactly 100 succeed, never below zero, verify balanced", async () => {
+    const { ledger, database } = api.runtime.deps;
+    const m = api.merchant.id;
+    const wallet = walletAccount(m, "cus_concurrency", false, "KGS");
+    const outside = clearingAccount("card", false, "KGS");
+    const shop = merchantAccount(m, false, "available", "KGS");
+    await database.db.transaction((tx) =>
+      ledger.post(tx, [{ type: "test.fund", merchantId: m, livemode: false, postings: [{ account: outside, amount: -1_000_000 }, { account: wallet, amount: 1_000_000 }] }]),
+    );
+    const debit = () =>
+      database.db.transaction(async (tx) => {
+        const [r] = await ledger.post(tx, [{ type: "test.debit", merchantId: m, livemode: false, postings: [{ account: wallet, amount: -10_000 }, { account: shop, amount: 10_000 }] }]);
+        return r?.ok ?? false;
+      });
+    const results = await Promise.all(Array.from({ length: 200 }, debit));
+    expect(results.filter(Boolean)).toHaveLength(100);
+    const [row] = await database.rows<{ balance: number }>((await import("drizzle-orm")).sql`SELECT balance FROM ledger_accounts WHERE id = ${wallet.id}`);
+    expect(row?.balance).toBe(0);
+    const verify = await http(api.url, api.adminKey).get("/v1/admin/ledger/verify");
+    expect(verify.body).toMatchObject({ balanced: true, mismatches: [], totals: { KGS: 0 } });
+  });
+
+  it("a batch decides each entry against the balances the earlier ones left", async () => {
+    const { ledger, database } = api.runtime.deps;
+    const m = api.merchant.id;
+    const wallet = walletAccount(m, "cus_batch", false, "KGS");
+    const outside = clearingAccount("card", false, "KGS");
+    const shop = merchantAccount(m, false, "available", "KGS");
+    const results = await database.db.transaction((tx) =>
+      ledger.post(tx, [
+        { type: "test.fund", merchantId: m, livemode: false, postings: [{ account: outside, amount: -500 }, { account: wallet, amount: 500 }] },
+        { type: "test.debit", merchantId: m, livemode: false, postings: [{ account: wallet, amount: -300 }, { account: shop, amount: 300 }] },
+        { type: "test.debit", merchantId: m, livemode: false, postings: [{ account: wallet, amount: -300 }, { account: shop, amount: 300 }] },
+        { type: "test.debit", merchantId: m, livemode: false, postings: [{ account: wallet, amount: -200 }, { account: shop, amount: 200 }] },
+      ]),
+    );
+    expect(results.map((r) => r.ok)).toEqual([true, true, false, true]);
+    const rejected = results[2];
+    expect(rejected?.ok === false && rejected.rejection.code).toBe("insufficient_funds");
+  });
+
+  it("the database itself refuses a negative wallet even if the store were bypassed", async () => {
+    const { database } = api.runtime.deps;
+    const { sql } = await import("drizzle-orm");
+    await database.rows(sql`INSERT INTO ledger_accounts (id, kind, currency, allow_negative, balance) VALUES ('customer:cus_x:wallet:KGS', 'customer_wallet', 'KGS', false, 0)`);
+    const err = await database.rows(sql`UPDATE ledger_accounts SET balance = -1 WHERE id = 'customer:cus_x:wallet:KGS'`).then(() => null, (e: Error & { cause?: Error }) => e);
+    expect(`${err?.message} ${err?.cause?.message}`).toMatch(/ledger_accounts_non_negative/);
+    await database.rows(sql`DELETE FROM ledger_accounts WHERE id = 'customer:cus_x:wallet:KGS'`);
+  });
+});

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The README's two commands:
+#   npm start  -> install, build, start the API on the embedded database (demo merchant, URLs printed)
+#   npm test   -> install, build, run every test (embedded database; no server needed)
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+# shellcheck source=ensure-node.sh
+source scripts/ensure-node.sh
+
+install() {
+  if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    echo "› installing dependencies (npm ci)…" >&2
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
+}
+
+need_chromium() {
+  # Browser tests drive Debian's Chromium; install it when we can (root on Debian), else say how.
+  if [ ! -x /usr/bin/chromium ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+      echo "› installing Debian's chromium for the browser tests…" >&2
+      (apt-get install -y -qq chromium >/dev/null 2>&1 || { apt-get update -qq >/dev/null && apt-get install -y -qq chromium >/dev/null; })
+    else
+      echo "Browser tests need Chromium at /usr/bin/chromium (Debian: apt-get install chromium)." >&2
+      exit 1
+    fi
+  fi
+}
+
+case "${1:-}" in
+  start)
+    install
+    npx turbo run build --output-logs=errors-only
+    exec node apps/api/dist/index.js
+    ;;
+  test)
+    install
+    need_chromium
+    npx turbo run build --output-logs=errors-only
+    npx turbo run test --concurrency=1
+    ;;
+  *)
+    echo "usage: scripts/run.sh start|test" >&2
+    exit 2
+    ;;
+esac
