@@ -65,12 +65,12 @@ describe("bad input gets a clear 4xx in the error envelope and changes nothing",
   it("wrong content type is refused", async () => {
     const res = await fetch(`${api.url}/v1/payments`, { method: "POST", headers: { Authorization: `Bearer ${api.merchant.secretKey}`, "Content-Type": "text/plain" }, body: "amount=100" });
     expect(res.status).toBe(400);
-    expect((await res.json()).error.type).toBe("invalid_request_error");
+    expect(((await res.json()) as { error: { type: string } }).error.type).toBe("invalid_request_error");
   });
 
   it("an oversized body is refused with 413", async () => {
     const res = await fetch(`${api.url}/v1/customers`, { method: "POST", headers: { Authorization: `Bearer ${api.merchant.secretKey}`, "Content-Type": "application/json" }, body: JSON.stringify({ name: "x".repeat(300_000) }) });
     expect(res.status).toBe(413);
-    expect((await res.json()).error.code).toBe("body_too_large");
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("body_too_large");
   });
 });

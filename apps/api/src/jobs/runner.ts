@@ -3,6 +3,7 @@ import type { Deps } from "../context.js";
 import type { Db } from "../db/client.js";
 import { jobs } from "../db/schema/index.js";
 import { newId } from "../lib/ids.js";
+import { at } from "../lib/json.js";
 
 export type JobHandler = (ctx: { deps: Deps; tx: Db; now: Date; payload: Record<string, unknown> }) => Promise<string>;
 
@@ -17,7 +18,7 @@ export async function scheduleJob(
 ) {
   await database.rows(
     sql`INSERT INTO jobs (id, kind, dedupe_key, run_at, payload, livemode)
-        VALUES (${newId("job")}, ${job.kind}, ${job.dedupeKey}, ${job.runAt}, ${JSON.stringify(job.payload)}::jsonb, ${job.livemode})
+        VALUES (${newId("job")}, ${job.kind}, ${job.dedupeKey}, ${at(job.runAt)}, ${JSON.stringify(job.payload)}::jsonb, ${job.livemode})
         ON CONFLICT (dedupe_key) DO NOTHING`,
     tx,
   );
@@ -40,7 +41,7 @@ export async function runDueJobs(deps: Deps, opts: { now: Date; merchantId?: str
     const done = await deps.database.db.transaction(async (tx) => {
       const scope = opts.merchantId ? sql`AND payload->>'merchant_id' = ${opts.merchantId}` : sql``;
       const [job] = await deps.database.rows<{ id: string; kind: string; payload: Record<string, unknown> }>(
-        sql`SELECT id, kind, payload FROM jobs WHERE status = 'scheduled' AND run_at <= ${opts.now} ${scope}
+        sql`SELECT id, kind, payload FROM jobs WHERE status = 'scheduled' AND run_at <= ${at(opts.now)} ${scope}
             ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED`,
         tx,
       );

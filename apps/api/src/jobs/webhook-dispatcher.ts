@@ -3,6 +3,7 @@ import { sql } from "drizzle-orm";
 import type { Deps } from "../context.js";
 import { hmacSha256Base64 } from "../lib/crypto.js";
 import { newId } from "../lib/ids.js";
+import { at } from "../lib/json.js";
 import { assertPublicHost } from "../services/webhook-url.js";
 
 /**
@@ -48,8 +49,8 @@ export async function deliverDueWebhooks(deps: Deps, opts: { now: Date; merchant
   for (;;) {
     const scope = opts.merchantId ? sql`AND merchant_id = ${opts.merchantId}` : sql``;
     const claimed = await database.rows<Claimed>(
-      sql`UPDATE webhook_deliveries SET next_attempt_at = ${new Date(opts.now.getTime() + LEASE_MS)}
-          WHERE id IN (SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= ${opts.now} ${scope}
+      sql`UPDATE webhook_deliveries SET next_attempt_at = ${at(new Date(opts.now.getTime() + LEASE_MS))}
+          WHERE id IN (SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= ${at(opts.now)} ${scope}
                        ORDER BY next_attempt_at LIMIT ${opts.limit ?? 25} FOR UPDATE SKIP LOCKED)
           RETURNING id, event_id, endpoint_id, attempts, created_at`,
     );
@@ -117,7 +118,7 @@ async function attempt(deps: Deps, d: Claimed, now: Date): Promise<boolean> {
       await database.rows(
         delay === null
           ? sql`UPDATE webhook_deliveries SET status = 'failed', attempts = ${n} WHERE id = ${d.id}`
-          : sql`UPDATE webhook_deliveries SET attempts = ${n}, next_attempt_at = ${new Date(now.getTime() + delay)} WHERE id = ${d.id}`,
+          : sql`UPDATE webhook_deliveries SET attempts = ${n}, next_attempt_at = ${at(new Date(now.getTime() + delay))} WHERE id = ${d.id}`,
         tx,
       );
     }

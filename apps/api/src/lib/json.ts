@@ -1,3 +1,5 @@
+import { sql } from "drizzle-orm";
+
 /** JSON with object keys sorted, so two bodies that mean the same hash the same. */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
@@ -9,3 +11,9 @@ export function canonicalJson(value: unknown): string {
 }
 
 export const iso = (d: Date | string | number) => new Date(d).toISOString();
+
+/**
+ * A timestamp parameter for raw SQL. Passed as ISO text with a cast, because the two
+ * drivers serialise a JS Date differently inside drizzle's raw `sql`.
+ */
+export const at = (d: Date) => sql`${d.toISOString()}::timestamptz`;
