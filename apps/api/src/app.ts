@@ -15,6 +15,8 @@ import { merchantRoutes } from "./routes/merchants/index.js";
 import { paymentRoutes } from "./routes/payments/index.js";
 import { tariffRoutes } from "./routes/tariffs/index.js";
 import { transitRoutes } from "./routes/transit/index.js";
+import { leadRoutes } from "./routes/leads/index.js";
+import { staticRoutes } from "./routes/static/index.js";
 import { testHelperRoutes } from "./routes/test-helpers/index.js";
 import { webhookRoutes } from "./routes/webhooks/index.js";
 
@@ -55,6 +57,7 @@ export function createApp(deps: Deps) {
   app.route("/", transitRoutes);
   app.route("/", webhookRoutes);
   app.route("/", testHelperRoutes);
+  app.route("/", leadRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",
@@ -71,6 +74,9 @@ export function createApp(deps: Deps) {
     },
     servers: [{ url: "/" }],
   });
+
+  // Last: the widget's files, the demo and the built site, for whatever the API did not claim.
+  app.route("/", staticRoutes);
 
   app.notFound((c) => {
     const err = new ApiError(404, "invalid_request_error", "route_not_found", `Unrecognized request URL (${c.req.method}: ${c.req.path}).`);

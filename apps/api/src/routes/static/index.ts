@@ -1,0 +1,130 @@
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { extname, join, normalize, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Hono } from "hono";
+import type { AppEnv } from "../../context.js";
+import { ensureDemoMerchant } from "../../services/demo.js";
+import { createPayment, paymentObject } from "../../services/payments.js";
+
+/**
+ * What the reference API serves besides the API, so a newcomer needs no CDN and no second
+ * server: the widget's script-tag bundle (/widget.js), the card iframe (/elements/card),
+ * a demo checkout (/demo) and the built marketing site (everything else).
+ */
+function repoRoot(): string {
+  let dir = fileURLToPath(new URL(".", import.meta.url));
+  for (let i = 0; i < 8; i++) {
+    if (existsSync(join(dir, "packages")) && existsSync(join(dir, "apps"))) return dir;
+    dir = resolve(dir, "..");
+  }
+  return process.cwd();
+}
+
+const ROOT = process.env.STATIC_ROOT ?? repoRoot();
+const WIDGET = join(ROOT, "packages/widget/dist");
+const SITE = join(ROOT, "apps/site/dist");
+
+const TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".json": "application/json",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".jpg": "image/jpeg",
+  ".webp": "image/webp",
+  ".ico": "image/x-icon",
+  ".woff2": "font/woff2",
+  ".xml": "application/xml",
+  ".txt": "text/plain; charset=utf-8",
+  ".map": "application/json",
+};
+
+/** Strict by default: no inline script or style anywhere we serve. */
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-src 'self'; frame-ancestors *; base-uri 'none'; form-action 'self'; object-src 'none'";
+
+/** Resolves a file under `base`, refusing anything that climbs out of it. */
+function fileUnder(base: string, path: string): string | null {
+  const target = normalize(join(base, path));
+  if (!target.startsWith(base)) return null;
+  if (existsSync(target) && statSync(target).isFile()) return target;
+  if (existsSync(join(target, "index.html"))) return join(target, "index.html");
+  if (existsSync(`${target}.html`)) return `${target}.html`;
+  return null;
+}
+
+function send(file: string, status = 200, cache = "public, max-age=300") {
+  const type = TYPES[extname(file)] ?? "application/octet-stream";
+  const headers: Record<string, string> = { "Content-Type": type, "Cache-Control": cache, "X-Content-Type-Options": "nosniff" };
+  if (type.startsWith("text/html")) headers["Content-Security-Policy"] = CSP;
+  return new Response(readFileSync(file), { status, headers });
+}
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+
+export const staticRoutes = new Hono<AppEnv>()
+  .get("/widget.js", (c) => {
+    const file = fileUnder(WIDGET, "cdn/softrack-checkout.js");
+    return file ? send(file) : c.text("The widget is not built: npm run build -w @softrack/widget", 404);
+  })
+  .get("/elements/:file{.+}", (c) => {
+    const file = fileUnder(join(WIDGET, "elements"), c.req.param("file"));
+    return file ? send(file) : c.text("Not found", 404);
+  })
+  .get("/demo.css", (c) => c.body(DEMO_CSS, 200, { "Content-Type": "text/css; charset=utf-8" }))
+  .get("/demo", async (c) => {
+    const deps = c.var.deps;
+    const demo = await ensureDemoMerchant(deps);
+    const amount = 15_000;
+    const res = await c.var.deps.database.db.transaction(async (tx) => {
+      const v = { ...c.var, db: tx, principal: { kind: "secret" as const, keyId: "demo", merchantId: demo.id, livemode: false } };
+      return paymentObject(v, await createPayment(v, { amount, currency: "KGS", description: "Softrack checkout demo" }));
+    });
+    const locale = /^(ru|ky|kk|en|uz)$/.test(c.req.query("locale") ?? "") ? (c.req.query("locale") as string) : "en";
+    const html = `<!doctype html>
+<html lang="${locale}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Softrack checkout demo</title>
+<link rel="stylesheet" href="/demo.css">
+<script type="module" src="/widget.js"></script>
+</head>
+<body>
+<main>
+  <p class="brand">Softrack · test mode</p>
+  <h1>Demo Shop</h1>
+  <p>Pay <strong>150.00 KGS</strong> for a test order. Nothing real is charged.</p>
+  <softrack-checkout client-secret="${escapeHtml(res.client_secret as string)}" publishable-key="${escapeHtml(demo.publishableKey)}" locale="${locale}"></softrack-checkout>
+  <section class="cards" aria-label="Test cards">
+    <h2>Test cards</h2>
+    <ul>
+      <li><code>4242 4242 4242 4242</code> succeeds</li>
+      <li><code>4000 0000 0000 0002</code> is declined</li>
+      <li><code>4000 0000 0000 3220</code> asks for 3-D Secure (code <code>000000</code>)</li>
+      <li><code>4000 0000 0000 9995</code> has insufficient funds</li>
+    </ul>
+    <p>SMS payments: any +996/+7/+998 number, code <code>000000</code>. Payment <code>${escapeHtml(res.id)}</code>.</p>
+  </section>
+</main>
+</body>
+</html>`;
+    return c.body(html, 200, { "Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": CSP, "Cache-Control": "no-store" });
+  })
+  .get("*", (c, next) => {
+    const path = decodeURIComponent(new URL(c.req.url).pathname);
+    if (path.startsWith("/v1/")) return next();
+    const file = fileUnder(SITE, path);
+    if (file) return send(file);
+    return next();
+  });
+
+const DEMO_CSS = `:root{color-scheme:light dark;font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
+body{margin:0;background:Canvas;color:CanvasText}
+main{max-width:34rem;margin:3rem auto;padding:0 1.25rem}
+.brand{font-weight:600;color:#2457d6;letter-spacing:.02em}
+h1{margin:.2rem 0 .5rem;font-size:1.8rem}
+.cards{margin-top:2rem;font-size:.92rem;line-height:1.6}
+code{font-family:ui-monospace,monospace;background:color-mix(in srgb,CanvasText 8%,transparent);padding:.05rem .3rem;border-radius:4px}
+softrack-checkout{display:block;margin-top:1.5rem;min-height:22rem}`;

@@ -1,0 +1,134 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { TestApi } from "../src/testing.js";
+import { type Http, http, startTestApi } from "./support.js";
+
+let api: TestApi;
+let sk: Http;
+let admin: Http;
+
+const FARE_RULES = {
+  default_fare: 2000,
+  routes: { "7": 2000, "102": 2500 },
+  periods: [{ name: "peak", days: ["mon", "tue", "wed", "thu", "fri"], start: "07:00", end: "10:00", adjust_bps: 2500 }],
+  categories: { student: { discount_bps: 5000 } },
+  transfer: { window_minutes: 60 },
+  caps: { daily: 8000 },
+};
+
+const sumOf = (lines: { amount: number }[]) => lines.reduce((s, l) => s + l.amount, 0);
+
+beforeAll(async () => {
+  api = await startTestApi({ env: { WORKERS: "off" } });
+  sk = http(api.url, api.merchant.secretKey);
+  admin = http(api.url, api.adminKey);
+});
+afterAll(() => api.close());
+
+describe("PUT /v1/tariffs/:code", () => {
+  it("creates immutable versions: the latest in effect is served, earlier ones stay readable", async () => {
+    const v1 = await sk.put("/v1/tariffs/bishkek-bus", { kind: "fare", rules: FARE_RULES, effective_from: "2024-01-01T00:00:00Z" });
+    expect(v1.status).toBe(200);
+    expect(v1.body).toMatchObject({ object: "tariff", owner: "merchant", code: "bishkek-bus", version: 1, kind: "fare", currency: "KGS", timezone: "Asia/Bishkek", effective_from: "2024-01-01T00:00:00.000Z", livemode: false, rules: FARE_RULES });
+    expect(v1.body.id).toMatch(/^trf_/);
+    const v2 = await sk.put("/v1/tariffs/bishkek-bus", { kind: "fare", rules: { ...FARE_RULES, default_fare: 2200 }, effective_from: "2025-01-01T00:00:00+06:00" });
+    expect(v2.body).toMatchObject({ version: 2, effective_from: "2024-12-31T18:00:00.000Z" });
+
+    expect((await sk.get("/v1/tariffs/bishkek-bus")).body).toMatchObject({ version: 2, rules: { default_fare: 2200 } });
+    expect((await sk.get("/v1/tariffs/bishkek-bus?version=1")).body).toEqual(v1.body);
+    const missing = await sk.get("/v1/tariffs/bishkek-bus?version=9");
+    expect(missing.status).toBe(404);
+    expect(missing.body.error).toMatchObject({ code: "resource_missing", param: "version" });
+
+    const versions = await sk.get("/v1/tariffs/bishkek-bus/versions");
+    expect(versions.body).toMatchObject({ object: "list", has_more: false });
+    expect(versions.body.data.map((t: { version: number }) => t.version)).toEqual([2, 1]);
+  });
+
+  it("a version set for later is not in effect yet", async () => {
+    await sk.put("/v1/tariffs/night", { kind: "fare", rules: { default_fare: 1000 }, effective_from: "2024-01-01T00:00:00Z" });
+    await sk.put("/v1/tariffs/night", { kind: "fare", rules: { default_fare: 9000 }, effective_from: new Date(Date.now() + 86_400_000).toISOString() });
+    expect((await sk.get("/v1/tariffs/night")).body).toMatchObject({ version: 1, rules: { default_fare: 1000 } });
+  });
+
+  it("fee tariffs are the platform's (admin key); fare tariffs the operator's (secret key)", async () => {
+    const fee = { kind: "fee", rules: { methods: { card: { percent_bps: 250, min: 1000 } }, default: { percent_bps: 300 } } };
+    const denied = await sk.put("/v1/tariffs/standard", fee);
+    expect(denied.status).toBe(403);
+    expect(denied.body.error.type).toBe("permission_error");
+    const ok = await admin.put("/v1/tariffs/standard", fee);
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({ owner: "platform", kind: "fee", version: 1 });
+    expect((await admin.get("/v1/tariffs/standard")).body.version).toBe(1);
+    expect((await http(api.url, api.merchant.publishableKey).put("/v1/tariffs/x", fee)).status).toBe(403);
+  });
+
+  it("refuses invalid rules with the path of the first problem, and changes nothing", async () => {
+    const bad = await sk.put("/v1/tariffs/broken", { kind: "fare", rules: { default_fare: -5 } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toMatchObject({ type: "invalid_request_error", code: "tariff_invalid", param: "rules.default_fare" });
+    expect((await sk.get("/v1/tariffs/broken")).status).toBe(404);
+    const unknown = await sk.put("/v1/tariffs/broken", { kind: "fare", rules: { default_fare: 100 }, colour: "red" });
+    expect(unknown.body.error).toMatchObject({ code: "parameter_unknown", param: "colour" });
+    const badKind = await sk.put("/v1/tariffs/broken", { kind: "toll", rules: {} });
+    expect(badKind.body.error.param).toBe("kind");
+    const badCode = await sk.put("/v1/tariffs/-x", { kind: "fare", rules: { default_fare: 100 } });
+    expect(badCode.status).toBe(400);
+  });
+});
+
+describe("POST /v1/tariffs/:code/quote", () => {
+  it("prices a ride with its breakdown, by the version in effect when the rider tapped", async () => {
+    // Tuesday 2024-06-04 08:00 in Bishkek: peak (+25%), student (-50%).
+    const q = await sk.post("/v1/tariffs/bishkek-bus/quote", { route: "102", category: "student", tapped_at: "2024-06-04T08:00:00+06:00" });
+    expect(q.status).toBe(200);
+    expect(q.body).toMatchObject({ object: "tariff_quote", kind: "fare", amount: 1563, currency: "KGS", tariff: { code: "bishkek-bus", version: 1 }, period: "peak" });
+    expect(sumOf(q.body.breakdown)).toBe(q.body.amount);
+    expect(q.body.breakdown.map((l: { type: string }) => l.type)).toEqual(["base", "period", "category"]);
+    // After the second version took effect, the default fare is 2200.
+    const later = await sk.post("/v1/tariffs/bishkek-bus/quote", { route: "55", tapped_at: "2025-06-01T12:00:00+06:00" });
+    expect(later.body).toMatchObject({ amount: 2200, tariff: { version: 2 } });
+    const pinned = await sk.post("/v1/tariffs/bishkek-bus/quote", { version: 1, route: "55", tapped_at: "2025-06-01T12:00:00+06:00" });
+    expect(pinned.body).toMatchObject({ amount: 2000, tariff: { version: 1 } });
+  });
+
+  it("uses the rider's earlier rides for transfers and caps", async () => {
+    const history = [{ tapped_at: "2024-06-08T12:00:00+06:00", route: "7", fare: 2000 }];
+    const transfer = await sk.post("/v1/tariffs/bishkek-bus/quote", { route: "102", tapped_at: "2024-06-08T12:45:00+06:00", history });
+    expect(transfer.body).toMatchObject({ amount: 0, is_transfer: true });
+    const rides = Array.from({ length: 3 }, (_, i) => ({ tapped_at: `2024-06-08T1${i * 2}:00:00+06:00`, route: i % 2 ? "7" : "102", fare: 2500 }));
+    const capped = await sk.post("/v1/tariffs/bishkek-bus/quote", { route: "102", tapped_at: "2024-06-08T19:00:00+06:00", history: rides });
+    expect(capped.body).toMatchObject({ amount: 500, capped: true, cap_remaining: { daily: 0 } });
+    expect(sumOf(capped.body.breakdown)).toBe(500);
+  });
+
+  it("prices a payment fee with the platform's fee tariff", async () => {
+    const q = await admin.post("/v1/tariffs/standard/quote", { amount: 10_000, currency: "KGS", method: "card" });
+    expect(q.body).toMatchObject({ object: "tariff_quote", kind: "fee", amount: 1000, tariff: { code: "standard", version: 1 } });
+    const other = await admin.post("/v1/tariffs/standard/quote", { amount: 100_000, currency: "KGS", method: "qr" });
+    expect(other.body.amount).toBe(3000);
+    expect(sumOf(other.body.breakdown)).toBe(3000);
+  });
+
+  it("answers a context the tariff cannot price with a 400 naming the field", async () => {
+    const category = await sk.post("/v1/tariffs/bishkek-bus/quote", { route: "7", category: "astronaut", tapped_at: "2024-06-04T08:00:00+06:00" });
+    expect(category.status).toBe(400);
+    expect(category.body.error).toMatchObject({ type: "invalid_request_error", code: "unknown_category", param: "category" });
+    const early = await sk.post("/v1/tariffs/bishkek-bus/quote", { route: "7", tapped_at: "2019-06-04T08:00:00+06:00" });
+    expect(early.body.error).toMatchObject({ code: "tariff_not_in_effect" });
+    const time = await sk.post("/v1/tariffs/bishkek-bus/quote", { route: "7", tapped_at: "2024-06-04 08:00" });
+    expect(time.status).toBe(400);
+    const unknown = await sk.post("/v1/tariffs/nothing-here/quote", { route: "7", tapped_at: "2024-06-04T08:00:00Z" });
+    expect(unknown.status).toBe(404);
+    const extra = await sk.post("/v1/tariffs/bishkek-bus/quote", { route: "7", tapped_at: "2024-06-04T08:00:00Z", speed: 3 });
+    expect(extra.body.error).toMatchObject({ code: "parameter_unknown", param: "speed" });
+  });
+
+  it("one merchant's tariffs are not another's", async () => {
+    const other = await admin.post("/v1/merchants", { name: "Other", country: "KG", default_currency: "KGS" });
+    const theirs = http(api.url, other.body.keys.secret_key);
+    expect((await theirs.get("/v1/tariffs/bishkek-bus")).status).toBe(404);
+    const own = await theirs.put("/v1/tariffs/bishkek-bus", { kind: "fare", rules: { default_fare: 100 } });
+    expect(own.body.version).toBe(1);
+    expect((await sk.get("/v1/tariffs/bishkek-bus")).body.version).toBe(2);
+  });
+});
