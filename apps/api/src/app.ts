@@ -1,5 +1,6 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv, Deps } from "./context.js";
 import { ApiError, unavailable } from "./lib/errors.js";
@@ -12,6 +13,7 @@ import { adminRoutes, healthRoutes } from "./routes/health/index.js";
 import { customerRoutes } from "./routes/customers/index.js";
 import { docsRoutes } from "./routes/docs/index.js";
 import { merchantRoutes } from "./routes/merchants/index.js";
+import { orderRoutes } from "./routes/orders/index.js";
 import { paymentRoutes } from "./routes/payments/index.js";
 import { tariffRoutes } from "./routes/tariffs/index.js";
 import { transitRoutes } from "./routes/transit/index.js";
@@ -37,6 +39,18 @@ export function createApp(deps: Deps) {
 
   app.use("*", requestContext(deps));
   app.use("/v1/*", bodyLimit({ maxSize: 256 * 1024, onError: () => { throw new ApiError(413, "invalid_request_error", "body_too_large", "Request bodies are limited to 256 KiB."); } }));
+  // Browsers call /v1 from merchants' pages with publishable keys (the checkout widget):
+  // CORS is answered before authentication, and keys are bearer tokens, never cookies.
+  app.use(
+    "/v1/*",
+    cors({
+      origin: "*",
+      allowMethods: ["GET", "POST", "PUT", "DELETE", "OPTIONS"],
+      allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key"],
+      exposeHeaders: ["Request-Id", "Idempotent-Replayed", "Retry-After"],
+      maxAge: 600,
+    }),
+  );
   const auth = authenticate(deps);
   const uow = unitOfWork(deps);
   app.use("/v1/*", async (c, next) => {
@@ -53,6 +67,7 @@ export function createApp(deps: Deps) {
   app.route("/", balanceRoutes);
   app.route("/", customerRoutes);
   app.route("/", paymentRoutes);
+  app.route("/", orderRoutes);
   app.route("/", tariffRoutes);
   app.route("/", transitRoutes);
   app.route("/", webhookRoutes);

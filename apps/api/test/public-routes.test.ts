@@ -59,3 +59,17 @@ describe("the demo page", () => {
     expect(res.status).toBe(404);
   });
 });
+
+describe("CORS for the browser", () => {
+  it("answers a preflight for /v1 before authentication and exposes Request-Id", async () => {
+    const res = await fetch(`${api.url}/v1/payments/pay_x/confirm`, {
+      method: "OPTIONS",
+      headers: { Origin: "https://shop.example", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization,content-type,idempotency-key" },
+    });
+    expect(res.status).toBeLessThan(300);
+    expect(res.headers.get("access-control-allow-origin")).toBe("*");
+    expect(res.headers.get("access-control-allow-headers")?.toLowerCase()).toContain("idempotency-key");
+    const get = await fetch(`${api.url}/v1/balance`, { headers: { Origin: "https://shop.example", Authorization: `Bearer ${api.merchant.secretKey}` } });
+    expect(get.headers.get("access-control-expose-headers")).toContain("Request-Id");
+  });
+});

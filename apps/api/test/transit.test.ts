@@ -170,6 +170,39 @@ describe("online taps", () => {
     expect(await wallet(cus)).toBe(8000);
   });
 
+  it("many riders tapping at once, some taps sent twice: each decided and charged exactly once", async () => {
+    const riders = await Promise.all(Array.from({ length: 4 }, () => rider(9000)));
+    const taps = riders.flatMap((customer, i) =>
+      Array.from({ length: 6 }, (_, k) => ({ terminal: [bus7, metro][k % 2] as string, customer, tapped_at: at(`${String(6 + 2 * k).padStart(2, "0")}:1${i}`), client_tap_id: tapId() })),
+    );
+    const sent = [...taps, ...taps.slice(0, 8)]; // a terminal that retried before hearing back
+    const replies = await Promise.all(sent.map((t) => http(api.url, api.merchant.secretKey).post("/v1/transit/taps", t)));
+    for (const r of replies) expect(r.status).toBe(200);
+    const ids = new Set(replies.map((r) => r.body.id));
+    expect(ids.size).toBe(taps.length);
+    replies.slice(taps.length).forEach((r, i) => expect(r.body.id).toBe(replies[i]?.body.id));
+    const [stored] = await api.runtime.database.rows<{ charged: number; fares: number }>(
+      sql`SELECT (count(*) FILTER (WHERE decision = 'accepted' AND fare > 0))::int AS charged, coalesce(sum(fare) FILTER (WHERE decision = 'accepted'), 0)::int AS fares
+          FROM taps WHERE customer_id IN (SELECT json_array_elements_text(${JSON.stringify(riders)}::json))`,
+    );
+    expect(await chargesOf([...ids])).toBe(stored?.charged);
+    let spent = 0;
+    for (const cus of riders) {
+      const left = await wallet(cus);
+      expect(left).toBeGreaterThanOrEqual(0);
+      spent += 9000 - left;
+    }
+    expect(spent).toBe(stored?.fares);
+  });
+
+  it("reads rider and terminal ids with quotes, commas and braces as plain text", async () => {
+    const odd = await sk.post("/v1/transit/taps", { terminal: bus7, customer: 'cus_"x\\,{y}', tapped_at: at("08:00"), client_tap_id: 'id,"1"' });
+    expect(odd.status).toBe(200);
+    expect(odd.body).toMatchObject({ decision: "declined", reason: "unknown_rider", customer: 'cus_"x\\,{y}', client_tap_id: 'id,"1"' });
+    const term = await sk.post("/v1/transit/taps", { terminal: 'term_"}', customer: "cus_x", tapped_at: at("08:00"), client_tap_id: "q" });
+    expect(term.status).toBe(404);
+  });
+
   it("keeps a priced tap pointing at its tariff version after a new version", async () => {
     await sk.put("/v1/tariffs/line-fares", { kind: "fare", rules: { default_fare: 1000 }, effective_from: "2020-01-01T00:00:00Z" });
     const term = (await sk.post("/v1/transit/terminals", { kind: "bus_validator", route: "300", fare_tariff: "line-fares" })).body.id;

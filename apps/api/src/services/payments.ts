@@ -13,6 +13,7 @@ import type { LedgerEntry } from "../store/ledger-store.js";
 import { findCustomer } from "./customers.js";
 import { type EventType, emitEvent } from "./events.js";
 import { getMerchant } from "./merchants.js";
+import { onOrderPaymentChanged } from "./orders.js";
 import { validateTaxPurpose } from "./tax.js";
 import { priceFee } from "./tariffs.js";
 
@@ -145,7 +146,7 @@ function sourceAccount(r: PaymentRow): AccountSpec {
 }
 
 /** Turns the core's effects into ledger entries (fees priced at capture). */
-async function ledgerEntries(v: Vars, r: PaymentRow, effects: PaymentEffect[]): Promise<{ entries: LedgerEntry[]; fee?: { fee: number; tariff: { code: string; version: number } } }> {
+async function ledgerEntries(v: Vars, r: PaymentRow, effects: PaymentEffect[], captureBucket?: "available" | "pending"): Promise<{ entries: LedgerEntry[]; fee?: { fee: number; tariff: { code: string; version: number } } }> {
   const base = { merchantId: r.merchantId, livemode: r.livemode, sourceId: r.id };
   const held = merchantAccount(r.merchantId, r.livemode, "held", r.currency);
   const source = sourceAccount(r);
@@ -180,7 +181,7 @@ async function ledgerEntries(v: Vars, r: PaymentRow, effects: PaymentEffect[]): 
           },
         });
         // Orders keep the merchant's share pending until the return window closes.
-        const bucket = r.orderId ? "pending" : "available";
+        const bucket = captureBucket ?? (r.orderId ? "pending" : "available");
         postings.push({ account: merchantAccount(r.merchantId, r.livemode, bucket, r.currency), amount: e.amount - priced.fee });
         if (priced.fee > 0) postings.push({ account: revenueAccount(r.livemode, r.currency), amount: priced.fee });
       }
@@ -220,6 +221,7 @@ async function save(v: Vars, before: PaymentRow, patch: Partial<PaymentRow>): Pr
   const after = row as PaymentRow;
   const type = after.status !== before.status ? EVENT_FOR[after.status] : undefined;
   if (type) await emitEvent(v.deps.database, v.db, { merchantId: after.merchantId, livemode: after.livemode, type, object: paymentObject(v, after, { secret: false }) });
+  if (after.orderId && after.status !== before.status) await onOrderPaymentChanged(v, after);
   return after;
 }
 
@@ -236,10 +238,16 @@ function applyOrThrow(r: PaymentRow, action: Parameters<typeof transitionPayment
   return t;
 }
 
-async function transition(v: Vars, r: PaymentRow, action: Parameters<typeof transitionPayment>[1], patch: Partial<PaymentRow> = {}): Promise<PaymentRow> {
+async function transition(
+  v: Vars,
+  r: PaymentRow,
+  action: Parameters<typeof transitionPayment>[1],
+  patch: Partial<PaymentRow> = {},
+  bucket?: "available" | "pending",
+): Promise<PaymentRow> {
   const t = applyOrThrow(r, action);
   const withMethod = { ...r, ...patch };
-  const { entries, fee } = await ledgerEntries(v, withMethod, t.effects);
+  const { entries, fee } = await ledgerEntries(v, withMethod, t.effects, bucket);
   await post(v, entries);
   return save(v, r, {
     ...patch,
@@ -327,9 +335,9 @@ export async function completeQr(v: Vars, id: string): Promise<PaymentRow> {
   return transition(v, r, { type: "provider_settled", outcome: "authorized" });
 }
 
-export async function capturePayment(v: Vars, id: string, amount?: number) {
+export async function capturePayment(v: Vars, id: string, amount?: number, opts: { bucket?: "available" | "pending" } = {}) {
   const r = await findPayment(v, id, { lock: true });
-  return transition(v, r, amount === undefined ? { type: "capture" } : { type: "capture", amount });
+  return transition(v, r, amount === undefined ? { type: "capture" } : { type: "capture", amount }, {}, opts.bucket);
 }
 
 export async function cancelPayment(v: Vars, id: string) {
@@ -352,7 +360,7 @@ export async function refundPayment(v: Vars, input: { payment: string; amount?: 
     throw invalid(t.code === "amount_too_large" ? "amount_too_large" : t.code, amount === 0 ? "This payment has nothing left to refund." : t.message, "amount");
   }
   const id = newId("refund");
-  await post(v, [refundEntry(r, amount, id, r.orderId ? "pending" : "available")]);
+  await post(v, [refundEntry(r, amount, id, r.orderId && !(await orderSettled(v, r.orderId)) ? "pending" : "available")]);
   const [refund] = await v.db
     .insert(refunds)
     .values({ id, merchantId: r.merchantId, livemode: r.livemode, paymentId: r.id, amount, currency: r.currency, status: "succeeded", reason: input.reason ?? null, metadata: input.metadata ?? {} })
@@ -361,6 +369,11 @@ export async function refundPayment(v: Vars, input: { payment: string; amount?: 
   const obj = refundObject(refund as typeof refunds.$inferSelect);
   await emitEvent(v.deps.database, v.db, { merchantId: r.merchantId, livemode: r.livemode, type: "refund.succeeded", object: obj });
   return obj;
+}
+
+async function orderSettled(v: Vars, orderId: string): Promise<boolean> {
+  const [row] = await v.deps.database.rows<{ settled: boolean }>(sql`SELECT settled FROM orders WHERE id = ${orderId}`, v.db);
+  return row?.settled ?? false;
 }
 
 export function refundEntry(r: PaymentRow, amount: number, refundId: string, bucket: "available" | "pending"): LedgerEntry {

@@ -6,3 +6,4 @@ export * from "./merchants.js";
 export * from "./payments.js";
 export * from "./tariffs.js";
 export * from "./transit.js";
+export * from "./orders.js";

@@ -56,7 +56,8 @@ function fileUnder(base: string, path: string): string | null {
 
 function send(file: string, status = 200, cache = "public, max-age=300") {
   const type = TYPES[extname(file)] ?? "application/octet-stream";
-  const headers: Record<string, string> = { "Content-Type": type, "Cache-Control": cache, "X-Content-Type-Options": "nosniff" };
+  // Merchants load the widget cross-origin as a module script, which is fetched in CORS mode.
+  const headers: Record<string, string> = { "Content-Type": type, "Cache-Control": cache, "X-Content-Type-Options": "nosniff", "Access-Control-Allow-Origin": "*" };
   if (type.startsWith("text/html")) headers["Content-Security-Policy"] = CSP;
   return new Response(readFileSync(file), { status, headers });
 }

@@ -18,6 +18,7 @@ import {
   tapErrorBody,
   terminalObject,
 } from "../../services/transit.js";
+import { decideTap } from "../../services/transit-group-commit.js";
 import { BatchTaps, CreateTap, CreateTerminal, DailyReport, ReportQuery, Tap, TapBatchResult, Terminal } from "./schemas.js";
 
 const tags = ["Transit"];
@@ -91,8 +92,7 @@ export const transitRoutes = createRouter()
     return c.json({ ...l, data: l.data.map(terminalObject) }, 200);
   })
   .openapi(routes.tap, async (c) => {
-    const [result] = await decideTaps(c.var, [{ input: c.req.valid("json") }]);
-    if (!result) throw new Error("decideTaps answered nothing for one tap");
+    const result = await decideTap(c.var, c.req.valid("json"));
     if (!result.ok) throw result.error;
     return c.json(result.tap, 200);
   })

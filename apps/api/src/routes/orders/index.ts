@@ -1,0 +1,93 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { and, eq } from "drizzle-orm";
+import type { AppEnv } from "../../context.js";
+import { pickupPoints } from "../../db/schema/index.js";
+import { Amount, Currency, IdParam, ListQuery, Metadata, Timestamp, bearer, body, errors, json, listOf } from "../../lib/openapi.js";
+import { pageWhere, toList } from "../../lib/pagination.js";
+import { createRouter } from "../../lib/router.js";
+import { allow, merchantOf } from "../../middleware/auth.js";
+import { createOrder, createPickupPoint, failOrder, findOrder, handover, listOrders, orderHistory, pickupPointObject, returnItems } from "../../services/orders.js";
+import { Payment } from "../payments/payments.schemas.js";
+
+const Sku = z.string().min(1).max(100);
+const Quantity = z.number().int().positive().max(10_000);
+
+const Order = z
+  .object({
+    id: z.string(),
+    object: z.literal("order"),
+    created: Timestamp,
+    livemode: z.boolean(),
+    status: z.enum(["requires_payment", "held", "delivered", "refunded", "expired", "canceled"]),
+    currency: z.string(),
+    amount: z.number().int(),
+    amount_captured: z.number().int(),
+    amount_refunded: z.number().int(),
+    no_show_fee: z.number().int(),
+    return_window_days: z.number().int(),
+    items: z.array(z.object({ sku: z.string(), name: z.string(), amount: z.number().int(), quantity: z.number().int(), accepted: z.number().int(), returned: z.number().int() })),
+    delivery: z.object({ type: z.enum(["pickup_point", "courier"]), point: z.string().nullable(), collect_by: Timestamp }),
+    delivered_at: Timestamp.nullable(),
+    return_window_ends_at: Timestamp.nullable(),
+    settled: z.boolean(),
+    handover_code: z.object({ code: z.string(), payload: z.string() }).nullable().openapi({ description: "While held: what the buyer shows and the point's scanner reads" }),
+    payment: z.union([Payment, z.string()]),
+    metadata: z.record(z.string(), z.string()),
+  })
+  .openapi("Order");
+
+const CreateOrder = z
+  .strictObject({
+    currency: Currency,
+    items: z.array(z.strictObject({ sku: Sku, name: z.string().min(1).max(200), amount: Amount.openapi({ description: "Unit price in minor units" }), quantity: Quantity })).min(1).max(100),
+    delivery: z.strictObject({ type: z.enum(["pickup_point", "courier"]), point: z.string().max(64).optional(), collect_by: z.iso.datetime({ offset: true }) }),
+    no_show_fee: z.number().int().min(0).max(999_999_999_999).optional(),
+    return_window_days: z.number().int().min(0).max(90).optional(),
+    customer: z.string().max(64).optional(),
+    description: z.string().max(1000).optional(),
+    metadata: Metadata.optional(),
+  })
+  .openapi("CreateOrder");
+
+const Lines = z.array(z.strictObject({ sku: Sku, quantity: Quantity })).max(100);
+const Handover = z.strictObject({ accepted: Lines, handover_code: z.string().max(32).optional() }).openapi("OrderHandover");
+const Return = z.strictObject({ items: Lines.min(1), reason: z.string().max(500).optional() }).openapi("OrderReturn");
+const Fail = z.strictObject({ reason: z.string().min(1).max(500) }).openapi("OrderFail");
+
+const PickupPoint = z.object({ id: z.string(), object: z.literal("pickup_point"), created: Timestamp, livemode: z.boolean(), name: z.string(), address: z.string(), metadata: z.record(z.string(), z.string()) }).openapi("PickupPoint");
+const CreatePickupPoint = z.strictObject({ name: z.string().trim().min(1).max(200), address: z.string().trim().min(1).max(500), metadata: Metadata.optional() }).openapi("CreatePickupPoint");
+
+const OrderEvent = z.object({ id: z.string(), object: z.literal("order_event"), type: z.string(), created: Timestamp, data: z.record(z.string(), z.unknown()) });
+
+const tags = ["Orders"];
+const sk = allow("secret");
+const id = IdParam("ord");
+const r = {
+  create: createRoute({ method: "post", path: "/v1/orders", tags, summary: "Create an order with its payment (manual capture, held in escrow once paid)", security: bearer, middleware: sk, request: body(CreateOrder), responses: { 200: json(Order), ...errors } }),
+  list: createRoute({ method: "get", path: "/v1/orders", tags, summary: "List orders, newest first", security: bearer, middleware: sk, request: { query: ListQuery.extend({ status: z.string().max(32).optional() }) }, responses: { 200: json(listOf(Order, "OrderList")), ...errors } }),
+  retrieve: createRoute({ method: "get", path: "/v1/orders/{id}", tags, summary: "Retrieve an order", security: bearer, middleware: sk, request: { params: id }, responses: { 200: json(Order), ...errors } }),
+  handover: createRoute({ method: "post", path: "/v1/orders/{id}/handover", tags, summary: "The buyer takes some or all items: accepted items are captured, the rest refunded", security: bearer, middleware: sk, request: { params: id, ...body(Handover) }, responses: { 200: json(Order), ...errors } }),
+  returns: createRoute({ method: "post", path: "/v1/orders/{id}/returns", tags, summary: "Return kept items inside the return window (refund)", security: bearer, middleware: sk, request: { params: id, ...body(Return) }, responses: { 200: json(Order), ...errors } }),
+  fail: createRoute({ method: "post", path: "/v1/orders/{id}/fail", tags, summary: "The delivery failed: full refund (the guarantee)", security: bearer, middleware: sk, request: { params: id, ...body(Fail) }, responses: { 200: json(Order), ...errors } }),
+  events: createRoute({ method: "get", path: "/v1/orders/{id}/events", tags, summary: "The order's full history, oldest first", security: bearer, middleware: sk, request: { params: id }, responses: { 200: json(listOf(OrderEvent, "OrderEventList")), ...errors } }),
+  createPoint: createRoute({ method: "post", path: "/v1/pickup_points", tags, summary: "Create a pickup point", security: bearer, middleware: sk, request: body(CreatePickupPoint), responses: { 200: json(PickupPoint), ...errors } }),
+  listPoints: createRoute({ method: "get", path: "/v1/pickup_points", tags, summary: "List pickup points", security: bearer, middleware: sk, request: { query: ListQuery }, responses: { 200: json(listOf(PickupPoint, "PickupPointList")), ...errors } }),
+};
+
+export const orderRoutes = createRouter()
+  .openapi(r.create, async (c) => c.json(await createOrder(c.var, c.req.valid("json")), 200))
+  .openapi(r.list, async (c) => c.json(await listOrders(c.var, c.req.valid("query")), 200))
+  .openapi(r.retrieve, async (c) => c.json(await findOrder(c.var, c.req.valid("param").id), 200))
+  .openapi(r.handover, async (c) => c.json(await handover(c.var, c.req.valid("param").id, c.req.valid("json")), 200))
+  .openapi(r.returns, async (c) => c.json(await returnItems(c.var, c.req.valid("param").id, c.req.valid("json")), 200))
+  .openapi(r.fail, async (c) => c.json(await failOrder(c.var, c.req.valid("param").id, c.req.valid("json")), 200))
+  .openapi(r.events, async (c) => c.json(await orderHistory(c.var, c.req.valid("param").id), 200))
+  .openapi(r.createPoint, async (c) => c.json(await createPickupPoint(c.var, c.req.valid("json")), 200))
+  .openapi(r.listPoints, async (c) => {
+    const p = merchantOf(c.var);
+    const q = c.req.valid("query");
+    const page = pageWhere(pickupPoints.id, q);
+    const rows = await c.var.db.select().from(pickupPoints).where(and(eq(pickupPoints.merchantId, p.merchantId), eq(pickupPoints.livemode, p.livemode), page.where)).orderBy(page.order).limit(q.limit + 1);
+    const l = toList(rows, q, "/v1/pickup_points");
+    return c.json({ ...l, data: l.data.map(pickupPointObject) }, 200);
+  });

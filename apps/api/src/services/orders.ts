@@ -1,0 +1,297 @@
+import { randomInt } from "node:crypto";
+import { type OrderAction, type OrderItem, type OrderState, newOrder, orderAmount, returnWindowEnds, transitionOrder } from "@softrack/core";
+import { and, asc, eq } from "drizzle-orm";
+import type { AppEnv, Deps } from "../context.js";
+import type { Db } from "../db/client.js";
+import { orderEvents, orders, payments, pickupPoints } from "../db/schema/index.js";
+import { safeEqual, sha256Hex } from "../lib/crypto.js";
+import { ApiError, invalid, notFound } from "../lib/errors.js";
+import { newId } from "../lib/ids.js";
+import { type ListParams, pageWhere, toList } from "../lib/pagination.js";
+import { jobHandlers, scheduleJob } from "../jobs/runner.js";
+import { merchantOf } from "../middleware/auth.js";
+import { merchantAccount } from "../store/accounts.js";
+import { emitEvent } from "./events.js";
+import { type PaymentRow, cancelPayment, capturePayment, createPayment, paymentObject, refundPayment } from "./payments.js";
+
+type Vars = AppEnv["Variables"];
+export type OrderRow = typeof orders.$inferSelect;
+
+const DAY_MS = 86_400_000;
+
+export function orderObject(v: Pick<Vars, "deps">, o: OrderRow, payment?: PaymentRow | null, opts: { secrets: boolean } = { secrets: true }) {
+  const state = stateOf(o);
+  const code = o.handoverCodeSealed && opts.secrets && o.status === "held" ? v.deps.box.open(o.handoverCodeSealed) : null;
+  return {
+    id: o.id,
+    object: "order" as const,
+    created: o.createdAt.toISOString(),
+    livemode: o.livemode,
+    status: o.status,
+    currency: o.currency,
+    amount: o.amount,
+    amount_captured: o.amountCaptured,
+    amount_refunded: o.amountRefunded,
+    no_show_fee: o.noShowFee,
+    return_window_days: o.returnWindowDays,
+    items: o.lines.map((l) => ({ sku: l.sku, name: l.name, amount: l.amount, quantity: l.quantity, accepted: l.accepted, returned: l.returned })),
+    delivery: o.delivery,
+    delivered_at: o.deliveredAt ? o.deliveredAt.toISOString() : null,
+    return_window_ends_at: returnWindowEnds(state),
+    settled: o.settled,
+    handover_code: code ? { code, payload: `softrack://handover/${o.id}?code=${code}` } : null,
+    payment: payment ? paymentObject(v, payment, { secret: opts.secrets }) : o.paymentId,
+    metadata: o.metadata,
+  };
+}
+
+function stateOf(o: OrderRow): OrderState {
+  return {
+    status: o.status,
+    lines: o.lines,
+    no_show_fee: o.noShowFee,
+    collect_by: o.collectBy.toISOString(),
+    return_window_days: o.returnWindowDays,
+    delivered_at: o.deliveredAt ? o.deliveredAt.toISOString() : null,
+    amount_captured: o.amountCaptured,
+    amount_refunded: o.amountRefunded,
+    settled: o.settled,
+  };
+}
+
+async function history(db: Db, orderId: string, type: string, data: Record<string, unknown>) {
+  await db.insert(orderEvents).values({ id: newId("event"), orderId, type, data });
+}
+
+export interface CreateOrderInput {
+  currency: string;
+  items: { sku: string; name: string; amount: number; quantity: number }[];
+  delivery: { type: "pickup_point" | "courier"; point?: string | undefined; collect_by: string };
+  no_show_fee?: number | undefined;
+  return_window_days?: number | undefined;
+  customer?: string | undefined;
+  description?: string | undefined;
+  metadata?: Record<string, string> | undefined;
+}
+
+export async function createOrder(v: Vars, input: CreateOrderInput) {
+  const p = merchantOf(v);
+  const items: OrderItem[] = input.items.map((i) => ({ sku: i.sku, name: i.name, amount: i.amount, quantity: i.quantity }));
+  const skus = new Set(items.map((i) => i.sku));
+  if (skus.size !== items.length) throw invalid("parameter_invalid", "Each sku may appear once; use quantity for several.", "items");
+  const amount = orderAmount(items);
+  if (!Number.isSafeInteger(amount) || amount > 999_999_999_999) throw invalid("amount_too_large", "The order's total is too large.", "items");
+  const fee = input.no_show_fee ?? 0;
+  if (fee > amount) throw invalid("parameter_invalid", "no_show_fee cannot exceed the order's total.", "no_show_fee");
+  const collectBy = new Date(input.delivery.collect_by);
+  if (collectBy.getTime() <= v.deps.now().getTime()) throw invalid("parameter_invalid", "delivery.collect_by must be in the future.", "delivery.collect_by");
+  if (input.delivery.type === "pickup_point") {
+    if (!input.delivery.point) throw invalid("parameter_missing", "A pickup-point delivery names its point.", "delivery.point");
+    const [pp] = await v.db.select({ id: pickupPoints.id }).from(pickupPoints).where(and(eq(pickupPoints.id, input.delivery.point), eq(pickupPoints.merchantId, p.merchantId), eq(pickupPoints.livemode, p.livemode)));
+    if (!pp) throw notFound("pickup point", input.delivery.point, "delivery.point");
+  }
+  const id = newId("order");
+  const payment = await createPayment(
+    v,
+    { amount, currency: input.currency, capture_method: "manual", customer: input.customer, description: input.description ?? `Order ${id}`, purpose: { type: "order", order: id } },
+    { orderId: id },
+  );
+  const state = newOrder({ items, no_show_fee: fee, collect_by: collectBy.toISOString(), return_window_days: input.return_window_days ?? 14 });
+  const [row] = await v.db
+    .insert(orders)
+    .values({
+      id,
+      merchantId: p.merchantId,
+      livemode: p.livemode,
+      status: state.status,
+      currency: input.currency,
+      amount,
+      lines: [...state.lines],
+      delivery: { type: input.delivery.type, point: input.delivery.point ?? null, collect_by: collectBy.toISOString() },
+      collectBy,
+      noShowFee: fee,
+      returnWindowDays: state.return_window_days,
+      paymentId: payment.id,
+      metadata: input.metadata ?? {},
+    })
+    .returning();
+  await history(v.db, id, "order.created", { amount, items: items.length });
+  await scheduleJob(v.deps.database, v.db, { kind: "order.expire", dedupeKey: `order.expire:${id}`, runAt: collectBy, payload: { order: id, merchant_id: p.merchantId }, livemode: p.livemode });
+  return orderObject(v, row as OrderRow, payment);
+}
+
+async function lockOrder(db: Db, merchantId: string, livemode: boolean, id: string) {
+  const [row] = await db.select().from(orders).where(and(eq(orders.id, id), eq(orders.merchantId, merchantId), eq(orders.livemode, livemode))).for("update");
+  if (!row) throw notFound("order", id);
+  return row;
+}
+
+export async function findOrder(v: Vars, id: string) {
+  const p = merchantOf(v);
+  const [row] = await v.db.select().from(orders).where(and(eq(orders.id, id), eq(orders.merchantId, p.merchantId), eq(orders.livemode, p.livemode)));
+  if (!row) throw notFound("order", id);
+  const [payment] = await v.db.select().from(payments).where(eq(payments.id, row.paymentId));
+  return orderObject(v, row, payment);
+}
+
+function apply(o: OrderRow, action: OrderAction) {
+  const t = transitionOrder(stateOf(o), action);
+  if (!t.ok) {
+    if (t.code === "order_unexpected_state") throw new ApiError(400, "invalid_request_error", "order_unexpected_state", t.message, undefined, { order_status: o.status });
+    throw invalid(t.code, t.message, t.param);
+  }
+  return t;
+}
+
+async function save(v: Vars, before: OrderRow, s: OrderState, extra: Partial<OrderRow> = {}) {
+  const [row] = await v.db
+    .update(orders)
+    .set({ status: s.status, lines: [...s.lines], deliveredAt: s.delivered_at ? new Date(s.delivered_at) : null, amountCaptured: s.amount_captured, amountRefunded: s.amount_refunded, settled: s.settled, updatedAt: new Date(), ...extra })
+    .where(eq(orders.id, before.id))
+    .returning();
+  const after = row as OrderRow;
+  const type = after.status !== before.status ? ({ held: "order.held", delivered: "order.delivered", refunded: "order.refunded", expired: "order.expired" } as const)[after.status as "held"] : undefined;
+  if (type) await emitEvent(v.deps.database, v.db, { merchantId: after.merchantId, livemode: after.livemode, type, object: orderObject(v, after, null, { secrets: false }) });
+  return after;
+}
+
+/** Called by the payment service when an order's payment changes status (same transaction). */
+export async function onOrderPaymentChanged(v: Vars, payment: PaymentRow) {
+  if (!payment.orderId) return;
+  const o = await lockOrder(v.db, payment.merchantId, payment.livemode, payment.orderId);
+  if (payment.status === "requires_capture" && o.status === "requires_payment") {
+    const t = apply(o, { type: "payment_authorized" });
+    const code = String(randomInt(0, 1_000_000)).padStart(6, "0");
+    await history(v.db, o.id, "order.held", { amount: o.amount });
+    await save(v, o, t.state, { handoverCodeSealed: v.deps.box.seal(code), handoverCodeHash: sha256Hex(`${o.id}:${code}`) });
+  } else if ((payment.status === "canceled" || payment.status === "failed") && o.status === "requires_payment") {
+    await history(v.db, o.id, "order.canceled", { payment_status: payment.status });
+    await v.db.update(orders).set({ status: "canceled", updatedAt: new Date() }).where(eq(orders.id, o.id));
+  }
+}
+
+/** Scans pass the code: it must be this order's. */
+function checkCode(o: OrderRow, code: string | undefined) {
+  if (code === undefined) return;
+  if (!o.handoverCodeHash || !safeEqual(sha256Hex(`${o.id}:${code}`), o.handoverCodeHash)) {
+    throw invalid("handover_code_invalid", "The handover code does not match this order.", "handover_code");
+  }
+}
+
+export async function handover(v: Vars, id: string, input: { accepted: { sku: string; quantity: number }[]; handover_code?: string | undefined }) {
+  const p = merchantOf(v);
+  const o = await lockOrder(v.db, p.merchantId, p.livemode, id);
+  checkCode(o, input.handover_code);
+  const now = v.deps.now();
+  const t = apply(o, { type: "handover", accepted: input.accepted, at: now.toISOString() });
+  const effect = t.effects[0];
+  if (effect?.type === "capture") await capturePayment(v, o.paymentId, effect.amount);
+  else await cancelPayment(v, o.paymentId);
+  await history(v.db, o.id, "order.handover", { accepted: input.accepted, captured: t.state.amount_captured, released: o.amount - t.state.amount_captured });
+  const after = await save(v, o, t.state);
+  if (after.status === "delivered") {
+    const ends = new Date(now.getTime() + after.returnWindowDays * DAY_MS);
+    await scheduleJob(v.deps.database, v.db, { kind: "order.settle", dedupeKey: `order.settle:${o.id}`, runAt: ends, payload: { order: o.id, merchant_id: p.merchantId }, livemode: p.livemode });
+  }
+  return findOrder(v, id);
+}
+
+export async function returnItems(v: Vars, id: string, input: { items: { sku: string; quantity: number }[]; reason?: string | undefined }) {
+  const p = merchantOf(v);
+  const o = await lockOrder(v.db, p.merchantId, p.livemode, id);
+  const t = apply(o, { type: "return", items: input.items, now: v.deps.now().toISOString() });
+  const effect = t.effects[0];
+  if (effect?.type === "refund") await refundPayment(v, { payment: o.paymentId, amount: effect.amount, reason: "returned" });
+  await history(v.db, o.id, "order.return", { items: input.items, refunded: effect?.type === "refund" ? effect.amount : 0, reason: input.reason ?? null });
+  await save(v, o, t.state);
+  return findOrder(v, id);
+}
+
+export async function failOrder(v: Vars, id: string, input: { reason: string }) {
+  const p = merchantOf(v);
+  const o = await lockOrder(v.db, p.merchantId, p.livemode, id);
+  const t = apply(o, { type: "fail" });
+  await cancelPayment(v, o.paymentId);
+  await history(v.db, o.id, "order.failed", { reason: input.reason, refunded: o.amount });
+  await save(v, o, t.state);
+  return findOrder(v, id);
+}
+
+/** Runs a job's order transition as the merchant, inside the job's transaction. */
+function jobVars(deps: Deps, tx: Db, merchantId: string, livemode: boolean, now: Date): Vars {
+  return { deps: { ...deps, now: () => now }, db: tx, principal: { kind: "secret", keyId: "job", merchantId, livemode }, requestId: "job" };
+}
+
+jobHandlers.set("order.expire", async ({ deps, tx, now, payload }) => {
+  const [o] = await tx.select().from(orders).where(eq(orders.id, payload.order as string)).for("update");
+  if (!o || o.status !== "held") return `skipped: ${o?.status ?? "missing"}`;
+  const v = jobVars(deps, tx, o.merchantId, o.livemode, now);
+  const t = transitionOrder(stateOf(o), { type: "expire", now: now.toISOString() });
+  if (!t.ok) return `skipped: ${t.code}`;
+  const effect = t.effects[0];
+  // The no-show fee is the merchant's at once: there is nothing left to return.
+  if (effect?.type === "capture") await capturePayment(v, o.paymentId, effect.amount, { bucket: "available" });
+  else await cancelPayment(v, o.paymentId);
+  await history(tx, o.id, "order.expired", { no_show_fee: t.state.amount_captured, refunded: t.state.amount_refunded });
+  await save(v, o, t.state);
+  return "expired";
+});
+
+jobHandlers.set("order.settle", async ({ deps, tx, now, payload }) => {
+  const [o] = await tx.select().from(orders).where(eq(orders.id, payload.order as string)).for("update");
+  if (!o || o.status !== "delivered" || o.settled) return `skipped: ${o?.status ?? "missing"}`;
+  const v = jobVars(deps, tx, o.merchantId, o.livemode, now);
+  const t = transitionOrder(stateOf(o), { type: "settle", now: now.toISOString() });
+  if (!t.ok) return `skipped: ${t.code}`;
+  const [pay] = await tx.select().from(payments).where(eq(payments.id, o.paymentId));
+  // What this order left in pending: the merchant's share of the capture, less the refunds of returns.
+  const net = (pay?.amountCaptured ?? 0) - (pay?.fee ?? 0) - (pay?.amountRefunded ?? 0);
+  if (net !== 0) {
+    const results = await deps.ledger.post(tx, [
+      {
+        type: "order.settle",
+        merchantId: o.merchantId,
+        livemode: o.livemode,
+        sourceId: o.id,
+        description: `Return window of ${o.id} closed`,
+        postings: [
+          { account: merchantAccount(o.merchantId, o.livemode, "pending", o.currency), amount: -net },
+          { account: merchantAccount(o.merchantId, o.livemode, "available", o.currency), amount: net },
+        ],
+      },
+    ]);
+    if (!results[0]?.ok) throw new Error("settlement rejected by the ledger");
+  }
+  await history(tx, o.id, "order.settled", { amount: net });
+  await save(v, o, t.state);
+  return "settled";
+});
+
+export async function orderHistory(v: Vars, id: string) {
+  await findOrder(v, id);
+  const rows = await v.db.select().from(orderEvents).where(eq(orderEvents.orderId, id)).orderBy(asc(orderEvents.id));
+  return { object: "list" as const, url: `/v1/orders/${id}/events`, has_more: false, data: rows.map((r) => ({ id: r.id, object: "order_event" as const, type: r.type, created: r.createdAt.toISOString(), data: r.data })) };
+}
+
+export async function listOrders(v: Vars, q: ListParams & { status?: string | undefined }) {
+  const p = merchantOf(v);
+  const page = pageWhere(orders.id, q);
+  const rows = await v.db
+    .select()
+    .from(orders)
+    .where(and(eq(orders.merchantId, p.merchantId), eq(orders.livemode, p.livemode), page.where, q.status ? eq(orders.status, q.status as OrderRow["status"]) : undefined))
+    .orderBy(page.order)
+    .limit(q.limit + 1);
+  const l = toList(rows, q, "/v1/orders");
+  return { ...l, data: l.data.map((o) => orderObject(v, o)) };
+}
+
+export async function createPickupPoint(v: Vars, input: { name: string; address: string; metadata?: Record<string, string> | undefined }) {
+  const p = merchantOf(v);
+  const [row] = await v.db.insert(pickupPoints).values({ id: newId("pickupPoint"), merchantId: p.merchantId, livemode: p.livemode, name: input.name, address: input.address, metadata: input.metadata ?? {} }).returning();
+  return pickupPointObject(row as typeof pickupPoints.$inferSelect);
+}
+
+export function pickupPointObject(r: typeof pickupPoints.$inferSelect) {
+  return { id: r.id, object: "pickup_point" as const, created: r.createdAt.toISOString(), livemode: r.livemode, name: r.name, address: r.address, metadata: r.metadata };
+}

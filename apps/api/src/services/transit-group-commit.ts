@@ -1,0 +1,114 @@
+import { drizzle } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
+import type { AppEnv, Deps } from "../context.js";
+import type { Db } from "../db/client.js";
+import * as schema from "../db/schema/index.js";
+import { MAX_BATCH, type TapInput, type TapResult, decideTaps } from "./transit.js";
+
+type Vars = AppEnv["Variables"];
+
+interface Waiting {
+  v: Vars;
+  input: TapInput;
+  resolve(r: TapResult): void;
+  reject(err: unknown): void;
+}
+
+/**
+ * Group commit for online taps on a PostgreSQL server.
+ *
+ * Every fare credits one row, the operator's balance, and that row stays locked until its
+ * transaction commits: one transaction per tap would cap a whole fleet at one commit (one
+ * WAL flush) at a time. Instead, single taps arriving together are decided together, as one
+ * batch (the same decideTaps() as an offline upload), in one transaction: at low load a
+ * group is one tap and adds no wait; under load a group holds whatever arrived while the
+ * previous one was committing, so the cost of a commit is shared.
+ *
+ * Groups run on a small pool of their own: the requests waiting for their group already hold
+ * connections of the main pool (their unit of work), so borrowing from it could starve.
+ * A tap is answered only after its group committed. If a group fails, its taps are retried
+ * one by one, so one bad tap cannot fail its neighbours.
+ */
+export class TapGroupCommit {
+  private readonly client: postgres.Sql;
+  private readonly db: Db;
+  private readonly queues = new Map<string, Waiting[]>();
+  private readonly running = new Map<string, number>();
+
+  constructor(
+    url: string,
+    /** Groups of one operator in flight at once: the second prepares while the first commits. */
+    private readonly inFlight = 2,
+  ) {
+    this.client = postgres(url, {
+      max: inFlight + 1,
+      // Idle connections close on their own, so a stopped API does not keep the process alive.
+      idle_timeout: 2,
+      onnotice: () => {},
+      connect_timeout: 10,
+      types: { int8: { to: 20, from: [20], serialize: (v: number) => String(v), parse: (v: string) => Number(v) } } as never,
+    });
+    this.db = drizzle(this.client, { schema }) as unknown as Db;
+  }
+
+  submit(v: Vars, input: TapInput): Promise<TapResult> {
+    const p = v.principal;
+    const key = p.kind === "admin" ? "admin" : `${p.merchantId}:${p.livemode}`;
+    return new Promise<TapResult>((resolve, reject) => {
+      const queue = this.queues.get(key) ?? [];
+      queue.push({ v, input, resolve, reject });
+      this.queues.set(key, queue);
+      this.pump(key);
+    });
+  }
+
+  private pump(key: string) {
+    const queue = this.queues.get(key);
+    while (queue && queue.length > 0 && (this.running.get(key) ?? 0) < this.inFlight) {
+      const group = queue.splice(0, MAX_BATCH);
+      this.running.set(key, (this.running.get(key) ?? 0) + 1);
+      void this.flush(group).finally(() => {
+        this.running.set(key, (this.running.get(key) ?? 1) - 1);
+        if (queue.length === 0 && !this.running.get(key)) this.queues.delete(key);
+        else this.pump(key);
+      });
+    }
+  }
+
+  private async flush(group: Waiting[]): Promise<void> {
+    const first = group[0] as Waiting;
+    try {
+      const results = await this.db.transaction((tx) => decideTaps({ ...first.v, db: tx }, group.map((g) => ({ input: g.input }))));
+      group.forEach((g, i) => g.resolve(results[i] as TapResult));
+    } catch (err) {
+      if (group.length === 1) {
+        first.reject(err);
+        return;
+      }
+      for (const g of group) await this.flush([g]);
+    }
+  }
+
+  close(): Promise<void> {
+    return this.client.end({ timeout: 5 });
+  }
+}
+
+const groups = new WeakMap<Deps, TapGroupCommit>();
+
+/**
+ * Decides one online tap: through the group commit on a PostgreSQL server, or in the
+ * request's own transaction on the embedded database (one connection: nothing to group).
+ */
+export async function decideTap(v: Vars, input: TapInput): Promise<TapResult> {
+  const url = v.deps.env.DATABASE_URL;
+  if (v.deps.database.driver !== "postgres" || !url) {
+    return (await decideTaps(v, [{ input }]))[0] as TapResult;
+  }
+  let group = groups.get(v.deps);
+  if (!group) {
+    group = new TapGroupCommit(url);
+    groups.set(v.deps, group);
+  }
+  return group.submit(v, input);
+}

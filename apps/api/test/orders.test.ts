@@ -1,0 +1,177 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { TestApi } from "../src/testing.js";
+import { TEST_CARD, type Http, http, startTestApi } from "./support.js";
+
+let api: TestApi;
+let sk: Http;
+let admin: Http;
+
+beforeAll(async () => {
+  api = await startTestApi({ env: { WORKERS: "off" } });
+  admin = http(api.url, api.adminKey);
+});
+afterAll(() => api.close());
+
+const DAY = 86_400_000;
+const inDays = (d: number) => new Date(Date.now() + d * DAY).toISOString();
+const ITEMS = [
+  { sku: "dress", name: "Dress", amount: 300_000, quantity: 1 },
+  { sku: "shoes", name: "Shoes", amount: 200_000, quantity: 2 },
+];
+const TOTAL = 700_000;
+/** Default fee plan: card 2.5 %, at least 5.00 KGS. */
+const cardFee = (amount: number) => Math.max(500, Math.round(amount * 0.025));
+const kgs = (list: { amount: number; currency: string }[]) => list.find((b) => b.currency === "KGS")?.amount ?? 0;
+
+/** Each test gets its own merchant, so balances start at zero and amounts are exact. */
+async function merchant() {
+  const m = await admin.post("/v1/merchants", { name: "Lamoda KG", country: "KG", default_currency: "KGS" });
+  sk = http(api.url, m.body.keys.secret_key);
+  return sk;
+}
+
+async function balances() {
+  const b = (await sk.get("/v1/balance")).body;
+  return { held: kgs(b.held), pending: kgs(b.pending), available: kgs(b.available) };
+}
+
+async function paidOrder(extra: Record<string, unknown> = {}) {
+  const point = (await sk.post("/v1/pickup_points", { name: "PVZ Asanbay", address: "Bishkek, Asanbay 12" })).body;
+  const order = await sk.post("/v1/orders", { currency: "KGS", items: ITEMS, delivery: { type: "pickup_point", point: point.id, collect_by: inDays(3) }, ...extra });
+  expect(order.status).toBe(200);
+  expect(order.body).toMatchObject({ status: "requires_payment", amount: TOTAL, payment: { status: "requires_payment_method", capture_method: "manual", amount: TOTAL } });
+  const paid = await sk.post(`/v1/payments/${order.body.payment.id}/confirm`, { payment_method_data: { type: "card", card: TEST_CARD } });
+  expect(paid.body.status).toBe("requires_capture");
+  const held = (await sk.get(`/v1/orders/${order.body.id}`)).body;
+  expect(held).toMatchObject({ status: "held", handover_code: { code: expect.stringMatching(/^\d{6}$/), payload: expect.stringContaining(order.body.id) } });
+  return held;
+}
+
+const runJobs = (at: string) => sk.post("/v1/test_helpers/run_jobs", { now: at });
+const verify = async () => expect((await admin.get("/v1/admin/ledger/verify")).body).toMatchObject({ balanced: true, mismatches: [] });
+
+describe("courier payment guarantee", () => {
+  it("once paid the money is held in escrow, not the merchant's", async () => {
+    await merchant();
+    await paidOrder();
+    expect(await balances()).toEqual({ held: TOTAL, pending: 0, available: 0 });
+    const types = (await sk.get("/v1/events")).body.data.map((e: { type: string }) => e.type);
+    expect(types).toContain("order.held");
+    await verify();
+  });
+
+  it("full buyout: everything captured, pending until the window closes, then available", async () => {
+    await merchant();
+    const o = await paidOrder();
+    const r = await sk.post(`/v1/orders/${o.id}/handover`, { accepted: [{ sku: "dress", quantity: 1 }, { sku: "shoes", quantity: 2 }], handover_code: o.handover_code.code });
+    expect(r.body).toMatchObject({ status: "delivered", amount_captured: TOTAL, amount_refunded: 0, handover_code: null, payment: { status: "succeeded", fee: cardFee(TOTAL) } });
+    expect(await balances()).toEqual({ held: 0, pending: TOTAL - cardFee(TOTAL), available: 0 });
+    expect((await runJobs(inDays(13))).body.jobs.by_kind["order.settle"]).toBeUndefined();
+    const run = await runJobs(inDays(14.1));
+    expect(run.body.jobs.by_kind["order.settle"]).toBe(1);
+    expect(await balances()).toEqual({ held: 0, pending: 0, available: TOTAL - cardFee(TOTAL) });
+    expect((await sk.get(`/v1/orders/${o.id}`)).body).toMatchObject({ status: "delivered", settled: true });
+    await verify();
+  });
+
+  it("partial buyout: the kept items are captured, the rest goes back to the buyer", async () => {
+    await merchant();
+    const o = await paidOrder();
+    const r = await sk.post(`/v1/orders/${o.id}/handover`, { accepted: [{ sku: "shoes", quantity: 1 }] });
+    expect(r.body).toMatchObject({ status: "delivered", amount_captured: 200_000, amount_refunded: 500_000, payment: { amount_captured: 200_000, fee: cardFee(200_000) } });
+    expect(r.body.items.map((i: { accepted: number }) => i.accepted)).toEqual([0, 1]);
+    expect(await balances()).toEqual({ held: 0, pending: 200_000 - cardFee(200_000), available: 0 });
+    await verify();
+  });
+
+  it("nothing accepted: everything refunded, no fee", async () => {
+    await merchant();
+    const o = await paidOrder();
+    const r = await sk.post(`/v1/orders/${o.id}/handover`, { accepted: [] });
+    expect(r.body).toMatchObject({ status: "refunded", amount_captured: 0, amount_refunded: TOTAL, payment: { status: "canceled", fee: null } });
+    expect(await balances()).toEqual({ held: 0, pending: 0, available: 0 });
+    expect((await sk.get("/v1/events?type=order.refunded")).body.data).toHaveLength(1);
+    await verify();
+  });
+
+  it("fail before handover refunds everything; after handover it is refused and nothing changes", async () => {
+    await merchant();
+    const o = await paidOrder();
+    const failed = await sk.post(`/v1/orders/${o.id}/fail`, { reason: "courier could not reach the buyer" });
+    expect(failed.body).toMatchObject({ status: "refunded", amount_refunded: TOTAL });
+    expect(await balances()).toEqual({ held: 0, pending: 0, available: 0 });
+    const o2 = await paidOrder();
+    await sk.post(`/v1/orders/${o2.id}/handover`, { accepted: [{ sku: "dress", quantity: 1 }] });
+    const before = await balances();
+    const late = await sk.post(`/v1/orders/${o2.id}/fail`, { reason: "too late" });
+    expect(late.status).toBe(400);
+    expect(late.body.error.code).toBe("order_unexpected_state");
+    expect(await balances()).toEqual(before);
+    expect((await sk.post(`/v1/orders/${o2.id}/handover`, { accepted: [] })).status).toBe(400);
+    await verify();
+  });
+
+  it("expiry with a no-show fee: the buyer gets the rest back, the fee is the merchant's", async () => {
+    await merchant();
+    const o = await paidOrder({ no_show_fee: 70_000 });
+    expect((await runJobs(inDays(2))).body.jobs.ran).toBe(0);
+    const run = await runJobs(inDays(3.01));
+    expect(run.body.jobs.by_kind["order.expire"]).toBe(1);
+    expect((await sk.get(`/v1/orders/${o.id}`)).body).toMatchObject({ status: "expired", amount_captured: 70_000, amount_refunded: TOTAL - 70_000 });
+    expect(await balances()).toEqual({ held: 0, pending: 0, available: 70_000 - cardFee(70_000) });
+    expect((await sk.get("/v1/events?type=order.expired")).body.data).toHaveLength(1);
+    expect((await runJobs(inDays(30))).body.jobs.ran).toBe(0);
+    await verify();
+  });
+
+  it("expiry without a no-show fee refunds everything", async () => {
+    await merchant();
+    const o = await paidOrder();
+    await runJobs(inDays(4));
+    expect((await sk.get(`/v1/orders/${o.id}`)).body).toMatchObject({ status: "expired", amount_captured: 0, amount_refunded: TOTAL, payment: { status: "canceled" } });
+    expect(await balances()).toEqual({ held: 0, pending: 0, available: 0 });
+    await verify();
+  });
+
+  it("returns inside the window refund per item; more than kept, or after the window, is refused", async () => {
+    await merchant();
+    const o = await paidOrder();
+    await sk.post(`/v1/orders/${o.id}/handover`, { accepted: [{ sku: "dress", quantity: 1 }, { sku: "shoes", quantity: 2 }] });
+    const ret = await sk.post(`/v1/orders/${o.id}/returns`, { items: [{ sku: "shoes", quantity: 1 }] });
+    expect(ret.body).toMatchObject({ amount_refunded: 200_000, payment: { amount_refunded: 200_000 } });
+    expect(await balances()).toEqual({ held: 0, pending: TOTAL - cardFee(TOTAL) - 200_000, available: 0 });
+    const tooMany = await sk.post(`/v1/orders/${o.id}/returns`, { items: [{ sku: "shoes", quantity: 2 }] });
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.error.code).toBe("invalid_items");
+    const unknown = await sk.post(`/v1/orders/${o.id}/returns`, { items: [{ sku: "hat", quantity: 1 }] });
+    expect(unknown.status).toBe(400);
+    await runJobs(inDays(15));
+    expect(await balances()).toEqual({ held: 0, pending: 0, available: TOTAL - cardFee(TOTAL) - 200_000 });
+    const late = await sk.post(`/v1/orders/${o.id}/returns`, { items: [{ sku: "dress", quantity: 1 }] });
+    expect(late.status).toBe(400);
+    expect(late.body.error.code).toBe("return_window_closed");
+    const history = (await sk.get(`/v1/orders/${o.id}/events`)).body.data.map((e: { type: string }) => e.type);
+    expect(history).toEqual(["order.created", "order.held", "order.handover", "order.return", "order.settled"]);
+    await verify();
+  });
+
+  it("a wrong handover code is refused", async () => {
+    await merchant();
+    const o = await paidOrder();
+    const wrong = o.handover_code.code === "000000" ? "111111" : "000000";
+    const r = await sk.post(`/v1/orders/${o.id}/handover`, { accepted: [], handover_code: wrong });
+    expect(r.body.error.code).toBe("handover_code_invalid");
+    expect((await sk.get(`/v1/orders/${o.id}`)).body.status).toBe("held");
+  });
+
+  it("validates orders: unknown point, past collect_by, fee above total, duplicate sku, floats", async () => {
+    await merchant();
+    const base = { currency: "KGS", items: ITEMS, delivery: { type: "courier", collect_by: inDays(1) } };
+    expect((await sk.post("/v1/orders", { ...base, delivery: { type: "pickup_point", point: "pp_nope", collect_by: inDays(1) } })).status).toBe(404);
+    expect((await sk.post("/v1/orders", { ...base, delivery: { type: "courier", collect_by: inDays(-1) } })).body.error.param).toBe("delivery.collect_by");
+    expect((await sk.post("/v1/orders", { ...base, no_show_fee: TOTAL + 1 })).body.error.param).toBe("no_show_fee");
+    expect((await sk.post("/v1/orders", { ...base, items: [ITEMS[0], ITEMS[0]] })).status).toBe(400);
+    expect((await sk.post("/v1/orders", { ...base, items: [{ ...ITEMS[0], amount: 10.5 }] })).status).toBe(400);
+    expect((await sk.get("/v1/orders")).body.data).toEqual([]);
+  });
+});

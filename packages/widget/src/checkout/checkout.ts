@@ -1,0 +1,734 @@
+import { html, LitElement, nothing, type PropertyValues, svg } from "lit";
+import { THEME_PROPERTIES, type Theme } from "../elements/card/protocol.js";
+import { createPaymentClient, isPaid, type Payment, type PaymentClient, SoftrackError, toSoftrackError } from "../internal/api.js";
+import { formatAmount } from "../internal/money.js";
+import { INTL_TAG, type Locale, type MessageKey, resolveLocale, translate } from "../locales/index.js";
+import { defaultMethods } from "../methods/index.js";
+import type { CheckoutMethod, MethodContext, MethodDefinition, MethodId, MethodState } from "../methods/types.js";
+import { checkoutStyles } from "./checkout.styles.js";
+import {
+  SoftrackCancelEvent,
+  SoftrackChangeEvent,
+  SoftrackErrorEvent,
+  SoftrackReadyEvent,
+  SoftrackSubmitEvent,
+  SoftrackSuccessEvent,
+} from "./events.js";
+
+type Step = "loading" | "load_error" | "form" | "challenge" | "action" | "done" | "failed";
+
+const POLL_MS = 1500;
+
+function scriptOrigin(): string {
+  try {
+    const url = new URL(import.meta.url);
+    if (url.protocol === "http:" || url.protocol === "https:") return url.origin;
+  } catch {
+    // not loaded from a URL (tests, bundler eval): fall back to the page
+  }
+  return location.origin;
+}
+
+interface Outcome {
+  promise: Promise<Payment>;
+  resolve(p: Payment): void;
+  reject(e: SoftrackError): void;
+}
+
+function outcome(): Outcome {
+  let resolve!: (p: Payment) => void;
+  let reject!: (e: SoftrackError) => void;
+  const promise = new Promise<Payment>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/**
+ * A payment form for one payment: pass its `client_secret` and your publishable key.
+ * Offers the methods the payment allows, runs card (fields in an iframe on the API's
+ * origin), SMS, QR and wallet payments with their code steps, and reports by events.
+ *
+ * @tag softrack-checkout
+ *
+ * @event softrack-ready - The payment loaded and the form can be used. `detail: { payment, methods }`
+ * @event softrack-change - Method or input changed. `detail: { method, complete, empty, brand? }`
+ * @event softrack-submit - Paying started. `detail: { method }`
+ * @event softrack-success - Paid (or authorized for manual capture). `detail: { payment }`
+ * @event softrack-error - A step failed; `detail: { error }` is the contract's error object.
+ * @event softrack-cancel - The buyer left a code or QR step. `detail: { payment? }`
+ *
+ * @csspart base - The outer box.
+ * @csspart header - Amount and description.
+ * @csspart amount - The formatted amount.
+ * @csspart description - The payment's description.
+ * @csspart methods - The method chooser (a radio group).
+ * @csspart method - One method choice.
+ * @csspart panel - The selected method's fields.
+ * @csspart card - Wrapper of the card iframe.
+ * @csspart card-frame - The card fields iframe.
+ * @csspart field - A label and its input.
+ * @csspart label - A field label.
+ * @csspart input - A text input.
+ * @csspart select - A select (phone country).
+ * @csspart hint - Helper text.
+ * @csspart error - Error text (announced).
+ * @csspart actions - Row of buttons.
+ * @csspart submit-button - The pay / confirm button.
+ * @csspart cancel-button - Leaves a code or QR step.
+ * @csspart retry-button - Reloads after a load failure.
+ * @csspart load-error - The load failure message.
+ * @csspart challenge - The SMS / 3-D Secure code step.
+ * @csspart qr - The QR step.
+ * @csspart qr-image - The QR code.
+ * @csspart heading - A step's heading.
+ * @csspart status - Result and waiting messages.
+ * @csspart spinner - Busy indicator (still under prefers-reduced-motion).
+ *
+ * @cssproperty --softrack-color-primary - Buttons, selection, focus.
+ * @cssproperty --softrack-color-on-primary - Text on primary.
+ * @cssproperty --softrack-color-text - Text.
+ * @cssproperty --softrack-color-muted - Secondary text.
+ * @cssproperty --softrack-color-background - Box background.
+ * @cssproperty --softrack-color-input - Input background.
+ * @cssproperty --softrack-color-border - Borders.
+ * @cssproperty --softrack-color-danger - Errors.
+ * @cssproperty --softrack-color-success - Success mark.
+ * @cssproperty --softrack-focus-ring - Focus outline colour.
+ * @cssproperty --softrack-radius - Corner radius.
+ * @cssproperty --softrack-font-family - Font (also passed into the card iframe).
+ * @cssproperty --softrack-font-size - Base font size.
+ * @cssproperty --softrack-spacing - Gaps.
+ */
+export class SoftrackCheckout extends LitElement {
+  static override styles = checkoutStyles;
+
+  static override properties = {
+    clientSecret: { attribute: "client-secret" },
+    publishableKey: { attribute: "publishable-key" },
+    locale: { reflect: true },
+    apiBase: { attribute: "api-base" },
+    theme: { reflect: true },
+    methods: {},
+    _step: { state: true },
+    _payment: { state: true },
+    _selected: { state: true },
+    _busy: { state: true },
+    _error: { state: true },
+    _code: { state: true },
+    _codeTouched: { state: true },
+  };
+
+  /** The methods every checkout can offer; extend by assigning a new array before define. */
+  static methodDefinitions: readonly MethodDefinition[] = defaultMethods;
+
+  /** The payment's client_secret (from your server, which created the payment). */
+  declare clientSecret: string;
+  /** Your publishable key, pk_test_… or pk_live_…. */
+  declare publishableKey: string;
+  /** ru, ky, kk, en or uz. Defaults to the page's lang, then the browser's. */
+  declare locale: string | undefined;
+  /** The API's origin. Defaults to where this script was loaded from. */
+  declare apiBase: string | undefined;
+  /** light, dark or auto (follows prefers-color-scheme). */
+  declare theme: "light" | "dark" | "auto";
+  /** Comma-separated method ids to offer, e.g. "card,qr". Defaults to all the payment allows. */
+  declare methods: string | undefined;
+
+  declare private _step: Step;
+  declare private _payment: Payment | undefined;
+  declare private _selected: MethodId | undefined;
+  declare private _busy: boolean;
+  declare private _error: SoftrackError | undefined;
+  declare private _code: string;
+  declare private _codeTouched: boolean;
+
+  #client: PaymentClient | undefined;
+  #methods = new Map<MethodId, CheckoutMethod>();
+  #outcome: Outcome | undefined;
+  #generation = 0;
+  #pollTimer: ReturnType<typeof setTimeout> | undefined;
+  #readySent = false;
+  #methodsBase = "";
+  #focusAfterRender: string | undefined;
+  readonly #ctx: MethodContext;
+
+  constructor() {
+    super();
+    this.clientSecret = "";
+    this.publishableKey = "";
+    this.theme = "light";
+    this._step = "loading";
+    this._busy = false;
+    this._code = "";
+    this._codeTouched = false;
+    const self = this;
+    this.#ctx = {
+      addController: (c) => this.addController(c),
+      removeController: (c) => this.removeController(c),
+      requestUpdate: () => this.requestUpdate(),
+      get updateComplete() {
+        return self.updateComplete;
+      },
+      get payment() {
+        return self._payment;
+      },
+      get client() {
+        return self.#client;
+      },
+      get apiBase() {
+        return self.resolvedApiBase;
+      },
+      get clientSecret() {
+        return self.clientSecret;
+      },
+      get publishableKey() {
+        return self.publishableKey;
+      },
+      get locale() {
+        return self.resolvedLocale;
+      },
+      t: (key, vars) => this.#t(key, vars),
+      amountText: () => this.#amountText(),
+      theme: () => this.#themeSnapshot(),
+      methodChanged: (state) => this.#methodChanged(state),
+      requestSubmit: () => void this.submit().catch(() => {}),
+      methodReady: () => this.#maybeReady(),
+    };
+  }
+
+  /** The locale in use after defaults. */
+  get resolvedLocale(): Locale {
+    const fromPage = this.closest("[lang]")?.getAttribute("lang") ?? document.documentElement.lang;
+    return resolveLocale(this.locale ?? (fromPage || navigator.language));
+  }
+
+  get resolvedApiBase(): string {
+    return (this.apiBase || scriptOrigin()).replace(/\/+$/, "");
+  }
+
+  /** The payment as last read from the API. */
+  get payment(): Payment | undefined {
+    return this._payment;
+  }
+
+  protected override createRenderRoot(): HTMLElement | DocumentFragment {
+    // Honour a CSP nonce for the rare browsers where Lit must fall back to <style>.
+    // The IDL property survives nonce hiding; the attribute may read "".
+    const nonce = this.nonce || this.getAttribute("nonce");
+    const g = globalThis as { litNonce?: string };
+    if (nonce && !g.litNonce) g.litNonce = nonce;
+    return super.createRenderRoot();
+  }
+
+  // theme="auto": follow the system when it switches, inside the card iframe too.
+  readonly #schemeQuery = matchMedia("(prefers-color-scheme: dark)");
+  readonly #onScheme = () => {
+    if (this.theme === "auto") for (const m of this.#methods.values()) m.refresh?.();
+  };
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    clearTimeout(this.#pollTimer);
+    this.#schemeQuery.removeEventListener("change", this.#onScheme);
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.#schemeQuery.addEventListener("change", this.#onScheme);
+    if (this._step === "action" && this._payment) this.#schedulePoll();
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has("clientSecret") || changed.has("publishableKey") || changed.has("apiBase")) {
+      void this.#load(true);
+    }
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if (changed.has("locale") || changed.has("theme")) {
+      // Relabel in place, including inside the card iframe: typed input stays.
+      for (const m of this.#methods.values()) m.refresh?.();
+    }
+    if (this.#focusAfterRender) {
+      const el = this.renderRoot.querySelector<HTMLElement>(this.#focusAfterRender);
+      this.#focusAfterRender = undefined;
+      el?.focus();
+    }
+  }
+
+  /** Re-reads the payment (e.g. after your server changed its amount) without clearing any input. */
+  async refresh(): Promise<Payment | undefined> {
+    await this.#load(false);
+    return this._payment;
+  }
+
+  /**
+   * Pays with the selected method, as the pay button does. Resolves with the payment once
+   * it succeeded (including any code or QR step), rejects with the contract's error.
+   */
+  submit(): Promise<Payment> {
+    if (this._step === "done" && this._payment) return Promise.resolve(this._payment);
+    if (this._step === "challenge") {
+      this.#outcome ??= outcome();
+      const o = this.#outcome;
+      void this.#verify();
+      return o.promise;
+    }
+    if (this.#outcome) return this.#outcome.promise;
+    if (this._step !== "form" || !this._selected) {
+      return Promise.reject(
+        new SoftrackError({ type: "invalid_request_error", code: "checkout_not_ready", message: "the checkout is not ready to submit" }, 0),
+      );
+    }
+    const o = outcome();
+    this.#outcome = o;
+    void this.#confirm();
+    return o.promise;
+  }
+
+  /** Leaves a code or QR step and returns to the form, as the Cancel button does. */
+  cancel(): void {
+    if (this._step !== "challenge" && this._step !== "action") return;
+    clearTimeout(this.#pollTimer);
+    this._step = "form";
+    this._code = "";
+    this._codeTouched = false;
+    this._error = undefined;
+    this._busy = false;
+    this.dispatchEvent(new SoftrackCancelEvent(this._payment ? { payment: this._payment } : {}));
+    this.#reject(new SoftrackError({ type: "invalid_request_error", code: "checkout_canceled", message: "the buyer canceled" }, 0), false);
+  }
+
+  // ——— loading ———
+
+  /**
+   * Reads the payment. `fresh` means a new client_secret (say the cart changed and your
+   * server made a new payment): the methods and what the buyer typed stay, the card
+   * iframe is handed the new secret.
+   */
+  async #load(fresh: boolean): Promise<void> {
+    const gen = ++this.#generation;
+    if (!this.clientSecret || !this.publishableKey) return;
+    if (fresh) {
+      clearTimeout(this.#pollTimer);
+      if (this.#methodsBase !== this.resolvedApiBase) {
+        // Another API origin means another iframe origin: rebuild the methods.
+        for (const m of this.#methods.values()) this.removeController(m);
+        this.#methods.clear();
+        this.#readySent = false;
+      }
+      try {
+        this.#client = createPaymentClient({
+          apiBase: this.resolvedApiBase,
+          publishableKey: this.publishableKey,
+          clientSecret: this.clientSecret,
+        });
+      } catch (err) {
+        this.#showLoadError(toSoftrackError(err));
+        return;
+      }
+      // Keep the form on screen (and its iframe alive) while the new payment loads.
+      if (this._step !== "form") this._step = "loading";
+    }
+    if (!this.#client) return;
+    if (this._step === "load_error") this._step = "loading";
+    try {
+      const payment = await this.#client.retrieve();
+      if (gen !== this.#generation) return;
+      this._payment = payment;
+      this.#syncMethods(payment, fresh);
+      if (this._step === "loading" || fresh) this.#enter(payment);
+      this.#maybeReady();
+    } catch (err) {
+      if (gen !== this.#generation) return;
+      this.#showLoadError(toSoftrackError(err));
+    }
+  }
+
+  #showLoadError(err: SoftrackError): void {
+    this._step = "load_error";
+    this._error = err;
+    this.dispatchEvent(new SoftrackErrorEvent({ error: err.toJSON() }));
+  }
+
+  #available(payment: Payment): MethodDefinition[] {
+    const defs = (this.constructor as typeof SoftrackCheckout).methodDefinitions;
+    const wanted = this.methods
+      ?.split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
+    const allowed = Array.isArray(payment.payment_method_types)
+      ? payment.payment_method_types
+      : payment.method
+        ? [payment.method]
+        : undefined;
+    return defs.filter((d) => d.available(payment) && (!allowed || allowed.includes(d.id)) && (!wanted || wanted.includes(d.id)));
+  }
+
+  /** Offers what this payment allows; methods already shown keep their state. */
+  #syncMethods(payment: Payment, fresh: boolean): void {
+    const defs = this.#available(payment);
+    const next = new Map<MethodId, CheckoutMethod>();
+    for (const def of defs) {
+      let m = this.#methods.get(def.id);
+      if (!m) {
+        m = def.create(this.#ctx);
+        this.addController(m);
+      } else if (fresh) {
+        m.refresh?.(); // the card iframe gets the new client_secret
+      }
+      next.set(def.id, m);
+    }
+    for (const [id, m] of this.#methods) if (!next.has(id)) this.removeController(m);
+    this.#methods = next;
+    this.#methodsBase = this.resolvedApiBase;
+    if (!this._selected || !next.has(this._selected)) this._selected = next.keys().next().value;
+  }
+
+  /** Where a freshly loaded payment puts the buyer. */
+  #enter(payment: Payment): void {
+    if (isPaid(payment)) this._step = "done";
+    else if (payment.status === "failed" || payment.status === "canceled") this._step = "failed";
+    else if (payment.status === "requires_action" || payment.status === "processing") this.#advance(payment);
+    else this._step = "form";
+  }
+
+  #maybeReady(): void {
+    if (this.#readySent || !this._payment || this._step === "loading" || this._step === "load_error") return;
+    // Wait for the card iframe when it is offered, so "ready" means typeable.
+    const card = this.#methods.get("card");
+    if (card?.loading) return;
+    this.#readySent = true;
+    this.dispatchEvent(new SoftrackReadyEvent({ payment: this._payment, methods: [...this.#methods.keys()] }));
+  }
+
+  // ——— paying ———
+
+  async #confirm(): Promise<void> {
+    const method = this._selected ? this.#methods.get(this._selected) : undefined;
+    if (!method) return;
+    this._error = undefined;
+    this._busy = true;
+    this.dispatchEvent(new SoftrackSubmitEvent({ method: method.id }));
+    try {
+      const payment = await method.confirm();
+      this._payment = payment;
+      this.#advance(payment);
+    } catch (err) {
+      const e = toSoftrackError(err);
+      this.#reject(e, true);
+      // A decline may have ended the payment (the contract fails it): follow the API.
+      if (e.type === "payment_error") await this.#recheck();
+    } finally {
+      this._busy = false;
+    }
+  }
+
+  async #verify(): Promise<void> {
+    if (this._busy || !this.#client) return;
+    this._codeTouched = true;
+    if (!/^\d{6}$/.test(this._code)) {
+      this.#focusAfterRender = "#code";
+      return;
+    }
+    this._busy = true;
+    this._error = undefined;
+    try {
+      const payment = await this.#client.verify(this._code);
+      this._payment = payment;
+      this._code = "";
+      this._codeTouched = false;
+      this.#advance(payment);
+    } catch (err) {
+      // A wrong code: say so and let the buyer type again; the submit() promise waits.
+      const e = toSoftrackError(err);
+      this._error = e;
+      this._code = "";
+      this.#focusAfterRender = "#code";
+      this.dispatchEvent(new SoftrackErrorEvent({ error: e.toJSON(), ...(this._payment ? { payment: this._payment } : {}) }));
+      if (e.status === 402 || e.type === "payment_error") void this.#recheck();
+    } finally {
+      this._busy = false;
+    }
+  }
+
+  /** After a failed code the API may have failed the payment: read it and follow. */
+  async #recheck(): Promise<void> {
+    try {
+      const p = await this.#client?.retrieve();
+      if (p && p.status !== "requires_action") {
+        this._payment = p;
+        this.#advance(p, true);
+      }
+    } catch {
+      // keep the code step; the buyer can try again
+    }
+  }
+
+  /** Moves the flow on from whatever the API said about the payment. */
+  #advance(payment: Payment, keepError = false): void {
+    clearTimeout(this.#pollTimer);
+    if (isPaid(payment)) {
+      this._step = "done";
+      this._error = undefined;
+      this.#focusAfterRender = "#result-heading";
+      this.dispatchEvent(new SoftrackSuccessEvent({ payment }));
+      this.#outcome?.resolve(payment);
+      this.#outcome = undefined;
+      return;
+    }
+    const action = payment.next_action?.type;
+    if (payment.status === "requires_action" && (action === "sms_code" || action === "three_d_secure")) {
+      this._step = "challenge";
+      this.#focusAfterRender = "#code";
+      return;
+    }
+    if (payment.status === "requires_action" || payment.status === "processing") {
+      this._step = "action";
+      this.#focusAfterRender = "#action-heading";
+      this.#schedulePoll();
+      return;
+    }
+    if (payment.status === "failed" || payment.status === "canceled") {
+      this._step = "failed";
+      const err =
+        keepError && this._error
+          ? this._error
+          : new SoftrackError(
+              {
+                type: "payment_error",
+                code: payment.status === "failed" ? "payment_failed" : "payment_canceled",
+                message: `payment ${payment.status}`,
+              },
+              402,
+            );
+      this.#reject(err, !keepError);
+      return;
+    }
+    // requires_payment_method again: back to the form.
+    this._step = "form";
+  }
+
+  #schedulePoll(): void {
+    clearTimeout(this.#pollTimer);
+    const gen = this.#generation;
+    this.#pollTimer = setTimeout(async () => {
+      if (gen !== this.#generation || this._step !== "action" || !this.isConnected) return;
+      try {
+        const p = await this.#client?.retrieve();
+        if (!p || gen !== this.#generation || this._step !== "action") return;
+        this._payment = p;
+        if (p.status === "requires_action" || p.status === "processing") this.#schedulePoll();
+        else this.#advance(p);
+      } catch {
+        this.#schedulePoll();
+      }
+    }, POLL_MS);
+  }
+
+  #reject(err: SoftrackError, announce: boolean): void {
+    if (announce) {
+      this._error = err;
+      this.dispatchEvent(new SoftrackErrorEvent({ error: err.toJSON(), ...(this._payment ? { payment: this._payment } : {}) }));
+    }
+    const o = this.#outcome;
+    this.#outcome = undefined;
+    o?.reject(err);
+  }
+
+  // ——— helpers for methods ———
+
+  #t(key: MessageKey, vars?: Record<string, string>): string {
+    return translate(this.resolvedLocale, key, vars);
+  }
+
+  #amountText(): string {
+    const p = this._payment;
+    return p ? formatAmount(p.amount, p.currency, INTL_TAG[this.resolvedLocale]) : "";
+  }
+
+  #themeSnapshot(): Theme {
+    const cs = getComputedStyle(this);
+    const vars: Theme["vars"] = {};
+    for (const prop of THEME_PROPERTIES) {
+      const v = cs.getPropertyValue(prop).trim();
+      if (v) vars[prop] = v;
+    }
+    const dark = this.theme === "dark" || (this.theme === "auto" && matchMedia("(prefers-color-scheme: dark)").matches);
+    return { colorScheme: dark ? "dark" : "light", vars };
+  }
+
+  #methodChanged(state: MethodState): void {
+    if (!this._selected) return;
+    const detail = { method: this._selected, complete: state.complete, empty: state.empty, ...(state.brand ? { brand: state.brand } : {}) };
+    this.dispatchEvent(new SoftrackChangeEvent(detail));
+  }
+
+  #select(id: MethodId): void {
+    if (this._selected === id || this._busy) return;
+    this._selected = id;
+    this._error = undefined;
+    const m = this.#methods.get(id);
+    if (m) this.#methodChanged(m.state);
+  }
+
+  /** The buyer-facing words for an API error. */
+  #errorText(err: SoftrackError | undefined): string {
+    if (!err || err.type === "validation_error") return "";
+    const byCode: Record<string, MessageKey> = {
+      card_declined: "errCardDeclined",
+      authentication_failed: "errIncorrectCode",
+      insufficient_funds: this._selected === "wallet" ? "errWalletFunds" : "errInsufficientFunds",
+      network_error: "errNetwork",
+      payment_canceled: "errPaymentCanceled",
+      payment_failed: "failed",
+    };
+    const key = byCode[err.code];
+    if (key) return this.#t(key);
+    if (/code|verification/.test(err.code)) return this.#t("errIncorrectCode");
+    return this.#t("errGeneric");
+  }
+
+  // ——— rendering ———
+
+  override render() {
+    const p = this._payment;
+    return html`<section part="base" class="base" aria-label=${this.#t("checkoutLabel")} lang=${this.resolvedLocale}>
+      <div part="header" class="header">
+        <span class="label">${this.#t("amountDue")}</span>
+        <span part="amount" class="amount">${p ? this.#amountText() : "\u00a0"}</span>
+        ${p?.description ? html`<p part="description" class="description">${p.description}</p>` : nothing}
+      </div>
+      ${
+        // The form stays in the DOM (hidden) during code and QR steps: the card iframe and
+        // what was typed survive a Cancel.
+        this.#methods.size > 0 && this._payment
+          ? html`<div class="form" ?hidden=${this._step !== "form"}>${this.#renderForm()}</div>`
+          : nothing
+      }
+      ${this.#renderStep()}
+      <p part="error" class="alert" id="alert" role="alert">${this._step === "load_error" ? "" : this.#errorText(this._error)}</p>
+    </section>`;
+  }
+
+  #renderStep() {
+    switch (this._step) {
+      case "loading":
+        return html`<div class="skeleton" role="status"><span class="sr-only">${this.#t("loading")}</span><div></div><div></div><div></div></div>`;
+      case "load_error":
+        return html`<div part="load-error" class="status bad">
+          <p>${this.#t("loadFailed")} ${this._error?.code === "network_error" ? this.#t("errNetwork") : ""}</p>
+          <button type="button" part="retry-button" class="secondary" @click=${() => void this.#load(!this.#client || this.#methods.size === 0)}>${this.#t("retry")}</button>
+        </div>`;
+      case "form":
+        return nothing;
+      case "challenge":
+        return this.#renderChallenge();
+      case "action":
+        return this.#renderAction();
+      case "done":
+        return this.#renderResult(true);
+      case "failed":
+        return this.#renderResult(false);
+    }
+  }
+
+  #renderForm() {
+    const methods = [...this.#methods.values()];
+    const defs = (this.constructor as typeof SoftrackCheckout).methodDefinitions;
+    const selected = this._selected ? this.#methods.get(this._selected) : undefined;
+    return html`
+      ${
+        methods.length > 1
+          ? html`<fieldset part="methods" class="methods-set">
+              <legend>${this.#t("methodsLegend")}</legend>
+              <div class="methods">
+                ${methods.map((m) => {
+                  const def = defs.find((d) => d.id === m.id);
+                  return html`<label part="method" class="method">
+                    <input type="radio" name="method" value=${m.id} .checked=${m.id === this._selected}
+                      @change=${() => this.#select(m.id)}>
+                    <span>${def ? this.#t(def.label) : m.id}</span>
+                  </label>`;
+                })}
+              </div>
+            </fieldset>`
+          : nothing
+      }
+      ${methods.map(
+        // Every panel stays in the DOM, hidden when not chosen, so switching keeps what was typed.
+        (m) => html`<div part="panel" class="panel" ?hidden=${m.id !== this._selected} data-method=${m.id}>${m.render()}</div>`,
+      )}
+      <div part="actions" class="actions">
+        <button type="button" part="submit-button" class="primary" aria-disabled=${this._busy ? "true" : "false"}
+          @click=${() => (this._busy ? undefined : this.submit().catch(() => {}))}>
+          ${this._busy ? html`<span part="spinner" class="spinner" aria-hidden="true"></span>${this.#t("processing")}` : (selected?.submitLabel() ?? "")}
+        </button>
+      </div>`;
+  }
+
+  #renderChallenge() {
+    const threeDs = this._payment?.next_action?.type === "three_d_secure";
+    const incomplete = this._codeTouched && !/^\d{6}$/.test(this._code);
+    return html`<form part="challenge" class="panel" novalidate @submit=${(e: Event) => {
+      e.preventDefault();
+      this.submit().catch(() => {});
+    }}>
+      <h2 part="heading" class="heading" id="challenge-heading">${this.#t(threeDs ? "challengeTitle3ds" : "challengeTitleSms")}</h2>
+      <p part="hint" class="hint" id="code-hint">${this.#t("challengeHint")}</p>
+      <div part="field" class="field">
+        <label part="label" for="code">${this.#t("code")}</label>
+        <input part="input" class="code" id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code"
+          maxlength="6" pattern="[0-9]*" .value=${this._code}
+          aria-invalid=${incomplete ? "true" : "false"} aria-describedby="code-hint code-error"
+          @input=${(e: InputEvent) => {
+            const input = e.target as HTMLInputElement;
+            this._code = input.value.replace(/\D+/g, "").slice(0, 6);
+            input.value = this._code;
+          }}>
+        <p part="error" class="field-error" id="code-error" aria-live="polite">${incomplete ? this.#t("errCodeIncomplete") : ""}</p>
+      </div>
+      <div part="actions" class="actions">
+        <button type="submit" part="submit-button" class="primary" aria-disabled=${this._busy ? "true" : "false"}>
+          ${this._busy ? html`<span part="spinner" class="spinner" aria-hidden="true"></span>${this.#t("processing")}` : this.#t("confirm")}
+        </button>
+        <button type="button" part="cancel-button" class="secondary" @click=${() => this.cancel()}>${this.#t("cancel")}</button>
+      </div>
+    </form>`;
+  }
+
+  #renderAction() {
+    const p = this._payment;
+    const method = this._selected ? this.#methods.get(this._selected) : undefined;
+    const custom = p ? method?.renderAction?.(p) : undefined;
+    return html`<div class="panel">
+      ${custom ?? html`<h2 part="heading" class="heading">${this.#t("processing")}</h2>`}
+      <div part="status" class="status" role="status">
+        <span part="spinner" class="spinner" aria-hidden="true"></span>
+        <span id="action-heading" tabindex="-1">${this.#t("qrWaiting")}</span>
+      </div>
+      <div part="actions" class="actions">
+        <button type="button" part="cancel-button" class="secondary" @click=${() => this.cancel()}>${this.#t("cancel")}</button>
+      </div>
+    </div>`;
+  }
+
+  #renderResult(ok: boolean) {
+    const p = this._payment;
+    const title: MessageKey = ok ? (p?.status === "requires_capture" ? "authorized" : "succeeded") : "failed";
+    return html`<div part="status" class="status ${ok ? "ok" : "bad"}" role="status">
+      <svg class="mark" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+        <circle cx="12" cy="12" r="11" fill="none" stroke="currentColor" stroke-width="2"></circle>
+        ${
+          ok
+            ? svg`<path d="M7 12.5l3.2 3.2L17 9" fill="none" stroke="currentColor" stroke-width="2.2" stroke-linecap="round" stroke-linejoin="round"></path>`
+            : svg`<path d="M8 8l8 8M16 8l-8 8" fill="none" stroke="currentColor" stroke-width="2.2" stroke-linecap="round"></path>`
+        }
+      </svg>
+      <h2 part="heading" class="heading" id="result-heading" tabindex="-1">${this.#t(title)}</h2>
+      ${ok ? html`<p part="hint" class="hint">${this.#t("succeededHint", { amount: this.#amountText() })}</p>` : nothing}
+    </div>`;
+  }
+}
