@@ -15,7 +15,7 @@ NPM_MAJOR="${NPM_MAJOR:-11}"
 STORAGE=(--storage-driver "${STORAGE_DRIVER:-vfs}")
 arch="$(uname -m)"; case "$arch" in x86_64) arch=x64 ;; aarch64) arch=arm64 ;; esac
 
-for tool in buildah busybox npm; do
+for tool in buildah busybox npm dpkg; do
   command -v "$tool" >/dev/null || { echo "docker-base: $tool is required (apt-get install buildah busybox-static)" >&2; exit 1; }
 done
 
@@ -30,13 +30,17 @@ tar xzf node-linux-"$arch"-*.tgz -C node --strip-components=1
 tar xzf npm-*.tgz -C npm --strip-components=1
 node_version="$(./node/bin/node -v)"
 
-# The runtime root: Node, the shared libraries it links (glibc, libstdc++, libgcc), a passwd
-# with the unprivileged `node` user (uid 1000, as in the official images) and a sticky /tmp.
+# The runtime root: Node, the C runtime shared libraries from this Debian host (glibc with
+# its nss modules, libstdc++, libgcc: what Node and prebuilt native addons link against),
+# a passwd with the unprivileged `node` user (uid 1000, as in the official images) and /tmp.
 runtime="$work/runtime"
 mkdir -p "$runtime"/{usr/local/bin,etc,tmp,home/node}
 chmod 1777 "$runtime/tmp"
 install -m 0755 node/bin/node "$runtime/usr/local/bin/node"
-ldd node/bin/node | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// {print $1}' | while read -r lib; do
+{ ldd node/bin/node | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// {print $1}'
+  dpkg -L libc6 libgcc-s1 libstdc++6 | grep -E '\.so[.0-9]*$' | grep -v gconv
+} | sort -u | while read -r lib; do
+  [ -e "$lib" ] || continue
   mkdir -p "$runtime$(dirname "$lib")"
   cp -L "$lib" "$runtime$lib"
 done

@@ -15,16 +15,19 @@ install() {
   fi
 }
 
-need_chromium() {
-  # Browser tests drive Debian's Chromium; install it when we can (root on Debian), else say how.
-  if [ ! -x /usr/bin/chromium ]; then
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-      echo "› installing Debian's chromium for the browser tests…" >&2
-      (apt-get install -y -qq chromium >/dev/null 2>&1 || { apt-get update -qq >/dev/null && apt-get install -y -qq chromium >/dev/null; })
-    else
-      echo "Browser tests need Chromium at /usr/bin/chromium (Debian: apt-get install chromium)." >&2
-      exit 1
-    fi
+need_packages() {
+  # Browser tests drive Debian's Chromium; the two-process job test runs a private PostgreSQL
+  # from Debian's postgresql. Install them when we can (root on Debian), else say how.
+  local missing=()
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "› installing Debian's ${missing[*]} for the tests…" >&2
+    (apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1 || { apt-get update -qq >/dev/null && apt-get install -y -qq "${missing[@]}" >/dev/null; })
+  else
+    echo "The tests need Debian's ${missing[*]} (apt-get install ${missing[*]})." >&2
+    exit 1
   fi
 }
 
@@ -36,7 +39,7 @@ case "${1:-}" in
     ;;
   test)
     install
-    need_chromium
+    need_packages
     npx turbo run build --output-logs=errors-only
     npx turbo run test --concurrency=1
     ;;

@@ -72,3 +72,17 @@ export async function fundedCustomer(api: Http, amount: number, currency = "KGS"
 }
 
 export const TEST_CARD = { number: "4242424242424242", exp_month: 12, exp_year: 2030, cvc: "123" };
+
+/**
+ * A real PostgreSQL for the tests that need two processes on one database: the CI server
+ * (TEST_DATABASE_URL), else a private cluster of Debian's postgresql started for the run.
+ */
+export async function realPostgresDatabaseUrl(): Promise<string> {
+  if (!process.env.TEST_DATABASE_URL) {
+    const { execFileSync } = await import("node:child_process");
+    const script = new URL("../../../scripts/pg-cluster.sh", import.meta.url).pathname;
+    const out = execFileSync("bash", [script, "start", "/tmp/softrack-test-pg", "55450"]).toString();
+    process.env.TEST_DATABASE_URL = out.split("=")[1]?.trim();
+  }
+  return (await freshDatabaseUrl()) as string;
+}

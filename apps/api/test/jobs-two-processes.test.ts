@@ -1,0 +1,80 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import postgres from "postgres";
+import { afterAll, describe, expect, it } from "vitest";
+import { TEST_CARD, http, realPostgresDatabaseUrl } from "./support.js";
+
+const entry = fileURLToPath(new URL("../src/index.ts", import.meta.url));
+const tsx = fileURLToPath(new URL("../../../node_modules/tsx/dist/cli.mjs", import.meta.url));
+const children: ChildProcess[] = [];
+afterAll(() => {
+  for (const c of children) c.kill("SIGTERM");
+});
+
+/** A real API process (the same entry point as production) on its own port. */
+function startProcess(databaseUrl: string, adminKey: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [tsx, entry], {
+      env: { ...process.env, NODE_ENV: "test", DATABASE_URL: databaseUrl, PLATFORM_ADMIN_KEY: adminKey, PORT: "0", LOG_LEVEL: "warn", WORKERS: "on" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    children.push(child);
+    let out = "";
+    const timer = setTimeout(() => reject(new Error(`API process did not start: ${out}`)), 60_000);
+    child.stdout?.on("data", (d) => {
+      out += d;
+      const m = /ready on (http:\/\/[\d.:]+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1] as string);
+      }
+    });
+    child.stderr?.on("data", (d) => (out += d));
+    child.on("exit", (code) => reject(new Error(`API process exited with ${code}: ${out}`)));
+  });
+}
+
+describe("durable jobs with two API processes on one PostgreSQL", () => {
+  it("expires every order exactly once while both processes' workers race for the jobs", async () => {
+    const databaseUrl = await realPostgresDatabaseUrl();
+    const adminKey = `sk_admin_${"j".repeat(40)}`;
+    const [a, b] = await Promise.all([startProcess(databaseUrl, adminKey), startProcess(databaseUrl, adminKey)]);
+    const m = await http(a as string, adminKey).post("/v1/merchants", { name: "Two", country: "KG", default_currency: "KGS" });
+    const viaA = http(a as string, m.body.keys.secret_key);
+    const viaB = http(b as string, m.body.keys.secret_key);
+    const collectBy = new Date(Date.now() + 4_000).toISOString();
+    const orders: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const client = i % 2 ? viaA : viaB;
+      const o = await client.post("/v1/orders", { currency: "KGS", no_show_fee: 1_000, items: [{ sku: "box", name: "Box", amount: 10_000, quantity: 1 }], delivery: { type: "courier", collect_by: collectBy } });
+      await client.post(`/v1/payments/${o.body.payment.id}/confirm`, { payment_method_data: { type: "card", card: TEST_CARD } });
+      orders.push(o.body.id);
+    }
+    // Both workers poll every second; on top, both processes are asked to run the due jobs at once.
+    await new Promise((r) => setTimeout(r, 4_500));
+    const now = new Date(Date.now() + 1_000).toISOString();
+    await Promise.all([viaA.post("/v1/test_helpers/run_jobs", { now }), viaB.post("/v1/test_helpers/run_jobs", { now }), viaA.post("/v1/test_helpers/run_jobs", { now })]);
+    for (let i = 0; i < 50; i++) {
+      const statuses = await Promise.all(orders.map(async (id) => (await viaA.get(`/v1/orders/${id}`)).body.status));
+      if (statuses.every((s) => s === "expired")) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
+    try {
+      const jobs = await sql`SELECT status, count(*)::int AS n FROM jobs WHERE kind = 'order.expire' GROUP BY status`;
+      expect(jobs).toEqual([{ status: "done", n: 20 }]);
+      const captures = await sql`SELECT source_id, count(*)::int AS n FROM ledger_transactions WHERE type = 'payment.capture' GROUP BY source_id`;
+      expect(captures).toHaveLength(20);
+      expect(captures.every((r) => r.n === 1)).toBe(true);
+      const expiredEvents = await sql`SELECT count(*)::int AS n FROM events WHERE type = 'order.expired'`;
+      expect(expiredEvents[0]?.n).toBe(20);
+    } finally {
+      await sql.end();
+    }
+    const balance = (await viaB.get("/v1/balance")).body;
+    // Each no-show fee of 10.00 KGS, less the card fee (2.5 %, at least 5.00): 5.00 each.
+    expect(balance.available).toEqual([{ amount: 20 * 500, currency: "KGS" }]);
+    expect(balance.held).toEqual([{ amount: 0, currency: "KGS" }]);
+    expect((await http(b as string, adminKey).get("/v1/admin/ledger/verify")).body).toMatchObject({ balanced: true, mismatches: [] });
+  });
+});
