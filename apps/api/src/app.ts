@@ -8,8 +8,10 @@ import { validationHook } from "./lib/router.js";
 import { authenticate } from "./middleware/auth.js";
 import { requestContext } from "./middleware/request-context.js";
 import { unitOfWork } from "./middleware/unit-of-work.js";
+import { httpMetrics } from "./observability/metrics.js";
 import { balanceRoutes } from "./routes/balance/index.js";
 import { adminRoutes, healthRoutes } from "./routes/health/index.js";
+import { opsRoutes } from "./routes/ops/index.js";
 import { customerRoutes } from "./routes/customers/index.js";
 import { docsRoutes } from "./routes/docs/index.js";
 import { merchantRoutes } from "./routes/merchants/index.js";
@@ -27,7 +29,7 @@ const PUBLIC_V1 = new Set(["/v1/leads"]);
 const OWN_TRANSACTIONS = new Set(["/v1/test_helpers/run_jobs"]);
 const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 /** PostgreSQL / driver errors that mean "the database is away", not "this request is wrong". */
-const DB_UNAVAILABLE = /^(08|57P0|53300)|ECONNREFUSED|ECONNRESET|CONNECTION_|CONNECT_TIMEOUT|EPIPE|ENOTFOUND/;
+const DB_UNAVAILABLE = /^(08|57P0|53300|40001|40P01)|ECONNREFUSED|ECONNRESET|CONNECTION_|CONNECT_TIMEOUT|EPIPE|ENOTFOUND/;
 
 function isDatabaseDown(err: unknown): boolean {
   const e = err as { code?: string; cause?: { code?: string } };
@@ -38,6 +40,7 @@ export function createApp(deps: Deps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook as never });
 
   app.use("*", requestContext(deps));
+  app.use("*", httpMetrics(deps));
   app.use("/v1/*", bodyLimit({ maxSize: 256 * 1024, onError: () => { throw new ApiError(413, "invalid_request_error", "body_too_large", "Request bodies are limited to 256 KiB."); } }));
   // Browsers call /v1 from merchants' pages with publishable keys (the checkout widget):
   // CORS is answered before authentication, and keys are bearer tokens, never cookies.
@@ -61,6 +64,7 @@ export function createApp(deps: Deps) {
   app.use("/v1/*", async (c, next) => (WRITE_METHODS.has(c.req.method) && !PUBLIC_V1.has(c.req.path) && !OWN_TRANSACTIONS.has(c.req.path) ? uow(c, next) : next()));
 
   app.route("/", healthRoutes);
+  app.route("/", opsRoutes);
   app.route("/", docsRoutes);
   app.route("/", adminRoutes);
   app.route("/", merchantRoutes);

@@ -22,6 +22,17 @@ export const envSchema = z.object({
   /** How many jobs/webhook workers poll; 0 turns background work off (tests drive it by hand). */
   WORKERS: z.enum(["on", "off"]).default("on"),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
+  /** Logs also go to Graylog as GELF over UDP, e.g. udp://graylog:12201 (stdout keeps its JSON lines). */
+  LOG_GELF: z
+    .string()
+    .regex(/^udp:\/\/(\[[0-9a-fA-F:.]+\]|[^:/\s[\]]+):\d{1,5}$/, "must be udp://host:port, e.g. udp://graylog:12201")
+    .optional(),
+  /** Share (0..1) of successful request lines kept; 4xx, 5xx and every other line are always kept. */
+  LOG_SAMPLE_SUCCESS: z.coerce.number().min(0).max(1).default(1),
+  /** When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`. */
+  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  /** Seconds between the ledger checks behind softrack_ledger_* metrics; 0 turns them off. */
+  METRICS_LEDGER_VERIFY_INTERVAL: z.coerce.number().int().min(0).default(300),
 });
 
 export type Env = z.infer<typeof envSchema>;

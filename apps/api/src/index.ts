@@ -15,7 +15,7 @@ function die(...lines: string[]): never {
 const parsed = parseEnv(process.env);
 if (!parsed.ok) die(...parsed.problems.map((p) => `invalid environment: ${p}`));
 const env = parsed.env;
-const logger = createLogger(env.LOG_LEVEL);
+const logger = createLogger(env.LOG_LEVEL, undefined, { gelf: env.LOG_GELF, sampleSuccess: env.LOG_SAMPLE_SUCCESS });
 
 function adminKey(): { key: string; generated: boolean } {
   if (env.PLATFORM_ADMIN_KEY) return { key: env.PLATFORM_ADMIN_KEY, generated: false };

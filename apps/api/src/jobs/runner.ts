@@ -37,6 +37,9 @@ export async function cancelJob(tx: Db, dedupeKey: string) {
 export async function runDueJobs(deps: Deps, opts: { now: Date; merchantId?: string }): Promise<{ ran: number; byKind: Record<string, number> }> {
   const byKind: Record<string, number> = {};
   let ran = 0;
+  // Cheap look first, so an idle poll costs one index probe and no transaction.
+  const [due] = await deps.database.rows(sql`SELECT 1 AS due FROM jobs WHERE status = 'scheduled' AND run_at <= ${at(opts.now)} LIMIT 1`);
+  if (!due) return { ran, byKind };
   for (;;) {
     const done = await deps.database.db.transaction(async (tx) => {
       const scope = opts.merchantId ? sql`AND payload->>'merchant_id' = ${opts.merchantId}` : sql``;

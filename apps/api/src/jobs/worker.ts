@@ -31,12 +31,20 @@ export function startWorker(deps: Deps, intervalMs = 1_000) {
     }
   };
   const timer = setInterval(() => void tick(), intervalMs);
-  const off = deps.committed.on(() => void tick());
+  // A burst of commits wakes the worker once, 25 ms later, not once per commit.
+  let soon: NodeJS.Timeout | undefined;
+  const off = deps.committed.on(() => {
+    soon ??= setTimeout(() => {
+      soon = undefined;
+      void tick();
+    }, 25);
+  });
   void tick();
   return {
     async stop() {
       stopped = true;
       clearInterval(timer);
+      if (soon) clearTimeout(soon);
       off();
       while (running) await new Promise((r) => setTimeout(r, 20));
     },

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Database, Db } from "../db/client.js";
-import { events } from "../db/schema/index.js";
+import type { events } from "../db/schema/index.js";
 import { newId } from "../lib/ids.js";
 
 export const EVENT_TYPES = [
@@ -30,10 +30,12 @@ export async function emitEvent(
   e: { merchantId: string; livemode: boolean; type: EventType; object: Record<string, unknown> },
 ): Promise<string> {
   const id = newId("event");
-  await tx.insert(events).values({ id, merchantId: e.merchantId, livemode: e.livemode, type: e.type, data: { object: e.object } });
+  // One statement: the event and a delivery per subscribed endpoint.
   await database.rows(
-    sql`INSERT INTO webhook_deliveries (id, merchant_id, event_id, endpoint_id)
-        SELECT ${id} || ':' || w.id, w.merchant_id, ${id}, w.id FROM webhook_endpoints w
+    sql`WITH ev AS (INSERT INTO events (id, merchant_id, livemode, type, data)
+                    VALUES (${id}, ${e.merchantId}, ${e.livemode}, ${e.type}, ${JSON.stringify({ object: e.object })}::jsonb) RETURNING id)
+        INSERT INTO webhook_deliveries (id, merchant_id, event_id, endpoint_id)
+        SELECT ${id} || ':' || w.id, w.merchant_id, ${id}, w.id FROM webhook_endpoints w, ev
         WHERE w.merchant_id = ${e.merchantId} AND w.livemode = ${e.livemode} AND w.status = 'enabled'
           AND (w.events @> ${JSON.stringify([e.type])}::jsonb OR w.events @> '["*"]'::jsonb)`,
     tx,

@@ -61,3 +61,20 @@ export async function activeKeyCount(db: Db, merchantId: string) {
   const rows = await db.select({ id: apiKeys.id }).from(apiKeys).where(and(eq(apiKeys.merchantId, merchantId), isNull(apiKeys.revokedAt)));
   return rows.length;
 }
+
+const feeCache = new Map<string, { row: { id: string; feeTariff: string | null }; until: number }>();
+
+/**
+ * The two merchant fields pricing needs, cached for a few seconds: every capture reads
+ * them and they change rarely (a new fee plan applies within FEE_CACHE_MS).
+ */
+export const FEE_CACHE_MS = 5_000;
+export async function merchantForFees(db: Db, id: string): Promise<{ id: string; feeTariff: string | null }> {
+  const hit = feeCache.get(id);
+  if (hit && hit.until > Date.now()) return hit.row;
+  const m = await getMerchant(db, id);
+  const row = { id: m.id, feeTariff: m.feeTariff };
+  if (feeCache.size > 10_000) feeCache.clear();
+  feeCache.set(id, { row, until: Date.now() + FEE_CACHE_MS });
+  return row;
+}

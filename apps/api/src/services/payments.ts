@@ -9,10 +9,10 @@ import { newId } from "../lib/ids.js";
 import { type ListParams, pageWhere, toList } from "../lib/pagination.js";
 import { merchantOf } from "../middleware/auth.js";
 import { type AccountSpec, clearingAccount, merchantAccount, revenueAccount, walletAccount } from "../store/accounts.js";
-import type { LedgerEntry } from "../store/ledger-store.js";
+import type { LedgerEntry, PreparedPosting } from "../store/ledger-store.js";
 import { findCustomer } from "./customers.js";
 import { type EventType, emitEvent } from "./events.js";
-import { getMerchant } from "./merchants.js";
+import { merchantForFees } from "./merchants.js";
 import { onOrderPaymentChanged } from "./orders.js";
 import { validateTaxPurpose } from "./tax.js";
 import { priceFee } from "./tariffs.js";
@@ -152,19 +152,23 @@ async function ledgerEntries(v: Vars, r: PaymentRow, effects: PaymentEffect[], c
   const source = sourceAccount(r);
   const entries: LedgerEntry[] = [];
   let priced: { fee: number; tariff: { code: string; version: number } } | undefined;
-  for (const e of effects) {
+  // Automatic capture authorises and captures at once: a hold that is posted in the same
+  // instant nets to one transfer from the payer's side, so no escrow row is touched.
+  const immediate = effects.length === 2 && effects[0]?.type === "open_hold" && effects[1]?.type === "capture_hold" && effects[1].release === 0;
+  for (const e of immediate ? effects.slice(1) : effects) {
     if (e.type === "open_hold") {
       entries.push({ ...base, type: "payment.authorize", description: `Hold for ${r.id}`, postings: [{ account: source, amount: -e.amount }, { account: held, amount: e.amount }] });
     } else if (e.type === "void_hold") {
       entries.push({ ...base, type: "payment.void", description: `Release of ${r.id}`, postings: [{ account: held, amount: -e.amount }, { account: source, amount: e.amount }] });
     } else if (e.type === "capture_hold") {
-      const postings: LedgerEntry["postings"] = [{ account: held, amount: -(e.amount + e.release) }];
+      const from = immediate ? source : held;
+      const postings: LedgerEntry["postings"] = [{ account: from, amount: -(e.amount + e.release) }];
       if (r.purpose?.type === "wallet_topup") {
         // A top-up becomes the customer's money in full; the platform takes no fee on it.
         postings.push({ account: walletAccount(r.merchantId, r.purpose.customer as string, r.livemode, r.currency), amount: e.amount });
         priced = { fee: 0, tariff: { code: "wallet_topup", version: 1 } };
       } else {
-        const merchant = await getMerchant(v.db, r.merchantId);
+        const merchant = await merchantForFees(v.db, r.merchantId);
         priced = await priceFee(v.db, merchant, {
           amount: e.amount,
           currency: r.currency,
@@ -192,16 +196,17 @@ async function ledgerEntries(v: Vars, r: PaymentRow, effects: PaymentEffect[], c
   return priced ? { entries, fee: priced } : { entries };
 }
 
-async function post(v: Vars, entries: LedgerEntry[]) {
-  if (entries.length === 0) return;
-  const results = await v.deps.ledger.post(v.db, entries);
-  const failed = results.find((r) => !r.ok);
+/** Decides the entries against locked balances; the write happens last (see LedgerStore). */
+async function prepare(v: Vars, entries: LedgerEntry[]): Promise<PreparedPosting> {
+  const prepared = await v.deps.ledger.prepare(v.db, entries);
+  const failed = prepared.results.find((r) => !r.ok);
   if (failed && !failed.ok) {
     if (failed.rejection.code === "insufficient_funds") {
       throw invalid("balance_insufficient", "The balance that would pay for this is too low.", undefined);
     }
     throw new Error(`ledger rejected a payment movement: ${failed.rejection.message}`);
   }
+  return prepared;
 }
 
 const EVENT_FOR: Partial<Record<string, EventType>> = {
@@ -248,8 +253,8 @@ async function transition(
   const t = applyOrThrow(r, action);
   const withMethod = { ...r, ...patch };
   const { entries, fee } = await ledgerEntries(v, withMethod, t.effects, bucket);
-  await post(v, entries);
-  return save(v, r, {
+  const prepared = await prepare(v, entries);
+  return saveAndWrite(v, r, prepared, {
     ...patch,
     status: t.state.status,
     amountCapturable: t.state.amount_capturable,
@@ -259,6 +264,13 @@ async function transition(
     ...(t.state.status !== "requires_action" ? { nextAction: null, challengeHash: null } : {}),
     ...(t.state.status === "canceled" ? { canceledAt: new Date() } : {}),
   });
+}
+
+/** Saves the payment (and its event) first and writes the ledger last: hot rows stay locked only until COMMIT. */
+async function saveAndWrite(v: Vars, before: PaymentRow, prepared: PreparedPosting, patch: Partial<PaymentRow>): Promise<PaymentRow> {
+  const after = await save(v, before, patch);
+  await prepared.write();
+  return after;
 }
 
 export async function confirmPayment(v: Vars, id: string, body: { payment_method_data: Record<string, unknown>; client_secret?: string | undefined }): Promise<Outcome> {
@@ -293,22 +305,20 @@ async function confirmWallet(v: Vars, r: PaymentRow, data: Record<string, unknow
   if (r.purpose?.type === "wallet_topup") throw invalid("parameter_invalid", "A wallet cannot be topped up from a wallet.", "payment_method_data.type");
   const patch: Partial<PaymentRow> = { method: "wallet", paymentMethodDetails: { type: "wallet", wallet: { customer: customer.id } }, customerId: r.customerId ?? customer.id };
   const withMethod = { ...r, ...patch } as PaymentRow;
-  const hold = await ledgerEntries(v, withMethod, [{ type: "open_hold", amount: r.amount }]);
-  const [held] = await v.deps.ledger.post(v.db, hold.entries);
-  if (!held?.ok) {
+  const t = applyOrThrow(r, { type: "confirm", outcome: "authorized" });
+  const { entries, fee } = await ledgerEntries(v, withMethod, t.effects);
+  // The wallet is the provider: its locked balance decides. Too low is a decline, not an error.
+  const prepared = await v.deps.ledger.prepare(v.db, entries);
+  if (!prepared.ok) {
     const lastError = { code: "insufficient_funds", message: "The wallet's balance is too low for this payment." };
     return { payment: await transition(v, r, { type: "confirm", outcome: "declined" }, { ...patch, lastError }), declined: lastError };
   }
-  // The hold is written; apply the machine and post what comes after the hold (the capture, if automatic).
-  const t = applyOrThrow(r, { type: "confirm", outcome: "authorized" });
-  const rest = await ledgerEntries(v, withMethod, t.effects.filter((e) => e.type !== "open_hold"));
-  await post(v, rest.entries);
-  const payment = await save(v, r, {
+  const payment = await saveAndWrite(v, r, prepared, {
     ...patch,
     status: t.state.status,
     amountCapturable: t.state.amount_capturable,
     amountCaptured: t.state.amount_captured,
-    ...(rest.fee ? { fee: rest.fee.fee, feeTariff: rest.fee.tariff } : {}),
+    ...(fee ? { fee: fee.fee, feeTariff: fee.tariff } : {}),
   });
   return { payment };
 }
@@ -360,7 +370,7 @@ export async function refundPayment(v: Vars, input: { payment: string; amount?: 
     throw invalid(t.code === "amount_too_large" ? "amount_too_large" : t.code, amount === 0 ? "This payment has nothing left to refund." : t.message, "amount");
   }
   const id = newId("refund");
-  await post(v, [refundEntry(r, amount, id, r.orderId && !(await orderSettled(v, r.orderId)) ? "pending" : "available")]);
+  const prepared = await prepare(v, [refundEntry(r, amount, id, r.orderId && !(await orderSettled(v, r.orderId)) ? "pending" : "available")]);
   const [refund] = await v.db
     .insert(refunds)
     .values({ id, merchantId: r.merchantId, livemode: r.livemode, paymentId: r.id, amount, currency: r.currency, status: "succeeded", reason: input.reason ?? null, metadata: input.metadata ?? {} })
@@ -368,6 +378,7 @@ export async function refundPayment(v: Vars, input: { payment: string; amount?: 
   await save(v, r, { amountRefunded: t.state.amount_refunded });
   const obj = refundObject(refund as typeof refunds.$inferSelect);
   await emitEvent(v.deps.database, v.db, { merchantId: r.merchantId, livemode: r.livemode, type: "refund.succeeded", object: obj });
+  await prepared.write();
   return obj;
 }
 

@@ -16,7 +16,7 @@ import { type ErrorBody, ApiError, invalid, notFound } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import { merchantOf } from "../middleware/auth.js";
 import { merchantAccount, walletAccount } from "../store/accounts.js";
-import type { LedgerEntry } from "../store/ledger-store.js";
+import type { LedgerEntry, PreparedPosting } from "../store/ledger-store.js";
 import { PLATFORM, getTariff } from "./tariffs.js";
 
 type Vars = AppEnv["Variables"];
@@ -177,6 +177,8 @@ interface Pending {
   hash: string;
   tappedMs: number;
   terminal: LoadedTerminal;
+  /** The fare tariff version in effect at the tap, if any. */
+  tariff?: FareTariff | undefined;
   /** Filled once priced and decided. */
   record?: TapRecord;
 }
@@ -242,23 +244,40 @@ export async function decideTaps(v: Vars, items: readonly TapItem[]): Promise<Ta
   });
   if (readable.length === 0) return results as TapResult[];
 
-  // 1. Terminal locks, terminals and their tariffs.
+  // 1+2. One statement: the terminal locks first (the wallets' CTE waits on them through its
+  //      one-time filter), then terminals, tariffs, riders, and the riders' wallets locked with
+  //      their balances (exact until commit: every writer locks them).
   const terminalIds = [...new Set(readable.map((r) => r.input.terminal))];
-  const [head] = await db.rows<{ terminals: LoadedTerminal[]; tariffs: Parameters<typeof tariffsByCode>[0] }>(
+  const customerIds = [...new Set(readable.map((r) => r.input.customer))];
+  const [head] = await db.rows<{
+    terminals: LoadedTerminal[];
+    tariffs: Parameters<typeof tariffsByCode>[0];
+    customers: { id: string; category: string; wallet_currency: string }[];
+    wallets: { id: string; balance: number }[];
+  }>(
     sql`WITH locks AS (SELECT count(pg_advisory_xact_lock(k)) AS n
                        FROM (SELECT DISTINCT hashtextextended('transit_terminal:' || id, 0) AS k FROM unnest(${textArray(terminalIds)}::text[]) id ORDER BY 1) s),
              t AS (SELECT t.id, t.route, t.fare_tariff FROM terminals t
-                   WHERE t.id = ANY(${textArray(terminalIds)}::text[]) AND t.merchant_id = ${p.merchantId} AND t.livemode = ${p.livemode})
+                   WHERE t.id = ANY(${textArray(terminalIds)}::text[]) AND t.merchant_id = ${p.merchantId} AND t.livemode = ${p.livemode}),
+             c AS (SELECT id, category, wallet_currency FROM customers
+                   WHERE id = ANY(${textArray(customerIds)}::text[]) AND merchant_id = ${p.merchantId} AND livemode = ${p.livemode}
+                     AND (SELECT n FROM locks) IS NOT NULL),
+             w AS (SELECT a.id, a.balance FROM ledger_accounts a
+                   WHERE a.id IN (SELECT 'customer:' || id || ':wallet:' || wallet_currency FROM c) ORDER BY a.id FOR UPDATE)
         SELECT (SELECT n FROM locks) AS locked,
                (SELECT coalesce(json_agg(t), '[]'::json) FROM t) AS terminals,
                (SELECT coalesce(json_agg(json_build_object('owner', r.owner, 'code', r.code, 'version', r.version, 'currency', r.currency,
                          'timezone', r.timezone, 'effective_ms', (extract(epoch from r.effective_from) * 1000)::bigint, 'rules', r.rules)), '[]'::json)
                 FROM tariffs r WHERE r.owner IN (${p.merchantId}, ${PLATFORM}) AND r.kind = 'fare'
-                  AND r.code IN (SELECT fare_tariff FROM t)) AS tariffs`,
+                  AND r.code IN (SELECT fare_tariff FROM t)) AS tariffs,
+               (SELECT coalesce(json_agg(c), '[]'::json) FROM c) AS customers,
+               (SELECT coalesce(json_agg(w), '[]'::json) FROM w) AS wallets`,
     v.db,
   );
   const terminalById = new Map((head?.terminals ?? []).map((t) => [t.id, t]));
   const fareTariffs = tariffsByCode(head?.tariffs ?? []);
+  const customerById = new Map((head?.customers ?? []).map((c) => [c.id, c]));
+  const balances = new Map((head?.wallets ?? []).map((w) => [w.id, Number(w.balance)]));
 
   const pending: Pending[] = [];
   for (const r of readable) {
@@ -272,36 +291,21 @@ export async function decideTaps(v: Vars, items: readonly TapItem[]): Promise<Ta
   }
   if (pending.length === 0) return results as TapResult[];
 
-  // 2. Lock the riders' wallets and read balances (exact until commit: every writer locks them).
-  const customerIds = [...new Set(pending.map((t) => t.input.customer))];
-  const [riders] = await db.rows<{
-    customers: { id: string; category: string; wallet_currency: string }[];
-    wallets: { id: string; balance: number }[];
-  }>(
-    sql`WITH c AS (SELECT id, category, wallet_currency FROM customers
-                   WHERE id = ANY(${textArray(customerIds)}::text[])
-                     AND merchant_id = ${p.merchantId} AND livemode = ${p.livemode}),
-             w AS (SELECT a.id, a.balance FROM ledger_accounts a
-                   WHERE a.id IN (SELECT 'customer:' || id || ':wallet:' || wallet_currency FROM c) ORDER BY a.id FOR UPDATE)
-        SELECT (SELECT coalesce(json_agg(c), '[]'::json) FROM c) AS customers,
-               (SELECT coalesce(json_agg(w), '[]'::json) FROM w) AS wallets`,
-    v.db,
-  );
-  const customerById = new Map((riders?.customers ?? []).map((c) => [c.id, c]));
-  const balances = new Map((riders?.wallets ?? []).map((w) => [w.id, Number(w.balance)]));
-
   // 3. What is already recorded, and the rides that count (read after the locks).
-  let historyFrom = Number.POSITIVE_INFINITY;
+  // The earliest ride that can matter: computed from each tariff's earliest tap only (the
+  // start of a tap's day or window never comes before an earlier tap's), to spare Intl calls.
+  const earliest = new Map<FareTariff, number>();
   let historyTo = Number.NEGATIVE_INFINITY;
   for (const t of pending) {
-    const versions = fareTariffs.get(t.terminal.fare_tariff) ?? [];
-    const tariff = selectTariffVersion(versions, new Date(t.tappedMs));
-    if (tariff && customerById.has(t.input.customer)) {
-      historyFrom = Math.min(historyFrom, historyStart(tariff, t.tappedMs));
+    t.tariff = selectTariffVersion(fareTariffs.get(t.terminal.fare_tariff) ?? [], new Date(t.tappedMs));
+    if (t.tariff && customerById.has(t.input.customer)) {
+      earliest.set(t.tariff, Math.min(earliest.get(t.tariff) ?? Number.POSITIVE_INFINITY, t.tappedMs));
       historyTo = Math.max(historyTo, t.tappedMs);
     }
   }
-  const known = customerIds.filter((id) => customerById.has(id));
+  let historyFrom = Number.POSITIVE_INFINITY;
+  for (const [tariff, ms] of earliest) historyFrom = Math.min(historyFrom, historyStart(tariff, ms));
+  const known = [...new Set(pending.map((t) => t.input.customer))].filter((id) => customerById.has(id));
   const [recorded] = await db.rows<{ existing: TapRecord[] | null; history: { c: string; ms: number; route: string; fare: number; full: number; tr: boolean }[] | null }>(
     sql`SELECT (SELECT json_agg(e) FROM (SELECT ${TAP_COLUMNS} FROM taps
                  WHERE (terminal_id, client_tap_id) IN (SELECT * FROM json_to_recordset(${JSON.stringify(pending.map((t) => ({ t: t.input.terminal, c: t.input.client_tap_id })))}::json) AS x(t text, c text))) e) AS existing,
@@ -350,7 +354,7 @@ export async function decideTaps(v: Vars, items: readonly TapItem[]): Promise<Ta
   const created = Date.now();
   for (const t of fresh) {
     const versions = fareTariffs.get(t.terminal.fare_tariff) ?? [];
-    const tariff = selectTariffVersion(versions, new Date(t.tappedMs));
+    const tariff = t.tariff;
     const rider = customerById.get(t.input.customer);
     const record: TapRecord = {
       id: newId("tap"),
@@ -431,31 +435,42 @@ export async function decideTaps(v: Vars, items: readonly TapItem[]): Promise<Ta
     }
   }
 
-  // 5. One insert for every tap, then one ledger batch for every fare (last: the operator's
-  //    balance row is the hottest lock here, so it is held for the shortest time).
+  // 5. One insert for every tap and the ledger's decision on every fare, sent back to back on
+  //    the connection (pipelined: no wait in between); then the ledger write, last.
+  const writes: Promise<unknown>[] = [];
   if (fresh.length > 0) {
     const rows = fresh.map((t) => {
       const r = t.record as TapRecord;
       return { ...r, tapped_at: new Date(r.tapped_ms).toISOString(), created_at: new Date(r.created_ms).toISOString(), merchant_id: p.merchantId };
     });
-    await db.rows(
-      sql`INSERT INTO taps (id, livemode, created_at, merchant_id, terminal_id, client_tap_id, content_hash, customer_id, route, tapped_at,
-                            decision, reason, fare, full_fare, is_transfer, currency, tariff_code, tariff_version, wallet_balance, breakdown)
-          SELECT id, livemode, created_at, merchant_id, terminal_id, client_tap_id, content_hash, customer_id, route, tapped_at,
-                 decision, reason, fare, full_fare, is_transfer, currency, tariff_code, tariff_version, wallet_balance, breakdown
-          FROM json_to_recordset(${JSON.stringify(rows)}::json) AS r(id text, livemode boolean, created_at timestamptz, merchant_id text,
-               terminal_id text, client_tap_id text, content_hash text, customer_id text, route text, tapped_at timestamptz, decision text,
-               reason text, fare bigint, full_fare bigint, is_transfer boolean, currency text, tariff_code text, tariff_version integer,
-               wallet_balance bigint, breakdown jsonb)`,
-      v.db,
+    writes.push(
+      db.rows(
+        sql`INSERT INTO taps (id, livemode, created_at, merchant_id, terminal_id, client_tap_id, content_hash, customer_id, route, tapped_at,
+                              decision, reason, fare, full_fare, is_transfer, currency, tariff_code, tariff_version, wallet_balance, breakdown)
+            SELECT id, livemode, created_at, merchant_id, terminal_id, client_tap_id, content_hash, customer_id, route, tapped_at,
+                   decision, reason, fare, full_fare, is_transfer, currency, tariff_code, tariff_version, wallet_balance, breakdown
+            FROM json_to_recordset(${JSON.stringify(rows)}::json) AS r(id text, livemode boolean, created_at timestamptz, merchant_id text,
+                 terminal_id text, client_tap_id text, content_hash text, customer_id text, route text, tapped_at timestamptz, decision text,
+                 reason text, fare bigint, full_fare bigint, is_transfer boolean, currency text, tariff_code text, tariff_version integer,
+                 wallet_balance bigint, breakdown jsonb)`,
+        v.db,
+      ),
     );
   }
   if (entries.length > 0) {
-    const posted = await v.deps.ledger.post(v.db, entries);
-    const rejected = posted.findIndex((r) => !r.ok);
-    // Cannot happen while the wallets stay locked; if it does, undo the whole request rather than record a fare not charged.
-    if (rejected >= 0) throw new Error(`ledger rejected fare ${entries[rejected]?.sourceId}: ${JSON.stringify(posted[rejected])}`);
+    writes.push(
+      v.deps.ledger.prepare(v.db, entries).then((prepared) => {
+        const rejected = prepared.results.findIndex((r) => !r.ok);
+        // Cannot happen while the wallets stay locked; if it does, undo the whole request rather than record a fare not charged.
+        if (rejected >= 0) throw new Error(`ledger rejected fare ${entries[rejected]?.sourceId}: ${JSON.stringify(prepared.results[rejected])}`);
+        return prepared;
+      }),
+    );
   }
+  const done = await Promise.all(writes);
+  const posting = done.find((d): d is PreparedPosting => typeof d === "object" && d !== null && "write" in d);
+  // The ledger write goes last: the operator's balance row is the hottest lock here, held from this statement to the commit.
+  if (posting) await posting.write();
 
   for (const t of fresh) results[t.index] = { ok: true, tap: tapObject(t.record as TapRecord) };
   for (const [t, first] of sameAs) results[t.index] = { ok: true, tap: tapObject(first.record as TapRecord, true) };

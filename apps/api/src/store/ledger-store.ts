@@ -1,4 +1,4 @@
-import { type LedgerAccount, type LedgerRejection, applyBatch, checkTransactionShape } from "@softrack/core";
+import { type LedgerAccount, type LedgerRejection, applyBatch } from "@softrack/core";
 import { type SQL, sql } from "drizzle-orm";
 import type { Database, Db } from "../db/client.js";
 import { newId } from "../lib/ids.js";
@@ -15,28 +15,48 @@ export interface LedgerEntry {
 
 export type PostResult = { ok: true; transactionId: string } | { ok: false; rejection: LedgerRejection };
 
+/** Entries decided against locked balances, not yet written (see LedgerStore.prepare). */
+export interface PreparedPosting {
+  results: PostResult[];
+  /** True when every entry was accepted. */
+  ok: boolean;
+  /** Writes the accepted entries: one statement. Call it last in the transaction. */
+  write(): Promise<void>;
+}
+
 /**
- * Writes ledger transactions. Concurrency model: the accounts a batch touches are locked
- * with SELECT … ORDER BY id FOR UPDATE (always in id order, so two writers can never
- * deadlock on each other), the core's pure rules decide each transaction against the
- * locked balances, and the accepted ones are written in ONE statement: transaction rows,
- * postings and balance updates together. Three round trips per batch whatever its size,
- * which is what lets a group commit amortise them over many requests.
- * Must run inside the caller's database transaction (the locks live until it commits).
+ * Writes ledger transactions.
+ *
+ * Concurrency model. Only accounts that must never go negative (wallets, escrow) need their
+ * balance read: they are locked with SELECT … ORDER BY id FOR UPDATE (id order, so writers
+ * never deadlock on each other) and the core's pure rules decide every entry against them.
+ * Accounts allowed to go negative (merchant balances, platform revenue and clearing — the
+ * hot rows every payment touches) are never read: they get a blind `balance + delta` in the
+ * final write. That write is ONE statement — transaction rows, postings, and balance upserts
+ * in id order — and callers issue it last, right before COMMIT, so a hot row stays locked
+ * for one statement and the commit, not for the whole request.
  */
 export class LedgerStore {
   constructor(private readonly database: Database) {}
 
+  /** Decide (locking what needs a balance check), then write at once. */
   async post(tx: Db, entries: readonly LedgerEntry[]): Promise<PostResult[]> {
+    const prepared = await this.prepare(tx, entries);
+    await prepared.write();
+    return prepared.results;
+  }
+
+  async prepare(tx: Db, entries: readonly LedgerEntry[]): Promise<PreparedPosting> {
     const specs = new Map<string, AccountSpec>();
     for (const e of entries) for (const p of e.postings) specs.set(p.account.id, p.account);
-    const locked = await this.lock(tx, specs);
+    const { accounts, existing } = await this.lockGuarded(tx, specs);
     const drafts = entries.map((e) => ({ postings: e.postings.map((p) => ({ account: p.account.id, amount: p.amount, currency: p.account.currency })) }));
-    const { results, accounts } = applyBatch(locked, drafts);
+    const { results } = applyBatch(accounts, drafts);
 
+    const out: PostResult[] = [];
     const txnRows: SQL[] = [];
     const postingRows: SQL[] = [];
-    const out: PostResult[] = [];
+    const deltas = new Map<string, number>();
     entries.forEach((e, i) => {
       const r = results[i];
       if (!r?.ok) {
@@ -45,62 +65,78 @@ export class LedgerStore {
       }
       const id = newId("transaction");
       txnRows.push(sql`(${id}, ${e.merchantId}, ${e.livemode}, ${e.type}, ${e.description ?? null}, ${e.sourceId ?? null})`);
-      for (const p of drafts[i]?.postings ?? []) postingRows.push(sql`(${id}, ${p.account}, ${p.amount}::bigint, ${p.currency})`);
+      for (const p of drafts[i]?.postings ?? []) {
+        postingRows.push(sql`(${id}, ${p.account}, ${p.amount}::bigint, ${p.currency})`);
+        deltas.set(p.account, (deltas.get(p.account) ?? 0) + p.amount);
+      }
       out.push({ ok: true, transactionId: id });
     });
-    if (txnRows.length === 0) return out;
+    const database = this.database;
+    return {
+      results: out,
+      ok: out.every((r) => r.ok),
+      async write() {
+        if (txnRows.length === 0) return;
+        // In id order. Guarded accounts that exist (locked above) get a plain UPDATE: PostgreSQL
+        // checks CHECK constraints on an upsert's proposed row before it sees the conflict, so
+        // a debit could not go through INSERT … ON CONFLICT. Everything else is upserted: a
+        // first movement creates the account, later ones add to it.
+        const sorted = [...deltas.entries()].filter(([, d]) => d !== 0).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+        const updates = sorted.filter(([id]) => existing.has(id)).map(([id, d]) => sql`(${id}, ${d}::bigint)`);
+        const inserts = sorted
+          .filter(([id]) => !existing.has(id))
+          .map(([id, d]) => {
+            const a = specs.get(id) as AccountSpec;
+            return sql`(${id}, ${a.merchantId}, ${a.kind}, ${a.currency}, ${a.livemode}, ${a.allowNegative}, ${d}::bigint)`;
+          });
+        let upsert = sql``;
+        if (updates.length > 0) {
+          upsert = sql`${upsert}, g AS (UPDATE ledger_accounts a SET balance = a.balance + d.delta, updated_at = now()
+                FROM (VALUES ${sql.join(updates, sql`, `)}) AS d(id, delta) WHERE a.id = d.id RETURNING 1)`;
+        }
+        if (inserts.length > 0) {
+          upsert = sql`${upsert}, u AS (INSERT INTO ledger_accounts AS a (id, merchant_id, kind, currency, livemode, allow_negative, balance)
+                VALUES ${sql.join(inserts, sql`, `)}
+                ON CONFLICT (id) DO UPDATE SET balance = a.balance + EXCLUDED.balance, updated_at = now() RETURNING 1)`;
+        }
+        await database.rows(
+          sql`WITH t AS (INSERT INTO ledger_transactions (id, merchant_id, livemode, type, description, source_id)
+                         VALUES ${sql.join(txnRows, sql`, `)} RETURNING 1),
+                   p AS (INSERT INTO ledger_postings (transaction_id, account_id, amount, currency)
+                         VALUES ${sql.join(postingRows, sql`, `)} RETURNING 1)
+                   ${upsert}
+              SELECT 1`,
+          tx,
+        );
+      },
+    };
+  }
 
-    const deltas: SQL[] = [];
-    for (const [id, account] of accounts) {
-      const before = locked.get(id) as LedgerAccount;
-      if (account.balance !== before.balance) deltas.push(sql`(${id}, ${account.balance - before.balance}::bigint)`);
+  /**
+   * Locks and reads the accounts whose balance decides anything (allowNegative = false);
+   * the others enter the core's rules as unbounded with balance 0, which is all the rules
+   * need of them. A guarded account not created yet has balance 0.
+   */
+  private async lockGuarded(tx: Db, specs: Map<string, AccountSpec>): Promise<{ accounts: Map<string, LedgerAccount>; existing: Set<string> }> {
+    const accounts = new Map<string, LedgerAccount>();
+    const existing = new Set<string>();
+    const guarded: string[] = [];
+    for (const [id, a] of specs) {
+      accounts.set(id, { id, currency: a.currency, allowNegative: a.allowNegative, balance: 0 });
+      if (!a.allowNegative) guarded.push(id);
     }
-    const updates =
-      deltas.length > 0
-        ? sql`, u AS (UPDATE ledger_accounts a SET balance = a.balance + d.delta, updated_at = now()
-              FROM (VALUES ${sql.join(deltas, sql`, `)}) AS d(id, delta) WHERE a.id = d.id RETURNING 1)`
-        : sql``;
-    await this.database.rows(
-      sql`WITH t AS (INSERT INTO ledger_transactions (id, merchant_id, livemode, type, description, source_id)
-                     VALUES ${sql.join(txnRows, sql`, `)} RETURNING 1),
-               p AS (INSERT INTO ledger_postings (transaction_id, account_id, amount, currency)
-                     VALUES ${sql.join(postingRows, sql`, `)} RETURNING 1)
-               ${updates}
-          SELECT (SELECT count(*) FROM t) AS transactions`,
+    if (guarded.length === 0) return { accounts, existing };
+    guarded.sort();
+    const rows = await this.database.rows<{ id: string; balance: number }>(
+      sql`SELECT id, balance FROM ledger_accounts WHERE id IN (${sql.join(guarded.map((id) => sql`${id}`), sql`, `)}) ORDER BY id FOR UPDATE`,
       tx,
     );
-    return out;
-  }
-
-  /** Posts one entry and throws the rejection, for callers that treat a rejection as their error. */
-  async postOne(tx: Db, entry: LedgerEntry): Promise<PostResult> {
-    const shape = checkTransactionShape({ postings: entry.postings.map((p) => ({ account: p.account.id, amount: p.amount, currency: p.account.currency })) });
-    if (shape) return { ok: false, rejection: shape };
-    return (await this.post(tx, [entry]))[0] as PostResult;
-  }
-
-  private async lock(tx: Db, specs: Map<string, AccountSpec>): Promise<Map<string, LedgerAccount>> {
-    const ids = [...specs.keys()].sort();
-    const select = () =>
-      this.database.rows<{ id: string; currency: string; allow_negative: boolean; balance: number }>(
-        sql`SELECT id, currency, allow_negative, balance FROM ledger_accounts
-            WHERE id IN (${sql.join(ids.map((id) => sql`${id}`), sql`, `)}) ORDER BY id FOR UPDATE`,
-        tx,
-      );
-    let rows = await select();
-    if (rows.length < ids.length) {
-      // First movement on these accounts: create them (idempotently: another writer may race us), then lock.
-      const have = new Set(rows.map((r) => r.id));
-      const missing = ids.filter((id) => !have.has(id)).map((id) => specs.get(id) as AccountSpec);
-      await this.database.rows(
-        sql`INSERT INTO ledger_accounts (id, merchant_id, kind, currency, livemode, allow_negative)
-            VALUES ${sql.join(missing.map((a) => sql`(${a.id}, ${a.merchantId}, ${a.kind}, ${a.currency}, ${a.livemode}, ${a.allowNegative})`), sql`, `)}
-            ON CONFLICT (id) DO NOTHING`,
-        tx,
-      );
-      rows = await select();
+    for (const r of rows) {
+      const a = accounts.get(r.id) as LedgerAccount;
+      accounts.set(r.id, { ...a, balance: Number(r.balance) });
+      existing.add(r.id);
     }
-    return new Map(rows.map((r) => [r.id, { id: r.id, currency: r.currency, allowNegative: r.allow_negative, balance: Number(r.balance) }]));
+    return { accounts, existing };
   }
 
   /** The check behind GET /v1/admin/ledger/verify. */

@@ -1,0 +1,82 @@
+import { timingSafeEqual } from "node:crypto";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { createRoute, z } from "@hono/zod-openapi";
+import { sql } from "drizzle-orm";
+import { readMigrationFiles } from "drizzle-orm/migrator";
+import type { Database } from "../../db/client.js";
+import { ApiError } from "../../lib/errors.js";
+import { json } from "../../lib/openapi.js";
+import { createRouter } from "../../lib/router.js";
+import { metricsFor } from "../../observability/metrics.js";
+
+/** apps/api/drizzle, from src/routes/ops (tsx, vitest) or from dist (the build, the image). */
+const MIGRATIONS = ["../drizzle", "../../drizzle", "../../../drizzle"]
+  .map((rel) => fileURLToPath(new URL(rel, import.meta.url)))
+  .find((dir) => existsSync(`${dir}/meta/_journal.json`));
+/** The newest migration this build ships (drizzle records its folder time as created_at). */
+const LATEST_MIGRATION = MIGRATIONS ? Math.max(0, ...readMigrationFiles({ migrationsFolder: MIGRATIONS }).map((m) => m.folderMillis)) : 0;
+
+const Check = z.enum(["ok", "unreachable", "pending", "unknown"]);
+const Readiness = z
+  .object({
+    status: z.enum(["ready", "not_ready"]),
+    checks: z.object({ database: Check, migrations: Check }),
+  })
+  .openapi("Readiness");
+
+const ready = createRoute({
+  method: "get",
+  path: "/ready",
+  tags: ["Operations"],
+  summary: "Readiness: 200 when the database answers and every migration this build ships has run",
+  responses: { 200: json(Readiness), 503: json(Readiness, "Not ready: database unreachable or migrations pending") },
+});
+
+const metrics = createRoute({
+  method: "get",
+  path: "/metrics",
+  tags: ["Operations"],
+  summary: "Prometheus metrics (text exposition format); requires METRICS_TOKEN as a bearer token when that is set",
+  responses: {
+    200: { content: { "text/plain": { schema: z.string() } }, description: "Prometheus text format 0.0.4" },
+    401: { description: "METRICS_TOKEN is set and the request did not present it" },
+  },
+});
+
+async function migrationsCheck(database: Database): Promise<z.infer<typeof Check>> {
+  try {
+    const [row] = await database.rows<{ latest: number | null }>(sql`SELECT max(created_at)::float8 AS latest FROM drizzle.__drizzle_migrations`);
+    return Number(row?.latest ?? 0) >= LATEST_MIGRATION ? "ok" : "pending";
+  } catch {
+    return "pending";
+  }
+}
+
+function sameToken(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export const opsRoutes = createRouter()
+  .openapi(ready, async (c) => {
+    const { database } = c.var.deps;
+    const reachable = await database.rows(sql`SELECT 1`).then(
+      () => true,
+      () => false,
+    );
+    const checks = { database: reachable ? ("ok" as const) : ("unreachable" as const), migrations: reachable ? await migrationsCheck(database) : ("unknown" as const) };
+    const ok = checks.database === "ok" && checks.migrations === "ok";
+    return c.json({ status: ok ? ("ready" as const) : ("not_ready" as const), checks }, ok ? 200 : 503);
+  })
+  .openapi(metrics, async (c) => {
+    const { deps } = c.var;
+    const token = deps.env.METRICS_TOKEN;
+    if (token && !sameToken(c.req.header("Authorization") ?? "", `Bearer ${token}`)) {
+      throw new ApiError(401, "authentication_error", "invalid_metrics_token", "GET /metrics requires the METRICS_TOKEN bearer token.");
+    }
+    const m = metricsFor(deps);
+    await m.refresh();
+    return c.body(await m.registry.metrics(), 200, { "Content-Type": m.registry.contentType, "Cache-Control": "no-store" });
+  });

@@ -1,0 +1,119 @@
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { createServer, type Server } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+/**
+ * A bad configuration stops the built API (dist/index.js, what the image runs) with one
+ * clear line per problem on stderr and a non-zero exit: never a stack trace, never a secret.
+ */
+const apiDir = fileURLToPath(new URL("..", import.meta.url));
+const built = join(apiDir, "dist", "index.js");
+const dirs: string[] = [];
+
+/** Builds dist/ when it is missing or older than a source file (tests may run before `npm run build`). */
+function ensureBuilt() {
+  const newest = (dir: string): number =>
+    Math.max(...readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs)));
+  let builtAt = 0;
+  try {
+    builtAt = statSync(built).mtimeMs;
+  } catch {}
+  if (builtAt < newest(join(apiDir, "src"))) {
+    execFileSync(process.execPath, [join(apiDir, "../../node_modules/tsup/dist/cli-default.js")], { cwd: apiDir, stdio: "ignore" });
+  }
+}
+
+beforeAll(() => ensureBuilt(), 120_000);
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+function run(env: Record<string, string>): Promise<{ code: number | null; stderr: string[]; stdout: string }> {
+  const dataDir = mkdtempSync(join(tmpdir(), "softrack-config-"));
+  dirs.push(dataDir);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [built], {
+      cwd: apiDir,
+      env: { PATH: process.env.PATH ?? "", NODE_ENV: "test", HOST: "127.0.0.1", PORT: "0", DATA_DIR: dataDir, WORKERS: "off", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+      // A configuration that starts is a failure of the test, not a hang.
+      if (stdout.includes("ready on")) child.kill("SIGTERM");
+    });
+    child.stderr.on("data", (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+    child.on("error", reject);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stderr: stderr.split("\n").filter(Boolean), stdout });
+    });
+  });
+}
+
+function expectOneClearLine(result: { code: number | null; stderr: string[]; stdout: string }, pattern: RegExp) {
+  expect(result.code, result.stdout + result.stderr.join("\n")).not.toBe(0);
+  expect(result.code).not.toBeNull();
+  expect(result.stderr).toHaveLength(1);
+  expect(result.stderr[0]).toMatch(/^softrack-api: /);
+  expect(result.stderr[0]).toMatch(pattern);
+  expect(result.stderr[0]).not.toMatch(/\n|\s+at .+:\d+:\d+/);
+}
+
+describe("configuration checked at start (built API)", () => {
+  it("rejects a DATABASE_URL that is not a PostgreSQL URL", async () => {
+    expectOneClearLine(await run({ DATABASE_URL: "mysql://root@db/softrack" }), /invalid environment: DATABASE_URL: must be a postgres:\/\/ or postgresql:\/\/ URL/);
+  });
+
+  it("names the database it cannot reach, without its password", async () => {
+    const r = await run({ DATABASE_URL: "postgres://softrack:hunter2-secret@127.0.0.1:1/softrack" });
+    expectOneClearLine(r, /cannot open the database \(DATABASE_URL\): .*ECONNREFUSED/);
+    expect(r.stderr.join("\n")).not.toContain("hunter2-secret");
+  });
+
+  it("rejects an unknown LOG_LEVEL, listing the levels it accepts", async () => {
+    expectOneClearLine(await run({ LOG_LEVEL: "loud" }), /invalid environment: LOG_LEVEL: .*"info"/);
+  });
+
+  it("says the port is in use", async () => {
+    const blocker: Server = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      expectOneClearLine(await run({ PORT: String(port) }), new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use; set PORT to a free port`));
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it("rejects a bad LOG_GELF, LOG_SAMPLE_SUCCESS and METRICS_TOKEN", async () => {
+    expectOneClearLine(await run({ LOG_GELF: "tcp://graylog:12201" }), /LOG_GELF: must be udp:\/\/host:port/);
+    expectOneClearLine(await run({ LOG_SAMPLE_SUCCESS: "10%" }), /LOG_SAMPLE_SUCCESS: /);
+    expectOneClearLine(await run({ LOG_SAMPLE_SUCCESS: "1.5" }), /LOG_SAMPLE_SUCCESS: .*1/);
+    expectOneClearLine(await run({ METRICS_TOKEN: "short" }), /METRICS_TOKEN: must be at least 16 characters/);
+  });
+
+  it("gives one line per problem when there are several", async () => {
+    const r = await run({ PORT: "http", LOG_LEVEL: "loud", DATABASE_URL: "sqlite://x" });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toHaveLength(3);
+    expect(r.stderr.map((l) => l.match(/invalid environment: (\w+):/)?.[1]).sort()).toEqual(["DATABASE_URL", "LOG_LEVEL", "PORT"]);
+  });
+
+  it("requires PLATFORM_ADMIN_KEY in production", async () => {
+    expectOneClearLine(await run({ NODE_ENV: "production" }), /PLATFORM_ADMIN_KEY must be set in production/);
+  });
+
+  it("starts with a good configuration (the checks above are not always-fail)", async () => {
+    const r = await run({ LOG_GELF: "udp://127.0.0.1:12201", LOG_SAMPLE_SUCCESS: "0.1", METRICS_TOKEN: "t".repeat(20), PLATFORM_ADMIN_KEY: "a".repeat(30) });
+    expect(r.stdout).toContain("ready on http://127.0.0.1:");
+    expect(r.stderr.filter((l) => l.startsWith("softrack-api:"))).toEqual([]);
+  });
+});
