@@ -4,10 +4,11 @@ import type { MerchantPrincipal } from "../context.js";
 
 /** The merchant's balance, read straight from its ledger accounts (never a separate counter). */
 export async function merchantBalance(database: Database, db: Db, p: MerchantPrincipal) {
+  // A balance is the sum of the account's shards (see store/accounts.ts).
   const rows = await database.rows<{ kind: string; currency: string; balance: number }>(
-    sql`SELECT kind, currency, balance FROM ledger_accounts
+    sql`SELECT kind, currency, sum(balance)::bigint AS balance FROM ledger_accounts
         WHERE merchant_id = ${p.merchantId} AND livemode = ${p.livemode} AND kind LIKE 'merchant_%'
-        ORDER BY currency`,
+        GROUP BY kind, currency ORDER BY currency`,
     db,
   );
   const bucket = (kind: string) => rows.filter((r) => r.kind === kind).map((r) => ({ amount: Number(r.balance), currency: r.currency }));

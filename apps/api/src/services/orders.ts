@@ -255,8 +255,8 @@ jobHandlers.set("order.settle", async ({ deps, tx, now, payload }) => {
         sourceId: o.id,
         description: `Return window of ${o.id} closed`,
         postings: [
-          { account: merchantAccount(o.merchantId, o.livemode, "pending", o.currency), amount: -net },
-          { account: merchantAccount(o.merchantId, o.livemode, "available", o.currency), amount: net },
+          { account: merchantAccount(o.merchantId, o.livemode, "pending", o.currency, o.paymentId), amount: -net },
+          { account: merchantAccount(o.merchantId, o.livemode, "available", o.currency, o.paymentId), amount: net },
         ],
       },
     ]);

@@ -142,13 +142,13 @@ function sourceAccount(r: PaymentRow): AccountSpec {
     const customer = (r.paymentMethodDetails as { wallet?: { customer: string } } | null)?.wallet?.customer as string;
     return walletAccount(r.merchantId, customer, r.livemode, r.currency);
   }
-  return clearingAccount(r.method ?? "card", r.livemode, r.currency);
+  return clearingAccount(r.method ?? "card", r.livemode, r.currency, r.id);
 }
 
 /** Turns the core's effects into ledger entries (fees priced at capture). */
 async function ledgerEntries(v: Vars, r: PaymentRow, effects: PaymentEffect[], captureBucket?: "available" | "pending"): Promise<{ entries: LedgerEntry[]; fee?: { fee: number; tariff: { code: string; version: number } } }> {
   const base = { merchantId: r.merchantId, livemode: r.livemode, sourceId: r.id };
-  const held = merchantAccount(r.merchantId, r.livemode, "held", r.currency);
+  const held = merchantAccount(r.merchantId, r.livemode, "held", r.currency, r.id);
   const source = sourceAccount(r);
   const entries: LedgerEntry[] = [];
   let priced: { fee: number; tariff: { code: string; version: number } } | undefined;
@@ -186,8 +186,8 @@ async function ledgerEntries(v: Vars, r: PaymentRow, effects: PaymentEffect[], c
         });
         // Orders keep the merchant's share pending until the return window closes.
         const bucket = captureBucket ?? (r.orderId ? "pending" : "available");
-        postings.push({ account: merchantAccount(r.merchantId, r.livemode, bucket, r.currency), amount: e.amount - priced.fee });
-        if (priced.fee > 0) postings.push({ account: revenueAccount(r.livemode, r.currency), amount: priced.fee });
+        postings.push({ account: merchantAccount(r.merchantId, r.livemode, bucket, r.currency, r.id), amount: e.amount - priced.fee });
+        if (priced.fee > 0) postings.push({ account: revenueAccount(r.livemode, r.currency, r.id), amount: priced.fee });
       }
       if (e.release > 0) postings.push({ account: source, amount: e.release });
       entries.push({ ...base, type: "payment.capture", description: `Capture of ${r.id}`, postings: postings.filter((x) => x.amount !== 0) });
@@ -391,7 +391,7 @@ export function refundEntry(r: PaymentRow, amount: number, refundId: string, buc
   const from =
     r.purpose?.type === "wallet_topup"
       ? walletAccount(r.merchantId, r.purpose.customer as string, r.livemode, r.currency)
-      : merchantAccount(r.merchantId, r.livemode, bucket, r.currency);
+      : merchantAccount(r.merchantId, r.livemode, bucket, r.currency, r.id);
   return {
     merchantId: r.merchantId,
     livemode: r.livemode,

@@ -14,11 +14,26 @@ export interface AccountSpec {
 
 const mode = (livemode: boolean) => (livemode ? "live" : "test");
 
+/**
+ * Hot accounts are split. Every payment of a merchant credits the same balance and every
+ * payment on the platform credits the same revenue row; one row means one lock, held
+ * through each COMMIT, so a busy merchant would be capped at one commit at a time. Such an
+ * account is SHARDS ordinary accounts (`…:s0` … `…:s7`), the shard picked by the payment's
+ * id (so a hold and its capture meet in one shard); a balance is the sum of its shards.
+ */
+export const SHARDS = 8;
+export function shardSuffix(key: string | undefined): string {
+  if (!key) return "";
+  let h = 0;
+  for (let i = 0; i < key.length; i++) h = (h * 31 + key.charCodeAt(i)) | 0;
+  return `:s${Math.abs(h) % SHARDS}`;
+}
+
 export type MerchantBucket = "available" | "pending" | "held";
 
-export function merchantAccount(merchantId: string, livemode: boolean, bucket: MerchantBucket, currency: string): AccountSpec {
+export function merchantAccount(merchantId: string, livemode: boolean, bucket: MerchantBucket, currency: string, shardKey?: string): AccountSpec {
   return {
-    id: `merchant:${merchantId}:${mode(livemode)}:${bucket}:${currency}`,
+    id: `merchant:${merchantId}:${mode(livemode)}:${bucket}:${currency}${shardSuffix(shardKey)}`,
     merchantId,
     kind: `merchant_${bucket}`,
     currency,
@@ -32,11 +47,11 @@ export function walletAccount(merchantId: string, customerId: string, livemode: 
   return { id: `customer:${customerId}:wallet:${currency}`, merchantId, kind: "customer_wallet", currency, livemode, allowNegative: false };
 }
 
-export function revenueAccount(livemode: boolean, currency: string): AccountSpec {
-  return { id: `platform:${mode(livemode)}:revenue:${currency}`, merchantId: null, kind: "platform_revenue", currency, livemode, allowNegative: false };
+export function revenueAccount(livemode: boolean, currency: string, shardKey?: string): AccountSpec {
+  return { id: `platform:${mode(livemode)}:revenue:${currency}${shardSuffix(shardKey)}`, merchantId: null, kind: "platform_revenue", currency, livemode, allowNegative: false };
 }
 
 /** Money owed by (or to) the network behind a payment method: card acquirer, mobile operator, QR bank. */
-export function clearingAccount(method: string, livemode: boolean, currency: string): AccountSpec {
-  return { id: `platform:${mode(livemode)}:clearing_${method}:${currency}`, merchantId: null, kind: "platform_clearing", currency, livemode, allowNegative: true };
+export function clearingAccount(method: string, livemode: boolean, currency: string, shardKey?: string): AccountSpec {
+  return { id: `platform:${mode(livemode)}:clearing_${method}:${currency}${shardSuffix(shardKey)}`, merchantId: null, kind: "platform_clearing", currency, livemode, allowNegative: true };
 }

@@ -1,0 +1,111 @@
+/**
+ * Wallet payments per second through the HTTP API (create + confirm, 64 connections) on a
+ * real PostgreSQL, next to the same run's ceilings: pgbench's one-transfer-per-transaction
+ * ledger script, and a bare Hono endpoint parsing JSON on the same machine.
+ *
+ *   npm run build -w @softrack/api && npx tsx bench/payments-http.ts [--seconds 20] [--connections 64] [--customers 2000]
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { cpus } from "node:os";
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { fmt, jsonClient, loops, percentile } from "./lib/load.js";
+import { startPostgres } from "./lib/postgres.js";
+
+const { values } = parseArgs({ options: { seconds: { type: "string", default: "20" }, connections: { type: "string", default: "64" }, customers: { type: "string", default: "2000" } } });
+const SECONDS = Number(values.seconds);
+const CONNECTIONS = Number(values.connections);
+const CUSTOMERS = Number(values.customers);
+const root = resolve(import.meta.dirname, "..");
+const refDir = [resolve(root, "../shared/reference-bench"), resolve(root, "bench/reference")].find((d) => existsSync(`${d}/ledger_transfer.sql`)) as string;
+const children: ChildProcess[] = [];
+process.on("exit", () => children.forEach((c) => c.kill("SIGKILL")));
+
+function startChild(args: string[], env: Record<string, string>): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
+    children.push(child);
+    let out = "";
+    child.stdout?.on("data", (d) => {
+      out += d;
+      const m = /ready on (http:\/\/[\d.:]+)/.exec(out);
+      if (m) resolvePromise(m[1] as string);
+    });
+    child.on("exit", (code) => reject(new Error(`child exited ${code}: ${out}`)));
+  });
+}
+
+const pg = await startPostgres({ name: "payments", settings: { max_connections: 300 } });
+try {
+  await pg.createDatabase("pgbench");
+  await pg.createDatabase("api");
+  await pg.psqlFile("pgbench", `${refDir}/ledger_schema.sql`);
+  console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model}), Node ${process.version}`);
+  const ceiling = await pg.pgbench("pgbench", { script: `${refDir}/ledger_transfer.sql`, clients: 8, threads: 2, seconds: SECONDS, prepared: true });
+  console.log(`pgbench ledger_transfer.sql, 8 clients, -M prepared: ${fmt(ceiling.tps)} tps`);
+
+  // Bare Hono floor, same load generator, same connection count.
+  const bare = await startChild(["--import", "tsx", resolve(root, "bench/bare-hono.ts")], { PORT: "0" });
+  const bareClient = jsonClient(bare, "x", CONNECTIONS);
+  let bareDone = 0;
+  const bareEnd = Date.now() + SECONDS * 1000;
+  const bareStart = performance.now();
+  await loops(CONNECTIONS, () => Date.now() > bareEnd, async () => {
+    await bareClient.post("/echo", { amount: 100, currency: "KGS" });
+    bareDone++;
+  });
+  const bareRps = bareDone / ((performance.now() - bareStart) / 1000);
+  bareClient.close();
+  children.pop()?.kill("SIGTERM");
+  console.log(`bare Hono POST /echo, ${CONNECTIONS} connections: ${fmt(bareRps)} req/s`);
+
+  const adminKey = `sk_admin_${"b".repeat(40)}`;
+  const api = await startChild([resolve(root, "apps/api/dist/index.js")], {
+    DATABASE_URL: pg.url("api"),
+    NODE_ENV: "production",
+    PLATFORM_ADMIN_KEY: adminKey,
+    PORT: "0",
+    LOG_LEVEL: "warn",
+    DB_POOL_SIZE: String(Math.min(CONNECTIONS, 64)),
+  });
+  const admin = jsonClient(api, adminKey, 4);
+  const m = (await admin.post<{ id: string; keys: { secret_key: string } }>("/v1/merchants", { name: "Bench", country: "KG", default_currency: "KGS" })).body;
+  const client = jsonClient(api, m.keys.secret_key, CONNECTIONS);
+  const customers: string[] = [];
+  let next = 0;
+  await loops(CONNECTIONS, () => next >= CUSTOMERS, async () => {
+    next++;
+    const c = (await client.post<{ id: string }>("/v1/customers", {})).body;
+    const topup = (await client.post<{ id: string }>("/v1/payments", { amount: 100_000_000, currency: "KGS", purpose: { type: "wallet_topup", customer: c.id } })).body;
+    await client.post(`/v1/payments/${topup.id}/confirm`, { payment_method_data: { type: "card", card: { number: "4242424242424242", exp_month: 12, exp_year: 2035, cvc: "123" } } });
+    customers.push(c.id);
+  });
+
+  const latencies: number[] = [];
+  let ok = 0;
+  let failed = 0;
+  const end = Date.now() + SECONDS * 1000;
+  const start = performance.now();
+  await loops(CONNECTIONS, () => Date.now() > end, async () => {
+    const customer = customers[Math.floor(Math.random() * customers.length)] as string;
+    const t = performance.now();
+    const created = await client.post<{ id: string }>("/v1/payments", { amount: 100 + Math.floor(Math.random() * 900), currency: "KGS", customer });
+    const confirmed = await client.post<{ status: string }>(`/v1/payments/${created.body.id}/confirm`, { payment_method_data: { type: "wallet" } });
+    latencies.push(performance.now() - t);
+    if (confirmed.status === 200 && confirmed.body.status === "succeeded") ok++;
+    else failed++;
+  });
+  const pps = ok / ((performance.now() - start) / 1000);
+  const verify = (await admin.get<{ balanced: boolean }>("/v1/admin/ledger/verify")).body;
+  client.close();
+  admin.close();
+  console.log(
+    `wallet payments (create + confirm), ${CONNECTIONS} connections: ${fmt(pps)} payments/s (${fmt(2 * pps)} req/s), ` +
+      `p50 ${fmt(percentile(latencies, 50), 1)} ms, p99 ${fmt(percentile(latencies, 99), 1)} ms, failed ${failed}, ledger balanced=${verify.balanced}`,
+  );
+  console.log(`ratio to pgbench ledger transfers: ${(pps / ceiling.tps).toFixed(2)}×; requests to bare Hono: ${((2 * pps) / bareRps).toFixed(3)}×`);
+} finally {
+  for (const c of children) c.kill("SIGTERM");
+  await pg.stop();
+}
