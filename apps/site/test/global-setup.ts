@@ -1,0 +1,14 @@
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+
+export default function setup() {
+  if (process.env.SITE_SKIP_BUILD === "1" && existsSync(`${root}/dist/index.html`)) return;
+  execFileSync(process.execPath, [`${root}/../../node_modules/astro/bin/astro.mjs`, "build", "--silent"], {
+    cwd: root,
+    stdio: "inherit",
+    env: { ...process.env, ASTRO_TELEMETRY_DISABLED: "1" },
+  });
+}

@@ -1,0 +1,188 @@
+/**
+ * Shared bench helpers: a private PostgreSQL 15 cluster (initdb into a temp dir, own port,
+ * unix socket in the same dir) and pgbench runs against it, so every bench measures its
+ * workload and PostgreSQL's own ceiling side by side, in one run, on one server.
+ *
+ *   const pg = await startPostgres({ name: "transit" });
+ *   await pg.createDatabase("ledger");
+ *   await pg.psqlFile("ledger", "/work/shared/reference-bench/ledger_schema.sql");
+ *   const r = await pg.pgbench("ledger", { script: ".../ledger_transfer.sql", clients: 8, threads: 2, seconds: 10, prepared: true });
+ *   await pg.stop();
+ *
+ * Runs the server as the `postgres` OS user when started as root (initdb refuses root).
+ * Settings are PostgreSQL's defaults (fsync and synchronous_commit on) plus what you pass.
+ */
+import { execFile, spawn } from "node:child_process";
+import { chmodSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const BIN =
+  ["/usr/lib/postgresql/15/bin", "/usr/lib/postgresql/16/bin", "/usr/lib/postgresql/17/bin"].find((d) => existsSync(join(d, "initdb"))) ??
+  "";
+
+export interface PgbenchResult {
+  /** Transactions per second (pgbench "excluding connections establishing" where shown). */
+  tps: number;
+  /** Average latency per transaction, ms. */
+  latencyMs: number;
+  transactions: number;
+  failed: number;
+  output: string;
+}
+
+export interface PgCluster {
+  /** postgres:// URL over TCP on 127.0.0.1 for database `db` (default "postgres"). */
+  url(db?: string): string;
+  port: number;
+  /**
+   * Environment for a child process to reach database `db` over the unix socket (as pgbench
+   * does; cheaper than TCP on loopback): postgres.js and libpq both read PGHOST/PGPORT/PGUSER when
+   * the URL names no host.
+   */
+  socketEnv(db: string): { DATABASE_URL: string; PGHOST: string; PGPORT: string; PGUSER: string };
+  /** Directory holding the unix socket (pgbench and psql use it). */
+  socketDir: string;
+  dataDir: string;
+  /** The server log (log_min_duration_statement output lands here). */
+  logFile: string;
+  createDatabase(name: string): Promise<void>;
+  psql(db: string, sqlText: string): Promise<string>;
+  psqlFile(db: string, file: string): Promise<string>;
+  pgbench(
+    db: string,
+    opts: { script: string; clients: number; threads?: number; seconds: number; prepared?: boolean },
+  ): Promise<PgbenchResult>;
+  /** Stops the server (fast shutdown) and removes its files. */
+  stop(): Promise<void>;
+}
+
+function run(cmd: string, args: string[], asPostgres: boolean): Promise<string> {
+  const [file, argv] = asPostgres ? ["runuser", ["-u", "postgres", "--", cmd, ...args]] : [cmd, args];
+  return new Promise((resolve, reject) => {
+    execFile(file, argv as string[], { maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`${cmd} ${args.join(" ")} failed: ${stderr || err.message}`));
+      else resolve(stdout + stderr);
+    });
+  });
+}
+
+/** Starts a throw-away cluster on `port` (default: a free-ish one from 55400 up). */
+export async function startPostgres(
+  opts: { name: string; port?: number; settings?: Record<string, string | number> } = { name: "bench" },
+): Promise<PgCluster> {
+  if (!BIN) throw new Error("PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin");
+  const asPostgres = process.getuid?.() === 0;
+  const dir = mkdtempSync(join(tmpdir(), `pg-${opts.name}-`));
+  chmodSync(dir, 0o777);
+  const dataDir = join(dir, "data");
+  const port = opts.port ?? 55_400 + Math.floor(Math.random() * 500);
+  await run(join(BIN, "initdb"), ["-D", dataDir, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8"], asPostgres);
+  const settings: Record<string, string | number> = {
+    listen_addresses: "127.0.0.1",
+    max_connections: 200,
+    shared_buffers: "256MB",
+    ...opts.settings,
+  };
+  const o = [`-p ${port}`, `-k ${dir}`, ...Object.entries(settings).map(([k, v]) => `-c ${k}=${v}`)].join(" ");
+  await run(join(BIN, "pg_ctl"), ["-D", dataDir, "-o", o, "-l", join(dir, "log"), "-w", "start"], asPostgres);
+
+  const bin = (name: string) => (existsSync(join(BIN, name)) ? join(BIN, name) : name);
+  const cluster: PgCluster = {
+    port,
+    socketDir: dir,
+    dataDir,
+    logFile: join(dir, "log"),
+    socketEnv: (db) => ({ DATABASE_URL: `postgres:///${db}`, PGHOST: dir, PGPORT: String(port), PGUSER: "postgres" }),
+    url: (db = "postgres") => `postgres://postgres@127.0.0.1:${port}/${db}`,
+    createDatabase: async (name) => {
+      await run(bin("psql"), ["-h", dir, "-p", String(port), "-U", "postgres", "-d", "postgres", "-qc", `CREATE DATABASE ${name}`], false);
+    },
+    psql: (db, sqlText) =>
+      run(bin("psql"), ["-h", dir, "-p", String(port), "-U", "postgres", "-d", db, "-v", "ON_ERROR_STOP=1", "-qc", sqlText], false),
+    psqlFile: (db, file) =>
+      run(bin("psql"), ["-h", dir, "-p", String(port), "-U", "postgres", "-d", db, "-v", "ON_ERROR_STOP=1", "-q", "-f", file], false),
+    pgbench: async (db, p) => {
+      const args = [
+        "-h",
+        dir,
+        "-p",
+        String(port),
+        "-U",
+        "postgres",
+        "-n",
+        "-c",
+        String(p.clients),
+        "-j",
+        String(p.threads ?? Math.min(2, p.clients)),
+        "-T",
+        String(p.seconds),
+        "-f",
+        p.script,
+      ];
+      if (p.prepared) args.push("-M", "prepared");
+      args.push(db);
+      const out = await run(bin("pgbench"), args, false);
+      const num = (re: RegExp) => Number(out.match(re)?.[1] ?? Number.NaN);
+      return {
+        tps: num(/tps = ([\d.]+) \(without initial connection time\)/) || num(/tps = ([\d.]+)/),
+        latencyMs: num(/latency average = ([\d.]+) ms/),
+        transactions: num(/number of transactions actually processed: (\d+)/),
+        failed: num(/number of failed transactions: (\d+)/) || 0,
+        output: out,
+      };
+    },
+    stop: async () => {
+      await run(join(BIN, "pg_ctl"), ["-D", dataDir, "-m", "fast", "-w", "stop"], asPostgres).catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return cluster;
+}
+
+/** Runs `fn` with a fresh cluster and always stops it, even when `fn` throws or the process is interrupted. */
+export async function withPostgres<T>(
+  opts: { name: string; port?: number; settings?: Record<string, string | number> },
+  fn: (pg: PgCluster) => Promise<T>,
+): Promise<T> {
+  const pg = await startPostgres(opts);
+  const onSignal = () => {
+    void pg.stop().finally(() => process.exit(130));
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  try {
+    return await fn(pg);
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    await pg.stop();
+  }
+}
+
+/** Spawns a child process and resolves with its first stdout line that parses as JSON (a server announcing itself). */
+export function spawnJsonAnnouncer(
+  cmd: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ child: ReturnType<typeof spawn>; announce: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
+    let buf = "";
+    const onData = (chunk: Buffer) => {
+      buf += chunk.toString();
+      for (const line of buf.split("\n")) {
+        if (!line.trim().startsWith("{")) continue;
+        try {
+          const announce = JSON.parse(line) as Record<string, unknown>;
+          child.stdout?.off("data", onData);
+          child.stdout?.resume(); // keep draining, so a chatty child never blocks on a full pipe
+          resolve({ child, announce });
+          return;
+        } catch {}
+      }
+    };
+    child.stdout?.on("data", onData);
+    child.once("exit", (code) => reject(new Error(`${cmd} exited with ${code} before announcing itself`)));
+  });
+}

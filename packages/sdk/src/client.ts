@@ -1,0 +1,159 @@
+import { SoftrackConnectionError, SoftrackError, SoftrackTimeoutError } from "./core/error.js";
+import { type ListParams, type ListResponse, PagePromise } from "./core/pagination.js";
+import { isRetryable, retryDelay } from "./core/retries.js";
+import { query, sleep } from "./internal/utils.js";
+import { Balance } from "./resources/balance.js";
+import { Customers } from "./resources/customers.js";
+import { Events } from "./resources/events.js";
+import { Ledger } from "./resources/ledger.js";
+import { Merchants } from "./resources/merchants.js";
+import { Orders, PickupPoints } from "./resources/orders.js";
+import { Payments } from "./resources/payments.js";
+import { Refunds } from "./resources/refunds.js";
+import { Tariffs } from "./resources/tariffs.js";
+import { TestHelpers } from "./resources/test-helpers.js";
+import { Transit } from "./resources/transit.js";
+import { WebhookEndpoints } from "./resources/webhook-endpoints.js";
+import { webhooks } from "./webhooks.js";
+
+export interface ClientOptions {
+  /** `sk_test_…`/`sk_live_…` on servers, `pk_…` in browsers, or the platform admin key. */
+  apiKey: string;
+  /** Where the API runs, without `/v1`. Default `http://127.0.0.1:3000` (the API's own default). */
+  baseUrl?: string;
+  /** Milliseconds to wait for each attempt's response, body included. Default 60 000. */
+  timeout?: number;
+  /** Retries after the first attempt for network errors, 409 in progress, 429 and 5xx. Default 2. */
+  maxRetries?: number;
+  /** A `fetch` to use instead of the global one (a proxy agent, a test double, an edge runtime's). */
+  fetch?: typeof fetch;
+}
+
+/** Per-call options, the last argument of every resource method. */
+export interface RequestOptions {
+  /** Sent as `Idempotency-Key` on POST and PUT; one is generated per call when absent. */
+  idempotencyKey?: string;
+  timeout?: number;
+  maxRetries?: number;
+  /** Aborts the call, retries included; the call rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** Extra request headers. */
+  headers?: Record<string, string>;
+}
+
+type Method = "GET" | "POST" | "PUT" | "DELETE";
+
+export class Softrack {
+  /** Standard Webhooks verification: `await Softrack.webhooks.verify(rawBody, headers, secret)`. */
+  static readonly webhooks = webhooks;
+
+  readonly merchants: Merchants = new Merchants(this);
+  readonly payments: Payments = new Payments(this);
+  readonly refunds: Refunds = new Refunds(this);
+  readonly customers: Customers = new Customers(this);
+  readonly orders: Orders = new Orders(this);
+  readonly pickupPoints: PickupPoints = new PickupPoints(this);
+  readonly tariffs: Tariffs = new Tariffs(this);
+  readonly transit: Transit = new Transit(this);
+  readonly webhookEndpoints: WebhookEndpoints = new WebhookEndpoints(this);
+  readonly events: Events = new Events(this);
+  readonly balance: Balance = new Balance(this);
+  readonly ledger: Ledger = new Ledger(this);
+  readonly testHelpers: TestHelpers = new TestHelpers(this);
+
+  readonly baseUrl: string;
+  readonly timeout: number;
+  readonly maxRetries: number;
+  readonly #apiKey: string;
+  readonly #fetch: typeof fetch;
+
+  constructor({ apiKey, baseUrl = "http://127.0.0.1:3000", timeout = 60_000, maxRetries = 2, fetch }: ClientOptions) {
+    if (!apiKey) throw new SoftrackError("Softrack: apiKey is required");
+    this.#apiKey = apiKey;
+    this.baseUrl = baseUrl.replace(/\/+$/, "");
+    this.timeout = timeout;
+    this.maxRetries = maxRetries;
+    this.#fetch = fetch ?? globalThis.fetch;
+  }
+
+  /**
+   * Sends one API call: JSON in and out, retried on network errors, timeouts, 409
+   * request_in_progress, 429 and 5xx with the same Idempotency-Key, so a retried POST
+   * has at most one effect.
+   */
+  async request<T>(method: Method, path: string, body?: unknown, options: RequestOptions = {}): Promise<T> {
+    const bytes = await this.requestBytes(method, path, body, options);
+    return (bytes.byteLength ? JSON.parse(new TextDecoder().decode(bytes)) : undefined) as T;
+  }
+
+  /** Like `request`, resolving with the successful response's body as bytes (PDF receipts). */
+  async requestBytes(method: Method, path: string, body?: unknown, options: RequestOptions = {}): Promise<Uint8Array> {
+    const { signal, timeout = this.timeout, maxRetries = this.maxRetries } = options;
+    const headers: Record<string, string> = {
+      Accept: "application/json",
+      Authorization: `Bearer ${this.#apiKey}`,
+      ...options.headers,
+    };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    // Created once per call and reused by its retries: the API replays instead of acting twice.
+    if (method === "POST" || method === "PUT") headers["Idempotency-Key"] = options.idempotencyKey ?? newKey();
+    const init: RequestInit = {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    };
+    const url = `${this.baseUrl}/v1${path}`;
+    const fetchFn = this.#fetch;
+
+    for (let attempt = 0; ; attempt++) {
+      signal?.throwIfAborted();
+      const ctrl = new AbortController();
+      const timer = setTimeout(() => ctrl.abort(new SoftrackTimeoutError(`Softrack: no response in ${timeout} ms`)), timeout);
+      const onAbort = () => ctrl.abort(signal?.reason);
+      signal?.addEventListener("abort", onAbort);
+      let res: Response | undefined;
+      let error: SoftrackError;
+      try {
+        res = await fetchFn(url, { ...init, signal: ctrl.signal });
+        if (res.ok) {
+          // Buffer the body while the timer runs, so a stalled body also times out.
+          return new Uint8Array(await res.arrayBuffer());
+        }
+        const text = await res.text();
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          parsed = text;
+        }
+        error = SoftrackError.generate(res.status, parsed, res.headers);
+        if (!isRetryable(res.status, parsed)) throw error;
+      } catch (err) {
+        if (err instanceof SoftrackError && res) throw err;
+        if (signal?.aborted) throw signal.reason;
+        const reason = ctrl.signal.reason;
+        error =
+          ctrl.signal.aborted && reason instanceof SoftrackTimeoutError
+            ? reason
+            : new SoftrackConnectionError(`Softrack: could not reach ${this.baseUrl}`, { cause: err });
+      } finally {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+      }
+      if (attempt >= maxRetries) throw error;
+      await sleep(retryDelay(attempt, res?.headers), signal);
+    }
+  }
+
+  /** A list call: await it for one page, `for await` it for every item. */
+  list<T extends { id: string }>(path: string, params: ListParams & object = {}, options?: RequestOptions): PagePromise<T> {
+    return new PagePromise<T>(
+      (p, o) => this.request<ListResponse<T>>("GET", path + query(p), undefined, o),
+      params as ListParams & Record<string, unknown>,
+      options,
+    );
+  }
+}
+
+const newKey = (): string =>
+  `sdk_${Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("")}`;

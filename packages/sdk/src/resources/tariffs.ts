@@ -1,0 +1,30 @@
+import type { RequestOptions } from "../client.js";
+import { APIResource } from "../core/resource.js";
+import type { Body, Ok, Query, Schemas } from "../internal/types.js";
+import { path, query } from "../internal/utils.js";
+
+export type Tariff = Schemas["Tariff"];
+export type TariffPutParams = Body<"/v1/tariffs/{code}", "put">;
+export type TariffRetrieveParams = Query<"/v1/tariffs/{code}", "get">;
+export type TariffQuoteParams = Body<"/v1/tariffs/{code}/quote", "post">;
+export type TariffQuote = Schemas["TariffQuote"];
+export type TariffVersionList = Ok<"/v1/tariffs/{code}/versions", "get">;
+
+export class Tariffs extends APIResource {
+  /** Creates a new version of tariff `code`; versions are immutable, earlier ones stay as they were. */
+  put(code: string, params: TariffPutParams, options?: RequestOptions): Promise<Tariff> {
+    return this._client.request("PUT", path`/tariffs/${code}`, params, options);
+  }
+  /** The version in effect now, or `{ version }`. */
+  retrieve(code: string, params?: TariffRetrieveParams, options?: RequestOptions): Promise<Tariff> {
+    return this._client.request("GET", path`/tariffs/${code}` + query(params), undefined, options);
+  }
+  /** Every version of tariff `code`. */
+  versions(code: string, options?: RequestOptions): Promise<TariffVersionList> {
+    return this._client.request("GET", path`/tariffs/${code}/versions`, undefined, options);
+  }
+  /** Prices a payment (fee tariff) or a ride (fare tariff) without recording anything. */
+  quote(code: string, params: TariffQuoteParams, options?: RequestOptions): Promise<TariffQuote> {
+    return this._client.request("POST", path`/tariffs/${code}/quote`, params, options);
+  }
+}

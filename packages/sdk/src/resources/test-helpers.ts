@@ -1,0 +1,23 @@
+import type { RequestOptions } from "../client.js";
+import { APIResource } from "../core/resource.js";
+import type { Body, Schemas } from "../internal/types.js";
+import { path } from "../internal/utils.js";
+
+export type JobRun = Schemas["JobRun"];
+export type RunJobsParams = Body<"/v1/test_helpers/run_jobs", "post">;
+
+class TestPayments extends APIResource {
+  /** Plays the payer's side of a QR payment. */
+  completeQr(id: string, options?: RequestOptions): Promise<Schemas["Payment"]> {
+    return this._client.request("POST", path`/test_helpers/payments/${id}/complete_qr`, undefined, options);
+  }
+}
+
+/** Test keys only. */
+export class TestHelpers extends APIResource {
+  readonly payments: TestPayments = new TestPayments(this._client);
+  /** Runs every due job (order expiry, return windows, webhook retries) as if the time were `now`. */
+  runJobs(params: RunJobsParams, options?: RequestOptions): Promise<JobRun> {
+    return this._client.request("POST", "/test_helpers/run_jobs", params, options);
+  }
+}

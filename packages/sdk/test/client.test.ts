@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import Softrack, { SoftrackError } from "../src/index.js";
+import { json, startServer } from "./helpers/server.js";
+
+let server: Awaited<ReturnType<typeof startServer>>;
+beforeAll(async () => {
+  server = await startServer((req, res) => json(res, 200, { id: "x", object: "echo", path: req.url }));
+});
+afterAll(() => server.close());
+const last = () => server.received.at(-1) ?? { method: "", url: "", headers: {}, body: "" };
+
+describe("Softrack client", () => {
+  it("sends Bearer auth, JSON body and content type to baseUrl + /v1", async () => {
+    const client = new Softrack({
+      apiKey: "sk_test_abc",
+      baseUrl: `${server.url}/`,
+    });
+    await client.customers.create({ name: "Aida", email: "aida@example.kg" });
+    const r = last();
+    expect(r.method).toBe("POST");
+    expect(r.url).toBe("/v1/customers");
+    expect(r.headers.authorization).toBe("Bearer sk_test_abc");
+    expect(r.headers["content-type"]).toBe("application/json");
+    expect(r.headers.accept).toBe("application/json");
+    expect(JSON.parse(r.body)).toEqual({
+      name: "Aida",
+      email: "aida@example.kg",
+    });
+  });
+
+  it("GETs carry no body and no Idempotency-Key", async () => {
+    const client = new Softrack({ apiKey: "sk_test_abc", baseUrl: server.url });
+    await client.payments.retrieve("pay_1", {
+      client_secret: "pay_1_secret_x",
+    });
+    expect(last()).toMatchObject({
+      method: "GET",
+      url: "/v1/payments/pay_1?client_secret=pay_1_secret_x",
+      body: "",
+    });
+    expect(last().headers["idempotency-key"]).toBeUndefined();
+  });
+
+  it("encodes ids so they cannot reach another path, and refuses empty ids", async () => {
+    const client = new Softrack({ apiKey: "sk_test_abc", baseUrl: server.url });
+    await client.payments.retrieve("pay_1/../../refunds?x=1");
+    expect(last().url).toBe("/v1/payments/pay_1%2F..%2F..%2Frefunds%3Fx%3D1");
+    const before = server.received.length;
+    expect(() => client.payments.retrieve("")).toThrow(TypeError);
+    expect(server.received.length).toBe(before);
+  });
+
+  it("passes per-request headers and uses a custom fetch", async () => {
+    const seen: string[] = [];
+    const client = new Softrack({
+      apiKey: "sk_test_abc",
+      baseUrl: server.url,
+      fetch: (input, init) => {
+        seen.push(String(input));
+        return fetch(input, init);
+      },
+    });
+    await client.balance.retrieve({ headers: { "x-trace": "t1" } });
+    expect(seen).toEqual([`${server.url}/v1/balance`]);
+    expect(last().headers["x-trace"]).toBe("t1");
+  });
+
+  it("refuses to start without an API key", () => {
+    expect(() => new Softrack({ apiKey: "" })).toThrow(SoftrackError);
+  });
+});

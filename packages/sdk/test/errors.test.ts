@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import {
+  SoftrackAPIError,
+  SoftrackAuthenticationError,
+  SoftrackError,
+  SoftrackIdempotencyError,
+  SoftrackInvalidRequestError,
+  SoftrackPaymentError,
+  SoftrackPermissionError,
+  SoftrackRateLimitError,
+} from "../src/index.js";
+
+const envelope = (type: string, code: string, param?: string) => ({
+  error: {
+    type,
+    code,
+    message: `${type}: ${code}`,
+    param,
+    request_id: "req_123",
+  },
+});
+
+describe("SoftrackError.generate", () => {
+  it("picks one class per error type, carrying code, param, requestId and status", () => {
+    const cases = [
+      [400, "invalid_request_error", SoftrackInvalidRequestError, "SoftrackInvalidRequestError"],
+      [401, "authentication_error", SoftrackAuthenticationError, "SoftrackAuthenticationError"],
+      [403, "permission_error", SoftrackPermissionError, "SoftrackPermissionError"],
+      [422, "idempotency_error", SoftrackIdempotencyError, "SoftrackIdempotencyError"],
+      [402, "payment_error", SoftrackPaymentError, "SoftrackPaymentError"],
+      [429, "rate_limit_error", SoftrackRateLimitError, "SoftrackRateLimitError"],
+      [500, "api_error", SoftrackAPIError, "SoftrackAPIError"],
+    ] as const;
+    for (const [status, type, Class, name] of cases) {
+      const e = SoftrackError.generate(status, envelope(type, "some_code", "amount"), new Headers());
+      expect(e).toBeInstanceOf(Class);
+      expect(e).toBeInstanceOf(SoftrackError);
+      expect(e).toBeInstanceOf(Error);
+      expect(e).toMatchObject({
+        name,
+        type,
+        status,
+        code: "some_code",
+        param: "amount",
+        requestId: "req_123",
+      });
+      expect(e.message).toBe(`${type}: some_code`);
+    }
+  });
+
+  it("without an envelope, falls back on the status and the Request-Id header", () => {
+    const e = SoftrackError.generate(402, "", new Headers({ "request-id": "req_h" }));
+    expect(e).toBeInstanceOf(SoftrackPaymentError);
+    expect(e.requestId).toBe("req_h");
+    expect(SoftrackError.generate(503, undefined, new Headers())).toBeInstanceOf(SoftrackAPIError);
+    expect(SoftrackError.generate(404, undefined, new Headers())).toBeInstanceOf(SoftrackInvalidRequestError);
+  });
+
+  it("keeps the stack and a readable toString", () => {
+    const e = SoftrackError.generate(402, envelope("payment_error", "card_declined"), new Headers());
+    expect(String(e)).toBe("SoftrackPaymentError: payment_error: card_declined");
+    expect(e.stack).toContain("SoftrackPaymentError");
+  });
+});
