@@ -36,6 +36,17 @@ function isDatabaseDown(err: unknown): boolean {
   return DB_UNAVAILABLE.test(String(e?.code ?? "")) || DB_UNAVAILABLE.test(String(e?.cause?.code ?? ""));
 }
 
+export const OPENAPI_DOCUMENT = {
+  openapi: "3.1.0",
+  info: {
+    title: "Softrack API",
+    version: "1.0.0",
+    description: "Payments, wallets, transit fares and the courier payment guarantee. Amounts are integers in minor units.",
+    license: { name: "Apache-2.0" },
+  },
+  servers: [{ url: "/" }],
+};
+
 export function createApp(deps: Deps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook as never });
 
@@ -83,16 +94,7 @@ export function createApp(deps: Deps) {
     scheme: "bearer",
     description: "sk_test_…/sk_live_… (secret), pk_test_…/pk_live_… (publishable), or the platform admin key",
   });
-  app.doc31("/openapi.json", {
-    openapi: "3.1.0",
-    info: {
-      title: "Softrack API",
-      version: "1.0.0",
-      description: "Payments, wallets, transit fares and the courier payment guarantee. Amounts are integers in minor units.",
-      license: { name: "Apache-2.0" },
-    },
-    servers: [{ url: "/" }],
-  });
+  app.doc31("/openapi.json", OPENAPI_DOCUMENT);
 
   // Last: the widget's files, the demo and the built site, for whatever the API did not claim.
   app.route("/", staticRoutes);
