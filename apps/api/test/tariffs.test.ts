@@ -28,9 +28,24 @@ describe("PUT /v1/tariffs/:code", () => {
   it("creates immutable versions: the latest in effect is served, earlier ones stay readable", async () => {
     const v1 = await sk.put("/v1/tariffs/bishkek-bus", { kind: "fare", rules: FARE_RULES, effective_from: "2024-01-01T00:00:00Z" });
     expect(v1.status).toBe(200);
-    expect(v1.body).toMatchObject({ object: "tariff", owner: "merchant", code: "bishkek-bus", version: 1, kind: "fare", currency: "KGS", timezone: "Asia/Bishkek", effective_from: "2024-01-01T00:00:00.000Z", livemode: false, rules: FARE_RULES });
+    expect(v1.body).toMatchObject({
+      object: "tariff",
+      owner: "merchant",
+      code: "bishkek-bus",
+      version: 1,
+      kind: "fare",
+      currency: "KGS",
+      timezone: "Asia/Bishkek",
+      effective_from: "2024-01-01T00:00:00.000Z",
+      livemode: false,
+      rules: FARE_RULES,
+    });
     expect(v1.body.id).toMatch(/^trf_/);
-    const v2 = await sk.put("/v1/tariffs/bishkek-bus", { kind: "fare", rules: { ...FARE_RULES, default_fare: 2200 }, effective_from: "2025-01-01T00:00:00+06:00" });
+    const v2 = await sk.put("/v1/tariffs/bishkek-bus", {
+      kind: "fare",
+      rules: { ...FARE_RULES, default_fare: 2200 },
+      effective_from: "2025-01-01T00:00:00+06:00",
+    });
     expect(v2.body).toMatchObject({ version: 2, effective_from: "2024-12-31T18:00:00.000Z" });
 
     expect((await sk.get("/v1/tariffs/bishkek-bus")).body).toMatchObject({ version: 2, rules: { default_fare: 2200 } });
@@ -46,7 +61,11 @@ describe("PUT /v1/tariffs/:code", () => {
 
   it("a version set for later is not in effect yet", async () => {
     await sk.put("/v1/tariffs/night", { kind: "fare", rules: { default_fare: 1000 }, effective_from: "2024-01-01T00:00:00Z" });
-    await sk.put("/v1/tariffs/night", { kind: "fare", rules: { default_fare: 9000 }, effective_from: new Date(Date.now() + 86_400_000).toISOString() });
+    await sk.put("/v1/tariffs/night", {
+      kind: "fare",
+      rules: { default_fare: 9000 },
+      effective_from: new Date(Date.now() + 86_400_000).toISOString(),
+    });
     expect((await sk.get("/v1/tariffs/night")).body).toMatchObject({ version: 1, rules: { default_fare: 1000 } });
   });
 
@@ -81,7 +100,14 @@ describe("POST /v1/tariffs/:code/quote", () => {
     // Tuesday 2024-06-04 08:00 in Bishkek: peak (+25%), student (-50%).
     const q = await sk.post("/v1/tariffs/bishkek-bus/quote", { route: "102", category: "student", tapped_at: "2024-06-04T08:00:00+06:00" });
     expect(q.status).toBe(200);
-    expect(q.body).toMatchObject({ object: "tariff_quote", kind: "fare", amount: 1563, currency: "KGS", tariff: { code: "bishkek-bus", version: 1 }, period: "peak" });
+    expect(q.body).toMatchObject({
+      object: "tariff_quote",
+      kind: "fare",
+      amount: 1563,
+      currency: "KGS",
+      tariff: { code: "bishkek-bus", version: 1 },
+      period: "peak",
+    });
     expect(sumOf(q.body.breakdown)).toBe(q.body.amount);
     expect(q.body.breakdown.map((l: { type: string }) => l.type)).toEqual(["base", "period", "category"]);
     // After the second version took effect, the default fare is 2200.
@@ -95,7 +121,11 @@ describe("POST /v1/tariffs/:code/quote", () => {
     const history = [{ tapped_at: "2024-06-08T12:00:00+06:00", route: "7", fare: 2000 }];
     const transfer = await sk.post("/v1/tariffs/bishkek-bus/quote", { route: "102", tapped_at: "2024-06-08T12:45:00+06:00", history });
     expect(transfer.body).toMatchObject({ amount: 0, is_transfer: true });
-    const rides = Array.from({ length: 3 }, (_, i) => ({ tapped_at: `2024-06-08T1${i * 2}:00:00+06:00`, route: i % 2 ? "7" : "102", fare: 2500 }));
+    const rides = Array.from({ length: 3 }, (_, i) => ({
+      tapped_at: `2024-06-08T1${i * 2}:00:00+06:00`,
+      route: i % 2 ? "7" : "102",
+      fare: 2500,
+    }));
     const capped = await sk.post("/v1/tariffs/bishkek-bus/quote", { route: "102", tapped_at: "2024-06-08T19:00:00+06:00", history: rides });
     expect(capped.body).toMatchObject({ amount: 500, capped: true, cap_remaining: { daily: 0 } });
     expect(sumOf(capped.body.breakdown)).toBe(500);
@@ -110,7 +140,11 @@ describe("POST /v1/tariffs/:code/quote", () => {
   });
 
   it("answers a context the tariff cannot price with a 400 naming the field", async () => {
-    const category = await sk.post("/v1/tariffs/bishkek-bus/quote", { route: "7", category: "astronaut", tapped_at: "2024-06-04T08:00:00+06:00" });
+    const category = await sk.post("/v1/tariffs/bishkek-bus/quote", {
+      route: "7",
+      category: "astronaut",
+      tapped_at: "2024-06-04T08:00:00+06:00",
+    });
     expect(category.status).toBe(400);
     expect(category.body.error).toMatchObject({ type: "invalid_request_error", code: "unknown_category", param: "category" });
     const early = await sk.post("/v1/tariffs/bishkek-bus/quote", { route: "7", tapped_at: "2019-06-04T08:00:00+06:00" });

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestApi } from "../src/testing.js";
-import { type Http, TEST_CARD, http, startTestApi } from "./support.js";
+import { type Http, http, startTestApi, TEST_CARD } from "./support.js";
 
 let api: TestApi;
 let sk: Http;
@@ -36,7 +36,8 @@ async function rider(amount: number, category?: string): Promise<string> {
 }
 
 const wallet = async (customer: string) => (await sk.get(`/v1/customers/${customer}`)).body.wallet.balance as number;
-const available = async () => ((await sk.get("/v1/balance")).body.available as { amount: number; currency: string }[]).find((b) => b.currency === "KGS")?.amount ?? 0;
+const available = async () =>
+  ((await sk.get("/v1/balance")).body.available as { amount: number; currency: string }[]).find((b) => b.currency === "KGS")?.amount ?? 0;
 
 /** Ledger transactions whose source is this tap: exactly one per charged tap. */
 async function chargesOf(tapIds: string[]): Promise<number> {
@@ -60,9 +61,21 @@ afterAll(() => api.close());
 
 describe("terminals", () => {
   it("registers a validator bound to a route and a fare tariff, and reads it back", async () => {
-    const r = await sk.post("/v1/transit/terminals", { kind: "turnstile", route: "M2", fare_tariff: "city-fares", metadata: { station: "Ala-Too" } });
+    const r = await sk.post("/v1/transit/terminals", {
+      kind: "turnstile",
+      route: "M2",
+      fare_tariff: "city-fares",
+      metadata: { station: "Ala-Too" },
+    });
     expect(r.status).toBe(200);
-    expect(r.body).toMatchObject({ object: "terminal", kind: "turnstile", route: "M2", fare_tariff: "city-fares", livemode: false, metadata: { station: "Ala-Too" } });
+    expect(r.body).toMatchObject({
+      object: "terminal",
+      kind: "turnstile",
+      route: "M2",
+      fare_tariff: "city-fares",
+      livemode: false,
+      metadata: { station: "Ala-Too" },
+    });
     expect(r.body.id).toMatch(/^term_/);
     expect(r.body.created).toMatch(/Z$/);
     expect((await sk.get(`/v1/transit/terminals/${r.body.id}`)).body).toEqual(r.body);
@@ -94,7 +107,19 @@ describe("online taps", () => {
     const before = await available();
     const r = await sk.post("/v1/transit/taps", { terminal: bus7, customer: cus, tapped_at: at("08:00"), client_tap_id: tapId() });
     expect(r.status).toBe(200);
-    expect(r.body).toMatchObject({ object: "tap", decision: "accepted", fare: 2000, reason: null, wallet_balance: 8000, currency: "KGS", route: "7", terminal: bus7, customer: cus, replayed: false, tariff: { code: "city-fares", version: 1 } });
+    expect(r.body).toMatchObject({
+      object: "tap",
+      decision: "accepted",
+      fare: 2000,
+      reason: null,
+      wallet_balance: 8000,
+      currency: "KGS",
+      route: "7",
+      terminal: bus7,
+      customer: cus,
+      replayed: false,
+      tariff: { code: "city-fares", version: 1 },
+    });
     expect(r.body.id).toMatch(/^tap_/);
     expect(r.body.breakdown.reduce((s: number, l: { amount: number }) => s + l.amount, 0)).toBe(2000);
     expect(await wallet(cus)).toBe(8000);
@@ -106,7 +131,8 @@ describe("online taps", () => {
 
   it("prices transfers and the daily cap from the rider's earlier rides that day", async () => {
     const cus = await rider(20_000);
-    const tap = async (terminal: string, hhmm: string) => (await sk.post("/v1/transit/taps", { terminal, customer: cus, tapped_at: at(hhmm), client_tap_id: tapId() })).body;
+    const tap = async (terminal: string, hhmm: string) =>
+      (await sk.post("/v1/transit/taps", { terminal, customer: cus, tapped_at: at(hhmm), client_tap_id: tapId() })).body;
     expect((await tap(bus7, "07:00")).fare).toBe(2000);
     const transfer = await tap(bus12, "07:40");
     expect(transfer).toMatchObject({ fare: 0, is_transfer: true });
@@ -133,11 +159,22 @@ describe("online taps", () => {
     expect(ok.body.wallet_balance).toBe(500);
     const declined = await sk.post("/v1/transit/taps", { terminal: metro, customer: cus, tapped_at: at("09:00"), client_tap_id: tapId() });
     expect(declined.status).toBe(200);
-    expect(declined.body).toMatchObject({ object: "tap", decision: "declined", reason: "insufficient_funds", fare: 3000, wallet_balance: 500 });
+    expect(declined.body).toMatchObject({
+      object: "tap",
+      decision: "declined",
+      reason: "insufficient_funds",
+      fare: 3000,
+      wallet_balance: 500,
+    });
     expect(await chargesOf([declined.body.id])).toBe(0);
     expect((await sk.get(`/v1/transit/taps/${declined.body.id}`)).body.decision).toBe("declined");
     expect(await wallet(cus)).toBe(500);
-    const unknown = await sk.post("/v1/transit/taps", { terminal: bus7, customer: "cus_nobody", tapped_at: at("09:00"), client_tap_id: tapId() });
+    const unknown = await sk.post("/v1/transit/taps", {
+      terminal: bus7,
+      customer: "cus_nobody",
+      tapped_at: at("09:00"),
+      client_tap_id: tapId(),
+    });
     expect(unknown.status).toBe(200);
     expect(unknown.body).toMatchObject({ decision: "declined", reason: "unknown_rider" });
   });
@@ -155,7 +192,11 @@ describe("online taps", () => {
     const reused = await sk.post("/v1/transit/taps", { ...body, tapped_at: at("10:05") });
     expect(reused.status).toBe(422);
     expect(reused.body.error).toMatchObject({ type: "invalid_request_error", code: "tap_id_reused", param: "client_tap_id" });
-    const future = await sk.post("/v1/transit/taps", { ...body, client_tap_id: tapId(), tapped_at: new Date(Date.now() + 3_600_000).toISOString() });
+    const future = await sk.post("/v1/transit/taps", {
+      ...body,
+      client_tap_id: tapId(),
+      tapped_at: new Date(Date.now() + 3_600_000).toISOString(),
+    });
     expect(future.status).toBe(400);
     expect(future.body.error).toMatchObject({ code: "tapped_at_in_future", param: "tapped_at" });
     const noTerminal = await sk.post("/v1/transit/taps", { ...body, terminal: "term_nope", client_tap_id: tapId() });
@@ -166,21 +207,31 @@ describe("online taps", () => {
     expect(malformed.body.error).toMatchObject({ type: "invalid_request_error", code: "parameter_invalid", param: "tapped_at" });
     expect(malformed.body.error.request_id).toBe(malformed.headers.get("request-id"));
     expect((await sk.post("/v1/transit/taps", "{not json")).status).toBe(400);
-    expect((await sk.post("/v1/transit/taps", { ...body, client_tap_id: tapId(), fare: 1 })).body.error).toMatchObject({ code: "parameter_unknown", param: "fare" });
+    expect((await sk.post("/v1/transit/taps", { ...body, client_tap_id: tapId(), fare: 1 })).body.error).toMatchObject({
+      code: "parameter_unknown",
+      param: "fare",
+    });
     expect(await wallet(cus)).toBe(8000);
   });
 
   it("many riders tapping at once, some taps sent twice: each decided and charged exactly once", async () => {
     const riders = await Promise.all(Array.from({ length: 4 }, () => rider(9000)));
     const taps = riders.flatMap((customer, i) =>
-      Array.from({ length: 6 }, (_, k) => ({ terminal: [bus7, metro][k % 2] as string, customer, tapped_at: at(`${String(6 + 2 * k).padStart(2, "0")}:1${i}`), client_tap_id: tapId() })),
+      Array.from({ length: 6 }, (_, k) => ({
+        terminal: [bus7, metro][k % 2] as string,
+        customer,
+        tapped_at: at(`${String(6 + 2 * k).padStart(2, "0")}:1${i}`),
+        client_tap_id: tapId(),
+      })),
     );
     const sent = [...taps, ...taps.slice(0, 8)]; // a terminal that retried before hearing back
     const replies = await Promise.all(sent.map((t) => http(api.url, api.merchant.secretKey).post("/v1/transit/taps", t)));
     for (const r of replies) expect(r.status).toBe(200);
     const ids = new Set(replies.map((r) => r.body.id));
     expect(ids.size).toBe(taps.length);
-    replies.slice(taps.length).forEach((r, i) => expect(r.body.id).toBe(replies[i]?.body.id));
+    replies.slice(taps.length).forEach((r, i) => {
+      expect(r.body.id).toBe(replies[i]?.body.id);
+    });
     const [stored] = await api.runtime.database.rows<{ charged: number; fares: number }>(
       sql`SELECT (count(*) FILTER (WHERE decision = 'accepted' AND fare > 0))::int AS charged, coalesce(sum(fare) FILTER (WHERE decision = 'accepted'), 0)::int AS fares
           FROM taps WHERE customer_id IN (SELECT json_array_elements_text(${JSON.stringify(riders)}::json))`,
@@ -196,7 +247,12 @@ describe("online taps", () => {
   });
 
   it("reads rider and terminal ids with quotes, commas and braces as plain text", async () => {
-    const odd = await sk.post("/v1/transit/taps", { terminal: bus7, customer: 'cus_"x\\,{y}', tapped_at: at("08:00"), client_tap_id: 'id,"1"' });
+    const odd = await sk.post("/v1/transit/taps", {
+      terminal: bus7,
+      customer: 'cus_"x\\,{y}',
+      tapped_at: at("08:00"),
+      client_tap_id: 'id,"1"',
+    });
     expect(odd.status).toBe(200);
     expect(odd.body).toMatchObject({ decision: "declined", reason: "unknown_rider", customer: 'cus_"x\\,{y}', client_tap_id: 'id,"1"' });
     const term = await sk.post("/v1/transit/taps", { terminal: 'term_"}', customer: "cus_x", tapped_at: at("08:00"), client_tap_id: "q" });
@@ -239,10 +295,17 @@ describe("offline batches", () => {
     expect(r.body).toMatchObject({ object: "list", has_more: false });
     const d = r.body.data;
     expect(d).toHaveLength(taps.length);
-    d.forEach((x: { client_tap_id: string }, i: number) => expect(x.client_tap_id).toBe(taps[i]?.client_tap_id));
+    d.forEach((x: { client_tap_id: string }, i: number) => {
+      expect(x.client_tap_id).toBe(taps[i]?.client_tap_id);
+    });
     expect(d[0]).toMatchObject({ object: "tap", decision: "accepted", fare: 0, is_transfer: true, wallet_balance: 8000 });
     expect(d[1]).toMatchObject({ decision: "accepted", fare: 2000, wallet_balance: 8000 });
-    expect(d[2].error).toEqual({ type: "invalid_request_error", code: "resource_missing", message: expect.stringContaining("term_unknown"), param: "terminal" });
+    expect(d[2].error).toEqual({
+      type: "invalid_request_error",
+      code: "resource_missing",
+      message: expect.stringContaining("term_unknown"),
+      param: "terminal",
+    });
     expect(d[3].error).toMatchObject({ code: "tapped_at_in_future", param: "tapped_at" });
     expect(d[4].error).toMatchObject({ type: "invalid_request_error", code: "parameter_invalid", param: "tapped_at" });
     expect(d[5]).toMatchObject({ decision: "accepted", fare: 2000, wallet_balance: 0 });
@@ -264,7 +327,9 @@ describe("offline batches", () => {
     expect(second.status).toBe(200);
     expect(second.body.data.map((t: { id: string }) => t.id)).toEqual(first.body.data.map((t: { id: string }) => t.id));
     expect(second.body.data.every((t: { replayed: boolean }) => t.replayed)).toBe(true);
-    expect(second.body.data.map((t: { wallet_balance: number }) => t.wallet_balance)).toEqual(first.body.data.map((t: { wallet_balance: number }) => t.wallet_balance));
+    expect(second.body.data.map((t: { wallet_balance: number }) => t.wallet_balance)).toEqual(
+      first.body.data.map((t: { wallet_balance: number }) => t.wallet_balance),
+    );
     expect(await available()).toBe(before);
     for (const cus of riders) expect(await wallet(cus)).toBe(6000);
     expect(await chargesOf(first.body.data.map((t: { id: string }) => t.id))).toBe(4);
@@ -283,7 +348,12 @@ describe("offline batches", () => {
   it("overlapping batches uploaded concurrently from two connections charge each tap exactly once", async () => {
     const riders = await Promise.all(Array.from({ length: 6 }, () => rider(50_000)));
     const taps = riders.flatMap((customer, i) =>
-      Array.from({ length: 10 }, (_, k) => ({ terminal: [bus7, bus12, metro][k % 3] as string, customer, tapped_at: at(`${String(6 + k).padStart(2, "0")}:${String(i * 5).padStart(2, "0")}`), client_tap_id: tapId() })),
+      Array.from({ length: 10 }, (_, k) => ({
+        terminal: [bus7, bus12, metro][k % 3] as string,
+        customer,
+        tapped_at: at(`${String(6 + k).padStart(2, "0")}:${String(i * 5).padStart(2, "0")}`),
+        client_tap_id: tapId(),
+      })),
     );
     // Two halves that overlap in the middle third, sent at once over two connections, twice.
     const a = taps.slice(0, 40);
@@ -291,7 +361,12 @@ describe("offline batches", () => {
     const c1 = http(api.url, api.merchant.secretKey);
     const c2 = http(api.url, api.merchant.secretKey);
     const before = await available();
-    const replies = await Promise.all([c1.post("/v1/transit/taps/batch", { taps: a }), c2.post("/v1/transit/taps/batch", { taps: b }), c2.post("/v1/transit/taps/batch", { taps: a }), c1.post("/v1/transit/taps/batch", { taps: b })]);
+    const replies = await Promise.all([
+      c1.post("/v1/transit/taps/batch", { taps: a }),
+      c2.post("/v1/transit/taps/batch", { taps: b }),
+      c2.post("/v1/transit/taps/batch", { taps: a }),
+      c1.post("/v1/transit/taps/batch", { taps: b }),
+    ]);
     for (const r of replies) expect(r.status).toBe(200);
     const ids = new Set(replies.flatMap((r) => r.body.data.map((t: { id: string }) => t.id)));
     expect(ids.size).toBe(taps.length); // every tap has one id, whichever upload recorded it
@@ -301,7 +376,9 @@ describe("offline batches", () => {
     );
     expect(stored?.n).toBe(taps.length);
     expect(await chargesOf([...ids])).toBe(stored?.charged);
-    const twice = await api.runtime.database.rows(sql`SELECT source_id FROM ledger_transactions WHERE source_id LIKE 'tap_%' GROUP BY source_id HAVING count(*) > 1`);
+    const twice = await api.runtime.database.rows(
+      sql`SELECT source_id FROM ledger_transactions WHERE source_id LIKE 'tap_%' GROUP BY source_id HAVING count(*) > 1`,
+    );
     expect(twice).toEqual([]);
     let spent = 0;
     for (const cus of riders) spent += 50_000 - (await wallet(cus));
@@ -323,7 +400,12 @@ describe("daily report", () => {
   it("sums rides, revenue and declines per route and per terminal, as JSON and as CSV", async () => {
     const r = await sk.get(`/v1/transit/reports/daily?date=${DAY}`);
     expect(r.status).toBe(200);
-    expect(r.body).toMatchObject({ object: "transit_daily_report", date: DAY, timezone: "Asia/Bishkek", period: { start: `${new Date(`${DAY}T00:00:00+06:00`).toISOString()}` } });
+    expect(r.body).toMatchObject({
+      object: "transit_daily_report",
+      date: DAY,
+      timezone: "Asia/Bishkek",
+      period: { start: `${new Date(`${DAY}T00:00:00+06:00`).toISOString()}` },
+    });
     const [counts] = await api.runtime.database.rows<{ rides: number; revenue: number; declines: number }>(
       sql`SELECT count(*) FILTER (WHERE decision = 'accepted')::int AS rides, coalesce(sum(fare) FILTER (WHERE decision = 'accepted'), 0)::int AS revenue,
                  count(*) FILTER (WHERE decision = 'declined')::int AS declines
@@ -331,7 +413,12 @@ describe("daily report", () => {
     );
     expect(counts?.rides).toBeGreaterThan(10);
     expect(r.body.totals).toEqual([{ currency: "KGS", ...counts }]);
-    const sum = (rows: { rides: number; revenue: number; declines: number }[]) => rows.reduce((s, x) => ({ rides: s.rides + x.rides, revenue: s.revenue + x.revenue, declines: s.declines + x.declines }), { rides: 0, revenue: 0, declines: 0 });
+    const sum = (rows: { rides: number; revenue: number; declines: number }[]) =>
+      rows.reduce((s, x) => ({ rides: s.rides + x.rides, revenue: s.revenue + x.revenue, declines: s.declines + x.declines }), {
+        rides: 0,
+        revenue: 0,
+        declines: 0,
+      });
     expect(sum(r.body.routes)).toEqual(counts);
     expect(sum(r.body.terminals)).toEqual(counts);
     expect(r.body.declines_by_reason.insufficient_funds).toBeGreaterThan(0);
@@ -340,7 +427,9 @@ describe("daily report", () => {
     expect(term7).toMatchObject({ route: "7", currency: "KGS" });
     expect(term7.revenue).toBe(route7.revenue); // route 7 has one terminal
 
-    const csv = await fetch(`${api.url}/v1/transit/reports/daily?date=${DAY}`, { headers: { Authorization: `Bearer ${api.merchant.secretKey}`, Accept: "text/csv" } });
+    const csv = await fetch(`${api.url}/v1/transit/reports/daily?date=${DAY}`, {
+      headers: { Authorization: `Bearer ${api.merchant.secretKey}`, Accept: "text/csv" },
+    });
     expect(csv.headers.get("content-type")).toMatch(/^text\/csv/);
     const lines = (await csv.text()).trim().split("\r\n");
     expect(lines[0]).toBe("date,level,route,terminal,currency,rides,revenue,declines");

@@ -3,7 +3,7 @@ import postgres from "postgres";
 import type { AppEnv, Deps } from "../context.js";
 import type { Db } from "../db/client.js";
 import * as schema from "../db/schema/index.js";
-import { MAX_BATCH, type TapInput, type TapResult, decideTaps } from "./transit.js";
+import { decideTaps, MAX_BATCH, type TapInput, type TapResult } from "./transit.js";
 
 type Vars = AppEnv["Variables"];
 
@@ -78,8 +78,15 @@ export class TapGroupCommit {
   private async flush(group: Waiting[]): Promise<void> {
     const first = group[0] as Waiting;
     try {
-      const results = await this.db.transaction((tx) => decideTaps({ ...first.v, db: tx }, group.map((g) => ({ input: g.input }))));
-      group.forEach((g, i) => g.resolve(results[i] as TapResult));
+      const results = await this.db.transaction((tx) =>
+        decideTaps(
+          { ...first.v, db: tx },
+          group.map((g) => ({ input: g.input })),
+        ),
+      );
+      group.forEach((g, i) => {
+        g.resolve(results[i] as TapResult);
+      });
     } catch (err) {
       if (group.length === 1) {
         first.reject(err);

@@ -3,21 +3,21 @@ import {
   type BreakdownLine,
   type FareQuote,
   type FareTariff,
-  type RideRecord,
-  TariffError,
   localPeriodRange,
   quoteFare,
+  type RideRecord,
   selectTariffVersion,
+  TariffError,
 } from "@softrack/core";
 import { and, eq, sql } from "drizzle-orm";
 import type { AppEnv, MerchantPrincipal } from "../context.js";
 import { terminals } from "../db/schema/index.js";
-import { type ErrorBody, ApiError, invalid, notFound } from "../lib/errors.js";
+import { ApiError, type ErrorBody, invalid, notFound } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import { merchantOf } from "../middleware/auth.js";
 import { merchantAccount, walletAccount } from "../store/accounts.js";
 import type { LedgerEntry, PreparedPosting } from "../store/ledger-store.js";
-import { PLATFORM, getTariff } from "./tariffs.js";
+import { getTariff, PLATFORM } from "./tariffs.js";
 
 type Vars = AppEnv["Variables"];
 export type TerminalRow = typeof terminals.$inferSelect;
@@ -121,17 +121,33 @@ export async function createTerminal(
     if (err instanceof ApiError && err.status === 404) throw notFound("tariff", input.fare_tariff, "fare_tariff");
     throw err;
   });
-  if (tariff.kind !== "fare") throw invalid("tariff_kind_mismatch", `Tariff '${input.fare_tariff}' is a ${tariff.kind} tariff; a terminal needs a fare tariff.`, "fare_tariff");
+  if (tariff.kind !== "fare")
+    throw invalid(
+      "tariff_kind_mismatch",
+      `Tariff '${input.fare_tariff}' is a ${tariff.kind} tariff; a terminal needs a fare tariff.`,
+      "fare_tariff",
+    );
   const [row] = await v.db
     .insert(terminals)
-    .values({ id: newId("terminal"), merchantId: p.merchantId, livemode: p.livemode, kind: input.kind, route: input.route, fareTariff: input.fare_tariff, metadata: input.metadata ?? {} })
+    .values({
+      id: newId("terminal"),
+      merchantId: p.merchantId,
+      livemode: p.livemode,
+      kind: input.kind,
+      route: input.route,
+      fareTariff: input.fare_tariff,
+      metadata: input.metadata ?? {},
+    })
     .returning();
   return row as TerminalRow;
 }
 
 export async function findTerminal(v: Vars, id: string): Promise<TerminalRow> {
   const p = merchantOf(v);
-  const [row] = await v.db.select().from(terminals).where(and(eq(terminals.id, id), eq(terminals.merchantId, p.merchantId), eq(terminals.livemode, p.livemode)));
+  const [row] = await v.db
+    .select()
+    .from(terminals)
+    .where(and(eq(terminals.id, id), eq(terminals.merchantId, p.merchantId), eq(terminals.livemode, p.livemode)));
   if (!row) throw notFound("terminal", id);
   return row;
 }
@@ -162,7 +178,8 @@ function textArray(values: readonly string[]): string {
   return `{${values.map((v) => `"${v.replace(/[\\"]/g, "\\$&")}"`).join(",")}}`;
 }
 
-const tapError = (status: 400 | 404 | 422, code: string, message: string, param?: string) => new ApiError(status, "invalid_request_error", code, message, param);
+const tapError = (status: 400 | 404 | 422, code: string, message: string, param?: string) =>
+  new ApiError(status, "invalid_request_error", code, message, param);
 
 interface LoadedTerminal {
   id: string;
@@ -189,7 +206,15 @@ function tariffsByCode(rows: (Omit<FareTariff, "effective_from"> & { owner: stri
   const own = new Set(rows.filter((r) => r.owner !== PLATFORM).map((r) => r.code));
   for (const r of rows) {
     if (own.has(r.code) && r.owner === PLATFORM) continue;
-    const doc: FareTariff = { code: r.code, version: r.version, kind: "fare", currency: r.currency, timezone: r.timezone, effective_from: new Date(Number(r.effective_ms)).toISOString(), rules: r.rules };
+    const doc: FareTariff = {
+      code: r.code,
+      version: r.version,
+      kind: "fare",
+      currency: r.currency,
+      timezone: r.timezone,
+      effective_from: new Date(Number(r.effective_ms)).toISOString(),
+      rules: r.rules,
+    };
     const list = byCode.get(r.code) ?? [];
     list.push(doc);
     byCode.set(r.code, list);
@@ -209,13 +234,14 @@ function historyStart(t: FareTariff, tappedMs: number): number {
  * Decides a batch of taps in one database transaction, set-based: a fixed number of
  * round trips whatever the batch size (a single online tap is a batch of one).
  *
- *  1. lock the batch's terminals (advisory, in hash order) and read them with their fare tariffs;
- *  2. lock the riders' wallets (row locks, in id order) and read their balances and categories;
- *  3. read what these terminals already recorded under these client ids, and the riders' rides
+ *  1. one statement: lock the batch's terminals (advisory, in hash order), read them with their
+ *     fare tariffs, then lock the riders' wallets (row locks, in id order) and read balances;
+ *  2. then read what these terminals already recorded under these client ids, and the riders' rides
  *     that count for transfers and caps — after the locks, so both are current;
- *  4. price every tap in memory with the tariff engine, per rider in tap-time order, against
+ *  3. price every tap in memory with the tariff engine, per rider in tap-time order, against
  *     the locked balances (a declined fare is not charged and does not count towards caps);
- *  5. insert every tap in one statement, then post every fare in one ledger batch.
+ *  4. insert every tap in one statement and have the ledger decide every fare (pipelined), then
+ *     the ledger's one write statement, last before COMMIT.
  *
  * Exactly once: two uploads holding the same tap serialize on its terminal's lock, and the
  * later one finds it recorded and answers with the stored result (`replayed: true`). The
@@ -237,7 +263,15 @@ export async function decideTaps(v: Vars, items: readonly TapItem[]): Promise<Ta
     }
     const tappedMs = Date.parse(item.input.tapped_at);
     if (tappedMs > now + FUTURE_TOLERANCE_MS) {
-      results[index] = fail(item.input, tapError(400, "tapped_at_in_future", `tapped_at is ${Math.round((tappedMs - now) / 1000)} s in the future; the terminal's clock may be ahead by at most ${FUTURE_TOLERANCE_MS / 60_000} minutes.`, "tapped_at"));
+      results[index] = fail(
+        item.input,
+        tapError(
+          400,
+          "tapped_at_in_future",
+          `tapped_at is ${Math.round((tappedMs - now) / 1000)} s in the future; the terminal's clock may be ahead by at most ${FUTURE_TOLERANCE_MS / 60_000} minutes.`,
+          "tapped_at",
+        ),
+      );
       return;
     }
     readable.push({ index, input: item.input, tappedMs });
@@ -306,7 +340,10 @@ export async function decideTaps(v: Vars, items: readonly TapItem[]): Promise<Ta
   let historyFrom = Number.POSITIVE_INFINITY;
   for (const [tariff, ms] of earliest) historyFrom = Math.min(historyFrom, historyStart(tariff, ms));
   const known = [...new Set(pending.map((t) => t.input.customer))].filter((id) => customerById.has(id));
-  const [recorded] = await db.rows<{ existing: TapRecord[] | null; history: { c: string; ms: number; route: string; fare: number; full: number; tr: boolean }[] | null }>(
+  const [recorded] = await db.rows<{
+    existing: TapRecord[] | null;
+    history: { c: string; ms: number; route: string; fare: number; full: number; tr: boolean }[] | null;
+  }>(
     sql`SELECT (SELECT json_agg(e) FROM (SELECT ${TAP_COLUMNS} FROM taps
                  WHERE (terminal_id, client_tap_id) IN (SELECT * FROM json_to_recordset(${JSON.stringify(pending.map((t) => ({ t: t.input.terminal, c: t.input.client_tap_id })))}::json) AS x(t text, c text))) e) AS existing,
                ${
@@ -324,7 +361,13 @@ export async function decideTaps(v: Vars, items: readonly TapItem[]): Promise<Ta
   const history = new Map<string, RideRecord[]>();
   for (const h of recorded?.history ?? []) {
     const list = history.get(h.c) ?? [];
-    list.push({ tapped_at: new Date(Number(h.ms)).toISOString(), route: h.route, fare: Number(h.fare), full_fare: Number(h.full), transfer: h.tr });
+    list.push({
+      tapped_at: new Date(Number(h.ms)).toISOString(),
+      route: h.route,
+      fare: Number(h.fare),
+      full_fare: Number(h.full),
+      transfer: h.tr,
+    });
     history.set(h.c, list);
   }
 
@@ -337,7 +380,15 @@ export async function decideTaps(v: Vars, items: readonly TapItem[]): Promise<Ta
     const earlier = firstInBatch.get(t.key);
     const priorHash = stored?.content_hash ?? earlier?.hash;
     if (priorHash !== undefined && priorHash !== t.hash) {
-      results[t.index] = fail(t.input, tapError(422, "tap_id_reused", `Terminal ${t.input.terminal} already sent client_tap_id '${t.input.client_tap_id}' with a different customer or tapped_at.`, "client_tap_id"));
+      results[t.index] = fail(
+        t.input,
+        tapError(
+          422,
+          "tap_id_reused",
+          `Terminal ${t.input.terminal} already sent client_tap_id '${t.input.client_tap_id}' with a different customer or tapped_at.`,
+          "client_tap_id",
+        ),
+      );
     } else if (stored) {
       results[t.index] = { ok: true, tap: tapObject(stored, true) };
     } else if (earlier) {
@@ -349,9 +400,14 @@ export async function decideTaps(v: Vars, items: readonly TapItem[]): Promise<Ta
   }
 
   // 4. Price and decide, per rider in tap-time order.
-  fresh.sort((a, b) => (a.input.customer < b.input.customer ? -1 : a.input.customer > b.input.customer ? 1 : a.tappedMs - b.tappedMs || a.index - b.index));
+  fresh.sort((a, b) =>
+    a.input.customer < b.input.customer ? -1 : a.input.customer > b.input.customer ? 1 : a.tappedMs - b.tappedMs || a.index - b.index,
+  );
   const entries: LedgerEntry[] = [];
   const created = Date.now();
+  // The operator's balance is sharded (see store/accounts.ts): one shard per batch, so
+  // concurrent uploads and groups mostly credit different rows instead of queueing on one.
+  const shardKey = fresh[0]?.key;
   for (const t of fresh) {
     const versions = fareTariffs.get(t.terminal.fare_tariff) ?? [];
     const tariff = t.tariff;
@@ -415,7 +471,13 @@ export async function decideTaps(v: Vars, items: readonly TapItem[]): Promise<Ta
     record.wallet_balance = balance - q.amount;
     balances.set(wallet.id, balance - q.amount);
     // Keep the rider's rides in time order: an offline batch may land between stored rides.
-    const ride: RideRecord = { tapped_at: tappedAt, route: t.terminal.route, fare: q.amount, full_fare: q.full_fare, transfer: q.is_transfer };
+    const ride: RideRecord = {
+      tapped_at: tappedAt,
+      route: t.terminal.route,
+      fare: q.amount,
+      full_fare: q.full_fare,
+      transfer: q.is_transfer,
+    };
     let at = rides.length;
     while (at > 0 && Date.parse((rides[at - 1] as RideRecord).tapped_at) > t.tappedMs) at--;
     rides.splice(at, 0, ride);
@@ -429,7 +491,7 @@ export async function decideTaps(v: Vars, items: readonly TapItem[]): Promise<Ta
         sourceId: record.id,
         postings: [
           { account: wallet, amount: -q.amount },
-          { account: merchantAccount(p.merchantId, p.livemode, "available", tariff.currency), amount: q.amount },
+          { account: merchantAccount(p.merchantId, p.livemode, "available", tariff.currency, shardKey), amount: q.amount },
         ],
       });
     }
@@ -441,7 +503,12 @@ export async function decideTaps(v: Vars, items: readonly TapItem[]): Promise<Ta
   if (fresh.length > 0) {
     const rows = fresh.map((t) => {
       const r = t.record as TapRecord;
-      return { ...r, tapped_at: new Date(r.tapped_ms).toISOString(), created_at: new Date(r.created_ms).toISOString(), merchant_id: p.merchantId };
+      return {
+        ...r,
+        tapped_at: new Date(r.tapped_ms).toISOString(),
+        created_at: new Date(r.created_ms).toISOString(),
+        merchant_id: p.merchantId,
+      };
     });
     writes.push(
       db.rows(
@@ -462,7 +529,8 @@ export async function decideTaps(v: Vars, items: readonly TapItem[]): Promise<Ta
       v.deps.ledger.prepare(v.db, entries).then((prepared) => {
         const rejected = prepared.results.findIndex((r) => !r.ok);
         // Cannot happen while the wallets stay locked; if it does, undo the whole request rather than record a fare not charged.
-        if (rejected >= 0) throw new Error(`ledger rejected fare ${entries[rejected]?.sourceId}: ${JSON.stringify(prepared.results[rejected])}`);
+        if (rejected >= 0)
+          throw new Error(`ledger rejected fare ${entries[rejected]?.sourceId}: ${JSON.stringify(prepared.results[rejected])}`);
         return prepared;
       }),
     );
@@ -500,7 +568,15 @@ export interface ReportLine {
 export async function dailyReport(v: Vars, date: string, timezone: string) {
   const p: MerchantPrincipal = merchantOf(v);
   const range = localDay(date, timezone);
-  const rows = await v.deps.database.rows<{ terminal_id: string; route: string; currency: string; reason: string | null; rides: number; revenue: number; declines: number }>(
+  const rows = await v.deps.database.rows<{
+    terminal_id: string;
+    route: string;
+    currency: string;
+    reason: string | null;
+    rides: number;
+    revenue: number;
+    declines: number;
+  }>(
     sql`SELECT terminal_id, route, currency, reason,
                count(*) FILTER (WHERE decision = 'accepted')::bigint AS rides,
                coalesce(sum(fare) FILTER (WHERE decision = 'accepted'), 0)::bigint AS revenue,
@@ -535,7 +611,10 @@ export async function dailyReport(v: Vars, date: string, timezone: string) {
     add(term, r);
     if (r.reason && Number(r.declines) > 0) reasons[r.reason] = (reasons[r.reason] ?? 0) + Number(r.declines);
   }
-  const byKey = <T extends ReportLine>(k: (x: T) => string) => (a: T, b: T) => (k(a) < k(b) ? -1 : k(a) > k(b) ? 1 : a.currency < b.currency ? -1 : 1);
+  const byKey =
+    <T extends ReportLine>(k: (x: T) => string) =>
+    (a: T, b: T) =>
+      k(a) < k(b) ? -1 : k(a) > k(b) ? 1 : a.currency < b.currency ? -1 : 1;
   return {
     object: "transit_daily_report" as const,
     date,
@@ -555,7 +634,8 @@ export type DailyReport = Awaited<ReturnType<typeof dailyReport>>;
 export function reportCsv(r: DailyReport): string {
   const cell = (s: string | number) => (typeof s === "number" || !/[",\n\r]/.test(s) ? String(s) : `"${s.replaceAll('"', '""')}"`);
   const lines = [["date", "level", "route", "terminal", "currency", "rides", "revenue", "declines"].join(",")];
-  const line = (level: string, route: string, terminal: string, l: ReportLine) => lines.push([r.date, level, route, terminal, l.currency, l.rides, l.revenue, l.declines].map(cell).join(","));
+  const line = (level: string, route: string, terminal: string, l: ReportLine) =>
+    lines.push([r.date, level, route, terminal, l.currency, l.rides, l.revenue, l.declines].map(cell).join(","));
   for (const t of r.totals) line("total", "", "", t);
   for (const x of r.routes) line("route", x.route, "", x);
   for (const x of r.terminals) line("terminal", x.route, x.terminal, x);

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { type TariffDocument, TariffError, quote, selectTariffVersion } from "@softrack/core";
-import { Currency, Timestamp, bearer, body, errors, json } from "../../lib/openapi.js";
+import { quote, selectTariffVersion, type TariffDocument, TariffError } from "@softrack/core";
 import { invalid } from "../../lib/errors.js";
+import { bearer, body, Currency, errors, json, Timestamp } from "../../lib/openapi.js";
 import { createRouter } from "../../lib/router.js";
 import { allow } from "../../middleware/auth.js";
 import { getTariff, putTariff, tariffObject, tariffVersions, toDocument } from "../../services/tariffs.js";
@@ -36,12 +36,16 @@ const PutTariff = z
   .strictObject({
     kind: z.enum(["fee", "fare"]),
     rules: z.record(z.string(), z.unknown()).openapi({
-      description: "Fee rules (percent_bps, fixed, min, max, tiers per method) or fare rules (routes, zones, periods, categories, transfer, caps); see packages/core tariffs.",
+      description:
+        "Fee rules (percent_bps, fixed, min, max, tiers per method) or fare rules (routes, zones, periods, categories, transfer, caps); see packages/core tariffs.",
       example: { default_fare: 2000, transfer: { window_minutes: 60 }, caps: { daily: 8000 } },
     }),
     currency: Currency.optional(),
     timezone: z.string().max(64).optional().openapi({ example: "Asia/Bishkek" }),
-    effective_from: z.iso.datetime({ offset: true }).optional().openapi({ description: "Default: now. A version applies from this instant on." }),
+    effective_from: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .openapi({ description: "Default: now. A version applies from this instant on." }),
   })
   .openapi("PutTariff");
 
@@ -55,7 +59,12 @@ const Ride = z.strictObject({
 
 const QuoteTariff = z
   .strictObject({
-    version: z.number().int().positive().optional().openapi({ description: "Price with this version; default: the version in effect at `at` (fares: at `tapped_at`)." }),
+    version: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .openapi({ description: "Price with this version; default: the version in effect at `at` (fares: at `tapped_at`)." }),
     at: z.iso.datetime({ offset: true }).optional(),
     // Fare context.
     route: z.string().min(1).max(64).optional(),
@@ -84,12 +93,23 @@ const TariffQuote = z
   .passthrough()
   .openapi("TariffQuote");
 
-const TariffList = z.object({ object: z.literal("list"), data: z.array(Tariff), has_more: z.boolean(), url: z.string() }).openapi("TariffList");
+const TariffList = z
+  .object({ object: z.literal("list"), data: z.array(Tariff), has_more: z.boolean(), url: z.string() })
+  .openapi("TariffList");
 
 const tags = ["Tariffs"];
 // Fee tariffs are the platform's (admin key), fare tariffs the transit operator's (secret key); putTariff enforces it.
 const routes = {
-  put: createRoute({ method: "put", path: "/v1/tariffs/{code}", tags, summary: "Publish a new version of a tariff (versions are immutable)", security: bearer, middleware: [allow("secret", "admin")] as const, request: { params: Code, ...body(PutTariff) }, responses: { 200: json(Tariff), ...errors } }),
+  put: createRoute({
+    method: "put",
+    path: "/v1/tariffs/{code}",
+    tags,
+    summary: "Publish a new version of a tariff (versions are immutable)",
+    security: bearer,
+    middleware: [allow("secret", "admin")] as const,
+    request: { params: Code, ...body(PutTariff) },
+    responses: { 200: json(Tariff), ...errors },
+  }),
   retrieve: createRoute({
     method: "get",
     path: "/v1/tariffs/{code}",
@@ -100,12 +120,32 @@ const routes = {
     request: { params: Code, query: z.object({ version: z.coerce.number().int().positive().optional() }) },
     responses: { 200: json(Tariff), ...errors },
   }),
-  versions: createRoute({ method: "get", path: "/v1/tariffs/{code}/versions", tags, summary: "Every version of a tariff, newest first", security: bearer, middleware: [allow("secret", "admin")] as const, request: { params: Code }, responses: { 200: json(TariffList), ...errors } }),
-  quote: createRoute({ method: "post", path: "/v1/tariffs/{code}/quote", tags, summary: "Price a payment (fee) or a ride (fare) with a tariff, with its breakdown", security: bearer, middleware: [allow("secret", "admin")] as const, request: { params: Code, ...body(QuoteTariff) }, responses: { 200: json(TariffQuote), ...errors } }),
+  versions: createRoute({
+    method: "get",
+    path: "/v1/tariffs/{code}/versions",
+    tags,
+    summary: "Every version of a tariff, newest first",
+    security: bearer,
+    middleware: [allow("secret", "admin")] as const,
+    request: { params: Code },
+    responses: { 200: json(TariffList), ...errors },
+  }),
+  quote: createRoute({
+    method: "post",
+    path: "/v1/tariffs/{code}/quote",
+    tags,
+    summary: "Price a payment (fee) or a ride (fare) with a tariff, with its breakdown",
+    security: bearer,
+    middleware: [allow("secret", "admin")] as const,
+    request: { params: Code, ...body(QuoteTariff) },
+    responses: { 200: json(TariffQuote), ...errors },
+  }),
 };
 
 export const tariffRoutes = createRouter()
-  .openapi(routes.put, async (c) => c.json(tariffObject(await putTariff(c.var, c.req.valid("param").code, c.req.valid("json"))) as never, 200))
+  .openapi(routes.put, async (c) =>
+    c.json(tariffObject(await putTariff(c.var, c.req.valid("param").code, c.req.valid("json"))) as never, 200),
+  )
   .openapi(routes.retrieve, async (c) => {
     const row = await getTariff(c.var.db, c.var.principal, c.req.valid("param").code, c.var.deps.now(), c.req.valid("query").version);
     return c.json(tariffObject(row) as never, 200);
@@ -114,7 +154,10 @@ export const tariffRoutes = createRouter()
     const { code } = c.req.valid("param");
     const rows = await tariffVersions(c.var.db, c.var.principal, code);
     if (rows.length === 0) await getTariff(c.var.db, c.var.principal, code, c.var.deps.now()); // the 404
-    return c.json({ object: "list" as const, data: rows.map((r) => tariffObject(r)) as never[], has_more: false, url: `/v1/tariffs/${code}/versions` }, 200);
+    return c.json(
+      { object: "list" as const, data: rows.map((r) => tariffObject(r)) as never[], has_more: false, url: `/v1/tariffs/${code}/versions` },
+      200,
+    );
   })
   .openapi(routes.quote, async (c) => {
     const { code } = c.req.valid("param");
@@ -127,9 +170,15 @@ export const tariffRoutes = createRouter()
       // A fare is priced by the version in effect when the rider tapped, a fee by the one in effect now.
       const when = at ?? (rows[0]?.kind === "fare" && typeof context.tapped_at === "string" ? context.tapped_at : undefined);
       const instant = when === undefined ? c.var.deps.now() : new Date(when);
-      if (Number.isNaN(instant.getTime())) throw invalid("parameter_invalid", "tapped_at must be an ISO 8601 instant with offset.", "tapped_at");
+      if (Number.isNaN(instant.getTime()))
+        throw invalid("parameter_invalid", "tapped_at must be an ISO 8601 instant with offset.", "tapped_at");
       const chosen = selectTariffVersion(rows.map(toDocument), instant);
-      if (!chosen) throw invalid("tariff_not_in_effect", `No version of tariff '${code}' is in effect at ${instant.toISOString()}.`, at ? "at" : "tapped_at");
+      if (!chosen)
+        throw invalid(
+          "tariff_not_in_effect",
+          `No version of tariff '${code}' is in effect at ${instant.toISOString()}.`,
+          at ? "at" : "tapped_at",
+        );
       tariff = chosen;
     }
     try {

@@ -2,19 +2,19 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { and, eq } from "drizzle-orm";
 import { terminals } from "../../db/schema/index.js";
 import { ApiError } from "../../lib/errors.js";
-import { IdParam, ListQuery, bearer, body, errors, json, listOf } from "../../lib/openapi.js";
+import { bearer, body, errors, IdParam, json, ListQuery, listOf } from "../../lib/openapi.js";
 import { pageWhere, toList } from "../../lib/pagination.js";
 import { createRouter, validationHook } from "../../lib/router.js";
 import { allow, merchantOf } from "../../middleware/auth.js";
 import {
-  type TapItem,
-  type TapResult,
   createTerminal,
   dailyReport,
   decideTaps,
   findTap,
   findTerminal,
   reportCsv,
+  type TapItem,
+  type TapResult,
   tapErrorBody,
   terminalObject,
 } from "../../services/transit.js";
@@ -24,15 +24,42 @@ import { BatchTaps, CreateTap, CreateTerminal, DailyReport, ReportQuery, Tap, Ta
 const tags = ["Transit"];
 
 const routes = {
-  createTerminal: createRoute({ method: "post", path: "/v1/transit/terminals", tags, summary: "Register a bus validator or metro turnstile on a route with a fare tariff", security: bearer, middleware: [allow("secret")] as const, request: body(CreateTerminal), responses: { 200: json(Terminal), ...errors } }),
-  retrieveTerminal: createRoute({ method: "get", path: "/v1/transit/terminals/{id}", tags, summary: "Retrieve a terminal", security: bearer, middleware: [allow("secret")] as const, request: { params: IdParam("term") }, responses: { 200: json(Terminal), ...errors } }),
-  listTerminals: createRoute({ method: "get", path: "/v1/transit/terminals", tags, summary: "List terminals, newest first", security: bearer, middleware: [allow("secret")] as const, request: { query: ListQuery }, responses: { 200: json(listOf(Terminal, "TerminalList")), ...errors } }),
+  createTerminal: createRoute({
+    method: "post",
+    path: "/v1/transit/terminals",
+    tags,
+    summary: "Register a bus validator or metro turnstile on a route with a fare tariff",
+    security: bearer,
+    middleware: [allow("secret")] as const,
+    request: body(CreateTerminal),
+    responses: { 200: json(Terminal), ...errors },
+  }),
+  retrieveTerminal: createRoute({
+    method: "get",
+    path: "/v1/transit/terminals/{id}",
+    tags,
+    summary: "Retrieve a terminal",
+    security: bearer,
+    middleware: [allow("secret")] as const,
+    request: { params: IdParam("term") },
+    responses: { 200: json(Terminal), ...errors },
+  }),
+  listTerminals: createRoute({
+    method: "get",
+    path: "/v1/transit/terminals",
+    tags,
+    summary: "List terminals, newest first",
+    security: bearer,
+    middleware: [allow("secret")] as const,
+    request: { query: ListQuery },
+    responses: { 200: json(listOf(Terminal, "TerminalList")), ...errors },
+  }),
   tap: createRoute({
     method: "post",
     path: "/v1/transit/taps",
     tags,
     summary: "Decide an online tap in one round trip: fare from the tariff (transfers, caps), wallet debit, accepted or declined",
-    description: "A decline (insufficient_funds, unknown_rider, …) is a 200 answer with decision \"declined\" and a reason, and is recorded.",
+    description: 'A decline (insufficient_funds, unknown_rider, …) is a 200 answer with decision "declined" and a reason, and is recorded.',
     security: bearer,
     middleware: [allow("secret")] as const,
     request: body(CreateTap),
@@ -43,13 +70,23 @@ const routes = {
     path: "/v1/transit/taps/batch",
     tags,
     summary: "Upload up to 1,000 taps a terminal stored offline; one result per tap, in input order",
-    description: "Each tap is deduplicated by (terminal, client_tap_id): a re-upload returns the stored result and charges nothing twice. A bad tap gets its own error; the rest are processed.",
+    description:
+      "Each tap is deduplicated by (terminal, client_tap_id): a re-upload returns the stored result and charges nothing twice. A bad tap gets its own error; the rest are processed.",
     security: bearer,
     middleware: [allow("secret")] as const,
     request: body(BatchTaps),
     responses: { 200: json(TapBatchResult), ...errors },
   }),
-  retrieveTap: createRoute({ method: "get", path: "/v1/transit/taps/{id}", tags, summary: "Retrieve a tap", security: bearer, middleware: [allow("secret")] as const, request: { params: IdParam("tap") }, responses: { 200: json(Tap), ...errors } }),
+  retrieveTap: createRoute({
+    method: "get",
+    path: "/v1/transit/taps/{id}",
+    tags,
+    summary: "Retrieve a tap",
+    security: bearer,
+    middleware: [allow("secret")] as const,
+    request: { params: IdParam("tap") },
+    responses: { 200: json(Tap), ...errors },
+  }),
   daily: createRoute({
     method: "get",
     path: "/v1/transit/reports/daily",
@@ -78,7 +115,8 @@ function readTap(raw: Record<string, unknown>): TapItem {
   throw new Error("unreachable: a failed parse always yields an error");
 }
 
-const resultBody = (r: TapResult) => (r.ok ? r.tap : { terminal: r.terminal, client_tap_id: r.client_tap_id, error: tapErrorBody(r.error) });
+const resultBody = (r: TapResult) =>
+  r.ok ? r.tap : { terminal: r.terminal, client_tap_id: r.client_tap_id, error: tapErrorBody(r.error) };
 
 export const transitRoutes = createRouter()
   .openapi(routes.createTerminal, async (c) => c.json(terminalObject(await createTerminal(c.var, c.req.valid("json"))), 200))
@@ -87,7 +125,12 @@ export const transitRoutes = createRouter()
     const p = merchantOf(c.var);
     const q = c.req.valid("query");
     const page = pageWhere(terminals.id, q);
-    const rows = await c.var.db.select().from(terminals).where(and(eq(terminals.merchantId, p.merchantId), eq(terminals.livemode, p.livemode), page.where)).orderBy(page.order).limit(q.limit + 1);
+    const rows = await c.var.db
+      .select()
+      .from(terminals)
+      .where(and(eq(terminals.merchantId, p.merchantId), eq(terminals.livemode, p.livemode), page.where))
+      .orderBy(page.order)
+      .limit(q.limit + 1);
     const l = toList(rows, q, "/v1/transit/terminals");
     return c.json({ ...l, data: l.data.map(terminalObject) }, 200);
   })
@@ -105,7 +148,10 @@ export const transitRoutes = createRouter()
     const q = c.req.valid("query");
     const report = await dailyReport(c.var, q.date, q.timezone);
     if (/\btext\/csv\b/i.test(c.req.header("Accept") ?? "")) {
-      return c.body(reportCsv(report), 200, { "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": `attachment; filename="transit-${q.date}.csv"` }) as never;
+      return c.body(reportCsv(report), 200, {
+        "Content-Type": "text/csv; charset=utf-8",
+        "Content-Disposition": `attachment; filename="transit-${q.date}.csv"`,
+      }) as never;
     }
     return c.json(report, 200);
   });

@@ -10,7 +10,10 @@ export const CreateTerminal = z
     fare_tariff: z
       .string()
       .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "fare_tariff must be a tariff code")
-      .openapi({ example: "bishkek-bus", description: "Code of a fare tariff; each tap is priced by the version in effect when it happened." }),
+      .openapi({
+        example: "bishkek-bus",
+        description: "Code of a fare tariff; each tap is priced by the version in effect when it happened.",
+      }),
     metadata: Metadata.optional(),
   })
   .openapi("CreateTerminal");
@@ -32,12 +35,13 @@ export const CreateTap = z
   .strictObject({
     terminal: z.string().min(1).max(64).openapi({ example: "term_01J…" }),
     customer: z.string().min(1).max(64).openapi({ example: "cus_01J…", description: "The rider (a customer with a wallet)" }),
-    tapped_at: z.iso.datetime({ offset: true }).openapi({ example: "2026-11-23T04:00:00.000Z", description: "When the rider tapped, by the terminal's clock" }),
-    client_tap_id: z
-      .string()
-      .min(1)
-      .max(128)
-      .openapi({ example: "7f1c2a", description: "The terminal's own id of the tap: a re-upload with the same id is answered from the record, never charged again" }),
+    tapped_at: z.iso
+      .datetime({ offset: true })
+      .openapi({ example: "2026-11-23T04:00:00.000Z", description: "When the rider tapped, by the terminal's clock" }),
+    client_tap_id: z.string().min(1).max(128).openapi({
+      example: "7f1c2a",
+      description: "The terminal's own id of the tap: a re-upload with the same id is answered from the record, never charged again",
+    }),
   })
   .openapi("CreateTap");
 
@@ -65,7 +69,9 @@ export const Tap = z
     is_transfer: z.boolean(),
     tariff: z.object({ code: z.string(), version: z.number().int() }).nullable(),
     breakdown: z.array(z.object({ type: z.string(), amount: z.number().int(), description: z.string() })),
-    replayed: z.boolean().openapi({ description: "True when this tap had already been recorded: the stored result, nothing charged again" }),
+    replayed: z
+      .boolean()
+      .openapi({ description: "True when this tap had already been recorded: the stored result, nothing charged again" }),
   })
   .openapi("Tap");
 
@@ -87,7 +93,9 @@ export const TapBatchResult = z
   .object({
     object: z.literal("list"),
     data: z.array(
-      z.union([Tap, z.object({ terminal: z.unknown().optional(), client_tap_id: z.unknown().optional(), error: ErrorObject })]).openapi({ description: "Per tap, in input order: the tap, or an error" }),
+      z
+        .union([Tap, z.object({ terminal: z.unknown().optional(), client_tap_id: z.unknown().optional(), error: ErrorObject })])
+        .openapi({ description: "Per tap, in input order: the tap, or an error" }),
     ),
     has_more: z.boolean(),
     url: z.string(),
