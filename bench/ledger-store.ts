@@ -16,6 +16,7 @@ import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import { createDatabase } from "../apps/api/src/db/client.js";
 import { clearingAccount, walletAccount } from "../apps/api/src/store/accounts.js";
+import { LedgerGroupCommit } from "../apps/api/src/store/group-commit.js";
 import { LedgerStore } from "../apps/api/src/store/ledger-store.js";
 
 const { values } = parseArgs({ options: { seconds: { type: "string", default: "20" }, writers: { type: "string", default: "32" }, accounts: { type: "string", default: "100000" } } });
@@ -68,30 +69,41 @@ await database.rows(
 );
 await database.rows(sql`VACUUM ANALYZE ledger_accounts`);
 
-const latencies: number[] = [];
-let done = 0;
-const deadline = Date.now() + SECONDS * 1000;
-async function writer() {
-  while (Date.now() < deadline) {
-    const src = 1 + Math.floor(Math.random() * ACCOUNTS);
-    const dst = 1 + ((src + Math.floor(Math.random() * (ACCOUNTS - 1))) % ACCOUNTS);
-    const amount = 1 + Math.floor(Math.random() * 1000);
-    const t = performance.now();
-    await database.db.transaction((tx) =>
-      ledger.post(tx, [{ type: "bench.transfer", merchantId: merchant, livemode: false, postings: [{ account: account(src), amount: -amount }, { account: account(dst), amount }] }]),
-    );
-    latencies.push(performance.now() - t);
-    done++;
-  }
+/** Runs WRITERS closed loops of random transfers for SECONDS; `post` commits one transfer. */
+async function measure(post: (e: Parameters<LedgerGroupCommit["submit"]>[0]) => Promise<unknown>) {
+  const latencies: number[] = [];
+  let done = 0;
+  const deadline = Date.now() + SECONDS * 1000;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: WRITERS }, async () => {
+      while (Date.now() < deadline) {
+        const src = 1 + Math.floor(Math.random() * ACCOUNTS);
+        const dst = 1 + ((src + Math.floor(Math.random() * (ACCOUNTS - 1))) % ACCOUNTS);
+        const amount = 1 + Math.floor(Math.random() * 1000);
+        const t = performance.now();
+        await post({ type: "bench.transfer", merchantId: merchant, livemode: false, postings: [{ account: account(src), amount: -amount }, { account: account(dst), amount }] });
+        latencies.push(performance.now() - t);
+        done++;
+      }
+    }),
+  );
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))]?.toFixed(1);
+  return { tps: done / ((performance.now() - started) / 1000), p50: pct(0.5), p99: pct(0.99) };
 }
-const started = performance.now();
-await Promise.all(Array.from({ length: WRITERS }, writer));
-const tps = done / ((performance.now() - started) / 1000);
-latencies.sort((a, b) => a - b);
-const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))]?.toFixed(1);
+
+// One database transaction per transfer (BEGIN; lock; write; COMMIT).
+const single = await measure((e) => database.db.transaction((tx) => ledger.post(tx, [e])));
+// Group commit: concurrent transfers share one transaction, each acknowledged after COMMIT.
+const group = new LedgerGroupCommit(database, ledger, { maxBatch: 500, maxParallel: 2 });
+const grouped = await measure((e) => group.submit(e));
 const verify = await ledger.verify();
 await database.close();
 execFileSync("bash", [`${root}/scripts/pg-cluster.sh`, "stop", "/tmp/softrack-bench-pg"]);
 
-console.log(`ledger store, ${WRITERS} concurrent writers: ${tps.toFixed(0)} transfers/s (p50 ${pct(0.5)} ms, p99 ${pct(0.99)} ms), ledger verify balanced=${verify.balanced}`);
-console.log(`ratio to pgbench at ${WRITERS} clients: ${(tps / ceilingN).toFixed(2)}×; to pgbench at 8 clients: ${(tps / ceiling8).toFixed(2)}×`);
+for (const [name, r] of [["one transaction per transfer", single], [`group commit (${(group.entries / Math.max(1, group.batches)).toFixed(0)} transfers per commit on average)`, grouped]] as const) {
+  console.log(`ledger store, ${WRITERS} concurrent writers, ${name}: ${r.tps.toFixed(0)} transfers/s (p50 ${r.p50} ms, p99 ${r.p99} ms)`);
+  console.log(`  ratio to pgbench at ${WRITERS} clients: ${(r.tps / ceilingN).toFixed(2)}×; to pgbench at 8 clients: ${(r.tps / ceiling8).toFixed(2)}×`);
+}
+console.log(`ledger verify balanced=${verify.balanced}`);

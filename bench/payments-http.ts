@@ -10,6 +10,7 @@ import { existsSync } from "node:fs";
 import { cpus } from "node:os";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { postmasterPid, processCpu, treeCpu } from "./lib/cpu.js";
 import { fmt, jsonClient, loops, percentile } from "./lib/load.js";
 import { startPostgres } from "./lib/postgres.js";
 
@@ -23,6 +24,7 @@ const children: ChildProcess[] = [];
 process.on("exit", () => children.forEach((c) => c.kill("SIGKILL")));
 
 function startChild(args: string[], env: Record<string, string>): Promise<string> {
+  // Resolves with the child's URL; its pid is children.at(-1).pid.
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
     children.push(child);
@@ -42,12 +44,17 @@ try {
   await pg.createDatabase("api");
   await pg.psqlFile("pgbench", `${refDir}/ledger_schema.sql`);
   console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model}), Node ${process.version}`);
+  const pm = postmasterPid(pg.dataDir);
+  let pgCpu = treeCpu(pm);
   const ceiling = await pg.pgbench("pgbench", { script: `${refDir}/ledger_transfer.sql`, clients: 8, threads: 2, seconds: SECONDS, prepared: true });
-  console.log(`pgbench ledger_transfer.sql, 8 clients, -M prepared: ${fmt(ceiling.tps)} tps`);
+  const pgbenchCpuUs = ((treeCpu(pm) - pgCpu) / ceiling.transactions) * 1e6;
+  console.log(`pgbench ledger_transfer.sql, 8 clients, -M prepared: ${fmt(ceiling.tps)} tps (PostgreSQL CPU ${fmt(pgbenchCpuUs)} µs per transfer)`);
 
   // Bare Hono floor, same load generator, same connection count.
   const bare = await startChild(["--import", "tsx", resolve(root, "bench/bare-hono.ts")], { PORT: "0" });
   const bareClient = jsonClient(bare, "x", CONNECTIONS);
+  const barePid = children.at(-1)?.pid as number;
+  const bareCpu0 = processCpu(barePid);
   let bareDone = 0;
   const bareEnd = Date.now() + SECONDS * 1000;
   const bareStart = performance.now();
@@ -56,9 +63,10 @@ try {
     bareDone++;
   });
   const bareRps = bareDone / ((performance.now() - bareStart) / 1000);
+  const bareCpuUs = ((processCpu(barePid) - bareCpu0) / bareDone) * 1e6;
   bareClient.close();
   children.pop()?.kill("SIGTERM");
-  console.log(`bare Hono POST /echo, ${CONNECTIONS} connections: ${fmt(bareRps)} req/s`);
+  console.log(`bare Hono POST /echo, ${CONNECTIONS} connections: ${fmt(bareRps)} req/s (server CPU ${fmt(bareCpuUs)} µs per request)`);
 
   const adminKey = `sk_admin_${"b".repeat(40)}`;
   const api = await startChild([resolve(root, "apps/api/dist/index.js")], {
@@ -82,6 +90,8 @@ try {
     customers.push(c.id);
   });
 
+  const apiPid = children.at(-1)?.pid as number;
+  const cpu0 = { api: processCpu(apiPid), pg: treeCpu(pm) };
   const latencies: number[] = [];
   let ok = 0;
   let failed = 0;
@@ -97,6 +107,8 @@ try {
     else failed++;
   });
   const pps = ok / ((performance.now() - start) / 1000);
+  const apiUs = ((processCpu(apiPid) - cpu0.api) / (ok + failed)) * 1e6;
+  const pgUs = ((treeCpu(pm) - cpu0.pg) / (ok + failed)) * 1e6;
   const verify = (await admin.get<{ balanced: boolean }>("/v1/admin/ledger/verify")).body;
   client.close();
   admin.close();
@@ -104,6 +116,7 @@ try {
     `wallet payments (create + confirm), ${CONNECTIONS} connections: ${fmt(pps)} payments/s (${fmt(2 * pps)} req/s), ` +
       `p50 ${fmt(percentile(latencies, 50), 1)} ms, p99 ${fmt(percentile(latencies, 99), 1)} ms, failed ${failed}, ledger balanced=${verify.balanced}`,
   );
+  console.log(`CPU per payment: API ${fmt(apiUs)} µs + PostgreSQL ${fmt(pgUs)} µs (2 requests); if CPU-bound on ${cpus().length} cores: ≈ ${fmt((cpus().length * 1e6) / (apiUs + pgUs))} payments/s`);
   console.log(`ratio to pgbench ledger transfers: ${(pps / ceiling.tps).toFixed(2)}×; requests to bare Hono: ${((2 * pps) / bareRps).toFixed(3)}×`);
 } finally {
   for (const c of children) c.kill("SIGTERM");

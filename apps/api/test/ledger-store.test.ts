@@ -61,3 +61,28 @@ describe("ledger store under concurrency", () => {
     await database.rows(sql`DELETE FROM ledger_accounts WHERE id = 'customer:cus_x:wallet:KGS'`);
   });
 });
+
+describe("ledger group commit", () => {
+  it("200 concurrent debits through group commit: exactly 100 succeed, in fewer transactions, verify balanced", async () => {
+    const { LedgerGroupCommit } = await import("../src/store/group-commit.js");
+    const { ledger, database } = api.runtime.deps;
+    const group = new LedgerGroupCommit(database, ledger, { maxBatch: 64, maxParallel: 2 });
+    const m = api.merchant.id;
+    const wallet = walletAccount(m, "cus_group", false, "KGS");
+    const outside = clearingAccount("card", false, "KGS");
+    const shop = merchantAccount(m, false, "available", "KGS", "group");
+    const funded = await group.submit({ type: "test.fund", merchantId: m, livemode: false, postings: [{ account: outside, amount: -1_000_000 }, { account: wallet, amount: 1_000_000 }] });
+    expect(funded.ok).toBe(true);
+    const results = await Promise.all(
+      Array.from({ length: 200 }, () => group.submit({ type: "test.debit", merchantId: m, livemode: false, postings: [{ account: wallet, amount: -10_000 }, { account: shop, amount: 10_000 }] })),
+    );
+    expect(results.filter((r) => r.ok)).toHaveLength(100);
+    for (const r of results.filter((x) => !x.ok)) expect(r.ok === false && r.rejection.code).toBe("insufficient_funds");
+    // Batched: far fewer transactions than transfers.
+    expect(group.batches).toBeLessThan(50);
+    const { sql } = await import("drizzle-orm");
+    const [row] = await database.rows<{ balance: number }>(sql`SELECT balance FROM ledger_accounts WHERE id = ${wallet.id}`);
+    expect(row?.balance).toBe(0);
+    expect((await http(api.url, api.adminKey).get("/v1/admin/ledger/verify")).body).toMatchObject({ balanced: true, mismatches: [] });
+  });
+});
