@@ -1,5 +1,7 @@
-import { type SQL, and, asc, desc, gt, lt } from "drizzle-orm";
-import type { PgColumn } from "drizzle-orm/pg-core";
+import { type SQL, and, asc, desc, eq, gt, lt } from "drizzle-orm";
+import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
+import type { MerchantPrincipal } from "../context.js";
+import type { Db } from "../db/client.js";
 
 /**
  * Cursor pagination over time-ordered ids (see ids.ts): newest first, `starting_after`
@@ -21,6 +23,31 @@ export function toList<T>(rows: T[], p: ListParams, url: string) {
   const page = rows.slice(0, p.limit);
   if (p.ending_before) page.reverse();
   return { object: "list" as const, data: page, has_more, url };
+}
+
+/** A table of objects that belong to a merchant in one mode (test or live). */
+type OwnedTable = PgTable & { id: PgColumn; merchantId: PgColumn; livemode: PgColumn };
+
+/**
+ * One page of the calling merchant's objects in its mode, with optional extra filters:
+ * the shape every list route of the contract shares.
+ */
+export async function listOwned<T extends OwnedTable>(
+  db: Db,
+  p: MerchantPrincipal,
+  table: T,
+  q: ListParams,
+  url: string,
+  ...filters: (SQL | undefined)[]
+): Promise<{ object: "list"; data: T["$inferSelect"][]; has_more: boolean; url: string }> {
+  const page = pageWhere(table.id, q);
+  const rows = await db
+    .select()
+    .from(table as PgTable)
+    .where(and(eq(table.merchantId, p.merchantId), eq(table.livemode, p.livemode), page.where, ...filters))
+    .orderBy(page.order)
+    .limit(q.limit + 1);
+  return toList(rows as T["$inferSelect"][], q, url);
 }
 
 export { and };

@@ -7,7 +7,7 @@ import { orderEvents, orders, payments, pickupPoints } from "../db/schema/index.
 import { safeEqual, sha256Hex } from "../lib/crypto.js";
 import { ApiError, invalid, notFound } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
-import { type ListParams, pageWhere, toList } from "../lib/pagination.js";
+import { type ListParams, listOwned } from "../lib/pagination.js";
 import { jobHandlers, scheduleJob } from "../jobs/runner.js";
 import { merchantOf } from "../middleware/auth.js";
 import { merchantAccount } from "../store/accounts.js";
@@ -274,15 +274,7 @@ export async function orderHistory(v: Vars, id: string) {
 }
 
 export async function listOrders(v: Vars, q: ListParams & { status?: string | undefined }) {
-  const p = merchantOf(v);
-  const page = pageWhere(orders.id, q);
-  const rows = await v.db
-    .select()
-    .from(orders)
-    .where(and(eq(orders.merchantId, p.merchantId), eq(orders.livemode, p.livemode), page.where, q.status ? eq(orders.status, q.status as OrderRow["status"]) : undefined))
-    .orderBy(page.order)
-    .limit(q.limit + 1);
-  const l = toList(rows, q, "/v1/orders");
+  const l = await listOwned(v.db, merchantOf(v), orders, q, "/v1/orders", q.status ? eq(orders.status, q.status as OrderRow["status"]) : undefined);
   return { ...l, data: l.data.map((o) => orderObject(v, o)) };
 }
 

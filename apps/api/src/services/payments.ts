@@ -1,4 +1,4 @@
-import { type PaymentEffect, type PaymentState, newPayment, transitionPayment } from "@softrack/core";
+import { type PaymentEffect, type PaymentState, transitionPayment } from "@softrack/core";
 import { and, eq, gte, lte, sql } from "drizzle-orm";
 import { connectorFor } from "../connectors/index.js";
 import type { AppEnv, MerchantPrincipal } from "../context.js";
@@ -6,7 +6,7 @@ import { payments, refunds } from "../db/schema/index.js";
 import { randomToken, safeEqual, sha256Hex } from "../lib/crypto.js";
 import { ApiError, invalid, notFound, paymentError } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
-import { type ListParams, pageWhere, toList } from "../lib/pagination.js";
+import { type ListParams, listOwned } from "../lib/pagination.js";
 import { merchantOf } from "../middleware/auth.js";
 import { type AccountSpec, clearingAccount, merchantAccount, revenueAccount, walletAccount } from "../store/accounts.js";
 import type { LedgerEntry, PreparedPosting } from "../store/ledger-store.js";
@@ -424,25 +424,17 @@ export async function listPayments(
   v: Vars,
   q: ListParams & { status?: string | undefined; customer?: string | undefined; "created[gte]"?: string | undefined; "created[lte]"?: string | undefined },
 ) {
-  const p = merchantOf(v);
-  const page = pageWhere(payments.id, q);
-  const rows = await v.db
-    .select()
-    .from(payments)
-    .where(
-      and(
-        eq(payments.merchantId, p.merchantId),
-        eq(payments.livemode, p.livemode),
-        page.where,
-        q.status ? eq(payments.status, q.status as PaymentRow["status"]) : undefined,
-        q.customer ? eq(payments.customerId, q.customer) : undefined,
-        q["created[gte]"] ? gte(payments.createdAt, new Date(q["created[gte]"])) : undefined,
-        q["created[lte]"] ? lte(payments.createdAt, new Date(q["created[lte]"])) : undefined,
-      ),
-    )
-    .orderBy(page.order)
-    .limit(q.limit + 1);
-  const list = toList(rows, q, "/v1/payments");
+  const list = await listOwned(
+    v.db,
+    merchantOf(v),
+    payments,
+    q,
+    "/v1/payments",
+    q.status ? eq(payments.status, q.status as PaymentRow["status"]) : undefined,
+    q.customer ? eq(payments.customerId, q.customer) : undefined,
+    q["created[gte]"] ? gte(payments.createdAt, new Date(q["created[gte]"])) : undefined,
+    q["created[lte]"] ? lte(payments.createdAt, new Date(q["created[lte]"])) : undefined,
+  );
   return { ...list, data: list.data.map((r) => paymentObject(v, r)) };
 }
 

@@ -1,6 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../../lib/router.js";
-import type { AppEnv } from "../../context.js";
 import { ListQuery, Timestamp, bearer, errors, json, listOf } from "../../lib/openapi.js";
 import { allow, merchantOf } from "../../middleware/auth.js";
 import { listLedgerTransactions, merchantBalance } from "../../services/balance.js";

@@ -1,9 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, eq } from "drizzle-orm";
-import type { AppEnv } from "../../context.js";
 import { customers } from "../../db/schema/index.js";
 import { Currency, IdParam, ListQuery, Metadata, Timestamp, bearer, body, errors, json, listOf } from "../../lib/openapi.js";
-import { pageWhere, toList } from "../../lib/pagination.js";
+import { listOwned } from "../../lib/pagination.js";
 import { createRouter } from "../../lib/router.js";
 import { allow, merchantOf } from "../../middleware/auth.js";
 import { createCustomer, customerObject, findCustomer } from "../../services/customers.js";
@@ -43,10 +41,6 @@ export const customerRoutes = createRouter()
   .openapi(create, async (c) => c.json(await customerObject(c.var, await createCustomer(c.var, c.req.valid("json"))), 200))
   .openapi(retrieve, async (c) => c.json(await customerObject(c.var, await findCustomer(c.var.db, merchantOf(c.var), c.req.valid("param").id, "id")), 200))
   .openapi(list, async (c) => {
-    const p = merchantOf(c.var);
-    const q = c.req.valid("query");
-    const page = pageWhere(customers.id, q);
-    const rows = await c.var.db.select().from(customers).where(and(eq(customers.merchantId, p.merchantId), eq(customers.livemode, p.livemode), page.where)).orderBy(page.order).limit(q.limit + 1);
-    const l = toList(rows, q, "/v1/customers");
+    const l = await listOwned(c.var.db, merchantOf(c.var), customers, c.req.valid("query"), "/v1/customers");
     return c.json({ ...l, data: await Promise.all(l.data.map((r) => customerObject(c.var, r))) }, 200);
   });

@@ -1,6 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../../lib/router.js";
-import type { AppEnv } from "../../context.js";
 import { ping } from "../../db/client.js";
 import { unavailable } from "../../lib/errors.js";
 import { bearer, errors, json } from "../../lib/openapi.js";

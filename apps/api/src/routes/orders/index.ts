@@ -1,9 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, eq } from "drizzle-orm";
-import type { AppEnv } from "../../context.js";
 import { pickupPoints } from "../../db/schema/index.js";
 import { Amount, Currency, IdParam, ListQuery, Metadata, Timestamp, bearer, body, errors, json, listOf } from "../../lib/openapi.js";
-import { pageWhere, toList } from "../../lib/pagination.js";
+import { listOwned } from "../../lib/pagination.js";
 import { createRouter } from "../../lib/router.js";
 import { allow, merchantOf } from "../../middleware/auth.js";
 import { createOrder, createPickupPoint, failOrder, findOrder, handover, listOrders, orderHistory, pickupPointObject, returnItems } from "../../services/orders.js";
@@ -84,10 +82,6 @@ export const orderRoutes = createRouter()
   .openapi(r.events, async (c) => c.json(await orderHistory(c.var, c.req.valid("param").id), 200))
   .openapi(r.createPoint, async (c) => c.json(await createPickupPoint(c.var, c.req.valid("json")), 200))
   .openapi(r.listPoints, async (c) => {
-    const p = merchantOf(c.var);
-    const q = c.req.valid("query");
-    const page = pageWhere(pickupPoints.id, q);
-    const rows = await c.var.db.select().from(pickupPoints).where(and(eq(pickupPoints.merchantId, p.merchantId), eq(pickupPoints.livemode, p.livemode), page.where)).orderBy(page.order).limit(q.limit + 1);
-    const l = toList(rows, q, "/v1/pickup_points");
+    const l = await listOwned(c.var.db, merchantOf(c.var), pickupPoints, c.req.valid("query"), "/v1/pickup_points");
     return c.json({ ...l, data: l.data.map(pickupPointObject) }, 200);
   });

@@ -4,7 +4,7 @@ import type { AppEnv } from "../../context.js";
 import { refunds } from "../../db/schema/index.js";
 import { ApiError, notFound } from "../../lib/errors.js";
 import { IdParam, ListQuery, bearer, body, errors, json, listOf, optionalBody, paymentErrors } from "../../lib/openapi.js";
-import { pageWhere, toList } from "../../lib/pagination.js";
+import { listOwned } from "../../lib/pagination.js";
 import { createRouter } from "../../lib/router.js";
 import { allow, merchantOf } from "../../middleware/auth.js";
 import {
@@ -180,16 +180,8 @@ export const paymentRoutes = createRouter()
     return c.json(refundObject(row), 200);
   })
   .openapi(routes.listRefunds, async (c) => {
-    const p = merchantOf(c.var);
     const q = c.req.valid("query");
-    const page = pageWhere(refunds.id, q);
-    const rows = await c.var.db
-      .select()
-      .from(refunds)
-      .where(and(eq(refunds.merchantId, p.merchantId), eq(refunds.livemode, p.livemode), page.where, q.payment ? eq(refunds.paymentId, q.payment) : undefined))
-      .orderBy(page.order)
-      .limit(q.limit + 1);
-    const list = toList(rows, q, "/v1/refunds");
+    const list = await listOwned(c.var.db, merchantOf(c.var), refunds, q, "/v1/refunds", q.payment ? eq(refunds.paymentId, q.payment) : undefined);
     return c.json({ ...list, data: list.data.map(refundObject) }, 200);
   });
 

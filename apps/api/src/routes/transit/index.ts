@@ -1,9 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, eq } from "drizzle-orm";
 import { terminals } from "../../db/schema/index.js";
 import { ApiError } from "../../lib/errors.js";
 import { bearer, body, errors, IdParam, json, ListQuery, listOf } from "../../lib/openapi.js";
-import { pageWhere, toList } from "../../lib/pagination.js";
+import { listOwned } from "../../lib/pagination.js";
 import { createRouter, validationHook } from "../../lib/router.js";
 import { allow, merchantOf } from "../../middleware/auth.js";
 import {
@@ -122,16 +121,7 @@ export const transitRoutes = createRouter()
   .openapi(routes.createTerminal, async (c) => c.json(terminalObject(await createTerminal(c.var, c.req.valid("json"))), 200))
   .openapi(routes.retrieveTerminal, async (c) => c.json(terminalObject(await findTerminal(c.var, c.req.valid("param").id)), 200))
   .openapi(routes.listTerminals, async (c) => {
-    const p = merchantOf(c.var);
-    const q = c.req.valid("query");
-    const page = pageWhere(terminals.id, q);
-    const rows = await c.var.db
-      .select()
-      .from(terminals)
-      .where(and(eq(terminals.merchantId, p.merchantId), eq(terminals.livemode, p.livemode), page.where))
-      .orderBy(page.order)
-      .limit(q.limit + 1);
-    const l = toList(rows, q, "/v1/transit/terminals");
+    const l = await listOwned(c.var.db, merchantOf(c.var), terminals, c.req.valid("query"), "/v1/transit/terminals");
     return c.json({ ...l, data: l.data.map(terminalObject) }, 200);
   })
   .openapi(routes.tap, async (c) => {

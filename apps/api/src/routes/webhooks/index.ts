@@ -6,7 +6,7 @@ import { events, webhookAttempts, webhookEndpoints } from "../../db/schema/index
 import { notFound } from "../../lib/errors.js";
 import { newId } from "../../lib/ids.js";
 import { IdParam, ListQuery, Timestamp, bearer, body, errors, json, listOf } from "../../lib/openapi.js";
-import { pageWhere, toList } from "../../lib/pagination.js";
+import { listOwned, toList } from "../../lib/pagination.js";
 import { createRouter } from "../../lib/router.js";
 import { allow, merchantOf } from "../../middleware/auth.js";
 import { EVENT_TYPES, eventObject } from "../../services/events.js";
@@ -101,11 +101,7 @@ export const webhookRoutes = createRouter()
     return c.json(endpointObject(row as EndpointRow, secret), 200);
   })
   .openapi(r.list, async (c) => {
-    const p = merchantOf(c.var);
-    const q = c.req.valid("query");
-    const page = pageWhere(webhookEndpoints.id, q);
-    const rows = await c.var.db.select().from(webhookEndpoints).where(and(eq(webhookEndpoints.merchantId, p.merchantId), eq(webhookEndpoints.livemode, p.livemode), page.where)).orderBy(page.order).limit(q.limit + 1);
-    const l = toList(rows, q, "/v1/webhook_endpoints");
+    const l = await listOwned(c.var.db, merchantOf(c.var), webhookEndpoints, c.req.valid("query"), "/v1/webhook_endpoints");
     return c.json({ ...l, data: l.data.map((e) => endpointObject(e)) }, 200);
   })
   .openapi(r.retrieve, async (c) => c.json(endpointObject(await findEndpoint(c.var, c.req.valid("param").id)), 200))
@@ -161,11 +157,8 @@ export const webhookRoutes = createRouter()
     );
   })
   .openapi(r.events, async (c) => {
-    const p = merchantOf(c.var);
     const q = c.req.valid("query");
-    const page = pageWhere(events.id, q);
-    const rows = await c.var.db.select().from(events).where(and(eq(events.merchantId, p.merchantId), eq(events.livemode, p.livemode), page.where, q.type ? eq(events.type, q.type) : undefined)).orderBy(page.order).limit(q.limit + 1);
-    const l = toList(rows, q, "/v1/events");
+    const l = await listOwned(c.var.db, merchantOf(c.var), events, q, "/v1/events", q.type ? eq(events.type, q.type) : undefined);
     return c.json({ ...l, data: l.data.map(eventObject) }, 200);
   })
   .openapi(r.event, async (c) => {
