@@ -91,7 +91,8 @@ describe("webhooks", () => {
     ]);
     await api.close();
     await hook.close();
-  });
+    // A disk-backed embedded database is created, closed and reopened here: slow on a busy machine.
+  }, 300_000);
 
   it("the background worker delivers at once; an endpoint answering 410 is disabled", async () => {
     const hook = await receiver([410]);
