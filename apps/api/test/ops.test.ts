@@ -59,7 +59,8 @@ function parseExposition(text: string) {
 
 describe("GET /metrics", () => {
   it("is valid Prometheus exposition with per-route latency, payments by status, webhook queue and ledger check", async () => {
-    const api = await startTestApi();
+    // Workers off: the queue below must stay as written, not be picked up by the dispatcher.
+    const api = await startTestApi({ env: { WORKERS: "off" } });
     try {
       const merchant = http(api.url, api.merchant.secretKey);
       const created = await merchant.post("/v1/payments", { amount: 15000, currency: "KGS" });
