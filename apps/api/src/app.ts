@@ -6,6 +6,7 @@ import type { AppEnv, Deps } from "./context.js";
 import { ApiError, unavailable } from "./lib/errors.js";
 import { validationHook } from "./lib/router.js";
 import { authenticate } from "./middleware/auth.js";
+import { apiRateLimit } from "./middleware/rate-limit.js";
 import { requestContext } from "./middleware/request-context.js";
 import { unitOfWork } from "./middleware/unit-of-work.js";
 import { httpMetrics } from "./observability/metrics.js";
@@ -23,6 +24,7 @@ import { leadRoutes } from "./routes/leads/index.js";
 import { staticRoutes } from "./routes/static/index.js";
 import { testHelperRoutes } from "./routes/test-helpers/index.js";
 import { webhookRoutes } from "./routes/webhooks/index.js";
+import { accountRoutes } from "./routes/auth/accounts.js";
 
 const PUBLIC_V1 = new Set(["/v1/leads"]);
 /** Writes that manage their own transactions (each job commits on its own). */
@@ -30,6 +32,16 @@ const OWN_TRANSACTIONS = new Set(["/v1/test_helpers/run_jobs"]);
 const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 /** PostgreSQL / driver errors that mean "the database is away", not "this request is wrong". */
 const DB_UNAVAILABLE = /^(08|57P0|53300|40001|40P01)|ECONNREFUSED|ECONNRESET|CONNECTION_|CONNECT_TIMEOUT|EPIPE|ENOTFOUND/;
+
+/**
+ * PostgreSQL refusing a client's string (U+0000, a lone UTF-16 surrogate inside JSON, a
+ * character it cannot store): bad input, never a 500.
+ */
+const UNSTORABLE_TEXT = /^(22021|22P05|22P02)$/;
+function isUnstorableText(err: unknown): boolean {
+  const e = err as { code?: string; cause?: { code?: string } };
+  return UNSTORABLE_TEXT.test(String(e?.code ?? "")) || UNSTORABLE_TEXT.test(String(e?.cause?.code ?? ""));
+}
 
 function isDatabaseDown(err: unknown): boolean {
   const e = err as { code?: string; cause?: { code?: string } };
@@ -72,6 +84,7 @@ export function createApp(deps: Deps) {
     if (PUBLIC_V1.has(c.req.path)) return next();
     return auth(c, next);
   });
+  app.use("/v1/*", apiRateLimit(deps.env));
   app.use("/v1/*", async (c, next) => (WRITE_METHODS.has(c.req.method) && !PUBLIC_V1.has(c.req.path) && !OWN_TRANSACTIONS.has(c.req.path) ? uow(c, next) : next()));
 
   app.route("/", healthRoutes);
@@ -88,6 +101,7 @@ export function createApp(deps: Deps) {
   app.route("/", webhookRoutes);
   app.route("/", testHelperRoutes);
   app.route("/", leadRoutes);
+  app.route("/", accountRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",
@@ -99,9 +113,10 @@ export function createApp(deps: Deps) {
   // Last: the widget's files, the demo and the built site, for whatever the API did not claim.
   app.route("/", staticRoutes);
 
+  // Thrown, not returned: inside a write's unit of work a returned answer would be stored
+  // under its Idempotency-Key, and a mistyped URL must not use up the key.
   app.notFound((c) => {
-    const err = new ApiError(404, "invalid_request_error", "route_not_found", `Unrecognized request URL (${c.req.method}: ${c.req.path}).`);
-    return c.json(err.body(c.var.requestId), 404);
+    throw new ApiError(404, "invalid_request_error", "route_not_found", `Unrecognized request URL (${c.req.method}: ${c.req.path}).`);
   });
 
   app.onError((err, c) => {
@@ -116,6 +131,8 @@ export function createApp(deps: Deps) {
         malformed ? "invalid_json" : "invalid_request",
         malformed ? "The request body is not valid JSON." : err.message || "Invalid request.",
       );
+    } else if (isUnstorableText(err)) {
+      api = new ApiError(400, "invalid_request_error", "parameter_invalid", "A string in the request contains a character that cannot be stored (such as U+0000 or a lone UTF-16 surrogate).");
     } else if (isDatabaseDown(err)) {
       api = unavailable();
     } else {

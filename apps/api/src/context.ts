@@ -8,8 +8,23 @@ import type { LedgerStore } from "./store/ledger-store.js";
 /** Who is calling. Every merchant-scoped query filters by `merchantId` and `livemode`. */
 export type Principal =
   | { kind: "admin"; keyId: "admin" }
-  | { kind: "secret"; keyId: string; merchantId: string; livemode: boolean }
-  | { kind: "publishable"; keyId: string; merchantId: string; livemode: boolean };
+  | { kind: "secret"; keyId: string; merchantId: string; livemode: boolean; session?: SessionPrincipal }
+  | { kind: "publishable"; keyId: string; merchantId: string; livemode: boolean }
+  /** A signed-in customer (wallet holder, rider): only the /v1/auth routes about themselves. */
+  | { kind: "customer"; keyId: string; merchantId: string; livemode: boolean; session: SessionPrincipal }
+  /**
+   * Nobody yet: the public sign-in routes (keyId scopes Idempotency-Key by client address).
+   * Its merchantId is "" so that a query filtered by it matches nothing; allow() refuses it everywhere else.
+   */
+  | { kind: "anonymous"; keyId: string; merchantId: ""; livemode: false };
+
+/** Who signed in, when the caller is a session rather than an API key (see routes/auth). */
+export interface SessionPrincipal {
+  id: string;
+  identityId: string;
+  role?: "owner" | "developer" | "support";
+  customerId?: string;
+}
 
 export type MerchantPrincipal = Extract<Principal, { merchantId: string }>;
 

@@ -33,6 +33,12 @@ export const envSchema = z.object({
   METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   /** Seconds between the ledger checks behind softrack_ledger_* metrics; 0 turns them off. */
   METRICS_LEDGER_VERIFY_INTERVAL: z.coerce.number().int().min(0).default(300),
+  /** Requests a second per API key on /v1 (token bucket, per process); 0 turns it off. Generous by default. */
+  RATE_LIMIT_PER_KEY: z.coerce.number().min(0).default(5_000),
+  /** Requests a second per client address on /v1 (per process; X-Forwarded-For only with TRUST_PROXY=1); 0 turns it off. */
+  RATE_LIMIT_PER_IP: z.coerce.number().min(0).default(20_000),
+  /** How many seconds' worth of requests a caller may send at once before the per-second rate applies. */
+  RATE_LIMIT_BURST_SECONDS: z.coerce.number().positive().default(2),
 });
 
 export type Env = z.infer<typeof envSchema>;

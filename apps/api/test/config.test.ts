@@ -1,4 +1,4 @@
-import { spawn, execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
@@ -17,7 +17,11 @@ const dirs: string[] = [];
 /** Builds dist/ when it is missing or older than a source file (tests may run before `npm run build`). */
 function ensureBuilt() {
   const newest = (dir: string): number =>
-    Math.max(...readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs)));
+    Math.max(
+      ...readdirSync(dir, { withFileTypes: true }).map((e) =>
+        e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs,
+      ),
+    );
   let builtAt = 0;
   try {
     builtAt = statSync(built).mtimeMs;
@@ -69,7 +73,10 @@ function expectOneClearLine(result: { code: number | null; stderr: string[]; std
 
 describe("configuration checked at start (built API)", () => {
   it("rejects a DATABASE_URL that is not a PostgreSQL URL", async () => {
-    expectOneClearLine(await run({ DATABASE_URL: "mysql://root@db/softrack" }), /invalid environment: DATABASE_URL: must be a postgres:\/\/ or postgresql:\/\/ URL/);
+    expectOneClearLine(
+      await run({ DATABASE_URL: "mysql://root@db/softrack" }),
+      /invalid environment: DATABASE_URL: must be a postgres:\/\/ or postgresql:\/\/ URL/,
+    );
   });
 
   it("names the database it cannot reach, without its password", async () => {
@@ -87,7 +94,10 @@ describe("configuration checked at start (built API)", () => {
     await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
     const port = (blocker.address() as { port: number }).port;
     try {
-      expectOneClearLine(await run({ PORT: String(port) }), new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use; set PORT to a free port`));
+      expectOneClearLine(
+        await run({ PORT: String(port) }),
+        new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use; set PORT to a free port`),
+      );
     } finally {
       blocker.close();
     }
@@ -112,7 +122,12 @@ describe("configuration checked at start (built API)", () => {
   });
 
   it("starts with a good configuration (the checks above are not always-fail)", async () => {
-    const r = await run({ LOG_GELF: "udp://127.0.0.1:12201", LOG_SAMPLE_SUCCESS: "0.1", METRICS_TOKEN: "t".repeat(20), PLATFORM_ADMIN_KEY: "a".repeat(30) });
+    const r = await run({
+      LOG_GELF: "udp://127.0.0.1:12201",
+      LOG_SAMPLE_SUCCESS: "0.1",
+      METRICS_TOKEN: "t".repeat(20),
+      PLATFORM_ADMIN_KEY: "a".repeat(30),
+    });
     expect(r.stdout).toContain("ready on http://127.0.0.1:");
     expect(r.stderr.filter((l) => l.startsWith("softrack-api:"))).toEqual([]);
   });

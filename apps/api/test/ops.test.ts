@@ -5,13 +5,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
-import { inflateSync, gunzipSync } from "node:zlib";
+import { gunzipSync, inflateSync } from "node:zlib";
 import { sql } from "drizzle-orm";
 // @ts-expect-error: the parser ships no type declarations (its output is typed as Family below)
 import parsePrometheus from "parse-prometheus-text-format";
 import { afterAll, describe, expect, it } from "vitest";
 import { createLogger } from "../src/logger.js";
-import { TEST_CARD, http, startTestApi } from "./support.js";
+import { http, startTestApi, TEST_CARD } from "./support.js";
 
 type Family = { name: string; help: string; type: string };
 type Sample = { name: string; labels: Record<string, string>; value: number };
@@ -64,10 +64,13 @@ describe("GET /metrics", () => {
     try {
       const merchant = http(api.url, api.merchant.secretKey);
       const created = await merchant.post("/v1/payments", { amount: 15000, currency: "KGS" });
-      const paid = await merchant.post(`/v1/payments/${created.body.id}/confirm`, { payment_method_data: { type: "card", card: TEST_CARD } });
+      const paid = await merchant.post(`/v1/payments/${created.body.id}/confirm`, {
+        payment_method_data: { type: "card", card: TEST_CARD },
+      });
       expect(paid.body.status).toBe("succeeded");
       await merchant.post("/v1/payments", { amount: 500, currency: "KGS" });
       expect((await merchant.get("/v1/no-such-thing")).status).toBe(404);
+      expect((await fetch(`${api.url}/health`)).status).toBe(200);
 
       // Two deliveries waiting, the older one queued two minutes ago.
       const { database } = api.runtime;
@@ -88,6 +91,7 @@ describe("GET /metrics", () => {
       expect(count({ method: "POST", route: "/v1/payments/:id/confirm", status: "200" })).toBe(1);
       expect(count({ method: "POST", route: "/v1/payments", status: "200" })).toBe(2);
       expect(count({ method: "GET", status: "404" })).toBe(1);
+      expect(count({ method: "GET", route: "/health", status: "200" })).toBe(1);
       // Labels carry route patterns, never raw paths (ids, or whatever a client typed).
       const text = await (await fetch(`${api.url}/metrics`)).text();
       expect(text).not.toMatch(/route="[^"]*(pay_|no-such-thing)/);
@@ -138,7 +142,9 @@ describe("GET /ready", () => {
 
       // As if this build shipped a migration the database has not run yet.
       const { database } = api.runtime;
-      await database.rows(sql`DELETE FROM drizzle.__drizzle_migrations WHERE created_at = (SELECT max(created_at) FROM drizzle.__drizzle_migrations)`);
+      await database.rows(
+        sql`DELETE FROM drizzle.__drizzle_migrations WHERE created_at = (SELECT max(created_at) FROM drizzle.__drizzle_migrations)`,
+      );
       const pending = await fetch(`${api.url}/ready`);
       expect(pending.status).toBe(503);
       expect(await pending.json()).toEqual({ status: "not_ready", checks: { database: "ok", migrations: "pending" } });
@@ -302,7 +308,8 @@ describe("GELF output (LOG_GELF)", () => {
     expect(Math.abs((gelf.timestamp as number) - Date.now() / 1000)).toBeLessThan(60);
     expect(typeof gelf._latency_ms).toBe("number");
     // GELF reserves `_id`; every additional field is `_`-prefixed.
-    for (const key of Object.keys(gelf)) expect(["version", "host", "short_message", "timestamp", "level"].includes(key) || /^_[\w.-]+$/.test(key)).toBe(true);
+    for (const key of Object.keys(gelf))
+      expect(["version", "host", "short_message", "timestamp", "level"].includes(key) || /^_[\w.-]+$/.test(key)).toBe(true);
     expect(gelf._id).toBeUndefined();
 
     // Nothing of the card travels, in any datagram, compressed or not.
@@ -310,6 +317,11 @@ describe("GELF output (LOG_GELF)", () => {
     expect(everything).not.toContain(TEST_CARD.number);
     expect(everything).not.toContain(merchant.body.keys.secret_key);
     // stdout keeps its one JSON line per request.
-    expect(api.stdout().split("\n").filter((l) => l.includes(`"req_id":"${requestId}"`))).toHaveLength(1);
+    expect(
+      api
+        .stdout()
+        .split("\n")
+        .filter((l) => l.includes(`"req_id":"${requestId}"`)),
+    ).toHaveLength(1);
   }, 90_000);
 });

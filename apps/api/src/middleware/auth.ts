@@ -3,8 +3,15 @@ import type { MiddlewareHandler } from "hono";
 import type { AppEnv, Deps, Principal } from "../context.js";
 import { safeEqual, sha256Hex } from "../lib/crypto.js";
 import { forbidden, unauthenticated } from "../lib/errors.js";
+import { PUBLIC_AUTH_PATHS, sessionAuth } from "../services/sessions.js";
+import { clientIp } from "./rate-limit.js";
 
 const CACHE_MS = 5_000;
+/** Every process-local key cache, so a revoked key is refused at once here (other processes: within CACHE_MS). */
+const caches = new Set<Map<string, unknown>>();
+export function forgetCachedKeys(): void {
+  for (const cache of caches) cache.clear();
+}
 
 /**
  * Bearer authentication. Keys are looked up by their SHA-256 (the table never holds a
@@ -13,9 +20,21 @@ const CACHE_MS = 5_000;
  */
 export function authenticate(deps: Deps): MiddlewareHandler<AppEnv> {
   const cache = new Map<string, { principal: Principal | null; until: number }>();
+  caches.add(cache);
   return async function authenticate(c, next) {
+    // The sign-in routes are public; the caller is nobody until a session exists.
+    if (PUBLIC_AUTH_PATHS.has(c.req.path)) {
+      c.set("principal", { kind: "anonymous", keyId: `anon:${clientIp(c)}`, merchantId: "", livemode: false });
+      return next();
+    }
     const header = c.req.header("Authorization");
     const match = header?.match(/^Bearer\s+(\S{8,200})$/);
+    // Sessions (sst_… bearer tokens for apps, the httpOnly cookie for the console) are looked up every time: revocation is immediate.
+    const session = await sessionAuth(deps, c, match?.[1]);
+    if (session) {
+      c.set("principal", session);
+      return next();
+    }
     if (!match) throw unauthenticated("Missing API key: send it as 'Authorization: Bearer <key>'.", "missing_api_key");
     const hash = sha256Hex(match[1] as string);
     if (safeEqual(hash, deps.adminKeyHash)) {
@@ -25,14 +44,15 @@ export function authenticate(deps: Deps): MiddlewareHandler<AppEnv> {
     const now = Date.now();
     let hit = cache.get(hash);
     if (!hit || hit.until < now) {
-      const rows = await deps.database.rows<{ id: string; merchant_id: string; kind: "secret" | "publishable"; livemode: boolean }>(
-        sql`SELECT id, merchant_id, kind, livemode FROM api_keys
+      const rows = await deps.database.rows<{ id: string; merchant_id: string; kind: "secret" | "publishable"; livemode: boolean; expires_at: Date | string | null }>(
+        sql`SELECT id, merchant_id, kind, livemode, expires_at FROM api_keys
             WHERE hash = ${hash} AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())`,
       );
       const row = rows[0];
       hit = {
         principal: row ? { kind: row.kind, keyId: row.id, merchantId: row.merchant_id, livemode: row.livemode } : null,
-        until: now + CACHE_MS,
+        // A rolled key's grace period ends on time, not up to CACHE_MS later.
+        until: Math.min(now + CACHE_MS, row?.expires_at ? new Date(row.expires_at).getTime() : Number.POSITIVE_INFINITY),
       };
       if (cache.size > 10_000) cache.clear();
       cache.set(hash, hit);
@@ -63,6 +83,6 @@ export function allow(...kinds: Principal["kind"][]): MiddlewareHandler<AppEnv> 
 /** The calling merchant; `vars` is `c.var`. */
 export function merchantOf(vars: { principal: Principal }) {
   const p = vars.principal;
-  if (p.kind === "admin") throw forbidden("This route needs a merchant's key.");
+  if (p.kind === "admin" || p.kind === "anonymous" || p.kind === "customer") throw forbidden("This route needs a merchant's key.");
   return p;
 }

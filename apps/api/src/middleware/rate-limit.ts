@@ -33,3 +33,66 @@ export function clientIp(c: Context<AppEnv>): string {
   const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
   return incoming?.socket?.remoteAddress ?? "unknown";
 }
+
+/**
+ * Token buckets kept in this process's memory: each holds up to `burst` tokens and refills
+ * at `perSecond`; a request takes one. Empty → the seconds until one token is back.
+ */
+export class TokenBuckets {
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  constructor(
+    readonly perSecond: number,
+    readonly burst: number,
+    private readonly maxKeys = 100_000,
+  ) {}
+
+  /** 0 when allowed, else the Retry-After in whole seconds (≥ 1). */
+  take(key: string, now = Date.now()): number {
+    let b = this.buckets.get(key);
+    if (!b) {
+      // Forget idle callers rather than grow without bound; a full bucket is what they would have anyway.
+      if (this.buckets.size >= this.maxKeys) this.buckets.clear();
+      b = { tokens: this.burst, at: now };
+      this.buckets.set(key, b);
+    } else {
+      b.tokens = Math.min(this.burst, b.tokens + ((now - b.at) / 1000) * this.perSecond);
+      b.at = now;
+    }
+    if (b.tokens >= 1) {
+      b.tokens -= 1;
+      return 0;
+    }
+    return Math.max(1, Math.ceil((1 - b.tokens) / this.perSecond));
+  }
+
+  /** Whole tokens left for `key` (for the RateLimit-Remaining header). */
+  remaining(key: string): number {
+    return Math.floor(this.buckets.get(key)?.tokens ?? this.burst);
+  }
+}
+
+/**
+ * The /v1 limits, after authentication: one bucket per API key (RATE_LIMIT_PER_KEY a
+ * second) and one per client address (RATE_LIMIT_PER_IP a second), each with a burst of
+ * RATE_LIMIT_BURST_SECONDS worth of requests. 0 turns a limit off. Per process: behind a
+ * load balancer with N processes a caller gets up to N times the figure.
+ */
+export function apiRateLimit(env: { RATE_LIMIT_PER_KEY: number; RATE_LIMIT_PER_IP: number; RATE_LIMIT_BURST_SECONDS: number }): MiddlewareHandler<AppEnv> {
+  const burst = (rate: number) => Math.max(1, Math.round(rate * env.RATE_LIMIT_BURST_SECONDS));
+  const perKey = env.RATE_LIMIT_PER_KEY > 0 ? new TokenBuckets(env.RATE_LIMIT_PER_KEY, burst(env.RATE_LIMIT_PER_KEY)) : undefined;
+  const perIp = env.RATE_LIMIT_PER_IP > 0 ? new TokenBuckets(env.RATE_LIMIT_PER_IP, burst(env.RATE_LIMIT_PER_IP)) : undefined;
+  return async function apiRateLimitMiddleware(c, next) {
+    const now = Date.now();
+    if (perIp) {
+      const wait = perIp.take(clientIp(c), now);
+      if (wait) throw rateLimited(wait);
+    }
+    const keyId = c.get("principal")?.keyId;
+    if (perKey && keyId) {
+      const wait = perKey.take(keyId, now);
+      if (wait) throw rateLimited(wait);
+      c.header("RateLimit-Remaining", String(perKey.remaining(keyId)));
+    }
+    return next();
+  };
+}

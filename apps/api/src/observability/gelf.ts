@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import gelf from "gelf-pro";
-import pino from "pino";
+import type pino from "pino";
 
 /**
  * GELF output for Graylog (LOG_GELF=udp://host:port) through gelf-pro, which deflates and

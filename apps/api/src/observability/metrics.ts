@@ -46,14 +46,12 @@ export function httpMetrics(deps: Deps): MiddlewareHandler<AppEnv> {
   };
 }
 
-/** The pattern of the handler that answered (middleware, method `ALL`, does not count); "unmatched" when none did. */
+/**
+ * The pattern of the route that answered (`c.req.routeIndex` is where the chain stopped):
+ * a handler's path, or a middleware's (`/v1/*` for a 401 from authentication).
+ */
 function routeOf(c: Context): string {
-  const routes = matchedRoutes(c);
-  for (let i = routes.length - 1; i >= 0; i--) {
-    const r = routes[i];
-    if (r && r.method !== "ALL") return r.path;
-  }
-  return "unmatched";
+  return matchedRoutes(c)[c.req.routeIndex]?.path ?? "unmatched";
 }
 
 function createMetrics(deps: Deps): Metrics {
@@ -76,7 +74,11 @@ function createMetrics(deps: Deps): Metrics {
     labelNames: ["status", "livemode"] as const,
     registers,
   });
-  const webhookPending = new Gauge({ name: "softrack_webhook_deliveries_pending", help: "Webhook deliveries waiting to be sent", registers });
+  const webhookPending = new Gauge({
+    name: "softrack_webhook_deliveries_pending",
+    help: "Webhook deliveries waiting to be sent",
+    registers,
+  });
   const webhookAge = new Gauge({
     name: "softrack_webhook_oldest_pending_age_seconds",
     help: "Age of the oldest pending webhook delivery (0 when the queue is empty)",
@@ -88,7 +90,11 @@ function createMetrics(deps: Deps): Metrics {
     registers,
   });
   const ledgerMismatches = new Gauge({ name: "softrack_ledger_mismatches", help: "Mismatches found by the last ledger check", registers });
-  const ledgerAccounts = new Gauge({ name: "softrack_ledger_accounts_checked", help: "Accounts checked by the last ledger check", registers });
+  const ledgerAccounts = new Gauge({
+    name: "softrack_ledger_accounts_checked",
+    help: "Accounts checked by the last ledger check",
+    registers,
+  });
   const ledgerCheckedAt = new Gauge({
     name: "softrack_ledger_verify_timestamp_seconds",
     help: "Unix time of the last ledger check (METRICS_LEDGER_VERIFY_INTERVAL apart)",

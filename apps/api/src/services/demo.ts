@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import type { Deps } from "../context.js";
 import { settings } from "../db/schema/index.js";
 import { createMerchant } from "./merchants.js";
+import { ensureDemoOwner } from "./members.js";
 
 /**
  * Development only: a demo merchant created on first start, whose test keys are kept
@@ -12,6 +13,7 @@ export async function ensureDemoMerchant(deps: Deps): Promise<{ id: string; secr
   const [row] = await db.select().from(settings).where(eq(settings.key, "demo_merchant"));
   if (row) {
     const v = row.value as { id: string; secret_sealed: string; publishable_sealed: string };
+    await ensureDemoOwner(deps, v.id);
     return { id: v.id, secretKey: deps.box.open(v.secret_sealed), publishableKey: deps.box.open(v.publishable_sealed), created: false };
   }
   const m = await db.transaction(async (tx) => {
@@ -22,5 +24,6 @@ export async function ensureDemoMerchant(deps: Deps): Promise<{ id: string; secr
     });
     return merchant;
   });
+  await ensureDemoOwner(deps, m.id);
   return { id: m.id, secretKey: m.keys.secret_key, publishableKey: m.keys.publishable_key, created: true };
 }

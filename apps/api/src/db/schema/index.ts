@@ -7,3 +7,4 @@ export * from "./payments.js";
 export * from "./tariffs.js";
 export * from "./transit.js";
 export * from "./orders.js";
+export * from "./accounts.js";

@@ -46,7 +46,9 @@ const metrics = createRoute({
 
 async function migrationsCheck(database: Database): Promise<z.infer<typeof Check>> {
   try {
-    const [row] = await database.rows<{ latest: number | null }>(sql`SELECT max(created_at)::float8 AS latest FROM drizzle.__drizzle_migrations`);
+    const [row] = await database.rows<{ latest: number | null }>(
+      sql`SELECT max(created_at)::float8 AS latest FROM drizzle.__drizzle_migrations`,
+    );
     return Number(row?.latest ?? 0) >= LATEST_MIGRATION ? "ok" : "pending";
   } catch {
     return "pending";
@@ -66,7 +68,10 @@ export const opsRoutes = createRouter()
       () => true,
       () => false,
     );
-    const checks = { database: reachable ? ("ok" as const) : ("unreachable" as const), migrations: reachable ? await migrationsCheck(database) : ("unknown" as const) };
+    const checks = {
+      database: reachable ? ("ok" as const) : ("unreachable" as const),
+      migrations: reachable ? await migrationsCheck(database) : ("unknown" as const),
+    };
     const ok = checks.database === "ok" && checks.migrations === "ok";
     return c.json({ status: ok ? ("ready" as const) : ("not_ready" as const), checks }, ok ? 200 : 503);
   })

@@ -1,0 +1,91 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { bearer, body, errors, IdParam, json, listOf, optionalBody, Timestamp } from "../../lib/openapi.js";
+import { createRouter } from "../../lib/router.js";
+import { allow, merchantOf } from "../../middleware/auth.js";
+import { clientIp } from "../../middleware/rate-limit.js";
+import { createKey, listKeys, MAX_GRACE_SECONDS, revokeKey, rollKey } from "../../services/api-keys.js";
+
+const ApiKey = z
+  .object({
+    id: z.string(),
+    object: z.literal("api_key"),
+    created: Timestamp,
+    livemode: z.boolean(),
+    kind: z.enum(["secret", "publishable"]),
+    hint: z.string().openapi({ example: "sk_test_…a1b2" }),
+    expires_at: Timestamp.nullable(),
+    revoked_at: Timestamp.nullable(),
+    secret: z.string().optional().openapi({ description: "The key itself: shown once, when created or rolled" }),
+  })
+  .openapi("ApiKey");
+const Create = z.strictObject({ kind: z.enum(["secret", "publishable"]) }).openapi("CreateApiKey");
+const Roll = z
+  .strictObject({
+    expires_in: z
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_GRACE_SECONDS)
+      .default(86_400)
+      .openapi({ description: "Seconds the old key keeps working (0: stops now); default one day" }),
+  })
+  .openapi("RollApiKey");
+const Rolled = z.object({ object: z.literal("api_key_roll"), rolled: ApiKey, key: ApiKey }).openapi("ApiKeyRoll");
+const tags = ["API keys"];
+const guard = allow("secret");
+
+const r = {
+  list: createRoute({
+    method: "get",
+    path: "/v1/api_keys",
+    tags,
+    summary: "The merchant's API keys (hints only)",
+    security: bearer,
+    middleware: guard,
+    responses: { 200: json(listOf(ApiKey, "ApiKeyList")), ...errors },
+  }),
+  create: createRoute({
+    method: "post",
+    path: "/v1/api_keys",
+    tags,
+    summary: "Create an API key; the key is shown once",
+    security: bearer,
+    middleware: guard,
+    request: body(Create),
+    responses: { 200: json(ApiKey), ...errors },
+  }),
+  roll: createRoute({
+    method: "post",
+    path: "/v1/api_keys/{id}/roll",
+    tags,
+    summary: "Replace a key; the old one works for a grace period",
+    security: bearer,
+    middleware: guard,
+    request: { params: IdParam("key"), ...optionalBody(Roll) },
+    responses: { 200: json(Rolled), ...errors },
+  }),
+  revoke: createRoute({
+    method: "post",
+    path: "/v1/api_keys/{id}/revoke",
+    tags,
+    summary: "Revoke a key at once",
+    security: bearer,
+    middleware: guard,
+    request: { params: IdParam("key") },
+    responses: { 200: json(ApiKey), ...errors },
+  }),
+};
+
+export const apiKeyRoutes = createRouter()
+  .openapi(r.list, async (c) =>
+    c.json({ object: "list" as const, data: await listKeys(c.var, merchantOf(c.var)), has_more: false, url: "/v1/api_keys" }, 200),
+  )
+  .openapi(r.create, async (c) => c.json(await createKey(c.var, merchantOf(c.var), c.req.valid("json").kind, clientIp(c)), 200))
+  .openapi(r.roll, async (c) => {
+    const grace = (c.req.valid("json") as { expires_in?: number } | undefined)?.expires_in ?? 86_400;
+    return c.json(
+      { object: "api_key_roll" as const, ...(await rollKey(c.var, merchantOf(c.var), c.req.valid("param").id, grace, clientIp(c))) },
+      200,
+    );
+  })
+  .openapi(r.revoke, async (c) => c.json(await revokeKey(c.var, merchantOf(c.var), c.req.valid("param").id, clientIp(c)), 200));

@@ -1,0 +1,448 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { deleteCookie, setCookie } from "hono/cookie";
+import type { AppEnv } from "../../context.js";
+import { type ApiError, forbidden, notFound } from "../../lib/errors.js";
+import { bearer, body, errors, IdParam, json, listOf, Timestamp } from "../../lib/openapi.js";
+import { createRouter } from "../../lib/router.js";
+import { allow } from "../../middleware/auth.js";
+import { clientIp } from "../../middleware/rate-limit.js";
+import {
+  audit,
+  disablePassword,
+  disableTotp,
+  enableTotp,
+  identityObject,
+  PASSWORD_MIN,
+  regenerateRecoveryCodes,
+  type SignInResult,
+  setPassword,
+  setupTotp,
+  startSignIn,
+  verifyCode,
+  verifySecondFactor,
+} from "../../services/auth.js";
+import { outboxList } from "../../services/outbox.js";
+import {
+  identityOf,
+  listSessions,
+  revokeAllSessions,
+  revokeSession,
+  SESSION_COOKIE,
+  SESSION_TTL_MS,
+  sessionObject,
+} from "../../services/sessions.js";
+
+const tags = ["Sign-in"];
+const Audience = z
+  .enum(["member", "customer"])
+  .openapi({ description: "member: a merchant's staff (console); customer: a wallet holder or rider of `merchant`" });
+const Client = z
+  .enum(["browser", "app"])
+  .default("app")
+  .openapi({ description: "browser: the session travels in an httpOnly cookie; app: as a bearer token (sst_…) in the answer" });
+
+const Challenge = z
+  .object({
+    id: z.string(),
+    object: z.literal("sign_in_challenge"),
+    created: Timestamp,
+    livemode: z.boolean(),
+    channel: z.enum(["email", "sms"]),
+    expires_at: Timestamp,
+  })
+  .openapi("SignInChallenge", { description: "The same answer whether or not anyone has the address." });
+
+const SecondFactors = z.object({ password: z.boolean(), totp: z.boolean(), recovery_codes_remaining: z.number().int() });
+const Identity = z
+  .object({
+    id: z.string(),
+    object: z.literal("identity"),
+    created: Timestamp,
+    livemode: z.boolean(),
+    kind: z.enum(["member", "customer"]),
+    merchant: z.string(),
+    role: z.enum(["owner", "developer", "support"]).nullable(),
+    customer: z.string().nullable(),
+    email: z.string().nullable(),
+    phone: z.string().nullable(),
+    second_factors: SecondFactors,
+  })
+  .openapi("Identity");
+
+const Session = z
+  .object({
+    id: z.string(),
+    object: z.literal("session"),
+    created: Timestamp,
+    livemode: z.boolean(),
+    client: z.enum(["browser", "app"]),
+    ip: z.string().nullable(),
+    user_agent: z.string().nullable(),
+    last_used: Timestamp,
+    expires_at: Timestamp,
+    current: z.boolean(),
+  })
+  .openapi("Session");
+
+const SignIn = z
+  .object({
+    object: z.literal("sign_in"),
+    status: z.enum(["complete", "second_factor_required"]),
+    session: Session.optional(),
+    identity: Identity.optional(),
+    token: z.string().optional().openapi({ description: "sst_…: the bearer token, for client=app only; shown once" }),
+    second_factor_token: z.string().optional().openapi({ description: "Send it to /v1/auth/second_factor with the factors listed" }),
+    factors: z.array(z.enum(["password", "totp"])).optional(),
+    expires_at: Timestamp.optional(),
+  })
+  .openapi("SignIn");
+
+const EmailStart = z
+  .strictObject({ email: z.email().max(254), audience: Audience, merchant: z.string().max(64).optional(), client: Client })
+  .openapi("StartEmailSignIn");
+const PhoneStart = z
+  .strictObject({ phone: z.string().max(32), audience: Audience, merchant: z.string().max(64).optional(), client: Client })
+  .openapi("StartPhoneSignIn");
+const Verify = z
+  .strictObject({
+    challenge: z.string().max(64).optional(),
+    code: z.string().max(12).optional(),
+    token: z.string().max(128).optional().openapi({ description: "The magic link's token" }),
+  })
+  .openapi("VerifySignIn");
+const SecondFactor = z
+  .strictObject({
+    second_factor_token: z.string().max(200),
+    password: z.string().max(200).optional(),
+    totp_code: z.string().max(12).optional(),
+    recovery_code: z.string().max(32).optional(),
+  })
+  .openapi("SecondFactor");
+const Password = z
+  .strictObject({
+    password: z.string().min(PASSWORD_MIN, `password must be at least ${PASSWORD_MIN} characters`).max(200),
+    current_password: z.string().max(200).optional(),
+  })
+  .openapi("SetPassword");
+const PasswordOff = z.strictObject({ password: z.string().max(200) }).openapi("DisablePassword");
+const Code = z
+  .strictObject({ code: z.string().max(32).openapi({ description: "An authenticator code (or, to turn it off, a recovery code)" }) })
+  .openapi("TotpCode");
+const TotpSetup = z
+  .object({ object: z.literal("totp_setup"), secret: z.string(), otpauth_uri: z.string(), qr_svg: z.string() })
+  .openapi("TotpSetup");
+const RecoveryCodes = z
+  .object({ object: z.literal("recovery_codes"), recovery_codes: z.array(z.string()).openapi({ description: "Shown once" }) })
+  .openapi("RecoveryCodes");
+const Outbox = listOf(
+  z.object({
+    id: z.string(),
+    channel: z.enum(["email", "sms"]),
+    to: z.string(),
+    subject: z.string().nullable(),
+    text: z.string(),
+    created: Timestamp,
+  }),
+  "OutboxList",
+);
+
+const anyone = { 200: json(SignIn), ...errors };
+const signedIn = allow("secret", "customer");
+const r = {
+  emailStart: createRoute({
+    method: "post",
+    path: "/v1/auth/email/start",
+    tags,
+    summary: "Send a 6-digit code and a magic link to an email (same answer whether or not it is known)",
+    request: body(EmailStart),
+    responses: { 200: json(Challenge), ...errors },
+  }),
+  phoneStart: createRoute({
+    method: "post",
+    path: "/v1/auth/phone/start",
+    tags,
+    summary: "Send a 6-digit code by SMS (same answer whether or not the number is known)",
+    request: body(PhoneStart),
+    responses: { 200: json(Challenge), ...errors },
+  }),
+  verify: createRoute({
+    method: "post",
+    path: "/v1/auth/verify",
+    tags,
+    summary: "Answer a challenge with its code, or a magic link's token; may ask for the second factor",
+    request: body(Verify),
+    responses: anyone,
+  }),
+  secondFactor: createRoute({
+    method: "post",
+    path: "/v1/auth/second_factor",
+    tags,
+    summary: "Finish a sign-in with the password and/or authenticator (or recovery) code",
+    request: body(SecondFactor),
+    responses: anyone,
+  }),
+  me: createRoute({
+    method: "get",
+    path: "/v1/auth/me",
+    tags,
+    summary: "Who is signed in, and which second factors are on",
+    security: bearer,
+    middleware: signedIn,
+    responses: { 200: json(Identity), ...errors },
+  }),
+  password: createRoute({
+    method: "post",
+    path: "/v1/auth/password",
+    tags,
+    summary: "Turn on (or change) the password second factor",
+    security: bearer,
+    middleware: signedIn,
+    request: body(Password),
+    responses: { 200: json(Identity), ...errors },
+  }),
+  passwordOff: createRoute({
+    method: "post",
+    path: "/v1/auth/password/disable",
+    tags,
+    summary: "Turn the password off (needs the password)",
+    security: bearer,
+    middleware: signedIn,
+    request: body(PasswordOff),
+    responses: { 200: json(Identity), ...errors },
+  }),
+  totpSetup: createRoute({
+    method: "post",
+    path: "/v1/auth/totp/setup",
+    tags,
+    summary: "Start an authenticator app: secret, otpauth:// URI and QR code",
+    security: bearer,
+    middleware: signedIn,
+    responses: { 200: json(TotpSetup), ...errors },
+  }),
+  totpEnable: createRoute({
+    method: "post",
+    path: "/v1/auth/totp/enable",
+    tags,
+    summary: "Confirm the authenticator with a code; returns recovery codes once",
+    security: bearer,
+    middleware: signedIn,
+    request: body(Code),
+    responses: { 200: json(RecoveryCodes), ...errors },
+  }),
+  totpDisable: createRoute({
+    method: "post",
+    path: "/v1/auth/totp/disable",
+    tags,
+    summary: "Turn the authenticator off (needs a code or a recovery code)",
+    security: bearer,
+    middleware: signedIn,
+    request: body(Code),
+    responses: { 200: json(Identity), ...errors },
+  }),
+  recovery: createRoute({
+    method: "post",
+    path: "/v1/auth/recovery_codes",
+    tags,
+    summary: "New recovery codes (the old ones stop working)",
+    security: bearer,
+    middleware: signedIn,
+    request: body(Code),
+    responses: { 200: json(RecoveryCodes), ...errors },
+  }),
+  sessions: createRoute({
+    method: "get",
+    path: "/v1/auth/sessions",
+    tags,
+    summary: "The signed-in person's active sessions",
+    security: bearer,
+    middleware: signedIn,
+    responses: { 200: json(listOf(Session, "SessionList")), ...errors },
+  }),
+  revoke: createRoute({
+    method: "post",
+    path: "/v1/auth/sessions/{id}/revoke",
+    tags,
+    summary: "End one session",
+    security: bearer,
+    middleware: signedIn,
+    request: { params: IdParam("ses") },
+    responses: { 200: json(Session), ...errors },
+  }),
+  signOut: createRoute({
+    method: "post",
+    path: "/v1/auth/sign_out",
+    tags,
+    summary: "End this session",
+    security: bearer,
+    middleware: signedIn,
+    responses: { 200: json(z.object({ object: z.literal("sign_out"), revoked: z.number().int() }).openapi("SignOut")), ...errors },
+  }),
+  signOutAll: createRoute({
+    method: "post",
+    path: "/v1/auth/sign_out_everywhere",
+    tags,
+    summary: "End every session of the signed-in person",
+    security: bearer,
+    middleware: signedIn,
+    responses: {
+      200: json(z.object({ object: z.literal("sign_out"), revoked: z.number().int() }).openapi("SignOutEverywhere")),
+      ...errors,
+    },
+  }),
+  outbox: createRoute({
+    method: "get",
+    path: "/v1/test_helpers/outbox",
+    tags: ["Test helpers"],
+    summary: "Development: messages sent without SMTP/SMS gateway (platform admin key; not in production)",
+    security: bearer,
+    middleware: allow("admin"),
+    request: { query: z.object({ to: z.string().max(254).optional() }) },
+    responses: { 200: json(Outbox), ...errors },
+  }),
+};
+
+function sessionOf(c: Context<AppEnv>) {
+  const p = c.var.principal;
+  const s = (p.kind === "secret" || p.kind === "customer") && p.session;
+  if (!s) throw forbidden("This route needs a signed-in person (a session), not an API key.", "session_required");
+  return s;
+}
+
+function fail(c: Context<AppEnv>, e: ApiError) {
+  for (const [k, v] of Object.entries(e.headers)) c.header(k, v);
+  return c.json(e.body(c.var.requestId), e.status) as never;
+}
+
+function answer(c: Context<AppEnv>, r: SignInResult) {
+  if (r.kind === "error") return fail(c, r.error);
+  if (r.kind === "second_factor") return c.json(r.body, 200) as never;
+  if (r.client === "browser") {
+    setCookie(c, SESSION_COOKIE, r.token, { httpOnly: true, secure: true, sameSite: "Strict", path: "/", maxAge: SESSION_TTL_MS / 1000 });
+    return c.json(r.body, 200) as never;
+  }
+  return c.json({ ...r.body, token: r.token }, 200) as never;
+}
+
+const merchantIdOf = (c: Context<AppEnv>) => (c.var.principal as { merchantId?: string }).merchantId ?? null;
+const base = (c: Context<AppEnv>) => process.env.PUBLIC_URL ?? new URL(c.req.url).origin;
+const ua = (c: Context<AppEnv>) => c.req.header("User-Agent");
+
+export const authRoutes = createRouter()
+  .openapi(r.emailStart, async (c) => {
+    const b = c.req.valid("json");
+    return c.json(
+      await startSignIn(c.var, clientIp(c), base(c), {
+        channel: "email",
+        address: b.email,
+        audience: b.audience,
+        merchant: b.merchant,
+        client: b.client,
+      }),
+      200,
+    );
+  })
+  .openapi(r.phoneStart, async (c) => {
+    const b = c.req.valid("json");
+    return c.json(
+      await startSignIn(c.var, clientIp(c), base(c), {
+        channel: "sms",
+        address: b.phone,
+        audience: b.audience,
+        merchant: b.merchant,
+        client: b.client,
+      }),
+      200,
+    );
+  })
+  .openapi(r.verify, async (c) => answer(c, await verifyCode(c.var, clientIp(c), ua(c), c.req.valid("json"))))
+  .openapi(r.secondFactor, async (c) => answer(c, await verifySecondFactor(c.var, clientIp(c), ua(c), c.req.valid("json"))))
+  .openapi(r.me, async (c) => c.json(await identityObject(c.var.db, await identityOf(c.var.db, sessionOf(c).identityId)), 200))
+  .openapi(r.password, async (c) => {
+    const identity = await identityOf(c.var.db, sessionOf(c).identityId);
+    const err = await setPassword(c.var, identity, clientIp(c), c.req.valid("json"));
+    if (err) return fail(c, err);
+    return c.json(await identityObject(c.var.db, await identityOf(c.var.db, identity.id)), 200);
+  })
+  .openapi(r.passwordOff, async (c) => {
+    const identity = await identityOf(c.var.db, sessionOf(c).identityId);
+    const err = await disablePassword(c.var, identity, clientIp(c), c.req.valid("json").password);
+    if (err) return fail(c, err);
+    return c.json(await identityObject(c.var.db, await identityOf(c.var.db, identity.id)), 200);
+  })
+  .openapi(r.totpSetup, async (c) => c.json(await setupTotp(c.var, await identityOf(c.var.db, sessionOf(c).identityId)), 200))
+  .openapi(r.totpEnable, async (c) => {
+    const out = await enableTotp(c.var, await identityOf(c.var.db, sessionOf(c).identityId), clientIp(c), c.req.valid("json").code);
+    if ("error" in out && out.error) return fail(c, out.error);
+    if (!("recovery_codes" in out) || !out.recovery_codes) throw new Error("unreachable");
+    return c.json({ object: "recovery_codes" as const, recovery_codes: out.recovery_codes }, 200);
+  })
+  .openapi(r.totpDisable, async (c) => {
+    const identity = await identityOf(c.var.db, sessionOf(c).identityId);
+    const err = await disableTotp(c.var, identity, clientIp(c), c.req.valid("json").code);
+    if (err) return fail(c, err);
+    return c.json(await identityObject(c.var.db, await identityOf(c.var.db, identity.id)), 200);
+  })
+  .openapi(r.recovery, async (c) => {
+    const out = await regenerateRecoveryCodes(
+      c.var,
+      await identityOf(c.var.db, sessionOf(c).identityId),
+      clientIp(c),
+      c.req.valid("json").code,
+    );
+    if ("error" in out && out.error) return fail(c, out.error);
+    if (!("recovery_codes" in out) || !out.recovery_codes) throw new Error("unreachable");
+    return c.json({ object: "recovery_codes" as const, recovery_codes: out.recovery_codes }, 200);
+  })
+  .openapi(r.sessions, async (c) => {
+    const s = sessionOf(c);
+    const rows = await listSessions(c.var.db, c.var.deps, s.identityId);
+    return c.json(
+      { object: "list" as const, data: rows.map((row) => sessionObject(row, s.id)), has_more: false, url: "/v1/auth/sessions" },
+      200,
+    );
+  })
+  .openapi(r.revoke, async (c) => {
+    const s = sessionOf(c);
+    const row = await revokeSession(c.var.db, c.var.deps, s.identityId, c.req.valid("param").id);
+    await audit(c.var, {
+      type: "session.revoked",
+      identityId: s.identityId,
+      merchantId: merchantIdOf(c),
+      ip: clientIp(c),
+      detail: { session: row.id },
+    });
+    if (row.id === s.id) deleteCookie(c, SESSION_COOKIE, { path: "/", secure: true });
+    return c.json(sessionObject(row, s.id), 200);
+  })
+  .openapi(r.signOut, async (c) => {
+    const s = sessionOf(c);
+    await revokeSession(c.var.db, c.var.deps, s.identityId, s.id).catch(() => notFound("session", s.id));
+    await audit(c.var, {
+      type: "session.signed_out",
+      identityId: s.identityId,
+      merchantId: merchantIdOf(c),
+      ip: clientIp(c),
+      detail: { session: s.id },
+    });
+    deleteCookie(c, SESSION_COOKIE, { path: "/", secure: true });
+    return c.json({ object: "sign_out" as const, revoked: 1 }, 200);
+  })
+  .openapi(r.signOutAll, async (c) => {
+    const s = sessionOf(c);
+    const revoked = await revokeAllSessions(c.var.db, c.var.deps, s.identityId);
+    await audit(c.var, {
+      type: "session.signed_out_everywhere",
+      identityId: s.identityId,
+      merchantId: merchantIdOf(c),
+      ip: clientIp(c),
+      detail: { sessions: revoked },
+    });
+    deleteCookie(c, SESSION_COOKIE, { path: "/", secure: true });
+    return c.json({ object: "sign_out" as const, revoked }, 200);
+  })
+  .openapi(r.outbox, async (c) => {
+    if (c.var.deps.env.NODE_ENV === "production") throw notFound("route", "/v1/test_helpers/outbox");
+    const data = outboxList(c.var.deps, c.req.valid("query").to);
+    return c.json({ object: "list" as const, data, has_more: false }, 200);
+  });

@@ -1,0 +1,95 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { AppEnv } from "../../context.js";
+import { forbidden } from "../../lib/errors.js";
+import { bearer, body, errors, IdParam, json, listOf, Timestamp } from "../../lib/openapi.js";
+import { createRouter } from "../../lib/router.js";
+import { allow, merchantOf } from "../../middleware/auth.js";
+import { clientIp } from "../../middleware/rate-limit.js";
+import { inviteMember, listMembers, removeMember } from "../../services/members.js";
+import { getMerchant } from "../../services/merchants.js";
+
+const Role = z
+  .enum(["owner", "developer", "support"])
+  .openapi({ description: "owner: everything; developer: payments, keys, webhooks; support: read and refund" });
+const Member = z
+  .object({
+    id: z.string(),
+    object: z.literal("member"),
+    created: Timestamp,
+    livemode: z.boolean(),
+    merchant: z.string(),
+    email: z.string().nullable(),
+    phone: z.string().nullable(),
+    role: Role,
+    second_factor: z.boolean(),
+    deleted: z.boolean().optional(),
+  })
+  .openapi("Member");
+const Invite = z
+  .strictObject({
+    email: z.email().max(254),
+    role: Role,
+    phone: z
+      .string()
+      .regex(/^\+\d{10,14}$/)
+      .optional(),
+  })
+  .openapi("InviteMember");
+const tags = ["Members"];
+
+const r = {
+  invite: createRoute({
+    method: "post",
+    path: "/v1/merchants/{id}/members",
+    tags,
+    summary: "Add a member to a merchant's team (platform admin key, or an owner's session)",
+    security: bearer,
+    middleware: allow("admin", "secret"),
+    request: { params: IdParam("mer"), ...body(Invite) },
+    responses: { 200: json(Member), ...errors },
+  }),
+  list: createRoute({
+    method: "get",
+    path: "/v1/members",
+    tags,
+    summary: "The merchant's team",
+    security: bearer,
+    middleware: allow("secret"),
+    responses: { 200: json(listOf(Member, "MemberList")), ...errors },
+  }),
+  remove: createRoute({
+    method: "delete",
+    path: "/v1/members/{id}",
+    tags,
+    summary: "Remove a member (an owner's session); their sessions end",
+    security: bearer,
+    middleware: allow("secret"),
+    request: { params: IdParam("idn") },
+    responses: { 200: json(Member), ...errors },
+  }),
+};
+
+/** Team changes need a person who is an owner (roleAllows) — an API key alone may not add people. */
+function ownerSession(c: { var: AppEnv["Variables"] }) {
+  const p = c.var.principal;
+  if (p.kind !== "secret" || p.session?.role !== "owner")
+    throw forbidden("Only an owner (signed in) or the platform admin manages members.", "role_not_allowed");
+  return p;
+}
+
+export const memberRoutes = createRouter()
+  .openapi(r.invite, async (c) => {
+    const { id } = c.req.valid("param");
+    if (c.var.principal.kind !== "admin" && ownerSession(c).merchantId !== id)
+      throw forbidden("Only an owner of this merchant may add members.", "role_not_allowed");
+    await getMerchant(c.var.db, id);
+    return c.json(await inviteMember(c.var, id, c.req.valid("json"), clientIp(c)), 200);
+  })
+  .openapi(r.list, async (c) => {
+    const p = merchantOf(c.var);
+    return c.json({ object: "list" as const, data: await listMembers(c.var, p.merchantId), has_more: false, url: "/v1/members" }, 200);
+  })
+  .openapi(r.remove, async (c) => {
+    const p = ownerSession(c);
+    return c.json(await removeMember(c.var, p.merchantId, c.req.valid("param").id, clientIp(c)), 200);
+  });

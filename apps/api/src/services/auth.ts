@@ -1,0 +1,706 @@
+import { createHmac, randomInt } from "node:crypto";
+import { hash as argonHash, verify as argonVerify } from "@node-rs/argon2";
+import { and, eq, isNull, sql } from "drizzle-orm";
+import type { AppEnv, Deps } from "../context.js";
+import type { Db } from "../db/client.js";
+import { customers, identities, recoveryCodes, securityEvents, signInChallenges, signInThrottles } from "../db/schema/index.js";
+import { randomToken, safeEqual } from "../lib/crypto.js";
+import { ApiError, invalid, rateLimited } from "../lib/errors.js";
+import { sendEmail, sendSms } from "./mail.js";
+import { accountId, createSession, sessionObject } from "./sessions.js";
+import { newTotpSecret, provisioning, totpStep } from "./totp.js";
+
+type V = AppEnv["Variables"];
+export type IdentityRow = typeof identities.$inferSelect;
+type ChallengeRow = typeof signInChallenges.$inferSelect;
+
+export const CODE_TTL_MS = 10 * 60 * 1000;
+/** Wrong answers to one challenge before it is dead; wrong answers per subject before a lockout. */
+export const MAX_CHALLENGE_ATTEMPTS = 5;
+export const MAX_FAILURES = 5;
+const LOCK_BASE_MS = 60_000;
+const LOCK_MAX_MS = 60 * 60_000;
+const PHONE = /^\+(996\d{9}|7\d{10}|998\d{9})$/;
+
+// ---- hashing: keyed (a 6-digit code's plain SHA-256 would fall to 10^6 guesses offline) ----
+const peppers = new WeakMap<Deps, Buffer>();
+function pepper(deps: Deps): Buffer {
+  let p = peppers.get(deps);
+  if (!p)
+    peppers.set(
+      deps,
+      (p = createHmac("sha256", "softrack-auth-v1")
+        .update(deps.env.SECRET_ENCRYPTION_KEY ?? deps.adminKeyHash)
+        .digest()),
+    );
+  return p;
+}
+export const keyed = (deps: Deps, ...parts: string[]) => createHmac("sha256", pepper(deps)).update(parts.join("\u0000")).digest("hex");
+
+// ---- in-memory request limits (fixed windows, per process) ----
+class Windows {
+  private readonly map = new Map<string, { start: number; count: number }>();
+  constructor(
+    private readonly max: number,
+    private readonly windowMs: number,
+  ) {}
+  /** Seconds to wait, or 0 when the call may go ahead. */
+  hit(key: string, now = Date.now()): number {
+    let w = this.map.get(key);
+    if (!w || now - w.start >= this.windowMs) {
+      if (this.map.size > 50_000) this.map.clear();
+      w = { start: now, count: 0 };
+      this.map.set(key, w);
+    }
+    w.count++;
+    return w.count > this.max ? Math.max(1, Math.ceil((w.start + this.windowMs - now) / 1000)) : 0;
+  }
+}
+const limits = new WeakMap<
+  Deps,
+  { requestsPerIp: Windows; requestsPerSubject: Windows; attemptsPerIp: Windows; attemptsPerIdentity: Windows }
+>();
+function limitsOf(deps: Deps) {
+  let l = limits.get(deps);
+  if (!l) {
+    const n = (name: string, d: number) => Number(process.env[name] ?? d);
+    l = {
+      requestsPerIp: new Windows(n("AUTH_CODE_REQUESTS_PER_IP", 30), 10 * 60_000),
+      requestsPerSubject: new Windows(n("AUTH_CODE_REQUESTS_PER_IDENTITY", 5), 10 * 60_000),
+      attemptsPerIp: new Windows(n("AUTH_ATTEMPTS_PER_IP", 100), 10 * 60_000),
+      attemptsPerIdentity: new Windows(20, 10 * 60_000),
+    };
+    limits.set(deps, l);
+  }
+  return l;
+}
+
+// ---- audit ----
+export async function audit(
+  v: V,
+  e: {
+    type: string;
+    merchantId?: string | null;
+    identityId?: string | null;
+    ip?: string;
+    detail?: Record<string, string | number | boolean | null>;
+  },
+) {
+  await v.db.insert(securityEvents).values({
+    id: accountId("sev"),
+    type: e.type,
+    merchantId: e.merchantId ?? null,
+    identityId: e.identityId ?? null,
+    ip: e.ip ?? null,
+    detail: e.detail ?? {},
+    createdAt: v.deps.now(),
+  });
+}
+
+export function securityEventObject(r: typeof securityEvents.$inferSelect) {
+  return {
+    id: r.id,
+    object: "security_event" as const,
+    created: r.createdAt.toISOString(),
+    livemode: r.livemode,
+    type: r.type,
+    identity: r.identityId,
+    ip: r.ip,
+    detail: r.detail,
+  };
+}
+
+// ---- identities ----
+export function normalizeEmail(email: string) {
+  return email.trim().toLowerCase();
+}
+export function normalizePhone(phone: string) {
+  return phone.replace(/[\s()-]/g, "");
+}
+
+export async function identityObject(db: Db, i: IdentityRow) {
+  const [rc] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(recoveryCodes)
+    .where(and(eq(recoveryCodes.identityId, i.id), isNull(recoveryCodes.usedAt)));
+  return {
+    id: i.id,
+    object: "identity" as const,
+    created: i.createdAt.toISOString(),
+    livemode: i.livemode,
+    kind: i.kind,
+    merchant: i.merchantId,
+    role: i.role,
+    customer: i.customerId,
+    email: i.email,
+    phone: i.phone,
+    second_factors: { password: i.passwordHash !== null, totp: i.totpSealed !== null, recovery_codes_remaining: Number(rc?.n ?? 0) },
+  };
+}
+
+async function findIdentity(
+  v: V,
+  input: { audience: "member" | "customer"; merchant?: string | undefined; channel: "email" | "sms"; address: string },
+): Promise<IdentityRow | null> {
+  const col = input.channel === "email" ? "email" : "phone";
+  if (input.audience === "member") {
+    const [row] = await v.db
+      .select()
+      .from(identities)
+      .where(
+        and(
+          eq(identities.kind, "member"),
+          isNull(identities.removedAt),
+          eq(col === "email" ? identities.email : identities.phone, input.address),
+        ),
+      )
+      .limit(1);
+    return row ?? null;
+  }
+  if (!input.merchant) return null;
+  const [cus] = await v.db
+    .select()
+    .from(customers)
+    .where(
+      and(eq(customers.merchantId, input.merchant), sql`lower(${col === "email" ? customers.email : customers.phone}) = ${input.address}`),
+    )
+    .orderBy(customers.id)
+    .limit(1);
+  if (!cus) return null;
+  const [existing] = await v.db
+    .select()
+    .from(identities)
+    .where(and(eq(identities.kind, "customer"), eq(identities.customerId, cus.id)));
+  if (existing) return existing;
+  // A customer signs in for the first time: their settings (second factors) start here.
+  const [row] = await v.db
+    .insert(identities)
+    .values({
+      id: accountId("idn"),
+      kind: "customer",
+      merchantId: cus.merchantId,
+      customerId: cus.id,
+      email: cus.email?.toLowerCase() ?? null,
+      phone: cus.phone ?? null,
+      livemode: cus.livemode,
+      createdAt: v.deps.now(),
+    })
+    .onConflictDoNothing()
+    .returning();
+  return row ?? (await v.db.select().from(identities).where(eq(identities.customerId, cus.id)))[0] ?? null;
+}
+
+// ---- lockout ----
+async function lockedFor(v: V, subjectHash: string): Promise<number> {
+  const [t] = await v.db.select().from(signInThrottles).where(eq(signInThrottles.subjectHash, subjectHash));
+  if (!t?.lockedUntil) return 0;
+  const ms = t.lockedUntil.getTime() - v.deps.now().getTime();
+  return ms > 0 ? Math.ceil(ms / 1000) : 0;
+}
+
+function locked(seconds: number) {
+  return new ApiError(
+    429,
+    "rate_limit_error",
+    "sign_in_locked",
+    "Too many wrong codes: sign-in is locked for a while. Try again later.",
+    undefined,
+    {},
+    { "Retry-After": String(seconds) },
+  );
+}
+
+/** Counts a wrong answer; the MAX_FAILURES-th locks the subject for 1, 2, 4 … 60 minutes. */
+async function recordFailure(
+  v: V,
+  subjectHash: string,
+  ctx: { identityId: string | null; merchantId: string | null; ip: string; stage: string },
+) {
+  const now = v.deps.now();
+  if (ctx.identityId && !ctx.merchantId) {
+    const [i] = await v.db.select({ merchantId: identities.merchantId }).from(identities).where(eq(identities.id, ctx.identityId));
+    ctx = { ...ctx, merchantId: i?.merchantId ?? null };
+  }
+  const [t] = await v.deps.database.rows<{ failures: number; lockouts: number }>(
+    sql`INSERT INTO sign_in_throttles (subject_hash, failures, lockouts) VALUES (${subjectHash}, 1, 0)
+        ON CONFLICT (subject_hash) DO UPDATE SET failures = sign_in_throttles.failures + 1
+        RETURNING failures, lockouts`,
+    v.db,
+  );
+  await audit(v, {
+    type: "sign_in.failed",
+    identityId: ctx.identityId,
+    merchantId: ctx.merchantId,
+    ip: ctx.ip,
+    detail: { stage: ctx.stage },
+  });
+  if (t && t.failures >= MAX_FAILURES) {
+    const ms = Math.min(LOCK_MAX_MS, LOCK_BASE_MS * 2 ** t.lockouts);
+    await v.db
+      .update(signInThrottles)
+      .set({ failures: 0, lockouts: t.lockouts + 1, lockedUntil: new Date(now.getTime() + ms) })
+      .where(eq(signInThrottles.subjectHash, subjectHash));
+    await audit(v, {
+      type: "sign_in.locked",
+      identityId: ctx.identityId,
+      merchantId: ctx.merchantId,
+      ip: ctx.ip,
+      detail: { seconds: ms / 1000 },
+    });
+  }
+}
+
+async function clearFailures(v: V, subjectHash: string) {
+  await v.db.delete(signInThrottles).where(eq(signInThrottles.subjectHash, subjectHash));
+}
+
+// ---- start ----
+export interface StartInput {
+  channel: "email" | "sms";
+  address: string;
+  audience: "member" | "customer";
+  merchant?: string | undefined;
+  client: "browser" | "app";
+}
+
+/**
+ * Sends a code (and by email a magic link) if someone has this address, and answers the
+ * same either way: a challenge id and its expiry. Delivery happens after the answer is
+ * built, without waiting on SMTP, so timing does not tell either.
+ */
+export async function startSignIn(v: V, ip: string, baseUrl: string, input: StartInput) {
+  const address = input.channel === "email" ? normalizeEmail(input.address) : normalizePhone(input.address);
+  if (input.channel === "sms" && !PHONE.test(address))
+    throw invalid("invalid_phone", "phone must be a mobile number in international format: +996…, +7… or +998….", "phone");
+  if (input.audience === "customer" && !input.merchant)
+    throw invalid("parameter_missing", "Customers sign in against a merchant: send `merchant`.", "merchant");
+  const subjectHash = keyed(v.deps, "subject", input.audience, input.merchant ?? "", address);
+  const l = limitsOf(v.deps);
+  const wait = l.requestsPerIp.hit(ip) || l.requestsPerSubject.hit(subjectHash);
+  if (wait) throw rateLimited(wait);
+  const lockedSeconds = await lockedFor(v, subjectHash);
+  if (lockedSeconds) throw locked(lockedSeconds);
+
+  const identity = await findIdentity(v, { ...input, address });
+  const id = accountId("chl");
+  const code = String(randomInt(0, 1_000_000)).padStart(6, "0");
+  const link = input.channel === "email" ? randomToken(32) : null;
+  const now = v.deps.now();
+  const expiresAt = new Date(now.getTime() + CODE_TTL_MS);
+  await v.db.insert(signInChallenges).values({
+    id,
+    stage: "code",
+    identityId: identity?.id ?? null,
+    subjectHash,
+    channel: input.channel,
+    client: input.client,
+    // Nobody has this address: store a hash no code can match.
+    codeHash: identity ? keyed(v.deps, "code", id, code) : keyed(v.deps, "void", randomToken(16)),
+    linkHash: link ? keyed(v.deps, "link", link) : null,
+    createdAt: now,
+    expiresAt,
+  });
+  if (identity) {
+    await audit(v, {
+      type: "sign_in.code_sent",
+      identityId: identity.id,
+      merchantId: identity.merchantId,
+      ip,
+      detail: { channel: input.channel },
+    });
+    const deps = v.deps;
+    const path = identity.kind === "member" ? "/console/" : "/";
+    const send =
+      input.channel === "email"
+        ? sendEmail(deps, {
+            to: address,
+            subject: "Your Softrack sign-in code",
+            text: `Your sign-in code is ${code}. It works once, for 10 minutes.\n\nOr open this link to sign in: ${baseUrl}${path}?magic=${link}\n\nIf you did not ask for it, ignore this message.`,
+          })
+        : sendSms(deps, { to: address, text: `Softrack code: ${code} (10 min). Do not share it.` });
+    send.catch((err: Error) =>
+      deps.logger.warn({ channel: input.channel, err: { message: err.message } }, "sign-in message not delivered"),
+    );
+  }
+  return {
+    id,
+    object: "sign_in_challenge" as const,
+    created: now.toISOString(),
+    livemode: false,
+    channel: input.channel,
+    expires_at: expiresAt.toISOString(),
+  };
+}
+
+// ---- verify ----
+function wrong(code: string, message: string, param?: string) {
+  return new ApiError(400, "invalid_request_error", code, message, param);
+}
+
+async function complete(v: V, identity: IdentityRow, client: "browser" | "app", ip: string, userAgent: string | undefined, method: string) {
+  const { token, session } = await createSession(v.db, v.deps, {
+    identityId: identity.id,
+    merchantId: identity.merchantId,
+    client,
+    ip,
+    userAgent,
+  });
+  await audit(v, {
+    type: "sign_in.succeeded",
+    identityId: identity.id,
+    merchantId: identity.merchantId,
+    ip,
+    detail: { method, session: session.id },
+  });
+  return {
+    token,
+    body: {
+      object: "sign_in" as const,
+      status: "complete" as const,
+      session: sessionObject(session, session.id),
+      identity: await identityObject(v.db, identity),
+    },
+  };
+}
+
+export type SignInResult =
+  | { kind: "error"; error: ApiError }
+  | { kind: "complete"; token: string; client: "browser" | "app"; body: Awaited<ReturnType<typeof complete>>["body"] }
+  | {
+      kind: "second_factor";
+      body: { object: "sign_in"; status: "second_factor_required"; second_factor_token: string; factors: string[]; expires_at: string };
+    };
+
+function factorsOf(i: IdentityRow) {
+  const f: string[] = [];
+  if (i.passwordHash) f.push("password");
+  if (i.totpSealed) f.push("totp");
+  return f;
+}
+
+/**
+ * The first step: a code with its challenge id, or a magic-link token. A wrong answer
+ * is RETURNED (not thrown) so its count commits; answers never say whether the person exists.
+ */
+export async function verifyCode(
+  v: V,
+  ip: string,
+  userAgent: string | undefined,
+  input: { challenge?: string | undefined; code?: string | undefined; token?: string | undefined },
+): Promise<SignInResult> {
+  const l = limitsOf(v.deps);
+  const wait = l.attemptsPerIp.hit(ip);
+  if (wait) throw rateLimited(wait);
+  let ch: ChallengeRow | undefined;
+  if (input.token) {
+    [ch] = await v.db
+      .select()
+      .from(signInChallenges)
+      .where(eq(signInChallenges.linkHash, keyed(v.deps, "link", input.token)))
+      .for("update");
+    if (!ch) return { kind: "error", error: wrong("sign_in_link_invalid", "This sign-in link is not valid; ask for a new one.", "token") };
+  } else {
+    if (!input.challenge || !input.code)
+      throw invalid("parameter_missing", "Send `challenge` and `code`, or a magic-link `token`.", input.challenge ? "code" : "challenge");
+    [ch] = await v.db
+      .select()
+      .from(signInChallenges)
+      .where(and(eq(signInChallenges.id, input.challenge), eq(signInChallenges.stage, "code")))
+      .for("update");
+    if (!ch) return { kind: "error", error: wrong("sign_in_code_invalid", "The code is wrong.", "code") };
+  }
+  const lockedSeconds = await lockedFor(v, ch.subjectHash);
+  if (lockedSeconds) return { kind: "error", error: locked(lockedSeconds) };
+  const now = v.deps.now();
+  if (ch.consumedAt || ch.expiresAt.getTime() <= now.getTime() || ch.attempts >= MAX_CHALLENGE_ATTEMPTS) {
+    return {
+      kind: "error",
+      error: wrong(
+        "sign_in_code_expired",
+        "This code or link has expired or was already used; ask for a new one.",
+        input.token ? "token" : "code",
+      ),
+    };
+  }
+  const ok = input.token
+    ? ch.identityId !== null
+    : ch.identityId !== null && safeEqual(keyed(v.deps, "code", ch.id, input.code ?? ""), ch.codeHash);
+  const identity =
+    ok && ch.identityId
+      ? (
+          await v.db
+            .select()
+            .from(identities)
+            .where(and(eq(identities.id, ch.identityId), isNull(identities.removedAt)))
+        )[0]
+      : undefined;
+  if (!identity) {
+    await v.db
+      .update(signInChallenges)
+      .set({ attempts: ch.attempts + 1 })
+      .where(eq(signInChallenges.id, ch.id));
+    await recordFailure(v, ch.subjectHash, { identityId: ch.identityId, merchantId: null, ip, stage: "code" });
+    return { kind: "error", error: wrong("sign_in_code_invalid", "The code is wrong.", "code") };
+  }
+  await v.db.update(signInChallenges).set({ consumedAt: now }).where(eq(signInChallenges.id, ch.id));
+  const method = input.token ? "magic_link" : ch.channel === "sms" ? "sms_code" : "email_code";
+  const factors = factorsOf(identity);
+  if (factors.length === 0) {
+    await clearFailures(v, ch.subjectHash);
+    return { kind: "complete", client: ch.client, ...(await complete(v, identity, ch.client, ip, userAgent, method)) };
+  }
+  // Every path (code, link) stops here when a second factor is on.
+  const id = accountId("chl");
+  const secret = randomToken(32);
+  const expiresAt = new Date(now.getTime() + CODE_TTL_MS);
+  await v.db.insert(signInChallenges).values({
+    id,
+    stage: "second_factor",
+    identityId: identity.id,
+    subjectHash: ch.subjectHash,
+    channel: "second_factor",
+    client: ch.client,
+    codeHash: keyed(v.deps, "second_factor", id, secret),
+    createdAt: now,
+    expiresAt,
+  });
+  return {
+    kind: "second_factor",
+    body: {
+      object: "sign_in",
+      status: "second_factor_required",
+      second_factor_token: `${id}.${secret}`,
+      factors,
+      expires_at: expiresAt.toISOString(),
+    },
+  };
+}
+
+/** Checks a TOTP code against a secret, refusing replay; on success records the step. */
+async function acceptTotp(v: V, identity: IdentityRow, sealed: string, code: string): Promise<boolean> {
+  const step = totpStep(v.deps.box.open(sealed), code, v.deps.now());
+  if (step === null || (identity.totpLastStep !== null && step <= identity.totpLastStep)) return false;
+  // Conditional update: two requests racing with one code cannot both win.
+  const rows = await v.deps.database.rows(
+    sql`UPDATE identities SET totp_last_step = ${step} WHERE id = ${identity.id} AND (totp_last_step IS NULL OR totp_last_step < ${step}) RETURNING id`,
+    v.db,
+  );
+  return rows.length === 1;
+}
+
+async function acceptRecoveryCode(v: V, identityId: string, code: string): Promise<boolean> {
+  const normalized = code.trim().toLowerCase().replace(/\s/g, "");
+  const rows = await v.db
+    .update(recoveryCodes)
+    .set({ usedAt: v.deps.now() })
+    .where(
+      and(
+        eq(recoveryCodes.identityId, identityId),
+        eq(recoveryCodes.hash, keyed(v.deps, "recovery", identityId, normalized)),
+        isNull(recoveryCodes.usedAt),
+      ),
+    )
+    .returning({ id: recoveryCodes.id });
+  return rows.length === 1;
+}
+
+export async function verifySecondFactor(
+  v: V,
+  ip: string,
+  userAgent: string | undefined,
+  input: { second_factor_token: string; password?: string | undefined; totp_code?: string | undefined; recovery_code?: string | undefined },
+): Promise<SignInResult> {
+  const l = limitsOf(v.deps);
+  const wait = l.attemptsPerIp.hit(ip);
+  if (wait) throw rateLimited(wait);
+  const [id, secret] = input.second_factor_token.split(".");
+  const [ch] = id
+    ? await v.db
+        .select()
+        .from(signInChallenges)
+        .where(and(eq(signInChallenges.id, id), eq(signInChallenges.stage, "second_factor")))
+        .for("update")
+    : [];
+  const now = v.deps.now();
+  if (!ch?.identityId || !safeEqual(keyed(v.deps, "second_factor", ch.id, secret ?? ""), ch.codeHash)) {
+    return {
+      kind: "error",
+      error: wrong("second_factor_token_invalid", "The sign-in step is not valid; start again.", "second_factor_token"),
+    };
+  }
+  if (ch.consumedAt || ch.expiresAt.getTime() <= now.getTime() || ch.attempts >= MAX_CHALLENGE_ATTEMPTS) {
+    return {
+      kind: "error",
+      error: wrong("second_factor_token_expired", "The sign-in step has expired or was used; start again.", "second_factor_token"),
+    };
+  }
+  const lockedSeconds = await lockedFor(v, ch.subjectHash);
+  if (lockedSeconds) return { kind: "error", error: locked(lockedSeconds) };
+  const [identity] = await v.db
+    .select()
+    .from(identities)
+    .where(and(eq(identities.id, ch.identityId), isNull(identities.removedAt)));
+  if (!identity)
+    return {
+      kind: "error",
+      error: wrong("second_factor_token_invalid", "The sign-in step is not valid; start again.", "second_factor_token"),
+    };
+  if (identity.passwordHash && input.password === undefined)
+    throw invalid("parameter_missing", "This account asks for its password.", "password");
+  if (identity.totpSealed && input.totp_code === undefined && input.recovery_code === undefined)
+    throw invalid("parameter_missing", "This account asks for an authenticator code (or a recovery code).", "totp_code");
+  let ok = true;
+  if (identity.passwordHash) ok = (await argonVerify(identity.passwordHash, input.password ?? "").catch(() => false)) && ok;
+  if (ok && identity.totpSealed) {
+    ok =
+      input.totp_code !== undefined
+        ? await acceptTotp(v, identity, identity.totpSealed, input.totp_code)
+        : await acceptRecoveryCode(v, identity.id, input.recovery_code ?? "");
+    if (ok && input.totp_code === undefined)
+      await audit(v, { type: "recovery_code.used", identityId: identity.id, merchantId: identity.merchantId, ip });
+  }
+  if (!ok) {
+    await v.db
+      .update(signInChallenges)
+      .set({ attempts: ch.attempts + 1 })
+      .where(eq(signInChallenges.id, ch.id));
+    await recordFailure(v, ch.subjectHash, { identityId: identity.id, merchantId: identity.merchantId, ip, stage: "second_factor" });
+    return { kind: "error", error: wrong("second_factor_invalid", "The second factor is wrong.") };
+  }
+  await v.db.update(signInChallenges).set({ consumedAt: now }).where(eq(signInChallenges.id, ch.id));
+  await clearFailures(v, ch.subjectHash);
+  return { kind: "complete", client: ch.client, ...(await complete(v, identity, ch.client, ip, userAgent, factorsOf(identity).join("+"))) };
+}
+
+// ---- settings: second factors ----
+export const PASSWORD_MIN = 10;
+
+/** Proof of a factor already on, needed to change or turn it off. Wrong proofs count per identity. */
+async function prove(
+  v: V,
+  identity: IdentityRow,
+  ip: string,
+  what: "password" | "totp",
+  proof: { password?: string | undefined; code?: string | undefined },
+) {
+  const wait = limitsOf(v.deps).attemptsPerIdentity.hit(identity.id);
+  if (wait) throw rateLimited(wait);
+  let ok = false;
+  if (what === "password" && identity.passwordHash) ok = await argonVerify(identity.passwordHash, proof.password ?? "").catch(() => false);
+  if (what === "totp" && identity.totpSealed && proof.code) {
+    ok = /^\d{6}$/.test(proof.code)
+      ? await acceptTotp(v, identity, identity.totpSealed, proof.code)
+      : await acceptRecoveryCode(v, identity.id, proof.code);
+  }
+  if (!ok) {
+    await audit(v, {
+      type: "second_factor.proof_failed",
+      identityId: identity.id,
+      merchantId: identity.merchantId,
+      ip,
+      detail: { factor: what },
+    });
+    return wrong(
+      "second_factor_invalid",
+      what === "password" ? "The current password is wrong." : "The authenticator or recovery code is wrong.",
+      what === "password" ? "current_password" : "code",
+    );
+  }
+  return null;
+}
+
+export async function setPassword(
+  v: V,
+  identity: IdentityRow,
+  ip: string,
+  input: { password: string; current_password?: string | undefined },
+) {
+  if (identity.passwordHash) {
+    const err = await prove(v, identity, ip, "password", { password: input.current_password });
+    if (err) return err;
+  }
+  const hash = await argonHash(input.password, { memoryCost: 19_456, timeCost: 2, parallelism: 1 });
+  await v.db.update(identities).set({ passwordHash: hash }).where(eq(identities.id, identity.id));
+  await audit(v, {
+    type: identity.passwordHash ? "password.changed" : "password.enabled",
+    identityId: identity.id,
+    merchantId: identity.merchantId,
+    ip,
+  });
+  return null;
+}
+
+export async function disablePassword(v: V, identity: IdentityRow, ip: string, password: string) {
+  if (!identity.passwordHash) return wrong("second_factor_not_enabled", "No password is set.");
+  const err = await prove(v, identity, ip, "password", { password });
+  if (err) return err;
+  await v.db.update(identities).set({ passwordHash: null }).where(eq(identities.id, identity.id));
+  await audit(v, { type: "password.disabled", identityId: identity.id, merchantId: identity.merchantId, ip });
+  return null;
+}
+
+export async function setupTotp(v: V, identity: IdentityRow) {
+  if (identity.totpSealed) throw invalid("second_factor_already_enabled", "An authenticator app is already on; turn it off first.");
+  const secret = newTotpSecret();
+  await v.db
+    .update(identities)
+    .set({ totpPendingSealed: v.deps.box.seal(secret) })
+    .where(eq(identities.id, identity.id));
+  const { uri, qrSvg } = await provisioning(secret, identity.email ?? identity.phone ?? identity.id);
+  return { object: "totp_setup" as const, secret, otpauth_uri: uri, qr_svg: qrSvg };
+}
+
+function newRecoveryCodes() {
+  const alphabet = "abcdefghjkmnpqrstuvwxyz23456789";
+  return Array.from({ length: 10 }, () => {
+    let s = "";
+    for (let i = 0; i < 10; i++) s += alphabet[randomInt(0, alphabet.length)];
+    return `${s.slice(0, 5)}-${s.slice(5)}`;
+  });
+}
+
+async function replaceRecoveryCodes(v: V, identityId: string) {
+  const codes = newRecoveryCodes();
+  await v.db.delete(recoveryCodes).where(eq(recoveryCodes.identityId, identityId));
+  await v.db
+    .insert(recoveryCodes)
+    .values(codes.map((c) => ({ id: accountId("rc"), identityId, hash: keyed(v.deps, "recovery", identityId, c) })));
+  return codes;
+}
+
+export async function enableTotp(v: V, identity: IdentityRow, ip: string, code: string) {
+  if (identity.totpSealed) throw invalid("second_factor_already_enabled", "An authenticator app is already on.");
+  if (!identity.totpPendingSealed) throw invalid("totp_setup_missing", "Call POST /v1/auth/totp/setup first.");
+  const wait = limitsOf(v.deps).attemptsPerIdentity.hit(identity.id);
+  if (wait) throw rateLimited(wait);
+  const step = totpStep(v.deps.box.open(identity.totpPendingSealed), code, v.deps.now());
+  if (step === null)
+    return { error: wrong("totp_code_invalid", "The code does not match; check the app's clock and try the next code.", "code") };
+  await v.db
+    .update(identities)
+    .set({ totpSealed: identity.totpPendingSealed, totpPendingSealed: null, totpLastStep: step })
+    .where(eq(identities.id, identity.id));
+  const codes = await replaceRecoveryCodes(v, identity.id);
+  await audit(v, { type: "totp.enabled", identityId: identity.id, merchantId: identity.merchantId, ip });
+  return { recovery_codes: codes };
+}
+
+export async function disableTotp(v: V, identity: IdentityRow, ip: string, code: string) {
+  if (!identity.totpSealed) return wrong("second_factor_not_enabled", "No authenticator app is on.");
+  const err = await prove(v, identity, ip, "totp", { code });
+  if (err) return err;
+  await v.db.update(identities).set({ totpSealed: null, totpLastStep: null }).where(eq(identities.id, identity.id));
+  await v.db.delete(recoveryCodes).where(eq(recoveryCodes.identityId, identity.id));
+  await audit(v, { type: "totp.disabled", identityId: identity.id, merchantId: identity.merchantId, ip });
+  return null;
+}
+
+export async function regenerateRecoveryCodes(v: V, identity: IdentityRow, ip: string, code: string) {
+  if (!identity.totpSealed)
+    return { error: wrong("second_factor_not_enabled", "Recovery codes come with an authenticator app; turn one on first.") };
+  const err = await prove(v, identity, ip, "totp", { code });
+  if (err) return { error: err };
+  const codes = await replaceRecoveryCodes(v, identity.id);
+  await audit(v, { type: "recovery_codes.regenerated", identityId: identity.id, merchantId: identity.merchantId, ip });
+  return { recovery_codes: codes };
+}

@@ -1,0 +1,79 @@
+import { and, desc, eq, isNull } from "drizzle-orm";
+import type { AppEnv, Deps } from "../context.js";
+import { identities } from "../db/schema/index.js";
+import { invalid, notFound } from "../lib/errors.js";
+import { audit, normalizeEmail } from "./auth.js";
+import { accountId, revokeAllSessions } from "./sessions.js";
+
+type V = AppEnv["Variables"];
+export type Role = "owner" | "developer" | "support";
+type IdentityRow = typeof identities.$inferSelect;
+
+export function memberObject(i: IdentityRow) {
+  return {
+    id: i.id,
+    object: "member" as const,
+    created: i.createdAt.toISOString(),
+    livemode: false,
+    merchant: i.merchantId,
+    email: i.email,
+    phone: i.phone,
+    role: i.role ?? "support",
+    second_factor: i.passwordHash !== null || i.totpSealed !== null,
+  };
+}
+
+/** A person joins a merchant's team; they sign in with a code sent to this email (no password to set). */
+export async function inviteMember(v: V, merchantId: string, input: { email: string; role: Role; phone?: string | undefined }, ip: string) {
+  const email = normalizeEmail(input.email);
+  const [taken] = await v.db
+    .select({ id: identities.id })
+    .from(identities)
+    .where(and(eq(identities.kind, "member"), eq(identities.email, email), isNull(identities.removedAt)));
+  if (taken) throw invalid("member_exists", "A member with this email already exists.", "email");
+  const [row] = await v.db
+    .insert(identities)
+    .values({
+      id: accountId("idn"),
+      kind: "member",
+      merchantId,
+      role: input.role,
+      email,
+      phone: input.phone ?? null,
+      createdAt: v.deps.now(),
+    })
+    .returning();
+  await audit(v, { type: "member.invited", merchantId, identityId: row?.id, ip, detail: { role: input.role } });
+  return memberObject(row as IdentityRow);
+}
+
+export async function listMembers(v: V, merchantId: string) {
+  const rows = await v.db
+    .select()
+    .from(identities)
+    .where(and(eq(identities.kind, "member"), eq(identities.merchantId, merchantId), isNull(identities.removedAt)))
+    .orderBy(desc(identities.id));
+  return rows.map(memberObject);
+}
+
+export async function removeMember(v: V, merchantId: string, id: string, ip: string) {
+  const [row] = await v.db
+    .update(identities)
+    .set({ removedAt: v.deps.now() })
+    .where(and(eq(identities.id, id), eq(identities.kind, "member"), eq(identities.merchantId, merchantId), isNull(identities.removedAt)))
+    .returning();
+  if (!row) throw notFound("member", id);
+  await revokeAllSessions(v.db, v.deps, id);
+  await audit(v, { type: "member.removed", merchantId, identityId: id, ip });
+  return { ...memberObject(row), deleted: true };
+}
+
+export const DEMO_OWNER_EMAIL = "owner@demo.softrack.test";
+
+/** Development: the demo merchant's owner, who signs in to the console by email code (read from the dev outbox). */
+export async function ensureDemoOwner(deps: Deps, merchantId: string): Promise<void> {
+  await deps.database.db
+    .insert(identities)
+    .values({ id: accountId("idn"), kind: "member", merchantId, role: "owner", email: DEMO_OWNER_EMAIL })
+    .onConflictDoNothing();
+}

@@ -1,0 +1,167 @@
+import { and, desc, eq, isNull, sql } from "drizzle-orm";
+import type { Context } from "hono";
+import { getCookie } from "hono/cookie";
+import type { AppEnv, Deps, Principal } from "../context.js";
+import type { Db } from "../db/client.js";
+import { identities, sessions } from "../db/schema/index.js";
+import { randomToken, sha256Hex } from "../lib/crypto.js";
+import { forbidden, notFound, unauthenticated } from "../lib/errors.js";
+import { newId } from "../lib/ids.js";
+
+export const SESSION_COOKIE = "softrack_session";
+export const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
+export const TOKEN_PREFIX = "sst_";
+
+/** Routes anyone may call: they start and finish a sign-in. */
+export const PUBLIC_AUTH_PATHS = new Set(["/v1/auth/email/start", "/v1/auth/phone/start", "/v1/auth/verify", "/v1/auth/second_factor"]);
+
+/** Time-sortable ids for this feature's objects, with prefixes of their own. */
+export const accountId = (prefix: "idn" | "chl" | "ses" | "sev" | "rc" | "mem") => `${prefix}_${newId("request").slice(4)}`;
+
+export type SessionRow = typeof sessions.$inferSelect;
+
+export function sessionObject(s: SessionRow, currentId?: string) {
+  return {
+    id: s.id,
+    object: "session" as const,
+    created: s.createdAt.toISOString(),
+    livemode: false,
+    client: s.client,
+    ip: s.ip,
+    user_agent: s.userAgent,
+    last_used: (s.lastUsedAt ?? s.createdAt).toISOString(),
+    expires_at: s.expiresAt.toISOString(),
+    current: s.id === currentId,
+  };
+}
+
+export async function createSession(
+  db: Db,
+  deps: Deps,
+  input: { identityId: string; merchantId: string; client: "browser" | "app"; ip: string; userAgent: string | undefined },
+) {
+  const token = TOKEN_PREFIX + randomToken(32);
+  const now = deps.now();
+  const [row] = await db
+    .insert(sessions)
+    .values({
+      id: accountId("ses"),
+      identityId: input.identityId,
+      merchantId: input.merchantId,
+      tokenHash: sha256Hex(token),
+      client: input.client,
+      ip: input.ip,
+      userAgent: input.userAgent?.slice(0, 300) ?? null,
+      createdAt: now,
+      lastUsedAt: now,
+      expiresAt: new Date(now.getTime() + SESSION_TTL_MS),
+    })
+    .returning();
+  return { token, session: row as SessionRow };
+}
+
+type Role = "owner" | "developer" | "support";
+const READS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * What a member's role may do with the merchant's API. support: read everything, refund,
+ * and look after its own sign-in; developer: also payments, keys, webhooks and the rest;
+ * owner: also the team (members).
+ */
+export function roleAllows(role: Role, method: string, path: string): boolean {
+  if (role === "owner") return true;
+  if (path.startsWith("/v1/members") || /^\/v1\/merchants\/[^/]+\/members/.test(path)) return READS.has(method) && role === "developer";
+  if (role === "developer") return true;
+  if (READS.has(method)) return !path.startsWith("/v1/api_keys");
+  return path === "/v1/refunds" || path.startsWith("/v1/auth/");
+}
+
+/**
+ * A session as the caller: `Authorization: Bearer sst_…` (apps) or the httpOnly cookie
+ * (the console, same origin). Returns null when the request carries neither, so API keys
+ * are tried next. Cookie writes must come from our own origin (CSRF), besides SameSite=Strict.
+ */
+export async function sessionAuth(deps: Deps, c: Context<AppEnv>, bearer: string | undefined): Promise<Principal | null> {
+  let token: string | undefined;
+  if (bearer?.startsWith(TOKEN_PREFIX)) token = bearer;
+  else if (!bearer) {
+    token = getCookie(c, SESSION_COOKIE);
+    if (!token) return null;
+    if (!READS.has(c.req.method)) {
+      const origin = c.req.header("Origin");
+      const own = new URL(c.req.url).origin;
+      const host = c.req.header("Host");
+      if (!origin || (origin !== own && (!host || new URL(origin).host !== host)))
+        throw forbidden("Cookie-authenticated writes must come from the console's own origin.", "csrf_origin_mismatch");
+    }
+  } else return null;
+  const rows = await deps.database.rows<{
+    id: string;
+    identity_id: string;
+    merchant_id: string;
+    kind: "member" | "customer";
+    role: Role | null;
+    customer_id: string | null;
+    expires_at: Date | string;
+  }>(
+    sql`SELECT s.id, s.identity_id, s.merchant_id, s.expires_at, i.kind, i.role, i.customer_id
+        FROM sessions s JOIN identities i ON i.id = s.identity_id
+        WHERE s.token_hash = ${sha256Hex(token)} AND s.revoked_at IS NULL AND i.removed_at IS NULL`,
+  );
+  const row = rows[0];
+  if (!row || new Date(row.expires_at).getTime() <= deps.now().getTime()) {
+    throw unauthenticated("The session has ended or was revoked; sign in again.", "session_invalid");
+  }
+  if (row.kind === "member") {
+    const role = row.role ?? "support";
+    if (!roleAllows(role, c.req.method, c.req.path)) throw forbidden(`A member with role '${role}' may not do this.`, "role_not_allowed");
+    return {
+      kind: "secret",
+      keyId: row.id,
+      merchantId: row.merchant_id,
+      livemode: false,
+      session: { id: row.id, identityId: row.identity_id, role },
+    };
+  }
+  return {
+    kind: "customer",
+    keyId: row.id,
+    merchantId: row.merchant_id,
+    livemode: false,
+    session: { id: row.id, identityId: row.identity_id, customerId: row.customer_id ?? undefined },
+  };
+}
+
+export async function listSessions(db: Db, deps: Deps, identityId: string) {
+  return db
+    .select()
+    .from(sessions)
+    .where(and(eq(sessions.identityId, identityId), isNull(sessions.revokedAt), sql`${sessions.expiresAt} > ${deps.now()}`))
+    .orderBy(desc(sessions.id))
+    .limit(100);
+}
+
+export async function revokeSession(db: Db, deps: Deps, identityId: string, id: string) {
+  const [row] = await db
+    .update(sessions)
+    .set({ revokedAt: deps.now() })
+    .where(and(eq(sessions.id, id), eq(sessions.identityId, identityId), isNull(sessions.revokedAt)))
+    .returning();
+  if (!row) throw notFound("session", id);
+  return row;
+}
+
+export async function revokeAllSessions(db: Db, deps: Deps, identityId: string): Promise<number> {
+  const rows = await db
+    .update(sessions)
+    .set({ revokedAt: deps.now() })
+    .where(and(eq(sessions.identityId, identityId), isNull(sessions.revokedAt)))
+    .returning({ id: sessions.id });
+  return rows.length;
+}
+
+export async function identityOf(db: Db, id: string) {
+  const [row] = await db.select().from(identities).where(eq(identities.id, id));
+  if (!row) throw unauthenticated("The session has ended; sign in again.", "session_invalid");
+  return row;
+}

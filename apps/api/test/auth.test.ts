@@ -1,0 +1,261 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { TestApi } from "../src/testing.js";
+import { accounts } from "./auth-support.js";
+import { http, startTestApi } from "./support.js";
+
+let api: TestApi;
+let a: ReturnType<typeof accounts>;
+
+beforeAll(async () => {
+  process.env.AUTH_CODE_REQUESTS_PER_IP = "10000";
+  process.env.AUTH_ATTEMPTS_PER_IP = "10000";
+  api = await startTestApi();
+  a = accounts(api);
+});
+afterAll(async () => {
+  await api.close();
+  delete process.env.AUTH_CODE_REQUESTS_PER_IP;
+  delete process.env.AUTH_ATTEMPTS_PER_IP;
+});
+
+describe("sign-in paths", () => {
+  it("a member signs in with the email code and acts as the merchant", async () => {
+    await a.invite("owner1@shop.test");
+    const r = await a.emailCode("owner1@shop.test");
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({
+      object: "sign_in",
+      status: "complete",
+      identity: { kind: "member", role: "owner", merchant: api.merchant.id },
+    });
+    expect(r.body.token).toMatch(/^sst_/);
+    const me = http(api.url, r.body.token);
+    expect((await me.get("/v1/balance")).status).toBe(200);
+    expect((await me.get("/v1/auth/me")).body.email).toBe("owner1@shop.test");
+  });
+
+  it("the magic link signs in once; the link and the code are single-use", async () => {
+    await a.invite("link@shop.test");
+    const start = await a.startEmail("link@shop.test");
+    const msg = await a.lastMessage("link@shop.test");
+    expect(msg?.link).toBeTruthy();
+    const first = await a.anon.post("/v1/auth/verify", { token: msg?.link });
+    expect(first.body.status).toBe("complete");
+    const again = await a.anon.post("/v1/auth/verify", { token: msg?.link });
+    expect(again.status).toBe(400);
+    expect(again.body.error.code).toBe("sign_in_code_expired");
+    // The code of the same challenge died with it.
+    const code = await a.anon.post("/v1/auth/verify", { challenge: start.body.id, code: msg?.code });
+    expect(code.body.error.code).toBe("sign_in_code_expired");
+  });
+
+  it("a customer signs in by SMS against their merchant and reaches only their own account", async () => {
+    const sk = http(api.url, api.merchant.secretKey);
+    const cus = await sk.post("/v1/customers", { name: "Aibek", phone: "+996555123456" });
+    const start = await a.anon.post("/v1/auth/phone/start", { phone: "+996 555 123 456", audience: "customer", merchant: api.merchant.id });
+    expect(start.status).toBe(200);
+    const sms = await a.lastMessage("+996555123456");
+    const r = await a.anon.post("/v1/auth/verify", { challenge: start.body.id, code: sms?.code });
+    expect(r.body).toMatchObject({ status: "complete", identity: { kind: "customer", customer: cus.body.id } });
+    const rider = http(api.url, r.body.token);
+    expect((await rider.get("/v1/auth/me")).status).toBe(200);
+    expect((await rider.get("/v1/balance")).status).toBe(403);
+    expect((await rider.post("/v1/payments", { amount: 100, currency: "KGS" })).status).toBe(403);
+  });
+
+  it("a code expires after 10 minutes", async () => {
+    await a.invite("late@shop.test");
+    const start = await a.startEmail("late@shop.test");
+    const msg = await a.lastMessage("late@shop.test");
+    a.advance(10 * 60_000 + 1000);
+    const r = await a.anon.post("/v1/auth/verify", { challenge: start.body.id, code: msg?.code });
+    expect(r.status).toBe(400);
+    expect(r.body.error.code).toBe("sign_in_code_expired");
+  });
+});
+
+describe("abuse limits", () => {
+  it("five wrong codes lock the address with back-off, and the lock ends", async () => {
+    await a.invite("guess@shop.test");
+    const start = await a.startEmail("guess@shop.test");
+    const msg = await a.lastMessage("guess@shop.test");
+    const wrongCode = msg?.code === "000000" ? "111111" : "000000";
+    for (let i = 0; i < 5; i++) {
+      const r = await a.anon.post("/v1/auth/verify", { challenge: start.body.id, code: wrongCode });
+      expect(r.body.error.code).toBe("sign_in_code_invalid");
+    }
+    // Even the right code is refused now, and no new code is sent.
+    const right = await a.anon.post("/v1/auth/verify", { challenge: start.body.id, code: msg?.code });
+    expect(right.status).toBe(429);
+    expect(right.body.error.code).toBe("sign_in_locked");
+    expect(Number(right.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect((await a.startEmail("guess@shop.test")).status).toBe(429);
+
+    a.advance(61_000);
+    const start2 = await a.startEmail("guess@shop.test");
+    expect(start2.status).toBe(200);
+    for (let i = 0; i < 5; i++) await a.anon.post("/v1/auth/verify", { challenge: start2.body.id, code: wrongCode });
+    // The second lockout lasts twice as long.
+    a.advance(61_000);
+    expect((await a.startEmail("guess@shop.test")).status).toBe(429);
+    a.advance(60_000);
+    const r = await a.emailCode("guess@shop.test");
+    expect(r.body.status).toBe("complete");
+    const events = await http(api.url, r.body.token).get("/v1/security_events?type=sign_in.locked&limit=100");
+    expect(events.body.data.length).toBe(2);
+  });
+
+  it("code requests per address are limited", async () => {
+    let last = 0;
+    for (let i = 0; i < 6; i++) last = (await a.startEmail("flood@shop.test")).status;
+    expect(last).toBe(429);
+  });
+
+  it("answers do not tell whether someone has the address", async () => {
+    await a.invite("known@shop.test");
+    const known = await a.startEmail("known@shop.test");
+    const unknown = await a.startEmail("nobody@shop.test");
+    const shape = (b: Record<string, unknown>) => ({ ...b, id: typeof b.id, created: typeof b.created, expires_at: typeof b.expires_at });
+    expect(known.status).toBe(unknown.status);
+    expect(shape(known.body)).toEqual(shape(unknown.body));
+    const wrongKnown = await a.anon.post("/v1/auth/verify", { challenge: known.body.id, code: "123456" });
+    const wrongUnknown = await a.anon.post("/v1/auth/verify", { challenge: unknown.body.id, code: "123456" });
+    const strip = (b: { error: Record<string, unknown> }) => ({ ...b.error, request_id: undefined });
+    expect(wrongKnown.status).toBe(wrongUnknown.status);
+    expect(strip(wrongKnown.body)).toEqual(strip(wrongUnknown.body));
+    // Nothing was sent to the unknown address.
+    expect(await a.lastMessage("nobody@shop.test")).toBeUndefined();
+    // Customers of a merchant: same.
+    const c1 = await a.anon.post("/v1/auth/phone/start", { phone: "+996700000001", audience: "customer", merchant: api.merchant.id });
+    const c2 = await a.anon.post("/v1/auth/phone/start", { phone: "+996555123456", audience: "customer", merchant: api.merchant.id });
+    expect(c1.status).toBe(c2.status);
+    expect(shape(c1.body)).toEqual(shape(c2.body));
+  });
+});
+
+describe("second factor", () => {
+  async function withTotp(email: string) {
+    await a.invite(email);
+    const me = await a.signIn(email);
+    const setup = await me.post("/v1/auth/totp/setup");
+    expect(setup.body.otpauth_uri).toMatch(/^otpauth:\/\/totp\//);
+    expect(setup.body.qr_svg).toContain("<svg");
+    const code = a.totpCode(setup.body.secret);
+    const on = await me.post("/v1/auth/totp/enable", { code });
+    expect(on.status).toBe(200);
+    expect(on.body.recovery_codes).toHaveLength(10);
+    return { me, secret: setup.body.secret as string, usedCode: code, recovery: on.body.recovery_codes as string[] };
+  }
+
+  it("TOTP is asked on every path (code and magic link); a used code is refused", async () => {
+    const { secret, usedCode } = await withTotp("totp@shop.test");
+    const first = await a.emailCode("totp@shop.test");
+    expect(first.body).toMatchObject({ status: "second_factor_required", factors: ["totp"] });
+    expect(first.body.token).toBeUndefined();
+    // Replay of the code that turned TOTP on: refused.
+    const replay = await a.anon.post("/v1/auth/second_factor", {
+      second_factor_token: first.body.second_factor_token,
+      totp_code: usedCode,
+    });
+    expect(replay.body.error.code).toBe("second_factor_invalid");
+    a.advance(30_000);
+    const ok = await a.anon.post("/v1/auth/second_factor", {
+      second_factor_token: first.body.second_factor_token,
+      totp_code: a.totpCode(secret),
+    });
+    expect(ok.body.status).toBe("complete");
+    // The magic link does not skip it.
+    await a.startEmail("totp@shop.test");
+    const link = (await a.lastMessage("totp@shop.test"))?.link;
+    const viaLink = await a.anon.post("/v1/auth/verify", { token: link });
+    expect(viaLink.body.status).toBe("second_factor_required");
+    // ±1 step: the code of the previous step still passes (clock drift), an older one does not.
+    a.advance(60_000);
+    const prev = a.totpCode(secret, new Date(a.now().getTime() - 30_000));
+    const old = a.totpCode(secret, new Date(a.now().getTime() - 90_000));
+    expect(
+      (await a.anon.post("/v1/auth/second_factor", { second_factor_token: viaLink.body.second_factor_token, totp_code: old })).status,
+    ).toBe(400);
+    expect(
+      (await a.anon.post("/v1/auth/second_factor", { second_factor_token: viaLink.body.second_factor_token, totp_code: prev })).body.status,
+    ).toBe("complete");
+  });
+
+  it("a recovery code replaces the authenticator once", async () => {
+    const { recovery } = await withTotp("recover@shop.test");
+    const s1 = await a.emailCode("recover@shop.test");
+    const ok = await a.anon.post("/v1/auth/second_factor", {
+      second_factor_token: s1.body.second_factor_token,
+      recovery_code: recovery[0],
+    });
+    expect(ok.body.status).toBe("complete");
+    expect(ok.body.identity.second_factors.recovery_codes_remaining).toBe(9);
+    const s2 = await a.emailCode("recover@shop.test");
+    const again = await a.anon.post("/v1/auth/second_factor", {
+      second_factor_token: s2.body.second_factor_token,
+      recovery_code: recovery[0],
+    });
+    expect(again.body.error.code).toBe("second_factor_invalid");
+  });
+
+  it("password and TOTP together: both are asked; turning either off needs it", async () => {
+    const { me, secret } = await withTotp("both@shop.test");
+    expect((await me.post("/v1/auth/password", { password: "short" })).status).toBe(400);
+    expect((await me.post("/v1/auth/password", { password: "correct horse battery" })).body.second_factors).toMatchObject({
+      password: true,
+      totp: true,
+    });
+    const s = await a.emailCode("both@shop.test");
+    expect(s.body.factors).toEqual(["password", "totp"]);
+    a.advance(30_000);
+    const missing = await a.anon.post("/v1/auth/second_factor", {
+      second_factor_token: s.body.second_factor_token,
+      totp_code: a.totpCode(secret),
+    });
+    expect(missing.body.error).toMatchObject({ code: "parameter_missing", param: "password" });
+    const wrongPw = await a.anon.post("/v1/auth/second_factor", {
+      second_factor_token: s.body.second_factor_token,
+      password: "wrong horse battery",
+      totp_code: a.totpCode(secret),
+    });
+    expect(wrongPw.body.error.code).toBe("second_factor_invalid");
+    const ok = await a.anon.post("/v1/auth/second_factor", {
+      second_factor_token: s.body.second_factor_token,
+      password: "correct horse battery",
+      totp_code: a.totpCode(secret),
+    });
+    expect(ok.body.status).toBe("complete");
+    const session = http(api.url, ok.body.token);
+    // Turning off needs the factor itself.
+    expect((await session.post("/v1/auth/password/disable", { password: "nope nope nope" })).body.error.code).toBe("second_factor_invalid");
+    expect((await session.post("/v1/auth/password/disable", { password: "correct horse battery" })).body.second_factors.password).toBe(
+      false,
+    );
+    expect((await session.post("/v1/auth/totp/disable", { code: "000000" })).status).toBe(400);
+    a.advance(30_000);
+    expect((await session.post("/v1/auth/totp/disable", { code: a.totpCode(secret) })).body.second_factors).toMatchObject({
+      totp: false,
+      recovery_codes_remaining: 0,
+    });
+    expect((await a.emailCode("both@shop.test")).body.status).toBe("complete");
+  });
+
+  it("password only", async () => {
+    await a.invite("pw@shop.test");
+    const me = await a.signIn("pw@shop.test");
+    await me.post("/v1/auth/password", { password: "a long enough secret" });
+    const s = await a.emailCode("pw@shop.test");
+    expect(s.body.factors).toEqual(["password"]);
+    const ok = await a.anon.post("/v1/auth/second_factor", {
+      second_factor_token: s.body.second_factor_token,
+      password: "a long enough secret",
+    });
+    expect(ok.body.status).toBe("complete");
+    // The second-factor step is single-use.
+    const again = await a.anon.post("/v1/auth/second_factor", {
+      second_factor_token: s.body.second_factor_token,
+      password: "a long enough secret",
+    });
+    expect(again.body.error.code).toBe("second_factor_token_expired");
+  });
+});

@@ -1,0 +1,177 @@
+import { Writable } from "node:stream";
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { TestApi } from "../src/testing.js";
+import { accounts } from "./auth-support.js";
+import { http, startTestApi, TEST_CARD } from "./support.js";
+
+let api: TestApi;
+let a: ReturnType<typeof accounts>;
+const logLines: string[] = [];
+
+beforeAll(async () => {
+  const logStream = new Writable({
+    write(chunk, _enc, done) {
+      logLines.push(String(chunk));
+      done();
+    },
+  });
+  api = await startTestApi({ env: { LOG_LEVEL: "trace" }, logStream });
+  a = accounts(api);
+});
+afterAll(() => api.close());
+
+describe("sessions", () => {
+  it("lists sessions, revokes one at once, and signs out everywhere", async () => {
+    await a.invite("sess@shop.test");
+    const s1 = await a.signIn("sess@shop.test");
+    const s2 = await a.signIn("sess@shop.test");
+    const list = await s1.get("/v1/auth/sessions");
+    expect(list.body.data).toHaveLength(2);
+    expect(list.body.data.filter((s: { current: boolean }) => s.current)).toHaveLength(1);
+    const other = list.body.data.find((s: { current: boolean }) => !s.current);
+    expect((await s1.post(`/v1/auth/sessions/${other.id}/revoke`)).status).toBe(200);
+    expect((await s2.get("/v1/balance")).status).toBe(401);
+    expect((await s1.get("/v1/balance")).status).toBe(200);
+    const s3 = await a.signIn("sess@shop.test");
+    const out = await s3.post("/v1/auth/sign_out_everywhere");
+    expect(out.body.revoked).toBe(2);
+    expect((await s1.get("/v1/auth/me")).status).toBe(401);
+    expect((await s3.get("/v1/auth/me")).status).toBe(401);
+  });
+
+  it("sessions expire", async () => {
+    await a.invite("old@shop.test");
+    const s = await a.signIn("old@shop.test");
+    a.advance(31 * 24 * 3600 * 1000);
+    expect((await s.get("/v1/auth/me")).status).toBe(401);
+  });
+
+  it("the browser gets an httpOnly, Secure, SameSite cookie; cookie writes need our own origin", async () => {
+    await a.invite("cookie@shop.test");
+    const r = await a.emailCode("cookie@shop.test", { client: "browser" });
+    expect(r.body.status).toBe("complete");
+    expect(r.body.token).toBeUndefined();
+    const setCookie = r.headers.get("set-cookie") ?? "";
+    expect(setCookie).toMatch(/^softrack_session=sst_/);
+    expect(setCookie).toMatch(/HttpOnly/);
+    expect(setCookie).toMatch(/Secure/);
+    expect(setCookie).toMatch(/SameSite=Strict/);
+    const cookie = setCookie.split(";")[0] as string;
+    const browser = http(api.url);
+    expect((await browser.get("/v1/auth/me", { Cookie: cookie })).status).toBe(200);
+    expect((await browser.post("/v1/auth/sign_out", undefined, { Cookie: cookie, Origin: "https://evil.test" })).status).toBe(403);
+    expect((await browser.post("/v1/auth/sign_out", undefined, { Cookie: cookie, Origin: api.url })).status).toBe(200);
+    expect((await browser.get("/v1/auth/me", { Cookie: cookie })).status).toBe(401);
+  });
+});
+
+describe("roles", () => {
+  it("support reads and refunds; developer manages keys; only owners manage members", async () => {
+    await a.invite("support@shop.test", "support");
+    await a.invite("dev@shop.test", "developer");
+    await a.invite("boss@shop.test", "owner");
+    const support = await a.signIn("support@shop.test");
+    const dev = await a.signIn("dev@shop.test");
+    const boss = await a.signIn("boss@shop.test");
+    const sk = http(api.url, api.merchant.secretKey);
+    const pay = await sk.post("/v1/payments", { amount: 5000, currency: "KGS" });
+    await sk.post(`/v1/payments/${pay.body.id}/confirm`, { payment_method_data: { type: "card", card: TEST_CARD } });
+
+    expect((await support.get(`/v1/payments/${pay.body.id}`)).status).toBe(200);
+    expect((await support.post("/v1/payments", { amount: 100, currency: "KGS" })).status).toBe(403);
+    expect((await support.post("/v1/api_keys", { kind: "secret" })).status).toBe(403);
+    expect((await support.get("/v1/api_keys")).status).toBe(403);
+    const refund = await support.post("/v1/refunds", { payment: pay.body.id, amount: 1000 });
+    expect(refund.status).toBe(200);
+    expect(refund.body.amount).toBe(1000);
+
+    expect((await dev.post("/v1/api_keys", { kind: "publishable" })).status).toBe(200);
+    expect((await dev.post(`/v1/merchants/${api.merchant.id}/members`, { email: "x@shop.test", role: "support" })).status).toBe(403);
+    expect((await sk.post(`/v1/merchants/${api.merchant.id}/members`, { email: "x@shop.test", role: "support" })).status).toBe(403);
+    const added = await boss.post(`/v1/merchants/${api.merchant.id}/members`, { email: "x@shop.test", role: "support" });
+    expect(added.status).toBe(200);
+    const gone = await boss.call("DELETE", `/v1/members/${added.body.id}`);
+    expect(gone.body.deleted).toBe(true);
+  });
+});
+
+describe("secrets at rest", () => {
+  it("no code, token, link, password, recovery code or TOTP secret is stored or logged in clear", async () => {
+    const seen: string[] = [];
+    await a.invite("vault@shop.test");
+    await a.startEmail("vault@shop.test");
+    const m1 = await a.lastMessage("vault@shop.test");
+    seen.push(m1?.code as string, m1?.link as string);
+    const done = await a.anon.post("/v1/auth/verify", { token: m1?.link });
+    const me = http(api.url, done.body.token);
+    seen.push(done.body.token);
+    await me.post("/v1/auth/password", { password: "PlainPassword-Never-Stored" });
+    seen.push("PlainPassword-Never-Stored");
+    const setup = await me.post("/v1/auth/totp/setup");
+    seen.push(setup.body.secret);
+    const on = await me.post("/v1/auth/totp/enable", { code: a.totpCode(setup.body.secret) });
+    seen.push(...on.body.recovery_codes);
+    const s = await a.emailCode("vault@shop.test", { client: "browser" });
+    seen.push(s.body.second_factor_token, (await a.lastMessage("vault@shop.test"))?.code as string);
+    const key = await me.post("/v1/api_keys", { kind: "secret" });
+    seen.push(key.body.secret);
+
+    const tables = [
+      "identities",
+      "sign_in_challenges",
+      "sign_in_throttles",
+      "recovery_codes",
+      "sessions",
+      "security_events",
+      "api_keys",
+      "idempotency_keys",
+    ];
+    let dump = "";
+    for (const t of tables) {
+      const rows = await api.runtime.database.rows(sql.raw(`SELECT row_to_json(t)::text AS j FROM ${t} t`));
+      dump += rows.map((r) => (r as { j: string }).j).join("\n");
+    }
+    expect(dump).toContain("argon2id");
+    const logs = logLines.join("");
+    expect(logs.length).toBeGreaterThan(0);
+    for (const secret of seen) {
+      expect(secret.length).toBeGreaterThanOrEqual(6);
+      expect(dump).not.toContain(secret);
+      expect(logs).not.toContain(secret);
+    }
+  });
+});
+
+describe("API keys", () => {
+  it("create shows the key once; roll keeps the old key for the grace period; revoke is immediate", async () => {
+    await a.invite("keys@shop.test", "developer");
+    const dev = await a.signIn("keys@shop.test");
+    const created = await dev.post("/v1/api_keys", { kind: "secret" });
+    expect(created.body.secret).toMatch(/^sk_test_/);
+    const list = await dev.get("/v1/api_keys");
+    const listed = list.body.data.find((k: { id: string }) => k.id === created.body.id);
+    expect(listed.secret).toBeUndefined();
+    expect(listed.hint).toBe(`sk_test_…${created.body.secret.slice(-4)}`);
+    const oldKey = http(api.url, created.body.secret);
+    expect((await oldKey.get("/v1/balance")).status).toBe(200);
+
+    const rolled = await dev.post(`/v1/api_keys/${created.body.id}/roll`, { expires_in: 3600 });
+    expect(rolled.body.key.secret).toMatch(/^sk_test_/);
+    expect(rolled.body.rolled.expires_at).not.toBeNull();
+    const newKey = http(api.url, rolled.body.key.secret);
+    expect((await oldKey.get("/v1/balance")).status).toBe(200);
+    expect((await newKey.get("/v1/balance")).status).toBe(200);
+
+    // Revoked: refused at once, though the old answer was cached.
+    await dev.post(`/v1/api_keys/${created.body.id}/revoke`);
+    expect((await oldKey.get("/v1/balance")).status).toBe(401);
+
+    const rolledNow = await dev.post(`/v1/api_keys/${rolled.body.key.id}/roll`, { expires_in: 0 });
+    expect((await newKey.get("/v1/balance")).status).toBe(401);
+    expect((await http(api.url, rolledNow.body.key.secret).get("/v1/balance")).status).toBe(200);
+    const events = await dev.get("/v1/security_events?limit=100");
+    const types = events.body.data.map((e: { type: string }) => e.type);
+    expect(types).toEqual(expect.arrayContaining(["api_key.created", "api_key.rolled", "api_key.revoked", "sign_in.succeeded"]));
+  });
+});
