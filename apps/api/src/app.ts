@@ -132,7 +132,8 @@ export function createApp(deps: Deps) {
         malformed ? "The request body is not valid JSON." : err.message || "Invalid request.",
       );
     } else if (isUnstorableText(err)) {
-      api = new ApiError(400, "invalid_request_error", "parameter_invalid", "A string in the request contains a character that cannot be stored (such as U+0000 or a lone UTF-16 surrogate).");
+      const message = "A string in the request contains a character that cannot be stored (such as U+0000 or a lone UTF-16 surrogate).";
+      api = new ApiError(400, "invalid_request_error", "parameter_invalid", message);
     } else if (isDatabaseDown(err)) {
       api = unavailable();
     } else {

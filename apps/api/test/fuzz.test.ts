@@ -18,7 +18,7 @@ import { sql } from "drizzle-orm";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestApi } from "../src/testing.js";
-import { type Http, TEST_CARD, fundedCustomer, http, startTestApi } from "./support.js";
+import { fundedCustomer, type Http, http, startTestApi, TEST_CARD } from "./support.js";
 
 const TOTAL = Number(process.env.FUZZ_REQUESTS ?? 3_000);
 /** Requests sent one at a time with the database hashed around each (the rest go 16 at a time). */
@@ -114,10 +114,21 @@ const wrongValue = fc.oneof(
 );
 
 // ---- real ids, so that valid-shaped requests reach deep into the services ------------------
-const pool: Record<string, string[]> = { id: [], customer: [], payment: [], terminal: [], point: [], code: [], fare_tariff: [], fee_tariff: [] };
+const pool: Record<string, string[]> = {
+  id: [],
+  customer: [],
+  payment: [],
+  terminal: [],
+  point: [],
+  code: [],
+  fare_tariff: [],
+  fee_tariff: [],
+};
 const idFor = (name: string) => {
   const real = pool[name] ?? (name.endsWith("id") ? pool.id : undefined);
-  return real && real.length > 0 ? fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...real) }, { weight: 1, arbitrary: hostileString }) : undefined;
+  return real && real.length > 0
+    ? fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...real) }, { weight: 1, arbitrary: hostileString })
+    : undefined;
 };
 
 // ---- JSON Schema → fast-check --------------------------------------------------------------
@@ -134,7 +145,8 @@ function arb(schema: Schema, name = "", depth = 0): fc.Arbitrary<unknown> {
     case "string": {
       const real = idFor(name);
       if (real) return real;
-      if (s.format === "date-time") return fc.date({ min: new Date("2020-01-01"), max: new Date("2035-01-01"), noInvalidDate: true }).map((d) => d.toISOString());
+      if (s.format === "date-time")
+        return fc.date({ min: new Date("2020-01-01"), max: new Date("2035-01-01"), noInvalidDate: true }).map((d) => d.toISOString());
       if (s.format === "email") return fc.emailAddress();
       if (s.format === "uri" || name === "url") return fc.webUrl();
       if (name === "currency") return fc.constantFrom("KGS", "KZT", "USD");
@@ -153,14 +165,16 @@ function arb(schema: Schema, name = "", depth = 0): fc.Arbitrary<unknown> {
       const min = s.minItems ?? 0;
       return fc.array(arb(s.items ?? {}, name, depth + 1), { minLength: min, maxLength: Math.max(min, Math.min(s.maxItems ?? 3, 3)) });
     }
-    case "object":
     default: {
       if (s.properties) {
         const props = Object.fromEntries(Object.entries(s.properties as Record<string, Schema>).map(([k, v]) => [k, arb(v, k, depth + 1)]));
         return fc.record(props, { requiredKeys: (s.required ?? []).filter((k: string) => k in props) });
       }
       if (s.additionalProperties && typeof s.additionalProperties === "object") {
-        return fc.dictionary(fc.string({ minLength: 1, maxLength: 10 }), arb(s.additionalProperties, "", depth + 1), { maxKeys: 3, noNullPrototype: true });
+        return fc.dictionary(fc.string({ minLength: 1, maxLength: 10 }), arb(s.additionalProperties, "", depth + 1), {
+          maxKeys: 3,
+          noNullPrototype: true,
+        });
       }
       return type === "object" ? fc.constant({}) : fc.jsonValue({ maxDepth: 2 });
     }
@@ -172,15 +186,19 @@ function mutateBody(body: unknown): fc.Arbitrary<{ body: unknown; label: string 
   const obj = body && typeof body === "object" && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
   const keys = Object.keys(obj);
   const muts: fc.Arbitrary<{ body: unknown; label: string }>[] = [
-    fc.tuple(fc.constantFrom("amount_usd", "__proto__", "constructor", "livemode", "merchant", "id", "status"), wrongValue).map(([k, v]) => ({
-      body: JSON.parse(`{${JSON.stringify(k)}:${JSON.stringify(v) ?? "null"},${JSON.stringify(obj).slice(1)}`.replace(/,}$/, "}")),
-      label: `unknown field ${k}`,
-    })),
+    fc
+      .tuple(fc.constantFrom("amount_usd", "__proto__", "constructor", "livemode", "merchant", "id", "status"), wrongValue)
+      .map(([k, v]) => ({
+        body: JSON.parse(`{${JSON.stringify(k)}:${JSON.stringify(v) ?? "null"},${JSON.stringify(obj).slice(1)}`.replace(/,}$/, "}")),
+        label: `unknown field ${k}`,
+      })),
     wrongValue.map((v) => ({ body: v, label: "body of the wrong shape" })),
   ];
   if (keys.length > 0) {
     muts.push(
-      fc.constantFrom(...keys).map((k) => ({ body: Object.fromEntries(keys.filter((x) => x !== k).map((x) => [x, obj[x]])), label: `without ${k}` })),
+      fc
+        .constantFrom(...keys)
+        .map((k) => ({ body: Object.fromEntries(keys.filter((x) => x !== k).map((x) => [x, obj[x]])), label: `without ${k}` })),
       fc.tuple(fc.constantFrom(...keys), wrongValue).map(([k, v]) => ({ body: { ...obj, [k]: v }, label: `${k} of a wrong type` })),
       fc.tuple(fc.constantFrom(...keys), hostileString).map(([k, v]) => ({ body: { ...obj, [k]: v }, label: `${k} hostile string` })),
     );
@@ -188,26 +206,80 @@ function mutateBody(body: unknown): fc.Arbitrary<{ body: unknown; label: string 
   return fc.oneof(...muts);
 }
 
-const deepJson = fc.integer({ min: 1_000, max: 200_000 }).chain((n) =>
-  fc.constantFrom(`${"[".repeat(n)}${"]".repeat(n)}`, `${'{"a":'.repeat(n)}1${"}".repeat(n)}`, `{"metadata":${'{"a":'.repeat(Math.min(n, 20_000))}1${"}".repeat(Math.min(n, 20_000))}}`),
+const deepJson = fc
+  .integer({ min: 1_000, max: 200_000 })
+  .chain((n) =>
+    fc.constantFrom(
+      `${"[".repeat(n)}${"]".repeat(n)}`,
+      `${'{"a":'.repeat(n)}1${"}".repeat(n)}`,
+      `{"metadata":${'{"a":'.repeat(Math.min(n, 20_000))}1${"}".repeat(Math.min(n, 20_000))}}`,
+    ),
+  );
+const malformedJson = fc.constantFrom(
+  '{"amount": 100,',
+  "{",
+  "]",
+  "nul",
+  '{"a":1}{"b":2}',
+  "\u0000",
+  '{"amount":1e999999}',
+  '{"amount":-}',
+  "\ufeff{}",
+  `{"a":"${"\\u".repeat(3)}"}`,
 );
-const malformedJson = fc.constantFrom('{"amount": 100,', "{", "]", "nul", '{"a":1}{"b":2}', "\u0000", '{"amount":1e999999}', '{"amount":-}', "\ufeff{}", `{"a":"${"\\u".repeat(3)}"}`);
-const CONTENT_TYPES = ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/xml", "application/json; charset=utf-16", "application/jsonx", "", "*/*"];
+const CONTENT_TYPES = [
+  "text/plain",
+  "application/x-www-form-urlencoded",
+  "multipart/form-data; boundary=x",
+  "application/xml",
+  "application/json; charset=utf-16",
+  "application/jsonx",
+  "",
+  "*/*",
+];
 
 /** A whole request for one operation: well-formed from the schema (about a third) or mutated. */
 function requestFor(op: Operation, keys: { sk: string; pk: string; admin: string }): fc.Arbitrary<FuzzRequest> {
   const pathParams = op.params.filter((p) => p.in === "path");
   const queryParams = op.params.filter((p) => p.in === "query");
-  const pathArb = fc.record(Object.fromEntries(pathParams.map((p) => [p.name, fc.oneof({ weight: 3, arbitrary: arb(p.schema, p.name === "id" ? idKind(op.path) : p.name) }, { weight: 1, arbitrary: hostileString })])));
+  const pathArb = fc.record(
+    Object.fromEntries(
+      pathParams.map((p) => [
+        p.name,
+        fc.oneof(
+          { weight: 3, arbitrary: arb(p.schema, p.name === "id" ? idKind(op.path) : p.name) },
+          { weight: 1, arbitrary: hostileString },
+        ),
+      ]),
+    ),
+  );
   const queryArb = fc.record(
-    Object.fromEntries(queryParams.map((p) => [p.name, fc.oneof({ weight: 3, arbitrary: arb(p.schema, p.name) }, { weight: 1, arbitrary: fc.oneof(hostileString, wrongValue.map(asText)) })])),
+    Object.fromEntries(
+      queryParams.map((p) => [
+        p.name,
+        fc.oneof(
+          { weight: 3, arbitrary: arb(p.schema, p.name) },
+          { weight: 1, arbitrary: fc.oneof(hostileString, wrongValue.map(asText)) },
+        ),
+      ]),
+    ),
     { requiredKeys: [] },
   );
   const authArb = op.auth
     ? fc.oneof(
         { weight: 8, arbitrary: fc.constant(`Bearer ${keys.sk}`) },
         { weight: 1, arbitrary: fc.constantFrom(`Bearer ${keys.pk}`, `Bearer ${keys.admin}`) },
-        { weight: 1, arbitrary: fc.constantFrom("", "Bearer", "Bearer sk_test_nope_nope_nope", `Basic ${keys.sk}`, `Bearer ${keys.sk} extra`, `Bearer ${"k".repeat(5000)}`) },
+        {
+          weight: 1,
+          arbitrary: fc.constantFrom(
+            "",
+            "Bearer",
+            "Bearer sk_test_nope_nope_nope",
+            `Basic ${keys.sk}`,
+            `Bearer ${keys.sk} extra`,
+            `Bearer ${"k".repeat(5000)}`,
+          ),
+        },
       )
     : fc.constant(`Bearer ${keys.sk}`);
   const wellFormed = op.body ? arb(op.body) : fc.constant(undefined);
@@ -217,10 +289,23 @@ function requestFor(op: Operation, keys: { sk: string; pk: string; admin: string
         { weight: 5, arbitrary: wellFormed.chain(mutateBody).map((m) => ({ text: JSON.stringify(m.body) ?? "null", label: m.label })) },
         { weight: 1, arbitrary: deepJson.map((t) => ({ text: t, label: "deep JSON" })) },
         { weight: 1, arbitrary: malformedJson.map((t) => ({ text: t, label: "malformed JSON" })) },
-        { weight: 1, arbitrary: fc.integer({ min: 257 * 1024, max: 2 * 1024 * 1024 }).map((n) => ({ text: JSON.stringify({ name: "x".repeat(n) }), label: "oversized body" })) },
-        { weight: 1, arbitrary: fc.tuple(wellFormed, fc.constantFrom(...CONTENT_TYPES)).map(([b, ct]) => ({ text: JSON.stringify(b), label: `content type ${ct}`, contentType: ct })) },
+        {
+          weight: 1,
+          arbitrary: fc
+            .integer({ min: 257 * 1024, max: 2 * 1024 * 1024 })
+            .map((n) => ({ text: JSON.stringify({ name: "x".repeat(n) }), label: "oversized body" })),
+        },
+        {
+          weight: 1,
+          arbitrary: fc
+            .tuple(wellFormed, fc.constantFrom(...CONTENT_TYPES))
+            .map(([b, ct]) => ({ text: JSON.stringify(b), label: `content type ${ct}`, contentType: ct })),
+        },
       )
-    : fc.oneof({ weight: 5, arbitrary: fc.constant({ label: "no body" }) }, { weight: 1, arbitrary: fc.constant({ text: '{"unexpected":true}', label: "unexpected body" }) });
+    : fc.oneof(
+        { weight: 5, arbitrary: fc.constant({ label: "no body" }) },
+        { weight: 1, arbitrary: fc.constant({ text: '{"unexpected":true}', label: "unexpected body" }) },
+      );
   const idemArb = fc.oneof(
     { weight: 6, arbitrary: fc.constant(undefined) },
     { weight: 2, arbitrary: fc.uuid() },
@@ -228,11 +313,32 @@ function requestFor(op: Operation, keys: { sk: string; pk: string; admin: string
   );
   const extraHeaders = fc.oneof(
     { weight: 8, arbitrary: fc.constant({}) },
-    { weight: 1, arbitrary: fc.constantFrom({ "X-Forwarded-For": "1.2.3.4, <script>" }, { "X-Request-Id": "' OR 1=1" }, { "Content-Length-Extra": "x".repeat(8_000) }, { Accept: "text/html" }) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        { "X-Forwarded-For": "1.2.3.4, <script>" },
+        { "X-Request-Id": "' OR 1=1" },
+        { "Content-Length-Extra": "x".repeat(8_000) },
+        { Accept: "text/html" },
+      ),
+    },
   );
-  const rawInjection = fc.constantFrom("X-Injected: 1", "Idempotency-Key: a\tb", "Set-Cookie: session=stolen", "X-Forwarded-For: 127.0.0.1\r\nX-Forwarded-For: 10.0.0.1");
+  const rawInjection = fc.constantFrom(
+    "X-Injected: 1",
+    "Idempotency-Key: a\tb",
+    "Set-Cookie: session=stolen",
+    "X-Forwarded-For: 127.0.0.1\r\nX-Forwarded-For: 10.0.0.1",
+  );
   return fc
-    .record({ path: pathArb, query: queryArb, auth: authArb, body: bodyArb, idem: idemArb, extra: extraHeaders, raw: fc.option(rawInjection, { freq: 30 }) })
+    .record({
+      path: pathArb,
+      query: queryArb,
+      auth: authArb,
+      body: bodyArb,
+      idem: idemArb,
+      extra: extraHeaders,
+      raw: fc.option(rawInjection, { freq: 30 }),
+    })
     .map((r) => {
       let path = op.path;
       for (const p of pathParams) path = path.replace(`{${p.name}}`, pct(asText(r.path[p.name] ?? "")));
@@ -255,7 +361,12 @@ function requestFor(op: Operation, keys: { sk: string; pk: string; admin: string
 const asText = (v: unknown) => (typeof v === "string" ? v : (JSON.stringify(v) ?? "undefined"));
 
 /** Percent-encodes UTF-8 bytes (a lone surrogate becomes U+FFFD, as any client would send it). */
-const pct = (s: string) => [...Buffer.from(s, "utf8")].map((b) => (/[A-Za-z0-9_.~-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).padStart(2, "0").toUpperCase()}`)).join("");
+const pct = (s: string) =>
+  [...Buffer.from(s, "utf8")]
+    .map((b) =>
+      /[A-Za-z0-9_.~-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).padStart(2, "0").toUpperCase()}`,
+    )
+    .join("");
 
 /** Which pool a path's {id} draws from. */
 function idKind(path: string): string {
@@ -288,7 +399,13 @@ async function send(base: string, r: FuzzRequest): Promise<Outcome> {
     return await sendOnce(base, r);
   } catch (err) {
     // No answer at all: counted as a server failure (status 0) with its cause.
-    return { status: 0, body: `${(err as Error).message} ${String((err as { cause?: unknown }).cause ?? "")}`, requestId: null, fromApp: false, headerNames: [] };
+    return {
+      status: 0,
+      body: `${(err as Error).message} ${String((err as { cause?: unknown }).cause ?? "")}`,
+      requestId: null,
+      fromApp: false,
+      headerNames: [],
+    };
   }
 }
 
@@ -311,7 +428,14 @@ function sendRaw(base: string, r: FuzzRequest): Promise<Outcome> {
   return new Promise((resolve, reject) => {
     const socket = connect(Number(url.port), url.hostname);
     const body = Buffer.from(r.body ?? "", "utf8");
-    const lines = [`${r.method} ${r.path} HTTP/1.1`, `Host: ${url.host}`, "Connection: close", ...Object.entries(r.headers).map(([k, v]) => `${k}: ${v}`), ...(r.rawHeaders ? [r.rawHeaders] : []), `Content-Length: ${body.length}`];
+    const lines = [
+      `${r.method} ${r.path} HTTP/1.1`,
+      `Host: ${url.host}`,
+      "Connection: close",
+      ...Object.entries(r.headers).map(([k, v]) => `${k}: ${v}`),
+      ...(r.rawHeaders ? [r.rawHeaders] : []),
+      `Content-Length: ${body.length}`,
+    ];
     const chunks: Buffer[] = [];
     const timer = setTimeout(() => {
       socket.destroy();
@@ -327,13 +451,22 @@ function sendRaw(base: string, r: FuzzRequest): Promise<Outcome> {
       const text = Buffer.concat(chunks).toString("utf8");
       const [head = "", ...rest] = text.split("\r\n\r\n");
       const status = Number(head.match(/^HTTP\/1\.1 (\d{3})/)?.[1] ?? 0);
-      const headerNames = head.split("\r\n").slice(1).map((l) => l.split(":")[0]?.toLowerCase() ?? "");
+      const headerNames = head
+        .split("\r\n")
+        .slice(1)
+        .map((l) => l.split(":")[0]?.toLowerCase() ?? "");
       let parsed: unknown = rest.join("\r\n\r\n");
       try {
         parsed = JSON.parse(parsed as string);
       } catch {}
       // Node's HTTP parser answers malformed requests itself (a bare 400, before the app).
-      resolve({ status, body: parsed, requestId: head.match(/\r\nrequest-id: (\S+)/i)?.[1] ?? null, fromApp: /\r\nrequest-id:/i.test(head), headerNames });
+      resolve({
+        status,
+        body: parsed,
+        requestId: head.match(/\r\nrequest-id: (\S+)/i)?.[1] ?? null,
+        fromApp: /\r\nrequest-id:/i.test(head),
+        headerNames,
+      });
     });
     // No half-close: Node's server drops a request whose client sent FIN before the answer.
     socket.write(`${lines.join("\r\n")}\r\n\r\n`);
@@ -359,7 +492,12 @@ const apiErrors: string[] = [];
 
 /** One md5 per table, in one query (the whole database, as rows, in a stable order). */
 async function state(): Promise<Record<string, string>> {
-  const q = tables.map((t) => `SELECT '${t}' AS t, md5(coalesce(string_agg(row_to_json(x)::text, '|' ORDER BY row_to_json(x)::text), '')) AS h FROM "${t}" x`).join(" UNION ALL ");
+  const q = tables
+    .map(
+      (t) =>
+        `SELECT '${t}' AS t, md5(coalesce(string_agg(row_to_json(x)::text, '|' ORDER BY row_to_json(x)::text), '')) AS h FROM "${t}" x`,
+    )
+    .join(" UNION ALL ");
   const rows = await api.runtime.database.rows<{ t: string; h: string }>(sql.raw(q));
   return Object.fromEntries(rows.map((r) => [r.t, r.h]));
 }
@@ -386,7 +524,11 @@ beforeAll(async () => {
   pool.payment?.push(manual.body.id, open.body.id, wallet.body.id);
   const point = await sk.post("/v1/pickup_points", { name: "Osh bazaar", address: "Bishkek" });
   pool.point?.push(point.body.id);
-  const fare = await sk.put("/v1/tariffs/city-bus", { kind: "fare", rules: { default_fare: 2_000 }, effective_from: "2020-01-01T00:00:00Z" });
+  const fare = await sk.put("/v1/tariffs/city-bus", {
+    kind: "fare",
+    rules: { default_fare: 2_000 },
+    effective_from: "2020-01-01T00:00:00Z",
+  });
   pool.code?.push("city-bus");
   pool.fare_tariff?.push("city-bus");
   const terminal = await sk.post("/v1/transit/terminals", { kind: "bus_validator", route: "7", fare_tariff: "city-bus" });
@@ -397,11 +539,23 @@ beforeAll(async () => {
     delivery: { type: "pickup_point", point: point.body.id, collect_by: "2030-01-01T00:00:00Z" },
   });
   const hook = await sk.post("/v1/webhook_endpoints", { url: "http://127.0.0.1:9/hooks", events: ["payment.succeeded"] });
-  const ids = [customer, manual.body.id, open.body.id, wallet.body.id, point.body.id, terminal.body.id, order.body.id, hook.body.id, api.merchant.id].filter(Boolean);
+  const ids = [
+    customer,
+    manual.body.id,
+    open.body.id,
+    wallet.body.id,
+    point.body.id,
+    terminal.body.id,
+    order.body.id,
+    hook.body.id,
+    api.merchant.id,
+  ].filter(Boolean);
   pool.id?.push(...ids);
   expect(fare.status).toBeLessThan(300);
   expect(ids.every((x) => typeof x === "string")).toBe(true);
-  tables = (await api.runtime.database.rows<{ t: string }>(sql`SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`)).map((r) => r.t);
+  tables = (
+    await api.runtime.database.rows<{ t: string }>(sql`SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`)
+  ).map((r) => r.t);
 }, 120_000);
 afterAll(() => api?.close());
 
@@ -415,7 +569,8 @@ describe(`fuzzing every operation of openapi.json (${TOTAL} requests, seed ${SEE
     const envelopeErrors: string[] = [];
     const injected: string[] = [];
     const changedByRejection: string[] = [];
-    const briefOf = (r: FuzzRequest, o: Outcome) => `${r.label} [${r.method} ${r.path.slice(0, 120)} ${JSON.stringify(r.headers).slice(0, 200)} ${r.rawHeaders ?? ""} ${(r.body ?? "").slice(0, 200)}] → ${o.status} ${JSON.stringify(o.body).slice(0, 200)}`;
+    const briefOf = (r: FuzzRequest, o: Outcome) =>
+      `${r.label} [${r.method} ${r.path.slice(0, 120)} ${JSON.stringify(r.headers).slice(0, 200)} ${r.rawHeaders ?? ""} ${(r.body ?? "").slice(0, 200)}] → ${o.status} ${JSON.stringify(o.body).slice(0, 200)}`;
     const record = (r: FuzzRequest, o: Outcome) => {
       statuses.set(o.status, (statuses.get(o.status) ?? 0) + 1);
       const brief = briefOf(r, o);
@@ -450,7 +605,9 @@ describe(`fuzzing every operation of openapi.json (${TOTAL} requests, seed ${SEE
     );
 
     const sent = [...statuses.values()].reduce((a, b) => a + b, 0);
-    console.log(`fuzz: ${sent} requests (seed ${SEED}, ${CHECKED} hashed one by one), statuses ${JSON.stringify(Object.fromEntries([...statuses].sort()))}, 5xx: ${serverErrors.length}`);
+    console.log(
+      `fuzz: ${sent} requests (seed ${SEED}, ${CHECKED} hashed one by one), statuses ${JSON.stringify(Object.fromEntries([...statuses].sort()))}, 5xx: ${serverErrors.length}`,
+    );
     expect(sent).toBe(TOTAL);
     expect({ serverErrors, apiErrors }).toEqual({ serverErrors: [], apiErrors: [] });
     expect(envelopeErrors).toEqual([]);

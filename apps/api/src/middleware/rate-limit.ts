@@ -6,7 +6,12 @@ import { rateLimited } from "../lib/errors.js";
  * Fixed-window rate limit kept in this process's memory (per process: behind a load
  * balancer each process enforces its own share). Over the limit: 429 with Retry-After.
  */
-export function rateLimit(opts: { windowMs: number; max: number; key: (c: Context<AppEnv>) => string; name: string }): MiddlewareHandler<AppEnv> {
+export function rateLimit(opts: {
+  windowMs: number;
+  max: number;
+  key: (c: Context<AppEnv>) => string;
+  name: string;
+}): MiddlewareHandler<AppEnv> {
   const windows = new Map<string, { start: number; count: number }>();
   return async function rateLimitMiddleware(c, next) {
     const now = Date.now();
@@ -77,7 +82,11 @@ export class TokenBuckets {
  * RATE_LIMIT_BURST_SECONDS worth of requests. 0 turns a limit off. Per process: behind a
  * load balancer with N processes a caller gets up to N times the figure.
  */
-export function apiRateLimit(env: { RATE_LIMIT_PER_KEY: number; RATE_LIMIT_PER_IP: number; RATE_LIMIT_BURST_SECONDS: number }): MiddlewareHandler<AppEnv> {
+export function apiRateLimit(env: {
+  RATE_LIMIT_PER_KEY: number;
+  RATE_LIMIT_PER_IP: number;
+  RATE_LIMIT_BURST_SECONDS: number;
+}): MiddlewareHandler<AppEnv> {
   const burst = (rate: number) => Math.max(1, Math.round(rate * env.RATE_LIMIT_BURST_SECONDS));
   const perKey = env.RATE_LIMIT_PER_KEY > 0 ? new TokenBuckets(env.RATE_LIMIT_PER_KEY, burst(env.RATE_LIMIT_PER_KEY)) : undefined;
   const perIp = env.RATE_LIMIT_PER_IP > 0 ? new TokenBuckets(env.RATE_LIMIT_PER_IP, burst(env.RATE_LIMIT_PER_IP)) : undefined;

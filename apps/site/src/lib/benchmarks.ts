@@ -1,7 +1,7 @@
 // Reads the repository's BENCHMARKS.md at build time. Figures are copied, never computed or
 // rounded up: when a figure is not found, the site shows nothing for it.
 import { existsSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
 
 export interface MdTable {
   /** The closest Markdown heading above the table. */
@@ -23,7 +23,20 @@ export interface KeyFigures {
   tests?: Figure;
 }
 
-export const benchmarksPath = process.env.BENCHMARKS_PATH ?? fileURLToPath(new URL("../../../../BENCHMARKS.md", import.meta.url));
+/**
+ * The repository root, found from the working directory (astro build and the tests run in
+ * apps/site). Not from import.meta.url: once Astro bundles a page, the module lives elsewhere.
+ */
+function repoRoot(): string {
+  let dir = process.cwd();
+  for (let i = 0; i < 6; i++) {
+    if (existsSync(join(dir, "turbo.json"))) return dir;
+    dir = dirname(dir);
+  }
+  return process.cwd();
+}
+
+export const benchmarksPath = process.env.BENCHMARKS_PATH ?? join(repoRoot(), "BENCHMARKS.md");
 
 function splitRow(line: string): string[] {
   const inner = line.trim().replace(/^\|/, "").replace(/\|$/, "");

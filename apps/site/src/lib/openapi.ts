@@ -1,8 +1,21 @@
 // Builds the API reference from the API's committed OpenAPI document at build time.
 import { existsSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
 
-export const openapiPath = process.env.OPENAPI_PATH ?? fileURLToPath(new URL("../../../api/openapi.json", import.meta.url));
+/**
+ * The repository root, found from the working directory (astro build and the tests run in
+ * apps/site). Not from import.meta.url: once Astro bundles a page, the module lives elsewhere.
+ */
+function repoRoot(): string {
+  let dir = process.cwd();
+  for (let i = 0; i < 6; i++) {
+    if (existsSync(join(dir, "turbo.json"))) return dir;
+    dir = dirname(dir);
+  }
+  return process.cwd();
+}
+
+export const openapiPath = process.env.OPENAPI_PATH ?? join(repoRoot(), "apps/api/openapi.json");
 
 type Json = Record<string, unknown>;
 
