@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
 import type { AppEnv, Deps, Principal } from "../context.js";
@@ -136,7 +136,7 @@ export async function listSessions(db: Db, deps: Deps, identityId: string) {
   return db
     .select()
     .from(sessions)
-    .where(and(eq(sessions.identityId, identityId), isNull(sessions.revokedAt), sql`${sessions.expiresAt} > ${deps.now()}`))
+    .where(and(eq(sessions.identityId, identityId), isNull(sessions.revokedAt), gt(sessions.expiresAt, deps.now())))
     .orderBy(desc(sessions.id))
     .limit(100);
 }
