@@ -50,4 +50,3 @@ export async function listOwned<T extends OwnedTable>(
   return toList(rows as T["$inferSelect"][], q, url);
 }
 
-export { and };

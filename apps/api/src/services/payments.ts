@@ -4,7 +4,7 @@ import { connectorFor } from "../connectors/index.js";
 import type { AppEnv, MerchantPrincipal } from "../context.js";
 import { payments, refunds } from "../db/schema/index.js";
 import { randomToken, safeEqual, sha256Hex } from "../lib/crypto.js";
-import { ApiError, invalid, notFound, paymentError } from "../lib/errors.js";
+import { ApiError, invalid, notFound, } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import { type ListParams, listOwned } from "../lib/pagination.js";
 import { merchantOf } from "../middleware/auth.js";
@@ -438,4 +438,3 @@ export async function listPayments(
   return { ...list, data: list.data.map((r) => paymentObject(v, r)) };
 }
 
-export { paymentError };

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../../context.js";
 import { refunds } from "../../db/schema/index.js";
-import { ApiError, notFound } from "../../lib/errors.js";
+import { notFound } from "../../lib/errors.js";
 import { IdParam, ListQuery, bearer, body, errors, json, listOf, optionalBody, paymentErrors } from "../../lib/openapi.js";
 import { listOwned } from "../../lib/pagination.js";
 import { createRouter } from "../../lib/router.js";
@@ -185,4 +185,3 @@ export const paymentRoutes = createRouter()
     return c.json({ ...list, data: list.data.map(refundObject) }, 200);
   });
 
-export { ApiError };
