@@ -86,3 +86,43 @@ describe("ledger group commit", () => {
     expect((await http(api.url, api.adminKey).get("/v1/admin/ledger/verify")).body).toMatchObject({ balanced: true, mismatches: [] });
   });
 });
+
+describe("lock order", () => {
+  it("payments that create a guarded account concurrently with payments that find it: none deadlocks", async () => {
+    // The pattern behind a bench's 503s: a fresh revenue shard (guarded) first seen by some
+    // requests and already created by others, next to the merchant's blind-upserted balance.
+    const { ledger, database } = api.runtime.deps;
+    const m = api.merchant.id;
+    const outside = clearingAccount("card", false, "KGS");
+    const wallets = Array.from({ length: 64 }, (_, i) => walletAccount(m, `cus_order_${i}`, false, "KGS"));
+    await database.db.transaction((tx) =>
+      ledger.post(
+        tx,
+        wallets.map((w) => ({ type: "test.fund", merchantId: m, livemode: false, postings: [{ account: outside, amount: -1_000 }, { account: w, amount: 1_000 }] })),
+      ),
+    );
+    const revenue = (i: number) => ({ id: `platform:test:revenue:KGS:lock_order_${i % 4}`, merchantId: null, kind: "platform_revenue", currency: "KGS", livemode: false, allowNegative: false });
+    const pay = (i: number) =>
+      database.db.transaction(async (tx) => {
+        const [r] = await ledger.post(tx, [
+          {
+            type: "test.payment",
+            merchantId: m,
+            livemode: false,
+            postings: [
+              { account: wallets[i % 64] as ReturnType<typeof walletAccount>, amount: -10 },
+              { account: merchantAccount(m, false, "available", "KGS", `lock_order_${i % 4}`), amount: 9 },
+              { account: revenue(i), amount: 1 },
+            ],
+          },
+        ]);
+        return r?.ok ?? false;
+      });
+    const outcomes = await Promise.allSettled(Array.from({ length: 256 }, (_, i) => pay(i)));
+    const failures = outcomes.filter((o) => o.status === "rejected").map((o) => String((o as PromiseRejectedResult).reason?.cause?.message ?? (o as PromiseRejectedResult).reason));
+    expect(failures).toEqual([]);
+    expect(outcomes.filter((o) => o.status === "fulfilled" && o.value)).toHaveLength(256);
+    const verify = await http(api.url, api.adminKey).get("/v1/admin/ledger/verify");
+    expect(verify.body).toMatchObject({ balanced: true, mismatches: [] });
+  });
+});

@@ -136,6 +136,31 @@ export class LedgerStore {
       accounts.set(r.id, { ...a, balance: Number(r.balance) });
       existing.add(r.id);
     }
+    // A guarded account seen for the first time is created here, at zero, and locked with the
+    // others — not left to the final upsert. Otherwise one request would lock it in the write
+    // (after its unguarded rows) while another, arriving after it exists, locks it here
+    // (before them): opposite orders, and PostgreSQL's deadlock detector kills one.
+    const missing = guarded.filter((id) => !existing.has(id));
+    if (missing.length > 0) {
+      const values = missing.map((id) => {
+        const a = specs.get(id) as AccountSpec;
+        return sql`(${id}, ${a.merchantId}, ${a.kind}, ${a.currency}, ${a.livemode}, false, 0::bigint)`;
+      });
+      await this.database.rows(
+        sql`INSERT INTO ledger_accounts (id, merchant_id, kind, currency, livemode, allow_negative, balance)
+            VALUES ${sql.join(values, sql`, `)} ON CONFLICT (id) DO NOTHING`,
+        tx,
+      );
+      const created = await this.database.rows<{ id: string; balance: number }>(
+        sql`SELECT id, balance FROM ledger_accounts WHERE id IN (${sql.join(missing.map((id) => sql`${id}`), sql`, `)}) ORDER BY id FOR UPDATE`,
+        tx,
+      );
+      for (const r of created) {
+        const a = accounts.get(r.id) as LedgerAccount;
+        accounts.set(r.id, { ...a, balance: Number(r.balance) });
+        existing.add(r.id);
+      }
+    }
     return { accounts, existing };
   }
 
