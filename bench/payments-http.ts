@@ -4,6 +4,7 @@
  * ledger script, and a bare Hono endpoint parsing JSON on the same machine.
  *
  *   npm run build -w @softrack/api && npx tsx bench/payments-http.ts [--seconds 20] [--connections 64] [--customers 2000]
+ *   CPU_PROFILE=dir profiles the API process (written when it stops).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -69,7 +70,7 @@ try {
   console.log(`bare Hono POST /echo, ${CONNECTIONS} connections: ${fmt(bareRps)} req/s (server CPU ${fmt(bareCpuUs)} µs per request)`);
 
   const adminKey = `sk_admin_${"b".repeat(40)}`;
-  const api = await startChild([resolve(root, "apps/api/dist/index.js")], {
+  const api = await startChild([...(process.env.CPU_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.CPU_PROFILE}`] : []), resolve(root, "apps/api/dist/index.js")], {
     DATABASE_URL: pg.url("api"),
     NODE_ENV: "production",
     PLATFORM_ADMIN_KEY: adminKey,
@@ -119,6 +120,7 @@ try {
   console.log(`CPU per payment: API ${fmt(apiUs)} µs + PostgreSQL ${fmt(pgUs)} µs (2 requests); if CPU-bound on ${cpus().length} cores: ≈ ${fmt((cpus().length * 1e6) / (apiUs + pgUs))} payments/s`);
   console.log(`ratio to pgbench ledger transfers: ${(pps / ceiling.tps).toFixed(2)}×; requests to bare Hono: ${((2 * pps) / bareRps).toFixed(3)}×`);
 } finally {
-  for (const c of children) c.kill("SIGTERM");
+  // Let the API stop cleanly (and write its CPU profile) before its database goes.
+  await Promise.all(children.map((c) => new Promise((done) => (c.exitCode !== null ? done(null) : (c.once("exit", done), c.kill("SIGTERM"), setTimeout(done, 10_000).unref())))));
   await pg.stop();
 }

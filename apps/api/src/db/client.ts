@@ -42,6 +42,37 @@ function rowsOf<T>(result: unknown): T[] {
   return ((result as { rows?: T[] }).rows ?? []) as T[];
 }
 
+/**
+ * Drizzle's query builder asks postgres.js for unnamed statements, and postgres.js sends an
+ * unnamed statement with parameters as two round trips (describe, then execute) and plans it
+ * every time. Named prepared statements take one round trip and are planned once per
+ * connection — as postgres.js already does for every raw query. This wraps the client (and
+ * the clients it hands to transactions and savepoints) so the builder's queries are prepared too.
+ */
+function preparing(client: postgres.Sql): postgres.Sql {
+  return new Proxy(client, {
+    get(target, prop, receiver) {
+      if (prop === "unsafe") {
+        return (query: string, params?: unknown[], options?: Record<string, unknown>) =>
+          target.unsafe(query, params as never, params && params.length > 0 ? { ...options, prepare: true } : options);
+      }
+      if (prop === "begin") {
+        return (...args: unknown[]) => {
+          const fn = args.pop() as (tx: postgres.Sql) => unknown;
+          return (target.begin as (...a: unknown[]) => unknown)(...args, (tx: postgres.Sql) => fn(preparing(tx)));
+        };
+      }
+      if (prop === "savepoint") {
+        return (...args: unknown[]) => {
+          const fn = args.pop() as (tx: postgres.Sql) => unknown;
+          return ((target as unknown as { savepoint: (...a: unknown[]) => unknown }).savepoint)(...args, (tx: postgres.Sql) => fn(preparing(tx)));
+        };
+      }
+      return Reflect.get(target, prop, receiver);
+    },
+  });
+}
+
 export async function createDatabase(opts: { url?: string; dataDir?: string; poolSize?: number; migrationsFolder?: string }): Promise<Database> {
   const migrationsFolder = opts.migrationsFolder ?? MIGRATIONS;
   if (opts.url) {
@@ -52,7 +83,7 @@ export async function createDatabase(opts: { url?: string; dataDir?: string; poo
       // bigint (int8) comes back as a JS number: amounts are bounded far below 2^53.
       types: { int8: { to: 20, from: [20], serialize: (v: number) => String(v), parse: (v: string) => Number(v) } },
     });
-    const db = drizzlePostgres(client, { schema }) as unknown as Db;
+    const db = drizzlePostgres(preparing(client), { schema }) as unknown as Db;
     return {
       db,
       driver: "postgres",
