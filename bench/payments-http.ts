@@ -15,12 +15,20 @@ import { postmasterPid, processCpu, treeCpu } from "./lib/cpu.js";
 import { fmt, jsonClient, loops, percentile } from "./lib/load.js";
 import { startPostgres } from "./lib/postgres.js";
 
-const { values } = parseArgs({ options: { seconds: { type: "string", default: "20" }, connections: { type: "string", default: "64" }, customers: { type: "string", default: "2000" } } });
+const { values } = parseArgs({
+  options: {
+    seconds: { type: "string", default: "20" },
+    connections: { type: "string", default: "64" },
+    customers: { type: "string", default: "2000" },
+  },
+});
 const SECONDS = Number(values.seconds);
 const CONNECTIONS = Number(values.connections);
 const CUSTOMERS = Number(values.customers);
 const root = resolve(import.meta.dirname, "..");
-const refDir = [resolve(root, "../shared/reference-bench"), resolve(root, "bench/reference")].find((d) => existsSync(`${d}/ledger_transfer.sql`)) as string;
+const refDir = [resolve(root, "../shared/reference-bench"), resolve(root, "bench/reference")].find((d) =>
+  existsSync(`${d}/ledger_transfer.sql`),
+) as string;
 const children: ChildProcess[] = [];
 process.on("exit", () => children.forEach((c) => c.kill("SIGKILL")));
 
@@ -46,10 +54,18 @@ try {
   await pg.psqlFile("pgbench", `${refDir}/ledger_schema.sql`);
   console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model}), Node ${process.version}`);
   const pm = postmasterPid(pg.dataDir);
-  let pgCpu = treeCpu(pm);
-  const ceiling = await pg.pgbench("pgbench", { script: `${refDir}/ledger_transfer.sql`, clients: 8, threads: 2, seconds: SECONDS, prepared: true });
+  const pgCpu = treeCpu(pm);
+  const ceiling = await pg.pgbench("pgbench", {
+    script: `${refDir}/ledger_transfer.sql`,
+    clients: 8,
+    threads: 2,
+    seconds: SECONDS,
+    prepared: true,
+  });
   const pgbenchCpuUs = ((treeCpu(pm) - pgCpu) / ceiling.transactions) * 1e6;
-  console.log(`pgbench ledger_transfer.sql, 8 clients, -M prepared: ${fmt(ceiling.tps)} tps (PostgreSQL CPU ${fmt(pgbenchCpuUs)} µs per transfer)`);
+  console.log(
+    `pgbench ledger_transfer.sql, 8 clients, -M prepared: ${fmt(ceiling.tps)} tps (PostgreSQL CPU ${fmt(pgbenchCpuUs)} µs per transfer)`,
+  );
 
   // Bare Hono floor, same load generator, same connection count.
   const bare = await startChild(["--import", "tsx", resolve(root, "bench/bare-hono.ts")], { PORT: "0" });
@@ -59,10 +75,14 @@ try {
   let bareDone = 0;
   const bareEnd = Date.now() + SECONDS * 1000;
   const bareStart = performance.now();
-  await loops(CONNECTIONS, () => Date.now() > bareEnd, async () => {
-    await bareClient.post("/echo", { amount: 100, currency: "KGS" });
-    bareDone++;
-  });
+  await loops(
+    CONNECTIONS,
+    () => Date.now() > bareEnd,
+    async () => {
+      await bareClient.post("/echo", { amount: 100, currency: "KGS" });
+      bareDone++;
+    },
+  );
   const bareRps = bareDone / ((performance.now() - bareStart) / 1000);
   const bareCpuUs = ((processCpu(barePid) - bareCpu0) / bareDone) * 1e6;
   bareClient.close();
@@ -70,26 +90,50 @@ try {
   console.log(`bare Hono POST /echo, ${CONNECTIONS} connections: ${fmt(bareRps)} req/s (server CPU ${fmt(bareCpuUs)} µs per request)`);
 
   const adminKey = `sk_admin_${"b".repeat(40)}`;
-  const api = await startChild([...(process.env.CPU_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.CPU_PROFILE}`] : []), resolve(root, "apps/api/dist/index.js")], {
-    DATABASE_URL: pg.url("api"),
-    NODE_ENV: "production",
-    PLATFORM_ADMIN_KEY: adminKey,
-    PORT: "0",
-    LOG_LEVEL: "warn",
-    DB_POOL_SIZE: String(Math.min(CONNECTIONS, 64)),
-  });
+  const api = await startChild(
+    [
+      ...(process.env.CPU_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.CPU_PROFILE}`] : []),
+      resolve(root, "apps/api/dist/index.js"),
+    ],
+    {
+      DATABASE_URL: pg.url("api"),
+      NODE_ENV: "production",
+      PLATFORM_ADMIN_KEY: adminKey,
+      PORT: "0",
+      LOG_LEVEL: "warn",
+      DB_POOL_SIZE: String(Math.min(CONNECTIONS, 64)),
+    },
+  );
   const admin = jsonClient(api, adminKey, 4);
-  const m = (await admin.post<{ id: string; keys: { secret_key: string } }>("/v1/merchants", { name: "Bench", country: "KG", default_currency: "KGS" })).body;
+  const m = (
+    await admin.post<{ id: string; keys: { secret_key: string } }>("/v1/merchants", {
+      name: "Bench",
+      country: "KG",
+      default_currency: "KGS",
+    })
+  ).body;
   const client = jsonClient(api, m.keys.secret_key, CONNECTIONS);
   const customers: string[] = [];
   let next = 0;
-  await loops(CONNECTIONS, () => next >= CUSTOMERS, async () => {
-    next++;
-    const c = (await client.post<{ id: string }>("/v1/customers", {})).body;
-    const topup = (await client.post<{ id: string }>("/v1/payments", { amount: 100_000_000, currency: "KGS", purpose: { type: "wallet_topup", customer: c.id } })).body;
-    await client.post(`/v1/payments/${topup.id}/confirm`, { payment_method_data: { type: "card", card: { number: "4242424242424242", exp_month: 12, exp_year: 2035, cvc: "123" } } });
-    customers.push(c.id);
-  });
+  await loops(
+    CONNECTIONS,
+    () => next >= CUSTOMERS,
+    async () => {
+      next++;
+      const c = (await client.post<{ id: string }>("/v1/customers", {})).body;
+      const topup = (
+        await client.post<{ id: string }>("/v1/payments", {
+          amount: 100_000_000,
+          currency: "KGS",
+          purpose: { type: "wallet_topup", customer: c.id },
+        })
+      ).body;
+      await client.post(`/v1/payments/${topup.id}/confirm`, {
+        payment_method_data: { type: "card", card: { number: "4242424242424242", exp_month: 12, exp_year: 2035, cvc: "123" } },
+      });
+      customers.push(c.id);
+    },
+  );
 
   const apiPid = children.at(-1)?.pid as number;
   const cpu0 = { api: processCpu(apiPid), pg: treeCpu(pm) };
@@ -98,15 +142,25 @@ try {
   let failed = 0;
   const end = Date.now() + SECONDS * 1000;
   const start = performance.now();
-  await loops(CONNECTIONS, () => Date.now() > end, async () => {
-    const customer = customers[Math.floor(Math.random() * customers.length)] as string;
-    const t = performance.now();
-    const created = await client.post<{ id: string }>("/v1/payments", { amount: 100 + Math.floor(Math.random() * 900), currency: "KGS", customer });
-    const confirmed = await client.post<{ status: string }>(`/v1/payments/${created.body.id}/confirm`, { payment_method_data: { type: "wallet" } });
-    latencies.push(performance.now() - t);
-    if (confirmed.status === 200 && confirmed.body.status === "succeeded") ok++;
-    else failed++;
-  });
+  await loops(
+    CONNECTIONS,
+    () => Date.now() > end,
+    async () => {
+      const customer = customers[Math.floor(Math.random() * customers.length)] as string;
+      const t = performance.now();
+      const created = await client.post<{ id: string }>("/v1/payments", {
+        amount: 100 + Math.floor(Math.random() * 900),
+        currency: "KGS",
+        customer,
+      });
+      const confirmed = await client.post<{ status: string }>(`/v1/payments/${created.body.id}/confirm`, {
+        payment_method_data: { type: "wallet" },
+      });
+      latencies.push(performance.now() - t);
+      if (confirmed.status === 200 && confirmed.body.status === "succeeded") ok++;
+      else failed++;
+    },
+  );
   const pps = ok / ((performance.now() - start) / 1000);
   const apiUs = ((processCpu(apiPid) - cpu0.api) / (ok + failed)) * 1e6;
   const pgUs = ((treeCpu(pm) - cpu0.pg) / (ok + failed)) * 1e6;
@@ -117,10 +171,24 @@ try {
     `wallet payments (create + confirm), ${CONNECTIONS} connections: ${fmt(pps)} payments/s (${fmt(2 * pps)} req/s), ` +
       `p50 ${fmt(percentile(latencies, 50), 1)} ms, p99 ${fmt(percentile(latencies, 99), 1)} ms, failed ${failed}, ledger balanced=${verify.balanced}`,
   );
-  console.log(`CPU per payment: API ${fmt(apiUs)} µs + PostgreSQL ${fmt(pgUs)} µs (2 requests); if CPU-bound on ${cpus().length} cores: ≈ ${fmt((cpus().length * 1e6) / (apiUs + pgUs))} payments/s`);
-  console.log(`ratio to pgbench ledger transfers: ${(pps / ceiling.tps).toFixed(2)}×; requests to bare Hono: ${((2 * pps) / bareRps).toFixed(3)}×`);
+  console.log(
+    `CPU per payment: API ${fmt(apiUs)} µs + PostgreSQL ${fmt(pgUs)} µs (2 requests); if CPU-bound on ${cpus().length} cores: ≈ ${fmt((cpus().length * 1e6) / (apiUs + pgUs))} payments/s`,
+  );
+  console.log(
+    `ratio to pgbench ledger transfers: ${(pps / ceiling.tps).toFixed(2)}×; requests to bare Hono: ${((2 * pps) / bareRps).toFixed(3)}×`,
+  );
 } finally {
   // Let the API stop cleanly (and write its CPU profile) before its database goes.
-  await Promise.all(children.map((c) => new Promise((done) => (c.exitCode !== null ? done(null) : (c.once("exit", done), c.kill("SIGTERM"), setTimeout(done, 10_000).unref())))));
+  await Promise.all(
+    children.map(
+      (c) =>
+        new Promise((done) => {
+          if (c.exitCode !== null) return done(null);
+          c.once("exit", done);
+          c.kill("SIGTERM");
+          setTimeout(done, 10_000).unref();
+        }),
+    ),
+  );
   await pg.stop();
 }
