@@ -14,6 +14,7 @@ import type { AppEnv, MerchantPrincipal } from "../context.js";
 import { terminals } from "../db/schema/index.js";
 import { ApiError, type ErrorBody, invalid, notFound } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
+import { pgArray } from "../lib/pg-array.js";
 import { merchantOf } from "../middleware/auth.js";
 import { merchantAccount, walletAccount } from "../store/accounts.js";
 import type { LedgerEntry, PreparedPosting } from "../store/ledger-store.js";
@@ -170,14 +171,6 @@ function contentHash(customer: string, tappedMs: number): string {
   return createHash("sha256").update(`${customer}\n${tappedMs}`).digest("base64url").slice(0, 22);
 }
 
-/**
- * A text[] literal for `= ANY(${textArray(ids)}::text[])`: one parameter whatever the count, and,
- * unlike a json list, the planner sees how many values there are and probes the index.
- */
-function textArray(values: readonly string[]): string {
-  return `{${values.map((v) => `"${v.replace(/[\\"]/g, "\\$&")}"`).join(",")}}`;
-}
-
 const tapError = (status: 400 | 404 | 422, code: string, message: string, param?: string) =>
   new ApiError(status, "invalid_request_error", code, message, param);
 
@@ -290,11 +283,11 @@ export async function decideTaps(v: Vars, items: readonly TapItem[]): Promise<Ta
     wallets: { id: string; balance: number }[];
   }>(
     sql`WITH locks AS (SELECT count(pg_advisory_xact_lock(k)) AS n
-                       FROM (SELECT DISTINCT hashtextextended('transit_terminal:' || id, 0) AS k FROM unnest(${textArray(terminalIds)}::text[]) id ORDER BY 1) s),
+                       FROM (SELECT DISTINCT hashtextextended('transit_terminal:' || id, 0) AS k FROM unnest(${pgArray(terminalIds)}::text[]) id ORDER BY 1) s),
              t AS (SELECT t.id, t.route, t.fare_tariff FROM terminals t
-                   WHERE t.id = ANY(${textArray(terminalIds)}::text[]) AND t.merchant_id = ${p.merchantId} AND t.livemode = ${p.livemode}),
+                   WHERE t.id = ANY(${pgArray(terminalIds)}::text[]) AND t.merchant_id = ${p.merchantId} AND t.livemode = ${p.livemode}),
              c AS (SELECT id, category, wallet_currency FROM customers
-                   WHERE id = ANY(${textArray(customerIds)}::text[]) AND merchant_id = ${p.merchantId} AND livemode = ${p.livemode}
+                   WHERE id = ANY(${pgArray(customerIds)}::text[]) AND merchant_id = ${p.merchantId} AND livemode = ${p.livemode}
                      AND (SELECT n FROM locks) IS NOT NULL),
              w AS (SELECT a.id, a.balance FROM ledger_accounts a
                    WHERE a.id IN (SELECT 'customer:' || id || ':wallet:' || wallet_currency FROM c) ORDER BY a.id FOR UPDATE)
@@ -312,6 +305,8 @@ export async function decideTaps(v: Vars, items: readonly TapItem[]): Promise<Ta
   const fareTariffs = tariffsByCode(head?.tariffs ?? []);
   const customerById = new Map((head?.customers ?? []).map((c) => [c.id, c]));
   const balances = new Map((head?.wallets ?? []).map((w) => [w.id, Number(w.balance)]));
+  // The wallets as locked above, before this batch: the ledger decides its entries from these.
+  const lockedWallets: ReadonlyMap<string, number> = new Map(balances);
 
   const pending: Pending[] = [];
   for (const r of readable) {
@@ -350,7 +345,7 @@ export async function decideTaps(v: Vars, items: readonly TapItem[]): Promise<Ta
                  known.length > 0 && historyFrom <= historyTo
                    ? sql`(SELECT json_agg(json_build_object('c', customer_id, 'ms', (extract(epoch from tapped_at) * 1000)::bigint, 'route', route,
                             'fare', fare, 'full', full_fare, 'tr', is_transfer) ORDER BY tapped_at, id)
-                          FROM taps WHERE customer_id = ANY(${textArray(known)}::text[])
+                          FROM taps WHERE customer_id = ANY(${pgArray(known)}::text[])
                             AND decision = 'accepted' AND tapped_at >= ${new Date(historyFrom).toISOString()}::timestamptz
                             AND tapped_at <= ${new Date(historyTo).toISOString()}::timestamptz)`
                    : sql`NULL::json`
@@ -497,8 +492,17 @@ export async function decideTaps(v: Vars, items: readonly TapItem[]): Promise<Ta
     }
   }
 
-  // 5. One insert for every tap and the ledger's decision on every fare, sent back to back on
-  //    the connection (pipelined: no wait in between); then the ledger write, last.
+  // 5. The ledger's decision on every fare (from the wallets locked in step 1: no read), then
+  //    one insert for every tap and the ledger write, sent back to back on the connection.
+  //    The ledger write goes last: the operator's balance row is the hottest lock here, held
+  //    from that statement to the commit.
+  let posting: PreparedPosting | undefined;
+  if (entries.length > 0) {
+    posting = await v.deps.ledger.prepare(v.db, entries, lockedWallets);
+    const rejected = posting.results.findIndex((r) => !r.ok);
+    // Cannot happen while the wallets stay locked; if it does, undo the whole request rather than record a fare not charged.
+    if (rejected >= 0) throw new Error(`ledger rejected fare ${entries[rejected]?.sourceId}: ${JSON.stringify(posting.results[rejected])}`);
+  }
   const writes: Promise<unknown>[] = [];
   if (fresh.length > 0) {
     const rows = fresh.map((t) => {
@@ -524,21 +528,8 @@ export async function decideTaps(v: Vars, items: readonly TapItem[]): Promise<Ta
       ),
     );
   }
-  if (entries.length > 0) {
-    writes.push(
-      v.deps.ledger.prepare(v.db, entries).then((prepared) => {
-        const rejected = prepared.results.findIndex((r) => !r.ok);
-        // Cannot happen while the wallets stay locked; if it does, undo the whole request rather than record a fare not charged.
-        if (rejected >= 0)
-          throw new Error(`ledger rejected fare ${entries[rejected]?.sourceId}: ${JSON.stringify(prepared.results[rejected])}`);
-        return prepared;
-      }),
-    );
-  }
-  const done = await Promise.all(writes);
-  const posting = done.find((d): d is PreparedPosting => typeof d === "object" && d !== null && "write" in d);
-  // The ledger write goes last: the operator's balance row is the hottest lock here, held from this statement to the commit.
-  if (posting) await posting.write();
+  if (posting) writes.push(posting.write());
+  await Promise.all(writes);
 
   for (const t of fresh) results[t.index] = { ok: true, tap: tapObject(t.record as TapRecord) };
   for (const [t, first] of sameAs) results[t.index] = { ok: true, tap: tapObject(first.record as TapRecord, true) };

@@ -1,7 +1,8 @@
 import { type LedgerAccount, type LedgerRejection, applyBatch } from "@softrack/core";
-import { type SQL, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import type { Database, Db } from "../db/client.js";
 import { newId } from "../lib/ids.js";
+import { pgArray } from "../lib/pg-array.js";
 import type { AccountSpec } from "./accounts.js";
 
 export interface LedgerEntry {
@@ -46,16 +47,21 @@ export class LedgerStore {
     return prepared.results;
   }
 
-  async prepare(tx: Db, entries: readonly LedgerEntry[]): Promise<PreparedPosting> {
+  /**
+   * `locked`: balances of guarded accounts the caller has already locked FOR UPDATE in this
+   * transaction (transit reads the riders' wallets with its other reads); those are not read again.
+   */
+  async prepare(tx: Db, entries: readonly LedgerEntry[], locked?: ReadonlyMap<string, number>): Promise<PreparedPosting> {
     const specs = new Map<string, AccountSpec>();
     for (const e of entries) for (const p of e.postings) specs.set(p.account.id, p.account);
-    const { accounts, existing } = await this.lockGuarded(tx, specs);
+    const { accounts, existing } = await this.lockGuarded(tx, specs, locked);
     const drafts = entries.map((e) => ({ postings: e.postings.map((p) => ({ account: p.account.id, amount: p.amount, currency: p.account.currency })) }));
     const { results } = applyBatch(accounts, drafts);
 
     const out: PostResult[] = [];
-    const txnRows: SQL[] = [];
-    const postingRows: SQL[] = [];
+    // Column arrays for one set-based write (see lib/pg-array.ts).
+    const txn = { id: [] as string[], merchant: [] as (string | null)[], livemode: [] as boolean[], type: [] as string[], description: [] as (string | null)[], source: [] as (string | null)[] };
+    const posting = { txn: [] as string[], account: [] as string[], amount: [] as number[], currency: [] as string[] };
     const deltas = new Map<string, number>();
     entries.forEach((e, i) => {
       const r = results[i];
@@ -64,9 +70,17 @@ export class LedgerStore {
         return;
       }
       const id = newId("transaction");
-      txnRows.push(sql`(${id}, ${e.merchantId}, ${e.livemode}, ${e.type}, ${e.description ?? null}, ${e.sourceId ?? null})`);
+      txn.id.push(id);
+      txn.merchant.push(e.merchantId);
+      txn.livemode.push(e.livemode);
+      txn.type.push(e.type);
+      txn.description.push(e.description ?? null);
+      txn.source.push(e.sourceId ?? null);
       for (const p of drafts[i]?.postings ?? []) {
-        postingRows.push(sql`(${id}, ${p.account}, ${p.amount}::bigint, ${p.currency})`);
+        posting.txn.push(id);
+        posting.account.push(p.account);
+        posting.amount.push(p.amount);
+        posting.currency.push(p.currency);
         deltas.set(p.account, (deltas.get(p.account) ?? 0) + p.amount);
       }
       out.push({ ok: true, transactionId: id });
@@ -76,35 +90,46 @@ export class LedgerStore {
       results: out,
       ok: out.every((r) => r.ok),
       async write() {
-        if (txnRows.length === 0) return;
-        // In id order. Guarded accounts that exist (locked above) get a plain UPDATE: PostgreSQL
-        // checks CHECK constraints on an upsert's proposed row before it sees the conflict, so
-        // a debit could not go through INSERT … ON CONFLICT. Everything else is upserted: a
-        // first movement creates the account, later ones add to it.
+        if (txn.id.length === 0) return;
+        // In id order. Guarded accounts (locked in prepare, so they exist) get a plain UPDATE:
+        // PostgreSQL checks CHECK constraints on an upsert's proposed row before it sees the
+        // conflict, so a debit could not go through INSERT … ON CONFLICT. Everything else is
+        // upserted: a first movement creates the account, later ones add to it.
         const sorted = [...deltas.entries()].filter(([, d]) => d !== 0).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-        const updates = sorted.filter(([id]) => existing.has(id)).map(([id, d]) => sql`(${id}, ${d}::bigint)`);
-        const inserts = sorted
-          .filter(([id]) => !existing.has(id))
-          .map(([id, d]) => {
-            const a = specs.get(id) as AccountSpec;
-            return sql`(${id}, ${a.merchantId}, ${a.kind}, ${a.currency}, ${a.livemode}, ${a.allowNegative}, ${d}::bigint)`;
-          });
-        let upsert = sql``;
-        if (updates.length > 0) {
-          upsert = sql`${upsert}, g AS (UPDATE ledger_accounts a SET balance = a.balance + d.delta, updated_at = now()
-                FROM (VALUES ${sql.join(updates, sql`, `)}) AS d(id, delta) WHERE a.id = d.id RETURNING 1)`;
+        const update = { id: [] as string[], delta: [] as number[] };
+        const upsert = { id: [] as string[], merchant: [] as (string | null)[], kind: [] as string[], currency: [] as string[], livemode: [] as boolean[], allowNegative: [] as boolean[], delta: [] as number[] };
+        for (const [id, delta] of sorted) {
+          if (existing.has(id)) {
+            update.id.push(id);
+            update.delta.push(delta);
+            continue;
+          }
+          const a = specs.get(id) as AccountSpec;
+          upsert.id.push(id);
+          upsert.merchant.push(a.merchantId);
+          upsert.kind.push(a.kind);
+          upsert.currency.push(a.currency);
+          upsert.livemode.push(a.livemode);
+          upsert.allowNegative.push(a.allowNegative);
+          upsert.delta.push(delta);
         }
-        if (inserts.length > 0) {
-          upsert = sql`${upsert}, u AS (INSERT INTO ledger_accounts AS a (id, merchant_id, kind, currency, livemode, allow_negative, balance)
-                VALUES ${sql.join(inserts, sql`, `)}
-                ON CONFLICT (id) DO UPDATE SET balance = a.balance + EXCLUDED.balance, updated_at = now() RETURNING 1)`;
-        }
+        // One statement whose text never changes: prepared once per connection.
         await database.rows(
           sql`WITH t AS (INSERT INTO ledger_transactions (id, merchant_id, livemode, type, description, source_id)
-                         VALUES ${sql.join(txnRows, sql`, `)} RETURNING 1),
+                         SELECT * FROM unnest(${pgArray(txn.id)}::text[], ${pgArray(txn.merchant)}::text[], ${pgArray(txn.livemode)}::boolean[],
+                                              ${pgArray(txn.type)}::text[], ${pgArray(txn.description)}::text[], ${pgArray(txn.source)}::text[])),
                    p AS (INSERT INTO ledger_postings (transaction_id, account_id, amount, currency)
-                         VALUES ${sql.join(postingRows, sql`, `)} RETURNING 1)
-                   ${upsert}
+                         SELECT * FROM unnest(${pgArray(posting.txn)}::text[], ${pgArray(posting.account)}::text[], ${pgArray(posting.amount)}::bigint[],
+                                              ${pgArray(posting.currency)}::text[])),
+                   g AS (UPDATE ledger_accounts a SET balance = a.balance + d.delta, updated_at = now()
+                         FROM unnest(${pgArray(update.id)}::text[], ${pgArray(update.delta)}::bigint[]) AS d(id, delta) WHERE a.id = d.id),
+                   u AS (INSERT INTO ledger_accounts AS a (id, merchant_id, kind, currency, livemode, allow_negative, balance)
+                         SELECT r.id, r.merchant_id, r.kind, r.currency, r.livemode, r.allow_negative, r.balance
+                         FROM unnest(${pgArray(upsert.id)}::text[], ${pgArray(upsert.merchant)}::text[], ${pgArray(upsert.kind)}::text[],
+                                              ${pgArray(upsert.currency)}::text[], ${pgArray(upsert.livemode)}::boolean[], ${pgArray(upsert.allowNegative)}::boolean[],
+                                              ${pgArray(upsert.delta)}::bigint[]) WITH ORDINALITY AS r(id, merchant_id, kind, currency, livemode, allow_negative, balance, n)
+                         ORDER BY r.n
+                         ON CONFLICT (id) DO UPDATE SET balance = a.balance + EXCLUDED.balance, updated_at = now())
               SELECT 1`,
           tx,
         );
@@ -117,18 +142,25 @@ export class LedgerStore {
    * the others enter the core's rules as unbounded with balance 0, which is all the rules
    * need of them. A guarded account not created yet has balance 0.
    */
-  private async lockGuarded(tx: Db, specs: Map<string, AccountSpec>): Promise<{ accounts: Map<string, LedgerAccount>; existing: Set<string> }> {
+  private async lockGuarded(
+    tx: Db,
+    specs: Map<string, AccountSpec>,
+    locked?: ReadonlyMap<string, number>,
+  ): Promise<{ accounts: Map<string, LedgerAccount>; existing: Set<string> }> {
     const accounts = new Map<string, LedgerAccount>();
     const existing = new Set<string>();
     const guarded: string[] = [];
     for (const [id, a] of specs) {
-      accounts.set(id, { id, currency: a.currency, allowNegative: a.allowNegative, balance: 0 });
-      if (!a.allowNegative) guarded.push(id);
+      const known = locked?.get(id);
+      accounts.set(id, { id, currency: a.currency, allowNegative: a.allowNegative, balance: known ?? 0 });
+      if (a.allowNegative) continue;
+      if (known === undefined) guarded.push(id);
+      else existing.add(id);
     }
     if (guarded.length === 0) return { accounts, existing };
     guarded.sort();
     const rows = await this.database.rows<{ id: string; balance: number }>(
-      sql`SELECT id, balance FROM ledger_accounts WHERE id IN (${sql.join(guarded.map((id) => sql`${id}`), sql`, `)}) ORDER BY id FOR UPDATE`,
+      sql`SELECT id, balance FROM ledger_accounts WHERE id = ANY(${pgArray(guarded)}::text[]) ORDER BY id FOR UPDATE`,
       tx,
     );
     for (const r of rows) {
@@ -152,7 +184,7 @@ export class LedgerStore {
         tx,
       );
       const created = await this.database.rows<{ id: string; balance: number }>(
-        sql`SELECT id, balance FROM ledger_accounts WHERE id IN (${sql.join(missing.map((id) => sql`${id}`), sql`, `)}) ORDER BY id FOR UPDATE`,
+        sql`SELECT id, balance FROM ledger_accounts WHERE id = ANY(${pgArray(missing)}::text[]) ORDER BY id FOR UPDATE`,
         tx,
       );
       for (const r of created) {
