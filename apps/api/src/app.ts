@@ -2,6 +2,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
+import type { Context } from "hono";
 import type { AppEnv, Deps } from "./context.js";
 import { ApiError, unavailable } from "./lib/errors.js";
 import { validationHook } from "./lib/router.js";
@@ -30,8 +31,25 @@ const PUBLIC_V1 = new Set(["/v1/leads"]);
 /** Writes that manage their own transactions (each job commits on its own). */
 const OWN_TRANSACTIONS = new Set(["/v1/test_helpers/run_jobs"]);
 const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
-/** PostgreSQL / driver errors that mean "the database is away", not "this request is wrong". */
-const DB_UNAVAILABLE = /^(08|57P0|53300|40001|40P01)|ECONNREFUSED|ECONNRESET|CONNECTION_|CONNECT_TIMEOUT|EPIPE|ENOTFOUND/;
+/**
+ * A single online tap on a PostgreSQL server commits in its group's transaction (services/
+ * transit-group-commit.ts), and (terminal, client_tap_id) already makes it idempotent: an
+ * enclosing unit of work would only add a BEGIN/COMMIT and hold a pool connection while the tap
+ * waits for its group. With an Idempotency-Key it still takes the unit of work, so the key keeps
+ * the contract's meaning (same response replayed).
+ */
+function tapInItsGroup(c: Context<AppEnv>, deps: Deps): boolean {
+  return c.req.path === "/v1/transit/taps" && deps.database.driver === "postgres" && c.req.header("Idempotency-Key") === undefined;
+}
+/**
+ * PostgreSQL / driver errors that mean "the database is away", not "this request is wrong":
+ * SQLSTATE classes 08 (connection), 57P0x (shutdown, crash), 57014 (statement timeout), 53300
+ * (too many connections), serialization failures and deadlocks; socket errors.
+ */
+const DB_UNAVAILABLE = /^(08|57P0|57014|53300|40001|40P01)|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN/;
+/** node-postgres reports a lost or unreachable server by message only, without a code. */
+const DB_UNAVAILABLE_MESSAGE =
+  /^(Connection terminated|Client has encountered a connection error|Client was closed and is not queryable|timeout exceeded when trying to connect|Query read timeout)/;
 
 /**
  * PostgreSQL refusing a client's string (U+0000, a lone UTF-16 surrogate inside JSON, a
@@ -44,8 +62,12 @@ function isUnstorableText(err: unknown): boolean {
 }
 
 function isDatabaseDown(err: unknown): boolean {
-  const e = err as { code?: string; cause?: { code?: string } };
-  return DB_UNAVAILABLE.test(String(e?.code ?? "")) || DB_UNAVAILABLE.test(String(e?.cause?.code ?? ""));
+  // Drizzle wraps the driver's error as `cause`.
+  let e = err as { code?: unknown; message?: unknown; cause?: unknown } | undefined;
+  for (let depth = 0; e && depth < 3; depth++, e = e.cause as typeof e) {
+    if (DB_UNAVAILABLE.test(String(e.code ?? "")) || DB_UNAVAILABLE_MESSAGE.test(String(e.message ?? ""))) return true;
+  }
+  return false;
 }
 
 export const OPENAPI_DOCUMENT = {
@@ -85,7 +107,7 @@ export function createApp(deps: Deps) {
     return auth(c, next);
   });
   app.use("/v1/*", apiRateLimit(deps.env));
-  app.use("/v1/*", async (c, next) => (WRITE_METHODS.has(c.req.method) && !PUBLIC_V1.has(c.req.path) && !OWN_TRANSACTIONS.has(c.req.path) ? uow(c, next) : next()));
+  app.use("/v1/*", async (c, next) => (WRITE_METHODS.has(c.req.method) && !PUBLIC_V1.has(c.req.path) && !OWN_TRANSACTIONS.has(c.req.path) && !tapInItsGroup(c, deps) ? uow(c, next) : next()));
 
   app.route("/", healthRoutes);
   app.route("/", opsRoutes);

@@ -1,15 +1,15 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
-  type LedgerAccount,
   applyBatch,
   applyTransaction,
+  HoldError,
+  type LedgerAccount,
   openHold,
   postHold,
   transfer,
   verifyLedger,
   voidHold,
-  HoldError,
 } from "../src/index.js";
 
 const accounts = (list: [string, string, boolean, number][]) =>
@@ -25,11 +25,26 @@ describe("applyTransaction", () => {
 
   it("moves money and returns the new balances", () => {
     const r = applyTransaction(book, transfer("wallet", "merchant", 60, "KGS"));
-    expect(r).toEqual({ ok: true, balances: new Map([["wallet", 40], ["merchant", 60]]) });
+    expect(r).toEqual({
+      ok: true,
+      balances: new Map([
+        ["wallet", 40],
+        ["merchant", 60],
+      ]),
+    });
   });
 
   it.each([
-    ["an unbalanced transaction", { postings: [{ account: "wallet", amount: -5, currency: "KGS" }, { account: "merchant", amount: 4, currency: "KGS" }] }, "unbalanced"],
+    [
+      "an unbalanced transaction",
+      {
+        postings: [
+          { account: "wallet", amount: -5, currency: "KGS" },
+          { account: "merchant", amount: 4, currency: "KGS" },
+        ],
+      },
+      "unbalanced",
+    ],
     ["a debit below zero", transfer("wallet", "merchant", 101, "KGS"), "insufficient_funds"],
     ["a currency mismatch", transfer("wallet", "usd", 1, "KGS"), "currency_mismatch"],
     ["a float amount", transfer("wallet", "merchant", 1.5, "KGS"), "invalid_amount"],
@@ -51,7 +66,10 @@ describe("applyTransaction", () => {
 describe("two-phase holds", () => {
   it("partial post sends the posted part on and releases the rest", () => {
     const { hold, draft } = openHold("wallet", "held", 1_000, "KGS");
-    const posted = postHold(hold, [{ account: "merchant", amount: 580 }, { account: "revenue", amount: 20 }]);
+    const posted = postHold(hold, [
+      { account: "merchant", amount: 580 },
+      { account: "revenue", amount: 20 },
+    ]);
     const net = new Map<string, number>();
     for (const p of [...draft.postings, ...posted.draft.postings]) net.set(p.account, (net.get(p.account) ?? 0) + p.amount);
     expect(Object.fromEntries(net)).toEqual({ wallet: -600, held: 0, merchant: 580, revenue: 20 });
@@ -75,66 +93,96 @@ describe("two-phase holds", () => {
 describe("ledger invariants (property)", () => {
   const ids = ["world", "w1", "w2", "w3", "m1", "rev"];
   const op = fc.oneof(
-    fc.record({ kind: fc.constant("transfer" as const), from: fc.constantFrom(...ids), to: fc.constantFrom(...ids), amount: fc.integer({ min: 1, max: 500 }) }),
-    fc.record({ kind: fc.constant("hold" as const), from: fc.constantFrom("w1", "w2", "w3"), amount: fc.integer({ min: 1, max: 500 }), post: fc.integer({ min: 0, max: 600 }), fee: fc.integer({ min: 0, max: 20 }) }),
+    fc.record({
+      kind: fc.constant("transfer" as const),
+      from: fc.constantFrom(...ids),
+      to: fc.constantFrom(...ids),
+      amount: fc.integer({ min: 1, max: 500 }),
+    }),
+    fc.record({
+      kind: fc.constant("hold" as const),
+      from: fc.constantFrom("w1", "w2", "w3"),
+      amount: fc.integer({ min: 1, max: 500 }),
+      post: fc.integer({ min: 0, max: 600 }),
+      fee: fc.integer({ min: 0, max: 20 }),
+    }),
   );
 
   it("no sequence of operations breaks them", () => {
     fc.assert(
-      fc.property(fc.array(op, { maxLength: 60 }), fc.array(fc.integer({ min: 0, max: 1_000 }), { minLength: 3, maxLength: 3 }), (ops, opening) => {
-        let book = accounts([...ids, "held"].map((id) => [id, "KGS", id === "world", 0]));
-        const postingSums = new Map<string, number>();
-        const commit = (draft: { postings: readonly { account: string; amount: number; currency: string }[] }) => {
-          const { results, accounts: next } = applyBatch(book, [draft]);
-          if (results[0]?.ok) {
-            book = next;
-            for (const p of draft.postings) postingSums.set(p.account, (postingSums.get(p.account) ?? 0) + p.amount);
+      fc.property(
+        fc.array(op, { maxLength: 60 }),
+        fc.array(fc.integer({ min: 0, max: 1_000 }), { minLength: 3, maxLength: 3 }),
+        (ops, opening) => {
+          let book = accounts([...ids, "held"].map((id) => [id, "KGS", id === "world", 0]));
+          const postingSums = new Map<string, number>();
+          const commit = (draft: { postings: readonly { account: string; amount: number; currency: string }[] }) => {
+            const { results, accounts: next } = applyBatch(book, [draft]);
+            if (results[0]?.ok) {
+              book = next;
+              for (const p of draft.postings) postingSums.set(p.account, (postingSums.get(p.account) ?? 0) + p.amount);
+            }
+            return results[0]?.ok ?? false;
+          };
+          opening.forEach((amount, i) => {
+            if (amount > 0) commit(transfer("world", `w${i + 1}`, amount, "KGS"));
+          });
+          for (const o of ops) {
+            if (o.kind === "transfer") {
+              if (o.from !== o.to) commit(transfer(o.from, o.to, o.amount, "KGS"));
+              continue;
+            }
+            const opened = openHold(o.from, "held", o.amount, "KGS");
+            if (!commit(opened.draft)) continue;
+            if (o.post === 0) {
+              expect(commit(voidHold(opened.hold).draft)).toBe(true);
+            } else if (o.post > o.amount) {
+              expect(() => postHold(opened.hold, [{ account: "m1", amount: o.post }])).toThrow(HoldError);
+              expect(commit(voidHold(opened.hold).draft)).toBe(true);
+            } else {
+              const fee = Math.min(o.fee, o.post);
+              const posted = postHold(opened.hold, [
+                { account: "m1", amount: o.post - fee },
+                { account: "rev", amount: fee },
+              ]);
+              expect(commit(posted.draft)).toBe(true);
+            }
           }
-          return results[0]?.ok ?? false;
-        };
-        opening.forEach((amount, i) => amount > 0 && commit(transfer("world", `w${i + 1}`, amount, "KGS")));
-        for (const o of ops) {
-          if (o.kind === "transfer") {
-            if (o.from !== o.to) commit(transfer(o.from, o.to, o.amount, "KGS"));
-            continue;
-          }
-          const opened = openHold(o.from, "held", o.amount, "KGS");
-          if (!commit(opened.draft)) continue;
-          if (o.post === 0) {
-            expect(commit(voidHold(opened.hold).draft)).toBe(true);
-          } else if (o.post > o.amount) {
-            expect(() => postHold(opened.hold, [{ account: "m1", amount: o.post }])).toThrow(HoldError);
-            expect(commit(voidHold(opened.hold).draft)).toBe(true);
-          } else {
-            const fee = Math.min(o.fee, o.post);
-            const posted = postHold(opened.hold, [{ account: "m1", amount: o.post - fee }, { account: "rev", amount: fee }]);
-            expect(commit(posted.draft)).toBe(true);
-          }
-        }
-        for (const a of book.values()) if (!a.allowNegative) expect(a.balance).toBeGreaterThanOrEqual(0);
-        expect(book.get("held")?.balance).toBe(0);
-        const report = verifyLedger({ accounts: [...book.values()], postingSums });
-        expect(report.balanced).toBe(true);
-        expect(report.totals).toEqual({ KGS: 0 });
-      }),
+          for (const a of book.values()) if (!a.allowNegative) expect(a.balance).toBeGreaterThanOrEqual(0);
+          expect(book.get("held")?.balance).toBe(0);
+          const report = verifyLedger({ accounts: [...book.values()], postingSums });
+          expect(report.balanced).toBe(true);
+          expect(report.totals).toEqual({ KGS: 0 });
+        },
+      ),
       { numRuns: 2_000 },
     );
   });
 
   it("a batch accepts exactly the debits the balance covers, in order", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 10_000 }), fc.array(fc.integer({ min: 1, max: 1_000 }), { maxLength: 50 }), (opening, debits) => {
-        const book = accounts([["wallet", "KGS", false, opening], ["m", "KGS", false, 0]]);
-        const { results, accounts: after } = applyBatch(book, debits.map((d) => transfer("wallet", "m", d, "KGS")));
-        let expected = opening;
-        debits.forEach((d, i) => {
-          const fits = d <= expected;
-          if (fits) expected -= d;
-          expect(results[i]?.ok).toBe(fits);
-        });
-        expect(after.get("wallet")?.balance).toBe(expected);
-        expect((after.get("wallet")?.balance ?? 0) + (after.get("m")?.balance ?? 0)).toBe(opening);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 10_000 }),
+        fc.array(fc.integer({ min: 1, max: 1_000 }), { maxLength: 50 }),
+        (opening, debits) => {
+          const book = accounts([
+            ["wallet", "KGS", false, opening],
+            ["m", "KGS", false, 0],
+          ]);
+          const { results, accounts: after } = applyBatch(
+            book,
+            debits.map((d) => transfer("wallet", "m", d, "KGS")),
+          );
+          let expected = opening;
+          debits.forEach((d, i) => {
+            const fits = d <= expected;
+            if (fits) expected -= d;
+            expect(results[i]?.ok).toBe(fits);
+          });
+          expect(after.get("wallet")?.balance).toBe(expected);
+          expect((after.get("wallet")?.balance ?? 0) + (after.get("m")?.balance ?? 0)).toBe(opening);
+        },
+      ),
       { numRuns: 2_000 },
     );
   });

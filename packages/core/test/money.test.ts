@@ -4,7 +4,14 @@ import { allocate, applyBasisPoints, cardBrand, cardExpired, isPositiveAmount, l
 
 describe("money", () => {
   it.each([
-    [15000, true], [1, true], [0, false], [-1, false], [1.5, false], [MAX_AMOUNT + 1, false], [Number.NaN, false], ["100", false],
+    [15000, true],
+    [1, true],
+    [0, false],
+    [-1, false],
+    [1.5, false],
+    [MAX_AMOUNT + 1, false],
+    [Number.NaN, false],
+    ["100", false],
   ])("isPositiveAmount(%s) = %s", (v, ok) => expect(isPositiveAmount(v)).toBe(ok));
 
   it("rejects floats and unknown currencies", () => {
@@ -13,18 +20,29 @@ describe("money", () => {
   });
 
   it.each([
-    [10_000, 250, "half_up", 250], [199, 250, "half_up", 5], [199, 250, "down", 4], [1, 1, "up", 1], [1, 1, "half_up", 0], [20, 2_500, "half_up", 5],
+    [10_000, 250, "half_up", 250],
+    [199, 250, "half_up", 5],
+    [199, 250, "down", 4],
+    [1, 1, "up", 1],
+    [1, 1, "half_up", 0],
+    [20, 2_500, "half_up", 5],
   ] as const)("applyBasisPoints(%i, %i, %s) = %i", (amount, bps, rounding, expected) => {
     expect(applyBasisPoints(amount, bps, rounding)).toBe(expected);
   });
 
   it("allocate never loses or invents a minor unit", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: MAX_AMOUNT }), fc.array(fc.integer({ min: 0, max: 1_000 }), { minLength: 1, maxLength: 8 }).filter((w) => w.some((x) => x > 0)), (amount, weights) => {
-        const parts = allocate(amount, weights);
-        expect(parts.reduce((s, p) => s + p, 0)).toBe(amount);
-        parts.forEach((p, i) => expect(p === 0 || (weights[i] ?? 0) > 0).toBe(true));
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: MAX_AMOUNT }),
+        fc.array(fc.integer({ min: 0, max: 1_000 }), { minLength: 1, maxLength: 8 }).filter((w) => w.some((x) => x > 0)),
+        (amount, weights) => {
+          const parts = allocate(amount, weights);
+          expect(parts.reduce((s, p) => s + p, 0)).toBe(amount);
+          parts.forEach((p, i) => {
+            expect(p === 0 || (weights[i] ?? 0) > 0).toBe(true);
+          });
+        },
+      ),
       { numRuns: 2_000 },
     );
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type OrderAction, type OrderState, newOrder, returnWindowEnds, transitionOrder } from "../src/index.js";
+import { newOrder, type OrderAction, type OrderState, returnWindowEnds, transitionOrder } from "../src/index.js";
 
 const order = () =>
   newOrder({
@@ -43,8 +43,12 @@ describe("order machine", () => {
     expect(returnWindowEnds(delivered)).toBe("2026-12-09T10:00:00.000Z");
     const r = transitionOrder(delivered, { type: "return", items: [{ sku: "shoes", quantity: 1 }], now: "2026-12-01T00:00:00.000Z" });
     expect(r.ok && r.effects).toEqual([{ type: "refund", amount: 2_000 }]);
-    expect(transitionOrder(delivered, { type: "return", items: [{ sku: "shoes", quantity: 3 }], now: "2026-12-01T00:00:00.000Z" }).ok).toBe(false);
-    expect(transitionOrder(delivered, { type: "return", items: [{ sku: "dress", quantity: 1 }], now: "2026-12-01T00:00:00.000Z" }).ok).toBe(false);
+    expect(transitionOrder(delivered, { type: "return", items: [{ sku: "shoes", quantity: 3 }], now: "2026-12-01T00:00:00.000Z" }).ok).toBe(
+      false,
+    );
+    expect(transitionOrder(delivered, { type: "return", items: [{ sku: "dress", quantity: 1 }], now: "2026-12-01T00:00:00.000Z" }).ok).toBe(
+      false,
+    );
     const late = transitionOrder(delivered, { type: "return", items: [{ sku: "shoes", quantity: 1 }], now: "2026-12-09T10:00:00.000Z" });
     expect(!late.ok && late.code).toBe("return_window_closed");
   });

@@ -92,7 +92,11 @@ export function applyTransaction(
     if (account.currency !== p.currency) {
       return {
         ok: false,
-        rejection: { code: "currency_mismatch", message: `account ${p.account} holds ${account.currency}, not ${p.currency}`, account: p.account },
+        rejection: {
+          code: "currency_mismatch",
+          message: `account ${p.account} holds ${account.currency}, not ${p.currency}`,
+          account: p.account,
+        },
       };
     }
   }
@@ -159,7 +163,12 @@ export function transfer(from: AccountId, to: AccountId, amount: number, currenc
 export function verifyLedger(input: {
   accounts: readonly { id: AccountId; currency: string; balance: number }[];
   postingSums: ReadonlyMap<AccountId, number>;
-}): { balanced: boolean; totals: Record<string, number>; accounts_checked: number; mismatches: { account: AccountId; stored: number; postings: number }[] } {
+}): {
+  balanced: boolean;
+  totals: Record<string, number>;
+  accounts_checked: number;
+  mismatches: { account: AccountId; stored: number; postings: number }[];
+} {
   const totals: Record<string, number> = {};
   const mismatches: { account: AccountId; stored: number; postings: number }[] = [];
   for (const a of input.accounts) {

@@ -86,7 +86,5 @@ export function allocate(amount: number, weights: readonly number[]): number[] {
 /** Formats minor units for people, e.g. formatMoney(15000, "KGS", "ru") → "150,00 сом". */
 export function formatMoney(amount: number, currency: CurrencyCode, locale = "en"): string {
   const exponent = CURRENCIES[currency].exponent;
-  return new Intl.NumberFormat(locale, { style: "currency", currency, minimumFractionDigits: exponent }).format(
-    amount / 10 ** exponent,
-  );
+  return new Intl.NumberFormat(locale, { style: "currency", currency, minimumFractionDigits: exponent }).format(amount / 10 ** exponent);
 }

@@ -91,7 +91,8 @@ function pick(
 ): { ok: true; bySku: Map<string, number>; amount: number } | { ok: false; message: string; param: string } {
   const bySku = new Map<string, number>();
   for (const [i, w] of wanted.entries()) {
-    if (!Number.isSafeInteger(w.quantity) || w.quantity <= 0) return { ok: false, message: "quantity must be a positive integer", param: `items[${i}].quantity` };
+    if (!Number.isSafeInteger(w.quantity) || w.quantity <= 0)
+      return { ok: false, message: "quantity must be a positive integer", param: `items[${i}].quantity` };
     bySku.set(w.sku, (bySku.get(w.sku) ?? 0) + w.quantity);
   }
   let amount = 0;
@@ -119,14 +120,22 @@ export function transitionOrder(s: OrderState, action: OrderAction): OrderTransi
     case "handover": {
       if (s.status !== "held") return unexpected(s, "hand over");
       const picked = pick(s.lines, action.accepted, (l) => l.quantity);
-      if (!picked.ok) return { ok: false, code: "invalid_items", message: picked.message, param: picked.param.replace("items", "accepted") };
+      if (!picked.ok)
+        return { ok: false, code: "invalid_items", message: picked.message, param: picked.param.replace("items", "accepted") };
       const lines = s.lines.map((l) => ({ ...l, accepted: picked.bySku.get(l.sku) ?? 0 }));
       if (picked.amount === 0) {
         return { ok: true, state: { ...s, lines, status: "refunded", amount_refunded: total }, effects: [{ type: "void" }] };
       }
       return {
         ok: true,
-        state: { ...s, lines, status: "delivered", delivered_at: action.at, amount_captured: picked.amount, amount_refunded: total - picked.amount },
+        state: {
+          ...s,
+          lines,
+          status: "delivered",
+          delivered_at: action.at,
+          amount_captured: picked.amount,
+          amount_refunded: total - picked.amount,
+        },
         effects: [{ type: "capture", amount: picked.amount, release: total - picked.amount }],
       };
     }
@@ -135,7 +144,8 @@ export function transitionOrder(s: OrderState, action: OrderAction): OrderTransi
       return { ok: true, state: { ...s, status: "refunded", amount_refunded: total }, effects: [{ type: "void" }] };
     case "expire": {
       if (s.status !== "held") return unexpected(s, "expire");
-      if (Date.parse(action.now) < Date.parse(s.collect_by)) return { ok: false, code: "not_due", message: "the order can still be collected" };
+      if (Date.parse(action.now) < Date.parse(s.collect_by))
+        return { ok: false, code: "not_due", message: "the order can still be collected" };
       const fee = Math.min(s.no_show_fee, total);
       if (fee === 0) return { ok: true, state: { ...s, status: "expired", amount_refunded: total }, effects: [{ type: "void" }] };
       return {
@@ -161,7 +171,8 @@ export function transitionOrder(s: OrderState, action: OrderAction): OrderTransi
     }
     case "settle": {
       if (s.status !== "delivered" || s.settled) return unexpected(s, "settle");
-      if (Date.parse(action.now) < Date.parse(returnWindowEnds(s) as string)) return { ok: false, code: "not_due", message: "the return window is still open" };
+      if (Date.parse(action.now) < Date.parse(returnWindowEnds(s) as string))
+        return { ok: false, code: "not_due", message: "the return window is still open" };
       return { ok: true, state: { ...s, settled: true }, effects: [{ type: "settle" }] };
     }
   }

@@ -47,10 +47,7 @@ export type PaymentEffect =
   | { type: "void_hold"; amount: number }
   | { type: "refund"; amount: number };
 
-export type PaymentRejectionCode =
-  | "payment_unexpected_state"
-  | "amount_too_large"
-  | "invalid_amount";
+export type PaymentRejectionCode = "payment_unexpected_state" | "amount_too_large" | "invalid_amount";
 
 export type PaymentTransition =
   | { ok: true; state: PaymentState; effects: PaymentEffect[] }
@@ -67,7 +64,11 @@ const unexpected = (s: PaymentState, action: string) =>
 /** Money authorised: hold it, then capture at once (automatic) or wait (manual). */
 function authorized(s: PaymentState): PaymentTransition {
   if (s.capture_method === "manual") {
-    return { ok: true, state: { ...s, status: "requires_capture", amount_capturable: s.amount }, effects: [{ type: "open_hold", amount: s.amount }] };
+    return {
+      ok: true,
+      state: { ...s, status: "requires_capture", amount_capturable: s.amount },
+      effects: [{ type: "open_hold", amount: s.amount }],
+    };
   }
   return {
     ok: true,
@@ -134,7 +135,8 @@ export function transitionPayment(s: PaymentState, action: PaymentAction): Payme
     }
     case "refund": {
       if (s.status !== "succeeded") return unexpected(s, "refund");
-      if (!Number.isSafeInteger(action.amount) || action.amount <= 0) return reject("invalid_amount", "refund amount must be a positive integer");
+      if (!Number.isSafeInteger(action.amount) || action.amount <= 0)
+        return reject("invalid_amount", "refund amount must be a positive integer");
       const refundable = s.amount_captured - s.amount_refunded;
       if (action.amount > refundable) {
         return reject("amount_too_large", `refund amount ${action.amount} exceeds the refundable ${refundable}`);

@@ -1,10 +1,5 @@
 /** Why a quote could not be made. */
-export type TariffErrorCode =
-  | "invalid_context"
-  | "currency_mismatch"
-  | "method_not_priced"
-  | "no_fare"
-  | "unknown_category";
+export type TariffErrorCode = "invalid_context" | "currency_mismatch" | "method_not_priced" | "no_fare" | "unknown_category";
 
 /**
  * Thrown by the quote functions when the context cannot be priced by the tariff.

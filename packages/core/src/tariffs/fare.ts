@@ -2,16 +2,7 @@ import { contextAmount, contextObject, contextString } from "./context.js";
 import { TariffError } from "./errors.js";
 import { applyBps, formatBps } from "./rounding.js";
 import { localTime, parseInstant } from "./time.js";
-import type {
-  BreakdownLine,
-  FareCaps,
-  FareCategory,
-  FareQuote,
-  FareQuoteContext,
-  FareRules,
-  FareTariff,
-  RideRecord,
-} from "./types.js";
+import type { BreakdownLine, FareCaps, FareCategory, FareQuote, FareQuoteContext, FareRules, FareTariff, RideRecord } from "./types.js";
 import { WEEKDAYS } from "./validate.js";
 
 interface Ride {
@@ -26,11 +17,7 @@ const MINUTE = 60_000;
 function readInstant(value: unknown, path: string): number {
   const ms = parseInstant(value);
   if (ms === null) {
-    throw new TariffError(
-      "invalid_context",
-      `${path} must be an ISO 8601 instant with offset, e.g. "2024-05-01T08:00:00Z"`,
-      path,
-    );
+    throw new TariffError("invalid_context", `${path} must be an ISO 8601 instant with offset, e.g. "2024-05-01T08:00:00Z"`, path);
   }
   return ms;
 }
@@ -58,9 +45,7 @@ function readHistory(value: unknown, tapMs: number): Ride[] {
 
 function baseFare(rules: FareRules, route: string, zoneFrom?: string, zoneTo?: string): { fare: number; what: string } {
   if (zoneFrom !== undefined && zoneTo !== undefined) {
-    const zone = rules.zones?.find(
-      (z) => (z.from === zoneFrom && z.to === zoneTo) || (z.from === zoneTo && z.to === zoneFrom),
-    );
+    const zone = rules.zones?.find((z) => (z.from === zoneFrom && z.to === zoneTo) || (z.from === zoneTo && z.to === zoneFrom));
     if (zone) return { fare: zone.fare, what: `zone ${zoneFrom} to ${zoneTo}` };
   }
   if (rules.routes && Object.hasOwn(rules.routes, route)) {
@@ -204,8 +189,7 @@ export function quoteFare(tariff: FareTariff, context: FareQuoteContext): FareQu
     breakdown.push({
       type: "cap",
       amount: limit - fare,
-      description:
-        limit === 0 ? `${which} reached: ride free` : `${which} reached: pays the remaining ${limit} ${currency}`,
+      description: limit === 0 ? `${which} reached: ride free` : `${which} reached: pays the remaining ${limit} ${currency}`,
     });
     fare = limit;
     capped = true;

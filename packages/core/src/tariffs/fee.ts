@@ -18,11 +18,7 @@ export function quoteFee(tariff: FeeTariff, context: FeeQuoteContext): FeeQuote 
   const amount = contextAmount(ctx.amount, "amount");
   const currency = contextString(ctx.currency, "currency");
   if (currency !== tariff.currency) {
-    throw new TariffError(
-      "currency_mismatch",
-      `tariff ${tariff.code} prices ${tariff.currency}, not ${currency}`,
-      "currency",
-    );
+    throw new TariffError("currency_mismatch", `tariff ${tariff.code} prices ${tariff.currency}, not ${currency}`, "currency");
   }
   const method = contextString(ctx.method, "method");
   const volume = ctx.period_volume === undefined ? 0 : contextAmount(ctx.period_volume, "period_volume");

@@ -62,15 +62,7 @@
 
 import { quoteFare } from "./fare.js";
 import { quoteFee } from "./fee.js";
-import type {
-  FareQuote,
-  FareQuoteContext,
-  FareTariff,
-  FeeQuote,
-  FeeQuoteContext,
-  FeeTariff,
-  TariffDocument,
-} from "./types.js";
+import type { FareQuote, FareQuoteContext, FareTariff, FeeQuote, FeeQuoteContext, FeeTariff, TariffDocument } from "./types.js";
 
 export { TariffError, type TariffErrorCode } from "./errors.js";
 export { quoteFare, toRideRecord } from "./fare.js";
@@ -85,7 +77,5 @@ export function quote(tariff: FeeTariff, context: FeeQuoteContext): FeeQuote;
 export function quote(tariff: FareTariff, context: FareQuoteContext): FareQuote;
 export function quote(tariff: TariffDocument, context: unknown): FeeQuote | FareQuote;
 export function quote(tariff: TariffDocument, context: unknown): FeeQuote | FareQuote {
-  return tariff.kind === "fee"
-    ? quoteFee(tariff, context as FeeQuoteContext)
-    : quoteFare(tariff, context as FareQuoteContext);
+  return tariff.kind === "fee" ? quoteFee(tariff, context as FeeQuoteContext) : quoteFare(tariff, context as FareQuoteContext);
 }

@@ -55,6 +55,45 @@ function formatter(timezone: string): Intl.DateTimeFormat {
   return f;
 }
 
+/** The zone's offset from UTC at `ms` (wall clock minus instant, in ms), from Intl. */
+export function offsetFromIntl(timezone: string, ms: number): number {
+  const f: Record<string, number> = {};
+  for (const part of formatter(timezone).formatToParts(new Date(ms))) {
+    if (part.type !== "literal") f[part.type] = Number(part.value);
+  }
+  const wall = Date.UTC(f.year ?? 1970, (f.month ?? 1) - 1, f.day ?? 1, f.hour ?? 0, f.minute ?? 0, f.second ?? 0);
+  return wall - Math.floor(ms / 1000) * 1000;
+}
+
+const HOUR_MS = 3_600_000;
+/** Per zone: UTC hour → the offset through that whole hour, or NaN when it changes inside it. */
+const offsetsByHour = new Map<string, Map<number, number>>();
+
+/**
+ * The zone's offset at `ms`, memoised per UTC hour. Pricing a tap asks for the local time of
+ * every earlier ride (caps, transfers), and Intl's formatToParts is by far the slowest step;
+ * an offset is the same at both ends of an hour except across a transition, and no zone has
+ * two transitions within one hour, so equal ends mean the offset holds for the whole hour.
+ */
+function zoneOffset(timezone: string, ms: number): number {
+  const hour = Math.floor(ms / HOUR_MS);
+  let byHour = offsetsByHour.get(timezone);
+  if (!byHour) {
+    byHour = new Map();
+    offsetsByHour.set(timezone, byHour);
+  }
+  let offset = byHour.get(hour);
+  if (offset === undefined) {
+    const start = offsetFromIntl(timezone, hour * HOUR_MS);
+    const end = offsetFromIntl(timezone, (hour + 1) * HOUR_MS - 1000);
+    offset = start === end ? start : Number.NaN;
+    // Bounded: a long-running process prices taps over years of hours at most.
+    if (byHour.size >= 50_000) byHour.clear();
+    byHour.set(hour, offset);
+  }
+  return Number.isNaN(offset) ? offsetFromIntl(timezone, ms) : offset;
+}
+
 /** Wall-clock time in a zone. `weekday` is 0 for Monday; `dayNumber` counts local days since 1970-01-01. */
 export interface LocalTime {
   year: number;
@@ -72,16 +111,14 @@ export interface LocalTime {
 }
 
 export function localTime(timezone: string, ms: number): LocalTime {
-  const fields: Record<string, number> = {};
-  for (const part of formatter(timezone).formatToParts(new Date(ms))) {
-    if (part.type !== "literal") fields[part.type] = Number(part.value);
-  }
-  const year = fields.year ?? 1970;
-  const month = fields.month ?? 1;
-  const day = fields.day ?? 1;
-  const hour = fields.hour ?? 0;
-  const minute = fields.minute ?? 0;
-  const second = fields.second ?? 0;
+  // The wall clock is the instant shifted by the zone's offset; only the offset needs Intl.
+  const wall = new Date(ms + zoneOffset(timezone, ms));
+  const year = wall.getUTCFullYear();
+  const month = wall.getUTCMonth() + 1;
+  const day = wall.getUTCDate();
+  const hour = wall.getUTCHours();
+  const minute = wall.getUTCMinutes();
+  const second = wall.getUTCSeconds();
   const dayNumber = Math.floor(Date.UTC(year, month - 1, day) / MS_PER_DAY);
   // 1970-01-01 was a Thursday: weekday 3 when Monday is 0.
   const weekday = (((dayNumber + 3) % 7) + 7) % 7;

@@ -135,10 +135,7 @@ function checkTiers(c: Checker, value: unknown, path: string): FeeTier[] | undef
     const prev = tiers.at(-1);
     if (i === 0 && from !== 0) c.fail(join(p, "from"), "the first tier must start at 0");
     if (prev && from <= prev.from) {
-      c.fail(
-        join(p, "from"),
-        `must be greater than tiers[${i - 1}].from (${prev.from}): tiers are sorted and do not overlap`,
-      );
+      c.fail(join(p, "from"), `must be greater than tiers[${i - 1}].from (${prev.from}): tiers are sorted and do not overlap`);
     }
     tiers.push({ from, percent_bps });
   });
@@ -254,8 +251,7 @@ function checkPeriods(c: Checker, value: unknown, path: string): FarePeriod[] | 
       }
     }
     const fare = o.fare === undefined ? undefined : c.amount(o.fare, join(p, "fare"));
-    const adjust_bps =
-      o.adjust_bps === undefined ? undefined : c.bps(o.adjust_bps, join(p, "adjust_bps"), -10_000, 30_000);
+    const adjust_bps = o.adjust_bps === undefined ? undefined : c.bps(o.adjust_bps, join(p, "adjust_bps"), -10_000, 30_000);
     if ((o.fare === undefined) === (o.adjust_bps === undefined)) {
       c.fail(p, "set exactly one of fare or adjust_bps");
     }
@@ -301,12 +297,9 @@ function checkTransfer(c: Checker, value: unknown, path: string): FareTransfer |
     window_minutes: window,
     discount_bps: o.discount_bps === undefined ? undefined : c.bps(o.discount_bps, join(path, "discount_bps")),
     fare: o.fare === undefined ? undefined : c.amount(o.fare, join(path, "fare")),
-    max_transfers:
-      o.max_transfers === undefined ? undefined : c.integer(o.max_transfers, join(path, "max_transfers"), 1, 10),
+    max_transfers: o.max_transfers === undefined ? undefined : c.integer(o.max_transfers, join(path, "max_transfers"), 1, 10),
     require_route_change:
-      o.require_route_change === undefined
-        ? undefined
-        : c.boolean(o.require_route_change, join(path, "require_route_change")),
+      o.require_route_change === undefined ? undefined : c.boolean(o.require_route_change, join(path, "require_route_change")),
   });
   if (o.discount_bps !== undefined && o.fare !== undefined) {
     c.fail(path, "set at most one of discount_bps or fare");
@@ -315,16 +308,7 @@ function checkTransfer(c: Checker, value: unknown, path: string): FareTransfer |
 }
 
 function checkFareRules(c: Checker, value: unknown, path: string): FareRules | undefined {
-  const o = c.object(value, path, [
-    "rounding",
-    "default_fare",
-    "routes",
-    "zones",
-    "periods",
-    "categories",
-    "transfer",
-    "caps",
-  ]);
+  const o = c.object(value, path, ["rounding", "default_fare", "routes", "zones", "periods", "categories", "transfer", "caps"]);
   if (!o) return undefined;
   const rules: FareRules = {};
   const rounding = checkRounding(c, o, path);
@@ -426,12 +410,7 @@ export function validateTariff(input: unknown): TariffValidationResult<TariffDoc
   const c = new Checker();
   const o = c.object(input, "", ["code", "version", "kind", "currency", "timezone", "effective_from", "rules"]);
   if (!o) return { ok: false, issues: c.issues };
-  const code = c.string(
-    o.code,
-    "code",
-    CODE,
-    "must be 1 to 64 letters, digits, '_', '.' or '-', starting with a letter or digit",
-  );
+  const code = c.string(o.code, "code", CODE, "must be 1 to 64 letters, digits, '_', '.' or '-', starting with a letter or digit");
   const version = c.integer(o.version, "version", 1, Number.MAX_SAFE_INTEGER, "a positive integer");
   const kind = c.oneOf<TariffKind>(o.kind, "kind", ["fee", "fare"]);
   const currency = c.string(o.currency, "currency", CURRENCY, "must be an upper-case ISO 4217 code, e.g. KGS");
@@ -459,7 +438,6 @@ export function validateTariff(input: unknown): TariffValidationResult<TariffDoc
     return { ok: false, issues: c.issues };
   }
   const base = { code, version, currency, timezone, effective_from: new Date(from).toISOString() };
-  const value: TariffDocument =
-    kind === "fee" ? { ...base, kind, rules: rules as FeeRules } : { ...base, kind, rules: rules as FareRules };
+  const value: TariffDocument = kind === "fee" ? { ...base, kind, rules: rules as FeeRules } : { ...base, kind, rules: rules as FareRules };
   return { ok: true, value };
 }

@@ -1,12 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  type FareQuoteContext,
-  quote,
-  quoteFare,
-  type RideRecord,
-  TariffError,
-  toRideRecord,
-} from "../../src/tariffs/index.js";
+import { type FareQuoteContext, quote, quoteFare, type RideRecord, TariffError, toRideRecord } from "../../src/tariffs/index.js";
 import { bishkek, CITY, fareTariff, ride, sum } from "./fixtures.js";
 
 // 2024-05-06 is a Monday; 11:00–16:00 is outside every period.
@@ -329,11 +322,7 @@ describe("context checks", () => {
       { route: "7", tapped_at: MON("12:00"), history: [{ tapped_at: MON("11:00"), route: "7", fare: 1.5 }] },
       "history[0].fare",
     ],
-    [
-      "a history ride without time",
-      { route: "7", tapped_at: MON("12:00"), history: [{ route: "7", fare: 100 }] },
-      "history[0].tapped_at",
-    ],
+    ["a history ride without time", { route: "7", tapped_at: MON("12:00"), history: [{ route: "7", fare: 100 }] }, "history[0].tapped_at"],
   ])("refuses %s", (_, context, path) => {
     let error: unknown;
     try {

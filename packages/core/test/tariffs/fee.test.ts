@@ -39,14 +39,7 @@ describe("quoteFee", () => {
     ["percent + fixed", 100_000, "card", undefined, 3500, ["percent", "fixed"]],
     ["raised to min", 10_000, "card", undefined, 1500, ["percent", "fixed", "min"]],
     ["lowered to max", 10_000_000, "card", undefined, 50000, ["percent", "fixed", "max"]],
-    [
-      "min above the payment: the whole payment, no more",
-      1000,
-      "card",
-      undefined,
-      1000,
-      ["percent", "fixed", "min", "amount_limit"],
-    ],
+    ["min above the payment: the whole payment, no more", 1000, "card", undefined, 1000, ["percent", "fixed", "min", "amount_limit"]],
     ["zero payment, zero fee despite min", 0, "wallet", undefined, 0, ["percent", "min", "amount_limit"]],
     ["half up rounds .35 down", 12_345, "sms", undefined, 370, ["percent"]],
     ["half up rounds .5 up", 12_350, "sms", undefined, 371, ["percent"]],
@@ -105,12 +98,7 @@ describe("quoteFee", () => {
     ["amount as string", { amount: "100", currency: "KGS", method: "card" }, "invalid_context", "amount"],
     ["other currency", { amount: 100, currency: "USD", method: "card" }, "currency_mismatch", "currency"],
     ["no method", { amount: 100, currency: "KGS" }, "invalid_context", "method"],
-    [
-      "fractional volume",
-      { amount: 100, currency: "KGS", method: "qr", period_volume: 0.5 },
-      "invalid_context",
-      "period_volume",
-    ],
+    ["fractional volume", { amount: 100, currency: "KGS", method: "qr", period_volume: 0.5 }, "invalid_context", "period_volume"],
   ])("refuses a context with %s", (_, context, code, path) => {
     let error: unknown;
     try {
@@ -169,9 +157,7 @@ describe("tierPeriodRange", () => {
 
   it("defaults to the month and follows tier_period", () => {
     const at = new Date("2024-05-08T12:00:00Z");
-    expect(tierPeriodRange(feeTariff({ methods: { card: {} } }), at).start.toISOString()).toBe(
-      "2024-04-30T18:00:00.000Z",
-    );
+    expect(tierPeriodRange(feeTariff({ methods: { card: {} } }), at).start.toISOString()).toBe("2024-04-30T18:00:00.000Z");
     const weekly = feeTariff({ tier_period: "week", methods: { card: {} } });
     expect(tierPeriodRange(weekly, at)).toEqual({
       start: new Date("2024-05-05T18:00:00Z"),

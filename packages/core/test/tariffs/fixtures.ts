@@ -68,11 +68,7 @@ export const CITY: FareTariff = fareTariff({
 });
 
 /** Rides one rider's taps in order, each priced with the history of the accepted ones before it. */
-export function ride(
-  t: FareTariff,
-  taps: Omit<FareQuoteContext, "history">[],
-  history: RideRecord[] = [],
-): FareQuote[] {
+export function ride(t: FareTariff, taps: Omit<FareQuoteContext, "history">[], history: RideRecord[] = []): FareQuote[] {
   const records = [...history];
   return taps.map((tap) => {
     const q = quoteFare(t, { ...tap, history: records });

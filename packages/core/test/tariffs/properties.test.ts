@@ -105,8 +105,7 @@ describe("fee quotes (property)", () => {
           const tiers = starts.map((from, i) => ({ from, percent_bps: 1000 - i * 100 }));
           const plan = feeTariff({ methods: { card: { tiers } } });
           const [low, high] = v1 <= v2 ? [v1, v2] : [v2, v1];
-          const at = (period_volume: number) =>
-            quote(plan, { amount, currency: "KGS", method: "card", period_volume }).amount;
+          const at = (period_volume: number) => quote(plan, { amount, currency: "KGS", method: "card", period_volume }).amount;
           expect(at(high)).toBeLessThanOrEqual(at(low));
         },
       ),
@@ -240,9 +239,7 @@ describe("fare quotes (property)", () => {
           transfer: q.is_transfer,
         }));
         const context = { ...contexts[last], history } as Parameters<typeof quote>[1];
-        const shuffled = [...history].sort(
-          (a, b) => ((hash(a.tapped_at) ^ seed) & 0xff) - ((hash(b.tapped_at) ^ seed) & 0xff),
-        );
+        const shuffled = [...history].sort((a, b) => ((hash(a.tapped_at) ^ seed) & 0xff) - ((hash(b.tapped_at) ^ seed) & 0xff));
         const again = quote(t, structuredClone(context));
         expect(again).toEqual(quotes[last]);
         expect(quote(t, { ...(context as object), history: shuffled } as Parameters<typeof quote>[1])).toEqual(again);
@@ -307,20 +304,16 @@ describe("validation (property)", () => {
 describe("rounding (property)", () => {
   it("stays within one minor unit of the exact value, in the direction asked", () => {
     fc.assert(
-      fc.property(
-        fc.integer({ min: 0, max: MAX_TARIFF_AMOUNT }),
-        fc.integer({ min: 0, max: 40_000 }),
-        (amount, bps) => {
-          const exact10k = BigInt(amount) * BigInt(bps); // the exact result × 10 000
-          const down = BigInt(applyBps(amount, bps, "down")) * 10_000n;
-          const up = BigInt(applyBps(amount, bps, "up")) * 10_000n;
-          const half = BigInt(applyBps(amount, bps, "half_up")) * 10_000n;
-          expect(down <= exact10k && exact10k - down < 10_000n).toBe(true);
-          expect(up >= exact10k && up - exact10k < 10_000n).toBe(true);
-          // half_up: within half a unit, and exactly half goes up.
-          expect(2n * (half - exact10k) <= 10_000n && 2n * (exact10k - half) < 10_000n).toBe(true);
-        },
-      ),
+      fc.property(fc.integer({ min: 0, max: MAX_TARIFF_AMOUNT }), fc.integer({ min: 0, max: 40_000 }), (amount, bps) => {
+        const exact10k = BigInt(amount) * BigInt(bps); // the exact result × 10 000
+        const down = BigInt(applyBps(amount, bps, "down")) * 10_000n;
+        const up = BigInt(applyBps(amount, bps, "up")) * 10_000n;
+        const half = BigInt(applyBps(amount, bps, "half_up")) * 10_000n;
+        expect(down <= exact10k && exact10k - down < 10_000n).toBe(true);
+        expect(up >= exact10k && up - exact10k < 10_000n).toBe(true);
+        // half_up: within half a unit, and exactly half goes up.
+        expect(2n * (half - exact10k) <= 10_000n && 2n * (exact10k - half) < 10_000n).toBe(true);
+      }),
       { numRuns: RUNS },
     );
   });

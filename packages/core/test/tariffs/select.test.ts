@@ -27,14 +27,7 @@ describe("selectTariffVersion", () => {
 
 describe("localPeriodRange", () => {
   it.each([
-    [
-      "a Bishkek day",
-      "Asia/Bishkek",
-      "day",
-      "2024-05-06T17:59:59Z",
-      "2024-05-05T18:00:00.000Z",
-      "2024-05-06T18:00:00.000Z",
-    ],
+    ["a Bishkek day", "Asia/Bishkek", "day", "2024-05-06T17:59:59Z", "2024-05-05T18:00:00.000Z", "2024-05-06T18:00:00.000Z"],
     [
       "the next Bishkek day from its midnight",
       "Asia/Bishkek",
@@ -43,39 +36,11 @@ describe("localPeriodRange", () => {
       "2024-05-06T18:00:00.000Z",
       "2024-05-07T18:00:00.000Z",
     ],
-    [
-      "a week from Monday",
-      "Asia/Bishkek",
-      "week",
-      "2024-05-12T17:00:00Z",
-      "2024-05-05T18:00:00.000Z",
-      "2024-05-12T18:00:00.000Z",
-    ],
-    [
-      "December to January",
-      "Asia/Bishkek",
-      "month",
-      "2024-12-31T19:00:00Z",
-      "2024-12-31T18:00:00.000Z",
-      "2025-01-31T18:00:00.000Z",
-    ],
+    ["a week from Monday", "Asia/Bishkek", "week", "2024-05-12T17:00:00Z", "2024-05-05T18:00:00.000Z", "2024-05-12T18:00:00.000Z"],
+    ["December to January", "Asia/Bishkek", "month", "2024-12-31T19:00:00Z", "2024-12-31T18:00:00.000Z", "2025-01-31T18:00:00.000Z"],
     // A zone with DST proves no offset is hard-coded: the day of the change has 23 hours.
-    [
-      "a 23-hour Berlin day",
-      "Europe/Berlin",
-      "day",
-      "2024-03-31T12:00:00Z",
-      "2024-03-30T23:00:00.000Z",
-      "2024-03-31T22:00:00.000Z",
-    ],
-    [
-      "a 25-hour Berlin day",
-      "Europe/Berlin",
-      "day",
-      "2024-10-27T12:00:00Z",
-      "2024-10-26T22:00:00.000Z",
-      "2024-10-27T23:00:00.000Z",
-    ],
+    ["a 23-hour Berlin day", "Europe/Berlin", "day", "2024-03-31T12:00:00Z", "2024-03-30T23:00:00.000Z", "2024-03-31T22:00:00.000Z"],
+    ["a 25-hour Berlin day", "Europe/Berlin", "day", "2024-10-27T12:00:00Z", "2024-10-26T22:00:00.000Z", "2024-10-27T23:00:00.000Z"],
   ] as const)("%s", (_, zone, period, at, start, end) => {
     const range = localPeriodRange(zone, period, new Date(at));
     expect([range.start.toISOString(), range.end.toISOString()]).toEqual([start, end]);

@@ -69,11 +69,7 @@ describe("validateTariff: fee rules", () => {
       { methods: { card: { percent_bps: 1, tiers: [{ from: 0, percent_bps: 1 }] } } },
       "rules.methods.card.tiers",
     ],
-    [
-      "tiers not starting at 0",
-      { methods: { card: { tiers: [{ from: 10, percent_bps: 1 }] } } },
-      "rules.methods.card.tiers[0].from",
-    ],
+    ["tiers not starting at 0", { methods: { card: { tiers: [{ from: 10, percent_bps: 1 }] } } }, "rules.methods.card.tiers[0].from"],
     [
       "unsorted tiers",
       {
@@ -114,11 +110,7 @@ describe("validateTariff: fee rules", () => {
 
   it("reports every issue at once", () => {
     const found = issues(fee({ methods: { card: { percent_bps: -1, fixed: 1.5 }, sms: { min: 9, max: 1 } } }));
-    expect(found.map((i) => i.path)).toEqual([
-      "rules.methods.card.percent_bps",
-      "rules.methods.card.fixed",
-      "rules.methods.sms.min",
-    ]);
+    expect(found.map((i) => i.path)).toEqual(["rules.methods.card.percent_bps", "rules.methods.card.fixed", "rules.methods.sms.min"]);
     expect(found[0]?.message).toBe("must not be negative");
   });
 });
@@ -144,11 +136,7 @@ describe("validateTariff: fare rules", () => {
       { ...base, periods: [{ name: "p", start: "10:00", end: "07:00", fare: 1 }] },
       "rules.periods[0].end",
     ],
-    [
-      "a period at 25:00",
-      { ...base, periods: [{ name: "p", start: "07:00", end: "25:00", fare: 1 }] },
-      "rules.periods[0].end",
-    ],
+    ["a period at 25:00", { ...base, periods: [{ name: "p", start: "07:00", end: "25:00", fare: 1 }] }, "rules.periods[0].end"],
     [
       "a period with fare and adjust_bps",
       { ...base, periods: [{ name: "p", start: "07:00", end: "08:00", fare: 1, adjust_bps: 1 }] },
@@ -176,33 +164,17 @@ describe("validateTariff: fare rules", () => {
       },
       "rules.periods[1]",
     ],
-    [
-      "a category with two discounts",
-      { ...base, categories: { student: { free: true, discount_bps: 5000 } } },
-      "rules.categories.student",
-    ],
+    ["a category with two discounts", { ...base, categories: { student: { free: true, discount_bps: 5000 } } }, "rules.categories.student"],
     [
       "a category discount above 100%",
       { ...base, categories: { student: { discount_bps: 20000 } } },
       "rules.categories.student.discount_bps",
     ],
-    [
-      "a category with an odd name",
-      { ...base, categories: { "Senior Citizen": { free: true } } },
-      "rules.categories.Senior Citizen",
-    ],
-    [
-      "free that is not a boolean",
-      { ...base, categories: { pensioner: { free: "yes" } } },
-      "rules.categories.pensioner.free",
-    ],
+    ["a category with an odd name", { ...base, categories: { "Senior Citizen": { free: true } } }, "rules.categories.Senior Citizen"],
+    ["free that is not a boolean", { ...base, categories: { pensioner: { free: "yes" } } }, "rules.categories.pensioner.free"],
     ["a zero transfer window", { ...base, transfer: { window_minutes: 0 } }, "rules.transfer.window_minutes"],
     ["a transfer without a window", { ...base, transfer: { discount_bps: 100 } }, "rules.transfer.window_minutes"],
-    [
-      "a transfer fare and discount together",
-      { ...base, transfer: { window_minutes: 30, fare: 1, discount_bps: 1 } },
-      "rules.transfer",
-    ],
+    ["a transfer fare and discount together", { ...base, transfer: { window_minutes: 30, fare: 1, discount_bps: 1 } }, "rules.transfer"],
     ["a weekly cap under the daily cap", { ...base, caps: { daily: 5000, weekly: 4000 } }, "rules.caps.weekly"],
     ["a zero cap", { ...base, caps: { daily: 0 } }, "rules.caps.daily"],
     ["an unknown cap", { ...base, caps: { monthly: 100 } }, "rules.caps.monthly"],
