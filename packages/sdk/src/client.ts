@@ -2,14 +2,18 @@ import { SoftrackConnectionError, SoftrackError, SoftrackTimeoutError } from "./
 import { type ListParams, type ListResponse, PagePromise } from "./core/pagination.js";
 import { isRetryable, retryDelay } from "./core/retries.js";
 import { query, sleep } from "./internal/utils.js";
+import { ApiKeys } from "./resources/api-keys.js";
+import { Auth } from "./resources/auth.js";
 import { Balance } from "./resources/balance.js";
 import { Customers } from "./resources/customers.js";
 import { Events } from "./resources/events.js";
 import { Ledger } from "./resources/ledger.js";
+import { Members } from "./resources/members.js";
 import { Merchants } from "./resources/merchants.js";
 import { Orders, PickupPoints } from "./resources/orders.js";
 import { Payments } from "./resources/payments.js";
 import { Refunds } from "./resources/refunds.js";
+import { SecurityEvents } from "./resources/security-events.js";
 import { Tariffs } from "./resources/tariffs.js";
 import { TestHelpers } from "./resources/test-helpers.js";
 import { Transit } from "./resources/transit.js";
@@ -17,8 +21,17 @@ import { WebhookEndpoints } from "./resources/webhook-endpoints.js";
 import { webhooks } from "./webhooks.js";
 
 export interface ClientOptions {
-  /** `sk_test_…`/`sk_live_…` on servers, `pk_…` in browsers, or the platform admin key. */
-  apiKey: string;
+  /**
+   * `sk_test_…`/`sk_live_…` on servers, `pk_…` in browsers, the platform admin key, or a
+   * person's `sst_…` session token. Leave it out only together with `credentials`.
+   */
+  apiKey?: string;
+  /**
+   * fetch's credentials mode. In a browser on the API's own origin (the console), pass
+   * `"same-origin"` and no `apiKey`: calls are then authenticated by the httpOnly session
+   * cookie and carry no Authorization header. `"omit"` without a key calls only public routes (sign-in).
+   */
+  credentials?: RequestCredentials;
   /** Where the API runs, without `/v1`. Default `http://127.0.0.1:3000` (the API's own default). */
   baseUrl?: string;
   /** Milliseconds to wait for each attempt's response, body included. Default 60 000. */
@@ -60,16 +73,22 @@ export class Softrack {
   readonly balance: Balance = new Balance(this);
   readonly ledger: Ledger = new Ledger(this);
   readonly testHelpers: TestHelpers = new TestHelpers(this);
+  readonly auth: Auth = new Auth(this);
+  readonly apiKeys: ApiKeys = new ApiKeys(this);
+  readonly members: Members = new Members(this);
+  readonly securityEvents: SecurityEvents = new SecurityEvents(this);
 
   readonly baseUrl: string;
   readonly timeout: number;
   readonly maxRetries: number;
-  readonly #apiKey: string;
+  readonly #apiKey: string | undefined;
+  readonly #credentials: RequestCredentials | undefined;
   readonly #fetch: typeof fetch;
 
-  constructor({ apiKey, baseUrl = "http://127.0.0.1:3000", timeout = 60_000, maxRetries = 2, fetch }: ClientOptions) {
-    if (!apiKey) throw new SoftrackError("Softrack: apiKey is required");
-    this.#apiKey = apiKey;
+  constructor({ apiKey, credentials, baseUrl = "http://127.0.0.1:3000", timeout = 60_000, maxRetries = 2, fetch }: ClientOptions) {
+    if (!apiKey && !credentials) throw new SoftrackError("Softrack: apiKey is required (or credentials, for a browser session)");
+    this.#apiKey = apiKey || undefined;
+    this.#credentials = credentials;
     this.baseUrl = baseUrl.replace(/\/+$/, "");
     this.timeout = timeout;
     this.maxRetries = maxRetries;
@@ -89,11 +108,9 @@ export class Softrack {
   /** Like `request`, resolving with the successful response's body as bytes (PDF receipts). */
   async requestBytes(method: Method, path: string, body?: unknown, options: RequestOptions = {}): Promise<Uint8Array> {
     const { signal, timeout = this.timeout, maxRetries = this.maxRetries } = options;
-    const headers: Record<string, string> = {
-      Accept: "application/json",
-      Authorization: `Bearer ${this.#apiKey}`,
-      ...options.headers,
-    };
+    const headers: Record<string, string> = { Accept: "application/json" };
+    if (this.#apiKey) headers.Authorization = `Bearer ${this.#apiKey}`;
+    Object.assign(headers, options.headers);
     if (body !== undefined) headers["Content-Type"] = "application/json";
     // Created once per call and reused by its retries: the API replays instead of acting twice.
     if (method === "POST" || method === "PUT") headers["Idempotency-Key"] = options.idempotencyKey ?? newKey();
@@ -102,6 +119,7 @@ export class Softrack {
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
     };
+    if (this.#credentials) init.credentials = this.#credentials;
     const url = `${this.baseUrl}/v1${path}`;
     const fetchFn = this.#fetch;
 

@@ -68,4 +68,20 @@ describe("Softrack client", () => {
   it("refuses to start without an API key", () => {
     expect(() => new Softrack({ apiKey: "" })).toThrow(SoftrackError);
   });
+
+  it("with credentials and no key, sends no Authorization header and hands fetch the credentials mode", async () => {
+    const modes: (RequestCredentials | undefined)[] = [];
+    const client = new Softrack({
+      credentials: "same-origin",
+      baseUrl: server.url,
+      fetch: (input, init) => {
+        modes.push(init?.credentials);
+        return fetch(input, init);
+      },
+    });
+    await client.auth.me();
+    expect(last().url).toBe("/v1/auth/me");
+    expect(last().headers.authorization).toBeUndefined();
+    expect(modes).toEqual(["same-origin"]);
+  });
 });

@@ -1,10 +1,13 @@
 import type { RequestOptions } from "../client.js";
 import { APIResource } from "../core/resource.js";
-import type { Body, Schemas } from "../internal/types.js";
-import { path } from "../internal/utils.js";
+import type { Body, Ok, Query, Schemas } from "../internal/types.js";
+import { path, query } from "../internal/utils.js";
 
 export type JobRun = Schemas["JobRun"];
 export type RunJobsParams = Body<"/v1/test_helpers/run_jobs", "post">;
+export type OutboxParams = Query<"/v1/test_helpers/outbox", "get">;
+/** Messages the API sent without an SMTP server or SMS gateway (development and tests). */
+export type Outbox = Ok<"/v1/test_helpers/outbox", "get">;
 
 class TestPayments extends APIResource {
   /** Plays the payer's side of a QR payment. */
@@ -19,5 +22,9 @@ export class TestHelpers extends APIResource {
   /** Runs every due job (order expiry, return windows, webhook retries) as if the time were `now`. */
   runJobs(params: RunJobsParams, options?: RequestOptions): Promise<JobRun> {
     return this._client.request("POST", "/test_helpers/run_jobs", params, options);
+  }
+  /** Platform admin key, not in production: the sign-in codes and links it would have sent, newest first. */
+  outbox(params?: OutboxParams, options?: RequestOptions): Promise<Outbox> {
+    return this._client.request("GET", `/test_helpers/outbox${query(params)}`, undefined, options);
   }
 }

@@ -5,6 +5,7 @@ export interface Ctx {
   url: string;
   adminKey: string;
   secretKey: string;
+  merchantId: string;
   publishableKey: string;
   /** A merchant of this test file, with its secret key. */
   sk: Softrack;
@@ -24,6 +25,7 @@ export function useApi(): Ctx {
       url,
       adminKey,
       secretKey: m.keys.secret_key,
+      merchantId: m.id,
       publishableKey: m.keys.publishable_key,
       admin,
       sk: new Softrack({ apiKey: m.keys.secret_key, baseUrl: url }),

@@ -1,0 +1,147 @@
+import type { WebhookAttempt, WebhookEndpoint } from "@softrack/sdk";
+import { html, nothing } from "lit";
+import { api, failure } from "../api";
+import { ConsoleElement } from "../base";
+import { formatDate, t } from "../i18n";
+
+/** Webhook endpoints (add one; its signing secret shown once) and each one's delivery attempts. */
+export class ConsoleWebhooks extends ConsoleElement {
+  static override properties = {
+    endpointId: { attribute: false },
+    endpoints: { state: true },
+    attempts: { state: true },
+    created: { state: true },
+    error: { state: true },
+    busy: { state: true },
+  };
+  declare endpointId: string;
+  declare endpoints: WebhookEndpoint[];
+  declare attempts: WebhookAttempt[] | undefined;
+  declare created: WebhookEndpoint | undefined;
+  declare error: string;
+  declare busy: boolean;
+
+  constructor() {
+    super();
+    this.endpointId = "";
+    this.endpoints = [];
+    this.attempts = undefined;
+    this.created = undefined;
+    this.error = "";
+    this.busy = false;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void this.#load();
+  }
+
+  override willUpdate(changed: Map<string, unknown>): void {
+    if (changed.has("endpointId")) {
+      this.attempts = undefined;
+      if (this.endpointId) void this.#loadAttempts(this.endpointId);
+    }
+  }
+
+  async #load(): Promise<void> {
+    try {
+      this.endpoints = (await api.webhookEndpoints.list({ limit: 100 })).data;
+    } catch (e) {
+      this.error = failure(e);
+    }
+  }
+
+  async #loadAttempts(id: string): Promise<void> {
+    try {
+      this.attempts = (await api.webhookEndpoints.attempts(id, { limit: 50 })).data;
+    } catch (e) {
+      this.error = failure(e);
+    }
+  }
+
+  #add(e: SubmitEvent): void {
+    e.preventDefault();
+    const form = e.target as HTMLFormElement;
+    const url = (form.elements.namedItem("url") as HTMLInputElement).value.trim();
+    this.busy = true;
+    this.error = "";
+    api.webhookEndpoints
+      .create({ url, events: ["*"] })
+      .then(async (endpoint) => {
+        this.created = endpoint;
+        form.reset();
+        await this.#load();
+      })
+      .catch((err) => {
+        this.error = failure(err);
+      })
+      .finally(() => {
+        this.busy = false;
+      });
+  }
+
+  override render() {
+    const selected = this.endpoints.find((e) => e.id === this.endpointId);
+    return html`<h1 tabindex="-1">${t("webhooks.title")}</h1>
+      ${this.error ? html`<p class="alert" role="alert">${this.error}</p>` : nothing}
+      ${
+        this.created?.secret
+          ? html`<div class="card" role="status"><p>${t("webhooks.secretOnce")}</p><p class="secret">${this.created.secret}</p></div>`
+          : nothing
+      }
+      <form class="row" @submit=${this.#add}>
+        <div class="field">
+          <label for="wh-url">${t("webhooks.url")}</label>
+          <input id="wh-url" name="url" type="url" placeholder="https://example.kg/softrack/webhooks" required />
+          <span class="hint">${t("webhooks.allEvents")}</span>
+        </div>
+        <button type="submit" ?disabled=${this.busy}>${t("webhooks.add")}</button>
+      </form>
+      ${
+        this.endpoints.length === 0
+          ? html`<p class="muted">${t("common.none")}</p>`
+          : html`<div class="table-wrap"><table>
+            <thead><tr><th scope="col">${t("webhooks.url")}</th><th scope="col">${t("webhooks.events")}</th><th scope="col">${t("common.status")}</th><th scope="col">${t("webhooks.attempts")}</th></tr></thead>
+            <tbody>${this.endpoints.map(
+              (e) => html`<tr>
+                <td class="mono">${e.url}</td>
+                <td class="mono">${e.events.join(", ")}</td>
+                <td><span class="badge ${e.status === "enabled" ? "good" : "bad"}">${e.status === "enabled" ? t("webhooks.enabled") : t("webhooks.disabled")}</span></td>
+                <td><a href="#/webhooks/${e.id}" aria-current=${e.id === this.endpointId ? "true" : "false"}>${t("webhooks.show")}<span class="visually-hidden"> ${e.url}</span></a></td>
+              </tr>`,
+            )}</tbody>
+          </table></div>`
+      }
+      ${
+        selected
+          ? html`<h2>${t("webhooks.attempts")}: <span class="mono">${selected.url}</span></h2>
+            ${
+              this.attempts === undefined
+                ? html`<p role="status">${t("app.loading")}</p>`
+                : this.attempts.length === 0
+                  ? html`<p class="muted">${t("common.none")}</p>`
+                  : html`<div class="table-wrap"><table>
+                    <thead><tr><th scope="col">${t("webhooks.event")}</th><th scope="col" class="num">${t("webhooks.attempt")}</th><th scope="col">${t("common.status")}</th><th scope="col">${t("webhooks.response")}</th><th scope="col" class="num">${t("webhooks.duration")}</th><th scope="col">${t("common.created")}</th></tr></thead>
+                    <tbody>${this.attempts.map(
+                      (a) => html`<tr>
+                        <td class="mono">${a.event}</td>
+                        <td class="num">${a.attempt}</td>
+                        <td><span class="badge ${a.succeeded ? "good" : "bad"}">${a.succeeded ? t("webhooks.ok") : t("webhooks.failed")}</span></td>
+                        <td>${a.response_status ?? a.error ?? "—"}</td>
+                        <td class="num">${a.duration_ms} ms</td>
+                        <td>${formatDate(a.created)}</td>
+                      </tr>`,
+                    )}</tbody>
+                  </table></div>`
+            }`
+          : nothing
+      }`;
+  }
+}
+
+customElements.define("console-webhooks", ConsoleWebhooks);
+declare global {
+  interface HTMLElementTagNameMap {
+    "console-webhooks": ConsoleWebhooks;
+  }
+}

@@ -1,0 +1,198 @@
+// The merchant console in real Chromium against the real API (in-process, serving the built
+// site under its strict CSP): sign in by an email code read from the dev outbox, refund a
+// payment, turn on TOTP, sign out, sign in again with the second factor; and the ru switch.
+
+import { createRequire } from "node:module";
+import { startApi, type TestApi } from "@softrack/api/testing";
+import { Softrack } from "@softrack/sdk";
+import { TOTP } from "otpauth";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchBrowser } from "../scripts/chromium.mjs";
+
+let api: TestApi;
+let browser: Browser;
+let admin: Softrack;
+let sk: Softrack;
+const email = "owner@console.example.kg";
+const developer = "dev@console.example.kg";
+const axeSource: string = createRequire(import.meta.url)("axe-core").source;
+
+beforeAll(async () => {
+  api = await startApi();
+  browser = await launchBrowser();
+  admin = new Softrack({ apiKey: api.adminKey, baseUrl: api.url });
+  sk = new Softrack({ apiKey: api.merchant.secretKey, baseUrl: api.url });
+  await admin.members.create(api.merchant.id, { email, role: "owner" });
+  await admin.members.create(api.merchant.id, { email: developer, role: "developer" });
+});
+afterAll(async () => {
+  await browser?.close();
+  await api?.close();
+});
+
+async function paidPayment(amount: number, description: string) {
+  const p = await sk.payments.create({ amount, currency: "KGS", description });
+  return sk.payments.confirm(p.id, {
+    payment_method_data: { type: "card", card: { number: "4242424242424242", exp_month: 12, exp_year: 2030, cvc: "123" } },
+  });
+}
+
+/** The 6-digit code of the newest message to `to` in the API's dev outbox. */
+async function outboxCode(to: string, after: string | undefined): Promise<string> {
+  let code: string | undefined;
+  await expect
+    .poll(async () => {
+      const m = (await admin.testHelpers.outbox({ to })).data[0];
+      code = m && m.id !== after ? /\b(\d{6})\b/.exec(m.text)?.[1] : undefined;
+      return code;
+    })
+    .toBeTruthy();
+  return code as string;
+}
+const lastOutboxId = async (to: string) => (await admin.testHelpers.outbox({ to })).data[0]?.id;
+
+async function signInByEmail(page: Page, who = email): Promise<void> {
+  const before = await lastOutboxId(who);
+  await page.getByLabel("Work email").fill(who);
+  await page.getByRole("button", { name: "Send code" }).click();
+  await page.getByLabel("6-digit code").waitFor();
+  await page.getByLabel("6-digit code").fill(await outboxCode(who, before));
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+}
+
+describe("merchant console", () => {
+  it("signs in by email code, refunds part of a payment, turns on TOTP and asks for it at the next sign-in", async () => {
+    const payment = await paidPayment(15_000, "Console test order");
+    expect(payment.status).toBe("succeeded");
+    const context = await browser.newContext({ locale: "en-US", viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on("pageerror", (e) => problems.push(e.message));
+    page.on("console", (m) => m.type() === "error" && !/401|403|400/.test(m.text()) && problems.push(m.text()));
+
+    const res = await page.goto(`${api.url}/console/`, { waitUntil: "load" });
+    expect(res?.headers()["content-security-policy"]).toContain("script-src 'self'");
+    await page.getByRole("heading", { name: "Sign in to the console" }).waitFor();
+    await signInByEmail(page);
+
+    // Overview: the balance in KGS from integer minor units, and the payment among the latest
+    await page.getByRole("heading", { name: "Overview", level: 1 }).waitFor();
+    await expect.poll(() => page.getByRole("link", { name: payment.id }).count()).toBe(1);
+    const balance = await sk.balance.retrieve();
+    const kgs = [...balance.available, ...balance.pending].find((b) => b.currency === "KGS");
+    expect(kgs?.amount).toBeGreaterThan(0);
+
+    // Payment detail → partial refund of 40.50 KGS
+    await page.getByRole("link", { name: "Payments", exact: true }).click();
+    await page.getByRole("heading", { name: "Payments", level: 1 }).waitFor();
+    await page.getByRole("link", { name: payment.id }).click();
+    await page.getByRole("heading", { name: `Payment ${payment.id}` }).waitFor();
+    await page.getByLabel("Part of it").check();
+    await page.getByLabel("Amount to refund (KGS)").fill("40.50");
+    await page.getByRole("button", { name: "Refund", exact: true }).click();
+    await page.getByText(/Refunded KGS\s40\.50\./).waitFor();
+    const refunds = await sk.refunds.list({ payment: payment.id });
+    expect(refunds.data.map((r) => r.amount)).toEqual([4050]);
+    expect((await sk.payments.retrieve(payment.id)).amount_refunded).toBe(4050);
+    // the refund's ledger transaction is listed with the payment's
+    await expect.poll(() => page.getByRole("cell", { name: refunds.data[0]?.id ?? "none" }).count()).toBe(1);
+    await expect.poll(() => page.getByText(/Refundable:\s*KGS\s109\.50/).count()).toBe(1);
+
+    // Settings → authenticator app: the secret from the setup screen, a code computed here
+    await page.getByRole("link", { name: "Settings", exact: true }).click();
+    await page.getByRole("button", { name: "Set up an authenticator app" }).click();
+    const secret = (await page.getByTestId("totp-secret").textContent())?.replace(/\s/g, "") ?? "";
+    expect(secret).toMatch(/^[A-Z2-7]{16,}$/);
+    expect(await page.getByRole("img", { name: "QR code for the authenticator app" }).count()).toBe(1);
+    const totp = new TOTP({ secret, digits: 6, period: 30, algorithm: "SHA1" });
+    await page.getByLabel("Code from the app").fill(totp.generate());
+    await page.getByRole("button", { name: "Confirm and turn on" }).click();
+    await page.getByRole("heading", { name: "Recovery codes" }).waitFor();
+    expect(await page.getByTestId("recovery-codes").locator("li").count()).toBe(10);
+
+    // Sign out, sign in again: the code is not enough any more
+    await page.getByRole("button", { name: "Sign out", exact: true }).click();
+    await page.getByRole("heading", { name: "Sign in to the console" }).waitFor();
+    await signInByEmail(page);
+    await page.getByRole("heading", { name: "One more step" }).waitFor();
+    // the next time step: the code used to turn TOTP on may not be replayed
+    await page.getByLabel("Code from your authenticator app").fill(totp.generate({ timestamp: Date.now() + 30_000 }));
+    await page.getByRole("button", { name: "Continue" }).click();
+    await page.getByRole("heading", { name: "Overview", level: 1 }).or(page.getByRole("alert")).first().waitFor();
+    expect(await page.getByRole("alert").allTextContents()).toEqual([]);
+    await page.getByRole("heading", { name: "Overview", level: 1 }).waitFor();
+    const events = await sk.securityEvents.list({ limit: 50 });
+    expect(events.data.map((e) => e.type)).toEqual(expect.arrayContaining(["totp.enabled"]));
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 90_000);
+
+  it("switches to Russian, remembers the choice and translates the screens", async () => {
+    const context = await browser.newContext({ locale: "en-US" });
+    const page = await context.newPage();
+    await page.goto(`${api.url}/console/`, { waitUntil: "load" });
+    await page.getByRole("heading", { name: "Sign in to the console" }).waitFor();
+    await page.getByRole("button", { name: "Русский" }).click();
+    await page.getByRole("heading", { name: "Вход в кабинет" }).waitFor();
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe("ru");
+    expect(await page.getByLabel("Рабочая почта").count()).toBe(1);
+    await page.reload({ waitUntil: "load" });
+    await page.getByRole("heading", { name: "Вход в кабинет" }).waitFor();
+    expect(await page.getByRole("button", { name: "Получить код" }).count()).toBe(1);
+    await context.close();
+  });
+
+  it("creates an API key shown once, revokes it, and has no axe violation on its screens", async () => {
+    // bypassCSP only so that axe itself can be injected; the console runs under the API's CSP otherwise
+    const context = await browser.newContext({ locale: "en-US", bypassCSP: true, viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    page.on("dialog", (d) => void d.accept());
+    const violations: string[] = [];
+    const axe = async (screen: string) => {
+      await page.evaluate(axeSource);
+      const found: string[] = await page.evaluate(async () => {
+        // biome-ignore lint/suspicious/noExplicitAny: axe is injected at run time
+        const r = await (window as any).axe.run(document, { resultTypes: ["violations"] });
+        return r.violations.map((v: { id: string; nodes: unknown[] }) => `${v.id} (${v.nodes.length})`);
+      });
+      for (const v of found) violations.push(`${screen}: ${v}`);
+    };
+    await page.goto(`${api.url}/console/`, { waitUntil: "load" });
+    await page.getByRole("heading", { name: "Sign in to the console" }).waitFor();
+    await axe("sign-in");
+    await signInByEmail(page, developer);
+    await page.getByRole("heading", { name: "Overview", level: 1 }).waitFor();
+    await page.getByRole("heading", { name: "Latest payments" }).waitFor();
+    await axe("overview");
+
+    await page.getByRole("link", { name: "API keys", exact: true }).click();
+    await page.getByRole("heading", { name: "API keys", level: 1 }).waitFor();
+    const existing = new Set((await sk.apiKeys.list()).data.map((k) => k.id));
+    await page.getByLabel("Kind").selectOption("secret");
+    await page.getByRole("button", { name: "Create key" }).click();
+    const secret = (await page.getByTestId("new-key").textContent()) ?? "";
+    expect(secret).toMatch(/^sk_test_/);
+    // the key works, and the list shows only its hint
+    const made = new Softrack({ apiKey: secret, baseUrl: api.url, maxRetries: 0 });
+    await expect(made.balance.retrieve()).resolves.toMatchObject({ object: "balance" });
+    const fresh = (await sk.apiKeys.list()).data.filter((k) => !existing.has(k.id));
+    expect(fresh).toHaveLength(1);
+    const listed = fresh[0];
+    expect(listed?.secret).toBeUndefined();
+    expect(secret.endsWith(listed?.hint.slice(-4) ?? "-")).toBe(true);
+    await axe("api keys");
+    await page.getByRole("button", { name: `Revoke ${listed?.hint}` }).click();
+    await expect.poll(async () => (await sk.apiKeys.list()).data.find((k) => k.id === listed?.id)?.revoked_at).toBeTruthy();
+    await expect(made.balance.retrieve()).rejects.toThrow();
+
+    await page.getByRole("link", { name: "Settings", exact: true }).click();
+    await page.getByRole("heading", { name: "Where you are signed in" }).waitFor();
+    await axe("settings");
+    await page.getByRole("link", { name: "Transit report", exact: true }).click();
+    await page.getByLabel("Day").waitFor();
+    await axe("transit");
+    expect(violations).toEqual([]);
+    await context.close();
+  }, 90_000);
+});
