@@ -36,7 +36,9 @@ try {
   runtime = await createRuntime(env, logger, admin.key);
 } catch (err) {
   const e = err as Error & { code?: string };
-  die(`cannot open the database (${env.DATABASE_URL ? "DATABASE_URL" : `DATA_DIR=${env.DATA_DIR}`}): ${e.code ? `${e.code} ` : ""}${e.message.split("\n")[0]}`);
+  die(
+    `cannot open the database (${env.DATABASE_URL ? "DATABASE_URL" : `DATA_DIR=${env.DATA_DIR}`}): ${e.code ? `${e.code} ` : ""}${e.message.split("\n")[0]}`,
+  );
 }
 
 let bound: Awaited<ReturnType<typeof listen>>;
@@ -45,7 +47,11 @@ try {
 } catch (err) {
   const e = err as Error & { code?: string };
   await runtime.close();
-  die(e.code === "EADDRINUSE" ? `port ${env.PORT} on ${env.HOST} is already in use; set PORT to a free port.` : `cannot listen on ${env.HOST}:${env.PORT}: ${e.message}`);
+  die(
+    e.code === "EADDRINUSE"
+      ? `port ${env.PORT} on ${env.HOST} is already in use; set PORT to a free port.`
+      : `cannot listen on ${env.HOST}:${env.PORT}: ${e.message}`,
+  );
 }
 
 const url = bound.url;

@@ -3,11 +3,11 @@ import { sql } from "drizzle-orm";
 import type { Logger } from "pino";
 import { createApp } from "./app.js";
 import type { Deps } from "./context.js";
-import { type Database, createDatabase } from "./db/client.js";
+import { createDatabase, type Database } from "./db/client.js";
 import type { Env } from "./env.js";
+import { startWorker } from "./jobs/worker.js";
 import { SecretBox, sha256Hex } from "./lib/crypto.js";
 import { Signal } from "./lib/signal.js";
-import { startWorker } from "./jobs/worker.js";
 import { LedgerStore } from "./store/ledger-store.js";
 
 export interface Runtime {

@@ -1,7 +1,7 @@
 import { parseEnv } from "./env.js";
 import { randomToken } from "./lib/crypto.js";
 import { createLogger } from "./logger.js";
-import { type Runtime, createRuntime, listen } from "./server.js";
+import { createRuntime, listen, type Runtime } from "./server.js";
 import { createMerchant } from "./services/merchants.js";
 
 export interface TestApi {

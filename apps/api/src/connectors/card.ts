@@ -38,7 +38,10 @@ export const cardSimulator: PaymentConnector = {
     if (typeof card.cvc !== "string" || !/^\d{3,4}$/.test(card.cvc)) {
       throw invalid("invalid_cvc", "The card's security code is invalid.", "payment_method_data.card.cvc");
     }
-    const details = { type: "card" as const, card: { brand: cardBrand(number), last4: number.slice(-4), exp_month: month as number, exp_year: year as number } };
+    const details = {
+      type: "card" as const,
+      card: { brand: cardBrand(number), last4: number.slice(-4), exp_month: month as number, exp_year: year as number },
+    };
     const decline = DECLINES[number];
     if (decline) return { outcome: "declined", details, ...decline };
     if (number === THREE_D_SECURE) {

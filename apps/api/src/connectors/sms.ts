@@ -15,7 +15,11 @@ export const smsSimulator: PaymentConnector = {
   async authorize({ data }) {
     const phone = typeof data.phone === "string" ? data.phone.replace(/[\s()-]/g, "") : "";
     if (!PHONE.test(phone)) {
-      throw invalid("invalid_phone", "phone must be a mobile number in international format: +996…, +7… or +998….", "payment_method_data.phone");
+      throw invalid(
+        "invalid_phone",
+        "phone must be a mobile number in international format: +996…, +7… or +998….",
+        "payment_method_data.phone",
+      );
     }
     return {
       outcome: "requires_action",

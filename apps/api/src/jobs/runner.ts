@@ -25,7 +25,10 @@ export async function scheduleJob(
 }
 
 export async function cancelJob(tx: Db, dedupeKey: string) {
-  await tx.update(jobs).set({ status: "canceled", finishedAt: new Date() }).where(and(eq(jobs.dedupeKey, dedupeKey), eq(jobs.status, "scheduled")));
+  await tx
+    .update(jobs)
+    .set({ status: "canceled", finishedAt: new Date() })
+    .where(and(eq(jobs.dedupeKey, dedupeKey), eq(jobs.status, "scheduled")));
 }
 
 /**
@@ -34,7 +37,10 @@ export async function cancelJob(tx: Db, dedupeKey: string) {
  * runs exactly once even with several API processes on one database, and a crash mid-job
  * leaves it scheduled for the next run.
  */
-export async function runDueJobs(deps: Deps, opts: { now: Date; merchantId?: string }): Promise<{ ran: number; byKind: Record<string, number> }> {
+export async function runDueJobs(
+  deps: Deps,
+  opts: { now: Date; merchantId?: string },
+): Promise<{ ran: number; byKind: Record<string, number> }> {
   const byKind: Record<string, number> = {};
   let ran = 0;
   // Cheap look first, so an idle poll costs one index probe and no transaction.

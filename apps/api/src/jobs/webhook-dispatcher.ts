@@ -42,7 +42,10 @@ interface Claimed {
  * twice; the outcome of each attempt is recorded before the next is scheduled. Delivery
  * is at least once: a crash after the POST but before the record means one more try.
  */
-export async function deliverDueWebhooks(deps: Deps, opts: { now: Date; merchantId?: string; limit?: number }): Promise<{ attempted: number; delivered: number }> {
+export async function deliverDueWebhooks(
+  deps: Deps,
+  opts: { now: Date; merchantId?: string; limit?: number },
+): Promise<{ attempted: number; delivered: number }> {
   const { database } = deps;
   let attempted = 0;
   let delivered = 0;
@@ -64,15 +67,31 @@ export async function deliverDueWebhooks(deps: Deps, opts: { now: Date; merchant
 
 async function attempt(deps: Deps, d: Claimed, now: Date): Promise<boolean> {
   const { database } = deps;
-  const [row] = await database.rows<{ url: string; secret_sealed: string; status: string; livemode: boolean; type: string; data: unknown; created_at: Date | string; ev_livemode: boolean }>(
+  const [row] = await database.rows<{
+    url: string;
+    secret_sealed: string;
+    status: string;
+    livemode: boolean;
+    type: string;
+    data: unknown;
+    created_at: Date | string;
+    ev_livemode: boolean;
+  }>(
     sql`SELECT w.url, w.secret_sealed, w.status, w.livemode, e.type, e.data, e.created_at, e.livemode AS ev_livemode
         FROM webhook_endpoints w JOIN events e ON e.id = ${d.event_id} WHERE w.id = ${d.endpoint_id}`,
   );
-  if (!row || row.status !== "enabled") {
+  if (row?.status !== "enabled") {
     await database.rows(sql`UPDATE webhook_deliveries SET status = 'failed' WHERE id = ${d.id}`);
     return false;
   }
-  const body = JSON.stringify({ id: d.event_id, object: "event", type: row.type, created: new Date(row.created_at).toISOString(), livemode: row.ev_livemode, data: row.data });
+  const body = JSON.stringify({
+    id: d.event_id,
+    object: "event",
+    type: row.type,
+    created: new Date(row.created_at).toISOString(),
+    livemode: row.ev_livemode,
+    data: row.data,
+  });
   const timestamp = Math.floor(Date.now() / 1000);
   const n = d.attempts + 1;
   const started = performance.now();
@@ -97,7 +116,10 @@ async function attempt(deps: Deps, d: Claimed, now: Date): Promise<boolean> {
     status = res.status;
     await res.body?.cancel();
   } catch (err) {
-    error = (err as Error).name === "TimeoutError" ? "timeout" : ((err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message).slice(0, 200);
+    error =
+      (err as Error).name === "TimeoutError"
+        ? "timeout"
+        : ((err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message).slice(0, 200);
   }
   const ok = status !== null && status >= 200 && status < 300;
   const durationMs = Math.round(performance.now() - started);
@@ -108,11 +130,17 @@ async function attempt(deps: Deps, d: Claimed, now: Date): Promise<boolean> {
       tx,
     );
     if (ok) {
-      await database.rows(sql`UPDATE webhook_deliveries SET status = 'delivered', attempts = ${n}, delivered_at = now() WHERE id = ${d.id}`, tx);
+      await database.rows(
+        sql`UPDATE webhook_deliveries SET status = 'delivered', attempts = ${n}, delivered_at = now() WHERE id = ${d.id}`,
+        tx,
+      );
     } else if (status === 410) {
       // 410 Gone: the partner took the endpoint down on purpose.
       await database.rows(sql`UPDATE webhook_deliveries SET status = 'failed', attempts = ${n} WHERE id = ${d.id}`, tx);
-      await database.rows(sql`UPDATE webhook_endpoints SET status = 'disabled', disabled_reason = 'endpoint answered 410 Gone' WHERE id = ${d.endpoint_id}`, tx);
+      await database.rows(
+        sql`UPDATE webhook_endpoints SET status = 'disabled', disabled_reason = 'endpoint answered 410 Gone' WHERE id = ${d.endpoint_id}`,
+        tx,
+      );
     } else {
       const delay = nextDelay(n);
       await database.rows(

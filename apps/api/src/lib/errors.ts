@@ -65,6 +65,22 @@ export const forbidden = (message: string, code = "permission_denied") => new Ap
 export const paymentError = (code: string, message: string, extra?: Record<string, unknown>) =>
   new ApiError(402, "payment_error", code, message, undefined, extra);
 export const rateLimited = (retryAfterSeconds: number) =>
-  new ApiError(429, "rate_limit_error", "rate_limited", "Too many requests; slow down.", undefined, {}, { "Retry-After": String(retryAfterSeconds) });
+  new ApiError(
+    429,
+    "rate_limit_error",
+    "rate_limited",
+    "Too many requests; slow down.",
+    undefined,
+    {},
+    { "Retry-After": String(retryAfterSeconds) },
+  );
 export const unavailable = (retryAfterSeconds = 1) =>
-  new ApiError(503, "api_error", "service_unavailable", "The database is unavailable; retry shortly.", undefined, {}, { "Retry-After": String(retryAfterSeconds) });
+  new ApiError(
+    503,
+    "api_error",
+    "service_unavailable",
+    "The database is unavailable; retry shortly.",
+    undefined,
+    {},
+    { "Retry-After": String(retryAfterSeconds) },
+  );

@@ -67,7 +67,12 @@ export const Metadata = z
   .openapi({ example: { order_ref: "A-1001" } });
 
 export const IdParam = (prefix: string) =>
-  z.object({ id: z.string().max(64).openapi({ param: { name: "id", in: "path" }, example: `${prefix}_01J…` }) });
+  z.object({
+    id: z
+      .string()
+      .max(64)
+      .openapi({ param: { name: "id", in: "path" }, example: `${prefix}_01J…` }),
+  });
 
 export const ListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(10).openapi({ example: 10 }),

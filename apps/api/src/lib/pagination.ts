@@ -1,4 +1,4 @@
-import { type SQL, and, asc, desc, eq, gt, lt } from "drizzle-orm";
+import { and, asc, desc, eq, gt, lt, type SQL } from "drizzle-orm";
 import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
 import type { MerchantPrincipal } from "../context.js";
 import type { Db } from "../db/client.js";
@@ -49,4 +49,3 @@ export async function listOwned<T extends OwnedTable>(
     .limit(q.limit + 1);
   return toList(rows as T["$inferSelect"][], q, url);
 }
-

@@ -18,13 +18,20 @@ export function validationHook(result: { success: boolean; error?: { issues: Iss
   if (result.success) return;
   const issue = result.error?.issues[0];
   if (!issue) throw invalid("parameter_invalid", "Invalid request.");
-  const path = issue.path.reduce<string>((acc, seg) => (typeof seg === "number" ? `${acc}[${seg}]` : acc ? `${acc}.${String(seg)}` : String(seg)), "");
+  const path = issue.path.reduce<string>(
+    (acc, seg) => (typeof seg === "number" ? `${acc}[${seg}]` : acc ? `${acc}.${String(seg)}` : String(seg)),
+    "",
+  );
   if (issue.code === "unrecognized_keys") {
     const name = path ? `${path}.${issue.keys?.[0]}` : String(issue.keys?.[0]);
     throw invalid("parameter_unknown", `Received unknown parameter: ${name}`, name);
   }
   const missing = issue.code === "invalid_type" && /received undefined/i.test(issue.message);
-  throw invalid(missing ? "parameter_missing" : "parameter_invalid", missing ? `Missing required parameter: ${path}.` : `Invalid ${path || "request"}: ${issue.message}`, path || undefined);
+  throw invalid(
+    missing ? "parameter_missing" : "parameter_invalid",
+    missing ? `Missing required parameter: ${path}.` : `Invalid ${path || "request"}: ${issue.message}`,
+    path || undefined,
+  );
 }
 
 export function createRouter() {

@@ -44,7 +44,13 @@ export function authenticate(deps: Deps): MiddlewareHandler<AppEnv> {
     const now = Date.now();
     let hit = cache.get(hash);
     if (!hit || hit.until < now) {
-      const rows = await deps.database.rows<{ id: string; merchant_id: string; kind: "secret" | "publishable"; livemode: boolean; expires_at: Date | string | null }>(
+      const rows = await deps.database.rows<{
+        id: string;
+        merchant_id: string;
+        kind: "secret" | "publishable";
+        livemode: boolean;
+        expires_at: Date | string | null;
+      }>(
         sql`SELECT id, merchant_id, kind, livemode, expires_at FROM api_keys
             WHERE hash = ${hash} AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())`,
       );

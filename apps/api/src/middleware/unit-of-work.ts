@@ -49,7 +49,15 @@ export function unitOfWork(deps: Deps): MiddlewareHandler<AppEnv> {
           const lockKey = createHash("sha256").update(`${scope}\u0000${key}`).digest().readBigInt64BE(0);
           const [lock] = await deps.database.rows<{ ok: boolean }>(sql`SELECT pg_try_advisory_xact_lock(${lockKey}::bigint) AS ok`, tx);
           if (!lock?.ok) {
-            throw new ApiError(409, "idempotency_error", "request_in_progress", "A request with this Idempotency-Key is still being processed; retry shortly.", undefined, {}, { "Retry-After": "1" });
+            throw new ApiError(
+              409,
+              "idempotency_error",
+              "request_in_progress",
+              "A request with this Idempotency-Key is still being processed; retry shortly.",
+              undefined,
+              {},
+              { "Retry-After": "1" },
+            );
           }
           const [prior] = await deps.database.rows<{ request_hash: string; response_status: number; response_body: string }>(
             sql`SELECT request_hash, response_status, response_body FROM idempotency_keys WHERE scope = ${scope} AND key = ${key}`,
@@ -57,7 +65,12 @@ export function unitOfWork(deps: Deps): MiddlewareHandler<AppEnv> {
           );
           if (prior) {
             if (prior.request_hash !== requestHash) {
-              throw new ApiError(422, "idempotency_error", "idempotency_key_reused", "This Idempotency-Key was already used with a different request body or path.");
+              throw new ApiError(
+                422,
+                "idempotency_error",
+                "idempotency_key_reused",
+                "This Idempotency-Key was already used with a different request body or path.",
+              );
             }
             replay = { status: prior.response_status, body: deps.box.open(prior.response_body) };
             return;

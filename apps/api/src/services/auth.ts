@@ -26,13 +26,12 @@ const PHONE = /^\+(996\d{9}|7\d{10}|998\d{9})$/;
 const peppers = new WeakMap<Deps, Buffer>();
 function pepper(deps: Deps): Buffer {
   let p = peppers.get(deps);
-  if (!p)
-    peppers.set(
-      deps,
-      (p = createHmac("sha256", "softrack-auth-v1")
-        .update(deps.env.SECRET_ENCRYPTION_KEY ?? deps.adminKeyHash)
-        .digest()),
-    );
+  if (!p) {
+    p = createHmac("sha256", "softrack-auth-v1")
+      .update(deps.env.SECRET_ENCRYPTION_KEY ?? deps.adminKeyHash)
+      .digest();
+    peppers.set(deps, p);
+  }
   return p;
 }
 export const keyed = (deps: Deps, ...parts: string[]) => createHmac("sha256", pepper(deps)).update(parts.join("\u0000")).digest("hex");

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
-import type { Database, Db } from "../db/client.js";
 import type { MerchantPrincipal } from "../context.js";
+import type { Database, Db } from "../db/client.js";
 
 /** The merchant's balance, read straight from its ledger accounts (never a separate counter). */
 export async function merchantBalance(database: Database, db: Db, p: MerchantPrincipal) {
@@ -28,13 +28,16 @@ export async function listLedgerTransactions(
   p: MerchantPrincipal,
   q: { limit: number; starting_after?: string | undefined; ending_before?: string | undefined; source?: string | undefined },
 ) {
-  const cursor = q.ending_before
-    ? sql`AND t.id > ${q.ending_before}`
-    : q.starting_after
-      ? sql`AND t.id < ${q.starting_after}`
-      : sql``;
+  const cursor = q.ending_before ? sql`AND t.id > ${q.ending_before}` : q.starting_after ? sql`AND t.id < ${q.starting_after}` : sql``;
   const source = q.source ? sql`AND t.source_id = ${q.source}` : sql``;
-  const txns = await database.rows<{ id: string; type: string; description: string | null; source_id: string | null; created_at: Date | string; livemode: boolean }>(
+  const txns = await database.rows<{
+    id: string;
+    type: string;
+    description: string | null;
+    source_id: string | null;
+    created_at: Date | string;
+    livemode: boolean;
+  }>(
     sql`SELECT t.id, t.type, t.description, t.source_id, t.created_at, t.livemode FROM ledger_transactions t
         WHERE t.merchant_id = ${p.merchantId} AND t.livemode = ${p.livemode} ${cursor} ${source}
         ORDER BY t.id ${q.ending_before ? sql`ASC` : sql`DESC`} LIMIT ${q.limit + 1}`,
@@ -49,7 +52,10 @@ export async function listLedgerTransactions(
       ? []
       : await database.rows<{ transaction_id: string; account_id: string; amount: number; currency: string }>(
           sql`SELECT transaction_id, account_id, amount, currency FROM ledger_postings
-              WHERE transaction_id IN (${sql.join(ids.map((id) => sql`${id}`), sql`, `)}) ORDER BY id`,
+              WHERE transaction_id IN (${sql.join(
+                ids.map((id) => sql`${id}`),
+                sql`, `,
+              )}) ORDER BY id`,
           db,
         );
   return {

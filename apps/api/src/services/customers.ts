@@ -34,7 +34,14 @@ export async function customerObject(v: Vars, c: CustomerRow) {
 
 export async function createCustomer(
   v: Vars,
-  input: { name?: string | undefined; email?: string | undefined; phone?: string | undefined; category?: string | undefined; wallet_currency?: string | undefined; metadata?: Record<string, string> | undefined },
+  input: {
+    name?: string | undefined;
+    email?: string | undefined;
+    phone?: string | undefined;
+    category?: string | undefined;
+    wallet_currency?: string | undefined;
+    metadata?: Record<string, string> | undefined;
+  },
 ) {
   const p = merchantOf(v);
   const merchant = await getMerchant(v.db, p.merchantId);

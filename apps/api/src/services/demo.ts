@@ -1,8 +1,8 @@
 import { eq } from "drizzle-orm";
 import type { Deps } from "../context.js";
 import { settings } from "../db/schema/index.js";
-import { createMerchant } from "./merchants.js";
 import { ensureDemoOwner } from "./members.js";
+import { createMerchant } from "./merchants.js";
 
 /**
  * Development only: a demo merchant created on first start, whose test keys are kept
@@ -20,7 +20,11 @@ export async function ensureDemoMerchant(deps: Deps): Promise<{ id: string; secr
     const merchant = await createMerchant(tx, { name: "Demo Shop", country: "KG", default_currency: "KGS" });
     await tx.insert(settings).values({
       key: "demo_merchant",
-      value: { id: merchant.id, secret_sealed: deps.box.seal(merchant.keys.secret_key), publishable_sealed: deps.box.seal(merchant.keys.publishable_key) },
+      value: {
+        id: merchant.id,
+        secret_sealed: deps.box.seal(merchant.keys.secret_key),
+        publishable_sealed: deps.box.seal(merchant.keys.publishable_key),
+      },
     });
     return merchant;
   });

@@ -39,12 +39,25 @@ export async function issueKey(db: Db, merchantId: string, kind: "secret" | "pub
 
 export async function createMerchant(
   db: Db,
-  input: { name: string; country: string; default_currency: string; fee_tariff?: string | undefined; metadata?: Record<string, string> | undefined },
+  input: {
+    name: string;
+    country: string;
+    default_currency: string;
+    fee_tariff?: string | undefined;
+    metadata?: Record<string, string> | undefined;
+  },
 ) {
   const id = newId("merchant");
   const [row] = await db
     .insert(merchants)
-    .values({ id, name: input.name, country: input.country, defaultCurrency: input.default_currency, feeTariff: input.fee_tariff ?? null, metadata: input.metadata ?? {} })
+    .values({
+      id,
+      name: input.name,
+      country: input.country,
+      defaultCurrency: input.default_currency,
+      feeTariff: input.fee_tariff ?? null,
+      metadata: input.metadata ?? {},
+    })
     .returning();
   const secret = await issueKey(db, id, "secret", false);
   const publishable = await issueKey(db, id, "publishable", false);
@@ -58,7 +71,10 @@ export async function getMerchant(db: Db, id: string) {
 }
 
 export async function activeKeyCount(db: Db, merchantId: string) {
-  const rows = await db.select({ id: apiKeys.id }).from(apiKeys).where(and(eq(apiKeys.merchantId, merchantId), isNull(apiKeys.revokedAt)));
+  const rows = await db
+    .select({ id: apiKeys.id })
+    .from(apiKeys)
+    .where(and(eq(apiKeys.merchantId, merchantId), isNull(apiKeys.revokedAt)));
   return rows.length;
 }
 

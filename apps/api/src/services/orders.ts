@@ -1,25 +1,38 @@
 import { randomInt } from "node:crypto";
-import { type OrderAction, type OrderItem, type OrderState, newOrder, orderAmount, returnWindowEnds, transitionOrder } from "@softrack/core";
+import {
+  newOrder,
+  type OrderAction,
+  type OrderItem,
+  type OrderState,
+  orderAmount,
+  returnWindowEnds,
+  transitionOrder,
+} from "@softrack/core";
 import { and, asc, eq } from "drizzle-orm";
 import type { AppEnv, Deps } from "../context.js";
 import type { Db } from "../db/client.js";
 import { orderEvents, orders, payments, pickupPoints } from "../db/schema/index.js";
+import { jobHandlers, scheduleJob } from "../jobs/runner.js";
 import { safeEqual, sha256Hex } from "../lib/crypto.js";
 import { ApiError, invalid, notFound } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import { type ListParams, listOwned } from "../lib/pagination.js";
-import { jobHandlers, scheduleJob } from "../jobs/runner.js";
 import { merchantOf } from "../middleware/auth.js";
 import { merchantAccount } from "../store/accounts.js";
 import { emitEvent } from "./events.js";
-import { type PaymentRow, cancelPayment, capturePayment, createPayment, paymentObject, refundPayment } from "./payments.js";
+import { cancelPayment, capturePayment, createPayment, type PaymentRow, paymentObject, refundPayment } from "./payments.js";
 
 type Vars = AppEnv["Variables"];
 export type OrderRow = typeof orders.$inferSelect;
 
 const DAY_MS = 86_400_000;
 
-export function orderObject(v: Pick<Vars, "deps">, o: OrderRow, payment?: PaymentRow | null, opts: { secrets: boolean } = { secrets: true }) {
+export function orderObject(
+  v: Pick<Vars, "deps">,
+  o: OrderRow,
+  payment?: PaymentRow | null,
+  opts: { secrets: boolean } = { secrets: true },
+) {
   const state = stateOf(o);
   const code = o.handoverCodeSealed && opts.secrets && o.status === "held" ? v.deps.box.open(o.handoverCodeSealed) : null;
   return {
@@ -34,7 +47,14 @@ export function orderObject(v: Pick<Vars, "deps">, o: OrderRow, payment?: Paymen
     amount_refunded: o.amountRefunded,
     no_show_fee: o.noShowFee,
     return_window_days: o.returnWindowDays,
-    items: o.lines.map((l) => ({ sku: l.sku, name: l.name, amount: l.amount, quantity: l.quantity, accepted: l.accepted, returned: l.returned })),
+    items: o.lines.map((l) => ({
+      sku: l.sku,
+      name: l.name,
+      amount: l.amount,
+      quantity: l.quantity,
+      accepted: l.accepted,
+      returned: l.returned,
+    })),
     delivery: o.delivery,
     delivered_at: o.deliveredAt ? o.deliveredAt.toISOString() : null,
     return_window_ends_at: returnWindowEnds(state),
@@ -80,23 +100,42 @@ export async function createOrder(v: Vars, input: CreateOrderInput) {
   const skus = new Set(items.map((i) => i.sku));
   if (skus.size !== items.length) throw invalid("parameter_invalid", "Each sku may appear once; use quantity for several.", "items");
   const amount = orderAmount(items);
-  if (!Number.isSafeInteger(amount) || amount > 999_999_999_999) throw invalid("amount_too_large", "The order's total is too large.", "items");
+  if (!Number.isSafeInteger(amount) || amount > 999_999_999_999)
+    throw invalid("amount_too_large", "The order's total is too large.", "items");
   const fee = input.no_show_fee ?? 0;
   if (fee > amount) throw invalid("parameter_invalid", "no_show_fee cannot exceed the order's total.", "no_show_fee");
   const collectBy = new Date(input.delivery.collect_by);
-  if (collectBy.getTime() <= v.deps.now().getTime()) throw invalid("parameter_invalid", "delivery.collect_by must be in the future.", "delivery.collect_by");
+  if (collectBy.getTime() <= v.deps.now().getTime())
+    throw invalid("parameter_invalid", "delivery.collect_by must be in the future.", "delivery.collect_by");
   if (input.delivery.type === "pickup_point") {
     if (!input.delivery.point) throw invalid("parameter_missing", "A pickup-point delivery names its point.", "delivery.point");
-    const [pp] = await v.db.select({ id: pickupPoints.id }).from(pickupPoints).where(and(eq(pickupPoints.id, input.delivery.point), eq(pickupPoints.merchantId, p.merchantId), eq(pickupPoints.livemode, p.livemode)));
+    const [pp] = await v.db
+      .select({ id: pickupPoints.id })
+      .from(pickupPoints)
+      .where(
+        and(eq(pickupPoints.id, input.delivery.point), eq(pickupPoints.merchantId, p.merchantId), eq(pickupPoints.livemode, p.livemode)),
+      );
     if (!pp) throw notFound("pickup point", input.delivery.point, "delivery.point");
   }
   const id = newId("order");
   const payment = await createPayment(
     v,
-    { amount, currency: input.currency, capture_method: "manual", customer: input.customer, description: input.description ?? `Order ${id}`, purpose: { type: "order", order: id } },
+    {
+      amount,
+      currency: input.currency,
+      capture_method: "manual",
+      customer: input.customer,
+      description: input.description ?? `Order ${id}`,
+      purpose: { type: "order", order: id },
+    },
     { orderId: id },
   );
-  const state = newOrder({ items, no_show_fee: fee, collect_by: collectBy.toISOString(), return_window_days: input.return_window_days ?? 14 });
+  const state = newOrder({
+    items,
+    no_show_fee: fee,
+    collect_by: collectBy.toISOString(),
+    return_window_days: input.return_window_days ?? 14,
+  });
   const [row] = await v.db
     .insert(orders)
     .values({
@@ -116,19 +155,32 @@ export async function createOrder(v: Vars, input: CreateOrderInput) {
     })
     .returning();
   await history(v.db, id, "order.created", { amount, items: items.length });
-  await scheduleJob(v.deps.database, v.db, { kind: "order.expire", dedupeKey: `order.expire:${id}`, runAt: collectBy, payload: { order: id, merchant_id: p.merchantId }, livemode: p.livemode });
+  await scheduleJob(v.deps.database, v.db, {
+    kind: "order.expire",
+    dedupeKey: `order.expire:${id}`,
+    runAt: collectBy,
+    payload: { order: id, merchant_id: p.merchantId },
+    livemode: p.livemode,
+  });
   return orderObject(v, row as OrderRow, payment);
 }
 
 async function lockOrder(db: Db, merchantId: string, livemode: boolean, id: string) {
-  const [row] = await db.select().from(orders).where(and(eq(orders.id, id), eq(orders.merchantId, merchantId), eq(orders.livemode, livemode))).for("update");
+  const [row] = await db
+    .select()
+    .from(orders)
+    .where(and(eq(orders.id, id), eq(orders.merchantId, merchantId), eq(orders.livemode, livemode)))
+    .for("update");
   if (!row) throw notFound("order", id);
   return row;
 }
 
 export async function findOrder(v: Vars, id: string) {
   const p = merchantOf(v);
-  const [row] = await v.db.select().from(orders).where(and(eq(orders.id, id), eq(orders.merchantId, p.merchantId), eq(orders.livemode, p.livemode)));
+  const [row] = await v.db
+    .select()
+    .from(orders)
+    .where(and(eq(orders.id, id), eq(orders.merchantId, p.merchantId), eq(orders.livemode, p.livemode)));
   if (!row) throw notFound("order", id);
   const [payment] = await v.db.select().from(payments).where(eq(payments.id, row.paymentId));
   return orderObject(v, row, payment);
@@ -137,7 +189,8 @@ export async function findOrder(v: Vars, id: string) {
 function apply(o: OrderRow, action: OrderAction) {
   const t = transitionOrder(stateOf(o), action);
   if (!t.ok) {
-    if (t.code === "order_unexpected_state") throw new ApiError(400, "invalid_request_error", "order_unexpected_state", t.message, undefined, { order_status: o.status });
+    if (t.code === "order_unexpected_state")
+      throw new ApiError(400, "invalid_request_error", "order_unexpected_state", t.message, undefined, { order_status: o.status });
     throw invalid(t.code, t.message, t.param);
   }
   return t;
@@ -146,12 +199,32 @@ function apply(o: OrderRow, action: OrderAction) {
 async function save(v: Vars, before: OrderRow, s: OrderState, extra: Partial<OrderRow> = {}) {
   const [row] = await v.db
     .update(orders)
-    .set({ status: s.status, lines: [...s.lines], deliveredAt: s.delivered_at ? new Date(s.delivered_at) : null, amountCaptured: s.amount_captured, amountRefunded: s.amount_refunded, settled: s.settled, updatedAt: new Date(), ...extra })
+    .set({
+      status: s.status,
+      lines: [...s.lines],
+      deliveredAt: s.delivered_at ? new Date(s.delivered_at) : null,
+      amountCaptured: s.amount_captured,
+      amountRefunded: s.amount_refunded,
+      settled: s.settled,
+      updatedAt: new Date(),
+      ...extra,
+    })
     .where(eq(orders.id, before.id))
     .returning();
   const after = row as OrderRow;
-  const type = after.status !== before.status ? ({ held: "order.held", delivered: "order.delivered", refunded: "order.refunded", expired: "order.expired" } as const)[after.status as "held"] : undefined;
-  if (type) await emitEvent(v.deps.database, v.db, { merchantId: after.merchantId, livemode: after.livemode, type, object: orderObject(v, after, null, { secrets: false }) });
+  const type =
+    after.status !== before.status
+      ? ({ held: "order.held", delivered: "order.delivered", refunded: "order.refunded", expired: "order.expired" } as const)[
+          after.status as "held"
+        ]
+      : undefined;
+  if (type)
+    await emitEvent(v.deps.database, v.db, {
+      merchantId: after.merchantId,
+      livemode: after.livemode,
+      type,
+      object: orderObject(v, after, null, { secrets: false }),
+    });
   return after;
 }
 
@@ -178,7 +251,11 @@ function checkCode(o: OrderRow, code: string | undefined) {
   }
 }
 
-export async function handover(v: Vars, id: string, input: { accepted: { sku: string; quantity: number }[]; handover_code?: string | undefined }) {
+export async function handover(
+  v: Vars,
+  id: string,
+  input: { accepted: { sku: string; quantity: number }[]; handover_code?: string | undefined },
+) {
   const p = merchantOf(v);
   const o = await lockOrder(v.db, p.merchantId, p.livemode, id);
   checkCode(o, input.handover_code);
@@ -187,11 +264,21 @@ export async function handover(v: Vars, id: string, input: { accepted: { sku: st
   const effect = t.effects[0];
   if (effect?.type === "capture") await capturePayment(v, o.paymentId, effect.amount);
   else await cancelPayment(v, o.paymentId);
-  await history(v.db, o.id, "order.handover", { accepted: input.accepted, captured: t.state.amount_captured, released: o.amount - t.state.amount_captured });
+  await history(v.db, o.id, "order.handover", {
+    accepted: input.accepted,
+    captured: t.state.amount_captured,
+    released: o.amount - t.state.amount_captured,
+  });
   const after = await save(v, o, t.state);
   if (after.status === "delivered") {
     const ends = new Date(now.getTime() + after.returnWindowDays * DAY_MS);
-    await scheduleJob(v.deps.database, v.db, { kind: "order.settle", dedupeKey: `order.settle:${o.id}`, runAt: ends, payload: { order: o.id, merchant_id: p.merchantId }, livemode: p.livemode });
+    await scheduleJob(v.deps.database, v.db, {
+      kind: "order.settle",
+      dedupeKey: `order.settle:${o.id}`,
+      runAt: ends,
+      payload: { order: o.id, merchant_id: p.merchantId },
+      livemode: p.livemode,
+    });
   }
   return findOrder(v, id);
 }
@@ -202,7 +289,11 @@ export async function returnItems(v: Vars, id: string, input: { items: { sku: st
   const t = apply(o, { type: "return", items: input.items, now: v.deps.now().toISOString() });
   const effect = t.effects[0];
   if (effect?.type === "refund") await refundPayment(v, { payment: o.paymentId, amount: effect.amount, reason: "returned" });
-  await history(v.db, o.id, "order.return", { items: input.items, refunded: effect?.type === "refund" ? effect.amount : 0, reason: input.reason ?? null });
+  await history(v.db, o.id, "order.return", {
+    items: input.items,
+    refunded: effect?.type === "refund" ? effect.amount : 0,
+    reason: input.reason ?? null,
+  });
   await save(v, o, t.state);
   return findOrder(v, id);
 }
@@ -223,8 +314,12 @@ function jobVars(deps: Deps, tx: Db, merchantId: string, livemode: boolean, now:
 }
 
 jobHandlers.set("order.expire", async ({ deps, tx, now, payload }) => {
-  const [o] = await tx.select().from(orders).where(eq(orders.id, payload.order as string)).for("update");
-  if (!o || o.status !== "held") return `skipped: ${o?.status ?? "missing"}`;
+  const [o] = await tx
+    .select()
+    .from(orders)
+    .where(eq(orders.id, payload.order as string))
+    .for("update");
+  if (o?.status !== "held") return `skipped: ${o?.status ?? "missing"}`;
   const v = jobVars(deps, tx, o.merchantId, o.livemode, now);
   const t = transitionOrder(stateOf(o), { type: "expire", now: now.toISOString() });
   if (!t.ok) return `skipped: ${t.code}`;
@@ -238,8 +333,12 @@ jobHandlers.set("order.expire", async ({ deps, tx, now, payload }) => {
 });
 
 jobHandlers.set("order.settle", async ({ deps, tx, now, payload }) => {
-  const [o] = await tx.select().from(orders).where(eq(orders.id, payload.order as string)).for("update");
-  if (!o || o.status !== "delivered" || o.settled) return `skipped: ${o?.status ?? "missing"}`;
+  const [o] = await tx
+    .select()
+    .from(orders)
+    .where(eq(orders.id, payload.order as string))
+    .for("update");
+  if (o?.status !== "delivered" || o.settled) return `skipped: ${o?.status ?? "missing"}`;
   const v = jobVars(deps, tx, o.merchantId, o.livemode, now);
   const t = transitionOrder(stateOf(o), { type: "settle", now: now.toISOString() });
   if (!t.ok) return `skipped: ${t.code}`;
@@ -270,20 +369,50 @@ jobHandlers.set("order.settle", async ({ deps, tx, now, payload }) => {
 export async function orderHistory(v: Vars, id: string) {
   await findOrder(v, id);
   const rows = await v.db.select().from(orderEvents).where(eq(orderEvents.orderId, id)).orderBy(asc(orderEvents.id));
-  return { object: "list" as const, url: `/v1/orders/${id}/events`, has_more: false, data: rows.map((r) => ({ id: r.id, object: "order_event" as const, type: r.type, created: r.createdAt.toISOString(), data: r.data })) };
+  return {
+    object: "list" as const,
+    url: `/v1/orders/${id}/events`,
+    has_more: false,
+    data: rows.map((r) => ({ id: r.id, object: "order_event" as const, type: r.type, created: r.createdAt.toISOString(), data: r.data })),
+  };
 }
 
 export async function listOrders(v: Vars, q: ListParams & { status?: string | undefined }) {
-  const l = await listOwned(v.db, merchantOf(v), orders, q, "/v1/orders", q.status ? eq(orders.status, q.status as OrderRow["status"]) : undefined);
+  const l = await listOwned(
+    v.db,
+    merchantOf(v),
+    orders,
+    q,
+    "/v1/orders",
+    q.status ? eq(orders.status, q.status as OrderRow["status"]) : undefined,
+  );
   return { ...l, data: l.data.map((o) => orderObject(v, o)) };
 }
 
 export async function createPickupPoint(v: Vars, input: { name: string; address: string; metadata?: Record<string, string> | undefined }) {
   const p = merchantOf(v);
-  const [row] = await v.db.insert(pickupPoints).values({ id: newId("pickupPoint"), merchantId: p.merchantId, livemode: p.livemode, name: input.name, address: input.address, metadata: input.metadata ?? {} }).returning();
+  const [row] = await v.db
+    .insert(pickupPoints)
+    .values({
+      id: newId("pickupPoint"),
+      merchantId: p.merchantId,
+      livemode: p.livemode,
+      name: input.name,
+      address: input.address,
+      metadata: input.metadata ?? {},
+    })
+    .returning();
   return pickupPointObject(row as typeof pickupPoints.$inferSelect);
 }
 
 export function pickupPointObject(r: typeof pickupPoints.$inferSelect) {
-  return { id: r.id, object: "pickup_point" as const, created: r.createdAt.toISOString(), livemode: r.livemode, name: r.name, address: r.address, metadata: r.metadata };
+  return {
+    id: r.id,
+    object: "pickup_point" as const,
+    created: r.createdAt.toISOString(),
+    livemode: r.livemode,
+    name: r.name,
+    address: r.address,
+    metadata: r.metadata,
+  };
 }

@@ -4,7 +4,7 @@ import { connectorFor } from "../connectors/index.js";
 import type { AppEnv, MerchantPrincipal } from "../context.js";
 import { payments, refunds } from "../db/schema/index.js";
 import { randomToken, safeEqual, sha256Hex } from "../lib/crypto.js";
-import { ApiError, invalid, notFound, } from "../lib/errors.js";
+import { ApiError, invalid, notFound } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import { type ListParams, listOwned } from "../lib/pagination.js";
 import { merchantOf } from "../middleware/auth.js";
@@ -14,8 +14,8 @@ import { findCustomer } from "./customers.js";
 import { type EventType, emitEvent } from "./events.js";
 import { merchantForFees } from "./merchants.js";
 import { onOrderPaymentChanged } from "./orders.js";
-import { validateTaxPurpose } from "./tax.js";
 import { priceFee } from "./tariffs.js";
+import { validateTaxPurpose } from "./tax.js";
 
 type Vars = AppEnv["Variables"];
 export type PaymentRow = typeof payments.$inferSelect;
@@ -146,7 +146,12 @@ function sourceAccount(r: PaymentRow): AccountSpec {
 }
 
 /** Turns the core's effects into ledger entries (fees priced at capture). */
-async function ledgerEntries(v: Vars, r: PaymentRow, effects: PaymentEffect[], captureBucket?: "available" | "pending"): Promise<{ entries: LedgerEntry[]; fee?: { fee: number; tariff: { code: string; version: number } } }> {
+async function ledgerEntries(
+  v: Vars,
+  r: PaymentRow,
+  effects: PaymentEffect[],
+  captureBucket?: "available" | "pending",
+): Promise<{ entries: LedgerEntry[]; fee?: { fee: number; tariff: { code: string; version: number } } }> {
   const base = { merchantId: r.merchantId, livemode: r.livemode, sourceId: r.id };
   const held = merchantAccount(r.merchantId, r.livemode, "held", r.currency, r.id);
   const source = sourceAccount(r);
@@ -154,12 +159,29 @@ async function ledgerEntries(v: Vars, r: PaymentRow, effects: PaymentEffect[], c
   let priced: { fee: number; tariff: { code: string; version: number } } | undefined;
   // Automatic capture authorises and captures at once: a hold that is posted in the same
   // instant nets to one transfer from the payer's side, so no escrow row is touched.
-  const immediate = effects.length === 2 && effects[0]?.type === "open_hold" && effects[1]?.type === "capture_hold" && effects[1].release === 0;
+  const immediate =
+    effects.length === 2 && effects[0]?.type === "open_hold" && effects[1]?.type === "capture_hold" && effects[1].release === 0;
   for (const e of immediate ? effects.slice(1) : effects) {
     if (e.type === "open_hold") {
-      entries.push({ ...base, type: "payment.authorize", description: `Hold for ${r.id}`, postings: [{ account: source, amount: -e.amount }, { account: held, amount: e.amount }] });
+      entries.push({
+        ...base,
+        type: "payment.authorize",
+        description: `Hold for ${r.id}`,
+        postings: [
+          { account: source, amount: -e.amount },
+          { account: held, amount: e.amount },
+        ],
+      });
     } else if (e.type === "void_hold") {
-      entries.push({ ...base, type: "payment.void", description: `Release of ${r.id}`, postings: [{ account: held, amount: -e.amount }, { account: source, amount: e.amount }] });
+      entries.push({
+        ...base,
+        type: "payment.void",
+        description: `Release of ${r.id}`,
+        postings: [
+          { account: held, amount: -e.amount },
+          { account: source, amount: e.amount },
+        ],
+      });
     } else if (e.type === "capture_hold") {
       const from = immediate ? source : held;
       const postings: LedgerEntry["postings"] = [{ account: from, amount: -(e.amount + e.release) }];
@@ -190,7 +212,12 @@ async function ledgerEntries(v: Vars, r: PaymentRow, effects: PaymentEffect[], c
         if (priced.fee > 0) postings.push({ account: revenueAccount(r.livemode, r.currency, r.id), amount: priced.fee });
       }
       if (e.release > 0) postings.push({ account: source, amount: e.release });
-      entries.push({ ...base, type: "payment.capture", description: `Capture of ${r.id}`, postings: postings.filter((x) => x.amount !== 0) });
+      entries.push({
+        ...base,
+        type: "payment.capture",
+        description: `Capture of ${r.id}`,
+        postings: postings.filter((x) => x.amount !== 0),
+      });
     }
   }
   return priced ? { entries, fee: priced } : { entries };
@@ -225,7 +252,13 @@ async function save(v: Vars, before: PaymentRow, patch: Partial<PaymentRow>): Pr
     .returning();
   const after = row as PaymentRow;
   const type = after.status !== before.status ? EVENT_FOR[after.status] : undefined;
-  if (type) await emitEvent(v.deps.database, v.db, { merchantId: after.merchantId, livemode: after.livemode, type, object: paymentObject(v, after, { secret: false }) });
+  if (type)
+    await emitEvent(v.deps.database, v.db, {
+      merchantId: after.merchantId,
+      livemode: after.livemode,
+      type,
+      object: paymentObject(v, after, { secret: false }),
+    });
   if (after.orderId && after.status !== before.status) await onOrderPaymentChanged(v, after);
   return after;
 }
@@ -273,16 +306,33 @@ async function saveAndWrite(v: Vars, before: PaymentRow, prepared: PreparedPosti
   return after;
 }
 
-export async function confirmPayment(v: Vars, id: string, body: { payment_method_data: Record<string, unknown>; client_secret?: string | undefined }): Promise<Outcome> {
+export async function confirmPayment(
+  v: Vars,
+  id: string,
+  body: { payment_method_data: Record<string, unknown>; client_secret?: string | undefined },
+): Promise<Outcome> {
   const r = await findPayment(v, id, { lock: true, clientSecret: body.client_secret });
   applyOrThrow(r, { type: "confirm", outcome: "authorized" }); // state check before touching a provider
   const data = body.payment_method_data;
   const method = data.type as string;
-  if (r.method && r.method !== method) throw invalid("payment_method_mismatch", `This payment takes ${r.method}, not ${method}.`, "payment_method_data.type");
+  if (r.method && r.method !== method)
+    throw invalid("payment_method_mismatch", `This payment takes ${r.method}, not ${method}.`, "payment_method_data.type");
   if (method === "wallet") return confirmWallet(v, r, data);
   const connector = connectorFor(method, r.livemode);
-  if (!connector) throw invalid("payment_method_unavailable", `${method} payments are not available in ${r.livemode ? "live" : "test"} mode.`, "payment_method_data.type");
-  const result = await connector.authorize({ paymentId: r.id, amount: r.amount, currency: r.currency, livemode: r.livemode, data, now: v.deps.now() });
+  if (!connector)
+    throw invalid(
+      "payment_method_unavailable",
+      `${method} payments are not available in ${r.livemode ? "live" : "test"} mode.`,
+      "payment_method_data.type",
+    );
+  const result = await connector.authorize({
+    paymentId: r.id,
+    amount: r.amount,
+    currency: r.currency,
+    livemode: r.livemode,
+    data,
+    now: v.deps.now(),
+  });
   const patch: Partial<PaymentRow> = { method: method as PaymentRow["method"], paymentMethodDetails: result.details ?? null };
   if (result.outcome === "declined") {
     const lastError = { code: result.code, message: result.message };
@@ -290,7 +340,14 @@ export async function confirmPayment(v: Vars, id: string, body: { payment_method
     return { payment, declined: lastError };
   }
   if (result.outcome === "requires_action") {
-    return { payment: await transition(v, r, { type: "confirm", outcome: "requires_action" }, { ...patch, nextAction: result.nextAction, challengeHash: result.challengeHash ?? null }) };
+    return {
+      payment: await transition(
+        v,
+        r,
+        { type: "confirm", outcome: "requires_action" },
+        { ...patch, nextAction: result.nextAction, challengeHash: result.challengeHash ?? null },
+      ),
+    };
   }
   return { payment: await transition(v, r, { type: "confirm", outcome: "authorized" }, patch) };
 }
@@ -299,11 +356,22 @@ export async function confirmPayment(v: Vars, id: string, body: { payment_method
 async function confirmWallet(v: Vars, r: PaymentRow, data: Record<string, unknown>): Promise<Outcome> {
   const p = merchantOf(v) as MerchantPrincipal;
   const customerId = typeof data.customer === "string" ? data.customer : r.customerId;
-  if (!customerId) throw invalid("parameter_missing", "A wallet payment names the customer whose wallet pays.", "payment_method_data.customer");
+  if (!customerId)
+    throw invalid("parameter_missing", "A wallet payment names the customer whose wallet pays.", "payment_method_data.customer");
   const customer = await findCustomer(v.db, p, customerId, "payment_method_data.customer");
-  if (customer.walletCurrency !== r.currency) throw invalid("currency_mismatch", `The wallet holds ${customer.walletCurrency}, the payment is in ${r.currency}.`, "payment_method_data.customer");
-  if (r.purpose?.type === "wallet_topup") throw invalid("parameter_invalid", "A wallet cannot be topped up from a wallet.", "payment_method_data.type");
-  const patch: Partial<PaymentRow> = { method: "wallet", paymentMethodDetails: { type: "wallet", wallet: { customer: customer.id } }, customerId: r.customerId ?? customer.id };
+  if (customer.walletCurrency !== r.currency)
+    throw invalid(
+      "currency_mismatch",
+      `The wallet holds ${customer.walletCurrency}, the payment is in ${r.currency}.`,
+      "payment_method_data.customer",
+    );
+  if (r.purpose?.type === "wallet_topup")
+    throw invalid("parameter_invalid", "A wallet cannot be topped up from a wallet.", "payment_method_data.type");
+  const patch: Partial<PaymentRow> = {
+    method: "wallet",
+    paymentMethodDetails: { type: "wallet", wallet: { customer: customer.id } },
+    customerId: r.customerId ?? customer.id,
+  };
   const withMethod = { ...r, ...patch } as PaymentRow;
   const t = applyOrThrow(r, { type: "confirm", outcome: "authorized" });
   const { entries, fee } = await ledgerEntries(v, withMethod, t.effects);
@@ -327,20 +395,37 @@ async function confirmWallet(v: Vars, r: PaymentRow, data: Record<string, unknow
 export async function verifyPayment(v: Vars, id: string, body: { code: string; client_secret?: string | undefined }): Promise<Outcome> {
   const r = await findPayment(v, id, { lock: true, clientSecret: body.client_secret });
   if (r.status !== "requires_action" || !r.challengeHash) {
-    throw new ApiError(400, "invalid_request_error", "payment_unexpected_state", `cannot verify a payment whose status is ${r.status}${r.status === "requires_action" ? " and that waits for a QR scan" : ""}`, undefined, { payment_status: r.status });
+    throw new ApiError(
+      400,
+      "invalid_request_error",
+      "payment_unexpected_state",
+      `cannot verify a payment whose status is ${r.status}${r.status === "requires_action" ? " and that waits for a QR scan" : ""}`,
+      undefined,
+      { payment_status: r.status },
+    );
   }
   if (safeEqual(sha256Hex(body.code), r.challengeHash)) {
     return { payment: await transition(v, r, { type: "challenge_passed" }, { challengeAttempts: r.challengeAttempts + 1 }) };
   }
   const lastError = { code: "authentication_failed", message: "The confirmation code is incorrect; the payment failed." };
-  return { payment: await transition(v, r, { type: "challenge_failed" }, { challengeAttempts: r.challengeAttempts + 1, lastError }), declined: lastError };
+  return {
+    payment: await transition(v, r, { type: "challenge_failed" }, { challengeAttempts: r.challengeAttempts + 1, lastError }),
+    declined: lastError,
+  };
 }
 
 export async function completeQr(v: Vars, id: string): Promise<PaymentRow> {
   const r = await findPayment(v, id, { lock: true });
   if (r.livemode) throw new ApiError(403, "permission_error", "test_mode_only", "Test helpers work with test keys only.");
   if (r.status !== "requires_action" || r.method !== "qr") {
-    throw new ApiError(400, "invalid_request_error", "payment_unexpected_state", `only a QR payment waiting for its scan can be completed; this one is ${r.status}`, undefined, { payment_status: r.status });
+    throw new ApiError(
+      400,
+      "invalid_request_error",
+      "payment_unexpected_state",
+      `only a QR payment waiting for its scan can be completed; this one is ${r.status}`,
+      undefined,
+      { payment_status: r.status },
+    );
   }
   return transition(v, r, { type: "provider_settled", outcome: "authorized" });
 }
@@ -359,7 +444,10 @@ export async function cancelPayment(v: Vars, id: string) {
  * Refunds send money back the way it came; the merchant's fee is not returned (as at
  * Stripe), so the refund is taken from the merchant's balance in full.
  */
-export async function refundPayment(v: Vars, input: { payment: string; amount?: number | undefined; reason?: string | undefined; metadata?: Record<string, string> | undefined }) {
+export async function refundPayment(
+  v: Vars,
+  input: { payment: string; amount?: number | undefined; reason?: string | undefined; metadata?: Record<string, string> | undefined },
+) {
   const r = await findPayment(v, input.payment, { lock: true });
   const amount = input.amount ?? r.amountCaptured - r.amountRefunded;
   const t = transitionPayment(stateOf(r), { type: "refund", amount });
@@ -367,13 +455,29 @@ export async function refundPayment(v: Vars, input: { payment: string; amount?: 
     if (t.code === "payment_unexpected_state") {
       throw new ApiError(400, "invalid_request_error", "payment_unexpected_state", t.message, "payment", { payment_status: r.status });
     }
-    throw invalid(t.code === "amount_too_large" ? "amount_too_large" : t.code, amount === 0 ? "This payment has nothing left to refund." : t.message, "amount");
+    throw invalid(
+      t.code === "amount_too_large" ? "amount_too_large" : t.code,
+      amount === 0 ? "This payment has nothing left to refund." : t.message,
+      "amount",
+    );
   }
   const id = newId("refund");
-  const prepared = await prepare(v, [refundEntry(r, amount, id, r.orderId && !(await orderSettled(v, r.orderId)) ? "pending" : "available")]);
+  const prepared = await prepare(v, [
+    refundEntry(r, amount, id, r.orderId && !(await orderSettled(v, r.orderId)) ? "pending" : "available"),
+  ]);
   const [refund] = await v.db
     .insert(refunds)
-    .values({ id, merchantId: r.merchantId, livemode: r.livemode, paymentId: r.id, amount, currency: r.currency, status: "succeeded", reason: input.reason ?? null, metadata: input.metadata ?? {} })
+    .values({
+      id,
+      merchantId: r.merchantId,
+      livemode: r.livemode,
+      paymentId: r.id,
+      amount,
+      currency: r.currency,
+      status: "succeeded",
+      reason: input.reason ?? null,
+      metadata: input.metadata ?? {},
+    })
     .returning();
   await save(v, r, { amountRefunded: t.state.amount_refunded });
   const obj = refundObject(refund as typeof refunds.$inferSelect);
@@ -422,7 +526,12 @@ export function refundObject(r: typeof refunds.$inferSelect) {
 
 export async function listPayments(
   v: Vars,
-  q: ListParams & { status?: string | undefined; customer?: string | undefined; "created[gte]"?: string | undefined; "created[lte]"?: string | undefined },
+  q: ListParams & {
+    status?: string | undefined;
+    customer?: string | undefined;
+    "created[gte]"?: string | undefined;
+    "created[lte]"?: string | undefined;
+  },
 ) {
   const list = await listOwned(
     v.db,
@@ -437,4 +546,3 @@ export async function listPayments(
   );
   return { ...list, data: list.data.map((r) => paymentObject(v, r)) };
 }
-

@@ -1,5 +1,5 @@
 import { CURRENCIES, type CurrencyCode } from "@softrack/core";
-import { PDFDocument, StandardFonts, rgb } from "pdf-lib";
+import { PDFDocument, rgb, StandardFonts } from "pdf-lib";
 import { ApiError } from "../lib/errors.js";
 import type { MerchantRow } from "./merchants.js";
 import type { PaymentRow } from "./payments.js";
@@ -8,9 +8,23 @@ import { taxServices } from "./tax.js";
 /** Receipt of a succeeded payment; for tax payments it carries what a service centre must print. */
 export function receiptOf(p: PaymentRow, merchant: MerchantRow) {
   if (p.status !== "succeeded") {
-    throw new ApiError(400, "invalid_request_error", "payment_unexpected_state", `A receipt exists once a payment has succeeded; this one is ${p.status}.`, undefined, { payment_status: p.status });
+    throw new ApiError(
+      400,
+      "invalid_request_error",
+      "payment_unexpected_state",
+      `A receipt exists once a payment has succeeded; this one is ${p.status}.`,
+      undefined,
+      { payment_status: p.status },
+    );
   }
-  const tax = p.purpose?.type === "tax" ? { payer_tin: p.purpose.payer_tin as string, service_code: p.purpose.service_code as string, service_name: taxServices().get(p.purpose.service_code as string)?.name ?? null } : null;
+  const tax =
+    p.purpose?.type === "tax"
+      ? {
+          payer_tin: p.purpose.payer_tin as string,
+          service_code: p.purpose.service_code as string,
+          service_name: taxServices().get(p.purpose.service_code as string)?.name ?? null,
+        }
+      : null;
   return {
     object: "receipt" as const,
     number: `R-${p.id.slice(4, 20)}`,

@@ -1,11 +1,4 @@
-import {
-  type FeeTariff,
-  type TariffDocument,
-  defaultFeeTariff,
-  quoteFee,
-  selectTariffVersion,
-  validateTariff,
-} from "@softrack/core";
+import { defaultFeeTariff, type FeeTariff, quoteFee, selectTariffVersion, type TariffDocument, validateTariff } from "@softrack/core";
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import type { AppEnv, Principal } from "../context.js";
 import type { Db } from "../db/client.js";
@@ -49,7 +42,12 @@ export async function putTariff(v: Vars, code: string, input: Record<string, unk
   if (input.kind === "fee" && owner !== PLATFORM) throw forbidden("Fee tariffs are set by the platform (admin key).");
   // Versions are numbered under a lock on the code, so two writers never take one number.
   await v.deps.database.rows(sql`SELECT pg_advisory_xact_lock(hashtext(${`tariff:${owner}:${code}`}))`, v.db);
-  const [last] = await v.db.select({ version: tariffs.version }).from(tariffs).where(and(eq(tariffs.owner, owner), eq(tariffs.code, code))).orderBy(desc(tariffs.version)).limit(1);
+  const [last] = await v.db
+    .select({ version: tariffs.version })
+    .from(tariffs)
+    .where(and(eq(tariffs.owner, owner), eq(tariffs.code, code)))
+    .orderBy(desc(tariffs.version))
+    .limit(1);
   const version = (last?.version ?? 0) + 1;
   const checked = validateTariff({
     code,
@@ -86,7 +84,11 @@ export async function putTariff(v: Vars, code: string, input: Record<string, unk
 /** The versions this caller can see under a code: its own first, then the platform's. */
 export async function tariffVersions(db: Db, p: Principal, code: string): Promise<TariffRow[]> {
   const owners = p.kind === "admin" ? [PLATFORM] : [p.merchantId, PLATFORM];
-  const rows = await db.select().from(tariffs).where(and(inArray(tariffs.owner, owners), eq(tariffs.code, code))).orderBy(desc(tariffs.version));
+  const rows = await db
+    .select()
+    .from(tariffs)
+    .where(and(inArray(tariffs.owner, owners), eq(tariffs.code, code)))
+    .orderBy(desc(tariffs.version));
   const own = rows.filter((r) => r.owner !== PLATFORM);
   return own.length > 0 ? own : rows;
 }
@@ -99,7 +101,10 @@ export async function getTariff(db: Db, p: Principal, code: string, at: Date, ve
     return hit;
   }
   if (rows.length === 0) throw notFound("tariff", code, "code");
-  const chosen = selectTariffVersion(rows.map((r) => ({ ...toDocument(r), row: r })), at);
+  const chosen = selectTariffVersion(
+    rows.map((r) => ({ ...toDocument(r), row: r })),
+    at,
+  );
   // Nothing in effect yet: show the earliest version rather than nothing.
   return chosen?.row ?? (rows[rows.length - 1] as TariffRow);
 }
@@ -116,8 +121,14 @@ export async function priceFee(
 ): Promise<{ fee: number; tariff: { code: string; version: number } }> {
   let tariff: FeeTariff = defaultFeeTariff(q.currency);
   if (merchant.feeTariff) {
-    const rows = await db.select().from(tariffs).where(and(eq(tariffs.owner, PLATFORM), eq(tariffs.code, merchant.feeTariff), eq(tariffs.kind, "fee")));
-    const chosen = selectTariffVersion(rows.map((r) => toDocument(r)), q.at);
+    const rows = await db
+      .select()
+      .from(tariffs)
+      .where(and(eq(tariffs.owner, PLATFORM), eq(tariffs.code, merchant.feeTariff), eq(tariffs.kind, "fee")));
+    const chosen = selectTariffVersion(
+      rows.map((r) => toDocument(r)),
+      q.at,
+    );
     if (chosen) tariff = chosen as FeeTariff;
   }
   const pricing = tariff.rules.methods?.[q.method as "card"] ?? tariff.rules.default;
@@ -126,6 +137,11 @@ export async function priceFee(
     const quote = quoteFee(tariff, { amount: q.amount, currency: q.currency, method: q.method, period_volume: periodVolume });
     return { fee: quote.amount, tariff: { code: tariff.code, version: tariff.version } };
   } catch (err) {
-    throw new ApiError(400, "invalid_request_error", "fee_unpriceable", `The merchant's fee tariff cannot price this payment: ${(err as Error).message}`);
+    throw new ApiError(
+      400,
+      "invalid_request_error",
+      "fee_unpriceable",
+      `The merchant's fee tariff cannot price this payment: ${(err as Error).message}`,
+    );
   }
 }

@@ -33,7 +33,11 @@ export function validateTaxPurpose(purpose: Record<string, unknown>): { payer_ti
   }
   const code = purpose.service_code;
   if (typeof code !== "string" || !taxServices().has(code)) {
-    throw invalid("unknown_service_code", `purpose.service_code must be one of: ${[...taxServices().keys()].join(", ")}.`, "purpose.service_code");
+    throw invalid(
+      "unknown_service_code",
+      `purpose.service_code must be one of: ${[...taxServices().keys()].join(", ")}.`,
+      "purpose.service_code",
+    );
   }
   return { payer_tin: tin, service_code: code };
 }

@@ -22,7 +22,8 @@ export async function checkWebhookUrl(raw: string, livemode: boolean): Promise<U
   } catch {
     throw invalid("url_invalid", "url must be an absolute http(s) URL.", "url");
   }
-  if (url.protocol !== "https:" && url.protocol !== "http:") throw invalid("url_invalid", "url must use https (or http in test mode).", "url");
+  if (url.protocol !== "https:" && url.protocol !== "http:")
+    throw invalid("url_invalid", "url must use https (or http in test mode).", "url");
   if (url.username || url.password) throw invalid("url_invalid", "url must not carry credentials.", "url");
   if (!livemode) return url;
   if (url.protocol !== "https:") throw invalid("url_invalid", "Live-mode webhook endpoints must use https.", "url");
@@ -35,6 +36,10 @@ export async function assertPublicHost(hostname: string): Promise<void> {
   const addresses = ipaddr.isValid(host) ? [host] : (await lookup(host, { all: true }).catch(() => [])).map((a) => a.address);
   if (addresses.length === 0) throw invalid("url_unresolvable", `The host ${hostname} does not resolve.`, "url");
   if (!addresses.every(isPublic)) {
-    throw invalid("url_not_public", "Live-mode webhook endpoints must resolve to public addresses (no loopback or private networks).", "url");
+    throw invalid(
+      "url_not_public",
+      "Live-mode webhook endpoints must resolve to public addresses (no loopback or private networks).",
+      "url",
+    );
   }
 }

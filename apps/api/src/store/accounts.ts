@@ -31,7 +31,13 @@ export function shardSuffix(key: string | undefined): string {
 
 export type MerchantBucket = "available" | "pending" | "held";
 
-export function merchantAccount(merchantId: string, livemode: boolean, bucket: MerchantBucket, currency: string, shardKey?: string): AccountSpec {
+export function merchantAccount(
+  merchantId: string,
+  livemode: boolean,
+  bucket: MerchantBucket,
+  currency: string,
+  shardKey?: string,
+): AccountSpec {
   return {
     id: `merchant:${merchantId}:${mode(livemode)}:${bucket}:${currency}${shardSuffix(shardKey)}`,
     merchantId,
@@ -48,10 +54,24 @@ export function walletAccount(merchantId: string, customerId: string, livemode: 
 }
 
 export function revenueAccount(livemode: boolean, currency: string, shardKey?: string): AccountSpec {
-  return { id: `platform:${mode(livemode)}:revenue:${currency}${shardSuffix(shardKey)}`, merchantId: null, kind: "platform_revenue", currency, livemode, allowNegative: false };
+  return {
+    id: `platform:${mode(livemode)}:revenue:${currency}${shardSuffix(shardKey)}`,
+    merchantId: null,
+    kind: "platform_revenue",
+    currency,
+    livemode,
+    allowNegative: false,
+  };
 }
 
 /** Money owed by (or to) the network behind a payment method: card acquirer, mobile operator, QR bank. */
 export function clearingAccount(method: string, livemode: boolean, currency: string, shardKey?: string): AccountSpec {
-  return { id: `platform:${mode(livemode)}:clearing_${method}:${currency}${shardSuffix(shardKey)}`, merchantId: null, kind: "platform_clearing", currency, livemode, allowNegative: true };
+  return {
+    id: `platform:${mode(livemode)}:clearing_${method}:${currency}${shardSuffix(shardKey)}`,
+    merchantId: null,
+    kind: "platform_clearing",
+    currency,
+    livemode,
+    allowNegative: true,
+  };
 }

@@ -52,10 +52,17 @@ export class LedgerGroupCommit {
 
   private async flush(batch: Pending[]) {
     try {
-      const results = await this.database.db.transaction((tx) => this.ledger.post(tx, batch.map((p) => p.entry)));
+      const results = await this.database.db.transaction((tx) =>
+        this.ledger.post(
+          tx,
+          batch.map((p) => p.entry),
+        ),
+      );
       this.batches++;
       this.entries += batch.length;
-      batch.forEach((p, i) => p.resolve(results[i] as PostResult));
+      batch.forEach((p, i) => {
+        p.resolve(results[i] as PostResult);
+      });
     } catch (err) {
       for (const p of batch) p.reject(err);
     }

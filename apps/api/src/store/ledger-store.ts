@@ -1,4 +1,4 @@
-import { type LedgerAccount, type LedgerRejection, applyBatch } from "@softrack/core";
+import { applyBatch, type LedgerAccount, type LedgerRejection } from "@softrack/core";
 import { sql } from "drizzle-orm";
 import type { Database, Db } from "../db/client.js";
 import { newId } from "../lib/ids.js";
@@ -55,12 +55,21 @@ export class LedgerStore {
     const specs = new Map<string, AccountSpec>();
     for (const e of entries) for (const p of e.postings) specs.set(p.account.id, p.account);
     const { accounts, existing } = await this.lockGuarded(tx, specs, locked);
-    const drafts = entries.map((e) => ({ postings: e.postings.map((p) => ({ account: p.account.id, amount: p.amount, currency: p.account.currency })) }));
+    const drafts = entries.map((e) => ({
+      postings: e.postings.map((p) => ({ account: p.account.id, amount: p.amount, currency: p.account.currency })),
+    }));
     const { results } = applyBatch(accounts, drafts);
 
     const out: PostResult[] = [];
     // Column arrays for one set-based write (see lib/pg-array.ts).
-    const txn = { id: [] as string[], merchant: [] as (string | null)[], livemode: [] as boolean[], type: [] as string[], description: [] as (string | null)[], source: [] as (string | null)[] };
+    const txn = {
+      id: [] as string[],
+      merchant: [] as (string | null)[],
+      livemode: [] as boolean[],
+      type: [] as string[],
+      description: [] as (string | null)[],
+      source: [] as (string | null)[],
+    };
     const posting = { txn: [] as string[], account: [] as string[], amount: [] as number[], currency: [] as string[] };
     const deltas = new Map<string, number>();
     entries.forEach((e, i) => {
@@ -97,7 +106,15 @@ export class LedgerStore {
         // upserted: a first movement creates the account, later ones add to it.
         const sorted = [...deltas.entries()].filter(([, d]) => d !== 0).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
         const update = { id: [] as string[], delta: [] as number[] };
-        const upsert = { id: [] as string[], merchant: [] as (string | null)[], kind: [] as string[], currency: [] as string[], livemode: [] as boolean[], allowNegative: [] as boolean[], delta: [] as number[] };
+        const upsert = {
+          id: [] as string[],
+          merchant: [] as (string | null)[],
+          kind: [] as string[],
+          currency: [] as string[],
+          livemode: [] as boolean[],
+          allowNegative: [] as boolean[],
+          delta: [] as number[],
+        };
         for (const [id, delta] of sorted) {
           if (existing.has(id)) {
             update.id.push(id);
@@ -214,7 +231,8 @@ export class LedgerStore {
     const mismatches: Record<string, unknown>[] = [];
     for (const a of accounts) {
       totals[a.currency] = (totals[a.currency] ?? 0) + Number(a.balance);
-      if (Number(a.balance) !== Number(a.postings)) mismatches.push({ account: a.id, stored: Number(a.balance), postings: Number(a.postings) });
+      if (Number(a.balance) !== Number(a.postings))
+        mismatches.push({ account: a.id, stored: Number(a.balance), postings: Number(a.postings) });
     }
     for (const t of unbalancedTxns) mismatches.push({ transaction: t.transaction_id, currency: t.currency, sum: Number(t.total) });
     return {

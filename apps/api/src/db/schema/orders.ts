@@ -27,7 +27,11 @@ export const orders = pgTable(
     metadata: metadata(),
     updatedAt: ts("updated_at").notNull().defaultNow(),
   },
-  (t) => [index("orders_merchant_idx").on(t.merchantId, t.id), index("orders_payment_idx").on(t.paymentId), index("orders_handover_idx").on(t.handoverCodeHash)],
+  (t) => [
+    index("orders_merchant_idx").on(t.merchantId, t.id),
+    index("orders_payment_idx").on(t.paymentId),
+    index("orders_handover_idx").on(t.handoverCodeHash),
+  ],
 );
 
 /** The order's full history, one row per thing that happened to it. */

@@ -18,5 +18,8 @@ export const tariffs = pgTable(
     effectiveFrom: ts("effective_from").notNull(),
     rules: jsonb("rules").$type<Record<string, unknown>>().notNull(),
   },
-  (t) => [uniqueIndex("tariffs_owner_code_version_idx").on(t.owner, t.code, t.version), index("tariffs_owner_code_idx").on(t.owner, t.code)],
+  (t) => [
+    uniqueIndex("tariffs_owner_code_version_idx").on(t.owner, t.code, t.version),
+    index("tariffs_owner_code_idx").on(t.owner, t.code),
+  ],
 );

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { bearer, errors, json, ListQuery, listOf, Timestamp } from "../../lib/openapi.js";
 import { createRouter } from "../../lib/router.js";
-import { ListQuery, Timestamp, bearer, errors, json, listOf } from "../../lib/openapi.js";
 import { allow, merchantOf } from "../../middleware/auth.js";
 import { listLedgerTransactions, merchantBalance } from "../../services/balance.js";
 
@@ -24,7 +24,9 @@ const LedgerTransaction = z
     type: z.string().openapi({ example: "payment.capture" }),
     description: z.string().nullable(),
     source: z.string().nullable().openapi({ description: "The object that caused it (pay_…, re_…, ord_…, tap_…)" }),
-    postings: z.array(z.object({ account: z.string(), amount: z.number().int().openapi({ description: "debit < 0, credit > 0" }), currency: z.string() })),
+    postings: z.array(
+      z.object({ account: z.string(), amount: z.number().int().openapi({ description: "debit < 0, credit > 0" }), currency: z.string() }),
+    ),
   })
   .openapi("LedgerTransaction");
 

@@ -1,8 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { createRouter } from "../../lib/router.js";
 import { ping } from "../../db/client.js";
 import { unavailable } from "../../lib/errors.js";
 import { bearer, errors, json } from "../../lib/openapi.js";
+import { createRouter } from "../../lib/router.js";
 import { allow } from "../../middleware/auth.js";
 
 const health = createRoute({

@@ -1,11 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { cors } from "hono/cors";
-import type { AppEnv } from "../../context.js";
 import { leads } from "../../db/schema/index.js";
 import { sha256Hex } from "../../lib/crypto.js";
 import { invalid } from "../../lib/errors.js";
 import { newId } from "../../lib/ids.js";
-import { Timestamp, body, errors, json } from "../../lib/openapi.js";
+import { body, errors, json, Timestamp } from "../../lib/openapi.js";
 import { createRouter } from "../../lib/router.js";
 import { clientIp, rateLimit } from "../../middleware/rate-limit.js";
 
@@ -42,11 +41,20 @@ leadRoutes.openapi(create, async (c) => {
   const input = c.req.valid("json");
   if (input.website) throw invalid("spam_suspected", "This submission looks automated.", "website");
   const age = Date.now() - input.started_at;
-  if (age < MIN_FILL_MS || age > 86_400_000) throw invalid("spam_suspected", "The form was sent too quickly; please try again.", "started_at");
+  if (age < MIN_FILL_MS || age > 86_400_000)
+    throw invalid("spam_suspected", "The form was sent too quickly; please try again.", "started_at");
   const day = new Date().toISOString().slice(0, 10);
   const [row] = await c.var.db
     .insert(leads)
-    .values({ id: newId("lead"), name: input.name, email: input.email, company: input.company ?? null, message: input.message, ipHash: sha256Hex(`${day}:${clientIp(c)}`) })
+    .values({
+      id: newId("lead"),
+      name: input.name,
+      email: input.email,
+      company: input.company ?? null,
+      message: input.message,
+      ipHash: sha256Hex(`${day}:${clientIp(c)}`),
+    })
     .returning();
-  return c.json({ id: row?.id as string, object: "lead" as const, created: (row?.createdAt as Date).toISOString() }, 201);
+  const lead = row as { id: string; createdAt: Date };
+  return c.json({ id: lead.id, object: "lead" as const, created: lead.createdAt.toISOString() }, 201);
 });

@@ -1,9 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { createRouter } from "../../lib/router.js";
-import type { AppEnv } from "../../context.js";
 import { notFound } from "../../lib/errors.js";
+import { bearer, body, Currency, errors, IdParam, json, Metadata, Timestamp } from "../../lib/openapi.js";
+import { createRouter } from "../../lib/router.js";
 import { allow } from "../../middleware/auth.js";
-import { Currency, IdParam, Metadata, Timestamp, bearer, body, errors, json } from "../../lib/openapi.js";
 import { createMerchant, getMerchant, merchantObject } from "../../services/merchants.js";
 
 export const Merchant = z
@@ -29,7 +28,10 @@ const CreateMerchant = z
     name: z.string().trim().min(1).max(200),
     country: z.string().regex(/^[A-Z]{2}$/, "country must be an ISO 3166-1 alpha-2 code such as KG"),
     default_currency: Currency,
-    fee_tariff: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/).optional(),
+    fee_tariff: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/)
+      .optional(),
     metadata: Metadata.optional(),
   })
   .openapi("CreateMerchant");

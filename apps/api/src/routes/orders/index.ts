@@ -1,10 +1,20 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { pickupPoints } from "../../db/schema/index.js";
-import { Amount, Currency, IdParam, ListQuery, Metadata, Timestamp, bearer, body, errors, json, listOf } from "../../lib/openapi.js";
+import { Amount, bearer, body, Currency, errors, IdParam, json, ListQuery, listOf, Metadata, Timestamp } from "../../lib/openapi.js";
 import { listOwned } from "../../lib/pagination.js";
 import { createRouter } from "../../lib/router.js";
 import { allow, merchantOf } from "../../middleware/auth.js";
-import { createOrder, createPickupPoint, failOrder, findOrder, handover, listOrders, orderHistory, pickupPointObject, returnItems } from "../../services/orders.js";
+import {
+  createOrder,
+  createPickupPoint,
+  failOrder,
+  findOrder,
+  handover,
+  listOrders,
+  orderHistory,
+  pickupPointObject,
+  returnItems,
+} from "../../services/orders.js";
 import { Payment } from "../payments/payments.schemas.js";
 
 const Sku = z.string().min(1).max(100);
@@ -23,12 +33,24 @@ const Order = z
     amount_refunded: z.number().int(),
     no_show_fee: z.number().int(),
     return_window_days: z.number().int(),
-    items: z.array(z.object({ sku: z.string(), name: z.string(), amount: z.number().int(), quantity: z.number().int(), accepted: z.number().int(), returned: z.number().int() })),
+    items: z.array(
+      z.object({
+        sku: z.string(),
+        name: z.string(),
+        amount: z.number().int(),
+        quantity: z.number().int(),
+        accepted: z.number().int(),
+        returned: z.number().int(),
+      }),
+    ),
     delivery: z.object({ type: z.enum(["pickup_point", "courier"]), point: z.string().nullable(), collect_by: Timestamp }),
     delivered_at: Timestamp.nullable(),
     return_window_ends_at: Timestamp.nullable(),
     settled: z.boolean(),
-    handover_code: z.object({ code: z.string(), payload: z.string() }).nullable().openapi({ description: "While held: what the buyer shows and the point's scanner reads" }),
+    handover_code: z
+      .object({ code: z.string(), payload: z.string() })
+      .nullable()
+      .openapi({ description: "While held: what the buyer shows and the point's scanner reads" }),
     payment: z.union([Payment, z.string()]),
     metadata: z.record(z.string(), z.string()),
   })
@@ -37,8 +59,22 @@ const Order = z
 const CreateOrder = z
   .strictObject({
     currency: Currency,
-    items: z.array(z.strictObject({ sku: Sku, name: z.string().min(1).max(200), amount: Amount.openapi({ description: "Unit price in minor units" }), quantity: Quantity })).min(1).max(100),
-    delivery: z.strictObject({ type: z.enum(["pickup_point", "courier"]), point: z.string().max(64).optional(), collect_by: z.iso.datetime({ offset: true }) }),
+    items: z
+      .array(
+        z.strictObject({
+          sku: Sku,
+          name: z.string().min(1).max(200),
+          amount: Amount.openapi({ description: "Unit price in minor units" }),
+          quantity: Quantity,
+        }),
+      )
+      .min(1)
+      .max(100),
+    delivery: z.strictObject({
+      type: z.enum(["pickup_point", "courier"]),
+      point: z.string().max(64).optional(),
+      collect_by: z.iso.datetime({ offset: true }),
+    }),
     no_show_fee: z.number().int().min(0).max(999_999_999_999).optional(),
     return_window_days: z.number().int().min(0).max(90).optional(),
     customer: z.string().max(64).optional(),
@@ -52,24 +88,123 @@ const Handover = z.strictObject({ accepted: Lines, handover_code: z.string().max
 const Return = z.strictObject({ items: Lines.min(1), reason: z.string().max(500).optional() }).openapi("OrderReturn");
 const Fail = z.strictObject({ reason: z.string().min(1).max(500) }).openapi("OrderFail");
 
-const PickupPoint = z.object({ id: z.string(), object: z.literal("pickup_point"), created: Timestamp, livemode: z.boolean(), name: z.string(), address: z.string(), metadata: z.record(z.string(), z.string()) }).openapi("PickupPoint");
-const CreatePickupPoint = z.strictObject({ name: z.string().trim().min(1).max(200), address: z.string().trim().min(1).max(500), metadata: Metadata.optional() }).openapi("CreatePickupPoint");
+const PickupPoint = z
+  .object({
+    id: z.string(),
+    object: z.literal("pickup_point"),
+    created: Timestamp,
+    livemode: z.boolean(),
+    name: z.string(),
+    address: z.string(),
+    metadata: z.record(z.string(), z.string()),
+  })
+  .openapi("PickupPoint");
+const CreatePickupPoint = z
+  .strictObject({ name: z.string().trim().min(1).max(200), address: z.string().trim().min(1).max(500), metadata: Metadata.optional() })
+  .openapi("CreatePickupPoint");
 
-const OrderEvent = z.object({ id: z.string(), object: z.literal("order_event"), type: z.string(), created: Timestamp, data: z.record(z.string(), z.unknown()) });
+const OrderEvent = z.object({
+  id: z.string(),
+  object: z.literal("order_event"),
+  type: z.string(),
+  created: Timestamp,
+  data: z.record(z.string(), z.unknown()),
+});
 
 const tags = ["Orders"];
 const sk = allow("secret");
 const id = IdParam("ord");
 const r = {
-  create: createRoute({ method: "post", path: "/v1/orders", tags, summary: "Create an order with its payment (manual capture, held in escrow once paid)", security: bearer, middleware: sk, request: body(CreateOrder), responses: { 200: json(Order), ...errors } }),
-  list: createRoute({ method: "get", path: "/v1/orders", tags, summary: "List orders, newest first", security: bearer, middleware: sk, request: { query: ListQuery.extend({ status: z.string().max(32).optional() }) }, responses: { 200: json(listOf(Order, "OrderList")), ...errors } }),
-  retrieve: createRoute({ method: "get", path: "/v1/orders/{id}", tags, summary: "Retrieve an order", security: bearer, middleware: sk, request: { params: id }, responses: { 200: json(Order), ...errors } }),
-  handover: createRoute({ method: "post", path: "/v1/orders/{id}/handover", tags, summary: "The buyer takes some or all items: accepted items are captured, the rest refunded", security: bearer, middleware: sk, request: { params: id, ...body(Handover) }, responses: { 200: json(Order), ...errors } }),
-  returns: createRoute({ method: "post", path: "/v1/orders/{id}/returns", tags, summary: "Return kept items inside the return window (refund)", security: bearer, middleware: sk, request: { params: id, ...body(Return) }, responses: { 200: json(Order), ...errors } }),
-  fail: createRoute({ method: "post", path: "/v1/orders/{id}/fail", tags, summary: "The delivery failed: full refund (the guarantee)", security: bearer, middleware: sk, request: { params: id, ...body(Fail) }, responses: { 200: json(Order), ...errors } }),
-  events: createRoute({ method: "get", path: "/v1/orders/{id}/events", tags, summary: "The order's full history, oldest first", security: bearer, middleware: sk, request: { params: id }, responses: { 200: json(listOf(OrderEvent, "OrderEventList")), ...errors } }),
-  createPoint: createRoute({ method: "post", path: "/v1/pickup_points", tags, summary: "Create a pickup point", security: bearer, middleware: sk, request: body(CreatePickupPoint), responses: { 200: json(PickupPoint), ...errors } }),
-  listPoints: createRoute({ method: "get", path: "/v1/pickup_points", tags, summary: "List pickup points", security: bearer, middleware: sk, request: { query: ListQuery }, responses: { 200: json(listOf(PickupPoint, "PickupPointList")), ...errors } }),
+  create: createRoute({
+    method: "post",
+    path: "/v1/orders",
+    tags,
+    summary: "Create an order with its payment (manual capture, held in escrow once paid)",
+    security: bearer,
+    middleware: sk,
+    request: body(CreateOrder),
+    responses: { 200: json(Order), ...errors },
+  }),
+  list: createRoute({
+    method: "get",
+    path: "/v1/orders",
+    tags,
+    summary: "List orders, newest first",
+    security: bearer,
+    middleware: sk,
+    request: { query: ListQuery.extend({ status: z.string().max(32).optional() }) },
+    responses: { 200: json(listOf(Order, "OrderList")), ...errors },
+  }),
+  retrieve: createRoute({
+    method: "get",
+    path: "/v1/orders/{id}",
+    tags,
+    summary: "Retrieve an order",
+    security: bearer,
+    middleware: sk,
+    request: { params: id },
+    responses: { 200: json(Order), ...errors },
+  }),
+  handover: createRoute({
+    method: "post",
+    path: "/v1/orders/{id}/handover",
+    tags,
+    summary: "The buyer takes some or all items: accepted items are captured, the rest refunded",
+    security: bearer,
+    middleware: sk,
+    request: { params: id, ...body(Handover) },
+    responses: { 200: json(Order), ...errors },
+  }),
+  returns: createRoute({
+    method: "post",
+    path: "/v1/orders/{id}/returns",
+    tags,
+    summary: "Return kept items inside the return window (refund)",
+    security: bearer,
+    middleware: sk,
+    request: { params: id, ...body(Return) },
+    responses: { 200: json(Order), ...errors },
+  }),
+  fail: createRoute({
+    method: "post",
+    path: "/v1/orders/{id}/fail",
+    tags,
+    summary: "The delivery failed: full refund (the guarantee)",
+    security: bearer,
+    middleware: sk,
+    request: { params: id, ...body(Fail) },
+    responses: { 200: json(Order), ...errors },
+  }),
+  events: createRoute({
+    method: "get",
+    path: "/v1/orders/{id}/events",
+    tags,
+    summary: "The order's full history, oldest first",
+    security: bearer,
+    middleware: sk,
+    request: { params: id },
+    responses: { 200: json(listOf(OrderEvent, "OrderEventList")), ...errors },
+  }),
+  createPoint: createRoute({
+    method: "post",
+    path: "/v1/pickup_points",
+    tags,
+    summary: "Create a pickup point",
+    security: bearer,
+    middleware: sk,
+    request: body(CreatePickupPoint),
+    responses: { 200: json(PickupPoint), ...errors },
+  }),
+  listPoints: createRoute({
+    method: "get",
+    path: "/v1/pickup_points",
+    tags,
+    summary: "List pickup points",
+    security: bearer,
+    middleware: sk,
+    request: { query: ListQuery },
+    responses: { 200: json(listOf(PickupPoint, "PickupPointList")), ...errors },
+  }),
 };
 
 export const orderRoutes = createRouter()

@@ -1,14 +1,15 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { and, eq } from "drizzle-orm";
 import type { Context } from "hono";
 import type { AppEnv } from "../../context.js";
 import { refunds } from "../../db/schema/index.js";
 import { notFound } from "../../lib/errors.js";
-import { IdParam, ListQuery, bearer, body, errors, json, listOf, optionalBody, paymentErrors } from "../../lib/openapi.js";
+import { bearer, body, errors, IdParam, json, ListQuery, listOf, optionalBody, paymentErrors } from "../../lib/openapi.js";
 import { listOwned } from "../../lib/pagination.js";
 import { createRouter } from "../../lib/router.js";
 import { allow, merchantOf } from "../../middleware/auth.js";
+import { getMerchant } from "../../services/merchants.js";
 import {
-  type Outcome,
   cancelPayment,
   capturePayment,
   completeQr,
@@ -16,21 +17,39 @@ import {
   createPayment,
   findPayment,
   listPayments,
+  type Outcome,
   paymentObject,
   refundObject,
   refundPayment,
   verifyPayment,
 } from "../../services/payments.js";
-import { and, eq } from "drizzle-orm";
-import { getMerchant } from "../../services/merchants.js";
 import { receiptOf, receiptPdf } from "../../services/receipts.js";
-import { CapturePayment, ConfirmPayment, CreatePayment, CreateRefund, Payment, PaymentStatus, Receipt, Refund, VerifyPayment } from "./payments.schemas.js";
+import {
+  CapturePayment,
+  ConfirmPayment,
+  CreatePayment,
+  CreateRefund,
+  Payment,
+  PaymentStatus,
+  Receipt,
+  Refund,
+  VerifyPayment,
+} from "./payments.schemas.js";
 
 const tags = ["Payments"];
 const id = IdParam("pay");
 
 const routes = {
-  create: createRoute({ method: "post", path: "/v1/payments", tags, summary: "Create a payment", security: bearer, middleware: [allow("secret")] as const, request: body(CreatePayment), responses: { 200: json(Payment), ...errors } }),
+  create: createRoute({
+    method: "post",
+    path: "/v1/payments",
+    tags,
+    summary: "Create a payment",
+    security: bearer,
+    middleware: [allow("secret")] as const,
+    request: body(CreatePayment),
+    responses: { 200: json(Payment), ...errors },
+  }),
   list: createRoute({
     method: "get",
     path: "/v1/payments",
@@ -117,12 +136,33 @@ const routes = {
     middleware: [allow("secret")] as const,
     request: { params: id, query: z.object({ format: z.enum(["json", "pdf"]).default("json") }) },
     responses: {
-      200: { content: { "application/json": { schema: Receipt }, "application/pdf": { schema: z.string().openapi({ format: "binary" }) } }, description: "The receipt" },
+      200: {
+        content: { "application/json": { schema: Receipt }, "application/pdf": { schema: z.string().openapi({ format: "binary" }) } },
+        description: "The receipt",
+      },
       ...errors,
     },
   }),
-  createRefund: createRoute({ method: "post", path: "/v1/refunds", tags: ["Refunds"], summary: "Refund a captured payment, fully or partly", security: bearer, middleware: [allow("secret")] as const, request: body(CreateRefund), responses: { 200: json(Refund), ...errors } }),
-  retrieveRefund: createRoute({ method: "get", path: "/v1/refunds/{id}", tags: ["Refunds"], summary: "Retrieve a refund", security: bearer, middleware: [allow("secret")] as const, request: { params: IdParam("re") }, responses: { 200: json(Refund), ...errors } }),
+  createRefund: createRoute({
+    method: "post",
+    path: "/v1/refunds",
+    tags: ["Refunds"],
+    summary: "Refund a captured payment, fully or partly",
+    security: bearer,
+    middleware: [allow("secret")] as const,
+    request: body(CreateRefund),
+    responses: { 200: json(Refund), ...errors },
+  }),
+  retrieveRefund: createRoute({
+    method: "get",
+    path: "/v1/refunds/{id}",
+    tags: ["Refunds"],
+    summary: "Retrieve a refund",
+    security: bearer,
+    middleware: [allow("secret")] as const,
+    request: { params: IdParam("re") },
+    responses: { 200: json(Refund), ...errors },
+  }),
   listRefunds: createRoute({
     method: "get",
     path: "/v1/refunds",
@@ -167,7 +207,10 @@ export const paymentRoutes = createRouter()
     const receipt = receiptOf(payment, await getMerchant(c.var.db, payment.merchantId));
     if (c.req.valid("query").format === "pdf") {
       const pdf = await receiptPdf(receipt);
-      return c.body(pdf as unknown as ArrayBuffer, 200, { "Content-Type": "application/pdf", "Content-Disposition": `inline; filename="receipt-${receipt.number}.pdf"` }) as never;
+      return c.body(pdf as unknown as ArrayBuffer, 200, {
+        "Content-Type": "application/pdf",
+        "Content-Disposition": `inline; filename="receipt-${receipt.number}.pdf"`,
+      }) as never;
     }
     return c.json(receipt, 200);
   })
@@ -175,13 +218,22 @@ export const paymentRoutes = createRouter()
   .openapi(routes.retrieveRefund, async (c) => {
     const p = merchantOf(c.var);
     const refundId = c.req.valid("param").id;
-    const [row] = await c.var.db.select().from(refunds).where(and(eq(refunds.id, refundId), eq(refunds.merchantId, p.merchantId), eq(refunds.livemode, p.livemode)));
+    const [row] = await c.var.db
+      .select()
+      .from(refunds)
+      .where(and(eq(refunds.id, refundId), eq(refunds.merchantId, p.merchantId), eq(refunds.livemode, p.livemode)));
     if (!row) throw notFound("refund", refundId);
     return c.json(refundObject(row), 200);
   })
   .openapi(routes.listRefunds, async (c) => {
     const q = c.req.valid("query");
-    const list = await listOwned(c.var.db, merchantOf(c.var), refunds, q, "/v1/refunds", q.payment ? eq(refunds.paymentId, q.payment) : undefined);
+    const list = await listOwned(
+      c.var.db,
+      merchantOf(c.var),
+      refunds,
+      q,
+      "/v1/refunds",
+      q.payment ? eq(refunds.paymentId, q.payment) : undefined,
+    );
     return c.json({ ...list, data: list.data.map(refundObject) }, 200);
   });
-

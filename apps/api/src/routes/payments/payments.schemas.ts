@@ -1,7 +1,15 @@
 import { z } from "@hono/zod-openapi";
 import { Amount, Currency, Metadata, Timestamp } from "../../lib/openapi.js";
 
-export const PaymentStatus = z.enum(["requires_payment_method", "requires_action", "processing", "requires_capture", "succeeded", "canceled", "failed"]);
+export const PaymentStatus = z.enum([
+  "requires_payment_method",
+  "requires_action",
+  "processing",
+  "requires_capture",
+  "succeeded",
+  "canceled",
+  "failed",
+]);
 export const Method = z.enum(["card", "sms", "qr", "wallet"]);
 
 export const Payment = z
@@ -15,7 +23,10 @@ export const Payment = z
     status: PaymentStatus,
     capture_method: z.enum(["automatic", "manual"]),
     method: Method.nullable(),
-    payment_method_details: z.record(z.string(), z.unknown()).nullable().openapi({ description: "Brand, last4 and expiry for cards; never the number or CVC" }),
+    payment_method_details: z
+      .record(z.string(), z.unknown())
+      .nullable()
+      .openapi({ description: "Brand, last4 and expiry for cards; never the number or CVC" }),
     amount_capturable: z.number().int(),
     amount_captured: z.number().int(),
     amount_refunded: z.number().int(),
@@ -25,7 +36,10 @@ export const Payment = z
     description: z.string().nullable(),
     purpose: z.record(z.string(), z.string()).nullable(),
     order: z.string().nullable(),
-    next_action: z.record(z.string(), z.unknown()).nullable().openapi({ example: { type: "sms_code" } }),
+    next_action: z
+      .record(z.string(), z.unknown())
+      .nullable()
+      .openapi({ example: { type: "sms_code" } }),
     last_payment_error: z.object({ code: z.string(), message: z.string() }).nullable(),
     canceled_at: Timestamp.nullable(),
     metadata: z.record(z.string(), z.string()),

@@ -42,7 +42,8 @@ const TYPES: Record<string, string> = {
 };
 
 /** Strict by default: no inline script or style anywhere we serve. */
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-src 'self'; frame-ancestors *; base-uri 'none'; form-action 'self'; object-src 'none'";
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-src 'self'; frame-ancestors *; base-uri 'none'; form-action 'self'; object-src 'none'";
 
 /** Resolves a file under `base`, refusing anything that climbs out of it. */
 function fileUnder(base: string, path: string): string | null {
@@ -57,7 +58,12 @@ function fileUnder(base: string, path: string): string | null {
 function send(file: string, status = 200, cache = "public, max-age=300") {
   const type = TYPES[extname(file)] ?? "application/octet-stream";
   // Merchants load the widget cross-origin as a module script, which is fetched in CORS mode.
-  const headers: Record<string, string> = { "Content-Type": type, "Cache-Control": cache, "X-Content-Type-Options": "nosniff", "Access-Control-Allow-Origin": "*" };
+  const headers: Record<string, string> = {
+    "Content-Type": type,
+    "Cache-Control": cache,
+    "X-Content-Type-Options": "nosniff",
+    "Access-Control-Allow-Origin": "*",
+  };
   if (type.startsWith("text/html")) headers["Content-Security-Policy"] = CSP;
   return new Response(readFileSync(file), { status, headers });
 }

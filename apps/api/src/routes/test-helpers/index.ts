@@ -1,10 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import type { AppEnv } from "../../context.js";
+import { runDueJobs } from "../../jobs/runner.js";
+import { deliverDueWebhooks } from "../../jobs/webhook-dispatcher.js";
 import { forbidden } from "../../lib/errors.js";
 import { bearer, body, errors, json } from "../../lib/openapi.js";
 import { createRouter } from "../../lib/router.js";
-import { runDueJobs } from "../../jobs/runner.js";
-import { deliverDueWebhooks } from "../../jobs/webhook-dispatcher.js";
 import { allow, merchantOf } from "../../middleware/auth.js";
 
 const RunJobs = z.strictObject({ now: z.iso.datetime({ offset: true }).openapi({ example: "2026-12-10T00:00:00Z" }) }).openapi("RunJobs");

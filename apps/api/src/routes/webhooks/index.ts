@@ -5,7 +5,7 @@ import type { AppEnv } from "../../context.js";
 import { events, webhookAttempts, webhookEndpoints } from "../../db/schema/index.js";
 import { notFound } from "../../lib/errors.js";
 import { newId } from "../../lib/ids.js";
-import { IdParam, ListQuery, Timestamp, bearer, body, errors, json, listOf } from "../../lib/openapi.js";
+import { bearer, body, errors, IdParam, json, ListQuery, listOf, Timestamp } from "../../lib/openapi.js";
 import { listOwned, toList } from "../../lib/pagination.js";
 import { createRouter } from "../../lib/router.js";
 import { allow, merchantOf } from "../../middleware/auth.js";
@@ -33,7 +33,12 @@ const CreateEndpoint = z
   .strictObject({ url: z.string().max(2048), events: z.array(EventType).min(1).max(20), description: z.string().max(500).optional() })
   .openapi("CreateWebhookEndpoint");
 const UpdateEndpoint = z
-  .strictObject({ url: z.string().max(2048).optional(), events: z.array(EventType).min(1).max(20).optional(), status: z.enum(["enabled", "disabled"]).optional(), description: z.string().max(500).optional() })
+  .strictObject({
+    url: z.string().max(2048).optional(),
+    events: z.array(EventType).min(1).max(20).optional(),
+    status: z.enum(["enabled", "disabled"]).optional(),
+    description: z.string().max(500).optional(),
+  })
   .openapi("UpdateWebhookEndpoint");
 
 const Attempt = z
@@ -51,20 +56,99 @@ const Attempt = z
   .openapi("WebhookAttempt");
 
 const Event = z
-  .object({ id: z.string(), object: z.literal("event"), type: z.string(), created: Timestamp, livemode: z.boolean(), data: z.object({ object: z.record(z.string(), z.unknown()) }) })
+  .object({
+    id: z.string(),
+    object: z.literal("event"),
+    type: z.string(),
+    created: Timestamp,
+    livemode: z.boolean(),
+    data: z.object({ object: z.record(z.string(), z.unknown()) }),
+  })
   .openapi("Event");
 
 const tags = ["Webhooks"];
 const guard = allow("secret");
 const r = {
-  create: createRoute({ method: "post", path: "/v1/webhook_endpoints", tags, summary: "Create a webhook endpoint; its signing secret is shown once", security: bearer, middleware: guard, request: body(CreateEndpoint), responses: { 200: json(Endpoint), ...errors } }),
-  list: createRoute({ method: "get", path: "/v1/webhook_endpoints", tags, summary: "List webhook endpoints", security: bearer, middleware: guard, request: { query: ListQuery }, responses: { 200: json(listOf(Endpoint, "WebhookEndpointList")), ...errors } }),
-  retrieve: createRoute({ method: "get", path: "/v1/webhook_endpoints/{id}", tags, summary: "Retrieve a webhook endpoint", security: bearer, middleware: guard, request: { params: IdParam("we") }, responses: { 200: json(Endpoint), ...errors } }),
-  update: createRoute({ method: "post", path: "/v1/webhook_endpoints/{id}", tags, summary: "Update a webhook endpoint (url, events, enable or disable)", security: bearer, middleware: guard, request: { params: IdParam("we"), ...body(UpdateEndpoint) }, responses: { 200: json(Endpoint), ...errors } }),
-  remove: createRoute({ method: "delete", path: "/v1/webhook_endpoints/{id}", tags, summary: "Delete a webhook endpoint", security: bearer, middleware: guard, request: { params: IdParam("we") }, responses: { 200: json(z.object({ id: z.string(), object: z.literal("webhook_endpoint"), deleted: z.literal(true) })), ...errors } }),
-  attempts: createRoute({ method: "get", path: "/v1/webhook_endpoints/{id}/attempts", tags, summary: "Every delivery attempt to this endpoint, newest first", security: bearer, middleware: guard, request: { params: IdParam("we"), query: ListQuery }, responses: { 200: json(listOf(Attempt, "WebhookAttemptList")), ...errors } }),
-  events: createRoute({ method: "get", path: "/v1/events", tags: ["Events"], summary: "List events, newest first", security: bearer, middleware: guard, request: { query: ListQuery.extend({ type: z.string().max(64).optional() }) }, responses: { 200: json(listOf(Event, "EventList")), ...errors } }),
-  event: createRoute({ method: "get", path: "/v1/events/{id}", tags: ["Events"], summary: "Retrieve an event", security: bearer, middleware: guard, request: { params: IdParam("evt") }, responses: { 200: json(Event), ...errors } }),
+  create: createRoute({
+    method: "post",
+    path: "/v1/webhook_endpoints",
+    tags,
+    summary: "Create a webhook endpoint; its signing secret is shown once",
+    security: bearer,
+    middleware: guard,
+    request: body(CreateEndpoint),
+    responses: { 200: json(Endpoint), ...errors },
+  }),
+  list: createRoute({
+    method: "get",
+    path: "/v1/webhook_endpoints",
+    tags,
+    summary: "List webhook endpoints",
+    security: bearer,
+    middleware: guard,
+    request: { query: ListQuery },
+    responses: { 200: json(listOf(Endpoint, "WebhookEndpointList")), ...errors },
+  }),
+  retrieve: createRoute({
+    method: "get",
+    path: "/v1/webhook_endpoints/{id}",
+    tags,
+    summary: "Retrieve a webhook endpoint",
+    security: bearer,
+    middleware: guard,
+    request: { params: IdParam("we") },
+    responses: { 200: json(Endpoint), ...errors },
+  }),
+  update: createRoute({
+    method: "post",
+    path: "/v1/webhook_endpoints/{id}",
+    tags,
+    summary: "Update a webhook endpoint (url, events, enable or disable)",
+    security: bearer,
+    middleware: guard,
+    request: { params: IdParam("we"), ...body(UpdateEndpoint) },
+    responses: { 200: json(Endpoint), ...errors },
+  }),
+  remove: createRoute({
+    method: "delete",
+    path: "/v1/webhook_endpoints/{id}",
+    tags,
+    summary: "Delete a webhook endpoint",
+    security: bearer,
+    middleware: guard,
+    request: { params: IdParam("we") },
+    responses: { 200: json(z.object({ id: z.string(), object: z.literal("webhook_endpoint"), deleted: z.literal(true) })), ...errors },
+  }),
+  attempts: createRoute({
+    method: "get",
+    path: "/v1/webhook_endpoints/{id}/attempts",
+    tags,
+    summary: "Every delivery attempt to this endpoint, newest first",
+    security: bearer,
+    middleware: guard,
+    request: { params: IdParam("we"), query: ListQuery },
+    responses: { 200: json(listOf(Attempt, "WebhookAttemptList")), ...errors },
+  }),
+  events: createRoute({
+    method: "get",
+    path: "/v1/events",
+    tags: ["Events"],
+    summary: "List events, newest first",
+    security: bearer,
+    middleware: guard,
+    request: { query: ListQuery.extend({ type: z.string().max(64).optional() }) },
+    responses: { 200: json(listOf(Event, "EventList")), ...errors },
+  }),
+  event: createRoute({
+    method: "get",
+    path: "/v1/events/{id}",
+    tags: ["Events"],
+    summary: "Retrieve an event",
+    security: bearer,
+    middleware: guard,
+    request: { params: IdParam("evt") },
+    responses: { 200: json(Event), ...errors },
+  }),
 };
 
 type EndpointRow = typeof webhookEndpoints.$inferSelect;
@@ -83,7 +167,10 @@ const endpointObject = (e: EndpointRow, secret?: string) => ({
 
 async function findEndpoint(v: AppEnv["Variables"], id: string) {
   const p = merchantOf(v);
-  const [row] = await v.db.select().from(webhookEndpoints).where(and(eq(webhookEndpoints.id, id), eq(webhookEndpoints.merchantId, p.merchantId), eq(webhookEndpoints.livemode, p.livemode)));
+  const [row] = await v.db
+    .select()
+    .from(webhookEndpoints)
+    .where(and(eq(webhookEndpoints.id, id), eq(webhookEndpoints.merchantId, p.merchantId), eq(webhookEndpoints.livemode, p.livemode)));
   if (!row) throw notFound("webhook endpoint", id);
   return row;
 }
@@ -96,7 +183,15 @@ export const webhookRoutes = createRouter()
     const secret = `whsec_${randomBytes(24).toString("base64")}`;
     const [row] = await c.var.db
       .insert(webhookEndpoints)
-      .values({ id: newId("webhookEndpoint"), merchantId: p.merchantId, livemode: p.livemode, url: url.toString(), events: [...new Set(input.events)], description: input.description ?? null, secretSealed: c.var.deps.box.seal(secret) })
+      .values({
+        id: newId("webhookEndpoint"),
+        merchantId: p.merchantId,
+        livemode: p.livemode,
+        url: url.toString(),
+        events: [...new Set(input.events)],
+        description: input.description ?? null,
+        secretSealed: c.var.deps.box.seal(secret),
+      })
       .returning();
     return c.json(endpointObject(row as EndpointRow, secret), 200);
   })
@@ -164,7 +259,10 @@ export const webhookRoutes = createRouter()
   .openapi(r.event, async (c) => {
     const p = merchantOf(c.var);
     const id = c.req.valid("param").id;
-    const [row] = await c.var.db.select().from(events).where(and(eq(events.id, id), eq(events.merchantId, p.merchantId), eq(events.livemode, p.livemode)));
+    const [row] = await c.var.db
+      .select()
+      .from(events)
+      .where(and(eq(events.id, id), eq(events.merchantId, p.merchantId), eq(events.livemode, p.livemode)));
     if (!row) throw notFound("event", id);
     return c.json(eventObject(row), 200);
   });
