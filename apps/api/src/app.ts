@@ -1,8 +1,8 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
-import type { Context } from "hono";
 import type { AppEnv, Deps } from "./context.js";
 import { ApiError, unavailable } from "./lib/errors.js";
 import { validationHook } from "./lib/router.js";
@@ -11,21 +11,21 @@ import { apiRateLimit } from "./middleware/rate-limit.js";
 import { requestContext } from "./middleware/request-context.js";
 import { unitOfWork } from "./middleware/unit-of-work.js";
 import { httpMetrics } from "./observability/metrics.js";
+import { accountRoutes } from "./routes/auth/accounts.js";
 import { balanceRoutes } from "./routes/balance/index.js";
-import { adminRoutes, healthRoutes } from "./routes/health/index.js";
-import { opsRoutes } from "./routes/ops/index.js";
 import { customerRoutes } from "./routes/customers/index.js";
 import { docsRoutes } from "./routes/docs/index.js";
+import { adminRoutes, healthRoutes } from "./routes/health/index.js";
+import { leadRoutes } from "./routes/leads/index.js";
 import { merchantRoutes } from "./routes/merchants/index.js";
+import { opsRoutes } from "./routes/ops/index.js";
 import { orderRoutes } from "./routes/orders/index.js";
 import { paymentRoutes } from "./routes/payments/index.js";
-import { tariffRoutes } from "./routes/tariffs/index.js";
-import { transitRoutes } from "./routes/transit/index.js";
-import { leadRoutes } from "./routes/leads/index.js";
 import { staticRoutes } from "./routes/static/index.js";
+import { tariffRoutes } from "./routes/tariffs/index.js";
 import { testHelperRoutes } from "./routes/test-helpers/index.js";
+import { transitRoutes } from "./routes/transit/index.js";
 import { webhookRoutes } from "./routes/webhooks/index.js";
-import { accountRoutes } from "./routes/auth/accounts.js";
 
 const PUBLIC_V1 = new Set(["/v1/leads"]);
 /** Writes that manage their own transactions (each job commits on its own). */
@@ -86,7 +86,15 @@ export function createApp(deps: Deps) {
 
   app.use("*", requestContext(deps));
   app.use("*", httpMetrics(deps));
-  app.use("/v1/*", bodyLimit({ maxSize: 256 * 1024, onError: () => { throw new ApiError(413, "invalid_request_error", "body_too_large", "Request bodies are limited to 256 KiB."); } }));
+  app.use(
+    "/v1/*",
+    bodyLimit({
+      maxSize: 256 * 1024,
+      onError: () => {
+        throw new ApiError(413, "invalid_request_error", "body_too_large", "Request bodies are limited to 256 KiB.");
+      },
+    }),
+  );
   // Browsers call /v1 from merchants' pages with publishable keys (the checkout widget):
   // CORS is answered before authentication, and keys are bearer tokens, never cookies.
   app.use(
@@ -107,7 +115,11 @@ export function createApp(deps: Deps) {
     return auth(c, next);
   });
   app.use("/v1/*", apiRateLimit(deps.env));
-  app.use("/v1/*", async (c, next) => (WRITE_METHODS.has(c.req.method) && !PUBLIC_V1.has(c.req.path) && !OWN_TRANSACTIONS.has(c.req.path) && !tapInItsGroup(c, deps) ? uow(c, next) : next()));
+  app.use("/v1/*", async (c, next) =>
+    WRITE_METHODS.has(c.req.method) && !PUBLIC_V1.has(c.req.path) && !OWN_TRANSACTIONS.has(c.req.path) && !tapInItsGroup(c, deps)
+      ? uow(c, next)
+      : next(),
+  );
 
   app.route("/", healthRoutes);
   app.route("/", opsRoutes);

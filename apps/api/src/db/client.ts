@@ -2,17 +2,17 @@ import { existsSync, mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
 import { type SQL, sql } from "drizzle-orm";
+import { drizzle as drizzleNodePg } from "drizzle-orm/node-postgres";
+import { migrate as migrateNodePg } from "drizzle-orm/node-postgres/migrator";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
-import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
-import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
-import postgres from "postgres";
+import pg from "pg";
 import * as schema from "./schema/index.js";
 
 /**
  * One code path, two drivers: embedded PGlite (DATA_DIR, or memory for tests) and
- * postgres.js for a real server. Both give a `PgDatabase` over the same schema; only
+ * node-postgres (pg) for a real server. Both give a `PgDatabase` over the same schema; only
  * creation, migration and closing differ.
  */
 export type Schema = typeof schema;
@@ -42,48 +42,138 @@ function rowsOf<T>(result: unknown): T[] {
   return ((result as { rows?: T[] }).rows ?? []) as T[];
 }
 
-/**
- * Drizzle's query builder asks postgres.js for unnamed statements, and postgres.js sends an
- * unnamed statement with parameters as two round trips (describe, then execute) and plans it
- * every time. Named prepared statements take one round trip and are planned once per
- * connection — as postgres.js already does for every raw query. This wraps the client (and
- * the clients it hands to transactions and savepoints) so the builder's queries are prepared too.
- */
-function preparing(client: postgres.Sql): postgres.Sql {
-  return new Proxy(client, {
-    get(target, prop, receiver) {
-      if (prop === "unsafe") {
-        return (query: string, params?: unknown[], options?: Record<string, unknown>) =>
-          target.unsafe(query, params as never, params && params.length > 0 ? { ...options, prepare: true } : options);
-      }
-      if (prop === "begin") {
-        return (...args: unknown[]) => {
-          const fn = args.pop() as (tx: postgres.Sql) => unknown;
-          return (target.begin as (...a: unknown[]) => unknown)(...args, (tx: postgres.Sql) => fn(preparing(tx)));
-        };
-      }
-      if (prop === "savepoint") {
-        return (...args: unknown[]) => {
-          const fn = args.pop() as (tx: postgres.Sql) => unknown;
-          return ((target as unknown as { savepoint: (...a: unknown[]) => unknown }).savepoint)(...args, (tx: postgres.Sql) => fn(preparing(tx)));
-        };
-      }
-      return Reflect.get(target, prop, receiver);
-    },
-  });
+/** Per statement text, its prepared-statement name (names are never reused for another text). */
+const statementNames = new Map<string, string>();
+let statementCount = 0;
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    // Bounded: a text seen again after a reset gets a fresh name and is prepared once more.
+    if (statementNames.size >= 10_000) statementNames.clear();
+    name = `s${(statementCount++).toString(36)}`;
+    statementNames.set(text, name);
+  }
+  return name;
 }
 
-export async function createDatabase(opts: { url?: string; dataDir?: string; poolSize?: number; migrationsFolder?: string }): Promise<Database> {
+const parseInt8 = (v: string) => Number(v);
+/** int8 as a JS number, other types as pg parses them; never changes pg's global registry. */
+const INT8_TYPES = {
+  getTypeParser: (oid: number, format?: "text" | "binary") => (oid === 20 ? parseInt8 : pg.types.getTypeParser(oid, format)),
+};
+
+type TypeParsers = { getTypeParser(oid: number, format?: "text" | "binary"): (value: string) => unknown };
+type QueryConfig = { text: string; name?: string; values?: unknown[]; types?: TypeParsers };
+
+/** No statement runs longer than this on the server: a request stuck behind it answers 503 instead of waiting on. */
+const STATEMENT_TIMEOUT_MS = 30_000;
+/** A server that stops answering without closing the socket: give up a little after the server would. */
+const QUERY_TIMEOUT_MS = 40_000;
+
+/**
+ * The pool's connections. Two things drizzle's node-postgres session does not do:
+ *
+ * - int8 as a JS number. Drizzle passes its own type parsers with every query (dates as
+ *   strings) and falls back to pg's global registry for the rest, so a per-pool `types`
+ *   never applies; this adds int8 to the parsers of each query instead of changing the
+ *   global registry.
+ * - Named prepared statements. pg sends an unnamed statement in one round trip too, but the
+ *   server parses and plans it every time; a named one is parsed once per connection and can
+ *   reuse its plan. Only statements with parameters (BEGIN/COMMIT gain nothing).
+ *
+ * A connection that timed out client-side is ended, so it never returns to the pool busy.
+ */
+class ApiClient extends pg.Client {
+  // biome-ignore lint/suspicious/noExplicitAny: pg's query() is a set of overloads; this forwards all of them.
+  override query(config: any, values?: any, callback?: any): any {
+    if (config !== null && typeof config === "object" && typeof config.text === "string" && !config.submit) {
+      const c = config as QueryConfig;
+      const params = Array.isArray(values) ? values : c.values;
+      const inner = c.types ?? pg.types;
+      config = {
+        ...c,
+        ...(c.name === undefined && params && params.length > 0 ? { name: statementName(c.text) } : {}),
+        types: { getTypeParser: (oid: number, format?: "text" | "binary") => (oid === 20 ? parseInt8 : inner.getTypeParser(oid, format)) },
+      };
+    }
+    const onTimeout = (err: unknown) => {
+      if ((err as Error)?.message === "Query read timeout") this.end().catch(() => undefined);
+    };
+    if (typeof values === "function" || typeof callback === "function") {
+      const cb = (typeof values === "function" ? values : callback) as (err: unknown, res: unknown) => void;
+      const wrapped = (err: unknown, res: unknown) => {
+        if (err) onTimeout(err);
+        cb(err, res);
+      };
+      return typeof values === "function" ? super.query(config, wrapped) : super.query(config, values, wrapped);
+    }
+    const result = super.query(config, values);
+    if (result && typeof result.catch === "function") result.catch(onTimeout);
+    return result;
+  }
+}
+
+/**
+ * A pool on a PostgreSQL server that survives the server going away: a connection that dies
+ * (restart, failover, admin shutdown) fails its queries with an error the app answers as 503
+ * and leaves the pool; new connections are opened when the server is back. Without the two
+ * 'error' listeners, pg re-emits a dead connection's error on the client or the pool and an
+ * unhandled 'error' event would end the process.
+ */
+export function createPool(url: string, opts: { max: number; idleTimeoutMillis?: number; allowExitOnIdle?: boolean }): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: url,
+    Client: ApiClient,
+    max: opts.max,
+    // For queries sent with pg's own API; drizzle's queries get int8 from ApiClient.
+    types: INT8_TYPES,
+    connectionTimeoutMillis: 10_000,
+    idleTimeoutMillis: opts.idleTimeoutMillis ?? 30_000,
+    // Prepared statements live as long as their connection: renew connections now and then.
+    maxLifetimeSeconds: 3_600,
+    allowExitOnIdle: opts.allowExitOnIdle ?? false,
+    keepAlive: true,
+    statement_timeout: STATEMENT_TIMEOUT_MS,
+    query_timeout: QUERY_TIMEOUT_MS,
+  });
+  // An idle connection's error: it is already out of the pool; the next query opens another.
+  pool.on("error", () => {});
+  // A checked-out connection's error: the query or transaction using it fails with it.
+  pool.on("connect", (client) => client.on("error", () => {}));
+  return pool;
+}
+
+/** Ends a pool, waiting at most `seconds` for connections still checked out. */
+export async function endPool(pool: pg.Pool, seconds = 5): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    pool.end().catch(() => undefined),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, seconds * 1000);
+      timer.unref();
+    }),
+  ]);
+  clearTimeout(timer);
+}
+
+/** A second, small pool on the same server with the same behaviour, for work that must not borrow the main one. */
+export function createSidePool(url: string, max: number): { db: Db; close(): Promise<void> } {
+  // Idle connections close on their own, so a stopped API does not keep the process alive.
+  const pool = createPool(url, { max, idleTimeoutMillis: 2_000, allowExitOnIdle: true });
+  return { db: drizzleNodePg(pool, { schema }) as unknown as Db, close: () => endPool(pool) };
+}
+
+export async function createDatabase(opts: {
+  url?: string;
+  dataDir?: string;
+  poolSize?: number;
+  migrationsFolder?: string;
+}): Promise<Database> {
   const migrationsFolder = opts.migrationsFolder ?? MIGRATIONS;
   if (opts.url) {
-    const client = postgres(opts.url, {
-      max: opts.poolSize ?? 20,
-      onnotice: () => {},
-      connect_timeout: 10,
-      // bigint (int8) comes back as a JS number: amounts are bounded far below 2^53.
-      types: { int8: { to: 20, from: [20], serialize: (v: number) => String(v), parse: (v: string) => Number(v) } },
-    });
-    const db = drizzlePostgres(preparing(client), { schema }) as unknown as Db;
+    const url = opts.url;
+    const pool = createPool(url, { max: opts.poolSize ?? 20 });
+    const db = drizzleNodePg(pool, { schema }) as unknown as Db;
     return {
       db,
       driver: "postgres",
@@ -91,15 +181,17 @@ export async function createDatabase(opts: { url?: string; dataDir?: string; poo
       migrate: async () => {
         // One migrator at a time when several processes start together: a session lock on
         // a single dedicated connection, held while drizzle applies what is missing.
-        const one = postgres(opts.url as string, { max: 1, onnotice: () => {}, connect_timeout: 10 });
+        const one = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+        one.on("error", () => {});
+        await one.connect();
         try {
-          await one`SELECT pg_advisory_lock(7345891)`;
-          await migratePostgres(drizzlePostgres(one), { migrationsFolder });
+          await one.query("SELECT pg_advisory_lock(7345891)");
+          await migrateNodePg(drizzleNodePg(one), { migrationsFolder });
         } finally {
-          await one.end({ timeout: 5 });
+          await one.end().catch(() => undefined);
         }
       },
-      close: () => client.end({ timeout: 5 }),
+      close: () => endPool(pool),
     };
   }
   let client: PGlite;

@@ -1,8 +1,5 @@
-import { drizzle } from "drizzle-orm/postgres-js";
-import postgres from "postgres";
 import type { AppEnv, Deps } from "../context.js";
-import type { Db } from "../db/client.js";
-import * as schema from "../db/schema/index.js";
+import { createSidePool, type Db } from "../db/client.js";
 import { decideTaps, MAX_BATCH, type TapInput, type TapResult } from "./transit.js";
 
 type Vars = AppEnv["Variables"];
@@ -30,8 +27,8 @@ interface Waiting {
  * one by one, so one bad tap cannot fail its neighbours.
  */
 export class TapGroupCommit {
-  private readonly client: postgres.Sql;
   private readonly db: Db;
+  private readonly end: () => Promise<void>;
   private readonly queues = new Map<string, Waiting[]>();
   private readonly running = new Map<string, number>();
 
@@ -40,15 +37,10 @@ export class TapGroupCommit {
     /** Groups of one operator in flight at once: the second prepares while the first commits. */
     private readonly inFlight = 2,
   ) {
-    this.client = postgres(url, {
-      max: inFlight + 1,
-      // Idle connections close on their own, so a stopped API does not keep the process alive.
-      idle_timeout: 2,
-      onnotice: () => {},
-      connect_timeout: 10,
-      types: { int8: { to: 20, from: [20], serialize: (v: number) => String(v), parse: (v: string) => Number(v) } } as never,
-    });
-    this.db = drizzle(this.client, { schema }) as unknown as Db;
+    // Idle connections close on their own, so a stopped API does not keep the process alive.
+    const pool = createSidePool(url, inFlight + 1);
+    this.db = pool.db;
+    this.end = pool.close;
   }
 
   submit(v: Vars, input: TapInput): Promise<TapResult> {
@@ -97,7 +89,7 @@ export class TapGroupCommit {
   }
 
   close(): Promise<void> {
-    return this.client.end({ timeout: 5 });
+    return this.end();
   }
 }
 

@@ -3,6 +3,11 @@
  * down the API answers 503 `api_error` with Retry-After at once (never a 500, never a hang),
  * /health says 503, and once it is back the API recovers by itself. Clients retry with their
  * Idempotency-Keys; every payment acknowledged before, during and after is there exactly once.
+ *
+ * Part of the real-PostgreSQL pass only (vitest.config.ts includes it when TEST_DATABASE_URL
+ * is set): it stops and starts a server, which the embedded database has no equivalent of.
+ * It never touches the TEST_DATABASE_URL server; the cluster it restarts is its own.
+ *   TEST_DATABASE_URL=postgres://… npx vitest run test/db-restart.test.ts
  */
 import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -10,12 +15,12 @@ import { rmSync } from "node:fs";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestApi } from "../src/testing.js";
-import { http, startTestApi, TEST_CARD } from "../test/support.js";
+import { http, startTestApi, TEST_CARD } from "./support.js";
 
 const SCRIPT = new URL("../../../scripts/pg-cluster.sh", import.meta.url).pathname;
 const DIR = `/tmp/softrack-dbrestart-${process.pid}`;
 const PORT = 55_460 + (process.pid % 30);
-/** No request may take longer than this, database up or down (postgres.js connect_timeout is 10 s). */
+/** No request may take longer than this, database up or down (the pool gives up connecting after 10 s). */
 const ANSWER_WITHIN_MS = 15_000;
 const CLIENTS = 8;
 
