@@ -5,6 +5,7 @@ import { randomToken } from "./lib/crypto.js";
 import { createLogger } from "./logger.js";
 import { createRuntime, listen } from "./server.js";
 import { ensureDemoMerchant } from "./services/demo.js";
+import { DEMO_OWNER_EMAIL } from "./services/members.js";
 
 /** Problems at start are one clear line each and a non-zero exit, never a stack trace. */
 function die(...lines: string[]): never {
@@ -71,6 +72,8 @@ if (env.NODE_ENV === "development") {
     `    secret key      ${demo.secretKey}`,
     `    publishable key ${demo.publishableKey}`,
     `  Try: curl -s ${url}/v1/balance -H "Authorization: Bearer ${demo.secretKey}"`,
+    `  Merchant console ${url}/console/  sign in as ${DEMO_OWNER_EMAIL}; the one-time code lands in the dev outbox:`,
+    `    curl -s ${url}/v1/test_helpers/outbox -H "Authorization: Bearer <platform admin key>"`,
   );
 }
 process.stdout.write(`${lines.join("\n")}\n\n`);
