@@ -176,15 +176,19 @@ export class LedgerStore {
     }
     if (guarded.length === 0) return { accounts, existing };
     guarded.sort();
-    const rows = await this.database.rows<{ id: string; balance: number }>(
-      sql`SELECT id, balance FROM ledger_accounts WHERE id = ANY(${pgArray(guarded)}::text[]) ORDER BY id FOR UPDATE`,
-      tx,
-    );
-    for (const r of rows) {
-      const a = accounts.get(r.id) as LedgerAccount;
-      accounts.set(r.id, { ...a, balance: Number(r.balance) });
-      existing.add(r.id);
-    }
+    /** Locks the rows in id order and takes their balances. */
+    const lockAndRead = async (ids: string[]) => {
+      const rows = await this.database.rows<{ id: string; balance: number }>(
+        sql`SELECT id, balance FROM ledger_accounts WHERE id = ANY(${pgArray(ids)}::text[]) ORDER BY id FOR UPDATE`,
+        tx,
+      );
+      for (const r of rows) {
+        const a = accounts.get(r.id) as LedgerAccount;
+        accounts.set(r.id, { ...a, balance: Number(r.balance) });
+        existing.add(r.id);
+      }
+    };
+    await lockAndRead(guarded);
     // A guarded account seen for the first time is created here, at zero, and locked with the
     // others — not left to the final upsert. Otherwise one request would lock it in the write
     // (after its unguarded rows) while another, arriving after it exists, locks it here
@@ -200,15 +204,7 @@ export class LedgerStore {
             VALUES ${sql.join(values, sql`, `)} ON CONFLICT (id) DO NOTHING`,
         tx,
       );
-      const created = await this.database.rows<{ id: string; balance: number }>(
-        sql`SELECT id, balance FROM ledger_accounts WHERE id = ANY(${pgArray(missing)}::text[]) ORDER BY id FOR UPDATE`,
-        tx,
-      );
-      for (const r of created) {
-        const a = accounts.get(r.id) as LedgerAccount;
-        accounts.set(r.id, { ...a, balance: Number(r.balance) });
-        existing.add(r.id);
-      }
+      await lockAndRead(missing);
     }
     return { accounts, existing };
   }

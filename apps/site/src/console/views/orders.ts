@@ -1,58 +1,22 @@
 import type { Order } from "@softrack/sdk";
-import { html, nothing } from "lit";
-import { api, failure } from "../api";
-import { ConsoleElement } from "../base";
+import { html } from "lit";
+import { api } from "../api";
 import { formatDate, locale, statusText, t } from "../i18n";
 import { formatMoney } from "../money";
-
-const PAGE = 20;
+import { PagedList } from "./paged-list";
 
 /** Orders (escrow purchases with delivery), newest first, a page at a time. */
-export class ConsoleOrders extends ConsoleElement {
-  static override properties = { rows: { state: true }, hasMore: { state: true }, error: { state: true }, loading: { state: true } };
-  declare rows: Order[];
-  declare hasMore: boolean;
-  declare error: string;
-  declare loading: boolean;
-  #cursors: (string | undefined)[] = [undefined];
-
-  constructor() {
-    super();
-    this.rows = [];
-    this.hasMore = false;
-    this.error = "";
-    this.loading = true;
+export class ConsoleOrders extends PagedList<Order> {
+  protected fetchPage(query: { limit: number; starting_after?: string }) {
+    return api.orders.list(query);
   }
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    void this.#load();
+  protected heading() {
+    return t("orders.title");
   }
-
-  async #load(): Promise<void> {
-    this.loading = true;
-    this.error = "";
-    try {
-      const page = await api.orders.list({ limit: PAGE, starting_after: this.#cursors.at(-1) });
-      this.rows = page.data;
-      this.hasMore = page.has_more;
-    } catch (e) {
-      this.error = failure(e);
-    } finally {
-      this.loading = false;
-    }
-  }
-
-  override render() {
-    return html`<h1 tabindex="-1">${t("orders.title")}</h1>
-      ${this.error ? html`<p class="alert" role="alert">${this.error}</p>` : nothing}
-      ${this.loading && this.rows.length === 0 ? html`<p role="status">${t("app.loading")}</p>` : nothing}
-      ${!this.loading && this.rows.length === 0 && !this.error ? html`<p class="muted">${t("common.none")}</p>` : nothing}
-      ${
-        this.rows.length > 0
-          ? html`<div class="table-wrap"><table>
+  protected table(rows: Order[]) {
+    return html`<div class="table-wrap"><table>
             <thead><tr><th scope="col">${t("common.id")}</th><th scope="col" class="num">${t("common.amount")}</th><th scope="col">${t("common.status")}</th><th scope="col">${t("orders.items")}</th><th scope="col">${t("common.created")}</th></tr></thead>
-            <tbody>${this.rows.map(
+            <tbody>${rows.map(
               (o) => html`<tr>
                 <td><a class="mono" href="#/orders/${o.id}">${o.id}</a></td>
                 <td class="num">${formatMoney(o.amount, o.currency, locale())}</td>
@@ -61,19 +25,7 @@ export class ConsoleOrders extends ConsoleElement {
                 <td>${formatDate(o.created)}</td>
               </tr>`,
             )}</tbody>
-          </table></div>`
-          : nothing
-      }
-      <nav class="row" aria-label=${t("common.pagination")}>
-        <button type="button" class="secondary small" ?disabled=${this.#cursors.length <= 1 || this.loading} @click=${() => {
-          this.#cursors.pop();
-          void this.#load();
-        }}>${t("common.previous")}</button>
-        <button type="button" class="secondary small" ?disabled=${!this.hasMore || this.loading} @click=${() => {
-          this.#cursors.push(this.rows.at(-1)?.id);
-          void this.#load();
-        }}>${t("common.next")}</button>
-      </nav>`;
+          </table></div>`;
   }
 }
 
