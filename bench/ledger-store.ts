@@ -8,7 +8,6 @@
  * Starts its own throw-away cluster (scripts/pg-cluster.sh) with fsync and synchronous_commit on.
  */
 import { execFileSync, execSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import { cpus } from "node:os";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -18,14 +17,14 @@ import { createDatabase } from "../apps/api/src/db/client.js";
 import { clearingAccount, walletAccount } from "../apps/api/src/store/accounts.js";
 import { LedgerGroupCommit } from "../apps/api/src/store/group-commit.js";
 import { LedgerStore } from "../apps/api/src/store/ledger-store.js";
+import { REFERENCE_DIR } from "./lib/reference.js";
 
 const { values } = parseArgs({ options: { seconds: { type: "string", default: "20" }, writers: { type: "string", default: "32" }, accounts: { type: "string", default: "100000" } } });
 const SECONDS = Number(values.seconds);
 const WRITERS = Number(values.writers);
 const ACCOUNTS = Number(values.accounts);
 const root = resolve(import.meta.dirname, "..");
-const refDir = [resolve(root, "../shared/reference-bench"), resolve(root, "bench/reference")].find((d) => existsSync(`${d}/ledger_transfer.sql`));
-if (!refDir) throw new Error("reference-bench scripts not found (../shared/reference-bench)");
+const refDir = REFERENCE_DIR;
 const pgBin = execSync("ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1").toString().trim();
 
 const env = execFileSync("bash", [`${root}/scripts/pg-cluster.sh`, "start", "/tmp/softrack-bench-pg", "55470"]).toString();

@@ -7,13 +7,13 @@
  *   CPU_PROFILE=dir profiles the API process (written when it stops).
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
 import { cpus } from "node:os";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { postmasterPid, processCpu, treeCpu } from "./lib/cpu.js";
 import { fmt, jsonClient, loops, percentile } from "./lib/load.js";
 import { startPostgres } from "./lib/postgres.js";
+import { REFERENCE_DIR } from "./lib/reference.js";
 
 const { values } = parseArgs({
   options: {
@@ -26,9 +26,7 @@ const SECONDS = Number(values.seconds);
 const CONNECTIONS = Number(values.connections);
 const CUSTOMERS = Number(values.customers);
 const root = resolve(import.meta.dirname, "..");
-const refDir = [resolve(root, "../shared/reference-bench"), resolve(root, "bench/reference")].find((d) =>
-  existsSync(`${d}/ledger_transfer.sql`),
-) as string;
+const refDir = REFERENCE_DIR;
 const children: ChildProcess[] = [];
 process.on("exit", () => children.forEach((c) => c.kill("SIGKILL")));
 

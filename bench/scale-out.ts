@@ -12,7 +12,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { type AddressInfo, createServer as netServer } from "node:net";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -21,6 +21,7 @@ import { parseArgs } from "node:util";
 import postgres from "postgres";
 import { fmt, jsonClient, loops, percentile } from "./lib/load.js";
 import { startPostgres } from "./lib/postgres.js";
+import { REFERENCE_DIR } from "./lib/reference.js";
 
 const { values } = parseArgs({
   options: {
@@ -34,9 +35,7 @@ const SECONDS = Number(values.seconds);
 const CONNECTIONS = Number(values.connections);
 const COUNTS = String(values.processes).split(",").map(Number);
 const root = resolve(import.meta.dirname, "..");
-const refDir = [resolve(root, "../shared/reference-bench"), resolve(root, "bench/reference")].find((d) =>
-  existsSync(`${d}/ledger_transfer.sql`),
-) as string;
+const refDir = REFERENCE_DIR;
 const ADMIN_KEY = `sk_admin_scale_${randomUUID().replaceAll("-", "")}`;
 const CARD = { number: "4242424242424242", exp_month: 12, exp_year: 2030, cvc: "123" };
 const children: ChildProcess[] = [];

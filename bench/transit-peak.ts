@@ -19,10 +19,11 @@ import postgres from "postgres";
 import { postmasterPid, processCpu, treeCpu } from "./lib/cpu.js";
 import { fmt, jsonClient, loops, percentile } from "./lib/load.js";
 import { type PgCluster, spawnJsonAnnouncer, withPostgres } from "./lib/postgres.js";
+import { REFERENCE_DIR } from "./lib/reference.js";
 
 // The repo root, from this script's own path (works whether tsx runs it as CommonJS or ESM).
 const ROOT = resolve(dirname(resolve(process.argv[1] ?? "bench/transit-peak.ts")), "..");
-const REFERENCE = process.env.REFERENCE_BENCH ?? "/work/shared/reference-bench";
+const REFERENCE = REFERENCE_DIR;
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const BUSES = 1000;
 const TURNSTILES = 50;

@@ -5,7 +5,7 @@
  *
  *   const pg = await startPostgres({ name: "transit" });
  *   await pg.createDatabase("ledger");
- *   await pg.psqlFile("ledger", "/work/shared/reference-bench/ledger_schema.sql");
+ *   await pg.psqlFile("ledger", `${REFERENCE_DIR}/ledger_schema.sql`);
  *   const r = await pg.pgbench("ledger", { script: ".../ledger_transfer.sql", clients: 8, threads: 2, seconds: 10, prepared: true });
  *   await pg.stop();
  *
