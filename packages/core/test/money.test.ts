@@ -55,6 +55,11 @@ describe("cards", () => {
     expect(cardBrand("4242424242424242")).toBe("visa");
     expect(cardBrand("5555555555554444")).toBe("mastercard");
     expect(cardBrand("2200000000000004")).toBe("mir");
+    // The region's national schemes, as the widget shows them while typing.
+    expect(cardBrand("9860000000000001")).toBe("humo");
+    expect(cardBrand("8600000000000001")).toBe("uzcard");
+    expect(cardBrand("9417000000000001")).toBe("elcart");
+    expect(cardBrand("9999000000000001")).toBe("unknown");
   });
   it("a card expires after the last day of its month", () => {
     expect(cardExpired(11, 2026, new Date("2026-11-30T23:59:59Z"))).toBe(false);

@@ -3,125 +3,39 @@
  * (where the digits are typed) and the unit tests; nothing here ever logs a number.
  */
 
-export type CardBrand = "visa" | "mastercard" | "mir" | "amex" | "unionpay" | "humo" | "uzcard" | "elcart" | "unknown";
+import { type CardBrand, cardRule, DEFAULT_CARD_RULE, luhnValid as luhnDigits } from "@softrack/core";
 
-interface BrandRule {
-  brand: Exclude<CardBrand, "unknown">;
-  /** prefix ranges, inclusive, compared on the same number of leading digits */
-  ranges: ReadonlyArray<readonly [number, number]>;
-  lengths: readonly number[];
-  cvc: number;
-  /** digit groups for display, e.g. 4-4-4-4 */
-  gaps: readonly number[];
-}
-
-const GAPS_16: readonly number[] = [4, 8, 12, 16];
-
-// Order matters: narrower national ranges (Mir 2200-2204, Humo 9860) before wide ones.
-const RULES: readonly BrandRule[] = [
-  { brand: "mir", ranges: [[2200, 2204]], lengths: [16, 17, 18, 19], cvc: 3, gaps: GAPS_16 },
-  { brand: "humo", ranges: [[9860, 9860]], lengths: [16], cvc: 3, gaps: GAPS_16 },
-  {
-    brand: "uzcard",
-    ranges: [
-      [8600, 8600],
-      [5614, 5614],
-    ],
-    lengths: [16],
-    cvc: 3,
-    gaps: GAPS_16,
-  },
-  { brand: "elcart", ranges: [[9417, 9417]], lengths: [16], cvc: 3, gaps: GAPS_16 },
-  {
-    brand: "amex",
-    ranges: [
-      [34, 34],
-      [37, 37],
-    ],
-    lengths: [15],
-    cvc: 4,
-    gaps: [4, 10],
-  },
-  { brand: "visa", ranges: [[4, 4]], lengths: [16], cvc: 3, gaps: GAPS_16 },
-  {
-    brand: "mastercard",
-    ranges: [
-      [51, 55],
-      [2221, 2720],
-    ],
-    lengths: [16],
-    cvc: 3,
-    gaps: GAPS_16,
-  },
-  { brand: "unionpay", ranges: [[62, 62]], lengths: [16, 17, 18, 19], cvc: 3, gaps: GAPS_16 },
-];
-
-const DEFAULT_RULE: Pick<BrandRule, "lengths" | "cvc" | "gaps"> = { lengths: [16], cvc: 3, gaps: GAPS_16 };
+// The issuer table lives in @softrack/core, shared with the API: the brand shown while typing
+// is the brand the API records.
+export type { CardBrand };
 
 export function digitsOnly(value: string): string {
   return value.replace(/\D+/g, "");
 }
 
-function matches(digits: string, from: number, to: number): "full" | "partial" | undefined {
-  const width = String(from).length;
-  if (digits.length >= width) {
-    const head = Number(digits.slice(0, width));
-    return head >= from && head <= to ? "full" : undefined;
-  }
-  // Fewer digits than the prefix: compatible if some prefix in the range starts with them.
-  const k = digits.length;
-  const n = Number(digits);
-  return n >= Number(String(from).slice(0, k)) && n <= Number(String(to).slice(0, k)) ? "partial" : undefined;
-}
-
-function ruleFor(digits: string): BrandRule | undefined {
-  if (digits.length === 0) return undefined;
-  const partial: BrandRule[] = [];
-  for (const rule of RULES) {
-    const m = rule.ranges.map(([from, to]) => matches(digits, from, to));
-    if (m.includes("full")) return rule;
-    if (m.includes("partial")) partial.push(rule);
-  }
-  // Say a brand early only when the digits so far leave no doubt.
-  return partial.length === 1 ? partial[0] : undefined;
-}
-
 /** The card brand from the leading digits (IIN); "unknown" until they say. */
 export function detectBrand(number: string): CardBrand {
-  return ruleFor(digitsOnly(number))?.brand ?? "unknown";
+  return cardRule(digitsOnly(number))?.brand ?? "unknown";
 }
 
-/** Luhn (mod 10) checksum. */
+/** Luhn (mod 10) checksum of the digits typed (spaces and dashes ignored). */
 export function luhnValid(number: string): boolean {
-  const digits = digitsOnly(number);
-  if (digits.length < 12) return false;
-  let sum = 0;
-  let double = false;
-  for (let i = digits.length - 1; i >= 0; i--) {
-    let d = digits.charCodeAt(i) - 48;
-    if (double) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-    double = !double;
-  }
-  return sum % 10 === 0;
+  return luhnDigits(digitsOnly(number));
 }
 
 export function maxNumberLength(number: string): number {
-  const rule = ruleFor(digitsOnly(number)) ?? DEFAULT_RULE;
+  const rule = cardRule(digitsOnly(number)) ?? DEFAULT_CARD_RULE;
   return Math.max(...rule.lengths);
 }
 
 export function cvcLength(number: string): number {
-  return (ruleFor(digitsOnly(number)) ?? DEFAULT_RULE).cvc;
+  return (cardRule(digitsOnly(number)) ?? DEFAULT_CARD_RULE).cvc;
 }
 
 /** "4242424242424242" → "4242 4242 4242 4242" (Amex 4-6-5); extra digits are dropped. */
 export function formatCardNumber(value: string): string {
   const digits = digitsOnly(value);
-  const rule = ruleFor(digits) ?? DEFAULT_RULE;
+  const rule = cardRule(digits) ?? DEFAULT_CARD_RULE;
   const clipped = digits.slice(0, Math.max(...rule.lengths));
   let out = "";
   for (let i = 0; i < clipped.length; i++) {
@@ -145,7 +59,7 @@ export interface FieldState {
 export function validateCardNumber(value: string): FieldState {
   const digits = digitsOnly(value);
   if (digits.length === 0) return { empty: true, complete: false, error: undefined };
-  const rule = ruleFor(digits) ?? DEFAULT_RULE;
+  const rule = cardRule(digits) ?? DEFAULT_CARD_RULE;
   const max = Math.max(...rule.lengths);
   const lengthOk = rule.lengths.includes(digits.length);
   if (lengthOk && luhnValid(digits)) return { empty: false, complete: true, error: undefined };
