@@ -143,7 +143,7 @@ describe("merchant console", () => {
     await context.close();
   });
 
-  it("creates an API key shown once, revokes it, and has no axe violation on its screens", async () => {
+  it("creates an API key shown once and revokes it, manages a webhook endpoint, and has no axe violation on its screens", async () => {
     // bypassCSP only so that axe itself can be injected; the console runs under the API's CSP otherwise
     const context = await browser.newContext({ locale: "en-US", bypassCSP: true, viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
@@ -185,6 +185,23 @@ describe("merchant console", () => {
     await page.getByRole("button", { name: `Revoke ${listed?.hint}` }).click();
     await expect.poll(async () => (await sk.apiKeys.list()).data.find((k) => k.id === listed?.id)?.revoked_at).toBeTruthy();
     await expect(made.balance.retrieve()).rejects.toThrow();
+
+    // A webhook endpoint: added (secret shown once), paused, resumed, deleted — each seen by the API.
+    await page.getByRole("link", { name: "Webhooks", exact: true }).click();
+    await page.getByRole("heading", { name: "Webhook endpoints", level: 1 }).waitFor();
+    const hookUrl = "https://hooks.example.kg/softrack";
+    await page.getByLabel("URL").fill(hookUrl);
+    await page.getByRole("button", { name: "Add endpoint" }).click();
+    await page.getByText(/^whsec_/).waitFor();
+    const endpointOf = async () => (await sk.webhookEndpoints.list({ limit: 100 })).data.find((e) => e.url === hookUrl);
+    await expect.poll(async () => (await endpointOf())?.status).toBe("enabled");
+    await axe("webhooks");
+    await page.getByRole("button", { name: `Pause ${hookUrl}` }).click();
+    await expect.poll(async () => (await endpointOf())?.status).toBe("disabled");
+    await page.getByRole("button", { name: `Resume ${hookUrl}` }).click();
+    await expect.poll(async () => (await endpointOf())?.status).toBe("enabled");
+    await page.getByRole("button", { name: `Delete ${hookUrl}` }).click();
+    await expect.poll(async () => await endpointOf()).toBeUndefined();
 
     await page.getByRole("link", { name: "Settings", exact: true }).click();
     await page.getByRole("heading", { name: "Where you are signed in" }).waitFor();

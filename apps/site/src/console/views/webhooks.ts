@@ -80,6 +80,29 @@ export class ConsoleWebhooks extends ConsoleElement {
       });
   }
 
+  /** Pauses or resumes deliveries to an endpoint (events keep queueing for it while paused). */
+  #setStatus(endpoint: WebhookEndpoint, status: "enabled" | "disabled"): void {
+    this.#change(() => api.webhookEndpoints.update(endpoint.id, { status }));
+  }
+
+  #remove(endpoint: WebhookEndpoint): void {
+    if (!window.confirm(t("webhooks.deleteConfirm", { url: endpoint.url }))) return;
+    this.#change(() => api.webhookEndpoints.delete(endpoint.id));
+  }
+
+  #change(call: () => Promise<unknown>): void {
+    this.busy = true;
+    this.error = "";
+    call()
+      .then(() => this.#load())
+      .catch((err) => {
+        this.error = failure(err);
+      })
+      .finally(() => {
+        this.busy = false;
+      });
+  }
+
   override render() {
     const selected = this.endpoints.find((e) => e.id === this.endpointId);
     return html`<h1 tabindex="-1">${t("webhooks.title")}</h1>
@@ -101,13 +124,18 @@ export class ConsoleWebhooks extends ConsoleElement {
         this.endpoints.length === 0
           ? html`<p class="muted">${t("common.none")}</p>`
           : html`<div class="table-wrap"><table>
-            <thead><tr><th scope="col">${t("webhooks.url")}</th><th scope="col">${t("webhooks.events")}</th><th scope="col">${t("common.status")}</th><th scope="col">${t("webhooks.attempts")}</th></tr></thead>
+            <thead><tr><th scope="col">${t("webhooks.url")}</th><th scope="col">${t("webhooks.events")}</th><th scope="col">${t("common.status")}</th><th scope="col">${t("webhooks.attempts")}</th><th scope="col"><span class="visually-hidden">${t("webhooks.actions")}</span></th></tr></thead>
             <tbody>${this.endpoints.map(
               (e) => html`<tr>
                 <td class="mono">${e.url}</td>
                 <td class="mono">${e.events.join(", ")}</td>
                 <td><span class="badge ${e.status === "enabled" ? "good" : "bad"}">${e.status === "enabled" ? t("webhooks.enabled") : t("webhooks.disabled")}</span></td>
                 <td><a href="#/webhooks/${e.id}" aria-current=${e.id === this.endpointId ? "true" : "false"}>${t("webhooks.show")}<span class="visually-hidden"> ${e.url}</span></a></td>
+                <td class="row">
+                  <button type="button" class="secondary small" ?disabled=${this.busy} aria-label=${`${e.status === "enabled" ? t("webhooks.disable") : t("webhooks.enable")} ${e.url}`}
+                    @click=${() => this.#setStatus(e, e.status === "enabled" ? "disabled" : "enabled")}>${e.status === "enabled" ? t("webhooks.disable") : t("webhooks.enable")}</button>
+                  <button type="button" class="secondary small" ?disabled=${this.busy} aria-label=${`${t("webhooks.delete")} ${e.url}`} @click=${() => this.#remove(e)}>${t("webhooks.delete")}</button>
+                </td>
               </tr>`,
             )}</tbody>
           </table></div>`
