@@ -62,7 +62,7 @@ async function signInByEmail(page: Page, who = email): Promise<void> {
 }
 
 describe("merchant console", () => {
-  it("signs in by email code, refunds part of a payment, turns on TOTP and asks for it at the next sign-in", async () => {
+  it("signs in by email code, refunds part of a payment, turns on TOTP and asks for it at the next sign-in, manages the team", async () => {
     const payment = await paidPayment(15_000, "Console test order");
     expect(payment.status).toBe("succeeded");
     const context = await browser.newContext({ locale: "en-US", viewport: { width: 1280, height: 900 } });
@@ -124,6 +124,18 @@ describe("merchant console", () => {
     await page.getByRole("heading", { name: "Overview", level: 1 }).waitFor();
     const events = await sk.securityEvents.list({ limit: 50 });
     expect(events.data.map((e) => e.type)).toEqual(expect.arrayContaining(["totp.enabled"]));
+
+    // Team: the owner adds a support agent, then removes them — both seen by the API
+    await page.getByRole("link", { name: "Team", exact: true }).click();
+    await page.getByRole("heading", { name: "Team", level: 1 }).waitFor();
+    const agent = "agent@console.example.kg";
+    await page.getByLabel("Email").fill(agent);
+    await page.getByLabel("Role").selectOption("support");
+    await page.getByRole("button", { name: "Add to team" }).click();
+    await expect.poll(async () => (await sk.members.list()).data.find((m) => m.email === agent)?.role).toBe("support");
+    page.once("dialog", (d) => void d.accept());
+    await page.getByRole("button", { name: `Remove ${agent}` }).click();
+    await expect.poll(async () => (await sk.members.list()).data.some((m) => m.email === agent)).toBe(false);
     expect(problems).toEqual([]);
     await context.close();
   }, 90_000);
@@ -202,6 +214,12 @@ describe("merchant console", () => {
     await expect.poll(async () => (await endpointOf())?.status).toBe("enabled");
     await page.getByRole("button", { name: `Delete ${hookUrl}` }).click();
     await expect.poll(async () => await endpointOf()).toBeUndefined();
+
+    // A developer sees the team but cannot change it
+    await page.getByRole("link", { name: "Team", exact: true }).click();
+    await page.getByText("Only an owner can add or remove people.").waitFor();
+    expect(await page.getByRole("button", { name: "Add to team" }).count()).toBe(0);
+    await axe("team");
 
     await page.getByRole("link", { name: "Settings", exact: true }).click();
     await page.getByRole("heading", { name: "Where you are signed in" }).waitFor();

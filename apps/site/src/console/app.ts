@@ -16,9 +16,10 @@ import "./views/api-keys";
 import "./views/webhooks";
 import "./views/transit";
 import "./views/settings";
+import "./views/team";
 
 interface Route {
-  name: "overview" | "payments" | "payment" | "orders" | "order" | "keys" | "webhooks" | "transit" | "settings";
+  name: "overview" | "payments" | "payment" | "orders" | "order" | "keys" | "webhooks" | "transit" | "team" | "settings";
   id?: string;
 }
 
@@ -29,6 +30,7 @@ const NAV: { name: Route["name"]; label: Key }[] = [
   { name: "keys", label: "nav.keys" },
   { name: "webhooks", label: "nav.webhooks" },
   { name: "transit", label: "nav.transit" },
+  { name: "team", label: "nav.team" },
   { name: "settings", label: "nav.settings" },
 ];
 
@@ -37,7 +39,7 @@ function parseRoute(hash: string): Route {
   const withId = (name: Route["name"]): Route => (id ? { name, id: decodeURIComponent(id) } : { name });
   if (section === "payments") return id ? withId("payment") : { name: "payments" };
   if (section === "orders") return id ? withId("order") : { name: "orders" };
-  if (section === "keys" || section === "transit" || section === "settings") return { name: section };
+  if (section === "keys" || section === "transit" || section === "team" || section === "settings") return { name: section };
   if (section === "webhooks") return withId("webhooks");
   return { name: "overview" };
 }
@@ -146,6 +148,8 @@ export class SoftrackConsole extends ConsoleElement {
         return html`<console-webhooks .endpointId=${r.id ?? ""}></console-webhooks>`;
       case "transit":
         return html`<console-transit></console-transit>`;
+      case "team":
+        return html`<console-team .me=${this.me as Identity}></console-team>`;
       case "settings":
         return html`<console-settings .me=${this.me as Identity} @console-identity=${(e: CustomEvent<Identity>) => (this.me = e.detail)}></console-settings>`;
       default:
