@@ -1,6 +1,7 @@
 // Base of every console element: shared styles (adopted stylesheets, allowed by the strict
 // CSP) and a re-render when the language changes.
-import { LitElement } from "lit";
+import { LitElement, type PropertyDeclarations } from "lit";
+import { failure } from "./api";
 import { LANG_CHANGED } from "./i18n";
 import { shared } from "./styles";
 
@@ -20,5 +21,45 @@ export class ConsoleElement extends LitElement {
   /** Moves focus to the view's heading after navigation, so screen readers announce the new screen. */
   focusHeading(): void {
     this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>("h1")?.focus());
+  }
+}
+
+/**
+ * A view whose buttons change things (keys, endpoints, members): `busy` while a change runs
+ * (its buttons disabled), the failure in `error`, and the view's data reloaded after it.
+ */
+export abstract class ActionElement extends ConsoleElement {
+  static override properties: PropertyDeclarations = { error: { state: true }, busy: { state: true } };
+  declare error: string;
+  declare busy: boolean;
+
+  constructor() {
+    super();
+    this.error = "";
+    this.busy = false;
+  }
+
+  /** Loads (or reloads) what the view shows. */
+  protected abstract load(): Promise<void>;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void this.load();
+  }
+
+  /** Runs one change; resolves true when it succeeded and the view was reloaded. */
+  protected async act(work: () => Promise<unknown>): Promise<boolean> {
+    this.busy = true;
+    this.error = "";
+    try {
+      await work();
+      await this.load();
+      return true;
+    } catch (e) {
+      this.error = failure(e);
+      return false;
+    } finally {
+      this.busy = false;
+    }
   }
 }

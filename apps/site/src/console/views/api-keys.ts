@@ -1,40 +1,29 @@
 import type { ApiKey } from "@softrack/sdk";
 import { html, nothing } from "lit";
 import { api, failure } from "../api";
-import { ConsoleElement } from "../base";
+import { ActionElement } from "../base";
 import { formatDate, t } from "../i18n";
 
 /** The merchant's API keys: create (the key shown once), roll with a grace period, revoke. */
-export class ConsoleApiKeys extends ConsoleElement {
+export class ConsoleApiKeys extends ActionElement {
   static override properties = {
     keys: { state: true },
     shown: { state: true },
     note: { state: true },
-    error: { state: true },
-    busy: { state: true },
   };
   declare keys: ApiKey[];
   /** A key just made: the only time its secret is on screen. */
   declare shown: ApiKey | undefined;
   declare note: string;
-  declare error: string;
-  declare busy: boolean;
 
   constructor() {
     super();
     this.keys = [];
     this.shown = undefined;
     this.note = "";
-    this.error = "";
-    this.busy = false;
   }
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    void this.#load();
-  }
-
-  async #load(): Promise<void> {
+  protected async load(): Promise<void> {
     try {
       this.keys = (await api.apiKeys.list()).data;
     } catch (e) {
@@ -42,19 +31,11 @@ export class ConsoleApiKeys extends ConsoleElement {
     }
   }
 
+  /** A change, then focus on the key it shows (if any), so a screen reader reads it out. */
   async #act(work: () => Promise<void>): Promise<void> {
-    this.busy = true;
-    this.error = "";
-    try {
-      await work();
-      await this.#load();
-      await this.updateComplete;
-      this.renderRoot.querySelector<HTMLElement>("#shown-title")?.focus();
-    } catch (e) {
-      this.error = failure(e);
-    } finally {
-      this.busy = false;
-    }
+    if (!(await this.act(work))) return;
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>("#shown-title")?.focus();
   }
 
   #create(e: SubmitEvent): void {

@@ -1,32 +1,23 @@
 import type { Identity, Member } from "@softrack/sdk";
 import { html, nothing } from "lit";
 import { api, failure } from "../api";
-import { ConsoleElement } from "../base";
+import { ActionElement } from "../base";
 import { formatDate, type Key, t } from "../i18n";
 
 const ROLES = ["owner", "developer", "support"] as const;
 
 /** The merchant's team: who can sign in, with which role. Owners add and remove people. */
-export class ConsoleTeam extends ConsoleElement {
-  static override properties = { me: { attribute: false }, members: { state: true }, error: { state: true }, busy: { state: true } };
+export class ConsoleTeam extends ActionElement {
+  static override properties = { me: { attribute: false }, members: { state: true } };
   declare me: Identity;
   declare members: Member[];
-  declare error: string;
-  declare busy: boolean;
 
   constructor() {
     super();
     this.members = [];
-    this.error = "";
-    this.busy = false;
   }
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    void this.#load();
-  }
-
-  async #load(): Promise<void> {
+  protected async load(): Promise<void> {
     try {
       this.members = (await api.members.list()).data;
     } catch (e) {
@@ -34,36 +25,17 @@ export class ConsoleTeam extends ConsoleElement {
     }
   }
 
-  #run(call: () => Promise<unknown>, after?: () => void): void {
-    this.busy = true;
-    this.error = "";
-    call()
-      .then(async () => {
-        after?.();
-        await this.#load();
-      })
-      .catch((err) => {
-        this.error = failure(err);
-      })
-      .finally(() => {
-        this.busy = false;
-      });
-  }
-
   #add(e: SubmitEvent): void {
     e.preventDefault();
     const form = e.target as HTMLFormElement;
     const email = (form.elements.namedItem("email") as HTMLInputElement).value.trim();
     const role = (form.elements.namedItem("role") as HTMLSelectElement).value as Member["role"];
-    this.#run(
-      () => api.members.create(this.me.merchant, { email, role }),
-      () => form.reset(),
-    );
+    void this.act(() => api.members.create(this.me.merchant, { email, role })).then((done) => done && form.reset());
   }
 
   #remove(m: Member): void {
     if (!window.confirm(t("team.removeConfirm", { who: m.email ?? m.phone ?? m.id }))) return;
-    this.#run(() => api.members.delete(m.id));
+    void this.act(() => api.members.delete(m.id));
   }
 
   override render() {

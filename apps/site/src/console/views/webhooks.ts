@@ -1,25 +1,21 @@
 import type { WebhookAttempt, WebhookEndpoint } from "@softrack/sdk";
 import { html, nothing } from "lit";
 import { api, failure } from "../api";
-import { ConsoleElement } from "../base";
+import { ActionElement } from "../base";
 import { formatDate, t } from "../i18n";
 
 /** Webhook endpoints (add one; its signing secret shown once) and each one's delivery attempts. */
-export class ConsoleWebhooks extends ConsoleElement {
+export class ConsoleWebhooks extends ActionElement {
   static override properties = {
     endpointId: { attribute: false },
     endpoints: { state: true },
     attempts: { state: true },
     created: { state: true },
-    error: { state: true },
-    busy: { state: true },
   };
   declare endpointId: string;
   declare endpoints: WebhookEndpoint[];
   declare attempts: WebhookAttempt[] | undefined;
   declare created: WebhookEndpoint | undefined;
-  declare error: string;
-  declare busy: boolean;
 
   constructor() {
     super();
@@ -27,13 +23,6 @@ export class ConsoleWebhooks extends ConsoleElement {
     this.endpoints = [];
     this.attempts = undefined;
     this.created = undefined;
-    this.error = "";
-    this.busy = false;
-  }
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    void this.#load();
   }
 
   override willUpdate(changed: Map<string, unknown>): void {
@@ -43,7 +32,7 @@ export class ConsoleWebhooks extends ConsoleElement {
     }
   }
 
-  async #load(): Promise<void> {
+  protected async load(): Promise<void> {
     try {
       this.endpoints = (await api.webhookEndpoints.list({ limit: 100 })).data;
     } catch (e) {
@@ -63,44 +52,20 @@ export class ConsoleWebhooks extends ConsoleElement {
     e.preventDefault();
     const form = e.target as HTMLFormElement;
     const url = (form.elements.namedItem("url") as HTMLInputElement).value.trim();
-    this.busy = true;
-    this.error = "";
-    api.webhookEndpoints
-      .create({ url, events: ["*"] })
-      .then(async (endpoint) => {
-        this.created = endpoint;
-        form.reset();
-        await this.#load();
-      })
-      .catch((err) => {
-        this.error = failure(err);
-      })
-      .finally(() => {
-        this.busy = false;
-      });
+    void this.act(async () => {
+      this.created = await api.webhookEndpoints.create({ url, events: ["*"] });
+      form.reset();
+    });
   }
 
   /** Pauses or resumes deliveries to an endpoint (events keep queueing for it while paused). */
   #setStatus(endpoint: WebhookEndpoint, status: "enabled" | "disabled"): void {
-    this.#change(() => api.webhookEndpoints.update(endpoint.id, { status }));
+    void this.act(() => api.webhookEndpoints.update(endpoint.id, { status }));
   }
 
   #remove(endpoint: WebhookEndpoint): void {
     if (!window.confirm(t("webhooks.deleteConfirm", { url: endpoint.url }))) return;
-    this.#change(() => api.webhookEndpoints.delete(endpoint.id));
-  }
-
-  #change(call: () => Promise<unknown>): void {
-    this.busy = true;
-    this.error = "";
-    call()
-      .then(() => this.#load())
-      .catch((err) => {
-        this.error = failure(err);
-      })
-      .finally(() => {
-        this.busy = false;
-      });
+    void this.act(() => api.webhookEndpoints.delete(endpoint.id));
   }
 
   override render() {
