@@ -11,7 +11,7 @@ import { cpus } from "node:os";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { postmasterPid, processCpu, treeCpu } from "./lib/cpu.js";
-import { fmt, jsonClient, loops, percentile } from "./lib/load.js";
+import { fmt, jsonClient, loops, percentile, walletPayments } from "./lib/load.js";
 import { startPostgres } from "./lib/postgres.js";
 import { REFERENCE_DIR } from "./lib/reference.js";
 
@@ -135,31 +135,7 @@ try {
 
   const apiPid = children.at(-1)?.pid as number;
   const cpu0 = { api: processCpu(apiPid), pg: treeCpu(pm) };
-  const latencies: number[] = [];
-  let ok = 0;
-  let failed = 0;
-  const end = Date.now() + SECONDS * 1000;
-  const start = performance.now();
-  await loops(
-    CONNECTIONS,
-    () => Date.now() > end,
-    async () => {
-      const customer = customers[Math.floor(Math.random() * customers.length)] as string;
-      const t = performance.now();
-      const created = await client.post<{ id: string }>("/v1/payments", {
-        amount: 100 + Math.floor(Math.random() * 900),
-        currency: "KGS",
-        customer,
-      });
-      const confirmed = await client.post<{ status: string }>(`/v1/payments/${created.body.id}/confirm`, {
-        payment_method_data: { type: "wallet" },
-      });
-      latencies.push(performance.now() - t);
-      if (confirmed.status === 200 && confirmed.body.status === "succeeded") ok++;
-      else failed++;
-    },
-  );
-  const pps = ok / ((performance.now() - start) / 1000);
+  const { ok, failed, latencies, paymentsPerSecond: pps } = await walletPayments(client, customers, CONNECTIONS, SECONDS);
   const apiUs = ((processCpu(apiPid) - cpu0.api) / (ok + failed)) * 1e6;
   const pgUs = ((treeCpu(pm) - cpu0.pg) / (ok + failed)) * 1e6;
   const verify = (await admin.get<{ balanced: boolean }>("/v1/admin/ledger/verify")).body;

@@ -19,7 +19,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import postgres from "postgres";
-import { fmt, jsonClient, loops, percentile } from "./lib/load.js";
+import { fmt, jsonClient, loops, percentile, walletPayments } from "./lib/load.js";
 import { startPostgres } from "./lib/postgres.js";
 import { REFERENCE_DIR } from "./lib/reference.js";
 
@@ -196,37 +196,7 @@ try {
     );
 
     // Throughput: wallet payments through the load balancer.
-    let ok = 0;
-    let failed = 0;
-    const why = new Map<string, number>();
-    const latencies: number[] = [];
-    const end = Date.now() + SECONDS * 1000;
-    const t0 = performance.now();
-    await loops(
-      CONNECTIONS,
-      () => Date.now() > end,
-      async () => {
-        const customer = customers[Math.floor(Math.random() * customers.length)] as string;
-        const t = performance.now();
-        const created = await client.post<{ id: string }>("/v1/payments", {
-          amount: 100 + Math.floor(Math.random() * 900),
-          currency: "KGS",
-          customer,
-        });
-        const confirmed = await client.post<{ status: string }>(`/v1/payments/${created.body.id}/confirm`, {
-          payment_method_data: { type: "wallet" },
-        });
-        latencies.push(performance.now() - t);
-        if (confirmed.status === 200 && confirmed.body.status === "succeeded") ok++;
-        else {
-          failed++;
-          const reason =
-            `${created.status}/${confirmed.status} ${(confirmed.body as { error?: { code?: string } })?.error?.code ?? ""}`.trim();
-          why.set(reason, (why.get(reason) ?? 0) + 1);
-        }
-      },
-    );
-    const pps = ok / ((performance.now() - t0) / 1000);
+    const { failed, why, latencies, paymentsPerSecond: pps } = await walletPayments(client, customers, CONNECTIONS, SECONDS);
 
     // Jobs once across processes: paid orders due in 3 s; every process's worker competes for them.
     const point = (await client.post<{ id: string }>("/v1/pickup_points", { name: "Point", address: "Bishkek" })).body.id;
@@ -284,7 +254,9 @@ try {
   const out = [
     "# Scale-out (bench/scale-out.ts)",
     "",
-    `Run: \`npx tsx bench/scale-out.ts --seconds ${SECONDS} --connections ${CONNECTIONS}\`, ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores (${cpus()[0]?.model}), Node ${process.version}, PostgreSQL 15 (fsync on), nginx (1 worker, keep-alive upstreams), API from apps/api/dist, load generator on the same machine; load average at the end ${loadavg().map((x) => x.toFixed(1)).join(" / ")} (other work shares the machine: compare rows only with each other and with this run's pgbench).`,
+    `Run: \`npx tsx bench/scale-out.ts --seconds ${SECONDS} --connections ${CONNECTIONS}\`, ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores (${cpus()[0]?.model}), Node ${process.version}, PostgreSQL 15 (fsync on), nginx (1 worker, keep-alive upstreams), API from apps/api/dist, load generator on the same machine; load average at the end ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(" / ")} (other work shares the machine: compare rows only with each other and with this run's pgbench).`,
     "",
     `Same run, same server: pgbench ledger_transfer.sql, 8 clients, -M prepared: **${fmt(ceiling.tps)} tps** (one ledger transfer per transaction).`,
     "",

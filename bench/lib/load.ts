@@ -77,3 +77,55 @@ export async function loops(concurrency: number, until: () => boolean, worker: (
 
 export const fmt = (n: number, digits = 0) =>
   Number.isFinite(n) ? n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits }) : "n/a";
+
+export interface WalletPaymentLoad {
+  ok: number;
+  failed: number;
+  /** per payment (create + confirm), ms */
+  latencies: number[];
+  /** failures by "create status/confirm status error code" */
+  why: Map<string, number>;
+  paymentsPerSecond: number;
+}
+
+/**
+ * Wallet payments at full speed for `seconds`: each loop creates a payment for a random
+ * customer and confirms it from the wallet. Shared by the payments and scale-out benches so
+ * their figures measure the same thing.
+ */
+export async function walletPayments(
+  client: JsonClient,
+  customers: readonly string[],
+  connections: number,
+  seconds: number,
+): Promise<WalletPaymentLoad> {
+  const out: WalletPaymentLoad = { ok: 0, failed: 0, latencies: [], why: new Map(), paymentsPerSecond: 0 };
+  const end = Date.now() + seconds * 1000;
+  const started = performance.now();
+  await loops(
+    connections,
+    () => Date.now() > end,
+    async () => {
+      const customer = customers[Math.floor(Math.random() * customers.length)] as string;
+      const t = performance.now();
+      const created = await client.post<{ id: string }>("/v1/payments", {
+        amount: 100 + Math.floor(Math.random() * 900),
+        currency: "KGS",
+        customer,
+      });
+      const confirmed = await client.post<{ status: string }>(`/v1/payments/${created.body.id}/confirm`, {
+        payment_method_data: { type: "wallet" },
+      });
+      out.latencies.push(performance.now() - t);
+      if (confirmed.status === 200 && confirmed.body.status === "succeeded") {
+        out.ok++;
+        return;
+      }
+      out.failed++;
+      const reason = `${created.status}/${confirmed.status} ${(confirmed.body as { error?: { code?: string } })?.error?.code ?? ""}`.trim();
+      out.why.set(reason, (out.why.get(reason) ?? 0) + 1);
+    },
+  );
+  out.paymentsPerSecond = out.ok / ((performance.now() - started) / 1000);
+  return out;
+}
