@@ -40,3 +40,14 @@ export function treeCpu(pid: number): number {
 export function postmasterPid(dataDir: string): number {
   return Number(readFileSync(join(dataDir, "postmaster.pid"), "utf8").split("\n")[0]);
 }
+
+/** Read and write system calls a process has made (from /proc/<pid>/io): on loopback, each costs a wake-up of the other side. */
+export function processSyscalls(pid: number): { reads: number; writes: number } {
+  try {
+    const text = readFileSync(`/proc/${pid}/io`, "utf8");
+    const field = (name: string) => Number(text.match(new RegExp(`^${name}: (\\d+)`, "m"))?.[1] ?? 0);
+    return { reads: field("syscr"), writes: field("syscw") };
+  } catch {
+    return { reads: 0, writes: 0 };
+  }
+}

@@ -1,12 +1,12 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { bodyLimit } from "hono/body-limit";
-import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv, Deps } from "./context.js";
 import { ApiError, unavailable } from "./lib/errors.js";
 import { validationHook } from "./lib/router.js";
 import { authenticate } from "./middleware/auth.js";
+import { bodyLimit } from "./middleware/body-limit.js";
+import { cors } from "./middleware/cors.js";
 import { apiRateLimit } from "./middleware/rate-limit.js";
 import { requestContext } from "./middleware/request-context.js";
 import { unitOfWork } from "./middleware/unit-of-work.js";
@@ -86,27 +86,8 @@ export function createApp(deps: Deps) {
 
   app.use("*", requestContext(deps));
   app.use("*", httpMetrics(deps));
-  app.use(
-    "/v1/*",
-    bodyLimit({
-      maxSize: 256 * 1024,
-      onError: () => {
-        throw new ApiError(413, "invalid_request_error", "body_too_large", "Request bodies are limited to 256 KiB.");
-      },
-    }),
-  );
-  // Browsers call /v1 from merchants' pages with publishable keys (the checkout widget):
-  // CORS is answered before authentication, and keys are bearer tokens, never cookies.
-  app.use(
-    "/v1/*",
-    cors({
-      origin: "*",
-      allowMethods: ["GET", "POST", "PUT", "DELETE", "OPTIONS"],
-      allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key"],
-      exposeHeaders: ["Request-Id", "Idempotent-Replayed", "Retry-After"],
-      maxAge: 600,
-    }),
-  );
+  app.use("/v1/*", bodyLimit(256 * 1024));
+  app.use("/v1/*", cors());
   const auth = authenticate(deps);
   const uow = unitOfWork(deps);
   app.use("/v1/*", async (c, next) => {

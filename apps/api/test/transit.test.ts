@@ -259,6 +259,36 @@ describe("online taps", () => {
     expect(term.status).toBe(404);
   });
 
+  it("a refused tap leaves no transaction open, and text PostgreSQL cannot store is a 400", async () => {
+    const cus = await rider(10_000);
+    const openTransactions = async () => {
+      const [row] = await api.runtime.database.rows<{ n: number }>(
+        sql`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'`,
+      );
+      return Number(row?.n);
+    };
+    // Refused after the reads (the wallet was locked by then): the lock must not outlive the answer.
+    const noTerminal = await sk.post("/v1/transit/taps", {
+      terminal: "term_gone",
+      customer: cus,
+      tapped_at: at("09:00"),
+      client_tap_id: tapId(),
+    });
+    expect(noTerminal.status).toBe(404);
+    expect(await openTransactions()).toBe(0);
+    const nul = await sk.post("/v1/transit/taps", { terminal: bus7, customer: cus, tapped_at: at("09:01"), client_tap_id: "a\u0000b" });
+    expect(nul.status).toBe(400);
+    expect(nul.body.error.type).toBe("invalid_request_error");
+    expect(await openTransactions()).toBe(0);
+    const ok = await Promise.all(
+      [bus7, bus12].map((terminal, i) =>
+        sk.post("/v1/transit/taps", { terminal, customer: cus, tapped_at: at(`09:1${i}`), client_tap_id: tapId() }),
+      ),
+    );
+    expect(ok.map((r) => r.body.decision)).toEqual(["accepted", "accepted"]);
+    expect(await wallet(cus)).toBe(8000);
+  });
+
   it("keeps a priced tap pointing at its tariff version after a new version", async () => {
     await sk.put("/v1/tariffs/line-fares", { kind: "fare", rules: { default_fare: 1000 }, effective_from: "2020-01-01T00:00:00Z" });
     const term = (await sk.post("/v1/transit/terminals", { kind: "bus_validator", route: "300", fare_tariff: "line-fares" })).body.id;

@@ -14,8 +14,12 @@ export function requestContext(deps: Deps): MiddlewareHandler<AppEnv> {
     c.set("requestId", requestId);
     c.set("deps", deps);
     c.set("db", deps.database.db);
-    await next();
+    // Set before the handler, so the response is built with it (setting a header on a
+    // finished response copies the whole response); checked after, for a response a
+    // handler built on its own.
     c.header("Request-Id", requestId);
+    await next();
+    if (!c.res.headers.has("Request-Id")) c.header("Request-Id", requestId);
     const status = c.res.status;
     const line = {
       req_id: requestId,

@@ -1,5 +1,6 @@
+import type pg from "pg";
 import type { AppEnv, Deps } from "../context.js";
-import { createSidePool, type Db } from "../db/client.js";
+import { createSidePool, InlineTransaction } from "../db/client.js";
 import { decideTaps, MAX_BATCH, type TapInput, type TapResult } from "./transit.js";
 
 type Vars = AppEnv["Variables"];
@@ -27,7 +28,7 @@ interface Waiting {
  * one by one, so one bad tap cannot fail its neighbours.
  */
 export class TapGroupCommit {
-  private readonly db: Db;
+  private readonly pool: pg.Pool;
   private readonly end: () => Promise<void>;
   private readonly queues = new Map<string, Waiting[]>();
   private readonly running = new Map<string, number>();
@@ -39,7 +40,7 @@ export class TapGroupCommit {
   ) {
     // Idle connections close on their own, so a stopped API does not keep the process alive.
     const pool = createSidePool(url, inFlight + 1);
-    this.db = pool.db;
+    this.pool = pool.pool;
     this.end = pool.close;
   }
 
@@ -70,12 +71,7 @@ export class TapGroupCommit {
   private async flush(group: Waiting[]): Promise<void> {
     const first = group[0] as Waiting;
     try {
-      const results = await this.db.transaction((tx) =>
-        decideTaps(
-          { ...first.v, db: tx },
-          group.map((g) => ({ input: g.input })),
-        ),
-      );
+      const results = await this.decide(group);
       group.forEach((g, i) => {
         g.resolve(results[i] as TapResult);
       });
@@ -85,6 +81,28 @@ export class TapGroupCommit {
         return;
       }
       for (const g of group) await this.flush([g]);
+    }
+  }
+
+  /** One group, one transaction in three round trips: BEGIN + locks and reads, the second read, the writes + COMMIT. */
+  private async decide(group: Waiting[]): Promise<TapResult[]> {
+    const client = await this.pool.connect();
+    const tx = new InlineTransaction(client);
+    try {
+      const results = await decideTaps(
+        { ...(group[0] as Waiting).v, db: tx.db },
+        group.map((g) => ({ input: g.input })),
+        { rows: (q) => tx.rows(q), finish: (writes) => tx.commit(writes) },
+      );
+      // Nothing to write (every tap refused after the reads): end the transaction all the same.
+      if (tx.open) await tx.commit([]);
+      client.release();
+      return results;
+    } catch (err) {
+      // Rolled back, then the connection is dropped: what it has prepared is no longer certain.
+      await tx.rollback().catch(() => undefined);
+      client.release(err instanceof Error ? err : new Error(String(err)));
+      throw err;
     }
   }
 

@@ -9,7 +9,7 @@ import {
   selectTariffVersion,
   TariffError,
 } from "@softrack/core";
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { AppEnv, MerchantPrincipal } from "../context.js";
 import { terminals } from "../db/schema/index.js";
 import { ApiError, type ErrorBody, invalid, notFound } from "../lib/errors.js";
@@ -224,6 +224,23 @@ function historyStart(t: FareTariff, tappedMs: number): number {
 }
 
 /**
+ * How decideTaps reaches the database: its reads, then the writes that end the work. In a
+ * request, both run on the request's transaction (its unit of work commits later); the group
+ * commit sends them on its own connection with the BEGIN and the COMMIT (see InlineTransaction).
+ */
+export interface TapStatements {
+  rows<T>(q: SQL): Promise<T[]>;
+  finish(writes: readonly SQL[]): Promise<void>;
+}
+
+const inRequest = (v: Vars): TapStatements => ({
+  rows: (q) => v.deps.database.rows(q, v.db),
+  async finish(writes) {
+    for (const w of writes) await v.deps.database.rows(w, v.db);
+  },
+});
+
+/**
  * Decides a batch of taps in one database transaction, set-based: a fixed number of
  * round trips whatever the batch size (a single online tap is a batch of one).
  *
@@ -242,9 +259,8 @@ function historyStart(t: FareTariff, tappedMs: number): number {
  * request instead of charging twice. Locks are taken in one global order (terminal locks by
  * hash, then ledger accounts by id, as the ledger store does), so batches cannot deadlock.
  */
-export async function decideTaps(v: Vars, items: readonly TapItem[]): Promise<TapResult[]> {
+export async function decideTaps(v: Vars, items: readonly TapItem[], io: TapStatements = inRequest(v)): Promise<TapResult[]> {
   const p = merchantOf(v);
-  const db = v.deps.database;
   const now = v.deps.now().getTime();
   const results: (TapResult | undefined)[] = new Array(items.length);
 
@@ -276,7 +292,7 @@ export async function decideTaps(v: Vars, items: readonly TapItem[]): Promise<Ta
   //      their balances (exact until commit: every writer locks them).
   const terminalIds = [...new Set(readable.map((r) => r.input.terminal))];
   const customerIds = [...new Set(readable.map((r) => r.input.customer))];
-  const [head] = await db.rows<{
+  const [head] = await io.rows<{
     terminals: LoadedTerminal[];
     tariffs: Parameters<typeof tariffsByCode>[0];
     customers: { id: string; category: string; wallet_currency: string }[];
@@ -299,7 +315,6 @@ export async function decideTaps(v: Vars, items: readonly TapItem[]): Promise<Ta
                   AND r.code IN (SELECT fare_tariff FROM t)) AS tariffs,
                (SELECT coalesce(json_agg(c), '[]'::json) FROM c) AS customers,
                (SELECT coalesce(json_agg(w), '[]'::json) FROM w) AS wallets`,
-    v.db,
   );
   const terminalById = new Map((head?.terminals ?? []).map((t) => [t.id, t]));
   const fareTariffs = tariffsByCode(head?.tariffs ?? []);
@@ -335,7 +350,7 @@ export async function decideTaps(v: Vars, items: readonly TapItem[]): Promise<Ta
   let historyFrom = Number.POSITIVE_INFINITY;
   for (const [tariff, ms] of earliest) historyFrom = Math.min(historyFrom, historyStart(tariff, ms));
   const known = [...new Set(pending.map((t) => t.input.customer))].filter((id) => customerById.has(id));
-  const [recorded] = await db.rows<{
+  const [recorded] = await io.rows<{
     existing: TapRecord[] | null;
     history: { c: string; ms: number; route: string; fare: number; full: number; tr: boolean }[] | null;
   }>(
@@ -350,7 +365,6 @@ export async function decideTaps(v: Vars, items: readonly TapItem[]): Promise<Ta
                             AND tapped_at <= ${new Date(historyTo).toISOString()}::timestamptz)`
                    : sql`NULL::json`
                } AS history`,
-    v.db,
   );
   const existing = new Map((recorded?.existing ?? []).map((r) => [`${r.terminal_id}\u0000${r.client_tap_id}`, r]));
   const history = new Map<string, RideRecord[]>();
@@ -503,7 +517,7 @@ export async function decideTaps(v: Vars, items: readonly TapItem[]): Promise<Ta
     // Cannot happen while the wallets stay locked; if it does, undo the whole request rather than record a fare not charged.
     if (rejected >= 0) throw new Error(`ledger rejected fare ${entries[rejected]?.sourceId}: ${JSON.stringify(posting.results[rejected])}`);
   }
-  const writes: Promise<unknown>[] = [];
+  const writes: SQL[] = [];
   if (fresh.length > 0) {
     const rows = fresh.map((t) => {
       const r = t.record as TapRecord;
@@ -515,8 +529,7 @@ export async function decideTaps(v: Vars, items: readonly TapItem[]): Promise<Ta
       };
     });
     writes.push(
-      db.rows(
-        sql`INSERT INTO taps (id, livemode, created_at, merchant_id, terminal_id, client_tap_id, content_hash, customer_id, route, tapped_at,
+      sql`INSERT INTO taps (id, livemode, created_at, merchant_id, terminal_id, client_tap_id, content_hash, customer_id, route, tapped_at,
                               decision, reason, fare, full_fare, is_transfer, currency, tariff_code, tariff_version, wallet_balance, breakdown)
             SELECT id, livemode, created_at, merchant_id, terminal_id, client_tap_id, content_hash, customer_id, route, tapped_at,
                    decision, reason, fare, full_fare, is_transfer, currency, tariff_code, tariff_version, wallet_balance, breakdown
@@ -524,12 +537,11 @@ export async function decideTaps(v: Vars, items: readonly TapItem[]): Promise<Ta
                  terminal_id text, client_tap_id text, content_hash text, customer_id text, route text, tapped_at timestamptz, decision text,
                  reason text, fare bigint, full_fare bigint, is_transfer boolean, currency text, tariff_code text, tariff_version integer,
                  wallet_balance bigint, breakdown jsonb)`,
-        v.db,
-      ),
     );
   }
-  if (posting) writes.push(posting.write());
-  await Promise.all(writes);
+  const ledgerWrite = posting?.statement();
+  if (ledgerWrite) writes.push(ledgerWrite);
+  await io.finish(writes);
 
   for (const t of fresh) results[t.index] = { ok: true, tap: tapObject(t.record as TapRecord) };
   for (const [t, first] of sameAs) results[t.index] = { ok: true, tap: tapObject(first.record as TapRecord, true) };

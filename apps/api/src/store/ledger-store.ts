@@ -1,5 +1,5 @@
 import { applyBatch, type LedgerAccount, type LedgerRejection } from "@softrack/core";
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { Database, Db } from "../db/client.js";
 import { newId } from "../lib/ids.js";
 import { pgArray } from "../lib/pg-array.js";
@@ -23,6 +23,8 @@ export interface PreparedPosting {
   ok: boolean;
   /** Writes the accepted entries: one statement. Call it last in the transaction. */
   write(): Promise<void>;
+  /** That statement, for a caller that sends it itself (undefined: nothing to write). */
+  statement(): SQL | undefined;
 }
 
 /**
@@ -95,44 +97,40 @@ export class LedgerStore {
       out.push({ ok: true, transactionId: id });
     });
     const database = this.database;
-    return {
-      results: out,
-      ok: out.every((r) => r.ok),
-      async write() {
-        if (txn.id.length === 0) return;
-        // In id order. Guarded accounts (locked in prepare, so they exist) get a plain UPDATE:
-        // PostgreSQL checks CHECK constraints on an upsert's proposed row before it sees the
-        // conflict, so a debit could not go through INSERT … ON CONFLICT. Everything else is
-        // upserted: a first movement creates the account, later ones add to it.
-        const sorted = [...deltas.entries()].filter(([, d]) => d !== 0).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-        const update = { id: [] as string[], delta: [] as number[] };
-        const upsert = {
-          id: [] as string[],
-          merchant: [] as (string | null)[],
-          kind: [] as string[],
-          currency: [] as string[],
-          livemode: [] as boolean[],
-          allowNegative: [] as boolean[],
-          delta: [] as number[],
-        };
-        for (const [id, delta] of sorted) {
-          if (existing.has(id)) {
-            update.id.push(id);
-            update.delta.push(delta);
-            continue;
-          }
-          const a = specs.get(id) as AccountSpec;
-          upsert.id.push(id);
-          upsert.merchant.push(a.merchantId);
-          upsert.kind.push(a.kind);
-          upsert.currency.push(a.currency);
-          upsert.livemode.push(a.livemode);
-          upsert.allowNegative.push(a.allowNegative);
-          upsert.delta.push(delta);
+    const statement = (): SQL | undefined => {
+      if (txn.id.length === 0) return undefined;
+      // In id order. Guarded accounts (locked in prepare, so they exist) get a plain UPDATE:
+      // PostgreSQL checks CHECK constraints on an upsert's proposed row before it sees the
+      // conflict, so a debit could not go through INSERT … ON CONFLICT. Everything else is
+      // upserted: a first movement creates the account, later ones add to it.
+      const sorted = [...deltas.entries()].filter(([, d]) => d !== 0).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      const update = { id: [] as string[], delta: [] as number[] };
+      const upsert = {
+        id: [] as string[],
+        merchant: [] as (string | null)[],
+        kind: [] as string[],
+        currency: [] as string[],
+        livemode: [] as boolean[],
+        allowNegative: [] as boolean[],
+        delta: [] as number[],
+      };
+      for (const [id, delta] of sorted) {
+        if (existing.has(id)) {
+          update.id.push(id);
+          update.delta.push(delta);
+          continue;
         }
-        // One statement whose text never changes: prepared once per connection.
-        await database.rows(
-          sql`WITH t AS (INSERT INTO ledger_transactions (id, merchant_id, livemode, type, description, source_id)
+        const a = specs.get(id) as AccountSpec;
+        upsert.id.push(id);
+        upsert.merchant.push(a.merchantId);
+        upsert.kind.push(a.kind);
+        upsert.currency.push(a.currency);
+        upsert.livemode.push(a.livemode);
+        upsert.allowNegative.push(a.allowNegative);
+        upsert.delta.push(delta);
+      }
+      // One statement whose text never changes whatever the number of rows.
+      return sql`WITH t AS (INSERT INTO ledger_transactions (id, merchant_id, livemode, type, description, source_id)
                          SELECT * FROM unnest(${pgArray(txn.id)}::text[], ${pgArray(txn.merchant)}::text[], ${pgArray(txn.livemode)}::boolean[],
                                               ${pgArray(txn.type)}::text[], ${pgArray(txn.description)}::text[], ${pgArray(txn.source)}::text[])),
                    p AS (INSERT INTO ledger_postings (transaction_id, account_id, amount, currency)
@@ -147,9 +145,15 @@ export class LedgerStore {
                                               ${pgArray(upsert.delta)}::bigint[]) WITH ORDINALITY AS r(id, merchant_id, kind, currency, livemode, allow_negative, balance, n)
                          ORDER BY r.n
                          ON CONFLICT (id) DO UPDATE SET balance = a.balance + EXCLUDED.balance, updated_at = now())
-              SELECT 1`,
-          tx,
-        );
+              SELECT 1`;
+    };
+    return {
+      results: out,
+      ok: out.every((r) => r.ok),
+      statement,
+      async write() {
+        const q = statement();
+        if (q) await database.rows(q, tx);
       },
     };
   }
