@@ -8,7 +8,7 @@
  *
  * Everything is local: a private PostgreSQL cluster in a temp dir (stopped at the end), the
  * API as a child process on 127.0.0.1, the load from this process. Knobs (env):
- * BATCH_SIZE (100), BATCH_CONNECTIONS (4), SINGLE_CONNECTIONS (16), SINGLE_SECONDS (10),
+ * BATCH_SIZE (100), BATCH_CONNECTIONS (4), SINGLE_CONNECTIONS (24), SINGLE_SECONDS (10),
  * MIXED_SECONDS (8), PGBENCH_SECONDS (10), BATCH_SECONDS (40), BATCHES (1050), DB_POOL_SIZE (20), CPU_PROFILE=dir (profiles the API).
  */
 import { once } from "node:events";
@@ -30,7 +30,7 @@ const TURNSTILES = 50;
 const RIDERS = 10_000;
 const BATCH_SIZE = env("BATCH_SIZE", 100);
 const BATCH_CONNECTIONS = env("BATCH_CONNECTIONS", 4);
-const SINGLE_CONNECTIONS = env("SINGLE_CONNECTIONS", 16);
+const SINGLE_CONNECTIONS = env("SINGLE_CONNECTIONS", 24);
 const SINGLE_SECONDS = env("SINGLE_SECONDS", 10);
 const MIXED_SECONDS = env("MIXED_SECONDS", 8);
 const PGBENCH_SECONDS = env("PGBENCH_SECONDS", 10);
