@@ -25,6 +25,42 @@ export class ConsoleElement extends LitElement {
 }
 
 /**
+ * A view that shows what one request returns: `loading` while it runs, the failure in
+ * `error`. Loads when connected; `reload()` again after the view changes its query.
+ */
+export abstract class LoadedElement extends ConsoleElement {
+  static override properties: PropertyDeclarations = { error: { state: true }, loading: { state: true } };
+  declare error: string;
+  declare loading: boolean;
+
+  constructor() {
+    super();
+    this.error = "";
+    this.loading = true;
+  }
+
+  /** Fetches what the view shows and stores it on the element. */
+  protected abstract fetch(): Promise<void>;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void this.reload();
+  }
+
+  protected async reload(): Promise<void> {
+    this.loading = true;
+    this.error = "";
+    try {
+      await this.fetch();
+    } catch (e) {
+      this.error = failure(e);
+    } finally {
+      this.loading = false;
+    }
+  }
+}
+
+/**
  * A view whose buttons change things (keys, endpoints, members): `busy` while a change runs
  * (its buttons disabled), the failure in `error`, and the view's data reloaded after it.
  */

@@ -1,6 +1,5 @@
 import { html, nothing, type TemplateResult } from "lit";
-import { failure } from "../api";
-import { ConsoleElement } from "../base";
+import { LoadedElement } from "../base";
 import { t } from "../i18n";
 
 const PAGE = 20;
@@ -15,12 +14,10 @@ export interface Page<T> {
  * the loading, error and empty states and the previous/next buttons. A view supplies the
  * page request, its title and its table.
  */
-export abstract class PagedList<T extends { id: string }> extends ConsoleElement {
-  static override properties = { rows: { state: true }, hasMore: { state: true }, error: { state: true }, loading: { state: true } };
+export abstract class PagedList<T extends { id: string }> extends LoadedElement {
+  static override properties = { ...LoadedElement.properties, rows: { state: true }, hasMore: { state: true } };
   declare rows: T[];
   declare hasMore: boolean;
-  declare error: string;
-  declare loading: boolean;
   /** starting_after of every page shown so far; the last one is this page's. */
   #cursors: (string | undefined)[] = [undefined];
 
@@ -32,36 +29,21 @@ export abstract class PagedList<T extends { id: string }> extends ConsoleElement
     super();
     this.rows = [];
     this.hasMore = false;
-    this.error = "";
-    this.loading = true;
   }
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    void this.#load();
-  }
-
-  async #load(): Promise<void> {
-    this.loading = true;
-    this.error = "";
-    try {
-      const page = await this.fetchPage({ limit: PAGE, starting_after: this.#cursors.at(-1) });
-      this.rows = page.data;
-      this.hasMore = page.has_more;
-    } catch (e) {
-      this.error = failure(e);
-    } finally {
-      this.loading = false;
-    }
+  protected async fetch(): Promise<void> {
+    const page = await this.fetchPage({ limit: PAGE, starting_after: this.#cursors.at(-1) });
+    this.rows = page.data;
+    this.hasMore = page.has_more;
   }
 
   #next = (): void => {
     this.#cursors.push(this.rows.at(-1)?.id);
-    void this.#load();
+    void this.reload();
   };
   #previous = (): void => {
     this.#cursors.pop();
-    void this.#load();
+    void this.reload();
   };
 
   override render() {

@@ -1,7 +1,7 @@
 import type { TransitDailyReport } from "@softrack/sdk";
 import { html, nothing } from "lit";
-import { api, failure } from "../api";
-import { ConsoleElement } from "../base";
+import { api } from "../api";
+import { LoadedElement } from "../base";
 import { locale, t } from "../i18n";
 import { formatMoney } from "../money";
 
@@ -12,36 +12,19 @@ function today(): string {
 }
 
 /** Rides, revenue and declines of one local day: totals, per route, per terminal. */
-export class ConsoleTransit extends ConsoleElement {
-  static override properties = { date: { state: true }, report: { state: true }, error: { state: true }, loading: { state: true } };
+export class ConsoleTransit extends LoadedElement {
+  static override properties = { ...LoadedElement.properties, date: { state: true }, report: { state: true } };
   declare date: string;
   declare report: TransitDailyReport | undefined;
-  declare error: string;
-  declare loading: boolean;
 
   constructor() {
     super();
     this.date = today();
     this.report = undefined;
-    this.error = "";
-    this.loading = false;
   }
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    void this.#load();
-  }
-
-  async #load(): Promise<void> {
-    this.loading = true;
-    this.error = "";
-    try {
-      this.report = await api.transit.reports.daily({ date: this.date });
-    } catch (e) {
-      this.error = failure(e);
-    } finally {
-      this.loading = false;
-    }
+  protected async fetch(): Promise<void> {
+    this.report = await api.transit.reports.daily({ date: this.date });
   }
 
   #submit(e: SubmitEvent): void {
@@ -49,7 +32,7 @@ export class ConsoleTransit extends ConsoleElement {
     const value = ((e.target as HTMLFormElement).elements.namedItem("date") as HTMLInputElement).value;
     if (value) {
       this.date = value;
-      void this.#load();
+      void this.reload();
     }
   }
 
