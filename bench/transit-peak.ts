@@ -9,7 +9,7 @@
  * Everything is local: a private PostgreSQL cluster in a temp dir (stopped at the end), the
  * API as a child process on 127.0.0.1, the load from this process. Knobs (env):
  * BATCH_SIZE (100), BATCH_CONNECTIONS (4), SINGLE_CONNECTIONS (24), SINGLE_SECONDS (10),
- * MIXED_SECONDS (8), PGBENCH_SECONDS (10), BATCH_SECONDS (40), BATCHES (1050), DB_POOL_SIZE (20), CPU_PROFILE=dir (profiles the API).
+ * MIXED_SECONDS (8), PGBENCH_SECONDS (10), BATCH_SECONDS (40), BATCHES (1050), DB_POOL_SIZE (20), CPU_PROFILE=dir (profiles the API), KEEP_PG=1 (leaves the cluster running).
  */
 import { once } from "node:events";
 import { copyFileSync } from "node:fs";

@@ -1,5 +1,4 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv, Deps } from "./context.js";
 import { ApiError, unavailable } from "./lib/errors.js";
@@ -26,21 +25,14 @@ import { tariffRoutes } from "./routes/tariffs/index.js";
 import { testHelperRoutes } from "./routes/test-helpers/index.js";
 import { transitRoutes } from "./routes/transit/index.js";
 import { webhookRoutes } from "./routes/webhooks/index.js";
+import { tapsCommitThemselves } from "./services/transit-group-commit.js";
 
 const PUBLIC_V1 = new Set(["/v1/leads"]);
 /** Writes that manage their own transactions (each job commits on its own). */
 const OWN_TRANSACTIONS = new Set(["/v1/test_helpers/run_jobs"]);
 const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
-/**
- * A single online tap on a PostgreSQL server commits in its group's transaction (services/
- * transit-group-commit.ts), and (terminal, client_tap_id) already makes it idempotent: an
- * enclosing unit of work would only add a BEGIN/COMMIT and hold a pool connection while the tap
- * waits for its group. With an Idempotency-Key it still takes the unit of work, so the key keeps
- * the contract's meaning (same response replayed).
- */
-function tapInItsGroup(c: Context<AppEnv>, deps: Deps): boolean {
-  return c.req.path === "/v1/transit/taps" && deps.database.driver === "postgres" && c.req.header("Idempotency-Key") === undefined;
-}
+/** Taps commit in transactions of their own on a PostgreSQL server unless sent with an Idempotency-Key (see tapsCommitThemselves). */
+const TAP_PATHS = new Set(["/v1/transit/taps", "/v1/transit/taps/batch"]);
 /**
  * PostgreSQL / driver errors that mean "the database is away", not "this request is wrong":
  * SQLSTATE classes 08 (connection), 57P0x (shutdown, crash), 57014 (statement timeout), 53300
@@ -97,7 +89,10 @@ export function createApp(deps: Deps) {
   });
   app.use("/v1/*", apiRateLimit(deps.env));
   app.use("/v1/*", async (c, next) =>
-    WRITE_METHODS.has(c.req.method) && !PUBLIC_V1.has(c.req.path) && !OWN_TRANSACTIONS.has(c.req.path) && !tapInItsGroup(c, deps)
+    WRITE_METHODS.has(c.req.method) &&
+    !PUBLIC_V1.has(c.req.path) &&
+    !OWN_TRANSACTIONS.has(c.req.path) &&
+    !(TAP_PATHS.has(c.req.path) && tapsCommitThemselves(deps, c.req.header("Idempotency-Key")))
       ? uow(c, next)
       : next(),
   );

@@ -1,7 +1,7 @@
 import type pg from "pg";
 import type { AppEnv, Deps } from "../context.js";
 import { createSidePool, InlineTransaction } from "../db/client.js";
-import { decideTaps, MAX_BATCH, type TapInput, type TapResult } from "./transit.js";
+import { decideTapRound, decideTaps, MAX_BATCH, type TapInput, type TapItem, type TapResult, type TapRound } from "./transit.js";
 
 type Vars = AppEnv["Variables"];
 
@@ -84,26 +84,14 @@ export class TapGroupCommit {
     }
   }
 
-  /** One group, one transaction in three round trips: BEGIN + locks and reads, the second read, the writes + COMMIT. */
-  private async decide(group: Waiting[]): Promise<TapResult[]> {
-    const client = await this.pool.connect();
-    const tx = new InlineTransaction(client);
-    try {
-      const results = await decideTaps(
-        { ...(group[0] as Waiting).v, db: tx.db },
-        group.map((g) => ({ input: g.input })),
-        { rows: (q) => tx.rows(q), finish: (writes) => tx.commit(writes) },
-      );
-      // Nothing to write (every tap refused after the reads): end the transaction all the same.
-      if (tx.open) await tx.commit([]);
-      client.release();
-      return results;
-    } catch (err) {
-      // Rolled back, then the connection is dropped: what it has prepared is no longer certain.
-      await tx.rollback().catch(() => undefined);
-      client.release(err instanceof Error ? err : new Error(String(err)));
-      throw err;
-    }
+  /** One group, one transaction in three round trips (two transactions when a rider's wallet was busy). */
+  private decide(group: Waiting[]): Promise<TapResult[]> {
+    return decideInRounds(
+      this.pool,
+      "generic",
+      (group[0] as Waiting).v,
+      group.map((g) => ({ input: g.input })),
+    );
   }
 
   close(): Promise<void> {
@@ -128,4 +116,80 @@ export async function decideTap(v: Vars, input: TapInput): Promise<TapResult> {
     groups.set(v.deps, group);
   }
   return group.submit(v, input);
+}
+
+/**
+ * Taps sent without an Idempotency-Key to a PostgreSQL server commit in transactions of their
+ * own (the group commit, upload rounds), not in the request's unit of work: (terminal,
+ * client_tap_id) already makes each tap idempotent, and a unit of work would only add round
+ * trips and hold a connection while the taps wait. With a key, the unit of work keeps the key's
+ * record and its effect in one transaction.
+ */
+export function tapsCommitThemselves(deps: Deps, idempotencyKey: string | undefined): boolean {
+  return deps.database.driver === "postgres" && deps.database.pool !== undefined && idempotencyKey === undefined;
+}
+
+/**
+ * Decides an offline upload: in rounds of its own on a PostgreSQL server (see decideInRounds),
+ * otherwise in the request's transaction.
+ */
+export function decideUpload(v: Vars, items: readonly TapItem[], idempotencyKey: string | undefined): Promise<TapResult[]> {
+  const pool = v.deps.database.pool;
+  if (!pool || !tapsCommitThemselves(v.deps, idempotencyKey)) return decideTaps(v, items);
+  // Custom plans: an upload carries up to a thousand taps, and the best plan depends on how many.
+  return decideInRounds(pool, "custom", v, items);
+}
+
+/**
+ * Taps decided in at most two transactions. The first leaves out the riders whose wallets
+ * other transactions hold (see decideTapRound) rather than queue behind them while holding
+ * its own locks; the second decides those, waiting for the wallets. A rider's taps are in one
+ * round, and each tap commits once whatever the round (its (terminal, client_tap_id) is
+ * looked up in the round that decides it), so a crash between rounds loses nothing a
+ * re-upload would not redo.
+ */
+async function decideInRounds(pool: pg.Pool, plans: "generic" | "custom", v: Vars, items: readonly TapItem[]): Promise<TapResult[]> {
+  const first = await inTransaction(pool, plans, v, items, true);
+  if (first.deferred.length > 0) {
+    const later = await inTransaction(
+      pool,
+      plans,
+      v,
+      first.deferred.map((i) => items[i] as TapItem),
+      false,
+    );
+    first.deferred.forEach((i, k) => {
+      first.results[i] = later.results[k];
+    });
+  }
+  return first.results as TapResult[];
+}
+
+/** One round in one transaction on a connection of `pool`: BEGIN with the first read, the writes with the COMMIT. */
+async function inTransaction(
+  pool: pg.Pool,
+  plans: "generic" | "custom",
+  v: Vars,
+  items: readonly TapItem[],
+  skipBusyWallets: boolean,
+): Promise<TapRound> {
+  const client = await pool.connect();
+  const tx = new InlineTransaction(client, plans);
+  try {
+    const round = await decideTapRound(
+      { ...v, db: tx.db },
+      items,
+      { rows: (q) => tx.rows(q), finish: (writes) => tx.commit(writes) },
+      skipBusyWallets,
+    );
+    // Nothing to write (every tap refused after the reads): end the transaction all the same.
+    if (tx.open) await tx.commit([]);
+    client.release();
+    return round;
+  } catch (err) {
+    // Rolled back, then the connection is dropped: what it has prepared is no longer certain.
+    await tx.rollback().catch(() => undefined);
+    client.release(err instanceof Error ? err : new Error(String(err)));
+    throw err;
+  }
 }

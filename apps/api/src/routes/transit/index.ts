@@ -8,7 +8,6 @@ import { allow, merchantOf } from "../../middleware/auth.js";
 import {
   createTerminal,
   dailyReport,
-  decideTaps,
   findTap,
   findTerminal,
   reportCsv,
@@ -17,7 +16,7 @@ import {
   tapErrorBody,
   terminalObject,
 } from "../../services/transit.js";
-import { decideTap } from "../../services/transit-group-commit.js";
+import { decideTap, decideUpload } from "../../services/transit-group-commit.js";
 import { BatchTaps, CreateTap, CreateTerminal, DailyReport, ReportQuery, Tap, TapBatchResult, Terminal } from "./schemas.js";
 
 const tags = ["Transit"];
@@ -130,7 +129,7 @@ export const transitRoutes = createRouter()
     return c.json(result.tap, 200);
   })
   .openapi(routes.batch, async (c) => {
-    const results = await decideTaps(c.var, c.req.valid("json").taps.map(readTap));
+    const results = await decideUpload(c.var, c.req.valid("json").taps.map(readTap), c.req.header("Idempotency-Key"));
     return c.json({ object: "list" as const, data: results.map(resultBody), has_more: false, url: "/v1/transit/taps/batch" }, 200);
   })
   .openapi(routes.retrieveTap, async (c) => c.json(await findTap(c.var, c.req.valid("param").id), 200))

@@ -1,0 +1,67 @@
+import { sql } from "drizzle-orm";
+import fc from "fast-check";
+import type pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createPool, endPool, InlineTransaction } from "../src/db/client.js";
+import { realPostgresDatabaseUrl } from "./support.js";
+
+// InlineTransaction writes values into the statement text as literals: a string that ended
+// its literal early would be SQL injection. Checked against the server itself.
+let pool: pg.Pool;
+
+beforeAll(async () => {
+  pool = createPool(await realPostgresDatabaseUrl(), { max: 2 });
+});
+afterAll(() => endPool(pool));
+
+async function inTransaction<T>(work: (tx: InlineTransaction) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    return await work(new InlineTransaction(client));
+  } finally {
+    client.release();
+  }
+}
+
+/** Text made mostly of what a literal has to escape, and of any other character PostgreSQL can store. */
+const hostileText = fc
+  .array(fc.oneof(fc.constantFrom("'", "\\", "''", "\\'", "E'", "$$", ";", "--", "\n", '"', "{", "}"), fc.string({ unit: "grapheme" })), {
+    maxLength: 12,
+  })
+  .map((parts) => parts.join("").replaceAll("\u0000", ""));
+
+describe("InlineTransaction on a real PostgreSQL", () => {
+  it("a string comes back from the server exactly as sent, whatever quotes and backslashes it holds", async () => {
+    await fc.assert(
+      fc.asyncProperty(hostileText, hostileText, async (a, b) => {
+        const [row] = await inTransaction(async (tx) => {
+          const rows = await tx.rows<{ a: string; b: string; n: number }>(sql`SELECT ${a}::text AS a, ${b}::text AS b, 1::int AS n`);
+          await tx.commit([]);
+          return rows;
+        });
+        expect(row).toEqual({ a, b, n: 1 });
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("U+0000 is refused as PostgreSQL refuses it, before anything is sent", async () => {
+    await expect(inTransaction((tx) => tx.rows(sql`SELECT ${"a\u0000b"}::text AS v`))).rejects.toMatchObject({ code: "22021" });
+  });
+
+  it("generic plans last only as long as the transaction: the connection goes back to the pool as it came", async () => {
+    const client = await pool.connect();
+    try {
+      const tx = new InlineTransaction(client);
+      const [inside] = await tx.rows<{ plan_cache_mode: string }>(
+        sql`SELECT current_setting('plan_cache_mode') AS plan_cache_mode, ${1}::int AS one`,
+      );
+      await tx.commit([]);
+      const after = await client.query<{ plan_cache_mode: string }>("SHOW plan_cache_mode");
+      expect(inside?.plan_cache_mode).toBe("force_generic_plan");
+      expect(after.rows[0]?.plan_cache_mode).toBe("auto");
+    } finally {
+      client.release();
+    }
+  });
+});
