@@ -63,8 +63,8 @@ await database.rows(
 await database.rows(sql`INSERT INTO ledger_accounts (id, kind, currency, allow_negative, balance) VALUES (${clearingAccount("card", false, "KGS").id}, 'platform_clearing', 'KGS', true, ${-1000000000 * ACCOUNTS})`);
 await database.rows(sql`INSERT INTO ledger_transactions (id, type) VALUES ('txn_opening', 'opening')`);
 await database.rows(
-  sql`INSERT INTO ledger_postings (transaction_id, account_id, amount, currency)
-      SELECT 'txn_opening', id, balance, 'KGS' FROM ledger_accounts`,
+  sql`INSERT INTO ledger_postings (transaction_id, line, account_id, amount, currency)
+      SELECT 'txn_opening', (row_number() OVER () - 1)::integer, id, balance, 'KGS' FROM ledger_accounts`,
 );
 await database.rows(sql`VACUUM ANALYZE ledger_accounts`);
 

@@ -9,7 +9,8 @@
  * Everything is local: a private PostgreSQL cluster in a temp dir (stopped at the end), the
  * API as a child process on 127.0.0.1, the load from this process. Knobs (env):
  * BATCH_SIZE (100), BATCH_CONNECTIONS (4), SINGLE_CONNECTIONS (24), SINGLE_SECONDS (10),
- * MIXED_SECONDS (8), PGBENCH_SECONDS (10), BATCH_SECONDS (40), BATCHES (1050), DB_POOL_SIZE (20), CPU_PROFILE=dir (profiles the API), KEEP_PG=1 (leaves the cluster running).
+ * MIXED_SECONDS (8), PGBENCH_SECONDS (10), BATCH_SECONDS (40), BATCHES (1050), DB_POOL_SIZE (20), CPU_PROFILE=dir (profiles the API), KEEP_PG=1 (leaves the cluster running),
+ * PG_STATEMENTS=1 (time per statement), PG_EXPLAIN_MS=n (plans of statements slower than n ms, in the cluster's log).
  */
 import { once } from "node:events";
 import { copyFileSync } from "node:fs";
@@ -109,9 +110,10 @@ async function seedRiders(url: string, merchantId: string): Promise<{ ids: strin
       [merchantId],
     );
     await tx.unsafe(
-      `INSERT INTO ledger_postings (transaction_id, account_id, amount, currency)
-       SELECT 'txn_benchseed', 'customer:' || id || ':wallet:KGS', balance, 'KGS' FROM json_to_recordset($1::text::json) AS r(id text, balance bigint) WHERE balance <> 0
-       UNION ALL SELECT 'txn_benchseed', 'platform:test:clearing_card:KGS', -$2::bigint, 'KGS'`,
+      `INSERT INTO ledger_postings (transaction_id, line, account_id, amount, currency)
+       SELECT 'txn_benchseed', (row_number() OVER () - 1)::integer, account_id, amount, 'KGS' FROM (
+         SELECT 'customer:' || id || ':wallet:KGS' AS account_id, balance AS amount FROM json_to_recordset($1::text::json) AS r(id text, balance bigint) WHERE balance <> 0
+         UNION ALL SELECT 'platform:test:clearing_card:KGS', -$2::bigint) s`,
       [json, total],
     );
   });
@@ -148,8 +150,12 @@ async function main() {
   const statements = process.env.PG_STATEMENTS
     ? { shared_preload_libraries: "pg_stat_statements", "pg_stat_statements.track_planning": "on" }
     : {};
+  // PG_EXPLAIN_MS=n logs the plan of every statement slower than n ms (auto_explain) to the cluster's log (with KEEP_PG=1 to read it).
+  const explain = process.env.PG_EXPLAIN_MS
+    ? { session_preload_libraries: "auto_explain", "auto_explain.log_min_duration": process.env.PG_EXPLAIN_MS, "auto_explain.log_analyze": "on" }
+    : {};
   await withPostgres(
-    { name: "transit", settings: { ...(slow ? { log_min_duration_statement: slow } : {}), ...statements } },
+    { name: "transit", settings: { ...(slow ? { log_min_duration_statement: slow } : {}), ...statements, ...explain } },
     async (pg) => {
       log(`PostgreSQL 15 on 127.0.0.1:${pg.port} (fsync and synchronous_commit on)`);
       const ceiling = await pgbenchCeiling(pg);

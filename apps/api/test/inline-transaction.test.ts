@@ -3,6 +3,7 @@ import fc from "fast-check";
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPool, endPool, InlineTransaction } from "../src/db/client.js";
+import { pgArray } from "../src/lib/pg-array.js";
 import { realPostgresDatabaseUrl } from "./support.js";
 
 // InlineTransaction writes values into the statement text as literals: a string that ended
@@ -40,6 +41,20 @@ describe("InlineTransaction on a real PostgreSQL", () => {
           return rows;
         });
         expect(row).toEqual({ a, b, n: 1 });
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("a row set sent as array literals comes back element for element", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.option(hostileText, { nil: null }), { maxLength: 8 }), async (values) => {
+        const [row] = await inTransaction(async (tx) => {
+          const rows = await tx.rows<{ a: (string | null)[] }>(sql`SELECT ${pgArray(values)}::text[] AS a`);
+          await tx.commit([]);
+          return rows;
+        });
+        expect(row?.a).toEqual(values);
       }),
       { numRuns: 200 },
     );

@@ -19,5 +19,6 @@ function element(v: string | number | boolean | null): string {
     return String(v);
   }
   if (typeof v === "boolean") return v ? "t" : "f";
-  return `"${v.replace(/[\\"]/g, "\\$&")}"`;
+  // Most values (ids, codes, instants) hold neither character: no regex for them.
+  return v.includes('"') || v.includes("\\") ? `"${v.replace(/[\\"]/g, "\\$&")}"` : `"${v}"`;
 }

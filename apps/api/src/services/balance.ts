@@ -55,7 +55,7 @@ export async function listLedgerTransactions(
               WHERE transaction_id IN (${sql.join(
                 ids.map((id) => sql`${id}`),
                 sql`, `,
-              )}) ORDER BY id`,
+              )}) ORDER BY transaction_id, line`,
           db,
         );
   return {

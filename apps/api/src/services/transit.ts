@@ -392,15 +392,16 @@ export async function decideTapRound(v: Vars, items: readonly TapItem[], io: Tap
     /** [customer, tapped ms, route, fare, full fare, transfer, tap id], unordered. */
     history: [string, number, string, number, number, boolean, string][] | null;
   }>(
-    sql`SELECT (SELECT json_agg(e) FROM (SELECT ${TAP_COLUMNS} FROM taps
-                 WHERE (terminal_id, client_tap_id) IN (SELECT * FROM json_to_recordset(${JSON.stringify(pending.map((t) => ({ t: t.input.terminal, c: t.input.client_tap_id })))}::json) AS x(t text, c text))) e) AS existing,
+    sql`SELECT (SELECT json_agg(e) FROM unnest(${pgArray(pending.map((t) => t.input.terminal))}::text[], ${pgArray(pending.map((t) => t.input.client_tap_id))}::text[]) AS x(t, c)
+                 CROSS JOIN LATERAL (SELECT ${TAP_COLUMNS} FROM taps WHERE terminal_id = x.t AND client_tap_id = x.c LIMIT 1) e) AS existing,
                ${
                  known.length > 0 && historyFrom <= historyTo
-                   ? sql`(SELECT json_agg(json_build_array(customer_id, (extract(epoch from tapped_at) * 1000)::bigint, route, fare, full_fare,
-                            is_transfer, id))
-                          FROM taps WHERE customer_id = ANY(${pgArray(known)}::text[])
-                            AND decision = 'accepted' AND tapped_at >= ${new Date(historyFrom).toISOString()}::timestamptz
-                            AND tapped_at <= ${new Date(historyTo).toISOString()}::timestamptz)`
+                   ? sql`(SELECT json_agg(json_build_array(h.customer_id, (extract(epoch from h.tapped_at) * 1000)::bigint, h.route, h.fare,
+                            h.full_fare, h.is_transfer, h.id))
+                          FROM unnest(${pgArray(known)}::text[]) AS k(id)
+                          CROSS JOIN LATERAL (SELECT customer_id, tapped_at, route, fare, full_fare, is_transfer, id FROM taps
+                            WHERE customer_id = k.id AND decision = 'accepted' AND tapped_at >= ${new Date(historyFrom).toISOString()}::timestamptz
+                              AND tapped_at <= ${new Date(historyTo).toISOString()}::timestamptz OFFSET 0) h)`
                    : sql`NULL::json`
                } AS history`,
   );

@@ -72,7 +72,13 @@ export class LedgerStore {
       description: [] as (string | null)[],
       source: [] as (string | null)[],
     };
-    const posting = { txn: [] as string[], account: [] as string[], amount: [] as number[], currency: [] as string[] };
+    const posting = {
+      txn: [] as string[],
+      line: [] as number[],
+      account: [] as string[],
+      amount: [] as number[],
+      currency: [] as string[],
+    };
     const deltas = new Map<string, number>();
     entries.forEach((e, i) => {
       const r = results[i];
@@ -87,8 +93,9 @@ export class LedgerStore {
       txn.type.push(e.type);
       txn.description.push(e.description ?? null);
       txn.source.push(e.sourceId ?? null);
-      for (const p of drafts[i]?.postings ?? []) {
+      for (const [line, p] of (drafts[i]?.postings ?? []).entries()) {
         posting.txn.push(id);
+        posting.line.push(line);
         posting.account.push(p.account);
         posting.amount.push(p.amount);
         posting.currency.push(p.currency);
@@ -133,11 +140,13 @@ export class LedgerStore {
       return sql`WITH t AS (INSERT INTO ledger_transactions (id, merchant_id, livemode, type, description, source_id)
                          SELECT * FROM unnest(${pgArray(txn.id)}::text[], ${pgArray(txn.merchant)}::text[], ${pgArray(txn.livemode)}::boolean[],
                                               ${pgArray(txn.type)}::text[], ${pgArray(txn.description)}::text[], ${pgArray(txn.source)}::text[])),
-                   p AS (INSERT INTO ledger_postings (transaction_id, account_id, amount, currency)
-                         SELECT * FROM unnest(${pgArray(posting.txn)}::text[], ${pgArray(posting.account)}::text[], ${pgArray(posting.amount)}::bigint[],
+                   p AS (INSERT INTO ledger_postings (transaction_id, line, account_id, amount, currency)
+                         SELECT * FROM unnest(${pgArray(posting.txn)}::text[], ${pgArray(posting.line)}::integer[], ${pgArray(posting.account)}::text[],
+                                              ${pgArray(posting.amount)}::bigint[],
                                               ${pgArray(posting.currency)}::text[])),
                    g AS (UPDATE ledger_accounts a SET balance = a.balance + d.delta, updated_at = now()
-                         FROM unnest(${pgArray(update.id)}::text[], ${pgArray(update.delta)}::bigint[]) AS d(id, delta) WHERE a.id = d.id),
+                         FROM unnest(${pgArray(update.id)}::text[], ${pgArray(update.delta)}::bigint[]) AS d(id, delta)
+                         WHERE a.id = d.id AND a.id = ANY(${pgArray(update.id)}::text[])),
                    u AS (INSERT INTO ledger_accounts AS a (id, merchant_id, kind, currency, livemode, allow_negative, balance)
                          SELECT r.id, r.merchant_id, r.kind, r.currency, r.livemode, r.allow_negative, r.balance
                          FROM unnest(${pgArray(upsert.id)}::text[], ${pgArray(upsert.merchant)}::text[], ${pgArray(upsert.kind)}::text[],

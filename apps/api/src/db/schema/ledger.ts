@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, boolean, check, index, pgTable, text } from "drizzle-orm/pg-core";
+import { boolean, check, index, integer, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
 import { money, ts } from "./common.js";
 
 /**
@@ -42,14 +42,19 @@ export const ledgerTransactions = pgTable(
   (t) => [index("ledger_transactions_merchant_idx").on(t.merchantId, t.id), index("ledger_transactions_source_idx").on(t.sourceId)],
 );
 
+/**
+ * A transaction's postings are its lines 0, 1, …: keyed by (transaction_id, line), which is also
+ * how they are read back, so a posting costs two index entries (this key, the account's) and no
+ * sequence call — transit writes two postings per fare.
+ */
 export const ledgerPostings = pgTable(
   "ledger_postings",
   {
-    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
     transactionId: text("transaction_id").notNull(),
+    line: integer("line").notNull(),
     accountId: text("account_id").notNull(),
     amount: money("amount").notNull(),
     currency: text("currency").notNull(),
   },
-  (t) => [index("ledger_postings_account_idx").on(t.accountId), index("ledger_postings_transaction_idx").on(t.transactionId)],
+  (t) => [primaryKey({ columns: [t.transactionId, t.line] }), index("ledger_postings_account_idx").on(t.accountId)],
 );
