@@ -8,7 +8,7 @@
  *
  * Everything is local: a private PostgreSQL cluster in a temp dir (stopped at the end), the
  * API as a child process on 127.0.0.1, the load from this process. Knobs (env):
- * BATCH_SIZE (100), BATCH_CONNECTIONS (4), SINGLE_CONNECTIONS (24), SINGLE_SECONDS (10),
+ * BATCH_SIZE (100), BATCH_CONNECTIONS (12), SINGLE_CONNECTIONS (24), SINGLE_SECONDS (10),
  * MIXED_SECONDS (8), PGBENCH_SECONDS (10), BATCH_SECONDS (40), BATCHES (1050), DB_POOL_SIZE (20), CPU_PROFILE=dir (profiles the API), KEEP_PG=1 (leaves the cluster running),
  * PG_STATEMENTS=1 (time per statement), PG_EXPLAIN_MS=n (plans of statements slower than n ms, in the cluster's log).
  */
@@ -30,7 +30,7 @@ const BUSES = 1000;
 const TURNSTILES = 50;
 const RIDERS = 10_000;
 const BATCH_SIZE = env("BATCH_SIZE", 100);
-const BATCH_CONNECTIONS = env("BATCH_CONNECTIONS", 4);
+const BATCH_CONNECTIONS = env("BATCH_CONNECTIONS", 12);
 const SINGLE_CONNECTIONS = env("SINGLE_CONNECTIONS", 24);
 const SINGLE_SECONDS = env("SINGLE_SECONDS", 10);
 const MIXED_SECONDS = env("MIXED_SECONDS", 8);
@@ -127,6 +127,8 @@ interface Cpu {
   api: number;
   /** The API's write system calls (socket writes: one per statement sent, one per response). */
   apiWrites: number;
+  /** This process: the load generator's CPU, which shares the machine's two cores. */
+  load: number;
 }
 
 function summary(name: string, taps: number, seconds: number, latencies: number[], cpu: Cpu) {
@@ -140,6 +142,7 @@ function summary(name: string, taps: number, seconds: number, latencies: number[
     requests: latencies.length,
     pgUs: (cpu.pg * 1e6) / taps,
     apiUs: (cpu.api * 1e6) / taps,
+    loadUs: (cpu.load * 1e6) / taps,
     writesPerTap: cpu.apiWrites / taps,
   };
 }
@@ -152,7 +155,11 @@ async function main() {
     : {};
   // PG_EXPLAIN_MS=n logs the plan of every statement slower than n ms (auto_explain) to the cluster's log (with KEEP_PG=1 to read it).
   const explain = process.env.PG_EXPLAIN_MS
-    ? { session_preload_libraries: "auto_explain", "auto_explain.log_min_duration": process.env.PG_EXPLAIN_MS, "auto_explain.log_analyze": "on" }
+    ? {
+        session_preload_libraries: "auto_explain",
+        "auto_explain.log_min_duration": process.env.PG_EXPLAIN_MS,
+        "auto_explain.log_analyze": "on",
+      }
     : {};
   await withPostgres(
     { name: "transit", settings: { ...(slow ? { log_min_duration_statement: slow } : {}), ...statements, ...explain } },
@@ -177,10 +184,15 @@ async function main() {
       );
       const api = server.announce as { url: string; merchantId: string; secretKey: string; adminKey: string; pid: number };
       const pm = postmasterPid(pg.dataDir);
-      const cpuNow = (): Cpu => ({ pg: treeCpu(pm), api: processCpu(api.pid), apiWrites: processSyscalls(api.pid).writes });
+      const cpuNow = (): Cpu => ({
+        pg: treeCpu(pm),
+        api: processCpu(api.pid),
+        apiWrites: processSyscalls(api.pid).writes,
+        load: processCpu(process.pid),
+      });
       const cpuSince = (a: Cpu): Cpu => {
         const b = cpuNow();
-        return { pg: b.pg - a.pg, api: b.api - a.api, apiWrites: b.apiWrites - a.apiWrites };
+        return { pg: b.pg - a.pg, api: b.api - a.api, apiWrites: b.apiWrites - a.apiWrites, load: b.load - a.load };
       };
       /** PG_STATEMENTS=1: where PostgreSQL's time went in a phase (planning and execution per statement, per tap). */
       const statementsSince = async (label: string, taps?: number) => {
@@ -425,22 +437,24 @@ async function main() {
         console.log(
           `${BUSES} buses + ${TURNSTILES} turnstiles, ${RIDERS} riders; fare tariff with a peak period, categories, 60-min transfers and a daily cap.\n`,
         );
-        console.log("| workload | taps | taps/s | p50 ms | p99 ms | vs pgbench | PG CPU µs/tap | API CPU µs/tap | API writes/tap |");
-        console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        console.log(
+          "| workload | taps | taps/s | p50 ms | p99 ms | vs pgbench | PG CPU µs/tap | API CPU µs/tap | load CPU µs/tap | API writes/tap |",
+        );
+        console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (const r of rows) {
           const ref = r.name.includes("batch") ? ceiling.batchTransfersPerSec : ceiling.transferTps;
           console.log(
-            `| ${r.name} | ${fmt(r.taps)} | ${fmt(r.rate)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${fmt((100 * r.rate) / ref)}% of ${r.name.includes("batch") ? "batch100" : "single"} | ${fmt(r.pgUs)} | ${fmt(r.apiUs)} | ${fmt(r.writesPerTap, 2)} |`,
+            `| ${r.name} | ${fmt(r.taps)} | ${fmt(r.rate)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${fmt((100 * r.rate) / ref)}% of ${r.name.includes("batch") ? "batch100" : "single"} | ${fmt(r.pgUs)} | ${fmt(r.apiUs)} | ${fmt(r.loadUs)} | ${fmt(r.writesPerTap, 2)} |`,
           );
         }
         console.log(
-          `| pgbench ledger_transfer.sql, -M prepared -c 8 -j 2 | | ${fmt(ceiling.transferTps)} transfers/s | | | 100% | ${fmt(ceiling.singleCpu * 1e6)} per transfer | | |`,
+          `| pgbench ledger_transfer.sql, -M prepared -c 8 -j 2 | | ${fmt(ceiling.transferTps)} transfers/s | | | 100% | ${fmt(ceiling.singleCpu * 1e6)} per transfer | | | |`,
         );
         console.log(
-          `| pgbench ledger_batch100.sql, -c 8 -j 2 | | ${fmt(ceiling.batchTransfersPerSec)} transfers/s | | | 100% | ${fmt(ceiling.batchCpu * 1e6)} per transfer | | |`,
+          `| pgbench ledger_batch100.sql, -c 8 -j 2 | | ${fmt(ceiling.batchTransfersPerSec)} transfers/s | | | 100% | ${fmt(ceiling.batchCpu * 1e6)} per transfer | | | |`,
         );
         console.log(
-          `\np50/p99 are per request: for batches the time to decide all ${BATCH_SIZE} taps of the upload. CPU columns: CPU time of the PostgreSQL cluster and of the API process per tap (from /proc), which drift less than rates on a shared machine.`,
+          `\np50/p99 are per request: for batches the time to decide all ${BATCH_SIZE} taps of the upload. CPU columns: CPU time of the PostgreSQL cluster, of the API process and of this load generator per tap (from /proc), which drift less than rates on a shared machine.`,
         );
         console.log(
           `Machine load average at the end: ${loadavg()

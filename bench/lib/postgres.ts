@@ -158,7 +158,9 @@ export async function withPostgres<T>(
     process.off("SIGTERM", onSignal);
     // KEEP_PG=1 leaves the cluster running for a look at what the run left (EXPLAIN, pg_stat_*).
     if (process.env.KEEP_PG === "1") {
-      console.log(`KEEP_PG: cluster left running: psql -h 127.0.0.1 -p ${pg.port} -U postgres; stop: pg_ctl -D ${pg.dataDir} stop (as postgres)`);
+      console.log(
+        `KEEP_PG: cluster left running: psql -h 127.0.0.1 -p ${pg.port} -U postgres; stop: pg_ctl -D ${pg.dataDir} stop (as postgres)`,
+      );
     } else {
       await pg.stop();
     }

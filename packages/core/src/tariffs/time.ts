@@ -12,19 +12,6 @@ const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{
  */
 export function parseInstant(value: unknown): number | null {
   if (typeof value !== "string") return null;
-  // A rider's earlier rides are parsed again for every tap priced against them.
-  const known = recentInstants.get(value);
-  if (known !== undefined) return known;
-  const ms = parseInstantText(value);
-  if (recentInstants.size >= RECENT_INSTANTS) recentInstants.clear();
-  recentInstants.set(value, ms);
-  return ms;
-}
-
-const RECENT_INSTANTS = 4096;
-const recentInstants = new Map<string, number | null>();
-
-function parseInstantText(value: string): number | null {
   const m = ISO_INSTANT.exec(value);
   if (!m) return null;
   const month = Number(m[2]);
