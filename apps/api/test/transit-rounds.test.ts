@@ -3,7 +3,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { walletAccount } from "../src/store/accounts.js";
 import type { TestApi } from "../src/testing.js";
-import { type Http, http, realPostgresDatabaseUrl, startTestApi, TEST_CARD } from "./support.js";
+import { fundedCustomer, type Http, http, realPostgresDatabaseUrl, startTestApi } from "./support.js";
 
 // An upload on a PostgreSQL server decides the riders whose wallets are free first and commits
 // them, then waits for the busy ones (services/transit-group-commit.ts, decideInRounds). These
@@ -19,12 +19,23 @@ const at = (hhmm: string) => `${DAY}T${hhmm}:00+06:00`;
 let seq = 0;
 const tapId = () => `r-${Date.now().toString(36)}-${++seq}`;
 
-async function rider(amount: number): Promise<string> {
-  const c = await sk.post("/v1/customers", { name: "Rider" });
-  const topup = await sk.post("/v1/payments", { amount, currency: "KGS", purpose: { type: "wallet_topup", customer: c.body.id } });
-  const paid = await sk.post(`/v1/payments/${topup.body.id}/confirm`, { payment_method_data: { type: "card", card: TEST_CARD } });
-  expect(paid.body.status).toBe("succeeded");
-  return c.body.id;
+/** Another transaction holding a rider's wallet, as a payment or another upload would; `release` ends it. */
+async function holdWallet(customer: string): Promise<{ release(how: "COMMIT" | "ROLLBACK"): Promise<void> }> {
+  const holder = new pg.Client({ connectionString: url });
+  await holder.connect();
+  await holder.query("BEGIN");
+  await holder.query("SELECT balance FROM ledger_accounts WHERE id = $1 FOR UPDATE", [
+    walletAccount(api.merchant.id, customer, false, "KGS").id,
+  ]);
+  let open = true;
+  return {
+    async release(how) {
+      if (!open) return;
+      open = false;
+      await holder.query(how);
+      await holder.end();
+    },
+  };
 }
 
 async function recorded(clientTapIds: string[]): Promise<string[]> {
@@ -47,17 +58,11 @@ afterAll(() => api.close());
 
 describe("an upload while a rider's wallet is busy", () => {
   it("commits the other riders at once, then decides the busy rider's taps in tap-time order once the wallet is free", async () => {
-    const busy = await rider(10_000);
-    const free = await rider(10_000);
+    const busy = await fundedCustomer(sk, 10_000);
+    const free = await fundedCustomer(sk, 10_000);
     const ids = { busyFirst: tapId(), free: tapId(), busySecond: tapId(), busyThird: tapId() };
-    // Another transaction holds the busy rider's wallet, as a payment or another upload would.
-    const holder = new pg.Client({ connectionString: url });
-    await holder.connect();
+    const holder = await holdWallet(busy);
     try {
-      await holder.query("BEGIN");
-      await holder.query("SELECT balance FROM ledger_accounts WHERE id = $1 FOR UPDATE", [
-        walletAccount(api.merchant.id, busy, false, "KGS").id,
-      ]);
       // Out of tap-time order on purpose: the busy rider's 08:00 ride is last in the upload.
       const upload = sk.post("/v1/transit/taps/batch", {
         taps: [
@@ -71,7 +76,7 @@ describe("an upload while a rider's wallet is busy", () => {
       const deadline = Date.now() + 20_000;
       while ((await recorded([ids.free])).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       expect(await recorded(Object.values(ids))).toEqual([ids.free]);
-      await holder.query("COMMIT");
+      await holder.release("COMMIT");
 
       const r = await upload;
       expect(r.status).toBe(200);
@@ -85,27 +90,21 @@ describe("an upload while a rider's wallet is busy", () => {
       expect((await sk.get(`/v1/customers/${busy}`)).body.wallet.balance).toBe(6_000);
       expect(await recorded(Object.values(ids))).toEqual(Object.values(ids).sort());
     } finally {
-      await holder.end();
+      await holder.release("ROLLBACK");
     }
   });
 
   it("a re-upload while the wallet is busy again answers from the record without waiting", async () => {
-    const busy = await rider(5_000);
+    const busy = await fundedCustomer(sk, 5_000);
     const tap = { terminal: bus, customer: busy, tapped_at: at("07:15"), client_tap_id: tapId() };
     const first = await sk.post("/v1/transit/taps/batch", { taps: [tap] });
     expect(first.body.data[0]).toMatchObject({ decision: "accepted", fare: 2000 });
-    const holder = new pg.Client({ connectionString: url });
-    await holder.connect();
+    const holder = await holdWallet(busy);
     try {
-      await holder.query("BEGIN");
-      await holder.query("SELECT balance FROM ledger_accounts WHERE id = $1 FOR UPDATE", [
-        walletAccount(api.merchant.id, busy, false, "KGS").id,
-      ]);
       const again = await sk.post("/v1/transit/taps/batch", { taps: [tap] });
       expect(again.body.data[0]).toMatchObject({ id: first.body.data[0].id, replayed: true, fare: 2000 });
     } finally {
-      await holder.query("ROLLBACK");
-      await holder.end();
+      await holder.release("ROLLBACK");
     }
     expect((await sk.get(`/v1/customers/${busy}`)).body.wallet.balance).toBe(3_000);
   });

@@ -200,9 +200,9 @@ function literal(value: unknown): string {
   }
   if (typeof value === "number") {
     if (!Number.isFinite(value)) throw new TypeError(`not a finite number: ${value}`);
-    return pg.escapeLiteral(String(value));
+    return `'${value}'`;
   }
-  if (typeof value === "bigint" || typeof value === "boolean") return pg.escapeLiteral(String(value));
+  if (typeof value === "bigint" || typeof value === "boolean") return `'${value}'`;
   throw new TypeError(`no literal for a ${typeof value}`);
 }
 

@@ -318,17 +318,18 @@ export async function decideTapRound(v: Vars, items: readonly TapItem[], io: Tap
     tariffs: Parameters<typeof tariffsByCode>[0];
     customers: { id: string; category: string; wallet_currency: string }[];
     wallets: { id: string; balance: number }[];
+    /** With skipBusyWallets: the riders whose wallets another transaction holds. */
     busy: string[] | null;
   }>(
     sql`WITH locks AS (SELECT count(pg_advisory_xact_lock(k)) AS n
                        FROM (SELECT DISTINCT hashtextextended('transit_terminal:' || id, 0) AS k FROM unnest(${pgArray(terminalIds)}::text[]) id ORDER BY 1) s),
              t AS (SELECT t.id, t.route, t.fare_tariff FROM terminals t
                    WHERE t.id = ANY(${pgArray(terminalIds)}::text[]) AND t.merchant_id = ${p.merchantId} AND t.livemode = ${p.livemode}),
-             c AS (SELECT id, category, wallet_currency FROM customers
+             c AS (SELECT id, category, wallet_currency, 'customer:' || id || ':wallet:' || wallet_currency AS wallet FROM customers
                    WHERE id = ANY(${pgArray(customerIds)}::text[]) AND merchant_id = ${p.merchantId} AND livemode = ${p.livemode}
                      AND (SELECT n FROM locks) IS NOT NULL),
              w AS (SELECT a.id, a.balance FROM ledger_accounts a
-                   WHERE a.id = ANY(ARRAY(SELECT 'customer:' || id || ':wallet:' || wallet_currency FROM c)) ORDER BY a.id FOR UPDATE${skipBusyWallets ? sql` SKIP LOCKED` : sql``})
+                   WHERE a.id = ANY(ARRAY(SELECT wallet FROM c)) ORDER BY a.id FOR UPDATE${skipBusyWallets ? sql` SKIP LOCKED` : sql``})
         SELECT (SELECT n FROM locks) AS locked,
                (SELECT coalesce(json_agg(t), '[]'::json) FROM t) AS terminals,
                (SELECT coalesce(json_agg(json_build_object('owner', r.owner, 'code', r.code, 'version', r.version, 'currency', r.currency,
@@ -339,8 +340,8 @@ export async function decideTapRound(v: Vars, items: readonly TapItem[], io: Tap
                (SELECT coalesce(json_agg(w), '[]'::json) FROM w) AS wallets,
                ${
                  skipBusyWallets
-                   ? sql`(SELECT json_agg(a.id) FROM ledger_accounts a
-                          WHERE a.id = ANY(ARRAY(SELECT 'customer:' || id || ':wallet:' || wallet_currency FROM c)) AND a.id NOT IN (SELECT id FROM w))`
+                   ? sql`(SELECT json_agg(c.id) FROM c
+                          WHERE c.wallet NOT IN (SELECT id FROM w) AND EXISTS (SELECT 1 FROM ledger_accounts a WHERE a.id = c.wallet))`
                    : sql`NULL::json`
                } AS busy`,
   );
@@ -351,7 +352,7 @@ export async function decideTapRound(v: Vars, items: readonly TapItem[], io: Tap
   // The wallets as locked above, before this batch: the ledger decides its entries from these.
   const lockedWallets: ReadonlyMap<string, number> = new Map(balances);
 
-  const later = laterRiders(readable, customerById, new Set(head?.busy ?? []), p);
+  const later = laterRiders(readable, head?.busy ?? []);
   const pending: Pending[] = [];
   for (const r of readable) {
     const terminal = terminalById.get(r.input.terminal);
@@ -598,17 +599,9 @@ const tapKey = (t: TapInput) => `${t.terminal}\u0000${t.client_tap_id}`;
  * (terminal, client_tap_id) sent twice in a batch is still judged in batch order — every rider
  * sharing a tap id with one of them, to a fixed point.
  */
-function laterRiders(
-  taps: readonly { input: TapInput }[],
-  customers: ReadonlyMap<string, { id: string; wallet_currency: string }>,
-  busyWallets: ReadonlySet<string>,
-  p: { merchantId: string; livemode: boolean },
-): Set<string> {
-  const riders = new Set<string>();
-  if (busyWallets.size === 0) return riders;
-  for (const c of customers.values()) {
-    if (busyWallets.has(walletAccount(p.merchantId, c.id, p.livemode, c.wallet_currency).id)) riders.add(c.id);
-  }
+function laterRiders(taps: readonly { input: TapInput }[], busy: readonly string[]): Set<string> {
+  const riders = new Set(busy);
+  if (riders.size === 0) return riders;
   const keys = new Set<string>();
   for (let grew = true; grew; ) {
     grew = false;
