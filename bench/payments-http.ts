@@ -45,7 +45,15 @@ function startChild(args: string[], env: Record<string, string>): Promise<string
   });
 }
 
-const pg = await startPostgres({ name: "payments", settings: { max_connections: 300 } });
+// PG_STATEMENTS=1 prints where PostgreSQL's time went per statement during the payments phase.
+const statementsOn = process.env.PG_STATEMENTS === "1";
+const pg = await startPostgres({
+  name: "payments",
+  settings: {
+    max_connections: 300,
+    ...(statementsOn ? { shared_preload_libraries: "pg_stat_statements", "pg_stat_statements.track_planning": "on" } : {}),
+  },
+});
 try {
   await pg.createDatabase("pgbench");
   await pg.createDatabase("api");
@@ -94,7 +102,8 @@ try {
       resolve(root, "apps/api/dist/index.js"),
     ],
     {
-      DATABASE_URL: pg.url("api"),
+      // Over the Unix socket, as the transit bench and a same-host deployment would.
+      ...pg.socketEnv("api"),
       NODE_ENV: "production",
       PLATFORM_ADMIN_KEY: adminKey,
       PORT: "0",
@@ -134,10 +143,20 @@ try {
   );
 
   const apiPid = children.at(-1)?.pid as number;
+  if (statementsOn) await pg.psql("api", "CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset();");
   const cpu0 = { api: processCpu(apiPid), pg: treeCpu(pm) };
   const { ok, failed, latencies, paymentsPerSecond: pps } = await walletPayments(client, customers, CONNECTIONS, SECONDS);
   const apiUs = ((processCpu(apiPid) - cpu0.api) / (ok + failed)) * 1e6;
   const pgUs = ((treeCpu(pm) - cpu0.pg) / (ok + failed)) * 1e6;
+  if (statementsOn) {
+    const top = await pg.psql(
+      "api",
+      `SELECT round((total_plan_time * 1000 / ${ok + failed})::numeric) AS plan_us, round((total_exec_time * 1000 / ${ok + failed})::numeric) AS exec_us,
+              calls, left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 110) FROM pg_stat_statements
+       ORDER BY total_plan_time + total_exec_time DESC LIMIT 15`,
+    );
+    console.log(`PostgreSQL time per payment (µs planning | execution | calls | statement):\n${top}`);
+  }
   const verify = (await admin.get<{ balanced: boolean }>("/v1/admin/ledger/verify")).body;
   client.close();
   admin.close();

@@ -1,4 +1,5 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv, Deps } from "./context.js";
 import { ApiError, unavailable } from "./lib/errors.js";
@@ -25,6 +26,7 @@ import { tariffRoutes } from "./routes/tariffs/index.js";
 import { testHelperRoutes } from "./routes/test-helpers/index.js";
 import { transitRoutes } from "./routes/transit/index.js";
 import { webhookRoutes } from "./routes/webhooks/index.js";
+import { confirmCommitsItself, createCommitsItself } from "./services/payment-group-commit.js";
 import { tapsCommitThemselves } from "./services/transit-group-commit.js";
 
 const PUBLIC_V1 = new Set(["/v1/leads"]);
@@ -33,6 +35,8 @@ const OWN_TRANSACTIONS = new Set(["/v1/test_helpers/run_jobs"]);
 const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 /** Taps commit in transactions of their own on a PostgreSQL server unless sent with an Idempotency-Key (see tapsCommitThemselves). */
 const TAP_PATHS = new Set(["/v1/transit/taps", "/v1/transit/taps/batch"]);
+/** So do wallet confirmations and most creations of payments (see confirmCommitsItself, createCommitsItself). */
+const CONFIRM_PATH = /^\/v1\/payments\/[^/]+\/confirm$/;
 /**
  * PostgreSQL / driver errors that mean "the database is away", not "this request is wrong":
  * SQLSTATE classes 08 (connection), 57P0x (shutdown, crash), 57014 (statement timeout), 53300
@@ -88,11 +92,18 @@ export function createApp(deps: Deps) {
     return auth(c, next);
   });
   app.use("/v1/*", apiRateLimit(deps.env));
+  /** Writes that commit in transactions of their own (grouped with others'), decided by the services that run them. */
+  const commitsItself = async (c: Context<AppEnv>): Promise<boolean> => {
+    const key = c.req.header("Idempotency-Key");
+    if (TAP_PATHS.has(c.req.path)) return tapsCommitThemselves(deps, key);
+    if (key !== undefined || deps.database.driver !== "postgres" || c.req.method !== "POST") return false;
+    const decides = c.req.path === "/v1/payments" ? createCommitsItself : CONFIRM_PATH.test(c.req.path) ? confirmCommitsItself : undefined;
+    // The body is parsed once: the route's validator reads the same parsed body (or the same JSON error).
+    if (!decides) return false;
+    return decides(deps, key, await c.req.json().catch(() => null));
+  };
   app.use("/v1/*", async (c, next) =>
-    WRITE_METHODS.has(c.req.method) &&
-    !PUBLIC_V1.has(c.req.path) &&
-    !OWN_TRANSACTIONS.has(c.req.path) &&
-    !(TAP_PATHS.has(c.req.path) && tapsCommitThemselves(deps, c.req.header("Idempotency-Key")))
+    WRITE_METHODS.has(c.req.method) && !PUBLIC_V1.has(c.req.path) && !OWN_TRANSACTIONS.has(c.req.path) && !(await commitsItself(c))
       ? uow(c, next)
       : next(),
   );

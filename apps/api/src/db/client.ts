@@ -216,10 +216,11 @@ function literal(value: unknown): string {
  * - no sequential scans: a generic plan made while a table is still small would keep scanning
  *   it whole as it grows, until the next ANALYZE.
  */
-const SETTINGS = "SET LOCAL random_page_cost = 1.1; SET LOCAL enable_seqscan = off";
+const SETTINGS = ["SET LOCAL random_page_cost = 1.1", "SET LOCAL enable_seqscan = off"];
+/** One statement per element: each answers with a result of its own (see reads()). */
 const BEGIN = {
-  generic: ["BEGIN", "SET LOCAL plan_cache_mode = force_generic_plan", SETTINGS],
-  custom: ["BEGIN", "SET LOCAL plan_cache_mode = force_custom_plan", SETTINGS],
+  generic: ["BEGIN", "SET LOCAL plan_cache_mode = force_generic_plan", ...SETTINGS],
+  custom: ["BEGIN", "SET LOCAL plan_cache_mode = force_custom_plan", ...SETTINGS],
 };
 
 /** What one connection has prepared with SQL PREPARE: statement text → name. */
@@ -275,11 +276,23 @@ export class InlineTransaction {
 
   /** A read; the first one opens the transaction. */
   async rows<T>(q: SQL): Promise<T[]> {
-    const texts = this.execute(q);
-    if (!this.begun) texts.unshift(...BEGIN[this.plans]);
+    return (await this.reads([q]))[0] as T[];
+  }
+
+  /** Several reads in one round trip, their rows in order; the first read opens the transaction. */
+  async reads(qs: readonly SQL[]): Promise<Record<string, unknown>[][]> {
+    const texts: string[] = [];
+    // Which result of the message each read's EXECUTE is (PREPAREs and SETs answer too).
+    const at: number[] = [];
+    if (!this.begun) texts.push(...BEGIN[this.plans]);
     this.begun = true;
+    for (const q of qs) {
+      texts.push(...this.execute(q));
+      at.push(texts.length - 1);
+    }
     const result = await this.client.query(texts.join("; "));
-    return rowsOf<T>(Array.isArray(result) ? result[result.length - 1] : result);
+    const results = Array.isArray(result) ? result : [result];
+    return at.map((i) => rowsOf(results[i]));
   }
 
   /** The last writes and the COMMIT, in one message; nothing is sent after this. */
@@ -309,6 +322,30 @@ export class InlineTransaction {
     }
     texts.push(params.length > 0 ? `EXECUTE ${name}(${params.map(literal).join(", ")})` : `EXECUTE ${name}`);
     return texts;
+  }
+}
+
+/**
+ * Runs `work` in an InlineTransaction on a connection of `pool`, ending it with an empty COMMIT
+ * if `work` left it open. On failure: rolled back, and the connection is dropped, since what it
+ * has prepared is no longer certain.
+ */
+export async function inlineTransaction<R>(
+  pool: pg.Pool,
+  plans: "generic" | "custom",
+  work: (tx: InlineTransaction) => Promise<R>,
+): Promise<R> {
+  const client = await pool.connect();
+  const tx = new InlineTransaction(client, plans);
+  try {
+    const out = await work(tx);
+    if (tx.open) await tx.commit([]);
+    client.release();
+    return out;
+  } catch (err) {
+    await tx.rollback().catch(() => undefined);
+    client.release(err instanceof Error ? err : new Error(String(err)));
+    throw err;
   }
 }
 

@@ -1,4 +1,14 @@
-import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from "node:crypto";
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createHmac,
+  createSecretKey,
+  hkdfSync,
+  type KeyObject,
+  randomBytes,
+  timingSafeEqual,
+} from "node:crypto";
 
 export function sha256Hex(value: string | Buffer): string {
   return createHash("sha256").update(value).digest("hex");
@@ -25,10 +35,11 @@ export function hmacSha256Base64(key: Buffer | string, message: string): string 
  * holds ciphertext only.
  */
 export class SecretBox {
-  private readonly key: Buffer;
+  // A KeyObject, not a Buffer: made once, where a Buffer is imported again by every cipher.
+  private readonly key: KeyObject;
 
   constructor(material: string) {
-    this.key = Buffer.from(hkdfSync("sha256", material, "softrack", "secret-box-v1", 32));
+    this.key = createSecretKey(Buffer.from(hkdfSync("sha256", material, "softrack", "secret-box-v1", 32)));
   }
 
   seal(plain: string): string {

@@ -1,7 +1,8 @@
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { Database, Db } from "../db/client.js";
 import type { events } from "../db/schema/index.js";
 import { newId } from "../lib/ids.js";
+import { pgArray } from "../lib/pg-array.js";
 
 export const EVENT_TYPES = [
   "payment.succeeded",
@@ -20,25 +21,38 @@ export function eventObject(e: typeof events.$inferSelect) {
   return { id: e.id, object: "event" as const, type: e.type, created: e.createdAt.toISOString(), livemode: e.livemode, data: e.data };
 }
 
+export interface EventDraft {
+  merchantId: string;
+  livemode: boolean;
+  type: EventType;
+  object: Record<string, unknown>;
+}
+
 /**
  * Writes an event into the outbox and queues one delivery per subscribed endpoint, in the
  * caller's transaction: the event exists if and only if the change it announces committed.
  */
-export async function emitEvent(
-  database: Database,
-  tx: Db,
-  e: { merchantId: string; livemode: boolean; type: EventType; object: Record<string, unknown> },
-): Promise<string> {
-  const id = newId("event");
-  // One statement: the event and a delivery per subscribed endpoint.
-  await database.rows(
-    sql`WITH ev AS (INSERT INTO events (id, merchant_id, livemode, type, data)
-                    VALUES (${id}, ${e.merchantId}, ${e.livemode}, ${e.type}, ${JSON.stringify({ object: e.object })}::jsonb) RETURNING id)
+export async function emitEvent(database: Database, tx: Db, e: EventDraft): Promise<string> {
+  const { ids, statement } = eventsStatement([e]);
+  await database.rows(statement, tx);
+  return ids[0] as string;
+}
+
+/** One statement for any number of events of one merchant and mode: the events, and a delivery per subscribed endpoint. */
+export function eventsStatement(drafts: readonly EventDraft[]): { ids: string[]; statement: SQL } {
+  const first = drafts[0] as EventDraft;
+  if (drafts.some((d) => d.merchantId !== first.merchantId || d.livemode !== first.livemode)) {
+    throw new Error("eventsStatement: events of one merchant and mode only");
+  }
+  const ids = drafts.map(() => newId("event"));
+  const statement = sql`WITH ev AS (INSERT INTO events (id, merchant_id, livemode, type, data)
+                    SELECT e.id, ${first.merchantId}, ${first.livemode}, e.type, e.data
+                    FROM unnest(${pgArray(ids)}::text[], ${pgArray(drafts.map((d) => d.type))}::text[],
+                                ${pgArray(drafts.map((d) => JSON.stringify({ object: d.object })))}::jsonb[]) AS e(id, type, data)
+                    RETURNING id, type)
         INSERT INTO webhook_deliveries (id, merchant_id, event_id, endpoint_id)
-        SELECT ${id} || ':' || w.id, w.merchant_id, ${id}, w.id FROM webhook_endpoints w, ev
-        WHERE w.merchant_id = ${e.merchantId} AND w.livemode = ${e.livemode} AND w.status = 'enabled'
-          AND (w.events @> ${JSON.stringify([e.type])}::jsonb OR w.events @> '["*"]'::jsonb)`,
-    tx,
-  );
-  return id;
+        SELECT ev.id || ':' || w.id, w.merchant_id, ev.id, w.id FROM webhook_endpoints w, ev
+        WHERE w.merchant_id = ${first.merchantId} AND w.livemode = ${first.livemode} AND w.status = 'enabled'
+          AND (w.events @> jsonb_build_array(ev.type) OR w.events @> '["*"]'::jsonb)`;
+  return { ids, statement };
 }

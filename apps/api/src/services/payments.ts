@@ -71,9 +71,58 @@ export interface CreatePaymentInput {
   metadata?: Record<string, string> | undefined;
 }
 
-export async function createPayment(v: Vars, input: CreatePaymentInput, extra: { orderId?: string } = {}) {
+/** Payments are created with a secret key only (the browser confirms them). */
+export function creatingMerchant(v: Vars): MerchantPrincipal {
   const p = merchantOf(v);
   if (p.kind !== "secret") throw new ApiError(403, "permission_error", "secret_key_required", "Payments are created with a secret key.");
+  return p as MerchantPrincipal;
+}
+
+/** A new payment's row, in full (the client secret sealed, only its hash to compare). */
+export function newPaymentRow(
+  v: Vars,
+  p: MerchantPrincipal,
+  input: CreatePaymentInput,
+  purpose: Record<string, string> | null,
+  orderId: string | null,
+): PaymentRow {
+  const id = newId("payment");
+  const clientSecret = `${id}_secret_${randomToken(24)}`;
+  const now = new Date();
+  return {
+    id,
+    merchantId: p.merchantId,
+    livemode: p.livemode,
+    createdAt: now,
+    updatedAt: now,
+    amount: input.amount,
+    currency: input.currency,
+    status: "requires_payment_method",
+    captureMethod: input.capture_method ?? "automatic",
+    method: (input.method ?? null) as PaymentRow["method"],
+    paymentMethodDetails: null,
+    amountCapturable: 0,
+    amountCaptured: 0,
+    amountRefunded: 0,
+    fee: null,
+    feeTariff: null,
+    customerId: input.customer ?? null,
+    description: input.description ?? null,
+    purpose,
+    clientSecretHash: sha256Hex(clientSecret),
+    clientSecretSealed: v.deps.box.seal(clientSecret),
+    nextAction: null,
+    challengeHash: null,
+    challengeAttempts: 0,
+    lastError: null,
+    orderId,
+    metadata: input.metadata ?? {},
+    canceledAt: null,
+  };
+}
+
+export async function createPayment(v: Vars, input: CreatePaymentInput, extra: { orderId?: string } = {}) {
+  const p = creatingMerchant(v);
   let purpose: Record<string, string> | null = null;
   if (input.customer) await findCustomer(v.db, p, input.customer);
   if (input.purpose) {
@@ -95,27 +144,9 @@ export async function createPayment(v: Vars, input: CreatePaymentInput, extra: {
       throw invalid("parameter_invalid", "purpose.type must be wallet_topup or tax.", "purpose.type");
     }
   }
-  const id = newId("payment");
-  const clientSecret = `${id}_secret_${randomToken(24)}`;
   const [row] = await v.db
     .insert(payments)
-    .values({
-      id,
-      merchantId: p.merchantId,
-      livemode: p.livemode,
-      amount: input.amount,
-      currency: input.currency,
-      status: "requires_payment_method",
-      captureMethod: input.capture_method ?? "automatic",
-      method: (input.method ?? null) as PaymentRow["method"],
-      customerId: input.customer ?? null,
-      description: input.description ?? null,
-      purpose,
-      orderId: extra.orderId ?? null,
-      metadata: input.metadata ?? {},
-      clientSecretHash: sha256Hex(clientSecret),
-      clientSecretSealed: v.deps.box.seal(clientSecret),
-    })
+    .values(newPaymentRow(v, p, input, purpose, extra.orderId ?? null))
     .returning();
   return row as PaymentRow;
 }
@@ -127,13 +158,17 @@ export async function findPayment(v: Vars, id: string, opts: { lock?: boolean; c
   const q = v.db.select().from(payments).where(where);
   const [row] = opts.lock ? await q.for("update") : await q;
   if (!row) throw notFound("payment", id);
-  if (p.kind === "publishable") {
-    if (!opts.clientSecret) throw invalid("parameter_missing", "A publishable key must send the payment's client_secret.", "client_secret");
-    if (!safeEqual(sha256Hex(opts.clientSecret), row.clientSecretHash)) {
-      throw invalid("client_secret_mismatch", "The client_secret does not match this payment.", "client_secret");
-    }
-  }
+  checkClientSecret(p, row, opts.clientSecret);
   return row;
+}
+
+/** A publishable key proves the payment's client secret (compared by hash, in constant time). */
+export function checkClientSecret(p: { kind: string }, row: PaymentRow, clientSecret: string | undefined): void {
+  if (p.kind !== "publishable") return;
+  if (!clientSecret) throw invalid("parameter_missing", "A publishable key must send the payment's client_secret.", "client_secret");
+  if (!safeEqual(sha256Hex(clientSecret), row.clientSecretHash)) {
+    throw invalid("client_secret_mismatch", "The client_secret does not match this payment.", "client_secret");
+  }
 }
 
 /** Where a payment's money comes from: the customer's wallet or the method's clearing account. */
@@ -146,7 +181,7 @@ function sourceAccount(r: PaymentRow): AccountSpec {
 }
 
 /** Turns the core's effects into ledger entries (fees priced at capture). */
-async function ledgerEntries(
+export async function ledgerEntries(
   v: Vars,
   r: PaymentRow,
   effects: PaymentEffect[],
@@ -236,7 +271,7 @@ async function prepare(v: Vars, entries: LedgerEntry[]): Promise<PreparedPosting
   return prepared;
 }
 
-const EVENT_FOR: Partial<Record<string, EventType>> = {
+export const EVENT_FOR: Partial<Record<string, EventType>> = {
   succeeded: "payment.succeeded",
   failed: "payment.failed",
   requires_capture: "payment.requires_capture",
@@ -265,7 +300,7 @@ async function save(v: Vars, before: PaymentRow, patch: Partial<PaymentRow>): Pr
 
 export type Outcome = { payment: PaymentRow; declined?: { code: string; message: string } };
 
-function applyOrThrow(r: PaymentRow, action: Parameters<typeof transitionPayment>[1]) {
+export function applyOrThrow(r: PaymentRow, action: Parameters<typeof transitionPayment>[1]) {
   const t = transitionPayment(stateOf(r), action);
   if (!t.ok) {
     if (t.code === "payment_unexpected_state") {
@@ -312,11 +347,9 @@ export async function confirmPayment(
   body: { payment_method_data: Record<string, unknown>; client_secret?: string | undefined },
 ): Promise<Outcome> {
   const r = await findPayment(v, id, { lock: true, clientSecret: body.client_secret });
-  applyOrThrow(r, { type: "confirm", outcome: "authorized" }); // state check before touching a provider
   const data = body.payment_method_data;
   const method = data.type as string;
-  if (r.method && r.method !== method)
-    throw invalid("payment_method_mismatch", `This payment takes ${r.method}, not ${method}.`, "payment_method_data.type");
+  checkConfirmable(r, method);
   if (method === "wallet") return confirmWallet(v, r, data);
   const connector = connectorFor(method, r.livemode);
   if (!connector)
@@ -352,13 +385,23 @@ export async function confirmPayment(
   return { payment: await transition(v, r, { type: "confirm", outcome: "authorized" }, patch) };
 }
 
-/** Wallet: Softrack's own ledger is the provider. The hold is the authorisation. */
-async function confirmWallet(v: Vars, r: PaymentRow, data: Record<string, unknown>): Promise<Outcome> {
-  const p = merchantOf(v) as MerchantPrincipal;
+/** Whether a payment can be confirmed with this method: state first, before touching a provider. */
+export function checkConfirmable(r: PaymentRow, method: string): void {
+  applyOrThrow(r, { type: "confirm", outcome: "authorized" });
+  if (r.method && r.method !== method)
+    throw invalid("payment_method_mismatch", `This payment takes ${r.method}, not ${method}.`, "payment_method_data.type");
+}
+
+/** The customer whose wallet pays: named in the payment method data, or the payment's own. */
+export function payingCustomer(r: PaymentRow, data: Record<string, unknown>): string {
   const customerId = typeof data.customer === "string" ? data.customer : r.customerId;
   if (!customerId)
     throw invalid("parameter_missing", "A wallet payment names the customer whose wallet pays.", "payment_method_data.customer");
-  const customer = await findCustomer(v.db, p, customerId, "payment_method_data.customer");
+  return customerId;
+}
+
+/** A wallet confirmation's checks and its state change, decided before the wallet's balance is. */
+export function planWalletConfirm(r: PaymentRow, customer: { id: string; walletCurrency: string }) {
   if (customer.walletCurrency !== r.currency)
     throw invalid(
       "currency_mismatch",
@@ -372,13 +415,22 @@ async function confirmWallet(v: Vars, r: PaymentRow, data: Record<string, unknow
     paymentMethodDetails: { type: "wallet", wallet: { customer: customer.id } },
     customerId: r.customerId ?? customer.id,
   };
-  const withMethod = { ...r, ...patch } as PaymentRow;
-  const t = applyOrThrow(r, { type: "confirm", outcome: "authorized" });
+  return { patch, withMethod: { ...r, ...patch } as PaymentRow, t: applyOrThrow(r, { type: "confirm", outcome: "authorized" }) };
+}
+
+/** The wallet's balance is too low: a decline, recorded on the payment, not an error. */
+export const WALLET_DECLINE = { code: "insufficient_funds", message: "The wallet's balance is too low for this payment." };
+
+/** Wallet: Softrack's own ledger is the provider. The hold is the authorisation. */
+async function confirmWallet(v: Vars, r: PaymentRow, data: Record<string, unknown>): Promise<Outcome> {
+  const p = merchantOf(v) as MerchantPrincipal;
+  const customer = await findCustomer(v.db, p, payingCustomer(r, data), "payment_method_data.customer");
+  const { patch, withMethod, t } = planWalletConfirm(r, customer);
   const { entries, fee } = await ledgerEntries(v, withMethod, t.effects);
   // The wallet is the provider: its locked balance decides. Too low is a decline, not an error.
   const prepared = await v.deps.ledger.prepare(v.db, entries);
   if (!prepared.ok) {
-    const lastError = { code: "insufficient_funds", message: "The wallet's balance is too low for this payment." };
+    const lastError = WALLET_DECLINE;
     return { payment: await transition(v, r, { type: "confirm", outcome: "declined" }, { ...patch, lastError }), declined: lastError };
   }
   const payment = await saveAndWrite(v, r, prepared, {

@@ -1,16 +1,10 @@
 import type pg from "pg";
 import type { AppEnv, Deps } from "../context.js";
-import { createSidePool, InlineTransaction } from "../db/client.js";
+import { createSidePool, inlineTransaction } from "../db/client.js";
+import { GroupCommit } from "../store/group-commit.js";
 import { decideTapRound, decideTaps, MAX_BATCH, type TapInput, type TapItem, type TapResult, type TapRound } from "./transit.js";
 
 type Vars = AppEnv["Variables"];
-
-interface Waiting {
-  v: Vars;
-  input: TapInput;
-  resolve(r: TapResult): void;
-  reject(err: unknown): void;
-}
 
 /**
  * Group commit for online taps on a PostgreSQL server.
@@ -18,80 +12,42 @@ interface Waiting {
  * Every fare credits one row, the operator's balance, and that row stays locked until its
  * transaction commits: one transaction per tap would cap a whole fleet at one commit (one
  * WAL flush) at a time. Instead, single taps arriving together are decided together, as one
- * batch (the same decideTaps() as an offline upload), in one transaction: at low load a
- * group is one tap and adds no wait; under load a group holds whatever arrived while the
- * previous one was committing, so the cost of a commit is shared.
+ * batch (the same decideTaps() as an offline upload), in one transaction (see GroupCommit).
  *
- * Groups run on a small pool of their own: the requests waiting for their group already hold
- * connections of the main pool (their unit of work), so borrowing from it could starve.
- * A tap is answered only after its group committed. If a group fails, its taps are retried
- * one by one, so one bad tap cannot fail its neighbours.
+ * Groups run on a small pool of their own: a tap sent with an Idempotency-Key waits for its
+ * group while holding a connection of the main pool (its unit of work), so borrowing from it
+ * could starve.
  */
 export class TapGroupCommit {
   private readonly pool: pg.Pool;
   private readonly end: () => Promise<void>;
-  private readonly queues = new Map<string, Waiting[]>();
-  private readonly running = new Map<string, number>();
+  private readonly groups: GroupCommit<{ v: Vars; input: TapInput }, TapResult>;
 
   constructor(
     url: string,
     /** Groups of one operator in flight at once: the second prepares while the first commits. */
-    private readonly inFlight = 2,
+    inFlight = 2,
   ) {
     // Idle connections close on their own, so a stopped API does not keep the process alive.
     const pool = createSidePool(url, inFlight + 1);
     this.pool = pool.pool;
     this.end = pool.close;
+    // One group, one transaction in three round trips (two transactions when a rider's wallet was busy).
+    this.groups = new GroupCommit(
+      (group) =>
+        decideInRounds(
+          this.pool,
+          "generic",
+          (group[0] as { v: Vars }).v,
+          group.map((g) => ({ input: g.input })),
+        ),
+      { maxGroup: MAX_BATCH, inFlight },
+    );
   }
 
   submit(v: Vars, input: TapInput): Promise<TapResult> {
     const p = v.principal;
-    const key = p.kind === "admin" ? "admin" : `${p.merchantId}:${p.livemode}`;
-    return new Promise<TapResult>((resolve, reject) => {
-      const queue = this.queues.get(key) ?? [];
-      queue.push({ v, input, resolve, reject });
-      this.queues.set(key, queue);
-      this.pump(key);
-    });
-  }
-
-  private pump(key: string) {
-    const queue = this.queues.get(key);
-    while (queue && queue.length > 0 && (this.running.get(key) ?? 0) < this.inFlight) {
-      const group = queue.splice(0, MAX_BATCH);
-      this.running.set(key, (this.running.get(key) ?? 0) + 1);
-      void this.flush(group).finally(() => {
-        this.running.set(key, (this.running.get(key) ?? 1) - 1);
-        if (queue.length === 0 && !this.running.get(key)) this.queues.delete(key);
-        else this.pump(key);
-      });
-    }
-  }
-
-  private async flush(group: Waiting[]): Promise<void> {
-    const first = group[0] as Waiting;
-    try {
-      const results = await this.decide(group);
-      group.forEach((g, i) => {
-        g.resolve(results[i] as TapResult);
-      });
-    } catch (err) {
-      if (group.length === 1) {
-        first.reject(err);
-        return;
-      }
-      for (const g of group) await this.flush([g]);
-    }
-  }
-
-  /** One group, one transaction in three round trips (two transactions when a rider's wallet was busy). */
-  private decide(group: Waiting[]): Promise<TapResult[]> {
-    return decideInRounds(
-      this.pool,
-      "generic",
-      (group[0] as Waiting).v,
-      group.map((g) => ({ input: g.input })),
-    );
+    return this.groups.submit(p.kind === "admin" ? "admin" : `${p.merchantId}:${p.livemode}`, { v, input });
   }
 
   close(): Promise<void> {
@@ -169,30 +125,14 @@ async function decideInRounds(pool: pg.Pool, plans: "generic" | "custom", v: Var
 }
 
 /** One round in one transaction on a connection of `pool`: BEGIN with the first read, the writes with the COMMIT. */
-async function inTransaction(
+function inTransaction(
   pool: pg.Pool,
   plans: "generic" | "custom",
   v: Vars,
   items: readonly TapItem[],
   skipBusyWallets: boolean,
 ): Promise<TapRound> {
-  const client = await pool.connect();
-  const tx = new InlineTransaction(client, plans);
-  try {
-    const round = await decideTapRound(
-      { ...v, db: tx.db },
-      items,
-      { rows: (q) => tx.rows(q), finish: (writes) => tx.commit(writes) },
-      skipBusyWallets,
-    );
-    // Nothing to write (every tap refused after the reads): end the transaction all the same.
-    if (tx.open) await tx.commit([]);
-    client.release();
-    return round;
-  } catch (err) {
-    // Rolled back, then the connection is dropped: what it has prepared is no longer certain.
-    await tx.rollback().catch(() => undefined);
-    client.release(err instanceof Error ? err : new Error(String(err)));
-    throw err;
-  }
+  return inlineTransaction(pool, plans, (tx) =>
+    decideTapRound({ ...v, db: tx.db }, items, { rows: (q) => tx.rows(q), finish: (writes) => tx.commit(writes) }, skipBusyWallets),
+  );
 }

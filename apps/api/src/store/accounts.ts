@@ -10,6 +10,12 @@ export interface AccountSpec {
   currency: string;
   livemode: boolean;
   allowNegative: boolean;
+  /**
+   * Only ever credited (platform revenue: fees in). Its balance cannot decide anything, so it
+   * is never locked ahead of the write, even though it may not go negative (the table's CHECK
+   * still holds it); the ledger refuses an entry that debits it.
+   */
+  creditOnly?: boolean;
 }
 
 const mode = (livemode: boolean) => (livemode ? "live" : "test");
@@ -61,6 +67,10 @@ export function revenueAccount(livemode: boolean, currency: string, shardKey?: s
     currency,
     livemode,
     allowNegative: false,
+    // Every payment with a fee credits one of its shards: locked from the start of each
+    // request, as a guarded account would be, it made payments queue behind each other
+    // (235 ms of lock wait per wallet payment on the payments bench).
+    creditOnly: true,
   };
 }
 

@@ -68,3 +68,67 @@ export class LedgerGroupCommit {
     }
   }
 }
+
+interface Queued<T, R> {
+  item: T;
+  resolve(r: R): void;
+  reject(err: unknown): void;
+}
+
+/**
+ * Requests arriving together, decided together in one transaction (`decide` gets the group and
+ * returns one result per item, in order). At low load a group is one request and adds no wait;
+ * under load a group holds whatever arrived while the previous ones were committing, so the cost
+ * of a transaction (BEGIN, round trips, COMMIT and its WAL flush) is shared.
+ *
+ * Groups are queued per key (a merchant and mode: the rows a group locks are that merchant's),
+ * `inFlight` groups of one key at once: the next prepares while the last commits. Every item is
+ * answered only after its group's decide() resolved, i.e. after COMMIT. If a group fails, its
+ * items are decided again one by one, so one bad request cannot fail its neighbours.
+ */
+export class GroupCommit<T, R> {
+  private readonly queues = new Map<string, Queued<T, R>[]>();
+  private readonly running = new Map<string, number>();
+
+  constructor(
+    private readonly decide: (group: T[]) => Promise<R[]>,
+    private readonly opts: { maxGroup: number; inFlight: number },
+  ) {}
+
+  submit(key: string, item: T): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      const queue = this.queues.get(key) ?? [];
+      queue.push({ item, resolve, reject });
+      this.queues.set(key, queue);
+      this.pump(key);
+    });
+  }
+
+  private pump(key: string) {
+    const queue = this.queues.get(key);
+    while (queue && queue.length > 0 && (this.running.get(key) ?? 0) < this.opts.inFlight) {
+      const group = queue.splice(0, this.opts.maxGroup);
+      this.running.set(key, (this.running.get(key) ?? 0) + 1);
+      void this.flush(group).finally(() => {
+        this.running.set(key, (this.running.get(key) ?? 1) - 1);
+        if (queue.length === 0 && !this.running.get(key)) this.queues.delete(key);
+        else this.pump(key);
+      });
+    }
+  }
+
+  private async flush(group: Queued<T, R>[]): Promise<void> {
+    try {
+      const results = await this.decide(group.map((g) => g.item));
+      group.forEach((g, i) => {
+        g.resolve(results[i] as R);
+      });
+    } catch (err) {
+      if (group.length === 1) {
+        (group[0] as Queued<T, R>).reject(err);
+        return;
+      }
+      for (const g of group) await this.flush([g]);
+    }
+  }
+}

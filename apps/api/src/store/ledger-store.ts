@@ -55,7 +55,11 @@ export class LedgerStore {
    */
   async prepare(tx: Db, entries: readonly LedgerEntry[], locked?: ReadonlyMap<string, number>): Promise<PreparedPosting> {
     const specs = new Map<string, AccountSpec>();
-    for (const e of entries) for (const p of e.postings) specs.set(p.account.id, p.account);
+    for (const e of entries)
+      for (const p of e.postings) {
+        if (p.account.creditOnly && p.amount < 0) throw new Error(`ledger: ${p.account.id} is only ever credited (${e.type})`);
+        specs.set(p.account.id, p.account);
+      }
     const { accounts, existing } = await this.lockGuarded(tx, specs, locked);
     const drafts = entries.map((e) => ({
       postings: e.postings.map((p) => ({ account: p.account.id, amount: p.amount, currency: p.account.currency })),
@@ -168,7 +172,7 @@ export class LedgerStore {
   }
 
   /**
-   * Locks and reads the accounts whose balance decides anything (allowNegative = false);
+   * Locks and reads the accounts whose balance decides anything (allowNegative = false, not credit-only);
    * the others enter the core's rules as unbounded with balance 0, which is all the rules
    * need of them. A guarded account not created yet has balance 0.
    */
@@ -182,8 +186,9 @@ export class LedgerStore {
     const guarded: string[] = [];
     for (const [id, a] of specs) {
       const known = locked?.get(id);
-      accounts.set(id, { id, currency: a.currency, allowNegative: a.allowNegative, balance: known ?? 0 });
-      if (a.allowNegative) continue;
+      // A credit-only account enters the rules as unbounded: only credits ever reach it.
+      accounts.set(id, { id, currency: a.currency, allowNegative: a.allowNegative || a.creditOnly === true, balance: known ?? 0 });
+      if (a.allowNegative || a.creditOnly) continue;
       if (known === undefined) guarded.push(id);
       else existing.add(id);
     }

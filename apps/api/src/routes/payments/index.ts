@@ -9,12 +9,11 @@ import { listOwned } from "../../lib/pagination.js";
 import { createRouter } from "../../lib/router.js";
 import { allow, merchantOf } from "../../middleware/auth.js";
 import { getMerchant } from "../../services/merchants.js";
+import { confirmPaymentRequest, createPaymentRequest } from "../../services/payment-group-commit.js";
 import {
   cancelPayment,
   capturePayment,
   completeQr,
-  confirmPayment,
-  createPayment,
   findPayment,
   listPayments,
   type Outcome,
@@ -188,13 +187,22 @@ function respond(c: Context<AppEnv>, out: Outcome) {
 }
 
 export const paymentRoutes = createRouter()
-  .openapi(routes.create, async (c) => c.json(paymentObject(c.var, await createPayment(c.var, c.req.valid("json"))), 200))
+  .openapi(routes.create, async (c) =>
+    c.json(paymentObject(c.var, await createPaymentRequest(c.var, c.req.valid("json"), c.req.header("Idempotency-Key"))), 200),
+  )
   .openapi(routes.list, async (c) => c.json(await listPayments(c.var, c.req.valid("query")), 200))
   .openapi(routes.retrieve, async (c) => {
     const row = await findPayment(c.var, c.req.valid("param").id, { clientSecret: c.req.valid("query").client_secret });
     return c.json(paymentObject(c.var, row), 200);
   })
-  .openapi(routes.confirm, async (c) => respond(c, await confirmPayment(c.var, c.req.valid("param").id, c.req.valid("json"))) as never)
+  .openapi(
+    routes.confirm,
+    async (c) =>
+      respond(
+        c,
+        await confirmPaymentRequest(c.var, c.req.valid("param").id, c.req.valid("json"), c.req.header("Idempotency-Key")),
+      ) as never,
+  )
   .openapi(routes.verify, async (c) => respond(c, await verifyPayment(c.var, c.req.valid("param").id, c.req.valid("json"))) as never)
   .openapi(routes.capture, async (c) => {
     const input = (c.req.valid("json") ?? {}) as { amount?: number };

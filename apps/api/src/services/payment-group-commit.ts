@@ -1,0 +1,291 @@
+import { sql } from "drizzle-orm";
+import type pg from "pg";
+import type { AppEnv, Deps, MerchantPrincipal } from "../context.js";
+import { type Database, type InlineTransaction, inlineTransaction } from "../db/client.js";
+import { rowReader, rowWriter } from "../db/rows.js";
+import { customers, payments } from "../db/schema/index.js";
+import { notFound } from "../lib/errors.js";
+import { pgArray } from "../lib/pg-array.js";
+import { merchantOf } from "../middleware/auth.js";
+import { GroupCommit } from "../store/group-commit.js";
+import type { LedgerEntry } from "../store/ledger-store.js";
+import { type EventDraft, eventsStatement } from "./events.js";
+import {
+  applyOrThrow,
+  type CreatePaymentInput,
+  checkClientSecret,
+  checkConfirmable,
+  confirmPayment,
+  createPayment,
+  creatingMerchant,
+  EVENT_FOR,
+  ledgerEntries,
+  newPaymentRow,
+  type Outcome,
+  type PaymentRow,
+  payingCustomer,
+  paymentObject,
+  planWalletConfirm,
+  WALLET_DECLINE,
+} from "./payments.js";
+
+type Vars = AppEnv["Variables"];
+type ConfirmBody = { payment_method_data: Record<string, unknown>; client_secret?: string | undefined };
+
+interface Confirmation {
+  v: Vars;
+  id: string;
+  body: ConfirmBody;
+}
+/** `later`: decided in a transaction of its own after the group (a payment of an order: its order moves with it). */
+type Decision = { outcome: Outcome } | { error: unknown } | { later: true };
+
+/** Most confirmations one transaction decides: its statements stay well under a megabyte. */
+const MAX_GROUP = 500;
+
+const readPayment = rowReader(payments);
+const readCustomer = rowReader(customers);
+
+/**
+ * Wallet confirmations sent without an Idempotency-Key to a PostgreSQL server commit in
+ * transactions of their own, grouped (see confirmWallets), not in the request's unit of work:
+ * the payment's status machine already gives a confirmation one effect (a second one finds the
+ * payment succeeded or failed and is refused), and a unit of work would only add round trips.
+ * With a key, the unit of work keeps the key's record and its effect in one transaction.
+ */
+export function confirmCommitsItself(deps: Deps, idempotencyKey: string | undefined, body: unknown): boolean {
+  const data = (body as { payment_method_data?: { type?: unknown } } | null)?.payment_method_data;
+  return deps.database.driver === "postgres" && deps.database.pool !== undefined && idempotencyKey === undefined && data?.type === "wallet";
+}
+
+/**
+ * Payments created without an Idempotency-Key on a PostgreSQL server, without a purpose (a
+ * top-up, tax or order payment has checks of its own), are inserted by groups in one
+ * statement, outside a unit of work: a create without a key is a new payment each time anyway.
+ */
+export function createCommitsItself(deps: Deps, idempotencyKey: string | undefined, body: unknown): boolean {
+  return (
+    deps.database.driver === "postgres" &&
+    idempotencyKey === undefined &&
+    body !== null &&
+    typeof body === "object" &&
+    (body as { purpose?: unknown }).purpose === undefined
+  );
+}
+
+const writePayment = rowWriter(payments);
+const creates = new WeakMap<Deps, GroupCommit<PaymentRow, boolean>>();
+
+/** POST /v1/payments: grouped when it commits itself, otherwise in the request's unit of work. */
+export async function createPaymentRequest(v: Vars, input: CreatePaymentInput, idempotencyKey: string | undefined): Promise<PaymentRow> {
+  if (!createCommitsItself(v.deps, idempotencyKey, input)) return createPayment(v, input);
+  const p = creatingMerchant(v);
+  let group = creates.get(v.deps);
+  if (!group) {
+    const database = v.deps.database;
+    group = new GroupCommit((rows) => insertPayments(database, rows), { maxGroup: MAX_GROUP, inFlight: 2 });
+    creates.set(v.deps, group);
+  }
+  const row = newPaymentRow(v, p, input, null, null);
+  if (!(await group.submit(`${p.merchantId}:${p.livemode}`, row))) throw notFound("customer", input.customer as string, "customer");
+  return row;
+}
+
+/**
+ * One statement, its own transaction: the rows go as one JSON parameter; a payment naming a
+ * customer the merchant does not have is not inserted (false: the caller answers 404).
+ */
+async function insertPayments(database: Database, rows: readonly PaymentRow[]): Promise<boolean[]> {
+  const inserted = await database.rows<{ id: string }>(
+    sql`INSERT INTO payments SELECT r.* FROM json_populate_recordset(NULL::payments, ${JSON.stringify(rows.map(writePayment))}::json) r
+        WHERE r.customer_id IS NULL
+           OR EXISTS (SELECT 1 FROM customers c WHERE c.id = r.customer_id AND c.merchant_id = r.merchant_id AND c.livemode = r.livemode)
+        RETURNING id`,
+  );
+  const ids = new Set(inserted.map((r) => r.id));
+  return rows.map((r) => ids.has(r.id));
+}
+
+const groups = new WeakMap<Deps, GroupCommit<Confirmation, Decision>>();
+
+/** POST /v1/payments/:id/confirm: grouped when it commits itself, otherwise in the request's unit of work. */
+export async function confirmPaymentRequest(v: Vars, id: string, body: ConfirmBody, idempotencyKey: string | undefined): Promise<Outcome> {
+  const pool = v.deps.database.pool;
+  if (!pool || !confirmCommitsItself(v.deps, idempotencyKey, body)) return confirmPayment(v, id, body);
+  let group = groups.get(v.deps);
+  if (!group) {
+    group = new GroupCommit((items) => confirmWallets(pool, items), { maxGroup: MAX_GROUP, inFlight: 2 });
+    groups.set(v.deps, group);
+  }
+  const p = merchantOf(v);
+  const decision = await group.submit(`${p.merchantId}:${p.livemode}`, { v, id, body });
+  if ("error" in decision) throw decision.error;
+  if ("later" in decision) {
+    const outcome = await v.deps.database.db.transaction((tx) => confirmPayment({ ...v, db: tx }, id, body));
+    v.deps.committed.notify();
+    return outcome;
+  }
+  v.deps.committed.notify();
+  return decision.outcome;
+}
+
+/**
+ * Wallet confirmations of one merchant decided together in one transaction, two round trips:
+ *
+ * 1. BEGIN and three reads in one message: the payments (locked, in id order), their customers,
+ *    and the customers' wallets (locked, in id order, so groups never deadlock on each other);
+ * 2. the decisions in memory, in arrival order — the same checks, state machine and ledger rules
+ *    as a confirmation on its own (a wallet pays for what it still holds after the confirmations
+ *    before it) — then every write and the COMMIT in one message: the payments' new states, their
+ *    events, and the ledger's one statement.
+ *
+ * Each confirmation gets its own answer: a decline (402) or an error does not touch the others.
+ */
+async function confirmWallets(pool: pg.Pool, items: readonly Confirmation[]): Promise<Decision[]> {
+  const first = items[0] as Confirmation;
+  const p = merchantOf(first.v) as MerchantPrincipal;
+  return inlineTransaction(pool, "generic", async (tx) => {
+    const ids = [...new Set(items.map((i) => i.id))];
+    const named = [
+      ...new Set(
+        items.flatMap((i) => (typeof i.body.payment_method_data.customer === "string" ? [i.body.payment_method_data.customer] : [])),
+      ),
+    ];
+    // The customers a group can involve: named in a confirmation, or the payments' own. Looked up
+    // by primary key only: on a generic plan, `merchant_id = $n` in the same WHERE made the
+    // planner walk the merchant's index through all of its customers (2,000 on the bench);
+    // `IS NOT DISTINCT FROM` keeps the tenant filter but is no index condition.
+    const theirCustomers = sql`SELECT c.id, c.wallet_currency FROM customers c
+        WHERE c.id = ANY(ARRAY(SELECT customer_id FROM payments WHERE id = ANY(${pgArray(ids)}::text[]) AND customer_id IS NOT NULL)
+                         || ${pgArray(named)}::text[])
+          AND (c.merchant_id, c.livemode) IS NOT DISTINCT FROM (${p.merchantId}::text, ${p.livemode}::boolean)`;
+    const [paymentRows, customerRows, walletRows] = await tx.reads([
+      sql`SELECT * FROM payments WHERE id = ANY(${pgArray(ids)}::text[]) AND merchant_id = ${p.merchantId} AND livemode = ${p.livemode}
+          ORDER BY id FOR UPDATE`,
+      sql`SELECT * FROM customers WHERE id = ANY(ARRAY(SELECT k.id FROM (${theirCustomers}) k))`,
+      // The wallet's account id as walletAccount() names it.
+      sql`SELECT id, balance FROM ledger_accounts
+          WHERE id = ANY(ARRAY(SELECT 'customer:' || k.id || ':wallet:' || k.wallet_currency FROM (${theirCustomers}) k))
+          ORDER BY id FOR UPDATE`,
+    ]);
+    const byId = new Map((paymentRows ?? []).map((r) => [r.id as string, readPayment(r)]));
+    const customerById = new Map((customerRows ?? []).map((r) => [r.id as string, readCustomer(r)]));
+    const wallets = new Map((walletRows ?? []).map((r) => [r.id as string, Number(r.balance)]));
+
+    const decisions: Decision[] = [];
+    const planned: {
+      index: number;
+      before: PaymentRow;
+      plan: ReturnType<typeof planWalletConfirm>;
+      entries: LedgerEntry[];
+      fee?: PaymentRow["fee"];
+      feeTariff?: PaymentRow["feeTariff"];
+    }[] = [];
+    const seen = new Set<string>();
+    for (const [index, item] of items.entries()) {
+      try {
+        // The same payment twice in one group: the second goes after the group and finds it decided.
+        if (seen.has(item.id)) {
+          decisions.push({ later: true });
+          continue;
+        }
+        seen.add(item.id);
+        const r = byId.get(item.id);
+        if (!r) throw notFound("payment", item.id);
+        checkClientSecret(merchantOf(item.v), r, item.body.client_secret);
+        checkConfirmable(r, "wallet");
+        if (r.orderId) {
+          decisions.push({ later: true });
+          continue;
+        }
+        const customerId = payingCustomer(r, item.body.payment_method_data);
+        const customer = customerById.get(customerId);
+        if (!customer) throw notFound("customer", customerId, "payment_method_data.customer");
+        const plan = planWalletConfirm(r, customer);
+        const { entries, fee } = await ledgerEntries(item.v, plan.withMethod, plan.t.effects);
+        planned.push({ index, before: r, plan, entries, ...(fee ? { fee: fee.fee, feeTariff: fee.tariff } : {}) });
+        decisions.push({ later: true }); // replaced below, once the ledger has decided
+      } catch (error) {
+        decisions.push({ error });
+      }
+    }
+    // One decision for all entries, in order, against the locked wallets (see LedgerStore.prepare).
+    const prepared = await first.v.deps.ledger.prepare(
+      tx.db,
+      planned.flatMap((x) => x.entries),
+      wallets,
+    );
+    const now = new Date();
+    const rows: PaymentRow[] = [];
+    const events: EventDraft[] = [];
+    let k = 0;
+    for (const x of planned) {
+      const accepted = x.entries.every((_, j) => prepared.results[k + j]?.ok);
+      k += x.entries.length;
+      const item = items[x.index] as Confirmation;
+      let after: PaymentRow;
+      if (accepted) {
+        const s = x.plan.t.state;
+        after = {
+          ...x.before,
+          ...x.plan.patch,
+          status: s.status,
+          amountCapturable: s.amount_capturable,
+          amountCaptured: s.amount_captured,
+          ...(x.fee !== undefined ? { fee: x.fee, feeTariff: x.feeTariff ?? null } : {}),
+          updatedAt: now,
+        };
+      } else {
+        const s = applyOrThrow(x.before, { type: "confirm", outcome: "declined" }).state;
+        after = {
+          ...x.before,
+          ...x.plan.patch,
+          status: s.status,
+          amountCapturable: s.amount_capturable,
+          amountCaptured: s.amount_captured,
+          lastError: { ...WALLET_DECLINE },
+          nextAction: null,
+          challengeHash: null,
+          updatedAt: now,
+        };
+      }
+      rows.push(after);
+      const type = after.status !== x.before.status ? EVENT_FOR[after.status] : undefined;
+      if (type)
+        events.push({
+          merchantId: after.merchantId,
+          livemode: after.livemode,
+          type,
+          object: paymentObject(item.v, after, { secret: false }),
+        });
+      decisions[x.index] = { outcome: accepted ? { payment: after } : { payment: after, declined: { ...WALLET_DECLINE } } };
+    }
+    const writes = [savePayments(rows), ...(events.length > 0 ? [eventsStatement(events).statement] : [])];
+    const ledgerWrite = prepared.statement();
+    // The ledger last: the hot rows it credits stay locked for one statement and the COMMIT.
+    if (ledgerWrite) writes.push(ledgerWrite);
+    await (rows.length > 0 ? tx.commit(writes) : commitNothing(tx));
+    return decisions;
+  });
+}
+
+async function commitNothing(tx: InlineTransaction) {
+  if (tx.open) await tx.commit([]);
+}
+
+/** The confirmed payments' new states, one statement. */
+function savePayments(rows: readonly PaymentRow[]) {
+  const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
+  return sql`UPDATE payments p SET status = u.status, method = u.method, payment_method_details = u.details, customer_id = u.customer_id,
+               amount_capturable = u.capturable, amount_captured = u.captured, fee = u.fee, fee_tariff = u.fee_tariff,
+               last_error = u.last_error, next_action = u.next_action, challenge_hash = u.challenge_hash, updated_at = u.updated_at
+             FROM unnest(${pgArray(rows.map((r) => r.id))}::text[], ${pgArray(rows.map((r) => r.status))}::text[],
+                         ${pgArray(rows.map((r) => r.method))}::text[], ${pgArray(rows.map((r) => json(r.paymentMethodDetails)))}::jsonb[],
+                         ${pgArray(rows.map((r) => r.customerId))}::text[], ${pgArray(rows.map((r) => r.amountCapturable))}::bigint[],
+                         ${pgArray(rows.map((r) => r.amountCaptured))}::bigint[], ${pgArray(rows.map((r) => r.fee))}::bigint[],
+                         ${pgArray(rows.map((r) => json(r.feeTariff)))}::jsonb[], ${pgArray(rows.map((r) => json(r.lastError)))}::jsonb[],
+                         ${pgArray(rows.map((r) => json(r.nextAction)))}::jsonb[], ${pgArray(rows.map((r) => r.challengeHash))}::text[],
+                         ${pgArray(rows.map((r) => r.updatedAt.toISOString()))}::timestamptz[])
+               AS u(id, status, method, details, customer_id, capturable, captured, fee, fee_tariff, last_error, next_action, challenge_hash, updated_at)
+             WHERE p.id = u.id AND p.id = ANY(${pgArray(rows.map((r) => r.id))}::text[])`;
+}

@@ -1,0 +1,143 @@
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { pgArray } from "../src/lib/pg-array.js";
+import type { TestApi } from "../src/testing.js";
+import { fundedCustomer, type Http, http, realPostgresDatabaseUrl, startTestApi } from "./support.js";
+
+// On a PostgreSQL server, payments created and wallet confirmations sent without an
+// Idempotency-Key are decided in groups, many per transaction (services/payment-group-commit.ts).
+// These run on a real server whatever the pass: the embedded database has one connection.
+let api: TestApi;
+let sk: Http;
+
+const rows = <T>(q: ReturnType<typeof sql>) => api.runtime.database.rows<T>(q);
+const balance = async (customer: string) => (await sk.get(`/v1/customers/${customer}`)).body.wallet.balance as number;
+const create = async (amount: number, customer?: string) => {
+  const r = await sk.post("/v1/payments", { amount, currency: "KGS", ...(customer ? { customer } : {}) });
+  expect(r.status).toBe(200);
+  return r.body as { id: string; client_secret: string };
+};
+const payFromWallet = (id: string, customer?: string) =>
+  sk.post(`/v1/payments/${id}/confirm`, { payment_method_data: { type: "wallet", ...(customer ? { customer } : {}) } });
+
+beforeAll(async () => {
+  api = await startTestApi({ databaseUrl: await realPostgresDatabaseUrl(), env: { WORKERS: "off" } });
+  sk = http(api.url, api.merchant.secretKey);
+});
+afterAll(() => api.close());
+
+describe("wallet payments decided in groups", () => {
+  it("a burst over shared wallets: each wallet pays for what it holds, once; declines are recorded; one event each", async () => {
+    const wallets = [await fundedCustomer(sk, 10_000), await fundedCustomer(sk, 10_000), await fundedCustomer(sk, 10_000)];
+    // 12 payments of 3,000 per wallet: three fit in 10,000, the other nine are declined.
+    const payments = await Promise.all(wallets.flatMap((c) => Array.from({ length: 12 }, () => create(3_000, c))));
+    const answers = await Promise.all(payments.map((p) => payFromWallet(p.id)));
+
+    const ok = answers.filter((a) => a.status === 200);
+    const declined = answers.filter((a) => a.status === 402);
+    expect(ok.length).toBe(9);
+    expect(declined.length).toBe(27);
+    for (const a of ok) expect(a.body.status).toBe("succeeded");
+    for (const a of declined) {
+      expect(a.body.error).toMatchObject({ type: "payment_error", code: "insufficient_funds" });
+      expect(a.body.error.payment.status).toBe("failed");
+    }
+    for (const c of wallets) expect(await balance(c)).toBe(1_000);
+
+    const ids = payments.map((p) => p.id);
+    // What the answers said is what was stored.
+    const stored = await rows<{ id: string; status: string; last_error: { code: string } | null }>(
+      sql`SELECT id, status, last_error FROM payments WHERE id = ANY(${pgArray(ids)}::text[])`,
+    );
+    const answered = new Map(answers.map((a, i) => [ids[i], a.status === 200 ? "succeeded" : "failed"]));
+    for (const r of stored) {
+      expect(r.status).toBe(answered.get(r.id));
+      expect(r.last_error?.code ?? null).toBe(r.status === "failed" ? "insufficient_funds" : null);
+    }
+    // Exactly one event per payment, of the kind its answer announced.
+    const events = await rows<{ id: string; type: string }>(
+      sql`SELECT data->'object'->>'id' AS id, type FROM events WHERE data->'object'->>'id' = ANY(${pgArray(ids)}::text[])`,
+    );
+    expect(events.length).toBe(ids.length);
+    for (const e of events) expect(e.type).toBe(answered.get(e.id) === "succeeded" ? "payment.succeeded" : "payment.failed");
+    // Each succeeded payment moved its money once.
+    const moves = await rows<{ source_id: string; n: number }>(
+      sql`SELECT source_id, count(*)::int AS n FROM ledger_transactions WHERE source_id = ANY(${pgArray(ids)}::text[]) GROUP BY source_id`,
+    );
+    expect(moves.length).toBe(9);
+    for (const m of moves) expect(m.n).toBe(1);
+    // And many confirmations shared a transaction: fewer distinct writers than payments.
+    const [writers] = await rows<{ n: number }>(sql`SELECT count(DISTINCT xmin::text)::int AS n FROM payments WHERE id = ANY(${pgArray(ids)}::text[])`);
+    expect(writers?.n).toBeLessThan(ids.length);
+    expect((await http(api.url, api.adminKey).get("/v1/admin/ledger/verify")).body.balanced).toBe(true);
+  });
+
+  it("the same payment confirmed twice at once succeeds once; the other answer is payment_unexpected_state", async () => {
+    const c = await fundedCustomer(sk, 5_000);
+    const p = await create(1_000, c);
+    const [a, b, d] = await Promise.all([payFromWallet(p.id), payFromWallet(p.id), payFromWallet(p.id)]);
+    const statuses = [a, b, d].map((r) => r.status).sort();
+    expect(statuses).toEqual([200, 400, 400]);
+    for (const r of [a, b, d].filter((r) => r.status === 400)) expect(r.body.error.code).toBe("payment_unexpected_state");
+    expect(await balance(c)).toBe(4_000);
+  });
+
+  it("one bad confirmation in a burst gets its own error and changes nothing; its neighbours go through", async () => {
+    const c = await fundedCustomer(sk, 5_000);
+    const good = await create(500, c);
+    const wrongSecret = await create(500, c);
+    const noCustomer = await create(500);
+    const pk = http(api.url, api.merchant.publishableKey);
+    const [g, w, n, u] = await Promise.all([
+      payFromWallet(good.id),
+      pk.post(`/v1/payments/${wrongSecret.id}/confirm`, {
+        payment_method_data: { type: "wallet" },
+        client_secret: `${wrongSecret.id}_secret_wrong`,
+      }),
+      payFromWallet(noCustomer.id),
+      payFromWallet("pay_nope", c),
+    ]);
+    expect(g.status).toBe(200);
+    expect(w.body.error.code).toBe("client_secret_mismatch");
+    expect(n.body.error).toMatchObject({ code: "parameter_missing", param: "payment_method_data.customer" });
+    expect(u.status).toBe(404);
+    expect((await sk.get(`/v1/payments/${wrongSecret.id}`)).body.status).toBe("requires_payment_method");
+    expect((await sk.get(`/v1/payments/${noCustomer.id}`)).body.status).toBe("requires_payment_method");
+    expect(await balance(c)).toBe(4_500);
+  });
+
+  it("a payment naming another merchant's customer is not created, in a burst of good ones", async () => {
+    const other = await http(api.url, api.adminKey).post("/v1/merchants", { name: "Other", country: "KG", default_currency: "KGS" });
+    const theirs = await http(api.url, other.body.keys.secret_key).post("/v1/customers", {});
+    const mine = await sk.post("/v1/customers", {});
+    const before = await rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM payments WHERE merchant_id = ${api.merchant.id}`);
+    const answers = await Promise.all([
+      sk.post("/v1/payments", { amount: 100, currency: "KGS", customer: mine.body.id }),
+      sk.post("/v1/payments", { amount: 100, currency: "KGS", customer: theirs.body.id }),
+      sk.post("/v1/payments", { amount: 100, currency: "KGS" }),
+    ]);
+    expect(answers.map((a) => a.status)).toEqual([200, 404, 200]);
+    expect(answers[1]?.body.error).toMatchObject({ code: "resource_missing", param: "customer" });
+    const after = await rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM payments WHERE merchant_id = ${api.merchant.id}`);
+    expect(after[0]?.n).toBe((before[0]?.n ?? 0) + 2);
+    // A created payment reads back exactly as it was answered.
+    const read = await sk.get(`/v1/payments/${answers[0]?.body.id}`);
+    expect(read.body).toEqual(answers[0]?.body);
+  });
+
+  it("an order's payment confirmed from a wallet still moves its order (decided on its own, after the group)", async () => {
+    const c = await fundedCustomer(sk, 10_000);
+    const collectBy = new Date(Date.now() + 86_400_000).toISOString();
+    const order = await sk.post("/v1/orders", {
+      currency: "KGS",
+      items: [{ sku: "tea", name: "Tea", amount: 1_500, quantity: 2 }],
+      delivery: { type: "courier", collect_by: collectBy },
+    });
+    expect(order.status).toBe(200);
+    const paid = await payFromWallet(order.body.payment.id, c);
+    expect(paid.status).toBe(200);
+    expect(paid.body.status).toBe("requires_capture");
+    expect((await sk.get(`/v1/orders/${order.body.id}`)).body.status).toBe("held");
+    expect(await balance(c)).toBe(7_000);
+  });
+});
