@@ -42,6 +42,12 @@ type Decision = { outcome: Outcome } | { error: unknown } | { later: true };
 
 /** Most confirmations one transaction decides: its statements stay well under a megabyte. */
 const MAX_GROUP = 500;
+/**
+ * Groups of one merchant in flight at once: the next prepares while the last commits. More made
+ * smaller groups and cost more per payment (payments bench, 64 connections: 718/s at 2,
+ * 599/s at 4, 387/s at 8).
+ */
+const IN_FLIGHT = 2;
 
 const readPayment = rowReader(payments);
 const readCustomer = rowReader(customers);
@@ -83,7 +89,7 @@ export async function createPaymentRequest(v: Vars, input: CreatePaymentInput, i
   let group = creates.get(v.deps);
   if (!group) {
     const database = v.deps.database;
-    group = new GroupCommit((rows) => insertPayments(database, rows), { maxGroup: MAX_GROUP, inFlight: 2 });
+    group = new GroupCommit((rows) => insertPayments(database, rows), { maxGroup: MAX_GROUP, inFlight: IN_FLIGHT });
     creates.set(v.deps, group);
   }
   const row = newPaymentRow(v, p, input, null, null);
@@ -114,7 +120,7 @@ export async function confirmPaymentRequest(v: Vars, id: string, body: ConfirmBo
   if (!pool || !confirmCommitsItself(v.deps, idempotencyKey, body)) return confirmPayment(v, id, body);
   let group = groups.get(v.deps);
   if (!group) {
-    group = new GroupCommit((items) => confirmWallets(pool, items), { maxGroup: MAX_GROUP, inFlight: 2 });
+    group = new GroupCommit((items) => confirmWallets(pool, items), { maxGroup: MAX_GROUP, inFlight: IN_FLIGHT });
     groups.set(v.deps, group);
   }
   const p = merchantOf(v);
