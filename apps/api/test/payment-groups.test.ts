@@ -67,7 +67,9 @@ describe("wallet payments decided in groups", () => {
     expect(moves.length).toBe(9);
     for (const m of moves) expect(m.n).toBe(1);
     // And many confirmations shared a transaction: fewer distinct writers than payments.
-    const [writers] = await rows<{ n: number }>(sql`SELECT count(DISTINCT xmin::text)::int AS n FROM payments WHERE id = ANY(${pgArray(ids)}::text[])`);
+    const [writers] = await rows<{ n: number }>(
+      sql`SELECT count(DISTINCT xmin::text)::int AS n FROM payments WHERE id = ANY(${pgArray(ids)}::text[])`,
+    );
     expect(writers?.n).toBeLessThan(ids.length);
     expect((await http(api.url, api.adminKey).get("/v1/admin/ledger/verify")).body.balanced).toBe(true);
   });
@@ -123,6 +125,25 @@ describe("wallet payments decided in groups", () => {
     // A created payment reads back exactly as it was answered.
     const read = await sk.get(`/v1/payments/${answers[0]?.body.id}`);
     expect(read.body).toEqual(answers[0]?.body);
+  });
+
+  it("a merchant's own fee tariff prices every payment of a group (read inside the group's transaction)", async () => {
+    const admin = http(api.url, api.adminKey);
+    expect((await admin.put("/v1/tariffs/groups-2pc", { kind: "fee", rules: { default: { percent_bps: 200 } } })).status).toBe(200);
+    const m = await admin.post("/v1/merchants", { name: "Tariffed", country: "KG", default_currency: "KGS", fee_tariff: "groups-2pc" });
+    const theirs = http(api.url, m.body.keys.secret_key);
+    const c = await fundedCustomer(theirs, 10_000);
+    const made = await Promise.all(
+      Array.from({ length: 6 }, () => theirs.post("/v1/payments", { amount: 1_000, currency: "KGS", customer: c })),
+    );
+    const paid = await Promise.all(
+      made.map((p) => theirs.post(`/v1/payments/${p.body.id}/confirm`, { payment_method_data: { type: "wallet" } })),
+    );
+    for (const p of paid) {
+      expect(p.status).toBe(200);
+      expect(p.body).toMatchObject({ status: "succeeded", fee: 20, fee_tariff: { code: "groups-2pc", version: 1 } });
+    }
+    expect((await theirs.get(`/v1/customers/${c}`)).body.wallet.balance).toBe(4_000);
   });
 
   it("an order's payment confirmed from a wallet still moves its order (decided on its own, after the group)", async () => {

@@ -208,7 +208,9 @@ async function confirmWallets(pool: pg.Pool, items: readonly Confirmation[]): Pr
         const customer = customerById.get(customerId);
         if (!customer) throw notFound("customer", customerId, "payment_method_data.customer");
         const plan = planWalletConfirm(r, customer);
-        const { entries, fee } = await ledgerEntries(item.v, plan.withMethod, plan.t.effects);
+        // Fees priced on the group's own connection: a tariff read from the main pool while this
+        // transaction holds its connection could wait for a connection other groups hold.
+        const { entries, fee } = await ledgerEntries({ ...item.v, db: tx.db }, plan.withMethod, plan.t.effects);
         planned.push({ index, before: r, plan, entries, ...(fee ? { fee: fee.fee, feeTariff: fee.tariff } : {}) });
         decisions.push({ later: true }); // replaced below, once the ledger has decided
       } catch (error) {
