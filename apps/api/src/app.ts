@@ -2,6 +2,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv, Deps } from "./context.js";
+import { isDatabaseDown } from "./db/errors.js";
 import { ApiError, unavailable } from "./lib/errors.js";
 import { validationHook } from "./lib/router.js";
 import { authenticate } from "./middleware/auth.js";
@@ -38,16 +39,6 @@ const TAP_PATHS = new Set(["/v1/transit/taps", "/v1/transit/taps/batch"]);
 /** So do wallet confirmations and most creations of payments (see confirmCommitsItself, createCommitsItself). */
 const CONFIRM_PATH = /^\/v1\/payments\/[^/]+\/confirm$/;
 /**
- * PostgreSQL / driver errors that mean "the database is away", not "this request is wrong":
- * SQLSTATE classes 08 (connection), 57P0x (shutdown, crash), 57014 (statement timeout), 53300
- * (too many connections), serialization failures and deadlocks; socket errors.
- */
-const DB_UNAVAILABLE = /^(08|57P0|57014|53300|40001|40P01)|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN/;
-/** node-postgres reports a lost or unreachable server by message only, without a code. */
-const DB_UNAVAILABLE_MESSAGE =
-  /^(Connection terminated|Client has encountered a connection error|Client was closed and is not queryable|timeout exceeded when trying to connect|Query read timeout)/;
-
-/**
  * PostgreSQL refusing a client's string (U+0000, a lone UTF-16 surrogate inside JSON, a
  * character it cannot store): bad input, never a 500.
  */
@@ -55,15 +46,6 @@ const UNSTORABLE_TEXT = /^(22021|22P05|22P02)$/;
 function isUnstorableText(err: unknown): boolean {
   const e = err as { code?: string; cause?: { code?: string } };
   return UNSTORABLE_TEXT.test(String(e?.code ?? "")) || UNSTORABLE_TEXT.test(String(e?.cause?.code ?? ""));
-}
-
-function isDatabaseDown(err: unknown): boolean {
-  // Drizzle wraps the driver's error as `cause`.
-  let e = err as { code?: unknown; message?: unknown; cause?: unknown } | undefined;
-  for (let depth = 0; e && depth < 3; depth++, e = e.cause as typeof e) {
-    if (DB_UNAVAILABLE.test(String(e.code ?? "")) || DB_UNAVAILABLE_MESSAGE.test(String(e.message ?? ""))) return true;
-  }
-  return false;
 }
 
 export const OPENAPI_DOCUMENT = {

@@ -100,7 +100,9 @@ describe("wallet payments decided in groups", () => {
       payFromWallet("pay_nope", c),
     ]);
     expect(g.status).toBe(200);
+    expect(w.status).toBe(400);
     expect(w.body.error.code).toBe("client_secret_mismatch");
+    expect(n.status).toBe(400);
     expect(n.body.error).toMatchObject({ code: "parameter_missing", param: "payment_method_data.customer" });
     expect(u.status).toBe(404);
     expect((await sk.get(`/v1/payments/${wrongSecret.id}`)).body.status).toBe("requires_payment_method");
@@ -144,6 +146,50 @@ describe("wallet payments decided in groups", () => {
       expect(p.body).toMatchObject({ status: "succeeded", fee: 20, fee_tariff: { code: "groups-2pc", version: 1 } });
     }
     expect((await theirs.get(`/v1/customers/${c}`)).body.wallet.balance).toBe(4_000);
+    const ids = made.map((p) => p.body.id as string);
+    const stored = await rows<{ fee: number; writers: number }>(
+      sql`SELECT sum(fee)::int AS fee, count(DISTINCT xmin::text)::int AS writers FROM payments WHERE id = ANY(${pgArray(ids)}::text[])`,
+    );
+    expect(stored[0]?.fee).toBe(120);
+    expect(stored[0]?.writers).toBeLessThan(ids.length);
+  });
+
+  it("manual capture: a group of wallet confirmations holds the money in escrow, each payment requires_capture", async () => {
+    const c = await fundedCustomer(sk, 10_000);
+    const made = await Promise.all(
+      Array.from({ length: 5 }, () => sk.post("/v1/payments", { amount: 1_000, currency: "KGS", customer: c, capture_method: "manual" })),
+    );
+    const held = await Promise.all(made.map((p) => payFromWallet(p.body.id)));
+    for (const h of held) expect(h.body).toMatchObject({ status: "requires_capture", amount_capturable: 1_000, amount_captured: 0 });
+    expect(await balance(c)).toBe(5_000);
+    const captured = await sk.post(`/v1/payments/${made[0]?.body.id}/capture`, { amount: 600 });
+    expect(captured.body).toMatchObject({ status: "succeeded", amount_captured: 600 });
+    expect(await balance(c)).toBe(5_400);
+    const events = await rows<{ n: number }>(
+      sql`SELECT count(*)::int AS n FROM events WHERE type = 'payment.requires_capture'
+          AND data->'object'->>'id' = ANY(${pgArray(made.map((p) => p.body.id as string))}::text[])`,
+    );
+    expect(events[0]?.n).toBe(5);
+    expect((await http(api.url, api.adminKey).get("/v1/admin/ledger/verify")).body.balanced).toBe(true);
+  });
+
+  it("text PostgreSQL cannot take in one request is answered as before and does not fail its neighbours", async () => {
+    const c = await fundedCustomer(sk, 5_000);
+    const good = await create(1_000, c);
+    const [nul, surrogate, fine, paid] = await Promise.all([
+      payFromWallet("pay_%00x", c),
+      sk.post("/v1/payments", { amount: 100, currency: "KGS", description: "half a pair: \ud800" }),
+      sk.post("/v1/payments", { amount: 100, currency: "KGS", description: "Чай" }),
+      payFromWallet(good.id),
+    ]);
+    expect(nul.status).toBe(400);
+    expect(nul.body.error.type).toBe("invalid_request_error");
+    // As a payment created alone always was: the driver sends the lone half as U+FFFD.
+    expect(surrogate.status).toBe(200);
+    expect(surrogate.body.description).toBe("half a pair: \ufffd");
+    expect(fine.body.description).toBe("Чай");
+    expect(paid.body.status).toBe("succeeded");
+    expect(await balance(c)).toBe(4_000);
   });
 
   it("an order's payment confirmed from a wallet still moves its order (decided on its own, after the group)", async () => {

@@ -1,10 +1,11 @@
-import { sql } from "drizzle-orm";
+import { getTableColumns, sql } from "drizzle-orm";
 import type pg from "pg";
 import type { AppEnv, Deps, MerchantPrincipal } from "../context.js";
 import { type Database, type InlineTransaction, inlineTransaction } from "../db/client.js";
+import { isDatabaseDown } from "../db/errors.js";
 import { rowReader, rowWriter } from "../db/rows.js";
 import { customers, payments } from "../db/schema/index.js";
-import { notFound } from "../lib/errors.js";
+import { ApiError, notFound } from "../lib/errors.js";
 import { pgArray } from "../lib/pg-array.js";
 import { merchantOf } from "../middleware/auth.js";
 import { GroupCommit } from "../store/group-commit.js";
@@ -48,6 +49,11 @@ const MAX_GROUP = 500;
  * 599/s at 4, 387/s at 8).
  */
 const IN_FLIGHT = 2;
+/**
+ * A group that failed because the database went away is not retried item by item: its COMMIT
+ * may have landed, so the answer is 503 and the client reads the payment (or retries with a key).
+ */
+const GROUPS = { maxGroup: MAX_GROUP, inFlight: IN_FLIGHT, retryAlone: (err: unknown) => !isDatabaseDown(err) };
 
 const readPayment = rowReader(payments);
 const readCustomer = rowReader(customers);
@@ -80,36 +86,70 @@ export function createCommitsItself(deps: Deps, idempotencyKey: string | undefin
 }
 
 const writePayment = rowWriter(payments);
-const creates = new WeakMap<Deps, GroupCommit<PaymentRow, boolean>>();
+/**
+ * The INSERT names every column rather than trusting positions; the database's clock stamps the
+ * rows, as a payment created alone gets from the columns' default.
+ */
+const PAYMENT_COLUMNS = Object.values(getTableColumns(payments)).map((c) => c.name);
+const INSERT_COLUMNS = sql.raw(PAYMENT_COLUMNS.map((n) => `"${n}"`).join(", "));
+const SELECT_COLUMNS = sql.raw(PAYMENT_COLUMNS.map((n) => (n === "created_at" || n === "updated_at" ? "now()" : `r."${n}"`)).join(", "));
+
+/** A lone UTF-16 surrogate (with the u flag a well-formed pair is one code point and does not match). */
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
+/**
+ * Whether every string in `value` can travel in a group's statement. One that cannot would fail
+ * the whole group (every neighbour's work rolled back and retried); such a request is decided
+ * alone, in a transaction of its own, where it is answered as it always was.
+ */
+function isStorable(value: unknown): boolean {
+  // U+0000 PostgreSQL refuses; a lone surrogate the driver would replace (alone) or JSON would carry as an escape PostgreSQL refuses.
+  if (typeof value === "string") return !value.includes("\u0000") && !LONE_SURROGATE.test(value);
+  if (Array.isArray(value)) return value.every(isStorable);
+  if (value !== null && typeof value === "object") return Object.values(value).every(isStorable);
+  return true;
+}
+
+/** A request decided the way a unit of work would: one transaction of its own. */
+async function alone<R>(v: Vars, work: (v: Vars) => Promise<R>): Promise<R> {
+  const out = await v.deps.database.db.transaction((tx) => work({ ...v, db: tx }));
+  v.deps.committed.notify();
+  return out;
+}
+const creates = new WeakMap<Deps, GroupCommit<PaymentRow, Date | null>>();
 
 /** POST /v1/payments: grouped when it commits itself, otherwise in the request's unit of work. */
 export async function createPaymentRequest(v: Vars, input: CreatePaymentInput, idempotencyKey: string | undefined): Promise<PaymentRow> {
   if (!createCommitsItself(v.deps, idempotencyKey, input)) return createPayment(v, input);
+  if (!isStorable(input)) return alone(v, (tv) => createPayment(tv, input));
   const p = creatingMerchant(v);
   let group = creates.get(v.deps);
   if (!group) {
     const database = v.deps.database;
-    group = new GroupCommit((rows) => insertPayments(database, rows), { maxGroup: MAX_GROUP, inFlight: IN_FLIGHT });
+    group = new GroupCommit((rows) => insertPayments(database, rows), GROUPS);
     creates.set(v.deps, group);
   }
   const row = newPaymentRow(v, p, input, null, null);
-  if (!(await group.submit(`${p.merchantId}:${p.livemode}`, row))) throw notFound("customer", input.customer as string, "customer");
-  return row;
+  const created = await group.submit(`${p.merchantId}:${p.livemode}`, row);
+  if (!created) throw notFound("customer", input.customer as string, "customer");
+  return { ...row, createdAt: created, updatedAt: created };
 }
 
 /**
  * One statement, its own transaction: the rows go as one JSON parameter; a payment naming a
- * customer the merchant does not have is not inserted (false: the caller answers 404).
+ * customer the merchant does not have is not inserted (null: the caller answers 404); the others
+ * get the instant the database stamped them with.
  */
-async function insertPayments(database: Database, rows: readonly PaymentRow[]): Promise<boolean[]> {
-  const inserted = await database.rows<{ id: string }>(
-    sql`INSERT INTO payments SELECT r.* FROM json_populate_recordset(NULL::payments, ${JSON.stringify(rows.map(writePayment))}::json) r
+async function insertPayments(database: Database, rows: readonly PaymentRow[]): Promise<(Date | null)[]> {
+  const inserted = await database.rows<{ id: string; created_at: string | Date }>(
+    sql`INSERT INTO payments (${INSERT_COLUMNS})
+        SELECT ${SELECT_COLUMNS} FROM json_populate_recordset(NULL::payments, ${JSON.stringify(rows.map(writePayment))}::json) r
         WHERE r.customer_id IS NULL
            OR EXISTS (SELECT 1 FROM customers c WHERE c.id = r.customer_id AND c.merchant_id = r.merchant_id AND c.livemode = r.livemode)
-        RETURNING id`,
+        RETURNING id, created_at`,
   );
-  const ids = new Set(inserted.map((r) => r.id));
-  return rows.map((r) => ids.has(r.id));
+  const stamped = new Map(inserted.map((r) => [r.id, new Date(r.created_at)]));
+  return rows.map((r) => stamped.get(r.id) ?? null);
 }
 
 const groups = new WeakMap<Deps, GroupCommit<Confirmation, Decision>>();
@@ -118,19 +158,16 @@ const groups = new WeakMap<Deps, GroupCommit<Confirmation, Decision>>();
 export async function confirmPaymentRequest(v: Vars, id: string, body: ConfirmBody, idempotencyKey: string | undefined): Promise<Outcome> {
   const pool = v.deps.database.pool;
   if (!pool || !confirmCommitsItself(v.deps, idempotencyKey, body)) return confirmPayment(v, id, body);
+  if (!isStorable([id, body])) return alone(v, (tv) => confirmPayment(tv, id, body));
   let group = groups.get(v.deps);
   if (!group) {
-    group = new GroupCommit((items) => confirmWallets(pool, items), { maxGroup: MAX_GROUP, inFlight: IN_FLIGHT });
+    group = new GroupCommit((items) => confirmWallets(pool, items), GROUPS);
     groups.set(v.deps, group);
   }
   const p = merchantOf(v);
   const decision = await group.submit(`${p.merchantId}:${p.livemode}`, { v, id, body });
   if ("error" in decision) throw decision.error;
-  if ("later" in decision) {
-    const outcome = await v.deps.database.db.transaction((tx) => confirmPayment({ ...v, db: tx }, id, body));
-    v.deps.committed.notify();
-    return outcome;
-  }
+  if ("later" in decision) return alone(v, (tv) => confirmPayment(tv, id, body));
   v.deps.committed.notify();
   return decision.outcome;
 }
@@ -211,9 +248,17 @@ async function confirmWallets(pool: pg.Pool, items: readonly Confirmation[]): Pr
         // Fees priced on the group's own connection: a tariff read from the main pool while this
         // transaction holds its connection could wait for a connection other groups hold.
         const { entries, fee } = await ledgerEntries({ ...item.v, db: tx.db }, plan.withMethod, plan.t.effects);
+        // A confirmation is one ledger entry (a capture, or a hold); anything else is decided alone,
+        // where its entries are all or nothing.
+        if (entries.length !== 1) {
+          decisions.push({ later: true });
+          continue;
+        }
         planned.push({ index, before: r, plan, entries, ...(fee ? { fee: fee.fee, feeTariff: fee.tariff } : {}) });
         decisions.push({ later: true }); // replaced below, once the ledger has decided
       } catch (error) {
+        // A refusal of this request only; anything else (a database error) fails the group.
+        if (!(error instanceof ApiError)) throw error;
         decisions.push({ error });
       }
     }

@@ -144,10 +144,9 @@ export async function createPayment(v: Vars, input: CreatePaymentInput, extra: {
       throw invalid("parameter_invalid", "purpose.type must be wallet_topup or tax.", "purpose.type");
     }
   }
-  const [row] = await v.db
-    .insert(payments)
-    .values(newPaymentRow(v, p, input, purpose, extra.orderId ?? null))
-    .returning();
+  // The database's clock stamps the row (the columns' default), whichever API process created it.
+  const { createdAt: _created, updatedAt: _updated, ...values } = newPaymentRow(v, p, input, purpose, extra.orderId ?? null);
+  const [row] = await v.db.insert(payments).values(values).returning();
   return row as PaymentRow;
 }
 

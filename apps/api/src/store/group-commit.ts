@@ -84,7 +84,8 @@ interface Queued<T, R> {
  * Groups are queued per key (a merchant and mode: the rows a group locks are that merchant's),
  * `inFlight` groups of one key at once: the next prepares while the last commits. Every item is
  * answered only after its group's decide() resolved, i.e. after COMMIT. If a group fails, its
- * items are decided again one by one, so one bad request cannot fail its neighbours.
+ * items are decided again one by one (unless `retryAlone` says otherwise), so one bad request
+ * cannot fail its neighbours.
  */
 export class GroupCommit<T, R> {
   private readonly queues = new Map<string, Queued<T, R>[]>();
@@ -92,7 +93,12 @@ export class GroupCommit<T, R> {
 
   constructor(
     private readonly decide: (group: T[]) => Promise<R[]>,
-    private readonly opts: { maxGroup: number; inFlight: number },
+    private readonly opts: {
+      maxGroup: number;
+      inFlight: number;
+      /** Whether a failed group's items are decided again one by one (default: always); otherwise all fail with the error. */
+      retryAlone?: (err: unknown) => boolean;
+    },
   ) {}
 
   submit(key: string, item: T): Promise<R> {
@@ -124,8 +130,8 @@ export class GroupCommit<T, R> {
         g.resolve(results[i] as R);
       });
     } catch (err) {
-      if (group.length === 1) {
-        (group[0] as Queued<T, R>).reject(err);
+      if (group.length === 1 || this.opts.retryAlone?.(err) === false) {
+        for (const g of group) g.reject(err);
         return;
       }
       for (const g of group) await this.flush([g]);

@@ -1,0 +1,18 @@
+/**
+ * PostgreSQL / driver errors that mean "the database is away", not "this request is wrong":
+ * SQLSTATE classes 08 (connection), 57P0x (shutdown, crash), 57014 (statement timeout), 53300
+ * (too many connections), serialization failures and deadlocks; socket errors.
+ */
+const DB_UNAVAILABLE = /^(08|57P0|57014|53300|40001|40P01)|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN/;
+/** node-postgres reports a lost or unreachable server by message only, without a code. */
+const DB_UNAVAILABLE_MESSAGE =
+  /^(Connection terminated|Client has encountered a connection error|Client was closed and is not queryable|timeout exceeded when trying to connect|Query read timeout)/;
+
+export function isDatabaseDown(err: unknown): boolean {
+  // Drizzle wraps the driver's error as `cause`.
+  let e = err as { code?: unknown; message?: unknown; cause?: unknown } | undefined;
+  for (let depth = 0; e && depth < 3; depth++, e = e.cause as typeof e) {
+    if (DB_UNAVAILABLE.test(String(e.code ?? "")) || DB_UNAVAILABLE_MESSAGE.test(String(e.message ?? ""))) return true;
+  }
+  return false;
+}
