@@ -1,7 +1,7 @@
 import { getTableColumns, sql } from "drizzle-orm";
 import type pg from "pg";
 import type { AppEnv, Deps, MerchantPrincipal } from "../context.js";
-import { type Database, type InlineTransaction, inlineTransaction } from "../db/client.js";
+import { type Database, inlineTransaction } from "../db/client.js";
 import { isDatabaseDown } from "../db/errors.js";
 import { rowReader, rowWriter } from "../db/rows.js";
 import { customers, payments } from "../db/schema/index.js";
@@ -19,14 +19,13 @@ import {
   confirmPayment,
   createPayment,
   creatingMerchant,
-  EVENT_FOR,
   ledgerEntries,
   newPaymentRow,
   type Outcome,
   type PaymentRow,
   payingCustomer,
-  paymentObject,
   planWalletConfirm,
+  statusEvent,
   WALLET_DECLINE,
 } from "./payments.js";
 
@@ -116,21 +115,28 @@ async function alone<R>(v: Vars, work: (v: Vars) => Promise<R>): Promise<R> {
   v.deps.committed.notify();
   return out;
 }
-const creates = new WeakMap<Deps, GroupCommit<PaymentRow, Date | null>>();
+/** One group commit per running API (its Deps), made on first use. */
+function perApi<T, R>(make: (deps: Deps) => GroupCommit<T, R>): (deps: Deps) => GroupCommit<T, R> {
+  const made = new WeakMap<Deps, GroupCommit<T, R>>();
+  return (deps) => {
+    let group = made.get(deps);
+    if (!group) {
+      group = make(deps);
+      made.set(deps, group);
+    }
+    return group;
+  };
+}
+
+const creates = perApi((deps) => new GroupCommit<PaymentRow, Date | null>((rows) => insertPayments(deps.database, rows), GROUPS));
 
 /** POST /v1/payments: grouped when it commits itself, otherwise in the request's unit of work. */
 export async function createPaymentRequest(v: Vars, input: CreatePaymentInput, idempotencyKey: string | undefined): Promise<PaymentRow> {
   if (!createCommitsItself(v.deps, idempotencyKey, input)) return createPayment(v, input);
   if (!isStorable(input)) return alone(v, (tv) => createPayment(tv, input));
   const p = creatingMerchant(v);
-  let group = creates.get(v.deps);
-  if (!group) {
-    const database = v.deps.database;
-    group = new GroupCommit((rows) => insertPayments(database, rows), GROUPS);
-    creates.set(v.deps, group);
-  }
   const row = newPaymentRow(v, p, input, null, null);
-  const created = await group.submit(`${p.merchantId}:${p.livemode}`, row);
+  const created = await creates(v.deps).submit(`${p.merchantId}:${p.livemode}`, row);
   if (!created) throw notFound("customer", input.customer as string, "customer");
   return { ...row, createdAt: created, updatedAt: created };
 }
@@ -152,20 +158,17 @@ async function insertPayments(database: Database, rows: readonly PaymentRow[]): 
   return rows.map((r) => stamped.get(r.id) ?? null);
 }
 
-const groups = new WeakMap<Deps, GroupCommit<Confirmation, Decision>>();
+const confirmations = perApi(
+  (deps) => new GroupCommit<Confirmation, Decision>((items) => confirmWallets(deps.database.pool as pg.Pool, items), GROUPS),
+);
 
 /** POST /v1/payments/:id/confirm: grouped when it commits itself, otherwise in the request's unit of work. */
 export async function confirmPaymentRequest(v: Vars, id: string, body: ConfirmBody, idempotencyKey: string | undefined): Promise<Outcome> {
-  const pool = v.deps.database.pool;
-  if (!pool || !confirmCommitsItself(v.deps, idempotencyKey, body)) return confirmPayment(v, id, body);
+  // confirmCommitsItself holds only with a pool (a PostgreSQL server).
+  if (!confirmCommitsItself(v.deps, idempotencyKey, body)) return confirmPayment(v, id, body);
   if (!isStorable([id, body])) return alone(v, (tv) => confirmPayment(tv, id, body));
-  let group = groups.get(v.deps);
-  if (!group) {
-    group = new GroupCommit((items) => confirmWallets(pool, items), GROUPS);
-    groups.set(v.deps, group);
-  }
   const p = merchantOf(v);
-  const decision = await group.submit(`${p.merchantId}:${p.livemode}`, { v, id, body });
+  const decision = await confirmations(v.deps).submit(`${p.merchantId}:${p.livemode}`, { v, id, body });
   if ("error" in decision) throw decision.error;
   if ("later" in decision) return alone(v, (tv) => confirmPayment(tv, id, body));
   v.deps.committed.notify();
@@ -189,11 +192,7 @@ async function confirmWallets(pool: pg.Pool, items: readonly Confirmation[]): Pr
   const p = merchantOf(first.v) as MerchantPrincipal;
   return inlineTransaction(pool, "generic", async (tx) => {
     const ids = [...new Set(items.map((i) => i.id))];
-    const named = [
-      ...new Set(
-        items.flatMap((i) => (typeof i.body.payment_method_data.customer === "string" ? [i.body.payment_method_data.customer] : [])),
-      ),
-    ];
+    const named = [...new Set(items.map((i) => i.body.payment_method_data.customer).filter((c): c is string => typeof c === "string"))];
     // The customers a group can involve: named in a confirmation, or the payments' own. Looked up
     // by primary key only: on a generic plan, `merchant_id = $n` in the same WHERE made the
     // planner walk the merchant's index through all of its customers (2,000 on the bench);
@@ -220,9 +219,8 @@ async function confirmWallets(pool: pg.Pool, items: readonly Confirmation[]): Pr
       index: number;
       before: PaymentRow;
       plan: ReturnType<typeof planWalletConfirm>;
-      entries: LedgerEntry[];
-      fee?: PaymentRow["fee"];
-      feeTariff?: PaymentRow["feeTariff"];
+      entry: LedgerEntry;
+      fee: Awaited<ReturnType<typeof ledgerEntries>>["fee"];
     }[] = [];
     const seen = new Set<string>();
     for (const [index, item] of items.entries()) {
@@ -254,7 +252,7 @@ async function confirmWallets(pool: pg.Pool, items: readonly Confirmation[]): Pr
           decisions.push({ later: true });
           continue;
         }
-        planned.push({ index, before: r, plan, entries, ...(fee ? { fee: fee.fee, feeTariff: fee.tariff } : {}) });
+        planned.push({ index, before: r, plan, entry: entries[0] as LedgerEntry, fee });
         decisions.push({ later: true }); // replaced below, once the ledger has decided
       } catch (error) {
         // A refusal of this request only; anything else (a database error) fails the group.
@@ -265,65 +263,40 @@ async function confirmWallets(pool: pg.Pool, items: readonly Confirmation[]): Pr
     // One decision for all entries, in order, against the locked wallets (see LedgerStore.prepare).
     const prepared = await first.v.deps.ledger.prepare(
       tx.db,
-      planned.flatMap((x) => x.entries),
+      planned.map((x) => x.entry),
       wallets,
     );
     const now = new Date();
     const rows: PaymentRow[] = [];
     const events: EventDraft[] = [];
-    let k = 0;
-    for (const x of planned) {
-      const accepted = x.entries.every((_, j) => prepared.results[k + j]?.ok);
-      k += x.entries.length;
+    for (const [i, x] of planned.entries()) {
+      const accepted = prepared.results[i]?.ok === true;
       const item = items[x.index] as Confirmation;
-      let after: PaymentRow;
-      if (accepted) {
-        const s = x.plan.t.state;
-        after = {
-          ...x.before,
-          ...x.plan.patch,
-          status: s.status,
-          amountCapturable: s.amount_capturable,
-          amountCaptured: s.amount_captured,
-          ...(x.fee !== undefined ? { fee: x.fee, feeTariff: x.feeTariff ?? null } : {}),
-          updatedAt: now,
-        };
-      } else {
-        const s = applyOrThrow(x.before, { type: "confirm", outcome: "declined" }).state;
-        after = {
-          ...x.before,
-          ...x.plan.patch,
-          status: s.status,
-          amountCapturable: s.amount_capturable,
-          amountCaptured: s.amount_captured,
-          lastError: { ...WALLET_DECLINE },
-          nextAction: null,
-          challengeHash: null,
-          updatedAt: now,
-        };
-      }
+      const s = accepted ? x.plan.t.state : applyOrThrow(x.before, { type: "confirm", outcome: "declined" }).state;
+      const after: PaymentRow = {
+        ...x.before,
+        ...x.plan.patch,
+        status: s.status,
+        amountCapturable: s.amount_capturable,
+        amountCaptured: s.amount_captured,
+        updatedAt: now,
+        ...(accepted
+          ? x.fee && { fee: x.fee.fee, feeTariff: x.fee.tariff }
+          : { lastError: { ...WALLET_DECLINE }, nextAction: null, challengeHash: null }),
+      };
       rows.push(after);
-      const type = after.status !== x.before.status ? EVENT_FOR[after.status] : undefined;
-      if (type)
-        events.push({
-          merchantId: after.merchantId,
-          livemode: after.livemode,
-          type,
-          object: paymentObject(item.v, after, { secret: false }),
-        });
+      const event = statusEvent(item.v, x.before, after);
+      if (event) events.push(event);
       decisions[x.index] = { outcome: accepted ? { payment: after } : { payment: after, declined: { ...WALLET_DECLINE } } };
     }
     const writes = [savePayments(rows), ...(events.length > 0 ? [eventsStatement(events).statement] : [])];
     const ledgerWrite = prepared.statement();
     // The ledger last: the hot rows it credits stay locked for one statement and the COMMIT.
     if (ledgerWrite) writes.push(ledgerWrite);
-    await (rows.length > 0 ? tx.commit(writes) : commitNothing(tx));
+    // With nothing to write, inlineTransaction ends the transaction.
+    if (rows.length > 0) await tx.commit(writes);
     return decisions;
   });
-}
-
-async function commitNothing(tx: InlineTransaction) {
-  if (tx.open) await tx.commit([]);
 }
 
 /** The confirmed payments' new states, one statement. */

@@ -11,7 +11,7 @@ import { merchantOf } from "../middleware/auth.js";
 import { type AccountSpec, clearingAccount, merchantAccount, revenueAccount, walletAccount } from "../store/accounts.js";
 import type { LedgerEntry, PreparedPosting } from "../store/ledger-store.js";
 import { findCustomer } from "./customers.js";
-import { type EventType, emitEvent } from "./events.js";
+import { type EventDraft, type EventType, emitEvent } from "./events.js";
 import { merchantForFees } from "./merchants.js";
 import { onOrderPaymentChanged } from "./orders.js";
 import { priceFee } from "./tariffs.js";
@@ -270,12 +270,18 @@ async function prepare(v: Vars, entries: LedgerEntry[]): Promise<PreparedPosting
   return prepared;
 }
 
-export const EVENT_FOR: Partial<Record<string, EventType>> = {
+const EVENT_FOR: Partial<Record<string, EventType>> = {
   succeeded: "payment.succeeded",
   failed: "payment.failed",
   requires_capture: "payment.requires_capture",
   canceled: "payment.canceled",
 };
+
+/** The event announcing a payment's change of status, if the new status is one announced. */
+export function statusEvent(v: Pick<Vars, "deps">, before: PaymentRow, after: PaymentRow): EventDraft | undefined {
+  const type = after.status !== before.status ? EVENT_FOR[after.status] : undefined;
+  return type && { merchantId: after.merchantId, livemode: after.livemode, type, object: paymentObject(v, after, { secret: false }) };
+}
 
 /** Persists a payment's new state and announces a status change in the same transaction. */
 async function save(v: Vars, before: PaymentRow, patch: Partial<PaymentRow>): Promise<PaymentRow> {
@@ -285,14 +291,8 @@ async function save(v: Vars, before: PaymentRow, patch: Partial<PaymentRow>): Pr
     .where(eq(payments.id, before.id))
     .returning();
   const after = row as PaymentRow;
-  const type = after.status !== before.status ? EVENT_FOR[after.status] : undefined;
-  if (type)
-    await emitEvent(v.deps.database, v.db, {
-      merchantId: after.merchantId,
-      livemode: after.livemode,
-      type,
-      object: paymentObject(v, after, { secret: false }),
-    });
+  const event = statusEvent(v, before, after);
+  if (event) await emitEvent(v.deps.database, v.db, event);
   if (after.orderId && after.status !== before.status) await onOrderPaymentChanged(v, after);
   return after;
 }
