@@ -1,6 +1,6 @@
 import { TOTP } from "otpauth";
 import type { TestApi } from "../src/testing.js";
-import { type Http, type Reply, http } from "./support.js";
+import { type Http, http, type Reply } from "./support.js";
 
 /** Shared steps of the sign-in tests: read the dev outbox, answer codes, compute TOTP at the API's clock. */
 export function accounts(api: TestApi) {

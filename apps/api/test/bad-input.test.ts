@@ -15,9 +15,24 @@ beforeAll(async () => {
 afterAll(() => api.close());
 
 async function state() {
-  const tables = ["payments", "customers", "refunds", "ledger_transactions", "ledger_postings", "ledger_accounts", "events", "merchants", "idempotency_keys"];
+  const tables = [
+    "payments",
+    "customers",
+    "refunds",
+    "ledger_transactions",
+    "ledger_postings",
+    "ledger_accounts",
+    "events",
+    "merchants",
+    "idempotency_keys",
+  ];
   const out: Record<string, unknown> = {};
-  for (const t of tables) out[t] = (await api.runtime.database.rows(sql.raw(`SELECT md5(coalesce(string_agg(row_to_json(x)::text, '|' ORDER BY row_to_json(x)::text), '')) AS h FROM ${t} x`)))[0];
+  for (const t of tables)
+    out[t] = (
+      await api.runtime.database.rows(
+        sql.raw(`SELECT md5(coalesce(string_agg(row_to_json(x)::text, '|' ORDER BY row_to_json(x)::text), '')) AS h FROM ${t} x`),
+      )
+    )[0];
   return out;
 }
 
@@ -33,7 +48,14 @@ const cases: [string, string, string, unknown, number, string?][] = [
   ["missing amount", "POST", "/v1/payments", { currency: "KGS" }, 400, "amount"],
   ["unknown parameter", "POST", "/v1/payments", { amount: 100, currency: "KGS", amount_usd: 1 }, 400, "amount_usd"],
   ["bad capture_method", "POST", "/v1/payments", { amount: 100, currency: "KGS", capture_method: "later" }, 400, "capture_method"],
-  ["too much metadata", "POST", "/v1/payments", { amount: 100, currency: "KGS", metadata: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, "v"])) }, 400, "metadata"],
+  [
+    "too much metadata",
+    "POST",
+    "/v1/payments",
+    { amount: 100, currency: "KGS", metadata: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, "v"])) },
+    400,
+    "metadata",
+  ],
   ["metadata with a number", "POST", "/v1/payments", { amount: 100, currency: "KGS", metadata: { a: 1 } }, 400],
   ["malformed JSON", "POST", "/v1/payments", '{"amount": 100,', 400],
   ["JSON array body", "POST", "/v1/payments", "[1,2]", 400],
@@ -43,7 +65,13 @@ const cases: [string, string, string, unknown, number, string?][] = [
   ["unknown payment confirm", "POST", "/v1/payments/pay_doesnotexist/confirm", { payment_method_data: { type: "qr" } }, 404, "id"],
   ["unknown refund payment", "POST", "/v1/refunds", { payment: "pay_nope" }, 404],
   ["unknown method type", "POST", "/v1/payments/{pay}/confirm", { payment_method_data: { type: "cash" } }, 400],
-  ["card number as a number", "POST", "/v1/payments/{pay}/confirm", { payment_method_data: { type: "card", card: { number: 4242424242424242, exp_month: 1, exp_year: 2030, cvc: "123" } } }, 400],
+  [
+    "card number as a number",
+    "POST",
+    "/v1/payments/{pay}/confirm",
+    { payment_method_data: { type: "card", card: { number: 4242424242424242, exp_month: 1, exp_year: 2030, cvc: "123" } } },
+    400,
+  ],
   ["capture with a float", "POST", "/v1/payments/{pay}/capture", { amount: 1.5 }, 400, "amount"],
   ["bad email", "POST", "/v1/customers", { email: "not-an-email" }, 400, "email"],
   ["SQL in a string", "GET", "/v1/payments/pay_1';DROP TABLE payments;--", undefined, 404],
@@ -57,19 +85,32 @@ describe("bad input gets a clear 4xx in the error envelope and changes nothing",
     const before = await state();
     const r = await sk.call(method, path.replace("{pay}", paymentId), body);
     expect(r.status).toBe(status);
-    expect(r.body.error).toMatchObject({ type: expect.stringMatching(/_error$/), code: expect.any(String), message: expect.any(String), request_id: r.headers.get("request-id") });
+    expect(r.body.error).toMatchObject({
+      type: expect.stringMatching(/_error$/),
+      code: expect.any(String),
+      message: expect.any(String),
+      request_id: r.headers.get("request-id"),
+    });
     if (param) expect(r.body.error.param).toBe(param);
     expect(await state()).toEqual(before);
   });
 
   it("wrong content type is refused", async () => {
-    const res = await fetch(`${api.url}/v1/payments`, { method: "POST", headers: { Authorization: `Bearer ${api.merchant.secretKey}`, "Content-Type": "text/plain" }, body: "amount=100" });
+    const res = await fetch(`${api.url}/v1/payments`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${api.merchant.secretKey}`, "Content-Type": "text/plain" },
+      body: "amount=100",
+    });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: { type: string } }).error.type).toBe("invalid_request_error");
   });
 
   it("an oversized body is refused with 413", async () => {
-    const res = await fetch(`${api.url}/v1/customers`, { method: "POST", headers: { Authorization: `Bearer ${api.merchant.secretKey}`, "Content-Type": "application/json" }, body: JSON.stringify({ name: "x".repeat(300_000) }) });
+    const res = await fetch(`${api.url}/v1/customers`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${api.merchant.secretKey}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ name: "x".repeat(300_000) }),
+    });
     expect(res.status).toBe(413);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe("body_too_large");
   });

@@ -29,7 +29,9 @@ describe("running it", () => {
     const doc = await http(api.url).get("/openapi.json");
     expect(doc.status).toBe(200);
     expect(doc.body.openapi).toBe("3.1.0");
-    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(["/v1/merchants", "/v1/payments", "/v1/balance", "/v1/admin/ledger/verify"]));
+    expect(Object.keys(doc.body.paths)).toEqual(
+      expect.arrayContaining(["/v1/merchants", "/v1/payments", "/v1/balance", "/v1/admin/ledger/verify"]),
+    );
     const page = await fetch(`${api.url}/docs`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain("/openapi.json");
@@ -44,7 +46,9 @@ describe("merchants and keys", () => {
     expect(r.body.id).toMatch(/^mer_/);
     expect(r.body.keys.secret_key).toMatch(/^sk_test_[A-Za-z0-9_-]{43}$/);
     expect(r.body.keys.publishable_key).toMatch(/^pk_test_/);
-    const rows = await api.runtime.database.rows<{ hash: string; hint: string }>(sql`SELECT hash, hint FROM api_keys WHERE merchant_id = ${r.body.id}`);
+    const rows = await api.runtime.database.rows<{ hash: string; hint: string }>(
+      sql`SELECT hash, hint FROM api_keys WHERE merchant_id = ${r.body.id}`,
+    );
     expect(rows).toHaveLength(2);
     for (const row of rows) {
       expect(row.hash).toMatch(/^[0-9a-f]{64}$/);
@@ -59,7 +63,9 @@ describe("merchants and keys", () => {
   it("rejects missing, unknown and wrong-kind keys", async () => {
     expect((await http(api.url).get("/v1/balance")).body.error).toMatchObject({ type: "authentication_error", code: "missing_api_key" });
     expect((await http(api.url, "sk_test_nope_nope_nope").get("/v1/balance")).status).toBe(401);
-    expect((await merchant.post("/v1/merchants", { name: "x", country: "KG", default_currency: "KGS" })).body.error.type).toBe("permission_error");
+    expect((await merchant.post("/v1/merchants", { name: "x", country: "KG", default_currency: "KGS" })).body.error.type).toBe(
+      "permission_error",
+    );
     expect((await http(api.url, api.merchant.publishableKey).get("/v1/balance")).status).toBe(403);
     expect((await admin.get("/v1/balance")).status).toBe(403);
   });

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestApi } from "../src/testing.js";
-import { TEST_CARD, type Http, http, onRealPostgres, startTestApi } from "./support.js";
+import { type Http, http, onRealPostgres, startTestApi, TEST_CARD } from "./support.js";
 
 let api: TestApi;
 let sk: Http;
@@ -12,7 +12,8 @@ beforeAll(async () => {
 });
 afterAll(() => api.close());
 
-const count = async (table: string) => (await api.runtime.database.rows<{ n: number }>(sql.raw(`SELECT count(*)::int AS n FROM ${table}`)))[0]?.n ?? 0;
+const count = async (table: string) =>
+  (await api.runtime.database.rows<{ n: number }>(sql.raw(`SELECT count(*)::int AS n FROM ${table}`)))[0]?.n ?? 0;
 
 describe("Idempotency-Key", () => {
   it("same key, same body: the first response again, marked replayed, with no second effect", async () => {
@@ -57,7 +58,9 @@ describe("Idempotency-Key", () => {
     const before = await count("ledger_transactions");
     const p = (await sk.post("/v1/payments", { amount: 1_234, currency: "KGS" })).body;
     const body = { payment_method_data: { type: "card", card: TEST_CARD } };
-    const replies = await Promise.all(Array.from({ length: 20 }, () => sk.post(`/v1/payments/${p.id}/confirm`, body, { "Idempotency-Key": `parallel-${p.id}` })));
+    const replies = await Promise.all(
+      Array.from({ length: 20 }, () => sk.post(`/v1/payments/${p.id}/confirm`, body, { "Idempotency-Key": `parallel-${p.id}` })),
+    );
     const ok = replies.filter((r) => r.status === 200);
     const inProgress = replies.filter((r) => r.status === 409);
     expect(ok.length + inProgress.length).toBe(20);
@@ -78,7 +81,9 @@ describe("Idempotency-Key", () => {
 
   it("stores the replayable response sealed, not in clear", async () => {
     const r = await sk.post("/v1/payments", { amount: 100, currency: "KGS" }, { "Idempotency-Key": "sealed-1" });
-    const rows = await api.runtime.database.rows<{ response_body: string }>(sql`SELECT response_body FROM idempotency_keys WHERE key = 'sealed-1'`);
+    const rows = await api.runtime.database.rows<{ response_body: string }>(
+      sql`SELECT response_body FROM idempotency_keys WHERE key = 'sealed-1'`,
+    );
     expect(rows[0]?.response_body.startsWith("v1.")).toBe(true);
     expect(rows[0]?.response_body).not.toContain(r.body.client_secret);
   });

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
-import { TEST_CARD, http, realPostgresDatabaseUrl } from "./support.js";
+import { http, realPostgresDatabaseUrl, TEST_CARD } from "./support.js";
 
 const entry = fileURLToPath(new URL("../src/index.ts", import.meta.url));
 const tsx = fileURLToPath(new URL("../../../node_modules/tsx/dist/cli.mjs", import.meta.url));
@@ -15,7 +15,15 @@ afterAll(() => {
 function startProcess(databaseUrl: string, adminKey: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [tsx, entry], {
-      env: { ...process.env, NODE_ENV: "test", DATABASE_URL: databaseUrl, PLATFORM_ADMIN_KEY: adminKey, PORT: "0", LOG_LEVEL: "warn", WORKERS: "on" },
+      env: {
+        ...process.env,
+        NODE_ENV: "test",
+        DATABASE_URL: databaseUrl,
+        PLATFORM_ADMIN_KEY: adminKey,
+        PORT: "0",
+        LOG_LEVEL: "warn",
+        WORKERS: "on",
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     children.push(child);
@@ -48,14 +56,23 @@ describe("durable jobs with two API processes on one PostgreSQL", () => {
     const orders: string[] = [];
     for (let i = 0; i < 20; i++) {
       const client = i % 2 ? viaA : viaB;
-      const o = await client.post("/v1/orders", { currency: "KGS", no_show_fee: 1_000, items: [{ sku: "box", name: "Box", amount: 10_000, quantity: 1 }], delivery: { type: "courier", collect_by: collectBy } });
+      const o = await client.post("/v1/orders", {
+        currency: "KGS",
+        no_show_fee: 1_000,
+        items: [{ sku: "box", name: "Box", amount: 10_000, quantity: 1 }],
+        delivery: { type: "courier", collect_by: collectBy },
+      });
       await client.post(`/v1/payments/${o.body.payment.id}/confirm`, { payment_method_data: { type: "card", card: TEST_CARD } });
       orders.push(o.body.id);
     }
     expect(orders).toHaveLength(20);
     // Both processes (and a second call on one of them) run the now-due jobs at the same moment.
     const now = new Date(collectAt + 1_000).toISOString();
-    const runs = await Promise.all([viaA.post("/v1/test_helpers/run_jobs", { now }), viaB.post("/v1/test_helpers/run_jobs", { now }), viaA.post("/v1/test_helpers/run_jobs", { now })]);
+    const runs = await Promise.all([
+      viaA.post("/v1/test_helpers/run_jobs", { now }),
+      viaB.post("/v1/test_helpers/run_jobs", { now }),
+      viaA.post("/v1/test_helpers/run_jobs", { now }),
+    ]);
     expect(runs.reduce((n, r) => n + (r.body.jobs.by_kind["order.expire"] ?? 0), 0)).toBe(20);
     for (let i = 0; i < 50; i++) {
       const statuses = await Promise.all(orders.map(async (id) => (await viaA.get(`/v1/orders/${id}`)).body.status));
@@ -66,7 +83,8 @@ describe("durable jobs with two API processes on one PostgreSQL", () => {
     try {
       const jobs = await sql`SELECT status, count(*)::int AS n FROM jobs WHERE kind = 'order.expire' GROUP BY status`;
       expect(jobs).toEqual([{ status: "done", n: 20 }]);
-      const captures = await sql`SELECT source_id, count(*)::int AS n FROM ledger_transactions WHERE type = 'payment.capture' GROUP BY source_id`;
+      const captures =
+        await sql`SELECT source_id, count(*)::int AS n FROM ledger_transactions WHERE type = 'payment.capture' GROUP BY source_id`;
       expect(captures).toHaveLength(20);
       expect(captures.every((r) => r.n === 1)).toBe(true);
       const expiredEvents = await sql`SELECT count(*)::int AS n FROM events WHERE type = 'order.expired'`;

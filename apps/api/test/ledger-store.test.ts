@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { TestApi } from "../src/testing.js";
 import { clearingAccount, merchantAccount, walletAccount } from "../src/store/accounts.js";
+import type { TestApi } from "../src/testing.js";
 import { http, startTestApi } from "./support.js";
 
 let api: TestApi;
@@ -18,16 +18,38 @@ describe("ledger store under concurrency", () => {
     const outside = clearingAccount("card", false, "KGS");
     const shop = merchantAccount(m, false, "available", "KGS");
     await database.db.transaction((tx) =>
-      ledger.post(tx, [{ type: "test.fund", merchantId: m, livemode: false, postings: [{ account: outside, amount: -1_000_000 }, { account: wallet, amount: 1_000_000 }] }]),
+      ledger.post(tx, [
+        {
+          type: "test.fund",
+          merchantId: m,
+          livemode: false,
+          postings: [
+            { account: outside, amount: -1_000_000 },
+            { account: wallet, amount: 1_000_000 },
+          ],
+        },
+      ]),
     );
     const debit = () =>
       database.db.transaction(async (tx) => {
-        const [r] = await ledger.post(tx, [{ type: "test.debit", merchantId: m, livemode: false, postings: [{ account: wallet, amount: -10_000 }, { account: shop, amount: 10_000 }] }]);
+        const [r] = await ledger.post(tx, [
+          {
+            type: "test.debit",
+            merchantId: m,
+            livemode: false,
+            postings: [
+              { account: wallet, amount: -10_000 },
+              { account: shop, amount: 10_000 },
+            ],
+          },
+        ]);
         return r?.ok ?? false;
       });
     const results = await Promise.all(Array.from({ length: 200 }, debit));
     expect(results.filter(Boolean)).toHaveLength(100);
-    const [row] = await database.rows<{ balance: number }>((await import("drizzle-orm")).sql`SELECT balance FROM ledger_accounts WHERE id = ${wallet.id}`);
+    const [row] = await database.rows<{ balance: number }>(
+      (await import("drizzle-orm")).sql`SELECT balance FROM ledger_accounts WHERE id = ${wallet.id}`,
+    );
     expect(row?.balance).toBe(0);
     const verify = await http(api.url, api.adminKey).get("/v1/admin/ledger/verify");
     expect(verify.body).toMatchObject({ balanced: true, mismatches: [], totals: { KGS: 0 } });
@@ -41,10 +63,42 @@ describe("ledger store under concurrency", () => {
     const shop = merchantAccount(m, false, "available", "KGS");
     const results = await database.db.transaction((tx) =>
       ledger.post(tx, [
-        { type: "test.fund", merchantId: m, livemode: false, postings: [{ account: outside, amount: -500 }, { account: wallet, amount: 500 }] },
-        { type: "test.debit", merchantId: m, livemode: false, postings: [{ account: wallet, amount: -300 }, { account: shop, amount: 300 }] },
-        { type: "test.debit", merchantId: m, livemode: false, postings: [{ account: wallet, amount: -300 }, { account: shop, amount: 300 }] },
-        { type: "test.debit", merchantId: m, livemode: false, postings: [{ account: wallet, amount: -200 }, { account: shop, amount: 200 }] },
+        {
+          type: "test.fund",
+          merchantId: m,
+          livemode: false,
+          postings: [
+            { account: outside, amount: -500 },
+            { account: wallet, amount: 500 },
+          ],
+        },
+        {
+          type: "test.debit",
+          merchantId: m,
+          livemode: false,
+          postings: [
+            { account: wallet, amount: -300 },
+            { account: shop, amount: 300 },
+          ],
+        },
+        {
+          type: "test.debit",
+          merchantId: m,
+          livemode: false,
+          postings: [
+            { account: wallet, amount: -300 },
+            { account: shop, amount: 300 },
+          ],
+        },
+        {
+          type: "test.debit",
+          merchantId: m,
+          livemode: false,
+          postings: [
+            { account: wallet, amount: -200 },
+            { account: shop, amount: 200 },
+          ],
+        },
       ]),
     );
     expect(results.map((r) => r.ok)).toEqual([true, true, false, true]);
@@ -55,8 +109,13 @@ describe("ledger store under concurrency", () => {
   it("the database itself refuses a negative wallet even if the store were bypassed", async () => {
     const { database } = api.runtime.deps;
     const { sql } = await import("drizzle-orm");
-    await database.rows(sql`INSERT INTO ledger_accounts (id, kind, currency, allow_negative, balance) VALUES ('customer:cus_x:wallet:KGS', 'customer_wallet', 'KGS', false, 0)`);
-    const err = await database.rows(sql`UPDATE ledger_accounts SET balance = -1 WHERE id = 'customer:cus_x:wallet:KGS'`).then(() => null, (e: Error & { cause?: Error }) => e);
+    await database.rows(
+      sql`INSERT INTO ledger_accounts (id, kind, currency, allow_negative, balance) VALUES ('customer:cus_x:wallet:KGS', 'customer_wallet', 'KGS', false, 0)`,
+    );
+    const err = await database.rows(sql`UPDATE ledger_accounts SET balance = -1 WHERE id = 'customer:cus_x:wallet:KGS'`).then(
+      () => null,
+      (e: Error & { cause?: Error }) => e,
+    );
     expect(`${err?.message} ${err?.cause?.message}`).toMatch(/ledger_accounts_non_negative/);
     await database.rows(sql`DELETE FROM ledger_accounts WHERE id = 'customer:cus_x:wallet:KGS'`);
   });
@@ -71,10 +130,28 @@ describe("ledger group commit", () => {
     const wallet = walletAccount(m, "cus_group", false, "KGS");
     const outside = clearingAccount("card", false, "KGS");
     const shop = merchantAccount(m, false, "available", "KGS", "group");
-    const funded = await group.submit({ type: "test.fund", merchantId: m, livemode: false, postings: [{ account: outside, amount: -1_000_000 }, { account: wallet, amount: 1_000_000 }] });
+    const funded = await group.submit({
+      type: "test.fund",
+      merchantId: m,
+      livemode: false,
+      postings: [
+        { account: outside, amount: -1_000_000 },
+        { account: wallet, amount: 1_000_000 },
+      ],
+    });
     expect(funded.ok).toBe(true);
     const results = await Promise.all(
-      Array.from({ length: 200 }, () => group.submit({ type: "test.debit", merchantId: m, livemode: false, postings: [{ account: wallet, amount: -10_000 }, { account: shop, amount: 10_000 }] })),
+      Array.from({ length: 200 }, () =>
+        group.submit({
+          type: "test.debit",
+          merchantId: m,
+          livemode: false,
+          postings: [
+            { account: wallet, amount: -10_000 },
+            { account: shop, amount: 10_000 },
+          ],
+        }),
+      ),
     );
     expect(results.filter((r) => r.ok)).toHaveLength(100);
     for (const r of results.filter((x) => !x.ok)) expect(r.ok === false && r.rejection.code).toBe("insufficient_funds");
@@ -98,10 +175,25 @@ describe("lock order", () => {
     await database.db.transaction((tx) =>
       ledger.post(
         tx,
-        wallets.map((w) => ({ type: "test.fund", merchantId: m, livemode: false, postings: [{ account: outside, amount: -1_000 }, { account: w, amount: 1_000 }] })),
+        wallets.map((w) => ({
+          type: "test.fund",
+          merchantId: m,
+          livemode: false,
+          postings: [
+            { account: outside, amount: -1_000 },
+            { account: w, amount: 1_000 },
+          ],
+        })),
       ),
     );
-    const revenue = (i: number) => ({ id: `platform:test:revenue:KGS:lock_order_${i % 4}`, merchantId: null, kind: "platform_revenue", currency: "KGS", livemode: false, allowNegative: false });
+    const revenue = (i: number) => ({
+      id: `platform:test:revenue:KGS:lock_order_${i % 4}`,
+      merchantId: null,
+      kind: "platform_revenue",
+      currency: "KGS",
+      livemode: false,
+      allowNegative: false,
+    });
     const pay = (i: number) =>
       database.db.transaction(async (tx) => {
         const [r] = await ledger.post(tx, [
@@ -119,7 +211,9 @@ describe("lock order", () => {
         return r?.ok ?? false;
       });
     const outcomes = await Promise.allSettled(Array.from({ length: 256 }, (_, i) => pay(i)));
-    const failures = outcomes.filter((o) => o.status === "rejected").map((o) => String((o as PromiseRejectedResult).reason?.cause?.message ?? (o as PromiseRejectedResult).reason));
+    const failures = outcomes
+      .filter((o) => o.status === "rejected")
+      .map((o) => String((o as PromiseRejectedResult).reason?.cause?.message ?? (o as PromiseRejectedResult).reason));
     expect(failures).toEqual([]);
     expect(outcomes.filter((o) => o.status === "fulfilled" && o.value)).toHaveLength(256);
     const verify = await http(api.url, api.adminKey).get("/v1/admin/ledger/verify");

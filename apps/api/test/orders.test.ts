@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestApi } from "../src/testing.js";
-import { TEST_CARD, type Http, http, startTestApi } from "./support.js";
+import { type Http, http, startTestApi, TEST_CARD } from "./support.js";
 
 let api: TestApi;
 let sk: Http;
@@ -37,13 +37,25 @@ async function balances() {
 
 async function paidOrder(extra: Record<string, unknown> = {}) {
   const point = (await sk.post("/v1/pickup_points", { name: "PVZ Asanbay", address: "Bishkek, Asanbay 12" })).body;
-  const order = await sk.post("/v1/orders", { currency: "KGS", items: ITEMS, delivery: { type: "pickup_point", point: point.id, collect_by: inDays(3) }, ...extra });
+  const order = await sk.post("/v1/orders", {
+    currency: "KGS",
+    items: ITEMS,
+    delivery: { type: "pickup_point", point: point.id, collect_by: inDays(3) },
+    ...extra,
+  });
   expect(order.status).toBe(200);
-  expect(order.body).toMatchObject({ status: "requires_payment", amount: TOTAL, payment: { status: "requires_payment_method", capture_method: "manual", amount: TOTAL } });
+  expect(order.body).toMatchObject({
+    status: "requires_payment",
+    amount: TOTAL,
+    payment: { status: "requires_payment_method", capture_method: "manual", amount: TOTAL },
+  });
   const paid = await sk.post(`/v1/payments/${order.body.payment.id}/confirm`, { payment_method_data: { type: "card", card: TEST_CARD } });
   expect(paid.body.status).toBe("requires_capture");
   const held = (await sk.get(`/v1/orders/${order.body.id}`)).body;
-  expect(held).toMatchObject({ status: "held", handover_code: { code: expect.stringMatching(/^\d{6}$/), payload: expect.stringContaining(order.body.id) } });
+  expect(held).toMatchObject({
+    status: "held",
+    handover_code: { code: expect.stringMatching(/^\d{6}$/), payload: expect.stringContaining(order.body.id) },
+  });
   return held;
 }
 
@@ -63,8 +75,20 @@ describe("courier payment guarantee", () => {
   it("full buyout: everything captured, pending until the window closes, then available", async () => {
     await merchant();
     const o = await paidOrder();
-    const r = await sk.post(`/v1/orders/${o.id}/handover`, { accepted: [{ sku: "dress", quantity: 1 }, { sku: "shoes", quantity: 2 }], handover_code: o.handover_code.code });
-    expect(r.body).toMatchObject({ status: "delivered", amount_captured: TOTAL, amount_refunded: 0, handover_code: null, payment: { status: "succeeded", fee: cardFee(TOTAL) } });
+    const r = await sk.post(`/v1/orders/${o.id}/handover`, {
+      accepted: [
+        { sku: "dress", quantity: 1 },
+        { sku: "shoes", quantity: 2 },
+      ],
+      handover_code: o.handover_code.code,
+    });
+    expect(r.body).toMatchObject({
+      status: "delivered",
+      amount_captured: TOTAL,
+      amount_refunded: 0,
+      handover_code: null,
+      payment: { status: "succeeded", fee: cardFee(TOTAL) },
+    });
     expect(await balances()).toEqual({ held: 0, pending: TOTAL - cardFee(TOTAL), available: 0 });
     expect((await runJobs(inDays(13))).body.jobs.by_kind["order.settle"]).toBeUndefined();
     const run = await runJobs(inDays(14.1));
@@ -78,7 +102,12 @@ describe("courier payment guarantee", () => {
     await merchant();
     const o = await paidOrder();
     const r = await sk.post(`/v1/orders/${o.id}/handover`, { accepted: [{ sku: "shoes", quantity: 1 }] });
-    expect(r.body).toMatchObject({ status: "delivered", amount_captured: 200_000, amount_refunded: 500_000, payment: { amount_captured: 200_000, fee: cardFee(200_000) } });
+    expect(r.body).toMatchObject({
+      status: "delivered",
+      amount_captured: 200_000,
+      amount_refunded: 500_000,
+      payment: { amount_captured: 200_000, fee: cardFee(200_000) },
+    });
     expect(r.body.items.map((i: { accepted: number }) => i.accepted)).toEqual([0, 1]);
     expect(await balances()).toEqual({ held: 0, pending: 200_000 - cardFee(200_000), available: 0 });
     await verify();
@@ -88,7 +117,12 @@ describe("courier payment guarantee", () => {
     await merchant();
     const o = await paidOrder();
     const r = await sk.post(`/v1/orders/${o.id}/handover`, { accepted: [] });
-    expect(r.body).toMatchObject({ status: "refunded", amount_captured: 0, amount_refunded: TOTAL, payment: { status: "canceled", fee: null } });
+    expect(r.body).toMatchObject({
+      status: "refunded",
+      amount_captured: 0,
+      amount_refunded: TOTAL,
+      payment: { status: "canceled", fee: null },
+    });
     expect(await balances()).toEqual({ held: 0, pending: 0, available: 0 });
     expect((await sk.get("/v1/events?type=order.refunded")).body.data).toHaveLength(1);
     await verify();
@@ -117,7 +151,11 @@ describe("courier payment guarantee", () => {
     expect((await runJobs(inDays(2))).body.jobs.ran).toBe(0);
     const run = await runJobs(inDays(3.01));
     expect(run.body.jobs.by_kind["order.expire"]).toBe(1);
-    expect((await sk.get(`/v1/orders/${o.id}`)).body).toMatchObject({ status: "expired", amount_captured: 70_000, amount_refunded: TOTAL - 70_000 });
+    expect((await sk.get(`/v1/orders/${o.id}`)).body).toMatchObject({
+      status: "expired",
+      amount_captured: 70_000,
+      amount_refunded: TOTAL - 70_000,
+    });
     expect(await balances()).toEqual({ held: 0, pending: 0, available: 70_000 - cardFee(70_000) });
     expect((await sk.get("/v1/events?type=order.expired")).body.data).toHaveLength(1);
     expect((await runJobs(inDays(30))).body.jobs.ran).toBe(0);
@@ -128,7 +166,12 @@ describe("courier payment guarantee", () => {
     await merchant();
     const o = await paidOrder();
     await runJobs(inDays(4));
-    expect((await sk.get(`/v1/orders/${o.id}`)).body).toMatchObject({ status: "expired", amount_captured: 0, amount_refunded: TOTAL, payment: { status: "canceled" } });
+    expect((await sk.get(`/v1/orders/${o.id}`)).body).toMatchObject({
+      status: "expired",
+      amount_captured: 0,
+      amount_refunded: TOTAL,
+      payment: { status: "canceled" },
+    });
     expect(await balances()).toEqual({ held: 0, pending: 0, available: 0 });
     await verify();
   });
@@ -136,7 +179,12 @@ describe("courier payment guarantee", () => {
   it("returns inside the window refund per item; more than kept, or after the window, is refused", async () => {
     await merchant();
     const o = await paidOrder();
-    await sk.post(`/v1/orders/${o.id}/handover`, { accepted: [{ sku: "dress", quantity: 1 }, { sku: "shoes", quantity: 2 }] });
+    await sk.post(`/v1/orders/${o.id}/handover`, {
+      accepted: [
+        { sku: "dress", quantity: 1 },
+        { sku: "shoes", quantity: 2 },
+      ],
+    });
     const ret = await sk.post(`/v1/orders/${o.id}/returns`, { items: [{ sku: "shoes", quantity: 1 }] });
     expect(ret.body).toMatchObject({ amount_refunded: 200_000, payment: { amount_refunded: 200_000 } });
     expect(await balances()).toEqual({ held: 0, pending: TOTAL - cardFee(TOTAL) - 200_000, available: 0 });
@@ -167,8 +215,12 @@ describe("courier payment guarantee", () => {
   it("validates orders: unknown point, past collect_by, fee above total, duplicate sku, floats", async () => {
     await merchant();
     const base = { currency: "KGS", items: ITEMS, delivery: { type: "courier", collect_by: inDays(1) } };
-    expect((await sk.post("/v1/orders", { ...base, delivery: { type: "pickup_point", point: "pp_nope", collect_by: inDays(1) } })).status).toBe(404);
-    expect((await sk.post("/v1/orders", { ...base, delivery: { type: "courier", collect_by: inDays(-1) } })).body.error.param).toBe("delivery.collect_by");
+    expect(
+      (await sk.post("/v1/orders", { ...base, delivery: { type: "pickup_point", point: "pp_nope", collect_by: inDays(1) } })).status,
+    ).toBe(404);
+    expect((await sk.post("/v1/orders", { ...base, delivery: { type: "courier", collect_by: inDays(-1) } })).body.error.param).toBe(
+      "delivery.collect_by",
+    );
     expect((await sk.post("/v1/orders", { ...base, no_show_fee: TOTAL + 1 })).body.error.param).toBe("no_show_fee");
     expect((await sk.post("/v1/orders", { ...base, items: [ITEMS[0], ITEMS[0]] })).status).toBe(400);
     expect((await sk.post("/v1/orders", { ...base, items: [{ ...ITEMS[0], amount: 10.5 }] })).status).toBe(400);

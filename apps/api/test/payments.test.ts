@@ -2,7 +2,7 @@ import { PassThrough } from "node:stream";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestApi } from "../src/testing.js";
-import { TEST_CARD, type Http, fundedCustomer, http, startTestApi } from "./support.js";
+import { fundedCustomer, type Http, http, startTestApi, TEST_CARD } from "./support.js";
 
 let api: TestApi;
 let sk: Http;
@@ -18,8 +18,11 @@ beforeAll(async () => {
 });
 afterAll(() => api.close());
 
-const card = (number: string, extra: Record<string, unknown> = {}) => ({ payment_method_data: { type: "card", card: { ...TEST_CARD, number, ...extra } } });
-const create = async (body: Record<string, unknown> = {}) => (await sk.post("/v1/payments", { amount: 10_000, currency: "KGS", ...body })).body;
+const card = (number: string, extra: Record<string, unknown> = {}) => ({
+  payment_method_data: { type: "card", card: { ...TEST_CARD, number, ...extra } },
+});
+const create = async (body: Record<string, unknown> = {}) =>
+  (await sk.post("/v1/payments", { amount: 10_000, currency: "KGS", ...body })).body;
 const balance = async (client: Http = sk) => (await client.get("/v1/balance")).body;
 const amountIn = (list: { amount: number; currency: string }[], currency = "KGS") => list.find((b) => b.currency === currency)?.amount ?? 0;
 
@@ -29,17 +32,31 @@ async function snapshot(paymentId?: string) {
     sql`SELECT (SELECT count(*) FROM ledger_transactions)::int AS txns, (SELECT count(*) FROM ledger_postings)::int AS postings,
                (SELECT count(*) FROM payments)::int AS payments, (SELECT count(*) FROM refunds)::int AS refunds, (SELECT count(*) FROM events)::int AS events`,
   );
-  return { counts, payment: paymentId ? (await sk.get(`/v1/payments/${paymentId}`)).body : null, verify: (await admin.get("/v1/admin/ledger/verify")).body };
+  return {
+    counts,
+    payment: paymentId ? (await sk.get(`/v1/payments/${paymentId}`)).body : null,
+    verify: (await admin.get("/v1/admin/ledger/verify")).body,
+  };
 }
 
 describe("the contract's test-mode table", () => {
   it("4242424242424242 succeeds; the fee comes from the tariff and the merchant gets the rest", async () => {
     const before = amountIn((await balance()).available);
     const p = await create();
-    expect(p).toMatchObject({ status: "requires_payment_method", amount: 10_000, currency: "KGS", client_secret: expect.stringMatching(/^pay_.+_secret_/) });
+    expect(p).toMatchObject({
+      status: "requires_payment_method",
+      amount: 10_000,
+      currency: "KGS",
+      client_secret: expect.stringMatching(/^pay_.+_secret_/),
+    });
     const r = await sk.post(`/v1/payments/${p.id}/confirm`, card("4242424242424242"));
     expect(r.status).toBe(200);
-    expect(r.body).toMatchObject({ status: "succeeded", amount_captured: 10_000, method: "card", payment_method_details: { type: "card", card: { brand: "visa", last4: "4242", exp_month: 12, exp_year: 2030 } } });
+    expect(r.body).toMatchObject({
+      status: "succeeded",
+      amount_captured: 10_000,
+      method: "card",
+      payment_method_details: { type: "card", card: { brand: "visa", last4: "4242", exp_month: 12, exp_year: 2030 } },
+    });
     // Default plan: card 2.5 %, at least 5.00 KGS.
     expect(r.body.fee).toBe(500);
     expect(r.body.fee_tariff).toEqual({ code: "default", version: 1 });
@@ -84,7 +101,11 @@ describe("the contract's test-mode table", () => {
   it("SMS: sms_code challenge, 000000 passes, anything else fails", async () => {
     const ok = await create();
     const r = await sk.post(`/v1/payments/${ok.id}/confirm`, { payment_method_data: { type: "sms", phone: "+996555123456" } });
-    expect(r.body).toMatchObject({ status: "requires_action", next_action: { type: "sms_code" }, payment_method_details: { type: "sms", sms: { phone_last4: "3456" } } });
+    expect(r.body).toMatchObject({
+      status: "requires_action",
+      next_action: { type: "sms_code" },
+      payment_method_details: { type: "sms", sms: { phone_last4: "3456" } },
+    });
     expect((await sk.post(`/v1/payments/${ok.id}/verify`, { code: "000000" })).body.status).toBe("succeeded");
     const bad = await create();
     await sk.post(`/v1/payments/${bad.id}/confirm`, { payment_method_data: { type: "sms", phone: "+77011234567" } });
@@ -161,13 +182,50 @@ describe("manual capture, cancel and refunds", () => {
   });
 
   it.each<[string, (id: string) => Promise<unknown>, (id: string) => Promise<{ status: number; body: any }>]>([
-    ["capture twice", async (id) => { await sk.post(`/v1/payments/${id}/confirm`, card("4242424242424242")); await sk.post(`/v1/payments/${id}/capture`); }, (id) => sk.post(`/v1/payments/${id}/capture`)],
-    ["capture more than capturable", (id) => sk.post(`/v1/payments/${id}/confirm`, card("4242424242424242")), (id) => sk.post(`/v1/payments/${id}/capture`, { amount: 10_001 })],
-    ["refund more than captured", async (id) => { await sk.post(`/v1/payments/${id}/confirm`, card("4242424242424242")); await sk.post(`/v1/payments/${id}/capture`, { amount: 4_000 }); }, (id) => sk.post("/v1/refunds", { payment: id, amount: 4_001 })],
-    ["refund an uncaptured payment", (id) => sk.post(`/v1/payments/${id}/confirm`, card("4242424242424242")), (id) => sk.post("/v1/refunds", { payment: id })],
-    ["confirm a canceled payment", (id) => sk.post(`/v1/payments/${id}/cancel`), (id) => sk.post(`/v1/payments/${id}/confirm`, card("4242424242424242"))],
-    ["cancel a succeeded payment", async (id) => { await sk.post(`/v1/payments/${id}/confirm`, card("4242424242424242")); await sk.post(`/v1/payments/${id}/capture`); }, (id) => sk.post(`/v1/payments/${id}/cancel`)],
-    ["confirm a failed payment", (id) => sk.post(`/v1/payments/${id}/confirm`, card("4000000000000002")), (id) => sk.post(`/v1/payments/${id}/confirm`, card("4242424242424242"))],
+    [
+      "capture twice",
+      async (id) => {
+        await sk.post(`/v1/payments/${id}/confirm`, card("4242424242424242"));
+        await sk.post(`/v1/payments/${id}/capture`);
+      },
+      (id) => sk.post(`/v1/payments/${id}/capture`),
+    ],
+    [
+      "capture more than capturable",
+      (id) => sk.post(`/v1/payments/${id}/confirm`, card("4242424242424242")),
+      (id) => sk.post(`/v1/payments/${id}/capture`, { amount: 10_001 }),
+    ],
+    [
+      "refund more than captured",
+      async (id) => {
+        await sk.post(`/v1/payments/${id}/confirm`, card("4242424242424242"));
+        await sk.post(`/v1/payments/${id}/capture`, { amount: 4_000 });
+      },
+      (id) => sk.post("/v1/refunds", { payment: id, amount: 4_001 }),
+    ],
+    [
+      "refund an uncaptured payment",
+      (id) => sk.post(`/v1/payments/${id}/confirm`, card("4242424242424242")),
+      (id) => sk.post("/v1/refunds", { payment: id }),
+    ],
+    [
+      "confirm a canceled payment",
+      (id) => sk.post(`/v1/payments/${id}/cancel`),
+      (id) => sk.post(`/v1/payments/${id}/confirm`, card("4242424242424242")),
+    ],
+    [
+      "cancel a succeeded payment",
+      async (id) => {
+        await sk.post(`/v1/payments/${id}/confirm`, card("4242424242424242"));
+        await sk.post(`/v1/payments/${id}/capture`);
+      },
+      (id) => sk.post(`/v1/payments/${id}/cancel`),
+    ],
+    [
+      "confirm a failed payment",
+      (id) => sk.post(`/v1/payments/${id}/confirm`, card("4000000000000002")),
+      (id) => sk.post(`/v1/payments/${id}/confirm`, card("4242424242424242")),
+    ],
     ["verify without a challenge", async () => {}, (id) => sk.post(`/v1/payments/${id}/verify`, { code: "000000" })],
   ])("forbids: %s → 4xx, nothing changes", async (_name, setup, act) => {
     const p = await create({ capture_method: "manual" });
@@ -185,7 +243,9 @@ describe("wallets", () => {
   it("50 concurrent wallet payments of 1/10 of the balance: exactly 10 succeed", async () => {
     const customer = await fundedCustomer(sk, 100_000);
     const payments = await Promise.all(Array.from({ length: 50 }, () => create({ amount: 10_000, customer })));
-    const results = await Promise.all(payments.map((p) => sk.post(`/v1/payments/${p.id}/confirm`, { payment_method_data: { type: "wallet", customer } })));
+    const results = await Promise.all(
+      payments.map((p) => sk.post(`/v1/payments/${p.id}/confirm`, { payment_method_data: { type: "wallet", customer } })),
+    );
     expect(results.filter((r) => r.status === 200 && r.body.status === "succeeded")).toHaveLength(10);
     const declined = results.filter((r) => r.status === 402);
     expect(declined).toHaveLength(40);
@@ -205,11 +265,18 @@ describe("wallets", () => {
 
   it("a top-up cannot be paid from a wallet, and a foreign customer is unknown", async () => {
     const customer = await fundedCustomer(sk, 1_000);
-    const bad = await sk.post("/v1/payments", { amount: 100, currency: "KGS", method: "wallet", purpose: { type: "wallet_topup", customer } });
+    const bad = await sk.post("/v1/payments", {
+      amount: 100,
+      currency: "KGS",
+      method: "wallet",
+      purpose: { type: "wallet_topup", customer },
+    });
     expect(bad.status).toBe(400);
     const other = await admin.post("/v1/merchants", { name: "Other", country: "KG", default_currency: "KGS" });
     const them = http(api.url, other.body.keys.secret_key);
-    expect((await them.post("/v1/payments", { amount: 100, currency: "KGS", purpose: { type: "wallet_topup", customer } })).status).toBe(404);
+    expect((await them.post("/v1/payments", { amount: 100, currency: "KGS", purpose: { type: "wallet_topup", customer } })).status).toBe(
+      404,
+    );
   });
 });
 
@@ -230,14 +297,37 @@ describe("the browser's publishable key", () => {
 
 describe("tax payments", () => {
   it("validates the payer's TIN and the service code, and prints a receipt", async () => {
-    expect((await sk.post("/v1/payments", { amount: 50_000, currency: "KGS", purpose: { type: "tax", payer_tin: "12", service_code: "PROPERTY_TAX" } })).body.error.param).toBe("purpose.payer_tin");
-    expect((await sk.post("/v1/payments", { amount: 50_000, currency: "KGS", purpose: { type: "tax", payer_tin: "21204199100123", service_code: "NOPE" } })).body.error.code).toBe("unknown_service_code");
+    expect(
+      (
+        await sk.post("/v1/payments", {
+          amount: 50_000,
+          currency: "KGS",
+          purpose: { type: "tax", payer_tin: "12", service_code: "PROPERTY_TAX" },
+        })
+      ).body.error.param,
+    ).toBe("purpose.payer_tin");
+    expect(
+      (
+        await sk.post("/v1/payments", {
+          amount: 50_000,
+          currency: "KGS",
+          purpose: { type: "tax", payer_tin: "21204199100123", service_code: "NOPE" },
+        })
+      ).body.error.code,
+    ).toBe("unknown_service_code");
     const p = await create({ amount: 50_000, purpose: { type: "tax", payer_tin: "21204199100123", service_code: "PROPERTY_TAX" } });
     expect((await sk.get(`/v1/payments/${p.id}/receipt`)).status).toBe(400);
     await sk.post(`/v1/payments/${p.id}/confirm`, card("4242424242424242"));
     const receipt = await sk.get(`/v1/payments/${p.id}/receipt`);
-    expect(receipt.body).toMatchObject({ object: "receipt", payment: p.id, amount: 50_000, tax: { payer_tin: "21204199100123", service_code: "PROPERTY_TAX", service_name: "Property tax" } });
-    const pdf = await fetch(`${api.url}/v1/payments/${p.id}/receipt?format=pdf`, { headers: { Authorization: `Bearer ${api.merchant.secretKey}` } });
+    expect(receipt.body).toMatchObject({
+      object: "receipt",
+      payment: p.id,
+      amount: 50_000,
+      tax: { payer_tin: "21204199100123", service_code: "PROPERTY_TAX", service_name: "Property tax" },
+    });
+    const pdf = await fetch(`${api.url}/v1/payments/${p.id}/receipt?format=pdf`, {
+      headers: { Authorization: `Bearer ${api.merchant.secretKey}` },
+    });
     expect(pdf.headers.get("content-type")).toBe("application/pdf");
     const bytes = Buffer.from(await pdf.arrayBuffer());
     expect(bytes.subarray(0, 5).toString()).toBe("%PDF-");
@@ -264,10 +354,16 @@ describe("lists", () => {
 describe("secrets stay secret", () => {
   it("no card number or CVC in any table, event payload or log line", async () => {
     const p = await create();
-    await sk.post(`/v1/payments/${p.id}/confirm`, { payment_method_data: { type: "card", card: { number: "4242 4242 4242 4242", exp_month: 11, exp_year: 2031, cvc: "9173" } } });
+    await sk.post(`/v1/payments/${p.id}/confirm`, {
+      payment_method_data: { type: "card", card: { number: "4242 4242 4242 4242", exp_month: 11, exp_year: 2031, cvc: "9173" } },
+    });
     const declined = await create();
-    await sk.post(`/v1/payments/${declined.id}/confirm`, { payment_method_data: { type: "card", card: { number: "4000000000000002", exp_month: 11, exp_year: 2031, cvc: "9173" } } });
-    const tables = await api.runtime.database.rows<{ table_name: string }>(sql`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`);
+    await sk.post(`/v1/payments/${declined.id}/confirm`, {
+      payment_method_data: { type: "card", card: { number: "4000000000000002", exp_month: 11, exp_year: 2031, cvc: "9173" } },
+    });
+    const tables = await api.runtime.database.rows<{ table_name: string }>(
+      sql`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`,
+    );
     let dump = "";
     for (const { table_name } of tables) {
       const rows = await api.runtime.database.rows<{ j: string }>(sql.raw(`SELECT row_to_json(t)::text AS j FROM "${table_name}" t`));
@@ -282,7 +378,8 @@ describe("secrets stay secret", () => {
     expect(dump).not.toMatch(/"cvc"/);
     const log = logs.join("");
     expect(log).toContain('"req_id"');
-    for (const secret of ["4242424242424242", "4000000000000002", api.merchant.secretKey, p.client_secret]) expect(log).not.toContain(secret);
+    for (const secret of ["4242424242424242", "4000000000000002", api.merchant.secretKey, p.client_secret])
+      expect(log).not.toContain(secret);
     expect(log).not.toMatch(/"9173"|"cvc"/);
   });
 });

@@ -9,7 +9,14 @@ beforeAll(async () => {
 });
 afterAll(() => api.close());
 
-const lead = (extra: Record<string, unknown> = {}) => ({ name: "Aida", email: "aida@example.kg", company: "Namba", message: "We run 40 buses.", started_at: Date.now() - 10_000, ...extra });
+const lead = (extra: Record<string, unknown> = {}) => ({
+  name: "Aida",
+  email: "aida@example.kg",
+  company: "Namba",
+  message: "We run 40 buses.",
+  started_at: Date.now() - 10_000,
+  ...extra,
+});
 
 describe("POST /v1/leads (the site's contact form)", () => {
   it("stores a lead without a key, and allows the site's origin", async () => {
@@ -17,7 +24,9 @@ describe("POST /v1/leads (the site's contact form)", () => {
     expect(r.status).toBe(201);
     expect(r.body).toMatchObject({ object: "lead", id: expect.stringMatching(/^lead_/) });
     expect(r.headers.get("access-control-allow-origin")).toBe("*");
-    const rows = await api.runtime.database.rows<{ email: string; ip_hash: string }>(sql`SELECT email, ip_hash FROM leads WHERE id = ${r.body.id}`);
+    const rows = await api.runtime.database.rows<{ email: string; ip_hash: string }>(
+      sql`SELECT email, ip_hash FROM leads WHERE id = ${r.body.id}`,
+    );
     expect(rows[0]?.email).toBe("aida@example.kg");
     expect(rows[0]?.ip_hash).toMatch(/^[0-9a-f]{64}$/);
   });
@@ -25,8 +34,14 @@ describe("POST /v1/leads (the site's contact form)", () => {
   it("refuses a filled honeypot, a form sent too fast, and bad input — storing nothing", async () => {
     const count = async () => (await api.runtime.database.rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM leads`))[0]?.n;
     const before = await count();
-    expect((await http(api.url).post("/v1/leads", lead({ website: "http://spam" }))).body.error).toMatchObject({ code: "spam_suspected", param: "website" });
-    expect((await http(api.url).post("/v1/leads", lead({ started_at: Date.now() }))).body.error).toMatchObject({ code: "spam_suspected", param: "started_at" });
+    expect((await http(api.url).post("/v1/leads", lead({ website: "http://spam" }))).body.error).toMatchObject({
+      code: "spam_suspected",
+      param: "website",
+    });
+    expect((await http(api.url).post("/v1/leads", lead({ started_at: Date.now() }))).body.error).toMatchObject({
+      code: "spam_suspected",
+      param: "started_at",
+    });
     expect((await http(api.url).post("/v1/leads", lead({ email: "nope" }))).status).toBe(400);
     expect(await count()).toBe(before);
   });
@@ -64,12 +79,18 @@ describe("CORS for the browser", () => {
   it("answers a preflight for /v1 before authentication and exposes Request-Id", async () => {
     const res = await fetch(`${api.url}/v1/payments/pay_x/confirm`, {
       method: "OPTIONS",
-      headers: { Origin: "https://shop.example", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization,content-type,idempotency-key" },
+      headers: {
+        Origin: "https://shop.example",
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization,content-type,idempotency-key",
+      },
     });
     expect(res.status).toBeLessThan(300);
     expect(res.headers.get("access-control-allow-origin")).toBe("*");
     expect(res.headers.get("access-control-allow-headers")?.toLowerCase()).toContain("idempotency-key");
-    const get = await fetch(`${api.url}/v1/balance`, { headers: { Origin: "https://shop.example", Authorization: `Bearer ${api.merchant.secretKey}` } });
+    const get = await fetch(`${api.url}/v1/balance`, {
+      headers: { Origin: "https://shop.example", Authorization: `Bearer ${api.merchant.secretKey}` },
+    });
     expect(get.headers.get("access-control-expose-headers")).toContain("Request-Id");
   });
 });

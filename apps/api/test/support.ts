@@ -1,5 +1,5 @@
 import postgres from "postgres";
-import { type TestApi, startApi } from "../src/testing.js";
+import { startApi, type TestApi } from "../src/testing.js";
 
 /**
  * Every suite runs on the embedded database by default; with TEST_DATABASE_URL set (as

@@ -1,11 +1,11 @@
 import { createHmac } from "node:crypto";
-import { type IncomingHttpHeaders, type Server, createServer } from "node:http";
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkWebhookUrl } from "../src/services/webhook-url.js";
-import { TEST_CARD, freshDatabaseUrl, http, startTestApi } from "./support.js";
+import { freshDatabaseUrl, http, startTestApi, TEST_CARD } from "./support.js";
 
 interface Received {
   headers: IncomingHttpHeaders;
@@ -32,7 +32,9 @@ async function receiver(statuses: number[]) {
 /** Standard Webhooks verification, written here independently of the server's signer. */
 function verify(secret: string, r: Received): boolean {
   const key = Buffer.from(secret.replace(/^whsec_/, ""), "base64");
-  const expected = createHmac("sha256", key).update(`${r.headers["webhook-id"]}.${r.headers["webhook-timestamp"]}.${r.body}`).digest("base64");
+  const expected = createHmac("sha256", key)
+    .update(`${r.headers["webhook-id"]}.${r.headers["webhook-timestamp"]}.${r.body}`)
+    .digest("base64");
   return String(r.headers["webhook-signature"]).split(" ").includes(`v1,${expected}`);
 }
 
@@ -84,7 +86,9 @@ describe("webhooks", () => {
       expect(event.data.object.client_secret).toBeUndefined();
     }
     const attempts = (await after.get(`/v1/webhook_endpoints/${endpoint.id}/attempts`)).body.data;
-    expect(attempts.map((a: { attempt: number; response_status: number; succeeded: boolean }) => [a.attempt, a.response_status, a.succeeded])).toEqual([
+    expect(
+      attempts.map((a: { attempt: number; response_status: number; succeeded: boolean }) => [a.attempt, a.response_status, a.succeeded]),
+    ).toEqual([
       [3, 200, true],
       [2, 503, false],
       [1, 500, false],
@@ -108,7 +112,10 @@ describe("webhooks", () => {
         if ((await sk.get(`/v1/webhook_endpoints/${endpoint.id}`)).body.status === "disabled") break;
         await new Promise((r) => setTimeout(r, 50));
       }
-      expect((await sk.get(`/v1/webhook_endpoints/${endpoint.id}`)).body).toMatchObject({ status: "disabled", disabled_reason: expect.stringContaining("410") });
+      expect((await sk.get(`/v1/webhook_endpoints/${endpoint.id}`)).body).toMatchObject({
+        status: "disabled",
+        disabled_reason: expect.stringContaining("410"),
+      });
     } finally {
       await api.close();
       await hook.close();

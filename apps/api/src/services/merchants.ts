@@ -1,7 +1,7 @@
 import { and, eq, isNull } from "drizzle-orm";
 import type { Db } from "../db/client.js";
 import { apiKeys, merchants } from "../db/schema/index.js";
-import { randomToken, sha256Hex } from "../lib/crypto.js";
+import { randomToken, type SecretBox, sha256Hex } from "../lib/crypto.js";
 import { notFound } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 
@@ -18,6 +18,7 @@ export function merchantObject(m: MerchantRow) {
     default_currency: m.defaultCurrency,
     fee_tariff: m.feeTariff,
     metadata: m.metadata,
+    live_activated_at: m.liveActivatedAt?.toISOString() ?? null,
   };
 }
 
@@ -62,6 +63,29 @@ export async function createMerchant(
   const secret = await issueKey(db, id, "secret", false);
   const publishable = await issueKey(db, id, "publishable", false);
   return { ...merchantObject(row as MerchantRow), keys: { secret_key: secret.key, publishable_key: publishable.key } };
+}
+
+/**
+ * Live mode for a merchant: its first live secret and publishable keys, shown in this answer.
+ * Idempotent per merchant: the row is locked, and a repeated activation answers the first
+ * activation's keys (kept sealed, as idempotent replays are) instead of minting more.
+ */
+export async function activateMerchant(db: Db, box: SecretBox, id: string) {
+  const [row] = await db.select().from(merchants).where(eq(merchants.id, id)).for("update");
+  if (!row) throw notFound("merchant", id);
+  if (row.liveActivatedAt && row.liveActivationSealed) {
+    const keys = JSON.parse(box.open(row.liveActivationSealed)) as { secret_key: string; publishable_key: string };
+    return { merchant: merchantObject(row), keys, replayed: true };
+  }
+  const secret = await issueKey(db, id, "secret", true);
+  const publishable = await issueKey(db, id, "publishable", true);
+  const keys = { secret_key: secret.key, publishable_key: publishable.key };
+  const [activated] = await db
+    .update(merchants)
+    .set({ liveActivatedAt: new Date(), liveActivationSealed: box.seal(JSON.stringify(keys)) })
+    .where(eq(merchants.id, id))
+    .returning();
+  return { merchant: merchantObject(activated as MerchantRow), keys, replayed: false };
 }
 
 export async function getMerchant(db: Db, id: string) {

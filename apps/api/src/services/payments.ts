@@ -353,7 +353,7 @@ export async function confirmPayment(
   const connector = connectorFor(method, r.livemode);
   if (!connector)
     throw invalid(
-      "payment_method_unavailable",
+      "method_unavailable",
       `${method} payments are not available in ${r.livemode ? "live" : "test"} mode.`,
       "payment_method_data.type",
     );

@@ -8,6 +8,13 @@ export const merchants = pgTable("merchants", {
   defaultCurrency: text("default_currency").notNull(),
   feeTariff: text("fee_tariff"),
   metadata: metadata(),
+  /** When the platform activated live mode (issued live keys); null: test mode only. */
+  liveActivatedAt: ts("live_activated_at"),
+  /**
+   * The activation's answer (the first live keys), sealed: activation is idempotent per
+   * merchant, so a repeated call answers the same keys instead of minting more.
+   */
+  liveActivationSealed: text("live_activation_sealed"),
 });
 
 /** API keys are stored as SHA-256 hashes; the clear key is shown once, at creation. */

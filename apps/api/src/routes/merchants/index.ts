@@ -3,7 +3,7 @@ import { notFound } from "../../lib/errors.js";
 import { bearer, body, Currency, errors, IdParam, json, Metadata, Timestamp } from "../../lib/openapi.js";
 import { createRouter } from "../../lib/router.js";
 import { allow } from "../../middleware/auth.js";
-import { createMerchant, getMerchant, merchantObject } from "../../services/merchants.js";
+import { activateMerchant, createMerchant, getMerchant, merchantObject } from "../../services/merchants.js";
 
 export const Merchant = z
   .object({
@@ -16,6 +16,9 @@ export const Merchant = z
     default_currency: z.string(),
     fee_tariff: z.string().nullable(),
     metadata: z.record(z.string(), z.string()),
+    live_activated_at: Timestamp.nullable().openapi({
+      description: "When live mode was activated (live keys issued); null: test mode only.",
+    }),
   })
   .openapi("Merchant");
 
@@ -47,6 +50,24 @@ const create = createRoute({
   responses: { 200: json(MerchantWithKeys, "The merchant, with its keys"), ...errors },
 });
 
+const LiveActivation = Merchant.extend({
+  keys: z.object({ secret_key: z.string(), publishable_key: z.string() }).openapi({ description: "Live-mode keys." }),
+}).openapi("LiveActivation", {
+  description:
+    "The merchant's live keys. Activation is idempotent per merchant: a repeated call answers the first activation's keys (header Idempotent-Replayed: true) and mints none.",
+});
+
+const activate = createRoute({
+  method: "post",
+  path: "/v1/merchants/{id}/activate",
+  tags: ["Merchants"],
+  summary: "Activate live mode (platform admin key): issues the merchant's live keys",
+  security: bearer,
+  middleware: [allow("admin")] as const,
+  request: { params: IdParam("mer") },
+  responses: { 200: json(LiveActivation, "The merchant and its live keys"), ...errors },
+});
+
 const retrieve = createRoute({
   method: "get",
   path: "/v1/merchants/{id}",
@@ -60,6 +81,11 @@ const retrieve = createRoute({
 
 export const merchantRoutes = createRouter()
   .openapi(create, async (c) => c.json(await createMerchant(c.var.db, c.req.valid("json")), 200))
+  .openapi(activate, async (c) => {
+    const r = await activateMerchant(c.var.db, c.var.deps.box, c.req.valid("param").id);
+    if (r.replayed) c.header("Idempotent-Replayed", "true");
+    return c.json({ ...r.merchant, keys: r.keys }, 200);
+  })
   .openapi(retrieve, async (c) => {
     const { id } = c.req.valid("param");
     const p = c.var.principal;

@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { TestApi } from "../src/testing.js";
+import { type Http, http, startTestApi, TEST_CARD } from "./support.js";
+
+let api: TestApi;
+let admin: Http;
+
+beforeAll(async () => {
+  api = await startTestApi();
+  admin = http(api.url, api.adminKey);
+});
+afterAll(() => api.close());
+
+async function newMerchant() {
+  const r = await admin.post("/v1/merchants", { name: "Bishkek Bus Park", country: "KG", default_currency: "KGS" });
+  return r.body as { id: string; keys: { secret_key: string; publishable_key: string } };
+}
+
+describe("live mode activation", () => {
+  it("issues live keys once per merchant; a repeat answers the same keys and mints none", async () => {
+    const m = await newMerchant();
+    const first = await admin.post(`/v1/merchants/${m.id}/activate`);
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ id: m.id, object: "merchant" });
+    expect(first.body.live_activated_at).toEqual(expect.any(String));
+    expect(first.body.keys.secret_key).toMatch(/^sk_live_[A-Za-z0-9_-]{43}$/);
+    expect(first.body.keys.publishable_key).toMatch(/^pk_live_/);
+    expect(first.headers.get("idempotent-replayed")).toBeNull();
+
+    const again = await admin.post(`/v1/merchants/${m.id}/activate`);
+    expect(again.status).toBe(200);
+    expect(again.body.keys).toEqual(first.body.keys);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+
+    const live = http(api.url, first.body.keys.secret_key);
+    const balance = await live.get("/v1/balance");
+    expect(balance.status).toBe(200);
+    const keys = await live.get("/v1/api_keys");
+    expect(keys.status).toBe(200);
+    expect(keys.body.data.filter((k: { livemode: boolean }) => k.livemode)).toHaveLength(2);
+    expect((await admin.get(`/v1/merchants/${m.id}`)).body.live_activated_at).toBe(first.body.live_activated_at);
+  });
+
+  it("is the platform admin's to call; an unknown merchant is 404", async () => {
+    const m = await newMerchant();
+    const byMerchant = await http(api.url, m.keys.secret_key).post(`/v1/merchants/${m.id}/activate`);
+    expect(byMerchant.status).toBe(403);
+    const unknown = await admin.post("/v1/merchants/mer_doesnotexist000000/activate");
+    expect(unknown.status).toBe(404);
+    expect((await admin.get(`/v1/merchants/${m.id}`)).body.live_activated_at).toBeNull();
+  });
+
+  it("live wallet payments need no provider; a live method without one answers 400 method_unavailable", async () => {
+    const m = await newMerchant();
+    const live = http(api.url, (await admin.post(`/v1/merchants/${m.id}/activate`)).body.keys.secret_key);
+    const customer = await live.post("/v1/customers", { name: "Aisuluu" });
+    expect(customer.body.livemode).toBe(true);
+    const topup = await live.post("/v1/payments", {
+      amount: 5000,
+      currency: "KGS",
+      purpose: { type: "wallet_topup", customer: customer.body.id },
+    });
+    expect(topup.body.livemode).toBe(true);
+    const card = await live.post(`/v1/payments/${topup.body.id}/confirm`, { payment_method_data: { type: "card", card: TEST_CARD } });
+    expect(card.status).toBe(400);
+    expect(card.body.error).toMatchObject({ type: "invalid_request_error", code: "method_unavailable", param: "payment_method_data.type" });
+    expect((await live.get(`/v1/payments/${topup.body.id}`)).body.status).toBe("requires_payment_method");
+
+    const pay = await live.post("/v1/payments", { amount: 100, currency: "KGS", customer: customer.body.id });
+    const wallet = await live.post(`/v1/payments/${pay.body.id}/confirm`, {
+      payment_method_data: { type: "wallet", customer: customer.body.id },
+    });
+    // An empty live wallet declines (402), which is a wallet decision, not a missing provider.
+    expect(wallet.status).toBe(402);
+    expect(wallet.body.error.code).toBe("insufficient_funds");
+  });
+});
