@@ -383,3 +383,72 @@ describe("secrets stay secret", () => {
     expect(log).not.toMatch(/"9173"|"cvc"/);
   });
 });
+
+describe("one request per payment (confirm: true)", () => {
+  it("creates and confirms a card payment in one request; a decline is 402 with the failed payment, kept", async () => {
+    const paid = await sk.post("/v1/payments", { amount: 2_500, currency: "KGS", confirm: true, ...card("4242424242424242") });
+    expect(paid.status).toBe(200);
+    expect(paid.body).toMatchObject({ object: "payment", status: "succeeded", amount_captured: 2_500, method: "card" });
+    expect((await sk.get(`/v1/payments/${paid.body.id}`)).body.status).toBe("succeeded");
+
+    const declined = await sk.post("/v1/payments", { amount: 2_500, currency: "KGS", confirm: true, ...card("4000000000000002") });
+    expect(declined.status).toBe(402);
+    expect(declined.body.error).toMatchObject({ type: "payment_error", code: "card_declined" });
+    expect(declined.body.error.payment.status).toBe("failed");
+    expect((await sk.get(`/v1/payments/${declined.body.error.payment.id}`)).body.status).toBe("failed");
+  });
+
+  it("pays from a wallet, manual capture holds, and a challenge waits for verify", async () => {
+    const customer = await fundedCustomer(sk, 5_000);
+    const wallet = await sk.post("/v1/payments", {
+      amount: 1_200,
+      currency: "KGS",
+      customer,
+      confirm: true,
+      payment_method_data: { type: "wallet" },
+    });
+    expect(wallet.status).toBe(200);
+    expect(wallet.body).toMatchObject({ status: "succeeded", method: "wallet" });
+    expect((await sk.get(`/v1/customers/${customer}`)).body.wallet.balance).toBe(3_800);
+
+    const held = await sk.post("/v1/payments", {
+      amount: 900,
+      currency: "KGS",
+      capture_method: "manual",
+      confirm: true,
+      ...card("4242424242424242"),
+    });
+    expect(held.body).toMatchObject({ status: "requires_capture", amount_capturable: 900 });
+
+    const challenged = await sk.post("/v1/payments", { amount: 900, currency: "KGS", confirm: true, ...card("4000000000003220") });
+    expect(challenged.body).toMatchObject({ status: "requires_action", next_action: { type: "three_d_secure" } });
+    const verified = await sk.post(`/v1/payments/${challenged.body.id}/verify`, { code: "000000" });
+    expect(verified.body.status).toBe("succeeded");
+  });
+
+  it("with an Idempotency-Key: one payment and one charge, the same answer replayed", async () => {
+    const key = `one-request-${Date.now()}`;
+    const body = { amount: 777, currency: "KGS", confirm: true, ...card("4242424242424242") };
+    const before = (await snapshot()).counts;
+    const first = await sk.post("/v1/payments", body, { "Idempotency-Key": key });
+    const again = await sk.post("/v1/payments", body, { "Idempotency-Key": key });
+    expect(first.status).toBe(200);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(again.body).toEqual(first.body);
+    expect((await snapshot()).counts.payments).toBe((before?.payments ?? 0) + 1);
+  });
+
+  it("refuses confirm without payment method data, data without confirm, and a publishable key; nothing is created", async () => {
+    const before = await snapshot();
+    const missing = await sk.post("/v1/payments", { amount: 100, currency: "KGS", confirm: true });
+    expect(missing.status).toBe(400);
+    expect(missing.body.error).toMatchObject({ type: "invalid_request_error", param: "payment_method_data" });
+    const loose = await sk.post("/v1/payments", { amount: 100, currency: "KGS", ...card("4242424242424242") });
+    expect(loose.status).toBe(400);
+    expect(loose.body.error.param).toBe("confirm");
+    const pk = http(api.url, api.merchant.publishableKey);
+    const browser = await pk.post("/v1/payments", { amount: 100, currency: "KGS", confirm: true, ...card("4242424242424242") });
+    expect(browser.status).toBe(403);
+    expect((await snapshot()).counts).toEqual(before.counts);
+  });
+});

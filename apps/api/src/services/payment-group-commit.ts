@@ -71,7 +71,7 @@ export function confirmCommitsItself(deps: Deps, idempotencyKey: string | undefi
 
 /**
  * Payments created without an Idempotency-Key on a PostgreSQL server, without a purpose (a
- * top-up, tax or order payment has checks of its own), are inserted by groups in one
+ * top-up, tax or order payment has checks of its own) and without confirm: true, are inserted by groups in one
  * statement, outside a unit of work: a create without a key is a new payment each time anyway.
  */
 export function createCommitsItself(deps: Deps, idempotencyKey: string | undefined, body: unknown): boolean {
@@ -80,7 +80,9 @@ export function createCommitsItself(deps: Deps, idempotencyKey: string | undefin
     idempotencyKey === undefined &&
     body !== null &&
     typeof body === "object" &&
-    (body as { purpose?: unknown }).purpose === undefined
+    (body as { purpose?: unknown }).purpose === undefined &&
+    // Created and confirmed in one request: one unit of work for both.
+    (body as { confirm?: unknown }).confirm !== true
   );
 }
 

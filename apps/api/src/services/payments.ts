@@ -150,6 +150,19 @@ export async function createPayment(v: Vars, input: CreatePaymentInput, extra: {
   return row as PaymentRow;
 }
 
+/**
+ * POST /v1/payments with `confirm: true` (Stripe's confirm=true): created and confirmed in the
+ * request's one unit of work, through the same create and confirm as two requests would take.
+ */
+export async function createConfirmedPayment(
+  v: Vars,
+  input: CreatePaymentInput & { payment_method_data: Record<string, unknown> },
+): Promise<Outcome> {
+  const { payment_method_data, ...create } = input;
+  const row = await createPayment(v, create);
+  return confirmPayment(v, row.id, { payment_method_data });
+}
+
 /** Loads a payment of the calling merchant; a publishable key must also prove the client secret. */
 export async function findPayment(v: Vars, id: string, opts: { lock?: boolean; clientSecret?: string | undefined } = {}) {
   const p = merchantOf(v);

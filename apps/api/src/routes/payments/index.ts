@@ -14,6 +14,7 @@ import {
   cancelPayment,
   capturePayment,
   completeQr,
+  createConfirmedPayment,
   findPayment,
   listPayments,
   type Outcome,
@@ -43,11 +44,11 @@ const routes = {
     method: "post",
     path: "/v1/payments",
     tags,
-    summary: "Create a payment",
+    summary: "Create a payment; with confirm: true, create and confirm it in one request",
     security: bearer,
     middleware: [allow("secret")] as const,
     request: body(CreatePayment),
-    responses: { 200: json(Payment), ...errors },
+    responses: { 200: json(Payment), ...paymentErrors },
   }),
   list: createRoute({
     method: "get",
@@ -187,9 +188,11 @@ function respond(c: Context<AppEnv>, out: Outcome) {
 }
 
 export const paymentRoutes = createRouter()
-  .openapi(routes.create, async (c) =>
-    c.json(paymentObject(c.var, await createPaymentRequest(c.var, c.req.valid("json"), c.req.header("Idempotency-Key"))), 200),
-  )
+  .openapi(routes.create, async (c) => {
+    const { confirm, payment_method_data, ...input } = c.req.valid("json");
+    if (confirm && payment_method_data) return respond(c, await createConfirmedPayment(c.var, { ...input, payment_method_data })) as never;
+    return c.json(paymentObject(c.var, await createPaymentRequest(c.var, input, c.req.header("Idempotency-Key"))), 200);
+  })
   .openapi(routes.list, async (c) => c.json(await listPayments(c.var, c.req.valid("query")), 200))
   .openapi(routes.retrieve, async (c) => {
     const row = await findPayment(c.var, c.req.valid("param").id, { clientSecret: c.req.valid("query").client_secret });

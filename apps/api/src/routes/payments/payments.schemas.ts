@@ -54,19 +54,6 @@ const Purpose = z
   ])
   .openapi("PaymentPurpose");
 
-export const CreatePayment = z
-  .strictObject({
-    amount: Amount,
-    currency: Currency,
-    method: Method.optional(),
-    capture_method: z.enum(["automatic", "manual"]).default("automatic"),
-    customer: z.string().max(64).optional(),
-    description: z.string().max(1000).optional(),
-    purpose: Purpose.optional(),
-    metadata: Metadata.optional(),
-  })
-  .openapi("CreatePayment");
-
 const Card = z.strictObject({
   number: z.string().max(32),
   exp_month: z.number().int(),
@@ -82,6 +69,32 @@ export const PaymentMethodData = z
     z.strictObject({ type: z.literal("wallet"), customer: z.string().max(64).optional() }),
   ])
   .openapi("PaymentMethodData");
+
+export const CreatePayment = z
+  .strictObject({
+    amount: Amount,
+    currency: Currency,
+    method: Method.optional(),
+    capture_method: z.enum(["automatic", "manual"]).default("automatic"),
+    customer: z.string().max(64).optional(),
+    description: z.string().max(1000).optional(),
+    purpose: Purpose.optional(),
+    metadata: Metadata.optional(),
+    confirm: z
+      .boolean()
+      .optional()
+      .openapi({ description: "true: create and confirm in one request; the answer is the payment after confirmation (secret key)" }),
+    payment_method_data: PaymentMethodData.optional().openapi({
+      description: "With confirm: true, how the payment is paid (as in confirm)",
+    }),
+  })
+  .superRefine((input, ctx) => {
+    if (input.confirm === true && !input.payment_method_data)
+      ctx.addIssue({ code: "custom", path: ["payment_method_data"], message: "payment_method_data is required with confirm: true" });
+    if (input.payment_method_data && input.confirm !== true)
+      ctx.addIssue({ code: "custom", path: ["confirm"], message: "payment_method_data is sent with confirm: true" });
+  })
+  .openapi("CreatePayment");
 
 export const ConfirmPayment = z
   .strictObject({ payment_method_data: PaymentMethodData, client_secret: z.string().max(200).optional() })
