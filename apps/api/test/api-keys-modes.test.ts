@@ -170,6 +170,14 @@ describe("live mode for console sessions", () => {
     });
   });
 
+  it("turning the authenticator off ends the session's live mode at once", async () => {
+    const { session: owner, secret } = await memberWithTotp("offswitch@keys.test", "owner");
+    expect((await owner.post("/v1/auth/sessions/live_mode", { code: freshCode(secret) })).body.livemode).toBe(true);
+    expect(((await owner.get("/v1/api_keys")).body.data as Key[]).every((k) => k.livemode)).toBe(true);
+    expect((await owner.post("/v1/auth/totp/disable", { code: freshCode(secret) })).status).toBe(200);
+    expect(((await owner.get("/v1/api_keys")).body.data as Key[]).every((k) => !k.livemode)).toBe(true);
+  });
+
   it("a recovery code also proves the owner, once", async () => {
     const { session: owner, recoveryCodes } = await memberWithTotp("recover@keys.test", "owner");
     const code = recoveryCodes[0] as string;

@@ -115,8 +115,10 @@ export async function sessionAuth(deps: Deps, c: Context<AppEnv>, bearer: string
     expires_at: Date | string;
     livemode: boolean;
     live_mode_expires_at: Date | string | null;
+    has_totp: boolean;
   }>(
-    sql`SELECT s.id, s.identity_id, s.merchant_id, s.expires_at, s.livemode, s.live_mode_expires_at, i.kind, i.role, i.customer_id
+    sql`SELECT s.id, s.identity_id, s.merchant_id, s.expires_at, s.livemode, s.live_mode_expires_at,
+               i.totp_sealed IS NOT NULL AS has_totp, i.kind, i.role, i.customer_id
         FROM sessions s JOIN identities i ON i.id = s.identity_id
         WHERE s.token_hash = ${sha256Hex(token)} AND s.revoked_at IS NULL AND i.removed_at IS NULL`,
   );
@@ -127,9 +129,10 @@ export async function sessionAuth(deps: Deps, c: Context<AppEnv>, bearer: string
   if (row.kind === "member") {
     const role = row.role ?? "support";
     if (!roleAllows(role, c.req.method, c.req.path)) throw forbidden(`A member with role '${role}' may not do this.`, "role_not_allowed");
-    // Live objects only for an owner's session inside its live-mode grant; every other session is test mode.
+    // Live objects only for an owner (still with an authenticator) inside the session's live-mode grant; every other session is test mode.
     const live =
       role === "owner" &&
+      row.has_totp &&
       sessionIsLive(
         { livemode: row.livemode, liveModeExpiresAt: row.live_mode_expires_at === null ? null : new Date(row.live_mode_expires_at) },
         deps.now(),
