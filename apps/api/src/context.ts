@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import type { LiveConnectors } from "./connectors/index.js";
 import type { Database, Db } from "./db/client.js";
 import type { Env } from "./env.js";
 import type { SecretBox } from "./lib/crypto.js";
@@ -38,6 +39,8 @@ export interface Deps {
   adminKeyHash: string;
   /** Raised after a write commits, so the webhook dispatcher delivers at once instead of at its next poll. */
   committed: Signal;
+  /** The operator's live payment providers (LIVE_CONNECTORS), loaded at start; test mode uses the simulators. */
+  liveConnectors: LiveConnectors;
   /** Clock used by jobs and taps; tests move it with run_jobs. */
   now: () => Date;
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseLiveConnectors } from "./connectors/live.js";
 
 /**
  * The environment, parsed once at start. A bad value stops the process with one clear
@@ -39,6 +40,18 @@ export const envSchema = z.object({
   RATE_LIMIT_PER_IP: z.coerce.number().min(0).default(20_000),
   /** How many seconds' worth of requests a caller may send at once before the per-second rate applies. */
   RATE_LIMIT_BURST_SECONDS: z.coerce.number().positive().default(2),
+  /**
+   * Live payment providers, method=module pairs: "card=/opt/softrack/acquirer.js,sms=@acme/sms-connector".
+   * Each module exports a PaymentConnector (src/connectors/connector.ts). Unset: live card, SMS
+   * and QR payments answer 400 method_unavailable (wallets and transit need no provider).
+   */
+  LIVE_CONNECTORS: z
+    .string()
+    .optional()
+    .superRefine((value, ctx) => {
+      const parsed = value === undefined ? [] : parseLiveConnectors(value);
+      if (typeof parsed === "string") ctx.addIssue({ code: "custom", message: parsed });
+    }),
 });
 
 export type Env = z.infer<typeof envSchema>;

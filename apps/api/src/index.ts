@@ -1,5 +1,6 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { ConfigError } from "./connectors/live.js";
 import { parseEnv } from "./env.js";
 import { randomToken } from "./lib/crypto.js";
 import { createLogger } from "./logger.js";
@@ -36,6 +37,7 @@ let runtime: Awaited<ReturnType<typeof createRuntime>>;
 try {
   runtime = await createRuntime(env, logger, admin.key);
 } catch (err) {
+  if (err instanceof ConfigError) die(`invalid environment: ${err.message}`);
   const e = err as Error & { code?: string };
   die(
     `cannot open the database (${env.DATABASE_URL ? "DATABASE_URL" : `DATA_DIR=${env.DATA_DIR}`}): ${e.code ? `${e.code} ` : ""}${e.message.split("\n")[0]}`,

@@ -2,6 +2,7 @@ import { type ServerType, serve } from "@hono/node-server";
 import { sql } from "drizzle-orm";
 import type { Logger } from "pino";
 import { createApp } from "./app.js";
+import { loadLiveConnectors } from "./connectors/live.js";
 import type { Deps } from "./context.js";
 import { createDatabase, type Database } from "./db/client.js";
 import type { Env } from "./env.js";
@@ -20,6 +21,8 @@ export interface Runtime {
 
 /** Builds the long-lived parts: database (migrated), ledger store, secret box, app. */
 export async function createRuntime(env: Env, logger: Logger, adminKey: string): Promise<Runtime> {
+  // Before the database: a bad provider module stops the start with its own message (ConfigError).
+  const liveConnectors = await loadLiveConnectors(env.LIVE_CONNECTORS, env.NODE_ENV, logger);
   const database = await createDatabase({
     url: env.DATABASE_URL,
     dataDir: env.DATA_DIR,
@@ -34,6 +37,7 @@ export async function createRuntime(env: Env, logger: Logger, adminKey: string):
     logger,
     adminKeyHash: sha256Hex(adminKey),
     committed: new Signal(),
+    liveConnectors,
     now: () => new Date(),
   };
   const app = createApp(deps);

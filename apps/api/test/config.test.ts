@@ -117,6 +117,23 @@ describe("configuration checked at start (built API)", () => {
     expect(r.stderr.map((l) => l.match(/invalid environment: (\w+):/)?.[1]).sort()).toEqual(["DATABASE_URL", "LOG_LEVEL", "PORT"]);
   });
 
+  it("rejects a LIVE_CONNECTORS it cannot use: bad text, a module that does not load", async () => {
+    expectOneClearLine(
+      await run({ LIVE_CONNECTORS: "wallet=/opt/wallet.js" }),
+      /invalid environment: LIVE_CONNECTORS: 'wallet' is not a method a connector serves/,
+    );
+    expectOneClearLine(
+      await run({ LIVE_CONNECTORS: "card=/nonexistent/softrack/acquirer.js" }),
+      /invalid environment: LIVE_CONNECTORS: cannot load the card connector '\/nonexistent\/softrack\/acquirer\.js'/,
+    );
+    expectOneClearLine(
+      await run({ LIVE_CONNECTORS: `sms=${join(apiDir, "test/fixtures/acquirer.mjs")}` }),
+      /invalid environment: LIVE_CONNECTORS: .* serves method 'card', not sms/,
+    );
+    const good = await run({ LIVE_CONNECTORS: `card=${join(apiDir, "test/fixtures/acquirer.mjs")}` });
+    expect(good.stdout).toContain("ready on http://127.0.0.1:");
+  });
+
   it("requires PLATFORM_ADMIN_KEY in production", async () => {
     expectOneClearLine(await run({ NODE_ENV: "production" }), /PLATFORM_ADMIN_KEY must be set in production/);
   });

@@ -18,6 +18,7 @@ export const TEST_CHALLENGE_CODE = "000000";
  */
 export const cardSimulator: PaymentConnector = {
   method: "card",
+  simulator: true,
   async authorize({ data, now }): Promise<AuthorizeResult> {
     const card = (data.card ?? {}) as Record<string, unknown>;
     const number = typeof card.number === "string" ? card.number.replace(/[\s-]/g, "") : "";

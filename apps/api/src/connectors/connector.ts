@@ -4,12 +4,27 @@ import type { PaymentMethodDetails } from "../db/schema/payments.js";
  * One interface for every way of paying. A method is a module; a live provider is a new
  * module registered in place of the simulator, never an `if` inside the payment service.
  * Connectors only talk to the provider; the ledger work stays in the payment service.
+ *
+ * Plugging in a live provider (see docs/configuration.md, "Live payment providers"): write a
+ * module that exports a PaymentConnector (`export default` or `export const connector`) and
+ * name it in LIVE_CONNECTORS, e.g. `card=/opt/softrack/acquirer.js`. The test simulators in
+ * this folder (card.ts, sms.ts, qr.ts) are worked examples of the same interface.
  */
+
+/** The methods a connector can serve. Wallets are Softrack's own ledger and transit fares are paid from them: no connector. */
+export const LIVE_METHODS = ["card", "sms", "qr"] as const;
+export type ConnectorMethod = (typeof LIVE_METHODS)[number];
+
 export interface AuthorizeInput {
+  /** Softrack's payment id (pay_…): send it to the provider as the idempotency / reference key. */
   paymentId: string;
+  /** Minor units, an integer (15000 KGS = 150.00 KGS). */
   amount: number;
+  /** Upper-case ISO 4217. */
   currency: string;
+  /** Always true for a live connector; the simulators also serve test mode. */
   livemode: boolean;
+  /** The request's payment_method_data (e.g. { type: "card", card: { number, exp_month, exp_year, cvc } }). Never store or log it. */
   data: Record<string, unknown>;
   now: Date;
 }
@@ -25,9 +40,31 @@ export type AuthorizeResult =
     }
   | { outcome: "declined"; details: PaymentMethodDetails | null; code: string; message: string };
 
+/**
+ * What a connector outside this repository throws for bad method data (it cannot import the
+ * API's ApiError): answered as 400 invalid_request_error with this code and param. Any other
+ * error a live connector throws is answered 502 `provider_error`, and only its message is logged.
+ */
+export interface ConnectorInputError {
+  type: "invalid_request_error";
+  code: string;
+  message: string;
+  /** e.g. "payment_method_data.card.number" */
+  param?: string;
+}
+
+export function isConnectorInputError(e: unknown): e is ConnectorInputError {
+  const x = e as Partial<ConnectorInputError> | null;
+  return (
+    typeof x === "object" && x !== null && x.type === "invalid_request_error" && typeof x.code === "string" && typeof x.message === "string"
+  );
+}
+
 export interface PaymentConnector {
-  readonly method: "card" | "sms" | "qr" | "wallet";
-  /** Validates the method data and asks the provider to authorise. Throws ApiError(400) on bad data. */
+  readonly method: ConnectorMethod | "wallet";
+  /** True for the test simulators: production refuses one as a live provider (it approves anything well-formed). */
+  readonly simulator?: boolean;
+  /** Validates the method data and asks the provider to authorise. Throws ApiError(400) (or a ConnectorInputError) on bad data. */
   authorize(input: AuthorizeInput): Promise<AuthorizeResult>;
   /** The provider's side of capture / void / refund (simulators have nothing to do). */
   capture?(paymentId: string, amount: number): Promise<void>;

@@ -6,6 +6,7 @@ import type { PaymentConnector } from "./connector.js";
  */
 export const qrSimulator: PaymentConnector = {
   method: "qr",
+  simulator: true,
   async authorize({ paymentId, amount, currency }) {
     const payload = `softrack://pay?payment=${paymentId}&amount=${amount}&currency=${currency}`;
     return { outcome: "requires_action", details: { type: "qr", qr: {} }, nextAction: { type: "qr", payload } };

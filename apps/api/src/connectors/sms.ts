@@ -12,6 +12,7 @@ const PHONE = /^\+(996\d{9}|7\d{10}|998\d{9})$/;
  */
 export const smsSimulator: PaymentConnector = {
   method: "sms",
+  simulator: true,
   async authorize({ data }) {
     const phone = typeof data.phone === "string" ? data.phone.replace(/[\s()-]/g, "") : "";
     if (!PHONE.test(phone)) {

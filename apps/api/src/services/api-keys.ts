@@ -41,17 +41,26 @@ function forgetAfterCommit(v: V) {
   }, 1000).unref();
 }
 
+/**
+ * Every key query is scoped by merchant and by the caller's mode: a test credential (sk_test,
+ * a test-mode session) never sees, rolls or revokes a live key; another mode's key is a 404.
+ */
 async function keyOf(v: V, p: MerchantPrincipal, id: string) {
   const [row] = await v.db
     .select()
     .from(apiKeys)
-    .where(and(eq(apiKeys.id, id), eq(apiKeys.merchantId, p.merchantId)));
+    .where(and(eq(apiKeys.id, id), eq(apiKeys.merchantId, p.merchantId), eq(apiKeys.livemode, p.livemode)));
   if (!row) throw notFound("api_key", id);
   return row;
 }
 
 export async function listKeys(v: V, p: MerchantPrincipal) {
-  const rows = await v.db.select().from(apiKeys).where(eq(apiKeys.merchantId, p.merchantId)).orderBy(desc(apiKeys.id)).limit(100);
+  const rows = await v.db
+    .select()
+    .from(apiKeys)
+    .where(and(eq(apiKeys.merchantId, p.merchantId), eq(apiKeys.livemode, p.livemode)))
+    .orderBy(desc(apiKeys.id))
+    .limit(100);
   return rows.map((r) => apiKeyObject(r));
 }
 
@@ -62,7 +71,8 @@ export async function createKey(v: V, p: MerchantPrincipal, kind: "secret" | "pu
     merchantId: p.merchantId,
     identityId: p.kind === "secret" ? (p.session?.identityId ?? null) : null,
     ip,
-    detail: { key: id },
+    livemode: p.livemode,
+    detail: { key: id, kind, livemode: p.livemode },
   });
   return apiKeyObject(await keyOf(v, p, id), key);
 }
@@ -72,16 +82,21 @@ export async function rollKey(v: V, p: MerchantPrincipal, id: string, graceSecon
   const old = await keyOf(v, p, id);
   if (old.revokedAt || (old.expiresAt && old.expiresAt.getTime() <= Date.now()))
     throw invalid("api_key_inactive", "This key is revoked or expired; create a new one instead.", "id");
-  const { id: newKeyId, key } = await issueKey(v.db, p.merchantId, old.kind, old.livemode);
+  const { id: newKeyId, key } = await issueKey(v.db, p.merchantId, old.kind, p.livemode);
   const expiresAt = new Date(Date.now() + graceSeconds * 1000);
-  if (!old.expiresAt || old.expiresAt > expiresAt) await v.db.update(apiKeys).set({ expiresAt }).where(eq(apiKeys.id, id));
+  if (!old.expiresAt || old.expiresAt > expiresAt)
+    await v.db
+      .update(apiKeys)
+      .set({ expiresAt })
+      .where(and(eq(apiKeys.id, id), eq(apiKeys.livemode, p.livemode)));
   forgetAfterCommit(v);
   await audit(v, {
     type: "api_key.rolled",
     merchantId: p.merchantId,
     identityId: p.kind === "secret" ? (p.session?.identityId ?? null) : null,
     ip,
-    detail: { key: id, replaced_by: newKeyId, grace_seconds: graceSeconds },
+    livemode: p.livemode,
+    detail: { key: id, replaced_by: newKeyId, grace_seconds: graceSeconds, livemode: p.livemode },
   });
   return { rolled: apiKeyObject(await keyOf(v, p, id)), key: apiKeyObject(await keyOf(v, p, newKeyId), key) };
 }
@@ -92,14 +107,15 @@ export async function revokeKey(v: V, p: MerchantPrincipal, id: string, ip: stri
   await v.db
     .update(apiKeys)
     .set({ revokedAt: new Date() })
-    .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)));
+    .where(and(eq(apiKeys.id, id), eq(apiKeys.livemode, p.livemode), isNull(apiKeys.revokedAt)));
   forgetAfterCommit(v);
   await audit(v, {
     type: "api_key.revoked",
     merchantId: p.merchantId,
     identityId: p.kind === "secret" ? (p.session?.identityId ?? null) : null,
     ip,
-    detail: { key: id },
+    livemode: p.livemode,
+    detail: { key: id, livemode: p.livemode },
   });
   return apiKeyObject(await keyOf(v, p, id));
 }

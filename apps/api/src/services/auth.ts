@@ -3,11 +3,11 @@ import { hash as argonHash, verify as argonVerify } from "@node-rs/argon2";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import type { AppEnv, Deps } from "../context.js";
 import type { Db } from "../db/client.js";
-import { customers, identities, recoveryCodes, securityEvents, signInChallenges, signInThrottles } from "../db/schema/index.js";
+import { customers, identities, merchants, recoveryCodes, securityEvents, signInChallenges, signInThrottles } from "../db/schema/index.js";
 import { randomToken, safeEqual } from "../lib/crypto.js";
-import { ApiError, invalid, rateLimited } from "../lib/errors.js";
+import { ApiError, forbidden, invalid, rateLimited } from "../lib/errors.js";
 import { sendEmail, sendSms } from "./mail.js";
-import { accountId, createSession, sessionObject } from "./sessions.js";
+import { accountId, createSession, LIVE_MODE_TTL_MS, type SessionRow, sessionObject, setSessionLiveMode } from "./sessions.js";
 import { newTotpSecret, provisioning, totpStep } from "./totp.js";
 
 type V = AppEnv["Variables"];
@@ -82,11 +82,14 @@ export async function audit(
     merchantId?: string | null;
     identityId?: string | null;
     ip?: string;
+    /** The mode the event acted in (live key changes, live-mode switches); default test. */
+    livemode?: boolean;
     detail?: Record<string, string | number | boolean | null>;
   },
 ) {
   await v.db.insert(securityEvents).values({
     id: accountId("sev"),
+    livemode: e.livemode ?? false,
     type: e.type,
     merchantId: e.merchantId ?? null,
     identityId: e.identityId ?? null,
@@ -356,7 +359,7 @@ async function complete(v: V, identity: IdentityRow, client: "browser" | "app", 
     body: {
       object: "sign_in" as const,
       status: "complete" as const,
-      session: sessionObject(session, session.id),
+      session: sessionObject(session, session.id, v.deps.now()),
       identity: await identityObject(v.db, identity),
     },
   };
@@ -702,4 +705,75 @@ export async function regenerateRecoveryCodes(v: V, identity: IdentityRow, ip: s
   const codes = await replaceRecoveryCodes(v, identity.id);
   await audit(v, { type: "recovery_codes.regenerated", identityId: identity.id, merchantId: identity.merchantId, ip });
   return { recovery_codes: codes };
+}
+
+// ---- live mode for console sessions ----
+
+/**
+ * Switches an owner's session to live mode for LIVE_MODE_TTL_MS, proven now with an
+ * authenticator code (or a recovery code). Refusals are returned, not thrown, so that the
+ * audit rows they write are kept.
+ */
+export async function enterLiveMode(
+  v: V,
+  session: { id: string; identityId: string },
+  ip: string,
+  code: string,
+): Promise<{ error: ApiError } | { session: SessionRow }> {
+  const [identity] = await v.db
+    .select()
+    .from(identities)
+    .where(and(eq(identities.id, session.identityId), isNull(identities.removedAt)));
+  if (!identity) throw forbidden("The session has ended; sign in again.", "session_invalid");
+  const refuse = async (reason: string, message: string) => {
+    await audit(v, {
+      type: "session.live_mode_refused",
+      identityId: identity.id,
+      merchantId: identity.merchantId,
+      ip,
+      livemode: true,
+      detail: { session: session.id, reason },
+    });
+    return { error: forbidden(message, reason) };
+  };
+  if (identity.kind !== "member" || identity.role !== "owner")
+    return refuse("live_mode_owner_only", "Only an owner can switch a session to live mode; use a live secret key otherwise.");
+  const [merchant] = await v.db
+    .select({ liveActivatedAt: merchants.liveActivatedAt })
+    .from(merchants)
+    .where(eq(merchants.id, identity.merchantId));
+  if (!merchant?.liveActivatedAt)
+    return refuse("live_mode_not_activated", "This merchant has no live mode yet: the platform activates it.");
+  if (!identity.totpSealed)
+    return refuse(
+      "live_mode_second_factor_missing",
+      "Live mode needs an authenticator app on this account: turn one on (POST /v1/auth/totp/setup) first.",
+    );
+  const err = await prove(v, identity, ip, "totp", { code });
+  if (err) return { error: err };
+  const until = new Date(v.deps.now().getTime() + LIVE_MODE_TTL_MS);
+  const row = await setSessionLiveMode(v.db, identity.id, session.id, until);
+  await audit(v, {
+    type: "session.live_mode_entered",
+    identityId: identity.id,
+    merchantId: identity.merchantId,
+    ip,
+    livemode: true,
+    detail: { session: session.id, factor: /^\d{6}$/.test(code) ? "totp" : "recovery_code", expires_at: until.toISOString() },
+  });
+  return { session: row };
+}
+
+/** Back to test mode at once (the grant would also run out by itself). */
+export async function leaveLiveMode(v: V, session: { id: string; identityId: string }, merchantId: string | null, ip: string) {
+  const row = await setSessionLiveMode(v.db, session.identityId, session.id, null);
+  await audit(v, {
+    type: "session.live_mode_exited",
+    identityId: session.identityId,
+    merchantId,
+    ip,
+    livemode: true,
+    detail: { session: session.id },
+  });
+  return row;
 }

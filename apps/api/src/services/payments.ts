@@ -363,7 +363,7 @@ export async function confirmPayment(
   const method = data.type as string;
   checkConfirmable(r, method);
   if (method === "wallet") return confirmWallet(v, r, data);
-  const connector = connectorFor(method, r.livemode);
+  const connector = connectorFor(v.deps.liveConnectors, method, r.livemode);
   if (!connector)
     throw invalid(
       "method_unavailable",

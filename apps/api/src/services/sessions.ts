@@ -20,12 +20,22 @@ export const accountId = (prefix: "idn" | "chl" | "ses" | "sev" | "rc" | "mem") 
 
 export type SessionRow = typeof sessions.$inferSelect;
 
-export function sessionObject(s: SessionRow, currentId?: string) {
+/** How long an owner's switch to live mode lasts; then the session is test mode again. */
+export const LIVE_MODE_TTL_MS = 15 * 60 * 1000;
+
+/** A session is live only while its grant runs (the grant needs a second factor checked at the switch). */
+export function sessionIsLive(s: { livemode: boolean; liveModeExpiresAt: Date | null }, now: Date): boolean {
+  return s.livemode && s.liveModeExpiresAt !== null && s.liveModeExpiresAt.getTime() > now.getTime();
+}
+
+export function sessionObject(s: SessionRow, currentId?: string, now: Date = new Date()) {
+  const live = sessionIsLive(s, now);
   return {
     id: s.id,
     object: "session" as const,
     created: s.createdAt.toISOString(),
-    livemode: false,
+    livemode: live,
+    live_mode_expires_at: live ? (s.liveModeExpiresAt as Date).toISOString() : null,
     client: s.client,
     ip: s.ip,
     user_agent: s.userAgent,
@@ -103,8 +113,12 @@ export async function sessionAuth(deps: Deps, c: Context<AppEnv>, bearer: string
     role: Role | null;
     customer_id: string | null;
     expires_at: Date | string;
+    livemode: boolean;
+    live_mode_expires_at: Date | string | null;
+    has_totp: boolean;
   }>(
-    sql`SELECT s.id, s.identity_id, s.merchant_id, s.expires_at, i.kind, i.role, i.customer_id
+    sql`SELECT s.id, s.identity_id, s.merchant_id, s.expires_at, s.livemode, s.live_mode_expires_at,
+               i.totp_sealed IS NOT NULL AS has_totp, i.kind, i.role, i.customer_id
         FROM sessions s JOIN identities i ON i.id = s.identity_id
         WHERE s.token_hash = ${sha256Hex(token)} AND s.revoked_at IS NULL AND i.removed_at IS NULL`,
   );
@@ -115,11 +129,19 @@ export async function sessionAuth(deps: Deps, c: Context<AppEnv>, bearer: string
   if (row.kind === "member") {
     const role = row.role ?? "support";
     if (!roleAllows(role, c.req.method, c.req.path)) throw forbidden(`A member with role '${role}' may not do this.`, "role_not_allowed");
+    // Live objects only for an owner (still with an authenticator) inside the session's live-mode grant; every other session is test mode.
+    const live =
+      role === "owner" &&
+      row.has_totp &&
+      sessionIsLive(
+        { livemode: row.livemode, liveModeExpiresAt: row.live_mode_expires_at === null ? null : new Date(row.live_mode_expires_at) },
+        deps.now(),
+      );
     return {
       kind: "secret",
       keyId: row.id,
       merchantId: row.merchant_id,
-      livemode: false,
+      livemode: live,
       session: { id: row.id, identityId: row.identity_id, role },
     };
   }
@@ -145,6 +167,17 @@ export async function revokeSession(db: Db, deps: Deps, identityId: string, id: 
   const [row] = await db
     .update(sessions)
     .set({ revokedAt: deps.now() })
+    .where(and(eq(sessions.id, id), eq(sessions.identityId, identityId), isNull(sessions.revokedAt)))
+    .returning();
+  if (!row) throw notFound("session", id);
+  return row;
+}
+
+/** Puts a session in live mode until `until`, or (until null) back in test mode. */
+export async function setSessionLiveMode(db: Db, identityId: string, id: string, until: Date | null) {
+  const [row] = await db
+    .update(sessions)
+    .set({ livemode: until !== null, liveModeExpiresAt: until })
     .where(and(eq(sessions.id, id), eq(sessions.identityId, identityId), isNull(sessions.revokedAt)))
     .returning();
   if (!row) throw notFound("session", id);

@@ -87,6 +87,11 @@ export const sessions = pgTable(
     lastUsedAt: ts("last_used_at"),
     expiresAt: ts("expires_at").notNull(),
     revokedAt: ts("revoked_at"),
+    /**
+     * A member session is in live mode (`livemode` true) only until this instant: an owner
+     * switches it with a fresh second factor, and it falls back to test mode by itself.
+     */
+    liveModeExpiresAt: ts("live_mode_expires_at"),
   },
   (t) => [uniqueIndex("sessions_token_idx").on(t.tokenHash), index("sessions_identity_idx").on(t.identityId)],
 );

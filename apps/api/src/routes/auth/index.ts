@@ -12,7 +12,9 @@ import {
   disablePassword,
   disableTotp,
   enableTotp,
+  enterLiveMode,
   identityObject,
+  leaveLiveMode,
   PASSWORD_MIN,
   regenerateRecoveryCodes,
   type SignInResult,
@@ -81,6 +83,9 @@ const Session = z
     user_agent: z.string().nullable(),
     last_used: Timestamp,
     expires_at: Timestamp,
+    live_mode_expires_at: Timestamp.nullable().openapi({
+      description: "While the session is in live mode (livemode true): when it falls back to test mode",
+    }),
     current: z.boolean(),
   })
   .openapi("Session");
@@ -129,6 +134,11 @@ const PasswordOff = z.strictObject({ password: z.string().max(200) }).openapi("D
 const Code = z
   .strictObject({ code: z.string().max(32).openapi({ description: "An authenticator code (or, to turn it off, a recovery code)" }) })
   .openapi("TotpCode");
+const LiveModeCode = z
+  .strictObject({
+    code: z.string().max(32).openapi({ description: "A fresh authenticator code (or a recovery code), checked now" }),
+  })
+  .openapi("EnterLiveMode");
 const TotpSetup = z
   .object({ object: z.literal("totp_setup"), secret: z.string(), otpauth_uri: z.string(), qr_svg: z.string() })
   .openapi("TotpSetup");
@@ -269,6 +279,29 @@ const r = {
     request: { params: IdParam("ses") },
     responses: { 200: json(Session), ...errors },
   }),
+  liveModeOn: createRoute({
+    method: "post",
+    path: "/v1/auth/sessions/live_mode",
+    tags,
+    summary: "Switch this console session to live mode for 15 minutes (owners, with a fresh second factor)",
+    description:
+      "Live keys and live objects are managed only by a live credential: a live secret key, or a session switched here. " +
+      "Needs an owner of a merchant with live mode, an authenticator app, and a code checked now. Audited. " +
+      "Calling again renews the 15 minutes; after them the session is test mode again.",
+    security: bearer,
+    middleware: signedIn,
+    request: body(LiveModeCode),
+    responses: { 200: json(Session), ...errors },
+  }),
+  liveModeOff: createRoute({
+    method: "delete",
+    path: "/v1/auth/sessions/live_mode",
+    tags,
+    summary: "Switch this session back to test mode now",
+    security: bearer,
+    middleware: signedIn,
+    responses: { 200: json(Session), ...errors },
+  }),
   signOut: createRoute({
     method: "post",
     path: "/v1/auth/sign_out",
@@ -398,7 +431,12 @@ export const authRoutes = createRouter()
     const s = sessionOf(c);
     const rows = await listSessions(c.var.db, c.var.deps, s.identityId);
     return c.json(
-      { object: "list" as const, data: rows.map((row) => sessionObject(row, s.id)), has_more: false, url: "/v1/auth/sessions" },
+      {
+        object: "list" as const,
+        data: rows.map((row) => sessionObject(row, s.id, c.var.deps.now())),
+        has_more: false,
+        url: "/v1/auth/sessions",
+      },
       200,
     );
   })
@@ -413,7 +451,17 @@ export const authRoutes = createRouter()
       detail: { session: row.id },
     });
     if (row.id === s.id) deleteCookie(c, SESSION_COOKIE, { path: "/", secure: true });
-    return c.json(sessionObject(row, s.id), 200);
+    return c.json(sessionObject(row, s.id, c.var.deps.now()), 200);
+  })
+  .openapi(r.liveModeOn, async (c) => {
+    const s = sessionOf(c);
+    const out = await enterLiveMode(c.var, s, clientIp(c), c.req.valid("json").code);
+    if ("error" in out) return fail(c, out.error);
+    return c.json(sessionObject(out.session, s.id, c.var.deps.now()), 200);
+  })
+  .openapi(r.liveModeOff, async (c) => {
+    const s = sessionOf(c);
+    return c.json(sessionObject(await leaveLiveMode(c.var, s, merchantIdOf(c), clientIp(c)), s.id, c.var.deps.now()), 200);
   })
   .openapi(r.signOut, async (c) => {
     const s = sessionOf(c);

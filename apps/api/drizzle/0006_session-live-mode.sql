@@ -1,0 +1,1 @@
+ALTER TABLE "sessions" ADD COLUMN "live_mode_expires_at" timestamp with time zone;
