@@ -83,10 +83,13 @@ export async function audit(
     identityId?: string | null;
     ip?: string;
     detail?: Record<string, string | number | boolean | null>;
+    /** The event's mode; by default the caller's, else the identity's (a live rider's sign-in is live). */
+    livemode?: boolean;
   },
 ) {
   await v.db.insert(securityEvents).values({
     id: accountId("sev"),
+    livemode: e.livemode ?? (await auditMode(v, e.identityId)),
     type: e.type,
     merchantId: e.merchantId ?? null,
     identityId: e.identityId ?? null,
@@ -94,6 +97,19 @@ export async function audit(
     detail: e.detail ?? {},
     createdAt: v.deps.now(),
   });
+}
+
+/**
+ * Security events belong to one mode like every object: a merchant's caller records in its
+ * key's or session's mode; a sign-in (no caller yet) in its identity's mode (members are
+ * test-mode identities: the console's sessions work in test mode).
+ */
+async function auditMode(v: V, identityId: string | null | undefined): Promise<boolean> {
+  const p = v.principal;
+  if (p && p.kind !== "anonymous" && p.kind !== "admin") return p.livemode;
+  if (!identityId) return false;
+  const [row] = await v.db.select({ livemode: identities.livemode }).from(identities).where(eq(identities.id, identityId));
+  return row?.livemode ?? false;
 }
 
 export function securityEventObject(r: typeof securityEvents.$inferSelect) {
