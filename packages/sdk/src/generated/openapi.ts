@@ -3360,6 +3360,107 @@ export type paths = {
     patch?: never;
     trace?: never;
   };
+  "/v1/merchants/{id}/activate": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Activate live mode (platform admin key): issues the merchant's live keys */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The merchant and its live keys */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["LiveActivation"];
+          };
+        };
+        /** @description Invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing or invalid API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description The key may not do this */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description No such object */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Idempotent request still in progress */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Idempotency key reused with another body */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Rate limited */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/v1/merchants/{id}/members": {
     parameters: {
       query?: never;
@@ -6203,7 +6304,7 @@ export type paths = {
     };
     get?: never;
     put?: never;
-    /** Test mode: run every due job of this merchant (order expiry, settlement, webhook retries) as if the time were `now` */
+    /** Test mode: run every due test-mode job of this merchant (order expiry, settlement, webhook retries) as if the time were `now` */
     post: {
       parameters: {
         query?: never;
@@ -8037,6 +8138,14 @@ export type components = {
         [key: string]: number;
       };
     };
+    /** @description The merchant's live keys. Activation is idempotent per merchant: a repeated call answers the first activation's keys (header Idempotent-Replayed: true) and mints none. */
+    LiveActivation: components["schemas"]["Merchant"] & {
+      /** @description Live-mode keys. */
+      keys: {
+        publishable_key: string;
+        secret_key: string;
+      };
+    };
     Member: {
       /**
        * @description ISO 8601 UTC
@@ -8075,6 +8184,11 @@ export type components = {
       default_currency: string;
       fee_tariff: string | null;
       id: string;
+      /**
+       * @description When live mode was activated (live keys issued); null: test mode only.
+       * @example 2026-11-23T10:00:00.000Z
+       */
+      live_activated_at: string | null;
       livemode: boolean;
       metadata: {
         [key: string]: string;
