@@ -170,6 +170,25 @@ describe("test helpers touch test-mode rows only (finding 2)", () => {
     expect(testAttempts.length).toBeGreaterThanOrEqual(8);
   });
 
+  it("the caller's clock stays inside run_jobs: live orders and taps after it still read the real time", async () => {
+    const m = await bothModes();
+    expect((await m.live.put("/v1/tariffs/city-bus", fares(2_000))).status).toBe(200);
+    const terminal = (await m.live.post("/v1/transit/terminals", { kind: "bus_validator", route: "7", fare_tariff: "city-bus" })).body.id;
+    const rider = await fundedCustomer(m.id, m.live, true, 400_000);
+    expect((await m.test.post("/v1/test_helpers/run_jobs", { now: inDays(400) })).status).toBe(200);
+    // Were the shared clock moved 400 days ahead, a tap of now would be stale and a collection a day out would be in the past.
+    const tap = await m.live.post("/v1/transit/taps", {
+      terminal,
+      customer: rider,
+      tapped_at: new Date().toISOString(),
+      client_tap_id: "now-1",
+    });
+    expect(tap.body).toMatchObject({ decision: "accepted", fare: 2_000 });
+    const late = await m.live.post("/v1/transit/taps", { terminal, customer: rider, tapped_at: inDays(1), client_tap_id: "future-1" });
+    expect(late.body.error).toMatchObject({ code: "tapped_at_in_future", param: "tapped_at" });
+    expect((await heldOrder(m.live, rider)).status).toBe("held");
+  });
+
   it("the background worker on the real clock still runs live jobs when they are due", async () => {
     const m = await bothModes();
     const liveOrder = await heldOrder(m.live, await fundedCustomer(m.id, m.live, true, 400_000));
