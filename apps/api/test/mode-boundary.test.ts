@@ -4,6 +4,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clearingAccount, walletAccount } from "../src/store/accounts.js";
 import type { TestApi } from "../src/testing.js";
+import { accounts } from "./auth-support.js";
 import { type Http, http, startTestApi, TEST_CARD } from "./support.js";
 
 /**
@@ -251,5 +252,21 @@ describe("tariffs belong to one mode (finding 3)", () => {
     const terminal = await m.test.post("/v1/transit/terminals", { kind: "bus_validator", route: "7", fare_tariff: "express" });
     expect(terminal.status).toBe(404);
     expect(terminal.body.error).toMatchObject({ code: "resource_missing", param: "fare_tariff" });
+  });
+});
+
+describe("customers belong to one mode", () => {
+  it("a rider's sign-in reaches their live account, even when a test key made a test customer with their phone first", async () => {
+    const m = await bothModes();
+    const phone = "+996555700700";
+    // Someone with only the test key gets there first.
+    const decoy = (await m.test.post("/v1/customers", { name: "Decoy", phone })).body.id;
+    const rider = (await m.live.post("/v1/customers", { name: "Aisuluu", phone })).body.id;
+    const a = accounts(api);
+    const start = await a.anon.post("/v1/auth/phone/start", { phone, audience: "customer", merchant: m.id });
+    expect(start.status).toBe(200);
+    const signedIn = await a.anon.post("/v1/auth/verify", { challenge: start.body.id, code: (await a.lastMessage(phone))?.code });
+    expect(signedIn.body).toMatchObject({ status: "complete", identity: { kind: "customer", customer: rider, livemode: true } });
+    expect(signedIn.body.identity.customer).not.toBe(decoy);
   });
 });

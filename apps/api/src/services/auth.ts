@@ -1,6 +1,6 @@
 import { createHmac, randomInt } from "node:crypto";
 import { hash as argonHash, verify as argonVerify } from "@node-rs/argon2";
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import type { AppEnv, Deps } from "../context.js";
 import type { Db } from "../db/client.js";
 import { customers, identities, recoveryCodes, securityEvents, signInChallenges, signInThrottles } from "../db/schema/index.js";
@@ -179,7 +179,9 @@ async function findIdentity(
     .where(
       and(eq(customers.merchantId, input.merchant), sql`lower(${col === "email" ? customers.email : customers.phone}) = ${input.address}`),
     )
-    .orderBy(customers.id)
+    // The live customer first: a test key may create a test customer with a live rider's
+    // address, and the rider's sign-in must still reach their live account, never the test one.
+    .orderBy(desc(customers.livemode), customers.id)
     .limit(1);
   if (!cus) return null;
   const [existing] = await v.db
