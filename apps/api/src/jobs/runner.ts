@@ -52,12 +52,14 @@ export async function runDueJobs(
 ): Promise<{ ran: number; byKind: Record<string, number> }> {
   const byKind: Record<string, number> = {};
   let ran = 0;
+  const scope = opts.only ? sql`AND payload->>'merchant_id' = ${opts.only.merchantId} AND livemode = ${opts.only.livemode}` : sql``;
   // Cheap look first, so an idle poll costs one index probe and no transaction.
-  const [due] = await deps.database.rows(sql`SELECT 1 AS due FROM jobs WHERE status = 'scheduled' AND run_at <= ${at(opts.now)} LIMIT 1`);
+  const [due] = await deps.database.rows(
+    sql`SELECT 1 AS due FROM jobs WHERE status = 'scheduled' AND run_at <= ${at(opts.now)} ${scope} LIMIT 1`,
+  );
   if (!due) return { ran, byKind };
   for (;;) {
     const done = await deps.database.db.transaction(async (tx) => {
-      const scope = opts.only ? sql`AND payload->>'merchant_id' = ${opts.only.merchantId} AND livemode = ${opts.only.livemode}` : sql``;
       const [job] = await deps.database.rows<{ id: string; kind: string; payload: Record<string, unknown> }>(
         sql`SELECT id, kind, payload FROM jobs WHERE status = 'scheduled' AND run_at <= ${at(opts.now)} ${scope}
             ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED`,
