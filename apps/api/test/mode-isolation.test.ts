@@ -281,6 +281,17 @@ beforeAll(async () => {
     { name: "sk_live", mode: "live", kind: "secret", http: sk.live },
     { name: "pk_live", mode: "live", kind: "publishable", http: http(api.url, liveKeys.publishable_key) },
   );
+  // A live-mode console session, where the API offers one (an owner with an authenticator switches a session to live).
+  if ((await http(api.url).get("/openapi.json")).body.paths["/v1/auth/sessions/live_mode"]?.post) {
+    await people.invite("live-owner@mode-isolation.test", "owner");
+    const liveSession = await people.signIn("live-owner@mode-isolation.test");
+    const setup = await liveSession.post("/v1/auth/totp/setup");
+    await ok(liveSession.post("/v1/auth/totp/enable", { code: people.totpCode(setup.body.secret) }), "authenticator");
+    people.advance(30_000); // a code is good once: the switch takes the next one
+    const on = await ok(liveSession.post("/v1/auth/sessions/live_mode", { code: people.totpCode(setup.body.secret) }), "live mode");
+    if (on.livemode !== true) throw new Error(`live mode: ${JSON.stringify(on)}`);
+    credentials.push({ name: "live-mode console session (owner)", mode: "live", kind: "session", http: liveSession });
+  }
   fixtures.test = await makeFixtures("test");
   fixtures.live = await makeFixtures("live");
 }, 120_000);
