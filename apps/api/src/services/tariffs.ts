@@ -20,8 +20,9 @@ const ownerOf = (p: Principal) =>
 /**
  * The tariff rows this caller may read: the platform's, and for a merchant its own of the
  * caller's mode only — a test key never sees or prices with a live fare, and the reverse.
+ * (Taps read fare tariffs by the same rule in SQL: transit.ts.)
  */
-export function visibleTariffs(p: Principal): SQL {
+function visibleTariffs(p: Principal): SQL {
   const platform = eq(tariffs.owner, PLATFORM);
   if (p.kind === "admin") return platform;
   return or(platform, and(eq(tariffs.owner, p.merchantId), eq(tariffs.livemode, p.livemode))) as SQL;
