@@ -32,6 +32,15 @@ export async function cancelJob(tx: Db, dedupeKey: string) {
 }
 
 /**
+ * One merchant's jobs of one mode: what `run_jobs` may touch. A test credential's clock
+ * must never reach a live job (it would expire live orders early and charge their fees).
+ */
+export interface JobScope {
+  merchantId: string;
+  livemode: boolean;
+}
+
+/**
  * Runs every job due at `now`, each in its own transaction together with its effect: the
  * claim (FOR UPDATE SKIP LOCKED), the work and the "done" mark commit as one, so a job
  * runs exactly once even with several API processes on one database, and a crash mid-job
@@ -39,16 +48,18 @@ export async function cancelJob(tx: Db, dedupeKey: string) {
  */
 export async function runDueJobs(
   deps: Deps,
-  opts: { now: Date; merchantId?: string },
+  opts: { now: Date; only?: JobScope },
 ): Promise<{ ran: number; byKind: Record<string, number> }> {
   const byKind: Record<string, number> = {};
   let ran = 0;
+  const scope = opts.only ? sql`AND payload->>'merchant_id' = ${opts.only.merchantId} AND livemode = ${opts.only.livemode}` : sql``;
   // Cheap look first, so an idle poll costs one index probe and no transaction.
-  const [due] = await deps.database.rows(sql`SELECT 1 AS due FROM jobs WHERE status = 'scheduled' AND run_at <= ${at(opts.now)} LIMIT 1`);
+  const [due] = await deps.database.rows(
+    sql`SELECT 1 AS due FROM jobs WHERE status = 'scheduled' AND run_at <= ${at(opts.now)} ${scope} LIMIT 1`,
+  );
   if (!due) return { ran, byKind };
   for (;;) {
     const done = await deps.database.db.transaction(async (tx) => {
-      const scope = opts.merchantId ? sql`AND payload->>'merchant_id' = ${opts.merchantId}` : sql``;
       const [job] = await deps.database.rows<{ id: string; kind: string; payload: Record<string, unknown> }>(
         sql`SELECT id, kind, payload FROM jobs WHERE status = 'scheduled' AND run_at <= ${at(opts.now)} ${scope}
             ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED`,

@@ -5,6 +5,7 @@ import { hmacSha256Base64 } from "../lib/crypto.js";
 import { newId } from "../lib/ids.js";
 import { at } from "../lib/json.js";
 import { assertPublicHost } from "../services/webhook-url.js";
+import type { JobScope } from "./runner.js";
 
 /**
  * Delay before each retry (Standard Webhooks' schedule): 5 s, 5 min, 30 min, 2 h, 5 h,
@@ -44,13 +45,17 @@ interface Claimed {
  */
 export async function deliverDueWebhooks(
   deps: Deps,
-  opts: { now: Date; merchantId?: string; limit?: number },
+  opts: { now: Date; only?: JobScope; limit?: number },
 ): Promise<{ attempted: number; delivered: number }> {
   const { database } = deps;
   let attempted = 0;
   let delivered = 0;
   for (;;) {
-    const scope = opts.merchantId ? sql`AND merchant_id = ${opts.merchantId}` : sql``;
+    // A delivery has the mode of its endpoint (events.ts queues only endpoints of the event's mode).
+    const scope = opts.only
+      ? sql`AND merchant_id = ${opts.only.merchantId}
+            AND endpoint_id IN (SELECT w.id FROM webhook_endpoints w WHERE w.merchant_id = ${opts.only.merchantId} AND w.livemode = ${opts.only.livemode})`
+      : sql``;
     const claimed = await database.rows<Claimed>(
       sql`UPDATE webhook_deliveries SET next_attempt_at = ${at(new Date(opts.now.getTime() + LEASE_MS))}
           WHERE id IN (SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= ${at(opts.now)} ${scope}

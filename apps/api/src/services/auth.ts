@@ -1,6 +1,6 @@
 import { createHmac, randomInt } from "node:crypto";
 import { hash as argonHash, verify as argonVerify } from "@node-rs/argon2";
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import type { AppEnv, Deps } from "../context.js";
 import type { Db } from "../db/client.js";
 import { customers, identities, merchants, recoveryCodes, securityEvents, signInChallenges, signInThrottles } from "../db/schema/index.js";
@@ -82,14 +82,14 @@ export async function audit(
     merchantId?: string | null;
     identityId?: string | null;
     ip?: string;
-    /** The mode the event acted in (live key changes, live-mode switches); default test. */
-    livemode?: boolean;
     detail?: Record<string, string | number | boolean | null>;
+    /** The event's mode; by default the caller's, else the identity's (a live rider's sign-in is live). */
+    livemode?: boolean;
   },
 ) {
   await v.db.insert(securityEvents).values({
     id: accountId("sev"),
-    livemode: e.livemode ?? false,
+    livemode: e.livemode ?? (await auditMode(v, e.identityId)),
     type: e.type,
     merchantId: e.merchantId ?? null,
     identityId: e.identityId ?? null,
@@ -97,6 +97,19 @@ export async function audit(
     detail: e.detail ?? {},
     createdAt: v.deps.now(),
   });
+}
+
+/**
+ * Security events belong to one mode like every object: a merchant's caller records in its
+ * key's or session's mode; a sign-in (no caller yet) in its identity's mode (members are
+ * test-mode identities: the console's sessions work in test mode).
+ */
+async function auditMode(v: V, identityId: string | null | undefined): Promise<boolean> {
+  const p = v.principal;
+  if (p && p.kind !== "anonymous" && p.kind !== "admin") return p.livemode;
+  if (!identityId) return false;
+  const [row] = await v.db.select({ livemode: identities.livemode }).from(identities).where(eq(identities.id, identityId));
+  return row?.livemode ?? false;
 }
 
 export function securityEventObject(r: typeof securityEvents.$inferSelect) {
@@ -166,7 +179,9 @@ async function findIdentity(
     .where(
       and(eq(customers.merchantId, input.merchant), sql`lower(${col === "email" ? customers.email : customers.phone}) = ${input.address}`),
     )
-    .orderBy(customers.id)
+    // The live customer first: a test key may create a test customer with a live rider's
+    // address, and the rider's sign-in must still reach their live account, never the test one.
+    .orderBy(desc(customers.livemode), customers.id)
     .limit(1);
   if (!cus) return null;
   const [existing] = await v.db

@@ -1,5 +1,5 @@
 import { defaultFeeTariff, type FeeTariff, quoteFee, selectTariffVersion, type TariffDocument, validateTariff } from "@softrack/core";
-import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, desc, eq, or, type SQL, sql } from "drizzle-orm";
 import type { AppEnv, Principal } from "../context.js";
 import type { Db } from "../db/client.js";
 import { tariffs } from "../db/schema/index.js";
@@ -10,8 +10,23 @@ type Vars = AppEnv["Variables"];
 export type TariffRow = typeof tariffs.$inferSelect;
 export const PLATFORM = "platform";
 
-/** Who owns tariffs written with this key: the platform (admin key) or the merchant. */
-const ownerOf = (p: Principal) => (p.kind === "admin" ? PLATFORM : p.merchantId);
+/**
+ * Who owns tariffs written with this key, in which mode: the platform (admin key; its plans
+ * price both modes, stored as livemode false) or the merchant in the key's mode.
+ */
+const ownerOf = (p: Principal) =>
+  p.kind === "admin" ? { owner: PLATFORM, livemode: false } : { owner: p.merchantId, livemode: p.livemode };
+
+/**
+ * The tariff rows this caller may read: the platform's, and for a merchant its own of the
+ * caller's mode only — a test key never sees or prices with a live fare, and the reverse.
+ * (Taps read fare tariffs by the same rule in SQL: transit.ts.)
+ */
+function visibleTariffs(p: Principal): SQL {
+  const platform = eq(tariffs.owner, PLATFORM);
+  if (p.kind === "admin") return platform;
+  return or(platform, and(eq(tariffs.owner, p.merchantId), eq(tariffs.livemode, p.livemode))) as SQL;
+}
 
 export function toDocument(r: TariffRow): TariffDocument {
   return {
@@ -38,14 +53,14 @@ export function tariffObject(r: TariffRow) {
 
 /** PUT /v1/tariffs/:code — a new immutable version; fee plans are the platform's to set. */
 export async function putTariff(v: Vars, code: string, input: Record<string, unknown>) {
-  const owner = ownerOf(v.principal);
+  const { owner, livemode } = ownerOf(v.principal);
   if (input.kind === "fee" && owner !== PLATFORM) throw forbidden("Fee tariffs are set by the platform (admin key).");
-  // Versions are numbered under a lock on the code, so two writers never take one number.
-  await v.deps.database.rows(sql`SELECT pg_advisory_xact_lock(hashtext(${`tariff:${owner}:${code}`}))`, v.db);
+  // Versions are numbered per (owner, mode, code) under a lock on it, so two writers never take one number.
+  await v.deps.database.rows(sql`SELECT pg_advisory_xact_lock(hashtext(${`tariff:${owner}:${livemode}:${code}`}))`, v.db);
   const [last] = await v.db
     .select({ version: tariffs.version })
     .from(tariffs)
-    .where(and(eq(tariffs.owner, owner), eq(tariffs.code, code)))
+    .where(and(eq(tariffs.owner, owner), eq(tariffs.livemode, livemode), eq(tariffs.code, code)))
     .orderBy(desc(tariffs.version))
     .limit(1);
   const version = (last?.version ?? 0) + 1;
@@ -68,7 +83,7 @@ export async function putTariff(v: Vars, code: string, input: Record<string, unk
     .values({
       id: newId("tariff"),
       owner,
-      livemode: v.principal.kind === "admin" ? false : v.principal.livemode,
+      livemode,
       code,
       version,
       kind: doc.kind,
@@ -81,13 +96,12 @@ export async function putTariff(v: Vars, code: string, input: Record<string, unk
   return row as TariffRow;
 }
 
-/** The versions this caller can see under a code: its own first, then the platform's. */
+/** The versions this caller can see under a code: its own (of its mode) first, then the platform's. */
 export async function tariffVersions(db: Db, p: Principal, code: string): Promise<TariffRow[]> {
-  const owners = p.kind === "admin" ? [PLATFORM] : [p.merchantId, PLATFORM];
   const rows = await db
     .select()
     .from(tariffs)
-    .where(and(inArray(tariffs.owner, owners), eq(tariffs.code, code)))
+    .where(and(visibleTariffs(p), eq(tariffs.code, code)))
     .orderBy(desc(tariffs.version));
   const own = rows.filter((r) => r.owner !== PLATFORM);
   return own.length > 0 ? own : rows;
@@ -124,6 +138,7 @@ export async function priceFee(
     const rows = await db
       .select()
       .from(tariffs)
+      // Fee plans are the platform's and price both modes alike (see ownerOf).
       .where(and(eq(tariffs.owner, PLATFORM), eq(tariffs.code, merchant.feeTariff), eq(tariffs.kind, "fee")));
     const chosen = selectTariffVersion(
       rows.map((r) => toDocument(r)),

@@ -334,7 +334,8 @@ export async function decideTapRound(v: Vars, items: readonly TapItem[], io: Tap
                (SELECT coalesce(json_agg(t), '[]'::json) FROM t) AS terminals,
                (SELECT coalesce(json_agg(json_build_object('owner', r.owner, 'code', r.code, 'version', r.version, 'currency', r.currency,
                          'timezone', r.timezone, 'effective_ms', (extract(epoch from r.effective_from) * 1000)::bigint, 'rules', r.rules)), '[]'::json)
-                FROM tariffs r WHERE r.owner IN (${p.merchantId}, ${PLATFORM}) AND r.kind = 'fare'
+                FROM tariffs r WHERE (r.owner = ${PLATFORM} OR (r.owner = ${p.merchantId} AND r.livemode = ${p.livemode})) -- visibleTariffs()
+                  AND r.kind = 'fare'
                   AND r.code IN (SELECT fare_tariff FROM t)) AS tariffs,
                (SELECT coalesce(json_agg(c), '[]'::json) FROM c) AS customers,
                (SELECT coalesce(json_agg(w), '[]'::json) FROM w) AS wallets,

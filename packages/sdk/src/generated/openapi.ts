@@ -6493,7 +6493,7 @@ export type paths = {
     };
     get?: never;
     put?: never;
-    /** Test mode: run every due job of this merchant (order expiry, settlement, webhook retries) as if the time were `now` */
+    /** Test mode: run every due test-mode job of this merchant (order expiry, settlement, webhook retries) as if the time were `now` */
     post: {
       parameters: {
         query?: never;

@@ -3,7 +3,9 @@ import { objectColumns, ts } from "./common.js";
 
 /**
  * Tariff versions, immutable once written. Platform tariffs (fee plans, set with the admin
- * key) have no merchant; a transit operator's fare tariffs belong to it.
+ * key) have no merchant and no mode: they are the platform's pricing in both modes (stored
+ * with livemode false). A transit operator's fare tariffs belong to it and to the mode of
+ * the key that wrote them, so versions are numbered per (owner, mode, code).
  */
 export const tariffs = pgTable(
   "tariffs",
@@ -19,7 +21,7 @@ export const tariffs = pgTable(
     rules: jsonb("rules").$type<Record<string, unknown>>().notNull(),
   },
   (t) => [
-    uniqueIndex("tariffs_owner_code_version_idx").on(t.owner, t.code, t.version),
-    index("tariffs_owner_code_idx").on(t.owner, t.code),
+    uniqueIndex("tariffs_owner_mode_code_version_idx").on(t.owner, t.livemode, t.code, t.version),
+    index("tariffs_owner_mode_code_idx").on(t.owner, t.livemode, t.code),
   ],
 );

@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, eq } from "drizzle-orm";
+import type { MerchantPrincipal } from "../../context.js";
 import { securityEvents } from "../../db/schema/index.js";
 import { bearer, errors, json, ListQuery, listOf, Timestamp } from "../../lib/openapi.js";
 import { pageWhere, toList } from "../../lib/pagination.js";
@@ -34,10 +35,12 @@ const list = createRoute({
 export const securityEventRoutes = createRouter().openapi(list, async (c) => {
   const p = c.var.principal;
   const q = c.req.valid("query");
-  const scope =
-    p.kind === "customer"
-      ? eq(securityEvents.identityId, p.session.identityId)
-      : eq(securityEvents.merchantId, (p as { merchantId: string }).merchantId);
+  const m = p as MerchantPrincipal;
+  // The caller's mode only: a test credential never reads live keys' or live riders' events.
+  const scope = and(
+    p.kind === "customer" ? eq(securityEvents.identityId, p.session.identityId) : eq(securityEvents.merchantId, m.merchantId),
+    eq(securityEvents.livemode, m.livemode),
+  );
   const page = pageWhere(securityEvents.id, q);
   const rows = await c.var.db
     .select()

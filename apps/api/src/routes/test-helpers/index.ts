@@ -20,7 +20,7 @@ const runJobs = createRoute({
   method: "post",
   path: "/v1/test_helpers/run_jobs",
   tags: ["Test helpers"],
-  summary: "Test mode: run every due job of this merchant (order expiry, settlement, webhook retries) as if the time were `now`",
+  summary: "Test mode: run every due test-mode job of this merchant (order expiry, settlement, webhook retries) as if the time were `now`",
   security: bearer,
   middleware: [allow("secret")] as const,
   request: body(RunJobs),
@@ -35,7 +35,9 @@ export const testHelperRoutes = createRouter().openapi(runJobs, async (c) => {
   const p = merchantOf(c.var);
   if (p.livemode) throw forbidden("Test helpers work with test keys only.", "test_mode_only");
   const now = new Date(c.req.valid("json").now);
-  const jobs = await runDueJobs(c.var.deps, { now, merchantId: p.merchantId });
-  const webhooks = await deliverDueWebhooks(c.var.deps, { now, merchantId: p.merchantId });
+  // Test-mode rows only: the caller's clock never reaches a live job or a live delivery.
+  const only = { merchantId: p.merchantId, livemode: false };
+  const jobs = await runDueJobs(c.var.deps, { now, only });
+  const webhooks = await deliverDueWebhooks(c.var.deps, { now, only });
   return c.json({ object: "job_run" as const, now: now.toISOString(), jobs: { ran: jobs.ran, by_kind: jobs.byKind }, webhooks }, 200);
 });
