@@ -391,12 +391,27 @@ export function checkConfirmable(r: PaymentRow, method: string): void {
     throw invalid("payment_method_mismatch", `This payment takes ${r.method}, not ${method}.`, "payment_method_data.type");
 }
 
-/** The customer whose wallet pays: named in the payment method data, or the payment's own. */
-export function payingCustomer(r: PaymentRow, data: Record<string, unknown>): string {
-  const customerId = typeof data.customer === "string" ? data.customer : r.customerId;
-  if (!customerId)
+/**
+ * The customer whose wallet pays: always the payment's own. Whoever confirms cannot pick
+ * another wallet (a publishable key is in a browser). A payment created without a customer
+ * takes one at confirmation only from a secret key, the merchant's server.
+ */
+export function payingCustomer(p: MerchantPrincipal, r: PaymentRow, data: Record<string, unknown>): string {
+  const named = typeof data.customer === "string" ? data.customer : undefined;
+  if (r.customerId) {
+    if (named !== undefined && named !== r.customerId)
+      throw invalid("customer_mismatch", "A wallet payment is paid only from the payment's own customer.", "payment_method_data.customer");
+    return r.customerId;
+  }
+  if (named === undefined)
     throw invalid("parameter_missing", "A wallet payment names the customer whose wallet pays.", "payment_method_data.customer");
-  return customerId;
+  if (p.kind !== "secret")
+    throw invalid(
+      "customer_mismatch",
+      "Only a secret key names the paying customer of a payment created without one.",
+      "payment_method_data.customer",
+    );
+  return named;
 }
 
 /** A wallet confirmation's checks and its state change, decided before the wallet's balance is. */
@@ -423,7 +438,7 @@ export const WALLET_DECLINE = { code: "insufficient_funds", message: "The wallet
 /** Wallet: Softrack's own ledger is the provider. The hold is the authorisation. */
 async function confirmWallet(v: Vars, r: PaymentRow, data: Record<string, unknown>): Promise<Outcome> {
   const p = merchantOf(v) as MerchantPrincipal;
-  const customer = await findCustomer(v.db, p, payingCustomer(r, data), "payment_method_data.customer");
+  const customer = await findCustomer(v.db, p, payingCustomer(p, r, data), "payment_method_data.customer");
   const { patch, withMethod, t } = planWalletConfirm(r, customer);
   const { entries, fee } = await ledgerEntries(v, withMethod, t.effects);
   // The wallet is the provider: its locked balance decides. Too low is a decline, not an error.
