@@ -1,7 +1,7 @@
 import { type PaymentEffect, type PaymentState, transitionPayment } from "@softrack/core";
 import { and, eq, gte, lte, sql } from "drizzle-orm";
 import { connectorFor } from "../connectors/index.js";
-import type { AppEnv, MerchantPrincipal } from "../context.js";
+import type { AppEnv, MerchantPrincipal, Principal } from "../context.js";
 import { payments, refunds } from "../db/schema/index.js";
 import { randomToken, safeEqual, sha256Hex } from "../lib/crypto.js";
 import { ApiError, invalid, notFound } from "../lib/errors.js";
@@ -49,6 +49,23 @@ export function paymentObject(v: Pick<Vars, "deps">, r: PaymentRow, opts: { secr
     metadata: r.metadata,
     ...(opts.secret ? { client_secret: v.deps.box.open(r.clientSecretSealed) } : {}),
   };
+}
+
+/** A read-only support member reads payments but never holds what lets a browser pay them. */
+export function seesClientSecrets(p: Principal): boolean {
+  return !(p.kind === "secret" && p.session?.role === "support");
+}
+
+/**
+ * The payment as the caller may see it. A publishable key (a browser holding the client_secret)
+ * gets what the checkout draws, without the merchant's own bookkeeping: the fee, metadata, the
+ * purpose (a top-up's customer, a tax payer's TIN) and the order. A support member gets no client_secret.
+ */
+export function paymentFor(v: Pick<Vars, "deps" | "principal">, r: PaymentRow) {
+  const full = paymentObject(v, r, { secret: seesClientSecrets(v.principal) });
+  if (v.principal.kind !== "publishable") return full;
+  const { fee: _fee, fee_tariff: _tariff, metadata: _metadata, purpose: _purpose, order: _order, ...browser } = full;
+  return browser;
 }
 
 const stateOf = (r: PaymentRow): PaymentState => ({
@@ -610,5 +627,5 @@ export async function listPayments(
     q["created[gte]"] ? gte(payments.createdAt, new Date(q["created[gte]"])) : undefined,
     q["created[lte]"] ? lte(payments.createdAt, new Date(q["created[lte]"])) : undefined,
   );
-  return { ...list, data: list.data.map((r) => paymentObject(v, r)) };
+  return { ...list, data: list.data.map((r) => paymentFor(v, r)) };
 }
