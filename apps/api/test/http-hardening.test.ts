@@ -121,6 +121,20 @@ describe("who sees what (finding 16)", () => {
     expect(JSON.stringify(list)).not.toContain(p.client_secret);
     // The merchant's own key still gets it.
     expect((await sk.get(`/v1/payments/${p.id}`)).body.client_secret).toBe(p.client_secret);
+
+    // Nor through an order's payment.
+    const point = (await sk.post("/v1/pickup_points", { name: "PVZ", address: "Bishkek" })).body;
+    const collectBy = new Date(Date.now() + 3 * 86_400_000).toISOString();
+    const items = [{ sku: "dress", name: "Dress", amount: 3_000, quantity: 1 }];
+    const order = (
+      await sk.post("/v1/orders", { currency: "KGS", items, delivery: { type: "pickup_point", point: point.id, collect_by: collectBy } })
+    ).body;
+    expect(order.payment.client_secret).toEqual(expect.any(String));
+    const seen = await support.get(`/v1/orders/${order.id}`);
+    expect(seen.status).toBe(200);
+    expect(seen.body.payment.id).toBe(order.payment.id);
+    expect(seen.body.payment).not.toHaveProperty("client_secret");
+    expect(JSON.stringify((await support.get("/v1/orders?limit=100")).body)).not.toContain(order.payment.client_secret);
   });
 
   it("a publishable-key read leaves out the fee, metadata, purpose and order", async () => {
