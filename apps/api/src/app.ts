@@ -1,5 +1,5 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import type { Context } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv, Deps } from "./context.js";
 import { isDatabaseDown } from "./db/errors.js";
@@ -59,11 +59,22 @@ export const OPENAPI_DOCUMENT = {
   servers: [{ url: "/" }],
 };
 
+/**
+ * API answers carry secrets (client_secret, keys, webhook secrets, session tokens, recovery
+ * codes) and private data: no cache, shared or the browser's, keeps them. A route that may be
+ * cached says so with a Cache-Control of its own.
+ */
+const noStore: MiddlewareHandler = async (c, next) => {
+  await next();
+  if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
+};
+
 export function createApp(deps: Deps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook as never });
 
   app.use("*", requestContext(deps));
   app.use("*", httpMetrics(deps));
+  app.use("/v1/*", noStore);
   app.use("/v1/*", bodyLimit(256 * 1024));
   app.use("/v1/*", cors());
   const auth = authenticate(deps);

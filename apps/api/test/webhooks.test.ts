@@ -151,10 +151,10 @@ describe("live-mode endpoints and SSRF", () => {
     ["ftp://example.com/hook", "url_invalid"],
     ["https://user:pw@example.com/hook", "url_invalid"],
   ])("refuses %s in live mode (%s)", async (url, code) => {
-    await expect(checkWebhookUrl(url, true)).rejects.toMatchObject({ code });
+    await expect(checkWebhookUrl(url, true, { NODE_ENV: "development" })).rejects.toMatchObject({ code });
   });
 
-  it("test mode accepts loopback so partners can develop locally", async () => {
-    await expect(checkWebhookUrl("http://127.0.0.1:4000/hook", false)).resolves.toBeInstanceOf(URL);
+  it("test mode accepts loopback so partners can develop locally (on a development server)", async () => {
+    await expect(checkWebhookUrl("http://127.0.0.1:4000/hook", false, { NODE_ENV: "development" })).resolves.toBeInstanceOf(URL);
   });
 });

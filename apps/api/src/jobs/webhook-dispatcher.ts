@@ -1,10 +1,15 @@
 import { randomInt } from "node:crypto";
+import type { LookupAddress } from "node:dns";
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
+import type { LookupFunction } from "node:net";
 import { sql } from "drizzle-orm";
 import type { Deps } from "../context.js";
 import { hmacSha256Base64 } from "../lib/crypto.js";
+import { ApiError } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import { at } from "../lib/json.js";
-import { assertPublicHost } from "../services/webhook-url.js";
+import { publicAddressesOnly, resolveWebhookHost } from "../services/webhook-url.js";
 import type { JobScope } from "./runner.js";
 
 /**
@@ -27,6 +32,42 @@ export function nextDelay(attempt: number): number | null {
 export function signWebhook(secret: string, id: string, timestamp: number, body: string): string {
   const key = Buffer.from(secret.replace(/^whsec_/, ""), "base64");
   return `v1,${hmacSha256Base64(key, `${id}.${timestamp}.${body}`)}`;
+}
+
+/**
+ * POSTs to the addresses that were checked, never resolving the name again (DNS rebinding);
+ * the Host header and TLS SNI stay the URL's name. No connection pool (a pooled socket was
+ * opened for an earlier answer) and no redirects: the status is the answer.
+ */
+function postTo(
+  url: URL,
+  addresses: LookupAddress[],
+  signal: AbortSignal,
+  opts: { headers: Record<string, string>; body: string },
+): Promise<number> {
+  const pinned: LookupFunction = (_hostname, options, callback) => {
+    if (options.all) callback(null, addresses);
+    else callback(null, (addresses[0] as LookupAddress).address, (addresses[0] as LookupAddress).family);
+  };
+  const send = url.protocol === "https:" ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = send(
+      url,
+      {
+        method: "POST",
+        agent: false,
+        lookup: pinned,
+        signal,
+        headers: { ...opts.headers, "Content-Length": String(Buffer.byteLength(opts.body)) },
+      },
+      (res) => {
+        resolve(res.statusCode ?? 0);
+        res.destroy();
+      },
+    );
+    req.on("error", reject);
+    req.end(opts.body);
+  });
 }
 
 interface Claimed {
@@ -102,13 +143,11 @@ async function attempt(deps: Deps, d: Claimed, now: Date): Promise<boolean> {
   const started = performance.now();
   let status: number | null = null;
   let error: string | null = null;
+  const signal = AbortSignal.timeout(TIMEOUT_MS);
   try {
     const url = new URL(row.url);
-    if (row.livemode) await assertPublicHost(url.hostname);
-    const res = await fetch(url, {
-      method: "POST",
-      redirect: "manual",
-      signal: AbortSignal.timeout(TIMEOUT_MS),
+    const addresses = await resolveWebhookHost(url, publicAddressesOnly(row.livemode, deps.env));
+    status = await postTo(url, addresses, signal, {
       headers: {
         "Content-Type": "application/json",
         "User-Agent": "Softrack-Webhooks/1.0",
@@ -118,13 +157,13 @@ async function attempt(deps: Deps, d: Claimed, now: Date): Promise<boolean> {
       },
       body,
     });
-    status = res.status;
-    await res.body?.cancel();
   } catch (err) {
     error =
-      (err as Error).name === "TimeoutError"
-        ? "timeout"
-        : ((err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message).slice(0, 200);
+      err instanceof ApiError
+        ? err.code
+        : signal.aborted
+          ? "timeout"
+          : ((err as { code?: string }).code ?? (err as Error).message).slice(0, 200);
   }
   const ok = status !== null && status >= 200 && status < 300;
   const durationMs = Math.round(performance.now() - started);

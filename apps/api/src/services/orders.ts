@@ -20,7 +20,15 @@ import { type ListParams, listOwned } from "../lib/pagination.js";
 import { merchantOf } from "../middleware/auth.js";
 import { merchantAccount } from "../store/accounts.js";
 import { emitEvent } from "./events.js";
-import { cancelPayment, capturePayment, createPayment, type PaymentRow, paymentObject, refundPayment } from "./payments.js";
+import {
+  cancelPayment,
+  capturePayment,
+  createPayment,
+  type PaymentRow,
+  paymentObject,
+  refundPayment,
+  seesClientSecrets,
+} from "./payments.js";
 
 type Vars = AppEnv["Variables"];
 export type OrderRow = typeof orders.$inferSelect;
@@ -28,7 +36,7 @@ export type OrderRow = typeof orders.$inferSelect;
 const DAY_MS = 86_400_000;
 
 export function orderObject(
-  v: Pick<Vars, "deps">,
+  v: Pick<Vars, "deps" | "principal">,
   o: OrderRow,
   payment?: PaymentRow | null,
   opts: { secrets: boolean } = { secrets: true },
@@ -60,7 +68,7 @@ export function orderObject(
     return_window_ends_at: returnWindowEnds(state),
     settled: o.settled,
     handover_code: code ? { code, payload: `softrack://handover/${o.id}?code=${code}` } : null,
-    payment: payment ? paymentObject(v, payment, { secret: opts.secrets }) : o.paymentId,
+    payment: payment ? paymentObject(v, payment, { secret: opts.secrets && seesClientSecrets(v.principal) }) : o.paymentId,
     metadata: o.metadata,
   };
 }

@@ -241,7 +241,7 @@ async function confirmWallets(pool: pg.Pool, items: readonly Confirmation[]): Pr
           decisions.push({ later: true });
           continue;
         }
-        const customerId = payingCustomer(r, item.body.payment_method_data);
+        const customerId = payingCustomer(merchantOf(item.v) as MerchantPrincipal, r, item.body.payment_method_data);
         const customer = customerById.get(customerId);
         if (!customer) throw notFound("customer", customerId, "payment_method_data.customer");
         const plan = planWalletConfirm(r, customer);

@@ -1,7 +1,7 @@
 import { type PaymentEffect, type PaymentState, transitionPayment } from "@softrack/core";
 import { and, eq, gte, lte, sql } from "drizzle-orm";
 import { connectorFor } from "../connectors/index.js";
-import type { AppEnv, MerchantPrincipal } from "../context.js";
+import type { AppEnv, MerchantPrincipal, Principal } from "../context.js";
 import { payments, refunds } from "../db/schema/index.js";
 import { randomToken, safeEqual, sha256Hex } from "../lib/crypto.js";
 import { ApiError, invalid, notFound } from "../lib/errors.js";
@@ -49,6 +49,23 @@ export function paymentObject(v: Pick<Vars, "deps">, r: PaymentRow, opts: { secr
     metadata: r.metadata,
     ...(opts.secret ? { client_secret: v.deps.box.open(r.clientSecretSealed) } : {}),
   };
+}
+
+/** A read-only support member reads payments but never holds what lets a browser pay them. */
+export function seesClientSecrets(p: Principal): boolean {
+  return !(p.kind === "secret" && p.session?.role === "support");
+}
+
+/**
+ * The payment as the caller may see it. A publishable key (a browser holding the client_secret)
+ * gets what the checkout draws, without the merchant's own bookkeeping: the fee, metadata, the
+ * purpose (a top-up's customer, a tax payer's TIN) and the order. A support member gets no client_secret.
+ */
+export function paymentFor(v: Pick<Vars, "deps" | "principal">, r: PaymentRow) {
+  const full = paymentObject(v, r, { secret: seesClientSecrets(v.principal) });
+  if (v.principal.kind !== "publishable") return full;
+  const { fee: _fee, fee_tariff: _tariff, metadata: _metadata, purpose: _purpose, order: _order, ...browser } = full;
+  return browser;
 }
 
 const stateOf = (r: PaymentRow): PaymentState => ({
@@ -404,12 +421,27 @@ export function checkConfirmable(r: PaymentRow, method: string): void {
     throw invalid("payment_method_mismatch", `This payment takes ${r.method}, not ${method}.`, "payment_method_data.type");
 }
 
-/** The customer whose wallet pays: named in the payment method data, or the payment's own. */
-export function payingCustomer(r: PaymentRow, data: Record<string, unknown>): string {
-  const customerId = typeof data.customer === "string" ? data.customer : r.customerId;
-  if (!customerId)
+/**
+ * The customer whose wallet pays: always the payment's own. Whoever confirms cannot pick
+ * another wallet (a publishable key is in a browser). A payment created without a customer
+ * takes one at confirmation only from a secret key, the merchant's server.
+ */
+export function payingCustomer(p: MerchantPrincipal, r: PaymentRow, data: Record<string, unknown>): string {
+  const named = typeof data.customer === "string" ? data.customer : undefined;
+  if (r.customerId) {
+    if (named !== undefined && named !== r.customerId)
+      throw invalid("customer_mismatch", "A wallet payment is paid only from the payment's own customer.", "payment_method_data.customer");
+    return r.customerId;
+  }
+  if (named === undefined)
     throw invalid("parameter_missing", "A wallet payment names the customer whose wallet pays.", "payment_method_data.customer");
-  return customerId;
+  if (p.kind !== "secret")
+    throw invalid(
+      "customer_mismatch",
+      "Only a secret key names the paying customer of a payment created without one.",
+      "payment_method_data.customer",
+    );
+  return named;
 }
 
 /** A wallet confirmation's checks and its state change, decided before the wallet's balance is. */
@@ -436,7 +468,7 @@ export const WALLET_DECLINE = { code: "insufficient_funds", message: "The wallet
 /** Wallet: Softrack's own ledger is the provider. The hold is the authorisation. */
 async function confirmWallet(v: Vars, r: PaymentRow, data: Record<string, unknown>): Promise<Outcome> {
   const p = merchantOf(v) as MerchantPrincipal;
-  const customer = await findCustomer(v.db, p, payingCustomer(r, data), "payment_method_data.customer");
+  const customer = await findCustomer(v.db, p, payingCustomer(p, r, data), "payment_method_data.customer");
   const { patch, withMethod, t } = planWalletConfirm(r, customer);
   const { entries, fee } = await ledgerEntries(v, withMethod, t.effects);
   // The wallet is the provider: its locked balance decides. Too low is a decline, not an error.
@@ -608,5 +640,5 @@ export async function listPayments(
     q["created[gte]"] ? gte(payments.createdAt, new Date(q["created[gte]"])) : undefined,
     q["created[lte]"] ? lte(payments.createdAt, new Date(q["created[lte]"])) : undefined,
   );
-  return { ...list, data: list.data.map((r) => paymentObject(v, r)) };
+  return { ...list, data: list.data.map((r) => paymentFor(v, r)) };
 }

@@ -101,7 +101,8 @@ export async function sessionAuth(deps: Deps, c: Context<AppEnv>, bearer: string
       const origin = c.req.header("Origin");
       const own = new URL(c.req.url).origin;
       const host = c.req.header("Host");
-      if (!origin || (origin !== own && (!host || new URL(origin).host !== host)))
+      // `Origin: null` (a sandboxed frame, a redirect) or any other unparsable origin is not ours.
+      if (!origin || (origin !== own && (!host || URL.parse(origin)?.host !== host)))
         throw forbidden("Cookie-authenticated writes must come from the console's own origin.", "csrf_origin_mismatch");
     }
   } else return null;

@@ -1,21 +1,57 @@
+import type { LookupAddress } from "node:dns";
 import { lookup } from "node:dns/promises";
 import ipaddr from "ipaddr.js";
+import type { Env } from "../env.js";
 import { invalid } from "../lib/errors.js";
 
-/** Address ranges a live-mode webhook may never reach (SSRF): only public unicast is allowed. */
-function isPublic(address: string): boolean {
+/** Every address a host name resolves to. */
+export type Resolver = (hostname: string) => Promise<LookupAddress[]>;
+const systemResolver: Resolver = (hostname) => lookup(hostname, { all: true, verbatim: true });
+let resolver: Resolver = systemResolver;
+
+/**
+ * Tests stand in for DNS (a name whose answer changes between calls); returns the function
+ * that puts the system's resolver back.
+ */
+export function useResolver(r: Resolver): () => void {
+  resolver = r;
+  return () => {
+    resolver = systemResolver;
+  };
+}
+
+/** IPv6 global unicast; everything else (::/96 IPv4-compatible like ::7f00:1, ULA, link-local …) is not public. */
+const GLOBAL_UNICAST_V6 = ipaddr.parseCIDR("2000::/3");
+
+/**
+ * Only public unicast is reachable (SSRF). An IPv4 address written as IPv6 (::ffff:a.b.c.d) is
+ * judged as that IPv4 address; the ranges that lead to IPv4 elsewhere (NAT64, 6to4, Teredo) are
+ * not "unicast" to ipaddr.js and so are refused.
+ */
+export function isPublicAddress(address: string): boolean {
   if (!ipaddr.isValid(address)) return false;
-  let ip = ipaddr.parse(address);
-  if (ip.kind() === "ipv6" && (ip as ipaddr.IPv6).isIPv4MappedAddress()) ip = (ip as ipaddr.IPv6).toIPv4Address();
-  return ip.range() === "unicast";
+  const ip = ipaddr.parse(address);
+  if (ip.kind() === "ipv4") return ip.range() === "unicast";
+  const v6 = ip as ipaddr.IPv6;
+  if (v6.isIPv4MappedAddress()) return isPublicAddress(v6.toIPv4Address().toString());
+  return v6.range() === "unicast" && v6.match(GLOBAL_UNICAST_V6);
 }
 
 /**
- * Checks a webhook URL. Test mode allows loopback and private addresses so partners can
- * develop against localhost; live mode demands https and a public address, checked when
- * the endpoint is saved and again at every delivery (a DNS answer can change).
+ * Whether an endpoint may reach only public addresses: live endpoints always, and test ones in
+ * production too. Only a development (or test-suite) server lets a test endpoint reach localhost
+ * and private networks, so partners can develop against their own machine.
  */
-export async function checkWebhookUrl(raw: string, livemode: boolean): Promise<URL> {
+export function publicAddressesOnly(livemode: boolean, env: Pick<Env, "NODE_ENV">): boolean {
+  return livemode || env.NODE_ENV === "production";
+}
+
+/**
+ * Checks a webhook URL when an endpoint is saved. Live mode demands https; the address rules
+ * (see publicAddressesOnly) are checked again at every delivery, on the one resolution the
+ * delivery then connects to (resolveWebhookHost).
+ */
+export async function checkWebhookUrl(raw: string, livemode: boolean, env: Pick<Env, "NODE_ENV">): Promise<URL> {
   let url: URL;
   try {
     url = new URL(raw);
@@ -25,21 +61,28 @@ export async function checkWebhookUrl(raw: string, livemode: boolean): Promise<U
   if (url.protocol !== "https:" && url.protocol !== "http:")
     throw invalid("url_invalid", "url must use https (or http in test mode).", "url");
   if (url.username || url.password) throw invalid("url_invalid", "url must not carry credentials.", "url");
-  if (!livemode) return url;
-  if (url.protocol !== "https:") throw invalid("url_invalid", "Live-mode webhook endpoints must use https.", "url");
-  await assertPublicHost(url.hostname);
+  if (livemode && url.protocol !== "https:") throw invalid("url_invalid", "Live-mode webhook endpoints must use https.", "url");
+  if (publicAddressesOnly(livemode, env)) await resolveWebhookHost(url, true);
   return url;
 }
 
-export async function assertPublicHost(hostname: string): Promise<void> {
-  const host = hostname.replace(/^\[|\]$/g, "");
-  const addresses = ipaddr.isValid(host) ? [host] : (await lookup(host, { all: true }).catch(() => [])).map((a) => a.address);
-  if (addresses.length === 0) throw invalid("url_unresolvable", `The host ${hostname} does not resolve.`, "url");
-  if (!addresses.every(isPublic)) {
+/**
+ * Resolves the URL's host once and checks every address. A delivery connects to the addresses
+ * returned here and never resolves the name again, so a DNS answer that changes after the check
+ * (rebinding) cannot point it elsewhere.
+ */
+export async function resolveWebhookHost(url: URL, publicOnly: boolean): Promise<LookupAddress[]> {
+  const host = url.hostname.replace(/^\[|\]$/g, "");
+  const addresses: LookupAddress[] = ipaddr.isValid(host)
+    ? [{ address: host, family: ipaddr.parse(host).kind() === "ipv6" ? 6 : 4 }]
+    : await resolver(host).catch(() => []);
+  if (addresses.length === 0) throw invalid("url_unresolvable", `The host ${url.hostname} does not resolve.`, "url");
+  if (publicOnly && !addresses.every((a) => isPublicAddress(a.address))) {
     throw invalid(
       "url_not_public",
-      "Live-mode webhook endpoints must resolve to public addresses (no loopback or private networks).",
+      "Webhook endpoints must resolve to public addresses (no loopback, private or link-local networks).",
       "url",
     );
   }
+  return addresses;
 }

@@ -8529,7 +8529,7 @@ export type components = {
       canceled_at: string | null;
       /** @enum {string} */
       capture_method: "automatic" | "manual";
-      /** @description For the browser: lets a publishable key confirm and read this payment */
+      /** @description For the browser: lets a publishable key confirm and read this payment. Not shown to read-only support members */
       client_secret?: string;
       /**
        * @description ISO 8601 UTC
@@ -8539,9 +8539,10 @@ export type components = {
       currency: string;
       customer: string | null;
       description: string | null;
-      /** @description From the merchant's fee tariff, known once captured */
-      fee: number | null;
-      fee_tariff: {
+      /** @description From the merchant's fee tariff, known once captured. Not shown to publishable keys */
+      fee?: number | null;
+      /** @description Not shown to publishable keys */
+      fee_tariff?: {
         code: string;
         version: number;
       } | null;
@@ -8552,7 +8553,8 @@ export type components = {
         message: string;
       } | null;
       livemode: boolean;
-      metadata: {
+      /** @description Not shown to publishable keys */
+      metadata?: {
         [key: string]: string;
       };
       /** @enum {string|null} */
@@ -8567,12 +8569,14 @@ export type components = {
       } | null;
       /** @enum {string} */
       object: "payment";
-      order: string | null;
+      /** @description Not shown to publishable keys */
+      order?: string | null;
       /** @description Brand, last4 and expiry for cards; never the number or CVC */
       payment_method_details: {
         [key: string]: unknown;
       } | null;
-      purpose: {
+      /** @description Not shown to publishable keys */
+      purpose?: {
         [key: string]: string;
       } | null;
       /** @enum {string} */

@@ -18,7 +18,7 @@ import {
   findPayment,
   listPayments,
   type Outcome,
-  paymentObject,
+  paymentFor,
   refundObject,
   refundPayment,
   verifyPayment,
@@ -177,7 +177,7 @@ const routes = {
 
 /** A decline is an answer, not a crash: 402 with the failed payment, and the failure is kept. */
 function respond(c: Context<AppEnv>, out: Outcome) {
-  const payment = paymentObject(c.var, out.payment);
+  const payment = paymentFor(c.var, out.payment);
   if (out.declined) {
     return c.json(
       { error: { type: "payment_error", code: out.declined.code, message: out.declined.message, payment, request_id: c.var.requestId } },
@@ -191,12 +191,12 @@ export const paymentRoutes = createRouter()
   .openapi(routes.create, async (c) => {
     const { confirm, payment_method_data, ...input } = c.req.valid("json");
     if (confirm && payment_method_data) return respond(c, await createConfirmedPayment(c.var, { ...input, payment_method_data })) as never;
-    return c.json(paymentObject(c.var, await createPaymentRequest(c.var, input, c.req.header("Idempotency-Key"))), 200);
+    return c.json(paymentFor(c.var, await createPaymentRequest(c.var, input, c.req.header("Idempotency-Key"))), 200);
   })
   .openapi(routes.list, async (c) => c.json(await listPayments(c.var, c.req.valid("query")), 200))
   .openapi(routes.retrieve, async (c) => {
     const row = await findPayment(c.var, c.req.valid("param").id, { clientSecret: c.req.valid("query").client_secret });
-    return c.json(paymentObject(c.var, row), 200);
+    return c.json(paymentFor(c.var, row), 200);
   })
   .openapi(
     routes.confirm,
@@ -209,10 +209,10 @@ export const paymentRoutes = createRouter()
   .openapi(routes.verify, async (c) => respond(c, await verifyPayment(c.var, c.req.valid("param").id, c.req.valid("json"))) as never)
   .openapi(routes.capture, async (c) => {
     const input = (c.req.valid("json") ?? {}) as { amount?: number };
-    return c.json(paymentObject(c.var, await capturePayment(c.var, c.req.valid("param").id, input.amount)), 200);
+    return c.json(paymentFor(c.var, await capturePayment(c.var, c.req.valid("param").id, input.amount)), 200);
   })
-  .openapi(routes.cancel, async (c) => c.json(paymentObject(c.var, await cancelPayment(c.var, c.req.valid("param").id)), 200))
-  .openapi(routes.completeQr, async (c) => c.json(paymentObject(c.var, await completeQr(c.var, c.req.valid("param").id)), 200))
+  .openapi(routes.cancel, async (c) => c.json(paymentFor(c.var, await cancelPayment(c.var, c.req.valid("param").id)), 200))
+  .openapi(routes.completeQr, async (c) => c.json(paymentFor(c.var, await completeQr(c.var, c.req.valid("param").id)), 200))
   .openapi(routes.receipt, async (c) => {
     const payment = await findPayment(c.var, c.req.valid("param").id);
     const receipt = receiptOf(payment, await getMerchant(c.var.db, payment.merchantId));

@@ -30,20 +30,31 @@ export const Payment = z
     amount_capturable: z.number().int(),
     amount_captured: z.number().int(),
     amount_refunded: z.number().int(),
-    fee: z.number().int().nullable().openapi({ description: "From the merchant's fee tariff, known once captured" }),
-    fee_tariff: z.object({ code: z.string(), version: z.number().int() }).nullable(),
+    fee: z
+      .number()
+      .int()
+      .nullable()
+      .optional()
+      .openapi({ description: "From the merchant's fee tariff, known once captured. Not shown to publishable keys" }),
+    fee_tariff: z
+      .object({ code: z.string(), version: z.number().int() })
+      .nullable()
+      .optional()
+      .openapi({ description: "Not shown to publishable keys" }),
     customer: z.string().nullable(),
     description: z.string().nullable(),
-    purpose: z.record(z.string(), z.string()).nullable(),
-    order: z.string().nullable(),
+    purpose: z.record(z.string(), z.string()).nullable().optional().openapi({ description: "Not shown to publishable keys" }),
+    order: z.string().nullable().optional().openapi({ description: "Not shown to publishable keys" }),
     next_action: z
       .record(z.string(), z.unknown())
       .nullable()
       .openapi({ example: { type: "sms_code" } }),
     last_payment_error: z.object({ code: z.string(), message: z.string() }).nullable(),
     canceled_at: Timestamp.nullable(),
-    metadata: z.record(z.string(), z.string()),
-    client_secret: z.string().optional().openapi({ description: "For the browser: lets a publishable key confirm and read this payment" }),
+    metadata: z.record(z.string(), z.string()).optional().openapi({ description: "Not shown to publishable keys" }),
+    client_secret: z.string().optional().openapi({
+      description: "For the browser: lets a publishable key confirm and read this payment. Not shown to read-only support members",
+    }),
   })
   .openapi("Payment");
 

@@ -1,8 +1,9 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { extname, join, normalize, resolve } from "node:path";
+import { extname, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Hono } from "hono";
 import type { AppEnv } from "../../context.js";
+import { invalid } from "../../lib/errors.js";
 import { ensureDemoMerchant } from "../../services/demo.js";
 import { createPayment, paymentObject } from "../../services/payments.js";
 
@@ -42,30 +43,39 @@ const TYPES: Record<string, string> = {
 };
 
 /** Strict by default: no inline script or style anywhere we serve. */
-const CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-src 'self'; frame-ancestors *; base-uri 'none'; form-action 'self'; object-src 'none'";
+const POLICY =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-src 'self'; base-uri 'none'; form-action 'self'; object-src 'none'";
+/** The console, the demo and the site are never framed (clickjacking). */
+export const NO_FRAMING = { "Content-Security-Policy": `${POLICY}; frame-ancestors 'none'`, "X-Frame-Options": "DENY" };
+/**
+ * The card iframe lives inside merchants' checkouts. Merchants keep no list of their sites'
+ * origins, so any page may frame it; the iframe itself trusts only the parent origin the
+ * widget names, checked against ancestorOrigins (packages/widget/src/elements/card).
+ */
+const FRAMEABLE = { "Content-Security-Policy": `${POLICY}; frame-ancestors *` };
 
-/** Resolves a file under `base`, refusing anything that climbs out of it. */
+/** Resolves a file under `base`, refusing anything that climbs out of it (a sibling folder named `${base}-private` included). */
 function fileUnder(base: string, path: string): string | null {
-  const target = normalize(join(base, path));
-  if (!target.startsWith(base)) return null;
+  const root = resolve(base);
+  const target = resolve(root, `.${sep}${path}`);
+  if (target !== root && !target.startsWith(root + sep)) return null;
   if (existsSync(target) && statSync(target).isFile()) return target;
   if (existsSync(join(target, "index.html"))) return join(target, "index.html");
   if (existsSync(`${target}.html`)) return `${target}.html`;
   return null;
 }
 
-function send(file: string, status = 200, cache = "public, max-age=300") {
+function send(file: string, opts: { frameable?: boolean } = {}) {
   const type = TYPES[extname(file)] ?? "application/octet-stream";
   // Merchants load the widget cross-origin as a module script, which is fetched in CORS mode.
   const headers: Record<string, string> = {
     "Content-Type": type,
-    "Cache-Control": cache,
+    "Cache-Control": "public, max-age=300",
     "X-Content-Type-Options": "nosniff",
     "Access-Control-Allow-Origin": "*",
   };
-  if (type.startsWith("text/html")) headers["Content-Security-Policy"] = CSP;
-  return new Response(readFileSync(file), { status, headers });
+  if (type.startsWith("text/html")) Object.assign(headers, opts.frameable ? FRAMEABLE : NO_FRAMING);
+  return new Response(readFileSync(file), { status: 200, headers });
 }
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
@@ -77,7 +87,7 @@ export const staticRoutes = new Hono<AppEnv>()
   })
   .get("/elements/:file{.+}", (c) => {
     const file = fileUnder(join(WIDGET, "elements"), c.req.param("file"));
-    return file ? send(file) : c.text("Not found", 404);
+    return file ? send(file, { frameable: true }) : c.text("Not found", 404);
   })
   .get("/demo.css", (c) => c.body(DEMO_CSS, 200, { "Content-Type": "text/css; charset=utf-8" }))
   .get("/demo", async (c) => {
@@ -117,11 +127,17 @@ export const staticRoutes = new Hono<AppEnv>()
 </main>
 </body>
 </html>`;
-    return c.body(html, 200, { "Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": CSP, "Cache-Control": "no-store" });
+    return c.body(html, 200, { "Content-Type": "text/html; charset=utf-8", ...NO_FRAMING, "Cache-Control": "no-store" });
   })
   .get("*", (c, next) => {
-    const path = decodeURIComponent(new URL(c.req.url).pathname);
-    if (path.startsWith("/v1/")) return next();
+    const raw = new URL(c.req.url).pathname;
+    if (raw.startsWith("/v1/")) return next();
+    let path: string;
+    try {
+      path = decodeURIComponent(raw);
+    } catch {
+      throw invalid("invalid_path", "The path has a malformed percent-escape.");
+    }
     const file = fileUnder(SITE, path);
     if (file) return send(file);
     return next();

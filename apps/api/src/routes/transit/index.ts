@@ -100,6 +100,8 @@ const routes = {
   }),
 };
 
+const echoed = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
+
 /** A tap of a batch, checked on its own: a malformed one gets its error, the others go on. */
 function readTap(raw: Record<string, unknown>): TapItem {
   const parsed = CreateTap.safeParse(raw);
@@ -107,7 +109,8 @@ function readTap(raw: Record<string, unknown>): TapItem {
   try {
     validationHook({ success: false, error: parsed.error as never });
   } catch (err) {
-    if (err instanceof ApiError) return { error: err, terminal: raw.terminal, client_tap_id: raw.client_tap_id };
+    // Only a string is echoed back: anything else (an array nested 10,000 deep) is the caller's mistake, not ours to serialise.
+    if (err instanceof ApiError) return { error: err, terminal: echoed(raw.terminal), client_tap_id: echoed(raw.client_tap_id) };
     throw err;
   }
   throw new Error("unreachable: a failed parse always yields an error");

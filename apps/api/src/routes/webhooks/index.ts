@@ -179,7 +179,7 @@ export const webhookRoutes = createRouter()
   .openapi(r.create, async (c) => {
     const p = merchantOf(c.var);
     const input = c.req.valid("json");
-    const url = await checkWebhookUrl(input.url, p.livemode);
+    const url = await checkWebhookUrl(input.url, p.livemode, c.var.deps.env);
     const secret = `whsec_${randomBytes(24).toString("base64")}`;
     const [row] = await c.var.db
       .insert(webhookEndpoints)
@@ -203,7 +203,7 @@ export const webhookRoutes = createRouter()
   .openapi(r.update, async (c) => {
     const row = await findEndpoint(c.var, c.req.valid("param").id);
     const input = c.req.valid("json");
-    const url = input.url ? (await checkWebhookUrl(input.url, row.livemode)).toString() : row.url;
+    const url = input.url ? (await checkWebhookUrl(input.url, row.livemode, c.var.deps.env)).toString() : row.url;
     const [updated] = await c.var.db
       .update(webhookEndpoints)
       .set({
