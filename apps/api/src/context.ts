@@ -38,6 +38,11 @@ export interface Deps {
   adminKeyHash: string;
   /** Raised after a write commits, so the webhook dispatcher delivers at once instead of at its next poll. */
   committed: Signal;
+  /**
+   * The origin every absolute URL this server builds starts with (sign-in links): PUBLIC_URL,
+   * else the listening address (see listen). Never taken from a request's headers.
+   */
+  publicUrl: string;
   /** Clock used by jobs and taps; tests move it with run_jobs. */
   now: () => Date;
 }

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEMO_VIEWS_PER_MINUTE } from "../src/routes/static/index.js";
 import type { TestApi } from "../src/testing.js";
 import { http, startTestApi } from "./support.js";
 
@@ -9,7 +10,14 @@ beforeAll(async () => {
 });
 afterAll(() => api.close());
 
-const lead = (extra: Record<string, unknown> = {}) => ({ name: "Aida", email: "aida@example.kg", company: "Namba", message: "We run 40 buses.", started_at: Date.now() - 10_000, ...extra });
+const lead = (extra: Record<string, unknown> = {}) => ({
+  name: "Aida",
+  email: "aida@example.kg",
+  company: "Namba",
+  message: "We run 40 buses.",
+  started_at: Date.now() - 10_000,
+  ...extra,
+});
 
 describe("POST /v1/leads (the site's contact form)", () => {
   it("stores a lead without a key, and allows the site's origin", async () => {
@@ -17,7 +25,9 @@ describe("POST /v1/leads (the site's contact form)", () => {
     expect(r.status).toBe(201);
     expect(r.body).toMatchObject({ object: "lead", id: expect.stringMatching(/^lead_/) });
     expect(r.headers.get("access-control-allow-origin")).toBe("*");
-    const rows = await api.runtime.database.rows<{ email: string; ip_hash: string }>(sql`SELECT email, ip_hash FROM leads WHERE id = ${r.body.id}`);
+    const rows = await api.runtime.database.rows<{ email: string; ip_hash: string }>(
+      sql`SELECT email, ip_hash FROM leads WHERE id = ${r.body.id}`,
+    );
     expect(rows[0]?.email).toBe("aida@example.kg");
     expect(rows[0]?.ip_hash).toMatch(/^[0-9a-f]{64}$/);
   });
@@ -25,8 +35,14 @@ describe("POST /v1/leads (the site's contact form)", () => {
   it("refuses a filled honeypot, a form sent too fast, and bad input — storing nothing", async () => {
     const count = async () => (await api.runtime.database.rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM leads`))[0]?.n;
     const before = await count();
-    expect((await http(api.url).post("/v1/leads", lead({ website: "http://spam" }))).body.error).toMatchObject({ code: "spam_suspected", param: "website" });
-    expect((await http(api.url).post("/v1/leads", lead({ started_at: Date.now() }))).body.error).toMatchObject({ code: "spam_suspected", param: "started_at" });
+    expect((await http(api.url).post("/v1/leads", lead({ website: "http://spam" }))).body.error).toMatchObject({
+      code: "spam_suspected",
+      param: "website",
+    });
+    expect((await http(api.url).post("/v1/leads", lead({ started_at: Date.now() }))).body.error).toMatchObject({
+      code: "spam_suspected",
+      param: "started_at",
+    });
     expect((await http(api.url).post("/v1/leads", lead({ email: "nope" }))).status).toBe(400);
     expect(await count()).toBe(before);
   });
@@ -54,6 +70,65 @@ describe("the demo page", () => {
     expect(html).not.toMatch(/<script>|style=/);
   });
 
+  it("is rate limited per client address: over the limit 429 with Retry-After, and no payment stored", async () => {
+    // Issue 19, finding 8: every anonymous view stored a payment, without a limit.
+    const own = await startTestApi({ env: { WORKERS: "off" } });
+    try {
+      const statuses: number[] = [];
+      let limited: Response | undefined;
+      for (let i = 0; i < DEMO_VIEWS_PER_MINUTE + 3; i++) {
+        const res = await fetch(`${own.url}/demo`);
+        statuses.push(res.status);
+        if (res.status === 429) limited ??= res;
+        else await res.text();
+      }
+      expect(statuses.filter((s) => s === 200)).toHaveLength(DEMO_VIEWS_PER_MINUTE);
+      expect(statuses.filter((s) => s === 429)).toHaveLength(3);
+      if (!limited) throw new Error("no 429");
+      expect(((await limited.json()) as { error: { type: string } }).error.type).toBe("rate_limit_error");
+      expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+      const [row] = await own.runtime.database.rows<{ n: number }>(
+        sql`SELECT count(*)::int AS n FROM payments WHERE description = 'Softrack checkout demo'`,
+      );
+      expect(Number(row?.n)).toBe(DEMO_VIEWS_PER_MINUTE);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it("does not exist in production without DEMO=1: 404, and no merchant, person or payment is created", async () => {
+    const production = {
+      NODE_ENV: "production",
+      PUBLIC_URL: "https://pay.softrack.example",
+      METRICS_TOKEN: "m".repeat(24),
+      WORKERS: "off",
+    };
+    const prod = await startTestApi({ env: production });
+    try {
+      const count = async (table: string) =>
+        Number((await prod.runtime.database.rows<{ n: number }>(sql.raw(`SELECT count(*)::int AS n FROM ${table}`)))[0]?.n);
+      const before = { merchants: await count("merchants"), identities: await count("identities"), payments: await count("payments") };
+      const res = await fetch(`${prod.url}/demo`);
+      expect(res.status).toBe(404);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe("route_not_found");
+      expect({ merchants: await count("merchants"), identities: await count("identities"), payments: await count("payments") }).toEqual(
+        before,
+      );
+      expect(await count("settings WHERE key = 'demo_merchant'")).toBe(0);
+    } finally {
+      await prod.close();
+    }
+    // With the explicit opt-in the demo answers, and its merchant has no owner anyone could sign in as.
+    const optIn = await startTestApi({ env: { ...production, DEMO: "1" } });
+    try {
+      expect((await fetch(`${optIn.url}/demo`)).status).toBe(200);
+      const [row] = await optIn.runtime.database.rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM identities`);
+      expect(Number(row?.n)).toBe(0);
+    } finally {
+      await optIn.close();
+    }
+  });
+
   it("never serves files from outside its folders", async () => {
     const res = await fetch(`${api.url}/elements/..%2F..%2F..%2Fpackage.json`);
     expect(res.status).toBe(404);
@@ -64,12 +139,18 @@ describe("CORS for the browser", () => {
   it("answers a preflight for /v1 before authentication and exposes Request-Id", async () => {
     const res = await fetch(`${api.url}/v1/payments/pay_x/confirm`, {
       method: "OPTIONS",
-      headers: { Origin: "https://shop.example", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization,content-type,idempotency-key" },
+      headers: {
+        Origin: "https://shop.example",
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization,content-type,idempotency-key",
+      },
     });
     expect(res.status).toBeLessThan(300);
     expect(res.headers.get("access-control-allow-origin")).toBe("*");
     expect(res.headers.get("access-control-allow-headers")?.toLowerCase()).toContain("idempotency-key");
-    const get = await fetch(`${api.url}/v1/balance`, { headers: { Origin: "https://shop.example", Authorization: `Bearer ${api.merchant.secretKey}` } });
+    const get = await fetch(`${api.url}/v1/balance`, {
+      headers: { Origin: "https://shop.example", Authorization: `Bearer ${api.merchant.secretKey}` },
+    });
     expect(get.headers.get("access-control-expose-headers")).toContain("Request-Id");
   });
 });

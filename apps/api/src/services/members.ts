@@ -70,8 +70,12 @@ export async function removeMember(v: V, merchantId: string, id: string, ip: str
 
 export const DEMO_OWNER_EMAIL = "owner@demo.softrack.test";
 
-/** Development: the demo merchant's owner, who signs in to the console by email code (read from the dev outbox). */
+/**
+ * Outside production: the demo merchant's owner, who signs in to the console by email code
+ * (read from the dev outbox). A production demo (DEMO=1) has no people: nobody may own it.
+ */
 export async function ensureDemoOwner(deps: Deps, merchantId: string): Promise<void> {
+  if (deps.env.NODE_ENV === "production") return;
   await deps.database.db
     .insert(identities)
     .values({ id: accountId("idn"), kind: "member", merchantId, role: "owner", email: DEMO_OWNER_EMAIL })

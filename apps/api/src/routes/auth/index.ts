@@ -325,14 +325,13 @@ function answer(c: Context<AppEnv>, r: SignInResult) {
 }
 
 const merchantIdOf = (c: Context<AppEnv>) => (c.var.principal as { merchantId?: string }).merchantId ?? null;
-const base = (c: Context<AppEnv>) => process.env.PUBLIC_URL ?? new URL(c.req.url).origin;
 const ua = (c: Context<AppEnv>) => c.req.header("User-Agent");
 
 export const authRoutes = createRouter()
   .openapi(r.emailStart, async (c) => {
     const b = c.req.valid("json");
     return c.json(
-      await startSignIn(c.var, clientIp(c), base(c), {
+      await startSignIn(c.var, clientIp(c), {
         channel: "email",
         address: b.email,
         audience: b.audience,
@@ -345,7 +344,7 @@ export const authRoutes = createRouter()
   .openapi(r.phoneStart, async (c) => {
     const b = c.req.valid("json");
     return c.json(
-      await startSignIn(c.var, clientIp(c), base(c), {
+      await startSignIn(c.var, clientIp(c), {
         channel: "sms",
         address: b.phone,
         audience: b.audience,
