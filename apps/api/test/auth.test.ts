@@ -358,3 +358,62 @@ describe("sign-in links never follow the request's Host", () => {
     expect(msg?.text).not.toContain("evil.example");
   });
 });
+
+describe("members per merchant: inviting reveals and claims nothing", () => {
+  // Issue 19, finding 11: inviting answered member_exists for an address that was a member
+  // anywhere on the platform, and the first merchant to invite an address held it.
+  it("another merchant's invite answers the same for a known and an unknown address", async () => {
+    await a.invite("known-elsewhere@shop.test");
+    const other = await a.admin.post("/v1/merchants", { name: "Other Shop", country: "KG", default_currency: "KGS" });
+    const otherOwner = await a.admin.post(`/v1/merchants/${other.body.id}/members`, { email: "boss@other.test", role: "owner" });
+    expect(otherOwner.status).toBe(200);
+    const boss = await a.signIn("boss@other.test");
+    const known = await boss.post(`/v1/merchants/${other.body.id}/members`, { email: "known-elsewhere@shop.test", role: "developer" });
+    const unknown = await boss.post(`/v1/merchants/${other.body.id}/members`, { email: "nobody-yet@shop.test", role: "developer" });
+    expect(known.status).toBe(200);
+    expect(unknown.status).toBe(known.status);
+    const shape = (b: Record<string, unknown>) => ({ ...b, id: typeof b.id, created: typeof b.created, email: typeof b.email });
+    expect(shape(known.body)).toEqual(shape(unknown.body));
+    expect(known.body).toMatchObject({
+      object: "member",
+      merchant: other.body.id,
+      role: "developer",
+      status: "invited",
+      second_factor: false,
+    });
+  });
+
+  it("two merchants invite the same address: neither blocks nor sees the other, and the person picks the team", async () => {
+    const other = await a.admin.post("/v1/merchants", { name: "Second Shop", country: "KG", default_currency: "KGS" });
+    // The other merchant invites first: the address is not claimed by it.
+    const first = await a.admin.post(`/v1/merchants/${other.body.id}/members`, { email: "shared@people.test", role: "owner" });
+    const second = await a.admin.post(`/v1/merchants/${api.merchant.id}/members`, { email: "shared@people.test", role: "support" });
+    expect([first.status, second.status]).toEqual([200, 200]);
+    expect(first.body.id).not.toBe(second.body.id);
+    // Inviting it again into the same team is refused (that team's own list shows it anyway).
+    const again = await a.admin.post(`/v1/merchants/${api.merchant.id}/members`, { email: "shared@people.test", role: "owner" });
+    expect(again.status).toBe(400);
+    expect(again.body.error).toMatchObject({ type: "invalid_request_error", code: "member_exists", param: "email" });
+
+    // Signing in to this merchant proves the address and turns that invitation into a membership.
+    const r = await a.emailCode("shared@people.test", { merchant: api.merchant.id });
+    expect(r.body).toMatchObject({ status: "complete", identity: { id: second.body.id, merchant: api.merchant.id, role: "support" } });
+    expect(r.body.memberships).toEqual(
+      [
+        { merchant: api.merchant.id, role: "support", status: "active" },
+        { merchant: other.body.id, role: "owner", status: "invited" },
+      ].sort((x, y) => x.merchant.localeCompare(y.merchant)),
+    );
+    const me = http(api.url, r.body.token);
+    expect((await me.get("/v1/balance")).status).toBe(200);
+
+    // Each team sees only its own row, with its own status.
+    const owner = await a.signIn("owner1@shop.test");
+    const mine = (await owner.get("/v1/members")).body.data.filter((m: { email: string }) => m.email === "shared@people.test");
+    expect(mine).toEqual([expect.objectContaining({ id: second.body.id, merchant: api.merchant.id, status: "active" })]);
+    const otherOwner = await a.emailCode("shared@people.test", { merchant: other.body.id });
+    expect(otherOwner.body.identity).toMatchObject({ id: first.body.id, merchant: other.body.id, role: "owner" });
+    const theirs = (await http(api.url, otherOwner.body.token).get("/v1/members")).body.data;
+    expect(theirs.map((m: { id: string }) => m.id)).toEqual([first.body.id]);
+  });
+});

@@ -165,6 +165,8 @@ async function findIdentity(
 ): Promise<IdentityRow | null> {
   const col = input.channel === "email" ? "email" : "phone";
   if (input.audience === "member") {
+    // One membership per merchant: `merchant` picks one; without it, the earliest joined
+    // (then the earliest invitation). The sign-in answer lists the others to switch to.
     const [row] = await v.db
       .select()
       .from(identities)
@@ -173,8 +175,10 @@ async function findIdentity(
           eq(identities.kind, "member"),
           isNull(identities.removedAt),
           eq(col === "email" ? identities.email : identities.phone, input.address),
+          input.merchant ? eq(identities.merchantId, input.merchant) : undefined,
         ),
       )
+      .orderBy(sql`${identities.acceptedAt} IS NULL`, identities.acceptedAt, identities.createdAt, identities.id)
       .limit(1);
     return row ?? null;
   }
@@ -342,6 +346,35 @@ function wrong(code: string, message: string, param?: string) {
   return new ApiError(400, "invalid_request_error", code, message, param);
 }
 
+/**
+ * The teams a member's address belongs to (the one signed in included), for the console to
+ * offer a switch: sign in again with `merchant`. Only ever shown to whoever proved the address.
+ */
+async function membershipsOf(v: V, identity: IdentityRow) {
+  if (identity.kind !== "member" || !identity.email) return undefined;
+  const rows = await v.db
+    .select({ merchant: identities.merchantId, role: identities.role, acceptedAt: identities.acceptedAt })
+    .from(identities)
+    .where(and(eq(identities.kind, "member"), eq(identities.email, identity.email), isNull(identities.removedAt)))
+    .orderBy(identities.merchantId);
+  return rows.map((r) => ({
+    merchant: r.merchant,
+    role: r.role ?? "support",
+    status: r.acceptedAt ? ("active" as const) : ("invited" as const),
+  }));
+}
+
+/** Proving the address (the emailed code or link) turns a member's invitation into a membership. */
+async function acceptInvitation(v: V, identity: IdentityRow, ip: string) {
+  if (identity.kind !== "member" || identity.acceptedAt) return;
+  const rows = await v.db
+    .update(identities)
+    .set({ acceptedAt: v.deps.now() })
+    .where(and(eq(identities.id, identity.id), isNull(identities.acceptedAt)))
+    .returning({ id: identities.id });
+  if (rows.length) await audit(v, { type: "member.joined", identityId: identity.id, merchantId: identity.merchantId, ip });
+}
+
 async function complete(v: V, identity: IdentityRow, client: "browser" | "app", ip: string, userAgent: string | undefined, method: string) {
   const { token, session } = await createSession(v.db, v.deps, {
     identityId: identity.id,
@@ -364,6 +397,7 @@ async function complete(v: V, identity: IdentityRow, client: "browser" | "app", 
       status: "complete" as const,
       session: sessionObject(session, session.id),
       identity: await identityObject(v.db, identity),
+      memberships: await membershipsOf(v, identity),
     },
   };
 }
@@ -446,6 +480,7 @@ export async function verifyCode(
         input.token ? "token" : "code",
       ),
     };
+  if (ch.channel === "email") await acceptInvitation(v, identity, ip);
   const method = input.token ? "magic_link" : ch.channel === "sms" ? "sms_code" : "email_code";
   const factors = factorsOf(identity);
   if (factors.length === 0) {

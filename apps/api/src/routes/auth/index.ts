@@ -91,6 +91,10 @@ const SignIn = z
     status: z.enum(["complete", "second_factor_required"]),
     session: Session.optional(),
     identity: Identity.optional(),
+    memberships: z
+      .array(z.object({ merchant: z.string(), role: z.enum(["owner", "developer", "support"]), status: z.enum(["invited", "active"]) }))
+      .optional()
+      .openapi({ description: "Members: every team this address belongs to; sign in again with `merchant` to act for another" }),
     token: z.string().optional().openapi({ description: "sst_…: the bearer token, for client=app only; shown once" }),
     second_factor_token: z.string().optional().openapi({ description: "Send it to /v1/auth/second_factor with the factors listed" }),
     factors: z.array(z.enum(["password", "totp"])).optional(),
@@ -99,7 +103,16 @@ const SignIn = z
   .openapi("SignIn");
 
 const EmailStart = z
-  .strictObject({ email: z.email().max(254), audience: Audience, merchant: z.string().max(64).optional(), client: Client })
+  .strictObject({
+    email: z.email().max(254),
+    audience: Audience,
+    merchant: z
+      .string()
+      .max(64)
+      .optional()
+      .openapi({ description: "customer: required; member: which team to sign in to when the address belongs to several" }),
+    client: Client,
+  })
   .openapi("StartEmailSignIn");
 const PhoneStart = z
   .strictObject({ phone: z.string().max(32), audience: Audience, merchant: z.string().max(64).optional(), client: Client })
