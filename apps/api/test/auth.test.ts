@@ -270,8 +270,9 @@ describe("throttling the guesser, not the member (TRUST_PROXY=1: client addresse
 
   it("after a stranger's many wrong codes against an address, the member starts a new sign-in and gets in; the stranger gets 429", async () => {
     // Issue 19, finding 10: five wrong codes from anyone locked the address (renewably, up to 60 minutes).
-    const saved = process.env.AUTH_FAILURES_PER_IP;
+    const saved = { failures: process.env.AUTH_FAILURES_PER_IP, perAddress: process.env.AUTH_CODE_REQUESTS_PER_ADDRESS };
     process.env.AUTH_FAILURES_PER_IP = "12";
+    process.env.AUTH_CODE_REQUESTS_PER_ADDRESS = "3";
     try {
       await p.invite("victim@shop.test");
       const attacker = { "X-Forwarded-For": "203.0.113.66" };
@@ -293,6 +294,13 @@ describe("throttling the guesser, not the member (TRUST_PROXY=1: client addresse
       expect(failures).toBe(12);
       expect(throttled?.body.error.type).toBe("rate_limit_error");
       expect(Number(throttled?.headers.get("retry-after"))).toBeGreaterThan(0);
+      // Its further code requests for the address hit the per-address cap (guessers only).
+      let refused: Reply | undefined;
+      for (let i = 0; i < 5 && !refused; i++) {
+        const r = await p.anon.post("/v1/auth/email/start", { email: "victim@shop.test", audience: "member" }, attacker);
+        if (r.status === 429) refused = r;
+      }
+      expect(refused?.body.error.type).toBe("rate_limit_error");
 
       const start = await p.anon.post("/v1/auth/email/start", { email: "victim@shop.test", audience: "member" }, member);
       expect(start.status).toBe(200);
@@ -301,8 +309,13 @@ describe("throttling the guesser, not the member (TRUST_PROXY=1: client addresse
       expect(r.status).toBe(200);
       expect(r.body.status).toBe("complete");
     } finally {
-      if (saved === undefined) delete process.env.AUTH_FAILURES_PER_IP;
-      else process.env.AUTH_FAILURES_PER_IP = saved;
+      for (const [name, value] of [
+        ["AUTH_FAILURES_PER_IP", saved.failures],
+        ["AUTH_CODE_REQUESTS_PER_ADDRESS", saved.perAddress],
+      ] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
     }
   });
 });

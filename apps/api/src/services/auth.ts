@@ -44,6 +44,11 @@ class Windows {
     private readonly max: number,
     private readonly windowMs: number,
   ) {}
+  /** Calls counted for `key` in its current window; counts nothing. */
+  count(key: string, now = Date.now()): number {
+    const w = this.map.get(key);
+    return !w || now - w.start >= this.windowMs ? 0 : w.count;
+  }
   /** Seconds to wait when `key` has used up its window, else 0; counts nothing. */
   over(key: string, now = Date.now()): number {
     const w = this.map.get(key);
@@ -76,8 +81,9 @@ const limits = new WeakMap<
 /**
  * Code requests: per client address, per address asked for from one client (so a stranger
  * cannot use up the member's own requests), and a wider cap per address that bounds how
- * many challenges (5 checks each) anyone can open against it. Answers: per client address,
- * all of them and the wrong ones.
+ * many challenges (5 checks each) guessers can open against it: only requests from client
+ * addresses that sent wrong answers lately count against it, so it never stops the member.
+ * Answers: per client address, all of them and the wrong ones.
  */
 function limitsOf(deps: Deps) {
   let l = limits.get(deps);
@@ -287,7 +293,9 @@ export async function startSignIn(v: V, ip: string, input: StartInput) {
   const subjectHash = keyed(v.deps, "subject", input.audience, input.merchant ?? "", address);
   const l = limitsOf(v.deps);
   const wait =
-    l.requestsPerIp.hit(ip) || l.requestsPerSubjectAndIp.hit(`${subjectHash}\u0000${ip}`) || l.requestsPerSubject.hit(subjectHash);
+    l.requestsPerIp.hit(ip) ||
+    l.requestsPerSubjectAndIp.hit(`${subjectHash}\u0000${ip}`) ||
+    (l.failuresPerIp.count(ip) > 0 ? l.requestsPerSubject.hit(subjectHash) : 0);
   if (wait) throw rateLimited(wait);
 
   const identity = await findIdentity(v, { ...input, address });
