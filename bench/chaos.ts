@@ -285,6 +285,8 @@ try {
     HOST: "127.0.0.1",
     PLATFORM_ADMIN_KEY: ADMIN_KEY,
     NODE_ENV: "production",
+    PUBLIC_URL: "http://localhost",
+    METRICS: "off",
     LOG_LEVEL: "warn",
     WORKERS: "on",
     DB_POOL_SIZE: "20",

@@ -39,7 +39,7 @@ try {
   const adminKey = `sk_admin_${"m".repeat(40)}`;
   const url = await new Promise<string>((resolveUrl, reject) => {
     child = spawn(process.execPath, [resolve(root, "apps/api/dist/index.js")], {
-      env: { ...process.env, DATABASE_URL: pg.url("api"), NODE_ENV: "production", PLATFORM_ADMIN_KEY: adminKey, PORT: "0", LOG_LEVEL: "warn", WORKERS: "off", DB_POOL_SIZE: String(CONNECTIONS) },
+      env: { ...process.env, DATABASE_URL: pg.url("api"), NODE_ENV: "production", PUBLIC_URL: "http://localhost", METRICS: "off", PLATFORM_ADMIN_KEY: adminKey, PORT: "0", LOG_LEVEL: "warn", WORKERS: "off", DB_POOL_SIZE: String(CONNECTIONS) },
       stdio: ["ignore", "pipe", "inherit"],
     });
     let out = "";

@@ -105,6 +105,8 @@ try {
       // Over the Unix socket, as the transit bench and a same-host deployment would.
       ...pg.socketEnv("api"),
       NODE_ENV: "production",
+      PUBLIC_URL: "http://localhost",
+      METRICS: "off",
       PLATFORM_ADMIN_KEY: adminKey,
       PORT: "0",
       LOG_LEVEL: "warn",

@@ -161,6 +161,8 @@ try {
       await startApi({
         DATABASE_URL: pg.url(db),
         NODE_ENV: "production",
+        PUBLIC_URL: "http://localhost",
+        METRICS: "off",
         PLATFORM_ADMIN_KEY: ADMIN_KEY,
         PORT: String(port),
         HOST: "127.0.0.1",

@@ -41,6 +41,11 @@ export interface Deps {
   committed: Signal;
   /** The operator's live payment providers (LIVE_CONNECTORS), loaded at start; test mode uses the simulators. */
   liveConnectors: LiveConnectors;
+  /**
+   * The origin every absolute URL this server builds starts with (sign-in links): PUBLIC_URL,
+   * else the listening address (see listen). Never taken from a request's headers.
+   */
+  publicUrl: string;
   /** Clock used by jobs and taps; tests move it with run_jobs. */
   now: () => Date;
 }

@@ -30,13 +30,35 @@ export const envSchema = z.object({
     .optional(),
   /** Share (0..1) of successful request lines kept; 4xx, 5xx and every other line are always kept. */
   LOG_SAMPLE_SUCCESS: z.coerce.number().min(0).max(1).default(1),
-  /** When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`. */
+  /** When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`; required in production unless METRICS=off. */
   METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  /** `off` removes GET /metrics (404) and its background ledger check. */
+  METRICS: z.enum(["on", "off"]).default("on"),
+  /**
+   * The origin people reach this API at (https://pay.example.com): every absolute URL the
+   * server builds (the emailed sign-in link) starts with it, never with a request's Host.
+   * Required in production; elsewhere it defaults to the listening address.
+   */
+  PUBLIC_URL: z
+    .url({ protocol: /^https?$/, error: "must be an http:// or https:// URL, e.g. https://pay.example.com" })
+    .transform((u) => new URL(u).origin)
+    .optional(),
+  /** `1` serves the anonymous /demo checkout (a test-mode demo merchant); on by default outside production only. */
+  DEMO: z.enum(["0", "1"]).optional(),
+  /**
+   * How many proxies in front of this process append to X-Forwarded-For. 0 (default): the
+   * socket's address is the client. N: the client is the N-th address from the right (what
+   * the nearest trusted proxy saw); anything further left was sent by the client and is
+   * ignored. `true` means 1.
+   */
+  TRUST_PROXY: z
+    .union([z.literal("true").transform(() => 1), z.literal("false").transform(() => 0), z.coerce.number().int().min(0).max(10)])
+    .default(0),
   /** Seconds between the ledger checks behind softrack_ledger_* metrics; 0 turns them off. */
   METRICS_LEDGER_VERIFY_INTERVAL: z.coerce.number().int().min(0).default(300),
   /** Requests a second per API key on /v1 (token bucket, per process); 0 turns it off. Generous by default. */
   RATE_LIMIT_PER_KEY: z.coerce.number().min(0).default(5_000),
-  /** Requests a second per client address on /v1 (per process; X-Forwarded-For only with TRUST_PROXY=1); 0 turns it off. */
+  /** Requests a second per client address on /v1 (per process; X-Forwarded-For only as far as TRUST_PROXY allows); 0 turns it off. */
   RATE_LIMIT_PER_IP: z.coerce.number().min(0).default(20_000),
   /** How many seconds' worth of requests a caller may send at once before the per-second rate applies. */
   RATE_LIMIT_BURST_SECONDS: z.coerce.number().positive().default(2),
@@ -56,9 +78,32 @@ export const envSchema = z.object({
 
 export type Env = z.infer<typeof envSchema>;
 
+const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+/**
+ * Settings that are fine on a developer's machine and dangerous on a server that holds
+ * money: production refuses to start with them, one line each.
+ */
+function productionProblems(env: Env): string[] {
+  if (env.NODE_ENV !== "production") return [];
+  const problems: string[] = [];
+  if (!env.PLATFORM_ADMIN_KEY) problems.push("PLATFORM_ADMIN_KEY: must be set in production (no generated admin key)");
+  if (!env.PUBLIC_URL)
+    problems.push("PUBLIC_URL: must be set in production (the origin sign-in links point to, e.g. https://pay.example.com)");
+  else if (!env.PUBLIC_URL.startsWith("https://") && !LOOPBACK.has(new URL(env.PUBLIC_URL).hostname))
+    problems.push("PUBLIC_URL: must be https:// in production (http:// only for localhost)");
+  if (env.METRICS === "on" && !env.METRICS_TOKEN)
+    problems.push("METRICS_TOKEN: must be set in production (or METRICS=off): /metrics is never public");
+  return problems;
+}
+
 export function parseEnv(source: Record<string, string | undefined>): { ok: true; env: Env } | { ok: false; problems: string[] } {
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
   const r = envSchema.safeParse(cleaned);
-  if (r.success) return { ok: true, env: r.data };
-  return { ok: false, problems: r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`) };
+  if (!r.success) return { ok: false, problems: r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`) };
+  const problems = productionProblems(r.data);
+  return problems.length ? { ok: false, problems } : { ok: true, env: r.data };
 }
+
+/** The demo checkout: on outside production unless DEMO=0; in production only with DEMO=1. */
+export const demoEnabled = (env: Env) => (env.DEMO === undefined ? env.NODE_ENV !== "production" : env.DEMO === "1");

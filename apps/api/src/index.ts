@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError } from "./connectors/live.js";
-import { parseEnv } from "./env.js";
+import { demoEnabled, parseEnv } from "./env.js";
 import { randomToken } from "./lib/crypto.js";
 import { createLogger } from "./logger.js";
 import { createRuntime, listen } from "./server.js";
@@ -63,11 +63,11 @@ const lines = [
   `  Softrack API ready on ${url}  (${runtime.database.driver === "pglite" ? `embedded PostgreSQL in ${env.DATA_DIR}` : "PostgreSQL server"})`,
   `    health        ${url}/health`,
   `    API reference ${url}/docs   (OpenAPI: ${url}/openapi.json)`,
-  `    checkout demo ${url}/demo`,
+  ...(demoEnabled(env) ? [`    checkout demo ${url}/demo`] : []),
   `    site          ${url}/`,
 ];
 if (admin.generated) lines.push(`  Platform admin key (development): ${admin.key}`);
-if (env.NODE_ENV === "development") {
+if (env.NODE_ENV === "development" && demoEnabled(env)) {
   const demo = await ensureDemoMerchant(runtime.deps);
   lines.push(
     `  Demo merchant ${demo.id}${demo.created ? " (created)" : ""}`,

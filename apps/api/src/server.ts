@@ -9,6 +9,7 @@ import type { Env } from "./env.js";
 import { startWorker } from "./jobs/worker.js";
 import { SecretBox, sha256Hex } from "./lib/crypto.js";
 import { Signal } from "./lib/signal.js";
+import { stopMetrics } from "./observability/metrics.js";
 import { LedgerStore } from "./store/ledger-store.js";
 
 export interface Runtime {
@@ -38,6 +39,7 @@ export async function createRuntime(env: Env, logger: Logger, adminKey: string):
     adminKeyHash: sha256Hex(adminKey),
     committed: new Signal(),
     liveConnectors,
+    publicUrl: env.PUBLIC_URL ?? hostUrl(env.HOST, env.PORT),
     now: () => new Date(),
   };
   const app = createApp(deps);
@@ -49,6 +51,7 @@ export async function createRuntime(env: Env, logger: Logger, adminKey: string):
     workers,
     async close() {
       for (const w of workers) await w.stop();
+      await stopMetrics(deps);
       await database.close();
     },
   };
@@ -56,11 +59,18 @@ export async function createRuntime(env: Env, logger: Logger, adminKey: string):
   return runtime;
 }
 
-/** Serves the app on HOST:PORT; resolves with the bound address (PORT=0 picks a free one). */
+const hostUrl = (host: string, port: number) => `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+
+/**
+ * Serves the app on HOST:PORT; resolves with the bound address (PORT=0 picks a free one),
+ * which becomes the public URL when PUBLIC_URL is not set (development).
+ */
 export function listen(runtime: Runtime, host: string, port: number): Promise<{ server: ServerType; url: string }> {
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: runtime.app.fetch, hostname: host, port }, (info) => {
-      resolve({ server, url: `http://${host.includes(":") ? `[${host}]` : host}:${info.port}` });
+      const url = hostUrl(host, info.port);
+      if (!runtime.deps.env.PUBLIC_URL) runtime.deps.publicUrl = url;
+      resolve({ server, url });
     });
     server.once("error", reject);
   });

@@ -25,6 +25,8 @@ export async function startApi(
     DATA_DIR: "memory://",
     LOG_LEVEL: "silent",
     PORT: "0",
+    // The key this API runs with (production's config check asks for it).
+    PLATFORM_ADMIN_KEY: adminKey,
     ...(opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl } : {}),
     ...opts.env,
   });

@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -134,8 +134,52 @@ describe("configuration checked at start (built API)", () => {
     expect(good.stdout).toContain("ready on http://127.0.0.1:");
   });
 
-  it("requires PLATFORM_ADMIN_KEY in production", async () => {
-    expectOneClearLine(await run({ NODE_ENV: "production" }), /PLATFORM_ADMIN_KEY must be set in production/);
+  it("production refuses development-only settings, one line per problem", async () => {
+    // Issue 19, findings 4, 15, 17: no generated admin key, no link built from a request's Host, no public /metrics.
+    const r = await run({ NODE_ENV: "production" });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toHaveLength(3);
+    for (const line of r.stderr) expect(line).toMatch(/^softrack-api: invalid environment: \w+: must be set in production/);
+    expect(r.stderr.map((l) => l.match(/invalid environment: (\w+):/)?.[1]).sort()).toEqual([
+      "METRICS_TOKEN",
+      "PLATFORM_ADMIN_KEY",
+      "PUBLIC_URL",
+    ]);
+  });
+
+  const production = { NODE_ENV: "production", PLATFORM_ADMIN_KEY: "a".repeat(30), METRICS_TOKEN: "t".repeat(20) };
+
+  it("production requires PUBLIC_URL, an https:// origin (http:// only on localhost)", async () => {
+    expectOneClearLine(await run(production), /invalid environment: PUBLIC_URL: must be set in production/);
+    expectOneClearLine(await run({ ...production, PUBLIC_URL: "http://pay.example.com" }), /PUBLIC_URL: must be https:\/\/ in production/);
+    expectOneClearLine(
+      await run({ ...production, PUBLIC_URL: "javascript:alert(1)" }),
+      /PUBLIC_URL: must be an http:\/\/ or https:\/\/ URL/,
+    );
+  });
+
+  it("production requires METRICS_TOKEN unless METRICS=off", async () => {
+    const { METRICS_TOKEN: _, ...noToken } = production;
+    expectOneClearLine(
+      await run({ ...noToken, PUBLIC_URL: "https://pay.example.com" }),
+      /invalid environment: METRICS_TOKEN: must be set in production \(or METRICS=off\)/,
+    );
+    const off = await run({ ...noToken, PUBLIC_URL: "https://pay.example.com", METRICS: "off" });
+    expect(off.stdout).toContain("ready on http://127.0.0.1:");
+  });
+
+  it("production starts with them set, printing no demo and no keys", async () => {
+    const r = await run({ ...production, PUBLIC_URL: "https://pay.example.com" });
+    expect(r.stdout).toContain("ready on http://127.0.0.1:");
+    expect(r.stdout).not.toContain("/demo");
+    expect(r.stdout).not.toMatch(/sk_test_|Platform admin key/);
+    expect(r.stderr.filter((l) => l.startsWith("softrack-api:"))).toEqual([]);
+  });
+
+  it("the image runs in production", () => {
+    const dockerfile = readFileSync(join(apiDir, "../../Dockerfile"), "utf8");
+    const runtime = dockerfile.slice(dockerfile.lastIndexOf("\nFROM "));
+    expect(runtime).toMatch(/\nENV NODE_ENV=production\b/);
   });
 
   it("starts with a good configuration (the checks above are not always-fail)", async () => {

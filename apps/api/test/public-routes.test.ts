@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEMO_VIEWS_PER_MINUTE } from "../src/routes/static/index.js";
 import type { TestApi } from "../src/testing.js";
 import { http, startTestApi } from "./support.js";
 
@@ -67,6 +68,65 @@ describe("the demo page", () => {
     expect(html).toMatch(/<softrack-checkout client-secret="pay_[^"]+_secret_[^"]+" publishable-key="pk_test_[^"]+"/);
     expect(html).toContain('<script type="module" src="/widget.js"></script>');
     expect(html).not.toMatch(/<script>|style=/);
+  });
+
+  it("is rate limited per client address: over the limit 429 with Retry-After, and no payment stored", async () => {
+    // Issue 19, finding 8: every anonymous view stored a payment, without a limit.
+    const own = await startTestApi({ env: { WORKERS: "off" } });
+    try {
+      const statuses: number[] = [];
+      let limited: Response | undefined;
+      for (let i = 0; i < DEMO_VIEWS_PER_MINUTE + 3; i++) {
+        const res = await fetch(`${own.url}/demo`);
+        statuses.push(res.status);
+        if (res.status === 429) limited ??= res;
+        else await res.text();
+      }
+      expect(statuses.filter((s) => s === 200)).toHaveLength(DEMO_VIEWS_PER_MINUTE);
+      expect(statuses.filter((s) => s === 429)).toHaveLength(3);
+      if (!limited) throw new Error("no 429");
+      expect(((await limited.json()) as { error: { type: string } }).error.type).toBe("rate_limit_error");
+      expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+      const [row] = await own.runtime.database.rows<{ n: number }>(
+        sql`SELECT count(*)::int AS n FROM payments WHERE description = 'Softrack checkout demo'`,
+      );
+      expect(Number(row?.n)).toBe(DEMO_VIEWS_PER_MINUTE);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it("does not exist in production without DEMO=1: 404, and no merchant, person or payment is created", async () => {
+    const production = {
+      NODE_ENV: "production",
+      PUBLIC_URL: "https://pay.softrack.example",
+      METRICS_TOKEN: "m".repeat(24),
+      WORKERS: "off",
+    };
+    const prod = await startTestApi({ env: production });
+    try {
+      const count = async (table: string) =>
+        Number((await prod.runtime.database.rows<{ n: number }>(sql.raw(`SELECT count(*)::int AS n FROM ${table}`)))[0]?.n);
+      const before = { merchants: await count("merchants"), identities: await count("identities"), payments: await count("payments") };
+      const res = await fetch(`${prod.url}/demo`);
+      expect(res.status).toBe(404);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe("route_not_found");
+      expect({ merchants: await count("merchants"), identities: await count("identities"), payments: await count("payments") }).toEqual(
+        before,
+      );
+      expect(await count("settings WHERE key = 'demo_merchant'")).toBe(0);
+    } finally {
+      await prod.close();
+    }
+    // With the explicit opt-in the demo answers, and its merchant has no owner anyone could sign in as.
+    const optIn = await startTestApi({ env: { ...production, DEMO: "1" } });
+    try {
+      expect((await fetch(`${optIn.url}/demo`)).status).toBe(200);
+      const [row] = await optIn.runtime.database.rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM identities`);
+      expect(Number(row?.n)).toBe(0);
+    } finally {
+      await optIn.close();
+    }
   });
 
   it("never serves files from outside its folders", async () => {

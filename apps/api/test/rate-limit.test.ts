@@ -68,6 +68,54 @@ describe("rate limit per client address", () => {
   });
 });
 
+describe("client address behind proxies (TRUST_PROXY = hops counted from the right of X-Forwarded-For)", () => {
+  // Issue 19, finding 9: the leftmost X-Forwarded-For (whatever the client wrote) was trusted.
+  it("with TRUST_PROXY=1 a spoofed leftmost address does not move the client into a fresh bucket", async () => {
+    const api = await startTestApi({
+      env: { WORKERS: "off", RATE_LIMIT_PER_KEY: "0", RATE_LIMIT_PER_IP: "4", RATE_LIMIT_BURST_SECONDS: "1", TRUST_PROXY: "1" },
+    });
+    try {
+      const sk = http(api.url, api.merchant.secretKey);
+      // The proxy appended the address it saw (198.51.100.9); the client made up the rest.
+      const replies = await burst(12, () =>
+        sk.get("/v1/balance", {
+          "X-Forwarded-For": `10.${Math.floor(Math.random() * 250)}.1.${Math.floor(Math.random() * 250)}, 198.51.100.9`,
+        }),
+      );
+      expect(replies.filter((r) => r.status === 429).length).toBeGreaterThanOrEqual(6);
+      // Another client behind the same proxy has a bucket of its own.
+      expect((await sk.get("/v1/balance", { "X-Forwarded-For": "198.51.100.10" })).status).toBe(200);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('TRUST_PROXY=2 takes the second address from the right; "true" means 1, unset or "false" 0', async () => {
+    const two = await startTestApi({
+      env: { WORKERS: "off", RATE_LIMIT_PER_KEY: "0", RATE_LIMIT_PER_IP: "4", RATE_LIMIT_BURST_SECONDS: "1", TRUST_PROXY: "2" },
+    });
+    try {
+      const sk = http(two.url, two.merchant.secretKey);
+      // Client 198.51.100.20 as the outer proxy saw it, then the inner proxy's address (changing, as a pool's would).
+      const replies = await burst(12, () =>
+        sk.get("/v1/balance", {
+          "X-Forwarded-For": `6.6.6.${Math.floor(Math.random() * 250)}, 198.51.100.20, 10.0.0.${Math.floor(Math.random() * 250)}`,
+        }),
+      );
+      expect(replies.filter((r) => r.status === 429).length).toBeGreaterThanOrEqual(6);
+    } finally {
+      await two.close();
+    }
+    const { parseEnv } = await import("../src/env.js");
+    const hops = (v?: string) => {
+      const r = parseEnv({ TRUST_PROXY: v });
+      return r.ok ? r.env.TRUST_PROXY : r.problems;
+    };
+    expect([hops("true"), hops("1"), hops("3"), hops(undefined), hops("false")]).toEqual([1, 1, 3, 0, 0]);
+    expect(hops("yes")).toEqual([expect.stringMatching(/^TRUST_PROXY: /)]);
+  });
+});
+
 describe("token bucket", () => {
   it("refills at its rate up to its burst", () => {
     const b = new TokenBuckets(2, 4);

@@ -29,11 +29,21 @@ export function rateLimit(opts: {
   };
 }
 
-/** The client's address as the socket saw it (X-Forwarded-For only when TRUST_PROXY says so). */
+/**
+ * The client's address. With TRUST_PROXY=N (N proxies in front, each appending the address
+ * it saw to X-Forwarded-For) the client is the N-th address from the right: the leftmost
+ * ones are whatever the client sent and prove nothing. A header with fewer addresses than
+ * proxies means a request that skipped a proxy: the socket's address is used.
+ */
 export function clientIp(c: Context<AppEnv>): string {
-  if (process.env.TRUST_PROXY === "1") {
-    const forwarded = c.req.header("x-forwarded-for")?.split(",")[0]?.trim();
-    if (forwarded) return forwarded;
+  const hops = c.var.deps?.env.TRUST_PROXY ?? 0;
+  if (hops > 0) {
+    const chain = (c.req.header("x-forwarded-for") ?? "")
+      .split(",")
+      .map((a) => a.trim())
+      .filter(Boolean);
+    const client = chain[chain.length - hops];
+    if (client) return client;
   }
   const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
   return incoming?.socket?.remoteAddress ?? "unknown";

@@ -1,4 +1,3 @@
-import { sql } from "drizzle-orm";
 import type { Context, MiddlewareHandler } from "hono";
 import { matchedRoutes } from "hono/route";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
@@ -7,16 +6,19 @@ import { gelfStats } from "./gelf.js";
 
 /**
  * Prometheus metrics, one registry per running app (tests start several in one process).
- * HTTP metrics are counted in memory by a middleware; everything about stored state
- * (payments by status, the webhook queue, the ledger check, connections) is read from the
- * database when /metrics is scraped, so no request path writes anything extra.
+ * A scrape reads only this process's memory and runs no SQL, so scraping costs nothing and
+ * cannot load the database: HTTP metrics are counted by a middleware as requests finish,
+ * and the one database-backed check (the ledger) runs on its own timer, METRICS_LEDGER_VERIFY_INTERVAL
+ * apart, and is read from memory. Stored-state counts (payments by status, the webhook
+ * queue) are not exported: they cost a scan each, and the request counters per route and
+ * status (and the API's lists) carry the same news.
  */
 export interface Metrics {
   registry: Registry;
   requestDuration: Histogram<"method" | "route" | "status">;
   inFlight: Gauge;
-  /** Reads the database-backed gauges; call before `registry.metrics()`. */
-  refresh(): Promise<void>;
+  /** Stops the ledger check's timer and waits for a check under way. */
+  stop(): Promise<void>;
 }
 
 const byDeps = new WeakMap<Deps, Metrics>();
@@ -68,22 +70,6 @@ function createMetrics(deps: Deps): Metrics {
   });
   const inFlight = new Gauge({ name: "http_requests_in_flight", help: "HTTP requests being served now", registers });
 
-  const payments = new Gauge({
-    name: "softrack_payments",
-    help: "Stored payments by status and mode (read from the database at scrape time)",
-    labelNames: ["status", "livemode"] as const,
-    registers,
-  });
-  const webhookPending = new Gauge({
-    name: "softrack_webhook_deliveries_pending",
-    help: "Webhook deliveries waiting to be sent",
-    registers,
-  });
-  const webhookAge = new Gauge({
-    name: "softrack_webhook_oldest_pending_age_seconds",
-    help: "Age of the oldest pending webhook delivery (0 when the queue is empty)",
-    registers,
-  });
   const ledgerBalanced = new Gauge({
     name: "softrack_ledger_balanced",
     help: "1 when the last ledger check found every currency summing to zero and every balance equal to its postings",
@@ -100,19 +86,12 @@ function createMetrics(deps: Deps): Metrics {
     help: "Unix time of the last ledger check (METRICS_LEDGER_VERIFY_INTERVAL apart)",
     registers,
   });
-  const dbUp = new Gauge({ name: "softrack_db_up", help: "1 when the database answered the last scrape", registers });
+  const ledgerCheckFailures = new Counter({
+    name: "softrack_ledger_verify_failures_total",
+    help: "Ledger checks that could not run (database unreachable)",
+    registers,
+  });
   const dbPoolMax = new Gauge({ name: "softrack_db_pool_max", help: "Largest number of connections this process opens", registers });
-  const dbConnections = new Gauge({
-    name: "softrack_db_connections",
-    help: "Connections to this database by state, as the server sees them (all API processes together)",
-    labelNames: ["state"] as const,
-    registers,
-  });
-  const scrapeDuration = new Gauge({
-    name: "softrack_metrics_db_scrape_duration_seconds",
-    help: "Time the last scrape spent reading the database",
-    registers,
-  });
   new Counter({
     name: "softrack_log_gelf_messages_total",
     help: "Log lines handed to the GELF output, by result",
@@ -125,63 +104,50 @@ function createMetrics(deps: Deps): Metrics {
     },
   });
 
-  const { database } = deps;
-  dbPoolMax.set(database.driver === "postgres" ? deps.env.DB_POOL_SIZE : 1);
-  const ledgerEvery = deps.env.METRICS_LEDGER_VERIFY_INTERVAL * 1000;
-  let ledgerAt = 0;
-  let refreshing: Promise<void> | undefined;
+  dbPoolMax.set(deps.database.driver === "postgres" ? deps.env.DB_POOL_SIZE : 1);
 
-  async function readDatabase() {
-    const started = performance.now();
+  // The ledger check reads every account: on a timer of its own (never on a scrape), first at start.
+  const ledgerEvery = deps.env.METRICS === "on" ? deps.env.METRICS_LEDGER_VERIFY_INTERVAL * 1000 : 0;
+  let checking: Promise<void> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  async function checkLedger() {
     try {
-      const byStatus = await database.rows<{ status: string; livemode: boolean; n: number }>(
-        sql`SELECT status, livemode, count(*)::int AS n FROM payments GROUP BY status, livemode`,
-      );
-      payments.reset();
-      for (const r of byStatus) payments.set({ status: r.status, livemode: String(r.livemode) }, Number(r.n));
-
-      const [queue] = await database.rows<{ n: number; age: number | null }>(
-        sql`SELECT count(*)::int AS n, EXTRACT(EPOCH FROM (now() - min(created_at)))::float8 AS age
-            FROM webhook_deliveries WHERE status = 'pending'`,
-      );
-      webhookPending.set(Number(queue?.n ?? 0));
-      webhookAge.set(Math.max(0, Number(queue?.age ?? 0)));
-
-      if (ledgerEvery > 0 && Date.now() - ledgerAt >= ledgerEvery) {
-        const report = await deps.ledger.verify();
-        ledgerAt = Date.now();
-        ledgerBalanced.set(report.balanced ? 1 : 0);
-        ledgerMismatches.set(report.mismatches.length);
-        ledgerAccounts.set(report.accounts_checked);
-        ledgerCheckedAt.set(Math.floor(ledgerAt / 1000));
-      }
-
-      const states = await database
-        .rows<{ state: string | null; n: number }>(
-          sql`SELECT state, count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() GROUP BY state`,
-        )
-        .catch(() => []);
-      dbConnections.reset();
-      for (const r of states) dbConnections.set({ state: r.state ?? "unknown" }, Number(r.n));
-      dbUp.set(1);
+      const report = await deps.ledger.verify();
+      ledgerBalanced.set(report.balanced ? 1 : 0);
+      ledgerMismatches.set(report.mismatches.length);
+      ledgerAccounts.set(report.accounts_checked);
+      ledgerCheckedAt.set(Math.floor(Date.now() / 1000));
     } catch (err) {
-      dbUp.set(0);
-      deps.logger.warn({ err: { message: (err as Error).message } }, "metrics: database read failed");
-    } finally {
-      scrapeDuration.set((performance.now() - started) / 1000);
+      if (stopped) return;
+      ledgerCheckFailures.inc();
+      deps.logger.warn({ err: { message: (err as Error).message } }, "metrics: ledger check failed");
     }
   }
+  function schedule(ms: number) {
+    timer = setTimeout(() => {
+      checking = checkLedger().finally(() => {
+        checking = undefined;
+        if (!stopped) schedule(ledgerEvery);
+      });
+    }, ms);
+    timer.unref();
+  }
+  if (ledgerEvery > 0) schedule(0);
 
   return {
     registry,
     requestDuration,
     inFlight,
-    // Concurrent scrapes share one round of queries.
-    refresh() {
-      refreshing ??= readDatabase().finally(() => {
-        refreshing = undefined;
-      });
-      return refreshing;
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await checking;
     },
   };
+}
+
+/** Stops a running app's background metrics work (see Runtime.close). */
+export async function stopMetrics(deps: Deps): Promise<void> {
+  await byDeps.get(deps)?.stop();
 }

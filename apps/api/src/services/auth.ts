@@ -3,7 +3,7 @@ import { hash as argonHash, verify as argonVerify } from "@node-rs/argon2";
 import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import type { AppEnv, Deps } from "../context.js";
 import type { Db } from "../db/client.js";
-import { customers, identities, merchants, recoveryCodes, securityEvents, signInChallenges, signInThrottles } from "../db/schema/index.js";
+import { customers, identities, merchants, recoveryCodes, securityEvents, signInChallenges } from "../db/schema/index.js";
 import { randomToken, safeEqual } from "../lib/crypto.js";
 import { ApiError, forbidden, invalid, rateLimited } from "../lib/errors.js";
 import { sendEmail, sendSms } from "./mail.js";
@@ -15,11 +15,12 @@ export type IdentityRow = typeof identities.$inferSelect;
 type ChallengeRow = typeof signInChallenges.$inferSelect;
 
 export const CODE_TTL_MS = 10 * 60 * 1000;
-/** Wrong answers to one challenge before it is dead; wrong answers per subject before a lockout. */
+/**
+ * Answers checked against one challenge, at most, however many arrive at once; then it is
+ * dead. There is no lockout of an address: it would let anyone lock a member out. The
+ * guesser is throttled instead, per challenge (this) and per client address (limitsOf).
+ */
 export const MAX_CHALLENGE_ATTEMPTS = 5;
-export const MAX_FAILURES = 5;
-const LOCK_BASE_MS = 60_000;
-const LOCK_MAX_MS = 60 * 60_000;
 const PHONE = /^\+(996\d{9}|7\d{10}|998\d{9})$/;
 
 // ---- hashing: keyed (a 6-digit code's plain SHA-256 would fall to 10^6 guesses offline) ----
@@ -43,6 +44,17 @@ class Windows {
     private readonly max: number,
     private readonly windowMs: number,
   ) {}
+  /** Calls counted for `key` in its current window; counts nothing. */
+  count(key: string, now = Date.now()): number {
+    const w = this.map.get(key);
+    return !w || now - w.start >= this.windowMs ? 0 : w.count;
+  }
+  /** Seconds to wait when `key` has used up its window, else 0; counts nothing. */
+  over(key: string, now = Date.now()): number {
+    const w = this.map.get(key);
+    if (!w || now - w.start >= this.windowMs || w.count < this.max) return 0;
+    return Math.max(1, Math.ceil((w.start + this.windowMs - now) / 1000));
+  }
   /** Seconds to wait, or 0 when the call may go ahead. */
   hit(key: string, now = Date.now()): number {
     let w = this.map.get(key);
@@ -57,16 +69,32 @@ class Windows {
 }
 const limits = new WeakMap<
   Deps,
-  { requestsPerIp: Windows; requestsPerSubject: Windows; attemptsPerIp: Windows; attemptsPerIdentity: Windows }
+  {
+    requestsPerIp: Windows;
+    requestsPerSubjectAndIp: Windows;
+    requestsPerSubject: Windows;
+    attemptsPerIp: Windows;
+    failuresPerIp: Windows;
+    attemptsPerIdentity: Windows;
+  }
 >();
+/**
+ * Code requests: per client address, per address asked for from one client (so a stranger
+ * cannot use up the member's own requests), and a wider cap per address that bounds how
+ * many challenges (5 checks each) guessers can open against it: only requests from client
+ * addresses that sent wrong answers lately count against it, so it never stops the member.
+ * Answers: per client address, all of them and the wrong ones.
+ */
 function limitsOf(deps: Deps) {
   let l = limits.get(deps);
   if (!l) {
     const n = (name: string, d: number) => Number(process.env[name] ?? d);
     l = {
       requestsPerIp: new Windows(n("AUTH_CODE_REQUESTS_PER_IP", 30), 10 * 60_000),
-      requestsPerSubject: new Windows(n("AUTH_CODE_REQUESTS_PER_IDENTITY", 5), 10 * 60_000),
+      requestsPerSubjectAndIp: new Windows(n("AUTH_CODE_REQUESTS_PER_IDENTITY", 5), 10 * 60_000),
+      requestsPerSubject: new Windows(n("AUTH_CODE_REQUESTS_PER_ADDRESS", 30), 60 * 60_000),
       attemptsPerIp: new Windows(n("AUTH_ATTEMPTS_PER_IP", 100), 10 * 60_000),
+      failuresPerIp: new Windows(n("AUTH_FAILURES_PER_IP", 20), 10 * 60_000),
       attemptsPerIdentity: new Windows(20, 10 * 60_000),
     };
     limits.set(deps, l);
@@ -159,6 +187,8 @@ async function findIdentity(
 ): Promise<IdentityRow | null> {
   const col = input.channel === "email" ? "email" : "phone";
   if (input.audience === "member") {
+    // One membership per merchant: `merchant` picks one; without it, the earliest joined
+    // (then the earliest invitation). The sign-in answer lists the others to switch to.
     const [row] = await v.db
       .select()
       .from(identities)
@@ -167,8 +197,10 @@ async function findIdentity(
           eq(identities.kind, "member"),
           isNull(identities.removedAt),
           eq(col === "email" ? identities.email : identities.phone, input.address),
+          input.merchant ? eq(identities.merchantId, input.merchant) : undefined,
         ),
       )
+      .orderBy(sql`${identities.acceptedAt} IS NULL`, identities.acceptedAt, identities.createdAt, identities.id)
       .limit(1);
     return row ?? null;
   }
@@ -207,43 +239,14 @@ async function findIdentity(
   return row ?? (await v.db.select().from(identities).where(eq(identities.customerId, cus.id)))[0] ?? null;
 }
 
-// ---- lockout ----
-async function lockedFor(v: V, subjectHash: string): Promise<number> {
-  const [t] = await v.db.select().from(signInThrottles).where(eq(signInThrottles.subjectHash, subjectHash));
-  if (!t?.lockedUntil) return 0;
-  const ms = t.lockedUntil.getTime() - v.deps.now().getTime();
-  return ms > 0 ? Math.ceil(ms / 1000) : 0;
-}
-
-function locked(seconds: number) {
-  return new ApiError(
-    429,
-    "rate_limit_error",
-    "sign_in_locked",
-    "Too many wrong codes: sign-in is locked for a while. Try again later.",
-    undefined,
-    {},
-    { "Retry-After": String(seconds) },
-  );
-}
-
-/** Counts a wrong answer; the MAX_FAILURES-th locks the subject for 1, 2, 4 … 60 minutes. */
-async function recordFailure(
-  v: V,
-  subjectHash: string,
-  ctx: { identityId: string | null; merchantId: string | null; ip: string; stage: string },
-) {
-  const now = v.deps.now();
+// ---- wrong answers ----
+/** A wrong answer: counted against the client's address (not the member's), and audited. */
+async function recordFailure(v: V, ctx: { identityId: string | null; merchantId: string | null; ip: string; stage: string }) {
+  limitsOf(v.deps).failuresPerIp.hit(ctx.ip);
   if (ctx.identityId && !ctx.merchantId) {
     const [i] = await v.db.select({ merchantId: identities.merchantId }).from(identities).where(eq(identities.id, ctx.identityId));
     ctx = { ...ctx, merchantId: i?.merchantId ?? null };
   }
-  const [t] = await v.deps.database.rows<{ failures: number; lockouts: number }>(
-    sql`INSERT INTO sign_in_throttles (subject_hash, failures, lockouts) VALUES (${subjectHash}, 1, 0)
-        ON CONFLICT (subject_hash) DO UPDATE SET failures = sign_in_throttles.failures + 1
-        RETURNING failures, lockouts`,
-    v.db,
-  );
   await audit(v, {
     type: "sign_in.failed",
     identityId: ctx.identityId,
@@ -251,24 +254,37 @@ async function recordFailure(
     ip: ctx.ip,
     detail: { stage: ctx.stage },
   });
-  if (t && t.failures >= MAX_FAILURES) {
-    const ms = Math.min(LOCK_MAX_MS, LOCK_BASE_MS * 2 ** t.lockouts);
-    await v.db
-      .update(signInThrottles)
-      .set({ failures: 0, lockouts: t.lockouts + 1, lockedUntil: new Date(now.getTime() + ms) })
-      .where(eq(signInThrottles.subjectHash, subjectHash));
-    await audit(v, {
-      type: "sign_in.locked",
-      identityId: ctx.identityId,
-      merchantId: ctx.merchantId,
-      ip: ctx.ip,
-      detail: { seconds: ms / 1000 },
-    });
-  }
 }
 
-async function clearFailures(v: V, subjectHash: string) {
-  await v.db.delete(signInThrottles).where(eq(signInThrottles.subjectHash, subjectHash));
+/** Too many wrong answers from this client address lately: 429 with Retry-After before anything is checked. */
+function throttleGuesser(v: V, ip: string) {
+  const l = limitsOf(v.deps);
+  const wait = l.attemptsPerIp.hit(ip) || l.failuresPerIp.over(ip);
+  if (wait) throw rateLimited(wait);
+}
+
+/**
+ * Takes one of the challenge's checks, or none when it is used up, consumed or expired:
+ * one conditional UPDATE, so answers racing on one challenge are checked at most
+ * MAX_CHALLENGE_ATTEMPTS times between them.
+ */
+async function takeCheck(v: V, challengeId: string, now: Date): Promise<boolean> {
+  const rows = await v.deps.database.rows(
+    sql`UPDATE sign_in_challenges SET attempts = attempts + 1
+        WHERE id = ${challengeId} AND attempts < ${MAX_CHALLENGE_ATTEMPTS} AND consumed_at IS NULL AND expires_at > ${now}
+        RETURNING id`,
+    v.db,
+  );
+  return rows.length === 1;
+}
+
+/** Marks a challenge used; false when a racing right answer got there first. */
+async function consume(v: V, challengeId: string, now: Date): Promise<boolean> {
+  const rows = await v.deps.database.rows(
+    sql`UPDATE sign_in_challenges SET consumed_at = ${now} WHERE id = ${challengeId} AND consumed_at IS NULL RETURNING id`,
+    v.db,
+  );
+  return rows.length === 1;
 }
 
 // ---- start ----
@@ -283,9 +299,10 @@ export interface StartInput {
 /**
  * Sends a code (and by email a magic link) if someone has this address, and answers the
  * same either way: a challenge id and its expiry. Delivery happens after the answer is
- * built, without waiting on SMTP, so timing does not tell either.
+ * built, without waiting on SMTP, so timing does not tell either. The link starts with the
+ * configured public URL, never with anything the request said (a forged Host).
  */
-export async function startSignIn(v: V, ip: string, baseUrl: string, input: StartInput) {
+export async function startSignIn(v: V, ip: string, input: StartInput) {
   const address = input.channel === "email" ? normalizeEmail(input.address) : normalizePhone(input.address);
   if (input.channel === "sms" && !PHONE.test(address))
     throw invalid("invalid_phone", "phone must be a mobile number in international format: +996…, +7… or +998….", "phone");
@@ -293,10 +310,11 @@ export async function startSignIn(v: V, ip: string, baseUrl: string, input: Star
     throw invalid("parameter_missing", "Customers sign in against a merchant: send `merchant`.", "merchant");
   const subjectHash = keyed(v.deps, "subject", input.audience, input.merchant ?? "", address);
   const l = limitsOf(v.deps);
-  const wait = l.requestsPerIp.hit(ip) || l.requestsPerSubject.hit(subjectHash);
+  const wait =
+    l.requestsPerIp.hit(ip) ||
+    l.requestsPerSubjectAndIp.hit(`${subjectHash}\u0000${ip}`) ||
+    (l.failuresPerIp.count(ip) > 0 ? l.requestsPerSubject.hit(subjectHash) : 0);
   if (wait) throw rateLimited(wait);
-  const lockedSeconds = await lockedFor(v, subjectHash);
-  if (lockedSeconds) throw locked(lockedSeconds);
 
   const identity = await findIdentity(v, { ...input, address });
   const id = accountId("chl");
@@ -332,7 +350,7 @@ export async function startSignIn(v: V, ip: string, baseUrl: string, input: Star
         ? sendEmail(deps, {
             to: address,
             subject: "Your Softrack sign-in code",
-            text: `Your sign-in code is ${code}. It works once, for 10 minutes.\n\nOr open this link to sign in: ${baseUrl}${path}?magic=${link}\n\nIf you did not ask for it, ignore this message.`,
+            text: `Your sign-in code is ${code}. It works once, for 10 minutes.\n\nOr open this link to sign in: ${deps.publicUrl}${path}?magic=${link}\n\nIf you did not ask for it, ignore this message.`,
           })
         : sendSms(deps, { to: address, text: `Softrack code: ${code} (10 min). Do not share it.` });
     send.catch((err: Error) =>
@@ -352,6 +370,35 @@ export async function startSignIn(v: V, ip: string, baseUrl: string, input: Star
 // ---- verify ----
 function wrong(code: string, message: string, param?: string) {
   return new ApiError(400, "invalid_request_error", code, message, param);
+}
+
+/**
+ * The teams a member's address belongs to (the one signed in included), for the console to
+ * offer a switch: sign in again with `merchant`. Only ever shown to whoever proved the address.
+ */
+async function membershipsOf(v: V, identity: IdentityRow) {
+  if (identity.kind !== "member" || !identity.email) return undefined;
+  const rows = await v.db
+    .select({ merchant: identities.merchantId, role: identities.role, acceptedAt: identities.acceptedAt })
+    .from(identities)
+    .where(and(eq(identities.kind, "member"), eq(identities.email, identity.email), isNull(identities.removedAt)))
+    .orderBy(identities.merchantId);
+  return rows.map((r) => ({
+    merchant: r.merchant,
+    role: r.role ?? "support",
+    status: r.acceptedAt ? ("active" as const) : ("invited" as const),
+  }));
+}
+
+/** Proving the address (the emailed code or link) turns a member's invitation into a membership. */
+async function acceptInvitation(v: V, identity: IdentityRow, ip: string) {
+  if (identity.kind !== "member" || identity.acceptedAt) return;
+  const rows = await v.db
+    .update(identities)
+    .set({ acceptedAt: v.deps.now() })
+    .where(and(eq(identities.id, identity.id), isNull(identities.acceptedAt)))
+    .returning({ id: identities.id });
+  if (rows.length) await audit(v, { type: "member.joined", identityId: identity.id, merchantId: identity.merchantId, ip });
 }
 
 async function complete(v: V, identity: IdentityRow, client: "browser" | "app", ip: string, userAgent: string | undefined, method: string) {
@@ -376,6 +423,7 @@ async function complete(v: V, identity: IdentityRow, client: "browser" | "app", 
       status: "complete" as const,
       session: sessionObject(session, session.id, v.deps.now()),
       identity: await identityObject(v.db, identity),
+      memberships: await membershipsOf(v, identity),
     },
   };
 }
@@ -405,16 +453,13 @@ export async function verifyCode(
   userAgent: string | undefined,
   input: { challenge?: string | undefined; code?: string | undefined; token?: string | undefined },
 ): Promise<SignInResult> {
-  const l = limitsOf(v.deps);
-  const wait = l.attemptsPerIp.hit(ip);
-  if (wait) throw rateLimited(wait);
+  throttleGuesser(v, ip);
   let ch: ChallengeRow | undefined;
   if (input.token) {
     [ch] = await v.db
       .select()
       .from(signInChallenges)
-      .where(eq(signInChallenges.linkHash, keyed(v.deps, "link", input.token)))
-      .for("update");
+      .where(eq(signInChallenges.linkHash, keyed(v.deps, "link", input.token)));
     if (!ch) return { kind: "error", error: wrong("sign_in_link_invalid", "This sign-in link is not valid; ask for a new one.", "token") };
   } else {
     if (!input.challenge || !input.code)
@@ -422,14 +467,11 @@ export async function verifyCode(
     [ch] = await v.db
       .select()
       .from(signInChallenges)
-      .where(and(eq(signInChallenges.id, input.challenge), eq(signInChallenges.stage, "code")))
-      .for("update");
+      .where(and(eq(signInChallenges.id, input.challenge), eq(signInChallenges.stage, "code")));
     if (!ch) return { kind: "error", error: wrong("sign_in_code_invalid", "The code is wrong.", "code") };
   }
-  const lockedSeconds = await lockedFor(v, ch.subjectHash);
-  if (lockedSeconds) return { kind: "error", error: locked(lockedSeconds) };
   const now = v.deps.now();
-  if (ch.consumedAt || ch.expiresAt.getTime() <= now.getTime() || ch.attempts >= MAX_CHALLENGE_ATTEMPTS) {
+  if (!(await takeCheck(v, ch.id, now))) {
     return {
       kind: "error",
       error: wrong(
@@ -452,18 +494,22 @@ export async function verifyCode(
         )[0]
       : undefined;
   if (!identity) {
-    await v.db
-      .update(signInChallenges)
-      .set({ attempts: ch.attempts + 1 })
-      .where(eq(signInChallenges.id, ch.id));
-    await recordFailure(v, ch.subjectHash, { identityId: ch.identityId, merchantId: null, ip, stage: "code" });
+    await recordFailure(v, { identityId: ch.identityId, merchantId: null, ip, stage: "code" });
     return { kind: "error", error: wrong("sign_in_code_invalid", "The code is wrong.", "code") };
   }
-  await v.db.update(signInChallenges).set({ consumedAt: now }).where(eq(signInChallenges.id, ch.id));
+  if (!(await consume(v, ch.id, now)))
+    return {
+      kind: "error",
+      error: wrong(
+        "sign_in_code_expired",
+        "This code or link has expired or was already used; ask for a new one.",
+        input.token ? "token" : "code",
+      ),
+    };
+  if (ch.channel === "email") await acceptInvitation(v, identity, ip);
   const method = input.token ? "magic_link" : ch.channel === "sms" ? "sms_code" : "email_code";
   const factors = factorsOf(identity);
   if (factors.length === 0) {
-    await clearFailures(v, ch.subjectHash);
     return { kind: "complete", client: ch.client, ...(await complete(v, identity, ch.client, ip, userAgent, method)) };
   }
   // Every path (code, link) stops here when a second factor is on.
@@ -527,16 +573,13 @@ export async function verifySecondFactor(
   userAgent: string | undefined,
   input: { second_factor_token: string; password?: string | undefined; totp_code?: string | undefined; recovery_code?: string | undefined },
 ): Promise<SignInResult> {
-  const l = limitsOf(v.deps);
-  const wait = l.attemptsPerIp.hit(ip);
-  if (wait) throw rateLimited(wait);
+  throttleGuesser(v, ip);
   const [id, secret] = input.second_factor_token.split(".");
   const [ch] = id
     ? await v.db
         .select()
         .from(signInChallenges)
         .where(and(eq(signInChallenges.id, id), eq(signInChallenges.stage, "second_factor")))
-        .for("update")
     : [];
   const now = v.deps.now();
   if (!ch?.identityId || !safeEqual(keyed(v.deps, "second_factor", ch.id, secret ?? ""), ch.codeHash)) {
@@ -551,8 +594,6 @@ export async function verifySecondFactor(
       error: wrong("second_factor_token_expired", "The sign-in step has expired or was used; start again.", "second_factor_token"),
     };
   }
-  const lockedSeconds = await lockedFor(v, ch.subjectHash);
-  if (lockedSeconds) return { kind: "error", error: locked(lockedSeconds) };
   const [identity] = await v.db
     .select()
     .from(identities)
@@ -566,6 +607,11 @@ export async function verifySecondFactor(
     throw invalid("parameter_missing", "This account asks for its password.", "password");
   if (identity.totpSealed && input.totp_code === undefined && input.recovery_code === undefined)
     throw invalid("parameter_missing", "This account asks for an authenticator code (or a recovery code).", "totp_code");
+  if (!(await takeCheck(v, ch.id, now)))
+    return {
+      kind: "error",
+      error: wrong("second_factor_token_expired", "The sign-in step has expired or was used; start again.", "second_factor_token"),
+    };
   let ok = true;
   if (identity.passwordHash) ok = (await argonVerify(identity.passwordHash, input.password ?? "").catch(() => false)) && ok;
   if (ok && identity.totpSealed) {
@@ -577,15 +623,14 @@ export async function verifySecondFactor(
       await audit(v, { type: "recovery_code.used", identityId: identity.id, merchantId: identity.merchantId, ip });
   }
   if (!ok) {
-    await v.db
-      .update(signInChallenges)
-      .set({ attempts: ch.attempts + 1 })
-      .where(eq(signInChallenges.id, ch.id));
-    await recordFailure(v, ch.subjectHash, { identityId: identity.id, merchantId: identity.merchantId, ip, stage: "second_factor" });
+    await recordFailure(v, { identityId: identity.id, merchantId: identity.merchantId, ip, stage: "second_factor" });
     return { kind: "error", error: wrong("second_factor_invalid", "The second factor is wrong.") };
   }
-  await v.db.update(signInChallenges).set({ consumedAt: now }).where(eq(signInChallenges.id, ch.id));
-  await clearFailures(v, ch.subjectHash);
+  if (!(await consume(v, ch.id, now)))
+    return {
+      kind: "error",
+      error: wrong("second_factor_token_expired", "The sign-in step has expired or was used; start again.", "second_factor_token"),
+    };
   return { kind: "complete", client: ch.client, ...(await complete(v, identity, ch.client, ip, userAgent, factorsOf(identity).join("+"))) };
 }
 

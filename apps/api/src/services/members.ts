@@ -19,18 +19,21 @@ export function memberObject(i: IdentityRow) {
     email: i.email,
     phone: i.phone,
     role: i.role ?? "support",
+    /** invited: until the person proves the address by signing in with the emailed code or link. */
+    status: i.acceptedAt ? ("active" as const) : ("invited" as const),
     second_factor: i.passwordHash !== null || i.totpSealed !== null,
   };
 }
 
-/** A person joins a merchant's team; they sign in with a code sent to this email (no password to set). */
+/**
+ * Invites a person to this merchant's team; they join by signing in with a code sent to
+ * this email (no password to set). Memberships are per merchant: the answer never depends
+ * on whether the address belongs to anyone elsewhere on the platform, and an invitation
+ * here neither blocks nor claims the address for any other merchant.
+ */
 export async function inviteMember(v: V, merchantId: string, input: { email: string; role: Role; phone?: string | undefined }, ip: string) {
   const email = normalizeEmail(input.email);
-  const [taken] = await v.db
-    .select({ id: identities.id })
-    .from(identities)
-    .where(and(eq(identities.kind, "member"), eq(identities.email, email), isNull(identities.removedAt)));
-  if (taken) throw invalid("member_exists", "A member with this email already exists.", "email");
+  // A conflict can only be with this merchant's own team (the unique index is per merchant).
   const [row] = await v.db
     .insert(identities)
     .values({
@@ -42,7 +45,9 @@ export async function inviteMember(v: V, merchantId: string, input: { email: str
       phone: input.phone ?? null,
       createdAt: v.deps.now(),
     })
+    .onConflictDoNothing()
     .returning();
+  if (!row) throw invalid("member_exists", "This email is already on your team.", "email");
   await audit(v, { type: "member.invited", merchantId, identityId: row?.id, ip, detail: { role: input.role } });
   return memberObject(row as IdentityRow);
 }
@@ -70,10 +75,14 @@ export async function removeMember(v: V, merchantId: string, id: string, ip: str
 
 export const DEMO_OWNER_EMAIL = "owner@demo.softrack.test";
 
-/** Development: the demo merchant's owner, who signs in to the console by email code (read from the dev outbox). */
+/**
+ * Outside production: the demo merchant's owner, who signs in to the console by email code
+ * (read from the dev outbox). A production demo (DEMO=1) has no people: nobody may own it.
+ */
 export async function ensureDemoOwner(deps: Deps, merchantId: string): Promise<void> {
+  if (deps.env.NODE_ENV === "production") return;
   await deps.database.db
     .insert(identities)
-    .values({ id: accountId("idn"), kind: "member", merchantId, role: "owner", email: DEMO_OWNER_EMAIL })
+    .values({ id: accountId("idn"), kind: "member", merchantId, role: "owner", email: DEMO_OWNER_EMAIL, acceptedAt: new Date() })
     .onConflictDoNothing();
 }

@@ -59,7 +59,7 @@ export type paths = {
       path?: never;
       cookie?: never;
     };
-    /** Prometheus metrics (text exposition format); requires METRICS_TOKEN as a bearer token when that is set */
+    /** Prometheus metrics (text exposition format), read from memory (a scrape runs no query); requires METRICS_TOKEN as a bearer token when that is set (always in production) */
     get: {
       parameters: {
         query?: never;
@@ -80,6 +80,13 @@ export type paths = {
         };
         /** @description METRICS_TOKEN is set and the request did not present it */
         401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description METRICS=off */
+        404: {
           headers: {
             [name: string]: unknown;
           };
@@ -3659,7 +3666,7 @@ export type paths = {
     };
     get?: never;
     put?: never;
-    /** Add a member to a merchant's team (platform admin key, or an owner's session) */
+    /** Invite a member to a merchant's team (platform admin key, or an owner's session). The answer is the same whether or not the address belongs to anyone elsewhere; the invitation is pending until the person signs in with the emailed code or link */
     post: {
       parameters: {
         query?: never;
@@ -4563,7 +4570,7 @@ export type paths = {
       };
     };
     put?: never;
-    /** Create a payment */
+    /** Create a payment; with confirm: true, create and confirm it in one request */
     post: {
       parameters: {
         query?: never;
@@ -4597,6 +4604,15 @@ export type paths = {
         };
         /** @description Missing or invalid API key */
         401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description The payment was declined */
+        402: {
           headers: {
             [name: string]: unknown;
           };
@@ -8051,6 +8067,8 @@ export type components = {
        * @enum {string}
        */
       capture_method?: "automatic" | "manual";
+      /** @description true: create and confirm in one request; the answer is the payment after confirmation (secret key) */
+      confirm?: boolean;
       /**
        * @example KGS
        * @enum {string}
@@ -8068,6 +8086,7 @@ export type components = {
       };
       /** @enum {string} */
       method?: "card" | "sms" | "qr" | "wallet";
+      payment_method_data?: components["schemas"]["PaymentMethodData"];
       purpose?: components["schemas"]["PaymentPurpose"];
     };
     CreatePickupPoint: {
@@ -8359,6 +8378,11 @@ export type components = {
        */
       role: "owner" | "developer" | "support";
       second_factor: boolean;
+      /**
+       * @description invited until the person signs in with the code or link emailed to this address
+       * @enum {string}
+       */
+      status: "invited" | "active";
     };
     MemberList: {
       data: components["schemas"]["Member"][];
@@ -8589,6 +8613,7 @@ export type components = {
       object: "list";
       url?: string;
     };
+    /** @description With confirm: true, how the payment is paid (as in confirm) */
     PaymentMethodData:
       | {
           card: {
@@ -8869,6 +8894,14 @@ export type components = {
       expires_at?: string;
       factors?: ("password" | "totp")[];
       identity?: components["schemas"]["Identity"];
+      /** @description Members: every team this address belongs to; sign in again with `merchant` to act for another */
+      memberships?: {
+        merchant: string;
+        /** @enum {string} */
+        role: "owner" | "developer" | "support";
+        /** @enum {string} */
+        status: "invited" | "active";
+      }[];
       /** @enum {string} */
       object: "sign_in";
       /** @description Send it to /v1/auth/second_factor with the factors listed */
@@ -8922,6 +8955,7 @@ export type components = {
       client?: "browser" | "app";
       /** Format: email */
       email: string;
+      /** @description customer: required; member: which team to sign in to when the address belongs to several */
       merchant?: string;
     };
     StartPhoneSignIn: {

@@ -26,9 +26,15 @@ export const identities = pgTable(
     /** The last TOTP time step accepted: a code of this step or earlier is a replay. */
     totpLastStep: bigint("totp_last_step", { mode: "number" }),
     removedAt: ts("removed_at"),
+    /**
+     * Members: when the invited person first proved the address (signed in with the emailed
+     * code or link). Null: an invitation, which gives nobody anything.
+     */
+    acceptedAt: ts("accepted_at"),
   },
   (t) => [
-    uniqueIndex("identities_member_email_idx").on(t.email).where(sql`kind = 'member' AND removed_at IS NULL`),
+    // One membership per merchant and address: another merchant inviting the same address neither sees nor blocks it.
+    uniqueIndex("identities_member_email_idx").on(t.merchantId, t.email).where(sql`kind = 'member' AND removed_at IS NULL`),
     uniqueIndex("identities_customer_idx").on(t.customerId).where(sql`kind = 'customer'`),
     index("identities_merchant_idx").on(t.merchantId),
   ],

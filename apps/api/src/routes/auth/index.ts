@@ -96,6 +96,10 @@ const SignIn = z
     status: z.enum(["complete", "second_factor_required"]),
     session: Session.optional(),
     identity: Identity.optional(),
+    memberships: z
+      .array(z.object({ merchant: z.string(), role: z.enum(["owner", "developer", "support"]), status: z.enum(["invited", "active"]) }))
+      .optional()
+      .openapi({ description: "Members: every team this address belongs to; sign in again with `merchant` to act for another" }),
     token: z.string().optional().openapi({ description: "sst_…: the bearer token, for client=app only; shown once" }),
     second_factor_token: z.string().optional().openapi({ description: "Send it to /v1/auth/second_factor with the factors listed" }),
     factors: z.array(z.enum(["password", "totp"])).optional(),
@@ -104,7 +108,16 @@ const SignIn = z
   .openapi("SignIn");
 
 const EmailStart = z
-  .strictObject({ email: z.email().max(254), audience: Audience, merchant: z.string().max(64).optional(), client: Client })
+  .strictObject({
+    email: z.email().max(254),
+    audience: Audience,
+    merchant: z
+      .string()
+      .max(64)
+      .optional()
+      .openapi({ description: "customer: required; member: which team to sign in to when the address belongs to several" }),
+    client: Client,
+  })
   .openapi("StartEmailSignIn");
 const PhoneStart = z
   .strictObject({ phone: z.string().max(32), audience: Audience, merchant: z.string().max(64).optional(), client: Client })
@@ -358,14 +371,13 @@ function answer(c: Context<AppEnv>, r: SignInResult) {
 }
 
 const merchantIdOf = (c: Context<AppEnv>) => (c.var.principal as { merchantId?: string }).merchantId ?? null;
-const base = (c: Context<AppEnv>) => process.env.PUBLIC_URL ?? new URL(c.req.url).origin;
 const ua = (c: Context<AppEnv>) => c.req.header("User-Agent");
 
 export const authRoutes = createRouter()
   .openapi(r.emailStart, async (c) => {
     const b = c.req.valid("json");
     return c.json(
-      await startSignIn(c.var, clientIp(c), base(c), {
+      await startSignIn(c.var, clientIp(c), {
         channel: "email",
         address: b.email,
         audience: b.audience,
@@ -378,7 +390,7 @@ export const authRoutes = createRouter()
   .openapi(r.phoneStart, async (c) => {
     const b = c.req.valid("json");
     return c.json(
-      await startSignIn(c.var, clientIp(c), base(c), {
+      await startSignIn(c.var, clientIp(c), {
         channel: "sms",
         address: b.phone,
         audience: b.audience,

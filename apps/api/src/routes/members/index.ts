@@ -21,6 +21,9 @@ const Member = z
     email: z.string().nullable(),
     phone: z.string().nullable(),
     role: Role,
+    status: z
+      .enum(["invited", "active"])
+      .openapi({ description: "invited until the person signs in with the code or link emailed to this address" }),
     second_factor: z.boolean(),
     deleted: z.boolean().optional(),
   })
@@ -42,7 +45,8 @@ const r = {
     method: "post",
     path: "/v1/merchants/{id}/members",
     tags,
-    summary: "Add a member to a merchant's team (platform admin key, or an owner's session)",
+    summary:
+      "Invite a member to a merchant's team (platform admin key, or an owner's session). The answer is the same whether or not the address belongs to anyone elsewhere; the invitation is pending until the person signs in with the emailed code or link",
     security: bearer,
     middleware: allow("admin", "secret"),
     request: { params: IdParam("mer"), ...body(Invite) },

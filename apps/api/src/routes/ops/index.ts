@@ -37,10 +37,12 @@ const metrics = createRoute({
   method: "get",
   path: "/metrics",
   tags: ["Operations"],
-  summary: "Prometheus metrics (text exposition format); requires METRICS_TOKEN as a bearer token when that is set",
+  summary:
+    "Prometheus metrics (text exposition format), read from memory (a scrape runs no query); requires METRICS_TOKEN as a bearer token when that is set (always in production)",
   responses: {
     200: { content: { "text/plain": { schema: z.string() } }, description: "Prometheus text format 0.0.4" },
     401: { description: "METRICS_TOKEN is set and the request did not present it" },
+    404: { description: "METRICS=off" },
   },
 });
 
@@ -77,11 +79,12 @@ export const opsRoutes = createRouter()
   })
   .openapi(metrics, async (c) => {
     const { deps } = c.var;
+    if (deps.env.METRICS === "off")
+      throw new ApiError(404, "invalid_request_error", "route_not_found", `Unrecognized request URL (GET: ${c.req.path}).`);
     const token = deps.env.METRICS_TOKEN;
     if (token && !sameToken(c.req.header("Authorization") ?? "", `Bearer ${token}`)) {
       throw new ApiError(401, "authentication_error", "invalid_metrics_token", "GET /metrics requires the METRICS_TOKEN bearer token.");
     }
     const m = metricsFor(deps);
-    await m.refresh();
     return c.body(await m.registry.metrics(), 200, { "Content-Type": m.registry.contentType, "Cache-Control": "no-store" });
   });

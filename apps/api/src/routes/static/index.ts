@@ -1,9 +1,11 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { extname, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Hono } from "hono";
-import type { AppEnv } from "../../context.js";
-import { invalid } from "../../lib/errors.js";
+import { Hono, type MiddlewareHandler } from "hono";
+import type { AppEnv, Deps } from "../../context.js";
+import { demoEnabled } from "../../env.js";
+import { ApiError, invalid } from "../../lib/errors.js";
+import { clientIp, rateLimit } from "../../middleware/rate-limit.js";
 import { ensureDemoMerchant } from "../../services/demo.js";
 import { createPayment, paymentObject } from "../../services/payments.js";
 
@@ -80,6 +82,18 @@ function send(file: string, opts: { frameable?: boolean } = {}) {
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
+/** Each /demo view stores a test payment: anonymous callers get a few a minute per address (per running app). */
+export const DEMO_VIEWS_PER_MINUTE = 10;
+const demoLimits = new WeakMap<Deps, MiddlewareHandler<AppEnv>>();
+const demoRateLimit: MiddlewareHandler<AppEnv> = (c, next) => {
+  let limit = demoLimits.get(c.var.deps);
+  if (!limit) {
+    limit = rateLimit({ windowMs: 60_000, max: DEMO_VIEWS_PER_MINUTE, key: clientIp, name: "demo" });
+    demoLimits.set(c.var.deps, limit);
+  }
+  return limit(c, next);
+};
+
 export const staticRoutes = new Hono<AppEnv>()
   .get("/widget.js", (c) => {
     const file = fileUnder(WIDGET, "cdn/softrack-checkout.js");
@@ -90,16 +104,25 @@ export const staticRoutes = new Hono<AppEnv>()
     return file ? send(file, { frameable: true }) : c.text("Not found", 404);
   })
   .get("/demo.css", (c) => c.body(DEMO_CSS, 200, { "Content-Type": "text/css; charset=utf-8" }))
-  .get("/demo", async (c) => {
-    const deps = c.var.deps;
-    const demo = await ensureDemoMerchant(deps);
-    const amount = 15_000;
-    const res = await c.var.deps.database.db.transaction(async (tx) => {
-      const v = { ...c.var, db: tx, principal: { kind: "secret" as const, keyId: "demo", merchantId: demo.id, livemode: false } };
-      return paymentObject(v, await createPayment(v, { amount, currency: "KGS", description: "Softrack checkout demo" }));
-    });
-    const locale = /^(ru|ky|kk|en|uz)$/.test(c.req.query("locale") ?? "") ? (c.req.query("locale") as string) : "en";
-    const html = `<!doctype html>
+  .get(
+    "/demo",
+    async (c, next) => {
+      // No demo (and no demo merchant) unless this deployment asked for one: the same 404 as any unknown URL.
+      if (!demoEnabled(c.var.deps.env))
+        throw new ApiError(404, "invalid_request_error", "route_not_found", `Unrecognized request URL (GET: ${c.req.path}).`);
+      return next();
+    },
+    demoRateLimit,
+    async (c) => {
+      const deps = c.var.deps;
+      const demo = await ensureDemoMerchant(deps);
+      const amount = 15_000;
+      const res = await c.var.deps.database.db.transaction(async (tx) => {
+        const v = { ...c.var, db: tx, principal: { kind: "secret" as const, keyId: "demo", merchantId: demo.id, livemode: false } };
+        return paymentObject(v, await createPayment(v, { amount, currency: "KGS", description: "Softrack checkout demo" }));
+      });
+      const locale = /^(ru|ky|kk|en|uz)$/.test(c.req.query("locale") ?? "") ? (c.req.query("locale") as string) : "en";
+      const html = `<!doctype html>
 <html lang="${locale}">
 <head>
 <meta charset="utf-8">
@@ -127,8 +150,9 @@ export const staticRoutes = new Hono<AppEnv>()
 </main>
 </body>
 </html>`;
-    return c.body(html, 200, { "Content-Type": "text/html; charset=utf-8", ...NO_FRAMING, "Cache-Control": "no-store" });
-  })
+      return c.body(html, 200, { "Content-Type": "text/html; charset=utf-8", ...NO_FRAMING, "Cache-Control": "no-store" });
+    },
+  )
   .get("*", (c, next) => {
     const raw = new URL(c.req.url).pathname;
     if (raw.startsWith("/v1/")) return next();
