@@ -239,3 +239,24 @@ describe("live mode for console sessions", () => {
     expect(failed.length).toBeGreaterThanOrEqual(2);
   });
 });
+
+describe("idempotency keys belong to one mode", () => {
+  it("a session's live-mode answer is never replayed to it in test mode, nor the reverse", async () => {
+    const owner = await memberWithTotp(`owner-idem-${Date.now()}@example.kg`, "owner");
+    const body = { name: "Aizada", email: "aizada@example.kg" };
+    const headers = { "Idempotency-Key": `mode-${Date.now()}` };
+
+    expect((await owner.session.post("/v1/auth/sessions/live_mode", { code: freshCode(owner.secret) })).status).toBe(200);
+    const inLive = await owner.session.post("/v1/customers", body, headers);
+    expect(inLive.status).toBe(200);
+    expect(inLive.body.livemode).toBe(true);
+
+    expect((await owner.session.call("DELETE", "/v1/auth/sessions/live_mode")).status).toBe(200);
+    const inTest = await owner.session.post("/v1/customers", body, headers);
+    expect(inTest.status).toBe(200);
+    expect(inTest.headers.get("idempotent-replayed")).toBeNull();
+    expect(inTest.body.livemode).toBe(false);
+    expect(inTest.body.id).not.toBe(inLive.body.id);
+    expect((await owner.session.get(`/v1/customers/${inLive.body.id}`)).status).toBe(404);
+  });
+});
