@@ -40,8 +40,8 @@ export function unitOfWork(deps: Deps): MiddlewareHandler<AppEnv> {
       }
       requestHash = sha256Hex(`${c.req.method} ${c.req.path}\n${canonical}`);
     }
-    // Per mode too: a console session changes mode, and a live answer must never replay to it in test mode.
-    const scope = "livemode" in principal && principal.livemode ? `${principal.keyId}:live` : principal.keyId;
+    // A key has one mode for life; a console session changes mode, and a live answer must never replay to it in test mode.
+    const scope = principal.kind === "secret" && principal.session && principal.livemode ? `${principal.keyId}:live` : principal.keyId;
     let replay: { status: number; body: string } | null = null;
     try {
       await deps.database.db.transaction(async (tx) => {
