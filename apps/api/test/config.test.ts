@@ -71,7 +71,8 @@ function expectOneClearLine(result: { code: number | null; stderr: string[]; std
   expect(result.stderr[0]).not.toMatch(/\n|\s+at .+:\d+:\d+/);
 }
 
-describe("configuration checked at start (built API)", () => {
+// Each case starts the built server, some several times: a slow, shared machine gets room (no timing is asserted).
+describe("configuration checked at start (built API)", { timeout: 240_000 }, () => {
   it("rejects a DATABASE_URL that is not a PostgreSQL URL", async () => {
     expectOneClearLine(
       await run({ DATABASE_URL: "mysql://root@db/softrack" }),
