@@ -172,6 +172,9 @@ const Outbox = listOf(
 );
 
 const anyone = { 200: json(SignIn), ...errors };
+/** Said on every route that changes how a person signs in (see factorChanger). */
+const recentSignIn =
+  "Needs a recent sign-in: a session signed in more than 10 minutes ago gets 403 `reauthentication_required` (sign in again, then retry).";
 const signedIn = allow("secret", "customer");
 const r = {
   emailStart: createRoute({
@@ -220,6 +223,7 @@ const r = {
     path: "/v1/auth/password",
     tags,
     summary: "Turn on (or change) the password second factor",
+    description: recentSignIn,
     security: bearer,
     middleware: signedIn,
     request: body(Password),
@@ -230,6 +234,7 @@ const r = {
     path: "/v1/auth/password/disable",
     tags,
     summary: "Turn the password off (needs the password)",
+    description: recentSignIn,
     security: bearer,
     middleware: signedIn,
     request: body(PasswordOff),
@@ -240,6 +245,7 @@ const r = {
     path: "/v1/auth/totp/setup",
     tags,
     summary: "Start an authenticator app: secret, otpauth:// URI and QR code",
+    description: recentSignIn,
     security: bearer,
     middleware: signedIn,
     responses: { 200: json(TotpSetup), ...errors },
@@ -249,6 +255,7 @@ const r = {
     path: "/v1/auth/totp/enable",
     tags,
     summary: "Confirm the authenticator with a code; returns recovery codes once",
+    description: recentSignIn,
     security: bearer,
     middleware: signedIn,
     request: body(Code),
@@ -259,6 +266,7 @@ const r = {
     path: "/v1/auth/totp/disable",
     tags,
     summary: "Turn the authenticator off (needs a code or a recovery code)",
+    description: recentSignIn,
     security: bearer,
     middleware: signedIn,
     request: body(Code),
@@ -269,6 +277,7 @@ const r = {
     path: "/v1/auth/recovery_codes",
     tags,
     summary: "New recovery codes (the old ones stop working)",
+    description: recentSignIn,
     security: bearer,
     middleware: signedIn,
     request: body(Code),
