@@ -395,12 +395,10 @@ export async function startSignIn(v: V, ip: string, input: StartInput) {
     l.requestsPerSubjectAndIp.hit(`${subjectHash}\u0000${net}`) ||
     (l.failuresPerIp.count(net) > 0 ? l.requestsPerSubject.hit(subjectHash) : 0);
   if (wait) throw rateLimited(wait);
-  // Typed codes for this address are paused: email still sends (its link signs in); SMS has no
-  // link, so no new code is sent until the window ends (answered alike, known address or not).
-  if (input.channel === "sms") {
-    const paused = await codesPausedFor(v, subjectHash);
-    if (paused) throw rateLimited(paused);
-  }
+  // Typed codes for this address are paused: the email carries only its link (which signs in);
+  // SMS has no link, so no new code is sent until the window ends (alike, known address or not).
+  const paused = await codesPausedFor(v, subjectHash);
+  if (paused && input.channel === "sms") throw rateLimited(paused);
 
   const identity = await findIdentity(v, { ...input, address });
   const id = accountId("chl");
@@ -436,7 +434,9 @@ export async function startSignIn(v: V, ip: string, input: StartInput) {
         ? sendEmail(deps, {
             to: address,
             subject: "Your Softrack sign-in code",
-            text: `Your sign-in code is ${code}. It works once, for 10 minutes.\n\nOr open this link to sign in: ${deps.publicUrl}${path}?magic=${link}\n\nIf you did not ask for it, ignore this message.`,
+            text: paused
+              ? `Open this link to sign in (it works once, for 10 minutes): ${deps.publicUrl}${path}?magic=${link}\n\nToo many wrong codes were typed for this address lately, so this message has no code: use the link.\n\nIf you did not ask for it, ignore this message.`
+              : `Your sign-in code is ${code}. It works once, for 10 minutes.\n\nOr open this link to sign in: ${deps.publicUrl}${path}?magic=${link}\n\nIf you did not ask for it, ignore this message.`,
           })
         : sendSms(deps, { to: address, text: `Softrack code: ${code} (10 min). Do not share it.` });
     send.catch((err: Error) =>
