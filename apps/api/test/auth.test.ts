@@ -270,9 +270,15 @@ describe("throttling the guesser, not the member (TRUST_PROXY=1: client addresse
 
   it("after a stranger's many wrong codes against an address, the member starts a new sign-in and gets in; the stranger gets 429", async () => {
     // Issue 19, finding 10: five wrong codes from anyone locked the address (renewably, up to 60 minutes).
-    const saved = { failures: process.env.AUTH_FAILURES_PER_IP, perAddress: process.env.AUTH_CODE_REQUESTS_PER_ADDRESS };
+    const saved = {
+      failures: process.env.AUTH_FAILURES_PER_IP,
+      perAddress: process.env.AUTH_CODE_REQUESTS_PER_ADDRESS,
+      codeFailures: process.env.AUTH_CODE_FAILURES_PER_ADDRESS,
+    };
     process.env.AUTH_FAILURES_PER_IP = "12";
     process.env.AUTH_CODE_REQUESTS_PER_ADDRESS = "3";
+    // This test is about the per-client limits; the per-address pause of typed codes has its own tests (auth-stepup.test.ts).
+    process.env.AUTH_CODE_FAILURES_PER_ADDRESS = "1000";
     try {
       await p.invite("victim@shop.test");
       const attacker = { "X-Forwarded-For": "203.0.113.66" };
@@ -312,6 +318,7 @@ describe("throttling the guesser, not the member (TRUST_PROXY=1: client addresse
       for (const [name, value] of [
         ["AUTH_FAILURES_PER_IP", saved.failures],
         ["AUTH_CODE_REQUESTS_PER_ADDRESS", saved.perAddress],
+        ["AUTH_CODE_FAILURES_PER_ADDRESS", saved.codeFailures],
       ] as const) {
         if (value === undefined) delete process.env[name];
         else process.env[name] = value;

@@ -50,6 +50,29 @@ export function clientIp(c: Context<AppEnv>): string {
 }
 
 /**
+ * What per-client limits count: an IPv4 address as it is, an IPv6 address by its /64 (one
+ * subscriber gets a whole /64, so counting single IPv6 addresses would be no limit at all).
+ * IPv4-mapped IPv6 (::ffff:a.b.c.d) is the IPv4 address. Anything unparsable counts as itself.
+ */
+export function clientNetwork(ip: string): string {
+  const address = ip.split("%")[0] ?? ip;
+  if (!address.includes(":")) return ip;
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address);
+  if (mapped?.[1]) return mapped[1];
+  const halves = address.split("::");
+  if (halves.length > 2) return ip;
+  const groups = (part: string | undefined) => (part ? part.split(":").flatMap((g) => (g.includes(".") ? ["0", "0"] : [g])) : []);
+  const head = groups(halves[0]);
+  const tail = halves.length === 2 ? groups(halves[1]) : [];
+  const all = halves.length === 2 ? [...head, ...Array(Math.max(0, 8 - head.length - tail.length)).fill("0"), ...tail] : head;
+  if (all.length !== 8 || !all.every((g) => /^[0-9a-f]{1,4}$/i.test(g))) return ip;
+  return `${all
+    .slice(0, 4)
+    .map((g) => Number.parseInt(g, 16).toString(16))
+    .join(":")}::/64`;
+}
+
+/**
  * Token buckets kept in this process's memory: each holds up to `burst` tokens and refills
  * at `perSecond`; a request takes one. Empty → the seconds until one token is back.
  */

@@ -1,11 +1,12 @@
 import { createHmac, randomInt } from "node:crypto";
 import { hash as argonHash, verify as argonVerify } from "@node-rs/argon2";
-import { and, desc, eq, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, gt, gte, isNotNull, isNull, sql } from "drizzle-orm";
 import type { AppEnv, Deps } from "../context.js";
 import type { Db } from "../db/client.js";
-import { customers, identities, merchants, recoveryCodes, securityEvents, signInChallenges } from "../db/schema/index.js";
+import { customers, identities, merchants, recoveryCodes, securityEvents, signInChallenges, signInThrottles } from "../db/schema/index.js";
 import { randomToken, safeEqual } from "../lib/crypto.js";
 import { ApiError, forbidden, invalid, rateLimited } from "../lib/errors.js";
+import { clientNetwork } from "../middleware/rate-limit.js";
 import { sendEmail, sendSms } from "./mail.js";
 import { accountId, createSession, LIVE_MODE_TTL_MS, type SessionRow, sessionObject, setSessionLiveMode } from "./sessions.js";
 import { newTotpSecret, provisioning, totpStep } from "./totp.js";
@@ -76,6 +77,7 @@ const limits = new WeakMap<
     attemptsPerIp: Windows;
     failuresPerIp: Windows;
     attemptsPerIdentity: Windows;
+    codeFailuresPerSubject: { max: number; windowMs: number };
   }
 >();
 /**
@@ -83,7 +85,9 @@ const limits = new WeakMap<
  * cannot use up the member's own requests), and a wider cap per address that bounds how
  * many challenges (5 checks each) guessers can open against it: only requests from client
  * addresses that sent wrong answers lately count against it, so it never stops the member.
- * Answers: per client address, all of them and the wrong ones.
+ * Answers: per client address, all of them and the wrong ones. A client address is an IPv4
+ * address or an IPv6 /64 (clientNetwork). Wrong typed codes also count per address in the
+ * database, whatever client sent them (subjectCodeFailure).
  */
 function limitsOf(deps: Deps) {
   let l = limits.get(deps);
@@ -96,6 +100,7 @@ function limitsOf(deps: Deps) {
       attemptsPerIp: new Windows(n("AUTH_ATTEMPTS_PER_IP", 100), 10 * 60_000),
       failuresPerIp: new Windows(n("AUTH_FAILURES_PER_IP", 20), 10 * 60_000),
       attemptsPerIdentity: new Windows(20, 10 * 60_000),
+      codeFailuresPerSubject: { max: n("AUTH_CODE_FAILURES_PER_ADDRESS", 10), windowMs: 60 * 60_000 },
     };
     limits.set(deps, l);
   }
@@ -153,6 +158,38 @@ export function securityEventObject(r: typeof securityEvents.$inferSelect) {
   };
 }
 
+/**
+ * Tells the people who answer for a merchant's money about a change to who can reach live
+ * mode: the merchant's owners, and the person concerned. Never waits on SMTP; the message
+ * holds no code or secret.
+ */
+async function notifyOwners(v: V, identity: IdentityRow, subject: string, text: string) {
+  const to = new Set<string>();
+  if (identity.email) to.add(identity.email);
+  if (identity.kind === "member") {
+    const owners = await v.db
+      .select({ email: identities.email })
+      .from(identities)
+      .where(
+        and(
+          eq(identities.kind, "member"),
+          eq(identities.merchantId, identity.merchantId),
+          eq(identities.role, "owner"),
+          isNull(identities.removedAt),
+          isNotNull(identities.acceptedAt),
+        ),
+      );
+    for (const o of owners) if (o.email) to.add(o.email);
+  }
+  const deps = v.deps;
+  for (const address of to)
+    sendEmail(deps, { to: address, subject, text }).catch((err: Error) =>
+      deps.logger.warn({ channel: "email", err: { message: err.message } }, "security notice not delivered"),
+    );
+}
+
+const who = (i: IdentityRow) => i.email ?? i.phone ?? i.id;
+
 // ---- identities ----
 export function normalizeEmail(email: string) {
   return email.trim().toLowerCase();
@@ -198,6 +235,9 @@ async function findIdentity(
           isNull(identities.removedAt),
           eq(col === "email" ? identities.email : identities.phone, input.address),
           input.merchant ? eq(identities.merchantId, input.merchant) : undefined,
+          // The phone on an invitation is whatever the inviter typed: it signs in only once the
+          // person accepted by proving the email (until then it is answered as unknown).
+          col === "phone" ? isNotNull(identities.acceptedAt) : undefined,
         ),
       )
       .orderBy(sql`${identities.acceptedAt} IS NULL`, identities.acceptedAt, identities.createdAt, identities.id)
@@ -241,17 +281,21 @@ async function findIdentity(
 
 // ---- wrong answers ----
 /** A wrong answer: counted against the client's address (not the member's), and audited. */
-async function recordFailure(v: V, ctx: { identityId: string | null; merchantId: string | null; ip: string; stage: string }) {
-  limitsOf(v.deps).failuresPerIp.hit(ctx.ip);
-  if (ctx.identityId && !ctx.merchantId) {
-    const [i] = await v.db.select({ merchantId: identities.merchantId }).from(identities).where(eq(identities.id, ctx.identityId));
-    ctx = { ...ctx, merchantId: i?.merchantId ?? null };
-  }
+async function recordFailure(v: V, ctx: { identityId: string | null; ip: string; stage: string }) {
+  limitsOf(v.deps).failuresPerIp.hit(clientNetwork(ctx.ip));
+  // One read of the identity gives the event its merchant and its mode.
+  const [i] = ctx.identityId
+    ? await v.db
+        .select({ merchantId: identities.merchantId, livemode: identities.livemode })
+        .from(identities)
+        .where(eq(identities.id, ctx.identityId))
+    : [];
   await audit(v, {
     type: "sign_in.failed",
     identityId: ctx.identityId,
-    merchantId: ctx.merchantId,
+    merchantId: i?.merchantId ?? null,
     ip: ctx.ip,
+    livemode: i?.livemode ?? false,
     detail: { stage: ctx.stage },
   });
 }
@@ -259,7 +303,8 @@ async function recordFailure(v: V, ctx: { identityId: string | null; merchantId:
 /** Too many wrong answers from this client address lately: 429 with Retry-After before anything is checked. */
 function throttleGuesser(v: V, ip: string) {
   const l = limitsOf(v.deps);
-  const wait = l.attemptsPerIp.hit(ip) || l.failuresPerIp.over(ip);
+  const net = clientNetwork(ip);
+  const wait = l.attemptsPerIp.hit(net) || l.failuresPerIp.over(net);
   if (wait) throw rateLimited(wait);
 }
 
@@ -276,6 +321,40 @@ async function takeCheck(v: V, challengeId: string, now: Date): Promise<boolean>
     v.db,
   );
   return rows.length === 1;
+}
+
+/**
+ * A wrong typed code against a sign-in subject, whichever client sent it: one atomic upsert
+ * into a fixed window, so every process and every racing request counts.
+ */
+async function subjectCodeFailure(v: V, subjectHash: string, now: Date): Promise<void> {
+  const floor = new Date(now.getTime() - limitsOf(v.deps).codeFailuresPerSubject.windowMs);
+  await v.deps.database.rows(
+    sql`INSERT INTO sign_in_throttles (subject_hash, failures, window_started_at) VALUES (${subjectHash}, 1, ${now})
+        ON CONFLICT (subject_hash) DO UPDATE SET
+          failures = CASE WHEN sign_in_throttles.window_started_at <= ${floor} THEN 1 ELSE sign_in_throttles.failures + 1 END,
+          window_started_at = CASE WHEN sign_in_throttles.window_started_at <= ${floor} THEN ${now} ELSE sign_in_throttles.window_started_at END
+        RETURNING failures`,
+    v.db,
+  );
+}
+
+/** Seconds until typed codes for this subject are taken again, or 0 when they are. */
+async function codesPausedFor(v: V, subjectHash: string): Promise<number> {
+  const { max, windowMs } = limitsOf(v.deps).codeFailuresPerSubject;
+  const now = v.deps.now();
+  const [row] = await v.db
+    .select({ windowStartedAt: signInThrottles.windowStartedAt })
+    .from(signInThrottles)
+    .where(
+      and(
+        eq(signInThrottles.subjectHash, subjectHash),
+        gte(signInThrottles.failures, max),
+        gt(signInThrottles.windowStartedAt, new Date(now.getTime() - windowMs)),
+      ),
+    );
+  if (!row) return 0;
+  return Math.max(1, Math.ceil((row.windowStartedAt.getTime() + windowMs - now.getTime()) / 1000));
 }
 
 /** Marks a challenge used; false when a racing right answer got there first. */
@@ -310,11 +389,16 @@ export async function startSignIn(v: V, ip: string, input: StartInput) {
     throw invalid("parameter_missing", "Customers sign in against a merchant: send `merchant`.", "merchant");
   const subjectHash = keyed(v.deps, "subject", input.audience, input.merchant ?? "", address);
   const l = limitsOf(v.deps);
+  const net = clientNetwork(ip);
   const wait =
-    l.requestsPerIp.hit(ip) ||
-    l.requestsPerSubjectAndIp.hit(`${subjectHash}\u0000${ip}`) ||
-    (l.failuresPerIp.count(ip) > 0 ? l.requestsPerSubject.hit(subjectHash) : 0);
+    l.requestsPerIp.hit(net) ||
+    l.requestsPerSubjectAndIp.hit(`${subjectHash}\u0000${net}`) ||
+    (l.failuresPerIp.count(net) > 0 ? l.requestsPerSubject.hit(subjectHash) : 0);
   if (wait) throw rateLimited(wait);
+  // Typed codes for this address are paused: the email carries only its link (which signs in);
+  // SMS has no link, so no new code is sent until the window ends (alike, known address or not).
+  const paused = await codesPausedFor(v, subjectHash);
+  if (paused && input.channel === "sms") throw rateLimited(paused);
 
   const identity = await findIdentity(v, { ...input, address });
   const id = accountId("chl");
@@ -350,7 +434,9 @@ export async function startSignIn(v: V, ip: string, input: StartInput) {
         ? sendEmail(deps, {
             to: address,
             subject: "Your Softrack sign-in code",
-            text: `Your sign-in code is ${code}. It works once, for 10 minutes.\n\nOr open this link to sign in: ${deps.publicUrl}${path}?magic=${link}\n\nIf you did not ask for it, ignore this message.`,
+            text: paused
+              ? `Open this link to sign in (it works once, for 10 minutes): ${deps.publicUrl}${path}?magic=${link}\n\nToo many wrong codes were typed for this address lately, so this message has no code: use the link.\n\nIf you did not ask for it, ignore this message.`
+              : `Your sign-in code is ${code}. It works once, for 10 minutes.\n\nOr open this link to sign in: ${deps.publicUrl}${path}?magic=${link}\n\nIf you did not ask for it, ignore this message.`,
           })
         : sendSms(deps, { to: address, text: `Softrack code: ${code} (10 min). Do not share it.` });
     send.catch((err: Error) =>
@@ -371,17 +457,33 @@ export async function startSignIn(v: V, ip: string, input: StartInput) {
 function wrong(code: string, message: string, param?: string) {
   return new ApiError(400, "invalid_request_error", code, message, param);
 }
+const codeExpired = (param: "code" | "token") =>
+  wrong("sign_in_code_expired", "This code or link has expired or was already used; ask for a new one.", param);
+const secondFactorTokenExpired = () =>
+  wrong("second_factor_token_expired", "The sign-in step has expired or was used; start again.", "second_factor_token");
+
+/**
+ * The email this sign-in proved, or null: the challenge's subject is the address it was sent
+ * to, so it matches the member's email only when the code or link went there (an SMS sign-in
+ * proves a phone, never the email an inviter put next to it).
+ */
+function provedEmail(v: V, identity: IdentityRow, subjectHash: string): string | null {
+  if (identity.kind !== "member" || !identity.email) return null;
+  const email = identity.email;
+  return [identity.merchantId, ""].some((m) => safeEqual(keyed(v.deps, "subject", "member", m, email), subjectHash)) ? email : null;
+}
 
 /**
  * The teams a member's address belongs to (the one signed in included), for the console to
  * offer a switch: sign in again with `merchant`. Only ever shown to whoever proved the address.
  */
-async function membershipsOf(v: V, identity: IdentityRow) {
-  if (identity.kind !== "member" || !identity.email) return undefined;
+async function membershipsOf(v: V, identity: IdentityRow, subjectHash: string) {
+  const email = provedEmail(v, identity, subjectHash);
+  if (!email) return undefined;
   const rows = await v.db
     .select({ merchant: identities.merchantId, role: identities.role, acceptedAt: identities.acceptedAt })
     .from(identities)
-    .where(and(eq(identities.kind, "member"), eq(identities.email, identity.email), isNull(identities.removedAt)))
+    .where(and(eq(identities.kind, "member"), eq(identities.email, email), isNull(identities.removedAt)))
     .orderBy(identities.merchantId);
   return rows.map((r) => ({
     merchant: r.merchant,
@@ -401,7 +503,15 @@ async function acceptInvitation(v: V, identity: IdentityRow, ip: string) {
   if (rows.length) await audit(v, { type: "member.joined", identityId: identity.id, merchantId: identity.merchantId, ip });
 }
 
-async function complete(v: V, identity: IdentityRow, client: "browser" | "app", ip: string, userAgent: string | undefined, method: string) {
+async function complete(
+  v: V,
+  identity: IdentityRow,
+  proof: { client: "browser" | "app"; subjectHash: string },
+  ip: string,
+  userAgent: string | undefined,
+  method: string,
+) {
+  const client = proof.client;
   const { token, session } = await createSession(v.db, v.deps, {
     identityId: identity.id,
     merchantId: identity.merchantId,
@@ -423,7 +533,7 @@ async function complete(v: V, identity: IdentityRow, client: "browser" | "app", 
       status: "complete" as const,
       session: sessionObject(session, session.id, v.deps.now()),
       identity: await identityObject(v.db, identity),
-      memberships: await membershipsOf(v, identity),
+      memberships: await membershipsOf(v, identity, proof.subjectHash),
     },
   };
 }
@@ -469,17 +579,22 @@ export async function verifyCode(
       .from(signInChallenges)
       .where(and(eq(signInChallenges.id, input.challenge), eq(signInChallenges.stage, "code")));
     if (!ch) return { kind: "error", error: wrong("sign_in_code_invalid", "The code is wrong.", "code") };
+    // Too many wrong codes for this address, from anywhere: no more typed codes this window.
+    if (await codesPausedFor(v, ch.subjectHash))
+      return {
+        kind: "error",
+        error: wrong(
+          "code_sign_in_paused",
+          ch.channel === "email"
+            ? "Too many wrong codes were sent for this address, so typed codes are paused for now: use the link in the email to sign in."
+            : "Too many wrong codes were sent for this phone number, so codes are paused for now: sign in by email, or try again later.",
+          "code",
+        ),
+      };
   }
   const now = v.deps.now();
   if (!(await takeCheck(v, ch.id, now))) {
-    return {
-      kind: "error",
-      error: wrong(
-        "sign_in_code_expired",
-        "This code or link has expired or was already used; ask for a new one.",
-        input.token ? "token" : "code",
-      ),
-    };
+    return { kind: "error", error: codeExpired(input.token ? "token" : "code") };
   }
   const ok = input.token
     ? ch.identityId !== null
@@ -494,23 +609,16 @@ export async function verifyCode(
         )[0]
       : undefined;
   if (!identity) {
-    await recordFailure(v, { identityId: ch.identityId, merchantId: null, ip, stage: "code" });
+    if (!input.token) await subjectCodeFailure(v, ch.subjectHash, now);
+    await recordFailure(v, { identityId: ch.identityId, ip, stage: "code" });
     return { kind: "error", error: wrong("sign_in_code_invalid", "The code is wrong.", "code") };
   }
-  if (!(await consume(v, ch.id, now)))
-    return {
-      kind: "error",
-      error: wrong(
-        "sign_in_code_expired",
-        "This code or link has expired or was already used; ask for a new one.",
-        input.token ? "token" : "code",
-      ),
-    };
+  if (!(await consume(v, ch.id, now))) return { kind: "error", error: codeExpired(input.token ? "token" : "code") };
   if (ch.channel === "email") await acceptInvitation(v, identity, ip);
   const method = input.token ? "magic_link" : ch.channel === "sms" ? "sms_code" : "email_code";
   const factors = factorsOf(identity);
   if (factors.length === 0) {
-    return { kind: "complete", client: ch.client, ...(await complete(v, identity, ch.client, ip, userAgent, method)) };
+    return { kind: "complete", client: ch.client, ...(await complete(v, identity, ch, ip, userAgent, method)) };
   }
   // Every path (code, link) stops here when a second factor is on.
   const id = accountId("chl");
@@ -589,10 +697,7 @@ export async function verifySecondFactor(
     };
   }
   if (ch.consumedAt || ch.expiresAt.getTime() <= now.getTime() || ch.attempts >= MAX_CHALLENGE_ATTEMPTS) {
-    return {
-      kind: "error",
-      error: wrong("second_factor_token_expired", "The sign-in step has expired or was used; start again.", "second_factor_token"),
-    };
+    return { kind: "error", error: secondFactorTokenExpired() };
   }
   const [identity] = await v.db
     .select()
@@ -607,11 +712,7 @@ export async function verifySecondFactor(
     throw invalid("parameter_missing", "This account asks for its password.", "password");
   if (identity.totpSealed && input.totp_code === undefined && input.recovery_code === undefined)
     throw invalid("parameter_missing", "This account asks for an authenticator code (or a recovery code).", "totp_code");
-  if (!(await takeCheck(v, ch.id, now)))
-    return {
-      kind: "error",
-      error: wrong("second_factor_token_expired", "The sign-in step has expired or was used; start again.", "second_factor_token"),
-    };
+  if (!(await takeCheck(v, ch.id, now))) return { kind: "error", error: secondFactorTokenExpired() };
   let ok = true;
   if (identity.passwordHash) ok = (await argonVerify(identity.passwordHash, input.password ?? "").catch(() => false)) && ok;
   if (ok && identity.totpSealed) {
@@ -623,15 +724,11 @@ export async function verifySecondFactor(
       await audit(v, { type: "recovery_code.used", identityId: identity.id, merchantId: identity.merchantId, ip });
   }
   if (!ok) {
-    await recordFailure(v, { identityId: identity.id, merchantId: identity.merchantId, ip, stage: "second_factor" });
+    await recordFailure(v, { identityId: identity.id, ip, stage: "second_factor" });
     return { kind: "error", error: wrong("second_factor_invalid", "The second factor is wrong.") };
   }
-  if (!(await consume(v, ch.id, now)))
-    return {
-      kind: "error",
-      error: wrong("second_factor_token_expired", "The sign-in step has expired or was used; start again.", "second_factor_token"),
-    };
-  return { kind: "complete", client: ch.client, ...(await complete(v, identity, ch.client, ip, userAgent, factorsOf(identity).join("+"))) };
+  if (!(await consume(v, ch.id, now))) return { kind: "error", error: secondFactorTokenExpired() };
+  return { kind: "complete", client: ch.client, ...(await complete(v, identity, ch, ip, userAgent, factorsOf(identity).join("+"))) };
 }
 
 // ---- settings: second factors ----
@@ -744,6 +841,12 @@ export async function enableTotp(v: V, identity: IdentityRow, ip: string, code: 
     .where(eq(identities.id, identity.id));
   const codes = await replaceRecoveryCodes(v, identity.id);
   await audit(v, { type: "totp.enabled", identityId: identity.id, merchantId: identity.merchantId, ip });
+  await notifyOwners(
+    v,
+    identity,
+    "Softrack: an authenticator app was turned on",
+    `An authenticator app was turned on for ${who(identity)} (merchant ${identity.merchantId}) at ${v.deps.now().toISOString()} from ${ip}.\n\nIt lets that person switch a console session to live mode. If you did not expect this, remove the member (or turn the app off) and sign their sessions out.`,
+  );
   return { recovery_codes: codes };
 }
 
@@ -821,11 +924,19 @@ export async function enterLiveMode(
     livemode: true,
     detail: { session: session.id, factor: /^\d{6}$/.test(code) ? "totp" : "recovery_code", expires_at: until.toISOString() },
   });
+  await notifyOwners(
+    v,
+    identity,
+    "Softrack: a console session entered live mode",
+    `${who(identity)} switched a console session (${session.id}) of merchant ${identity.merchantId} to live mode at ${v.deps.now().toISOString()} from ${ip}, until ${until.toISOString()}.\n\nIf you did not expect this, revoke the session and review the member's authenticator.`,
+  );
   return { session: row };
 }
 
 /** Back to test mode at once (the grant would also run out by itself). */
 export async function leaveLiveMode(v: V, session: { id: string; identityId: string }, merchantId: string | null, ip: string) {
+  // Only a member's session ever enters live mode: a customer's has nothing to leave (nor to audit).
+  if (v.principal.kind !== "secret") return setSessionLiveMode(v.db, session.identityId, session.id, null);
   const row = await setSessionLiveMode(v.db, session.identityId, session.id, null);
   await audit(v, {
     type: "session.live_mode_exited",

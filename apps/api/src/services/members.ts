@@ -1,7 +1,7 @@
 import { and, desc, eq, isNull } from "drizzle-orm";
 import type { AppEnv, Deps } from "../context.js";
-import { identities } from "../db/schema/index.js";
-import { invalid, notFound } from "../lib/errors.js";
+import { identities, merchants } from "../db/schema/index.js";
+import { forbidden, invalid, notFound } from "../lib/errors.js";
 import { audit, normalizeEmail } from "./auth.js";
 import { accountId, revokeAllSessions } from "./sessions.js";
 
@@ -32,6 +32,7 @@ export function memberObject(i: IdentityRow) {
  * here neither blocks nor claims the address for any other merchant.
  */
 export async function inviteMember(v: V, merchantId: string, input: { email: string; role: Role; phone?: string | undefined }, ip: string) {
+  if (input.role === "owner") await requireLiveCredentialForOwners(v, merchantId);
   const email = normalizeEmail(input.email);
   // A conflict can only be with this merchant's own team (the unique index is per merchant).
   const [row] = await v.db
@@ -61,7 +62,30 @@ export async function listMembers(v: V, merchantId: string) {
   return rows.map(memberObject);
 }
 
+/**
+ * Owners reach live money (an owner may switch a session to live mode). Once the merchant's
+ * live mode is activated, making or unmaking an owner takes a live credential: an owner's
+ * session switched to live mode (or the platform admin), never a test-mode session that a
+ * stolen cookie would give.
+ */
+async function requireLiveCredentialForOwners(v: V, merchantId: string) {
+  const p = v.principal;
+  if (p.kind === "admin" || (p.kind === "secret" && p.livemode)) return;
+  const [m] = await v.db.select({ liveActivatedAt: merchants.liveActivatedAt }).from(merchants).where(eq(merchants.id, merchantId));
+  if (m?.liveActivatedAt)
+    throw forbidden(
+      "This merchant has live mode: adding or removing an owner needs a live-mode session (POST /v1/auth/sessions/live_mode) first.",
+      "live_mode_required",
+    );
+}
+
 export async function removeMember(v: V, merchantId: string, id: string, ip: string) {
+  const [target] = await v.db
+    .select({ role: identities.role })
+    .from(identities)
+    .where(and(eq(identities.id, id), eq(identities.kind, "member"), eq(identities.merchantId, merchantId), isNull(identities.removedAt)));
+  if (!target) throw notFound("member", id);
+  if (target.role === "owner") await requireLiveCredentialForOwners(v, merchantId);
   const [row] = await v.db
     .update(identities)
     .set({ removedAt: v.deps.now() })

@@ -23,6 +23,23 @@ export type SessionRow = typeof sessions.$inferSelect;
 /** How long an owner's switch to live mode lasts; then the session is test mode again. */
 export const LIVE_MODE_TTL_MS = 15 * 60 * 1000;
 
+/**
+ * How recent the sign-in behind a session must be to change how that person signs in
+ * (password, authenticator, recovery codes): a stolen older session cannot enrol the
+ * thief's own factors, and so cannot reach live mode with them.
+ */
+export const RECENT_SIGN_IN_MS = 10 * 60 * 1000;
+
+/** 403 reauthentication_required unless this session was signed in within RECENT_SIGN_IN_MS. */
+export async function requireRecentSignIn(db: Db, deps: Deps, sessionId: string): Promise<void> {
+  const [row] = await db.select({ createdAt: sessions.createdAt }).from(sessions).where(eq(sessions.id, sessionId));
+  if (!row || deps.now().getTime() - row.createdAt.getTime() > RECENT_SIGN_IN_MS)
+    throw forbidden(
+      "Changing how you sign in needs a recent sign-in: sign in again, then make the change within 10 minutes.",
+      "reauthentication_required",
+    );
+}
+
 /** A session is live only while its grant runs (the grant needs a second factor checked at the switch). */
 export function sessionIsLive(s: { livemode: boolean; liveModeExpiresAt: Date | null }, now: Date): boolean {
   return s.livemode && s.liveModeExpiresAt !== null && s.liveModeExpiresAt.getTime() > now.getTime();
@@ -117,9 +134,10 @@ export async function sessionAuth(deps: Deps, c: Context<AppEnv>, bearer: string
     livemode: boolean;
     live_mode_expires_at: Date | string | null;
     has_totp: boolean;
+    identity_livemode: boolean;
   }>(
     sql`SELECT s.id, s.identity_id, s.merchant_id, s.expires_at, s.livemode, s.live_mode_expires_at,
-               i.totp_sealed IS NOT NULL AS has_totp, i.kind, i.role, i.customer_id
+               i.totp_sealed IS NOT NULL AS has_totp, i.kind, i.role, i.customer_id, i.livemode AS identity_livemode
         FROM sessions s JOIN identities i ON i.id = s.identity_id
         WHERE s.token_hash = ${sha256Hex(token)} AND s.revoked_at IS NULL AND i.removed_at IS NULL`,
   );
@@ -146,11 +164,12 @@ export async function sessionAuth(deps: Deps, c: Context<AppEnv>, bearer: string
       session: { id: row.id, identityId: row.identity_id, role },
     };
   }
+  // A customer is one mode's customer: a live rider's session reads their live events (and is audited live).
   return {
     kind: "customer",
     keyId: row.id,
     merchantId: row.merchant_id,
-    livemode: false,
+    livemode: row.identity_livemode,
     session: { id: row.id, identityId: row.identity_id, customerId: row.customer_id ?? undefined },
   };
 }

@@ -849,7 +849,10 @@ export type paths = {
     };
     get?: never;
     put?: never;
-    /** Turn on (or change) the password second factor */
+    /**
+     * Turn on (or change) the password second factor
+     * @description Needs a recent sign-in: a session signed in more than 10 minutes ago gets 403 `reauthentication_required` (sign in again, then retry).
+     */
     post: {
       parameters: {
         query?: never;
@@ -952,7 +955,10 @@ export type paths = {
     };
     get?: never;
     put?: never;
-    /** Turn the password off (needs the password) */
+    /**
+     * Turn the password off (needs the password)
+     * @description Needs a recent sign-in: a session signed in more than 10 minutes ago gets 403 `reauthentication_required` (sign in again, then retry).
+     */
     post: {
       parameters: {
         query?: never;
@@ -1158,7 +1164,10 @@ export type paths = {
     };
     get?: never;
     put?: never;
-    /** New recovery codes (the old ones stop working) */
+    /**
+     * New recovery codes (the old ones stop working)
+     * @description Needs a recent sign-in: a session signed in more than 10 minutes ago gets 403 `reauthentication_required` (sign in again, then retry).
+     */
     post: {
       parameters: {
         query?: never;
@@ -1951,7 +1960,10 @@ export type paths = {
     };
     get?: never;
     put?: never;
-    /** Turn the authenticator off (needs a code or a recovery code) */
+    /**
+     * Turn the authenticator off (needs a code or a recovery code)
+     * @description Needs a recent sign-in: a session signed in more than 10 minutes ago gets 403 `reauthentication_required` (sign in again, then retry).
+     */
     post: {
       parameters: {
         query?: never;
@@ -2054,7 +2066,10 @@ export type paths = {
     };
     get?: never;
     put?: never;
-    /** Confirm the authenticator with a code; returns recovery codes once */
+    /**
+     * Confirm the authenticator with a code; returns recovery codes once
+     * @description Needs a recent sign-in: a session signed in more than 10 minutes ago gets 403 `reauthentication_required` (sign in again, then retry).
+     */
     post: {
       parameters: {
         query?: never;
@@ -2157,7 +2172,10 @@ export type paths = {
     };
     get?: never;
     put?: never;
-    /** Start an authenticator app: secret, otpauth:// URI and QR code */
+    /**
+     * Start an authenticator app: secret, otpauth:// URI and QR code
+     * @description Needs a recent sign-in: a session signed in more than 10 minutes ago gets 403 `reauthentication_required` (sign in again, then retry).
+     */
     post: {
       parameters: {
         query?: never;
@@ -3261,7 +3279,10 @@ export type paths = {
     get?: never;
     put?: never;
     post?: never;
-    /** Remove a member (an owner's session); their sessions end */
+    /**
+     * Remove a member (an owner's session); their sessions end
+     * @description Once the merchant's live mode is activated, removing an owner needs an owner's session switched to live mode: else 403 `live_mode_required`.
+     */
     delete: {
       parameters: {
         query?: never;
@@ -3666,7 +3687,10 @@ export type paths = {
     };
     get?: never;
     put?: never;
-    /** Invite a member to a merchant's team (platform admin key, or an owner's session). The answer is the same whether or not the address belongs to anyone elsewhere; the invitation is pending until the person signs in with the emailed code or link */
+    /**
+     * Invite a member to a merchant's team (platform admin key, or an owner's session). The answer is the same whether or not the address belongs to anyone elsewhere; the invitation is pending until the person signs in with the emailed code or link
+     * @description Once the merchant's live mode is activated, inviting an owner needs the platform admin or an owner's session switched to live mode: else 403 `live_mode_required`.
+     */
     post: {
       parameters: {
         query?: never;

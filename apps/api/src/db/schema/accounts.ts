@@ -61,12 +61,15 @@ export const signInChallenges = pgTable(
   (t) => [uniqueIndex("sign_in_challenges_link_idx").on(t.linkHash), index("sign_in_challenges_subject_idx").on(t.subjectHash)],
 );
 
-/** Wrong answers per sign-in subject (address + audience), existing or not; lockout with back-off. */
+/**
+ * Wrong typed codes per sign-in subject (address + audience + merchant, known or not) in a
+ * fixed window, shared by every process: past AUTH_CODE_FAILURES_PER_ADDRESS typed codes for
+ * the subject are refused until the window ends (the emailed link still signs in).
+ */
 export const signInThrottles = pgTable("sign_in_throttles", {
   subjectHash: text("subject_hash").primaryKey(),
   failures: integer("failures").notNull().default(0),
-  lockouts: integer("lockouts").notNull().default(0),
-  lockedUntil: ts("locked_until"),
+  windowStartedAt: ts("window_started_at").notNull().defaultNow(),
 });
 
 export const recoveryCodes = pgTable(

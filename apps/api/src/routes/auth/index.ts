@@ -28,6 +28,7 @@ import { outboxList } from "../../services/outbox.js";
 import {
   identityOf,
   listSessions,
+  requireRecentSignIn,
   revokeAllSessions,
   revokeSession,
   SESSION_COOKIE,
@@ -171,6 +172,9 @@ const Outbox = listOf(
 );
 
 const anyone = { 200: json(SignIn), ...errors };
+/** Said on every route that changes how a person signs in (see factorChanger). */
+const recentSignIn =
+  "Needs a recent sign-in: a session signed in more than 10 minutes ago gets 403 `reauthentication_required` (sign in again, then retry).";
 const signedIn = allow("secret", "customer");
 const r = {
   emailStart: createRoute({
@@ -219,6 +223,7 @@ const r = {
     path: "/v1/auth/password",
     tags,
     summary: "Turn on (or change) the password second factor",
+    description: recentSignIn,
     security: bearer,
     middleware: signedIn,
     request: body(Password),
@@ -229,6 +234,7 @@ const r = {
     path: "/v1/auth/password/disable",
     tags,
     summary: "Turn the password off (needs the password)",
+    description: recentSignIn,
     security: bearer,
     middleware: signedIn,
     request: body(PasswordOff),
@@ -239,6 +245,7 @@ const r = {
     path: "/v1/auth/totp/setup",
     tags,
     summary: "Start an authenticator app: secret, otpauth:// URI and QR code",
+    description: recentSignIn,
     security: bearer,
     middleware: signedIn,
     responses: { 200: json(TotpSetup), ...errors },
@@ -248,6 +255,7 @@ const r = {
     path: "/v1/auth/totp/enable",
     tags,
     summary: "Confirm the authenticator with a code; returns recovery codes once",
+    description: recentSignIn,
     security: bearer,
     middleware: signedIn,
     request: body(Code),
@@ -258,6 +266,7 @@ const r = {
     path: "/v1/auth/totp/disable",
     tags,
     summary: "Turn the authenticator off (needs a code or a recovery code)",
+    description: recentSignIn,
     security: bearer,
     middleware: signedIn,
     request: body(Code),
@@ -268,6 +277,7 @@ const r = {
     path: "/v1/auth/recovery_codes",
     tags,
     summary: "New recovery codes (the old ones stop working)",
+    description: recentSignIn,
     security: bearer,
     middleware: signedIn,
     request: body(Code),
@@ -355,6 +365,13 @@ function sessionOf(c: Context<AppEnv>) {
   return s;
 }
 
+/** The signed-in person, for a change of their sign-in factors: only from a recent sign-in (a stolen old session cannot). */
+async function factorChanger(c: Context<AppEnv>) {
+  const s = sessionOf(c);
+  await requireRecentSignIn(c.var.db, c.var.deps, s.id);
+  return identityOf(c.var.db, s.identityId);
+}
+
 function fail(c: Context<AppEnv>, e: ApiError) {
   for (const [k, v] of Object.entries(e.headers)) c.header(k, v);
   return c.json(e.body(c.var.requestId), e.status) as never;
@@ -404,37 +421,32 @@ export const authRoutes = createRouter()
   .openapi(r.secondFactor, async (c) => answer(c, await verifySecondFactor(c.var, clientIp(c), ua(c), c.req.valid("json"))))
   .openapi(r.me, async (c) => c.json(await identityObject(c.var.db, await identityOf(c.var.db, sessionOf(c).identityId)), 200))
   .openapi(r.password, async (c) => {
-    const identity = await identityOf(c.var.db, sessionOf(c).identityId);
+    const identity = await factorChanger(c);
     const err = await setPassword(c.var, identity, clientIp(c), c.req.valid("json"));
     if (err) return fail(c, err);
     return c.json(await identityObject(c.var.db, await identityOf(c.var.db, identity.id)), 200);
   })
   .openapi(r.passwordOff, async (c) => {
-    const identity = await identityOf(c.var.db, sessionOf(c).identityId);
+    const identity = await factorChanger(c);
     const err = await disablePassword(c.var, identity, clientIp(c), c.req.valid("json").password);
     if (err) return fail(c, err);
     return c.json(await identityObject(c.var.db, await identityOf(c.var.db, identity.id)), 200);
   })
-  .openapi(r.totpSetup, async (c) => c.json(await setupTotp(c.var, await identityOf(c.var.db, sessionOf(c).identityId)), 200))
+  .openapi(r.totpSetup, async (c) => c.json(await setupTotp(c.var, await factorChanger(c)), 200))
   .openapi(r.totpEnable, async (c) => {
-    const out = await enableTotp(c.var, await identityOf(c.var.db, sessionOf(c).identityId), clientIp(c), c.req.valid("json").code);
+    const out = await enableTotp(c.var, await factorChanger(c), clientIp(c), c.req.valid("json").code);
     if ("error" in out && out.error) return fail(c, out.error);
     if (!("recovery_codes" in out) || !out.recovery_codes) throw new Error("unreachable");
     return c.json({ object: "recovery_codes" as const, recovery_codes: out.recovery_codes }, 200);
   })
   .openapi(r.totpDisable, async (c) => {
-    const identity = await identityOf(c.var.db, sessionOf(c).identityId);
+    const identity = await factorChanger(c);
     const err = await disableTotp(c.var, identity, clientIp(c), c.req.valid("json").code);
     if (err) return fail(c, err);
     return c.json(await identityObject(c.var.db, await identityOf(c.var.db, identity.id)), 200);
   })
   .openapi(r.recovery, async (c) => {
-    const out = await regenerateRecoveryCodes(
-      c.var,
-      await identityOf(c.var.db, sessionOf(c).identityId),
-      clientIp(c),
-      c.req.valid("json").code,
-    );
+    const out = await regenerateRecoveryCodes(c.var, await factorChanger(c), clientIp(c), c.req.valid("json").code);
     if ("error" in out && out.error) return fail(c, out.error);
     if (!("recovery_codes" in out) || !out.recovery_codes) throw new Error("unreachable");
     return c.json({ object: "recovery_codes" as const, recovery_codes: out.recovery_codes }, 200);

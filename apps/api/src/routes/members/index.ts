@@ -47,6 +47,8 @@ const r = {
     tags,
     summary:
       "Invite a member to a merchant's team (platform admin key, or an owner's session). The answer is the same whether or not the address belongs to anyone elsewhere; the invitation is pending until the person signs in with the emailed code or link",
+    description:
+      "Once the merchant's live mode is activated, inviting an owner needs the platform admin or an owner's session switched to live mode: else 403 `live_mode_required`.",
     security: bearer,
     middleware: allow("admin", "secret"),
     request: { params: IdParam("mer"), ...body(Invite) },
@@ -66,6 +68,8 @@ const r = {
     path: "/v1/members/{id}",
     tags,
     summary: "Remove a member (an owner's session); their sessions end",
+    description:
+      "Once the merchant's live mode is activated, removing an owner needs an owner's session switched to live mode: else 403 `live_mode_required`.",
     security: bearer,
     middleware: allow("secret"),
     request: { params: IdParam("idn") },

@@ -1,0 +1,1 @@
+ALTER TABLE "sign_in_throttles" ADD COLUMN "window_started_at" timestamp with time zone DEFAULT now() NOT NULL;
