@@ -11,7 +11,8 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     exclude: process.env.TEST_DATABASE_URL ? configDefaults.exclude : [...configDefaults.exclude, ...SERVER_ONLY],
     testTimeout: 60_000,
-    hookTimeout: 60_000,
+    // Starting an API (migrations included) can take a while on a busy 2-core machine; no timing is asserted.
+    hookTimeout: 180_000,
     // Each file starts its own API on its own database; two at a time suits a 2-core machine.
     maxWorkers: 2,
   },
