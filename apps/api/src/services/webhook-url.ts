@@ -67,15 +67,34 @@ export async function checkWebhookUrl(raw: string, livemode: boolean, env: Pick<
 }
 
 /**
+ * The lookup raced against the caller's deadline: the system resolver takes no signal, and a
+ * merchant's slow name server must not hold a delivery (and the worker's batch) past it. The
+ * abandoned lookup settles on its own; its answer is ignored.
+ */
+function beforeDeadline<T>(work: Promise<T>, deadline: AbortSignal | undefined): Promise<T> {
+  if (!deadline) return work;
+  if (deadline.aborted) return Promise.reject(deadline.reason);
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => reject(deadline.reason);
+    deadline.addEventListener("abort", abort, { once: true });
+    work.then(resolve, reject).finally(() => deadline.removeEventListener("abort", abort));
+  });
+}
+
+/**
  * Resolves the URL's host once and checks every address. A delivery connects to the addresses
  * returned here and never resolves the name again, so a DNS answer that changes after the check
- * (rebinding) cannot point it elsewhere.
+ * (rebinding) cannot point it elsewhere. With a deadline, a lookup still pending when it passes
+ * rejects with the signal's reason (a TimeoutError for AbortSignal.timeout).
  */
-export async function resolveWebhookHost(url: URL, publicOnly: boolean): Promise<LookupAddress[]> {
+export async function resolveWebhookHost(url: URL, publicOnly: boolean, deadline?: AbortSignal): Promise<LookupAddress[]> {
   const host = url.hostname.replace(/^\[|\]$/g, "");
   const addresses: LookupAddress[] = ipaddr.isValid(host)
     ? [{ address: host, family: ipaddr.parse(host).kind() === "ipv6" ? 6 : 4 }]
-    : await resolver(host).catch(() => []);
+    : await beforeDeadline(
+        resolver(host).catch(() => []),
+        deadline,
+      );
   if (addresses.length === 0) throw invalid("url_unresolvable", `The host ${url.hostname} does not resolve.`, "url");
   if (publicOnly && !addresses.every((a) => isPublicAddress(a.address))) {
     throw invalid(
