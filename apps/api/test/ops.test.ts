@@ -71,7 +71,7 @@ describe("GET /metrics", () => {
       expect((await merchant.get("/v1/no-such-thing")).status).toBe(404);
       expect((await fetch(`${api.url}/health`)).status).toBe(200);
 
-      // The ledger check runs on its own timer, first at start: wait for its first result.
+      // The first scrape starts the ledger check in the background: scrape until its result shows.
       let text = "";
       for (let i = 0; i < 100 && !/^softrack_ledger_balanced /m.test(text); i++) {
         if (i) await new Promise((resolve) => setTimeout(resolve, 50));
@@ -106,7 +106,8 @@ describe("GET /metrics", () => {
     // Issue 19, finding 15: each scrape ran count(*) scans. With the database held (PGlite's
     // one connection; on a server, ACCESS EXCLUSIVE locks on the tables the scans read), a
     // scrape that queries would wait for the transaction, which waits for the scrape.
-    const api = await startTestApi({ env: { WORKERS: "off", METRICS_LEDGER_VERIFY_INTERVAL: "0" } });
+    // The ledger check is on: the scrape starts it in the background and does not wait for it.
+    const api = await startTestApi({ env: { WORKERS: "off" } });
     try {
       let scrape: number | "still waiting on the database" = "still waiting on the database";
       await api.runtime.database.db.transaction(async (tx) => {
@@ -117,6 +118,47 @@ describe("GET /metrics", () => {
         ]);
       });
       expect(scrape).toBe(200);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it("the ledger is checked only for a scrape: never by a process nobody scrapes, once per interval, in the background", async () => {
+    // Review M6: every process ran a full ledger scan at start and every 300 s, scraped or not.
+    const api = await startTestApi({ env: { WORKERS: "off" } });
+    try {
+      const merchant = http(api.url, api.merchant.secretKey);
+      // Requests that queue their queries behind anything started at boot (one PGlite connection).
+      for (let i = 0; i < 3; i++) {
+        const p = await merchant.post("/v1/payments", { amount: 1_000 + i, currency: "KGS" });
+        expect(
+          (await merchant.post(`/v1/payments/${p.body.id}/confirm`, { payment_method_data: { type: "card", card: TEST_CARD } })).body
+            .status,
+        ).toBe("succeeded");
+      }
+      // Read as text: right after start the default event-loop gauges can still be NaN.
+      const scrape = async () => await (await fetch(`${api.url}/metrics`)).text();
+      const sample = (text: string, series: string) => {
+        const line = text.split("\n").find((l) => l.startsWith(`${series} `));
+        return line === undefined ? undefined : Number(line.slice(series.length + 1));
+      };
+      const checked = (text: string) => sample(text, 'softrack_ledger_verify_runs_total{result="checked"}') ?? 0;
+      // Nobody scraped this process until now: no check has run, so the first scrape shows "never checked".
+      const first = await scrape();
+      expect(sample(first, "softrack_ledger_balanced")).toBeUndefined();
+      expect(sample(first, "softrack_ledger_verify_timestamp_seconds")).toBeUndefined();
+      expect(checked(first)).toBe(0);
+      // That scrape started one check, in the background; its result shows on a later scrape.
+      let later = await scrape();
+      for (let i = 0; i < 100 && sample(later, "softrack_ledger_balanced") === undefined; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        later = await scrape();
+      }
+      expect(sample(later, "softrack_ledger_balanced")).toBe(1);
+      expect(sample(later, "softrack_ledger_verify_timestamp_seconds")).toBeGreaterThan(0);
+      // Many scrapes within the interval (300 s) start no second check.
+      await Promise.all(Array.from({ length: 10 }, scrape));
+      expect(checked(await scrape())).toBe(1);
     } finally {
       await api.close();
     }
