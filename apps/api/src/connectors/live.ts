@@ -19,6 +19,9 @@ export class ConfigError extends Error {
 /** The methods a live provider can serve today (QR needs a completion callback the API does not take yet). */
 export const SERVED_LIVE: readonly ConnectorMethod[] = ["card", "sms"];
 
+/** What a live connector must implement besides authorize: every later movement of the money. */
+const MOVEMENTS = ["capture", "void", "refund"] as const;
+
 /** An npm package name (optionally a path inside it), as `import()` resolves it from the API's node_modules. */
 const PACKAGE = /^(@[a-z0-9][a-z0-9._-]*\/)?[a-z0-9][a-z0-9._-]*(\/[A-Za-z0-9._/-]+)?$/;
 
@@ -51,8 +54,6 @@ export function parseLiveConnectors(value: string): { method: ConnectorMethod; m
  * provider's failure is a clean answer (400 for bad method data it reports, 502 otherwise),
  * never a 500 with the provider's stack, and never logs the payer's data.
  */
-const MOVEMENTS = ["capture", "void", "refund"] as const;
-
 export async function loadLiveConnectors(value: string | undefined, nodeEnv: string, logger: Logger): Promise<LiveConnectors> {
   if (!value) return {};
   const entries = parseLiveConnectors(value);

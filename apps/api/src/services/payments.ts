@@ -305,6 +305,7 @@ async function reachProvider(v: Vars, r: PaymentRow, effects: PaymentEffect[], r
   for (const e of moves) {
     if (e.type === "capture_hold") await connector.capture(r.id, e.amount);
     else if (e.type === "void_hold") await connector.void(r.id);
+    // refundPayment passes the refund's id with its refund effect: the provider's idempotency key.
     else if (e.type === "refund") await connector.refund(r.id, e.amount, refundId as string);
   }
 }
