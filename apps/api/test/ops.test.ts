@@ -9,9 +9,10 @@ import { gunzipSync, inflateSync } from "node:zlib";
 import { sql } from "drizzle-orm";
 // @ts-expect-error: the parser ships no type declarations (its output is typed as Family below)
 import parsePrometheus from "parse-prometheus-text-format";
+import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
 import { createLogger } from "../src/logger.js";
-import { http, startTestApi, TEST_CARD } from "./support.js";
+import { http, realPostgresDatabaseUrl, startTestApi, TEST_CARD } from "./support.js";
 
 type Family = { name: string; help: string; type: string };
 type Sample = { name: string; labels: Record<string, string>; value: number };
@@ -160,6 +161,31 @@ describe("GET /metrics", () => {
       await Promise.all(Array.from({ length: 10 }, scrape));
       expect(checked(await scrape())).toBe(1);
     } finally {
+      await api.close();
+    }
+  });
+
+  it("on a PostgreSQL server, a process finds another one checking the ledger and does not scan too", async () => {
+    // Review M6: across processes an advisory lock lets one scan; the others keep their last values.
+    const databaseUrl = await realPostgresDatabaseUrl();
+    const api = await startTestApi({ databaseUrl, env: { WORKERS: "off" } });
+    const other = postgres(databaseUrl, { max: 1 });
+    try {
+      // Another process's check, under way: it holds the lock in its own transaction.
+      await other.begin(async (tx) => {
+        const [held] = await tx`SELECT pg_try_advisory_xact_lock(hashtext('softrack'), hashtext('metrics.ledger_verify')) AS ok`;
+        expect(held?.ok).toBe(true);
+        let text = await (await fetch(`${api.url}/metrics`)).text();
+        for (let i = 0; i < 100 && !text.includes('softrack_ledger_verify_runs_total{result="busy"} 1'); i++) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          text = await (await fetch(`${api.url}/metrics`)).text();
+        }
+        expect(text).toContain('softrack_ledger_verify_runs_total{result="busy"} 1');
+        expect(text).not.toContain('softrack_ledger_verify_runs_total{result="checked"}');
+        expect(text).not.toMatch(/^softrack_ledger_balanced /m);
+      });
+    } finally {
+      await other.end();
       await api.close();
     }
   });
