@@ -209,3 +209,22 @@ describe("a name server that never answers does not stall deliveries (review M8)
     }
   });
 });
+
+describe("saving a live endpoint whose name server never answers (review M8)", () => {
+  let api: TestApi;
+  beforeAll(async () => {
+    api = await startTestApi({ env: { WORKERS: "off" } });
+  });
+  afterAll(() => api.close());
+
+  it("answers 400 url_unresolvable at the lookup's deadline and saves nothing", async () => {
+    const admin = http(api.url, api.adminKey);
+    const m = await admin.post("/v1/merchants", { name: "Karakol Tours", country: "KG", default_currency: "KGS" });
+    const live = http(api.url, (await admin.post(`/v1/merchants/${m.body.id}/activate`)).body.keys.secret_key);
+    restoreDns = useResolver(() => new Promise<LookupAddress[]>(() => {}));
+    const saved = await live.post("/v1/webhook_endpoints", { url: "https://stalled.karakol.test/hooks", events: ["payment.succeeded"] });
+    expect(saved.status).toBe(400);
+    expect(saved.body.error).toMatchObject({ type: "invalid_request_error", code: "url_unresolvable", param: "url" });
+    expect((await live.get("/v1/webhook_endpoints")).body.data).toEqual([]);
+  });
+});

@@ -2,7 +2,7 @@ import type { LookupAddress } from "node:dns";
 import { lookup } from "node:dns/promises";
 import ipaddr from "ipaddr.js";
 import type { Env } from "../env.js";
-import { invalid } from "../lib/errors.js";
+import { ApiError, invalid } from "../lib/errors.js";
 
 /** Every address a host name resolves to. */
 export type Resolver = (hostname: string) => Promise<LookupAddress[]>;
@@ -19,6 +19,9 @@ export function useResolver(r: Resolver): () => void {
     resolver = systemResolver;
   };
 }
+
+/** How long saving an endpoint waits for its name to resolve (a delivery has its own, longer deadline). */
+const SAVE_RESOLVE_TIMEOUT_MS = 5_000;
 
 /** IPv6 global unicast; everything else (::/96 IPv4-compatible like ::7f00:1, ULA, link-local …) is not public. */
 const GLOBAL_UNICAST_V6 = ipaddr.parseCIDR("2000::/3");
@@ -62,7 +65,15 @@ export async function checkWebhookUrl(raw: string, livemode: boolean, env: Pick<
     throw invalid("url_invalid", "url must use https (or http in test mode).", "url");
   if (url.username || url.password) throw invalid("url_invalid", "url must not carry credentials.", "url");
   if (livemode && url.protocol !== "https:") throw invalid("url_invalid", "Live-mode webhook endpoints must use https.", "url");
-  if (publicAddressesOnly(livemode, env)) await resolveWebhookHost(url, true);
+  if (publicAddressesOnly(livemode, env)) {
+    // The merchant's name server answers inside the request (and its transaction): bounded too.
+    const deadline = AbortSignal.timeout(SAVE_RESOLVE_TIMEOUT_MS);
+    await resolveWebhookHost(url, true, deadline).catch((err: unknown) => {
+      if (deadline.aborted && !(err instanceof ApiError))
+        throw invalid("url_unresolvable", `The host ${url.hostname} did not resolve within ${SAVE_RESOLVE_TIMEOUT_MS / 1000} s.`, "url");
+      throw err;
+    });
+  }
   return url;
 }
 
