@@ -54,7 +54,7 @@ export const envSchema = z.object({
   TRUST_PROXY: z
     .union([z.literal("true").transform(() => 1), z.literal("false").transform(() => 0), z.coerce.number().int().min(0).max(10)])
     .default(0),
-  /** Seconds between the ledger checks behind softrack_ledger_* metrics; 0 turns them off. */
+  /** Least seconds between the ledger checks behind softrack_ledger_* metrics (started by a scrape, never by a timer); 0 turns them off. */
   METRICS_LEDGER_VERIFY_INTERVAL: z.coerce.number().int().min(0).default(300),
   /** Requests a second per API key on /v1 (token bucket, per process); 0 turns it off. Generous by default. */
   RATE_LIMIT_PER_KEY: z.coerce.number().min(0).default(5_000),

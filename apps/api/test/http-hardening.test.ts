@@ -137,6 +137,32 @@ describe("who sees what (finding 16)", () => {
     expect(JSON.stringify((await support.get("/v1/orders?limit=100")).body)).not.toContain(order.payment.client_secret);
   });
 
+  it("a read-only support member does not see a held order's handover_code (it collects the goods)", async () => {
+    const a = accounts(api);
+    await a.invite("support-handover@shop.test", "support");
+    const support = await a.signIn("support-handover@shop.test");
+    const point = (await sk.post("/v1/pickup_points", { name: "PVZ", address: "Bishkek" })).body;
+    const collectBy = new Date(Date.now() + 3 * 86_400_000).toISOString();
+    const items = [{ sku: "coat", name: "Coat", amount: 4_000, quantity: 1 }];
+    const order = (
+      await sk.post("/v1/orders", { currency: "KGS", items, delivery: { type: "pickup_point", point: point.id, collect_by: collectBy } })
+    ).body;
+    const paid = await sk.post(`/v1/payments/${order.payment.id}/confirm`, { payment_method_data: { type: "card", card: TEST_CARD } });
+    expect(paid.body.status).toBe("requires_capture");
+    // The merchant's key sees the code of the held order ...
+    const held = (await sk.get(`/v1/orders/${order.id}`)).body;
+    expect(held.status).toBe("held");
+    const code = held.handover_code.code as string;
+    expect(code).toMatch(/^\d{6}$/);
+    // ... a support member sees the order, but neither the code nor its payload.
+    const seen = await support.get(`/v1/orders/${order.id}`);
+    expect(seen.status).toBe(200);
+    expect(seen.body).toMatchObject({ id: order.id, status: "held", handover_code: null });
+    const listed = (await support.get("/v1/orders?limit=100")).body.data.find((o: { id: string }) => o.id === order.id);
+    expect(listed).toMatchObject({ id: order.id, handover_code: null });
+    expect(JSON.stringify(listed)).not.toContain(`code=${code}`);
+  });
+
   it("a publishable-key read leaves out the fee, metadata, purpose and order", async () => {
     const p = (await sk.post("/v1/payments", { amount: 2_000, currency: "KGS", description: "Lunch", metadata: { internal_ref: "crm-7" } }))
       .body;

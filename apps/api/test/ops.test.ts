@@ -9,9 +9,10 @@ import { gunzipSync, inflateSync } from "node:zlib";
 import { sql } from "drizzle-orm";
 // @ts-expect-error: the parser ships no type declarations (its output is typed as Family below)
 import parsePrometheus from "parse-prometheus-text-format";
+import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
 import { createLogger } from "../src/logger.js";
-import { http, startTestApi, TEST_CARD } from "./support.js";
+import { http, realPostgresDatabaseUrl, startTestApi, TEST_CARD } from "./support.js";
 
 type Family = { name: string; help: string; type: string };
 type Sample = { name: string; labels: Record<string, string>; value: number };
@@ -71,7 +72,7 @@ describe("GET /metrics", () => {
       expect((await merchant.get("/v1/no-such-thing")).status).toBe(404);
       expect((await fetch(`${api.url}/health`)).status).toBe(200);
 
-      // The ledger check runs on its own timer, first at start: wait for its first result.
+      // The first scrape starts the ledger check in the background: scrape until its result shows.
       let text = "";
       for (let i = 0; i < 100 && !/^softrack_ledger_balanced /m.test(text); i++) {
         if (i) await new Promise((resolve) => setTimeout(resolve, 50));
@@ -106,7 +107,8 @@ describe("GET /metrics", () => {
     // Issue 19, finding 15: each scrape ran count(*) scans. With the database held (PGlite's
     // one connection; on a server, ACCESS EXCLUSIVE locks on the tables the scans read), a
     // scrape that queries would wait for the transaction, which waits for the scrape.
-    const api = await startTestApi({ env: { WORKERS: "off", METRICS_LEDGER_VERIFY_INTERVAL: "0" } });
+    // The ledger check is on: the scrape starts it in the background and does not wait for it.
+    const api = await startTestApi({ env: { WORKERS: "off" } });
     try {
       let scrape: number | "still waiting on the database" = "still waiting on the database";
       await api.runtime.database.db.transaction(async (tx) => {
@@ -118,6 +120,72 @@ describe("GET /metrics", () => {
       });
       expect(scrape).toBe(200);
     } finally {
+      await api.close();
+    }
+  });
+
+  it("the ledger is checked only for a scrape: never by a process nobody scrapes, once per interval, in the background", async () => {
+    // Review M6: every process ran a full ledger scan at start and every 300 s, scraped or not.
+    const api = await startTestApi({ env: { WORKERS: "off" } });
+    try {
+      const merchant = http(api.url, api.merchant.secretKey);
+      // Requests that queue their queries behind anything started at boot (one PGlite connection).
+      for (let i = 0; i < 3; i++) {
+        const p = await merchant.post("/v1/payments", { amount: 1_000 + i, currency: "KGS" });
+        expect(
+          (await merchant.post(`/v1/payments/${p.body.id}/confirm`, { payment_method_data: { type: "card", card: TEST_CARD } })).body
+            .status,
+        ).toBe("succeeded");
+      }
+      // Read as text: right after start the default event-loop gauges can still be NaN.
+      const scrape = async () => await (await fetch(`${api.url}/metrics`)).text();
+      const sample = (text: string, series: string) => {
+        const line = text.split("\n").find((l) => l.startsWith(`${series} `));
+        return line === undefined ? undefined : Number(line.slice(series.length + 1));
+      };
+      const checked = (text: string) => sample(text, 'softrack_ledger_verify_runs_total{result="checked"}') ?? 0;
+      // Nobody scraped this process until now: no check has run, so the first scrape shows "never checked".
+      const first = await scrape();
+      expect(sample(first, "softrack_ledger_balanced")).toBeUndefined();
+      expect(sample(first, "softrack_ledger_verify_timestamp_seconds")).toBeUndefined();
+      expect(checked(first)).toBe(0);
+      // That scrape started one check, in the background; its result shows on a later scrape.
+      let later = await scrape();
+      for (let i = 0; i < 100 && sample(later, "softrack_ledger_balanced") === undefined; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        later = await scrape();
+      }
+      expect(sample(later, "softrack_ledger_balanced")).toBe(1);
+      expect(sample(later, "softrack_ledger_verify_timestamp_seconds")).toBeGreaterThan(0);
+      // Many scrapes within the interval (300 s) start no second check.
+      await Promise.all(Array.from({ length: 10 }, scrape));
+      expect(checked(await scrape())).toBe(1);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it("on a PostgreSQL server, a process finds another one checking the ledger and does not scan too", async () => {
+    // Review M6: across processes an advisory lock lets one scan; the others keep their last values.
+    const databaseUrl = await realPostgresDatabaseUrl();
+    const api = await startTestApi({ databaseUrl, env: { WORKERS: "off" } });
+    const other = postgres(databaseUrl, { max: 1 });
+    try {
+      // Another process's check, under way: it holds the lock in its own transaction.
+      await other.begin(async (tx) => {
+        const [held] = await tx`SELECT pg_try_advisory_xact_lock(hashtext('softrack'), hashtext('metrics.ledger_verify')) AS ok`;
+        expect(held?.ok).toBe(true);
+        let text = await (await fetch(`${api.url}/metrics`)).text();
+        for (let i = 0; i < 100 && !text.includes('softrack_ledger_verify_runs_total{result="busy"} 1'); i++) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          text = await (await fetch(`${api.url}/metrics`)).text();
+        }
+        expect(text).toContain('softrack_ledger_verify_runs_total{result="busy"} 1');
+        expect(text).not.toContain('softrack_ledger_verify_runs_total{result="checked"}');
+        expect(text).not.toMatch(/^softrack_ledger_balanced /m);
+      });
+    } finally {
+      await other.end();
       await api.close();
     }
   });

@@ -172,3 +172,59 @@ describe("a delivery connects to the address it resolved and checked (finding 7)
     }
   });
 });
+
+describe("a name server that never answers does not stall deliveries (review M8)", () => {
+  let api: TestApi;
+  let sk: Http;
+  beforeAll(async () => {
+    api = await startTestApi({ env: { WORKERS: "off" } });
+    sk = http(api.url, api.merchant.secretKey);
+  });
+  afterAll(() => api.close());
+
+  it("the lookup is bounded by the attempt's deadline: recorded as a failed attempt, and the other deliveries go", async () => {
+    const hook = await receiver("127.0.0.1");
+    try {
+      // The merchant's own name server for stalled.shop.test never answers; localhost answers at once.
+      restoreDns = useResolver((name) =>
+        name === "localhost" ? Promise.resolve(v4("127.0.0.1")) : new Promise<LookupAddress[]>(() => {}),
+      );
+      const stalled = await sk.post("/v1/webhook_endpoints", { url: "http://stalled.shop.test/hooks", events: ["payment.succeeded"] });
+      const healthy = await sk.post("/v1/webhook_endpoints", { url: `http://localhost:${hook.port}/hooks`, events: ["payment.succeeded"] });
+      expect([stalled.status, healthy.status]).toEqual([200, 200]);
+
+      // One event, two deliveries in one batch: the stalled one fails at the deadline, the other is delivered.
+      expect(await eventAndDelivery(sk)).toEqual({ attempted: 2, delivered: 1 });
+      expect(hook.received).toHaveLength(1);
+      const attempts = (await sk.get(`/v1/webhook_endpoints/${stalled.body.id}/attempts`)).body.data;
+      expect(attempts).toHaveLength(1);
+      expect(attempts[0]).toMatchObject({ attempt: 1, succeeded: false, response_status: null, error: "timeout" });
+
+      // The next event still reaches the healthy endpoint (the stalled one is switched off so its retry ends at once).
+      expect((await sk.post(`/v1/webhook_endpoints/${stalled.body.id}`, { status: "disabled" })).status).toBe(200);
+      expect(await eventAndDelivery(sk)).toMatchObject({ delivered: 1 });
+      expect(hook.received).toHaveLength(2);
+    } finally {
+      await hook.close();
+    }
+  });
+});
+
+describe("saving a live endpoint whose name server never answers (review M8)", () => {
+  let api: TestApi;
+  beforeAll(async () => {
+    api = await startTestApi({ env: { WORKERS: "off" } });
+  });
+  afterAll(() => api.close());
+
+  it("answers 400 url_unresolvable at the lookup's deadline and saves nothing", async () => {
+    const admin = http(api.url, api.adminKey);
+    const m = await admin.post("/v1/merchants", { name: "Karakol Tours", country: "KG", default_currency: "KGS" });
+    const live = http(api.url, (await admin.post(`/v1/merchants/${m.body.id}/activate`)).body.keys.secret_key);
+    restoreDns = useResolver(() => new Promise<LookupAddress[]>(() => {}));
+    const saved = await live.post("/v1/webhook_endpoints", { url: "https://stalled.karakol.test/hooks", events: ["payment.succeeded"] });
+    expect(saved.status).toBe(400);
+    expect(saved.body.error).toMatchObject({ type: "invalid_request_error", code: "url_unresolvable", param: "url" });
+    expect((await live.get("/v1/webhook_endpoints")).body.data).toEqual([]);
+  });
+});

@@ -13,12 +13,23 @@ const THREE_D_SECURE = "4000000000003220";
 export const TEST_CHALLENGE_CODE = "000000";
 
 /**
+ * A simulator holds no money, so capture, void and refund have nothing to tell: the ledger is
+ * the whole story in test mode. They record nothing (there is nothing sensitive to keep either).
+ */
+export const SIMULATED_MOVEMENTS: Pick<PaymentConnector, "capture" | "void" | "refund"> = {
+  async capture() {},
+  async void() {},
+  async refund() {},
+};
+
+/**
  * Card simulator (test mode). Validates like a real acquirer would (Luhn, expiry, CVC)
  * and keeps only brand, last4 and expiry: the number and CVC leave with this function.
  */
 export const cardSimulator: PaymentConnector = {
   method: "card",
   simulator: true,
+  ...SIMULATED_MOVEMENTS,
   async authorize({ data, now }): Promise<AuthorizeResult> {
     const card = (data.card ?? {}) as Record<string, unknown>;
     const number = typeof card.number === "string" ? card.number.replace(/[\s-]/g, "") : "";

@@ -66,8 +66,16 @@ export interface PaymentConnector {
   readonly simulator?: boolean;
   /** Validates the method data and asks the provider to authorise. Throws ApiError(400) (or a ConnectorInputError) on bad data. */
   authorize(input: AuthorizeInput): Promise<AuthorizeResult>;
-  /** The provider's side of capture / void / refund (simulators have nothing to do). */
-  capture?(paymentId: string, amount: number): Promise<void>;
-  void?(paymentId: string): Promise<void>;
-  refund?(paymentId: string, amount: number): Promise<void>;
+  /*
+   * The provider's side of every later movement of the payment's money. The payment service
+   * calls them (see reachProvider in services/payments.ts) inside the request's transaction,
+   * after the ledger has accepted the movement and before it is written: a throw leaves the
+   * payment and the ledger as they were. Use the ids as the provider's idempotency keys.
+   */
+  /** Takes `amount` of the authorisation and releases the rest: at once after an automatic authorisation (or a passed challenge), or at POST /capture. */
+  capture(paymentId: string, amount: number): Promise<void>;
+  /** Releases a held authorisation (a canceled requires_capture payment). */
+  void(paymentId: string): Promise<void>;
+  /** Sends `amount` of a captured payment back to the payer; `refundId` names this refund (a payment can have several). */
+  refund(paymentId: string, amount: number, refundId: string): Promise<void>;
 }

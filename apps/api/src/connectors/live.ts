@@ -16,6 +16,12 @@ export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
+/** The methods a live provider can serve today (QR needs a completion callback the API does not take yet). */
+export const SERVED_LIVE: readonly ConnectorMethod[] = ["card", "sms"];
+
+/** What a live connector must implement besides authorize: every later movement of the money. */
+const MOVEMENTS = ["capture", "void", "refund"] as const;
+
 /** An npm package name (optionally a path inside it), as `import()` resolves it from the API's node_modules. */
 const PACKAGE = /^(@[a-z0-9][a-z0-9._-]*\/)?[a-z0-9][a-z0-9._-]*(\/[A-Za-z0-9._/-]+)?$/;
 
@@ -31,6 +37,10 @@ export function parseLiveConnectors(value: string): { method: ConnectorMethod; m
     if (eq < 1 || !module) return `'${item}' is not method=module (e.g. card=/opt/softrack/acquirer.js)`;
     if (!(LIVE_METHODS as readonly string[]).includes(method))
       return `'${method}' is not a method a connector serves (one of ${LIVE_METHODS.join(", ")}; wallets and transit need none)`;
+    // A QR payment completes when the payer's bank reports the scan; the API takes no such
+    // provider callback yet (test mode completes one with a test helper), so live QR would hang.
+    if (!(SERVED_LIVE as readonly string[]).includes(method))
+      return `'${method}' cannot be served live yet: a live QR payment would never complete (no provider callback; see docs/configuration.md)`;
     if (entries.some((e) => e.method === method)) return `${method} is configured twice`;
     if (!isAbsolute(module) && !PACKAGE.test(module))
       return `'${module}' must be an absolute path to a module or an installed package name (a relative path is ambiguous)`;
@@ -64,6 +74,12 @@ export async function loadLiveConnectors(value: string | undefined, nodeEnv: str
       throw new ConfigError(
         `LIVE_CONNECTORS: '${module}' must export a PaymentConnector (default export or 'connector' with an authorize function)`,
       );
+    // A provider that cannot capture, release or refund would leave the ledger and the acquirer apart.
+    const missing = MOVEMENTS.filter((step) => typeof c[step] !== "function");
+    if (missing.length > 0)
+      throw new ConfigError(
+        `LIVE_CONNECTORS: '${module}' must also implement ${missing.join(", ")} (every capture, cancel and refund reaches the provider)`,
+      );
     if (c.method !== method) throw new ConfigError(`LIVE_CONNECTORS: '${module}' serves method '${String(c.method)}', not ${method}`);
     // A simulator approves any well-formed card or code: in production it would be free money.
     if (c.simulator && nodeEnv === "production")
@@ -86,12 +102,11 @@ function guarded(c: PaymentConnector, logger: Logger): PaymentConnector {
     Promise.resolve()
       .then(work)
       .catch((e) => failed(e, step));
-  const { capture, void: voidPayment, refund } = c;
   return {
     method: c.method,
     authorize: (input) => call("authorize", () => c.authorize(input)),
-    ...(capture ? { capture: (id: string, amount: number) => call("capture", () => capture.call(c, id, amount)) } : {}),
-    ...(voidPayment ? { void: (id: string) => call("void", () => voidPayment.call(c, id)) } : {}),
-    ...(refund ? { refund: (id: string, amount: number) => call("refund", () => refund.call(c, id, amount)) } : {}),
+    capture: (id, amount) => call("capture", () => c.capture(id, amount)),
+    void: (id) => call("void", () => c.void(id)),
+    refund: (id, amount, refundId) => call("refund", () => c.refund(id, amount, refundId)),
   };
 }

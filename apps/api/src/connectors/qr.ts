@@ -1,3 +1,4 @@
+import { SIMULATED_MOVEMENTS } from "./card.js";
 import type { PaymentConnector } from "./connector.js";
 
 /**
@@ -7,6 +8,7 @@ import type { PaymentConnector } from "./connector.js";
 export const qrSimulator: PaymentConnector = {
   method: "qr",
   simulator: true,
+  ...SIMULATED_MOVEMENTS,
   async authorize({ paymentId, amount, currency }) {
     const payload = `softrack://pay?payment=${paymentId}&amount=${amount}&currency=${currency}`;
     return { outcome: "requires_action", details: { type: "qr", qr: {} }, nextAction: { type: "qr", payload } };

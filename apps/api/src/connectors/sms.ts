@@ -1,6 +1,6 @@
 import { sha256Hex } from "../lib/crypto.js";
 import { invalid } from "../lib/errors.js";
-import { TEST_CHALLENGE_CODE } from "./card.js";
+import { SIMULATED_MOVEMENTS, TEST_CHALLENGE_CODE } from "./card.js";
 import type { PaymentConnector } from "./connector.js";
 
 /** Mobile numbers of the operators Softrack bills through: Kyrgyzstan, Kazakhstan/Russia, Uzbekistan. */
@@ -13,6 +13,7 @@ const PHONE = /^\+(996\d{9}|7\d{10}|998\d{9})$/;
 export const smsSimulator: PaymentConnector = {
   method: "sms",
   simulator: true,
+  ...SIMULATED_MOVEMENTS,
   async authorize({ data }) {
     const phone = typeof data.phone === "string" ? data.phone.replace(/[\s()-]/g, "") : "";
     if (!PHONE.test(phone)) {

@@ -143,10 +143,11 @@ async function attempt(deps: Deps, d: Claimed, now: Date): Promise<boolean> {
   const started = performance.now();
   let status: number | null = null;
   let error: string | null = null;
+  // One deadline for the whole attempt: the name's resolution and the POST.
   const signal = AbortSignal.timeout(TIMEOUT_MS);
   try {
     const url = new URL(row.url);
-    const addresses = await resolveWebhookHost(url, publicAddressesOnly(row.livemode, deps.env));
+    const addresses = await resolveWebhookHost(url, publicAddressesOnly(row.livemode, deps.env), signal);
     status = await postTo(url, addresses, signal, {
       headers: {
         "Content-Type": "application/json",

@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import type { Context, MiddlewareHandler } from "hono";
 import { matchedRoutes } from "hono/route";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
@@ -8,8 +9,9 @@ import { gelfStats } from "./gelf.js";
  * Prometheus metrics, one registry per running app (tests start several in one process).
  * A scrape reads only this process's memory and runs no SQL, so scraping costs nothing and
  * cannot load the database: HTTP metrics are counted by a middleware as requests finish,
- * and the one database-backed check (the ledger) runs on its own timer, METRICS_LEDGER_VERIFY_INTERVAL
- * apart, and is read from memory. Stored-state counts (payments by status, the webhook
+ * and the one database-backed check (the ledger) runs in the background, started by a scrape
+ * that finds the last one older than METRICS_LEDGER_VERIFY_INTERVAL; the scrape serves the last
+ * values from memory. A process nobody scrapes never scans the ledger. Stored-state counts (payments by status, the webhook
  * queue) are not exported: they cost a scan each, and the request counters per route and
  * status (and the API's lists) carry the same news.
  */
@@ -17,7 +19,9 @@ export interface Metrics {
   registry: Registry;
   requestDuration: Histogram<"method" | "route" | "status">;
   inFlight: Gauge;
-  /** Stops the ledger check's timer and waits for a check under way. */
+  /** Called by each scrape: starts a ledger check in the background when the last is older than the interval. */
+  refreshLedger(): void;
+  /** Stops starting ledger checks and waits for a check under way. */
   stop(): Promise<void>;
 }
 
@@ -70,20 +74,33 @@ function createMetrics(deps: Deps): Metrics {
   });
   const inFlight = new Gauge({ name: "http_requests_in_flight", help: "HTTP requests being served now", registers });
 
+  // The ledger's series join the registry with the first check's result: before it, "never
+  // checked" is an absent series, not a 0 that reads as "unbalanced".
+  const ledgerSeries: Registry[] = [];
   const ledgerBalanced = new Gauge({
     name: "softrack_ledger_balanced",
     help: "1 when the last ledger check found every currency summing to zero and every balance equal to its postings",
-    registers,
+    registers: ledgerSeries,
   });
-  const ledgerMismatches = new Gauge({ name: "softrack_ledger_mismatches", help: "Mismatches found by the last ledger check", registers });
+  const ledgerMismatches = new Gauge({
+    name: "softrack_ledger_mismatches",
+    help: "Mismatches found by the last ledger check",
+    registers: ledgerSeries,
+  });
   const ledgerAccounts = new Gauge({
     name: "softrack_ledger_accounts_checked",
     help: "Accounts checked by the last ledger check",
-    registers,
+    registers: ledgerSeries,
   });
   const ledgerCheckedAt = new Gauge({
     name: "softrack_ledger_verify_timestamp_seconds",
-    help: "Unix time of the last ledger check (METRICS_LEDGER_VERIFY_INTERVAL apart)",
+    help: "Unix time of the last ledger check (started by a scrape, at most one per METRICS_LEDGER_VERIFY_INTERVAL)",
+    registers: ledgerSeries,
+  });
+  const ledgerChecks = new Counter({
+    name: "softrack_ledger_verify_runs_total",
+    help: "Ledger checks this process ran, by result (busy: another process was checking, so this one did not scan)",
+    labelNames: ["result"] as const,
     registers,
   });
   const ledgerCheckFailures = new Counter({
@@ -106,42 +123,59 @@ function createMetrics(deps: Deps): Metrics {
 
   dbPoolMax.set(deps.database.driver === "postgres" ? deps.env.DB_POOL_SIZE : 1);
 
-  // The ledger check reads every account: on a timer of its own (never on a scrape), first at start.
+  // The ledger check reads every account, so it runs only for someone who looks: a scrape that
+  // finds the last check older than the interval starts one in the background and is answered
+  // with the last values (no timer: N processes would make N full scans per interval, scraped or
+  // not). Never two at once in a process; across processes a transaction-scoped advisory lock
+  // lets one scan while the others keep their last values.
   const ledgerEvery = deps.env.METRICS === "on" ? deps.env.METRICS_LEDGER_VERIFY_INTERVAL * 1000 : 0;
   let checking: Promise<void> | undefined;
-  let timer: NodeJS.Timeout | undefined;
+  let lastStarted = Number.NEGATIVE_INFINITY;
   let stopped = false;
+  let ledgerShown = false;
   async function checkLedger() {
     try {
-      const report = await deps.ledger.verify();
+      const report = await deps.database.db.transaction(async (tx) => {
+        const [lock] = await deps.database.rows<{ ok: boolean }>(
+          sql`SELECT pg_try_advisory_xact_lock(hashtext('softrack'), hashtext('metrics.ledger_verify')) AS ok`,
+          tx,
+        );
+        return lock?.ok ? deps.ledger.verify(tx) : undefined;
+      });
+      if (!report) {
+        ledgerChecks.inc({ result: "busy" });
+        return;
+      }
       ledgerBalanced.set(report.balanced ? 1 : 0);
       ledgerMismatches.set(report.mismatches.length);
       ledgerAccounts.set(report.accounts_checked);
       ledgerCheckedAt.set(Math.floor(Date.now() / 1000));
+      ledgerChecks.inc({ result: "checked" });
+      if (!ledgerShown) {
+        for (const metric of [ledgerBalanced, ledgerMismatches, ledgerAccounts, ledgerCheckedAt]) registry.registerMetric(metric);
+        ledgerShown = true;
+      }
     } catch (err) {
       if (stopped) return;
       ledgerCheckFailures.inc();
       deps.logger.warn({ err: { message: (err as Error).message } }, "metrics: ledger check failed");
     }
   }
-  function schedule(ms: number) {
-    timer = setTimeout(() => {
-      checking = checkLedger().finally(() => {
-        checking = undefined;
-        if (!stopped) schedule(ledgerEvery);
-      });
-    }, ms);
-    timer.unref();
+  function refreshLedger() {
+    if (ledgerEvery <= 0 || stopped || checking || performance.now() - lastStarted < ledgerEvery) return;
+    lastStarted = performance.now();
+    checking = checkLedger().finally(() => {
+      checking = undefined;
+    });
   }
-  if (ledgerEvery > 0) schedule(0);
 
   return {
     registry,
     requestDuration,
     inFlight,
+    refreshLedger,
     async stop() {
       stopped = true;
-      clearTimeout(timer);
       await checking;
     },
   };

@@ -42,7 +42,9 @@ export function orderObject(
   opts: { secrets: boolean } = { secrets: true },
 ) {
   const state = stateOf(o);
-  const code = o.handoverCodeSealed && opts.secrets && o.status === "held" ? v.deps.box.open(o.handoverCodeSealed) : null;
+  // The handover code collects the goods, like a client_secret pays: read-only support members never see either.
+  const secrets = opts.secrets && seesClientSecrets(v.principal);
+  const code = o.handoverCodeSealed && secrets && o.status === "held" ? v.deps.box.open(o.handoverCodeSealed) : null;
   return {
     id: o.id,
     object: "order" as const,
@@ -68,7 +70,7 @@ export function orderObject(
     return_window_ends_at: returnWindowEnds(state),
     settled: o.settled,
     handover_code: code ? { code, payload: `softrack://handover/${o.id}?code=${code}` } : null,
-    payment: payment ? paymentObject(v, payment, { secret: opts.secrets && seesClientSecrets(v.principal) }) : o.paymentId,
+    payment: payment ? paymentObject(v, payment, { secret: secrets }) : o.paymentId,
     metadata: o.metadata,
   };
 }

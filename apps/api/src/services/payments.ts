@@ -287,6 +287,29 @@ export async function ledgerEntries(
   return priced ? { entries, fee: priced } : { entries };
 }
 
+/**
+ * The one place that decides which movements of a payment's money reach its provider: a
+ * capture (automatic, right after the authorisation or a passed challenge, or manual), the
+ * release of a held authorisation, and a refund. Only money that came through a connector
+ * (card, sms, qr) has a provider; a wallet is Softrack's own ledger and calls none. Called in
+ * the request's transaction after the ledger has accepted the movement and before anything
+ * is written, so a provider's failure (502 provider_error) leaves payment and ledger as they were.
+ */
+async function reachProvider(v: Vars, r: PaymentRow, effects: PaymentEffect[], refundId?: string): Promise<void> {
+  const moves = effects.filter((e) => e.type === "capture_hold" || e.type === "void_hold" || e.type === "refund");
+  if (moves.length === 0 || !r.method || r.method === "wallet") return;
+  const connector = connectorFor(v.deps.liveConnectors, r.method, r.livemode);
+  // The provider that took the money is no longer configured: the ledger must not move without it.
+  if (!connector)
+    throw invalid("method_unavailable", `${r.method} payments are not available in ${r.livemode ? "live" : "test"} mode.`, undefined);
+  for (const e of moves) {
+    if (e.type === "capture_hold") await connector.capture(r.id, e.amount);
+    else if (e.type === "void_hold") await connector.void(r.id);
+    // refundPayment passes the refund's id with its refund effect: the provider's idempotency key.
+    else if (e.type === "refund") await connector.refund(r.id, e.amount, refundId as string);
+  }
+}
+
 /** Decides the entries against locked balances; the write happens last (see LedgerStore). */
 async function prepare(v: Vars, entries: LedgerEntry[]): Promise<PreparedPosting> {
   const prepared = await v.deps.ledger.prepare(v.db, entries);
@@ -351,6 +374,7 @@ async function transition(
   const withMethod = { ...r, ...patch };
   const { entries, fee } = await ledgerEntries(v, withMethod, t.effects, bucket);
   const prepared = await prepare(v, entries);
+  await reachProvider(v, withMethod, t.effects);
   return saveAndWrite(v, r, prepared, {
     ...patch,
     status: t.state.status,
@@ -561,6 +585,7 @@ export async function refundPayment(
   const prepared = await prepare(v, [
     refundEntry(r, amount, id, r.orderId && !(await orderSettled(v, r.orderId)) ? "pending" : "available"),
   ]);
+  await reachProvider(v, r, t.effects, id);
   const [refund] = await v.db
     .insert(refunds)
     .values({

@@ -86,5 +86,8 @@ export const opsRoutes = createRouter()
       throw new ApiError(401, "authentication_error", "invalid_metrics_token", "GET /metrics requires the METRICS_TOKEN bearer token.");
     }
     const m = metricsFor(deps);
-    return c.body(await m.registry.metrics(), 200, { "Content-Type": m.registry.contentType, "Cache-Control": "no-store" });
+    // This scrape serves the last values, then starts a ledger check in the background if they are stale.
+    const text = await m.registry.metrics();
+    m.refreshLedger();
+    return c.body(text, 200, { "Content-Type": m.registry.contentType, "Cache-Control": "no-store" });
   });
