@@ -53,7 +53,9 @@ describe("rate limits per API key and per client address on /v1", () => {
 describe("rate limit per client address", () => {
   let api: TestApi;
   beforeAll(async () => {
-    api = await startTestApi({ env: { WORKERS: "off", RATE_LIMIT_PER_KEY: "0", RATE_LIMIT_PER_IP: "0.1", RATE_LIMIT_BURST_SECONDS: "40" } });
+    api = await startTestApi({
+      env: { WORKERS: "off", RATE_LIMIT_PER_KEY: "0", RATE_LIMIT_PER_IP: "0.1", RATE_LIMIT_BURST_SECONDS: "40" },
+    });
   });
   afterAll(() => api.close());
 
