@@ -32,11 +32,17 @@ describe("framing (finding 12)", () => {
     expect(res.headers.get("x-frame-options")).toBe("DENY");
   });
 
-  it("the card iframe stays frameable by merchants' checkouts", async () => {
-    const res = await raw("/elements/card");
-    expect(res.status).toBe(200);
-    expect(res.headers.get("content-security-policy")).toMatch(/frame-ancestors \*/);
-    expect(res.headers.get("x-frame-options")).toBeNull();
+  it("the card iframe may be framed only by the checkout origin the widget names", async () => {
+    const named = await raw(`/elements/card?origin=${encodeURIComponent("https://shop.example.kg")}`);
+    expect(named.status).toBe(200);
+    expect(named.headers.get("content-security-policy")).toMatch(/frame-ancestors https:\/\/shop\.example\.kg(;|$)/);
+    expect(named.headers.get("content-security-policy")).not.toMatch(/frame-ancestors \*/);
+    expect(named.headers.get("x-frame-options")).toBeNull();
+    // No origin, or one that is not an origin: nobody may frame it.
+    for (const origin of ["", "null", "javascript:alert(1)", "https://shop.example.kg/path", "https://a.kg; script-src *"]) {
+      const res = await raw(`/elements/card${origin ? `?origin=${encodeURIComponent(origin)}` : ""}`);
+      expect(res.headers.get("content-security-policy"), origin).toMatch(/frame-ancestors 'none'/);
+    }
   });
 
   it("/docs runs only the bundle and the start-up script its hash allows", async () => {

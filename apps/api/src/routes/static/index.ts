@@ -50,11 +50,17 @@ const POLICY =
 /** The console, the demo and the site are never framed (clickjacking). */
 export const NO_FRAMING = { "Content-Security-Policy": `${POLICY}; frame-ancestors 'none'`, "X-Frame-Options": "DENY" };
 /**
- * The card iframe lives inside merchants' checkouts. Merchants keep no list of their sites'
- * origins, so any page may frame it; the iframe itself trusts only the parent origin the
- * widget names, checked against ancestorOrigins (packages/widget/src/elements/card).
+ * The card iframe lives inside merchants' checkouts, and talks only to the parent origin the
+ * widget names in its URL (`?origin=`, checked against ancestorOrigins where the browser has it,
+ * packages/widget/src/elements/card). The browser enforces the same pairing for every browser:
+ * only that origin may frame this page, and without a well-formed one, nobody may.
  */
-const FRAMEABLE = { "Content-Security-Policy": `${POLICY}; frame-ancestors *` };
+function cardFrameAncestor(origin: string | undefined): string {
+  if (!origin) return "'none'";
+  const parsed = URL.parse(origin);
+  const ok = parsed !== null && (parsed.protocol === "https:" || parsed.protocol === "http:") && parsed.origin === origin;
+  return ok ? origin : "'none'";
+}
 
 /** Resolves a file under `base`, refusing anything that climbs out of it (a sibling folder named `${base}-private` included). */
 function fileUnder(base: string, path: string): string | null {
@@ -67,7 +73,8 @@ function fileUnder(base: string, path: string): string | null {
   return null;
 }
 
-function send(file: string, opts: { frameable?: boolean } = {}) {
+/** `frameAncestor`: the one origin that may frame an HTML page (the card iframe); every other page is never framed. */
+function send(file: string, opts: { frameAncestor?: string } = {}) {
   const type = TYPES[extname(file)] ?? "application/octet-stream";
   // Merchants load the widget cross-origin as a module script, which is fetched in CORS mode.
   const headers: Record<string, string> = {
@@ -76,7 +83,11 @@ function send(file: string, opts: { frameable?: boolean } = {}) {
     "X-Content-Type-Options": "nosniff",
     "Access-Control-Allow-Origin": "*",
   };
-  if (type.startsWith("text/html")) Object.assign(headers, opts.frameable ? FRAMEABLE : NO_FRAMING);
+  if (type.startsWith("text/html"))
+    Object.assign(
+      headers,
+      opts.frameAncestor ? { "Content-Security-Policy": `${POLICY}; frame-ancestors ${opts.frameAncestor}` } : NO_FRAMING,
+    );
   return new Response(readFileSync(file), { status: 200, headers });
 }
 
@@ -101,7 +112,7 @@ export const staticRoutes = new Hono<AppEnv>()
   })
   .get("/elements/:file{.+}", (c) => {
     const file = fileUnder(join(WIDGET, "elements"), c.req.param("file"));
-    return file ? send(file, { frameable: true }) : c.text("Not found", 404);
+    return file ? send(file, { frameAncestor: cardFrameAncestor(c.req.query("origin")) }) : c.text("Not found", 404);
   })
   .get("/demo.css", (c) => c.body(DEMO_CSS, 200, { "Content-Type": "text/css; charset=utf-8" }))
   .get(
