@@ -34,6 +34,7 @@ const PUBLIC_V1 = new Set(["/v1/leads"]);
 /** Writes that manage their own transactions (each job commits on its own). */
 const OWN_TRANSACTIONS = new Set(["/v1/test_helpers/run_jobs"]);
 const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+const JSON_TYPE = /^application\/json\s*(;|$)/i;
 /** Taps commit in transactions of their own on a PostgreSQL server unless sent with an Idempotency-Key (see tapsCommitThemselves). */
 const TAP_PATHS = new Set(["/v1/transit/taps", "/v1/transit/taps/batch"]);
 /** So do wallet confirmations and most creations of payments (see confirmCommitsItself, createCommitsItself). */
@@ -77,6 +78,18 @@ export function createApp(deps: Deps) {
   app.use("/v1/*", noStore);
   app.use("/v1/*", bodyLimit(256 * 1024));
   app.use("/v1/*", cors());
+  // The API speaks JSON only: a body of another type is 415, before anything reads or keys it.
+  app.use("/v1/*", async (c, next) => {
+    const type = c.req.header("Content-Type");
+    if (type && WRITE_METHODS.has(c.req.method) && !JSON_TYPE.test(type))
+      throw new ApiError(
+        415,
+        "invalid_request_error",
+        "unsupported_media_type",
+        "Send the body as JSON, with Content-Type: application/json.",
+      );
+    return next();
+  });
   const auth = authenticate(deps);
   const uow = unitOfWork(deps);
   app.use("/v1/*", async (c, next) => {

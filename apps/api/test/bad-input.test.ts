@@ -95,14 +95,31 @@ describe("bad input gets a clear 4xx in the error envelope and changes nothing",
     expect(await state()).toEqual(before);
   });
 
-  it("wrong content type is refused", async () => {
-    const res = await fetch(`${api.url}/v1/payments`, {
+  it("a body that is not JSON is refused with 415, and changes nothing", async () => {
+    const before = await state();
+    for (const [type, body] of [
+      ["text/plain", "amount=100"],
+      ["application/x-www-form-urlencoded", "amount=100&currency=KGS"],
+      ["multipart/form-data; boundary=x", "--x--"],
+    ] as const) {
+      const res = await fetch(`${api.url}/v1/payments`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${api.merchant.secretKey}`, "Content-Type": type },
+        body,
+      });
+      expect(res.status, type).toBe(415);
+      expect(((await res.json()) as { error: { type: string; code: string } }).error).toMatchObject({
+        type: "invalid_request_error",
+        code: "unsupported_media_type",
+      });
+    }
+    const ok = await fetch(`${api.url}/v1/customers`, {
       method: "POST",
-      headers: { Authorization: `Bearer ${api.merchant.secretKey}`, "Content-Type": "text/plain" },
-      body: "amount=100",
+      headers: { Authorization: `Bearer ${api.merchant.secretKey}`, "Content-Type": "application/json; charset=utf-8" },
+      body: "{}",
     });
-    expect(res.status).toBe(400);
-    expect(((await res.json()) as { error: { type: string } }).error.type).toBe("invalid_request_error");
+    expect(ok.status).toBe(200);
+    expect((await state()).payments).toEqual(before.payments);
   });
 
   it("an oversized body is refused with 413", async () => {

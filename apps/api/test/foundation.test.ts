@@ -63,6 +63,14 @@ describe("merchants and keys", () => {
   it("rejects missing, unknown and wrong-kind keys", async () => {
     expect((await http(api.url).get("/v1/balance")).body.error).toMatchObject({ type: "authentication_error", code: "missing_api_key" });
     expect((await http(api.url, "sk_test_nope_nope_nope").get("/v1/balance")).status).toBe(401);
+    // Something that is not a key is an invalid key, not a missing one; every 401 names its scheme.
+    for (const authorization of ["Bearer abc", "Basic dXNlcjpwYXNz", "sk_test_without_a_scheme"]) {
+      const r = await http(api.url).get("/v1/balance", { Authorization: authorization });
+      expect(r.status, authorization).toBe(401);
+      expect(r.body.error).toMatchObject({ type: "authentication_error", code: "invalid_api_key" });
+      expect(r.headers.get("www-authenticate")).toBe('Bearer realm="softrack"');
+    }
+    expect((await http(api.url).get("/v1/balance")).headers.get("www-authenticate")).toBe('Bearer realm="softrack"');
     expect((await merchant.post("/v1/merchants", { name: "x", country: "KG", default_currency: "KGS" })).body.error.type).toBe(
       "permission_error",
     );

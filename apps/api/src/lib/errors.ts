@@ -64,8 +64,9 @@ export const unprocessable = (code: string, message: string, param?: string) =>
   new ApiError(422, "invalid_request_error", code, message, param);
 export const conflictState = (message: string, extra?: Record<string, unknown>) =>
   new ApiError(400, "invalid_request_error", "unexpected_state", message, undefined, extra);
+/** Every 401 names the scheme it wants (RFC 9110 §11.6.1). */
 export const unauthenticated = (message = "Invalid API key provided.", code = "invalid_api_key") =>
-  new ApiError(401, "authentication_error", code, message);
+  new ApiError(401, "authentication_error", code, message, undefined, {}, { "WWW-Authenticate": 'Bearer realm="softrack"' });
 export const forbidden = (message: string, code = "permission_denied") => new ApiError(403, "permission_error", code, message);
 export const paymentError = (code: string, message: string, extra?: Record<string, unknown>) =>
   new ApiError(402, "payment_error", code, message, undefined, extra);

@@ -35,7 +35,11 @@ export function authenticate(deps: Deps): MiddlewareHandler<AppEnv> {
       c.set("principal", session);
       return next();
     }
-    if (!match) throw unauthenticated("Missing API key: send it as 'Authorization: Bearer <key>'.", "missing_api_key");
+    // Something sent that is not a key of ours is an invalid key; only no credentials at all is a missing one.
+    if (!match) {
+      if (header?.trim()) throw unauthenticated("Invalid API key: send it as 'Authorization: Bearer <key>'.");
+      throw unauthenticated("Missing API key: send it as 'Authorization: Bearer <key>'.", "missing_api_key");
+    }
     const hash = sha256Hex(match[1] as string);
     if (safeEqual(hash, deps.adminKeyHash)) {
       c.set("principal", { kind: "admin", keyId: "admin" });
