@@ -95,6 +95,25 @@ describe("bad input gets a clear 4xx in the error envelope and changes nothing",
     expect(await state()).toEqual(before);
   });
 
+  it("an unknown query parameter on a list is refused, as an unknown body field is", async () => {
+    const sk = { Authorization: `Bearer ${api.merchant.secretKey}` };
+    for (const path of [
+      "/v1/payments?limit=5&colour=red",
+      "/v1/customers?colour=red",
+      "/v1/events?limit=1&colour=red",
+      "/v1/refunds?colour=red",
+    ]) {
+      const res = await fetch(`${api.url}${path}`, { headers: sk });
+      expect(res.status, path).toBe(400);
+      expect(((await res.json()) as { error: Record<string, string> }).error).toMatchObject({
+        type: "invalid_request_error",
+        code: "parameter_unknown",
+        param: "colour",
+      });
+    }
+    expect((await fetch(`${api.url}/v1/payments?limit=5&status=succeeded`, { headers: sk })).status).toBe(200);
+  });
+
   it("a body that is not JSON is refused with 415, and changes nothing", async () => {
     const before = await state();
     for (const [type, body] of [

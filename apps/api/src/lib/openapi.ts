@@ -74,7 +74,8 @@ export const IdParam = (prefix: string) =>
       .openapi({ param: { name: "id", in: "path" }, example: `${prefix}_01J…` }),
   });
 
-export const ListQuery = z.object({
+// Strict, as bodies are: an unknown query parameter is a 400 parameter_unknown, never silently ignored.
+export const ListQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(10).openapi({ example: 10 }),
   starting_after: z.string().max(64).optional(),
   ending_before: z.string().max(64).optional(),
