@@ -22,7 +22,7 @@ const REPO = resolve(fileURLToPath(new URL(".", import.meta.url)), "../../..");
 const raw = (path: string, init: RequestInit = {}) => fetch(api.url + path, init);
 
 describe("framing (finding 12)", () => {
-  it.each(["/", "/console/", "/demo", "/docs"])("%s may not be framed", async (path) => {
+  it.each(["/", "/console/", "/docs"])("%s may not be framed", async (path) => {
     const res = await raw(path);
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/^text\/html/);
@@ -30,6 +30,15 @@ describe("framing (finding 12)", () => {
     expect(csp).toMatch(/frame-ancestors 'none'/);
     expect(csp).not.toMatch(/frame-ancestors \*/);
     expect(res.headers.get("x-frame-options")).toBe("DENY");
+  });
+
+  it("/demo may be framed only by the site's own pages (the widget guide shows it)", async () => {
+    const res = await raw("/demo");
+    expect(res.status).toBe(200);
+    const csp = res.headers.get("content-security-policy") ?? "";
+    expect(csp).toMatch(/frame-ancestors 'self'(;|$)/);
+    expect(csp).not.toMatch(/frame-ancestors \*/);
+    expect(res.headers.get("x-frame-options")).toBe("SAMEORIGIN");
   });
 
   it("the card iframe may be framed only by the checkout origin the widget names", async () => {

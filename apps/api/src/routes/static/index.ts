@@ -49,6 +49,8 @@ const POLICY =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-src 'self'; base-uri 'none'; form-action 'self'; object-src 'none'";
 /** The console, the demo and the site are never framed (clickjacking). */
 export const NO_FRAMING = { "Content-Security-Policy": `${POLICY}; frame-ancestors 'none'`, "X-Frame-Options": "DENY" };
+/** The checkout demo is framed by the site's own widget guide, and by nobody else. */
+const OWN_FRAMING = { "Content-Security-Policy": `${POLICY}; frame-ancestors 'self'`, "X-Frame-Options": "SAMEORIGIN" };
 /**
  * The card iframe lives inside merchants' checkouts, and talks only to the parent origin the
  * widget names in its URL (`?origin=`, checked against ancestorOrigins where the browser has it,
@@ -161,7 +163,7 @@ export const staticRoutes = new Hono<AppEnv>()
 </main>
 </body>
 </html>`;
-      return c.body(html, 200, { "Content-Type": "text/html; charset=utf-8", ...NO_FRAMING, "Cache-Control": "no-store" });
+      return c.body(html, 200, { "Content-Type": "text/html; charset=utf-8", ...OWN_FRAMING, "Cache-Control": "no-store" });
     },
   )
   .get("*", (c, next) => {
