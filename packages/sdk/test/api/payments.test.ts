@@ -36,6 +36,21 @@ describe("payments against the real API", () => {
     });
   });
 
+  it("one request per payment: create with confirm: true answers the confirmed payment, or a payment error", async () => {
+    const paid = await ctx.sk.payments.create({
+      amount: 2500,
+      currency: "KGS",
+      confirm: true,
+      payment_method_data: card("4242424242424242"),
+    });
+    expect(paid).toMatchObject({ object: "payment", status: "succeeded", amount_captured: 2500 });
+    const err = await ctx.sk.payments
+      .create({ amount: 2500, currency: "KGS", confirm: true, payment_method_data: card("4000000000000002") })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SoftrackPaymentError);
+    expect(err).toMatchObject({ status: 402, code: "card_declined" });
+  });
+
   it("a declined card is a SoftrackPaymentError with its code", async () => {
     for (const [number, code] of [
       ["4000000000000002", "card_declined"],
