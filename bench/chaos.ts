@@ -284,9 +284,8 @@ try {
     PORT: String(port),
     HOST: "127.0.0.1",
     PLATFORM_ADMIN_KEY: ADMIN_KEY,
-    NODE_ENV: "production",
-    PUBLIC_URL: "http://localhost",
-    METRICS: "off",
+    // A test suite: its webhook receivers listen on 127.0.0.1, which production refuses for any endpoint.
+    NODE_ENV: "test",
     LOG_LEVEL: "warn",
     WORKERS: "on",
     DB_POOL_SIZE: "20",
