@@ -22,7 +22,12 @@ case "$cmd" in
       as_pg "$bin/initdb -D '$dir/data' -A trust -U postgres --no-sync" >/dev/null
     fi
     if ! as_pg "$bin/pg_ctl -D '$dir/data' status" >/dev/null 2>&1; then
-      as_pg "$bin/pg_ctl -D '$dir/data' -l '$dir/log' -w -o \"-p $port -k '$dir' -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB\" start" >/dev/null
+      if ! as_pg "$bin/pg_ctl -D '$dir/data' -l '$dir/log' -w -o \"-p $port -k '$dir' -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB\" start" >/dev/null; then
+        # Say why (a port in use, a stale lock file, …): the caller usually deletes the directory.
+        echo "PostgreSQL did not start on port $port; the end of $dir/log:" >&2
+        tail -n 20 "$dir/log" >&2 || true
+        exit 1
+      fi
     fi
     echo "export TEST_DATABASE_URL=postgres://postgres@127.0.0.1:$port/postgres"
     ;;

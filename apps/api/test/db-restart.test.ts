@@ -11,15 +11,20 @@
  */
 import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestApi } from "../src/testing.js";
 import { http, startTestApi, TEST_CARD } from "./support.js";
 
 const SCRIPT = new URL("../../../scripts/pg-cluster.sh", import.meta.url).pathname;
-const DIR = `/tmp/softrack-dbrestart-${process.pid}`;
-const PORT = 55_460 + (process.pid % 30);
+// A fresh directory and a port the kernel says is free: a fixed pair can meet a cluster that
+// another run (or another program on the machine) left there.
+const DIR = mkdtempSync(join(tmpdir(), "softrack-dbrestart-"));
+let PORT = 0;
 /** No request may take longer than this, database up or down (the pool gives up connecting after 10 s). */
 const ANSWER_WITHIN_MS = 15_000;
 const CLIENTS = 8;
@@ -28,7 +33,19 @@ const pg = (cmd: "start" | "stop") => execFileSync("bash", [SCRIPT, cmd, DIR, St
 
 let api: TestApi;
 
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 beforeAll(async () => {
+  PORT = await freePort();
   const url = pg("start").split("=")[1]?.trim() as string;
   api = await startTestApi({ databaseUrl: url, env: { WORKERS: "off", DB_POOL_SIZE: "10" } });
 }, 120_000);
