@@ -1,5 +1,5 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import type { Context, MiddlewareHandler } from "hono";
+import type { MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv, Deps } from "./context.js";
 import { isDatabaseDown } from "./db/errors.js";
@@ -10,7 +10,6 @@ import { bodyLimit } from "./middleware/body-limit.js";
 import { cors } from "./middleware/cors.js";
 import { apiRateLimit } from "./middleware/rate-limit.js";
 import { requestContext } from "./middleware/request-context.js";
-import { unitOfWork } from "./middleware/unit-of-work.js";
 import { httpMetrics } from "./observability/metrics.js";
 import { accountRoutes } from "./routes/auth/accounts.js";
 import { balanceRoutes } from "./routes/balance/index.js";
@@ -27,18 +26,10 @@ import { tariffRoutes } from "./routes/tariffs/index.js";
 import { testHelperRoutes } from "./routes/test-helpers/index.js";
 import { transitRoutes } from "./routes/transit/index.js";
 import { webhookRoutes } from "./routes/webhooks/index.js";
-import { confirmCommitsItself, createCommitsItself } from "./services/payment-group-commit.js";
-import { tapsCommitThemselves } from "./services/transit-group-commit.js";
 
 const PUBLIC_V1 = new Set(["/v1/leads"]);
-/** Writes that manage their own transactions (each job commits on its own). */
-const OWN_TRANSACTIONS = new Set(["/v1/test_helpers/run_jobs"]);
 const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 const JSON_TYPE = /^application\/json\s*(;|$)/i;
-/** Taps commit in transactions of their own on a PostgreSQL server unless sent with an Idempotency-Key (see tapsCommitThemselves). */
-const TAP_PATHS = new Set(["/v1/transit/taps", "/v1/transit/taps/batch"]);
-/** So do wallet confirmations and most creations of payments (see confirmCommitsItself, createCommitsItself). */
-const CONFIRM_PATH = /^\/v1\/payments\/[^/]+\/confirm$/;
 /**
  * PostgreSQL refusing a client's string (U+0000, a lone UTF-16 surrogate inside JSON, a
  * character it cannot store): bad input, never a 500.
@@ -91,28 +82,13 @@ export function createApp(deps: Deps) {
     return next();
   });
   const auth = authenticate(deps);
-  const uow = unitOfWork(deps);
   app.use("/v1/*", async (c, next) => {
     // Public routes under /v1 authenticate themselves (or not at all).
     if (PUBLIC_V1.has(c.req.path)) return next();
     return auth(c, next);
   });
   app.use("/v1/*", apiRateLimit(deps.env));
-  /** Writes that commit in transactions of their own (grouped with others'), decided by the services that run them. */
-  const commitsItself = async (c: Context<AppEnv>): Promise<boolean> => {
-    const key = c.req.header("Idempotency-Key");
-    if (TAP_PATHS.has(c.req.path)) return tapsCommitThemselves(deps, key);
-    if (key !== undefined || deps.database.driver !== "postgres" || c.req.method !== "POST") return false;
-    const decides = c.req.path === "/v1/payments" ? createCommitsItself : CONFIRM_PATH.test(c.req.path) ? confirmCommitsItself : undefined;
-    // The body is parsed once: the route's validator reads the same parsed body (or the same JSON error).
-    if (!decides) return false;
-    return decides(deps, key, await c.req.json().catch(() => null));
-  };
-  app.use("/v1/*", async (c, next) =>
-    WRITE_METHODS.has(c.req.method) && !PUBLIC_V1.has(c.req.path) && !OWN_TRANSACTIONS.has(c.req.path) && !(await commitsItself(c))
-      ? uow(c, next)
-      : next(),
-  );
+  // Each write's commit mode is declared by its route (lib/router.ts).
 
   app.route("/", healthRoutes);
   app.route("/", opsRoutes);

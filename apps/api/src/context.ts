@@ -4,6 +4,7 @@ import type { Database, Db } from "./db/client.js";
 import type { Env } from "./env.js";
 import type { SecretBox } from "./lib/crypto.js";
 import type { Signal } from "./lib/signal.js";
+import type { IdempotencyClaim } from "./store/idempotency.js";
 import type { LedgerStore } from "./store/ledger-store.js";
 
 /** Who is calling. Every merchant-scoped query filters by `merchantId` and `livemode`. */
@@ -57,5 +58,7 @@ export interface AppEnv {
     /** The request's database handle: its transaction for writes, the pool for reads. */
     db: Db;
     principal: Principal;
+    /** A write's Idempotency-Key, claimed in the transaction that makes its effect (see store/idempotency.ts). */
+    claim?: IdempotencyClaim | undefined;
   };
 }

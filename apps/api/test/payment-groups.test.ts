@@ -4,8 +4,8 @@ import { pgArray } from "../src/lib/pg-array.js";
 import type { TestApi } from "../src/testing.js";
 import { fundedCustomer, type Http, http, realPostgresDatabaseUrl, startTestApi } from "./support.js";
 
-// On a PostgreSQL server, payments created and wallet confirmations sent without an
-// Idempotency-Key are decided in groups, many per transaction (services/payment-group-commit.ts).
+// On a PostgreSQL server, payments created and wallet confirmations are decided in groups, many
+// per transaction, with or without an Idempotency-Key (services/payment-writes.ts).
 // These run on a real server whatever the pass: the embedded database has one connection.
 let api: TestApi;
 let sk: Http;
@@ -206,5 +206,100 @@ describe("wallet payments decided in groups", () => {
     expect(paid.body.status).toBe("requires_capture");
     expect((await sk.get(`/v1/orders/${order.body.id}`)).body.status).toBe("held");
     expect(await balance(c)).toBe(7_000);
+  });
+});
+
+describe("keyed writes join the groups (what the SDK, the widget and the console send)", () => {
+  const keyed = (key: string) => ({ "Idempotency-Key": key });
+  const distinctWriters = async (ids: string[]) =>
+    (await rows<{ n: number }>(sql`SELECT count(DISTINCT xmin::text)::int AS n FROM payments WHERE id = ANY(${pgArray(ids)}::text[])`))[0]
+      ?.n;
+
+  it("a keyed burst is grouped, pays each wallet once, and every retry replays its first answer", async () => {
+    const wallets = [await fundedCustomer(sk, 10_000), await fundedCustomer(sk, 10_000)];
+    const run = `burst-${Date.now()}`;
+    const created = await Promise.all(
+      wallets.flatMap((c, w) =>
+        Array.from({ length: 10 }, (_, i) =>
+          sk.post("/v1/payments", { amount: 3_000, currency: "KGS", customer: c }, keyed(`${run}-c${w}-${i}`)),
+        ),
+      ),
+    );
+    expect(created.every((r) => r.status === 200)).toBe(true);
+    const ids = created.map((r) => r.body.id as string);
+    const confirm = (id: string, i: number) =>
+      sk.post(`/v1/payments/${id}/confirm`, { payment_method_data: { type: "wallet" } }, keyed(`${run}-p${i}`));
+    const answers = await Promise.all(ids.map(confirm));
+    expect(answers.filter((a) => a.status === 200).length).toBe(6);
+    expect(answers.filter((a) => a.status === 402).length).toBe(14);
+    expect(await distinctWriters(ids)).toBeLessThan(ids.length);
+
+    // Every retry, all at once: the first answer again, marked, and nothing moves.
+    const [again, recreated] = await Promise.all([
+      Promise.all(ids.map(confirm)),
+      Promise.all(
+        wallets.flatMap((c, w) =>
+          Array.from({ length: 10 }, (_, i) =>
+            sk.post("/v1/payments", { amount: 3_000, currency: "KGS", customer: c }, keyed(`${run}-c${w}-${i}`)),
+          ),
+        ),
+      ),
+    ]);
+    again.forEach((r, i) => {
+      expect(r.status).toBe(answers[i]?.status);
+      expect(r.body).toEqual(answers[i]?.body);
+      expect(r.headers.get("idempotent-replayed")).toBe("true");
+    });
+    recreated.forEach((r, i) => expect(r.body.id).toBe(ids[i]));
+    for (const c of wallets) expect(await balance(c)).toBe(1_000);
+    const [stored] = await rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM idempotency_keys WHERE key LIKE ${`${run}-%`}`);
+    expect(stored?.n).toBe(40);
+    // Sealed beside its effect, never in clear.
+    const [sample] = await rows<{ body: string }>(sql`SELECT response_body AS body FROM idempotency_keys WHERE key = ${`${run}-p0`}`);
+    expect(sample?.body).not.toContain(ids[0]);
+    expect((await http(api.url, api.adminKey).get("/v1/admin/ledger/verify")).body.balanced).toBe(true);
+  });
+
+  it("one request per payment (confirm: true) with keys: grouped, one payment per key, replayed", async () => {
+    const c = await fundedCustomer(sk, 5_000);
+    const run = `one-${Date.now()}`;
+    const pay = (i: number) =>
+      sk.post(
+        "/v1/payments",
+        { amount: 1_000, currency: "KGS", customer: c, confirm: true, payment_method_data: { type: "wallet" } },
+        keyed(`${run}-${i}`),
+      );
+    const first = await Promise.all(Array.from({ length: 8 }, (_, i) => pay(i)));
+    expect(first.filter((r) => r.status === 200).length).toBe(5);
+    expect(first.filter((r) => r.status === 402).length).toBe(3);
+    for (const r of first.filter((a) => a.status === 402)) expect(r.body.error.payment.status).toBe("failed");
+    const again = await Promise.all(Array.from({ length: 8 }, (_, i) => pay(i)));
+    again.forEach((r, i) => expect(r.body).toEqual(first[i]?.body));
+    const ids = first.map((r) => (r.status === 200 ? r.body.id : r.body.error.payment.id) as string);
+    const [n] = await rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM payments WHERE customer_id = ${c} AND purpose IS NULL`);
+    expect(n?.n).toBe(8);
+    expect(await distinctWriters(ids)).toBeLessThan(ids.length);
+    expect(await balance(c)).toBe(0);
+  });
+
+  it("one key sent twice in one burst has one effect; another body under it is 422", async () => {
+    const c = await fundedCustomer(sk, 5_000);
+    const p = await create(1_000, c);
+    const body = { payment_method_data: { type: "wallet" } };
+    const replies = await Promise.all(
+      Array.from({ length: 10 }, () => sk.post(`/v1/payments/${p.id}/confirm`, body, keyed(`twice-${p.id}`))),
+    );
+    const ok = replies.filter((r) => r.status === 200);
+    expect(ok.length).toBeGreaterThanOrEqual(1);
+    for (const r of ok) expect(r.body).toEqual(ok[0]?.body);
+    for (const r of replies.filter((x) => x.status !== 200)) expect(r.body.error).toMatchObject({ code: "request_in_progress" });
+    expect(await balance(c)).toBe(4_000);
+    const reused = await sk.post(
+      `/v1/payments/${p.id}/confirm`,
+      { payment_method_data: { type: "wallet", customer: c } },
+      keyed(`twice-${p.id}`),
+    );
+    expect(reused.status).toBe(422);
+    expect(reused.body.error.code).toBe("idempotency_key_reused");
   });
 });

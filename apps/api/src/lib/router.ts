@@ -1,5 +1,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../context.js";
+import { readWrite, unitOfWork } from "../middleware/unit-of-work.js";
 import { invalid } from "./errors.js";
 
 interface Issue {
@@ -34,6 +36,34 @@ export function validationHook(result: { success: boolean; error?: { issues: Iss
   );
 }
 
+/**
+ * How a write commits, declared by its route (`commit:` beside `method:` and `path:`):
+ * - "transaction" (the default for every POST, PUT, PATCH and DELETE): the request's unit of
+ *   work, one transaction with its Idempotency-Key claim (middleware/unit-of-work.ts);
+ * - "self": the service commits through the writer (store/writer.ts), grouped with concurrent
+ *   writes on a PostgreSQL server, its key claimed and sealed in the group's transaction;
+ * - "none": the route is public or runs transactions of its own (each job commits on its own).
+ */
+export type CommitMode = "transaction" | "self" | "none";
+const WRITES = new Set(["post", "put", "patch", "delete"]);
+
+function commitMiddleware(method: string, mode: CommitMode | undefined): MiddlewareHandler<AppEnv>[] {
+  if (!WRITES.has(method) || mode === "none") return [];
+  return mode === "self" ? [readWrite] : [readWrite, unitOfWork];
+}
+
 export function createRouter() {
-  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook as never });
+  const router = new OpenAPIHono<AppEnv>({ defaultHook: validationHook as never });
+  const openapi = router.openapi;
+  // The commit mode becomes the route's first middleware (after authentication and rate limits,
+  // before its own checks and validation), and stays out of the OpenAPI document.
+  router.openapi = ((route: { method: string; commit?: CommitMode; middleware?: unknown }, ...rest: unknown[]) => {
+    const { commit, ...config } = route;
+    const own = config.middleware === undefined ? [] : Array.isArray(config.middleware) ? config.middleware : [config.middleware];
+    return (openapi as (...a: unknown[]) => unknown)(
+      { ...config, middleware: [...commitMiddleware(route.method, commit), ...own] },
+      ...rest,
+    );
+  }) as typeof router.openapi;
+  return router;
 }

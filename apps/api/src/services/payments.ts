@@ -10,6 +10,7 @@ import { type ListParams, listOwned } from "../lib/pagination.js";
 import { merchantOf } from "../middleware/auth.js";
 import { type AccountSpec, clearingAccount, merchantAccount, revenueAccount, walletAccount } from "../store/accounts.js";
 import type { LedgerEntry, PreparedPosting } from "../store/ledger-store.js";
+import { insertPayments } from "../store/payments.js";
 import { findCustomer } from "./customers.js";
 import { type EventDraft, type EventType, emitEvent } from "./events.js";
 import { merchantForFees } from "./merchants.js";
@@ -95,6 +96,16 @@ export function creatingMerchant(v: Vars): MerchantPrincipal {
   return p as MerchantPrincipal;
 }
 
+const LONE_SURROGATES = /[\uD800-\uDFFF]/gu;
+/**
+ * A lone UTF-16 surrogate becomes U+FFFD, as the database driver always sent it: a payment's rows
+ * travel as JSON, where PostgreSQL would refuse its escape.
+ */
+function wellFormed(s: string): string {
+  LONE_SURROGATES.lastIndex = 0;
+  return LONE_SURROGATES.test(s) ? s.replace(LONE_SURROGATES, "\uFFFD") : s;
+}
+
 /** A new payment's row, in full (the client secret sealed, only its hash to compare). */
 export function newPaymentRow(
   v: Vars,
@@ -124,7 +135,7 @@ export function newPaymentRow(
     fee: null,
     feeTariff: null,
     customerId: input.customer ?? null,
-    description: input.description ?? null,
+    description: input.description === undefined ? null : wellFormed(input.description),
     purpose,
     clientSecretHash: sha256Hex(clientSecret),
     clientSecretSealed: v.deps.box.seal(clientSecret),
@@ -133,7 +144,7 @@ export function newPaymentRow(
     challengeAttempts: 0,
     lastError: null,
     orderId,
-    metadata: input.metadata ?? {},
+    metadata: input.metadata ? Object.fromEntries(Object.entries(input.metadata).map(([k, x]) => [wellFormed(k), wellFormed(x)])) : {},
     canceledAt: null,
   };
 }
@@ -161,23 +172,11 @@ export async function createPayment(v: Vars, input: CreatePaymentInput, extra: {
       throw invalid("parameter_invalid", "purpose.type must be wallet_topup or tax.", "purpose.type");
     }
   }
-  // The database's clock stamps the row (the columns' default), whichever API process created it.
-  const { createdAt: _created, updatedAt: _updated, ...values } = newPaymentRow(v, p, input, purpose, extra.orderId ?? null);
-  const [row] = await v.db.insert(payments).values(values).returning();
-  return row as PaymentRow;
-}
-
-/**
- * POST /v1/payments with `confirm: true` (Stripe's confirm=true): created and confirmed in the
- * request's one unit of work, through the same create and confirm as two requests would take.
- */
-export async function createConfirmedPayment(
-  v: Vars,
-  input: CreatePaymentInput & { payment_method_data: Record<string, unknown> },
-): Promise<Outcome> {
-  const { payment_method_data, ...create } = input;
-  const row = await createPayment(v, create);
-  return confirmPayment(v, row.id, { payment_method_data });
+  // The same statement as the writer's groups (store/payments.ts); the database's clock stamps the row.
+  const row = newPaymentRow(v, p, input, purpose, extra.orderId ?? null);
+  const [stamped] = await v.deps.database.rows<{ created_at: string | Date }>(insertPayments([row]), v.db);
+  const at = new Date((stamped as { created_at: string | Date }).created_at);
+  return { ...row, createdAt: at, updatedAt: at };
 }
 
 /** Loads a payment of the calling merchant; a publishable key must also prove the client secret. */
@@ -403,7 +402,7 @@ export async function confirmPayment(
   const data = body.payment_method_data;
   const method = data.type as string;
   checkConfirmable(r, method);
-  if (method === "wallet") return confirmWallet(v, r, data);
+  // A wallet has no connector: its confirmations are the payment writer's (services/payment-writes.ts).
   const connector = connectorFor(v.deps.liveConnectors, method, r.livemode);
   if (!connector)
     throw invalid(
@@ -488,28 +487,6 @@ export function planWalletConfirm(r: PaymentRow, customer: { id: string; walletC
 
 /** The wallet's balance is too low: a decline, recorded on the payment, not an error. */
 export const WALLET_DECLINE = { code: "insufficient_funds", message: "The wallet's balance is too low for this payment." };
-
-/** Wallet: Softrack's own ledger is the provider. The hold is the authorisation. */
-async function confirmWallet(v: Vars, r: PaymentRow, data: Record<string, unknown>): Promise<Outcome> {
-  const p = merchantOf(v) as MerchantPrincipal;
-  const customer = await findCustomer(v.db, p, payingCustomer(p, r, data), "payment_method_data.customer");
-  const { patch, withMethod, t } = planWalletConfirm(r, customer);
-  const { entries, fee } = await ledgerEntries(v, withMethod, t.effects);
-  // The wallet is the provider: its locked balance decides. Too low is a decline, not an error.
-  const prepared = await v.deps.ledger.prepare(v.db, entries);
-  if (!prepared.ok) {
-    const lastError = WALLET_DECLINE;
-    return { payment: await transition(v, r, { type: "confirm", outcome: "declined" }, { ...patch, lastError }), declined: lastError };
-  }
-  const payment = await saveAndWrite(v, r, prepared, {
-    ...patch,
-    status: t.state.status,
-    amountCapturable: t.state.amount_capturable,
-    amountCaptured: t.state.amount_captured,
-    ...(fee ? { fee: fee.fee, feeTariff: fee.tariff } : {}),
-  });
-  return { payment };
-}
 
 /** SMS and 3-D Secure: the one-time code is compared by hash, in constant time. */
 export async function verifyPayment(v: Vars, id: string, body: { code: string; client_secret?: string | undefined }): Promise<Outcome> {

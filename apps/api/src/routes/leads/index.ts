@@ -28,6 +28,7 @@ const Lead = z.object({ id: z.string(), object: z.literal("lead"), created: Time
 const create = createRoute({
   method: "post",
   path: "/v1/leads",
+  commit: "none",
   tags: ["Site"],
   summary: "The site's contact form (no key needed; rate-limited per address)",
   middleware: [rateLimit({ name: "leads", windowMs: 60_000, max: 5, key: (c) => `lead:${clientIp(c)}` })] as const,

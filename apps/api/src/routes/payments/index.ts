@@ -8,13 +8,13 @@ import { bearer, body, errors, IdParam, json, ListQuery, listOf, optionalBody, p
 import { listOwned } from "../../lib/pagination.js";
 import { createRouter } from "../../lib/router.js";
 import { allow, merchantOf } from "../../middleware/auth.js";
+import { replayed } from "../../middleware/unit-of-work.js";
 import { getMerchant } from "../../services/merchants.js";
-import { confirmPaymentRequest, createPaymentRequest } from "../../services/payment-group-commit.js";
+import { confirmPaymentRequest, createPaymentRequest, type Written } from "../../services/payment-writes.js";
 import {
   cancelPayment,
   capturePayment,
   completeQr,
-  createConfirmedPayment,
   findPayment,
   listPayments,
   type Outcome,
@@ -43,6 +43,7 @@ const routes = {
   create: createRoute({
     method: "post",
     path: "/v1/payments",
+    commit: "self",
     tags,
     summary: "Create a payment; with confirm: true, create and confirm it in one request",
     security: bearer,
@@ -80,6 +81,7 @@ const routes = {
   confirm: createRoute({
     method: "post",
     path: "/v1/payments/{id}/confirm",
+    commit: "self",
     tags,
     summary: "Confirm with payment method data (publishable key: with client_secret in the body)",
     security: bearer,
@@ -176,22 +178,30 @@ const routes = {
 };
 
 /** A decline is an answer, not a crash: 402 with the failed payment, and the failure is kept. */
-function respond(c: Context<AppEnv>, out: Outcome) {
+function render(c: Context<AppEnv>, out: Outcome) {
   const payment = paymentFor(c.var, out.payment);
   if (out.declined) {
-    return c.json(
-      { error: { type: "payment_error", code: out.declined.code, message: out.declined.message, payment, request_id: c.var.requestId } },
-      402,
-    );
+    const error = { type: "payment_error", code: out.declined.code, message: out.declined.message, payment, request_id: c.var.requestId };
+    return { status: 402, body: JSON.stringify({ error }) };
   }
-  return c.json(payment, 200);
+  return { status: 200, body: JSON.stringify(payment) };
+}
+
+function respond(c: Context<AppEnv>, out: Outcome) {
+  const { status, body } = render(c, out);
+  return c.body(body, status as 200, { "Content-Type": "application/json" });
+}
+
+/** A write of the payment writer's, or the response stored under its key. */
+function sendWritten(c: Context<AppEnv>, w: Written) {
+  return "replay" in w ? replayed(c, w.replay) : respond(c, w.outcome);
 }
 
 export const paymentRoutes = createRouter()
   .openapi(routes.create, async (c) => {
     const { confirm, payment_method_data, ...input } = c.req.valid("json");
-    if (confirm && payment_method_data) return respond(c, await createConfirmedPayment(c.var, { ...input, payment_method_data })) as never;
-    return c.json(paymentFor(c.var, await createPaymentRequest(c.var, input, c.req.header("Idempotency-Key"))), 200);
+    const confirmation = confirm && payment_method_data ? { payment_method_data } : undefined;
+    return sendWritten(c, await createPaymentRequest(c.var, input, confirmation, (o) => render(c, o))) as never;
   })
   .openapi(routes.list, async (c) => c.json(await listPayments(c.var, c.req.valid("query")), 200))
   .openapi(routes.retrieve, async (c) => {
@@ -201,10 +211,7 @@ export const paymentRoutes = createRouter()
   .openapi(
     routes.confirm,
     async (c) =>
-      respond(
-        c,
-        await confirmPaymentRequest(c.var, c.req.valid("param").id, c.req.valid("json"), c.req.header("Idempotency-Key")),
-      ) as never,
+      sendWritten(c, await confirmPaymentRequest(c.var, c.req.valid("param").id, c.req.valid("json"), (o) => render(c, o))) as never,
   )
   .openapi(routes.verify, async (c) => respond(c, await verifyPayment(c.var, c.req.valid("param").id, c.req.valid("json"))) as never)
   .openapi(routes.capture, async (c) => {

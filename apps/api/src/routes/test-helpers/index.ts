@@ -19,6 +19,8 @@ const JobRun = z
 const runJobs = createRoute({
   method: "post",
   path: "/v1/test_helpers/run_jobs",
+  // Each job commits on its own, as the background worker's would.
+  commit: "none",
   tags: ["Test helpers"],
   summary: "Test mode: run every due test-mode job of this merchant (order expiry, settlement, webhook retries) as if the time were `now`",
   security: bearer,
@@ -28,7 +30,7 @@ const runJobs = createRoute({
 });
 
 /**
- * Runs outside the request's unit of work (see app.ts): each job commits on its own, as
+ * Runs outside a unit of work (commit: "none"): each job commits on its own, as
  * the background worker's would, and webhook attempts are real HTTP calls.
  */
 export const testHelperRoutes = createRouter().openapi(runJobs, async (c) => {

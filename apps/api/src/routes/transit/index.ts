@@ -1,10 +1,13 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import type { AppEnv } from "../../context.js";
 import { terminals } from "../../db/schema/index.js";
 import { ApiError } from "../../lib/errors.js";
 import { bearer, body, errors, IdParam, json, ListQuery, listOf } from "../../lib/openapi.js";
 import { listOwned } from "../../lib/pagination.js";
 import { createRouter, validationHook } from "../../lib/router.js";
 import { allow, merchantOf } from "../../middleware/auth.js";
+import { inUnitOfWork } from "../../middleware/unit-of-work.js";
 import {
   createTerminal,
   dailyReport,
@@ -16,7 +19,7 @@ import {
   tapErrorBody,
   terminalObject,
 } from "../../services/transit.js";
-import { decideTap, decideUpload } from "../../services/transit-group-commit.js";
+import { decideTap, decideUpload, tapsCommitThemselves } from "../../services/transit-group-commit.js";
 import { BatchTaps, CreateTap, CreateTerminal, DailyReport, ReportQuery, Tap, TapBatchResult, Terminal } from "./schemas.js";
 
 const tags = ["Transit"];
@@ -55,6 +58,7 @@ const routes = {
   tap: createRoute({
     method: "post",
     path: "/v1/transit/taps",
+    commit: "self",
     tags,
     summary: "Decide an online tap in one round trip: fare from the tariff (transfers, caps), wallet debit, accepted or declined",
     description: 'A decline (insufficient_funds, unknown_rider, …) is a 200 answer with decision "declined" and a reason, and is recorded.',
@@ -66,6 +70,7 @@ const routes = {
   batch: createRoute({
     method: "post",
     path: "/v1/transit/taps/batch",
+    commit: "self",
     tags,
     summary: "Upload up to 1,000 taps a terminal stored offline; one result per tap, in input order",
     description:
@@ -116,6 +121,14 @@ function readTap(raw: Record<string, unknown>): TapItem {
   throw new Error("unreachable: a failed parse always yields an error");
 }
 
+/**
+ * Taps commit themselves on a PostgreSQL server (the tap group commit, upload rounds); with an
+ * Idempotency-Key, or on the embedded database, in the request's unit of work.
+ */
+function tapCommit<R extends Response>(c: Context<AppEnv>, handler: () => Promise<R>): Promise<R> {
+  return tapsCommitThemselves(c.var.deps, c.var.claim?.key) ? handler() : (inUnitOfWork(c, handler) as Promise<R>);
+}
+
 const resultBody = (r: TapResult) =>
   r.ok ? r.tap : { terminal: r.terminal, client_tap_id: r.client_tap_id, error: tapErrorBody(r.error) };
 
@@ -126,15 +139,19 @@ export const transitRoutes = createRouter()
     const l = await listOwned(c.var.db, merchantOf(c.var), terminals, c.req.valid("query"), "/v1/transit/terminals");
     return c.json({ ...l, data: l.data.map(terminalObject) }, 200);
   })
-  .openapi(routes.tap, async (c) => {
-    const result = await decideTap(c.var, c.req.valid("json"));
-    if (!result.ok) throw result.error;
-    return c.json(result.tap, 200);
-  })
-  .openapi(routes.batch, async (c) => {
-    const results = await decideUpload(c.var, c.req.valid("json").taps.map(readTap), c.req.header("Idempotency-Key"));
-    return c.json({ object: "list" as const, data: results.map(resultBody), has_more: false, url: "/v1/transit/taps/batch" }, 200);
-  })
+  .openapi(routes.tap, (c) =>
+    tapCommit(c, async () => {
+      const result = await decideTap(c.var, c.req.valid("json"));
+      if (!result.ok) throw result.error;
+      return c.json(result.tap, 200);
+    }),
+  )
+  .openapi(routes.batch, (c) =>
+    tapCommit(c, async () => {
+      const results = await decideUpload(c.var, c.req.valid("json").taps.map(readTap), c.var.claim?.key);
+      return c.json({ object: "list" as const, data: results.map(resultBody), has_more: false, url: "/v1/transit/taps/batch" }, 200);
+    }),
+  )
   .openapi(routes.retrieveTap, async (c) => c.json(await findTap(c.var, c.req.valid("param").id), 200))
   .openapi(routes.daily, async (c) => {
     const q = c.req.valid("query");

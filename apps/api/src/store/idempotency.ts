@@ -1,0 +1,134 @@
+import { createHash } from "node:crypto";
+import { type SQL, sql } from "drizzle-orm";
+import type { Principal } from "../context.js";
+import { type SecretBox, sha256Hex } from "../lib/crypto.js";
+import { ApiError, invalid } from "../lib/errors.js";
+import { canonicalJson } from "../lib/json.js";
+import { pgArray } from "../lib/pg-array.js";
+
+/**
+ * An Idempotency-Key as a write claims it: in the transaction that makes the write's effect, it
+ * takes the key (a transaction-scoped advisory lock: a second request with the key in flight
+ * gets 409 at once, and a crash frees the key with the transaction), finds a stored response to
+ * replay, and at commit seals its own response beside the effect. One implementation for every
+ * driver: a write alone (the unit of work) and a group of writes (see store/writer.ts) run these
+ * same statements.
+ */
+export interface IdempotencyClaim {
+  /** The calling key, plus `:live` for a console session in live mode: a key has one mode for life. */
+  scope: string;
+  key: string;
+  method: string;
+  path: string;
+  /** sha256 of the method, path and canonical JSON body: the same key with another request is 422. */
+  requestHash: string;
+  lock: bigint;
+}
+
+/** What a claim found: nothing stored yet (the write runs), a stored response, or a refusal. */
+export type ClaimOutcome = { fresh: true } | { replay: StoredResponse } | { refused: ApiError };
+export interface StoredResponse {
+  status: number;
+  body: string;
+}
+
+export function claimOf(
+  principal: Principal,
+  header: string | undefined,
+  request: { method: string; path: string; body: unknown; raw: string },
+): IdempotencyClaim | undefined {
+  if (header === undefined) return undefined;
+  if (header.length === 0 || header.length > 255) {
+    throw invalid("idempotency_key_invalid", "Idempotency-Key must be 1 to 255 characters.", "Idempotency-Key");
+  }
+  const scope = principal.kind === "secret" && principal.session && principal.livemode ? `${principal.keyId}:live` : principal.keyId;
+  return {
+    scope,
+    key: header,
+    method: request.method,
+    path: request.path,
+    requestHash: sha256Hex(`${request.method} ${request.path}\n${canonicalBody(request)}`),
+    lock: createHash("sha256").update(`${scope}\u0000${header}`).digest().readBigInt64BE(0),
+  };
+}
+
+/**
+ * The body as it is compared: canonical JSON, so keys in another order are the same request.
+ * Malformed JSON, or JSON nested too deep to walk, hashes as its raw text: the validator refuses it
+ * and nothing is stored under it.
+ */
+function canonicalBody(request: { body: unknown; raw: string }): string {
+  if (request.raw.trim() === "") return "";
+  if (request.body === undefined) return request.raw;
+  try {
+    return canonicalJson(request.body);
+  } catch {
+    return request.raw;
+  }
+}
+
+/**
+ * Two statements, sent in one message: the locks, then the stored responses. Two, not one: under
+ * READ COMMITTED each statement reads a snapshot taken when it starts, so the read must start
+ * after the lock is held, or it could miss the response a request that just let go committed.
+ */
+export function claimStatements(claims: readonly IdempotencyClaim[]): [SQL, SQL] {
+  return [
+    sql`SELECT pg_try_advisory_xact_lock(l) AS locked
+        FROM unnest(${pgArray(claims.map((c) => String(c.lock)))}::bigint[]) WITH ORDINALITY AS t(l, i) ORDER BY i`,
+    sql`SELECT scope, key, request_hash, response_status, response_body FROM idempotency_keys
+        WHERE (scope, key) IN (SELECT * FROM unnest(${pgArray(claims.map((c) => c.scope))}::text[], ${pgArray(claims.map((c) => c.key))}::text[]))`,
+  ];
+}
+
+/** Each claim's outcome, in order, from the rows of claimStatements. */
+export function claimOutcomes(
+  claims: readonly IdempotencyClaim[],
+  locks: readonly Record<string, unknown>[],
+  stored: readonly Record<string, unknown>[],
+  box: SecretBox,
+): ClaimOutcome[] {
+  const found = new Map(stored.map((r) => [`${r.scope}\u0000${r.key}`, r]));
+  const seen = new Set<string>();
+  return claims.map((claim, i) => {
+    const id = `${claim.scope}\u0000${claim.key}`;
+    // The lock is re-entrant within a transaction: a second claim of one key in one group is in flight too.
+    const locked = locks[i]?.locked === true && !seen.has(id);
+    seen.add(id);
+    if (!locked) return { refused: inProgress() };
+    const prior = found.get(id);
+    if (!prior) return { fresh: true };
+    if (prior.request_hash !== claim.requestHash) return { refused: reused() };
+    return { replay: { status: Number(prior.response_status), body: box.open(String(prior.response_body)) } };
+  });
+}
+
+/** The responses sealed beside their effects (sealed: a response may carry a key or a client secret). */
+export function sealStatement(sealed: readonly { claim: IdempotencyClaim; response: StoredResponse }[], box: SecretBox): SQL {
+  const col = <T extends string | number>(f: (s: (typeof sealed)[number]) => T) => pgArray(sealed.map(f));
+  return sql`INSERT INTO idempotency_keys (scope, key, method, path, request_hash, response_status, response_body)
+      SELECT * FROM unnest(${col((s) => s.claim.scope)}::text[], ${col((s) => s.claim.key)}::text[], ${col((s) => s.claim.method)}::text[],
+                           ${col((s) => s.claim.path)}::text[], ${col((s) => s.claim.requestHash)}::text[],
+                           ${col((s) => s.response.status)}::int[], ${col((s) => box.seal(s.response.body))}::text[])`;
+}
+
+function inProgress(): ApiError {
+  return new ApiError(
+    409,
+    "idempotency_error",
+    "request_in_progress",
+    "A request with this Idempotency-Key is still being processed; retry shortly.",
+    undefined,
+    {},
+    { "Retry-After": "1" },
+  );
+}
+
+function reused(): ApiError {
+  return new ApiError(
+    422,
+    "idempotency_error",
+    "idempotency_key_reused",
+    "This Idempotency-Key was already used with a different request body or path.",
+  );
+}

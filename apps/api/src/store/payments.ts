@@ -1,0 +1,43 @@
+import { getTableColumns, type SQL, sql } from "drizzle-orm";
+import { rowWriter } from "../db/rows.js";
+import { payments } from "../db/schema/index.js";
+import { pgArray } from "../lib/pg-array.js";
+
+type PaymentRow = typeof payments.$inferSelect;
+
+const writePayment = rowWriter(payments);
+/** The INSERT names every column rather than trusting positions. */
+const PAYMENT_COLUMNS = Object.values(getTableColumns(payments)).map((c) => c.name);
+const INSERT_COLUMNS = sql.raw(PAYMENT_COLUMNS.map((n) => `"${n}"`).join(", "));
+// Stamped by the database's clock: now() is the transaction's start, the instant the group read as `now`.
+const SELECT_COLUMNS = sql.raw(PAYMENT_COLUMNS.map((n) => (n === "created_at" || n === "updated_at" ? "now()" : `r."${n}"`)).join(", "));
+
+/**
+ * New payments, one statement: the rows go as one JSON parameter, stamped with the transaction's
+ * clock. A payment naming a customer the merchant does not have is
+ * not inserted (a write checks that first; this is the database's word on it).
+ */
+export function insertPayments(rows: readonly PaymentRow[]): SQL {
+  return sql`INSERT INTO payments (${INSERT_COLUMNS})
+      SELECT ${SELECT_COLUMNS} FROM json_populate_recordset(NULL::payments, ${JSON.stringify(rows.map(writePayment))}::json) r
+      WHERE r.customer_id IS NULL
+         OR EXISTS (SELECT 1 FROM customers c WHERE c.id = r.customer_id AND c.merchant_id = r.merchant_id AND c.livemode = r.livemode)
+      RETURNING id, created_at`;
+}
+
+/** The confirmed payments' new states, one statement. */
+export function savePayments(rows: readonly PaymentRow[]): SQL {
+  const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
+  return sql`UPDATE payments p SET status = u.status, method = u.method, payment_method_details = u.details, customer_id = u.customer_id,
+               amount_capturable = u.capturable, amount_captured = u.captured, fee = u.fee, fee_tariff = u.fee_tariff,
+               last_error = u.last_error, next_action = u.next_action, challenge_hash = u.challenge_hash, updated_at = u.updated_at
+             FROM unnest(${pgArray(rows.map((r) => r.id))}::text[], ${pgArray(rows.map((r) => r.status))}::text[],
+                         ${pgArray(rows.map((r) => r.method))}::text[], ${pgArray(rows.map((r) => json(r.paymentMethodDetails)))}::jsonb[],
+                         ${pgArray(rows.map((r) => r.customerId))}::text[], ${pgArray(rows.map((r) => r.amountCapturable))}::bigint[],
+                         ${pgArray(rows.map((r) => r.amountCaptured))}::bigint[], ${pgArray(rows.map((r) => r.fee))}::bigint[],
+                         ${pgArray(rows.map((r) => json(r.feeTariff)))}::jsonb[], ${pgArray(rows.map((r) => json(r.lastError)))}::jsonb[],
+                         ${pgArray(rows.map((r) => json(r.nextAction)))}::jsonb[], ${pgArray(rows.map((r) => r.challengeHash))}::text[],
+                         ${pgArray(rows.map((r) => r.updatedAt.toISOString()))}::timestamptz[])
+               AS u(id, status, method, details, customer_id, capturable, captured, fee, fee_tariff, last_error, next_action, challenge_hash, updated_at)
+             WHERE p.id = u.id AND p.id = ANY(${pgArray(rows.map((r) => r.id))}::text[])`;
+}

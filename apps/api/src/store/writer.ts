@@ -1,0 +1,119 @@
+import type { SQL } from "drizzle-orm";
+import type { Deps } from "../context.js";
+import { type Database, type Db, inlineTransaction } from "../db/client.js";
+import {
+  type ClaimOutcome,
+  claimOutcomes,
+  claimStatements,
+  type IdempotencyClaim,
+  type StoredResponse,
+  sealStatement,
+} from "./idempotency.js";
+
+/**
+ * A write's transaction, as the write sees it: its reads (several in one round trip where the
+ * driver can), then its writes. Two drivers run the same statements:
+ * - a group of concurrent writes on a PostgreSQL server (InlineTransaction: the reads in one
+ *   message with the BEGIN, the writes in one message with the COMMIT);
+ * - one write alone (the embedded database, and writes that must be alone), on drizzle's
+ *   transaction: the same statements one after another; `db` is that transaction, so a write
+ *   alone may also run drizzle queries after its writes, before the transaction commits.
+ */
+export interface WriteTx {
+  reads(qs: readonly SQL[]): Promise<Record<string, unknown>[][]>;
+  /** Sends the writes; the group driver commits with them, the alone driver when the work returns. */
+  commit(writes: readonly SQL[]): Promise<void>;
+  readonly db: Db;
+}
+
+class AloneTx implements WriteTx {
+  constructor(
+    private readonly database: Database,
+    readonly db: Db,
+  ) {}
+
+  async reads(qs: readonly SQL[]): Promise<Record<string, unknown>[][]> {
+    const out: Record<string, unknown>[][] = [];
+    for (const q of qs) out.push(await this.database.rows(q, this.db));
+    return out;
+  }
+
+  async commit(writes: readonly SQL[]): Promise<void> {
+    for (const w of writes) await this.database.rows(w, this.db);
+  }
+}
+
+/** A group's transaction on a connection of its own (PostgreSQL server only). */
+export function groupTransaction<R>(database: Database, work: (tx: WriteTx) => Promise<R>): Promise<R> {
+  if (!database.pool) throw new Error("groupTransaction needs a PostgreSQL server");
+  return inlineTransaction(database.pool, "generic", work);
+}
+
+/** A transaction a caller already holds (drizzle's), as a WriteTx. */
+export function inTransaction(database: Database, db: Db): WriteTx {
+  return new AloneTx(database, db);
+}
+
+/** A write alone: drizzle's transaction, on either driver. */
+export function aloneTransaction<R>(database: Database, work: (tx: WriteTx) => Promise<R>): Promise<R> {
+  return database.db.transaction((db) => work(new AloneTx(database, db)));
+}
+
+/** The claims' statements to send with a write's first reads (none when no write has a key). */
+export function claimReads(claims: readonly (IdempotencyClaim | undefined)[]): SQL[] {
+  const keyed = claims.filter((c): c is IdempotencyClaim => c !== undefined);
+  return keyed.length > 0 ? claimStatements(keyed) : [];
+}
+
+/** Each write's claim outcome, in order (`fresh` for a write without a key), from claimReads' rows. */
+export function claimsFound(
+  deps: Pick<Deps, "box">,
+  claims: readonly (IdempotencyClaim | undefined)[],
+  rows: readonly Record<string, unknown>[][],
+): ClaimOutcome[] {
+  const keyed = claims.filter((c): c is IdempotencyClaim => c !== undefined);
+  const found = keyed.length > 0 ? claimOutcomes(keyed, rows[0] ?? [], rows[1] ?? [], deps.box) : [];
+  let i = 0;
+  return claims.map((c) => (c === undefined ? { fresh: true } : (found[i++] as ClaimOutcome)));
+}
+
+/** The statement that seals the keyed writes' responses beside their effects (none when no write has a key). */
+export function sealWrites(deps: Pick<Deps, "box">, sealed: { claim: IdempotencyClaim | undefined; response: StoredResponse }[]): SQL[] {
+  const keyed = sealed.filter((s): s is { claim: IdempotencyClaim; response: StoredResponse } => s.claim !== undefined);
+  return keyed.length > 0 ? [sealStatement(keyed, deps.box)] : [];
+}
+
+class Rollback extends Error {}
+
+/**
+ * A write alone, with its key: one transaction for the claim, the effect and the sealed response,
+ * so that a crash at any instant leaves both or neither. `work` says whether to commit (false: a
+ * 5xx, everything rolls back; a thrown error too); `respond` gives the response to seal, asked
+ * only when the write has a key.
+ */
+export async function commitAlone(
+  deps: Pick<Deps, "database" | "box" | "committed">,
+  claim: IdempotencyClaim | undefined,
+  work: (db: Db) => Promise<boolean>,
+  respond: () => Promise<StoredResponse>,
+): Promise<{ replay: StoredResponse } | { committed: boolean }> {
+  let replay: StoredResponse | undefined;
+  try {
+    await aloneTransaction(deps.database, async (tx) => {
+      const [found] = claimsFound(deps, [claim], await tx.reads(claimReads([claim])));
+      if (found && "refused" in found) throw found.refused;
+      if (found && "replay" in found) {
+        replay = found.replay;
+        return;
+      }
+      if (!(await work(tx.db))) throw new Rollback();
+      if (claim) await tx.commit(sealWrites(deps, [{ claim, response: await respond() }]));
+    });
+  } catch (err) {
+    if (!(err instanceof Rollback)) throw err;
+    return { committed: false };
+  }
+  if (replay) return { replay };
+  deps.committed.notify();
+  return { committed: true };
+}
