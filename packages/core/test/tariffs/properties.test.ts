@@ -3,11 +3,11 @@ import { describe, expect, it } from "vitest";
 import {
   type FareQuote,
   type FareRules,
-  fareHistoryLookback,
   type FareTariff,
   type FeePricing,
   type FeeRules,
   type FeeTariff,
+  fareHistoryLookback,
   MAX_TARIFF_AMOUNT,
   quote,
   type RideRecord,
