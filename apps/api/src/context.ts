@@ -4,6 +4,7 @@ import type { Database, Db } from "./db/client.js";
 import type { Env } from "./env.js";
 import type { SecretBox } from "./lib/crypto.js";
 import type { Signal } from "./lib/signal.js";
+import type { TapGroupCommit } from "./services/transit-group-commit.js";
 import type { IdempotencyClaim } from "./store/idempotency.js";
 import type { LedgerStore } from "./store/ledger-store.js";
 
@@ -49,6 +50,8 @@ export interface Deps {
   publicUrl: string;
   /** Clock used by jobs and taps; tests move it with run_jobs. */
   now: () => Date;
+  /** Online taps' group commit, on a PostgreSQL server only: on a side pool the runtime opens and closes. */
+  tapGroups?: TapGroupCommit;
 }
 
 export interface AppEnv {

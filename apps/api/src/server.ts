@@ -4,12 +4,13 @@ import type { Logger } from "pino";
 import { createApp } from "./app.js";
 import { loadLiveConnectors } from "./connectors/live.js";
 import type { Deps } from "./context.js";
-import { createDatabase, type Database } from "./db/client.js";
+import { createDatabase, createSidePool, type Database } from "./db/client.js";
 import type { Env } from "./env.js";
 import { startWorker } from "./jobs/worker.js";
 import { SecretBox, sha256Hex } from "./lib/crypto.js";
 import { Signal } from "./lib/signal.js";
 import { stopMetrics } from "./observability/metrics.js";
+import { TapGroupCommit } from "./services/transit-group-commit.js";
 import { LedgerStore } from "./store/ledger-store.js";
 
 export interface Runtime {
@@ -30,6 +31,9 @@ export async function createRuntime(env: Env, logger: Logger, adminKey: string):
     poolSize: env.DB_POOL_SIZE,
   });
   await database.migrate();
+  // Online taps group on a PostgreSQL server, on a small pool of their own (see TapGroupCommit).
+  const tapPool =
+    database.driver === "postgres" && env.DATABASE_URL ? createSidePool(env.DATABASE_URL, TapGroupCommit.CONNECTIONS) : undefined;
   const deps: Deps = {
     env,
     database,
@@ -41,6 +45,7 @@ export async function createRuntime(env: Env, logger: Logger, adminKey: string):
     liveConnectors,
     publicUrl: env.PUBLIC_URL ?? hostUrl(env.HOST, env.PORT),
     now: () => new Date(),
+    ...(tapPool ? { tapGroups: new TapGroupCommit(tapPool.pool) } : {}),
   };
   const app = createApp(deps);
   const workers: { stop(): Promise<void> }[] = env.WORKERS === "on" ? [startWorker(deps)] : [];
@@ -52,6 +57,7 @@ export async function createRuntime(env: Env, logger: Logger, adminKey: string):
     async close() {
       for (const w of workers) await w.stop();
       await stopMetrics(deps);
+      await tapPool?.close();
       await database.close();
     },
   };

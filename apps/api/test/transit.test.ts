@@ -345,6 +345,31 @@ describe("offline batches", () => {
     expect(await wallet(b)).toBe(0);
   });
 
+  it("counts a category's weekly cap over rides uploaded days earlier in the week, not the week before", async () => {
+    // Last week's Monday in Bishkek (UTC+6), and the days around it, as local instants.
+    const today = new Date(Date.now() + 6 * 3_600_000);
+    const monday =
+      Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate()) - (((today.getUTCDay() + 6) % 7) + 7) * 86_400_000;
+    const day = (offset: number, hhmm: string) => `${new Date(monday + offset * 86_400_000).toISOString().slice(0, 10)}T${hhmm}:00+06:00`;
+    const weekly = { default_fare: 2000, categories: { student: { caps: { weekly: 5000 } } } };
+    expect((await sk.put("/v1/tariffs/weekly-fares", { kind: "fare", rules: weekly, effective_from: "2020-01-01T00:00:00Z" })).status).toBe(
+      200,
+    );
+    const validator = (await sk.post("/v1/transit/terminals", { kind: "bus_validator", route: "W", fare_tariff: "weekly-fares" })).body.id;
+    const student = await rider(20_000, "student");
+    const upload = async (...when: string[]) =>
+      (
+        await sk.post("/v1/transit/taps/batch", {
+          taps: when.map((tapped_at) => ({ terminal: validator, customer: student, tapped_at, client_tap_id: tapId() })),
+        })
+      ).body.data.map((t: { fare: number }) => t.fare);
+    // The Sunday before belongs to the week before; Monday and Tuesday count.
+    expect(await upload(day(-1, "20:00"), day(0, "08:00"), day(1, "08:00"))).toEqual([2000, 2000, 2000]);
+    // Uploaded later, on their own: the cap's remaining 1000 on Thursday, nothing on Friday.
+    expect(await upload(day(3, "08:00"))).toEqual([1000]);
+    expect(await upload(day(4, "08:00"))).toEqual([0]);
+  });
+
   it("re-uploading the same batch charges nothing twice and returns the stored results", async () => {
     const riders = [await rider(10_000), await rider(10_000)];
     const taps = riders.flatMap((customer, i) => [

@@ -20,7 +20,7 @@ const ownerOf = (p: Principal) =>
 /**
  * The tariff rows this caller may read: the platform's, and for a merchant its own of the
  * caller's mode only — a test key never sees or prices with a live fare, and the reverse.
- * (Taps read fare tariffs by the same rule in SQL: transit.ts.)
+ * (Taps read fare tariffs by the same rule in SQL: transit/load.ts.)
  */
 function visibleTariffs(p: Principal): SQL {
   const platform = eq(tariffs.owner, PLATFORM);

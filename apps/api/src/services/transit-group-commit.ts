@@ -1,8 +1,8 @@
 import type pg from "pg";
 import type { AppEnv, Deps } from "../context.js";
-import { createSidePool, inlineTransaction } from "../db/client.js";
+import { inlineTransaction } from "../db/client.js";
 import { GroupCommit } from "../store/group-commit.js";
-import { decideTapRound, decideTaps, MAX_BATCH, type TapInput, type TapItem, type TapResult, type TapRound } from "./transit.js";
+import { decideTapRound, decideTaps, MAX_BATCH, type TapInput, type TapItem, type TapResult, type TapRound } from "./transit/index.js";
 
 type Vars = AppEnv["Variables"];
 
@@ -14,34 +14,28 @@ type Vars = AppEnv["Variables"];
  * WAL flush) at a time. Instead, single taps arriving together are decided together, as one
  * batch (the same decideTaps() as an offline upload), in one transaction (see GroupCommit).
  *
- * Groups run on a small pool of their own: a tap sent with an Idempotency-Key waits for its
- * group while holding a connection of the main pool (its unit of work), so borrowing from it
- * could starve.
+ * Groups run on a small pool of their own, which the runtime opens and closes (server.ts): a
+ * tap sent with an Idempotency-Key waits for its group while holding a connection of the main
+ * pool (its unit of work), so borrowing from it could starve.
  */
 export class TapGroupCommit {
-  private readonly pool: pg.Pool;
-  private readonly end: () => Promise<void>;
+  /** Groups of one operator in flight at once: the second prepares while the first commits. */
+  static readonly IN_FLIGHT = 2;
+  /** The side pool's size: one connection per group in flight, and one to spare. */
+  static readonly CONNECTIONS = TapGroupCommit.IN_FLIGHT + 1;
   private readonly groups: GroupCommit<{ v: Vars; input: TapInput }, TapResult>;
 
-  constructor(
-    url: string,
-    /** Groups of one operator in flight at once: the second prepares while the first commits. */
-    inFlight = 2,
-  ) {
-    // Idle connections close on their own, so a stopped API does not keep the process alive.
-    const pool = createSidePool(url, inFlight + 1);
-    this.pool = pool.pool;
-    this.end = pool.close;
-    // One group, one transaction in three round trips (two transactions when a rider's wallet was busy).
+  constructor(pool: pg.Pool) {
+    // One group, one transaction in two round trips (two transactions when a rider's wallet was busy).
     this.groups = new GroupCommit(
       (group) =>
         decideInRounds(
-          this.pool,
+          pool,
           "generic",
           (group[0] as { v: Vars }).v,
           group.map((g) => ({ input: g.input })),
         ),
-      { maxGroup: MAX_BATCH, inFlight },
+      { maxGroup: MAX_BATCH, inFlight: TapGroupCommit.IN_FLIGHT },
     );
   }
 
@@ -49,29 +43,16 @@ export class TapGroupCommit {
     const p = v.principal;
     return this.groups.submit(p.kind === "admin" ? "admin" : `${p.merchantId}:${p.livemode}`, { v, input });
   }
-
-  close(): Promise<void> {
-    return this.end();
-  }
 }
 
-const groups = new WeakMap<Deps, TapGroupCommit>();
-
 /**
- * Decides one online tap: through the group commit on a PostgreSQL server, or in the
+ * Decides one online tap: through the runtime's group commit on a PostgreSQL server, or in the
  * request's own transaction on the embedded database (one connection: nothing to group).
  */
 export async function decideTap(v: Vars, input: TapInput): Promise<TapResult> {
-  const url = v.deps.env.DATABASE_URL;
-  if (v.deps.database.driver !== "postgres" || !url) {
-    return (await decideTaps(v, [{ input }]))[0] as TapResult;
-  }
-  let group = groups.get(v.deps);
-  if (!group) {
-    group = new TapGroupCommit(url);
-    groups.set(v.deps, group);
-  }
-  return group.submit(v, input);
+  const groups = v.deps.tapGroups;
+  if (!groups) return (await decideTaps(v, [{ input }]))[0] as TapResult;
+  return groups.submit(v, input);
 }
 
 /**
@@ -124,7 +105,7 @@ async function decideInRounds(pool: pg.Pool, plans: "generic" | "custom", v: Var
   return first.results as TapResult[];
 }
 
-/** One round in one transaction on a connection of `pool`: BEGIN with the first read, the writes with the COMMIT. */
+/** One round in one transaction on a connection of `pool`: BEGIN with the reads, the writes with the COMMIT. */
 function inTransaction(
   pool: pg.Pool,
   plans: "generic" | "custom",
@@ -133,6 +114,6 @@ function inTransaction(
   skipBusyWallets: boolean,
 ): Promise<TapRound> {
   return inlineTransaction(pool, plans, (tx) =>
-    decideTapRound({ ...v, db: tx.db }, items, { rows: (q) => tx.rows(q), finish: (writes) => tx.commit(writes) }, skipBusyWallets),
+    decideTapRound({ ...v, db: tx.db }, items, { reads: (qs) => tx.reads(qs), finish: (writes) => tx.commit(writes) }, skipBusyWallets),
   );
 }

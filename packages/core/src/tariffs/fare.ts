@@ -214,6 +214,23 @@ export function quoteFare(tariff: FareTariff, context: FareQuoteContext): FareQu
   };
 }
 
+const HOUR = 60 * MINUTE;
+
+/**
+ * How far back from a tap the rides that can change its fare reach, for a caller that reads a
+ * rider's history before it knows more than the tariff's rules: a local day is at most 25 hours
+ * long (the day the clocks go back) and holds the daily cap's rides; a local week, at most 7 days
+ * and an hour, the weekly cap's; the transfer window (at most 1440 minutes) its own length.
+ * Rides further back never change a quote (see the property test).
+ */
+export function fareHistoryLookback(rules: FareRules): number {
+  const weekly = rules.caps?.weekly !== undefined || Object.values(rules.categories ?? {}).some((c) => c.caps?.weekly !== undefined);
+  return Math.max(weekly ? FARE_HISTORY_LOOKBACK.week : FARE_HISTORY_LOOKBACK.day, (rules.transfer?.window_minutes ?? 0) * MINUTE);
+}
+
+/** fareHistoryLookback's two reaches, for a reader that picks one per batch (milliseconds). */
+export const FARE_HISTORY_LOOKBACK = { day: 25 * HOUR, week: 7 * 24 * HOUR + HOUR } as const;
+
 /** The record to keep for an accepted ride, to pass in the `history` of later quotes. */
 export function toRideRecord(context: Pick<FareQuoteContext, "tapped_at" | "route">, quote: FareQuote): RideRecord {
   return {

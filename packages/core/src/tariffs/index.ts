@@ -65,7 +65,7 @@ import { quoteFee } from "./fee.js";
 import type { FareQuote, FareQuoteContext, FareTariff, FeeQuote, FeeQuoteContext, FeeTariff, TariffDocument } from "./types.js";
 
 export { TariffError, type TariffErrorCode } from "./errors.js";
-export { quoteFare, toRideRecord } from "./fare.js";
+export { FARE_HISTORY_LOOKBACK, fareHistoryLookback, quoteFare, toRideRecord } from "./fare.js";
 export { DEFAULT_FEE_TARIFF, defaultFeeTariff, quoteFee, tierPeriodRange } from "./fee.js";
 export { selectTariffVersion } from "./select.js";
 export { DEFAULT_TARIFF_TIMEZONE, localPeriodRange } from "./time.js";

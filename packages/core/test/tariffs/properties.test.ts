@@ -7,6 +7,7 @@ import {
   type FeePricing,
   type FeeRules,
   type FeeTariff,
+  fareHistoryLookback,
   MAX_TARIFF_AMOUNT,
   quote,
   type RideRecord,
@@ -316,5 +317,40 @@ describe("rounding (property)", () => {
       }),
       { numRuns: RUNS },
     );
+  });
+});
+
+describe("fare history lookback (property)", () => {
+  it("gives the same quote from the rides within fareHistoryLookback as from the whole history, in any time zone", () => {
+    const zones = fc.constantFrom("Asia/Bishkek", "Europe/Berlin", "America/New_York", "Australia/Lord_Howe");
+    const window = fc.option(fc.integer({ min: 1, max: 1440 }), { nil: undefined });
+    fc.assert(
+      fc.property(fareRules, taps, zones, window, (base, s, timezone, windowMinutes) => {
+        const rules: FareRules =
+          windowMinutes === undefined || !base.transfer ? base : { ...base, transfer: { ...base.transfer, window_minutes: windowMinutes } };
+        const t = fareTariff(rules, { timezone });
+        const { contexts, quotes } = rideAll(t, s);
+        const last = contexts.length - 1;
+        const history: RideRecord[] = quotes.slice(0, last).map((q, i) => ({
+          tapped_at: contexts[i]?.tapped_at ?? "",
+          route: contexts[i]?.route ?? "",
+          fare: q.amount,
+          full_fare: q.full_fare,
+          transfer: q.is_transfer,
+        }));
+        const tapMs = Date.parse(contexts[last]?.tapped_at ?? "");
+        const recent = history.filter((r) => Date.parse(r.tapped_at) >= tapMs - fareHistoryLookback(rules));
+        const context = { ...contexts[last], history: recent } as Parameters<typeof quote>[1];
+        expect(quote(t, context)).toEqual(quotes[last]);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("reaches back a week and an hour with a weekly cap, in a rider category or the tariff, else a day and an hour", () => {
+    expect(fareHistoryLookback({ default_fare: 100, caps: { daily: 500 } })).toBe(25 * 3_600_000);
+    expect(fareHistoryLookback({ default_fare: 100, caps: { daily: 500, weekly: 2000 } })).toBe(7 * DAY + 3_600_000);
+    expect(fareHistoryLookback({ default_fare: 100, categories: { student: { caps: { weekly: 900 } } } })).toBe(7 * DAY + 3_600_000);
+    expect(fareHistoryLookback({ default_fare: 100, transfer: { window_minutes: 1440 } })).toBe(25 * 3_600_000);
   });
 });

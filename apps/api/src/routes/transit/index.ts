@@ -18,7 +18,7 @@ import {
   type TapResult,
   tapErrorBody,
   terminalObject,
-} from "../../services/transit.js";
+} from "../../services/transit/index.js";
 import { decideTap, decideUpload, tapsCommitThemselves } from "../../services/transit-group-commit.js";
 import { BatchTaps, CreateTap, CreateTerminal, DailyReport, ReportQuery, Tap, TapBatchResult, Terminal } from "./schemas.js";
 
