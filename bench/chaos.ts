@@ -1,11 +1,15 @@
 /**
- * Crash test: payments, refunds, taps and orders at full speed against the API on a real
- * PostgreSQL, the API killed with SIGKILL at random moments and restarted, clients retrying
- * with their Idempotency-Keys (taps with their client_tap_id). At the end, checked against
- * the database itself:
+ * Crash test: payments (card, and wallet ones in the API's groups: create + confirm, and one
+ * request with confirm: true), refunds, taps and orders at full speed against the API on a real
+ * PostgreSQL, the API killed with SIGKILL at random moments and restarted. Every write request
+ * carries an Idempotency-Key, as the SDK sends it, and its retries reuse it (a tap also keeps its
+ * client_tap_id). At the end, checked against the database itself:
  *   - every request that got a 2xx is stored exactly once;
  *   - nothing was applied twice (one payment per creation key, one refund per payment,
- *     one tap per client_tap_id, one order per key), whatever the client saw;
+ *     one tap per client_tap_id, one order per key, each wallet debited once per payment
+ *     and tap), whatever the client saw;
+ *   - each keyed write's effect and its stored response (the key's record) exist together or
+ *     not at all, and a payment made with confirm: true exists only confirmed;
  *   - GET /v1/admin/ledger/verify is balanced;
  *   - every webhook event of an acknowledged change was delivered at least once.
  *
@@ -41,6 +45,8 @@ const DEADLINE = Date.now() + Number(values["max-seconds"]) * 1000;
 const root = resolve(import.meta.dirname, "..");
 const ADMIN_KEY = `sk_admin_chaos_${randomUUID().replaceAll("-", "")}`;
 const CARD = { number: "4242424242424242", exp_month: 12, exp_year: 2030, cvc: "123" };
+/** Each customer's wallet top-up, in minor units. */
+const TOPUP = 10_000_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const freePort = () =>
@@ -131,21 +137,40 @@ function call(method: string, path: string, key: string, body?: unknown, idem?: 
 const stats = { requests: 0, noAnswer: 0, retries: 0, replayed: 0, status: new Map<number, number>(), gaveUp: 0 };
 const acked = {
   payments: new Map<string, string>(), // creation key → payment id
-  confirmed: new Set<string>(), // payment ids confirmed (succeeded) with a 2xx
+  confirmed: new Set<string>(), // card payment ids confirmed (succeeded) with a 2xx
+  walletPaid: new Set<string>(), // wallet payment ids acknowledged as succeeded
   refunds: new Map<string, string>(), // payment id → refund id
   taps: new Map<string, string>(), // client_tap_id → tap id
   orders: new Map<string, { id: string; payment: string }>(), // key → order
   heldOrders: new Set<string>(),
 };
 const attempted = { payments: new Set<string>(), refunds: new Set<string>(), taps: new Set<string>(), orders: new Set<string>() };
+/**
+ * The Idempotency-Key of every write that has one effect to look for, by what it does: a
+ * creation's key is also its chaos_key. Each must have its effect and its key's record
+ * together, or neither.
+ */
+const keyOf = {
+  confirms: new Map<string, string>(), // confirm key → payment id
+  refunds: new Map<string, string>(), // refund key → payment id
+  taps: new Map<string, string>(), // tap key → client_tap_id
+  oneRequest: new Set<string>(), // creation keys of payments made with confirm: true
+};
 
 /**
  * Sends one logical request until it gets a definitive answer: a 2xx or a 4xx (not 409
  * request_in_progress, not 429). No answer, 409 and 5xx (a 503 while the database connection
  * is re-established) are retried with the same key, backing off up to 1 s. Bounded: 1,000
- * attempts and 180 s per request, and the run's deadline.
+ * attempts and 180 s per request, and the run's deadline. Every write carries an
+ * Idempotency-Key (a fresh one unless the caller names it), as the SDK sends them.
  */
-async function untilAnswered(method: string, path: string, key: string, body: unknown, idem?: string): Promise<Answer> {
+async function untilAnswered(
+  method: string,
+  path: string,
+  key: string,
+  body: unknown,
+  idem: string | undefined = method === "GET" ? undefined : randomUUID(),
+): Promise<Answer> {
   const giveUpAt = Math.min(DEADLINE, Date.now() + 180_000);
   for (let attempt = 0; attempt < 1_000 && Date.now() < giveUpAt; attempt++) {
     if (attempt > 0) stats.retries++;
@@ -182,14 +207,62 @@ async function cardPayment(s: Setup) {
   );
   if (!ok(created)) return;
   acked.payments.set(key, created.body.id);
+  const confirmKey = randomUUID();
+  keyOf.confirms.set(confirmKey, created.body.id);
   const confirmed = await untilAnswered(
     "POST",
     `/v1/payments/${created.body.id}/confirm`,
     s.sk,
     { payment_method_data: { type: "card", card: CARD } },
-    randomUUID(),
+    confirmKey,
   );
   if (ok(confirmed) && confirmed.body.status === "succeeded") acked.confirmed.add(created.body.id);
+}
+
+/** A wallet payment, as the SDK makes it: create, then confirm from the customer's wallet, each with its key. */
+async function walletPayment(s: Setup) {
+  const key = randomUUID();
+  attempted.payments.add(key);
+  const customer = s.customers[Math.floor(Math.random() * s.customers.length)] as string;
+  const body = { amount: 100 + Math.floor(Math.random() * 900), currency: "KGS", customer, metadata: { chaos_key: key } };
+  const created = await untilAnswered("POST", "/v1/payments", s.sk, body, key);
+  if (!ok(created)) return;
+  acked.payments.set(key, created.body.id);
+  const confirmKey = randomUUID();
+  keyOf.confirms.set(confirmKey, created.body.id);
+  const paid = await untilAnswered(
+    "POST",
+    `/v1/payments/${created.body.id}/confirm`,
+    s.sk,
+    { payment_method_data: { type: "wallet" } },
+    confirmKey,
+  );
+  if (ok(paid) && paid.body.status === "succeeded") acked.walletPaid.add(created.body.id);
+}
+
+/** A wallet payment in one request (confirm: true), as `payments.create({ confirm: true })` sends it. */
+async function oneRequestPayment(s: Setup) {
+  const key = randomUUID();
+  attempted.payments.add(key);
+  keyOf.oneRequest.add(key);
+  const customer = s.customers[Math.floor(Math.random() * s.customers.length)] as string;
+  const paid = await untilAnswered(
+    "POST",
+    "/v1/payments",
+    s.sk,
+    {
+      amount: 100 + Math.floor(Math.random() * 900),
+      currency: "KGS",
+      customer,
+      confirm: true,
+      payment_method_data: { type: "wallet" },
+      metadata: { chaos_key: key },
+    },
+    key,
+  );
+  if (!ok(paid)) return;
+  acked.payments.set(key, paid.body.id);
+  if (paid.body.status === "succeeded") acked.walletPaid.add(paid.body.id);
 }
 
 async function refund() {
@@ -197,7 +270,9 @@ async function refund() {
   const payment = candidates[Math.floor(Math.random() * candidates.length)];
   if (!payment) return;
   attempted.refunds.add(payment);
-  const r = await untilAnswered("POST", "/v1/refunds", setup.sk, { payment, amount: 500 }, randomUUID());
+  const key = randomUUID();
+  keyOf.refunds.set(key, payment);
+  const r = await untilAnswered("POST", "/v1/refunds", setup.sk, { payment, amount: 500 }, key);
   if (ok(r)) acked.refunds.set(payment, r.body.id);
 }
 
@@ -205,13 +280,16 @@ async function tap(s: Setup) {
   const clientTapId = randomUUID();
   attempted.taps.add(clientTapId);
   const customer = s.customers[Math.floor(Math.random() * s.customers.length)] as string;
-  // A terminal's retry is the same tap (same client_tap_id), not an Idempotency-Key.
-  const r = await untilAnswered("POST", "/v1/transit/taps", s.sk, {
-    terminal: s.terminal,
-    customer,
-    tapped_at: new Date().toISOString(),
-    client_tap_id: clientTapId,
-  });
+  // A terminal's retry is the same tap (same client_tap_id), here also under the same Idempotency-Key.
+  const key = randomUUID();
+  keyOf.taps.set(key, clientTapId);
+  const r = await untilAnswered(
+    "POST",
+    "/v1/transit/taps",
+    s.sk,
+    { terminal: s.terminal, customer, tapped_at: new Date().toISOString(), client_tap_id: clientTapId },
+    key,
+  );
   if (ok(r)) acked.taps.set(clientTapId, r.body.id);
 }
 
@@ -232,12 +310,14 @@ async function order(s: Setup) {
   );
   if (!ok(created)) return;
   acked.orders.set(key, { id: created.body.id, payment: created.body.payment.id });
+  const confirmKey = randomUUID();
+  keyOf.confirms.set(confirmKey, created.body.payment.id);
   const paid = await untilAnswered(
     "POST",
     `/v1/payments/${created.body.payment.id}/confirm`,
     s.sk,
     { payment_method_data: { type: "card", card: CARD } },
-    randomUUID(),
+    confirmKey,
   );
   if (ok(paid)) acked.heldOrders.add(created.body.id);
 }
@@ -305,7 +385,7 @@ try {
   for (let i = 0; i < 20; i++) {
     const c = await untilAnswered("POST", "/v1/customers", sk, { name: `Rider ${i}` });
     const top = await untilAnswered("POST", "/v1/payments", sk, {
-      amount: 10_000_000,
+      amount: TOPUP,
       currency: "KGS",
       purpose: { type: "wallet_topup", customer: c.body.id },
     });
@@ -331,11 +411,13 @@ try {
   let running = true;
   const clients = Array.from({ length: CLIENTS }, async (_, i) => {
     for (let n = 0; running && n < 1_000_000 && Date.now() < DEADLINE; n++) {
-      const pick = (i + n) % 4;
+      const pick = (i + n) % 6;
       if (pick === 0) await cardPayment(setup);
       else if (pick === 1) await refund();
       else if (pick === 2) await tap(setup);
-      else await order(setup);
+      else if (pick === 3) await order(setup);
+      else if (pick === 4) await walletPayment(setup);
+      else await oneRequestPayment(setup);
     }
   });
 
@@ -356,7 +438,7 @@ try {
 
   // Webhooks: wait (bounded) for every acknowledged change's event.
   const expected = [
-    ...[...acked.confirmed].map((p) => `payment.succeeded ${p}`),
+    ...[...acked.confirmed, ...acked.walletPaid].map((p) => `payment.succeeded ${p}`),
     ...[...acked.refunds.values()].map((r) => `refund.succeeded ${r}`),
     ...[...acked.heldOrders].map((o) => `order.held ${o}`),
   ];
@@ -374,8 +456,11 @@ try {
   for (const [key, id] of acked.payments)
     if ((perKey.get(key) ?? []).join() !== id) failures.push(`payment ${id} (key ${key}) stored as [${perKey.get(key)}]`);
   for (const [key, ids] of perKey) if (ids.length > 1) failures.push(`payment key ${key} applied ${ids.length} times`);
-  for (const id of acked.confirmed)
+  for (const id of [...acked.confirmed, ...acked.walletPaid])
     if (payStatus.get(id) !== "succeeded") failures.push(`payment ${id} acknowledged as succeeded is ${payStatus.get(id)}`);
+  // Created and confirmed in one request: never stored half-way.
+  for (const r of payRows)
+    if (keyOf.oneRequest.has(r.key) && r.status !== "succeeded") failures.push(`payment ${r.id} made with confirm: true is ${r.status}`);
 
   const refundRows = await db<
     { payment: string; n: number; ids: string[] }[]
@@ -400,6 +485,52 @@ try {
   for (const [key, o] of acked.orders)
     if (ordersBy.get(key)?.ids.join() !== o.id) failures.push(`order ${o.id} (key ${key}) stored as [${ordersBy.get(key)?.ids}]`);
   for (const r of orderRows) if (r.n > 1) failures.push(`order key ${r.key} applied ${r.n} times`);
+
+  // Each wallet debited exactly once per succeeded wallet payment and accepted tap: its balance
+  // (as the API shows it) is the top-up less exactly those.
+  const spent = await db<{ customer: string; amount: number }[]>`
+    SELECT customer_id AS customer, sum(amount_captured)::int AS amount FROM payments
+    WHERE method = 'wallet' AND status = 'succeeded' AND customer_id IS NOT NULL GROUP BY 1`;
+  const fares = await db<{ customer: string; amount: number }[]>`
+    SELECT customer_id AS customer, sum(fare)::int AS amount FROM taps WHERE decision = 'accepted' GROUP BY 1`;
+  const spentBy = new Map(spent.map((r) => [r.customer, r.amount]));
+  const faresBy = new Map(fares.map((r) => [r.customer, r.amount]));
+  for (const customer of setup.customers) {
+    const c = await untilAnswered("GET", `/v1/customers/${customer}`, setup.sk, undefined);
+    const expected = TOPUP - (spentBy.get(customer) ?? 0) - (faresBy.get(customer) ?? 0);
+    if (c.body?.wallet?.balance !== expected)
+      failures.push(`wallet of ${customer}: ${c.body?.wallet?.balance}, expected ${expected} (top-up less its payments and fares)`);
+  }
+
+  // An effect and its stored response commit or vanish together: every keyed write with an
+  // effect has its key's record, and every record has its effect.
+  const records = new Map(
+    (await db<{ key: string; status: number }[]>`SELECT key, response_status AS status FROM idempotency_keys`).map((r) => [
+      r.key,
+      r.status,
+    ]),
+  );
+  const confirmedIds = [...new Set(keyOf.confirms.values())];
+  const confirmStatus = new Map(
+    (await db<{ id: string; status: string }[]>`SELECT id, status FROM payments WHERE id = ANY(${confirmedIds})`).map((r) => [
+      r.id,
+      r.status,
+    ]),
+  );
+  let keyedChecked = 0;
+  const together = (what: string, key: string, effect: boolean) => {
+    keyedChecked++;
+    if (effect && !records.has(key)) failures.push(`${what} (key ${key}) took effect without its stored response`);
+    if (!effect && records.has(key)) failures.push(`${what} (key ${key}) has a stored response (${records.get(key)}) but no effect`);
+  };
+  for (const key of attempted.payments) together("payment creation", key, perKey.has(key));
+  for (const key of attempted.orders) together("order creation", key, ordersBy.has(key));
+  for (const [key, payment] of keyOf.confirms) {
+    const status = confirmStatus.get(payment);
+    together(`confirmation of ${payment}`, key, status !== undefined && status !== "requires_payment_method");
+  }
+  for (const [key, payment] of keyOf.refunds) together(`refund of ${payment}`, key, refundsBy.has(payment));
+  for (const [key, clientTapId] of keyOf.taps) together(`tap ${clientTapId}`, key, tapsBy.has(clientTapId));
   await db.end();
 
   const verify = await untilAnswered("GET", "/v1/admin/ledger/verify", ADMIN_KEY, undefined);
@@ -430,17 +561,31 @@ try {
   log(
     `| retries answered from the stored first response (Idempotent-Replayed: the first attempt had committed, its answer was lost with the process) | ${stats.replayed} |`,
   );
-  log(`| payments created / acknowledged / confirmed | ${attempted.payments.size} / ${acked.payments.size} / ${acked.confirmed.size} |`);
+  const oneRequestPaid = [...acked.payments].filter(([key, id]) => keyOf.oneRequest.has(key) && acked.walletPaid.has(id)).length;
+  log(
+    `| payments created / acknowledged / acknowledged as succeeded (card and wallet) | ${attempted.payments.size} / ${acked.payments.size} / ${acked.confirmed.size + acked.walletPaid.size} |`,
+  );
+  log(
+    `| wallet payments acknowledged as succeeded: create + confirm / one request (confirm: true) | ${acked.walletPaid.size - oneRequestPaid} / ${oneRequestPaid} |`,
+  );
   log(`| refunds attempted / acknowledged | ${attempted.refunds.size} / ${acked.refunds.size} |`);
   log(`| taps attempted / acknowledged (accepted in the database) | ${attempted.taps.size} / ${acked.taps.size} (${charged[0]?.n}) |`);
   log(`| orders created / acknowledged / paid (held) | ${attempted.orders.size} / ${acked.orders.size} / ${acked.heldOrders.size} |`);
   log(`| webhook deliveries received / events expected / missing | ${deliveries} / ${expected.length} / ${missing.length} |`);
+  log(`| keyed writes checked: effect and stored response together or neither | ${keyedChecked} |`);
   log(`| ledger verify | ${verify.body?.balanced ? "balanced" : "NOT balanced"} (${verify.body?.accounts_checked} accounts) |`);
   log("");
   log("Checks (against the database, not the clients' view):");
+  log("- every write carried an Idempotency-Key, and its retries the same one;");
   log("- every 2xx is stored exactly once (payments and orders by their creation key, refunds by payment, taps by client_tap_id);");
   log("- nothing applied twice: at most one payment per key, one refund per payment, one tap per client_tap_id, one order per key;");
-  log("- payments acknowledged as succeeded are succeeded; the ledger verifies balanced;");
+  log("- each wallet's balance is its top-up less its succeeded wallet payments and accepted fares, each counted once;");
+  log(
+    "- each keyed write's effect and its key's stored response exist together or not at all (payment, order and refund creations, confirmations, taps);",
+  );
+  log(
+    "- payments acknowledged as succeeded are succeeded, one made with confirm: true is never stored unconfirmed; the ledger verifies balanced;",
+  );
   log(
     "- every payment.succeeded, refund.succeeded and order.held event of an acknowledged change reached the webhook receiver at least once.",
   );

@@ -1,7 +1,7 @@
 /**
  * Ledger transfers per second through the API's ledger store (apps/api/src/store/ledger-store.ts)
  * against a real PostgreSQL server, next to the same run's pgbench ceiling for the same
- * transfer written as SQL (../shared/reference-bench/ledger_transfer.sql).
+ * transfer written as SQL (bench/reference/ledger_transfer.sql).
  *
  *   npx tsx bench/ledger-store.ts [--seconds 20] [--writers 32]
  *

@@ -1,34 +1,74 @@
 /**
- * Wallet payments per second through the HTTP API (create + confirm, 64 connections) on a
- * real PostgreSQL, next to the same run's ceilings: pgbench's one-transfer-per-transaction
- * ledger script, and a bare Hono endpoint parsing JSON on the same machine.
+ * Wallet payments per second through the HTTP API on a real PostgreSQL, three ways in one run
+ * (issue 18), next to the same run's ceilings: pgbench's one-transfer-per-transaction ledger
+ * script (run before and after the paths; ratios use their mean) and a bare Hono endpoint
+ * parsing JSON on the same machine. Each path is a wallet payment at `--connections`:
+ *   (a) the SDK's path: `@softrack/sdk` create + confirm, a fresh Idempotency-Key on every POST
+ *       (what the SDK, the widget and the console send);
+ *   (b) the same without keys (raw undici, as before issue 18);
+ *   (c) one request per payment: the SDK's `payments.create({ confirm: true, payment_method_data:
+ *       { type: "wallet" } })`, with its key.
+ * Prints (and with --report writes) the table and issue 18's targets with pass/fail; targets are
+ * reported, not asserted. Exits non-zero only when a payment failed, the ledger is not balanced,
+ * or a keyed path's last request was not replayed from its key.
  *
- *   npm run build -w @softrack/api && npx tsx bench/payments-http.ts [--seconds 20] [--connections 64] [--customers 2000]
+ *   npm run build -w @softrack/sdk -w @softrack/api && npx tsx bench/payments-http.ts \
+ *     [--seconds 20] [--connections 64] [--customers 2000] [--paths a,b,c] [--warmup 3] [--report file.md]
  *   CPU_PROFILE=dir profiles the API process (written when it stops).
+ *   PG_STATEMENTS=1 prints where PostgreSQL's time went per statement, per path.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { cpus } from "node:os";
+import { writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { Softrack, SoftrackError } from "@softrack/sdk";
 import { postmasterPid, processCpu, treeCpu } from "./lib/cpu.js";
-import { fmt, jsonClient, loops, percentile, walletPayments } from "./lib/load.js";
-import { startPostgres } from "./lib/postgres.js";
+import {
+  fmt,
+  jsonClient,
+  loops,
+  type PostTally,
+  paymentLoad,
+  percentile,
+  poolFetch,
+  type WalletPaymentLoad,
+  walletPayments,
+} from "./lib/load.js";
+import { type PgbenchResult, startPostgres } from "./lib/postgres.js";
 import { REFERENCE_DIR } from "./lib/reference.js";
+import { issue18Targets, type PathId, targetsTable } from "./lib/targets.js";
+
+const PATHS: Record<PathId, string> = {
+  a: "(a) SDK: create + confirm, a fresh Idempotency-Key on every POST",
+  b: "(b) create + confirm, no Idempotency-Key",
+  c: "(c) SDK: one request (confirm: true), with an Idempotency-Key",
+};
 
 const { values } = parseArgs({
   options: {
     seconds: { type: "string", default: "20" },
     connections: { type: "string", default: "64" },
     customers: { type: "string", default: "2000" },
+    /** Which paths to measure, in this order. */
+    paths: { type: "string", default: "a,b,c" },
+    /** Unmeasured seconds of each path before its measurement (JIT, pools, caches). */
+    warmup: { type: "string", default: "3" },
+    report: { type: "string" },
   },
 });
 const SECONDS = Number(values.seconds);
 const CONNECTIONS = Number(values.connections);
 const CUSTOMERS = Number(values.customers);
+const WARMUP = Number(values.warmup);
+const SELECTED = values.paths.split(",").map((p) => p.trim());
+for (const p of SELECTED) if (!(p in PATHS)) throw new Error(`--paths: unknown path "${p}" (a, b or c)`);
 const root = resolve(import.meta.dirname, "..");
 const refDir = REFERENCE_DIR;
 const children: ChildProcess[] = [];
-process.on("exit", () => children.forEach((c) => c.kill("SIGKILL")));
+process.on("exit", () => {
+  for (const c of children) c.kill("SIGKILL");
+});
 
 function startChild(args: string[], env: Record<string, string>): Promise<string> {
   // Resolves with the child's URL; its pid is children.at(-1).pid.
@@ -45,7 +85,19 @@ function startChild(args: string[], env: Record<string, string>): Promise<string
   });
 }
 
-// PG_STATEMENTS=1 prints where PostgreSQL's time went per statement during the payments phase.
+/** One measured path: the load's figures and what each payment cost each process. */
+interface PathResult {
+  id: PathId;
+  load: WalletPaymentLoad;
+  apiUs: number;
+  pgUs: number;
+  /** This process (the load generator, the SDK included) per payment. */
+  loadUs: number;
+  /** Keyed paths: POSTs sent during the measurement, how many carried a key, and the replay check. */
+  keys?: { posts: number; keyed: number; replay: string; replayed: boolean };
+}
+
+// PG_STATEMENTS=1 prints where PostgreSQL's time went per statement during each path.
 const statementsOn = process.env.PG_STATEMENTS === "1";
 const pg = await startPostgres({
   name: "payments",
@@ -54,24 +106,34 @@ const pg = await startPostgres({
     ...(statementsOn ? { shared_preload_libraries: "pg_stat_statements", "pg_stat_statements.track_planning": "on" } : {}),
   },
 });
+const startedAt = new Date();
+const load0 = loadavg()[0] as number;
+let exitCode = 0;
 try {
   await pg.createDatabase("pgbench");
   await pg.createDatabase("api");
   await pg.psqlFile("pgbench", `${refDir}/ledger_schema.sql`);
-  console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model}), Node ${process.version}`);
+  const machine = `${cpus().length} cores (${cpus()[0]?.model}), Node ${process.version}`;
+  console.log(`machine: ${machine}`);
   const pm = postmasterPid(pg.dataDir);
-  const pgCpu = treeCpu(pm);
-  const ceiling = await pg.pgbench("pgbench", {
-    script: `${refDir}/ledger_transfer.sql`,
-    clients: 8,
-    threads: 2,
-    seconds: SECONDS,
-    prepared: true,
-  });
-  const pgbenchCpuUs = ((treeCpu(pm) - pgCpu) / ceiling.transactions) * 1e6;
-  console.log(
-    `pgbench ledger_transfer.sql, 8 clients, -M prepared: ${fmt(ceiling.tps)} tps (PostgreSQL CPU ${fmt(pgbenchCpuUs)} µs per transfer)`,
-  );
+
+  /** pgbench's ledger_transfer.sql ceiling with PostgreSQL's CPU per transfer. */
+  const ceiling = async (when: string): Promise<PgbenchResult & { cpuUs: number }> => {
+    const pgCpu = treeCpu(pm);
+    const r = await pg.pgbench("pgbench", {
+      script: `${refDir}/ledger_transfer.sql`,
+      clients: 8,
+      threads: 2,
+      seconds: SECONDS,
+      prepared: true,
+    });
+    const cpuUs = ((treeCpu(pm) - pgCpu) / r.transactions) * 1e6;
+    console.log(
+      `pgbench ledger_transfer.sql (${when}), 8 clients, -M prepared: ${fmt(r.tps)} tps (PostgreSQL CPU ${fmt(cpuUs)} µs per transfer)`,
+    );
+    return { ...r, cpuUs };
+  };
+  const before = await ceiling("before the paths");
 
   // Bare Hono floor, same load generator, same connection count.
   const bare = await startChild(["--import", "tsx", resolve(root, "bench/bare-hono.ts")], { PORT: "0" });
@@ -113,6 +175,7 @@ try {
       DB_POOL_SIZE: String(Math.min(CONNECTIONS, 64)),
     },
   );
+  const apiPid = children.at(-1)?.pid as number;
   const admin = jsonClient(api, adminKey, 4);
   const m = (
     await admin.post<{ id: string; keys: { secret_key: string } }>("/v1/merchants", {
@@ -144,34 +207,105 @@ try {
     },
   );
 
-  const apiPid = children.at(-1)?.pid as number;
-  if (statementsOn) await pg.psql("api", "CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset();");
-  const cpu0 = { api: processCpu(apiPid), pg: treeCpu(pm) };
-  const { ok, failed, latencies, paymentsPerSecond: pps } = await walletPayments(client, customers, CONNECTIONS, SECONDS);
-  const apiUs = ((processCpu(apiPid) - cpu0.api) / (ok + failed)) * 1e6;
-  const pgUs = ((treeCpu(pm) - cpu0.pg) / (ok + failed)) * 1e6;
-  if (statementsOn) {
-    const top = await pg.psql(
-      "api",
-      `SELECT round((total_plan_time * 1000 / ${ok + failed})::numeric) AS plan_us, round((total_exec_time * 1000 / ${ok + failed})::numeric) AS exec_us,
-              calls, left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 110) FROM pg_stat_statements
-       ORDER BY total_plan_time + total_exec_time DESC LIMIT 15`,
+  // The SDK as a partner runs it, over the same pooled transport as (b). No retries, so every
+  // failed payment is counted rather than retried away.
+  const tally: PostTally = { posts: 0, keyed: 0 };
+  const transport = poolFetch(api, CONNECTIONS, tally);
+  const sdk = new Softrack({ apiKey: m.keys.secret_key, baseUrl: api, fetch: transport.fetch, maxRetries: 0 });
+  const customer = () => customers[Math.floor(Math.random() * customers.length)] as string;
+  const amount = () => 100 + Math.floor(Math.random() * 900);
+  const why = (err: unknown) =>
+    err instanceof SoftrackError ? `${err.status ?? "no answer"} ${err.code ?? err.type ?? err.message}` : String(err);
+  const pay: Record<Exclude<PathId, "b">, () => Promise<string | null>> = {
+    a: async () => {
+      try {
+        const created = await sdk.payments.create({ amount: amount(), currency: "KGS", customer: customer() });
+        const confirmed = await sdk.payments.confirm(created.id, { payment_method_data: { type: "wallet" } });
+        return confirmed.status === "succeeded" ? null : `200 ${confirmed.status}`;
+      } catch (err) {
+        return why(err);
+      }
+    },
+    c: async () => {
+      try {
+        const paid = await sdk.payments.create({
+          amount: amount(),
+          currency: "KGS",
+          customer: customer(),
+          confirm: true,
+          payment_method_data: { type: "wallet" },
+        });
+        return paid.status === "succeeded" ? null : `200 ${paid.status}`;
+      } catch (err) {
+        return why(err);
+      }
+    },
+  };
+
+  /** Sends the last keyed POST again, same key and body: the API must answer from its key record. */
+  const replayLast = async (): Promise<{ replay: string; replayed: boolean }> => {
+    const last = tally.last;
+    if (!last) return { replay: "no request to replay", replayed: false };
+    const res = await transport.fetch(api + last.path, { method: "POST", headers: last.headers, body: last.body });
+    const text = await res.text();
+    const id = (s: string) => (JSON.parse(s) as { id?: string }).id;
+    const replayed =
+      res.headers.get("idempotent-replayed") === "true" && res.status === last.status && id(text) === id(last.response.toString());
+    return {
+      replayed,
+      replay: replayed
+        ? `POST ${last.path} sent again with its key: ${res.status}, Idempotent-Replayed: true, same ${id(text)}`
+        : `POST ${last.path} sent again with its key: ${res.status}, Idempotent-Replayed: ${res.headers.get("idempotent-replayed")}, first ${last.status} ${id(last.response.toString())}, now ${id(text)}`,
+    };
+  };
+
+  const results: PathResult[] = [];
+  for (const id of SELECTED as PathId[]) {
+    const run = (seconds: number) =>
+      id === "b" ? walletPayments(client, customers, CONNECTIONS, seconds) : paymentLoad(CONNECTIONS, seconds, pay[id]);
+    if (WARMUP > 0) await run(WARMUP);
+    if (statementsOn) await pg.psql("api", "CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset();");
+    const posts0 = { posts: tally.posts, keyed: tally.keyed };
+    const cpu0 = { api: processCpu(apiPid), pg: treeCpu(pm), self: process.cpuUsage() };
+    const load = await run(SECONDS);
+    const n = load.ok + load.failed;
+    const self = process.cpuUsage(cpu0.self);
+    const r: PathResult = {
+      id,
+      load,
+      apiUs: ((processCpu(apiPid) - cpu0.api) / n) * 1e6,
+      pgUs: ((treeCpu(pm) - cpu0.pg) / n) * 1e6,
+      loadUs: (self.user + self.system) / n,
+    };
+    if (id !== "b") r.keys = { posts: tally.posts - posts0.posts, keyed: tally.keyed - posts0.keyed, ...(await replayLast()) };
+    results.push(r);
+    console.log(
+      `${PATHS[id]}: ${fmt(load.paymentsPerSecond)} payments/s, p50 ${fmt(percentile(load.latencies, 50), 1)} ms, ` +
+        `p99 ${fmt(percentile(load.latencies, 99), 1)} ms, failed ${load.failed}${load.failed ? ` (${[...load.why].map(([k, v]) => `${k}: ${v}`).join(", ")})` : ""}; ` +
+        `CPU per payment: API ${fmt(r.apiUs)} µs, PostgreSQL ${fmt(r.pgUs)} µs, load generator ${fmt(r.loadUs)} µs` +
+        (r.keys ? `; keys on ${r.keys.keyed} of ${r.keys.posts} POSTs; ${r.keys.replay}` : ""),
     );
-    console.log(`PostgreSQL time per payment (µs planning | execution | calls | statement):\n${top}`);
+    if (statementsOn) {
+      const top = await pg.psql(
+        "api",
+        `SELECT round((total_plan_time * 1000 / ${n})::numeric) AS plan_us, round((total_exec_time * 1000 / ${n})::numeric) AS exec_us,
+                calls, left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 110) FROM pg_stat_statements
+         ORDER BY total_plan_time + total_exec_time DESC LIMIT 15`,
+      );
+      console.log(`PostgreSQL time per payment, path ${id} (µs planning | execution | calls | statement):\n${top}`);
+    }
   }
   const verify = (await admin.get<{ balanced: boolean }>("/v1/admin/ledger/verify")).body;
   client.close();
   admin.close();
-  console.log(
-    `wallet payments (create + confirm), ${CONNECTIONS} connections: ${fmt(pps)} payments/s (${fmt(2 * pps)} req/s), ` +
-      `p50 ${fmt(percentile(latencies, 50), 1)} ms, p99 ${fmt(percentile(latencies, 99), 1)} ms, failed ${failed}, ledger balanced=${verify.balanced}`,
-  );
-  console.log(
-    `CPU per payment: API ${fmt(apiUs)} µs + PostgreSQL ${fmt(pgUs)} µs (2 requests); if CPU-bound on ${cpus().length} cores: ≈ ${fmt((cpus().length * 1e6) / (apiUs + pgUs))} payments/s`,
-  );
-  console.log(
-    `ratio to pgbench ledger transfers: ${(pps / ceiling.tps).toFixed(2)}×; requests to bare Hono: ${((2 * pps) / bareRps).toFixed(3)}×`,
-  );
+  transport.close();
+  const after = await ceiling("after the paths");
+
+  const report = paymentsReport({ machine, before, after, bareRps, bareCpuUs, results, balanced: verify.balanced === true });
+  console.log(`\n${report}`);
+  if (values.report) writeFileSync(resolve(root, values.report), `${report}\n`);
+  const failed = results.reduce((s, r) => s + r.load.failed, 0);
+  if (failed > 0 || verify.balanced !== true || results.some((r) => r.keys && !r.keys.replayed)) exitCode = 1;
 } finally {
   // Let the API stop cleanly (and write its CPU profile) before its database goes.
   await Promise.all(
@@ -186,4 +320,58 @@ try {
     ),
   );
   await pg.stop();
+}
+process.exit(exitCode);
+
+/** The run as markdown: the measurements, then issue 18's targets with pass/fail. */
+function paymentsReport(run: {
+  machine: string;
+  before: PgbenchResult & { cpuUs: number };
+  after: PgbenchResult & { cpuUs: number };
+  bareRps: number;
+  bareCpuUs: number;
+  results: PathResult[];
+  balanced: boolean;
+}): string {
+  const tps = (run.before.tps + run.after.tps) / 2;
+  const pgbenchCpuUs = (run.before.cpuUs + run.after.cpuUs) / 2;
+  const ms = (xs: number[], p: number) => fmt(percentile(xs, p), 1);
+  const out: string[] = [
+    `Run: \`npx tsx bench/payments-http.ts ${process.argv.slice(2).join(" ")}\`, ${startedAt.toISOString().slice(0, 16).replace("T", " ")} UTC, ` +
+      `${run.machine}, PostgreSQL 15 (fsync on), ${CONNECTIONS} connections, ${SECONDS} s per path after ${WARMUP} s of warm-up, ` +
+      `load average ${load0.toFixed(1)} at the start and ${(loadavg()[0] as number).toFixed(1)} at the end.`,
+    "",
+    "| workload (same run) | rate | p50 ms | p99 ms | failed | API CPU µs per payment | PostgreSQL CPU µs per payment | load generator CPU µs per payment | × pgbench tps | PostgreSQL CPU × pgbench's per transfer |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    `| pgbench ledger_transfer.sql, 8 clients, before the paths | ${fmt(run.before.tps)} tps | | | ${run.before.failed} | | ${fmt(run.before.cpuUs)} per transfer | | | |`,
+    `| pgbench ledger_transfer.sql, 8 clients, after the paths | ${fmt(run.after.tps)} tps | | | ${run.after.failed} | | ${fmt(run.after.cpuUs)} per transfer | | | |`,
+    `| bare Hono POST /echo | ${fmt(run.bareRps)} req/s | | | | ${fmt(run.bareCpuUs)} per request | | | | |`,
+    ...run.results.map(
+      (r) =>
+        `| ${PATHS[r.id]} | ${fmt(r.load.paymentsPerSecond)} payments/s | ${ms(r.load.latencies, 50)} | ${ms(r.load.latencies, 99)} | ${r.load.failed} | ` +
+        `${fmt(r.apiUs)} | ${fmt(r.pgUs)} | ${fmt(r.loadUs)} | ${(r.load.paymentsPerSecond / tps).toFixed(2)}× | ${(r.pgUs / pgbenchCpuUs).toFixed(2)}× |`,
+    ),
+    "",
+    `Ratios use the mean of the two pgbench runs: ${fmt(tps)} tps, ${fmt(pgbenchCpuUs)} µs of PostgreSQL CPU per transfer. ` +
+      "A payment's latency is from its first request to its last answer (two requests in (a) and (b), one in (c)). " +
+      "The SDK runs with maxRetries 0, so every failure is counted.",
+    ...run.results
+      .filter((r) => r.keys)
+      .map((r) => `- ${PATHS[r.id]}: an Idempotency-Key on ${r.keys?.keyed} of ${r.keys?.posts} POSTs; ${r.keys?.replay}.`),
+    `- Failed payments: ${run.results.reduce((s, r) => s + r.load.failed, 0)}${run.results
+      .filter((r) => r.load.failed > 0)
+      .map((r) => ` — ${r.id}: ${[...r.load.why].map(([k, v]) => `${k} × ${v}`).join(", ")}`)
+      .join("")}. Ledger verify at the end: ${run.balanced ? "balanced" : "**NOT balanced**"}.`,
+    "",
+  ];
+  const figures = run.results.map((r) => ({
+    id: r.id,
+    paymentsPerSecond: r.load.paymentsPerSecond,
+    p99Ms: percentile(r.load.latencies, 99),
+    failed: r.load.failed,
+    apiUs: r.apiUs,
+    pgUs: r.pgUs,
+  }));
+  out.push(...targetsTable(issue18Targets(figures, { tps, cpuUs: pgbenchCpuUs }, run.balanced, CONNECTIONS)));
+  return out.join("\n");
 }

@@ -73,16 +73,11 @@ export interface WalletPaymentLoad {
 }
 
 /**
- * Wallet payments at full speed for `seconds`: each loop creates a payment for a random
- * customer and confirms it from the wallet. Shared by the payments and scale-out benches so
- * their figures measure the same thing.
+ * Payments at full speed for `seconds` on `connections` loops: `pay` makes one payment and
+ * answers null when it succeeded, or why it failed. Every bench path that pays goes through
+ * here, so their rates, latencies and failure counts mean the same thing.
  */
-export async function walletPayments(
-  client: JsonClient,
-  customers: readonly string[],
-  connections: number,
-  seconds: number,
-): Promise<WalletPaymentLoad> {
+export async function paymentLoad(connections: number, seconds: number, pay: () => Promise<string | null>): Promise<WalletPaymentLoad> {
   const out: WalletPaymentLoad = { ok: 0, failed: 0, latencies: [], why: new Map(), paymentsPerSecond: 0 };
   const end = Date.now() + seconds * 1000;
   const started = performance.now();
@@ -90,26 +85,86 @@ export async function walletPayments(
     connections,
     () => Date.now() > end,
     async () => {
-      const customer = customers[Math.floor(Math.random() * customers.length)] as string;
       const t = performance.now();
-      const created = await client.post<{ id: string }>("/v1/payments", {
-        amount: 100 + Math.floor(Math.random() * 900),
-        currency: "KGS",
-        customer,
-      });
-      const confirmed = await client.post<{ status: string }>(`/v1/payments/${created.body.id}/confirm`, {
-        payment_method_data: { type: "wallet" },
-      });
+      const failure = await pay();
       out.latencies.push(performance.now() - t);
-      if (confirmed.status === 200 && confirmed.body.status === "succeeded") {
+      if (failure === null) {
         out.ok++;
         return;
       }
       out.failed++;
-      const reason = `${created.status}/${confirmed.status} ${(confirmed.body as { error?: { code?: string } })?.error?.code ?? ""}`.trim();
-      out.why.set(reason, (out.why.get(reason) ?? 0) + 1);
+      out.why.set(failure, (out.why.get(failure) ?? 0) + 1);
     },
   );
   out.paymentsPerSecond = out.ok / ((performance.now() - started) / 1000);
   return out;
+}
+
+/**
+ * Wallet payments at full speed for `seconds`: each loop creates a payment for a random
+ * customer and confirms it from the wallet, without Idempotency-Keys. Shared by the payments
+ * and scale-out benches so their figures measure the same thing.
+ */
+export function walletPayments(
+  client: JsonClient,
+  customers: readonly string[],
+  connections: number,
+  seconds: number,
+): Promise<WalletPaymentLoad> {
+  return paymentLoad(connections, seconds, async () => {
+    const customer = customers[Math.floor(Math.random() * customers.length)] as string;
+    const created = await client.post<{ id: string }>("/v1/payments", {
+      amount: 100 + Math.floor(Math.random() * 900),
+      currency: "KGS",
+      customer,
+    });
+    const confirmed = await client.post<{ status: string }>(`/v1/payments/${created.body.id}/confirm`, {
+      payment_method_data: { type: "wallet" },
+    });
+    if (confirmed.status === 200 && confirmed.body.status === "succeeded") return null;
+    return `${created.status}/${confirmed.status} ${(confirmed.body as { error?: { code?: string } })?.error?.code ?? ""}`.trim();
+  });
+}
+
+/** What `poolFetch` saw of the POSTs it carried: how many, how many with a key, and the last one. */
+export interface PostTally {
+  posts: number;
+  keyed: number;
+  last?: { path: string; headers: Record<string, string>; body: string; status: number; response: Buffer };
+}
+
+/**
+ * A `fetch` for `@softrack/sdk`'s `fetch` option, carried by the same keep-alive undici Pool as
+ * `jsonClient` (at most `connections` sockets). The SDK still builds every request (headers,
+ * Idempotency-Key, body, retries); only the transport is shared, so an SDK path and a raw path
+ * cost the load generator the same per request and their rates compare. Counts the POSTs and
+ * keeps the last one in `tally`, to show what the SDK sent.
+ */
+export function poolFetch(baseUrl: string, connections: number, tally: PostTally): { fetch: typeof fetch; close(): void } {
+  const origin = new URL(baseUrl).origin;
+  const pool = new Pool(origin, { connections, pipelining: 1 });
+  // Lean on purpose: Headers and URL objects per request would double the client's CPU per call.
+  // The SDK passes its headers as a plain record and URLs under baseUrl.
+  const carry = async (input: string, init: RequestInit = {}): Promise<Response> => {
+    const path = input.slice(origin.length);
+    const method = init.method ?? "GET";
+    const headers = (init.headers ?? {}) as Record<string, string>;
+    const body = typeof init.body === "string" ? init.body : undefined;
+    const res = await pool.request({
+      method: method as "GET",
+      path,
+      headers,
+      ...(body === undefined ? {} : { body }),
+      ...(init.signal ? { signal: init.signal } : {}),
+    });
+    const bytes = Buffer.from(await res.body.arrayBuffer());
+    if (method === "POST") {
+      tally.posts++;
+      if (headers["Idempotency-Key"] ?? headers["idempotency-key"]) tally.keyed++;
+      tally.last = { path, headers, body: body ?? "", status: res.statusCode, response: bytes };
+    }
+    const empty = res.statusCode === 204 || res.statusCode === 304;
+    return new Response(empty ? null : bytes, { status: res.statusCode, headers: res.headers as Record<string, string> });
+  };
+  return { fetch: carry as unknown as typeof fetch, close: () => void pool.close() };
 }

@@ -1,0 +1,57 @@
+import { describe, expect, it } from "vitest";
+import { issue18Targets, type PathFigures, targetsTable } from "./targets.js";
+
+const pgbench = { tps: 1_000, cpuUs: 500 };
+const path = (id: PathFigures["id"], over: Partial<PathFigures> = {}): PathFigures => ({
+  id,
+  paymentsPerSecond: 1_000,
+  p99Ms: 50,
+  failed: 0,
+  apiUs: 300,
+  pgUs: 300,
+  ...over,
+});
+const verdict = (rows: ReturnType<typeof issue18Targets>, start: string) => rows.find((r) => r.target.startsWith(start));
+
+describe("issue 18 targets", () => {
+  it("passes (a) at 0.9× (b) and fails it just below", () => {
+    const at = issue18Targets([path("a", { paymentsPerSecond: 900 }), path("b")], pgbench, true, 64);
+    expect(verdict(at, "(a) ≥ 0.9× (b)")).toMatchObject({ measured: "0.90×", pass: true });
+    const below = issue18Targets([path("a", { paymentsPerSecond: 899 }), path("b")], pgbench, true, 64);
+    expect(verdict(below, "(a) ≥ 0.9× (b)")?.pass).toBe(false);
+  });
+
+  it("judges the best keyed path against pgbench, never the keyless one", () => {
+    const rows = issue18Targets(
+      [path("a", { paymentsPerSecond: 400 }), path("b", { paymentsPerSecond: 5_000 }), path("c", { paymentsPerSecond: 1_000 })],
+      pgbench,
+      true,
+      64,
+    );
+    expect(verdict(rows, "best keyed path")).toMatchObject({ measured: "c: 1.00×", pass: true });
+    const slow = issue18Targets([path("a", { paymentsPerSecond: 999 }), path("b", { paymentsPerSecond: 5_000 })], pgbench, true, 64);
+    expect(verdict(slow, "best keyed path")).toMatchObject({ measured: "a: 1.00×", pass: false });
+  });
+
+  it("says what is missing instead of passing or failing a ratio it cannot compute", () => {
+    const rows = issue18Targets([path("b")], pgbench, true, 64);
+    expect(verdict(rows, "(a) ≥")).toEqual({ target: "(a) ≥ 0.9× (b), payments/s", measured: "needs paths a and b" });
+    expect(verdict(rows, "best keyed")?.pass).toBeUndefined();
+    expect(targetsTable(rows)).toContain("| best keyed path ≥ 1.0× pgbench tps | needs path a or c | — |");
+  });
+
+  it("holds each path to the CPU, p99 and failure limits, at their edges", () => {
+    const edge = issue18Targets([path("c", { apiUs: 300, pgUs: 300, p99Ms: 99.9 })], pgbench, true, 64);
+    expect(edge.filter((r) => r.target.startsWith("c:")).map((r) => r.pass)).toEqual([true, true, true, true]);
+    const over = issue18Targets([path("c", { apiUs: 301, pgUs: 301, p99Ms: 100, failed: 1 })], pgbench, false, 64);
+    expect(over.filter((r) => r.target.startsWith("c:")).map((r) => r.pass)).toEqual([false, false, false, false]);
+    expect(verdict(over, "ledger balanced")?.pass).toBe(false);
+    expect(verdict(over, "c: p99")?.target).toBe("c: p99 < 100 ms at 64 connections");
+  });
+
+  it("marks failures in bold in the markdown", () => {
+    const table = targetsTable(issue18Targets([path("a", { apiUs: 4_731 })], pgbench, true, 64));
+    expect(table).toContain("| a: API CPU ≤ 300 µs per payment | 4,731 µs | **fail** |");
+    expect(table).toContain("| ledger balanced at the end | balanced | pass |");
+  });
+});

@@ -1,0 +1,89 @@
+/**
+ * Issue 18's targets for the payments bench, judged from one run's figures. Pure, so the
+ * thresholds are unit-tested (targets.test.ts); the bench prints them, nothing asserts them.
+ */
+import { fmt } from "./load.js";
+
+export type PathId = "a" | "b" | "c";
+
+/** One measured path of bench/payments-http.ts. (b) is the keyless path; (a) and (c) send keys. */
+export interface PathFigures {
+  id: PathId;
+  paymentsPerSecond: number;
+  p99Ms: number;
+  failed: number;
+  /** CPU µs per payment. */
+  apiUs: number;
+  pgUs: number;
+}
+
+export interface TargetRow {
+  target: string;
+  measured: string;
+  /** undefined: the run did not measure what the target needs. */
+  pass?: boolean;
+}
+
+export const TARGETS = {
+  /** (a) payments/s at least this share of (b)'s. */
+  sdkToKeyless: 0.9,
+  /** The best keyed path's payments/s at least this multiple of pgbench's ledger_transfer tps. */
+  keyedToPgbench: 1.0,
+  apiCpuUs: 300,
+  /** PostgreSQL CPU per payment at most this multiple of pgbench's per transfer. */
+  pgCpuToPgbench: 0.6,
+  p99Ms: 100,
+} as const;
+
+export function issue18Targets(
+  paths: readonly PathFigures[],
+  pgbench: { tps: number; cpuUs: number },
+  ledgerBalanced: boolean,
+  connections: number,
+): TargetRow[] {
+  const rows: TargetRow[] = [];
+  const a = paths.find((p) => p.id === "a");
+  const b = paths.find((p) => p.id === "b");
+  const sdkTarget = `(a) ≥ ${TARGETS.sdkToKeyless}× (b), payments/s`;
+  if (a && b) {
+    const ratio = a.paymentsPerSecond / b.paymentsPerSecond;
+    rows.push({ target: sdkTarget, measured: `${ratio.toFixed(2)}×`, pass: ratio >= TARGETS.sdkToKeyless });
+  } else rows.push({ target: sdkTarget, measured: "needs paths a and b" });
+  const keyedTarget = `best keyed path ≥ ${TARGETS.keyedToPgbench.toFixed(1)}× pgbench tps`;
+  const best = paths.filter((p) => p.id !== "b").sort((x, y) => y.paymentsPerSecond - x.paymentsPerSecond)[0];
+  if (best) {
+    const ratio = best.paymentsPerSecond / pgbench.tps;
+    rows.push({ target: keyedTarget, measured: `${best.id}: ${ratio.toFixed(2)}×`, pass: ratio >= TARGETS.keyedToPgbench });
+  } else rows.push({ target: keyedTarget, measured: "needs path a or c" });
+  for (const p of paths) {
+    rows.push(
+      {
+        target: `${p.id}: API CPU ≤ ${TARGETS.apiCpuUs} µs per payment`,
+        measured: `${fmt(p.apiUs)} µs`,
+        pass: p.apiUs <= TARGETS.apiCpuUs,
+      },
+      {
+        target: `${p.id}: PostgreSQL CPU ≤ ${TARGETS.pgCpuToPgbench}× pgbench's per transfer`,
+        measured: `${(p.pgUs / pgbench.cpuUs).toFixed(2)}×`,
+        pass: p.pgUs <= TARGETS.pgCpuToPgbench * pgbench.cpuUs,
+      },
+      {
+        target: `${p.id}: p99 < ${TARGETS.p99Ms} ms at ${connections} connections`,
+        measured: `${fmt(p.p99Ms, 1)} ms`,
+        pass: p.p99Ms < TARGETS.p99Ms,
+      },
+      { target: `${p.id}: zero failed payments`, measured: String(p.failed), pass: p.failed === 0 },
+    );
+  }
+  rows.push({ target: "ledger balanced at the end", measured: ledgerBalanced ? "balanced" : "not balanced", pass: ledgerBalanced });
+  return rows;
+}
+
+/** The rows as a markdown table with a pass column. */
+export function targetsTable(rows: readonly TargetRow[]): string[] {
+  return [
+    "| target (issue 18; reported, not asserted) | measured | pass |",
+    "|---|---:|:---:|",
+    ...rows.map((r) => `| ${r.target} | ${r.measured} | ${r.pass === undefined ? "—" : r.pass ? "pass" : "**fail**"} |`),
+  ];
+}
