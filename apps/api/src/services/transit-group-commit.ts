@@ -113,7 +113,5 @@ function inTransaction(
   items: readonly TapItem[],
   skipBusyWallets: boolean,
 ): Promise<TapRound> {
-  return inlineTransaction(pool, plans, (tx) =>
-    decideTapRound({ ...v, db: tx.db }, items, { reads: (qs) => tx.reads(qs), finish: (writes) => tx.commit(writes) }, skipBusyWallets),
-  );
+  return inlineTransaction(pool, plans, (tx) => decideTapRound({ ...v, db: tx.db }, items, tx, skipBusyWallets));
 }

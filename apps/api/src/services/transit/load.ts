@@ -4,6 +4,7 @@ import { sql } from "drizzle-orm";
 import type { MerchantPrincipal } from "../../context.js";
 import { pgArray } from "../../lib/pg-array.js";
 import { walletAccount } from "../../store/accounts.js";
+import type { WriteTx } from "../../store/writer.js";
 import { PLATFORM } from "../tariffs.js";
 import { TAP_COLUMNS, type TapInput, type TapRecord, tapKey } from "./taps.js";
 
@@ -13,10 +14,8 @@ import { TAP_COLUMNS, type TapInput, type TapRecord, tapKey } from "./taps.js";
  * transaction (its unit of work commits later); the group commit sends them on its own
  * connection with the BEGIN and the COMMIT (see InlineTransaction).
  */
-export interface TapStatements {
-  reads(qs: readonly SQL[]): Promise<unknown[][]>;
-  finish(writes: readonly SQL[]): Promise<void>;
-}
+/** The round's transaction: the writer's, either driver (store/writer.ts). */
+export type TapStatements = Pick<WriteTx, "reads" | "commit">;
 
 export interface LoadedTerminal {
   id: string;

@@ -1,6 +1,7 @@
 import type { AppEnv } from "../../context.js";
 import { newId } from "../../lib/ids.js";
 import { merchantOf } from "../../middleware/auth.js";
+import { inTransaction } from "../../store/writer.js";
 import { decideRound, screenTaps } from "./decide.js";
 import { loadRound, type TapStatements } from "./load.js";
 import type { TapItem, TapResult } from "./taps.js";
@@ -9,16 +10,7 @@ import { roundWrites } from "./write.js";
 type Vars = AppEnv["Variables"];
 
 /** The request's own transaction (its unit of work commits later), one statement after another. */
-const inRequest = (v: Vars): TapStatements => ({
-  async reads(qs) {
-    const out: unknown[][] = [];
-    for (const q of qs) out.push(await v.deps.database.rows(q, v.db));
-    return out;
-  },
-  async finish(writes) {
-    for (const w of writes) await v.deps.database.rows(w, v.db);
-  },
-});
+const inRequest = (v: Vars): TapStatements => inTransaction(v.deps.database, v.db);
 
 /**
  * Decides a batch of taps in one database transaction, set-based: a fixed number of round
@@ -55,6 +47,6 @@ export async function decideTapRound(v: Vars, items: readonly TapItem[], io: Tap
   // Recorded at the wall clock (the deps' clock is the one tests move, for tapped_at's bound).
   const ctx = { merchantId: p.merchantId, livemode: p.livemode, createdMs: Date.now(), newTapId: () => newId("tap") };
   const decision = decideRound(loaded, screened, ctx);
-  await io.finish(await roundWrites(v.deps.ledger, v.db, ctx, decision, loaded.wallets));
+  await io.commit(await roundWrites(v.deps.ledger, v.db, ctx, decision, loaded.wallets));
   return { results: decision.results, deferred: decision.deferred };
 }
