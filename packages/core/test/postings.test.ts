@@ -13,6 +13,7 @@ import {
   type LedgerEntry,
   merchantAccount,
   newPayment,
+  orderPendingShare,
   orderSettled,
   type PaymentAction,
   type PaymentRef,
@@ -148,6 +149,7 @@ describe("payment movements", () => {
     expect(() => paymentCaptured(card, { amount: 10, release: 5, fromHold: false, fee: 0, bucket: "available" })).toThrow(PostingError);
     expect(() => paymentCaptured(card, { amount: 10, release: -1, fromHold: true, fee: 0, bucket: "available" })).toThrow(PostingError);
     expect(() => walletToppedUp(card, { amount: 10, release: 0, fromHold: false })).toThrow(/not a wallet top-up/);
+    expect(() => paymentAuthorized({ ...wallet, walletCustomer: null }, 10)).toThrow(/names no paying customer/);
     expect(() => paymentRefunded(card, { refundId: "re_1", amount: -5, bucket: "available" })).toThrow(PostingError);
   });
 });
@@ -229,6 +231,7 @@ describe("order movements (through the order's payment)", () => {
       [available, -16],
     ]);
     expect(orderSettled(o, { captured: 800, fee: 0, refunded: 800 })).toBeNull();
+    expect(orderPendingShare({ captured: 800, fee: 16, refunded: 300 })).toBe(484);
   });
 });
 

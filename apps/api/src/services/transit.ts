@@ -8,6 +8,7 @@ import {
   type RideRecord,
   selectTariffVersion,
   TariffError,
+  tapCharged,
 } from "@softrack/core";
 import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { AppEnv, MerchantPrincipal } from "../context.js";
@@ -16,7 +17,7 @@ import { ApiError, type ErrorBody, invalid, notFound } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import { pgArray } from "../lib/pg-array.js";
 import { merchantOf } from "../middleware/auth.js";
-import { merchantAccount, walletAccount } from "../store/accounts.js";
+import { walletAccount } from "../store/accounts.js";
 import type { LedgerEntry, PreparedPosting } from "../store/ledger-store.js";
 import { getTariff, PLATFORM } from "./tariffs.js";
 
@@ -536,17 +537,18 @@ export async function decideTapRound(v: Vars, items: readonly TapItem[], io: Tap
     rides.splice(at, 0, ride);
     history.set(rider.id, rides);
     if (q.amount > 0) {
-      entries.push({
-        type: "transit_fare",
-        merchantId: p.merchantId,
-        livemode: p.livemode,
-        description: `Fare, route ${t.terminal.route}`,
-        sourceId: record.id,
-        postings: [
-          { account: wallet, amount: -q.amount },
-          { account: merchantAccount(p.merchantId, p.livemode, "available", tariff.currency, shardKey), amount: q.amount },
-        ],
-      });
+      entries.push(
+        tapCharged({
+          tapId: record.id,
+          merchantId: p.merchantId,
+          livemode: p.livemode,
+          customerId: rider.id,
+          currency: tariff.currency,
+          route: t.terminal.route,
+          fare: q.amount,
+          shardKey,
+        }),
+      );
     }
   }
 

@@ -70,7 +70,10 @@ export interface PaymentRef {
 
 /** Where a payment's money comes from, and goes back to: the customer's wallet or the method's clearing. */
 export function paymentSource(p: PaymentRef): AccountSpec {
-  if (p.method === "wallet") return walletAccount(p.merchantId, p.walletCustomer as string, p.livemode, p.currency);
+  if (p.method === "wallet") {
+    if (!p.walletCustomer) throw new PostingError(`wallet payment ${p.id} names no paying customer`);
+    return walletAccount(p.merchantId, p.walletCustomer, p.livemode, p.currency);
+  }
   return clearingAccount(p.method ?? "card", p.livemode, p.currency, p.id);
 }
 
@@ -217,15 +220,23 @@ export function paymentPostings(
 // ---------------------------------------------------------------- orders
 
 /**
- * The return window closed: what the order left in pending (its share of the capture, less
- * the refunds of returns) becomes available. Refunds are taken in full while the fee stays
- * with the platform, so that can be below zero, and then moves the other way. Nothing left: null.
+ * What an order left in pending: the merchant's share of the capture, less the refunds of
+ * returns. Refunds are taken in full while the fee stays with the platform, so it can be
+ * below zero.
+ */
+export function orderPendingShare(payment: { captured: number; fee: number; refunded: number }): number {
+  return payment.captured - payment.fee - payment.refunded;
+}
+
+/**
+ * The return window closed: what the order left in pending becomes available (below zero, it
+ * moves the other way). Nothing left: null.
  */
 export function orderSettled(
   o: { orderId: string; paymentId: string; merchantId: string; livemode: boolean; currency: string },
   payment: { captured: number; fee: number; refunded: number },
 ): LedgerEntry | null {
-  const net = payment.captured - payment.fee - payment.refunded;
+  const net = orderPendingShare(payment);
   if (!Number.isSafeInteger(net)) throw new PostingError(`order ${o.orderId} left ${net} pending`);
   if (net === 0) return null;
   return {
