@@ -1,3 +1,6 @@
+import { WALLET_ID } from "@softrack/core";
+import { type SQL, sql } from "drizzle-orm";
+
 /**
  * Ledger account names live in the core (packages/core/src/ledger/accounts.ts), the one module
  * that spells an account id; this re-export keeps the store's older import path working.
@@ -12,3 +15,12 @@ export {
   shardSuffix,
   walletAccount,
 } from "@softrack/core";
+
+/**
+ * walletAccount()'s id as an SQL expression over a customer's id and wallet currency, for a
+ * statement that reads wallets in the same round trip as their customers (nothing to name in
+ * JavaScript yet). Built from the core's parts, so the id is spelled in one place.
+ */
+export function walletAccountIdSql(customerId: SQL, currency: SQL): SQL {
+  return sql`(${WALLET_ID.prefix}::text || ${customerId} || ${WALLET_ID.infix}::text || ${currency})`;
+}

@@ -65,9 +65,22 @@ export function merchantAccount(
   };
 }
 
+/**
+ * A wallet's id is `${prefix}${customer id}${infix}${currency}`: statements that find wallets
+ * from customer rows build it in SQL from these parts (the API's walletAccountIdSql).
+ */
+export const WALLET_ID = { prefix: "customer:", infix: ":wallet:" } as const;
+
 /** A customer's wallet: the id names neither merchant nor mode, the customer id already does. */
 export function walletAccount(merchantId: string, customerId: string, livemode: boolean, currency: string): AccountSpec {
-  return { id: `customer:${customerId}:wallet:${currency}`, merchantId, kind: "customer_wallet", currency, livemode, allowNegative: false };
+  return {
+    id: `${WALLET_ID.prefix}${customerId}${WALLET_ID.infix}${currency}`,
+    merchantId,
+    kind: "customer_wallet",
+    currency,
+    livemode,
+    allowNegative: false,
+  };
 }
 
 export function revenueAccount(livemode: boolean, currency: string, shardKey?: string): AccountSpec {
