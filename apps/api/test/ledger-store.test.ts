@@ -1,5 +1,6 @@
+import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { clearingAccount, merchantAccount, walletAccount } from "../src/store/accounts.js";
+import { clearingAccount, merchantAccount, walletAccount, walletAccountIdSql } from "../src/store/accounts.js";
 import type { TestApi } from "../src/testing.js";
 import { http, startTestApi } from "./support.js";
 
@@ -218,5 +219,19 @@ describe("lock order", () => {
     expect(outcomes.filter((o) => o.status === "fulfilled" && o.value)).toHaveLength(256);
     const verify = await http(api.url, api.adminKey).get("/v1/admin/ledger/verify");
     expect(verify.body).toMatchObject({ balanced: true, mismatches: [] });
+  });
+});
+
+describe("account names in SQL", () => {
+  it("walletAccountIdSql builds the id walletAccount() names, from a customer's row", async () => {
+    const { database } = api.runtime.deps;
+    const customer = await http(api.url, api.merchant.secretKey).post("/v1/customers", { name: "Named in SQL" });
+    expect(customer.status).toBe(200);
+    const [row] = await database.rows<{ id: string; wallet_currency: string; wallet: string }>(
+      sql`SELECT c.id, c.wallet_currency, ${walletAccountIdSql(sql`c.id`, sql`c.wallet_currency`)} AS wallet
+          FROM customers c WHERE c.id = ${customer.body.id}`,
+    );
+    expect(row?.wallet).toBe(walletAccount(api.merchant.id, customer.body.id, false, row?.wallet_currency as string).id);
+    expect(row?.wallet).toBe(`customer:${customer.body.id}:wallet:${row?.wallet_currency}`);
   });
 });

@@ -5,6 +5,8 @@ import {
   type OrderItem,
   type OrderState,
   orderAmount,
+  orderPendingShare,
+  orderSettled,
   returnWindowEnds,
   transitionOrder,
 } from "@softrack/core";
@@ -18,7 +20,6 @@ import { ApiError, invalid, notFound } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import { type ListParams, listOwned } from "../lib/pagination.js";
 import { merchantOf } from "../middleware/auth.js";
-import { merchantAccount } from "../store/accounts.js";
 import { emitEvent } from "./events.js";
 import {
   cancelPayment,
@@ -353,25 +354,16 @@ jobHandlers.set("order.settle", async ({ deps, tx, now, payload }) => {
   const t = transitionOrder(stateOf(o), { type: "settle", now: now.toISOString() });
   if (!t.ok) return `skipped: ${t.code}`;
   const [pay] = await tx.select().from(payments).where(eq(payments.id, o.paymentId));
-  // What this order left in pending: the merchant's share of the capture, less the refunds of returns.
-  const net = (pay?.amountCaptured ?? 0) - (pay?.fee ?? 0) - (pay?.amountRefunded ?? 0);
-  if (net !== 0) {
-    const results = await deps.ledger.post(tx, [
-      {
-        type: "order.settle",
-        merchantId: o.merchantId,
-        livemode: o.livemode,
-        sourceId: o.id,
-        description: `Return window of ${o.id} closed`,
-        postings: [
-          { account: merchantAccount(o.merchantId, o.livemode, "pending", o.currency, o.paymentId), amount: -net },
-          { account: merchantAccount(o.merchantId, o.livemode, "available", o.currency, o.paymentId), amount: net },
-        ],
-      },
-    ]);
+  const share = { captured: pay?.amountCaptured ?? 0, fee: pay?.fee ?? 0, refunded: pay?.amountRefunded ?? 0 };
+  const entry = orderSettled(
+    { orderId: o.id, paymentId: o.paymentId, merchantId: o.merchantId, livemode: o.livemode, currency: o.currency },
+    share,
+  );
+  if (entry) {
+    const results = await deps.ledger.post(tx, [entry]);
     if (!results[0]?.ok) throw new Error("settlement rejected by the ledger");
   }
-  await history(tx, o.id, "order.settled", { amount: net });
+  await history(tx, o.id, "order.settled", { amount: orderPendingShare(share) });
   await save(v, o, t.state);
   return "settled";
 });

@@ -6,6 +6,7 @@ import { customers, payments } from "../db/schema/index.js";
 import { ApiError, notFound } from "../lib/errors.js";
 import { pgArray } from "../lib/pg-array.js";
 import { merchantOf } from "../middleware/auth.js";
+import { walletAccountIdSql } from "../store/accounts.js";
 import { GroupCommit } from "../store/group-commit.js";
 import type { ClaimOutcome, IdempotencyClaim, StoredResponse } from "../store/idempotency.js";
 import type { LedgerEntry } from "../store/ledger-store.js";
@@ -246,9 +247,8 @@ async function load(tx: WriteTx, deps: Deps, items: readonly PaymentWrite[]): Pr
     sql`SELECT * FROM payments WHERE id = ANY(${pgArray(ids)}::text[]) AND merchant_id = ${p.merchantId} AND livemode = ${p.livemode}
         ORDER BY id FOR UPDATE`,
     sql`SELECT * FROM customers c WHERE (c.id = ANY(ARRAY(SELECT k.id FROM (${paying}) k)) OR c.id = ANY(${pgArray(named)}::text[])) AND ${tenant}`,
-    // The wallet's account id as walletAccount() names it.
     sql`SELECT id, balance FROM ledger_accounts
-        WHERE id = ANY(ARRAY(SELECT 'customer:' || k.id || ':wallet:' || k.wallet_currency FROM (${paying}) k))
+        WHERE id = ANY(ARRAY(SELECT ${walletAccountIdSql(sql`k.id`, sql`k.wallet_currency`)} FROM (${paying}) k))
         ORDER BY id FOR UPDATE`,
   ]);
   const [nowRows, paymentRows, customerRows, walletRows] = rows.slice(keyReads.length);

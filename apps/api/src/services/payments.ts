@@ -1,4 +1,13 @@
-import { type PaymentEffect, type PaymentState, transitionPayment } from "@softrack/core";
+import {
+  type LedgerEntry,
+  type PaymentEffect,
+  type PaymentRef,
+  type PaymentState,
+  paymentPostings,
+  paymentRefunded,
+  shareBucket,
+  transitionPayment,
+} from "@softrack/core";
 import { and, eq, gte, lte, sql } from "drizzle-orm";
 import { connectorFor } from "../connectors/index.js";
 import type { AppEnv, MerchantPrincipal, Principal } from "../context.js";
@@ -8,8 +17,7 @@ import { ApiError, invalid, notFound } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import { type ListParams, listOwned } from "../lib/pagination.js";
 import { merchantOf } from "../middleware/auth.js";
-import { type AccountSpec, clearingAccount, merchantAccount, revenueAccount, walletAccount } from "../store/accounts.js";
-import type { LedgerEntry, PreparedPosting } from "../store/ledger-store.js";
+import type { PreparedPosting } from "../store/ledger-store.js";
 import { insertPayments } from "../store/payments.js";
 import { findCustomer } from "./customers.js";
 import { type EventDraft, type EventType, emitEvent } from "./events.js";
@@ -199,91 +207,65 @@ export function checkClientSecret(p: { kind: string }, row: PaymentRow, clientSe
   }
 }
 
-/** Where a payment's money comes from: the customer's wallet or the method's clearing account. */
-function sourceAccount(r: PaymentRow): AccountSpec {
-  if (r.method === "wallet") {
-    const customer = (r.paymentMethodDetails as { wallet?: { customer: string } } | null)?.wallet?.customer as string;
-    return walletAccount(r.merchantId, customer, r.livemode, r.currency);
-  }
-  return clearingAccount(r.method ?? "card", r.livemode, r.currency, r.id);
+/** The posting plan's view of a payment (see packages/core/src/ledger/postings.ts). */
+export function paymentRef(r: PaymentRow): PaymentRef {
+  return {
+    id: r.id,
+    merchantId: r.merchantId,
+    livemode: r.livemode,
+    currency: r.currency,
+    method: r.method,
+    walletCustomer: (r.paymentMethodDetails as { wallet?: { customer: string } } | null)?.wallet?.customer ?? null,
+    topUpCustomer: r.purpose?.type === "wallet_topup" ? (r.purpose.customer ?? null) : null,
+    orderId: r.orderId,
+  };
 }
 
-/** Turns the core's effects into ledger entries (fees priced at capture). */
+type PricedFee = { fee: number; tariff: { code: string; version: number } };
+
+/** The core's entries for a transition's effects, given the capture's fee (0 without one). */
+export function paymentEntries(
+  r: PaymentRow,
+  effects: PaymentEffect[],
+  fee: number,
+  captureBucket?: "available" | "pending",
+): LedgerEntry[] {
+  return paymentPostings(paymentRef(r), effects, { fee, bucket: captureBucket });
+}
+
+/** A transition's ledger entries: the fee is looked up here (I/O), the postings are the core's. */
 export async function ledgerEntries(
   v: Vars,
   r: PaymentRow,
   effects: PaymentEffect[],
   captureBucket?: "available" | "pending",
-): Promise<{ entries: LedgerEntry[]; fee?: { fee: number; tariff: { code: string; version: number } } }> {
-  const base = { merchantId: r.merchantId, livemode: r.livemode, sourceId: r.id };
-  const held = merchantAccount(r.merchantId, r.livemode, "held", r.currency, r.id);
-  const source = sourceAccount(r);
-  const entries: LedgerEntry[] = [];
-  let priced: { fee: number; tariff: { code: string; version: number } } | undefined;
-  // Automatic capture authorises and captures at once: a hold that is posted in the same
-  // instant nets to one transfer from the payer's side, so no escrow row is touched.
-  const immediate =
-    effects.length === 2 && effects[0]?.type === "open_hold" && effects[1]?.type === "capture_hold" && effects[1].release === 0;
-  for (const e of immediate ? effects.slice(1) : effects) {
-    if (e.type === "open_hold") {
-      entries.push({
-        ...base,
-        type: "payment.authorize",
-        description: `Hold for ${r.id}`,
-        postings: [
-          { account: source, amount: -e.amount },
-          { account: held, amount: e.amount },
-        ],
-      });
-    } else if (e.type === "void_hold") {
-      entries.push({
-        ...base,
-        type: "payment.void",
-        description: `Release of ${r.id}`,
-        postings: [
-          { account: held, amount: -e.amount },
-          { account: source, amount: e.amount },
-        ],
-      });
-    } else if (e.type === "capture_hold") {
-      const from = immediate ? source : held;
-      const postings: LedgerEntry["postings"] = [{ account: from, amount: -(e.amount + e.release) }];
-      if (r.purpose?.type === "wallet_topup") {
-        // A top-up becomes the customer's money in full; the platform takes no fee on it.
-        postings.push({ account: walletAccount(r.merchantId, r.purpose.customer as string, r.livemode, r.currency), amount: e.amount });
-        priced = { fee: 0, tariff: { code: "wallet_topup", version: 1 } };
-      } else {
-        const merchant = await merchantForFees(v.db, r.merchantId);
-        priced = await priceFee(v.db, merchant, {
-          amount: e.amount,
-          currency: r.currency,
-          method: r.method ?? "card",
-          at: v.deps.now(),
-          periodVolume: async () => {
-            const [row] = await v.deps.database.rows<{ total: number }>(
-              sql`SELECT COALESCE(sum(amount_captured), 0)::bigint AS total FROM payments
-                  WHERE merchant_id = ${r.merchantId} AND livemode = ${r.livemode} AND currency = ${r.currency}
-                    AND status = 'succeeded' AND created_at >= date_trunc('month', now())`,
-              v.db,
-            );
-            return Number(row?.total ?? 0);
-          },
-        });
-        // Orders keep the merchant's share pending until the return window closes.
-        const bucket = captureBucket ?? (r.orderId ? "pending" : "available");
-        postings.push({ account: merchantAccount(r.merchantId, r.livemode, bucket, r.currency, r.id), amount: e.amount - priced.fee });
-        if (priced.fee > 0) postings.push({ account: revenueAccount(r.livemode, r.currency, r.id), amount: priced.fee });
-      }
-      if (e.release > 0) postings.push({ account: source, amount: e.release });
-      entries.push({
-        ...base,
-        type: "payment.capture",
-        description: `Capture of ${r.id}`,
-        postings: postings.filter((x) => x.amount !== 0),
-      });
-    }
-  }
+): Promise<{ entries: LedgerEntry[]; fee?: PricedFee }> {
+  const capture = effects.find((e) => e.type === "capture_hold");
+  const priced = capture && (await captureFee(v, r, capture.amount));
+  const entries = paymentEntries(r, effects, priced?.fee ?? 0, captureBucket);
   return priced ? { entries, fee: priced } : { entries };
+}
+
+/** Fees are priced at capture, by the merchant's tariff. */
+async function captureFee(v: Vars, r: PaymentRow, amount: number): Promise<PricedFee> {
+  // A top-up becomes the customer's money in full; the platform takes no fee on it.
+  if (r.purpose?.type === "wallet_topup") return { fee: 0, tariff: { code: "wallet_topup", version: 1 } };
+  const merchant = await merchantForFees(v.db, r.merchantId);
+  return priceFee(v.db, merchant, {
+    amount,
+    currency: r.currency,
+    method: r.method ?? "card",
+    at: v.deps.now(),
+    periodVolume: async () => {
+      const [row] = await v.deps.database.rows<{ total: number }>(
+        sql`SELECT COALESCE(sum(amount_captured), 0)::bigint AS total FROM payments
+            WHERE merchant_id = ${r.merchantId} AND livemode = ${r.livemode} AND currency = ${r.currency}
+              AND status = 'succeeded' AND created_at >= date_trunc('month', now())`,
+        v.db,
+      );
+      return Number(row?.total ?? 0);
+    },
+  });
 }
 
 /**
@@ -559,9 +541,7 @@ export async function refundPayment(
     );
   }
   const id = newId("refund");
-  const prepared = await prepare(v, [
-    refundEntry(r, amount, id, r.orderId && !(await orderSettled(v, r.orderId)) ? "pending" : "available"),
-  ]);
+  const prepared = await prepare(v, [refundEntry(r, amount, id, shareBucket(r, r.orderId !== null && (await orderSettled(v, r.orderId))))]);
   await reachProvider(v, r, t.effects, id);
   const [refund] = await v.db
     .insert(refunds)
@@ -590,21 +570,7 @@ async function orderSettled(v: Vars, orderId: string): Promise<boolean> {
 }
 
 export function refundEntry(r: PaymentRow, amount: number, refundId: string, bucket: "available" | "pending"): LedgerEntry {
-  const from =
-    r.purpose?.type === "wallet_topup"
-      ? walletAccount(r.merchantId, r.purpose.customer as string, r.livemode, r.currency)
-      : merchantAccount(r.merchantId, r.livemode, bucket, r.currency, r.id);
-  return {
-    merchantId: r.merchantId,
-    livemode: r.livemode,
-    sourceId: refundId,
-    type: "refund",
-    description: `Refund ${refundId} of ${r.id}`,
-    postings: [
-      { account: from, amount: -amount },
-      { account: sourceAccount(r), amount },
-    ],
-  };
+  return paymentRefunded(paymentRef(r), { refundId, amount, bucket });
 }
 
 export function refundObject(r: typeof refunds.$inferSelect) {

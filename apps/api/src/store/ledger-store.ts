@@ -1,18 +1,11 @@
-import { applyBatch, type LedgerAccount, type LedgerRejection } from "@softrack/core";
+import { type AccountSpec, applyBatch, entryDraft, type LedgerAccount, type LedgerEntry, type LedgerRejection } from "@softrack/core";
 import { type SQL, sql } from "drizzle-orm";
 import type { Database, Db } from "../db/client.js";
 import { newId } from "../lib/ids.js";
 import { pgArray } from "../lib/pg-array.js";
-import type { AccountSpec } from "./accounts.js";
 
-export interface LedgerEntry {
-  type: string;
-  merchantId: string | null;
-  livemode: boolean;
-  description?: string;
-  sourceId?: string;
-  postings: { account: AccountSpec; amount: number }[];
-}
+/** The posting plan's entries (packages/core/src/ledger/postings.ts): this store only turns them into SQL. */
+export type { LedgerEntry };
 
 export type PostResult = { ok: true; transactionId: string } | { ok: false; rejection: LedgerRejection };
 
@@ -61,9 +54,7 @@ export class LedgerStore {
         specs.set(p.account.id, p.account);
       }
     const { accounts, existing } = await this.lockGuarded(tx, specs, locked);
-    const drafts = entries.map((e) => ({
-      postings: e.postings.map((p) => ({ account: p.account.id, amount: p.amount, currency: p.account.currency })),
-    }));
+    const drafts = entries.map(entryDraft);
     const { results } = applyBatch(accounts, drafts);
 
     const out: PostResult[] = [];

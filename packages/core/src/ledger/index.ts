@@ -1,2 +1,3 @@
-export * from "./holds.js";
+export * from "./accounts.js";
 export * from "./ledger.js";
+export * from "./postings.js";

@@ -6,8 +6,9 @@ import {
   type RideRecord,
   selectTariffVersion,
   TariffError,
+  tapCharged,
 } from "@softrack/core";
-import { type AccountSpec, merchantAccount, walletAccount } from "../../store/accounts.js";
+import { type AccountSpec, walletAccount } from "../../store/accounts.js";
 import type { LedgerEntry } from "../../store/ledger-store.js";
 import type { LoadedRider, LoadedRound, LoadedTerminal } from "./load.js";
 import {
@@ -200,7 +201,7 @@ function chargeFares(fresh: Pending[], loaded: LoadedRound, ctx: RoundContext): 
       full_fare: q.full_fare,
       transfer: q.is_transfer,
     });
-    if (q.amount > 0) entries.push(fareEntry(ctx, record, wallet as AccountSpec, q, shardKey));
+    if (q.amount > 0) entries.push(fareEntry(ctx, record, q, shardKey));
   }
   return { taps, entries };
 }
@@ -267,18 +268,17 @@ function addRide(rides: RideRecord[], ride: RideRecord): void {
   rides.splice(at, 0, ride);
 }
 
-function fareEntry(ctx: RoundContext, tap: TapRecord, wallet: AccountSpec, q: FareQuote, shardKey: string | undefined): LedgerEntry {
-  return {
-    type: "transit_fare",
+function fareEntry(ctx: RoundContext, tap: TapRecord, q: FareQuote, shardKey: string | undefined): LedgerEntry {
+  return tapCharged({
+    tapId: tap.id,
     merchantId: ctx.merchantId,
     livemode: ctx.livemode,
-    description: `Fare, route ${tap.route}`,
-    sourceId: tap.id,
-    postings: [
-      { account: wallet, amount: -q.amount },
-      { account: merchantAccount(ctx.merchantId, ctx.livemode, "available", q.currency, shardKey), amount: q.amount },
-    ],
-  };
+    customerId: tap.customer_id,
+    currency: q.currency,
+    route: tap.route,
+    fare: q.amount,
+    shardKey,
+  });
 }
 
 /**

@@ -1,0 +1,393 @@
+import type { PaymentEffect } from "../payments/payment-machine.js";
+import { type AccountSpec, clearingAccount, merchantAccount, revenueAccount, walletAccount } from "./accounts.js";
+import type { TransactionDraft } from "./ledger.js";
+
+/**
+ * The posting plan: one pure function per movement of money, returning the ledger entry the
+ * API writes (LedgerStore turns it into SQL, and nothing else decides a posting). Amounts are
+ * integer minor units; a posting's amount is signed (debit < 0, credit > 0, see ledger.ts).
+ *
+ * Orders have no movements of their own until their return window closes: an order is held,
+ * handed over, returned, expired or failed by its payment, so those are the payment movements
+ * below, with the merchant's share kept `pending` while the order can still be returned
+ * (see `shareBucket`):
+ *
+ *   order held      → paymentAuthorized           (payer → escrow)
+ *   handed over     → paymentCaptured, pending    (escrow → merchant pending + revenue, rest back)
+ *   returned        → paymentRefunded, pending or available once settled
+ *   expired         → paymentCaptured, available  (the no-show fee), or holdVoided without one
+ *   failed          → holdVoided                  (escrow → payer)
+ *   window closed   → orderSettled                (merchant pending → available)
+ */
+export interface EntryPosting {
+  account: AccountSpec;
+  amount: number;
+}
+
+export interface LedgerEntry {
+  type: string;
+  merchantId: string | null;
+  livemode: boolean;
+  description?: string;
+  sourceId?: string;
+  postings: EntryPosting[];
+}
+
+/** A posting plan asked for something no movement can be (a bug in the caller, not bad input). */
+export class PostingError extends Error {
+  override name = "PostingError";
+}
+
+function positive(name: string, n: number): void {
+  if (!Number.isSafeInteger(n) || n <= 0) throw new PostingError(`${name} must be a positive integer, not ${n}`);
+}
+function nonNegative(name: string, n: number): void {
+  if (!Number.isSafeInteger(n) || n < 0) throw new PostingError(`${name} must be a non-negative integer, not ${n}`);
+}
+
+/** The entry as the core's ledger rules take it (see applyTransaction). */
+export function entryDraft(e: LedgerEntry): TransactionDraft {
+  return { postings: e.postings.map((p) => ({ account: p.account.id, amount: p.amount, currency: p.account.currency })) };
+}
+
+// ---------------------------------------------------------------- payments
+
+/** What the posting plan needs to know of a payment. */
+export interface PaymentRef {
+  id: string;
+  merchantId: string;
+  livemode: boolean;
+  currency: string;
+  /** wallet, card, sms, qr; none yet is a card's clearing. */
+  method: string | null;
+  /** The paying customer of a wallet payment. */
+  walletCustomer?: string | null;
+  /** A wallet top-up: the customer whose wallet the captured money fills. */
+  topUpCustomer?: string | null;
+  /** The order this payment pays for. */
+  orderId?: string | null;
+}
+
+/** Where a payment's money comes from, and goes back to: the customer's wallet or the method's clearing. */
+export function paymentSource(p: PaymentRef): AccountSpec {
+  if (p.method === "wallet") {
+    if (!p.walletCustomer) throw new PostingError(`wallet payment ${p.id} names no paying customer`);
+    return walletAccount(p.merchantId, p.walletCustomer, p.livemode, p.currency);
+  }
+  return clearingAccount(p.method ?? "card", p.livemode, p.currency, p.id);
+}
+
+/** Buyers' money in escrow, sharded by the payment so a hold and its capture meet in one row. */
+function escrow(p: PaymentRef): AccountSpec {
+  return merchantAccount(p.merchantId, p.livemode, "held", p.currency, p.id);
+}
+
+/**
+ * Where the merchant's share of a capture lands, and a refund is taken from: an order's stays
+ * pending until its return window closes (settled), anything else is available at once.
+ */
+export function shareBucket(p: Pick<PaymentRef, "orderId">, orderSettled = false): "available" | "pending" {
+  return p.orderId && !orderSettled ? "pending" : "available";
+}
+
+const paymentBase = (p: PaymentRef) => ({ merchantId: p.merchantId, livemode: p.livemode, sourceId: p.id });
+
+/** Authorised (manual capture, or an order held): the amount moves from the payer into escrow. */
+export function paymentAuthorized(p: PaymentRef, amount: number): LedgerEntry {
+  positive("hold amount", amount);
+  return {
+    ...paymentBase(p),
+    type: "payment.authorize",
+    description: `Hold for ${p.id}`,
+    postings: [
+      { account: paymentSource(p), amount: -amount },
+      { account: escrow(p), amount },
+    ],
+  };
+}
+
+/** A hold released (canceled, an order failed or expired without a fee): escrow back to the payer. */
+export function holdVoided(p: PaymentRef, amount: number): LedgerEntry {
+  positive("hold amount", amount);
+  return {
+    ...paymentBase(p),
+    type: "payment.void",
+    description: `Release of ${p.id}`,
+    postings: [
+      { account: escrow(p), amount: -amount },
+      { account: paymentSource(p), amount },
+    ],
+  };
+}
+
+export interface CapturedAmounts {
+  /** Captured: what the payer pays. */
+  amount: number;
+  /** Of the hold, what goes back to the payer (a partial capture). */
+  release: number;
+  /**
+   * Whether the money was held first. An automatic capture authorises and captures in one
+   * instant: the hold would net to nothing, so the money moves from the payer directly and
+   * no escrow row is touched.
+   */
+  fromHold: boolean;
+}
+
+function captureFrom(p: PaymentRef, c: CapturedAmounts): EntryPosting[] {
+  positive("capture amount", c.amount);
+  nonNegative("release", c.release);
+  if (!c.fromHold && c.release > 0) throw new PostingError("only a hold can release part of itself");
+  return [{ account: c.fromHold ? escrow(p) : paymentSource(p), amount: -(c.amount + c.release) }];
+}
+
+function captureEntry(p: PaymentRef, c: CapturedAmounts, shares: EntryPosting[]): LedgerEntry {
+  const postings = [...captureFrom(p, c), ...shares];
+  if (c.release > 0) postings.push({ account: paymentSource(p), amount: c.release });
+  return { ...paymentBase(p), type: "payment.capture", description: `Capture of ${p.id}`, postings };
+}
+
+/**
+ * Captured: the merchant's share (amount − fee) into its bucket, the fee to the platform's
+ * revenue, the rest of a hold back to the payer. The fee is the tariffs engine's quote.
+ */
+export function paymentCaptured(p: PaymentRef, c: CapturedAmounts & { fee: number; bucket: "available" | "pending" }): LedgerEntry {
+  nonNegative("fee", c.fee);
+  if (c.fee > c.amount) throw new PostingError(`a fee of ${c.fee} exceeds the captured ${c.amount}`);
+  const shares: EntryPosting[] = [];
+  // A fee that takes the whole amount leaves the merchant nothing: no zero posting.
+  if (c.amount > c.fee) {
+    shares.push({ account: merchantAccount(p.merchantId, p.livemode, c.bucket, p.currency, p.id), amount: c.amount - c.fee });
+  }
+  if (c.fee > 0) shares.push({ account: revenueAccount(p.livemode, p.currency, p.id), amount: c.fee });
+  return captureEntry(p, c, shares);
+}
+
+/** A top-up captured: the customer's money in full (the platform takes no fee on it). */
+export function walletToppedUp(p: PaymentRef, c: CapturedAmounts): LedgerEntry {
+  if (!p.topUpCustomer) throw new PostingError(`${p.id} is not a wallet top-up`);
+  return captureEntry(p, c, [{ account: walletAccount(p.merchantId, p.topUpCustomer, p.livemode, p.currency), amount: c.amount }]);
+}
+
+/**
+ * Refunded: the money goes back the way it came, taken in full from the merchant's bucket
+ * (the fee is not returned, as at Stripe), or from the wallet a top-up filled.
+ */
+export function paymentRefunded(p: PaymentRef, r: { refundId: string; amount: number; bucket: "available" | "pending" }): LedgerEntry {
+  positive("refund amount", r.amount);
+  const from = p.topUpCustomer
+    ? walletAccount(p.merchantId, p.topUpCustomer, p.livemode, p.currency)
+    : merchantAccount(p.merchantId, p.livemode, r.bucket, p.currency, p.id);
+  return {
+    merchantId: p.merchantId,
+    livemode: p.livemode,
+    sourceId: r.refundId,
+    type: "refund",
+    description: `Refund ${r.refundId} of ${p.id}`,
+    postings: [
+      { account: from, amount: -r.amount },
+      { account: paymentSource(p), amount: r.amount },
+    ],
+  };
+}
+
+/**
+ * The entries for a payment transition's effects (see transitionPayment), in order. `fee` is
+ * the capture's quoted fee (0 when there is no capture); `bucket` overrides `shareBucket`
+ * (an expired order's no-show fee is the merchant's at once). A refund effect has its own
+ * entry, `paymentRefunded`, which needs the refund's id.
+ */
+export function paymentPostings(
+  p: PaymentRef,
+  effects: readonly PaymentEffect[],
+  opts: { fee: number; bucket?: "available" | "pending" | undefined },
+): LedgerEntry[] {
+  const immediate =
+    effects.length === 2 && effects[0]?.type === "open_hold" && effects[1]?.type === "capture_hold" && effects[1].release === 0;
+  const entries: LedgerEntry[] = [];
+  for (const e of immediate ? effects.slice(1) : effects) {
+    if (e.type === "open_hold") entries.push(paymentAuthorized(p, e.amount));
+    else if (e.type === "void_hold") entries.push(holdVoided(p, e.amount));
+    else if (e.type === "capture_hold") {
+      const c = { amount: e.amount, release: e.release, fromHold: !immediate };
+      entries.push(
+        p.topUpCustomer ? walletToppedUp(p, c) : paymentCaptured(p, { ...c, fee: opts.fee, bucket: opts.bucket ?? shareBucket(p) }),
+      );
+    }
+  }
+  return entries;
+}
+
+// ---------------------------------------------------------------- orders
+
+/**
+ * What an order left in pending: the merchant's share of the capture, less the refunds of
+ * returns. Refunds are taken in full while the fee stays with the platform, so it can be
+ * below zero.
+ */
+export function orderPendingShare(payment: { captured: number; fee: number; refunded: number }): number {
+  return payment.captured - payment.fee - payment.refunded;
+}
+
+/**
+ * The return window closed: what the order left in pending becomes available (below zero, it
+ * moves the other way). Nothing left: null.
+ */
+export function orderSettled(
+  o: { orderId: string; paymentId: string; merchantId: string; livemode: boolean; currency: string },
+  payment: { captured: number; fee: number; refunded: number },
+): LedgerEntry | null {
+  const net = orderPendingShare(payment);
+  if (!Number.isSafeInteger(net)) throw new PostingError(`order ${o.orderId} left ${net} pending`);
+  if (net === 0) return null;
+  return {
+    type: "order.settle",
+    merchantId: o.merchantId,
+    livemode: o.livemode,
+    sourceId: o.orderId,
+    description: `Return window of ${o.orderId} closed`,
+    postings: [
+      { account: merchantAccount(o.merchantId, o.livemode, "pending", o.currency, o.paymentId), amount: -net },
+      { account: merchantAccount(o.merchantId, o.livemode, "available", o.currency, o.paymentId), amount: net },
+    ],
+  };
+}
+
+// ---------------------------------------------------------------- transit
+
+/**
+ * A tap charged: the fare from the rider's wallet to the operator's available balance. The
+ * operator's balance is sharded by `shardKey` (one per batch, so concurrent uploads mostly
+ * credit different rows).
+ */
+export function tapCharged(t: {
+  tapId: string;
+  merchantId: string;
+  livemode: boolean;
+  customerId: string;
+  currency: string;
+  route: string;
+  fare: number;
+  shardKey?: string | undefined;
+}): LedgerEntry {
+  positive("fare", t.fare);
+  return {
+    type: "transit_fare",
+    merchantId: t.merchantId,
+    livemode: t.livemode,
+    description: `Fare, route ${t.route}`,
+    sourceId: t.tapId,
+    postings: [
+      { account: walletAccount(t.merchantId, t.customerId, t.livemode, t.currency), amount: -t.fare },
+      { account: merchantAccount(t.merchantId, t.livemode, "available", t.currency, t.shardKey), amount: t.fare },
+    ],
+  };
+}
+
+// ---------------------------------------------------------------- payouts
+
+export interface PayoutRef {
+  payoutId: string;
+  merchantId: string;
+  livemode: boolean;
+  currency: string;
+  amount: number;
+}
+
+const payoutAccounts = (po: PayoutRef) => ({
+  available: merchantAccount(po.merchantId, po.livemode, "available", po.currency, po.payoutId),
+  // The bank transfers out: money on its way to (or at) the merchant's bank.
+  clearing: clearingAccount("payout", po.livemode, po.currency, po.payoutId),
+});
+
+/** A payout created: its amount leaves the merchant's available balance at once. */
+export function payoutCreated(po: PayoutRef): LedgerEntry {
+  positive("payout amount", po.amount);
+  const a = payoutAccounts(po);
+  return {
+    type: "payout",
+    merchantId: po.merchantId,
+    livemode: po.livemode,
+    sourceId: po.payoutId,
+    description: `Payout ${po.payoutId}`,
+    postings: [
+      { account: a.available, amount: -po.amount },
+      { account: a.clearing, amount: po.amount },
+    ],
+  };
+}
+
+/** A payout failed or canceled: its amount comes back to available. A paid one moves nothing more. */
+export function payoutReturned(po: PayoutRef): LedgerEntry {
+  positive("payout amount", po.amount);
+  const a = payoutAccounts(po);
+  return {
+    type: "payout.return",
+    merchantId: po.merchantId,
+    livemode: po.livemode,
+    sourceId: po.payoutId,
+    description: `Return of payout ${po.payoutId}`,
+    postings: [
+      { account: a.clearing, amount: -po.amount },
+      { account: a.available, amount: po.amount },
+    ],
+  };
+}
+
+// ---------------------------------------------------------------- disputes
+
+const disputed = (p: PaymentRef) => merchantAccount(p.merchantId, p.livemode, "disputed", p.currency);
+const available = (p: PaymentRef) => merchantAccount(p.merchantId, p.livemode, "available", p.currency, p.id);
+
+/**
+ * A dispute opened: the disputed amount and the dispute fee leave the merchant's available
+ * balance at once; the amount waits in the dispute's reserve, the fee is the platform's.
+ */
+export function disputeOpened(p: PaymentRef, d: { disputeId: string; amount: number; fee: number }): LedgerEntry {
+  positive("disputed amount", d.amount);
+  nonNegative("dispute fee", d.fee);
+  const postings: EntryPosting[] = [
+    { account: available(p), amount: -(d.amount + d.fee) },
+    { account: disputed(p), amount: d.amount },
+  ];
+  if (d.fee > 0) postings.push({ account: revenueAccount(p.livemode, p.currency, p.id), amount: d.fee });
+  return {
+    type: "dispute",
+    merchantId: p.merchantId,
+    livemode: p.livemode,
+    sourceId: d.disputeId,
+    description: `Dispute ${d.disputeId} of ${p.id}`,
+    postings,
+  };
+}
+
+/** Won: the amount comes back to the merchant (the fee does not). */
+export function disputeWon(p: PaymentRef, d: { disputeId: string; amount: number }): LedgerEntry {
+  positive("disputed amount", d.amount);
+  return {
+    type: "dispute.won",
+    merchantId: p.merchantId,
+    livemode: p.livemode,
+    sourceId: d.disputeId,
+    description: `Dispute ${d.disputeId} of ${p.id} won`,
+    postings: [
+      { account: disputed(p), amount: -d.amount },
+      { account: available(p), amount: d.amount },
+    ],
+  };
+}
+
+/** Lost: the amount goes back to the payer, the way the payment came. */
+export function disputeLost(p: PaymentRef, d: { disputeId: string; amount: number }): LedgerEntry {
+  positive("disputed amount", d.amount);
+  return {
+    type: "dispute.lost",
+    merchantId: p.merchantId,
+    livemode: p.livemode,
+    sourceId: d.disputeId,
+    description: `Dispute ${d.disputeId} of ${p.id} lost`,
+    postings: [
+      { account: disputed(p), amount: -d.amount },
+      { account: paymentSource(p), amount: d.amount },
+    ],
+  };
+}

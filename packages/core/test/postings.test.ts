@@ -1,0 +1,512 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  type AccountSpec,
+  applyBatch,
+  checkTransactionShape,
+  disputeLost,
+  disputeOpened,
+  disputeWon,
+  entryDraft,
+  holdVoided,
+  type LedgerAccount,
+  type LedgerEntry,
+  merchantAccount,
+  newPayment,
+  orderPendingShare,
+  orderSettled,
+  type PaymentAction,
+  type PaymentRef,
+  type PaymentState,
+  PostingError,
+  paymentAuthorized,
+  paymentCaptured,
+  paymentPostings,
+  paymentRefunded,
+  payoutCreated,
+  payoutReturned,
+  SHARDS,
+  shardSuffix,
+  shareBucket,
+  tapCharged,
+  transitionPayment,
+  walletAccount,
+  walletToppedUp,
+} from "../src/index.js";
+
+/** An entry as `[account id, amount]` pairs: what LedgerStore writes, line by line. */
+const lines = (e: LedgerEntry | null) => e?.postings.map((p) => [p.account.id, p.amount]);
+const s = (key: string) => shardSuffix(key);
+
+const card: PaymentRef = { id: "pay_1", merchantId: "mer_1", livemode: false, currency: "KGS", method: "card" };
+const wallet: PaymentRef = { ...card, id: "pay_2", method: "wallet", walletCustomer: "cus_payer" };
+const topUp: PaymentRef = { ...card, id: "pay_3", topUpCustomer: "cus_rider" };
+const order: PaymentRef = { ...card, id: "pay_4", orderId: "ord_1" };
+
+describe("account names", () => {
+  it("spell the ids the ledger has always stored", () => {
+    expect(merchantAccount("mer_1", true, "available", "KGS").id).toBe("merchant:mer_1:live:available:KGS");
+    expect(merchantAccount("mer_1", false, "held", "KGS", "pay_1")).toMatchObject({
+      id: `merchant:mer_1:test:held:KGS${s("pay_1")}`,
+      kind: "merchant_held",
+      allowNegative: false,
+    });
+    expect(walletAccount("mer_1", "cus_1", true, "USD")).toMatchObject({ id: "customer:cus_1:wallet:USD", allowNegative: false });
+    expect(shardSuffix("")).toBe("");
+    expect(shardSuffix("pay_1")).toMatch(new RegExp(`^:s[0-${SHARDS - 1}]$`));
+  });
+
+  it("keep a dispute's reserve from going below zero, like escrow", () => {
+    expect(merchantAccount("mer_1", false, "disputed", "KGS")).toMatchObject({ kind: "merchant_disputed", allowNegative: false });
+    expect(merchantAccount("mer_1", false, "pending", "KGS").allowNegative).toBe(true);
+  });
+});
+
+describe("payment movements", () => {
+  const held = `merchant:mer_1:test:held:KGS${s("pay_1")}`;
+  const clearing = `platform:test:clearing_card:KGS${s("pay_1")}`;
+
+  it("authorised: payer to escrow", () => {
+    const e = paymentAuthorized(card, 1_000);
+    expect(e).toMatchObject({ type: "payment.authorize", description: "Hold for pay_1", sourceId: "pay_1", merchantId: "mer_1" });
+    expect(lines(e)).toEqual([
+      [clearing, -1_000],
+      [held, 1_000],
+    ]);
+  });
+
+  it("captured in part: merchant share and fee out of escrow, the rest back to the payer", () => {
+    const e = paymentCaptured(card, { amount: 600, release: 400, fromHold: true, fee: 20, bucket: "available" });
+    expect(e.type).toBe("payment.capture");
+    expect(lines(e)).toEqual([
+      [held, -1_000],
+      [`merchant:mer_1:test:available:KGS${s("pay_1")}`, 580],
+      [`platform:test:revenue:KGS${s("pay_1")}`, 20],
+      [clearing, 400],
+    ]);
+  });
+
+  it("captured at once (automatic): one transfer from the payer, no escrow row", () => {
+    const t = transitionPayment(newPayment(500, "automatic"), { type: "confirm", outcome: "authorized" });
+    if (!t.ok) throw new Error(t.message);
+    const entries = paymentPostings(wallet, t.effects, { fee: 10 });
+    expect(entries.map((e) => e.type)).toEqual(["payment.capture"]);
+    expect(lines(entries[0] as LedgerEntry)).toEqual([
+      ["customer:cus_payer:wallet:KGS", -500],
+      [`merchant:mer_1:test:available:KGS${s("pay_2")}`, 490],
+      [`platform:test:revenue:KGS${s("pay_2")}`, 10],
+    ]);
+  });
+
+  it("a fee of the whole amount leaves no zero posting; no fee, no revenue posting", () => {
+    expect(lines(paymentCaptured(card, { amount: 50, release: 0, fromHold: false, fee: 50, bucket: "available" }))).toEqual([
+      [clearing, -50],
+      [`platform:test:revenue:KGS${s("pay_1")}`, 50],
+    ]);
+    expect(lines(paymentCaptured(card, { amount: 50, release: 0, fromHold: false, fee: 0, bucket: "available" }))).toEqual([
+      [clearing, -50],
+      [`merchant:mer_1:test:available:KGS${s("pay_1")}`, 50],
+    ]);
+  });
+
+  it("voided: escrow back to the payer", () => {
+    const e = holdVoided(wallet, 300);
+    expect(e).toMatchObject({ type: "payment.void", description: "Release of pay_2" });
+    expect(lines(e)).toEqual([
+      [`merchant:mer_1:test:held:KGS${s("pay_2")}`, -300],
+      ["customer:cus_payer:wallet:KGS", 300],
+    ]);
+  });
+
+  it("refunded: in full from the merchant's bucket, back the way it came", () => {
+    const e = paymentRefunded(card, { refundId: "re_1", amount: 200, bucket: "available" });
+    expect(e).toMatchObject({ type: "refund", sourceId: "re_1", description: "Refund re_1 of pay_1" });
+    expect(lines(e)).toEqual([
+      [`merchant:mer_1:test:available:KGS${s("pay_1")}`, -200],
+      [clearing, 200],
+    ]);
+  });
+
+  it("top-up: the whole amount fills the wallet (no fee), and its refund empties it", () => {
+    const c = walletToppedUp(topUp, { amount: 700, release: 0, fromHold: false });
+    expect(lines(c)).toEqual([
+      [`platform:test:clearing_card:KGS${s("pay_3")}`, -700],
+      ["customer:cus_rider:wallet:KGS", 700],
+    ]);
+    const t = transitionPayment(newPayment(700, "automatic"), { type: "confirm", outcome: "authorized" });
+    if (!t.ok) throw new Error(t.message);
+    expect(paymentPostings(topUp, t.effects, { fee: 0 })).toEqual([c]);
+    expect(lines(paymentRefunded(topUp, { refundId: "re_2", amount: 100, bucket: "available" }))).toEqual([
+      ["customer:cus_rider:wallet:KGS", -100],
+      [`platform:test:clearing_card:KGS${s("pay_3")}`, 100],
+    ]);
+  });
+
+  it("refuses what no movement can be", () => {
+    expect(() => paymentAuthorized(card, 0)).toThrow(PostingError);
+    expect(() => paymentAuthorized(card, 1.5)).toThrow(PostingError);
+    expect(() => paymentCaptured(card, { amount: 10, release: 0, fromHold: true, fee: 11, bucket: "available" })).toThrow(/exceeds/);
+    expect(() => paymentCaptured(card, { amount: 10, release: 5, fromHold: false, fee: 0, bucket: "available" })).toThrow(PostingError);
+    expect(() => paymentCaptured(card, { amount: 10, release: -1, fromHold: true, fee: 0, bucket: "available" })).toThrow(PostingError);
+    expect(() => walletToppedUp(card, { amount: 10, release: 0, fromHold: false })).toThrow(/not a wallet top-up/);
+    expect(() => paymentAuthorized({ ...wallet, walletCustomer: null }, 10)).toThrow(/names no paying customer/);
+    expect(() => paymentRefunded(card, { refundId: "re_1", amount: -5, bucket: "available" })).toThrow(PostingError);
+  });
+});
+
+describe("order movements (through the order's payment)", () => {
+  const held = `merchant:mer_1:test:held:KGS${s("pay_4")}`;
+  const clearing = `platform:test:clearing_card:KGS${s("pay_4")}`;
+  const pending = `merchant:mer_1:test:pending:KGS${s("pay_4")}`;
+  const available = `merchant:mer_1:test:available:KGS${s("pay_4")}`;
+  const run = (state: PaymentState, action: PaymentAction, fee = 0, bucket?: "available" | "pending") => {
+    const t = transitionPayment(state, action);
+    if (!t.ok) throw new Error(t.message);
+    return { state: t.state, entries: paymentPostings(order, t.effects, { fee, bucket }).map(lines) };
+  };
+  const heldOrder = run(newPayment(1_000, "manual"), { type: "confirm", outcome: "authorized" });
+
+  it("held: the buyer's money into escrow", () => {
+    expect(heldOrder.entries).toEqual([
+      [
+        [clearing, -1_000],
+        [held, 1_000],
+      ],
+    ]);
+  });
+
+  it("handed over: the kept items' share pending until the return window closes", () => {
+    expect(shareBucket(order)).toBe("pending");
+    expect(run(heldOrder.state, { type: "capture", amount: 800 }, 16).entries).toEqual([
+      [
+        [held, -1_000],
+        [pending, 784],
+        [`platform:test:revenue:KGS${s("pay_4")}`, 16],
+        [clearing, 200],
+      ],
+    ]);
+  });
+
+  it("returned: from pending while the window is open, from available once settled", () => {
+    expect(shareBucket(order, false)).toBe("pending");
+    expect(shareBucket(order, true)).toBe("available");
+    expect(shareBucket(card)).toBe("available");
+    expect(lines(paymentRefunded(order, { refundId: "re_9", amount: 300, bucket: shareBucket(order, false) }))?.[0]).toEqual([
+      pending,
+      -300,
+    ]);
+  });
+
+  it("expired: the no-show fee is the merchant's at once, the rest goes back", () => {
+    expect(run(heldOrder.state, { type: "capture", amount: 100 }, 2, "available").entries).toEqual([
+      [
+        [held, -1_000],
+        [available, 98],
+        [`platform:test:revenue:KGS${s("pay_4")}`, 2],
+        [clearing, 900],
+      ],
+    ]);
+  });
+
+  it("failed, or expired without a fee: the hold is released in full", () => {
+    expect(run(heldOrder.state, { type: "cancel" }).entries).toEqual([
+      [
+        [held, -1_000],
+        [clearing, 1_000],
+      ],
+    ]);
+  });
+
+  it("window closed: what the order left pending becomes available, either way", () => {
+    const o = { orderId: "ord_1", paymentId: "pay_4", merchantId: "mer_1", livemode: false, currency: "KGS" };
+    const e = orderSettled(o, { captured: 800, fee: 16, refunded: 300 });
+    expect(e).toMatchObject({ type: "order.settle", sourceId: "ord_1", description: "Return window of ord_1 closed" });
+    expect(lines(e)).toEqual([
+      [pending, -484],
+      [available, 484],
+    ]);
+    // Everything returned: the fee stays with the platform, so pending ran 16 below zero.
+    expect(lines(orderSettled(o, { captured: 800, fee: 16, refunded: 800 }))).toEqual([
+      [pending, 16],
+      [available, -16],
+    ]);
+    expect(orderSettled(o, { captured: 800, fee: 0, refunded: 800 })).toBeNull();
+    expect(orderPendingShare({ captured: 800, fee: 16, refunded: 300 })).toBe(484);
+  });
+});
+
+describe("transit, payouts, disputes", () => {
+  it("tap charged: the fare from the rider's wallet to the operator's shard", () => {
+    const e = tapCharged({
+      tapId: "tap_1",
+      merchantId: "mer_1",
+      livemode: true,
+      customerId: "cus_1",
+      currency: "KGS",
+      route: "12",
+      fare: 25,
+      shardKey: "batch",
+    });
+    expect(e).toMatchObject({ type: "transit_fare", sourceId: "tap_1", description: "Fare, route 12", livemode: true });
+    expect(lines(e)).toEqual([
+      ["customer:cus_1:wallet:KGS", -25],
+      [`merchant:mer_1:live:available:KGS${s("batch")}`, 25],
+    ]);
+    expect(() =>
+      tapCharged({ ...{ tapId: "t", merchantId: "m", livemode: false, customerId: "c", currency: "KGS", route: "1" }, fare: 0 }),
+    ).toThrow(PostingError);
+  });
+
+  it("payout: available to the payout clearing, and back if it fails or is canceled", () => {
+    const po = { payoutId: "po_1", merchantId: "mer_1", livemode: false, currency: "KGS", amount: 5_000 };
+    const out = [`merchant:mer_1:test:available:KGS${s("po_1")}`, `platform:test:clearing_payout:KGS${s("po_1")}`];
+    expect(lines(payoutCreated(po))).toEqual([
+      [out[0], -5_000],
+      [out[1], 5_000],
+    ]);
+    expect(lines(payoutReturned(po))).toEqual([
+      [out[1], -5_000],
+      [out[0], 5_000],
+    ]);
+    expect(() => payoutCreated({ ...po, amount: 0 })).toThrow(PostingError);
+  });
+
+  it("dispute: amount and fee leave available; won returns the amount, lost sends it to the payer", () => {
+    const d = { disputeId: "dp_1", amount: 400, fee: 150 };
+    const available = `merchant:mer_1:test:available:KGS${s("pay_1")}`;
+    const reserve = "merchant:mer_1:test:disputed:KGS";
+    expect(lines(disputeOpened(card, d))).toEqual([
+      [available, -550],
+      [reserve, 400],
+      [`platform:test:revenue:KGS${s("pay_1")}`, 150],
+    ]);
+    expect(lines(disputeWon(card, d))).toEqual([
+      [reserve, -400],
+      [available, 400],
+    ]);
+    expect(lines(disputeLost(card, d))).toEqual([
+      [reserve, -400],
+      [`platform:test:clearing_card:KGS${s("pay_1")}`, 400],
+    ]);
+    expect(() => disputeOpened(card, { ...d, fee: -1 })).toThrow(PostingError);
+  });
+});
+
+/** A ledger in memory that creates accounts as postings first touch them, like LedgerStore. */
+function memoryLedger(opening: Record<string, { balance: number; spec: AccountSpec }> = {}) {
+  let accounts = new Map<string, LedgerAccount>();
+  const specs = new Map<string, AccountSpec>();
+  for (const [id, o] of Object.entries(opening)) {
+    accounts.set(id, { id, currency: o.spec.currency, allowNegative: o.spec.allowNegative, balance: o.balance });
+    specs.set(id, o.spec);
+  }
+  return {
+    /** One request's entries: all or nothing. */
+    commit(entries: readonly LedgerEntry[]): boolean {
+      for (const e of entries)
+        for (const p of e.postings) {
+          specs.set(p.account.id, p.account);
+          if (!accounts.has(p.account.id))
+            accounts.set(p.account.id, {
+              id: p.account.id,
+              currency: p.account.currency,
+              allowNegative: p.account.allowNegative,
+              balance: 0,
+            });
+        }
+      const { results, accounts: next } = applyBatch(accounts, entries.map(entryDraft));
+      if (!results.every((r) => r.ok)) return false;
+      accounts = next;
+      return true;
+    },
+    /** Sum of the balances of the accounts whose spec matches (all shards of an account). */
+    sum(match: (a: AccountSpec) => boolean): number {
+      let total = 0;
+      for (const a of accounts.values()) if (match(specs.get(a.id) as AccountSpec)) total += a.balance;
+      return total;
+    },
+    accounts: () => [...accounts.values()],
+  };
+}
+
+/** Every entry is a valid transaction: balanced per currency, non-zero integer amounts, in the entry's one currency. */
+function expectWellFormed(e: LedgerEntry, currency: string) {
+  expect(checkTransactionShape(entryDraft(e))).toBeNull();
+  for (const p of e.postings) {
+    expect(p.account.currency).toBe(currency);
+    expect(Number.isSafeInteger(p.amount) && p.amount !== 0).toBe(true);
+    // Revenue is only ever credited.
+    if (p.account.creditOnly) expect(p.amount).toBeGreaterThan(0);
+  }
+}
+
+describe("payment postings (property)", () => {
+  const ref = fc
+    .record({
+      method: fc.constantFrom("wallet", "card", "sms", "qr"),
+      topUp: fc.boolean(),
+      order: fc.boolean(),
+      livemode: fc.boolean(),
+      currency: fc.constantFrom("KGS", "USD", "UZS"),
+    })
+    .map(
+      (r): PaymentRef => ({
+        id: "pay_prop",
+        merchantId: "mer_prop",
+        livemode: r.livemode,
+        currency: r.currency,
+        method: r.method,
+        walletCustomer: r.method === "wallet" ? "cus_payer" : null,
+        // A wallet cannot top itself up, and an order's payment is no top-up.
+        topUpCustomer: r.topUp && r.method !== "wallet" && !r.order ? "cus_topup" : null,
+        orderId: r.order ? "ord_prop" : null,
+      }),
+    );
+  const action = fc.oneof(
+    fc.record({ type: fc.constant("capture" as const), amount: fc.option(fc.integer({ min: -5, max: 2_500 }), { nil: undefined }) }),
+    fc.record({ type: fc.constant("cancel" as const) }),
+    fc.record({ type: fc.constant("refund" as const), amount: fc.integer({ min: -5, max: 2_500 }), settled: fc.boolean() }),
+  );
+
+  it("hold, capture, void and refund conserve money, never capture more than held nor refund more than captured", () => {
+    fc.assert(
+      fc.property(
+        ref,
+        fc.integer({ min: 1, max: 2_000 }),
+        fc.constantFrom("automatic" as const, "manual" as const),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.array(action, { maxLength: 8 }),
+        (p, amount, captureMethod, feeRate, actions) => {
+          const payer = walletAccount(p.merchantId, "cus_payer", p.livemode, p.currency);
+          const world = { ...payer, id: "world", kind: "world", allowNegative: true };
+          const ledger = memoryLedger({ [payer.id]: { balance: amount, spec: payer }, world: { balance: -amount, spec: world } });
+          const isPayer = (a: AccountSpec) => a.id === payer.id || a.kind === "platform_clearing";
+          const isEscrow = (a: AccountSpec) => a.kind === "merchant_held";
+          const isMerchantSide = (a: AccountSpec) =>
+            a.kind === "merchant_available" ||
+            a.kind === "merchant_pending" ||
+            a.kind === "platform_revenue" ||
+            a.kind === "customer_wallet";
+          const payerStart = ledger.sum(isPayer);
+          let state = newPayment(amount, captureMethod);
+          let fee = 0;
+          let refundedInLedger = 0;
+          const step = (a: PaymentAction, bucket?: "available" | "pending") => {
+            const t = transitionPayment(state, a);
+            if (!t.ok) return;
+            const capture = t.effects.find((e) => e.type === "capture_hold");
+            if (capture) fee = p.topUpCustomer ? 0 : Math.floor(capture.amount * feeRate);
+            const entries = paymentPostings(p, t.effects, { fee });
+            const refund = t.effects.find((e) => e.type === "refund");
+            if (refund) {
+              entries.push(paymentRefunded(p, { refundId: "re_prop", amount: refund.amount, bucket: bucket ?? "available" }));
+              refundedInLedger += refund.amount;
+            }
+            for (const e of entries) expectWellFormed(e, p.currency);
+            // Every transition the machine allows, the ledger accepts: no guarded account (the
+            // payer's wallet, escrow, a topped-up wallet) goes below zero.
+            expect(ledger.commit(entries)).toBe(true);
+            state = t.state;
+          };
+          step({ type: "confirm", outcome: "authorized" });
+          for (const a of actions) {
+            if (a.type === "refund") step({ type: "refund", amount: a.amount }, shareBucket(p, a.settled));
+            else step(a.type === "capture" ? { type: "capture", ...(a.amount === undefined ? {} : { amount: a.amount }) } : a);
+            // Escrow holds exactly what is still capturable: a capture takes the whole hold and
+            // returns what it did not capture; a void returns all of it.
+            expect(ledger.sum(isEscrow)).toBe(state.amount_capturable);
+            expect(state.amount_captured).toBeLessThanOrEqual(amount);
+            expect(refundedInLedger).toBe(state.amount_refunded);
+            expect(state.amount_refunded).toBeLessThanOrEqual(state.amount_captured);
+            // The payer is out what is held or captured and not refunded; the merchant, the
+            // platform (and a topped-up wallet) hold exactly that.
+            const out = state.amount_capturable + state.amount_captured - state.amount_refunded;
+            expect(payerStart - ledger.sum(isPayer)).toBe(out);
+            expect(ledger.sum((a) => isMerchantSide(a) && a.id !== payer.id)).toBe(state.amount_captured - state.amount_refunded);
+            expect(ledger.sum((a) => a.kind === "platform_revenue")).toBe(state.amount_captured > 0 ? fee : 0);
+            expect(ledger.accounts().reduce((t, a) => t + a.balance, 0)).toBe(0);
+          }
+        },
+      ),
+      { numRuns: 2_000 },
+    );
+  });
+});
+
+describe("every movement (property)", () => {
+  const amount = fc.integer({ min: 1, max: 1_000_000 });
+  const base = fc.record({
+    merchantId: fc.stringMatching(/^mer_[a-z0-9]{1,8}$/),
+    livemode: fc.boolean(),
+    currency: fc.constantFrom("KGS", "KZT", "RUB", "USD", "UZS"),
+    method: fc.constantFrom("wallet", "card", "sms", "qr"),
+    id: fc.stringMatching(/^[a-z0-9_]{1,12}$/),
+  });
+
+  it("is a balanced transaction of non-zero integer postings in one currency", () => {
+    fc.assert(
+      fc.property(base, amount, amount, fc.integer({ min: 0, max: 1_000_000 }), fc.boolean(), (b, x, y, f, flag) => {
+        const p: PaymentRef = { ...b, id: `pay_${b.id}`, walletCustomer: "cus_w", topUpCustomer: flag ? "cus_t" : null };
+        const fee = Math.min(f, x);
+        const po = { payoutId: `po_${b.id}`, merchantId: b.merchantId, livemode: b.livemode, currency: b.currency, amount: x };
+        const o = { orderId: `ord_${b.id}`, paymentId: p.id, merchantId: b.merchantId, livemode: b.livemode, currency: b.currency };
+        const entries: (LedgerEntry | null)[] = [
+          paymentAuthorized(p, x),
+          holdVoided(p, x),
+          paymentCaptured(p, { amount: x, release: y, fromHold: true, fee, bucket: flag ? "pending" : "available" }),
+          paymentCaptured(p, { amount: x, release: 0, fromHold: false, fee, bucket: "available" }),
+          flag ? walletToppedUp(p, { amount: x, release: y, fromHold: true }) : null,
+          paymentRefunded(p, { refundId: `re_${b.id}`, amount: x, bucket: "available" }),
+          orderSettled(o, { captured: x, fee, refunded: Math.min(y, x) }),
+          tapCharged({
+            tapId: `tap_${b.id}`,
+            merchantId: b.merchantId,
+            livemode: b.livemode,
+            customerId: "cus_r",
+            currency: b.currency,
+            route: "1",
+            fare: x,
+          }),
+          payoutCreated(po),
+          payoutReturned(po),
+          disputeOpened(p, { disputeId: `dp_${b.id}`, amount: x, fee: f }),
+          disputeWon(p, { disputeId: `dp_${b.id}`, amount: x }),
+          disputeLost(p, { disputeId: `dp_${b.id}`, amount: x }),
+        ];
+        for (const e of entries) {
+          if (!e) continue;
+          expectWellFormed(e, b.currency);
+          // Mode and owner never cross: every account is the entry's mode and, when a merchant's, its merchant.
+          for (const q of e.postings) {
+            expect(q.account.livemode).toBe(b.livemode);
+            if (q.account.merchantId !== null) expect(q.account.merchantId).toBe(b.merchantId);
+          }
+        }
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it("a payout and its return, a dispute and its close, leave nothing behind", () => {
+    fc.assert(
+      fc.property(base, amount, fc.integer({ min: 0, max: 10_000 }), fc.boolean(), (b, x, fee, won) => {
+        const p: PaymentRef = { ...b, id: `pay_${b.id}`, walletCustomer: "cus_w" };
+        const ledger = memoryLedger();
+        const po = { payoutId: `po_${b.id}`, merchantId: b.merchantId, livemode: b.livemode, currency: b.currency, amount: x };
+        expect(ledger.commit([payoutCreated(po), payoutReturned(po)])).toBe(true);
+        for (const a of ledger.accounts()) expect(a.balance).toBe(0);
+        const d = { disputeId: `dp_${b.id}`, amount: x, fee };
+        expect(ledger.commit([disputeOpened(p, d)])).toBe(true);
+        expect(ledger.sum((a) => a.kind === "merchant_disputed")).toBe(x);
+        // A dispute cannot be closed twice: the second close would take the reserve below zero.
+        expect(ledger.commit([won ? disputeWon(p, d) : disputeLost(p, d)])).toBe(true);
+        expect(ledger.commit([disputeWon(p, d)])).toBe(false);
+        expect(ledger.sum((a) => a.kind === "merchant_disputed")).toBe(0);
+        expect(ledger.sum((a) => a.kind === "merchant_available")).toBe(won ? 0 - fee : 0 - (x + fee));
+        expect(ledger.sum((a) => a.kind === "platform_revenue")).toBe(fee);
+        expect(ledger.accounts().reduce((t, a) => t + a.balance, 0)).toBe(0);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+});
