@@ -45,6 +45,8 @@ case "${1:-}" in
     need_packages
     npx turbo run build --output-logs=errors-only
     npx turbo run test --concurrency=1
+    # The benches' own unit tests (issue 18's targets, the load generator's SDK transport).
+    npx vitest run --dir bench
     ;;
   *)
     echo "usage: scripts/run.sh start|test" >&2
