@@ -5,7 +5,7 @@ import { fundedCustomer, type Http, http, startTestApi } from "./support.js";
 /**
  * Issue 19, finding 5: a wallet payment is paid only from the payment's own customer. Each
  * refusal is tried with an Idempotency-Key (the request's unit of work) and without one (on a
- * real PostgreSQL server: the grouped confirmations of payment-group-commit.ts).
+ * real PostgreSQL server: the grouped confirmations of services/payment-writes.ts).
  */
 let api: TestApi;
 let sk: Http;
