@@ -10,6 +10,7 @@ import { startWorker } from "./jobs/worker.js";
 import { SecretBox, sha256Hex } from "./lib/crypto.js";
 import { Signal } from "./lib/signal.js";
 import { stopMetrics } from "./observability/metrics.js";
+import { loadTaxServices } from "./services/tax.js";
 import { LedgerStore } from "./store/ledger-store.js";
 
 export interface Runtime {
@@ -24,6 +25,7 @@ export interface Runtime {
 export async function createRuntime(env: Env, logger: Logger, adminKey: string): Promise<Runtime> {
   // Before the database: a bad provider module stops the start with its own message (ConfigError).
   const liveConnectors = await loadLiveConnectors(env.LIVE_CONNECTORS, env.NODE_ENV, logger);
+  loadTaxServices(env.TAX_SERVICES_FILE);
   const database = await createDatabase({
     url: env.DATABASE_URL,
     dataDir: env.DATA_DIR,
