@@ -26,7 +26,8 @@ function repoRoot(): string {
 let foundRoot: string | undefined;
 /** Where the built widget and site are: STATIC_ROOT, else the repository this file is in. */
 function builtDirs(env: Env): { widget: string; site: string } {
-  const root = env.STATIC_ROOT ?? (foundRoot ??= repoRoot());
+  if (!env.STATIC_ROOT) foundRoot ??= repoRoot();
+  const root = env.STATIC_ROOT ?? (foundRoot as string);
   return { widget: join(root, "packages/widget/dist"), site: join(root, "apps/site/dist") };
 }
 
