@@ -6,10 +6,12 @@ import { loadLiveConnectors } from "./connectors/live.js";
 import type { Deps } from "./context.js";
 import { createDatabase, type Database } from "./db/client.js";
 import type { Env } from "./env.js";
+import { JobRegistry } from "./jobs/registry.js";
 import { startWorker } from "./jobs/worker.js";
 import { SecretBox, sha256Hex } from "./lib/crypto.js";
 import { Signal } from "./lib/signal.js";
 import { stopMetrics } from "./observability/metrics.js";
+import { onOrderPaymentChanged, orderJobs } from "./services/orders.js";
 import { loadTaxServices } from "./services/tax.js";
 import { LedgerStore } from "./store/ledger-store.js";
 
@@ -43,6 +45,8 @@ export async function createRuntime(env: Env, logger: Logger, adminKey: string):
     liveConnectors,
     publicUrl: env.PUBLIC_URL ?? hostUrl(env.HOST, env.PORT),
     now: () => new Date(),
+    jobs: new JobRegistry<Deps>(orderJobs),
+    paymentStatusChanged: onOrderPaymentChanged,
   };
   const app = createApp(deps);
   const workers: { stop(): Promise<void> }[] = env.WORKERS === "on" ? [startWorker(deps)] : [];
@@ -53,6 +57,8 @@ export async function createRuntime(env: Env, logger: Logger, adminKey: string):
     workers,
     async close() {
       for (const w of workers) await w.stop();
+      // A run_jobs call still running finishes before the database closes; none starts after.
+      await deps.jobs.close();
       await stopMetrics(deps);
       await database.close();
     },
