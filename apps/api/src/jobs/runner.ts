@@ -68,8 +68,8 @@ export async function runDueJobs(
   const scope = opts.only ? sql`AND payload->>'merchant_id' = ${opts.only.merchantId} AND livemode = ${opts.only.livemode}` : sql``;
   const due = sql`status = 'scheduled' AND run_at <= ${at(opts.now)} AND kind = ANY(${pgArray(registry.kinds)}::text[]) ${scope}`;
   // Cheap look first, so an idle poll costs one index probe and no transaction.
-  const [any] = await deps.database.rows(sql`SELECT 1 AS due FROM jobs WHERE ${due} LIMIT 1`);
-  if (!any) return { ran, byKind };
+  const [first] = await deps.database.rows(sql`SELECT 1 AS due FROM jobs WHERE ${due} LIMIT 1`);
+  if (!first) return { ran, byKind };
   for (;;) {
     const done = await registry.run(
       () =>
