@@ -1,10 +1,11 @@
 import type { Logger } from "pino";
 import type { LiveConnectors } from "./connectors/index.js";
 import type { Database, Db } from "./db/client.js";
+import type { payments } from "./db/schema/index.js";
 import type { Env } from "./env.js";
+import type { JobRegistry } from "./jobs/registry.js";
 import type { SecretBox } from "./lib/crypto.js";
 import type { Signal } from "./lib/signal.js";
-import type { TapGroupCommit } from "./services/transit-group-commit.js";
 import type { IdempotencyClaim } from "./store/idempotency.js";
 import type { LedgerStore } from "./store/ledger-store.js";
 
@@ -19,7 +20,15 @@ export type Principal =
    * Nobody yet: the public sign-in routes (keyId scopes Idempotency-Key by client address).
    * Its merchantId is "" so that a query filtered by it matches nothing; allow() refuses it everywhere else.
    */
-  | { kind: "anonymous"; keyId: string; merchantId: ""; livemode: false };
+  | { kind: "anonymous"; keyId: string; merchantId: ""; livemode: false }
+  /**
+   * A background job acting for a merchant (jobs/runner.ts jobVars), never a request. It holds
+   * no key: no keyId (so no idempotency scope or rate-limit bucket), and allow() admits it on no route.
+   */
+  | { kind: "job"; job: string; merchantId: string; livemode: boolean; keyId?: undefined };
+
+/** The kinds of caller a route may admit (allow()): a job is never an HTTP caller. */
+export type CallerKind = Exclude<Principal["kind"], "job">;
 
 /** Who signed in, when the caller is a session rather than an API key (see routes/auth). */
 export interface SessionPrincipal {
@@ -50,9 +59,17 @@ export interface Deps {
   publicUrl: string;
   /** Clock used by jobs and taps; tests move it with run_jobs. */
   now: () => Date;
-  /** Online taps' group commit, on a PostgreSQL server only: on a side pool the runtime opens and closes. */
-  tapGroups?: TapGroupCommit;
+  /** The background jobs this process runs, built and closed by the runtime (server.ts). */
+  jobs: JobRegistry<Deps>;
+  /**
+   * Told, in the payment's transaction, when a payment's status changes: the order service
+   * holds or cancels the order it pays. Wired by the runtime, so that payments.ts does not
+   * import orders.ts (which calls into payments.ts).
+   */
+  paymentStatusChanged: PaymentStatusListener;
 }
+
+export type PaymentStatusListener = (v: AppEnv["Variables"], payment: typeof payments.$inferSelect) => Promise<void>;
 
 export interface AppEnv {
   Variables: {

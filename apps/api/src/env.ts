@@ -7,6 +7,9 @@ import { parseLiveConnectors } from "./connectors/live.js";
  */
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
+/** A sign-in limit: a whole number of requests or answers per window, at least 1. */
+const authLimit = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
+
 export const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
@@ -74,6 +77,30 @@ export const envSchema = z.object({
       const parsed = value === undefined ? [] : parseLiveConnectors(value);
       if (typeof parsed === "string") ctx.addIssue({ code: "custom", message: parsed });
     }),
+  /**
+   * Sign-in throttles (services/auth.ts), per process except the last: see docs/configuration.md.
+   * Windows are 10 minutes, except the per-address ones (an hour).
+   */
+  AUTH_CODE_REQUESTS_PER_IP: authLimit(30),
+  AUTH_CODE_REQUESTS_PER_IDENTITY: authLimit(5),
+  AUTH_CODE_REQUESTS_PER_ADDRESS: authLimit(30),
+  AUTH_ATTEMPTS_PER_IP: authLimit(100),
+  AUTH_FAILURES_PER_IP: authLimit(20),
+  /** Wrong typed codes for one email or phone, from any client, in an hour (counted in the database). */
+  AUTH_CODE_FAILURES_PER_ADDRESS: authLimit(10),
+  /** Sign-in email goes through this SMTP server (smtp://user:pass@host:587, smtps://…); unset: the dev outbox. */
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/.+/, "must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.com:587")
+    .optional(),
+  /** The From of sign-in email. */
+  MAIL_FROM: z.string().min(3).default("Softrack <no-reply@softrack.test>"),
+  /** Sign-in SMS are POSTed here as {to, text}; unset: the dev outbox. */
+  SMS_GATEWAY_URL: z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }).optional(),
+  /** A JSON file {services: [{code, name}]} replacing the bundled tax service codes (read once at start). */
+  TAX_SERVICES_FILE: z.string().min(1).optional(),
+  /** The checkout's repository root (packages/widget/dist, apps/site/dist); unset: found from this file's place. */
+  STATIC_ROOT: z.string().min(1).optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;

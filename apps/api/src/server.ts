@@ -6,11 +6,14 @@ import { loadLiveConnectors } from "./connectors/live.js";
 import type { Deps } from "./context.js";
 import { createDatabase, createSidePool, type Database } from "./db/client.js";
 import type { Env } from "./env.js";
+import { JobRegistry } from "./jobs/registry.js";
 import { startWorker } from "./jobs/worker.js";
 import { SecretBox, sha256Hex } from "./lib/crypto.js";
 import { Signal } from "./lib/signal.js";
 import { stopMetrics } from "./observability/metrics.js";
-import { TapGroupCommit } from "./services/transit-group-commit.js";
+import { onOrderPaymentChanged, orderJobs } from "./services/orders.js";
+import { loadTaxServices } from "./services/tax.js";
+import { openTapGroups, TapGroupCommit } from "./services/transit-group-commit.js";
 import { LedgerStore } from "./store/ledger-store.js";
 
 export interface Runtime {
@@ -25,6 +28,7 @@ export interface Runtime {
 export async function createRuntime(env: Env, logger: Logger, adminKey: string): Promise<Runtime> {
   // Before the database: a bad provider module stops the start with its own message (ConfigError).
   const liveConnectors = await loadLiveConnectors(env.LIVE_CONNECTORS, env.NODE_ENV, logger);
+  loadTaxServices(env.TAX_SERVICES_FILE);
   const database = await createDatabase({
     url: env.DATABASE_URL,
     dataDir: env.DATA_DIR,
@@ -45,8 +49,10 @@ export async function createRuntime(env: Env, logger: Logger, adminKey: string):
     liveConnectors,
     publicUrl: env.PUBLIC_URL ?? hostUrl(env.HOST, env.PORT),
     now: () => new Date(),
-    ...(tapPool ? { tapGroups: new TapGroupCommit(tapPool.pool) } : {}),
+    jobs: new JobRegistry<Deps>(orderJobs),
+    paymentStatusChanged: onOrderPaymentChanged,
   };
+  if (tapPool) openTapGroups(deps, tapPool.pool);
   const app = createApp(deps);
   const workers: { stop(): Promise<void> }[] = env.WORKERS === "on" ? [startWorker(deps)] : [];
   const runtime: Runtime = {
@@ -56,6 +62,8 @@ export async function createRuntime(env: Env, logger: Logger, adminKey: string):
     workers,
     async close() {
       for (const w of workers) await w.stop();
+      // A run_jobs call still running finishes before the database closes; none starts after.
+      await deps.jobs.close();
       await stopMetrics(deps);
       await tapPool?.close();
       await database.close();

@@ -12,19 +12,15 @@ import { type Http, http, type Reply, startTestApi } from "./support.js";
 let api: TestApi;
 let a: ReturnType<typeof accounts>;
 let live: Http;
-const saved = { failures: process.env.AUTH_FAILURES_PER_IP };
 
 beforeAll(async () => {
   // Small per-client cap, so that the IPv6 /64 test reaches it in a few answers.
-  process.env.AUTH_FAILURES_PER_IP = "3";
-  api = await startTestApi({ env: { TRUST_PROXY: "1", WORKERS: "off" } });
+  api = await startTestApi({ env: { TRUST_PROXY: "1", WORKERS: "off", AUTH_FAILURES_PER_IP: "3" } });
   a = accounts(api);
   const activated = await a.admin.post(`/v1/merchants/${api.merchant.id}/activate`);
   live = http(api.url, activated.body.keys.secret_key);
 });
 afterAll(async () => {
-  if (saved.failures === undefined) delete process.env.AUTH_FAILURES_PER_IP;
-  else process.env.AUTH_FAILURES_PER_IP = saved.failures;
   await api.close();
 });
 

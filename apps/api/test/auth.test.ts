@@ -8,18 +8,15 @@ import { http, type Reply, startTestApi } from "./support.js";
 let api: TestApi;
 let a: ReturnType<typeof accounts>;
 
+/** Per-client sign-in limits out of the way: these suites sign in many times from one address. */
+const GENEROUS = { AUTH_CODE_REQUESTS_PER_IP: "10000", AUTH_ATTEMPTS_PER_IP: "10000", AUTH_FAILURES_PER_IP: "10000" };
+
 beforeAll(async () => {
-  process.env.AUTH_CODE_REQUESTS_PER_IP = "10000";
-  process.env.AUTH_ATTEMPTS_PER_IP = "10000";
-  process.env.AUTH_FAILURES_PER_IP = "10000";
-  api = await startTestApi();
+  api = await startTestApi({ env: GENEROUS });
   a = accounts(api);
 });
 afterAll(async () => {
   await api.close();
-  delete process.env.AUTH_CODE_REQUESTS_PER_IP;
-  delete process.env.AUTH_ATTEMPTS_PER_IP;
-  delete process.env.AUTH_FAILURES_PER_IP;
 });
 
 describe("sign-in paths", () => {
@@ -263,67 +260,57 @@ describe("throttling the guesser, not the member (TRUST_PROXY=1: client addresse
   let proxied: TestApi;
   let p: ReturnType<typeof accounts>;
   beforeAll(async () => {
-    proxied = await startTestApi({ env: { TRUST_PROXY: "1", WORKERS: "off" } });
+    proxied = await startTestApi({
+      env: {
+        ...GENEROUS,
+        TRUST_PROXY: "1",
+        WORKERS: "off",
+        AUTH_FAILURES_PER_IP: "12",
+        AUTH_CODE_REQUESTS_PER_ADDRESS: "3",
+        // This suite is about the per-client limits; the per-address pause of typed codes has its own tests (auth-stepup.test.ts).
+        AUTH_CODE_FAILURES_PER_ADDRESS: "1000",
+      },
+    });
     p = accounts(proxied);
   });
   afterAll(() => proxied.close());
 
   it("after a stranger's many wrong codes against an address, the member starts a new sign-in and gets in; the stranger gets 429", async () => {
     // Issue 19, finding 10: five wrong codes from anyone locked the address (renewably, up to 60 minutes).
-    const saved = {
-      failures: process.env.AUTH_FAILURES_PER_IP,
-      perAddress: process.env.AUTH_CODE_REQUESTS_PER_ADDRESS,
-      codeFailures: process.env.AUTH_CODE_FAILURES_PER_ADDRESS,
-    };
-    process.env.AUTH_FAILURES_PER_IP = "12";
-    process.env.AUTH_CODE_REQUESTS_PER_ADDRESS = "3";
-    // This test is about the per-client limits; the per-address pause of typed codes has its own tests (auth-stepup.test.ts).
-    process.env.AUTH_CODE_FAILURES_PER_ADDRESS = "1000";
-    try {
-      await p.invite("victim@shop.test");
-      const attacker = { "X-Forwarded-For": "203.0.113.66" };
-      const member = { "X-Forwarded-For": "198.51.100.7" };
-      let failures = 0;
-      let throttled: Reply | undefined;
-      for (let round = 0; round < 4 && !throttled; round++) {
-        const start = await p.anon.post("/v1/auth/email/start", { email: "victim@shop.test", audience: "member" }, attacker);
-        expect(start.status).toBe(200);
-        for (let i = 0; i < 5; i++) {
-          const r = await p.anon.post("/v1/auth/verify", { challenge: start.body.id, code: "000000" }, attacker);
-          if (r.status === 429) {
-            throttled = r;
-            break;
-          }
-          if (r.body.error.code === "sign_in_code_invalid") failures++;
-        }
-      }
-      expect(failures).toBe(12);
-      expect(throttled?.body.error.type).toBe("rate_limit_error");
-      expect(Number(throttled?.headers.get("retry-after"))).toBeGreaterThan(0);
-      // Its further code requests for the address hit the per-address cap (guessers only).
-      let refused: Reply | undefined;
-      for (let i = 0; i < 5 && !refused; i++) {
-        const r = await p.anon.post("/v1/auth/email/start", { email: "victim@shop.test", audience: "member" }, attacker);
-        if (r.status === 429) refused = r;
-      }
-      expect(refused?.body.error.type).toBe("rate_limit_error");
-
-      const start = await p.anon.post("/v1/auth/email/start", { email: "victim@shop.test", audience: "member" }, member);
+    await p.invite("victim@shop.test");
+    const attacker = { "X-Forwarded-For": "203.0.113.66" };
+    const member = { "X-Forwarded-For": "198.51.100.7" };
+    let failures = 0;
+    let throttled: Reply | undefined;
+    for (let round = 0; round < 4 && !throttled; round++) {
+      const start = await p.anon.post("/v1/auth/email/start", { email: "victim@shop.test", audience: "member" }, attacker);
       expect(start.status).toBe(200);
-      const msg = await p.lastMessage("victim@shop.test");
-      const r = await p.anon.post("/v1/auth/verify", { challenge: start.body.id, code: msg?.code }, member);
-      expect(r.status).toBe(200);
-      expect(r.body.status).toBe("complete");
-    } finally {
-      for (const [name, value] of [
-        ["AUTH_FAILURES_PER_IP", saved.failures],
-        ["AUTH_CODE_REQUESTS_PER_ADDRESS", saved.perAddress],
-        ["AUTH_CODE_FAILURES_PER_ADDRESS", saved.codeFailures],
-      ] as const) {
-        if (value === undefined) delete process.env[name];
-        else process.env[name] = value;
+      for (let i = 0; i < 5; i++) {
+        const r = await p.anon.post("/v1/auth/verify", { challenge: start.body.id, code: "000000" }, attacker);
+        if (r.status === 429) {
+          throttled = r;
+          break;
+        }
+        if (r.body.error.code === "sign_in_code_invalid") failures++;
       }
     }
+    expect(failures).toBe(12);
+    expect(throttled?.body.error.type).toBe("rate_limit_error");
+    expect(Number(throttled?.headers.get("retry-after"))).toBeGreaterThan(0);
+    // Its further code requests for the address hit the per-address cap (guessers only).
+    let refused: Reply | undefined;
+    for (let i = 0; i < 5 && !refused; i++) {
+      const r = await p.anon.post("/v1/auth/email/start", { email: "victim@shop.test", audience: "member" }, attacker);
+      if (r.status === 429) refused = r;
+    }
+    expect(refused?.body.error.type).toBe("rate_limit_error");
+
+    const start = await p.anon.post("/v1/auth/email/start", { email: "victim@shop.test", audience: "member" }, member);
+    expect(start.status).toBe(200);
+    const msg = await p.lastMessage("victim@shop.test");
+    const r = await p.anon.post("/v1/auth/verify", { challenge: start.body.id, code: msg?.code }, member);
+    expect(r.status).toBe(200);
+    expect(r.body.status).toBe("complete");
   });
 });
 
@@ -353,7 +340,9 @@ function postWithHost(base: string, path: string, host: string, body: unknown): 
 describe("sign-in links never follow the request's Host", () => {
   // Issue 19, finding 4: a forged Host sent the emailed magic link to an attacker's site.
   it("the link is on PUBLIC_URL's origin when set, whatever Host the request names", async () => {
-    const configured = await startTestApi({ env: { PUBLIC_URL: "https://pay.softrack.example/ignored/path", WORKERS: "off" } });
+    const configured = await startTestApi({
+      env: { ...GENEROUS, PUBLIC_URL: "https://pay.softrack.example/ignored/path", WORKERS: "off" },
+    });
     try {
       const c = accounts(configured);
       await c.invite("host@shop.test");

@@ -111,6 +111,18 @@ describe("configuration checked at start (built API)", { timeout: 240_000 }, () 
     expectOneClearLine(await run({ METRICS_TOKEN: "short" }), /METRICS_TOKEN: must be at least 16 characters/);
   });
 
+  it("rejects the features' variables it cannot use: a sign-in limit, a mail URL, a tax services file", async () => {
+    expectOneClearLine(await run({ AUTH_FAILURES_PER_IP: "0" }), /invalid environment: AUTH_FAILURES_PER_IP: /);
+    expectOneClearLine(
+      await run({ SMTP_URL: "mail.example.com" }),
+      /invalid environment: SMTP_URL: must be an smtp:\/\/ or smtps:\/\/ URL/,
+    );
+    expectOneClearLine(
+      await run({ TAX_SERVICES_FILE: "/nonexistent/softrack/tax.json" }),
+      /invalid environment: TAX_SERVICES_FILE: cannot read '\/nonexistent\/softrack\/tax\.json'/,
+    );
+  });
+
   it("gives one line per problem when there are several", async () => {
     const r = await run({ PORT: "http", LOG_LEVEL: "loud", DATABASE_URL: "sqlite://x" });
     expect(r.code).toBe(1);

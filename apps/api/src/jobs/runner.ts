@@ -1,14 +1,25 @@
 import { and, eq, sql } from "drizzle-orm";
-import type { Deps } from "../context.js";
+import type { AppEnv, Deps } from "../context.js";
 import type { Db } from "../db/client.js";
 import { jobs } from "../db/schema/index.js";
 import { newId } from "../lib/ids.js";
 import { at } from "../lib/json.js";
+import { pgArray } from "../lib/pg-array.js";
+import type { JobRun } from "./registry.js";
 
-export type JobHandler = (ctx: { deps: Deps; tx: Db; now: Date; payload: Record<string, unknown> }) => Promise<string>;
-
-/** Handlers by job kind; features register theirs at import (see services/orders.ts). */
-export const jobHandlers = new Map<string, JobHandler>();
+/**
+ * What a job's work runs with when it calls the services a request would: the job's own
+ * principal (kind "job": no API key, so no idempotency scope, no rate-limit bucket, and no
+ * route's allow() admits it), the job's transaction, its clock, and its id as the request id.
+ */
+export function jobVars(run: JobRun<Deps>, merchantId: string, livemode: boolean): AppEnv["Variables"] {
+  return {
+    deps: { ...run.deps, now: () => run.now },
+    db: run.tx,
+    principal: { kind: "job", job: run.job.kind, merchantId, livemode },
+    requestId: run.job.id,
+  };
+}
 
 /** Schedules a job once per dedupe key (a second schedule of the same subject is a no-op). */
 export async function scheduleJob(
@@ -41,10 +52,11 @@ export interface JobScope {
 }
 
 /**
- * Runs every job due at `now`, each in its own transaction together with its effect: the
- * claim (FOR UPDATE SKIP LOCKED), the work and the "done" mark commit as one, so a job
- * runs exactly once even with several API processes on one database, and a crash mid-job
- * leaves it scheduled for the next run.
+ * Runs every due job at `now` of the kinds this process knows (deps.jobs), each in its own
+ * transaction together with its effect: the claim (FOR UPDATE SKIP LOCKED), the work and the
+ * "done" mark commit as one, so a job runs exactly once even with several API processes on
+ * one database, and a crash mid-job leaves it scheduled for the next run. Once the registry
+ * is closed, no further job is claimed.
  */
 export async function runDueJobs(
   deps: Deps,
@@ -52,25 +64,28 @@ export async function runDueJobs(
 ): Promise<{ ran: number; byKind: Record<string, number> }> {
   const byKind: Record<string, number> = {};
   let ran = 0;
+  const registry = deps.jobs;
   const scope = opts.only ? sql`AND payload->>'merchant_id' = ${opts.only.merchantId} AND livemode = ${opts.only.livemode}` : sql``;
+  const due = sql`status = 'scheduled' AND run_at <= ${at(opts.now)} AND kind = ANY(${pgArray(registry.kinds)}::text[]) ${scope}`;
   // Cheap look first, so an idle poll costs one index probe and no transaction.
-  const [due] = await deps.database.rows(
-    sql`SELECT 1 AS due FROM jobs WHERE status = 'scheduled' AND run_at <= ${at(opts.now)} ${scope} LIMIT 1`,
-  );
-  if (!due) return { ran, byKind };
+  const [first] = await deps.database.rows(sql`SELECT 1 AS due FROM jobs WHERE ${due} LIMIT 1`);
+  if (!first) return { ran, byKind };
   for (;;) {
-    const done = await deps.database.db.transaction(async (tx) => {
-      const [job] = await deps.database.rows<{ id: string; kind: string; payload: Record<string, unknown> }>(
-        sql`SELECT id, kind, payload FROM jobs WHERE status = 'scheduled' AND run_at <= ${at(opts.now)} ${scope}
-            ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED`,
-        tx,
-      );
-      if (!job) return null;
-      const handler = jobHandlers.get(job.kind);
-      const result = handler ? await handler({ deps, tx, now: opts.now, payload: job.payload }) : "no handler";
-      await tx.update(jobs).set({ status: "done", result, finishedAt: new Date() }).where(eq(jobs.id, job.id));
-      return job.kind;
-    });
+    const done = await registry.run(
+      () =>
+        deps.database.db.transaction(async (tx) => {
+          const [job] = await deps.database.rows<{ id: string; kind: string; payload: Record<string, unknown> }>(
+            sql`SELECT id, kind, payload FROM jobs WHERE ${due} ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED`,
+            tx,
+          );
+          if (!job) return null;
+          const handler = registry.handler(job.kind) as NonNullable<ReturnType<typeof registry.handler>>;
+          const result = await handler({ deps, tx, now: opts.now, job: { id: job.id, kind: job.kind }, payload: job.payload });
+          await tx.update(jobs).set({ status: "done", result, finishedAt: new Date() }).where(eq(jobs.id, job.id));
+          return job.kind;
+        }),
+      null,
+    );
     if (!done) break;
     ran++;
     byKind[done] = (byKind[done] ?? 0) + 1;

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { MiddlewareHandler } from "hono";
-import type { AppEnv, Deps, Principal } from "../context.js";
+import type { AppEnv, CallerKind, Deps, Principal } from "../context.js";
 import { safeEqual, sha256Hex } from "../lib/crypto.js";
 import { forbidden, unauthenticated } from "../lib/errors.js";
 import { PUBLIC_AUTH_PATHS, sessionAuth } from "../services/sessions.js";
@@ -73,11 +73,11 @@ export function authenticate(deps: Deps): MiddlewareHandler<AppEnv> {
   };
 }
 
-/** Route guards: which kinds of key may call a route. */
-export function allow(...kinds: Principal["kind"][]): MiddlewareHandler<AppEnv> {
+/** Route guards: which kinds of key may call a route (never a job: it is not an HTTP caller). */
+export function allow(...kinds: CallerKind[]): MiddlewareHandler<AppEnv> {
   return async function allowKinds(c, next) {
     const p = c.get("principal");
-    if (!kinds.includes(p.kind)) {
+    if (!(kinds as Principal["kind"][]).includes(p.kind)) {
       throw forbidden(
         p.kind === "publishable"
           ? "A publishable key may only create or confirm a payment through its client_secret and read that payment."

@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler } from "hono";
-import type { AppEnv } from "../context.js";
+import type { AppEnv, Principal } from "../context.js";
 import { claimOf, type StoredResponse } from "../store/idempotency.js";
 import { commitAlone } from "../store/writer.js";
 
@@ -19,9 +19,15 @@ export const readWrite: MiddlewareHandler<AppEnv> = async (c, next) => {
     body = undefined;
   }
   if (body !== undefined) c.req.bodyCache.json = Promise.resolve(body);
-  c.set("claim", claimOf(c.var.principal, header, { method: c.req.method, path: c.req.path, body, raw }));
+  c.set("claim", claimOf(idempotencyScope(c.var.principal), header, { method: c.req.method, path: c.req.path, body, raw }));
   return next();
 };
+
+/** A key has one mode for life; a console session changes mode, and a live answer must never replay to it in test mode. */
+function idempotencyScope(p: Principal): string {
+  if (p.kind === "job") return `job:${p.job}`; // never reached: jobs send no requests
+  return p.kind === "secret" && p.session && p.livemode ? `${p.keyId}:live` : p.keyId;
+}
 
 /**
  * The commit mode of most writes (see lib/router.ts): the request runs in ONE database

@@ -92,15 +92,15 @@ const limits = new WeakMap<
 function limitsOf(deps: Deps) {
   let l = limits.get(deps);
   if (!l) {
-    const n = (name: string, d: number) => Number(process.env[name] ?? d);
+    const env = deps.env;
     l = {
-      requestsPerIp: new Windows(n("AUTH_CODE_REQUESTS_PER_IP", 30), 10 * 60_000),
-      requestsPerSubjectAndIp: new Windows(n("AUTH_CODE_REQUESTS_PER_IDENTITY", 5), 10 * 60_000),
-      requestsPerSubject: new Windows(n("AUTH_CODE_REQUESTS_PER_ADDRESS", 30), 60 * 60_000),
-      attemptsPerIp: new Windows(n("AUTH_ATTEMPTS_PER_IP", 100), 10 * 60_000),
-      failuresPerIp: new Windows(n("AUTH_FAILURES_PER_IP", 20), 10 * 60_000),
+      requestsPerIp: new Windows(env.AUTH_CODE_REQUESTS_PER_IP, 10 * 60_000),
+      requestsPerSubjectAndIp: new Windows(env.AUTH_CODE_REQUESTS_PER_IDENTITY, 10 * 60_000),
+      requestsPerSubject: new Windows(env.AUTH_CODE_REQUESTS_PER_ADDRESS, 60 * 60_000),
+      attemptsPerIp: new Windows(env.AUTH_ATTEMPTS_PER_IP, 10 * 60_000),
+      failuresPerIp: new Windows(env.AUTH_FAILURES_PER_IP, 10 * 60_000),
       attemptsPerIdentity: new Windows(20, 10 * 60_000),
-      codeFailuresPerSubject: { max: n("AUTH_CODE_FAILURES_PER_ADDRESS", 10), windowMs: 60 * 60_000 },
+      codeFailuresPerSubject: { max: env.AUTH_CODE_FAILURES_PER_ADDRESS, windowMs: 60 * 60_000 },
     };
     limits.set(deps, l);
   }

@@ -20,10 +20,10 @@ function smtp(url: string): Transporter {
 }
 
 export async function sendEmail(deps: Deps, msg: { to: string; subject: string; text: string }): Promise<void> {
-  const url = process.env.SMTP_URL;
+  const url = deps.env.SMTP_URL;
   if (url) {
     await smtp(url).sendMail({
-      from: process.env.MAIL_FROM ?? "Softrack <no-reply@softrack.test>",
+      from: deps.env.MAIL_FROM,
       to: msg.to,
       subject: msg.subject,
       text: msg.text,
@@ -38,7 +38,7 @@ export async function sendEmail(deps: Deps, msg: { to: string; subject: string; 
 }
 
 export async function sendSms(deps: Deps, msg: { to: string; text: string }): Promise<void> {
-  const url = process.env.SMS_GATEWAY_URL;
+  const url = deps.env.SMS_GATEWAY_URL;
   if (url) {
     const res = await fetch(url, {
       method: "POST",

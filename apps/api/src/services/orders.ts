@@ -14,7 +14,8 @@ import { and, asc, eq } from "drizzle-orm";
 import type { AppEnv, Deps } from "../context.js";
 import type { Db } from "../db/client.js";
 import { orderEvents, orders, payments, pickupPoints } from "../db/schema/index.js";
-import { jobHandlers, scheduleJob } from "../jobs/runner.js";
+import type { JobHandler } from "../jobs/registry.js";
+import { jobVars, scheduleJob } from "../jobs/runner.js";
 import { safeEqual, sha256Hex } from "../lib/crypto.js";
 import { ApiError, invalid, notFound } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
@@ -239,7 +240,10 @@ async function save(v: Vars, before: OrderRow, s: OrderState, extra: Partial<Ord
   return after;
 }
 
-/** Called by the payment service when an order's payment changes status (same transaction). */
+/**
+ * The runtime's deps.paymentStatusChanged: the payment service announces every change of a
+ * payment's status (same transaction); an order's payment holds or cancels its order.
+ */
 export async function onOrderPaymentChanged(v: Vars, payment: PaymentRow) {
   if (!payment.orderId) return;
   const o = await lockOrder(v.db, payment.merchantId, payment.livemode, payment.orderId);
@@ -319,19 +323,16 @@ export async function failOrder(v: Vars, id: string, input: { reason: string }) 
   return findOrder(v, id);
 }
 
-/** Runs a job's order transition as the merchant, inside the job's transaction. */
-function jobVars(deps: Deps, tx: Db, merchantId: string, livemode: boolean, now: Date): Vars {
-  return { deps: { ...deps, now: () => now }, db: tx, principal: { kind: "secret", keyId: "job", merchantId, livemode }, requestId: "job" };
-}
-
-jobHandlers.set("order.expire", async ({ deps, tx, now, payload }) => {
+/** At collect_by, an order not collected expires: the no-show fee is captured, the rest released. */
+const expireOrder: JobHandler<Deps> = async (run) => {
+  const { tx, now, payload } = run;
   const [o] = await tx
     .select()
     .from(orders)
     .where(eq(orders.id, payload.order as string))
     .for("update");
   if (o?.status !== "held") return `skipped: ${o?.status ?? "missing"}`;
-  const v = jobVars(deps, tx, o.merchantId, o.livemode, now);
+  const v = jobVars(run, o.merchantId, o.livemode);
   const t = transitionOrder(stateOf(o), { type: "expire", now: now.toISOString() });
   if (!t.ok) return `skipped: ${t.code}`;
   const effect = t.effects[0];
@@ -341,16 +342,18 @@ jobHandlers.set("order.expire", async ({ deps, tx, now, payload }) => {
   await history(tx, o.id, "order.expired", { no_show_fee: t.state.amount_captured, refunded: t.state.amount_refunded });
   await save(v, o, t.state);
   return "expired";
-});
+};
 
-jobHandlers.set("order.settle", async ({ deps, tx, now, payload }) => {
+/** When the return window closes, what the order left in pending becomes available. */
+const settleOrder: JobHandler<Deps> = async (run) => {
+  const { deps, tx, now, payload } = run;
   const [o] = await tx
     .select()
     .from(orders)
     .where(eq(orders.id, payload.order as string))
     .for("update");
   if (o?.status !== "delivered" || o.settled) return `skipped: ${o?.status ?? "missing"}`;
-  const v = jobVars(deps, tx, o.merchantId, o.livemode, now);
+  const v = jobVars(run, o.merchantId, o.livemode);
   const t = transitionOrder(stateOf(o), { type: "settle", now: now.toISOString() });
   if (!t.ok) return `skipped: ${t.code}`;
   const [pay] = await tx.select().from(payments).where(eq(payments.id, o.paymentId));
@@ -366,7 +369,10 @@ jobHandlers.set("order.settle", async ({ deps, tx, now, payload }) => {
   await history(tx, o.id, "order.settled", { amount: orderPendingShare(share) });
   await save(v, o, t.state);
   return "settled";
-});
+};
+
+/** The order service's background jobs, for the runtime's registry (server.ts). */
+export const orderJobs: Readonly<Record<string, JobHandler<Deps>>> = { "order.expire": expireOrder, "order.settle": settleOrder };
 
 export async function orderHistory(v: Vars, id: string) {
   await findOrder(v, id);

@@ -22,7 +22,6 @@ import {
   type WriteTx,
 } from "../store/writer.js";
 import { type EventDraft, eventsStatement } from "./events.js";
-import { onOrderPaymentChanged } from "./orders.js";
 import {
   applyOrThrow,
   type CreatePaymentInput,
@@ -214,8 +213,9 @@ async function decidePayments(tx: WriteTx, items: readonly PaymentWrite[], alone
   if (planned.length === 0) return decisions;
   const { confirmed, writes } = await settle(tx, items, planned, loaded, decisions);
   await tx.commit(writes);
-  // Alone, an order's payment moves its order in the same transaction.
-  for (const after of confirmed) if (alone && after.orderId) await onOrderPaymentChanged({ ...first.v, db: tx.db }, after);
+  // Alone, a payment's change of status is announced in its transaction (an order's payment moves
+  // its order); a group holds no order's payment (planWrite sends those alone).
+  if (alone) for (const after of confirmed) await first.v.deps.paymentStatusChanged({ ...first.v, db: tx.db }, after);
   return decisions;
 }
 

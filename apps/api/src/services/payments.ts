@@ -22,7 +22,6 @@ import { insertPayments } from "../store/payments.js";
 import { findCustomer } from "./customers.js";
 import { type EventDraft, type EventType, emitEvent } from "./events.js";
 import { merchantForFees } from "./merchants.js";
-import { onOrderPaymentChanged } from "./orders.js";
 import { priceFee } from "./tariffs.js";
 import { validateTaxPurpose } from "./tax.js";
 
@@ -327,7 +326,7 @@ async function save(v: Vars, before: PaymentRow, patch: Partial<PaymentRow>): Pr
   const after = row as PaymentRow;
   const event = statusEvent(v, before, after);
   if (event) await emitEvent(v.deps.database, v.db, event);
-  if (after.orderId && after.status !== before.status) await onOrderPaymentChanged(v, after);
+  if (after.status !== before.status) await v.deps.paymentStatusChanged(v, after);
   return after;
 }
 

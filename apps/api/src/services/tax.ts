@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import bundled from "../config/tax-services.json" with { type: "json" };
+import { ConfigError } from "../connectors/live.js";
 import { invalid } from "../lib/errors.js";
 
 export interface TaxService {
@@ -8,15 +9,34 @@ export interface TaxService {
   name_ru?: string;
 }
 
-let services: Map<string, TaxService> | undefined;
+const fromList = (list: { services: TaxService[] }) => new Map(list.services.map((s) => [s.code, s]));
 
-/** The accepted service codes: the bundled list, or TAX_SERVICES_FILE when an operator sets one. */
-export function taxServices(): Map<string, TaxService> {
-  if (!services) {
-    const file = process.env.TAX_SERVICES_FILE;
-    const list = (file ? JSON.parse(readFileSync(file, "utf8")) : bundled) as { services: TaxService[] };
-    services = new Map(list.services.map((s) => [s.code, s]));
+let services = fromList(bundled as { services: TaxService[] });
+
+/**
+ * Sets the accepted service codes: the bundled list, or TAX_SERVICES_FILE when an operator
+ * sets one. The runtime calls it once at start, so a file that cannot be used stops the
+ * start (ConfigError) instead of failing the first tax payment. One list per process.
+ */
+export function loadTaxServices(file: string | undefined): void {
+  if (!file) {
+    services = fromList(bundled as { services: TaxService[] });
+    return;
   }
+  let list: { services?: unknown };
+  try {
+    list = JSON.parse(readFileSync(file, "utf8"));
+  } catch (err) {
+    throw new ConfigError(`TAX_SERVICES_FILE: cannot read '${file}': ${(err as Error).message.split("\n")[0]}`);
+  }
+  const entries = list.services;
+  if (!Array.isArray(entries) || entries.length === 0 || !entries.every((e) => typeof e?.code === "string" && typeof e?.name === "string"))
+    throw new ConfigError(`TAX_SERVICES_FILE: '${file}' must hold {"services": [{"code": "…", "name": "…"}, …]}`);
+  services = fromList({ services: entries as TaxService[] });
+}
+
+/** The accepted service codes (see loadTaxServices). */
+export function taxServices(): Map<string, TaxService> {
   return services;
 }
 

@@ -45,12 +45,20 @@ export class TapGroupCommit {
   }
 }
 
+/** Each runtime's tap groups (kept here, not in Deps, so that context.ts imports no service). */
+const opened = new WeakMap<Deps, TapGroupCommit>();
+
+/** Called by the runtime (server.ts), which also closes the pool. */
+export function openTapGroups(deps: Deps, pool: pg.Pool): void {
+  opened.set(deps, new TapGroupCommit(pool));
+}
+
 /**
  * Decides one online tap: through the runtime's group commit on a PostgreSQL server, or in the
  * request's own transaction on the embedded database (one connection: nothing to group).
  */
 export async function decideTap(v: Vars, input: TapInput): Promise<TapResult> {
-  const groups = v.deps.tapGroups;
+  const groups = opened.get(v.deps);
   if (!groups) return (await decideTaps(v, [{ input }]))[0] as TapResult;
   return groups.submit(v, input);
 }

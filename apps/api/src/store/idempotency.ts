@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
 import { type SQL, sql } from "drizzle-orm";
-import type { Principal } from "../context.js";
 import { type SecretBox, sha256Hex } from "../lib/crypto.js";
 import { ApiError, invalid } from "../lib/errors.js";
 import { canonicalJson } from "../lib/json.js";
@@ -32,8 +31,9 @@ export interface StoredResponse {
   body: string;
 }
 
+/** `scope`: the calling key's (see middleware/unit-of-work.ts); one key's claims never meet another key's. */
 export function claimOf(
-  principal: Principal,
+  scope: string,
   header: string | undefined,
   request: { method: string; path: string; body: unknown; raw: string },
 ): IdempotencyClaim | undefined {
@@ -41,7 +41,6 @@ export function claimOf(
   if (header.length === 0 || header.length > 255) {
     throw invalid("idempotency_key_invalid", "Idempotency-Key must be 1 to 255 characters.", "Idempotency-Key");
   }
-  const scope = principal.kind === "secret" && principal.session && principal.livemode ? `${principal.keyId}:live` : principal.keyId;
   return {
     scope,
     key: header,

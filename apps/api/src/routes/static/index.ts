@@ -3,7 +3,7 @@ import { extname, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Hono, type MiddlewareHandler } from "hono";
 import type { AppEnv, Deps } from "../../context.js";
-import { demoEnabled } from "../../env.js";
+import { demoEnabled, type Env } from "../../env.js";
 import { ApiError, invalid } from "../../lib/errors.js";
 import { clientIp, rateLimit } from "../../middleware/rate-limit.js";
 import { ensureDemoMerchant } from "../../services/demo.js";
@@ -23,9 +23,13 @@ function repoRoot(): string {
   return process.cwd();
 }
 
-const ROOT = process.env.STATIC_ROOT ?? repoRoot();
-const WIDGET = join(ROOT, "packages/widget/dist");
-const SITE = join(ROOT, "apps/site/dist");
+let foundRoot: string | undefined;
+/** Where the built widget and site are: STATIC_ROOT, else the repository this file is in. */
+function builtDirs(env: Env): { widget: string; site: string } {
+  if (!env.STATIC_ROOT) foundRoot ??= repoRoot();
+  const root = env.STATIC_ROOT ?? (foundRoot as string);
+  return { widget: join(root, "packages/widget/dist"), site: join(root, "apps/site/dist") };
+}
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -109,11 +113,11 @@ const demoRateLimit: MiddlewareHandler<AppEnv> = (c, next) => {
 
 export const staticRoutes = new Hono<AppEnv>()
   .get("/widget.js", (c) => {
-    const file = fileUnder(WIDGET, "cdn/softrack-checkout.js");
+    const file = fileUnder(builtDirs(c.var.deps.env).widget, "cdn/softrack-checkout.js");
     return file ? send(file) : c.text("The widget is not built: npm run build -w @softrack/widget", 404);
   })
   .get("/elements/:file{.+}", (c) => {
-    const file = fileUnder(join(WIDGET, "elements"), c.req.param("file"));
+    const file = fileUnder(join(builtDirs(c.var.deps.env).widget, "elements"), c.req.param("file"));
     return file ? send(file, { frameAncestor: cardFrameAncestor(c.req.query("origin")) }) : c.text("Not found", 404);
   })
   .get("/demo.css", (c) => c.body(DEMO_CSS, 200, { "Content-Type": "text/css; charset=utf-8" }))
@@ -175,7 +179,7 @@ export const staticRoutes = new Hono<AppEnv>()
     } catch {
       throw invalid("invalid_path", "The path has a malformed percent-escape.");
     }
-    const file = fileUnder(SITE, path);
+    const file = fileUnder(builtDirs(c.var.deps.env).site, path);
     if (file) return send(file);
     return next();
   });
