@@ -56,8 +56,11 @@ export interface PaymentWrite {
   confirm?: { id: string; body: ConfirmBody };
   render: Render;
 }
-/** What the route sends: the write's outcome, or the response stored under its key. */
-export type Written = { outcome: Outcome } | { replay: StoredResponse };
+/**
+ * What the route sends: the write's outcome (with the response already rendered when the write had
+ * a key: the route sends those very bytes), or the response stored under its key.
+ */
+export type Written = { outcome: Outcome; response?: StoredResponse } | { replay: StoredResponse };
 /** `alone`: this write needs a transaction of its own (a payment of an order: its order moves with it). */
 type Decision = Written | { error: unknown } | { alone: true };
 
@@ -107,29 +110,34 @@ async function confirmIn(v: Vars, id: string, body: ConfirmBody): Promise<Outcom
  */
 async function write(w: PaymentWrite, mustBeAlone: boolean): Promise<Written> {
   const deps = w.v.deps;
-  let decision: Decision;
-  if (deps.database.pool && !mustBeAlone) {
-    let group = groups.get(deps);
-    if (!group) {
-      group = new GroupCommit((items) => groupTransaction(deps.database, (tx) => decidePayments(tx, items, false)), GROUPS);
-      groups.set(deps, group);
-    }
-    const p = merchantOf(w.v);
-    decision = await group.submit(`${p.merchantId}:${p.livemode}`, w);
-    if ("alone" in decision)
-      decision = await aloneTransaction(deps.database, async (tx) => (await decidePayments(tx, [w], true))[0] as Decision);
-  } else {
-    decision = await aloneTransaction(deps.database, async (tx) => (await decidePayments(tx, [w], true))[0] as Decision);
-  }
+  const decideAlone = () => aloneTransaction(deps.database, async (tx) => (await decidePayments(tx, [w], true))[0] as Decision);
+  let decision = deps.database.pool && !mustBeAlone ? await groupOf(deps).submit(groupKey(w.v), w) : await decideAlone();
+  if ("alone" in decision) decision = await decideAlone();
   if ("error" in decision) throw decision.error;
   if ("alone" in decision) throw new Error("payment write: a write alone was deferred");
   if ("outcome" in decision) deps.committed.notify();
   return decision;
 }
 
+/** The runtime's payment groups, made on first use; one queue per merchant and mode. */
+function groupOf(deps: Deps): GroupCommit<PaymentWrite, Decision> {
+  let group = groups.get(deps);
+  if (!group) {
+    group = new GroupCommit((items) => groupTransaction(deps.database, (tx) => decidePayments(tx, items, false)), GROUPS);
+    groups.set(deps, group);
+  }
+  return group;
+}
+
+function groupKey(v: Vars): string {
+  const p = merchantOf(v);
+  return `${p.merchantId}:${p.livemode}`;
+}
+
 /** A payment write of the services' (a purpose, a provider): the unit of work's claim and seal, around `work`. */
 async function serviceWrite(v: Vars, render: Render, work: (v: Vars) => Promise<Outcome>): Promise<Written> {
   let outcome: Outcome | undefined;
+  let response: StoredResponse | undefined;
   const out = await commitAlone(
     v.deps,
     v.claim,
@@ -137,9 +145,13 @@ async function serviceWrite(v: Vars, render: Render, work: (v: Vars) => Promise<
       outcome = await work({ ...v, db });
       return true;
     },
-    async () => render(outcome as Outcome),
+    async () => {
+      response = render(outcome as Outcome);
+      return response;
+    },
   );
-  return "replay" in out ? out : { outcome: outcome as Outcome };
+  if ("replay" in out) return out;
+  return response ? { outcome: outcome as Outcome, response } : { outcome: outcome as Outcome };
 }
 
 /** A lone UTF-16 surrogate (with the u flag a well-formed pair is one code point and does not match). */
@@ -186,8 +198,8 @@ interface Loaded {
  * (`alone`: a group of one in drizzle's transaction), a write may also move its order.
  */
 async function decidePayments(tx: WriteTx, items: readonly PaymentWrite[], alone: boolean): Promise<Decision[]> {
-  const first = items[0] as PaymentWrite;
-  const loaded = await load(tx, first.v.deps, items);
+  const lead = first(items).v;
+  const loaded = await load(tx, lead.deps, items);
   const decisions: Decision[] = [];
   const planned: Planned[] = [];
   const seen = new Set<string>();
@@ -215,7 +227,7 @@ async function decidePayments(tx: WriteTx, items: readonly PaymentWrite[], alone
   await tx.commit(writes);
   // Alone, a payment's change of status is announced in its transaction (an order's payment moves
   // its order); a group holds no order's payment (planWrite sends those alone).
-  if (alone) for (const after of confirmed) await first.v.deps.paymentStatusChanged({ ...first.v, db: tx.db }, after);
+  if (alone) for (const after of confirmed) await lead.deps.paymentStatusChanged({ ...lead, db: tx.db }, after);
   return decisions;
 }
 
@@ -347,9 +359,10 @@ async function settle(tx: WriteTx, items: readonly PaymentWrite[], planned: read
     else rows.push(after);
     const event = x.plan && statusEvent(item.v, x.before, after);
     if (event) events.push(event);
-    // Rendered only to be sealed: the route renders its own answer from the same outcome.
-    if (item.v.claim) sealed.push({ claim: item.v.claim, response: item.render(outcome) });
-    decisions[x.index] = { outcome };
+    // Rendered once for a keyed write: sealed here, and sent as it is by the route.
+    const response = item.v.claim ? item.render(outcome) : undefined;
+    if (response) sealed.push({ claim: item.v.claim, response });
+    decisions[x.index] = response ? { outcome, response } : { outcome };
   }
   const ledgerWrite = partial ? undefined : prepared.statement();
   const writes: SQL[] = [

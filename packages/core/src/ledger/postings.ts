@@ -362,32 +362,26 @@ export function disputeOpened(p: PaymentRef, d: { disputeId: string; amount: num
 
 /** Won: the amount comes back to the merchant (the fee does not). */
 export function disputeWon(p: PaymentRef, d: { disputeId: string; amount: number }): LedgerEntry {
-  positive("disputed amount", d.amount);
-  return {
-    type: "dispute.won",
-    merchantId: p.merchantId,
-    livemode: p.livemode,
-    sourceId: d.disputeId,
-    description: `Dispute ${d.disputeId} of ${p.id} won`,
-    postings: [
-      { account: disputed(p), amount: -d.amount },
-      { account: available(p), amount: d.amount },
-    ],
-  };
+  return disputeClosed(p, d, "won", available(p));
 }
 
 /** Lost: the amount goes back to the payer, the way the payment came. */
 export function disputeLost(p: PaymentRef, d: { disputeId: string; amount: number }): LedgerEntry {
+  return disputeClosed(p, d, "lost", paymentSource(p));
+}
+
+/** A dispute closed: its reserve goes to `to`. */
+function disputeClosed(p: PaymentRef, d: { disputeId: string; amount: number }, outcome: "won" | "lost", to: AccountSpec): LedgerEntry {
   positive("disputed amount", d.amount);
   return {
-    type: "dispute.lost",
+    type: `dispute.${outcome}`,
     merchantId: p.merchantId,
     livemode: p.livemode,
     sourceId: d.disputeId,
-    description: `Dispute ${d.disputeId} of ${p.id} lost`,
+    description: `Dispute ${d.disputeId} of ${p.id} ${outcome}`,
     postings: [
       { account: disputed(p), amount: -d.amount },
-      { account: paymentSource(p), amount: d.amount },
+      { account: to, amount: d.amount },
     ],
   };
 }

@@ -188,13 +188,17 @@ function render(c: Context<AppEnv>, out: Outcome) {
 }
 
 function respond(c: Context<AppEnv>, out: Outcome) {
-  const { status, body } = render(c, out);
-  return c.body(body, status as 200, { "Content-Type": "application/json" });
+  return respondWith(c, render(c, out));
 }
 
-/** A write of the payment writer's, or the response stored under its key. */
+function respondWith(c: Context<AppEnv>, r: { status: number; body: string }) {
+  return c.body(r.body, r.status as 200, { "Content-Type": "application/json" });
+}
+
+/** A write of the payment writer's (as sealed, when it had a key), or the response stored under its key. */
 function sendWritten(c: Context<AppEnv>, w: Written) {
-  return "replay" in w ? replayed(c, w.replay) : respond(c, w.outcome);
+  if ("replay" in w) return replayed(c, w.replay);
+  return respondWith(c, w.response ?? render(c, w.outcome));
 }
 
 export const paymentRoutes = createRouter()
