@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   type AccountSpec,
   applyBatch,
+  availableAccounts,
   checkTransactionShape,
   disputeLost,
   disputeOpened,
@@ -12,6 +13,7 @@ import {
   type LedgerAccount,
   type LedgerEntry,
   merchantAccount,
+  merchantDebtAccount,
   newPayment,
   orderPendingShare,
   orderSettled,
@@ -28,6 +30,7 @@ import {
   SHARDS,
   shardSuffix,
   shareBucket,
+  takeFromAvailable,
   tapCharged,
   transitionPayment,
   walletAccount,
@@ -508,5 +511,51 @@ describe("every movement (property)", () => {
       }),
       { numRuns: 2_000 },
     );
+  });
+});
+
+describe("takeFromAvailable", () => {
+  const shards = (balances: number[]) =>
+    availableAccounts("mer_1", false, "KGS").map((account, i) => ({ account, balance: balances[i] ?? 0 }));
+
+  it("takes from the largest shards first and leaves none below zero", () => {
+    const r = takeFromAvailable(shards([100, 0, 500, 30]), 550);
+    expect(r.shortfall).toBe(0);
+    expect(r.postings.map((p) => [p.account.id, p.amount])).toEqual([
+      ["merchant:mer_1:test:available:KGS:s1", -500],
+      ["merchant:mer_1:test:available:KGS", -50],
+    ]);
+  });
+
+  it("says what the balance cannot cover", () => {
+    const r = takeFromAvailable(shards([10, 20]), 100);
+    expect(r.shortfall).toBe(70);
+    expect(r.postings.reduce((t, p) => t + p.amount, 0)).toBe(-30);
+  });
+
+  it("never takes more than it is asked, nor more than a shard holds (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: -1_000, max: 1_000_000 }), { maxLength: SHARDS + 1 }),
+        fc.integer({ min: 1, max: 10_000_000 }),
+        (balances, amount) => {
+          const given = shards(balances);
+          const r = takeFromAvailable(given, amount);
+          const taken = -r.postings.reduce((t, p) => t + p.amount, 0);
+          const held = given.reduce((t, s) => t + Math.max(0, s.balance), 0);
+          expect(taken + r.shortfall).toBe(amount);
+          expect(r.shortfall).toBe(Math.max(0, amount - held));
+          for (const p of r.postings) {
+            const before = given.find((s) => s.account.id === p.account.id)?.balance ?? 0;
+            expect(p.amount).toBeLessThan(0);
+            expect(before + p.amount).toBeGreaterThanOrEqual(0);
+          }
+        },
+      ),
+    );
+  });
+
+  it("names the debt account once per merchant, mode and currency", () => {
+    expect(merchantDebtAccount("mer_1", true, "KZT")).toMatchObject({ id: "merchant:mer_1:live:debt:KZT", kind: "merchant_debt" });
   });
 });

@@ -65,6 +65,28 @@ export function merchantAccount(
   };
 }
 
+/** Every account that holds a merchant's available balance in a currency: the unsharded one and its shards. */
+export function availableAccounts(merchantId: string, livemode: boolean, currency: string): AccountSpec[] {
+  const base = merchantAccount(merchantId, livemode, "available", currency);
+  return [base, ...Array.from({ length: SHARDS }, (_, i) => ({ ...base, id: `${base.id}:s${i}` }))];
+}
+
+/**
+ * What a merchant owes the platform: a dispute or refund its available balance could not
+ * cover. A receivable, so its balance is at most zero (minus the debt); the merchant's later
+ * credits repay it before they become available.
+ */
+export function merchantDebtAccount(merchantId: string, livemode: boolean, currency: string): AccountSpec {
+  return {
+    id: `merchant:${merchantId}:${mode(livemode)}:debt:${currency}`,
+    merchantId,
+    kind: "merchant_debt",
+    currency,
+    livemode,
+    allowNegative: true,
+  };
+}
+
 /**
  * A wallet's id is `${prefix}${customer id}${infix}${currency}`: statements that find wallets
  * from customer rows build it in SQL from these parts (the API's walletAccountIdSql).

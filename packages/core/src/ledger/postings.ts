@@ -283,6 +283,32 @@ export function tapCharged(t: {
   };
 }
 
+// ---------------------------------------------------------------- available balance
+
+/** One account of a merchant's available balance (see availableAccounts), as the writer locked it. */
+export interface ShardBalance {
+  account: AccountSpec;
+  balance: number;
+}
+
+/**
+ * Take `amount` from a merchant's available balance, which lives in shards: largest first, so
+ * a debit touches few rows and leaves none below zero. What the shards cannot cover is the
+ * shortfall: the caller refuses it (a payout) or books it as the merchant's debt (a dispute).
+ */
+export function takeFromAvailable(shards: readonly ShardBalance[], amount: number): { postings: EntryPosting[]; shortfall: number } {
+  positive("amount", amount);
+  const postings: EntryPosting[] = [];
+  let left = amount;
+  for (const s of [...shards].sort((a, b) => b.balance - a.balance || (a.account.id < b.account.id ? -1 : 1))) {
+    if (left === 0 || s.balance <= 0) break;
+    const take = Math.min(left, s.balance);
+    postings.push({ account: s.account, amount: -take });
+    left -= take;
+  }
+  return { postings, shortfall: left };
+}
+
 // ---------------------------------------------------------------- payouts
 
 export interface PayoutRef {
