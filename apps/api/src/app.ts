@@ -46,7 +46,7 @@ export const OPENAPI_DOCUMENT = {
     title: "Softrack API",
     version: "1.0.0",
     description: "Payments, wallets, transit fares and the courier payment guarantee. Amounts are integers in minor units.",
-    license: { name: "Apache-2.0" },
+    license: { name: "Apache-2.0", identifier: "Apache-2.0" },
   },
   servers: [{ url: "/" }],
 };

@@ -1,6 +1,11 @@
-import { readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import SwaggerParser from "@apidevtools/swagger-parser";
 import { describe, expect, it } from "vitest";
 import { openApiDocument } from "../scripts/openapi.js";
+import { operationId } from "../src/lib/router.js";
 
 describe("openapi.json", () => {
   it("the committed document is what the routes generate (else: npm run openapi -w @softrack/api)", () => {
@@ -26,5 +31,32 @@ describe("openapi.json", () => {
     ]) {
       expect(paths).toContain(p);
     }
+  });
+
+  // What partners' pipelines run on the document: a linter and a validating parser, by other people.
+  it("passes Redocly's recommended rules with no error and no warning", () => {
+    const file = join(mkdtempSync(join(tmpdir(), "openapi-")), "openapi.json");
+    writeFileSync(file, JSON.stringify(openApiDocument()));
+    const redocly = new URL("../../../node_modules/.bin/redocly", import.meta.url).pathname;
+    const report = JSON.parse(
+      execFileSync(redocly, ["lint", file, "--format=json"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }),
+    );
+    expect(report.problems.map((p: { ruleId: string; message: string }) => `${p.ruleId}: ${p.message}`)).toEqual([]);
+    expect(report.totals).toMatchObject({ errors: 0, warnings: 0 });
+  });
+
+  it("is valid OpenAPI 3.1 to swagger-parser", async () => {
+    await expect(SwaggerParser.validate(structuredClone(openApiDocument()) as never)).resolves.toBeTruthy();
+  });
+
+  it("gives every operation a unique operationId a generator can use", () => {
+    const ids: string[] = [];
+    for (const item of Object.values(openApiDocument().paths ?? {})) {
+      for (const op of Object.values(item as Record<string, { operationId?: string }>)) if (op?.operationId) ids.push(op.operationId);
+    }
+    expect(ids.length).toBeGreaterThan(50);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(operationId("post", "/v1/payments/{id}/confirm")).toBe("postPaymentsIdConfirm");
+    expect(operationId("get", "/v1/test_helpers/settlement_files")).toBe("getTestHelpersSettlementFiles");
   });
 });

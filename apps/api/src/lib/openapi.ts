@@ -34,6 +34,10 @@ export const errors = {
   429: errorResponse("Rate limited"),
 } as const;
 
+/** A route that takes no query: any parameter is refused as unknown, as in a body. */
+export const NoQuery = z.strictObject({});
+export const unknownParameter = errorResponse("An unknown query parameter (parameter_unknown)");
+
 export const paymentErrors = { ...errors, 402: errorResponse("The payment was declined") } as const;
 
 export const json = <T extends z.ZodType>(schema: T, description = "OK") => ({
@@ -87,3 +91,5 @@ export const listOf = <T extends z.ZodType>(item: T, name: string) =>
 export const Timestamp = z.string().openapi({ example: "2026-11-23T10:00:00.000Z", description: "ISO 8601 UTC" });
 
 export const bearer = [{ bearerAuth: [] }];
+/** A public operation: no credentials (said outright, so a reader of the document need not guess). */
+export const noAuth: { [name: string]: string[] }[] = [];

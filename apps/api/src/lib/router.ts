@@ -52,13 +52,31 @@ function commitMiddleware(method: string, mode: CommitMode | undefined): Middlew
   return mode === "self" ? [readWrite] : [readWrite, unitOfWork];
 }
 
+/**
+ * Client generators name their methods by operationId, so every operation has one, derived
+ * from its method and path so that none is forgotten or spelled twice:
+ * `POST /v1/payments/{id}/confirm` → `postPaymentsIdConfirm`.
+ */
+export function operationId(method: string, path: string): string {
+  const words = path
+    .split("/")
+    .filter((s) => s && s !== "v1")
+    .flatMap((s) => s.replace(/[{}]/g, "").split(/[_.-]/))
+    .filter(Boolean);
+  return method.toLowerCase() + words.map((w) => w[0]?.toUpperCase() + w.slice(1)).join("");
+}
+
 export function createRouter() {
   const router = new OpenAPIHono<AppEnv>({ defaultHook: validationHook as never });
   const openapi = router.openapi;
   // The commit mode becomes the route's first middleware (after authentication and rate limits,
   // before its own checks and validation), and stays out of the OpenAPI document.
-  router.openapi = ((route: { method: string; commit?: CommitMode; middleware?: unknown }, ...rest: unknown[]) => {
+  router.openapi = ((
+    route: { method: string; path: string; commit?: CommitMode; middleware?: unknown; operationId?: string },
+    ...rest: unknown[]
+  ) => {
     const { commit, ...config } = route;
+    config.operationId ??= operationId(route.method, route.path);
     const own = config.middleware === undefined ? [] : Array.isArray(config.middleware) ? config.middleware : [config.middleware];
     return (openapi as (...a: unknown[]) => unknown)(
       { ...config, middleware: [...commitMiddleware(route.method, commit), ...own] },

@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import type { AppEnv } from "../../context.js";
 import { type ApiError, forbidden, notFound } from "../../lib/errors.js";
-import { bearer, body, errors, IdParam, json, listOf, Timestamp } from "../../lib/openapi.js";
+import { bearer, body, errors, IdParam, json, listOf, noAuth, Timestamp } from "../../lib/openapi.js";
 import { createRouter } from "../../lib/router.js";
 import { allow } from "../../middleware/auth.js";
 import { clientIp } from "../../middleware/rate-limit.js";
@@ -181,6 +181,7 @@ const r = {
     method: "post",
     path: "/v1/auth/email/start",
     tags,
+    security: noAuth,
     summary: "Send a 6-digit code and a magic link to an email (same answer whether or not it is known)",
     request: body(EmailStart),
     responses: { 200: json(Challenge), ...errors },
@@ -189,6 +190,7 @@ const r = {
     method: "post",
     path: "/v1/auth/phone/start",
     tags,
+    security: noAuth,
     summary: "Send a 6-digit code by SMS (same answer whether or not the number is known)",
     request: body(PhoneStart),
     responses: { 200: json(Challenge), ...errors },
@@ -197,6 +199,7 @@ const r = {
     method: "post",
     path: "/v1/auth/verify",
     tags,
+    security: noAuth,
     summary: "Answer a challenge with its code, or a magic link's token; may ask for the second factor",
     request: body(Verify),
     responses: anyone,
@@ -205,6 +208,7 @@ const r = {
     method: "post",
     path: "/v1/auth/second_factor",
     tags,
+    security: noAuth,
     summary: "Finish a sign-in with the password and/or authenticator (or recovery) code",
     request: body(SecondFactor),
     responses: anyone,

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { ping } from "../../db/client.js";
 import { unavailable } from "../../lib/errors.js";
-import { bearer, errors, json } from "../../lib/openapi.js";
+import { bearer, errors, json, NoQuery, noAuth, unknownParameter } from "../../lib/openapi.js";
 import { createRouter } from "../../lib/router.js";
 import { allow } from "../../middleware/auth.js";
 
@@ -9,8 +9,14 @@ const health = createRoute({
   method: "get",
   path: "/health",
   tags: ["Operations"],
+  security: noAuth,
   summary: "Liveness: 200 once migrations ran and the database answers",
-  responses: { 200: json(z.object({ status: z.literal("ok") })), 503: json(z.object({ error: z.any() }), "Database unreachable") },
+  request: { query: NoQuery },
+  responses: {
+    200: json(z.object({ status: z.literal("ok") })),
+    400: unknownParameter,
+    503: json(z.object({ error: z.any() }), "Database unreachable"),
+  },
 });
 
 const VerifyReport = z

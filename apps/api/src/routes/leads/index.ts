@@ -4,7 +4,7 @@ import { leads } from "../../db/schema/index.js";
 import { sha256Hex } from "../../lib/crypto.js";
 import { invalid } from "../../lib/errors.js";
 import { newId } from "../../lib/ids.js";
-import { body, errors, json, Timestamp } from "../../lib/openapi.js";
+import { body, errors, json, noAuth, Timestamp } from "../../lib/openapi.js";
 import { createRouter } from "../../lib/router.js";
 import { clientIp, rateLimit } from "../../middleware/rate-limit.js";
 
@@ -30,6 +30,7 @@ const create = createRoute({
   path: "/v1/leads",
   commit: "none",
   tags: ["Site"],
+  security: noAuth,
   summary: "The site's contact form (no key needed; rate-limited per address)",
   middleware: [rateLimit({ name: "leads", windowMs: 60_000, max: 5, key: (c) => `lead:${clientIp(c)}` })] as const,
   request: body(CreateLead),

@@ -6,7 +6,7 @@ import { sql } from "drizzle-orm";
 import { readMigrationFiles } from "drizzle-orm/migrator";
 import type { Database } from "../../db/client.js";
 import { ApiError } from "../../lib/errors.js";
-import { json } from "../../lib/openapi.js";
+import { json, NoQuery, noAuth, unknownParameter } from "../../lib/openapi.js";
 import { createRouter } from "../../lib/router.js";
 import { metricsFor } from "../../observability/metrics.js";
 
@@ -29,14 +29,17 @@ const ready = createRoute({
   method: "get",
   path: "/ready",
   tags: ["Operations"],
+  security: noAuth,
   summary: "Readiness: 200 when the database answers and every migration this build ships has run",
-  responses: { 200: json(Readiness), 503: json(Readiness, "Not ready: database unreachable or migrations pending") },
+  request: { query: NoQuery },
+  responses: { 200: json(Readiness), 400: unknownParameter, 503: json(Readiness, "Not ready: database unreachable or migrations pending") },
 });
 
 const metrics = createRoute({
   method: "get",
   path: "/metrics",
   tags: ["Operations"],
+  security: noAuth,
   summary:
     "Prometheus metrics (text exposition format), read from memory (a scrape runs no query); requires METRICS_TOKEN as a bearer token when that is set (always in production)",
   responses: {
