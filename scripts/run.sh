@@ -10,11 +10,10 @@ source scripts/ensure-node.sh
 
 install() {
   if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    # `npm install` rather than `npm ci`: this npm records only the optional platform packages
-    # of the machine that wrote the lock (biome, rollup, esbuild binaries), and `npm ci` then
-    # refuses the lock as out of sync. `npm install` follows the same lock and fills them in.
-    echo "› installing dependencies (npm install, from package-lock.json)…" >&2
-    npm install --no-audit --no-fund --loglevel=error
+    # `npm ci`: exactly what the lock says, and the lock is never rewritten (it carries every
+    # platform's optional packages: Biome, Rollup and esbuild binaries).
+    echo "› installing dependencies (npm ci, from package-lock.json; about 2 minutes the first time)…" >&2
+    npm ci --no-audit --no-fund --loglevel=error
   fi
 }
 
