@@ -7,7 +7,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { OPENAPI_DOCUMENT, createApp } from "../src/app.js";
+import { createApp, OPENAPI_DOCUMENT } from "../src/app.js";
 import type { Deps } from "../src/context.js";
 
 export function openApiDocument() {
