@@ -19,7 +19,13 @@ import { LedgerGroupCommit } from "../apps/api/src/store/group-commit.js";
 import { LedgerStore } from "../apps/api/src/store/ledger-store.js";
 import { REFERENCE_DIR } from "./lib/reference.js";
 
-const { values } = parseArgs({ options: { seconds: { type: "string", default: "20" }, writers: { type: "string", default: "32" }, accounts: { type: "string", default: "100000" } } });
+const { values } = parseArgs({
+  options: {
+    seconds: { type: "string", default: "20" },
+    writers: { type: "string", default: "32" },
+    accounts: { type: "string", default: "100000" },
+  },
+});
 const SECONDS = Number(values.seconds);
 const WRITERS = Number(values.writers);
 const ACCOUNTS = Number(values.accounts);
@@ -38,11 +44,17 @@ for (const name of ["bench_pgbench", "bench_ledger"]) {
 await admin.end();
 
 function pgbench(clients: number, script = "ledger_transfer.sql"): number {
-  const out = execFileSync(`${pgBin}/pgbench`, ["-n", "-M", "prepared", "-c", String(clients), "-j", "2", "-T", String(SECONDS), "-f", `${refDir}/${script}`, dbUrl("bench_pgbench")], { stdio: ["ignore", "pipe", "pipe"] }).toString();
+  const out = execFileSync(
+    `${pgBin}/pgbench`,
+    ["-n", "-M", "prepared", "-c", String(clients), "-j", "2", "-T", String(SECONDS), "-f", `${refDir}/${script}`, dbUrl("bench_pgbench")],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  ).toString();
   return Number(/tps = ([\d.]+)/.exec(out)?.[1] ?? 0);
 }
 
-console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model}), PostgreSQL ${execFileSync(`${pgBin}/postgres`, ["--version"]).toString().trim()}, Node ${process.version}`);
+console.log(
+  `machine: ${cpus().length} cores (${cpus()[0]?.model}), PostgreSQL ${execFileSync(`${pgBin}/postgres`, ["--version"]).toString().trim()}, Node ${process.version}`,
+);
 execFileSync(`${pgBin}/psql`, ["-q", "-f", `${refDir}/ledger_schema.sql`, dbUrl("bench_pgbench")], { stdio: "ignore" });
 const ceiling8 = pgbench(8);
 const ceilingN = pgbench(WRITERS);
@@ -60,7 +72,9 @@ await database.rows(
       FROM generate_series(1, ${ACCOUNTS}) g`,
 );
 // Opening balances came from outside: one posting pair per account keeps verify balanced.
-await database.rows(sql`INSERT INTO ledger_accounts (id, kind, currency, allow_negative, balance) VALUES (${clearingAccount("card", false, "KGS").id}, 'platform_clearing', 'KGS', true, ${-1000000000 * ACCOUNTS})`);
+await database.rows(
+  sql`INSERT INTO ledger_accounts (id, kind, currency, allow_negative, balance) VALUES (${clearingAccount("card", false, "KGS").id}, 'platform_clearing', 'KGS', true, ${-1000000000 * ACCOUNTS})`,
+);
 await database.rows(sql`INSERT INTO ledger_transactions (id, type) VALUES ('txn_opening', 'opening')`);
 await database.rows(
   sql`INSERT INTO ledger_postings (transaction_id, line, account_id, amount, currency)
@@ -81,7 +95,15 @@ async function measure(post: (e: Parameters<LedgerGroupCommit["submit"]>[0]) => 
         const dst = 1 + ((src + Math.floor(Math.random() * (ACCOUNTS - 1))) % ACCOUNTS);
         const amount = 1 + Math.floor(Math.random() * 1000);
         const t = performance.now();
-        await post({ type: "bench.transfer", merchantId: merchant, livemode: false, postings: [{ account: account(src), amount: -amount }, { account: account(dst), amount }] });
+        await post({
+          type: "bench.transfer",
+          merchantId: merchant,
+          livemode: false,
+          postings: [
+            { account: account(src), amount: -amount },
+            { account: account(dst), amount },
+          ],
+        });
         latencies.push(performance.now() - t);
         done++;
       }
@@ -101,8 +123,13 @@ const verify = await ledger.verify();
 await database.close();
 execFileSync("bash", [`${root}/scripts/pg-cluster.sh`, "stop", "/tmp/softrack-bench-pg"]);
 
-for (const [name, r] of [["one transaction per transfer", single], [`group commit (${(group.entries / Math.max(1, group.batches)).toFixed(0)} transfers per commit on average)`, grouped]] as const) {
+for (const [name, r] of [
+  ["one transaction per transfer", single],
+  [`group commit (${(group.entries / Math.max(1, group.batches)).toFixed(0)} transfers per commit on average)`, grouped],
+] as const) {
   console.log(`ledger store, ${WRITERS} concurrent writers, ${name}: ${r.tps.toFixed(0)} transfers/s (p50 ${r.p50} ms, p99 ${r.p99} ms)`);
-  console.log(`  ratio to pgbench at ${WRITERS} clients: ${(r.tps / ceilingN).toFixed(2)}×; to pgbench at 8 clients: ${(r.tps / ceiling8).toFixed(2)}×`);
+  console.log(
+    `  ratio to pgbench at ${WRITERS} clients: ${(r.tps / ceilingN).toFixed(2)}×; to pgbench at 8 clients: ${(r.tps / ceiling8).toFixed(2)}×`,
+  );
 }
 console.log(`ledger verify balanced=${verify.balanced}`);

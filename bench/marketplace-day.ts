@@ -17,7 +17,9 @@ import postgres from "postgres";
 import { fmt, jsonClient, loops } from "./lib/load.js";
 import { startPostgres } from "./lib/postgres.js";
 
-const { values } = parseArgs({ options: { orders: { type: "string", default: "100000" }, connections: { type: "string", default: "32" } } });
+const { values } = parseArgs({
+  options: { orders: { type: "string", default: "100000" }, connections: { type: "string", default: "32" } },
+});
 const ORDERS = Number(values.orders);
 const CONNECTIONS = Number(values.connections);
 const root = resolve(import.meta.dirname, "..");
@@ -39,7 +41,18 @@ try {
   const adminKey = `sk_admin_${"m".repeat(40)}`;
   const url = await new Promise<string>((resolveUrl, reject) => {
     child = spawn(process.execPath, [resolve(root, "apps/api/dist/index.js")], {
-      env: { ...process.env, DATABASE_URL: pg.url("api"), NODE_ENV: "production", PUBLIC_URL: "http://localhost", METRICS: "off", PLATFORM_ADMIN_KEY: adminKey, PORT: "0", LOG_LEVEL: "warn", WORKERS: "off", DB_POOL_SIZE: String(CONNECTIONS) },
+      env: {
+        ...process.env,
+        DATABASE_URL: pg.url("api"),
+        NODE_ENV: "production",
+        PUBLIC_URL: "http://localhost",
+        METRICS: "off",
+        PLATFORM_ADMIN_KEY: adminKey,
+        PORT: "0",
+        LOG_LEVEL: "warn",
+        WORKERS: "off",
+        DB_POOL_SIZE: String(CONNECTIONS),
+      },
       stdio: ["ignore", "pipe", "inherit"],
     });
     let out = "";
@@ -51,7 +64,9 @@ try {
     child.on("exit", (code) => reject(new Error(`API exited ${code}`)));
   });
   const admin = jsonClient(url, adminKey, 2);
-  const m = (await admin.post<{ keys: { secret_key: string } }>("/v1/merchants", { name: "Marketplace", country: "KG", default_currency: "KGS" })).body;
+  const m = (
+    await admin.post<{ keys: { secret_key: string } }>("/v1/merchants", { name: "Marketplace", country: "KG", default_currency: "KGS" })
+  ).body;
   const api = jsonClient(url, m.keys.secret_key, CONNECTIONS);
   const point = (await api.post<{ id: string }>("/v1/pickup_points", { name: "PVZ 1", address: "Bishkek" })).body;
 
@@ -59,44 +74,68 @@ try {
   const tally = { no_show: 0, partial: 0, fail: 0, open: 0, full: 0, returns: 0, errors: 0 };
   let next = 0;
   const started = performance.now();
-  await loops(CONNECTIONS, () => next >= ORDERS, async () => {
-    next++;
-    if (next % 10_000 === 0) console.log(`… ${fmt(next)} orders after ${fmt((performance.now() - started) / 1000)} s (load average ${loadavg()[0]?.toFixed(1)})`);
-    const kind = outcome(Math.random());
-    const items = Array.from({ length: 1 + Math.floor(Math.random() * 4) }, (_, i) => ({ sku: `sku${i}`, name: `Item ${i}`, amount: 50_000 + Math.floor(Math.random() * 950_000), quantity: 1 + Math.floor(Math.random() * 2) }));
-    const collectBy = new Date(dayStart + (kind === "open" ? 72 * HOUR : (2 + Math.random() * 18) * HOUR)).toISOString();
-    const o = await api.post<{ id: string; payment: { id: string }; handover_code: { code: string } | null }>("/v1/orders", {
-      currency: "KGS",
-      items,
-      // 700 KGS, or the whole order when it costs less (the API refuses a larger fee).
-      no_show_fee: Math.min(70_000, items.reduce((sum, i) => sum + i.amount * i.quantity, 0)),
-      delivery: { type: "pickup_point", point: point.id, collect_by: collectBy },
-    });
-    if (o.status !== 200) {
-      tally.errors++;
-      if (tally.errors <= 3) console.error(`order create answered ${o.status}: ${JSON.stringify(o.body).slice(0, 300)}`);
-      return;
-    }
-    const paid = await api.post<{ status: string }>(`/v1/payments/${o.body.payment.id}/confirm`, { payment_method_data: { type: "card", card: { number: "4242424242424242", exp_month: 12, exp_year: 2035, cvc: "123" } } });
-    if (o.status !== 200 || paid.body.status !== "requires_capture") {
-      tally.errors++;
-      return;
-    }
-    tally[kind]++;
-    if (kind === "fail") await api.post(`/v1/orders/${o.body.id}/fail`, { reason: "buyer not at home" });
-    if (kind === "full" || kind === "partial") {
-      const accepted = kind === "full" ? items.map((i) => ({ sku: i.sku, quantity: i.quantity })) : items.slice(0, Math.max(1, items.length - 1)).map((i) => ({ sku: i.sku, quantity: 1 }));
-      const h = await api.post(`/v1/orders/${o.body.id}/handover`, { accepted });
-      if (h.status !== 200) tally.errors++;
-      if (Math.random() < 0.1) {
-        await api.post(`/v1/orders/${o.body.id}/returns`, { items: [accepted[0]] });
-        tally.returns++;
+  await loops(
+    CONNECTIONS,
+    () => next >= ORDERS,
+    async () => {
+      next++;
+      if (next % 10_000 === 0)
+        console.log(
+          `… ${fmt(next)} orders after ${fmt((performance.now() - started) / 1000)} s (load average ${loadavg()[0]?.toFixed(1)})`,
+        );
+      const kind = outcome(Math.random());
+      const items = Array.from({ length: 1 + Math.floor(Math.random() * 4) }, (_, i) => ({
+        sku: `sku${i}`,
+        name: `Item ${i}`,
+        amount: 50_000 + Math.floor(Math.random() * 950_000),
+        quantity: 1 + Math.floor(Math.random() * 2),
+      }));
+      const collectBy = new Date(dayStart + (kind === "open" ? 72 * HOUR : (2 + Math.random() * 18) * HOUR)).toISOString();
+      const o = await api.post<{ id: string; payment: { id: string }; handover_code: { code: string } | null }>("/v1/orders", {
+        currency: "KGS",
+        items,
+        // 700 KGS, or the whole order when it costs less (the API refuses a larger fee).
+        no_show_fee: Math.min(
+          70_000,
+          items.reduce((sum, i) => sum + i.amount * i.quantity, 0),
+        ),
+        delivery: { type: "pickup_point", point: point.id, collect_by: collectBy },
+      });
+      if (o.status !== 200) {
+        tally.errors++;
+        if (tally.errors <= 3) console.error(`order create answered ${o.status}: ${JSON.stringify(o.body).slice(0, 300)}`);
+        return;
       }
-    }
-  });
+      const paid = await api.post<{ status: string }>(`/v1/payments/${o.body.payment.id}/confirm`, {
+        payment_method_data: { type: "card", card: { number: "4242424242424242", exp_month: 12, exp_year: 2035, cvc: "123" } },
+      });
+      if (o.status !== 200 || paid.body.status !== "requires_capture") {
+        tally.errors++;
+        return;
+      }
+      tally[kind]++;
+      if (kind === "fail") await api.post(`/v1/orders/${o.body.id}/fail`, { reason: "buyer not at home" });
+      if (kind === "full" || kind === "partial") {
+        const accepted =
+          kind === "full"
+            ? items.map((i) => ({ sku: i.sku, quantity: i.quantity }))
+            : items.slice(0, Math.max(1, items.length - 1)).map((i) => ({ sku: i.sku, quantity: 1 }));
+        const h = await api.post(`/v1/orders/${o.body.id}/handover`, { accepted });
+        if (h.status !== 200) tally.errors++;
+        if (Math.random() < 0.1) {
+          await api.post(`/v1/orders/${o.body.id}/returns`, { items: [accepted[0]] });
+          tally.returns++;
+        }
+      }
+    },
+  );
   const seconds = (performance.now() - started) / 1000;
   const jobsStarted = performance.now();
-  const run = (await api.post<{ jobs: { ran: number; by_kind: Record<string, number> } }>("/v1/test_helpers/run_jobs", { now: new Date(dayStart + 24 * HOUR).toISOString() })).body;
+  const run = (
+    await api.post<{ jobs: { ran: number; by_kind: Record<string, number> } }>("/v1/test_helpers/run_jobs", {
+      now: new Date(dayStart + 24 * HOUR).toISOString(),
+    })
+  ).body;
   const jobSeconds = (performance.now() - jobsStarted) / 1000;
 
   const sql = postgres(pg.url("api"), { max: 1, onnotice: () => {} });
@@ -109,12 +148,24 @@ try {
        (SELECT count(*) FROM orders WHERE status = 'expired') AS expired`,
   );
   await sql.end();
-  const [openOrders, escrow, owedPending, pending, expired] = ["open_orders", "escrow", "owed_pending", "pending", "expired"].map((k) => Number(row?.[k]));
+  const [openOrders, escrow, owedPending, pending, expired] = ["open_orders", "escrow", "owed_pending", "pending", "expired"].map((k) =>
+    Number(row?.[k]),
+  );
   const verify = (await admin.get<{ balanced: boolean }>("/v1/admin/ledger/verify")).body;
-  console.log(`machine load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(" / ")} (1/5/15 min)`);
-  console.log(`orders: ${fmt(ORDERS)} in ${fmt(seconds, 1)} s = ${fmt(ORDERS / seconds)} orders/s (${CONNECTIONS} connections; create + pay + outcome, ~3.3 requests per order)`);
-  console.log(`mix: ${JSON.stringify(tally)}; jobs at end of day: ${run.jobs.ran} in ${fmt(jobSeconds, 1)} s (${JSON.stringify(run.jobs.by_kind)}), expired orders ${expired}`);
-  console.log(`escrow ${fmt(escrow ?? 0)} = open orders ${fmt(openOrders ?? 0)}: ${escrow === openOrders}; pending ${fmt(pending ?? 0)} = owed ${fmt(owedPending ?? 0)}: ${pending === owedPending}; ledger balanced=${verify.balanced}`);
+  console.log(
+    `machine load average at the end: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(" / ")} (1/5/15 min)`,
+  );
+  console.log(
+    `orders: ${fmt(ORDERS)} in ${fmt(seconds, 1)} s = ${fmt(ORDERS / seconds)} orders/s (${CONNECTIONS} connections; create + pay + outcome, ~3.3 requests per order)`,
+  );
+  console.log(
+    `mix: ${JSON.stringify(tally)}; jobs at end of day: ${run.jobs.ran} in ${fmt(jobSeconds, 1)} s (${JSON.stringify(run.jobs.by_kind)}), expired orders ${expired}`,
+  );
+  console.log(
+    `escrow ${fmt(escrow ?? 0)} = open orders ${fmt(openOrders ?? 0)}: ${escrow === openOrders}; pending ${fmt(pending ?? 0)} = owed ${fmt(owedPending ?? 0)}: ${pending === owedPending}; ledger balanced=${verify.balanced}`,
+  );
   api.close();
   admin.close();
   if (escrow !== openOrders || pending !== owedPending || !verify.balanced || tally.errors > 0) process.exitCode = 1;

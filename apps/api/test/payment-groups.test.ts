@@ -250,7 +250,7 @@ describe("keyed writes join the groups (what the SDK, the widget and the console
       expect(r.body).toEqual(answers[i]?.body);
       expect(r.headers.get("idempotent-replayed")).toBe("true");
     });
-    recreated.forEach((r, i) => expect(r.body.id).toBe(ids[i]));
+    for (const [i, r] of recreated.entries()) expect(r.body.id).toBe(ids[i]);
     for (const c of wallets) expect(await balance(c)).toBe(1_000);
     const [stored] = await rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM idempotency_keys WHERE key LIKE ${`${run}-%`}`);
     expect(stored?.n).toBe(40);
@@ -274,7 +274,7 @@ describe("keyed writes join the groups (what the SDK, the widget and the console
     expect(first.filter((r) => r.status === 402).length).toBe(3);
     for (const r of first.filter((a) => a.status === 402)) expect(r.body.error.payment.status).toBe("failed");
     const again = await Promise.all(Array.from({ length: 8 }, (_, i) => pay(i)));
-    again.forEach((r, i) => expect(r.body).toEqual(first[i]?.body));
+    for (const [i, r] of again.entries()) expect(r.body).toEqual(first[i]?.body);
     const ids = first.map((r) => (r.status === 200 ? r.body.id : r.body.error.payment.id) as string);
     const [n] = await rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM payments WHERE customer_id = ${c} AND purpose IS NULL`);
     expect(n?.n).toBe(8);

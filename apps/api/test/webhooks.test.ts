@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { checkWebhookUrl } from "../src/services/webhook-url.js";
 import { freshDatabaseUrl, http, startTestApi, TEST_CARD } from "./support.js";
 
@@ -80,7 +80,7 @@ describe("webhooks", () => {
     expect(ids.size).toBe(1);
     for (const r of hook.received) {
       expect(verify(endpoint.secret, r)).toBe(true);
-      expect(verify("whsec_" + Buffer.from("wrong").toString("base64"), r)).toBe(false);
+      expect(verify(`whsec_${Buffer.from("wrong").toString("base64")}`, r)).toBe(false);
       const event = JSON.parse(r.body);
       expect(event).toMatchObject({ object: "event", type: "payment.succeeded", data: { object: { id: p.id, status: "succeeded" } } });
       expect(event.data.object.client_secret).toBeUndefined();

@@ -34,7 +34,6 @@ describe("accessibility (axe-core)", () => {
         await page.goto(site.url + path, { waitUntil: "load" });
         await page.evaluate(axeSource);
         const result = await page.evaluate(async (onlyContrast) => {
-          // biome-ignore lint/suspicious/noExplicitAny: axe is injected at run time
           const axe = (window as any).axe;
           const r = await axe.run(document, {
             resultTypes: ["violations"],

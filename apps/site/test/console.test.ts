@@ -164,7 +164,6 @@ describe("merchant console", () => {
     const axe = async (screen: string) => {
       await page.evaluate(axeSource);
       const found: string[] = await page.evaluate(async () => {
-        // biome-ignore lint/suspicious/noExplicitAny: axe is injected at run time
         const r = await (window as any).axe.run(document, { resultTypes: ["violations"] });
         return r.violations.map((v: { id: string; nodes: unknown[] }) => `${v.id} (${v.nodes.length})`);
       });
