@@ -1,7 +1,8 @@
 // Reads the repository's BENCHMARKS.md at build time. Figures are copied, never computed or
 // rounded up: when a figure is not found, the site shows nothing for it.
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
+import { repoRoot } from "./repo";
 
 export interface MdTable {
   /** The closest Markdown heading above the table. */
@@ -21,19 +22,6 @@ export interface KeyFigures {
   tapsPerSecond?: Figure;
   ratioToPostgres?: Figure;
   tests?: Figure;
-}
-
-/**
- * The repository root, found from the working directory (astro build and the tests run in
- * apps/site). Not from import.meta.url: once Astro bundles a page, the module lives elsewhere.
- */
-function repoRoot(): string {
-  let dir = process.cwd();
-  for (let i = 0; i < 6; i++) {
-    if (existsSync(join(dir, "turbo.json"))) return dir;
-    dir = dirname(dir);
-  }
-  return process.cwd();
 }
 
 export const benchmarksPath = process.env.BENCHMARKS_PATH ?? join(repoRoot(), "BENCHMARKS.md");

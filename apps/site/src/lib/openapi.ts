@@ -1,19 +1,7 @@
 // Builds the API reference from the API's committed OpenAPI document at build time.
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-
-/**
- * The repository root, found from the working directory (astro build and the tests run in
- * apps/site). Not from import.meta.url: once Astro bundles a page, the module lives elsewhere.
- */
-function repoRoot(): string {
-  let dir = process.cwd();
-  for (let i = 0; i < 6; i++) {
-    if (existsSync(join(dir, "turbo.json"))) return dir;
-    dir = dirname(dir);
-  }
-  return process.cwd();
-}
+import { join } from "node:path";
+import { repoRoot } from "./repo";
 
 export const openapiPath = process.env.OPENAPI_PATH ?? join(repoRoot(), "apps/api/openapi.json");
 

@@ -116,7 +116,7 @@ export class ConsolePayment extends ConsoleElement {
       ["common.amount", money(p.amount)],
       ["payment.captured", money(p.amount_captured)],
       ["payment.refunded", money(p.amount_refunded)],
-      ["payment.fee", p.fee === null ? "—" : money(p.fee)],
+      ["payment.fee", p.fee == null ? "—" : money(p.fee)],
       ["payments.method", p.method ?? "—"],
       ["common.description", p.description ?? "—"],
       ["payment.customer", p.customer ?? "—"],

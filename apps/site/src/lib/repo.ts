@@ -1,0 +1,17 @@
+// Where the repository is, for the files the site reads at build time (BENCHMARKS.md, the API's
+// openapi.json).
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+
+/**
+ * The repository root, found from the working directory (astro build and the tests run in
+ * apps/site). Not from import.meta.url: once Astro bundles a page, the module lives elsewhere.
+ */
+export function repoRoot(): string {
+  let dir = process.cwd();
+  for (let i = 0; i < 6; i++) {
+    if (existsSync(join(dir, "turbo.json"))) return dir;
+    dir = dirname(dir);
+  }
+  return process.cwd();
+}
