@@ -26,6 +26,8 @@ interface MovementRow {
   amount: number | string;
   currency: string;
   date: string;
+  /** The reconciliation that already accounted for it, if one did. */
+  claimed_by: string | null;
 }
 
 const movement = (r: MovementRow): LedgerMovement & { date: string } => ({
@@ -50,34 +52,43 @@ async function dayMovements(v: Vars, db: Db, provider: SettlementProvider, day: 
       AND t.livemode = ${livemode}`;
   const rows = await v.deps.database.rows<MovementRow>(
     sql`SELECT 'capture' AS type, t.source_id AS reference, p.amount_captured AS amount, p.currency,
-               to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS date, t.id
+               to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS date, m.reconciliation_id AS claimed_by, t.id
           FROM ledger_transactions t JOIN payments p ON p.id = t.source_id
+          ${claimJoin("capture")}
          WHERE ${window} AND t.type = 'payment.capture' AND p.method = ${provider}
         UNION ALL
-        SELECT 'refund', t.source_id, r.amount, r.currency, to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'), t.id
+        SELECT 'refund', t.source_id, r.amount, r.currency, to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'), m.reconciliation_id, t.id
           FROM ledger_transactions t JOIN refunds r ON r.id = t.source_id JOIN payments p ON p.id = r.payment_id
+          ${claimJoin("refund")}
          WHERE ${window} AND t.type = 'refund' AND p.method = ${provider}
         ORDER BY id`,
     db,
   );
-  return rows.map(movement);
+  return rows;
 }
+
+/** A movement's claim by an earlier reconciliation, if any (see reconciled_movements). */
+const claimJoin = (type: MovementType) =>
+  sql`LEFT JOIN reconciled_movements m ON m.livemode = t.livemode AND m.provider = p.method AND m.type = ${type} AND m.reference = t.source_id`;
 
 /** The ledger's movements of this provider and mode that the file names, whatever their day. */
 async function namedMovements(v: Vars, db: Db, provider: SettlementProvider, livemode: boolean, captures: string[], refunds: string[]) {
   const rows = await v.deps.database.rows<MovementRow>(
-    sql`SELECT 'capture' AS type, t.source_id AS reference, p.amount_captured AS amount, p.currency, '' AS date
+    sql`SELECT 'capture' AS type, t.source_id AS reference, p.amount_captured AS amount, p.currency, '' AS date,
+               m.reconciliation_id AS claimed_by
           FROM ledger_transactions t JOIN payments p ON p.id = t.source_id
+          ${claimJoin("capture")}
          WHERE t.source_id = ANY(${pgArray(captures)}::text[]) AND t.type = 'payment.capture' AND t.livemode = ${livemode}
            AND p.method = ${provider}
         UNION ALL
-        SELECT 'refund', t.source_id, r.amount, r.currency, ''
+        SELECT 'refund', t.source_id, r.amount, r.currency, '', m.reconciliation_id
           FROM ledger_transactions t JOIN refunds r ON r.id = t.source_id JOIN payments p ON p.id = r.payment_id
+          ${claimJoin("refund")}
          WHERE t.source_id = ANY(${pgArray(refunds)}::text[]) AND t.type = 'refund' AND t.livemode = ${livemode}
            AND p.method = ${provider}`,
     db,
   );
-  return new Map(rows.map((r) => [movementKey(r), movement(r)]));
+  return rows;
 }
 
 /** Which of these movements an earlier reconciliation accounted for (movementKey → its id). */
@@ -110,7 +121,7 @@ function feeSchedule(v: Vars, provider: SettlementProvider, livemode: boolean) {
  */
 export async function settlementFile(v: Vars, provider: SettlementProvider, day: string): Promise<string> {
   const fee = feeSchedule(v, provider, false);
-  const rows = await dayMovements(v, v.db, provider, day, false);
+  const rows = (await dayMovements(v, v.db, provider, day, false)).map(movement);
   return formatSettlementFile(rows.map((m) => ({ ...m, fee: fee ? fee(m) : 0 })));
 }
 
@@ -164,46 +175,52 @@ export interface CreateReconciliation {
 export async function createReconciliation(v: Vars, input: CreateReconciliation): Promise<{ row: ReconciliationRow; replayed: boolean }> {
   const livemode = input.livemode ?? false;
   const expectedFee = feeSchedule(v, input.provider, livemode);
-  // Bad CSV is a 400 before anything is read or written.
-  const file = parseSettlementFile(input.content);
   const db = v.db;
   try {
     const contentHash = sha256Hex(input.content);
-    const id = newId("reconciliation");
+    const sameFile = and(
+      eq(reconciliations.livemode, livemode),
+      eq(reconciliations.provider, input.provider),
+      eq(reconciliations.settlementDate, input.date),
+      eq(reconciliations.contentHash, contentHash),
+    );
+    // The same file again: its reconciliation, without reading the file a second time.
+    const [seen] = await db.select().from(reconciliations).where(sameFile);
+    if (seen) return { row: seen, replayed: true };
+    // Bad CSV is a 400 before anything is written.
+    const file = parseSettlementFile(input.content);
+
+    const now = new Date();
+    const base = {
+      id: newId("reconciliation", now.getTime()),
+      livemode,
+      createdAt: now,
+      provider: input.provider,
+      settlementDate: input.date,
+      contentHash,
+      lineCount: file.length,
+    };
     const inserted = await db
       .insert(reconciliations)
-      .values({
-        id,
-        livemode,
-        provider: input.provider,
-        settlementDate: input.date,
-        contentHash,
-        lineCount: file.length,
-        counts: emptyCounts(),
-      })
+      .values({ ...base, counts: emptyCounts() })
       .onConflictDoNothing()
       .returning({ id: reconciliations.id });
     if (inserted.length === 0) {
-      const [first] = await db
-        .select()
-        .from(reconciliations)
-        .where(
-          and(
-            eq(reconciliations.livemode, livemode),
-            eq(reconciliations.provider, input.provider),
-            eq(reconciliations.settlementDate, input.date),
-            eq(reconciliations.contentHash, contentHash),
-          ),
-        );
+      // A concurrent upload of the same file committed first.
+      const [first] = await db.select().from(reconciliations).where(sameFile);
       if (!first) throw new Error("reconciliation: the file's first reconciliation vanished");
       return { row: first, replayed: true };
     }
+    const id = base.id;
 
     const captures = file.filter((f) => f.type === "capture").map((f) => f.reference);
     const refunds = file.filter((f) => f.type === "refund").map((f) => f.reference);
-    const named = await namedMovements(v, db, input.provider, livemode, captures, refunds);
-    const day = await dayMovements(v, db, input.provider, input.date, livemode);
-    const claimed = await claimedMovements(v, db, input.provider, livemode, [...file, ...day]);
+    const namedRows = await namedMovements(v, db, input.provider, livemode, captures, refunds);
+    const dayRows = await dayMovements(v, db, input.provider, input.date, livemode);
+    const claimed = new Map<string, string>();
+    for (const r of [...namedRows, ...dayRows]) if (r.claimed_by) claimed.set(movementKey(r), r.claimed_by);
+    const named = new Map(namedRows.map((r) => [movementKey(r), movement(r)]));
+    const day = dayRows.map(movement);
     let result = matchSettlement({ file, named, day, claimed, expectedFee });
 
     // Claim in key order (two uploads never wait on each other in a circle). A movement a
@@ -226,12 +243,8 @@ export async function createReconciliation(v: Vars, input: CreateReconciliation)
       result = matchSettlement({ file, named, day, claimed: new Map([...claimed, ...theirs]), expectedFee });
     }
 
-    const [row] = await db
-      .update(reconciliations)
-      .set({ counts: result.counts, lines: result.lines })
-      .where(eq(reconciliations.id, id))
-      .returning();
-    return { row: row as ReconciliationRow, replayed: false };
+    await db.update(reconciliations).set({ counts: result.counts, lines: result.lines }).where(eq(reconciliations.id, id));
+    return { row: { ...base, counts: result.counts, lines: result.lines }, replayed: false };
   } catch (e) {
     throw withoutParams(e);
   }
