@@ -243,8 +243,11 @@ export async function createReconciliation(v: Vars, input: CreateReconciliation)
       result = matchSettlement({ file, named, day, claimed: new Map([...claimed, ...theirs]), expectedFee });
     }
 
-    await db.update(reconciliations).set({ counts: result.counts, lines: result.lines }).where(eq(reconciliations.id, id));
-    return { row: { ...base, counts: result.counts, lines: result.lines }, replayed: false };
+    // Matched lines are counted, not kept: the findings are what a bookkeeper works through, and
+    // a clean day of 100,000 lines stays a small row and a small answer.
+    const findings = result.lines.filter((l) => l.status !== "matched");
+    await db.update(reconciliations).set({ counts: result.counts, lines: findings }).where(eq(reconciliations.id, id));
+    return { row: { ...base, counts: result.counts, lines: findings }, replayed: false };
   } catch (e) {
     throw withoutParams(e);
   }

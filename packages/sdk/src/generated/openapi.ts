@@ -5535,7 +5535,7 @@ export type paths = {
       path?: never;
       cookie?: never;
     };
-    /** List reconciliations, newest first, without their lines (platform admin key) */
+    /** List reconciliations, newest first, without their findings (platform admin key) */
     get: {
       parameters: {
         query?: {
@@ -5728,7 +5728,7 @@ export type paths = {
       path?: never;
       cookie?: never;
     };
-    /** Retrieve a reconciliation with its lines (platform admin key) */
+    /** Retrieve a reconciliation with its findings (platform admin key) */
     get: {
       parameters: {
         query?: never;
@@ -9224,7 +9224,7 @@ export type components = {
       id: string;
       /** @description Lines in the file, header not counted */
       line_count: number;
-      /** @description The file's lines in order, then the movements it left out */
+      /** @description The findings: every line of the file that did not match, in file order, then each movement the file left out (missing_in_file). Matched lines are counted in `matched`, not listed: a file line absent from here matched. */
       lines: components["schemas"]["ReconciliationLine"][];
       livemode: boolean;
       matched: number;
@@ -9269,7 +9269,7 @@ export type components = {
       object: "list";
       url?: string;
     };
-    /** @description A reconciliation without its lines (retrieve it for them). */
+    /** @description A reconciliation without its findings (retrieve it for them). */
     ReconciliationSummary: {
       /** @description Movements an earlier reconciliation (of another file) already accounted for: not counted again */
       already_reconciled: number;

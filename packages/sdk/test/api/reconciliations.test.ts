@@ -22,8 +22,9 @@ describe("reconciliations (admin key) against the real API", () => {
     const rec = await ctx.admin.reconciliations.create({ provider: "card", date, content });
     expect(rec).toMatchObject({ object: "reconciliation", provider: "card", date, missing_in_ledger: 0, amount_mismatch: 0 });
     expect(rec.id).toMatch(/^rec_/);
-    const line = rec.lines.find((l) => l.reference === paid.id);
-    expect(line).toMatchObject({ type: "capture", status: "matched", amount: 25_000, ledger_amount: 25_000, fee: 375, expected_fee: 375 });
+    // Matched lines are counted, not listed: no finding names this payment.
+    expect(rec.matched).toBeGreaterThanOrEqual(1);
+    expect(rec.lines.filter((l) => l.reference === paid.id)).toEqual([]);
 
     // Another Idempotency-Key, the same file: the first reconciliation, nothing counted again.
     const again = await ctx.admin.reconciliations.create({ provider: "card", date, content });

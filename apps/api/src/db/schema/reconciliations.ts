@@ -45,6 +45,7 @@ export const reconciliations = pgTable(
     contentHash: text("content_hash").notNull(),
     lineCount: integer("line_count").notNull(),
     counts: jsonb("counts").$type<Record<ReconciliationLineStatus, number>>().notNull(),
+    /** The findings: every line that did not match, and each movement the file left out (matched lines are only counted). */
     lines: jsonb("lines").$type<ReconciliationLine[]>().notNull().default(sql`'[]'::jsonb`),
   },
   (t) => [uniqueIndex("reconciliations_content_idx").on(t.livemode, t.provider, t.settlementDate, t.contentHash)],

@@ -63,10 +63,13 @@ const ReconciliationBase = z.object({
   ...counts,
 });
 const Reconciliation = ReconciliationBase.extend({
-  lines: z.array(ReconciliationLine).openapi({ description: "The file's lines in order, then the movements it left out" }),
+  lines: z.array(ReconciliationLine).openapi({
+    description:
+      "The findings: every line of the file that did not match, in file order, then each movement the file left out (missing_in_file). Matched lines are counted in `matched`, not listed: a file line absent from here matched.",
+  }),
 }).openapi("Reconciliation");
 const ReconciliationSummary = ReconciliationBase.openapi("ReconciliationSummary", {
-  description: "A reconciliation without its lines (retrieve it for them).",
+  description: "A reconciliation without its findings (retrieve it for them).",
 });
 
 const CreateReconciliation = z
@@ -113,7 +116,7 @@ const retrieve = createRoute({
   method: "get",
   path: "/v1/reconciliations/{id}",
   tags: ["Reconciliations"],
-  summary: "Retrieve a reconciliation with its lines (platform admin key)",
+  summary: "Retrieve a reconciliation with its findings (platform admin key)",
   security: bearer,
   middleware: [allow("admin")] as const,
   request: { params: IdParam("rec") },
@@ -124,7 +127,7 @@ const list = createRoute({
   method: "get",
   path: "/v1/reconciliations",
   tags: ["Reconciliations"],
-  summary: "List reconciliations, newest first, without their lines (platform admin key)",
+  summary: "List reconciliations, newest first, without their findings (platform admin key)",
   security: bearer,
   middleware: [allow("admin")] as const,
   request: { query: ListQuery },

@@ -25,7 +25,7 @@ export interface MatchInput {
 export type ReconciliationCounts = Record<ReconciliationLineStatus, number>;
 
 export interface MatchResult {
-  /** The file's lines in order, then the day's movements the file left out (by reference). */
+  /** Every line of the file in order (matched too), then the day's movements the file left out (by reference). */
   lines: ReconciliationLine[];
   counts: ReconciliationCounts;
   /** The movements this reconciliation accounts for (matched, or found with a different amount or fee). */
