@@ -21,6 +21,7 @@ import { merchantRoutes } from "./routes/merchants/index.js";
 import { opsRoutes } from "./routes/ops/index.js";
 import { orderRoutes } from "./routes/orders/index.js";
 import { paymentRoutes } from "./routes/payments/index.js";
+import { reconciliationRoutes } from "./routes/reconciliations/index.js";
 import { staticRoutes } from "./routes/static/index.js";
 import { tariffRoutes } from "./routes/tariffs/index.js";
 import { testHelperRoutes } from "./routes/test-helpers/index.js";
@@ -67,7 +68,10 @@ export function createApp(deps: Deps) {
   app.use("*", requestContext(deps));
   app.use("*", httpMetrics(deps));
   app.use("/v1/*", noStore);
-  app.use("/v1/*", bodyLimit(256 * 1024));
+  const smallBodies = bodyLimit(256 * 1024);
+  // A day's settlement file: 100,000 lines are about 6 MiB.
+  const settlementFiles = bodyLimit(32 * 1024 * 1024);
+  app.use("/v1/*", (c, next) => (c.req.path === "/v1/reconciliations" ? settlementFiles : smallBodies)(c, next));
   app.use("/v1/*", cors());
   // The API speaks JSON only: a body of another type is 415, before anything reads or keys it.
   app.use("/v1/*", async (c, next) => {
@@ -103,6 +107,7 @@ export function createApp(deps: Deps) {
   app.route("/", transitRoutes);
   app.route("/", webhookRoutes);
   app.route("/", testHelperRoutes);
+  app.route("/", reconciliationRoutes);
   app.route("/", leadRoutes);
   app.route("/", accountRoutes);
 

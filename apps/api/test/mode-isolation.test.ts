@@ -32,6 +32,8 @@ const OUT_OF_SCOPE: Record<string, string> = {
   "GET /v1/auth/sessions": "about the caller itself: its own sign-in sessions",
   "POST /v1/auth/sessions/{id}/revoke": "about the caller itself: its own sign-in sessions",
   "GET /v1/test_helpers/outbox": "the development mail outbox (admin key; not in production): no merchant objects",
+  "GET /v1/reconciliations": "admin key only: the platform's settlement files, above both modes",
+  "GET /v1/reconciliations/{id}": "admin key only: the platform's settlement files, above both modes",
 };
 
 /** The fixture kind a path parameter names: by the id prefix in its example, or by its name. */

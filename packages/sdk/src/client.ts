@@ -12,6 +12,7 @@ import { Members } from "./resources/members.js";
 import { Merchants } from "./resources/merchants.js";
 import { Orders, PickupPoints } from "./resources/orders.js";
 import { Payments } from "./resources/payments.js";
+import { Reconciliations } from "./resources/reconciliations.js";
 import { Refunds } from "./resources/refunds.js";
 import { SecurityEvents } from "./resources/security-events.js";
 import { Tariffs } from "./resources/tariffs.js";
@@ -72,6 +73,8 @@ export class Softrack {
   readonly events: Events = new Events(this);
   readonly balance: Balance = new Balance(this);
   readonly ledger: Ledger = new Ledger(this);
+  /** Platform admin key. */
+  readonly reconciliations: Reconciliations = new Reconciliations(this);
   readonly testHelpers: TestHelpers = new TestHelpers(this);
   readonly auth: Auth = new Auth(this);
   readonly apiKeys: ApiKeys = new ApiKeys(this);

@@ -1,7 +1,7 @@
 import { cardBrand, cardExpired, luhnValid } from "@softrack/core";
 import { sha256Hex } from "../lib/crypto.js";
 import { invalid } from "../lib/errors.js";
-import type { AuthorizeResult, PaymentConnector } from "./connector.js";
+import type { AuthorizeResult, PaymentConnector, SettlementMovement } from "./connector.js";
 
 /** The contract's test cards. */
 const DECLINES: Record<string, { code: string; message: string }> = {
@@ -23,6 +23,17 @@ export const SIMULATED_MOVEMENTS: Pick<PaymentConnector, "capture" | "void" | "r
 };
 
 /**
+ * The simulated acquirer's fee, as its settlement file shows it: 1.5% of a capture (in basis
+ * points, rounded half up to the minor unit), nothing on a refund (its fee is not returned,
+ * and it charges none for sending money back).
+ */
+export const SIMULATED_ACQUIRER_FEE_BPS = 150;
+export function simulatedAcquirerFee(m: SettlementMovement): number {
+  if (m.type === "refund") return 0;
+  return Math.floor((m.amount * SIMULATED_ACQUIRER_FEE_BPS + 5_000) / 10_000);
+}
+
+/**
  * Card simulator (test mode). Validates like a real acquirer would (Luhn, expiry, CVC)
  * and keeps only brand, last4 and expiry: the number and CVC leave with this function.
  */
@@ -30,6 +41,7 @@ export const cardSimulator: PaymentConnector = {
   method: "card",
   simulator: true,
   ...SIMULATED_MOVEMENTS,
+  settlementFee: simulatedAcquirerFee,
   async authorize({ data, now }): Promise<AuthorizeResult> {
     const card = (data.card ?? {}) as Record<string, unknown>;
     const number = typeof card.number === "string" ? card.number.replace(/[\s-]/g, "") : "";

@@ -78,4 +78,18 @@ export interface PaymentConnector {
   void(paymentId: string): Promise<void>;
   /** Sends `amount` of a captured payment back to the payer; `refundId` names this refund (a payment can have several). */
   refund(paymentId: string, amount: number, refundId: string): Promise<void>;
+  /**
+   * Optional: the provider's own fee on one settled movement, by its published schedule, in
+   * minor units. Reconciliation checks each line of the provider's settlement file against it;
+   * a provider without one has its fees taken as they come (never a fee_mismatch).
+   */
+  settlementFee?(movement: SettlementMovement): number;
+}
+
+/** One movement as a provider settles it (a line of its settlement file). */
+export interface SettlementMovement {
+  type: "capture" | "refund";
+  /** Minor units, positive. */
+  amount: number;
+  currency: string;
 }

@@ -108,5 +108,22 @@ function guarded(c: PaymentConnector, logger: Logger): PaymentConnector {
     capture: (id, amount) => call("capture", () => c.capture(id, amount)),
     void: (id) => call("void", () => c.void(id)),
     refund: (id, amount, refundId) => call("refund", () => c.refund(id, amount, refundId)),
+    ...(typeof c.settlementFee === "function" ? { settlementFee: settlementFeeOf(c.settlementFee.bind(c), failed) } : {}),
+  };
+}
+
+/** A provider's fee schedule, held to what a fee is: a non-negative integer of minor units. */
+function settlementFeeOf(
+  fee: NonNullable<PaymentConnector["settlementFee"]>,
+  failed: (err: unknown, step: string) => never,
+): NonNullable<PaymentConnector["settlementFee"]> {
+  return (m) => {
+    let n: number;
+    try {
+      n = fee(m);
+    } catch (e) {
+      return failed(e, "settlementFee");
+    }
+    return Number.isSafeInteger(n) && n >= 0 ? n : failed(new Error(`settlementFee answered ${String(n)}`), "settlementFee");
   };
 }

@@ -26,6 +26,7 @@ export const ID_PREFIXES = {
   lead: "lead",
   job: "job",
   request: "req",
+  reconciliation: "rec",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;
@@ -63,6 +64,20 @@ export function newId(kind: IdKind, now = Date.now()): string {
   tail += ALPHABET[seq & 31];
   for (const b of rand) tail += ALPHABET[b & 31];
   return `${ID_PREFIXES[kind]}_${time}${tail}`;
+}
+
+/**
+ * The smallest id of `kind` created at `ms` or later (any id created earlier sorts below it):
+ * a range of creation times becomes a range of the primary key.
+ */
+export function idFloor(kind: IdKind, ms: number): string {
+  let t = Math.max(0, Math.floor(ms));
+  let time = "";
+  for (let i = 0; i < 10; i++) {
+    time = ALPHABET[t % 32] + time;
+    t = Math.floor(t / 32);
+  }
+  return `${ID_PREFIXES[kind]}_${time}`;
 }
 
 export function hasPrefix(id: unknown, kind: IdKind): id is string {

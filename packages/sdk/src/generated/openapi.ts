@@ -885,6 +885,300 @@ export type paths = {
     patch?: never;
     trace?: never;
   };
+  "/v1/reconciliations": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List reconciliations, newest first, without their findings (platform admin key) */
+    get: {
+      parameters: {
+        query?: {
+          ending_before?: string;
+          limit?: number;
+          starting_after?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["ReconciliationList"];
+          };
+        };
+        /** @description Invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing or invalid API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description The key may not do this */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description No such object */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Idempotent request still in progress */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Idempotency key reused with another body */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Rate limited */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    put?: never;
+    /**
+     * Match a provider's settlement file against the ledger, line by line (platform admin key)
+     * @description Idempotent per file content: the same file for the same provider, day and mode answers the first reconciliation again (header Idempotent-Replayed: true). A movement an earlier reconciliation of another file accounted for is reported already_reconciled and not counted again. Bad CSV: 400 with the line number in `message` and `line`.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": components["schemas"]["CreateReconciliation"];
+        };
+      };
+      responses: {
+        /** @description The reconciliation */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Reconciliation"];
+          };
+        };
+        /** @description Invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing or invalid API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description The key may not do this */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description No such object */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Idempotent request still in progress */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Idempotency key reused with another body */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Rate limited */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/reconciliations/{id}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Retrieve a reconciliation with its findings (platform admin key) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Reconciliation"];
+          };
+        };
+        /** @description Invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing or invalid API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description The key may not do this */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description No such object */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Idempotent request still in progress */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Idempotency key reused with another body */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Rate limited */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/v1/refunds": {
     parameters: {
       query?: never;
@@ -1034,6 +1328,113 @@ export type paths = {
     put?: never;
     /** Test mode: run every due test-mode job of this merchant (order expiry, settlement, webhook retries) as if the time were `now` */
     post: operations["postTestHelpersRunJobs"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/test_helpers/settlement_files": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Test mode: the settlement file the simulated card acquirer sends for one UTC day (platform admin key)
+     * @description One line per test-mode card capture or refund of that day: reference (the payment or refund id), type (capture|refund), amount and fee in minor units (the simulated acquirer charges 1.5% of a capture, rounded half up, and nothing on a refund), currency, date.
+     */
+    get: {
+      parameters: {
+        query: {
+          /** @description The UTC day the file settles */
+          date: string;
+          /** @description Who sent the settlement file: the card acquirer. */
+          provider: "card";
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The settlement file (CSV, one header row) */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "text/csv": string;
+          };
+        };
+        /** @description Invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing or invalid API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description The key may not do this */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description No such object */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Idempotent request still in progress */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Idempotency key reused with another body */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Rate limited */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -1416,6 +1817,22 @@ export type components = {
         [key: string]: string;
       };
       name: string;
+    };
+    CreateReconciliation: {
+      /** @description The settlement file, CSV: reference,type,amount,currency,fee,date */
+      content: string;
+      /**
+       * @description The UTC day the file settles
+       * @example 2026-12-02
+       */
+      date: string;
+      /** @description Reconcile live-mode movements (default false: test mode) */
+      livemode?: boolean;
+      /**
+       * @description Who sent the settlement file: the card acquirer.
+       * @enum {string}
+       */
+      provider: "card";
     };
     CreateRefund: {
       /**
@@ -2082,6 +2499,98 @@ export type components = {
         service_code: string;
         service_name: string | null;
       } | null;
+    };
+    Reconciliation: {
+      /** @description Movements an earlier reconciliation (of another file) already accounted for: not counted again */
+      already_reconciled: number;
+      /** @description The amount or currency differs */
+      amount_mismatch: number;
+      /**
+       * @description ISO 8601 UTC
+       * @example 2026-11-23T10:00:00.000Z
+       */
+      created: string;
+      date: string;
+      /** @description The amount agrees, the provider's fee differs from its schedule */
+      fee_mismatch: number;
+      id: string;
+      /** @description Lines in the file, header not counted */
+      line_count: number;
+      /** @description The findings: every line of the file that did not match, in file order, then each movement the file left out (missing_in_file). Matched lines are counted in `matched`, not listed: a file line absent from here matched. */
+      lines: components["schemas"]["ReconciliationLine"][];
+      livemode: boolean;
+      matched: number;
+      /** @description In the ledger that day, not in the file, nor in an earlier reconciliation */
+      missing_in_file: number;
+      /** @description In the file, not in the ledger (for this provider and mode) */
+      missing_in_ledger: number;
+      /** @enum {string} */
+      object: "reconciliation";
+      /**
+       * @description Who sent the settlement file: the card acquirer.
+       * @enum {string}
+       */
+      provider: "card";
+    };
+    ReconciliationLine: {
+      /** @description As the file says (null: missing_in_file) */
+      amount: number | null;
+      currency: string;
+      /** @description The provider's fee by its own schedule; null: the provider publishes none, fees are not compared */
+      expected_fee: number | null;
+      /** @description The provider's fee as the file says (null: missing_in_file) */
+      fee: number | null;
+      /** @description As the ledger says (null: missing_in_ledger) */
+      ledger_amount: number | null;
+      ledger_currency: string | null;
+      /** @description The line in the file (1 is the header); null: missing_in_file */
+      line: number | null;
+      /** @description already_reconciled: the reconciliation that accounted for it first */
+      reconciliation?: string;
+      /** @description The payment (capture) or refund (refund) id the provider settled */
+      reference: string;
+      /** @enum {string} */
+      status: "matched" | "missing_in_ledger" | "missing_in_file" | "amount_mismatch" | "fee_mismatch" | "already_reconciled";
+      /** @enum {string} */
+      type: "capture" | "refund";
+    };
+    ReconciliationList: {
+      data: components["schemas"]["ReconciliationSummary"][];
+      has_more: boolean;
+      /** @enum {string} */
+      object: "list";
+      url?: string;
+    };
+    /** @description A reconciliation without its findings (retrieve it for them). */
+    ReconciliationSummary: {
+      /** @description Movements an earlier reconciliation (of another file) already accounted for: not counted again */
+      already_reconciled: number;
+      /** @description The amount or currency differs */
+      amount_mismatch: number;
+      /**
+       * @description ISO 8601 UTC
+       * @example 2026-11-23T10:00:00.000Z
+       */
+      created: string;
+      date: string;
+      /** @description The amount agrees, the provider's fee differs from its schedule */
+      fee_mismatch: number;
+      id: string;
+      /** @description Lines in the file, header not counted */
+      line_count: number;
+      livemode: boolean;
+      matched: number;
+      /** @description In the ledger that day, not in the file, nor in an earlier reconciliation */
+      missing_in_file: number;
+      /** @description In the file, not in the ledger (for this provider and mode) */
+      missing_in_ledger: number;
+      /** @enum {string} */
+      object: "reconciliation";
+      /**
+       * @description Who sent the settlement file: the card acquirer.
+       * @enum {string}
+       */
+      provider: "card";
     };
     RecoveryCodes: {
       /** @enum {string} */
