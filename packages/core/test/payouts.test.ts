@@ -119,7 +119,7 @@ describe("settlement assignment", () => {
           // In order, and only the last one split.
           const ids = r.items.map((x) => Number(x.transactionId.slice(4)));
           expect([...ids].sort((a, b) => a - b)).toEqual(ids);
-          r.items.slice(0, -1).forEach((x, i) => expect(x.amount).toBe(open[ids[i] as number]?.remaining));
+          for (const [i, x] of r.items.slice(0, -1).entries()) expect(x.amount).toBe(open[ids[i] as number]?.remaining);
         },
       ),
       { numRuns: 3_000 },
@@ -136,7 +136,8 @@ describe("payouts on the ledger", () => {
         (opening, asks) => {
           const shards = availableAccounts("mer_1", false, "KGS");
           let accounts = new Map<string, LedgerAccount>();
-          shards.forEach((a, i) => accounts.set(a.id, { id: a.id, currency: "KGS", allowNegative: true, balance: opening[i] as number }));
+          for (const [i, a] of shards.entries())
+            accounts.set(a.id, { id: a.id, currency: "KGS", allowNegative: true, balance: opening[i] as number });
           const start = opening.reduce((t, x) => t + x, 0);
           let paidOut = 0;
           asks.forEach(([amount, fails], n) => {
