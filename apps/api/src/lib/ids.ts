@@ -26,6 +26,8 @@ export const ID_PREFIXES = {
   lead: "lead",
   job: "job",
   request: "req",
+  bankAccount: "ba",
+  payout: "po",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;
@@ -63,6 +65,25 @@ export function newId(kind: IdKind, now = Date.now()): string {
   tail += ALPHABET[seq & 31];
   for (const b of rand) tail += ALPHABET[b & 31];
   return `${ID_PREFIXES[kind]}_${time}${tail}`;
+}
+
+/** The creation time (ms) an id carries in its first 10 characters after the prefix. */
+export function idTime(id: string): number {
+  const time = id.slice(id.indexOf("_") + 1, id.indexOf("_") + 11);
+  let ms = 0;
+  for (const ch of time) ms = ms * 32 + ALPHABET.indexOf(ch);
+  return ms;
+}
+
+/** The smallest id of `kind` made at `ms` or later: a lower bound for a range over time-ordered ids. */
+export function idFloor(kind: IdKind, ms: number): string {
+  let t = Math.max(0, Math.floor(ms));
+  let time = "";
+  for (let i = 0; i < 10; i++) {
+    time = ALPHABET[t % 32] + time;
+    t = Math.floor(t / 32);
+  }
+  return `${ID_PREFIXES[kind]}_${time}`;
 }
 
 export function hasPrefix(id: unknown, kind: IdKind): id is string {
