@@ -191,6 +191,23 @@ describe("payouts", () => {
     await verified();
   });
 
+  it("payouts racing payments: the balance is never overdrawn and the ledger stays balanced", async () => {
+    const start = await available();
+    const payments = await Promise.all(
+      Array.from({ length: 10 }, () => sk.post("/v1/payments", { amount: 3_000, currency: "KGS", customer })),
+    );
+    const answers = await Promise.all([
+      ...payments.map((p) => sk.post(`/v1/payments/${p.body.id}/confirm`, { payment_method_data: { type: "wallet", customer } })),
+      ...Array.from({ length: 20 }, () => sk.post("/v1/payouts", { amount: 2_000, currency: "KGS" })),
+    ]);
+    expect(answers.filter((a) => a.status >= 500)).toEqual([]);
+    const earned = answers.slice(0, 10).reduce((t, a) => t + (a.body.amount - a.body.fee), 0);
+    const paid = answers.slice(10).filter((a) => a.status === 200).length * 2_000;
+    expect(paid).toBeLessThanOrEqual(start + earned);
+    expect(await available()).toBe(start + earned - paid);
+    await verified();
+  });
+
   it("movements freed by a failure go to the next payout; every report sums to its payout (JSON and CSV)", async () => {
     await earn(70_000);
     await earn(1_003);
