@@ -130,6 +130,36 @@ describe("payouts", () => {
     await verified();
   });
 
+  it("bad input is a 400 that changes nothing; a key replays the payout, never a second one", async () => {
+    const before = await available();
+    for (const [body, param] of [
+      [{ amount: 0, currency: "KGS" }, "amount"],
+      [{ amount: 10.5, currency: "KGS" }, "amount"],
+      [{ amount: "100", currency: "KGS" }, "amount"],
+      [{ amount: 100, currency: "kgs" }, "currency"],
+      [{ amount: 100, currency: "KGS", bank_account: "ba_nope" }, "bank_account"],
+      [{ amount: 100, currency: "KGS", destination: "x" }, "destination"],
+    ] as const) {
+      const r = await sk.post("/v1/payouts", body);
+      expect(r.status, JSON.stringify(body)).toBeGreaterThanOrEqual(400);
+      expect(r.status).toBeLessThan(500);
+      expect(r.body.error.param).toBe(param);
+    }
+    const kzt = await sk.post("/v1/bank_accounts", { ...KG_OK, currency: "KZT" });
+    const mismatch = await sk.post("/v1/payouts", { amount: 100, currency: "KGS", bank_account: kzt.body.id });
+    expect(mismatch.body.error).toMatchObject({ code: "bank_account_currency_mismatch", param: "bank_account" });
+    expect(await available()).toBe(before);
+    const key = { "Idempotency-Key": `po-${Date.now()}` };
+    const first = await sk.post("/v1/payouts", { amount: 1_000, currency: "KGS" }, key);
+    const again = await sk.post("/v1/payouts", { amount: 1_000, currency: "KGS" }, key);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(again.body).toEqual(first.body);
+    expect((await sk.post("/v1/payouts", { amount: 2_000, currency: "KGS" }, key)).status).toBe(422);
+    expect(await available()).toBe(before - 1_000);
+    expect((await sk.post(`/v1/payouts/${first.body.id}/cancel`)).body.status).toBe("canceled");
+    expect(await available()).toBe(before);
+  });
+
   it("takes the amount from available at once and pays it once run_jobs passes the arrival date", async () => {
     const before = await available();
     const r = await sk.post("/v1/payouts", { amount: 30_000, currency: "KGS" });

@@ -177,7 +177,19 @@ async function releaseSettlement(v: Vars, po: PayoutRow) {
 
 // ---------------------------------------------------------------- payouts
 
+/** POST /v1/payouts: a payout of `amount`, or a refusal. */
 export async function createPayout(
+  v: Vars,
+  input: { amount: number; currency: string; bank_account?: string | undefined },
+): Promise<PayoutRow> {
+  return (await makePayout(v, input)) as PayoutRow;
+}
+
+/**
+ * A payout of `amount`, or (the schedule) of everything available once it reaches `minimum`
+ * (null below it). Runs in the caller's transaction: the request's unit of work, or the job's.
+ */
+async function makePayout(
   v: Vars,
   input: { amount: number | "available"; currency: string; bank_account?: string | undefined },
   opts: { automatic?: boolean; minimum?: number } = {},
@@ -573,7 +585,7 @@ const runSchedule: JobHandler<Deps> = async (run) => {
       run.tx,
     );
     for (const { currency } of currencies) {
-      const po = await createPayout(v, { amount: "available", currency }, { automatic: true, minimum: Math.max(1, s.minimum) });
+      const po = await makePayout(v, { amount: "available", currency }, { automatic: true, minimum: Math.max(1, s.minimum) });
       if (po) made.push(po.id);
     }
   }

@@ -261,7 +261,7 @@ export const payoutRoutes = createRouter()
     c.json(bankAccountObject(await findBankAccount(c.var.db, merchantOf(c.var), c.req.valid("param").id)), 200),
   )
   .openapi(routes.deleteBankAccount, async (c) => c.json(await deleteBankAccount(c.var, c.req.valid("param").id), 200))
-  .openapi(routes.createPayout, async (c) => c.json(payoutObject((await createPayout(c.var, c.req.valid("json"))) as never), 200))
+  .openapi(routes.createPayout, async (c) => c.json(payoutObject(await createPayout(c.var, c.req.valid("json"))), 200))
   .openapi(routes.listPayouts, async (c) => {
     const l = await listPayouts(c.var, c.req.valid("query"));
     return c.json({ ...l, data: l.data.map(payoutObject) }, 200);
