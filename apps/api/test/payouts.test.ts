@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { idFloor, idTime } from "../src/lib/ids.js";
 import type { TestApi } from "../src/testing.js";
 import { fundedCustomer, type Http, http, startTestApi } from "./support.js";
 
@@ -283,6 +284,20 @@ describe("payouts", () => {
     const total = rows.slice(1).reduce((t, line) => t + Math.round(Number(line.split(",")[5]) * 100), 0);
     expect(total).toBe(again.body.amount);
     expect(rows.slice(1).every((line) => /,-?\d+\.\d{2},\d+\.\d{2},KGS$/.test(line))).toBe(true);
+    await verified();
+  });
+
+  it("a cursor past open movements (a write that committed late) is caught up by reading the whole history", async () => {
+    await earn(9_000);
+    const amount = await available();
+    // As if a transaction older than the look-back committed after the cursor moved past it.
+    await api.runtime.database.rows(sql`UPDATE payout_cursors SET settled_through = ${idFloor("transaction", Date.now() + 3_600_000)}`);
+    const po = await sk.post("/v1/payouts", { amount, currency: "KGS" });
+    expect(po.status).toBe(200);
+    expect(sum(await report(po.body.id))).toBe(amount);
+    // And the cursor is back on the movements.
+    const [c] = await api.runtime.database.rows<{ settled_through: string }>(sql`SELECT settled_through FROM payout_cursors`);
+    expect(idTime(c?.settled_through as string)).toBeLessThanOrEqual(Date.now());
     await verified();
   });
 

@@ -6002,7 +6002,10 @@ export type paths = {
       };
     };
     put?: never;
-    /** Pay out part of the available balance to a bank account (never more than available) */
+    /**
+     * Pay out part of the available balance to a bank account (never more than available)
+     * @description The amount leaves `available` at once. Refusals (400, nothing changes): `balance_insufficient` (param `amount`, with `available`), `bank_account_missing` (no default account in the currency), `bank_account_currency_mismatch`, and in live mode without a configured payout rail `method_unavailable`. Test mode: an account number ending in 0000 fails with `failure_code: account_closed`; others are `paid` once run_jobs passes `arrival_date`.
+     */
     post: {
       parameters: {
         query?: never;
@@ -6206,7 +6209,10 @@ export type paths = {
     };
     get?: never;
     put?: never;
-    /** Cancel a pending payout: its amount returns to available */
+    /**
+     * Cancel a pending payout: its amount returns to available
+     * @description Only while `pending` (before the rail hands it to the bank); otherwise 400 `payout_unexpected_state`.
+     */
     post: {
       parameters: {
         query?: never;

@@ -176,6 +176,11 @@ const routes = {
     path: "/v1/payouts",
     tags,
     summary: "Pay out part of the available balance to a bank account (never more than available)",
+    description:
+      "The amount leaves `available` at once. Refusals (400, nothing changes): `balance_insufficient` (param `amount`, with " +
+      "`available`), `bank_account_missing` (no default account in the currency), `bank_account_currency_mismatch`, and in live " +
+      "mode without a configured payout rail `method_unavailable`. Test mode: an account number ending in 0000 fails with " +
+      "`failure_code: account_closed`; others are `paid` once run_jobs passes `arrival_date`.",
     security: bearer,
     middleware: [allow("secret")] as const,
     request: body(CreatePayout),
@@ -206,6 +211,7 @@ const routes = {
     path: "/v1/payouts/{id}/cancel",
     tags,
     summary: "Cancel a pending payout: its amount returns to available",
+    description: "Only while `pending` (before the rail hands it to the bank); otherwise 400 `payout_unexpected_state`.",
     security: bearer,
     middleware: [allow("secret")] as const,
     request: poId,
