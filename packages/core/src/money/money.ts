@@ -95,7 +95,8 @@ export function formatMoney(amount: number, currency: CurrencyCode, locale = "en
  */
 export function majorUnits(amount: number, currency: CurrencyCode): string {
   if (!Number.isSafeInteger(amount)) throw new MoneyError(`amount must be an integer, got ${amount}`);
-  const exponent = CURRENCIES[currency].exponent;
+  // Every currency today has 2 digits; a 0-digit one (e.g. JPY) would print without a point.
+  const exponent: number = CURRENCIES[currency].exponent;
   const abs = Math.abs(amount);
   const digits = String(abs).padStart(exponent + 1, "0");
   const whole = exponent === 0 ? digits : digits.slice(0, -exponent);
