@@ -1,6 +1,16 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { allocate, applyBasisPoints, cardBrand, cardExpired, isPositiveAmount, luhnValid, MAX_AMOUNT, majorUnits, money } from "../src/index.js";
+import {
+  allocate,
+  applyBasisPoints,
+  cardBrand,
+  cardExpired,
+  isPositiveAmount,
+  luhnValid,
+  MAX_AMOUNT,
+  majorUnits,
+  money,
+} from "../src/index.js";
 
 describe("money", () => {
   it.each([
