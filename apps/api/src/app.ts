@@ -21,6 +21,7 @@ import { merchantRoutes } from "./routes/merchants/index.js";
 import { opsRoutes } from "./routes/ops/index.js";
 import { orderRoutes } from "./routes/orders/index.js";
 import { paymentRoutes } from "./routes/payments/index.js";
+import { payoutRoutes } from "./routes/payouts/index.js";
 import { reconciliationRoutes } from "./routes/reconciliations/index.js";
 import { staticRoutes } from "./routes/static/index.js";
 import { tariffRoutes } from "./routes/tariffs/index.js";
@@ -103,6 +104,7 @@ export function createApp(deps: Deps) {
   app.route("/", customerRoutes);
   app.route("/", paymentRoutes);
   app.route("/", orderRoutes);
+  app.route("/", payoutRoutes);
   app.route("/", tariffRoutes);
   app.route("/", transitRoutes);
   app.route("/", webhookRoutes);

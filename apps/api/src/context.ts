@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { LiveConnectors } from "./connectors/index.js";
+import type { PayoutRail } from "./connectors/payout-rail.js";
 import type { Database, Db } from "./db/client.js";
 import type { payments } from "./db/schema/index.js";
 import type { Env } from "./env.js";
@@ -52,6 +53,8 @@ export interface Deps {
   committed: Signal;
   /** The operator's live payment providers (LIVE_CONNECTORS), loaded at start; test mode uses the simulators. */
   liveConnectors: LiveConnectors;
+  /** The operator's live payout rail (bank transfers to merchants), when one is plugged in; test mode uses the simulator. */
+  livePayoutRail?: PayoutRail | undefined;
   /**
    * The origin every absolute URL this server builds starts with (sign-in links): PUBLIC_URL,
    * else the listening address (see listen). Never taken from a request's headers.

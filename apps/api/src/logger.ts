@@ -40,6 +40,11 @@ export function createLogger(level: string, destination?: pino.DestinationStream
           "*.secret",
           "client_secret",
           "*.client_secret",
+          // A payout's bank account number (only its last 4 are ever shown).
+          "account_number",
+          "*.account_number",
+          "accountNumber",
+          "*.accountNumber",
         ],
         censor: "[redacted]",
       },

@@ -12,6 +12,7 @@ import { SecretBox, sha256Hex } from "./lib/crypto.js";
 import { Signal } from "./lib/signal.js";
 import { stopMetrics } from "./observability/metrics.js";
 import { onOrderPaymentChanged, orderJobs } from "./services/orders.js";
+import { payoutJobs } from "./services/payouts.js";
 import { loadTaxServices } from "./services/tax.js";
 import { openTapGroups, TapGroupCommit } from "./services/transit-group-commit.js";
 import { LedgerStore } from "./store/ledger-store.js";
@@ -49,7 +50,7 @@ export async function createRuntime(env: Env, logger: Logger, adminKey: string):
     liveConnectors,
     publicUrl: env.PUBLIC_URL ?? hostUrl(env.HOST, env.PORT),
     now: () => new Date(),
-    jobs: new JobRegistry<Deps>(orderJobs),
+    jobs: new JobRegistry<Deps>(orderJobs, payoutJobs),
     paymentStatusChanged: onOrderPaymentChanged,
   };
   if (tapPool) openTapGroups(deps, tapPool.pool);

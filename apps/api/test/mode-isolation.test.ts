@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { payoutSimulator } from "../src/connectors/payout-rail.js";
 import { clearingAccount, walletAccount } from "../src/store/accounts.js";
 import type { TestApi } from "../src/testing.js";
 import { accounts } from "./auth-support.js";
@@ -154,6 +155,17 @@ async function makeFixtures(mode: Mode): Promise<Fixtures> {
     "tap",
   );
   const event = (await ok(k.get("/v1/events?limit=1"), "events")).data[0];
+  const bankAccount = await ok(
+    k.post("/v1/bank_accounts", {
+      country: "KG",
+      holder_name: `Asel ${mode}`,
+      account_number: "1240020000123456",
+      bank_code: "124002",
+      currency: "KGS",
+    }),
+    "bank account",
+  );
+  const payout = await ok(k.post("/v1/payouts", { amount: 100, currency: "KGS" }), "payout");
   // A key of this mode for the key routes: a spare publishable key, so the suite's own keys are never the target.
   const key = await ok(k.post("/v1/api_keys", { kind: "publishable" }), "api key");
   return {
@@ -170,6 +182,8 @@ async function makeFixtures(mode: Mode): Promise<Fixtures> {
       tap: tap.id,
       key: key.id,
       paid: paid.id,
+      ba: bankAccount.id,
+      po: payout.id,
     },
     clientSecret: open.client_secret,
     handoverCode: held.handover_code.code,
@@ -193,6 +207,10 @@ async function snapshot(mode: Mode) {
     `/v1/tariffs/${f.tariff}/versions`,
     `/v1/transit/terminals/${f.term}`,
     `/v1/transit/taps/${f.tap}`,
+    `/v1/bank_accounts/${f.ba}`,
+    `/v1/payouts/${f.po}`,
+    `/v1/payouts/${f.po}/transactions`,
+    "/v1/payout_schedule",
     "/v1/balance",
     "/v1/ledger/transactions?limit=100",
   ];
@@ -294,6 +312,8 @@ beforeAll(async () => {
     if (on.livemode !== true) throw new Error(`live mode: ${JSON.stringify(on)}`);
     credentials.push({ name: "live-mode console session (owner)", mode: "live", kind: "session", http: liveSession });
   }
+  // The operator's live payout rail, plugged in as a live deployment would: the simulator here.
+  api.runtime.deps.livePayoutRail = payoutSimulator;
   fixtures.test = await makeFixtures("test");
   fixtures.live = await makeFixtures("live");
 }, 120_000);

@@ -1,6 +1,16 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { allocate, applyBasisPoints, cardBrand, cardExpired, isPositiveAmount, luhnValid, MAX_AMOUNT, money } from "../src/index.js";
+import {
+  allocate,
+  applyBasisPoints,
+  cardBrand,
+  cardExpired,
+  isPositiveAmount,
+  luhnValid,
+  MAX_AMOUNT,
+  majorUnits,
+  money,
+} from "../src/index.js";
 
 describe("money", () => {
   it.each([
@@ -64,5 +74,21 @@ describe("cards", () => {
   it("a card expires after the last day of its month", () => {
     expect(cardExpired(11, 2026, new Date("2026-11-30T23:59:59Z"))).toBe(false);
     expect(cardExpired(11, 2026, new Date("2026-12-01T00:00:00Z"))).toBe(true);
+  });
+});
+
+describe("majorUnits", () => {
+  it("writes minor units in major units with the currency's digits", () => {
+    expect(majorUnits(15000, "KGS")).toBe("150.00");
+    expect(majorUnits(-15005, "KZT")).toBe("-150.05");
+    expect(majorUnits(7, "UZS")).toBe("0.07");
+    expect(majorUnits(0, "USD")).toBe("0.00");
+  });
+  it("reads back exactly (property)", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -MAX_AMOUNT, max: MAX_AMOUNT }), (n) => {
+        expect(Math.round(Number(majorUnits(n, "KGS")) * 100)).toBe(n);
+      }),
+    );
   });
 });

@@ -12,6 +12,7 @@ import { Members } from "./resources/members.js";
 import { Merchants } from "./resources/merchants.js";
 import { Orders, PickupPoints } from "./resources/orders.js";
 import { Payments } from "./resources/payments.js";
+import { BankAccounts, Payouts } from "./resources/payouts.js";
 import { Reconciliations } from "./resources/reconciliations.js";
 import { Refunds } from "./resources/refunds.js";
 import { SecurityEvents } from "./resources/security-events.js";
@@ -72,6 +73,8 @@ export class Softrack {
   readonly webhookEndpoints: WebhookEndpoints = new WebhookEndpoints(this);
   readonly events: Events = new Events(this);
   readonly balance: Balance = new Balance(this);
+  readonly bankAccounts: BankAccounts = new BankAccounts(this);
+  readonly payouts: Payouts = new Payouts(this);
   readonly ledger: Ledger = new Ledger(this);
   /** Platform admin key. */
   readonly reconciliations: Reconciliations = new Reconciliations(this);

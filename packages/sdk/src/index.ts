@@ -14,6 +14,7 @@ export type * from "./resources/members.js";
 export type * from "./resources/merchants.js";
 export type * from "./resources/orders.js";
 export type * from "./resources/payments.js";
+export type * from "./resources/payouts.js";
 export type * from "./resources/reconciliations.js";
 export type * from "./resources/refunds.js";
 export type * from "./resources/security-events.js";

@@ -27,6 +27,8 @@ export const ID_PREFIXES = {
   job: "job",
   request: "req",
   reconciliation: "rec",
+  bankAccount: "ba",
+  payout: "po",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;
@@ -66,10 +68,15 @@ export function newId(kind: IdKind, now = Date.now()): string {
   return `${ID_PREFIXES[kind]}_${time}${tail}`;
 }
 
-/**
- * The smallest id of `kind` created at `ms` or later (any id created earlier sorts below it):
- * a range of creation times becomes a range of the primary key.
- */
+/** The creation time (ms) an id carries in its first 10 characters after the prefix. */
+export function idTime(id: string): number {
+  const time = id.slice(id.indexOf("_") + 1, id.indexOf("_") + 11);
+  let ms = 0;
+  for (const ch of time) ms = ms * 32 + ALPHABET.indexOf(ch);
+  return ms;
+}
+
+/** The smallest id of `kind` made at `ms` or later: a lower bound for a range over time-ordered ids. */
 export function idFloor(kind: IdKind, ms: number): string {
   let t = Math.max(0, Math.floor(ms));
   let time = "";

@@ -14,6 +14,10 @@ export const EVENT_TYPES = [
   "order.delivered",
   "order.refunded",
   "order.expired",
+  "payout.created",
+  "payout.paid",
+  "payout.failed",
+  "payout.canceled",
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

@@ -325,20 +325,22 @@ const payoutAccounts = (po: PayoutRef) => ({
   clearing: clearingAccount("payout", po.livemode, po.currency, po.payoutId),
 });
 
-/** A payout created: its amount leaves the merchant's available balance at once. */
-export function payoutCreated(po: PayoutRef): LedgerEntry {
+/**
+ * A payout created: its amount leaves the merchant's available balance at once, taken from
+ * the shards the caller locked (`takeFromAvailable`), never more than they hold: a shortfall
+ * is the caller's to refuse before it asks (balance_insufficient), so here it is a bug.
+ */
+export function payoutCreated(po: PayoutRef, shards: readonly ShardBalance[]): LedgerEntry {
   positive("payout amount", po.amount);
-  const a = payoutAccounts(po);
+  const taken = takeFromAvailable(shards, po.amount);
+  if (taken.shortfall > 0) throw new PostingError(`payout ${po.payoutId} of ${po.amount} exceeds available by ${taken.shortfall}`);
   return {
     type: "payout",
     merchantId: po.merchantId,
     livemode: po.livemode,
     sourceId: po.payoutId,
     description: `Payout ${po.payoutId}`,
-    postings: [
-      { account: a.available, amount: -po.amount },
-      { account: a.clearing, amount: po.amount },
-    ],
+    postings: [...taken.postings, { account: payoutAccounts(po).clearing, amount: po.amount }],
   };
 }
 

@@ -88,3 +88,18 @@ export function formatMoney(amount: number, currency: CurrencyCode, locale = "en
   const exponent = CURRENCIES[currency].exponent;
   return new Intl.NumberFormat(locale, { style: "currency", currency, minimumFractionDigits: exponent }).format(amount / 10 ** exponent);
 }
+
+/**
+ * Minor units as a plain decimal in major units with the currency's own digits, no symbol or
+ * grouping (a CSV cell a spreadsheet reads as a number): majorUnits(-15005, "KGS") → "-150.05".
+ */
+export function majorUnits(amount: number, currency: CurrencyCode): string {
+  if (!Number.isSafeInteger(amount)) throw new MoneyError(`amount must be an integer, got ${amount}`);
+  // Every currency today has 2 digits; a 0-digit one (e.g. JPY) would print without a point.
+  const exponent: number = CURRENCIES[currency].exponent;
+  const abs = Math.abs(amount);
+  const digits = String(abs).padStart(exponent + 1, "0");
+  const whole = exponent === 0 ? digits : digits.slice(0, -exponent);
+  const text = exponent === 0 ? whole : `${whole}.${digits.slice(-exponent)}`;
+  return amount < 0 ? `-${text}` : text;
+}

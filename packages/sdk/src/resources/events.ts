@@ -19,6 +19,10 @@ export interface SoftrackEventObjects {
   "order.delivered": Order;
   "order.refunded": Order;
   "order.expired": Order;
+  "payout.created": Schemas["Payout"];
+  "payout.paid": Schemas["Payout"];
+  "payout.failed": Schemas["Payout"];
+  "payout.canceled": Schemas["Payout"];
 }
 
 /**

@@ -6,6 +6,7 @@ export * from "./ledger.js";
 export * from "./merchants.js";
 export * from "./orders.js";
 export * from "./payments.js";
+export * from "./payouts.js";
 export * from "./reconciliations.js";
 export * from "./tariffs.js";
 export * from "./transit.js";

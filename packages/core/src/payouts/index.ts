@@ -1,0 +1,2 @@
+export * from "./bank-accounts.js";
+export * from "./settlement.js";
