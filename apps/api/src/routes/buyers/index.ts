@@ -10,7 +10,12 @@ const Phone = z
   .min(3)
   .max(32)
   .openapi({ description: "International format; normalised to E.164", example: "+996555123456" });
-const Email = z.email().max(254).openapi({ description: "Compared trimmed and lowercased", example: "aigul@example.kg" });
+const Email = z
+  .string()
+  .trim()
+  .max(254)
+  .regex(z.regexes.email, "must be an email address")
+  .openapi({ description: "Compared trimmed and lowercased", example: "aigul@example.kg" });
 
 /** A buyer named by phone, email or both (orders.create's `buyer`). */
 export const BuyerIdentifiers = z.strictObject({ phone: Phone.optional(), email: Email.optional() }).openapi("BuyerIdentifiers");
