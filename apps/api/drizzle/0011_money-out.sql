@@ -1,22 +1,21 @@
-CREATE TABLE "reconciled_movements" (
+CREATE TABLE "buyer_events" (
+	"id" text PRIMARY KEY NOT NULL,
 	"livemode" boolean DEFAULT false NOT NULL,
-	"provider" text NOT NULL,
-	"type" text NOT NULL,
-	"reference" text NOT NULL,
-	"reconciliation_id" text NOT NULL,
-	CONSTRAINT "reconciled_movements_livemode_provider_type_reference_pk" PRIMARY KEY("livemode","provider","type","reference")
+	"buyer_key" text NOT NULL,
+	"merchant_id" text NOT NULL,
+	"order_id" text NOT NULL,
+	"kind" text NOT NULL,
+	"at" timestamp with time zone NOT NULL
 );
 --> statement-breakpoint
-CREATE TABLE "reconciliations" (
+CREATE TABLE "buyer_policies" (
 	"id" text PRIMARY KEY NOT NULL,
 	"livemode" boolean DEFAULT false NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"provider" text NOT NULL,
-	"settlement_date" date NOT NULL,
-	"content_hash" text NOT NULL,
-	"line_count" integer NOT NULL,
-	"counts" jsonb NOT NULL,
-	"lines" jsonb DEFAULT '[]'::jsonb NOT NULL
+	"merchant_id" text NOT NULL,
+	"version" integer NOT NULL,
+	"min_score_on_pickup" integer NOT NULL,
+	"no_show_fee_by_score" jsonb DEFAULT '[]'::jsonb NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "bank_accounts" (
@@ -80,7 +79,33 @@ CREATE TABLE "payouts" (
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
-CREATE UNIQUE INDEX "reconciliations_content_idx" ON "reconciliations" USING btree ("livemode","provider","settlement_date","content_hash");--> statement-breakpoint
+CREATE TABLE "reconciled_movements" (
+	"livemode" boolean DEFAULT false NOT NULL,
+	"provider" text NOT NULL,
+	"type" text NOT NULL,
+	"reference" text NOT NULL,
+	"reconciliation_id" text NOT NULL,
+	CONSTRAINT "reconciled_movements_livemode_provider_type_reference_pk" PRIMARY KEY("livemode","provider","type","reference")
+);
+--> statement-breakpoint
+CREATE TABLE "reconciliations" (
+	"id" text PRIMARY KEY NOT NULL,
+	"livemode" boolean DEFAULT false NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"provider" text NOT NULL,
+	"settlement_date" date NOT NULL,
+	"content_hash" text NOT NULL,
+	"line_count" integer NOT NULL,
+	"counts" jsonb NOT NULL,
+	"lines" jsonb DEFAULT '[]'::jsonb NOT NULL
+);
+--> statement-breakpoint
+ALTER TABLE "orders" ADD COLUMN "payment_timing" text DEFAULT 'prepaid' NOT NULL;--> statement-breakpoint
+ALTER TABLE "orders" ADD COLUMN "buyer_keys" jsonb DEFAULT '[]'::jsonb NOT NULL;--> statement-breakpoint
+CREATE INDEX "buyer_events_buyer_idx" ON "buyer_events" USING btree ("buyer_key","livemode");--> statement-breakpoint
+CREATE INDEX "buyer_events_order_idx" ON "buyer_events" USING btree ("order_id");--> statement-breakpoint
+CREATE UNIQUE INDEX "buyer_policies_merchant_mode_version_idx" ON "buyer_policies" USING btree ("merchant_id","livemode","version");--> statement-breakpoint
 CREATE INDEX "bank_accounts_merchant_idx" ON "bank_accounts" USING btree ("merchant_id","livemode","id");--> statement-breakpoint
 CREATE INDEX "payout_items_movement_idx" ON "payout_items" USING btree ("merchant_id","livemode","currency","transaction_id");--> statement-breakpoint
-CREATE INDEX "payouts_merchant_idx" ON "payouts" USING btree ("merchant_id","livemode","id");
+CREATE INDEX "payouts_merchant_idx" ON "payouts" USING btree ("merchant_id","livemode","id");--> statement-breakpoint
+CREATE UNIQUE INDEX "reconciliations_content_idx" ON "reconciliations" USING btree ("livemode","provider","settlement_date","content_hash");

@@ -13,6 +13,7 @@ import { requestContext } from "./middleware/request-context.js";
 import { httpMetrics } from "./observability/metrics.js";
 import { accountRoutes } from "./routes/auth/accounts.js";
 import { balanceRoutes } from "./routes/balance/index.js";
+import { buyerRoutes } from "./routes/buyers/index.js";
 import { customerRoutes } from "./routes/customers/index.js";
 import { docsRoutes } from "./routes/docs/index.js";
 import { adminRoutes, healthRoutes } from "./routes/health/index.js";
@@ -105,6 +106,7 @@ export function createApp(deps: Deps) {
   app.route("/", paymentRoutes);
   app.route("/", orderRoutes);
   app.route("/", payoutRoutes);
+  app.route("/", buyerRoutes);
   app.route("/", tariffRoutes);
   app.route("/", transitRoutes);
   app.route("/", webhookRoutes);

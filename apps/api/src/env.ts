@@ -7,6 +7,9 @@ import { parseLiveConnectors } from "./connectors/live.js";
  */
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
+/** BUYER_HASH_KEY's development default: known to everyone, so production refuses to start with it. */
+export const DEV_BUYER_HASH_KEY = "softrack-development-buyer-hash-key-do-not-use-in-production";
+
 /** A sign-in limit: a whole number of requests or answers per window, at least 1. */
 const authLimit = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
 
@@ -23,6 +26,12 @@ export const envSchema = z.object({
   /** Key that encrypts stored secrets (webhook secrets, replayable responses). Defaults to one derived from the admin key. */
   SECRET_ENCRYPTION_KEY: z.string().min(32, "must be at least 32 characters").optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
+  /**
+   * The platform secret that keys buyers' hashes (HMAC-SHA256 of the normalised phone or email,
+   * services/buyers.ts): a buyer's history is found by it, and the identifier is never stored.
+   * The development default is public, so production refuses it. Changing it forgets every history.
+   */
+  BUYER_HASH_KEY: z.string().min(32, "must be at least 32 characters").default(DEV_BUYER_HASH_KEY),
   /** How many jobs/webhook workers poll; 0 turns background work off (tests drive it by hand). */
   WORKERS: z.enum(["on", "off"]).default("on"),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
@@ -119,6 +128,8 @@ function productionProblems(env: Env): string[] {
     problems.push("PUBLIC_URL: must be set in production (the origin sign-in links point to, e.g. https://pay.example.com)");
   else if (!env.PUBLIC_URL.startsWith("https://") && !LOOPBACK.has(new URL(env.PUBLIC_URL).hostname))
     problems.push("PUBLIC_URL: must be https:// in production (http:// only for localhost)");
+  if (env.BUYER_HASH_KEY === DEV_BUYER_HASH_KEY)
+    problems.push("BUYER_HASH_KEY: must be set in production (the development default is public; at least 32 random characters)");
   if (env.METRICS === "on" && !env.METRICS_TOKEN)
     problems.push("METRICS_TOKEN: must be set in production (or METRICS=off): /metrics is never public");
   return problems;

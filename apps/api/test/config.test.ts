@@ -151,16 +151,22 @@ describe("configuration checked at start (built API)", { timeout: 240_000 }, () 
     // Issue 19, findings 4, 15, 17: no generated admin key, no link built from a request's Host, no public /metrics.
     const r = await run({ NODE_ENV: "production" });
     expect(r.code).toBe(1);
-    expect(r.stderr).toHaveLength(3);
+    expect(r.stderr).toHaveLength(4);
     for (const line of r.stderr) expect(line).toMatch(/^softrack-api: invalid environment: \w+: must be set in production/);
     expect(r.stderr.map((l) => l.match(/invalid environment: (\w+):/)?.[1]).sort()).toEqual([
+      "BUYER_HASH_KEY",
       "METRICS_TOKEN",
       "PLATFORM_ADMIN_KEY",
       "PUBLIC_URL",
     ]);
   });
 
-  const production = { NODE_ENV: "production", PLATFORM_ADMIN_KEY: "a".repeat(30), METRICS_TOKEN: "t".repeat(20) };
+  const production = {
+    NODE_ENV: "production",
+    PLATFORM_ADMIN_KEY: "a".repeat(30),
+    METRICS_TOKEN: "t".repeat(20),
+    BUYER_HASH_KEY: "b".repeat(40),
+  };
 
   it("production requires PUBLIC_URL, an https:// origin (http:// only on localhost)", async () => {
     expectOneClearLine(await run(production), /invalid environment: PUBLIC_URL: must be set in production/);

@@ -452,3 +452,46 @@ describe("test and live are two worlds", () => {
     expect((await snapshot("test")).job).toBe("done");
   }, 120_000);
 });
+
+describe("buyer reliability and buyer policy belong to one mode", () => {
+  // GET/DELETE /v1/buyer_reliability and GET/PUT /v1/buyer_policy take no id and list nothing, so
+  // the sweep above does not reach them: a buyer's record and a policy of one mode stay there.
+  it("a test key neither sees, erases nor follows the live record and policy", async () => {
+    const phone = encodeURIComponent("+996555770011");
+    const collectBy = new Date(Date.now() + 3 * 86_400_000).toISOString();
+    const live = await sk.live.post("/v1/orders", {
+      currency: "KGS",
+      items: [{ sku: "dress", name: "Dress", amount: 300_000, quantity: 1 }],
+      delivery: { type: "courier", collect_by: collectBy },
+      buyer: { phone: "+996555770011" },
+    });
+    expect(live.status).toBe(200);
+    const policy = await sk.live.put("/v1/buyer_policy", { min_score_on_pickup: 101 });
+    expect(policy.body).toMatchObject({ livemode: true, version: 1 });
+
+    expect((await sk.test.get("/v1/buyer_policy")).status).toBe(404);
+    expect((await sk.test.get(`/v1/buyer_reliability?phone=${phone}`)).body).toMatchObject({
+      livemode: false,
+      orders: 0,
+      requirement: "none",
+    });
+    const erased = await sk.test.call("DELETE", `/v1/buyer_reliability?phone=${phone}`);
+    expect(erased.body).toMatchObject({ livemode: false, events_erased: 0 });
+    // The live policy does not reach test orders either: everyone may still pay on pickup there.
+    const testOrder = await sk.test.post("/v1/orders", {
+      currency: "KGS",
+      items: [{ sku: "dress", name: "Dress", amount: 300_000, quantity: 1 }],
+      delivery: { type: "courier", collect_by: collectBy },
+      buyer: { phone: "+996555770011" },
+      payment_timing: "on_pickup",
+    });
+    expect(testOrder.body.status).toBe("awaiting_pickup");
+
+    expect((await sk.live.get(`/v1/buyer_reliability?phone=${phone}`)).body).toMatchObject({
+      livemode: true,
+      orders: 1,
+      requirement: "prepay",
+    });
+    expect((await sk.live.get("/v1/buyer_policy")).body.id).toBe(policy.body.id);
+  });
+});

@@ -59,3 +59,41 @@ describe("order machine", () => {
     expect(transitionOrder(delivered, { type: "fail" }).ok).toBe(false);
   });
 });
+
+describe("an on_pickup order", () => {
+  const onPickup = () =>
+    newOrder({
+      items: [{ sku: "dress", name: "Dress", amount: 3_000, quantity: 1 }],
+      no_show_fee: 700,
+      collect_by: "2026-12-01T00:00:00.000Z",
+      return_window_days: 14,
+      payment_timing: "on_pickup",
+    });
+
+  it("waits at the point holding nothing, and cannot be handed over before its payment", () => {
+    const s = onPickup();
+    expect(s.status).toBe("awaiting_pickup");
+    expect(s.amount_captured).toBe(0);
+    const t = transitionOrder(s, { type: "handover", accepted: [{ sku: "dress", quantity: 1 }], at: "2026-11-30T00:00:00.000Z" });
+    expect(t.ok).toBe(false);
+  });
+
+  it("is held once paid at the point, then delivered like a prepaid one", () => {
+    const s = apply(
+      onPickup(),
+      { type: "payment_authorized" },
+      { type: "handover", accepted: [{ sku: "dress", quantity: 1 }], at: "2026-11-30T00:00:00.000Z" },
+    );
+    expect(s.status).toBe("delivered");
+    expect(s.amount_captured).toBe(3_000);
+  });
+
+  it("expires uncollected with no fee kept (nothing was paid), and a failed delivery cancels it", () => {
+    const expired = transitionOrder(onPickup(), { type: "expire", now: "2026-12-02T00:00:00.000Z" });
+    expect(expired.ok && expired.state.status).toBe("expired");
+    expect(expired.ok && expired.state.amount_captured).toBe(0);
+    expect(expired.ok && expired.effects).toEqual([{ type: "void" }]);
+    const failed = transitionOrder(onPickup(), { type: "fail" });
+    expect(failed.ok && failed.state.status).toBe("canceled");
+  });
+});

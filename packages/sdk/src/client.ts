@@ -5,6 +5,7 @@ import { query, sleep } from "./internal/utils.js";
 import { ApiKeys } from "./resources/api-keys.js";
 import { Auth } from "./resources/auth.js";
 import { Balance } from "./resources/balance.js";
+import { BuyerPolicies, BuyerReliabilityResource } from "./resources/buyer-reliability.js";
 import { Customers } from "./resources/customers.js";
 import { Events } from "./resources/events.js";
 import { Ledger } from "./resources/ledger.js";
@@ -68,6 +69,8 @@ export class Softrack {
   readonly customers: Customers = new Customers(this);
   readonly orders: Orders = new Orders(this);
   readonly pickupPoints: PickupPoints = new PickupPoints(this);
+  readonly buyerReliability: BuyerReliabilityResource = new BuyerReliabilityResource(this);
+  readonly buyerPolicy: BuyerPolicies = new BuyerPolicies(this);
   readonly tariffs: Tariffs = new Tariffs(this);
   readonly transit: Transit = new Transit(this);
   readonly webhookEndpoints: WebhookEndpoints = new WebhookEndpoints(this);

@@ -7,6 +7,7 @@ export { isRetryable, retryDelay } from "./core/retries.js";
 export type * from "./resources/api-keys.js";
 export type * from "./resources/auth.js";
 export type * from "./resources/balance.js";
+export type * from "./resources/buyer-reliability.js";
 export type * from "./resources/customers.js";
 export type * from "./resources/events.js";
 export type * from "./resources/ledger.js";

@@ -24,6 +24,8 @@ export const ID_PREFIXES = {
   pickupPoint: "pp",
   delivery: "wd",
   lead: "lead",
+  buyerEvent: "bev",
+  buyerPolicy: "bpol",
   job: "job",
   request: "req",
   reconciliation: "rec",

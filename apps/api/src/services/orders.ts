@@ -5,8 +5,10 @@ import {
   type OrderItem,
   type OrderState,
   orderAmount,
+  orderNoShowFee,
   orderPendingShare,
   orderSettled,
+  type PaymentTiming,
   returnWindowEnds,
   transitionOrder,
 } from "@softrack/core";
@@ -21,6 +23,7 @@ import { ApiError, invalid, notFound } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import { type ListParams, listOwned } from "../lib/pagination.js";
 import { merchantOf } from "../middleware/auth.js";
+import { type BuyerIdentifiers, buyerDecision, buyerKeys, prepaymentRequired, recordBuyerEvent } from "./buyers.js";
 import { emitEvent } from "./events.js";
 import {
   cancelPayment,
@@ -46,13 +49,15 @@ export function orderObject(
   const state = stateOf(o);
   // The handover code collects the goods, like a client_secret pays: read-only support members never see either.
   const secrets = opts.secrets && seesClientSecrets(v.principal);
-  const code = o.handoverCodeSealed && secrets && o.status === "held" ? v.deps.box.open(o.handoverCodeSealed) : null;
+  const collectable = o.status === "held" || o.status === "awaiting_pickup";
+  const code = o.handoverCodeSealed && secrets && collectable ? v.deps.box.open(o.handoverCodeSealed) : null;
   return {
     id: o.id,
     object: "order" as const,
     created: o.createdAt.toISOString(),
     livemode: o.livemode,
     status: o.status,
+    payment_timing: o.paymentTiming,
     currency: o.currency,
     amount: o.amount,
     amount_captured: o.amountCaptured,
@@ -80,6 +85,7 @@ export function orderObject(
 function stateOf(o: OrderRow): OrderState {
   return {
     status: o.status,
+    payment_timing: o.paymentTiming,
     lines: o.lines,
     no_show_fee: o.noShowFee,
     collect_by: o.collectBy.toISOString(),
@@ -104,6 +110,14 @@ export interface CreateOrderInput {
   customer?: string | undefined;
   description?: string | undefined;
   metadata?: Record<string, string> | undefined;
+  buyer?: BuyerIdentifiers | undefined;
+  payment_timing?: PaymentTiming | undefined;
+}
+
+/** A fresh handover code: its sealed form (shown to the buyer) and its hash (the scan finds and checks it). */
+function handoverCode(v: Vars, orderId: string) {
+  const code = String(randomInt(0, 1_000_000)).padStart(6, "0");
+  return { handoverCodeSealed: v.deps.box.seal(code), handoverCodeHash: sha256Hex(`${orderId}:${code}`) };
 }
 
 export async function createOrder(v: Vars, input: CreateOrderInput) {
@@ -114,8 +128,17 @@ export async function createOrder(v: Vars, input: CreateOrderInput) {
   const amount = orderAmount(items);
   if (!Number.isSafeInteger(amount) || amount > 999_999_999_999)
     throw invalid("amount_too_large", "The order's total is too large.", "items");
-  const fee = input.no_show_fee ?? 0;
-  if (fee > amount) throw invalid("parameter_invalid", "no_show_fee cannot exceed the order's total.", "no_show_fee");
+  if ((input.no_show_fee ?? 0) > amount) throw invalid("parameter_invalid", "no_show_fee cannot exceed the order's total.", "no_show_fee");
+  const timing = input.payment_timing ?? "prepaid";
+  const keys = input.buyer ? buyerKeys(v, input.buyer, "buyer.") : [];
+  // The merchant's buyer policy decides who may pay on pickup and the no-show fee by score.
+  const { score, decision, policy } = await buyerDecision(v, keys);
+  if (timing === "on_pickup" && policy) {
+    if (keys.length === 0)
+      throw invalid("parameter_missing", "With a buyer policy set, an on_pickup order names its buyer (phone or email).", "buyer");
+    if (decision.requirement === "prepay") throw prepaymentRequired(score, policy.min_score_on_pickup);
+  }
+  const fee = orderNoShowFee(input.no_show_fee ?? 0, decision, amount);
   const collectBy = new Date(input.delivery.collect_by);
   if (collectBy.getTime() <= v.deps.now().getTime())
     throw invalid("parameter_invalid", "delivery.collect_by must be in the future.", "delivery.collect_by");
@@ -147,6 +170,7 @@ export async function createOrder(v: Vars, input: CreateOrderInput) {
     no_show_fee: fee,
     collect_by: collectBy.toISOString(),
     return_window_days: input.return_window_days ?? 14,
+    payment_timing: timing,
   });
   const [row] = await v.db
     .insert(orders)
@@ -163,10 +187,15 @@ export async function createOrder(v: Vars, input: CreateOrderInput) {
       noShowFee: fee,
       returnWindowDays: state.return_window_days,
       paymentId: payment.id,
+      paymentTiming: timing,
+      buyerKeys: keys,
+      // Nothing is held for an on_pickup order: the point scans its code to take the payment.
+      ...(timing === "on_pickup" ? handoverCode(v, id) : {}),
       metadata: input.metadata ?? {},
     })
     .returning();
-  await history(v.db, id, "order.created", { amount, items: items.length });
+  await history(v.db, id, "order.created", { amount, items: items.length, payment_timing: timing });
+  await recordBuyerEvent(v.db, row as OrderRow, "ordered", v.deps.now());
   await scheduleJob(v.deps.database, v.db, {
     kind: "order.expire",
     dedupeKey: `order.expire:${id}`,
@@ -247,11 +276,11 @@ async function save(v: Vars, before: OrderRow, s: OrderState, extra: Partial<Ord
 export async function onOrderPaymentChanged(v: Vars, payment: PaymentRow) {
   if (!payment.orderId) return;
   const o = await lockOrder(v.db, payment.merchantId, payment.livemode, payment.orderId);
-  if (payment.status === "requires_capture" && o.status === "requires_payment") {
+  if (payment.status === "requires_capture" && (o.status === "requires_payment" || o.status === "awaiting_pickup")) {
     const t = apply(o, { type: "payment_authorized" });
-    const code = String(randomInt(0, 1_000_000)).padStart(6, "0");
     await history(v.db, o.id, "order.held", { amount: o.amount });
-    await save(v, o, t.state, { handoverCodeSealed: v.deps.box.seal(code), handoverCodeHash: sha256Hex(`${o.id}:${code}`) });
+    // An on_pickup order paid at the point keeps the code the buyer already holds.
+    await save(v, o, t.state, o.status === "awaiting_pickup" ? {} : handoverCode(v, o.id));
   } else if ((payment.status === "canceled" || payment.status === "failed") && o.status === "requires_payment") {
     await history(v.db, o.id, "order.canceled", { payment_status: payment.status });
     await v.db.update(orders).set({ status: "canceled", updatedAt: new Date() }).where(eq(orders.id, o.id));
@@ -285,6 +314,8 @@ export async function handover(
     released: o.amount - t.state.amount_captured,
   });
   const after = await save(v, o, t.state);
+  // Took something: collected. Came and took nothing: a return at the door, the trip was wasted all the same.
+  await recordBuyerEvent(v.db, o, after.status === "delivered" ? "collected" : "returned", now);
   if (after.status === "delivered") {
     const ends = new Date(now.getTime() + after.returnWindowDays * DAY_MS);
     await scheduleJob(v.deps.database, v.db, {
@@ -310,6 +341,8 @@ export async function returnItems(v: Vars, id: string, input: { items: { sku: st
     reason: input.reason ?? null,
   });
   await save(v, o, t.state);
+  // One return per order in the buyer's record, however many parcels of it come back.
+  if (o.lines.every((l) => l.returned === 0)) await recordBuyerEvent(v.db, o, "returned", v.deps.now());
   return findOrder(v, id);
 }
 
@@ -318,8 +351,9 @@ export async function failOrder(v: Vars, id: string, input: { reason: string }) 
   const o = await lockOrder(v.db, p.merchantId, p.livemode, id);
   const t = apply(o, { type: "fail" });
   await cancelPayment(v, o.paymentId);
-  await history(v.db, o.id, "order.failed", { reason: input.reason, refunded: o.amount });
+  await history(v.db, o.id, "order.failed", { reason: input.reason, refunded: o.status === "held" ? o.amount : 0 });
   await save(v, o, t.state);
+  await recordBuyerEvent(v.db, o, "failed", v.deps.now());
   return findOrder(v, id);
 }
 
@@ -331,7 +365,7 @@ const expireOrder: JobHandler<Deps> = async (run) => {
     .from(orders)
     .where(eq(orders.id, payload.order as string))
     .for("update");
-  if (o?.status !== "held") return `skipped: ${o?.status ?? "missing"}`;
+  if (o?.status !== "held" && o?.status !== "awaiting_pickup") return `skipped: ${o?.status ?? "missing"}`;
   const v = jobVars(run, o.merchantId, o.livemode);
   const t = transitionOrder(stateOf(o), { type: "expire", now: now.toISOString() });
   if (!t.ok) return `skipped: ${t.code}`;
@@ -341,6 +375,7 @@ const expireOrder: JobHandler<Deps> = async (run) => {
   else await cancelPayment(v, o.paymentId);
   await history(tx, o.id, "order.expired", { no_show_fee: t.state.amount_captured, refunded: t.state.amount_refunded });
   await save(v, o, t.state);
+  await recordBuyerEvent(tx, o, "not_collected", now);
   return "expired";
 };
 

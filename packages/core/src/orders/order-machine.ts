@@ -6,9 +6,19 @@
  *                          ↘ refunded (failed delivery, or nothing kept)
  *                          ↘ expired  (never collected: refund minus the no-show fee)
  *
+ * An `on_pickup` order holds no money: it waits at the point (`awaiting_pickup`) and its payment
+ * is confirmed there at handover, which holds it like a prepaid one (then `held` → `delivered`):
+ *
+ *   awaiting_pickup → held (paid at the point) → delivered
+ *                   ↘ expired  (never collected: nothing was paid, the loss is the merchant's)
+ *                   ↘ canceled (the delivery failed: nothing to refund)
+ *
  * Amounts are integer minor units; items are priced per unit.
  */
-export type OrderStatus = "requires_payment" | "held" | "delivered" | "refunded" | "expired" | "canceled";
+export type OrderStatus = "requires_payment" | "awaiting_pickup" | "held" | "delivered" | "refunded" | "expired" | "canceled";
+
+/** When the buyer pays: before delivery (held in escrow), or at the point, at handover. */
+export type PaymentTiming = "prepaid" | "on_pickup";
 
 export interface OrderItem {
   readonly sku: string;
@@ -24,6 +34,7 @@ export interface OrderLine extends OrderItem {
 
 export interface OrderState {
   readonly status: OrderStatus;
+  readonly payment_timing: PaymentTiming;
   readonly lines: readonly OrderLine[];
   readonly no_show_fee: number;
   readonly collect_by: string;
@@ -62,9 +73,12 @@ export function newOrder(input: {
   no_show_fee: number;
   collect_by: string;
   return_window_days: number;
+  payment_timing?: PaymentTiming;
 }): OrderState {
+  const timing = input.payment_timing ?? "prepaid";
   return {
-    status: "requires_payment",
+    status: timing === "on_pickup" ? "awaiting_pickup" : "requires_payment",
+    payment_timing: timing,
     lines: input.items.map((i) => ({ ...i, accepted: 0, returned: 0 })),
     no_show_fee: input.no_show_fee,
     collect_by: input.collect_by,
@@ -115,9 +129,15 @@ export function transitionOrder(s: OrderState, action: OrderAction): OrderTransi
   const total = orderAmount(s.lines);
   switch (action.type) {
     case "payment_authorized":
-      if (s.status !== "requires_payment") return unexpected(s, "hold");
+      if (s.status !== "requires_payment" && s.status !== "awaiting_pickup") return unexpected(s, "hold");
       return { ok: true, state: { ...s, status: "held" }, effects: [] };
     case "handover": {
+      if (s.status === "awaiting_pickup")
+        return {
+          ok: false,
+          code: "order_unexpected_state",
+          message: "an on_pickup order is paid at the point first: confirm its payment, then hand it over",
+        };
       if (s.status !== "held") return unexpected(s, "hand over");
       const picked = pick(s.lines, action.accepted, (l) => l.quantity);
       if (!picked.ok)
@@ -140,12 +160,16 @@ export function transitionOrder(s: OrderState, action: OrderAction): OrderTransi
       };
     }
     case "fail":
+      // Nothing was paid for an on_pickup order still at the point: nothing to refund.
+      if (s.status === "awaiting_pickup") return { ok: true, state: { ...s, status: "canceled" }, effects: [{ type: "void" }] };
       if (s.status !== "held") return unexpected(s, "fail");
       return { ok: true, state: { ...s, status: "refunded", amount_refunded: total }, effects: [{ type: "void" }] };
     case "expire": {
-      if (s.status !== "held") return unexpected(s, "expire");
+      if (s.status !== "held" && s.status !== "awaiting_pickup") return unexpected(s, "expire");
       if (Date.parse(action.now) < Date.parse(s.collect_by))
         return { ok: false, code: "not_due", message: "the order can still be collected" };
+      // Not collected and never paid: no fee can be kept, the delivery is the merchant's loss.
+      if (s.status === "awaiting_pickup") return { ok: true, state: { ...s, status: "expired" }, effects: [{ type: "void" }] };
       const fee = Math.min(s.no_show_fee, total);
       if (fee === 0) return { ok: true, state: { ...s, status: "expired", amount_refunded: total }, effects: [{ type: "void" }] };
       return {

@@ -469,6 +469,42 @@ export type paths = {
     patch?: never;
     trace?: never;
   };
+  "/v1/buyer_policy": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The buyer policy in force */
+    get: operations["getBuyerPolicy"];
+    /** Set the buyer policy: a new immutable version */
+    put: operations["putBuyerPolicy"];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/buyer_reliability": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A buyer's reliability score and counts across the platform (by phone or email) */
+    get: operations["getBuyerReliability"];
+    put?: never;
+    post?: never;
+    /** Erase a buyer's history across the platform (the right to be forgotten) */
+    delete: operations["deleteBuyerReliability"];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/v1/customers": {
     parameters: {
       query?: never;
@@ -1486,6 +1522,58 @@ export type components = {
         [key: string]: unknown;
       }[];
     };
+    /** @description Who buys: their platform-wide reliability record is kept under keyed hashes of these, never in clear */
+    BuyerIdentifiers: {
+      /**
+       * @description Compared trimmed and lowercased
+       * @example aigul@example.kg
+       */
+      email?: string;
+      /**
+       * @description International format; normalised to E.164
+       * @example +996555123456
+       */
+      phone?: string;
+    };
+    BuyerPolicy: {
+      /**
+       * @description ISO 8601 UTC
+       * @example 2026-11-23T10:00:00.000Z
+       */
+      created: string;
+      id: string;
+      livemode: boolean;
+      min_score_on_pickup: number;
+      no_show_fee_by_score: {
+        /** @description Applies to scores under this */
+        below: number;
+        /**
+         * @description No-show fee in minor units of the order's currency
+         * @example 15000
+         */
+        fee: number;
+      }[];
+      /** @enum {string} */
+      object: "buyer_policy";
+      version: number;
+    };
+    BuyerReliability: {
+      collected: number;
+      failed: number;
+      livemode: boolean;
+      not_collected: number;
+      /** @enum {string} */
+      object: "buyer_reliability";
+      orders: number;
+      /**
+       * @description What the calling merchant's buyer policy asks of this buyer
+       * @enum {string}
+       */
+      requirement: "none" | "prepay";
+      returned: number;
+      /** @description 0–100: the expected share of parcels this buyer collects, recent behaviour weighing more */
+      score: number;
+    };
     CapturePayment: {
       /**
        * @description Integer in minor units: 15000 KGS = 150.00 KGS
@@ -1572,6 +1660,7 @@ export type components = {
       name: string;
     };
     CreateOrder: {
+      buyer?: components["schemas"]["BuyerIdentifiers"];
       /**
        * @example KGS
        * @enum {string}
@@ -1605,6 +1694,11 @@ export type components = {
         [key: string]: string;
       };
       no_show_fee?: number;
+      /**
+       * @description Default prepaid
+       * @enum {string}
+       */
+      payment_timing?: "prepaid" | "on_pickup";
       return_window_days?: number;
     };
     CreatePayment: {
@@ -1795,6 +1889,14 @@ export type components = {
     EnterLiveMode: {
       /** @description A fresh authenticator code (or a recovery code), checked now */
       code: string;
+    };
+    ErasedBuyerReliability: {
+      /** @enum {boolean} */
+      deleted: true;
+      events_erased: number;
+      livemode: boolean;
+      /** @enum {string} */
+      object: "buyer_reliability";
     };
     Error: {
       error: {
@@ -2053,6 +2155,11 @@ export type components = {
       /** @enum {string} */
       object: "order";
       payment: components["schemas"]["Payment"] | string;
+      /**
+       * @description prepaid: held in escrow once paid; on_pickup: nothing held, paid at the point at handover
+       * @enum {string}
+       */
+      payment_timing: "prepaid" | "on_pickup";
       return_window_days: number;
       /**
        * @description ISO 8601 UTC
@@ -2061,7 +2168,7 @@ export type components = {
       return_window_ends_at: string | null;
       settled: boolean;
       /** @enum {string} */
-      status: "requires_payment" | "held" | "delivered" | "refunded" | "expired" | "canceled";
+      status: "requires_payment" | "awaiting_pickup" | "held" | "delivered" | "refunded" | "expired" | "canceled";
     };
     OrderEventList: {
       data: {
@@ -2335,6 +2442,20 @@ export type components = {
       /** @enum {string} */
       object: "list";
       url?: string;
+    };
+    PutBuyerPolicy: {
+      /** @description Buyers under it must prepay (101: everyone) */
+      min_score_on_pickup: number;
+      /** @description The highest fee among the bands a score falls under applies */
+      no_show_fee_by_score?: {
+        /** @description Applies to scores under this */
+        below: number;
+        /**
+         * @description No-show fee in minor units of the order's currency
+         * @example 15000
+         */
+        fee: number;
+      }[];
     };
     PutPayoutSchedule: {
       /** @enum {string} */
@@ -5378,6 +5499,352 @@ export interface operations {
             /** @enum {string} */
             object: "bank_account";
           };
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing or invalid API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description The key may not do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description No such object */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Idempotent request still in progress */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Idempotency key reused with another body */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  getBuyerPolicy: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["BuyerPolicy"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing or invalid API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description The key may not do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description No such object */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Idempotent request still in progress */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Idempotency key reused with another body */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  putBuyerPolicy: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["PutBuyerPolicy"];
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["BuyerPolicy"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing or invalid API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description The key may not do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description No such object */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Idempotent request still in progress */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Idempotency key reused with another body */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  getBuyerReliability: {
+    parameters: {
+      query?: {
+        /** @description Compared trimmed and lowercased */
+        email?: string;
+        /** @description International format; normalised to E.164 */
+        phone?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["BuyerReliability"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing or invalid API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description The key may not do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description No such object */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Idempotent request still in progress */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Idempotency key reused with another body */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  deleteBuyerReliability: {
+    parameters: {
+      query?: {
+        /** @description Compared trimmed and lowercased */
+        email?: string;
+        /** @description International format; normalised to E.164 */
+        phone?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErasedBuyerReliability"];
         };
       };
       /** @description Invalid request */

@@ -65,3 +65,45 @@ describe("orders (courier payment guarantee) against the real API", () => {
     expect(points.data[0]?.object).toBe("pickup_point");
   });
 });
+
+describe("buyer reliability against the real API", () => {
+  it("orders carry the buyer and the timing; the record, the policy and erasure", async () => {
+    const phone = "+996 555 31 41 59";
+    const point = await ctx.sk.pickupPoints.create({ name: "Point Osh bazaar", address: "Bishkek, Osh bazaar" });
+    const onPickup = await ctx.sk.orders.create({
+      currency: "KGS",
+      items: [{ sku: "book", name: "Book", amount: 5000, quantity: 1 }],
+      delivery: { type: "pickup_point", point: point.id, collect_by: inDays(3) },
+      buyer: { phone },
+      payment_timing: "on_pickup",
+    });
+    expect(onPickup).toMatchObject({ status: "awaiting_pickup", payment_timing: "on_pickup" });
+    const fresh = await ctx.sk.buyerReliability.get({ phone });
+    expect(fresh).toMatchObject({ object: "buyer_reliability", score: 90, orders: 1, requirement: "none" });
+
+    const policy = await ctx.sk.buyerPolicy.put({ min_score_on_pickup: 95, no_show_fee_by_score: [{ below: 95, fee: 700 }] });
+    expect(policy).toMatchObject({ object: "buyer_policy", version: 1 });
+    expect((await ctx.sk.buyerPolicy.retrieve()).id).toBe(policy.id);
+    expect((await ctx.sk.buyerReliability.get({ phone })).requirement).toBe("prepay");
+    const refused = await ctx.sk.orders
+      .create({
+        currency: "KGS",
+        items: [{ sku: "book", name: "Book", amount: 5000, quantity: 1 }],
+        delivery: { type: "pickup_point", point: point.id, collect_by: inDays(3) },
+        buyer: { phone },
+        payment_timing: "on_pickup",
+      })
+      .catch((e: unknown) => e);
+    expect(refused).toMatchObject({ status: 400, code: "prepayment_required" });
+    const prepaid = await ctx.sk.orders.create({
+      currency: "KGS",
+      items: [{ sku: "book", name: "Book", amount: 5000, quantity: 1 }],
+      delivery: { type: "pickup_point", point: point.id, collect_by: inDays(3) },
+      buyer: { phone },
+    });
+    expect(prepaid.no_show_fee).toBe(700);
+
+    expect(await ctx.sk.buyerReliability.delete({ phone })).toMatchObject({ deleted: true });
+    expect(await ctx.sk.buyerReliability.get({ phone })).toMatchObject({ orders: 0 });
+  });
+});

@@ -1,4 +1,4 @@
-import type { OrderLine, OrderStatus } from "@softrack/core";
+import type { OrderLine, OrderStatus, PaymentTiming } from "@softrack/core";
 import { boolean, index, integer, jsonb, pgTable, text } from "drizzle-orm/pg-core";
 import { merchantRef, metadata, money, objectColumns, ts } from "./common.js";
 
@@ -17,6 +17,10 @@ export const orders = pgTable(
     noShowFee: money("no_show_fee").notNull().default(0),
     returnWindowDays: integer("return_window_days").notNull().default(14),
     paymentId: text("payment_id").notNull(),
+    /** `on_pickup`: nothing held until the buyer pays at the point (core/orders). */
+    paymentTiming: text("payment_timing").$type<PaymentTiming>().notNull().default("prepaid"),
+    /** The buyer's keyed hashes, one per identifier given (services/buyers.ts), never the phone or email; erased with the buyer. */
+    buyerKeys: jsonb("buyer_keys").$type<string[]>().notNull().default([]),
     /** The handover code a pickup point scans, sealed (it is a bearer secret); its hash finds the order. */
     handoverCodeSealed: text("handover_code_sealed"),
     handoverCodeHash: text("handover_code_hash"),

@@ -15,10 +15,15 @@ import {
   pickupPointObject,
   returnItems,
 } from "../../services/orders.js";
+import { BuyerIdentifiers } from "../buyers/index.js";
 import { Payment } from "../payments/payments.schemas.js";
 
 const Sku = z.string().min(1).max(100);
 const Quantity = z.number().int().positive().max(10_000);
+
+const PaymentTiming = z
+  .enum(["prepaid", "on_pickup"])
+  .openapi({ description: "prepaid: held in escrow once paid; on_pickup: nothing held, paid at the point at handover" });
 
 const Order = z
   .object({
@@ -26,7 +31,8 @@ const Order = z
     object: z.literal("order"),
     created: Timestamp,
     livemode: z.boolean(),
-    status: z.enum(["requires_payment", "held", "delivered", "refunded", "expired", "canceled"]),
+    status: z.enum(["requires_payment", "awaiting_pickup", "held", "delivered", "refunded", "expired", "canceled"]),
+    payment_timing: PaymentTiming,
     currency: z.string(),
     amount: z.number().int(),
     amount_captured: z.number().int(),
@@ -80,6 +86,10 @@ const CreateOrder = z
     customer: z.string().max(64).optional(),
     description: z.string().max(1000).optional(),
     metadata: Metadata.optional(),
+    buyer: BuyerIdentifiers.optional().openapi({
+      description: "Who buys: their platform-wide reliability record is kept under keyed hashes of these, never in clear",
+    }),
+    payment_timing: PaymentTiming.optional().openapi({ description: "Default prepaid" }),
   })
   .openapi("CreateOrder");
 

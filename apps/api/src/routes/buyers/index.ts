@@ -1,0 +1,130 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { Amount, bearer, body, errors, json, Timestamp } from "../../lib/openapi.js";
+import { createRouter } from "../../lib/router.js";
+import { allow } from "../../middleware/auth.js";
+import { buyerReliability, eraseBuyer, findBuyerPolicy, putBuyerPolicy } from "../../services/buyers.js";
+
+const Phone = z
+  .string()
+  .trim()
+  .min(3)
+  .max(32)
+  .openapi({ description: "International format; normalised to E.164", example: "+996555123456" });
+const Email = z
+  .string()
+  .trim()
+  .max(254)
+  .regex(z.regexes.email, "must be an email address")
+  .openapi({ description: "Compared trimmed and lowercased", example: "aigul@example.kg" });
+
+/** A buyer named by phone, email or both (orders.create's `buyer`). */
+export const BuyerIdentifiers = z.strictObject({ phone: Phone.optional(), email: Email.optional() }).openapi("BuyerIdentifiers");
+
+/** Exactly one of phone or email, in the query string. */
+const BuyerQuery = z.strictObject({
+  phone: Phone.optional().openapi({ param: { name: "phone", in: "query" } }),
+  email: Email.optional().openapi({ param: { name: "email", in: "query" } }),
+});
+
+const Score = z.number().int().min(0).max(100);
+
+const BuyerReliability = z
+  .object({
+    object: z.literal("buyer_reliability"),
+    livemode: z.boolean(),
+    score: Score.openapi({ description: "0–100: the expected share of parcels this buyer collects, recent behaviour weighing more" }),
+    orders: z.number().int(),
+    collected: z.number().int(),
+    not_collected: z.number().int(),
+    failed: z.number().int(),
+    returned: z.number().int(),
+    requirement: z.enum(["none", "prepay"]).openapi({ description: "What the calling merchant's buyer policy asks of this buyer" }),
+  })
+  .openapi("BuyerReliability");
+
+const ErasedBuyer = z
+  .object({
+    object: z.literal("buyer_reliability"),
+    livemode: z.boolean(),
+    deleted: z.literal(true),
+    events_erased: z.number().int(),
+  })
+  .openapi("ErasedBuyerReliability");
+
+const FeeBands = z
+  .array(
+    z.strictObject({
+      below: z.number().int().min(1).max(101).openapi({ description: "Applies to scores under this" }),
+      fee: Amount.openapi({ description: "No-show fee in minor units of the order's currency" }),
+    }),
+  )
+  .max(20);
+
+const BuyerPolicy = z
+  .object({
+    id: z.string(),
+    object: z.literal("buyer_policy"),
+    created: Timestamp,
+    livemode: z.boolean(),
+    version: z.number().int(),
+    min_score_on_pickup: Score,
+    no_show_fee_by_score: FeeBands,
+  })
+  .openapi("BuyerPolicy");
+
+const PutBuyerPolicy = z
+  .strictObject({
+    min_score_on_pickup: z.number().int().min(0).max(101).openapi({ description: "Buyers under it must prepay (101: everyone)" }),
+    no_show_fee_by_score: FeeBands.optional().openapi({ description: "The highest fee among the bands a score falls under applies" }),
+  })
+  .openapi("PutBuyerPolicy");
+
+const tags = ["Buyer reliability"];
+const sk = allow("secret");
+const r = {
+  get: createRoute({
+    method: "get",
+    path: "/v1/buyer_reliability",
+    tags,
+    summary: "A buyer's reliability score and counts across the platform (by phone or email)",
+    security: bearer,
+    middleware: sk,
+    request: { query: BuyerQuery },
+    responses: { 200: json(BuyerReliability), ...errors },
+  }),
+  erase: createRoute({
+    method: "delete",
+    path: "/v1/buyer_reliability",
+    tags,
+    summary: "Erase a buyer's history across the platform (the right to be forgotten)",
+    security: bearer,
+    middleware: sk,
+    request: { query: BuyerQuery },
+    responses: { 200: json(ErasedBuyer), ...errors },
+  }),
+  getPolicy: createRoute({
+    method: "get",
+    path: "/v1/buyer_policy",
+    tags,
+    summary: "The buyer policy in force",
+    security: bearer,
+    middleware: sk,
+    responses: { 200: json(BuyerPolicy), ...errors },
+  }),
+  putPolicy: createRoute({
+    method: "put",
+    path: "/v1/buyer_policy",
+    tags,
+    summary: "Set the buyer policy: a new immutable version",
+    security: bearer,
+    middleware: sk,
+    request: body(PutBuyerPolicy),
+    responses: { 200: json(BuyerPolicy), ...errors },
+  }),
+};
+
+export const buyerRoutes = createRouter()
+  .openapi(r.get, async (c) => c.json(await buyerReliability(c.var, c.req.valid("query")), 200))
+  .openapi(r.erase, async (c) => c.json(await eraseBuyer(c.var, c.req.valid("query")), 200))
+  .openapi(r.getPolicy, async (c) => c.json(await findBuyerPolicy(c.var), 200))
+  .openapi(r.putPolicy, async (c) => c.json(await putBuyerPolicy(c.var, c.req.valid("json")), 200));
