@@ -14,6 +14,7 @@ import { httpMetrics } from "./observability/metrics.js";
 import { accountRoutes } from "./routes/auth/accounts.js";
 import { balanceRoutes } from "./routes/balance/index.js";
 import { customerRoutes } from "./routes/customers/index.js";
+import { disputeRoutes } from "./routes/disputes/index.js";
 import { docsRoutes } from "./routes/docs/index.js";
 import { adminRoutes, healthRoutes } from "./routes/health/index.js";
 import { leadRoutes } from "./routes/leads/index.js";
@@ -103,6 +104,7 @@ export function createApp(deps: Deps) {
   app.route("/", transitRoutes);
   app.route("/", webhookRoutes);
   app.route("/", testHelperRoutes);
+  app.route("/", disputeRoutes);
   app.route("/", leadRoutes);
   app.route("/", accountRoutes);
 

@@ -130,7 +130,10 @@ describe("the API's ledger code is the core's posting plan", () => {
         fc.array(fc.integer({ min: 0, max: 1_000_000 }), { maxLength: 9 }),
         (f, refundId, amount, bucket, balances) => {
           // From available, both take the merchant's locked shards (what they cannot cover is debt).
-          const available = availableAccounts(f.merchantId, f.livemode, f.currency).map((account, i) => ({ account, balance: balances[i] ?? 0 }));
+          const available = availableAccounts(f.merchantId, f.livemode, f.currency).map((account, i) => ({
+            account,
+            balance: balances[i] ?? 0,
+          }));
           expect(refundEntry(row(f), amount, refundId, bucket, available)).toEqual(
             paymentRefunded(refOf(f), { refundId, amount, bucket, available }),
           );

@@ -26,6 +26,7 @@ export const ID_PREFIXES = {
   lead: "lead",
   job: "job",
   request: "req",
+  dispute: "dp",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -14,6 +14,8 @@ export const EVENT_TYPES = [
   "order.delivered",
   "order.refunded",
   "order.expired",
+  "dispute.created",
+  "dispute.closed",
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

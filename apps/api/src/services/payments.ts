@@ -529,7 +529,16 @@ export async function refundPayment(
   input: { payment: string; amount?: number | undefined; reason?: string | undefined; metadata?: Record<string, string> | undefined },
 ) {
   const r = await findPayment(v, input.payment, { lock: true });
-  const amount = input.amount ?? r.amountCaptured - r.amountRefunded;
+  // Money under a dispute (open, or lost: it went back to the payer) cannot be refunded as well.
+  const [disputed] = await v.deps.database.rows<{ amount: number }>(
+    sql`SELECT COALESCE(sum(amount), 0)::bigint AS amount FROM disputes WHERE payment_id = ${r.id} AND status <> 'won'`,
+    v.db,
+  );
+  const held = Number(disputed?.amount ?? 0);
+  const amount = input.amount ?? r.amountCaptured - r.amountRefunded - held;
+  if (held > 0 && amount > r.amountCaptured - r.amountRefunded - held) {
+    throw invalid("amount_too_large", `${held} of this payment is disputed and cannot be refunded.`, "amount");
+  }
   const t = transitionPayment(stateOf(r), { type: "refund", amount });
   if (!t.ok) {
     if (t.code === "payment_unexpected_state") {
@@ -546,7 +555,8 @@ export async function refundPayment(
   const ref = paymentRef(r);
   // From available, the refund takes what the merchant's balance holds (locked with the payer's
   // wallet, in id order), the rest as its debt.
-  const avail = bucket === "available" && !ref.topUpCustomer ? await v.deps.ledger.lockAvailable(v.db, ref, [paymentSource(ref)]) : undefined;
+  const avail =
+    bucket === "available" && !ref.topUpCustomer ? await v.deps.ledger.lockAvailable(v.db, ref, [paymentSource(ref)]) : undefined;
   const prepared = await prepare(v, [refundEntry(r, amount, id, bucket, avail?.shards)], avail?.locked);
   await reachProvider(v, r, t.effects, id);
   const [refund] = await v.db

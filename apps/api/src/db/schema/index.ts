@@ -1,4 +1,5 @@
 export * from "./accounts.js";
+export * from "./disputes.js";
 export * from "./events.js";
 export * from "./idempotency.js";
 export * from "./jobs.js";
