@@ -6,6 +6,7 @@ import { ApiKeys } from "./resources/api-keys.js";
 import { Auth } from "./resources/auth.js";
 import { Balance } from "./resources/balance.js";
 import { Customers } from "./resources/customers.js";
+import { Disputes } from "./resources/disputes.js";
 import { Events } from "./resources/events.js";
 import { Ledger } from "./resources/ledger.js";
 import { Members } from "./resources/members.js";
@@ -63,6 +64,7 @@ export class Softrack {
   readonly merchants: Merchants = new Merchants(this);
   readonly payments: Payments = new Payments(this);
   readonly refunds: Refunds = new Refunds(this);
+  readonly disputes: Disputes = new Disputes(this);
   readonly customers: Customers = new Customers(this);
   readonly orders: Orders = new Orders(this);
   readonly pickupPoints: PickupPoints = new PickupPoints(this);

@@ -19,6 +19,8 @@ export interface SoftrackEventObjects {
   "order.delivered": Order;
   "order.refunded": Order;
   "order.expired": Order;
+  "dispute.created": Schemas["Dispute"];
+  "dispute.closed": Schemas["Dispute"];
 }
 
 /**
