@@ -59,8 +59,8 @@ async function cardPayment(amount: number, client: Http = sk) {
   return r.body.id as string;
 }
 
-async function walletPayment(customer: string, amount: number) {
-  const r = await sk.post("/v1/payments", {
+async function walletPayment(customer: string, amount: number, client: Http = sk) {
+  const r = await client.post("/v1/payments", {
     amount,
     currency: "KGS",
     customer,
@@ -214,6 +214,35 @@ describe("a won dispute", () => {
     expect(won.status).toBe(200);
     await verify();
     expect(await balance(own)).toEqual({ available: 1_460, debt: 0 });
+  });
+});
+
+describe("concurrent movements of a merchant in debt", () => {
+  it("payments, a refund and a won dispute at once: money is conserved and no balance goes below zero", async () => {
+    const own = await newMerchant("Jayma Bazaar");
+    const a = await cardPayment(1_000, own);
+    const b = await cardPayment(4_000, own);
+    const r = await cardPayment(2_000, own);
+    expect((await own.post(`/v1/test_helpers/payments/${a}/dispute`, { reason: "fraudulent" })).status).toBe(200);
+    const disputeB = await own.post(`/v1/test_helpers/payments/${b}/dispute`, { reason: "fraudulent" });
+    expect(disputeB.status).toBe(200);
+    await verify();
+    // 990 + 3,960 + 1,980 earned, 2,500 and 5,500 taken: 1,070 owed.
+    expect(await balance(own)).toEqual({ available: 0, debt: 1_070 });
+    const customer = await fundedCustomer(own, 10_000);
+    const writes = [
+      ...Array.from({ length: 20 }, () => walletPayment(customer, 200, own)),
+      ...Array.from({ length: 5 }, () => cardPayment(300, own)),
+      own.post("/v1/refunds", { payment: r }).then((x) => expect(x.status, JSON.stringify(x.body)).toBe(200)),
+      own.post(`/v1/test_helpers/disputes/${disputeB.body.id}/close`, { outcome: "won" }).then((x) => expect(x.status).toBe(200)),
+    ];
+    await Promise.all(writes);
+    await verify();
+    const end = await balance(own);
+    // 20 × 198 + 5 × 297 + 4,000 won − 2,000 refunded, less the 1,070 owed.
+    expect(end.available - end.debt).toBe(20 * 198 + 5 * 297 + 4_000 - 2_000 - 1_070);
+    expect(end.available).toBeGreaterThanOrEqual(0);
+    expect(end.debt).toBeGreaterThanOrEqual(0);
   });
 });
 
