@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestApi } from "../src/testing.js";
-import { fundedCustomer, type Http, http, startTestApi, TEST_CARD } from "./support.js";
+import { fundedCustomer, type Http, http, type Reply, startTestApi, TEST_CARD } from "./support.js";
 
 /**
  * Disputes and merchant debt (contract v1.1 "Disputes"; issue 20). The amount and the dispute
@@ -251,7 +251,7 @@ describe("bad input", () => {
     const payment = await cardPayment(4_000);
     const open = await sk.post("/v1/payments", { amount: 1_000, currency: "KGS" });
     const before = { balance: await balance(), list: (await sk.get("/v1/disputes?limit=100")).body.data.length };
-    const cases: [string, Promise<{ status: number; body: any }>, number, string][] = [
+    const cases: [string, Promise<Reply>, number, string][] = [
       [
         "more than captured",
         sk.post(`/v1/test_helpers/payments/${payment}/dispute`, { reason: "general", amount: 4_001 }),
@@ -289,7 +289,7 @@ describe("bad input", () => {
     const opened = await sk.post(`/v1/test_helpers/payments/${payment}/dispute`, { reason: "duplicate", amount: 100 });
     expect(opened.status).toBe(200);
     const after = await balance();
-    const more: [string, Promise<{ status: number; body: any }>, number, string][] = [
+    const more: [string, Promise<Reply>, number, string][] = [
       ["second dispute", sk.post(`/v1/test_helpers/payments/${payment}/dispute`, { reason: "general" }), 400, "payment_already_disputed"],
       ["empty evidence", sk.post(`/v1/disputes/${opened.body.id}/evidence`, { text: "" }), 400, "parameter_invalid"],
       ["evidence not text", sk.post(`/v1/disputes/${opened.body.id}/evidence`, { text: 5 }), 400, "parameter_invalid"],
