@@ -15,6 +15,7 @@ import { accountRoutes } from "./routes/auth/accounts.js";
 import { balanceRoutes } from "./routes/balance/index.js";
 import { buyerRoutes } from "./routes/buyers/index.js";
 import { customerRoutes } from "./routes/customers/index.js";
+import { disputeRoutes } from "./routes/disputes/index.js";
 import { docsRoutes } from "./routes/docs/index.js";
 import { adminRoutes, healthRoutes } from "./routes/health/index.js";
 import { leadRoutes } from "./routes/leads/index.js";
@@ -112,6 +113,7 @@ export function createApp(deps: Deps) {
   app.route("/", webhookRoutes);
   app.route("/", testHelperRoutes);
   app.route("/", reconciliationRoutes);
+  app.route("/", disputeRoutes);
   app.route("/", leadRoutes);
   app.route("/", accountRoutes);
 

@@ -1,4 +1,5 @@
 import {
+  availableAccounts,
   newPayment,
   type PaymentAction,
   type PaymentEffect,
@@ -126,8 +127,16 @@ describe("the API's ledger code is the core's posting plan", () => {
         fc.stringMatching(/^re_[A-Za-z0-9]{1,20}$/),
         fc.integer({ min: 1, max: 1_000_000 }),
         fc.constantFrom("available" as const, "pending" as const),
-        (f, refundId, amount, bucket) => {
-          expect(refundEntry(row(f), amount, refundId, bucket)).toEqual(paymentRefunded(refOf(f), { refundId, amount, bucket }));
+        fc.array(fc.integer({ min: 0, max: 1_000_000 }), { maxLength: 9 }),
+        (f, refundId, amount, bucket, balances) => {
+          // From available, both take the merchant's locked shards (what they cannot cover is debt).
+          const available = availableAccounts(f.merchantId, f.livemode, f.currency).map((account, i) => ({
+            account,
+            balance: balances[i] ?? 0,
+          }));
+          expect(refundEntry(row(f), amount, refundId, bucket, available)).toEqual(
+            paymentRefunded(refOf(f), { refundId, amount, bucket, available }),
+          );
         },
       ),
       { numRuns: 1_000 },

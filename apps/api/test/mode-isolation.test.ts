@@ -56,6 +56,9 @@ const BODIES: Record<string, (target: Fixtures) => unknown> = {
   "POST /v1/tariffs/{code}/quote": () => ({ route: "7", tapped_at: tappedAt() }),
   "POST /v1/webhook_endpoints/{id}": () => ({ status: "disabled", description: "changed by the other mode" }),
   "POST /v1/api_keys/{id}/roll": () => ({ expires_in: 0 }),
+  "POST /v1/test_helpers/payments/{id}/dispute": () => ({ reason: "general" }),
+  "POST /v1/disputes/{id}/evidence": () => ({ text: "from the other mode" }),
+  "POST /v1/test_helpers/disputes/{id}/close": () => ({ outcome: "won" }),
 };
 /** Query strings that carry the target's secrets, so a publishable key is refused for the mode, not for a missing secret. */
 const QUERIES: Record<string, (target: Fixtures) => string> = {
@@ -111,6 +114,16 @@ async function fund(mode: Mode, customer: string, amount: number) {
   await sk.test.post(`/v1/payments/${topup.body.id}/confirm`, { payment_method_data: { type: "card", card: TEST_CARD } });
 }
 
+/** A live dispute comes from the provider, not a test helper: its row as the provider's notice would open it (only the wall is checked here). */
+async function liveDispute(payment: string): Promise<string> {
+  const id = `dp_live_${payment.slice(4)}`;
+  await api.runtime.database.rows(
+    sql`INSERT INTO disputes (id, livemode, merchant_id, payment_id, amount, currency, fee, reason, status)
+        VALUES (${id}, true, ${api.merchant.id}, ${payment}, 100, 'KGS', 0, 'general', 'needs_response')`,
+  );
+  return id;
+}
+
 async function ok(r: Promise<Reply>, what: string) {
   const res = await r;
   if (res.status !== 200) throw new Error(`fixture ${what}: ${res.status} ${JSON.stringify(res.body)}`);
@@ -127,6 +140,9 @@ async function makeFixtures(mode: Mode): Promise<Fixtures> {
   const paid = await ok(k.post("/v1/payments", { amount: 2_000, currency: "KGS", customer }), "paid payment");
   await ok(k.post(`/v1/payments/${paid.id}/confirm`, { payment_method_data: { type: "wallet", customer } }), "wallet confirm");
   const refund = await ok(k.post("/v1/refunds", { payment: paid.id, amount: 500 }), "refund");
+  const dispute = live
+    ? await liveDispute(paid.id)
+    : (await ok(k.post(`/v1/test_helpers/payments/${paid.id}/dispute`, { reason: "general", amount: 100 }), "dispute")).id;
   const point = await ok(k.post("/v1/pickup_points", { name: `PVZ ${mode}`, address: "Bishkek, Asanbay 12" }), "pickup point");
   const order = await ok(
     k.post("/v1/orders", {
@@ -184,6 +200,7 @@ async function makeFixtures(mode: Mode): Promise<Fixtures> {
       paid: paid.id,
       ba: bankAccount.id,
       po: payout.id,
+      dp: dispute,
     },
     clientSecret: open.client_secret,
     handoverCode: held.handover_code.code,
@@ -199,6 +216,7 @@ async function snapshot(mode: Mode) {
     `/v1/payments/${f.pay}`,
     `/v1/payments/${f.paid}`,
     `/v1/refunds/${f.re}`,
+    `/v1/disputes/${f.dp}`,
     `/v1/orders/${f.ord}`,
     `/v1/orders/${f.ord}/events`,
     `/v1/webhook_endpoints/${f.we}`,

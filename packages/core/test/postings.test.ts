@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   type AccountSpec,
   applyBatch,
+  applyEntries,
   availableAccounts,
   checkTransactionShape,
   disputeLost,
@@ -27,6 +28,8 @@ import {
   paymentRefunded,
   payoutCreated,
   payoutReturned,
+  repaidDebtAccount,
+  repayDebtFirst,
   SHARDS,
   shardSuffix,
   shareBucket,
@@ -59,8 +62,14 @@ describe("account names", () => {
     expect(shardSuffix("pay_1")).toMatch(new RegExp(`^:s[0-${SHARDS - 1}]$`));
   });
 
-  it("keep a dispute's reserve from going below zero, like escrow", () => {
+  it("keep a dispute's reserve and the available balance from going below zero, like escrow", () => {
     expect(merchantAccount("mer_1", false, "disputed", "KGS")).toMatchObject({ kind: "merchant_disputed", allowNegative: false });
+    expect(merchantAccount("mer_1", false, "available", "KGS", "pay_1")).toMatchObject({
+      kind: "merchant_available",
+      allowNegative: false,
+    });
+    for (const a of availableAccounts("mer_1", false, "KGS")) expect(a.allowNegative).toBe(false);
+    // Pending alone may dip below zero: a returned order's fee, until the order settles.
     expect(merchantAccount("mer_1", false, "pending", "KGS").allowNegative).toBe(true);
   });
 });
@@ -122,12 +131,20 @@ describe("payment movements", () => {
   });
 
   it("refunded: in full from the merchant's bucket, back the way it came", () => {
-    const e = paymentRefunded(card, { refundId: "re_1", amount: 200, bucket: "available" });
+    const shards = availableAccounts("mer_1", false, "KGS").map((account, i) => ({ account, balance: i === 3 ? 500 : 0 }));
+    const e = paymentRefunded(card, { refundId: "re_1", amount: 200, bucket: "available", available: shards });
     expect(e).toMatchObject({ type: "refund", sourceId: "re_1", description: "Refund re_1 of pay_1" });
     expect(lines(e)).toEqual([
-      [`merchant:mer_1:test:available:KGS${s("pay_1")}`, -200],
+      ["merchant:mer_1:test:available:KGS:s2", -200],
       [clearing, 200],
     ]);
+    // What available cannot cover becomes the merchant's debt.
+    expect(lines(paymentRefunded(card, { refundId: "re_1", amount: 700, bucket: "available", available: shards }))).toEqual([
+      ["merchant:mer_1:test:available:KGS:s2", -500],
+      ["merchant:mer_1:test:debt:KGS", -200],
+      [clearing, 700],
+    ]);
+    expect(() => paymentRefunded(card, { refundId: "re_1", amount: 200, bucket: "available" })).toThrow(/locked available/);
   });
 
   it("top-up: the whole amount fills the wallet (no fee), and its refund empties it", () => {
@@ -153,7 +170,7 @@ describe("payment movements", () => {
     expect(() => paymentCaptured(card, { amount: 10, release: -1, fromHold: true, fee: 0, bucket: "available" })).toThrow(PostingError);
     expect(() => walletToppedUp(card, { amount: 10, release: 0, fromHold: false })).toThrow(/not a wallet top-up/);
     expect(() => paymentAuthorized({ ...wallet, walletCustomer: null }, 10)).toThrow(/names no paying customer/);
-    expect(() => paymentRefunded(card, { refundId: "re_1", amount: -5, bucket: "available" })).toThrow(PostingError);
+    expect(() => paymentRefunded(card, { refundId: "re_1", amount: -5, bucket: "available", available: [] })).toThrow(PostingError);
   });
 });
 
@@ -228,10 +245,14 @@ describe("order movements (through the order's payment)", () => {
       [pending, -484],
       [available, 484],
     ]);
-    // Everything returned: the fee stays with the platform, so pending ran 16 below zero.
-    expect(lines(orderSettled(o, { captured: 800, fee: 16, refunded: 800 }))).toEqual([
+    // Everything returned: the fee stays with the platform, so pending ran 16 below zero; it is
+    // taken from available (the locked shards), what they cannot cover as debt.
+    expect(() => orderSettled(o, { captured: 800, fee: 16, refunded: 800 })).toThrow(/locked available/);
+    const shards = availableAccounts("mer_1", false, "KGS").map((account, i) => ({ account, balance: i === 0 ? 10 : 0 }));
+    expect(lines(orderSettled(o, { captured: 800, fee: 16, refunded: 800 }, shards))).toEqual([
       [pending, 16],
-      [available, -16],
+      ["merchant:mer_1:test:available:KGS", -10],
+      ["merchant:mer_1:test:debt:KGS", -6],
     ]);
     expect(orderSettled(o, { captured: 800, fee: 0, refunded: 800 })).toBeNull();
     expect(orderPendingShare({ captured: 800, fee: 16, refunded: 300 })).toBe(484);
@@ -283,11 +304,29 @@ describe("transit, payouts, disputes", () => {
     const d = { disputeId: "dp_1", amount: 400, fee: 150 };
     const available = `merchant:mer_1:test:available:KGS${s("pay_1")}`;
     const reserve = "merchant:mer_1:test:disputed:KGS";
-    expect(lines(disputeOpened(card, d))).toEqual([
-      [available, -550],
+    const shards = availableAccounts("mer_1", false, "KGS").map((account) => ({ account, balance: account.id === available ? 300 : 100 }));
+    expect(lines(disputeOpened(card, d, shards))).toEqual([
+      [available, -300],
+      ["merchant:mer_1:test:available:KGS", -100],
+      ["merchant:mer_1:test:available:KGS:s0", -100],
+      ["merchant:mer_1:test:available:KGS:s1", -50],
       [reserve, 400],
       [`platform:test:revenue:KGS${s("pay_1")}`, 150],
     ]);
+    // Nothing available: amount and fee are the merchant's debt.
+    expect(lines(disputeOpened(card, d, []))).toEqual([
+      ["merchant:mer_1:test:debt:KGS", -550],
+      [reserve, 400],
+      [`platform:test:revenue:KGS${s("pay_1")}`, 150],
+    ]);
+    // Another merchant's shards are no one's to take.
+    expect(() =>
+      disputeOpened(
+        card,
+        d,
+        availableAccounts("mer_2", false, "KGS").map((account) => ({ account, balance: 1 })),
+      ),
+    ).toThrow(PostingError);
     expect(lines(disputeWon(card, d))).toEqual([
       [reserve, -400],
       [available, 400],
@@ -296,7 +335,7 @@ describe("transit, payouts, disputes", () => {
       [reserve, -400],
       [`platform:test:clearing_card:KGS${s("pay_1")}`, 400],
     ]);
-    expect(() => disputeOpened(card, { ...d, fee: -1 })).toThrow(PostingError);
+    expect(() => disputeOpened(card, { ...d, fee: -1 }, shards)).toThrow(PostingError);
   });
 });
 
@@ -327,6 +366,25 @@ function memoryLedger(opening: Record<string, { balance: number; spec: AccountSp
       accounts = next;
       return true;
     },
+    /** As the API's LedgerStore writes: each entry repays its merchant's debt first (applyEntries). Returns what was written. */
+    commitRepaying(entries: readonly LedgerEntry[]): LedgerEntry[] | null {
+      for (const e of entries)
+        for (const p of e.postings) {
+          specs.set(p.account.id, p.account);
+          if (!accounts.has(p.account.id))
+            accounts.set(p.account.id, {
+              id: p.account.id,
+              currency: p.account.currency,
+              allowNegative: p.account.allowNegative,
+              balance: 0,
+            });
+        }
+      const r = applyEntries(accounts, entries);
+      if (!r.results.every((x) => x.ok)) return null;
+      for (const e of r.entries) for (const p of e.postings) specs.set(p.account.id, p.account);
+      accounts = r.accounts;
+      return r.entries;
+    },
     /** Sum of the balances of the accounts whose spec matches (all shards of an account). */
     sum(match: (a: AccountSpec) => boolean): number {
       let total = 0;
@@ -334,6 +392,12 @@ function memoryLedger(opening: Record<string, { balance: number; spec: AccountSp
       return total;
     },
     accounts: () => [...accounts.values()],
+    /** A merchant's available shards as the writer would lock them. */
+    available: (o: { merchantId: string; livemode: boolean; currency: string }) =>
+      availableAccounts(o.merchantId, o.livemode, o.currency).map((account) => ({
+        account,
+        balance: accounts.get(account.id)?.balance ?? 0,
+      })),
   };
 }
 
@@ -393,6 +457,7 @@ describe("payment postings (property)", () => {
           const isMerchantSide = (a: AccountSpec) =>
             a.kind === "merchant_available" ||
             a.kind === "merchant_pending" ||
+            a.kind === "merchant_debt" ||
             a.kind === "platform_revenue" ||
             a.kind === "customer_wallet";
           const payerStart = ledger.sum(isPayer);
@@ -407,7 +472,14 @@ describe("payment postings (property)", () => {
             const entries = paymentPostings(p, t.effects, { fee });
             const refund = t.effects.find((e) => e.type === "refund");
             if (refund) {
-              entries.push(paymentRefunded(p, { refundId: "re_prop", amount: refund.amount, bucket: bucket ?? "available" }));
+              entries.push(
+                paymentRefunded(p, {
+                  refundId: "re_prop",
+                  amount: refund.amount,
+                  bucket: bucket ?? "available",
+                  available: ledger.available(p),
+                }),
+              );
               refundedInLedger += refund.amount;
             }
             for (const e of entries) expectWellFormed(e, p.currency);
@@ -441,6 +513,14 @@ describe("payment postings (property)", () => {
   });
 });
 
+/** A merchant's available shards holding `total` between them (spread over the first three). */
+function shardsOf(b: { merchantId: string; livemode: boolean; currency: string }, total: number) {
+  return availableAccounts(b.merchantId, b.livemode, b.currency).map((account, i) => ({
+    account,
+    balance: i < 3 ? Math.floor(total / 3) + (i === 0 ? total % 3 : 0) : 0,
+  }));
+}
+
 describe("every movement (property)", () => {
   const amount = fc.integer({ min: 1, max: 1_000_000 });
   const base = fc.record({
@@ -464,8 +544,8 @@ describe("every movement (property)", () => {
           paymentCaptured(p, { amount: x, release: y, fromHold: true, fee, bucket: flag ? "pending" : "available" }),
           paymentCaptured(p, { amount: x, release: 0, fromHold: false, fee, bucket: "available" }),
           flag ? walletToppedUp(p, { amount: x, release: y, fromHold: true }) : null,
-          paymentRefunded(p, { refundId: `re_${b.id}`, amount: x, bucket: "available" }),
-          orderSettled(o, { captured: x, fee, refunded: Math.min(y, x) }),
+          paymentRefunded(p, { refundId: `re_${b.id}`, amount: x, bucket: "available", available: shardsOf(b, y) }),
+          orderSettled(o, { captured: x, fee, refunded: Math.min(y, x) }, shardsOf(b, y)),
           tapCharged({
             tapId: `tap_${b.id}`,
             merchantId: b.merchantId,
@@ -477,7 +557,7 @@ describe("every movement (property)", () => {
           }),
           payoutCreated(po, [{ account: merchantAccount(b.merchantId, b.livemode, "available", b.currency), balance: x }]),
           payoutReturned(po),
-          disputeOpened(p, { disputeId: `dp_${b.id}`, amount: x, fee: f }),
+          disputeOpened(p, { disputeId: `dp_${b.id}`, amount: x, fee: f }, shardsOf(b, y)),
           disputeWon(p, { disputeId: `dp_${b.id}`, amount: x }),
           disputeLost(p, { disputeId: `dp_${b.id}`, amount: x }),
         ];
@@ -499,22 +579,29 @@ describe("every movement (property)", () => {
     fc.assert(
       fc.property(base, amount, fc.integer({ min: 0, max: 10_000 }), fc.boolean(), (b, x, fee, won) => {
         const p: PaymentRef = { ...b, id: `pay_${b.id}`, walletCustomer: "cus_w" };
-        const ledger = memoryLedger();
         const po = { payoutId: `po_${b.id}`, merchantId: b.merchantId, livemode: b.livemode, currency: b.currency, amount: x };
+        // Available never goes below zero: a payout takes what the shards hold, and its return
+        // puts exactly that back, to the shard it was taken from here.
         const only = availableAccounts(b.merchantId, b.livemode, b.currency).map((account) => ({ account, balance: 0 }));
         const shard = only.find((s) => s.account.id === merchantAccount(b.merchantId, b.livemode, "available", b.currency, po.payoutId).id);
-        (shard as { balance: number }).balance = x;
-        // Zero-sum: what the payout took comes back exactly, to the shard it was taken from here.
-        expect(ledger.commit([payoutCreated(po, only), payoutReturned(po)])).toBe(true);
-        for (const a of ledger.accounts()) expect(a.balance).toBe(0);
+        if (!shard) throw new Error("no payout shard");
+        shard.balance = x;
+        const world = { ...shard.account, id: "world", kind: "world", allowNegative: true };
+        const funded = memoryLedger({ [shard.account.id]: { balance: x, spec: shard.account }, world: { balance: -x, spec: world } });
+        expect(funded.commit([payoutCreated(po, only), payoutReturned(po)])).toBe(true);
+        expect(funded.sum((a) => a.id === shard.account.id)).toBe(x);
+        const ledger = memoryLedger();
         const d = { disputeId: `dp_${b.id}`, amount: x, fee };
-        expect(ledger.commit([disputeOpened(p, d)])).toBe(true);
+        // Nothing available: the amount and the fee are the merchant's debt.
+        expect(ledger.commit([disputeOpened(p, d, [])])).toBe(true);
         expect(ledger.sum((a) => a.kind === "merchant_disputed")).toBe(x);
+        expect(ledger.sum((a) => a.kind === "merchant_debt")).toBe(-(x + fee));
         // A dispute cannot be closed twice: the second close would take the reserve below zero.
         expect(ledger.commit([won ? disputeWon(p, d) : disputeLost(p, d)])).toBe(true);
         expect(ledger.commit([disputeWon(p, d)])).toBe(false);
         expect(ledger.sum((a) => a.kind === "merchant_disputed")).toBe(0);
-        expect(ledger.sum((a) => a.kind === "merchant_available")).toBe(won ? 0 - fee : 0 - (x + fee));
+        // Won: the amount is back on available (the writer's applyEntries would repay the debt with it).
+        expect(ledger.sum((a) => a.kind === "merchant_available")).toBe(won ? x : 0);
         expect(ledger.sum((a) => a.kind === "platform_revenue")).toBe(fee);
         expect(ledger.accounts().reduce((t, a) => t + a.balance, 0)).toBe(0);
       }),
@@ -566,5 +653,139 @@ describe("takeFromAvailable", () => {
 
   it("names the debt account once per merchant, mode and currency", () => {
     expect(merchantDebtAccount("mer_1", true, "KZT")).toMatchObject({ id: "merchant:mer_1:live:debt:KZT", kind: "merchant_debt" });
+  });
+});
+
+describe("merchant debt", () => {
+  const debt = "merchant:mer_1:test:debt:KGS";
+  const captured = (id: string, amount: number, fee = 0) =>
+    paymentCaptured({ ...card, id }, { amount, release: 0, fromHold: false, fee, bucket: "available" });
+
+  it("repayDebtFirst: a credit to available repays the debt first, the rest becomes available", () => {
+    const e = captured("pay_1", 1_000, 30);
+    expect(repaidDebtAccount(e)?.id).toBe(debt);
+    const part = repayDebtFirst(e, 400);
+    expect(part.repaid).toBe(400);
+    expect(lines(part.entry)).toEqual([
+      [`platform:test:clearing_card:KGS${s("pay_1")}`, -1_000],
+      [`merchant:mer_1:test:available:KGS${s("pay_1")}`, 570],
+      [`platform:test:revenue:KGS${s("pay_1")}`, 30],
+      [debt, 400],
+    ]);
+    // Owed more than the credit: all of it repays, no zero posting to available.
+    const all = repayDebtFirst(e, 5_000);
+    expect(all.repaid).toBe(970);
+    expect(lines(all.entry)).toEqual([
+      [`platform:test:clearing_card:KGS${s("pay_1")}`, -1_000],
+      [`platform:test:revenue:KGS${s("pay_1")}`, 30],
+      [debt, 970],
+    ]);
+    // Nothing owed, or nothing credited to available: the entry as it was.
+    expect(repayDebtFirst(e, 0)).toEqual({ entry: e, repaid: 0 });
+    const refund = paymentRefunded(card, { refundId: "re_1", amount: 10, bucket: "pending" });
+    expect(repaidDebtAccount(refund)).toBeNull();
+    expect(repayDebtFirst(refund, 100)).toEqual({ entry: refund, repaid: 0 });
+    expect(() => repayDebtFirst(e, -1)).toThrow(PostingError);
+  });
+
+  it("applyEntries repays by the balance the earlier entries left, and only what is owed", () => {
+    const d = merchantDebtAccount("mer_1", false, "KGS");
+    const opening = new Map<string, LedgerAccount>([[d.id, { id: d.id, currency: "KGS", allowNegative: true, balance: -500 }]]);
+    for (const e of [captured("pay_1", 300), captured("pay_2", 300)])
+      for (const p of e.postings)
+        if (!opening.has(p.account.id))
+          opening.set(p.account.id, { id: p.account.id, currency: "KGS", allowNegative: p.account.allowNegative, balance: 0 });
+    const r = applyEntries(opening, [captured("pay_1", 300), captured("pay_2", 300)]);
+    expect(r.results.every((x) => x.ok)).toBe(true);
+    expect(r.entries.map((e) => e.postings.find((p) => p.account.id === debt)?.amount)).toEqual([300, 200]);
+    expect(r.accounts.get(d.id)?.balance).toBe(0);
+    // A debt absent from the balances is owed nothing (the writer did not lock it).
+    const free = applyEntries(new Map([...opening].filter(([id]) => id !== d.id)), [captured("pay_1", 300)]);
+    expect(free.entries[0]?.postings.some((p) => p.account.id === debt)).toBe(false);
+  });
+
+  it("dispute, debt and repayment are zero-sum; available never below zero, debt never above, repayment never more than owed (property)", () => {
+    const op = fc.oneof(
+      fc.record({ type: fc.constant("pay" as const), amount: fc.integer({ min: 1, max: 5_000 }), fee: fc.integer({ min: 0, max: 200 }) }),
+      fc.record({ type: fc.constant("refund" as const), amount: fc.integer({ min: 1, max: 5_000 }) }),
+      fc.record({
+        type: fc.constant("dispute" as const),
+        amount: fc.integer({ min: 1, max: 8_000 }),
+        fee: fc.integer({ min: 0, max: 1_500 }),
+      }),
+      fc.record({ type: fc.constant("close" as const), won: fc.boolean() }),
+      fc.record({
+        type: fc.constant("settle" as const),
+        captured: fc.integer({ min: 1, max: 3_000 }),
+        fee: fc.integer({ min: 0, max: 300 }),
+      }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 1, maxLength: 30 }), (ops) => {
+        const ledger = memoryLedger();
+        const m = { merchantId: "mer_1", livemode: false, currency: "KGS" };
+        const open: { p: PaymentRef; d: { disputeId: string; amount: number } }[] = [];
+        // What the merchant has earned net of everything taken: available minus what it owes.
+        let net = 0;
+        let n = 0;
+        for (const o of ops) {
+          n++;
+          const p: PaymentRef = { ...card, id: `pay_${n}` };
+          const owedBefore = 0 - ledger.sum((a) => a.kind === "merchant_debt");
+          let entries: LedgerEntry[] = [];
+          if (o.type === "pay") {
+            const fee = Math.min(o.fee, o.amount);
+            entries = [paymentCaptured(p, { amount: o.amount, release: 0, fromHold: false, fee, bucket: "available" })];
+            net += o.amount - fee;
+          } else if (o.type === "refund") {
+            entries = [paymentRefunded(p, { refundId: `re_${n}`, amount: o.amount, bucket: "available", available: ledger.available(m) })];
+            net -= o.amount;
+          } else if (o.type === "dispute") {
+            const d = { disputeId: `dp_${n}`, amount: o.amount, fee: o.fee };
+            entries = [disputeOpened(p, d, ledger.available(m))];
+            open.push({ p, d });
+            net -= o.amount + o.fee;
+          } else if (o.type === "close") {
+            const c = open.shift();
+            if (!c) continue;
+            entries = [o.won ? disputeWon(c.p, c.d) : disputeLost(c.p, c.d)];
+            if (o.won) net += c.d.amount;
+          } else {
+            // An order returned in full: its pending share is minus the kept fee, squared from available at settlement.
+            const fee = Math.min(o.fee, o.captured);
+            const ord = { orderId: `ord_${n}`, paymentId: p.id, ...m };
+            const share = { captured: o.captured, fee, refunded: o.captured };
+            entries = [
+              paymentCaptured({ ...p, orderId: ord.orderId }, { amount: o.captured, release: 0, fromHold: false, fee, bucket: "pending" }),
+              paymentRefunded({ ...p, orderId: ord.orderId }, { refundId: `re_${n}`, amount: o.captured, bucket: "pending" }),
+            ];
+            expect(ledger.commitRepaying(entries)).not.toBeNull();
+            const settle = orderSettled(ord, share, ledger.available(m));
+            entries = settle ? [settle] : [];
+            net -= fee;
+          }
+          const written = ledger.commitRepaying(entries);
+          // Every movement goes through: nothing is refused for want of available money.
+          expect(written).not.toBeNull();
+          const repaid = (written ?? []).reduce(
+            (t, e) => t + e.postings.filter((q) => q.account.kind === "merchant_debt" && q.amount > 0).reduce((u, q) => u + q.amount, 0),
+            0,
+          );
+          expect(repaid).toBeLessThanOrEqual(owedBefore);
+          for (const a of ledger.accounts()) {
+            if (a.id.includes(":available:") || a.id.includes(":disputed:")) expect(a.balance).toBeGreaterThanOrEqual(0);
+            if (a.id.includes(":debt:")) expect(a.balance).toBeLessThanOrEqual(0);
+          }
+          const available = ledger.sum((a) => a.kind === "merchant_available");
+          const owed = 0 - ledger.sum((a) => a.kind === "merchant_debt") || 0;
+          // Debt and available money never stand side by side: a debit takes available before it
+          // books debt, and a credit repays the debt before it becomes available.
+          expect(Math.min(available, owed)).toBe(0);
+          expect(available - owed + ledger.sum((a) => a.kind === "merchant_pending")).toBe(net);
+          expect(ledger.accounts().reduce((t, a) => t + a.balance, 0)).toBe(0);
+        }
+      }),
+      { numRuns: 1_000 },
+    );
   });
 });

@@ -7,6 +7,7 @@ import { Auth } from "./resources/auth.js";
 import { Balance } from "./resources/balance.js";
 import { BuyerPolicies, BuyerReliabilityResource } from "./resources/buyer-reliability.js";
 import { Customers } from "./resources/customers.js";
+import { Disputes } from "./resources/disputes.js";
 import { Events } from "./resources/events.js";
 import { Ledger } from "./resources/ledger.js";
 import { Members } from "./resources/members.js";
@@ -66,6 +67,7 @@ export class Softrack {
   readonly merchants: Merchants = new Merchants(this);
   readonly payments: Payments = new Payments(this);
   readonly refunds: Refunds = new Refunds(this);
+  readonly disputes: Disputes = new Disputes(this);
   readonly customers: Customers = new Customers(this);
   readonly orders: Orders = new Orders(this);
   readonly pickupPoints: PickupPoints = new PickupPoints(this);

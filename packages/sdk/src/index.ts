@@ -9,6 +9,7 @@ export type * from "./resources/auth.js";
 export type * from "./resources/balance.js";
 export type * from "./resources/buyer-reliability.js";
 export type * from "./resources/customers.js";
+export type * from "./resources/disputes.js";
 export type * from "./resources/events.js";
 export type * from "./resources/ledger.js";
 export type * from "./resources/members.js";

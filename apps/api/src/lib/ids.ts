@@ -31,6 +31,7 @@ export const ID_PREFIXES = {
   reconciliation: "rec",
   bankAccount: "ba",
   payout: "po",
+  dispute: "dp",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

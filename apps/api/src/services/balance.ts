@@ -18,6 +18,8 @@ export async function merchantBalance(database: Database, db: Db, p: MerchantPri
     available: bucket("merchant_available"),
     pending: bucket("merchant_pending"),
     held: bucket("merchant_held"),
+    // What the merchant owes (a receivable, stored ≤ 0), shown as the positive amount owed.
+    debt: bucket("merchant_debt").map((d) => ({ amount: -d.amount || 0, currency: d.currency })),
   };
 }
 

@@ -18,6 +18,8 @@ export const EVENT_TYPES = [
   "payout.paid",
   "payout.failed",
   "payout.canceled",
+  "dispute.created",
+  "dispute.closed",
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

@@ -393,12 +393,12 @@ const settleOrder: JobHandler<Deps> = async (run) => {
   if (!t.ok) return `skipped: ${t.code}`;
   const [pay] = await tx.select().from(payments).where(eq(payments.id, o.paymentId));
   const share = { captured: pay?.amountCaptured ?? 0, fee: pay?.fee ?? 0, refunded: pay?.amountRefunded ?? 0 };
-  const entry = orderSettled(
-    { orderId: o.id, paymentId: o.paymentId, merchantId: o.merchantId, livemode: o.livemode, currency: o.currency },
-    share,
-  );
+  const owner = { merchantId: o.merchantId, livemode: o.livemode, currency: o.currency };
+  // Returned with its fee kept, the order left less than nothing pending: that comes from available.
+  const avail = orderPendingShare(share) < 0 ? await deps.ledger.lockAvailable(tx, owner) : undefined;
+  const entry = orderSettled({ orderId: o.id, paymentId: o.paymentId, ...owner }, share, avail?.shards);
   if (entry) {
-    const results = await deps.ledger.post(tx, [entry]);
+    const results = await deps.ledger.post(tx, [entry], avail?.locked);
     if (!results[0]?.ok) throw new Error("settlement rejected by the ledger");
   }
   await history(tx, o.id, "order.settled", { amount: orderPendingShare(share) });

@@ -6,7 +6,7 @@ import { customers, payments } from "../db/schema/index.js";
 import { ApiError, notFound } from "../lib/errors.js";
 import { pgArray } from "../lib/pg-array.js";
 import { merchantOf } from "../middleware/auth.js";
-import { walletAccountIdSql } from "../store/accounts.js";
+import { merchantDebtIds, walletAccountIdSql } from "../store/accounts.js";
 import { GroupCommit } from "../store/group-commit.js";
 import type { ClaimOutcome, IdempotencyClaim, StoredResponse } from "../store/idempotency.js";
 import type { LedgerEntry } from "../store/ledger-store.js";
@@ -181,6 +181,8 @@ interface Loaded {
   payments: Map<string, PaymentRow>;
   customers: Map<string, Customer>;
   wallets: Map<string, number>;
+  /** The merchant's debts that are not zero (unlocked reads; see LedgerStore.prepare). */
+  debts: Map<string, number>;
 }
 
 /**
@@ -262,14 +264,17 @@ async function load(tx: WriteTx, deps: Deps, items: readonly PaymentWrite[]): Pr
     sql`SELECT id, balance FROM ledger_accounts
         WHERE id = ANY(ARRAY(SELECT ${walletAccountIdSql(sql`k.id`, sql`k.wallet_currency`)} FROM (${paying}) k))
         ORDER BY id FOR UPDATE`,
+    // The merchant's debts, unlocked (primary-key reads): the ledger locks one only when it is not zero.
+    sql`SELECT id, balance FROM ledger_accounts WHERE id = ANY(${pgArray(merchantDebtIds(p.merchantId, p.livemode))}::text[]) AND balance <> 0`,
   ]);
-  const [nowRows, paymentRows, customerRows, walletRows] = rows.slice(keyReads.length);
+  const [nowRows, paymentRows, customerRows, walletRows, debtRows] = rows.slice(keyReads.length);
   return {
     claims: claimsFound(deps, claims, rows.slice(0, keyReads.length)),
     now: instant(nowRows?.[0]?.now),
     payments: new Map((paymentRows ?? []).map((r) => [r.id as string, readPayment(r)])),
     customers: new Map((customerRows ?? []).map((r) => [r.id as string, readCustomer(r)])),
     wallets: new Map((walletRows ?? []).map((r) => [r.id as string, Number(r.balance)])),
+    debts: new Map((debtRows ?? []).map((r) => [r.id as string, Number(r.balance)])),
   };
 }
 
@@ -329,6 +334,7 @@ async function settle(tx: WriteTx, items: readonly PaymentWrite[], planned: read
     tx.db,
     withEntries.flatMap((x) => x.entries),
     loaded.wallets,
+    loaded.debts,
   );
   const accepted = new Map<Planned, boolean>();
   let at = 0;

@@ -5,6 +5,8 @@ import {
   type PaymentState,
   paymentPostings,
   paymentRefunded,
+  paymentSource,
+  type ShardBalance,
   shareBucket,
   transitionPayment,
 } from "@softrack/core";
@@ -291,8 +293,8 @@ async function reachProvider(v: Vars, r: PaymentRow, effects: PaymentEffect[], r
 }
 
 /** Decides the entries against locked balances; the write happens last (see LedgerStore). */
-async function prepare(v: Vars, entries: LedgerEntry[]): Promise<PreparedPosting> {
-  const prepared = await v.deps.ledger.prepare(v.db, entries);
+async function prepare(v: Vars, entries: LedgerEntry[], locked?: ReadonlyMap<string, number>): Promise<PreparedPosting> {
+  const prepared = await v.deps.ledger.prepare(v.db, entries, locked);
   const failed = prepared.results.find((r) => !r.ok);
   if (failed && !failed.ok) {
     if (failed.rejection.code === "insufficient_funds") {
@@ -527,7 +529,16 @@ export async function refundPayment(
   input: { payment: string; amount?: number | undefined; reason?: string | undefined; metadata?: Record<string, string> | undefined },
 ) {
   const r = await findPayment(v, input.payment, { lock: true });
-  const amount = input.amount ?? r.amountCaptured - r.amountRefunded;
+  // Money under a dispute (open, or lost: it went back to the payer) cannot be refunded as well.
+  const [disputed] = await v.deps.database.rows<{ amount: number }>(
+    sql`SELECT COALESCE(sum(amount), 0)::bigint AS amount FROM disputes WHERE payment_id = ${r.id} AND status <> 'won'`,
+    v.db,
+  );
+  const held = Number(disputed?.amount ?? 0);
+  const amount = input.amount ?? r.amountCaptured - r.amountRefunded - held;
+  if (held > 0 && amount > r.amountCaptured - r.amountRefunded - held) {
+    throw invalid("amount_too_large", `${held} of this payment is disputed and cannot be refunded.`, "amount");
+  }
   const t = transitionPayment(stateOf(r), { type: "refund", amount });
   if (!t.ok) {
     if (t.code === "payment_unexpected_state") {
@@ -540,7 +551,13 @@ export async function refundPayment(
     );
   }
   const id = newId("refund");
-  const prepared = await prepare(v, [refundEntry(r, amount, id, shareBucket(r, r.orderId !== null && (await orderSettled(v, r.orderId))))]);
+  const bucket = shareBucket(r, r.orderId !== null && (await orderSettled(v, r.orderId)));
+  const ref = paymentRef(r);
+  // From available, the refund takes what the merchant's balance holds (locked with the payer's
+  // wallet, in id order), the rest as its debt.
+  const avail =
+    bucket === "available" && !ref.topUpCustomer ? await v.deps.ledger.lockAvailable(v.db, ref, [paymentSource(ref)]) : undefined;
+  const prepared = await prepare(v, [refundEntry(r, amount, id, bucket, avail?.shards)], avail?.locked);
   await reachProvider(v, r, t.effects, id);
   const [refund] = await v.db
     .insert(refunds)
@@ -568,8 +585,14 @@ async function orderSettled(v: Vars, orderId: string): Promise<boolean> {
   return row?.settled ?? false;
 }
 
-export function refundEntry(r: PaymentRow, amount: number, refundId: string, bucket: "available" | "pending"): LedgerEntry {
-  return paymentRefunded(paymentRef(r), { refundId, amount, bucket });
+export function refundEntry(
+  r: PaymentRow,
+  amount: number,
+  refundId: string,
+  bucket: "available" | "pending",
+  available?: readonly ShardBalance[],
+): LedgerEntry {
+  return paymentRefunded(paymentRef(r), { refundId, amount, bucket, ...(available && { available }) });
 }
 
 export function refundObject(r: typeof refunds.$inferSelect) {

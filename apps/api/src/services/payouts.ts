@@ -7,7 +7,6 @@ import {
   type PayoutRef,
   payoutCreated,
   payoutReturned,
-  type ShardBalance,
 } from "@softrack/core";
 import { and, eq, sql } from "drizzle-orm";
 import { type PayoutRail, type PayoutTransfer, payoutRailFor } from "../connectors/payout-rail.js";
@@ -43,33 +42,6 @@ export function payoutObject(r: PayoutRow) {
     failure_code: r.failureCode,
     failure_message: r.failureMessage,
   };
-}
-
-// ---------------------------------------------------------------- the available balance
-
-/**
- * Locks every account of the merchant's available balance in `currency` (FOR UPDATE, in id
- * order, as LedgerStore locks) and reads it. The shards a payment has not touched yet are
- * created first, at zero, so that none can appear beside the lock: while the payout holds
- * these rows, nothing else moves the available balance, and it cannot be paid out twice.
- */
-async function lockAvailable(v: Vars, p: MerchantPrincipal, currency: string): Promise<ShardBalance[]> {
-  const specs = availableAccounts(p.merchantId, p.livemode, currency);
-  const ids = specs.map((s) => s.id);
-  const first = specs[0] as (typeof specs)[number];
-  await v.deps.database.rows(
-    sql`INSERT INTO ledger_accounts (id, merchant_id, kind, currency, livemode, allow_negative, balance)
-        SELECT id, ${first.merchantId}, ${first.kind}, ${currency}, ${p.livemode}, ${first.allowNegative}, 0::bigint
-        FROM unnest(${pgArray(ids)}::text[]) AS id ORDER BY id
-        ON CONFLICT (id) DO NOTHING`,
-    v.db,
-  );
-  const rows = await v.deps.database.rows<{ id: string; balance: number }>(
-    sql`SELECT id, balance FROM ledger_accounts WHERE id = ANY(${pgArray(ids)}::text[]) ORDER BY id FOR UPDATE`,
-    v.db,
-  );
-  const balance = new Map(rows.map((r) => [r.id, Number(r.balance)]));
-  return specs.map((account) => ({ account, balance: balance.get(account.id) ?? 0 }));
 }
 
 function railOf(v: Vars, livemode: boolean): PayoutRail {
@@ -214,7 +186,13 @@ async function makePayout(
         "bank_account",
       );
   }
-  const shards = await lockAvailable(v, p, input.currency);
+  // Every shard of the available balance, locked (and made, at zero, if missing) in id order as
+  // every debit of it is: while the payout holds them nothing else moves that balance.
+  const { shards, locked } = await v.deps.ledger.lockAvailable(v.db, {
+    merchantId: p.merchantId,
+    livemode: p.livemode,
+    currency: input.currency,
+  });
   const available = shards.reduce((t, s) => t + Math.max(0, s.balance), 0);
   const amount = input.amount === "available" ? available : input.amount;
   if (input.amount === "available" && (amount <= 0 || amount < (opts.minimum ?? 0))) return null;
@@ -228,7 +206,7 @@ async function makePayout(
   const now = v.deps.now();
   const id = newId("payout");
   const ref: PayoutRef = { payoutId: id, merchantId: p.merchantId, livemode: p.livemode, currency: input.currency, amount };
-  const [posted] = await v.deps.ledger.post(v.db, [payoutCreated(ref, shards)]);
+  const [posted] = await v.deps.ledger.post(v.db, [payoutCreated(ref, shards)], locked);
   if (!posted?.ok) throw new Error(`payout ${id} rejected by the ledger`);
   await assignSettlement(v, p, id, input.currency, amount);
   const [row] = await v.db

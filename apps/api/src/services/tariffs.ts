@@ -128,24 +128,27 @@ export async function getTariff(db: Db, p: Principal, code: string, at: Date, ve
  * packages/core when it has none). Returns the tariff version so the payment keeps
  * pointing at what priced it.
  */
+/** The merchant's fee tariff in force at `at` (the default plan for `currency` without one). */
+export async function feeTariffOf(db: Db, merchant: { feeTariff: string | null }, currency: string, at: Date): Promise<FeeTariff> {
+  if (!merchant.feeTariff) return defaultFeeTariff(currency);
+  const rows = await db
+    .select()
+    .from(tariffs)
+    // Fee plans are the platform's and price both modes alike (see ownerOf).
+    .where(and(eq(tariffs.owner, PLATFORM), eq(tariffs.code, merchant.feeTariff), eq(tariffs.kind, "fee")));
+  const chosen = selectTariffVersion(
+    rows.map((r) => toDocument(r)),
+    at,
+  );
+  return (chosen as FeeTariff | undefined) ?? defaultFeeTariff(currency);
+}
+
 export async function priceFee(
   db: Db,
   merchant: { id: string; feeTariff: string | null },
   q: { amount: number; currency: string; method: string; at: Date; periodVolume?: () => Promise<number> },
 ): Promise<{ fee: number; tariff: { code: string; version: number } }> {
-  let tariff: FeeTariff = defaultFeeTariff(q.currency);
-  if (merchant.feeTariff) {
-    const rows = await db
-      .select()
-      .from(tariffs)
-      // Fee plans are the platform's and price both modes alike (see ownerOf).
-      .where(and(eq(tariffs.owner, PLATFORM), eq(tariffs.code, merchant.feeTariff), eq(tariffs.kind, "fee")));
-    const chosen = selectTariffVersion(
-      rows.map((r) => toDocument(r)),
-      q.at,
-    );
-    if (chosen) tariff = chosen as FeeTariff;
-  }
+  const tariff = await feeTariffOf(db, merchant, q.currency, q.at);
   const pricing = tariff.rules.methods?.[q.method as "card"] ?? tariff.rules.default;
   const periodVolume = pricing?.tiers && q.periodVolume ? await q.periodVolume() : 0;
   try {

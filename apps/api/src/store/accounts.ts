@@ -1,4 +1,4 @@
-import { WALLET_ID } from "@softrack/core";
+import { CURRENCY_CODES, merchantDebtAccount, WALLET_ID } from "@softrack/core";
 import { type SQL, sql } from "drizzle-orm";
 
 /**
@@ -23,4 +23,9 @@ export {
  */
 export function walletAccountIdSql(customerId: SQL, currency: SQL): SQL {
   return sql`(${WALLET_ID.prefix}::text || ${customerId} || ${WALLET_ID.infix}::text || ${currency})`;
+}
+
+/** The ids of a merchant's debt accounts (core merchantDebtAccount), one per currency it could be paid in: primary-key reads. */
+export function merchantDebtIds(merchantId: string, livemode: boolean): string[] {
+  return CURRENCY_CODES.map((c) => merchantDebtAccount(merchantId, livemode, c).id);
 }

@@ -1,4 +1,14 @@
-import { type AccountSpec, applyBatch, entryDraft, type LedgerAccount, type LedgerEntry, type LedgerRejection } from "@softrack/core";
+import {
+  type AccountSpec,
+  applyEntries,
+  availableAccounts,
+  entryDraft,
+  type LedgerAccount,
+  type LedgerEntry,
+  type LedgerRejection,
+  repaidDebtAccount,
+  type ShardBalance,
+} from "@softrack/core";
 import { type SQL, sql } from "drizzle-orm";
 import type { Database, Db } from "../db/client.js";
 import { newId } from "../lib/ids.js";
@@ -31,13 +41,20 @@ export interface PreparedPosting {
  * final write. That write is ONE statement — transaction rows, postings, and balance upserts
  * in id order — and callers issue it last, right before COMMIT, so a hot row stays locked
  * for one statement and the commit, not for the whole request.
+ *
+ * A merchant's available balance is guarded too, but only a debit needs its balance: a batch that
+ * only credits it adds blindly like the others (every payment credits it: locking it would queue
+ * a merchant's payments). A debit that must happen whatever the balance (a refund, a dispute)
+ * locks all of it first (lockAvailable) and takes what it holds (core takeFromAvailable), the
+ * rest as the merchant's debt. Credits to available repay that debt first (core applyEntries):
+ * the debt is read, and locked with the available rows the batch credits only when it is not zero.
  */
 export class LedgerStore {
   constructor(private readonly database: Database) {}
 
   /** Decide (locking what needs a balance check), then write at once. */
-  async post(tx: Db, entries: readonly LedgerEntry[]): Promise<PostResult[]> {
-    const prepared = await this.prepare(tx, entries);
+  async post(tx: Db, entries: readonly LedgerEntry[], locked?: ReadonlyMap<string, number>): Promise<PostResult[]> {
+    const prepared = await this.prepare(tx, entries, locked);
     await prepared.write();
     return prepared.results;
   }
@@ -45,17 +62,43 @@ export class LedgerStore {
   /**
    * `locked`: balances of guarded accounts the caller has already locked FOR UPDATE in this
    * transaction (transit reads the riders' wallets with its other reads); those are not read again.
+   * `debts`: the merchants' debt balances the caller read (unlocked) with its other reads, an
+   * absent one being zero; without it, the debts the entries would repay are read here.
    */
-  async prepare(tx: Db, entries: readonly LedgerEntry[], locked?: ReadonlyMap<string, number>): Promise<PreparedPosting> {
+  async prepare(
+    tx: Db,
+    given: readonly LedgerEntry[],
+    locked?: ReadonlyMap<string, number>,
+    debts?: ReadonlyMap<string, number>,
+  ): Promise<PreparedPosting> {
     const specs = new Map<string, AccountSpec>();
-    for (const e of entries)
+    const debited = new Set<string>();
+    const repaying = new Map<string, AccountSpec>();
+    for (const e of given) {
       for (const p of e.postings) {
         if (p.account.creditOnly && p.amount < 0) throw new Error(`ledger: ${p.account.id} is only ever credited (${e.type})`);
         specs.set(p.account.id, p.account);
+        if (p.amount < 0) debited.add(p.account.id);
       }
-    const { accounts, existing } = await this.lockGuarded(tx, specs, locked);
+      const debt = repaidDebtAccount(e);
+      if (debt) repaying.set(debt.id, debt);
+    }
+    // A debt is locked (with the available rows its repayment credits, in the same id order as
+    // every lock) only when it is not zero: a merchant without debt pays nothing for it.
+    const owing = await this.owing(tx, [...repaying.keys()], locked, debts);
+    const force = new Set<string>();
+    for (const id of owing) {
+      specs.set(id, repaying.get(id) as AccountSpec);
+      force.add(id);
+      for (const e of given)
+        if (repaidDebtAccount(e)?.id === id)
+          for (const p of e.postings) if (p.amount > 0 && p.account.kind === "merchant_available") force.add(p.account.id);
+    }
+    const { accounts, existing } = await this.lockGuarded(tx, specs, debited, force, locked);
+    // A debt not owed is not in the rules' balances (or at 0 when this batch books it): applyEntries
+    // repays only what it sees owed.
+    const { results, entries } = applyEntries(accounts, given);
     const drafts = entries.map(entryDraft);
-    const { results } = applyBatch(accounts, drafts);
 
     const out: PostResult[] = [];
     // Column arrays for one set-based write (see lib/pg-array.ts).
@@ -162,14 +205,52 @@ export class LedgerStore {
     };
   }
 
+  /** Of the debts `ids`, those not zero: from the caller's locks or reads, else read here (unlocked). */
+  private async owing(tx: Db, ids: string[], locked?: ReadonlyMap<string, number>, debts?: ReadonlyMap<string, number>): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const balance = new Map<string, number>();
+    const unknown = ids.filter((id) => {
+      const known = locked?.get(id) ?? debts?.get(id) ?? (debts ? 0 : undefined);
+      if (known !== undefined) balance.set(id, known);
+      return known === undefined;
+    });
+    if (unknown.length > 0) {
+      const rows = await this.database.rows<{ id: string; balance: number }>(
+        sql`SELECT id, balance FROM ledger_accounts WHERE id = ANY(${pgArray(unknown)}::text[]) AND balance <> 0`,
+        tx,
+      );
+      for (const r of rows) balance.set(r.id, Number(r.balance));
+    }
+    return ids.filter((id) => (balance.get(id) ?? 0) !== 0);
+  }
+
   /**
-   * Locks and reads the accounts whose balance decides anything (allowNegative = false, not credit-only);
-   * the others enter the core's rules as unbounded with balance 0, which is all the rules
-   * need of them. A guarded account not created yet has balance 0.
+   * A merchant's whole available balance in a currency, locked for a debit that takes what it
+   * holds (core takeFromAvailable, fromAvailable), with `also`: the other guarded accounts the
+   * write touches (a wallet a refund credits, a dispute's reserve), all in one statement in id
+   * order, as every lock in the ledger is taken. Pass `locked` on to prepare.
+   */
+  async lockAvailable(
+    tx: Db,
+    owner: { merchantId: string; livemode: boolean; currency: string },
+    also: readonly AccountSpec[] = [],
+  ): Promise<{ shards: ShardBalance[]; locked: Map<string, number> }> {
+    const shards = availableAccounts(owner.merchantId, owner.livemode, owner.currency);
+    const locked = await this.lockRows(tx, [...shards, ...also.filter((a) => !a.allowNegative && !a.creditOnly)]);
+    return { shards: shards.map((account) => ({ account, balance: locked.get(account.id) ?? 0 })), locked };
+  }
+
+  /**
+   * Locks and reads the accounts whose balance decides anything (allowNegative = false, not
+   * credit-only; available only when debited), and `force` (a debt being repaid and the rows that
+   * repay it); the others enter the core's rules as unbounded with balance 0, which is all the
+   * rules need of them. A guarded account not created yet has balance 0.
    */
   private async lockGuarded(
     tx: Db,
     specs: Map<string, AccountSpec>,
+    debited: ReadonlySet<string>,
+    force: ReadonlySet<string>,
     locked?: ReadonlyMap<string, number>,
   ): Promise<{ accounts: Map<string, LedgerAccount>; existing: Set<string> }> {
     const accounts = new Map<string, LedgerAccount>();
@@ -177,36 +258,48 @@ export class LedgerStore {
     const guarded: string[] = [];
     for (const [id, a] of specs) {
       const known = locked?.get(id);
-      // A credit-only account enters the rules as unbounded: only credits ever reach it.
-      accounts.set(id, { id, currency: a.currency, allowNegative: a.allowNegative || a.creditOnly === true, balance: known ?? 0 });
-      if (a.allowNegative || a.creditOnly) continue;
+      // A credit-only account, and an available balance only credited here, enter the rules as
+      // unbounded: credits cannot take them below zero (the table's CHECK still holds them).
+      const unbounded = a.creditOnly === true || (a.kind === "merchant_available" && !debited.has(id) && !force.has(id));
+      accounts.set(id, { id, currency: a.currency, allowNegative: a.allowNegative || unbounded, balance: known ?? 0 });
+      if ((a.allowNegative || unbounded) && !force.has(id)) continue;
       if (known === undefined) guarded.push(id);
       else existing.add(id);
     }
     if (guarded.length === 0) return { accounts, existing };
-    guarded.sort();
-    /** Locks the rows in id order and takes their balances. */
-    const lockAndRead = async (ids: string[]) => {
+    const balances = await this.lockRows(
+      tx,
+      guarded.map((id) => specs.get(id) as AccountSpec),
+    );
+    for (const [id, balance] of balances) {
+      accounts.set(id, { ...(accounts.get(id) as LedgerAccount), balance });
+      existing.add(id);
+    }
+    return { accounts, existing };
+  }
+
+  /** Locks the accounts' rows in id order and takes their balances; a guarded one not created yet is created at zero. */
+  private async lockRows(tx: Db, specs: readonly AccountSpec[]): Promise<Map<string, number>> {
+    const balances = new Map<string, number>();
+    const ids = [...new Set(specs.map((a) => a.id))].sort();
+    const lockAndRead = async (batch: string[]) => {
       const rows = await this.database.rows<{ id: string; balance: number }>(
-        sql`SELECT id, balance FROM ledger_accounts WHERE id = ANY(${pgArray(ids)}::text[]) ORDER BY id FOR UPDATE`,
+        sql`SELECT id, balance FROM ledger_accounts WHERE id = ANY(${pgArray(batch)}::text[]) ORDER BY id FOR UPDATE`,
         tx,
       );
-      for (const r of rows) {
-        const a = accounts.get(r.id) as LedgerAccount;
-        accounts.set(r.id, { ...a, balance: Number(r.balance) });
-        existing.add(r.id);
-      }
+      for (const r of rows) balances.set(r.id, Number(r.balance));
     };
-    await lockAndRead(guarded);
+    await lockAndRead(ids);
     // A guarded account seen for the first time is created here, at zero, and locked with the
     // others — not left to the final upsert. Otherwise one request would lock it in the write
     // (after its unguarded rows) while another, arriving after it exists, locks it here
     // (before them): opposite orders, and PostgreSQL's deadlock detector kills one.
-    const missing = guarded.filter((id) => !existing.has(id));
+    const byId = new Map(specs.map((a) => [a.id, a]));
+    const missing = ids.filter((id) => !balances.has(id));
     if (missing.length > 0) {
       const values = missing.map((id) => {
-        const a = specs.get(id) as AccountSpec;
-        return sql`(${id}, ${a.merchantId}, ${a.kind}, ${a.currency}, ${a.livemode}, false, 0::bigint)`;
+        const a = byId.get(id) as AccountSpec;
+        return sql`(${id}, ${a.merchantId}, ${a.kind}, ${a.currency}, ${a.livemode}, ${a.allowNegative}, 0::bigint)`;
       });
       await this.database.rows(
         sql`INSERT INTO ledger_accounts (id, merchant_id, kind, currency, livemode, allow_negative, balance)
@@ -215,7 +308,7 @@ export class LedgerStore {
       );
       await lockAndRead(missing);
     }
-    return { accounts, existing };
+    return balances;
   }
 
   /** The check behind GET /v1/admin/ledger/verify. */

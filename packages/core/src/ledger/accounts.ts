@@ -1,8 +1,9 @@
 /**
  * Ledger account names: the one place that spells an account id. Test and live money never
- * share an account; merchant balances may go negative (a refund after fees, as at Stripe),
- * wallets and reserves (escrow, disputes) never do, and the clearing accounts that face card
- * networks, mobile operators and banks carry the outside world's side.
+ * share an account; wallets, reserves (escrow, disputes) and a merchant's available balance
+ * never go negative (what available cannot cover is the merchant's debt, see
+ * merchantDebtAccount), and the clearing accounts that face card networks, mobile operators
+ * and banks carry the outside world's side.
  *
  * Pure: each function returns the account's description, which the API's LedgerStore turns
  * into a row the first time a posting touches it.
@@ -59,9 +60,11 @@ export function merchantAccount(
     kind: `merchant_${bucket}`,
     currency,
     livemode,
-    // Escrow (held) is the buyers' money and a dispute's reserve is the disputed money: both
-    // only ever run down to zero.
-    allowNegative: bucket !== "held" && bucket !== "disputed",
+    // Escrow (held) is the buyers' money, a dispute's reserve the disputed money, and available
+    // what may be paid out: all only ever run down to zero (a shortfall of available becomes
+    // debt). Pending alone may dip below zero: a returned order's refund is taken in full while
+    // its fee stays with the platform, until the order settles (orderSettled squares it).
+    allowNegative: bucket === "pending",
   };
 }
 

@@ -1,6 +1,6 @@
 import type { PaymentEffect } from "../payments/payment-machine.js";
-import { type AccountSpec, clearingAccount, merchantAccount, revenueAccount, walletAccount } from "./accounts.js";
-import type { TransactionDraft } from "./ledger.js";
+import { type AccountSpec, clearingAccount, merchantAccount, merchantDebtAccount, revenueAccount, walletAccount } from "./accounts.js";
+import { type AccountId, applyTransaction, type BatchResult, type LedgerAccount, type TransactionDraft } from "./ledger.js";
 
 /**
  * The posting plan: one pure function per movement of money, returning the ledger entry the
@@ -170,23 +170,30 @@ export function walletToppedUp(p: PaymentRef, c: CapturedAmounts): LedgerEntry {
 
 /**
  * Refunded: the money goes back the way it came, taken in full from the merchant's bucket
- * (the fee is not returned, as at Stripe), or from the wallet a top-up filled.
+ * (the fee is not returned, as at Stripe), or from the wallet a top-up filled. From available,
+ * it is taken from the shards the writer locked (`available`, see takeFromAvailable), and what
+ * they cannot cover becomes the merchant's debt.
  */
-export function paymentRefunded(p: PaymentRef, r: { refundId: string; amount: number; bucket: "available" | "pending" }): LedgerEntry {
+export function paymentRefunded(
+  p: PaymentRef,
+  r: { refundId: string; amount: number; bucket: "available" | "pending"; available?: readonly ShardBalance[] },
+): LedgerEntry {
   positive("refund amount", r.amount);
-  const from = p.topUpCustomer
-    ? walletAccount(p.merchantId, p.topUpCustomer, p.livemode, p.currency)
-    : merchantAccount(p.merchantId, p.livemode, r.bucket, p.currency, p.id);
+  let from: EntryPosting[];
+  if (p.topUpCustomer) from = [{ account: walletAccount(p.merchantId, p.topUpCustomer, p.livemode, p.currency), amount: -r.amount }];
+  else if (r.bucket === "pending")
+    from = [{ account: merchantAccount(p.merchantId, p.livemode, "pending", p.currency, p.id), amount: -r.amount }];
+  else {
+    if (!r.available) throw new PostingError(`a refund of ${p.id} from available needs the merchant's locked available balance`);
+    from = fromAvailable(p, r.available, r.amount);
+  }
   return {
     merchantId: p.merchantId,
     livemode: p.livemode,
     sourceId: r.refundId,
     type: "refund",
     description: `Refund ${r.refundId} of ${p.id}`,
-    postings: [
-      { account: from, amount: -r.amount },
-      { account: paymentSource(p), amount: r.amount },
-    ],
+    postings: [...from, { account: paymentSource(p), amount: r.amount }],
   };
 }
 
@@ -229,26 +236,36 @@ export function orderPendingShare(payment: { captured: number; fee: number; refu
 }
 
 /**
- * The return window closed: what the order left in pending becomes available (below zero, it
- * moves the other way). Nothing left: null.
+ * The return window closed: what the order left in pending becomes available. Below zero (the
+ * order was returned and its fee kept), it moves the other way: taken from the shards the
+ * writer locked (`available`), what they cannot cover as the merchant's debt. Nothing left: null.
  */
 export function orderSettled(
   o: { orderId: string; paymentId: string; merchantId: string; livemode: boolean; currency: string },
   payment: { captured: number; fee: number; refunded: number },
+  available?: readonly ShardBalance[],
 ): LedgerEntry | null {
   const net = orderPendingShare(payment);
   if (!Number.isSafeInteger(net)) throw new PostingError(`order ${o.orderId} left ${net} pending`);
   if (net === 0) return null;
+  const pending = merchantAccount(o.merchantId, o.livemode, "pending", o.currency, o.paymentId);
+  let postings: EntryPosting[];
+  if (net > 0) {
+    postings = [
+      { account: pending, amount: -net },
+      { account: merchantAccount(o.merchantId, o.livemode, "available", o.currency, o.paymentId), amount: net },
+    ];
+  } else {
+    if (!available) throw new PostingError(`order ${o.orderId} settles ${net}: that needs the merchant's locked available balance`);
+    postings = [{ account: pending, amount: -net }, ...fromAvailable(o, available, -net)];
+  }
   return {
     type: "order.settle",
     merchantId: o.merchantId,
     livemode: o.livemode,
     sourceId: o.orderId,
     description: `Return window of ${o.orderId} closed`,
-    postings: [
-      { account: merchantAccount(o.merchantId, o.livemode, "pending", o.currency, o.paymentId), amount: -net },
-      { account: merchantAccount(o.merchantId, o.livemode, "available", o.currency, o.paymentId), amount: net },
-    ],
+    postings,
   };
 }
 
@@ -307,6 +324,102 @@ export function takeFromAvailable(shards: readonly ShardBalance[], amount: numbe
     left -= take;
   }
   return { postings, shortfall: left };
+}
+
+/**
+ * A debit of a merchant's available balance that must happen whatever the balance (a refund, a
+ * dispute, a returned order's kept fee): taken from the locked shards, the shortfall booked as
+ * the merchant's debt, so no available account goes below zero.
+ */
+export function fromAvailable(
+  owner: { merchantId: string; livemode: boolean; currency: string },
+  shards: readonly ShardBalance[],
+  amount: number,
+): EntryPosting[] {
+  for (const s of shards) {
+    const a = s.account;
+    if (
+      a.kind !== "merchant_available" ||
+      a.merchantId !== owner.merchantId ||
+      a.livemode !== owner.livemode ||
+      a.currency !== owner.currency
+    )
+      throw new PostingError(`${a.id} is not an available balance of ${owner.merchantId} in ${owner.currency}`);
+  }
+  const { postings, shortfall } = takeFromAvailable(shards, amount);
+  if (shortfall > 0) postings.push({ account: merchantDebtAccount(owner.merchantId, owner.livemode, owner.currency), amount: -shortfall });
+  return postings;
+}
+
+// ---------------------------------------------------------------- merchant debt
+
+const isAvailable = (a: AccountSpec) => a.kind === "merchant_available";
+
+/** The debt an entry would repay: that of the merchant whose available balance it credits (null: it credits none). */
+export function repaidDebtAccount(entry: LedgerEntry): AccountSpec | null {
+  const credit = entry.postings.find((p) => p.amount > 0 && isAvailable(p.account));
+  if (!credit) return null;
+  const a = credit.account;
+  return merchantDebtAccount(a.merchantId as string, a.livemode, a.currency);
+}
+
+/**
+ * Later payments repay first: what `entry` credits to a merchant's available balance goes to
+ * the merchant's debt account instead, until `owed` (what the merchant owes, ≥ 0) is repaid;
+ * only the rest becomes available. Never repays more than is owed nor more than the entry
+ * credits; the entry stays balanced (the debt posting replaces what it takes from credits).
+ */
+export function repayDebtFirst(entry: LedgerEntry, owed: number): { entry: LedgerEntry; repaid: number } {
+  nonNegative("debt owed", owed);
+  const debt = repaidDebtAccount(entry);
+  if (owed === 0 || !debt) return { entry, repaid: 0 };
+  let left = owed;
+  const postings: EntryPosting[] = [];
+  for (const p of entry.postings) {
+    if (left === 0 || p.amount <= 0 || !isAvailable(p.account)) {
+      postings.push(p);
+      continue;
+    }
+    const own = merchantDebtAccount(p.account.merchantId as string, p.account.livemode, p.account.currency);
+    if (own.id !== debt.id) throw new PostingError(`${entry.type} credits the available balance of more than one merchant or currency`);
+    const take = Math.min(left, p.amount);
+    left -= take;
+    if (p.amount > take) postings.push({ ...p, amount: p.amount - take });
+  }
+  const repaid = owed - left;
+  postings.push({ account: debt, amount: repaid });
+  return { entry: { ...entry, postings }, repaid };
+}
+
+/**
+ * applyBatch for entries, each first repaying its merchant's debt (repayDebtFirst) by what the
+ * debt account's balance in `accounts` says is owed after the entries before it. A debt account
+ * absent from `accounts` is owed nothing (the writer reads and locks a debt only when it is not
+ * zero). Returns the entries as they are to be written, and each one's result.
+ */
+export function applyEntries(
+  accounts: ReadonlyMap<AccountId, LedgerAccount>,
+  entries: readonly LedgerEntry[],
+): { results: BatchResult[]; entries: LedgerEntry[]; accounts: Map<AccountId, LedgerAccount> } {
+  const state = new Map(accounts);
+  const results: BatchResult[] = [];
+  const written: LedgerEntry[] = [];
+  for (const e of entries) {
+    const debt = repaidDebtAccount(e);
+    const owed = debt ? -Math.min(0, state.get(debt.id)?.balance ?? 0) : 0;
+    const entry = owed > 0 ? repayDebtFirst(e, owed).entry : e;
+    written.push(entry);
+    if (owed > 0 && debt && !state.has(debt.id))
+      state.set(debt.id, { id: debt.id, currency: debt.currency, allowNegative: true, balance: 0 });
+    const r = applyTransaction(state, entryDraft(entry));
+    if (!r.ok) {
+      results.push(r);
+      continue;
+    }
+    for (const [id, balance] of r.balances) state.set(id, { ...(state.get(id) as LedgerAccount), balance });
+    results.push({ ok: true });
+  }
+  return { results, entries: written, accounts: state };
 }
 
 // ---------------------------------------------------------------- payouts
@@ -368,15 +481,17 @@ const available = (p: PaymentRef) => merchantAccount(p.merchantId, p.livemode, "
 
 /**
  * A dispute opened: the disputed amount and the dispute fee leave the merchant's available
- * balance at once; the amount waits in the dispute's reserve, the fee is the platform's.
+ * balance at once (from the shards the writer locked, `shards`; what they cannot cover becomes
+ * the merchant's debt); the amount waits in the dispute's reserve, the fee is the platform's.
  */
-export function disputeOpened(p: PaymentRef, d: { disputeId: string; amount: number; fee: number }): LedgerEntry {
+export function disputeOpened(
+  p: PaymentRef,
+  d: { disputeId: string; amount: number; fee: number },
+  shards: readonly ShardBalance[],
+): LedgerEntry {
   positive("disputed amount", d.amount);
   nonNegative("dispute fee", d.fee);
-  const postings: EntryPosting[] = [
-    { account: available(p), amount: -(d.amount + d.fee) },
-    { account: disputed(p), amount: d.amount },
-  ];
+  const postings: EntryPosting[] = [...fromAvailable(p, shards, d.amount + d.fee), { account: disputed(p), amount: d.amount }];
   if (d.fee > 0) postings.push({ account: revenueAccount(p.livemode, p.currency, p.id), amount: d.fee });
   return {
     type: "dispute",

@@ -79,6 +79,15 @@ export function quoteFee(tariff: FeeTariff, context: FeeQuoteContext): FeeQuote 
   };
 }
 
+/**
+ * The fee a dispute of a payment in `currency` costs the merchant: the tariff's `dispute_fee`
+ * (default 0). A fixed amount means nothing in another currency, so a tariff of another
+ * currency charges none (a dispute opens whatever the tariff).
+ */
+export function disputeFee(tariff: FeeTariff, currency: string): number {
+  return tariff.currency === currency ? (tariff.rules.dispute_fee ?? 0) : 0;
+}
+
 function pricingFor(rules: FeeRules, method: string): FeePricing | undefined {
   const methods = rules.methods as Record<string, FeePricing> | undefined;
   if (methods && Object.hasOwn(methods, method)) return methods[method];

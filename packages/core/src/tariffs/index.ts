@@ -37,6 +37,8 @@
  * `tiers` (instead of `percent_bps`) pick the percent by the merchant's volume earlier in
  * the `tier_period` (day, week or month; see `tierPeriodRange`): the last tier whose
  * `from` ≤ that volume. Tiers are sorted, strictly increasing, the first from 0.
+ * `dispute_fee` (minor units, default 0) is what a dispute of a payment costs the merchant
+ * (see `disputeFee`).
  *
  * ## Fare rules (kind "fare")
  * ```json
@@ -66,7 +68,7 @@ import type { FareQuote, FareQuoteContext, FareTariff, FeeQuote, FeeQuoteContext
 
 export { TariffError, type TariffErrorCode } from "./errors.js";
 export { FARE_HISTORY_LOOKBACK, fareHistoryLookback, quoteFare, toRideRecord } from "./fare.js";
-export { DEFAULT_FEE_TARIFF, defaultFeeTariff, quoteFee, tierPeriodRange } from "./fee.js";
+export { DEFAULT_FEE_TARIFF, defaultFeeTariff, disputeFee, quoteFee, tierPeriodRange } from "./fee.js";
 export { selectTariffVersion } from "./select.js";
 export { DEFAULT_TARIFF_TIMEZONE, localPeriodRange } from "./time.js";
 export type * from "./types.js";

@@ -58,6 +58,11 @@ export interface FeeRules {
   methods?: Partial<Record<FeeMethod, FeePricing>>;
   /** Pricing for a method not listed in `methods`. Without it, such a method cannot be priced. */
   default?: FeePricing;
+  /**
+   * Fixed fee in minor units the platform keeps when a payment is disputed (as at Stripe, not
+   * returned if the dispute is won). Default 0.
+   */
+  dispute_fee?: number;
 }
 
 export type TariffWeekday = "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";

@@ -163,9 +163,13 @@ function checkFeePricing(c: Checker, value: unknown, path: string): FeePricing |
 }
 
 function checkFeeRules(c: Checker, value: unknown, path: string): FeeRules | undefined {
-  const o = c.object(value, path, ["rounding", "tier_period", "methods", "default"]);
+  const o = c.object(value, path, ["rounding", "tier_period", "methods", "default", "dispute_fee"]);
   if (!o) return undefined;
   const rules: FeeRules = {};
+  if (o.dispute_fee !== undefined) {
+    const fee = c.amount(o.dispute_fee, join(path, "dispute_fee"));
+    if (fee !== undefined) rules.dispute_fee = fee;
+  }
   const rounding = checkRounding(c, o, path);
   if (rounding) rules.rounding = rounding;
   if (o.tier_period !== undefined) {

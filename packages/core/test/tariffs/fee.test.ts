@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   DEFAULT_FEE_TARIFF,
   defaultFeeTariff,
+  disputeFee,
   type FeeQuoteContext,
   quote,
   quoteFee,
@@ -163,5 +164,25 @@ describe("tierPeriodRange", () => {
       start: new Date("2024-05-05T18:00:00Z"),
       end: new Date("2024-05-12T18:00:00Z"),
     });
+  });
+});
+
+describe("disputeFee", () => {
+  it("is the tariff's dispute_fee in its currency, 0 without one or in another currency", () => {
+    const plan = feeTariff({ methods: { card: { percent_bps: 250 } }, dispute_fee: 150_000 });
+    expect(disputeFee(plan, "KGS")).toBe(150_000);
+    expect(disputeFee(plan, "USD")).toBe(0);
+    expect(disputeFee(DEFAULT_FEE_TARIFF, "KGS")).toBe(0);
+  });
+
+  it("is validated as an amount in minor units", () => {
+    const base = { code: "p", version: 1, kind: "fee", currency: "KGS", effective_from: "2024-01-01T00:00:00Z" };
+    const ok = validateTariff({ ...base, rules: { default: { percent_bps: 100 }, dispute_fee: 1500 } });
+    expect(ok.ok && ok.value.rules).toMatchObject({ dispute_fee: 1500 });
+    for (const bad of [-1, 1.5, "15"]) {
+      const r = validateTariff({ ...base, rules: { default: { percent_bps: 100 }, dispute_fee: bad } });
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.issues.map((i) => i.path)).toContain("rules.dispute_fee");
+    }
   });
 });

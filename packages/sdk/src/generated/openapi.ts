@@ -540,6 +540,57 @@ export type paths = {
     patch?: never;
     trace?: never;
   };
+  "/v1/disputes": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List disputes, newest first */
+    get: operations["getDisputes"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/disputes/{id}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Retrieve a dispute */
+    get: operations["getDisputesId"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/disputes/{id}/evidence": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Answer a dispute with evidence (text); it goes under review */
+    post: operations["postDisputesIdEvidence"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/v1/events": {
     parameters: {
       query?: never;
@@ -1192,6 +1243,23 @@ export type paths = {
     patch?: never;
     trace?: never;
   };
+  "/v1/test_helpers/disputes/{id}/close": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Test mode: the card network decides a dispute; won returns the amount (not the fee) */
+    post: operations["postTestHelpersDisputesIdClose"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/v1/test_helpers/outbox": {
     parameters: {
       query?: never;
@@ -1220,6 +1288,23 @@ export type paths = {
     put?: never;
     /** Test mode: act as the payer's app and complete a QR payment */
     post: operations["postTestHelpersPaymentsIdCompleteQr"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/test_helpers/payments/{id}/dispute": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Test mode: the card network disputes a captured payment; the amount and the dispute fee leave available at once */
+    post: operations["postTestHelpersPaymentsIdDispute"];
     delete?: never;
     options?: never;
     head?: never;
@@ -1475,6 +1560,11 @@ export type components = {
         amount: number;
         currency: string;
       }[];
+      /** @description What the merchant owes the platform: disputes and refunds its available balance could not cover. Later payments repay it first, before they become available */
+      debt: {
+        amount: number;
+        currency: string;
+      }[];
       /** @description Authorised or in escrow: not the merchant's yet */
       held: {
         amount: number;
@@ -1580,6 +1670,10 @@ export type components = {
        * @example 15000
        */
       amount?: number;
+    };
+    CloseDispute: {
+      /** @enum {string} */
+      outcome: "won" | "lost";
     };
     ConfirmPayment: {
       client_secret?: string;
@@ -1849,6 +1943,8 @@ export type components = {
         | "payout.paid"
         | "payout.failed"
         | "payout.canceled"
+        | "dispute.created"
+        | "dispute.closed"
         | "*"
       )[];
       url: string;
@@ -1885,6 +1981,55 @@ export type components = {
     };
     DisablePassword: {
       password: string;
+    };
+    Dispute: {
+      /** @description The disputed amount: it left available when the dispute opened */
+      amount: number;
+      /**
+       * @description ISO 8601 UTC
+       * @example 2026-11-23T10:00:00.000Z
+       */
+      closed: string | null;
+      /**
+       * @description ISO 8601 UTC
+       * @example 2026-11-23T10:00:00.000Z
+       */
+      created: string;
+      currency: string;
+      evidence: {
+        /**
+         * @description ISO 8601 UTC
+         * @example 2026-11-23T10:00:00.000Z
+         */
+        submitted: string | null;
+        text: string | null;
+      };
+      /** @description The dispute fee (the fee tariff's dispute_fee); not returned if the dispute is won */
+      fee: number;
+      /** @example dp_01J… */
+      id: string;
+      livemode: boolean;
+      /**
+       * @example {
+       *       "order_ref": "A-1001"
+       *     }
+       */
+      metadata: {
+        [key: string]: string;
+      };
+      /** @enum {string} */
+      object: "dispute";
+      payment: string;
+      reason: string;
+      /** @enum {string} */
+      status: "needs_response" | "under_review" | "won" | "lost";
+    };
+    DisputeList: {
+      data: components["schemas"]["Dispute"][];
+      has_more: boolean;
+      /** @enum {string} */
+      object: "list";
+      url?: string;
     };
     EnterLiveMode: {
       /** @description A fresh authenticator code (or a recovery code), checked now */
@@ -2107,6 +2252,23 @@ export type components = {
         publishable_key: string;
         secret_key: string;
       };
+    };
+    OpenDispute: {
+      /**
+       * @description Default: what was captured less refunds; never more
+       * @example 15000
+       */
+      amount?: number;
+      /** @enum {string} */
+      reason:
+        | "duplicate"
+        | "fraudulent"
+        | "subscription_canceled"
+        | "product_unacceptable"
+        | "product_not_received"
+        | "unrecognized"
+        | "credit_not_processed"
+        | "general";
     };
     Order: {
       amount: number;
@@ -2479,7 +2641,7 @@ export type components = {
       /** @enum {string} */
       kind: "fee" | "fare";
       /**
-       * @description Fee rules (percent_bps, fixed, min, max, tiers per method) or fare rules (routes, zones, periods, categories, transfer, caps); see packages/core tariffs.
+       * @description Fee rules (percent_bps, fixed, min, max, tiers per method; dispute_fee) or fare rules (routes, zones, periods, categories, transfer, caps); see packages/core tariffs.
        * @example {
        *       "default_fare": 2000,
        *       "transfer": {
@@ -2856,6 +3018,9 @@ export type components = {
       merchant?: string;
       phone: string;
     };
+    SubmitEvidence: {
+      text: string;
+    };
     Tap: {
       breakdown: {
         amount: number;
@@ -3064,6 +3229,8 @@ export type components = {
         | "payout.paid"
         | "payout.failed"
         | "payout.canceled"
+        | "dispute.created"
+        | "dispute.closed"
         | "*"
       )[];
       /** @enum {string} */
@@ -6104,6 +6271,268 @@ export interface operations {
         };
         content: {
           "application/json": components["schemas"]["Customer"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing or invalid API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description The key may not do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description No such object */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Idempotent request still in progress */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Idempotency key reused with another body */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  getDisputes: {
+    parameters: {
+      query?: {
+        ending_before?: string;
+        limit?: number;
+        payment?: string;
+        starting_after?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["DisputeList"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing or invalid API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description The key may not do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description No such object */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Idempotent request still in progress */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Idempotency key reused with another body */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  getDisputesId: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Dispute"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing or invalid API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description The key may not do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description No such object */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Idempotent request still in progress */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Idempotency key reused with another body */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  postDisputesIdEvidence: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["SubmitEvidence"];
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Dispute"];
         };
       };
       /** @description Invalid request */
@@ -10113,6 +10542,95 @@ export interface operations {
       };
     };
   };
+  postTestHelpersDisputesIdClose: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["CloseDispute"];
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Dispute"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing or invalid API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description The key may not do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description No such object */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Idempotent request still in progress */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Idempotency key reused with another body */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
   getTestHelpersOutbox: {
     parameters: {
       query?: {
@@ -10216,6 +10734,95 @@ export interface operations {
         };
         content: {
           "application/json": components["schemas"]["Payment"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing or invalid API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description The key may not do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description No such object */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Idempotent request still in progress */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Idempotency key reused with another body */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  postTestHelpersPaymentsIdDispute: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["OpenDispute"];
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Dispute"];
         };
       };
       /** @description Invalid request */

@@ -23,6 +23,8 @@ export interface SoftrackEventObjects {
   "payout.paid": Schemas["Payout"];
   "payout.failed": Schemas["Payout"];
   "payout.canceled": Schemas["Payout"];
+  "dispute.created": Schemas["Dispute"];
+  "dispute.closed": Schemas["Dispute"];
 }
 
 /**

@@ -1,5 +1,6 @@
 export * from "./accounts.js";
 export * from "./buyers.js";
+export * from "./disputes.js";
 export * from "./events.js";
 export * from "./idempotency.js";
 export * from "./jobs.js";

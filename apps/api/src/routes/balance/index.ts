@@ -12,6 +12,10 @@ const Balance = z
     available: z.array(MoneyAmount),
     pending: z.array(MoneyAmount).openapi({ description: "Captured, not yet available (e.g. inside an order's return window)" }),
     held: z.array(MoneyAmount).openapi({ description: "Authorised or in escrow: not the merchant's yet" }),
+    debt: z.array(MoneyAmount).openapi({
+      description:
+        "What the merchant owes the platform: disputes and refunds its available balance could not cover. Later payments repay it first, before they become available",
+    }),
   })
   .openapi("Balance");
 

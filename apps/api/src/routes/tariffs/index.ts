@@ -37,7 +37,7 @@ const PutTariff = z
     kind: z.enum(["fee", "fare"]),
     rules: z.record(z.string(), z.unknown()).openapi({
       description:
-        "Fee rules (percent_bps, fixed, min, max, tiers per method) or fare rules (routes, zones, periods, categories, transfer, caps); see packages/core tariffs.",
+        "Fee rules (percent_bps, fixed, min, max, tiers per method; dispute_fee) or fare rules (routes, zones, periods, categories, transfer, caps); see packages/core tariffs.",
       example: { default_fare: 2000, transfer: { window_minutes: 60 }, caps: { daily: 8000 } },
     }),
     currency: Currency.optional(),

@@ -3,7 +3,7 @@ import type { SQL } from "drizzle-orm";
 import { sql } from "drizzle-orm";
 import type { MerchantPrincipal } from "../../context.js";
 import { pgArray } from "../../lib/pg-array.js";
-import { walletAccount } from "../../store/accounts.js";
+import { merchantDebtIds, walletAccount } from "../../store/accounts.js";
 import type { WriteTx } from "../../store/writer.js";
 import { PLATFORM } from "../tariffs.js";
 import { TAP_COLUMNS, type TapInput, type TapRecord, tapKey } from "./taps.js";
@@ -39,6 +39,8 @@ export interface LoadedRound {
   wallets: Map<string, number>;
   /** Riders whose wallets another transaction holds (only when the round skips busy wallets). */
   busy: string[];
+  /** The operator's debts that are not zero (unlocked: fares repay them first, see LedgerStore.prepare). */
+  debts?: Map<string, number>;
   /** Taps already on record under the round's (terminal, client_tap_id), by tapKey. */
   recorded: Map<string, TapRecord>;
   /** Each rider's accepted rides from historyFrom to the round's last tap, in time order. */
@@ -53,6 +55,7 @@ interface Head {
   customers: LoadedRider[];
   wallets: { id: string; balance: number }[];
   busy: string[] | null;
+  debts: { id: string; balance: number }[];
 }
 interface Recorded {
   existing: TapRecord[] | null;
@@ -97,6 +100,7 @@ export async function loadRound(
     riders: new Map((head?.customers ?? []).map((c) => [c.id, c])),
     wallets: new Map((head?.wallets ?? []).map((w) => [w.id, Number(w.balance)])),
     busy: head?.busy ?? [],
+    debts: new Map((head?.debts ?? []).map((d) => [d.id, Number(d.balance)])),
     recorded: new Map((recorded?.existing ?? []).map((r) => [tapKey({ terminal: r.terminal_id, client_tap_id: r.client_tap_id }), r])),
     history: ridesByRider(recorded?.history ?? []),
     historyFrom: Number(recorded?.history_from ?? from),
@@ -127,6 +131,8 @@ function headStatement(p: MerchantPrincipal, terminalIds: string, customerIds: s
                 AND r.code IN (SELECT fare_tariff FROM t)) AS tariffs,
              (SELECT coalesce(json_agg(json_build_object('id', c.id, 'category', c.category, 'wallet_currency', c.wallet_currency)), '[]'::json) FROM c) AS customers,
              (SELECT coalesce(json_agg(w), '[]'::json) FROM w) AS wallets,
+             (SELECT coalesce(json_agg(json_build_object('id', a.id, 'balance', a.balance)), '[]'::json) FROM ledger_accounts a
+              WHERE a.id = ANY(${pgArray(merchantDebtIds(p.merchantId, p.livemode))}::text[]) AND a.balance <> 0) AS debts,
              ${
                skipBusyWallets
                  ? sql`(SELECT json_agg(c.id) FROM c

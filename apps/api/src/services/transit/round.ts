@@ -47,6 +47,6 @@ export async function decideTapRound(v: Vars, items: readonly TapItem[], io: Tap
   // Recorded at the wall clock (the deps' clock is the one tests move, for tapped_at's bound).
   const ctx = { merchantId: p.merchantId, livemode: p.livemode, createdMs: Date.now(), newTapId: () => newId("tap") };
   const decision = decideRound(loaded, screened, ctx);
-  await io.commit(await roundWrites(v.deps.ledger, v.db, ctx, decision, loaded.wallets));
+  await io.commit(await roundWrites(v.deps.ledger, v.db, ctx, decision, loaded.wallets, loaded.debts));
   return { results: decision.results, deferred: decision.deferred };
 }

@@ -17,11 +17,12 @@ export async function roundWrites(
   ctx: Omit<RoundContext, "newTapId">,
   decision: RoundDecision,
   lockedWallets: ReadonlyMap<string, number>,
+  debts?: ReadonlyMap<string, number>,
 ): Promise<SQL[]> {
   const writes: SQL[] = [];
   if (decision.taps.length > 0) writes.push(insertTaps(ctx, decision.taps));
   if (decision.entries.length > 0) {
-    const posting = await ledger.prepare(db, decision.entries, lockedWallets);
+    const posting = await ledger.prepare(db, decision.entries, lockedWallets, debts ?? new Map());
     const rejected = posting.results.findIndex((r) => !r.ok);
     // Cannot happen while the wallets stay locked; if it does, undo the whole round rather than record a fare not charged.
     if (rejected >= 0) {
