@@ -69,13 +69,10 @@ const Purpose = z
         .string()
         .max(32)
         .openapi({ pattern: TIN.source, description: "Taxpayer number: 14 digits (KG, INN), 12 (KZ, IIN/BIN) or 9 (UZ, STIR)." }),
-      service_code: z
-        .string()
-        .max(64)
-        .openapi({
-          enum: TAX_SERVICE_CODES,
-          description: "One of the operator's tax service codes (TAX_SERVICES_FILE, else the bundled list).",
-        }),
+      service_code: z.string().max(64).openapi({
+        enum: TAX_SERVICE_CODES,
+        description: "One of the operator's tax service codes (TAX_SERVICES_FILE, else the bundled list).",
+      }),
     }),
   ])
   .openapi("PaymentPurpose");
