@@ -1,3 +1,4 @@
+import { validateTariffRules } from "@softrack/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestApi } from "../src/testing.js";
 import { type Http, http, startTestApi } from "./support.js";
@@ -92,6 +93,52 @@ describe("PUT /v1/tariffs/:code", () => {
     expect(badKind.body.error.param).toBe("kind");
     const badCode = await sk.put("/v1/tariffs/-x", { kind: "fare", rules: { default_fare: 100 } });
     expect(badCode.status).toBe(400);
+  });
+});
+
+describe("tariff rules in the document and at the door", () => {
+  it("answers bad rules with every issue, exactly as the core's validator reports them", async () => {
+    const rules = { default_fare: -5, surge: true, caps: { daily: 5000, weekly: 4000 }, categories: { Student: { free: "yes" } } };
+    const bad = await sk.put("/v1/tariffs/broken-many", { kind: "fare", rules });
+    expect(bad.status).toBe(400);
+    const core = validateTariffRules("fare", rules);
+    expect(core.ok).toBe(false);
+    if (core.ok) return;
+    expect(core.issues.length).toBeGreaterThan(3);
+    expect(bad.body.error).toMatchObject({ code: "tariff_invalid", param: core.issues[0]?.path, issues: core.issues });
+    // A fee rule in a fare tariff is an unknown field of fare rules.
+    const mixed = await sk.put("/v1/tariffs/broken-many", { kind: "fare", rules: { default_fare: 1, methods: {} } });
+    expect(mixed.body.error).toMatchObject({ code: "tariff_invalid", param: "rules.methods" });
+    expect((await sk.get("/v1/tariffs/broken-many")).status).toBe(404);
+    const noKind = await sk.put("/v1/tariffs/broken-many", { rules: { default_fare: 1 } });
+    expect(noKind.body.error).toMatchObject({ code: "parameter_invalid", param: "kind" });
+  });
+
+  it("/openapi.json shows the fee and fare rules' real shapes, typed by kind", async () => {
+    const doc = (await http(api.url).get("/openapi.json")).body;
+    const schemas = doc.components.schemas;
+    expect(schemas.PutTariff.discriminator).toMatchObject({ propertyName: "kind" });
+    expect(schemas.PutFeeTariff.properties.rules).toEqual({ $ref: "#/components/schemas/FeeRules" });
+    expect(schemas.PutFareTariff.properties.rules).toEqual({ $ref: "#/components/schemas/FareRules" });
+    expect(schemas.FeeRules).toMatchObject({ type: "object", additionalProperties: false });
+    expect(schemas.FeeRules.properties.methods.properties.card).toMatchObject({ additionalProperties: false });
+    expect(schemas.FareRules.properties.periods.items).toMatchObject({ additionalProperties: false });
+    expect(schemas.FareRules.properties.categories.propertyNames).toMatchObject({ pattern: "^[a-z][a-z0-9_]{0,31}$" });
+    // The refinements a schema cannot say are said in words.
+    expect(schemas.FareRules.properties.periods.description).toMatch(/must not overlap/);
+    expect(schemas.PutFareTariff.properties.timezone).toMatchObject({
+      example: "Asia/Bishkek",
+      description: expect.stringMatching(/IANA/),
+    });
+    const quote = schemas.QuoteTariff.properties.period_volume;
+    expect(quote).toMatchObject({ maximum: Number.MAX_SAFE_INTEGER });
+  });
+
+  it("refuses an unknown time zone and a period volume past 2^53 - 1 with a 400 naming the field", async () => {
+    const tz = await sk.put("/v1/tariffs/zoned", { kind: "fare", rules: { default_fare: 1 }, timezone: "Asia/Atlantis" });
+    expect(tz.body.error).toMatchObject({ code: "parameter_invalid", param: "timezone" });
+    const volume = await admin.post("/v1/tariffs/standard/quote", { amount: 100, currency: "KGS", method: "card", period_volume: 2 ** 53 });
+    expect(volume.body.error).toMatchObject({ code: "parameter_invalid", param: "period_volume" });
   });
 });
 

@@ -18,9 +18,35 @@ export const ErrorSchema = z
       message: z.string(),
       param: z.string().optional(),
       request_id: z.string(),
+      payment: z
+        .looseObject({ id: z.string(), object: z.literal("payment"), status: z.string() })
+        .optional()
+        .openapi({ description: "On a 402 decline: the failed payment, as GET /v1/payments/{id} returns it." }),
+      payment_status: z
+        .string()
+        .optional()
+        .openapi({ description: "On payment_unexpected_state: the payment's status, which does not allow the action." }),
+      order_status: z
+        .string()
+        .optional()
+        .openapi({ description: "On order_unexpected_state: the order's status, which does not allow the action." }),
+      issues: z
+        .array(z.object({ path: z.string(), message: z.string() }))
+        .optional()
+        .openapi({ description: "On tariff_invalid: every problem in the tariff, `param` naming the first." }),
     }),
   })
   .openapi("Error");
+
+/**
+ * Names a schema built outside the API (the core's) as a component, whatever the import order:
+ * zod gives a schema the methods its prototype had when it was built, and `.openapi` arrives
+ * with @hono/zod-openapi, which may load after the core.
+ */
+export function component<T extends z.ZodType>(schema: T, name: string): T {
+  const { openapi } = z.ZodType.prototype as unknown as { openapi: (this: T, refId: string) => T };
+  return openapi.call(schema, name);
+}
 
 const errorResponse = (description: string) => ({ content: { "application/json": { schema: ErrorSchema } }, description });
 
@@ -65,10 +91,39 @@ export const Currency = z
   .enum(CURRENCY_CODES as [string, ...string[]], { message: `currency must be one of ${CURRENCY_CODES.join(", ")}` })
   .openapi({ example: "KGS" });
 
+const METADATA_KEYS = 50;
+const METADATA_KEY_LENGTH = 40;
 export const Metadata = z
-  .record(z.string().min(1).max(40), z.string().max(500))
-  .refine((m) => Object.keys(m).length <= 50, "metadata may have at most 50 keys")
-  .openapi({ example: { order_ref: "A-1001" } });
+  .record(z.string().min(1).max(METADATA_KEY_LENGTH), z.string().max(500))
+  .refine((m) => Object.keys(m).length <= METADATA_KEYS, `metadata may have at most ${METADATA_KEYS} keys`)
+  .openapi({
+    // zod's record check is the rule; the document states it in JSON Schema's words, from the same numbers.
+    maxProperties: METADATA_KEYS,
+    // OpenAPI 3.1's JSON Schema has propertyNames; the library's metadata type (3.0's) does not.
+    ...({ propertyNames: { type: "string", minLength: 1, maxLength: METADATA_KEY_LENGTH } } as object),
+    description: `Up to ${METADATA_KEYS} string values (500 characters each) under keys of 1 to ${METADATA_KEY_LENGTH} characters.`,
+    example: { order_ref: "A-1001" },
+  });
+
+/**
+ * An email address as the API accepts it: zod's email check, which is stricter than JSON
+ * Schema's `format: email` (no quoted local parts, no IP literals), so the document gives its pattern.
+ */
+export const Email = z.email().max(254).openapi({ pattern: z.regexes.email.source, example: "aida@example.kg" });
+
+/** An IANA time zone name, as Intl knows it. */
+export const TimeZone = z
+  .string()
+  .max(64)
+  .refine((tz) => {
+    try {
+      new Intl.DateTimeFormat("en-US", { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  }, "timezone must be an IANA time zone")
+  .openapi({ description: "An IANA time zone name (tz database), e.g. Asia/Bishkek or Asia/Almaty.", example: "Asia/Bishkek" });
 
 export const IdParam = (prefix: string) =>
   z.object({

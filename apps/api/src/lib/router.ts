@@ -1,8 +1,9 @@
-import { OpenAPIHono } from "@hono/zod-openapi";
+import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../context.js";
 import { readWrite, unitOfWork } from "../middleware/unit-of-work.js";
 import { invalid } from "./errors.js";
+import { NoQuery } from "./openapi.js";
 
 interface Issue {
   code: string;
@@ -66,17 +67,29 @@ export function operationId(method: string, path: string): string {
   return method.toLowerCase() + words.map((w) => w[0]?.toUpperCase() + w.slice(1)).join("");
 }
 
+/**
+ * A query is strict, as a body is: an unknown parameter is a 400 parameter_unknown, never
+ * silently ignored. A route without a query schema takes none; a loose one is made strict.
+ */
+function strictQuery(request: { query?: unknown } | undefined): { query: z.ZodType } {
+  const query = request?.query;
+  if (query === undefined) return { query: NoQuery };
+  if (query instanceof z.ZodObject && !(query._zod.def.catchall instanceof z.ZodNever)) return { query: query.strict() };
+  return { query: query as z.ZodType };
+}
+
 export function createRouter() {
   const router = new OpenAPIHono<AppEnv>({ defaultHook: validationHook as never });
   const openapi = router.openapi;
   // The commit mode becomes the route's first middleware (after authentication and rate limits,
   // before its own checks and validation), and stays out of the OpenAPI document.
   router.openapi = ((
-    route: { method: string; path: string; commit?: CommitMode; middleware?: unknown; operationId?: string },
+    route: { method: string; path: string; commit?: CommitMode; middleware?: unknown; operationId?: string; request?: { query?: unknown } },
     ...rest: unknown[]
   ) => {
     const { commit, ...config } = route;
     config.operationId ??= operationId(route.method, route.path);
+    config.request = { ...config.request, ...strictQuery(config.request) };
     const own = config.middleware === undefined ? [] : Array.isArray(config.middleware) ? config.middleware : [config.middleware];
     return (openapi as (...a: unknown[]) => unknown)(
       { ...config, middleware: [...commitMiddleware(route.method, commit), ...own] },

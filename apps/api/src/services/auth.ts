@@ -22,7 +22,18 @@ export const CODE_TTL_MS = 10 * 60 * 1000;
  * guesser is throttled instead, per challenge (this) and per client address (limitsOf).
  */
 export const MAX_CHALLENGE_ATTEMPTS = 5;
-const PHONE = /^\+(996\d{9}|7\d{10}|998\d{9})$/;
+/** A mobile number of Kyrgyzstan, Kazakhstan/Russia or Uzbekistan, once normalizePhone took out the separators. */
+export const PHONE = /^\+(996\d{9}|7\d{10}|998\d{9})$/;
+const SEPARATORS = "[\\s()-]*";
+const spaced = (digits: string) => digits.split("").join(SEPARATORS);
+const anyDigits = (n: number) => `(?:${SEPARATORS}\\d){${n}}`;
+/**
+ * PHONE as a client may type it (spaces, dashes and parentheses anywhere), for the OpenAPI
+ * document: a string matches it exactly when normalizePhone(string) matches PHONE.
+ */
+export const PHONE_AS_TYPED = new RegExp(
+  `^${SEPARATORS}\\+${SEPARATORS}(?:${spaced("996")}${anyDigits(9)}|7${anyDigits(10)}|${spaced("998")}${anyDigits(9)})${SEPARATORS}$`,
+);
 
 // ---- hashing: keyed (a 6-digit code's plain SHA-256 would fall to 10^6 guesses offline) ----
 const peppers = new WeakMap<Deps, Buffer>();

@@ -1,4 +1,12 @@
-import { defaultFeeTariff, type FeeTariff, quoteFee, selectTariffVersion, type TariffDocument, validateTariff } from "@softrack/core";
+import {
+  defaultFeeTariff,
+  type FeeTariff,
+  quoteFee,
+  selectTariffVersion,
+  type TariffDocument,
+  type TariffValidationIssue,
+  validateTariff,
+} from "@softrack/core";
 import { and, desc, eq, or, type SQL, sql } from "drizzle-orm";
 import type { AppEnv, Principal } from "../context.js";
 import type { Db } from "../db/client.js";
@@ -51,6 +59,12 @@ export function tariffObject(r: TariffRow) {
   };
 }
 
+/** A tariff the core's validator refused: the first issue names the field, `issues` lists them all. */
+export function tariffInvalid(issues: readonly TariffValidationIssue[]): ApiError {
+  const first = issues[0];
+  return invalid("tariff_invalid", `Invalid tariff: ${first?.path}: ${first?.message}`, first?.path, { issues });
+}
+
 /** PUT /v1/tariffs/:code — a new immutable version; fee plans are the platform's to set. */
 export async function putTariff(v: Vars, code: string, input: Record<string, unknown>) {
   const { owner, livemode } = ownerOf(v.principal);
@@ -73,10 +87,7 @@ export async function putTariff(v: Vars, code: string, input: Record<string, unk
     effective_from: input.effective_from ?? v.deps.now().toISOString(),
     rules: input.rules,
   });
-  if (!checked.ok) {
-    const first = checked.issues[0];
-    throw invalid("tariff_invalid", `Invalid tariff: ${first?.path}: ${first?.message}`, first?.path, { issues: checked.issues });
-  }
+  if (!checked.ok) throw tariffInvalid(checked.issues);
   const doc = checked.value;
   const [row] = await v.db
     .insert(tariffs)

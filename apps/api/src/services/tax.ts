@@ -9,7 +9,16 @@ export interface TaxService {
   name_ru?: string;
 }
 
-const fromList = (list: { services: TaxService[] }) => new Map(list.services.map((s) => [s.code, s]));
+/**
+ * The accepted codes, for the OpenAPI document's enum: one array, refilled in place whenever the
+ * list is set, so the served document names the codes this process accepts.
+ */
+export const TAX_SERVICE_CODES: string[] = [];
+
+const fromList = (list: { services: TaxService[] }) => {
+  TAX_SERVICE_CODES.splice(0, TAX_SERVICE_CODES.length, ...list.services.map((s) => s.code));
+  return new Map(list.services.map((s) => [s.code, s]));
+};
 
 let services = fromList(bundled as { services: TaxService[] });
 
@@ -44,7 +53,7 @@ export function taxServices(): Map<string, TaxService> {
  * Taxpayer identification numbers: Kyrgyzstan's INN (14 digits, starting with 1 or 2 for
  * people and 0 for organisations), Kazakhstan's IIN/BIN (12 digits), Uzbekistan's STIR (9 digits).
  */
-const TIN = /^([012]\d{13}|\d{12}|\d{9})$/;
+export const TIN = /^([012]\d{13}|\d{12}|\d{9})$/;
 
 export function validateTaxPurpose(purpose: Record<string, unknown>): { payer_tin: string; service_code: string } {
   const tin = purpose.payer_tin;

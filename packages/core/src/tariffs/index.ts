@@ -8,9 +8,10 @@
  *   "timezone": "Asia/Bishkek", "effective_from": "2024-05-01T00:00:00Z", "rules": { … } }
  * ```
  *
- * `validateTariff(input)` checks a document by hand (unknown keys, negative amounts,
- * min > max, unsorted tiers, overlapping periods and unknown time zones are refused, each
- * issue with a path such as `rules.methods.card.percent_bps`); `quote(tariff, context)`
+ * `validateTariff(input)` checks a document against the zod schemas of `schema.ts` (unknown
+ * keys, negative amounts, min > max, unsorted tiers, overlapping periods and unknown time zones
+ * are refused, each issue with a path such as `rules.methods.card.percent_bps`); the API's
+ * OpenAPI document shows the same schemas (`FeeRulesSchema`, `FareRulesSchema`); `quote(tariff, context)`
  * prices it; `selectTariffVersion(versions, at)` picks the version in effect.
  *
  * ## Units and rounding
@@ -69,10 +70,20 @@ import type { FareQuote, FareQuoteContext, FareTariff, FeeQuote, FeeQuoteContext
 export { TariffError, type TariffErrorCode } from "./errors.js";
 export { FARE_HISTORY_LOOKBACK, fareHistoryLookback, quoteFare, toRideRecord } from "./fare.js";
 export { DEFAULT_FEE_TARIFF, defaultFeeTariff, disputeFee, quoteFee, tierPeriodRange } from "./fee.js";
+export {
+  FARE_RULES_SHAPE,
+  FareRulesSchema,
+  FEE_RULES_SHAPE,
+  FeeRulesSchema,
+  TARIFF_ROUNDINGS,
+  type TariffIssue,
+  TIER_PERIODS,
+  toTariffIssues,
+} from "./schema.js";
 export { selectTariffVersion } from "./select.js";
 export { DEFAULT_TARIFF_TIMEZONE, localPeriodRange } from "./time.js";
 export type * from "./types.js";
-export { FEE_METHODS, MAX_TARIFF_AMOUNT, validateTariff, validateTariffRules } from "./validate.js";
+export { FEE_METHODS, MAX_TARIFF_AMOUNT, validateTariff, validateTariffRules, WEEKDAYS } from "./validate.js";
 
 /** Prices `context` with `tariff`, by the tariff's kind. Throws TariffError for a context it cannot price. */
 export function quote(tariff: FeeTariff, context: FeeQuoteContext): FeeQuote;

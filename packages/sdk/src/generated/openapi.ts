@@ -1705,9 +1705,13 @@ export type components = {
     };
     CreateCustomer: {
       category?: string;
-      /** Format: email */
+      /**
+       * Format: email
+       * @example aida@example.kg
+       */
       email?: string;
       /**
+       * @description Up to 50 string values (500 characters each) under keys of 1 to 40 characters.
        * @example {
        *       "order_ref": "A-1001"
        *     }
@@ -1725,7 +1729,10 @@ export type components = {
     };
     CreateLead: {
       company?: string;
-      /** Format: email */
+      /**
+       * Format: email
+       * @example aida@example.kg
+       */
       email: string;
       locale?: string;
       message: string;
@@ -1744,6 +1751,7 @@ export type components = {
       default_currency: "KGS" | "KZT" | "RUB" | "USD" | "UZS" | "EUR" | "TJS";
       fee_tariff?: string;
       /**
+       * @description Up to 50 string values (500 characters each) under keys of 1 to 40 characters.
        * @example {
        *       "order_ref": "A-1001"
        *     }
@@ -1780,6 +1788,7 @@ export type components = {
         sku: string;
       }[];
       /**
+       * @description Up to 50 string values (500 characters each) under keys of 1 to 40 characters.
        * @example {
        *       "order_ref": "A-1001"
        *     }
@@ -1816,6 +1825,7 @@ export type components = {
       customer?: string;
       description?: string;
       /**
+       * @description Up to 50 string values (500 characters each) under keys of 1 to 40 characters.
        * @example {
        *       "order_ref": "A-1001"
        *     }
@@ -1845,6 +1855,7 @@ export type components = {
     CreatePickupPoint: {
       address: string;
       /**
+       * @description Up to 50 string values (500 characters each) under keys of 1 to 40 characters.
        * @example {
        *       "order_ref": "A-1001"
        *     }
@@ -1877,6 +1888,7 @@ export type components = {
        */
       amount?: number;
       /**
+       * @description Up to 50 string values (500 characters each) under keys of 1 to 40 characters.
        * @example {
        *       "order_ref": "A-1001"
        *     }
@@ -1917,6 +1929,7 @@ export type components = {
       /** @enum {string} */
       kind: "bus_validator" | "turnstile";
       /**
+       * @description Up to 50 string values (500 characters each) under keys of 1 to 40 characters.
        * @example {
        *       "order_ref": "A-1001"
        *     }
@@ -1947,6 +1960,11 @@ export type components = {
         | "dispute.closed"
         | "*"
       )[];
+      /**
+       * Format: uri
+       * @description An absolute http(s) URL without credentials. Live mode: https only, to a public address (test mode, outside production: any address).
+       * @example https://shop.example.kg/softrack/webhooks
+       */
       url: string;
     };
     Customer: {
@@ -2010,6 +2028,7 @@ export type components = {
       id: string;
       livemode: boolean;
       /**
+       * @description Up to 50 string values (500 characters each) under keys of 1 to 40 characters.
        * @example {
        *       "order_ref": "A-1001"
        *     }
@@ -2046,8 +2065,26 @@ export type components = {
     Error: {
       error: {
         code: string;
+        /** @description On tariff_invalid: every problem in the tariff, `param` naming the first. */
+        issues?: {
+          message: string;
+          path: string;
+        }[];
         message: string;
+        /** @description On order_unexpected_state: the order's status, which does not allow the action. */
+        order_status?: string;
         param?: string;
+        /** @description On a 402 decline: the failed payment, as GET /v1/payments/{id} returns it. */
+        payment?: {
+          id: string;
+          /** @enum {string} */
+          object: "payment";
+          status: string;
+        } & {
+          [key: string]: unknown;
+        };
+        /** @description On payment_unexpected_state: the payment's status, which does not allow the action. */
+        payment_status?: string;
         request_id: string;
         /** @enum {string} */
         type:
@@ -2084,6 +2121,303 @@ export type components = {
       object: "list";
       url?: string;
     };
+    /**
+     * @description Rules of a fare tariff (kind fare): what one ride costs a rider. Base fare (zone pair, else route, else default_fare) → time-of-day period → rider category → transfer → daily/weekly cap. Set default_fare, routes or zones.
+     * @example {
+     *       "default_fare": 2000,
+     *       "routes": {
+     *         "7": 2000,
+     *         "102": 2500
+     *       },
+     *       "periods": [
+     *         {
+     *           "name": "peak",
+     *           "days": [
+     *             "mon",
+     *             "tue",
+     *             "wed",
+     *             "thu",
+     *             "fri"
+     *           ],
+     *           "start": "07:00",
+     *           "end": "10:00",
+     *           "adjust_bps": 2500
+     *         }
+     *       ],
+     *       "categories": {
+     *         "student": {
+     *           "discount_bps": 5000
+     *         },
+     *         "pensioner": {
+     *           "free": true
+     *         }
+     *       },
+     *       "transfer": {
+     *         "window_minutes": 60
+     *       },
+     *       "caps": {
+     *         "daily": 8000,
+     *         "weekly": 40000
+     *       }
+     *     }
+     */
+    FareRules: {
+      /** @description Daily and weekly caps in minor units: once reached, rides cost 0. The weekly cap must not be less than the daily cap. */
+      caps?: {
+        daily?: number;
+        weekly?: number;
+      };
+      /** @description Rider categories by name (lower-case letters, digits and _, e.g. student). */
+      categories?: {
+        [key: string]: {
+          /** @description Replaces the tariff's caps for this category. */
+          caps?: {
+            daily?: number;
+            weekly?: number;
+          };
+          /** @description Minor units off. */
+          discount?: number;
+          /** @description Percent off: 5000 = half fare. */
+          discount_bps?: number;
+          free?: boolean;
+        };
+      };
+      /** @description The fare of a ride no zone pair or route prices. */
+      default_fare?: number;
+      /** @description Time-of-day periods, with unique names; two periods sharing a day must not overlap. */
+      periods?: {
+        /** @description Changes the base fare: -2000 = 20% cheaper, 2500 = 25% dearer. */
+        adjust_bps?: number;
+        /** @description Days it applies on, each once. Default: every day. */
+        days?: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+        /** @description "HH:MM" (up to "24:00"), exclusive, after start. */
+        end: string;
+        /** @description Replaces the base fare. */
+        fare?: number;
+        name: string;
+        /** @description "HH:MM", inclusive, before 24:00. */
+        start: string;
+      }[];
+      /**
+       * @description How a percentage becomes a whole minor unit: "half_up" (default), "down" or "up".
+       * @enum {string}
+       */
+      rounding?: "half_up" | "down" | "up";
+      /** @description Fare per route id (1 to 64 characters). */
+      routes?: {
+        [key: string]: number;
+      };
+      /** @description A ride within window_minutes of the journey's first (paid) ride is a transfer, priced by fare or discount_bps (at most one of them). */
+      transfer?: {
+        /** @description Discount of a transfer. Default 10 000: free. */
+        discount_bps?: number;
+        /** @description A fixed transfer fare, never more than the ride's own. */
+        fare?: number;
+        /** @description Transfers per journey. Default 1 (the second ride). */
+        max_transfers?: number;
+        /** @description Whether a transfer must change route. Default true. */
+        require_route_change?: boolean;
+        /** @description Minutes from the journey's first tap; a tap exactly at the edge still counts. */
+        window_minutes: number;
+      };
+      /** @description Flat fares between two zones, either direction; each pair once. */
+      zones?: {
+        fare: number;
+        from: string;
+        to: string;
+      }[];
+    };
+    FareTariff: {
+      code: string;
+      /**
+       * @description ISO 8601 UTC
+       * @example 2026-11-23T10:00:00.000Z
+       */
+      created: string;
+      currency: string;
+      /**
+       * @description ISO 8601 UTC
+       * @example 2026-11-23T10:00:00.000Z
+       */
+      effective_from: string;
+      id: string;
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      kind: "fare";
+      livemode: boolean;
+      /** @enum {string} */
+      object: "tariff";
+      /** @enum {string} */
+      owner: "platform" | "merchant";
+      rules: components["schemas"]["FareRules"];
+      timezone: string;
+      version: number;
+    };
+    /**
+     * @description Rules of a fee tariff (kind fee): what the platform keeps from each captured payment. Price at least one method in `methods`, or set `default`.
+     * @example {
+     *       "rounding": "half_up",
+     *       "tier_period": "month",
+     *       "methods": {
+     *         "card": {
+     *           "percent_bps": 250,
+     *           "min": 1000
+     *         },
+     *         "qr": {
+     *           "tiers": [
+     *             {
+     *               "from": 0,
+     *               "percent_bps": 100
+     *             },
+     *             {
+     *               "from": 100000000,
+     *               "percent_bps": 80
+     *             }
+     *           ]
+     *         }
+     *       },
+     *       "default": {
+     *         "percent_bps": 300
+     *       }
+     *     }
+     */
+    FeeRules: {
+      /** @description Pricing for a method not listed in `methods`. Without it, such a method cannot be priced. */
+      default?: {
+        /** @description Fixed part in minor units, added to the percent. Default 0. */
+        fixed?: number;
+        /** @description Highest fee in minor units. */
+        max?: number;
+        /** @description Lowest fee in minor units (still never more than the payment). */
+        min?: number;
+        /** @description Percent of the payment in basis points (250 = 2.5%). Default 0. */
+        percent_bps?: number;
+        /** @description Volume tiers replacing percent_bps: strictly increasing `from`, the first at 0. */
+        tiers?: {
+          /** @description Volume (minor units) already processed in the period at which this tier starts. */
+          from: number;
+          /** @description Percent of the payment in basis points (250 = 2.5%). */
+          percent_bps: number;
+        }[];
+      };
+      /** @description Fixed fee in minor units the platform keeps when a payment is disputed (not returned if won). Default 0. */
+      dispute_fee?: number;
+      /** @description Pricing per payment method. */
+      methods?: {
+        /** @description How one payment method is priced: fee = round(amount × percent_bps / 10 000) + fixed, raised to min, lowered to max. Either percent_bps or tiers, not both; min must not be more than max. */
+        card?: {
+          /** @description Fixed part in minor units, added to the percent. Default 0. */
+          fixed?: number;
+          /** @description Highest fee in minor units. */
+          max?: number;
+          /** @description Lowest fee in minor units (still never more than the payment). */
+          min?: number;
+          /** @description Percent of the payment in basis points (250 = 2.5%). Default 0. */
+          percent_bps?: number;
+          /** @description Volume tiers replacing percent_bps: strictly increasing `from`, the first at 0. */
+          tiers?: {
+            /** @description Volume (minor units) already processed in the period at which this tier starts. */
+            from: number;
+            /** @description Percent of the payment in basis points (250 = 2.5%). */
+            percent_bps: number;
+          }[];
+        };
+        /** @description How one payment method is priced: fee = round(amount × percent_bps / 10 000) + fixed, raised to min, lowered to max. Either percent_bps or tiers, not both; min must not be more than max. */
+        qr?: {
+          /** @description Fixed part in minor units, added to the percent. Default 0. */
+          fixed?: number;
+          /** @description Highest fee in minor units. */
+          max?: number;
+          /** @description Lowest fee in minor units (still never more than the payment). */
+          min?: number;
+          /** @description Percent of the payment in basis points (250 = 2.5%). Default 0. */
+          percent_bps?: number;
+          /** @description Volume tiers replacing percent_bps: strictly increasing `from`, the first at 0. */
+          tiers?: {
+            /** @description Volume (minor units) already processed in the period at which this tier starts. */
+            from: number;
+            /** @description Percent of the payment in basis points (250 = 2.5%). */
+            percent_bps: number;
+          }[];
+        };
+        /** @description How one payment method is priced: fee = round(amount × percent_bps / 10 000) + fixed, raised to min, lowered to max. Either percent_bps or tiers, not both; min must not be more than max. */
+        sms?: {
+          /** @description Fixed part in minor units, added to the percent. Default 0. */
+          fixed?: number;
+          /** @description Highest fee in minor units. */
+          max?: number;
+          /** @description Lowest fee in minor units (still never more than the payment). */
+          min?: number;
+          /** @description Percent of the payment in basis points (250 = 2.5%). Default 0. */
+          percent_bps?: number;
+          /** @description Volume tiers replacing percent_bps: strictly increasing `from`, the first at 0. */
+          tiers?: {
+            /** @description Volume (minor units) already processed in the period at which this tier starts. */
+            from: number;
+            /** @description Percent of the payment in basis points (250 = 2.5%). */
+            percent_bps: number;
+          }[];
+        };
+        /** @description How one payment method is priced: fee = round(amount × percent_bps / 10 000) + fixed, raised to min, lowered to max. Either percent_bps or tiers, not both; min must not be more than max. */
+        wallet?: {
+          /** @description Fixed part in minor units, added to the percent. Default 0. */
+          fixed?: number;
+          /** @description Highest fee in minor units. */
+          max?: number;
+          /** @description Lowest fee in minor units (still never more than the payment). */
+          min?: number;
+          /** @description Percent of the payment in basis points (250 = 2.5%). Default 0. */
+          percent_bps?: number;
+          /** @description Volume tiers replacing percent_bps: strictly increasing `from`, the first at 0. */
+          tiers?: {
+            /** @description Volume (minor units) already processed in the period at which this tier starts. */
+            from: number;
+            /** @description Percent of the payment in basis points (250 = 2.5%). */
+            percent_bps: number;
+          }[];
+        };
+      };
+      /**
+       * @description How a percentage becomes a whole minor unit: "half_up" (default), "down" or "up".
+       * @enum {string}
+       */
+      rounding?: "half_up" | "down" | "up";
+      /**
+       * @description Period of the volume that picks a tier. Default "month".
+       * @enum {string}
+       */
+      tier_period?: "day" | "week" | "month";
+    };
+    FeeTariff: {
+      code: string;
+      /**
+       * @description ISO 8601 UTC
+       * @example 2026-11-23T10:00:00.000Z
+       */
+      created: string;
+      currency: string;
+      /**
+       * @description ISO 8601 UTC
+       * @example 2026-11-23T10:00:00.000Z
+       */
+      effective_from: string;
+      id: string;
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      kind: "fee";
+      livemode: boolean;
+      /** @enum {string} */
+      object: "tariff";
+      /** @enum {string} */
+      owner: "platform" | "merchant";
+      rules: components["schemas"]["FeeRules"];
+      timezone: string;
+      version: number;
+    };
     Identity: {
       /**
        * @description ISO 8601 UTC
@@ -2109,7 +2443,10 @@ export type components = {
       };
     };
     InviteMember: {
-      /** Format: email */
+      /**
+       * Format: email
+       * @example aida@example.kg
+       */
       email: string;
       phone?: string;
       /**
@@ -2500,8 +2837,21 @@ export type components = {
           type: "wallet_topup";
         }
       | {
+          /** @description Taxpayer number: 14 digits (KG, INN), 12 (KZ, IIN/BIN) or 9 (UZ, STIR). */
           payer_tin: string;
-          service_code: string;
+          /**
+           * @description One of the operator's tax service codes (TAX_SERVICES_FILE, else the bundled list).
+           * @enum {string}
+           */
+          service_code:
+            | "PROPERTY_TAX"
+            | "VEHICLE_TAX"
+            | "INCOME_TAX_PATENT"
+            | "LAND_TAX"
+            | "STATE_FEE_PASSPORT"
+            | "STATE_FEE_DRIVING_LICENSE"
+            | "TRAFFIC_FINE"
+            | "SOCIAL_FUND";
           /** @enum {string} */
           type: "tax";
         };
@@ -2619,15 +2969,7 @@ export type components = {
         fee: number;
       }[];
     };
-    PutPayoutSchedule: {
-      /** @enum {string} */
-      interval: "manual" | "daily" | "weekly";
-      /** @description Minor units: a smaller available balance waits */
-      minimum?: number;
-      /** @enum {string} */
-      weekly_anchor?: "sunday" | "monday" | "tuesday" | "wednesday" | "thursday" | "friday" | "saturday";
-    };
-    PutTariff: {
+    PutFareTariff: {
       /**
        * @example KGS
        * @enum {string}
@@ -2638,26 +2980,51 @@ export type components = {
        * @description Default: now. A version applies from this instant on.
        */
       effective_from?: string;
-      /** @enum {string} */
-      kind: "fee" | "fare";
       /**
-       * @description Fee rules (percent_bps, fixed, min, max, tiers per method; dispute_fee) or fare rules (routes, zones, periods, categories, transfer, caps); see packages/core tariffs.
-       * @example {
-       *       "default_fare": 2000,
-       *       "transfer": {
-       *         "window_minutes": 60
-       *       },
-       *       "caps": {
-       *         "daily": 8000
-       *       }
-       *     }
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
        */
-      rules: {
-        [key: string]: unknown;
-      };
-      /** @example Asia/Bishkek */
+      kind: "fare";
+      rules: components["schemas"]["FareRules"];
+      /**
+       * @description An IANA time zone name (tz database), e.g. Asia/Bishkek or Asia/Almaty.
+       * @example Asia/Bishkek
+       */
       timezone?: string;
     };
+    PutFeeTariff: {
+      /**
+       * @example KGS
+       * @enum {string}
+       */
+      currency?: "KGS" | "KZT" | "RUB" | "USD" | "UZS" | "EUR" | "TJS";
+      /**
+       * Format: date-time
+       * @description Default: now. A version applies from this instant on.
+       */
+      effective_from?: string;
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      kind: "fee";
+      rules: components["schemas"]["FeeRules"];
+      /**
+       * @description An IANA time zone name (tz database), e.g. Asia/Bishkek or Asia/Almaty.
+       * @example Asia/Bishkek
+       */
+      timezone?: string;
+    };
+    PutPayoutSchedule: {
+      /** @enum {string} */
+      interval: "manual" | "daily" | "weekly";
+      /** @description Minor units: a smaller available balance waits */
+      minimum?: number;
+      /** @enum {string} */
+      weekly_anchor?: "sunday" | "monday" | "tuesday" | "wednesday" | "thursday" | "friday" | "saturday";
+    };
+    /** @description A fee tariff (the platform's, admin key) or a fare tariff (a transit operator's), by `kind`. */
+    PutTariff: components["schemas"]["PutFeeTariff"] | components["schemas"]["PutFareTariff"];
     QuoteTariff: {
       amount?: number;
       /** Format: date-time */
@@ -2672,6 +3039,7 @@ export type components = {
         transfer?: boolean;
       }[];
       method?: string;
+      /** @description The merchant's volume earlier in the tier period, in minor units. Default 0. */
       period_volume?: number;
       route?: string;
       tapped_at?: string;
@@ -2998,7 +3366,10 @@ export type components = {
        * @enum {string}
        */
       client?: "browser" | "app";
-      /** Format: email */
+      /**
+       * Format: email
+       * @example aida@example.kg
+       */
       email: string;
       /** @description customer: required; member: which team to sign in to when the address belongs to several */
       merchant?: string;
@@ -3016,6 +3387,10 @@ export type components = {
        */
       client?: "browser" | "app";
       merchant?: string;
+      /**
+       * @description A mobile number in international format (+996…, +7… or +998…); spaces, dashes and parentheses are ignored.
+       * @example +996 555 123 456
+       */
       phone: string;
     };
     SubmitEvidence: {
@@ -3081,33 +3456,7 @@ export type components = {
       object: "list";
       url: string;
     };
-    Tariff: {
-      code: string;
-      /**
-       * @description ISO 8601 UTC
-       * @example 2026-11-23T10:00:00.000Z
-       */
-      created: string;
-      currency: string;
-      /**
-       * @description ISO 8601 UTC
-       * @example 2026-11-23T10:00:00.000Z
-       */
-      effective_from: string;
-      id: string;
-      /** @enum {string} */
-      kind: "fee" | "fare";
-      livemode: boolean;
-      /** @enum {string} */
-      object: "tariff";
-      /** @enum {string} */
-      owner: "platform" | "merchant";
-      rules: {
-        [key: string]: unknown;
-      };
-      timezone: string;
-      version: number;
-    };
+    Tariff: components["schemas"]["FeeTariff"] | components["schemas"]["FareTariff"];
     TariffList: {
       data: components["schemas"]["Tariff"][];
       has_more: boolean;
@@ -3235,18 +3584,27 @@ export type components = {
       )[];
       /** @enum {string} */
       status?: "enabled" | "disabled";
+      /**
+       * Format: uri
+       * @description An absolute http(s) URL without credentials. Live mode: https only, to a public address (test mode, outside production: any address).
+       * @example https://shop.example.kg/softrack/webhooks
+       */
       url?: string;
     };
     VerifyPayment: {
       client_secret?: string;
       code: string;
     };
-    VerifySignIn: {
-      challenge?: string;
-      code?: string;
-      /** @description The magic link's token */
-      token?: string;
-    };
+    /** @description Either the `challenge` and its `code`, or a magic link's `token`. */
+    VerifySignIn:
+      | {
+          challenge?: string;
+          code?: string;
+          /** @description The magic link's token */
+          token?: string;
+        }
+      | unknown
+      | unknown;
     WebhookAttempt: {
       attempt: number;
       /**
@@ -3364,6 +3722,15 @@ export interface operations {
         };
         content: {
           "text/plain": string;
+        };
+      };
+      /** @description An unknown query parameter (parameter_unknown) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
         };
       };
       /** @description METRICS_TOKEN is set and the request did not present it */
@@ -11070,6 +11437,7 @@ export interface operations {
       query: {
         /** @description Local calendar date */
         date: string;
+        /** @description An IANA time zone name (tz database), e.g. Asia/Bishkek or Asia/Almaty. */
         timezone?: string;
       };
       header?: never;

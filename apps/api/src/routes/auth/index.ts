@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import type { AppEnv } from "../../context.js";
 import { type ApiError, forbidden, notFound } from "../../lib/errors.js";
-import { bearer, body, errors, IdParam, json, listOf, noAuth, Timestamp } from "../../lib/openapi.js";
+import { bearer, body, Email, errors, IdParam, json, listOf, noAuth, Timestamp } from "../../lib/openapi.js";
 import { createRouter } from "../../lib/router.js";
 import { allow } from "../../middleware/auth.js";
 import { clientIp } from "../../middleware/rate-limit.js";
@@ -16,6 +16,7 @@ import {
   identityObject,
   leaveLiveMode,
   PASSWORD_MIN,
+  PHONE_AS_TYPED,
   regenerateRecoveryCodes,
   type SignInResult,
   setPassword,
@@ -110,7 +111,7 @@ const SignIn = z
 
 const EmailStart = z
   .strictObject({
-    email: z.email().max(254),
+    email: Email,
     audience: Audience,
     merchant: z
       .string()
@@ -121,7 +122,16 @@ const EmailStart = z
   })
   .openapi("StartEmailSignIn");
 const PhoneStart = z
-  .strictObject({ phone: z.string().max(32), audience: Audience, merchant: z.string().max(64).optional(), client: Client })
+  .strictObject({
+    phone: z.string().max(32).openapi({
+      pattern: PHONE_AS_TYPED.source,
+      description: "A mobile number in international format (+996…, +7… or +998…); spaces, dashes and parentheses are ignored.",
+      example: "+996 555 123 456",
+    }),
+    audience: Audience,
+    merchant: z.string().max(64).optional(),
+    client: Client,
+  })
   .openapi("StartPhoneSignIn");
 const Verify = z
   .strictObject({
@@ -129,7 +139,11 @@ const Verify = z
     code: z.string().max(12).optional(),
     token: z.string().max(128).optional().openapi({ description: "The magic link's token" }),
   })
-  .openapi("VerifySignIn");
+  // verifyCode refuses a body with neither (parameter_missing); the document says which pairs suffice.
+  .openapi("VerifySignIn", {
+    description: "Either the `challenge` and its `code`, or a magic link's `token`.",
+    anyOf: [{ required: ["challenge", "code"] }, { required: ["token"] }],
+  });
 const SecondFactor = z
   .strictObject({
     second_factor_token: z.string().max(200),

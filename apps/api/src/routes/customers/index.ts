@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { customers } from "../../db/schema/index.js";
-import { bearer, body, Currency, errors, IdParam, json, ListQuery, listOf, Metadata, Timestamp } from "../../lib/openapi.js";
+import { bearer, body, Currency, Email, errors, IdParam, json, ListQuery, listOf, Metadata, Timestamp } from "../../lib/openapi.js";
 import { listOwned } from "../../lib/pagination.js";
 import { createRouter } from "../../lib/router.js";
 import { allow, merchantOf } from "../../middleware/auth.js";
@@ -24,7 +24,7 @@ const Customer = z
 const CreateCustomer = z
   .strictObject({
     name: z.string().trim().min(1).max(200).optional(),
-    email: z.email().max(254).optional(),
+    email: Email.optional(),
     phone: z
       .string()
       .regex(/^\+\d{7,15}$/, "phone must be in international format, e.g. +996555123456")

@@ -4,7 +4,7 @@ import { leads } from "../../db/schema/index.js";
 import { sha256Hex } from "../../lib/crypto.js";
 import { invalid } from "../../lib/errors.js";
 import { newId } from "../../lib/ids.js";
-import { body, errors, json, noAuth, Timestamp } from "../../lib/openapi.js";
+import { body, Email, errors, json, noAuth, Timestamp } from "../../lib/openapi.js";
 import { createRouter } from "../../lib/router.js";
 import { clientIp, rateLimit } from "../../middleware/rate-limit.js";
 
@@ -14,7 +14,7 @@ const MIN_FILL_MS = 3_000;
 const CreateLead = z
   .strictObject({
     name: z.string().trim().min(1).max(200),
-    email: z.email().max(254),
+    email: Email,
     company: z.string().trim().max(200).optional(),
     message: z.string().trim().min(1).max(5_000),
     website: z.string().max(200).optional().openapi({ description: "Honeypot: leave empty" }),

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../../context.js";
 import { forbidden } from "../../lib/errors.js";
-import { bearer, body, errors, IdParam, json, listOf, Timestamp } from "../../lib/openapi.js";
+import { bearer, body, Email, errors, IdParam, json, listOf, Timestamp } from "../../lib/openapi.js";
 import { createRouter } from "../../lib/router.js";
 import { allow, merchantOf } from "../../middleware/auth.js";
 import { clientIp } from "../../middleware/rate-limit.js";
@@ -30,7 +30,7 @@ const Member = z
   .openapi("Member");
 const Invite = z
   .strictObject({
-    email: z.email().max(254),
+    email: Email,
     role: Role,
     phone: z
       .string()

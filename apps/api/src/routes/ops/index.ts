@@ -5,7 +5,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { sql } from "drizzle-orm";
 import { readMigrationFiles } from "drizzle-orm/migrator";
 import type { Database } from "../../db/client.js";
-import { ApiError } from "../../lib/errors.js";
+import { ApiError, unauthenticated } from "../../lib/errors.js";
 import { json, NoQuery, noAuth, unknownParameter } from "../../lib/openapi.js";
 import { createRouter } from "../../lib/router.js";
 import { metricsFor } from "../../observability/metrics.js";
@@ -44,6 +44,7 @@ const metrics = createRoute({
     "Prometheus metrics (text exposition format), read from memory (a scrape runs no query); requires METRICS_TOKEN as a bearer token when that is set (always in production)",
   responses: {
     200: { content: { "text/plain": { schema: z.string() } }, description: "Prometheus text format 0.0.4" },
+    400: unknownParameter,
     401: { description: "METRICS_TOKEN is set and the request did not present it" },
     404: { description: "METRICS=off" },
   },
@@ -86,7 +87,7 @@ export const opsRoutes = createRouter()
       throw new ApiError(404, "invalid_request_error", "route_not_found", `Unrecognized request URL (GET: ${c.req.path}).`);
     const token = deps.env.METRICS_TOKEN;
     if (token && !sameToken(c.req.header("Authorization") ?? "", `Bearer ${token}`)) {
-      throw new ApiError(401, "authentication_error", "invalid_metrics_token", "GET /metrics requires the METRICS_TOKEN bearer token.");
+      throw unauthenticated("GET /metrics requires the METRICS_TOKEN bearer token.", "invalid_metrics_token");
     }
     const m = metricsFor(deps);
     // This scrape serves the last values, then starts a ledger check in the background if they are stale.

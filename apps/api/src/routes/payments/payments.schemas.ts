@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { Amount, Currency, Metadata, Timestamp } from "../../lib/openapi.js";
+import { TAX_SERVICE_CODES, TIN } from "../../services/tax.js";
 
 export const PaymentStatus = z.enum([
   "requires_payment_method",
@@ -61,7 +62,18 @@ export const Payment = z
 const Purpose = z
   .discriminatedUnion("type", [
     z.strictObject({ type: z.literal("wallet_topup"), customer: z.string().max(64) }),
-    z.strictObject({ type: z.literal("tax"), payer_tin: z.string().max(32), service_code: z.string().max(64) }),
+    z.strictObject({
+      type: z.literal("tax"),
+      // Checked by services/tax.ts (invalid_tin, unknown_service_code); the document states the same rules from its constants.
+      payer_tin: z
+        .string()
+        .max(32)
+        .openapi({ pattern: TIN.source, description: "Taxpayer number: 14 digits (KG, INN), 12 (KZ, IIN/BIN) or 9 (UZ, STIR)." }),
+      service_code: z.string().max(64).openapi({
+        enum: TAX_SERVICE_CODES,
+        description: "One of the operator's tax service codes (TAX_SERVICES_FILE, else the bundled list).",
+      }),
+    }),
   ])
   .openapi("PaymentPurpose");
 

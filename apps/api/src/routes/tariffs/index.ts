@@ -1,10 +1,18 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { quote, selectTariffVersion, type TariffDocument, TariffError } from "@softrack/core";
+import {
+  FareRulesSchema,
+  FeeRulesSchema,
+  quote,
+  selectTariffVersion,
+  type TariffDocument,
+  TariffError,
+  toTariffIssues,
+} from "@softrack/core";
 import { invalid } from "../../lib/errors.js";
-import { bearer, body, Currency, errors, json, Timestamp } from "../../lib/openapi.js";
-import { createRouter } from "../../lib/router.js";
+import { bearer, body, Currency, component, errors, json, Timestamp, TimeZone } from "../../lib/openapi.js";
+import { createRouter, validationHook } from "../../lib/router.js";
 import { allow } from "../../middleware/auth.js";
-import { getTariff, putTariff, tariffObject, tariffVersions, toDocument } from "../../services/tariffs.js";
+import { getTariff, putTariff, tariffInvalid, tariffObject, tariffVersions, toDocument } from "../../services/tariffs.js";
 
 const Code = z.object({
   code: z
@@ -15,39 +23,55 @@ const Code = z.object({
 
 const Breakdown = z.array(z.object({ type: z.string(), amount: z.number().int(), description: z.string() }));
 
+// The rules' shapes are the core's schemas, the very ones its validator is built from.
+const FeeRules = component(FeeRulesSchema, "FeeRules");
+const FareRules = component(FareRulesSchema, "FareRules");
+
+const tariffFields = {
+  id: z.string(),
+  object: z.literal("tariff"),
+  created: Timestamp,
+  livemode: z.boolean(),
+  owner: z.enum(["platform", "merchant"]),
+  code: z.string(),
+  version: z.number().int(),
+  currency: z.string(),
+  timezone: z.string(),
+  effective_from: Timestamp,
+};
+
 const Tariff = z
-  .object({
-    id: z.string(),
-    object: z.literal("tariff"),
-    created: Timestamp,
-    livemode: z.boolean(),
-    owner: z.enum(["platform", "merchant"]),
-    code: z.string(),
-    version: z.number().int(),
-    kind: z.enum(["fee", "fare"]),
-    currency: z.string(),
-    timezone: z.string(),
-    effective_from: Timestamp,
-    rules: z.record(z.string(), z.unknown()),
-  })
+  .discriminatedUnion("kind", [
+    z.object({ ...tariffFields, kind: z.literal("fee"), rules: FeeRules }).openapi("FeeTariff"),
+    z.object({ ...tariffFields, kind: z.literal("fare"), rules: FareRules }).openapi("FareTariff"),
+  ])
   .openapi("Tariff");
 
+const putFields = {
+  currency: Currency.optional(),
+  timezone: TimeZone.optional(),
+  effective_from: z.iso
+    .datetime({ offset: true })
+    .optional()
+    .openapi({ description: "Default: now. A version applies from this instant on." }),
+};
+
 const PutTariff = z
-  .strictObject({
-    kind: z.enum(["fee", "fare"]),
-    rules: z.record(z.string(), z.unknown()).openapi({
-      description:
-        "Fee rules (percent_bps, fixed, min, max, tiers per method; dispute_fee) or fare rules (routes, zones, periods, categories, transfer, caps); see packages/core tariffs.",
-      example: { default_fare: 2000, transfer: { window_minutes: 60 }, caps: { daily: 8000 } },
-    }),
-    currency: Currency.optional(),
-    timezone: z.string().max(64).optional().openapi({ example: "Asia/Bishkek" }),
-    effective_from: z.iso
-      .datetime({ offset: true })
-      .optional()
-      .openapi({ description: "Default: now. A version applies from this instant on." }),
-  })
-  .openapi("PutTariff");
+  .discriminatedUnion("kind", [
+    z.strictObject({ kind: z.literal("fee"), rules: FeeRules, ...putFields }).openapi("PutFeeTariff"),
+    z.strictObject({ kind: z.literal("fare"), rules: FareRules, ...putFields }).openapi("PutFareTariff"),
+  ])
+  .openapi("PutTariff", { description: "A fee tariff (the platform's, admin key) or a fare tariff (a transit operator's), by `kind`." });
+
+/**
+ * Problems in `rules` are one 400 tariff_invalid listing every issue (as the core's validator
+ * reports them); anything else in the body is the usual first-problem 400.
+ */
+function putTariffHook(result: Parameters<typeof validationHook>[0]) {
+  const issues = result.success ? [] : (result.error?.issues ?? []).filter((i) => i.path[0] === "rules");
+  if (issues.length > 0) throw tariffInvalid(toTariffIssues(issues as never));
+  return validationHook(result);
+}
 
 const Ride = z.strictObject({
   tapped_at: z.string(),
@@ -77,7 +101,13 @@ const QuoteTariff = z
     amount: z.number().int().min(0).optional(),
     currency: z.string().max(3).optional(),
     method: z.string().max(32).optional(),
-    period_volume: z.number().int().min(0).optional(),
+    period_volume: z
+      .number()
+      .int()
+      .min(0)
+      .max(Number.MAX_SAFE_INTEGER)
+      .optional()
+      .openapi({ description: "The merchant's volume earlier in the tier period, in minor units. Default 0." }),
   })
   .openapi("QuoteTariff");
 
@@ -143,8 +173,10 @@ const routes = {
 };
 
 export const tariffRoutes = createRouter()
-  .openapi(routes.put, async (c) =>
-    c.json(tariffObject(await putTariff(c.var, c.req.valid("param").code, c.req.valid("json"))) as never, 200),
+  .openapi(
+    routes.put,
+    async (c) => c.json(tariffObject(await putTariff(c.var, c.req.valid("param").code, c.req.valid("json"))) as never, 200),
+    putTariffHook as never,
   )
   .openapi(routes.retrieve, async (c) => {
     const row = await getTariff(c.var.db, c.var.principal, c.req.valid("param").code, c.var.deps.now(), c.req.valid("query").version);

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { Metadata, Timestamp } from "../../lib/openapi.js";
+import { Metadata, Timestamp, TimeZone } from "../../lib/openapi.js";
 
 export const TerminalKind = z.enum(["bus_validator", "turnstile"]);
 
@@ -120,16 +120,5 @@ export const DailyReport = z
 
 export const ReportQuery = z.object({
   date: z.iso.date().openapi({ example: "2026-11-23", description: "Local calendar date" }),
-  timezone: z
-    .string()
-    .max(64)
-    .refine((tz) => {
-      try {
-        new Intl.DateTimeFormat("en-US", { timeZone: tz });
-        return true;
-      } catch {
-        return false;
-      }
-    }, "timezone must be an IANA time zone")
-    .default("Asia/Bishkek"),
+  timezone: TimeZone.default("Asia/Bishkek"),
 });

@@ -29,12 +29,21 @@ const Endpoint = z
   })
   .openapi("WebhookEndpoint");
 
+// checkWebhookUrl (services/webhook-url.ts) is the rule, with its url_invalid answers; this states it.
+const WebhookUrl = z.string().max(2048).openapi({
+  format: "uri",
+  pattern: "^[Hh][Tt][Tt][Pp][Ss]?://",
+  description:
+    "An absolute http(s) URL without credentials. Live mode: https only, to a public address (test mode, outside production: any address).",
+  example: "https://shop.example.kg/softrack/webhooks",
+});
+
 const CreateEndpoint = z
-  .strictObject({ url: z.string().max(2048), events: z.array(EventType).min(1).max(20), description: z.string().max(500).optional() })
+  .strictObject({ url: WebhookUrl, events: z.array(EventType).min(1).max(20), description: z.string().max(500).optional() })
   .openapi("CreateWebhookEndpoint");
 const UpdateEndpoint = z
   .strictObject({
-    url: z.string().max(2048).optional(),
+    url: WebhookUrl.optional(),
     events: z.array(EventType).min(1).max(20).optional(),
     status: z.enum(["enabled", "disabled"]).optional(),
     description: z.string().max(500).optional(),
