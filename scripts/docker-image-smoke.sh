@@ -23,7 +23,14 @@ storage=(--storage-driver "${STORAGE_DRIVER:-vfs}")
 fail() { echo "✗ $*" >&2; exit 1; }
 # args JSON: a JSON array of strings (an image's CMD, its HEALTHCHECK), NUL-separated.
 args() { node -e 'for (const a of JSON.parse(process.argv[1]) ?? []) process.stdout.write(a + "\0")' "$1"; }
-config() { buildah "${storage[@]}" inspect --type container --format "{{json $1}}" "$ctr"; }
+# config PATH: a field of the container's image configuration as JSON, e.g. OCIv1.config.Cmd.
+config() {
+  buildah "${storage[@]}" inspect --type container "$ctr" | node -e 'let s = "";
+process.stdin.on("data", (d) => (s += d)).on("end", () => {
+  const v = process.argv[1].split(".").reduce((o, k) => o?.[k], JSON.parse(s));
+  process.stdout.write(JSON.stringify(v ?? null));
+});' "$1"
+}
 secret() { node -e 'console.log(process.argv[1] + require("node:crypto").randomBytes(24).toString("hex"))' "$1"; }
 
 curl -s -o /dev/null "http://127.0.0.1:$port/" && fail "port $port is taken: set SMOKE_PORT"
@@ -56,7 +63,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-mapfile -d '' cmd < <(args "$(config .OCIv1.Config.Cmd)")
+mapfile -d '' cmd < <(args "$(config OCIv1.config.Cmd)")
 buildah "${storage[@]}" run --isolation chroot \
   --env HOST=127.0.0.1 --env PORT="$port" --env PUBLIC_URL="http://localhost:$port" \
   --env PLATFORM_ADMIN_KEY="$admin" --env METRICS_TOKEN="$metrics" --env DEMO=1 \
@@ -69,7 +76,7 @@ for _ in $(seq 1 90); do
   sleep 2
 done
 curl -fs -o /dev/null "http://127.0.0.1:$port/health" || { cat "$log" >&2; fail "no /health after 180 s"; }
-args "$(config .OCIv1.Config.Env)" | grep -qzx NODE_ENV=production || fail "the image does not set NODE_ENV=production"
+args "$(config OCIv1.config.Env)" | grep -qzx NODE_ENV=production || fail "the image does not set NODE_ENV=production"
 echo "✓ the image sets NODE_ENV=production"
 [ "$(ps -o uid= -p "$(app_pid)" | tr -d ' ')" = 1000 ] || fail "the API does not run as uid 1000"
 echo "✓ the API runs as uid 1000"
@@ -77,7 +84,7 @@ echo "✓ the API runs as uid 1000"
 scripts/docker-smoke.sh "http://127.0.0.1:$port" "$admin" "$metrics"
 
 # The HEALTHCHECK the image declares, run inside the same container.
-mapfile -d '' check < <(args "$(config .Docker.Config.Healthcheck.Test)")
+mapfile -d '' check < <(args "$(config Docker.config.Healthcheck.Test)")
 [ "${check[0]:-}" = CMD ] || fail "no HEALTHCHECK CMD in the image"
 buildah "${storage[@]}" run --isolation chroot --env PORT="$port" "$ctr" -- "${check[@]:1}" || fail "the HEALTHCHECK fails"
 echo "✓ HEALTHCHECK passes"
