@@ -42,6 +42,12 @@ RUN --mount=type=cache,target=/root/.npm --mount=type=secret,id=ca,required=fals
     npm ci --no-audit --no-fund
 COPY --from=prune /repo/out/full/ ./
 COPY --from=prune /repo/tsconfig.base.json /repo/BENCHMARKS.md ./
+# sharp draws the site's OpenGraph cards (SVG text) and needs fontconfig and a font, or every
+# glyph is a box: scripts/docker-base.sh's build base has them; a Debian base gets them here.
+RUN if [ ! -f /etc/fonts/fonts.conf ] && command -v apt-get >/dev/null; then \
+      apt-get update && apt-get install -y --no-install-recommends fontconfig-config fonts-dejavu-core \
+      && rm -rf /var/lib/apt/lists/*; \
+    fi
 RUN npx turbo run build --filter=@softrack/site... --env-mode=loose \
  && mkdir -p /data
 
