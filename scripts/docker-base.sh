@@ -4,7 +4,7 @@
 # node-linux-<arch> package, npm from the npm registry, and the C libraries Node links
 # against copied from this (Debian) host. Needs root, buildah and busybox-static.
 #
-#   softrack/node-build:<major>    Node + npm + a busybox shell (for RUN steps)
+#   softrack/node-build:<major>    Node + npm + a busybox shell (for RUN steps) + DejaVu fonts
 #   softrack/node-runtime:<major>  Node alone: no shell, no package manager
 #
 # Usage: sudo scripts/docker-base.sh            (NODE_MAJOR=24 NPM_MAJOR=11 by default)
@@ -18,6 +18,8 @@ arch="$(uname -m)"; case "$arch" in x86_64) arch=x64 ;; aarch64) arch=arm64 ;; e
 for tool in buildah busybox npm dpkg; do
   command -v "$tool" >/dev/null || { echo "docker-base: $tool is required (apt-get install buildah busybox-static)" >&2; exit 1; }
 done
+[ -f /etc/fonts/fonts.conf ] && [ -d /usr/share/fonts/truetype/dejavu ] \
+  || { echo "docker-base: fonts are required (apt-get install fontconfig-config fonts-dejavu-core)" >&2; exit 1; }
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -62,6 +64,11 @@ for applet in $(busybox --list); do
   [ -e "$build/bin/$applet" ] || ln -s busybox "$build/bin/$applet"
 done
 ln -s /bin/env "$build/usr/bin/env"
+# The site's OpenGraph cards are SVG text that sharp rasterises at build time: without
+# fontconfig's configuration and a font, every glyph is drawn as a box.
+mkdir -p "$build/usr/share/fonts/truetype"
+cp -rL /etc/fonts "$build/etc/fonts"
+cp -rL /usr/share/fonts/truetype/dejavu "$build/usr/share/fonts/truetype/dejavu"
 
 commit() { # name rootfs
   local ctr
