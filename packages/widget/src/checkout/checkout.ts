@@ -1,6 +1,15 @@
 import { html, LitElement, nothing, type PropertyValues, svg } from "lit";
 import { THEME_PROPERTIES, type Theme } from "../elements/card/protocol.js";
-import { createPaymentClient, isPaid, type Payment, type PaymentClient, SoftrackError, toSoftrackError } from "../internal/api.js";
+import {
+  apiError,
+  createPaymentClient,
+  errorBody,
+  isPaid,
+  type Payment,
+  type PaymentClient,
+  type SoftrackError,
+  toSoftrackError,
+} from "../internal/api.js";
 import { formatAmount } from "../internal/money.js";
 import { INTL_TAG, type Locale, type MessageKey, resolveLocale, translate } from "../locales/index.js";
 import { defaultMethods } from "../methods/index.js";
@@ -279,7 +288,7 @@ export class SoftrackCheckout extends LitElement {
     if (this.#outcome) return this.#outcome.promise;
     if (this._step !== "form" || !this._selected) {
       return Promise.reject(
-        new SoftrackError({ type: "invalid_request_error", code: "checkout_not_ready", message: "the checkout is not ready to submit" }, 0),
+        apiError({ type: "invalid_request_error", code: "checkout_not_ready", message: "the checkout is not ready to submit" }),
       );
     }
     const o = outcome();
@@ -298,7 +307,7 @@ export class SoftrackCheckout extends LitElement {
     this._error = undefined;
     this._busy = false;
     this.dispatchEvent(new SoftrackCancelEvent(this._payment ? { payment: this._payment } : {}));
-    this.#reject(new SoftrackError({ type: "invalid_request_error", code: "checkout_canceled", message: "the buyer canceled" }, 0), false);
+    this.#reject(apiError({ type: "invalid_request_error", code: "checkout_canceled", message: "the buyer canceled" }), false);
   }
 
   // ——— loading ———
@@ -350,7 +359,7 @@ export class SoftrackCheckout extends LitElement {
   #showLoadError(err: SoftrackError): void {
     this._step = "load_error";
     this._error = err;
-    this.dispatchEvent(new SoftrackErrorEvent({ error: err.toJSON() }));
+    this.dispatchEvent(new SoftrackErrorEvent({ error: errorBody(err) }));
   }
 
   #available(payment: Payment): MethodDefinition[] {
@@ -359,11 +368,9 @@ export class SoftrackCheckout extends LitElement {
       ?.split(",")
       .map((s) => s.trim())
       .filter(Boolean);
-    const allowed = Array.isArray(payment.payment_method_types)
-      ? payment.payment_method_types
-      : payment.method
-        ? [payment.method]
-        : undefined;
+    // not in the contract's Payment; honoured when the API sends it
+    const types = (payment as { payment_method_types?: unknown }).payment_method_types;
+    const allowed = Array.isArray(types) ? types : payment.method ? [payment.method] : undefined;
     return defs.filter((d) => d.available(payment) && (!allowed || allowed.includes(d.id)) && (!wanted || wanted.includes(d.id)));
   }
 
@@ -447,7 +454,7 @@ export class SoftrackCheckout extends LitElement {
       this._error = e;
       this._code = "";
       this.#focusAfterRender = "#code";
-      this.dispatchEvent(new SoftrackErrorEvent({ error: e.toJSON(), ...(this._payment ? { payment: this._payment } : {}) }));
+      this.dispatchEvent(new SoftrackErrorEvent({ error: errorBody(e), ...(this._payment ? { payment: this._payment } : {}) }));
       if (e.status === 402 || e.type === "payment_error") void this.#recheck();
     } finally {
       this._busy = false;
@@ -496,7 +503,7 @@ export class SoftrackCheckout extends LitElement {
       const err =
         keepError && this._error
           ? this._error
-          : new SoftrackError(
+          : apiError(
               {
                 type: "payment_error",
                 code: payment.status === "failed" ? "payment_failed" : "payment_canceled",
@@ -531,7 +538,7 @@ export class SoftrackCheckout extends LitElement {
   #reject(err: SoftrackError, announce: boolean): void {
     if (announce) {
       this._error = err;
-      this.dispatchEvent(new SoftrackErrorEvent({ error: err.toJSON(), ...(this._payment ? { payment: this._payment } : {}) }));
+      this.dispatchEvent(new SoftrackErrorEvent({ error: errorBody(err), ...(this._payment ? { payment: this._payment } : {}) }));
     }
     const o = this.#outcome;
     this.#outcome = undefined;
@@ -585,9 +592,10 @@ export class SoftrackCheckout extends LitElement {
       payment_canceled: "errPaymentCanceled",
       payment_failed: "failed",
     };
-    const key = byCode[err.code];
+    const code = err.code ?? "";
+    const key = byCode[code];
     if (key) return this.#t(key);
-    if (/code|verification/.test(err.code)) return this.#t("errIncorrectCode");
+    if (/code|verification/.test(code)) return this.#t("errIncorrectCode");
     return this.#t("errGeneric");
   }
 

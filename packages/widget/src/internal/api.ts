@@ -1,97 +1,70 @@
 /**
  * The few calls a browser may make with a publishable key (contract: create/confirm a
- * payment through its client_secret, and read that payment). A small fetch client kept
- * internal so it can be swapped for @softrack/sdk without touching the component.
+ * payment through its client_secret, and read that payment). A small fetch client of its
+ * own (the SDK's whole client would cost the bundle more), but with the SDK's types and
+ * error classes.
  */
 
-export type PaymentStatus =
-  | "requires_payment_method"
-  | "requires_action"
-  | "processing"
-  | "requires_capture"
-  | "succeeded"
-  | "canceled"
-  | "failed";
+import { type ErrorEnvelope, type Payment, SoftrackConnectionError, SoftrackError } from "@softrack/sdk";
 
-export type NextAction =
-  | { type: "sms_code" }
-  | { type: "three_d_secure" }
-  | { type: "qr"; payload: string }
-  | { type: string; [key: string]: unknown };
+// The payment and error types are the SDK's (type-only: no bytes in the bundle); the error
+// classes are the SDK's too, so `instanceof SoftrackPaymentError` works on what the widget throws.
+export type { Payment, PaymentStatus } from "@softrack/sdk";
+export { SoftrackError };
 
-export interface Payment {
-  id: string;
-  object: "payment";
-  amount: number;
-  currency: string;
-  status: PaymentStatus;
-  method?: string | null;
-  customer?: string | null;
-  description?: string | null;
-  next_action?: NextAction | null;
-  livemode?: boolean;
-  /** not in the v1 contract; honoured when the API sends it */
-  payment_method_types?: string[];
-  [key: string]: unknown;
+/** A payment's `next_action`, e.g. `{ type: "sms_code" }` or `{ type: "qr", payload }`. */
+export type NextAction = NonNullable<Payment["next_action"]>;
+
+/**
+ * The contract's error object, as the API sends it inside `{"error": …}` and as the widget's
+ * events carry it. `type` and `code` are always set: the widget reports its own errors
+ * (`validation_error`, `api_connection_error`, `checkout_canceled`…) in the same shape.
+ */
+export type ApiErrorBody = Omit<ErrorEnvelope["error"], "type" | "code"> & { type: string; code: string };
+
+/** The SDK's error for a contract error object; the subclass follows `type`, as the SDK's client picks it. */
+export function apiError(body: ApiErrorBody, status = 0): SoftrackError {
+  return SoftrackError.generate(status, { error: body }, new Headers());
 }
 
-/** The contract's error object, as the API sends it inside `{"error": …}`. */
-export interface ApiErrorBody {
-  type: string;
-  code: string;
-  message: string;
-  param?: string;
-  request_id?: string;
-}
-
-export class SoftrackError extends Error implements ApiErrorBody {
-  readonly type: string;
-  readonly code: string;
-  readonly param?: string;
-  readonly request_id?: string;
-  readonly status: number;
-  constructor(body: ApiErrorBody, status: number) {
-    super(body.message);
-    this.name = "SoftrackError";
-    this.type = body.type;
-    this.code = body.code;
-    if (body.param !== undefined) this.param = body.param;
-    if (body.request_id !== undefined) this.request_id = body.request_id;
-    this.status = status;
-  }
-  toJSON(): ApiErrorBody & { status: number } {
-    const out: ApiErrorBody & { status: number } = { type: this.type, code: this.code, message: this.message, status: this.status };
-    if (this.param !== undefined) out.param = this.param;
-    if (this.request_id !== undefined) out.request_id = this.request_id;
-    return out;
-  }
+/** The contract error object (plus the HTTP status, 0 when none) of a widget error, for events and postMessage. */
+export function errorBody(err: SoftrackError): ApiErrorBody & { status: number } {
+  const status = err.status ?? 0;
+  const out: ApiErrorBody & { status: number } = {
+    type: err.type ?? "api_error",
+    code: err.code ?? `http_${status}`,
+    message: err.message,
+    status,
+  };
+  if (err.param !== undefined) out.param = err.param;
+  if (err.requestId !== undefined) out.request_id = err.requestId;
+  return out;
 }
 
 export function toSoftrackError(err: unknown): SoftrackError {
   if (err instanceof SoftrackError) return err;
   if (err && typeof err === "object" && "type" in err && "code" in err && "message" in err) {
     const e = err as ApiErrorBody & { status?: number };
-    return new SoftrackError(e, e.status ?? 0);
+    return apiError(e, e.status ?? 0);
   }
-  return new SoftrackError(
-    { type: "api_connection_error", code: "network_error", message: err instanceof Error ? err.message : String(err) },
-    0,
-  );
+  return new SoftrackError(err instanceof Error ? err.message : String(err), {
+    type: "api_connection_error",
+    code: "network_error",
+    status: 0,
+    cause: err,
+  });
 }
 
 /** "pay_123_secret_abc" → "pay_123" (Stripe's client_secret shape). */
 export function paymentIdFromClientSecret(clientSecret: string): string {
   const at = clientSecret.indexOf("_secret_");
   if (at <= 0)
-    throw new SoftrackError(
-      {
-        type: "invalid_request_error",
-        code: "invalid_client_secret",
-        message: "client-secret is not a payment's client_secret",
-        param: "client_secret",
-      },
-      0,
-    );
+    throw apiError({
+      type: "invalid_request_error",
+      code: "invalid_client_secret",
+      message: "client-secret is not a payment's client_secret",
+      param: "client_secret",
+    });
   return clientSecret.slice(0, at);
 }
 
@@ -137,14 +110,17 @@ export function createPaymentClient(opts: PaymentClientOptions): PaymentClient {
     try {
       res = await doFetch(base + url, { method, headers, body: body ? JSON.stringify(body) : null, credentials: "omit" });
     } catch (err) {
-      throw toSoftrackError(err);
+      throw new SoftrackConnectionError(err instanceof Error ? err.message : String(err), {
+        type: "api_connection_error",
+        code: "network_error",
+        status: 0,
+        cause: err,
+      });
     }
-    const json = (await res.json().catch(() => undefined)) as { error?: ApiErrorBody } | Payment | undefined;
-    if (!res.ok) {
-      const e =
-        json && "error" in json && json.error ? json.error : { type: "api_error", code: `http_${res.status}`, message: res.statusText };
-      throw new SoftrackError(e as ApiErrorBody, res.status);
-    }
+    const json: unknown = await res.json().catch(() => undefined);
+    // As the SDK's client does: the envelope's type picks the subclass; a body that is not
+    // the envelope (a proxy's HTML 502) falls back to the status.
+    if (!res.ok) throw SoftrackError.generate(res.status, json, res.headers);
     return json as Payment;
   }
 

@@ -1,7 +1,15 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { SoftrackAPIError, SoftrackConnectionError, SoftrackPaymentError, SoftrackRateLimitError } from "@softrack/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPaymentClient, paymentIdFromClientSecret, SoftrackError } from "../../src/internal/api.js";
+import {
+  apiError,
+  createPaymentClient,
+  errorBody,
+  paymentIdFromClientSecret,
+  SoftrackError,
+  toSoftrackError,
+} from "../../src/internal/api.js";
 
 // A real HTTP server that records what the widget's client sends.
 const seen: { method: string; url: string; headers: IncomingMessage["headers"]; body: string }[] = [];
@@ -11,6 +19,14 @@ const server = createServer((req: IncomingMessage, res: ServerResponse) => {
   req.on("end", () => {
     seen.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers, body });
     res.setHeader("Content-Type", "application/json");
+    // Not the contract's envelope: what a proxy in front of the API may answer.
+    if (req.url?.startsWith("/proxy/")) {
+      res.statusCode = Number(req.url.split("/")[2]);
+      res.setHeader("Content-Type", "text/html");
+      res.setHeader("Request-Id", "req_proxy");
+      res.end("<html>Bad Gateway</html>");
+      return;
+    }
     if (req.url?.endsWith("/confirm") && JSON.parse(body).payment_method_data.type === "card") {
       res.statusCode = 402;
       res.end(
@@ -67,8 +83,10 @@ describe("payment client", () => {
     const err = await client
       .confirm({ type: "card", card: { number: "4000000000000002", exp_month: 12, exp_year: 2030, cvc: "123" } })
       .catch((e: unknown) => e);
+    // The SDK's class, picked by the envelope's type, as the SDK's own client does.
+    expect(err).toBeInstanceOf(SoftrackPaymentError);
     expect(err).toBeInstanceOf(SoftrackError);
-    expect((err as SoftrackError).toJSON()).toEqual({
+    expect(errorBody(err as SoftrackError)).toEqual({
       type: "payment_error",
       code: "card_declined",
       message: "Your card was declined.",
@@ -79,6 +97,59 @@ describe("payment client", () => {
 
   it("turns a refused connection into api_connection_error", async () => {
     const client = createPaymentClient({ apiBase: "http://127.0.0.1:9", publishableKey: "pk_test_abc", clientSecret: "pay_1_secret_s" });
-    await expect(client.retrieve()).rejects.toMatchObject({ type: "api_connection_error", code: "network_error" });
+    const err = await client.retrieve().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SoftrackConnectionError);
+    expect(errorBody(err as SoftrackError)).toMatchObject({ type: "api_connection_error", code: "network_error", status: 0 });
+  });
+
+  it("falls back to the status when the body is not the error envelope", async () => {
+    for (const [status, Class, type] of [
+      [502, SoftrackAPIError, "api_error"],
+      [429, SoftrackRateLimitError, "rate_limit_error"],
+    ] as const) {
+      const client = createPaymentClient({
+        apiBase: `${base}/proxy/${status}`,
+        publishableKey: "pk_test_abc",
+        clientSecret: "pay_1_secret_s",
+      });
+      const err = await client.retrieve().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(Class);
+      expect(errorBody(err as SoftrackError)).toEqual({
+        type,
+        code: `http_${status}`,
+        message: `Softrack API responded ${status}`,
+        request_id: "req_proxy",
+        status,
+      });
+    }
+  });
+});
+
+describe("widget errors", () => {
+  it("round-trips the contract error object through the SDK's classes (card iframe → page)", () => {
+    const body = { type: "payment_error", code: "card_declined", message: "declined", param: "card", request_id: "req_9" };
+    const err = apiError(body, 402);
+    expect(err).toBeInstanceOf(SoftrackPaymentError);
+    expect(errorBody(err)).toEqual({ ...body, status: 402 });
+    // What crosses postMessage is the plain object; the page rebuilds the same error from it.
+    expect(errorBody(toSoftrackError({ ...body, status: 402 }))).toEqual({ ...body, status: 402 });
+  });
+
+  it("keeps the widget's own error types and gives status 0 when no response was involved", () => {
+    const err = apiError({ type: "validation_error", code: "incomplete_phone", message: "phone number is incomplete", param: "phone" });
+    expect(err).toBeInstanceOf(SoftrackError);
+    expect(errorBody(err)).toEqual({
+      type: "validation_error",
+      code: "incomplete_phone",
+      message: "phone number is incomplete",
+      param: "phone",
+      status: 0,
+    });
+    expect(errorBody(toSoftrackError(new TypeError("Failed to fetch")))).toEqual({
+      type: "api_connection_error",
+      code: "network_error",
+      message: "Failed to fetch",
+      status: 0,
+    });
   });
 });

@@ -1,7 +1,7 @@
 import { html, nothing } from "lit";
 import { createRef, type Ref, ref } from "lit/directives/ref.js";
 import { type FrameToParent, isMessage, type ParentToFrame, PROTOCOL } from "../../elements/card/protocol.js";
-import { type ApiErrorBody, type Payment, SoftrackError } from "../../internal/api.js";
+import { apiError, type Payment } from "../../internal/api.js";
 import type { CheckoutMethod, MethodContext, MethodDefinition, MethodState } from "../types.js";
 
 /** How long the card fields may take to load before the buyer is offered a retry. */
@@ -47,7 +47,7 @@ class CardMethod implements CheckoutMethod {
     window.removeEventListener("message", this.onMessage);
     clearTimeout(this.timer);
     for (const p of this.pending.values())
-      p.reject(new SoftrackError({ type: "api_error", code: "checkout_removed", message: "checkout was removed" }, 0));
+      p.reject(apiError({ type: "api_error", code: "checkout_removed", message: "checkout was removed" }));
     this.pending.clear();
   }
 
@@ -106,7 +106,7 @@ class CardMethod implements CheckoutMethod {
         if (!p) return;
         this.pending.delete(msg.requestId);
         if ("payment" in msg) p.resolve(msg.payment);
-        else p.reject(new SoftrackError(msg.error as ApiErrorBody, (msg.error as { status?: number }).status ?? 0));
+        else p.reject(apiError(msg.error, msg.error.status ?? 0));
         break;
       }
     }
@@ -168,9 +168,7 @@ class CardMethod implements CheckoutMethod {
 
   confirm(): Promise<Payment> {
     if (this.loading || this.failed) {
-      return Promise.reject(
-        new SoftrackError({ type: "api_error", code: "card_fields_not_ready", message: "card fields are not loaded" }, 0),
-      );
+      return Promise.reject(apiError({ type: "api_error", code: "card_fields_not_ready", message: "card fields are not loaded" }));
     }
     const requestId = ++this.seq;
     return new Promise<Payment>((resolve, reject) => {

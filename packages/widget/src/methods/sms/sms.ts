@@ -1,7 +1,7 @@
 import { html } from "lit";
 import { live } from "lit/directives/live.js";
 import { ref } from "lit/directives/ref.js";
-import { SoftrackError } from "../../internal/api.js";
+import { apiError } from "../../internal/api.js";
 import type { CheckoutMethod, MethodContext, MethodDefinition } from "../types.js";
 import {
   countryByDialCode,
@@ -107,10 +107,7 @@ class SmsMethod implements CheckoutMethod {
     this.ctx.requestUpdate();
     if (!this.state.complete) {
       this.input?.focus();
-      throw new SoftrackError(
-        { type: "validation_error", code: "incomplete_phone", message: "phone number is incomplete", param: "phone" },
-        0,
-      );
+      throw apiError({ type: "validation_error", code: "incomplete_phone", message: "phone number is incomplete", param: "phone" });
     }
     if (!this.ctx.client) throw new Error("not loaded");
     return this.ctx.client.confirm({ type: "sms", phone: toE164(this.value, this.country) });

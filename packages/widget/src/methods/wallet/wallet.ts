@@ -1,5 +1,5 @@
 import { html } from "lit";
-import { SoftrackError } from "../../internal/api.js";
+import { apiError } from "../../internal/api.js";
 import type { CheckoutMethod, MethodContext, MethodDefinition } from "../types.js";
 
 class WalletMethod implements CheckoutMethod {
@@ -17,10 +17,7 @@ class WalletMethod implements CheckoutMethod {
   async confirm() {
     const { client, payment } = this.ctx;
     if (!client || !payment?.customer) {
-      throw new SoftrackError(
-        { type: "invalid_request_error", code: "wallet_unavailable", message: "this payment has no customer wallet" },
-        0,
-      );
+      throw apiError({ type: "invalid_request_error", code: "wallet_unavailable", message: "this payment has no customer wallet" });
     }
     return client.confirm({ type: "wallet", customer: payment.customer });
   }
