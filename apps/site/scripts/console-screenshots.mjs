@@ -6,8 +6,8 @@ import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { startApi } from "@softrack/api/testing";
 import { Softrack } from "@softrack/sdk";
+import { launchBrowser } from "@softrack/testing";
 import sharp from "sharp";
-import { launchBrowser } from "./chromium.mjs";
 
 const outDir = fileURLToPath(new URL("../../../docs/screenshots/console/", import.meta.url));
 const email = "aida@demo-shop.kg";

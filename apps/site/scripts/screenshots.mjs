@@ -2,8 +2,8 @@
 // Run after `npm run build`: npm run screenshots -w @softrack/site
 import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { launchBrowser } from "@softrack/testing";
 import sharp from "sharp";
-import { launchBrowser } from "./chromium.mjs";
 import { pageName, sitemapPaths } from "./pages.mjs";
 import { serveSite } from "./serve.mjs";
 

@@ -1,8 +1,8 @@
 // axe-core in real Chromium on every page of the sitemap, light and dark: no violations.
 import { createRequire } from "node:module";
+import { launchBrowser } from "@softrack/testing";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser } from "../scripts/chromium.mjs";
 import { sitemapPaths } from "../scripts/pages.mjs";
 import { serveSite } from "../scripts/serve.mjs";
 

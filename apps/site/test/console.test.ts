@@ -5,10 +5,10 @@
 import { createRequire } from "node:module";
 import { startApi, type TestApi } from "@softrack/api/testing";
 import { Softrack } from "@softrack/sdk";
+import { launchBrowser } from "@softrack/testing";
 import { TOTP } from "otpauth";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser } from "../scripts/chromium.mjs";
 
 let api: TestApi;
 let browser: Browser;

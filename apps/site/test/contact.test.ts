@@ -3,9 +3,9 @@
 // refused, told so, and nothing is stored. The API serves the built site (apps/site/dist) itself,
 // with its strict CSP, exactly as `npm start` does.
 import { startApi, type TestApi } from "@softrack/api/testing";
+import { launchBrowser } from "@softrack/testing";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser } from "../scripts/chromium.mjs";
 
 let api: TestApi;
 let browser: Browser;

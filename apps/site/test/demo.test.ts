@@ -1,9 +1,9 @@
 // The widget guide's live demo: served by the real API next to the site, the page frames the
 // API's /demo checkout and the <softrack-checkout> widget renders inside it, under the strict CSP.
 import { startApi, type TestApi } from "@softrack/api/testing";
+import { launchBrowser } from "@softrack/testing";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser } from "../scripts/chromium.mjs";
 
 let api: TestApi;
 let browser: Browser;

@@ -5,9 +5,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { startApi, type TestApi } from "@softrack/api/testing";
-import { type Browser, type BrowserContext, chromium, type Frame, type Page } from "playwright-core";
-
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+import { launchBrowser } from "@softrack/testing";
+import type { Browser, BrowserContext, Frame, Page } from "playwright-core";
 
 export interface Harness {
   api: TestApi;
@@ -185,19 +184,7 @@ export async function startHarness(): Promise<Harness> {
   const shopServer = await serveShop(api.url);
   // "localhost" vs the API's "127.0.0.1": two origins, as in production.
   const shop = `http://localhost:${(shopServer.address() as AddressInfo).port}`;
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      // playwright gives every launch a fresh temporary profile (its own --user-data-dir)
-    ],
-  });
+  const browser = await launchBrowser();
   return {
     api,
     shop,
