@@ -101,6 +101,7 @@ describe("the demo page", () => {
       NODE_ENV: "production",
       PUBLIC_URL: "https://pay.softrack.example",
       METRICS_TOKEN: "m".repeat(24),
+      BUYER_HASH_KEY: "k".repeat(40),
       WORKERS: "off",
     };
     const prod = await startTestApi({ env: production });

@@ -51,6 +51,7 @@ describe("on a production server, test endpoints follow the address rules too (f
         WORKERS: "off",
         PUBLIC_URL: "https://pay.softrack.test",
         METRICS_TOKEN: "metrics-token-for-tests-000",
+        BUYER_HASH_KEY: "buyer-hash-key-for-tests-0123456789",
       },
     });
     sk = http(api.url, api.merchant.secretKey);

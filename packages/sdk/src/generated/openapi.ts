@@ -1877,6 +1877,7 @@ export type components = {
       livemode?: boolean;
       /**
        * @description Who sent the settlement file: the card acquirer.
+       * @example card
        * @enum {string}
        */
       provider: "card";
@@ -3116,6 +3117,7 @@ export type components = {
       object: "reconciliation";
       /**
        * @description Who sent the settlement file: the card acquirer.
+       * @example card
        * @enum {string}
        */
       provider: "card";
@@ -3176,6 +3178,7 @@ export type components = {
       object: "reconciliation";
       /**
        * @description Who sent the settlement file: the card acquirer.
+       * @example card
        * @enum {string}
        */
       provider: "card";

@@ -12,7 +12,7 @@ import {
   settlementFile,
 } from "../../services/reconciliations.js";
 
-const Provider = z.enum(SETTLEMENT_PROVIDERS).openapi({ description: "Who sent the settlement file: the card acquirer." });
+const Provider = z.enum(SETTLEMENT_PROVIDERS).openapi({ example: "card", description: "Who sent the settlement file: the card acquirer." });
 const Day = z
   .string()
   .refine(isDay, "date must be a day written YYYY-MM-DD")
