@@ -229,7 +229,7 @@ export class ConsolePayouts extends PagedList<Payout> {
         <h2 id="po-now-title">${t("payouts.payOutNow")}</h2>
         ${
           this.accounts.length === 0
-            ? html`<p class="muted">${t("payouts.noBankAccount")} <a href="#/settings">${t("nav.settings")}</a></p>`
+            ? html`<p class="muted">${t("payouts.noBankAccount")} <a href="#/settings">${t("bank.add")}</a></p>`
             : payable.length === 0
               ? html`<p class="muted">${t("payouts.nothingAvailable")}</p>`
               : html`<form @submit=${this.#payOut}>
