@@ -42,7 +42,13 @@ try {
   await sk.payments.confirm(topup.id, { payment_method_data: card("4242424242424242") });
   const sale = await sk.payments.create({ amount: 320_000, currency: "KGS", customer: customer.id, description: "Order A-1006 · wallet" });
   await sk.payments.confirm(sale.id, { payment_method_data: { type: "wallet", customer: customer.id } });
-  await sk.bankAccounts.create({ country: "KG", holder_name: "Demo Shop LLC", account_number: "1240020000123456", bank_code: "124002", currency: "KGS" });
+  await sk.bankAccounts.create({
+    country: "KG",
+    holder_name: "Demo Shop LLC",
+    account_number: "1240020000123456",
+    bank_code: "124002",
+    currency: "KGS",
+  });
   const payout = await sk.payouts.create({ amount: 150_000, currency: "KGS" });
   const dispute = await sk.testHelpers.payments.dispute(paid[3].id, { reason: "product_not_received" });
 

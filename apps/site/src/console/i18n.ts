@@ -294,13 +294,6 @@ const en = {
   "disputeReason.unrecognized": "Unrecognised",
   "disputeReason.credit_not_processed": "Credit not processed",
   "disputeReason.general": "General",
-  "weekday.monday": "Monday",
-  "weekday.tuesday": "Tuesday",
-  "weekday.wednesday": "Wednesday",
-  "weekday.thursday": "Thursday",
-  "weekday.friday": "Friday",
-  "weekday.saturday": "Saturday",
-  "weekday.sunday": "Sunday",
   "bank.title": "Bank accounts for payouts",
   "bank.lead": "Payouts go to the account in their currency. Only the last 4 digits are shown after saving.",
   "bank.country": "Country",
@@ -313,9 +306,6 @@ const en = {
   "bank.added": "Bank account ending {last4} added.",
   "bank.account": "Account",
   "bank.default": "Default",
-  "country.KG": "Kyrgyzstan",
-  "country.KZ": "Kazakhstan",
-  "country.UZ": "Uzbekistan",
   "status.pending": "Pending",
   "status.in_transit": "In transit",
   "status.paid": "Paid",
@@ -622,13 +612,6 @@ const ru: Record<Key, string> = {
   "disputeReason.unrecognized": "Платёж не опознан",
   "disputeReason.credit_not_processed": "Возврат не проведён",
   "disputeReason.general": "Прочее",
-  "weekday.monday": "Понедельник",
-  "weekday.tuesday": "Вторник",
-  "weekday.wednesday": "Среда",
-  "weekday.thursday": "Четверг",
-  "weekday.friday": "Пятница",
-  "weekday.saturday": "Суббота",
-  "weekday.sunday": "Воскресенье",
   "bank.title": "Банковские счета для выплат",
   "bank.lead": "Выплата идёт на счёт в её валюте. После сохранения видны только последние 4 цифры.",
   "bank.country": "Страна",
@@ -641,9 +624,6 @@ const ru: Record<Key, string> = {
   "bank.added": "Счёт с окончанием {last4} добавлен.",
   "bank.account": "Счёт",
   "bank.default": "Основной",
-  "country.KG": "Кыргызстан",
-  "country.KZ": "Казахстан",
-  "country.UZ": "Узбекистан",
   "status.pending": "В ожидании",
   "status.in_transit": "В пути",
   "status.paid": "Выплачено",
@@ -709,6 +689,15 @@ export function disputeReasonText(reason: string): string {
   const key = `disputeReason.${reason}` as Key;
   return key in en ? t(key) : reason;
 }
+
+/** A weekday's name from Intl (2026-01-05 was a Monday), so no table of names ships. */
+export function weekdayText(day: "monday" | "tuesday" | "wednesday" | "thursday" | "friday" | "saturday" | "sunday"): string {
+  const i = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"].indexOf(day);
+  return new Intl.DateTimeFormat(locale(), { weekday: "long", timeZone: "UTC" }).format(Date.UTC(2026, 0, 5 + i));
+}
+
+/** A country's name (ISO code) from Intl. */
+export const countryText = (code: string): string => new Intl.DisplayNames([locale()], { type: "region" }).of(code) ?? code;
 
 export const formatDate = (iso: string): string =>
   new Intl.DateTimeFormat(locale(), { dateStyle: "medium", timeStyle: "short" }).format(new Date(iso));

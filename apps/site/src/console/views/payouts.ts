@@ -1,7 +1,7 @@
 import type { BalanceObject, BankAccount, Payout, PayoutCreateParams, PayoutSchedule, PayoutTransaction } from "@softrack/sdk";
 import { css, html, nothing } from "lit";
 import { api, failure } from "../api";
-import { formatDate, type Key, locale, statusText, t } from "../i18n";
+import { formatDate, type Key, locale, statusText, t, weekdayText } from "../i18n";
 import { formatMoney, parseAmount, toDecimal } from "../money";
 import { PagedList } from "./paged-list";
 
@@ -194,7 +194,7 @@ export class ConsolePayouts extends PagedList<Payout> {
         ${
           s
             ? html`<p>
-              ${t(`payouts.interval.${s.interval}` as Key)}${s.interval === "weekly" && s.weekly_anchor ? html` · ${t(`weekday.${s.weekly_anchor}` as Key)}` : nothing}
+              ${t(`payouts.interval.${s.interval}` as Key)}${s.interval === "weekly" && s.weekly_anchor ? html` · ${weekdayText(s.weekly_anchor)}` : nothing}
               ${s.minimum > 0 ? html` · ${t("payouts.minimumIs", { amount: formatMoney(s.minimum, sc, locale()) })}` : nothing}
               <br /><span class="muted">${t("payouts.nextRun")}: ${s.next_run ? formatDate(s.next_run) : t("payouts.noNextRun")}</span>
             </p>`
@@ -212,7 +212,7 @@ export class ConsolePayouts extends PagedList<Payout> {
               ? html`<div class="field">
                 <label for="po-anchor">${t("payouts.weeklyAnchor")}</label>
                 <select id="po-anchor" name="weekly_anchor">
-                  ${WEEKDAYS.map((d) => html`<option value=${d} ?selected=${d === (s?.weekly_anchor ?? "monday")}>${t(`weekday.${d}` as Key)}</option>`)}
+                  ${WEEKDAYS.map((d) => html`<option value=${d} ?selected=${d === (s?.weekly_anchor ?? "monday")}>${weekdayText(d)}</option>`)}
                 </select>
               </div>`
               : nothing
