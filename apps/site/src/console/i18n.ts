@@ -306,6 +306,9 @@ const en = {
   "bank.added": "Bank account ending {last4} added.",
   "bank.account": "Account",
   "bank.default": "Default",
+  "country.KG": "Kyrgyzstan",
+  "country.KZ": "Kazakhstan",
+  "country.UZ": "Uzbekistan",
   "status.pending": "Pending",
   "status.in_transit": "In transit",
   "status.paid": "Paid",
@@ -624,6 +627,9 @@ const ru: Record<Key, string> = {
   "bank.added": "Счёт с окончанием {last4} добавлен.",
   "bank.account": "Счёт",
   "bank.default": "Основной",
+  "country.KG": "Кыргызстан",
+  "country.KZ": "Казахстан",
+  "country.UZ": "Узбекистан",
   "status.pending": "В ожидании",
   "status.in_transit": "В пути",
   "status.paid": "Выплачено",
@@ -695,9 +701,6 @@ export function weekdayText(day: "monday" | "tuesday" | "wednesday" | "thursday"
   const i = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"].indexOf(day);
   return new Intl.DateTimeFormat(locale(), { weekday: "long", timeZone: "UTC" }).format(Date.UTC(2026, 0, 5 + i));
 }
-
-/** A country's name (ISO code) from Intl. */
-export const countryText = (code: string): string => new Intl.DisplayNames([locale()], { type: "region" }).of(code) ?? code;
 
 export const formatDate = (iso: string): string =>
   new Intl.DateTimeFormat(locale(), { dateStyle: "medium", timeStyle: "short" }).format(new Date(iso));

@@ -2,7 +2,7 @@ import type { BankAccount, BankAccountCreateParams, Identity, SecurityEvent, Ses
 import { css, html, nothing } from "lit";
 import { api, failure } from "../api";
 import { ConsoleElement } from "../base";
-import { countryText, formatDate, type Key, t } from "../i18n";
+import { formatDate, type Key, t } from "../i18n";
 
 const COUNTRIES = ["KG", "KZ", "UZ"] as const;
 const CURRENCY_OF: Record<(typeof COUNTRIES)[number], BankAccountCreateParams["currency"]> = { KG: "KGS", KZ: "KZT", UZ: "UZS" };
@@ -227,7 +227,7 @@ export class ConsoleSettings extends ConsoleElement {
             <tbody>${this.bankAccounts.map(
               (a) => html`<tr>
                 <td class="mono nowrap">•••• ${a.last4}${a.default_for_currency ? html` <span class="badge good">${t("bank.default")}</span>` : nothing}</td>
-                <td>${a.holder_name}<br /><span class="hint">${countryText(a.country)}</span></td>
+                <td>${a.holder_name}<br /><span class="hint">${t(`country.${a.country}` as Key)}</span></td>
                 <td class="mono">${a.bank_code}</td>
                 <td>${a.currency}</td>
                 <td>${formatDate(a.created)}</td>
@@ -241,7 +241,7 @@ export class ConsoleSettings extends ConsoleElement {
           <div class="field">
             <label for="bank-country">${t("bank.country")}</label>
             <select id="bank-country" name="country" @change=${(e: Event) => (this.country = (e.target as HTMLSelectElement).value as (typeof COUNTRIES)[number])}>
-              ${COUNTRIES.map((c) => html`<option value=${c} ?selected=${c === this.country}>${countryText(c)}</option>`)}
+              ${COUNTRIES.map((c) => html`<option value=${c} ?selected=${c === this.country}>${t(`country.${c}` as Key)}</option>`)}
             </select>
           </div>
           <div class="field">
