@@ -36,6 +36,21 @@ try {
   const declined = await sk.payments.create({ amount: 12_000, currency: "KGS", description: "Order A-1004" });
   await sk.payments.confirm(declined.id, { payment_method_data: card("4000000000000002") }).catch(() => {});
   await sk.payments.create({ amount: 31_000, currency: "KGS", description: "Order A-1005" });
+  // money out: a wallet sale (available at once), a bank account, a payout, a disputed payment
+  const customer = await sk.customers.create({ name: "Aibek" });
+  const topup = await sk.payments.create({ amount: 500_000, currency: "KGS", purpose: { type: "wallet_topup", customer: customer.id } });
+  await sk.payments.confirm(topup.id, { payment_method_data: card("4242424242424242") });
+  const sale = await sk.payments.create({ amount: 320_000, currency: "KGS", customer: customer.id, description: "Order A-1006 · wallet" });
+  await sk.payments.confirm(sale.id, { payment_method_data: { type: "wallet", customer: customer.id } });
+  await sk.bankAccounts.create({
+    country: "KG",
+    holder_name: "Demo Shop LLC",
+    account_number: "1240020000123456",
+    bank_code: "124002",
+    currency: "KGS",
+  });
+  const payout = await sk.payouts.create({ amount: 150_000, currency: "KGS" });
+  const dispute = await sk.testHelpers.payments.dispute(paid[3].id, { reason: "product_not_received" });
 
   for (const lang of ["en", "ru"]) {
     const context = await browser.newContext({
@@ -76,12 +91,24 @@ try {
     await page.locator("console-payment dl.facts").waitFor();
     await page.locator("console-payment tbody tr").first().waitFor();
     await shot("payment");
+    await page.goto(`${api.url}/console/#/payouts`);
+    await page.locator("console-payouts tbody tr").first().waitFor();
+    await shot("payouts");
+    await page.goto(`${api.url}/console/#/payouts/${payout.id}`);
+    await page.locator("console-payout tbody tr").first().waitFor();
+    await shot("payout");
+    await page.goto(`${api.url}/console/#/disputes`);
+    await page.locator("console-disputes tbody tr").first().waitFor();
+    await shot("disputes");
+    await page.goto(`${api.url}/console/#/disputes/${dispute.id}`);
+    await page.locator("console-dispute #evidence-text").waitFor();
+    await shot("dispute");
     await page.goto(`${api.url}/console/#/keys`);
     await page.locator("console-api-keys tbody tr").first().waitFor();
     await shot("api-keys");
     await page.goto(`${api.url}/console/#/settings`);
     await page.locator("console-settings #totp-title").waitFor();
-    await page.locator("console-settings section.card button").first().click();
+    await page.locator("console-settings section[aria-labelledby=totp-title] button").first().click();
     await page.locator("console-settings .qr svg").waitFor();
     await shot("settings-2fa");
     await context.close();

@@ -7,8 +7,11 @@ import { describe, expect, it } from "vitest";
 import { dist, htmlPages } from "./helpers";
 
 const HOME_BUDGET = 15 * 1024;
-/** The merchant console is an app behind a sign-in (Lit, the SDK, every screen), not a content page. */
-const CONSOLE_BUDGET = 60 * 1024;
+/**
+ * The merchant console is an app behind a sign-in (Lit, the SDK, every screen), not a content page.
+ * 66 KiB since the money-out screens (payouts, a payout's report, disputes, bank accounts: ~6.3 KiB).
+ */
+const CONSOLE_BUDGET = 66 * 1024;
 const isConsole = (path: string) => path.startsWith("/console/");
 
 function moduleGraph(entry: string, seen = new Set<string>()): Set<string> {

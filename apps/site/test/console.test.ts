@@ -1,7 +1,9 @@
 // The merchant console in real Chromium against the real API (in-process, serving the built
 // site under its strict CSP): sign in by an email code read from the dev outbox, refund a
-// payment, turn on TOTP, sign out, sign in again with the second factor; and the ru switch.
+// payment, turn on TOTP, sign out, sign in again with the second factor; money out (bank account,
+// payout, its report as CSV, the schedule) and a dispute answered with evidence; and the ru switch.
 
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { startApi, type TestApi } from "@softrack/api/testing";
 import { Softrack } from "@softrack/sdk";
@@ -140,6 +142,124 @@ describe("merchant console", () => {
     await context.close();
   }, 90_000);
 
+  it("adds a bank account (only last4 shown), pays out, opens the payout's report and its CSV, sets the schedule, answers a dispute — in en and ru", async () => {
+    // Money to pay out: a wallet sale (available at once), and a card payment that is disputed
+    const customer = await sk.customers.create({ name: "Aibek" });
+    const topup = await sk.payments.create({ amount: 300_000, currency: "KGS", purpose: { type: "wallet_topup", customer: customer.id } });
+    await sk.payments.confirm(topup.id, {
+      payment_method_data: { type: "card", card: { number: "4242424242424242", exp_month: 12, exp_year: 2030, cvc: "123" } },
+    });
+    const sale = await sk.payments.create({ amount: 250_000, currency: "KGS", customer: customer.id, description: "Wallet order" });
+    expect((await sk.payments.confirm(sale.id, { payment_method_data: { type: "wallet", customer: customer.id } })).status).toBe(
+      "succeeded",
+    );
+    const disputed = await paidPayment(20_000, "Disputed order");
+    const dispute = await sk.testHelpers.payments.dispute(disputed.id, { reason: "product_not_received" });
+    expect(dispute.status).toBe("needs_response");
+    const availableKgs = async () => (await sk.balance.retrieve()).available.find((b) => b.currency === "KGS")?.amount ?? 0;
+    const start = await availableKgs();
+    expect(start).toBeGreaterThan(100_050);
+
+    const context = await browser.newContext({ locale: "en-US", viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on("pageerror", (e) => problems.push(e.message));
+    page.on("console", (m) => m.type() === "error" && !/401|403|400/.test(m.text()) && problems.push(m.text()));
+    await page.goto(`${api.url}/console/`, { waitUntil: "load" });
+    await page.getByRole("heading", { name: "Sign in to the console" }).waitFor();
+    await signInByEmail(page, developer);
+    await page.getByRole("heading", { name: "Overview", level: 1 }).waitFor();
+
+    // Payouts: the available balance from the API's minor units, no debt, and no bank account yet
+    await page.getByRole("link", { name: "Payouts", exact: true }).click();
+    await page.getByRole("heading", { name: "Payouts", level: 1 }).waitFor();
+    const money = (minor: number) => new Intl.NumberFormat("en-GB", { style: "currency", currency: "KGS" }).format(minor / 100);
+    const stat = (bucket: string) => page.locator(`[data-currency=KGS] [data-bucket=${bucket}] .stat-value`);
+    await expect.poll(() => stat("available").textContent()).toBe(money(start));
+    expect(await stat("debt").textContent()).toBe(money(0));
+    await page.getByText("No bank account for payouts yet.").waitFor();
+
+    // Settings → bank account: a bad number is refused and stores nothing; a good one shows only its last 4
+    await page.getByRole("link", { name: "Add bank account" }).click();
+    await page.getByRole("heading", { name: "Bank accounts for payouts" }).waitFor();
+    await page.getByLabel("Country").selectOption("KG");
+    expect(await page.getByLabel("Currency").inputValue()).toBe("KGS");
+    await page.getByLabel("Account holder").fill("Asel Myrzakmatova");
+    await page.getByLabel("Account number").fill("12345");
+    await page.getByLabel("Bank code").fill("124002");
+    await page.getByRole("button", { name: "Add bank account" }).click();
+    await page.getByRole("alert").waitFor();
+    expect((await sk.bankAccounts.list()).data).toEqual([]);
+    await page.getByLabel("Account number").fill("1240020000123456");
+    await page.getByRole("button", { name: "Add bank account" }).click();
+    await page.getByText("Bank account ending 3456 added.").waitFor();
+    expect(await page.getByTestId("bank-accounts").textContent()).toContain("•••• 3456");
+    expect(await page.getByTestId("bank-accounts").textContent()).not.toContain("1240020000123456");
+    expect(await page.getByLabel("Account number").inputValue()).toBe("");
+    const accounts = (await sk.bankAccounts.list()).data;
+    expect(accounts.map((a) => [a.last4, a.currency, a.default_for_currency])).toEqual([["3456", "KGS", true]]);
+
+    // Pay out now: more than available is refused and changes nothing; 1,000.50 KGS is taken at once
+    await page.getByRole("link", { name: "Payouts", exact: true }).click();
+    await page.getByLabel("Amount to pay out").fill((start / 100 + 1).toFixed(2));
+    await page.getByRole("button", { name: "Pay out", exact: true }).click();
+    await page.getByText("That is more than your available balance.").waitFor();
+    expect((await sk.payouts.list()).data).toEqual([]);
+    await page.getByLabel("Amount to pay out").fill("1000.50");
+    await page.getByRole("button", { name: "Pay out", exact: true }).click();
+    await page.getByText(/^Payout po_\w+ of KGS\s1,000\.50 created\.$/).waitFor();
+    const payouts = (await sk.payouts.list()).data;
+    expect(payouts.map((p) => [p.amount, p.currency, p.bank_account])).toEqual([[100_050, "KGS", accounts[0]?.id]]);
+    const payout = payouts[0] as (typeof payouts)[number];
+    expect(await availableKgs()).toBe(start - 100_050);
+    await expect.poll(() => stat("available").textContent()).toBe(money(start - 100_050));
+
+    // The schedule: weekly on Fridays, at least 500 KGS
+    await page.getByLabel("How often").selectOption("weekly");
+    await page.getByLabel("Day of the week").selectOption("friday");
+    await page.getByLabel(/^Minimum payout/).fill("500");
+    await page.getByRole("button", { name: "Save schedule" }).click();
+    await page.getByText("Schedule saved.").waitFor();
+    expect(await sk.payouts.retrieveSchedule()).toMatchObject({ interval: "weekly", weekly_anchor: "friday", minimum: 50_000 });
+
+    // History → the payout: its report lines, and the CSV is the API's file byte for byte
+    await page.getByRole("link", { name: payout.id }).click();
+    await page.getByRole("heading", { name: `Payout ${payout.id}`, level: 1 }).waitFor();
+    const lines = (await sk.payouts.listTransactions(payout.id, { limit: 20 })).data;
+    expect(lines.length).toBeGreaterThan(0);
+    await expect.poll(() => page.locator("console-payout tbody tr").count()).toBe(lines.length);
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download CSV" }).click()]);
+    const file = readFileSync((await download.path()) as string, "utf8");
+    expect(file).toBe(await sk.payouts.transactionsCsv(payout.id));
+    expect(file.replace(/^\uFEFF/, "").split("\r\n")[0]).toBe("transaction,created,type,source,description,amount,fee,currency");
+
+    // Disputes: the list, then the dispute answered with evidence
+    await page.getByRole("link", { name: "Disputes", exact: true }).click();
+    await page.getByRole("heading", { name: "Disputes", level: 1 }).waitFor();
+    await page.getByRole("link", { name: dispute.id }).click();
+    await page.getByRole("heading", { name: `Dispute ${dispute.id}` }).waitFor();
+    await page.getByText("Needs response").first().waitFor();
+    const evidence = "Delivered on 12 Nov to the buyer's address; courier receipt No. 4471 signed by the buyer.";
+    await page.getByLabel("Your evidence").fill(evidence);
+    await page.getByRole("button", { name: "Submit evidence" }).click();
+    await page.getByText("Evidence submitted: the dispute is under review.").waitFor();
+    expect(await page.getByTestId("evidence").textContent()).toBe(evidence);
+    expect(await sk.disputes.retrieve(dispute.id)).toMatchObject({ status: "under_review", evidence: { text: evidence } });
+    expect(await page.getByLabel("Your evidence").count()).toBe(0);
+
+    // The same screens in Russian
+    await page.getByRole("button", { name: "Русский" }).click();
+    await page.getByText("На рассмотрении").first().waitFor();
+    await page.getByRole("link", { name: "Выплаты", exact: true }).click();
+    await page.getByRole("heading", { name: "Выплаты", level: 1 }).waitFor();
+    await page.getByRole("heading", { name: "История выплат" }).waitFor();
+    await page.getByRole("link", { name: "Споры", exact: true }).click();
+    await page.getByRole("heading", { name: "Споры", level: 1 }).waitFor();
+    await page.getByRole("button", { name: "English" }).click();
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 90_000);
+
   it("switches to Russian, remembers the choice and translates the screens", async () => {
     const context = await browser.newContext({ locale: "en-US" });
     const page = await context.newPage();
@@ -223,6 +343,12 @@ describe("merchant console", () => {
     await page.getByRole("link", { name: "Settings", exact: true }).click();
     await page.getByRole("heading", { name: "Where you are signed in" }).waitFor();
     await axe("settings");
+    await page.getByRole("link", { name: "Payouts", exact: true }).click();
+    await page.getByRole("heading", { name: "Payout schedule" }).waitFor();
+    await axe("payouts");
+    await page.getByRole("link", { name: "Disputes", exact: true }).click();
+    await page.getByRole("heading", { name: "Disputes", level: 1 }).waitFor();
+    await axe("disputes");
     await page.getByRole("link", { name: "Transit report", exact: true }).click();
     await page.getByLabel("Day").waitFor();
     await axe("transit");

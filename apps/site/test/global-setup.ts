@@ -9,6 +9,7 @@ export default function setup() {
   execFileSync(process.execPath, [`${root}/../../node_modules/astro/bin/astro.mjs`, "build", "--silent"], {
     cwd: root,
     stdio: "inherit",
-    env: { ...process.env, ASTRO_TELEMETRY_DISABLED: "1" },
+    // vitest sets NODE_ENV=test, which makes Vite bundle Lit's development build: test what ships
+    env: { ...process.env, NODE_ENV: "production", ASTRO_TELEMETRY_DISABLED: "1" },
   });
 }

@@ -17,9 +17,25 @@ import "./views/webhooks";
 import "./views/transit";
 import "./views/settings";
 import "./views/team";
+import "./views/payouts";
+import "./views/disputes";
 
 interface Route {
-  name: "overview" | "payments" | "payment" | "orders" | "order" | "keys" | "webhooks" | "transit" | "team" | "settings";
+  name:
+    | "overview"
+    | "payments"
+    | "payment"
+    | "orders"
+    | "order"
+    | "payouts"
+    | "payout"
+    | "disputes"
+    | "dispute"
+    | "keys"
+    | "webhooks"
+    | "transit"
+    | "team"
+    | "settings";
   id?: string;
 }
 
@@ -27,6 +43,8 @@ const NAV: { name: Route["name"]; label: Key }[] = [
   { name: "overview", label: "nav.overview" },
   { name: "payments", label: "nav.payments" },
   { name: "orders", label: "nav.orders" },
+  { name: "payouts", label: "nav.payouts" },
+  { name: "disputes", label: "nav.disputes" },
   { name: "keys", label: "nav.keys" },
   { name: "webhooks", label: "nav.webhooks" },
   { name: "transit", label: "nav.transit" },
@@ -39,6 +57,8 @@ function parseRoute(hash: string): Route {
   const withId = (name: Route["name"]): Route => (id ? { name, id: decodeURIComponent(id) } : { name });
   if (section === "payments") return id ? withId("payment") : { name: "payments" };
   if (section === "orders") return id ? withId("order") : { name: "orders" };
+  if (section === "payouts") return id ? withId("payout") : { name: "payouts" };
+  if (section === "disputes") return id ? withId("dispute") : { name: "disputes" };
   if (section === "keys" || section === "transit" || section === "team" || section === "settings") return { name: section };
   if (section === "webhooks") return withId("webhooks");
   return { name: "overview" };
@@ -142,6 +162,14 @@ export class SoftrackConsole extends ConsoleElement {
         return html`<console-orders></console-orders>`;
       case "order":
         return html`<console-order .orderId=${r.id ?? ""}></console-order>`;
+      case "payouts":
+        return html`<console-payouts></console-payouts>`;
+      case "payout":
+        return html`<console-payout .payoutId=${r.id ?? ""}></console-payout>`;
+      case "disputes":
+        return html`<console-disputes></console-disputes>`;
+      case "dispute":
+        return html`<console-dispute .disputeId=${r.id ?? ""}></console-dispute>`;
       case "keys":
         return html`<console-api-keys></console-api-keys>`;
       case "webhooks":
@@ -201,7 +229,13 @@ export class SoftrackConsole extends ConsoleElement {
 
   #active(name: Route["name"]): boolean {
     const r = this.route.name;
-    return r === name || (name === "payments" && r === "payment") || (name === "orders" && r === "order");
+    return (
+      r === name ||
+      (name === "payments" && r === "payment") ||
+      (name === "orders" && r === "order") ||
+      (name === "payouts" && r === "payout") ||
+      (name === "disputes" && r === "dispute")
+    );
   }
 
   async #signedIn(): Promise<void> {

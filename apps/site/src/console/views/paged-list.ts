@@ -24,6 +24,10 @@ export abstract class PagedList<T extends { id: string }> extends LoadedElement 
   protected abstract fetchPage(query: { limit: number; starting_after?: string }): PromiseLike<Page<T>>;
   protected abstract heading(): string;
   protected abstract table(rows: T[]): TemplateResult;
+  /** What a view shows between its heading and the list (the payout's facts, the balance). */
+  protected lead(): unknown {
+    return nothing;
+  }
 
   constructor() {
     super();
@@ -49,6 +53,7 @@ export abstract class PagedList<T extends { id: string }> extends LoadedElement 
   override render() {
     return html`<h1 tabindex="-1">${this.heading()}</h1>
       ${this.error ? html`<p class="alert" role="alert">${this.error}</p>` : nothing}
+      ${this.lead()}
       ${this.loading && this.rows.length === 0 ? html`<p role="status">${t("app.loading")}</p>` : nothing}
       ${!this.loading && this.rows.length === 0 && !this.error ? html`<p class="muted">${t("common.none")}</p>` : nothing}
       ${this.rows.length > 0 ? this.table(this.rows) : nothing}

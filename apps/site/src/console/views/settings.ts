@@ -1,8 +1,12 @@
-import type { Identity, SecurityEvent, Session, TotpSetup } from "@softrack/sdk";
+import type { BankAccount, BankAccountCreateParams, Identity, SecurityEvent, Session, TotpSetup } from "@softrack/sdk";
 import { css, html, nothing } from "lit";
 import { api, failure } from "../api";
 import { ConsoleElement } from "../base";
 import { formatDate, type Key, t } from "../i18n";
+
+const COUNTRIES = ["KG", "KZ", "UZ"] as const;
+const CURRENCY_OF: Record<(typeof COUNTRIES)[number], BankAccountCreateParams["currency"]> = { KG: "KGS", KZ: "KZT", UZ: "UZS" };
+const CURRENCIES = ["KGS", "KZT", "UZS", "RUB", "USD", "EUR", "TJS"] as const;
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 const QR_ATTRS = new Set(["viewBox", "xmlns", "shape-rendering", "fill", "stroke", "d", "width", "height", "x", "y"]);
@@ -58,6 +62,8 @@ export class ConsoleSettings extends ConsoleElement {
     recovery: { state: true },
     sessions: { state: true },
     events: { state: true },
+    bankAccounts: { state: true },
+    country: { state: true },
     error: { state: true },
     notice: { state: true },
     busy: { state: true },
@@ -67,6 +73,9 @@ export class ConsoleSettings extends ConsoleElement {
   declare recovery: string[];
   declare sessions: Session[];
   declare events: SecurityEvent[];
+  declare bankAccounts: BankAccount[];
+  /** The country chosen in the bank account form (it picks the currency shown first). */
+  declare country: (typeof COUNTRIES)[number];
   declare error: string;
   declare notice: string;
   declare busy: boolean;
@@ -77,6 +86,8 @@ export class ConsoleSettings extends ConsoleElement {
     this.recovery = [];
     this.sessions = [];
     this.events = [];
+    this.bankAccounts = [];
+    this.country = "KG";
     this.error = "";
     this.notice = "";
     this.busy = false;
@@ -89,9 +100,14 @@ export class ConsoleSettings extends ConsoleElement {
 
   async #loadLists(): Promise<void> {
     try {
-      const [sessions, events] = await Promise.all([api.auth.sessions.list(), api.securityEvents.list({ limit: 20 })]);
+      const [sessions, events, bankAccounts] = await Promise.all([
+        api.auth.sessions.list(),
+        api.securityEvents.list({ limit: 20 }),
+        api.bankAccounts.list({ limit: 100 }),
+      ]);
       this.sessions = sessions.data;
       this.events = events.data;
+      this.bankAccounts = bankAccounts.data;
     } catch (e) {
       this.error = failure(e);
     }
@@ -177,6 +193,79 @@ export class ConsoleSettings extends ConsoleElement {
     });
   }
 
+  #addBankAccount(e: SubmitEvent): void {
+    e.preventDefault();
+    const form = e.target as HTMLFormElement;
+    const value = (name: string) => (form.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement).value.trim();
+    const params = {
+      country: value("country") as BankAccountCreateParams["country"],
+      currency: value("currency") as BankAccountCreateParams["currency"],
+      holder_name: value("holder_name"),
+      account_number: value("account_number"),
+      bank_code: value("bank_code"),
+    };
+    let last4 = "";
+    void this.#act(async () => {
+      last4 = (await api.bankAccounts.create(params)).last4;
+      // the full number leaves the page as soon as the API has it
+      form.reset();
+      this.country = "KG";
+      return undefined;
+    }).then(() => {
+      if (last4) this.notice = t("bank.added", { last4 });
+    });
+  }
+
+  #bankAccounts() {
+    return html`<h2 id="bank-title">${t("bank.title")}</h2>
+      <p class="muted">${t("bank.lead")}</p>
+      ${
+        this.bankAccounts.length === 0
+          ? html`<p class="muted">${t("common.none")}</p>`
+          : html`<div class="table-wrap"><table data-testid="bank-accounts">
+            <thead><tr><th scope="col">${t("bank.account")}</th><th scope="col">${t("bank.holder")}</th><th scope="col">${t("bank.code")}</th><th scope="col">${t("common.currency")}</th><th scope="col">${t("common.created")}</th></tr></thead>
+            <tbody>${this.bankAccounts.map(
+              (a) => html`<tr>
+                <td class="mono nowrap">•••• ${a.last4}${a.default_for_currency ? html` <span class="badge good">${t("bank.default")}</span>` : nothing}</td>
+                <td>${a.holder_name}<br /><span class="hint">${t(`country.${a.country}` as Key)}</span></td>
+                <td class="mono">${a.bank_code}</td>
+                <td>${a.currency}</td>
+                <td>${formatDate(a.created)}</td>
+              </tr>`,
+            )}</tbody>
+          </table></div>`
+      }
+      <section class="card" aria-labelledby="bank-add-title">
+        <h3 id="bank-add-title">${t("bank.add")}</h3>
+        <form @submit=${this.#addBankAccount}>
+          <div class="field">
+            <label for="bank-country">${t("bank.country")}</label>
+            <select id="bank-country" name="country" @change=${(e: Event) => (this.country = (e.target as HTMLSelectElement).value as (typeof COUNTRIES)[number])}>
+              ${COUNTRIES.map((c) => html`<option value=${c} ?selected=${c === this.country}>${t(`country.${c}` as Key)}</option>`)}
+            </select>
+          </div>
+          <div class="field">
+            <label for="bank-currency">${t("common.currency")}</label>
+            <select id="bank-currency" name="currency">
+              ${CURRENCIES.map((c) => html`<option value=${c} ?selected=${c === CURRENCY_OF[this.country]}>${c}</option>`)}
+            </select>
+          </div>
+          <div class="field"><label for="bank-holder">${t("bank.holder")}</label><input id="bank-holder" name="holder_name" autocomplete="name" maxlength="200" required /></div>
+          <div class="field">
+            <label for="bank-number">${t("bank.number")}</label>
+            <input id="bank-number" name="account_number" autocomplete="off" spellcheck="false" maxlength="64" required aria-describedby="bank-number-hint" />
+            <span class="hint" id="bank-number-hint">${t("bank.numberHint")}</span>
+          </div>
+          <div class="field">
+            <label for="bank-code">${t("bank.code")}</label>
+            <input id="bank-code" name="bank_code" autocomplete="off" spellcheck="false" maxlength="32" required aria-describedby="bank-code-hint" />
+            <span class="hint" id="bank-code-hint">${t("bank.codeHint")}</span>
+          </div>
+          <div><button type="submit" ?disabled=${this.busy}>${t("bank.add")}</button></div>
+        </form>
+      </section>`;
+  }
+
   async #signOutEverywhere(): Promise<void> {
     try {
       await api.auth.signOutEverywhere();
@@ -200,6 +289,8 @@ export class ConsoleSettings extends ConsoleElement {
         <dt>${t("settings.role")}</dt><dd>${me.role ? t(`role.${me.role}` as Key) : "—"}</dd>
         <dt>${t("settings.merchant")}</dt><dd class="mono">${me.merchant}</dd>
       </dl>
+
+      ${this.#bankAccounts()}
 
       <h2>${t("settings.twoFactor")}</h2>
       <p class="muted">${t("settings.twoFactorLead")}</p>
