@@ -80,6 +80,10 @@ describe("PUT /v1/tariffs/:code", () => {
     expect(ok.body).toMatchObject({ owner: "platform", kind: "fee", version: 1 });
     expect((await admin.get("/v1/tariffs/standard")).body.version).toBe(1);
     expect((await http(api.url, api.merchant.publishableKey).put("/v1/tariffs/x", fee)).status).toBe(403);
+    // Who may set one is decided before what it says: a merchant hears 403, not its rules' faults.
+    const emptyFee = await sk.put("/v1/tariffs/standard", { kind: "fee", rules: {} });
+    expect(emptyFee.status).toBe(403);
+    expect(emptyFee.body.error.type).toBe("permission_error");
   });
 
   it("refuses invalid rules with the path of the first problem, and changes nothing", async () => {

@@ -65,10 +65,15 @@ export function tariffInvalid(issues: readonly TariffValidationIssue[]): ApiErro
   return invalid("tariff_invalid", `Invalid tariff: ${first?.path}: ${first?.message}`, first?.path, { issues });
 }
 
+/** Fee plans are the platform's to set (admin key); fare tariffs the transit operator's. */
+export function mayPutTariff(p: Principal, kind: unknown): void {
+  if (kind === "fee" && ownerOf(p).owner !== PLATFORM) throw forbidden("Fee tariffs are set by the platform (admin key).");
+}
+
 /** PUT /v1/tariffs/:code — a new immutable version; fee plans are the platform's to set. */
 export async function putTariff(v: Vars, code: string, input: Record<string, unknown>) {
   const { owner, livemode } = ownerOf(v.principal);
-  if (input.kind === "fee" && owner !== PLATFORM) throw forbidden("Fee tariffs are set by the platform (admin key).");
+  mayPutTariff(v.principal, input.kind);
   // Versions are numbered per (owner, mode, code) under a lock on it, so two writers never take one number.
   await v.deps.database.rows(sql`SELECT pg_advisory_xact_lock(hashtext(${`tariff:${owner}:${livemode}:${code}`}))`, v.db);
   const [last] = await v.db

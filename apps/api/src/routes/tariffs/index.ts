@@ -8,11 +8,13 @@ import {
   TariffError,
   toTariffIssues,
 } from "@softrack/core";
+import type { Context } from "hono";
+import type { AppEnv } from "../../context.js";
 import { invalid } from "../../lib/errors.js";
 import { bearer, body, Currency, component, errors, json, Timestamp, TimeZone } from "../../lib/openapi.js";
 import { createRouter, validationHook } from "../../lib/router.js";
 import { allow } from "../../middleware/auth.js";
-import { getTariff, putTariff, tariffInvalid, tariffObject, tariffVersions, toDocument } from "../../services/tariffs.js";
+import { getTariff, mayPutTariff, putTariff, tariffInvalid, tariffObject, tariffVersions, toDocument } from "../../services/tariffs.js";
 
 const Code = z.object({
   code: z
@@ -67,7 +69,10 @@ const PutTariff = z
  * Problems in `rules` are one 400 tariff_invalid listing every issue (as the core's validator
  * reports them); anything else in the body is the usual first-problem 400.
  */
-function putTariffHook(result: Parameters<typeof validationHook>[0]) {
+function putTariffHook(result: Parameters<typeof validationHook>[0] & { data?: unknown }, c: Context<AppEnv>) {
+  // Who may set a tariff of this kind is decided before what it says: a merchant's key that
+  // sends a fee tariff hears 403, not the faults of rules it could never set.
+  if (!result.success) mayPutTariff(c.var.principal, (result.data as { kind?: unknown } | undefined)?.kind);
   const issues = result.success ? [] : (result.error?.issues ?? []).filter((i) => i.path[0] === "rules");
   if (issues.length > 0) throw tariffInvalid(toTariffIssues(issues as never));
   return validationHook(result);
