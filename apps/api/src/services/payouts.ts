@@ -15,6 +15,7 @@ import type { Db } from "../db/client.js";
 import { bankAccounts, payoutItems, payoutSchedules, payouts } from "../db/schema/index.js";
 import type { JobHandler } from "../jobs/registry.js";
 import { jobVars } from "../jobs/runner.js";
+import { csvFile } from "../lib/csv.js";
 import { ApiError, invalid, notFound } from "../lib/errors.js";
 import { idFloor, idTime, newId } from "../lib/ids.js";
 import { at } from "../lib/json.js";
@@ -366,11 +367,10 @@ export async function payoutTransactions(v: Vars, id: string, q: ListParams) {
 
 const CSV_COLUMNS = ["transaction", "created", "type", "source", "description", "amount", "fee", "currency"];
 
-/** A text cell: quoted when it must be, and never read by a spreadsheet as a formula. */
+/** A text cell that a spreadsheet never reads as a formula. */
 function csvText(s: string | null): string {
-  let t = s ?? "";
-  if (/^[=+\-@\t\r]/.test(t)) t = `'${t}`;
-  return /[",\r\n]/.test(t) ? `"${t.replaceAll('"', '""')}"` : t;
+  const t = s ?? "";
+  return /^[=+\-@\t\r]/.test(t) ? `'${t}` : t;
 }
 
 /**
@@ -382,22 +382,20 @@ export async function payoutTransactionsCsv(v: Vars, id: string): Promise<{ file
   const po = await findPayout(v.db, merchantOf(v), id);
   const rows = await reportLines(v, po, {});
   const currency = po.currency as CurrencyCode;
-  const lines = [CSV_COLUMNS.join(",")];
-  for (const r of rows) {
-    lines.push(
-      [
-        r.transaction_id,
-        new Date(r.created_at).toISOString(),
-        csvText(r.type),
-        csvText(r.source_id),
-        csvText(r.description),
-        majorUnits(Number(r.amount), currency),
-        majorUnits(Number(r.fee), currency),
-        currency,
-      ].join(","),
-    );
-  }
-  return { filename: `${po.id}-transactions.csv`, body: `\uFEFF${lines.join("\r\n")}\r\n` };
+  const body = csvFile(
+    CSV_COLUMNS,
+    rows.map((r) => [
+      r.transaction_id,
+      new Date(r.created_at).toISOString(),
+      csvText(r.type),
+      csvText(r.source_id),
+      csvText(r.description),
+      majorUnits(Number(r.amount), currency),
+      majorUnits(Number(r.fee), currency),
+      currency,
+    ]),
+  );
+  return { filename: `${po.id}-transactions.csv`, body: `\uFEFF${body}` };
 }
 
 // ---------------------------------------------------------------- schedule

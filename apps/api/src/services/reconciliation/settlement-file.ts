@@ -1,5 +1,6 @@
 import { CURRENCY_CODES, MAX_AMOUNT } from "@softrack/core";
 import { CsvError, type Options, parse } from "csv-parse/sync";
+import { csvFile } from "../../lib/csv.js";
 import { invalid } from "../../lib/errors.js";
 
 /**
@@ -45,9 +46,10 @@ export function isDay(s: string): boolean {
 
 /** Every value is an id, a code, an integer or a day: none needs quoting. */
 export function formatSettlementFile(rows: readonly SettlementRow[]): string {
-  const out = [SETTLEMENT_COLUMNS.join(",")];
-  for (const r of rows) out.push(`${r.reference},${r.type},${r.amount},${r.currency},${r.fee},${r.date}`);
-  return `${out.join("\r\n")}\r\n`;
+  return csvFile(
+    SETTLEMENT_COLUMNS,
+    rows.map((r) => [r.reference, r.type, r.amount, r.currency, r.fee, r.date]),
+  );
 }
 
 /** What csv-parse refused, said without quoting the file (its lines stay out of answers and logs). */

@@ -1,6 +1,7 @@
 import { localPeriodRange } from "@softrack/core";
 import { sql } from "drizzle-orm";
 import type { AppEnv, MerchantPrincipal } from "../../context.js";
+import { csvFile } from "../../lib/csv.js";
 import { merchantOf } from "../../middleware/auth.js";
 
 type Vars = AppEnv["Variables"];
@@ -80,14 +81,24 @@ export type DailyReport = Awaited<ReturnType<typeof dailyReport>>;
 
 /** CSV of a daily report: one line per level (total, route, terminal), amounts in minor units. */
 export function reportCsv(r: DailyReport): string {
-  const cell = (s: string | number) => (typeof s === "number" || !/[",\n\r]/.test(s) ? String(s) : `"${s.replaceAll('"', '""')}"`);
-  const lines = [["date", "level", "route", "terminal", "currency", "rides", "revenue", "declines"].join(",")];
-  const line = (level: string, route: string, terminal: string, l: ReportLine) =>
-    lines.push([r.date, level, route, terminal, l.currency, l.rides, l.revenue, l.declines].map(cell).join(","));
-  for (const t of r.totals) line("total", "", "", t);
-  for (const x of r.routes) line("route", x.route, "", x);
-  for (const x of r.terminals) line("terminal", x.route, x.terminal, x);
-  return `${lines.join("\r\n")}\r\n`;
+  const row = (level: string, route: string, terminal: string, l: ReportLine) => [
+    r.date,
+    level,
+    route,
+    terminal,
+    l.currency,
+    l.rides,
+    l.revenue,
+    l.declines,
+  ];
+  return csvFile(
+    ["date", "level", "route", "terminal", "currency", "rides", "revenue", "declines"],
+    [
+      ...r.totals.map((t) => row("total", "", "", t)),
+      ...r.routes.map((x) => row("route", x.route, "", x)),
+      ...r.terminals.map((x) => row("terminal", x.route, x.terminal, x)),
+    ],
+  );
 }
 
 /** [start, end) of a calendar date in a time zone. */
