@@ -115,18 +115,9 @@ export class ConsolePayouts extends PagedList<Payout> {
     const form = e.target as HTMLFormElement;
     const interval = (form.elements.namedItem("interval") as HTMLSelectElement).value as Interval;
     const anchor = form.elements.namedItem("weekly_anchor") as HTMLSelectElement | null;
-    const input = form.elements.namedItem("minimum") as HTMLInputElement;
-    const currency = this.#scheduleCurrency();
     // an empty or zero minimum means "any amount"
-    const text = input.value.trim();
-    const minimum = text === "" || /^0+([.,]0*)?$/.test(text) ? 0 : parseAmount(text, currency);
-    if (minimum === null) {
-      this.actionError = t("payouts.badAmount");
-      input.setAttribute("aria-invalid", "true");
-      input.focus();
-      return;
-    }
-    input.removeAttribute("aria-invalid");
+    const minimum = this.#amountIn(form.elements.namedItem("minimum") as HTMLInputElement, this.#scheduleCurrency(), true);
+    if (minimum === null) return;
     void this.#act(async () => {
       await api.payouts.updateSchedule({
         interval,
@@ -137,19 +128,26 @@ export class ConsolePayouts extends PagedList<Payout> {
     });
   }
 
-  #payOut(e: SubmitEvent): void {
-    e.preventDefault();
-    const form = e.target as HTMLFormElement;
-    const currency = (form.elements.namedItem("currency") as HTMLSelectElement).value;
-    const input = form.elements.namedItem("amount") as HTMLInputElement;
-    const amount = parseAmount(input.value, currency);
+  /** The amount typed in `input` (minor units), or null once the field is marked invalid and the error said. */
+  #amountIn(input: HTMLInputElement, currency: string, zeroAllowed = false): number | null {
+    const text = input.value.trim();
+    const amount = zeroAllowed && (text === "" || /^0+([.,]0*)?$/.test(text)) ? 0 : parseAmount(text, currency);
     if (amount === null) {
       this.actionError = t("payouts.badAmount");
       input.setAttribute("aria-invalid", "true");
       input.focus();
-      return;
+      return null;
     }
     input.removeAttribute("aria-invalid");
+    return amount;
+  }
+
+  #payOut(e: SubmitEvent): void {
+    e.preventDefault();
+    const form = e.target as HTMLFormElement;
+    const currency = (form.elements.namedItem("currency") as HTMLSelectElement).value;
+    const amount = this.#amountIn(form.elements.namedItem("amount") as HTMLInputElement, currency);
+    if (amount === null) return;
     void this.#act(async () => {
       const payout = await api.payouts.create({ amount, currency: currency as PayoutCreateParams["currency"] });
       form.reset();
