@@ -45,6 +45,7 @@ try {
         ...process.env,
         DATABASE_URL: pg.url("api"),
         NODE_ENV: "production",
+        BUYER_HASH_KEY: "bench-buyer-hash-key-0123456789abcdef",
         PUBLIC_URL: "http://localhost",
         METRICS: "off",
         PLATFORM_ADMIN_KEY: adminKey,

@@ -167,6 +167,7 @@ try {
       // Over the Unix socket, as the transit bench and a same-host deployment would.
       ...pg.socketEnv("api"),
       NODE_ENV: "production",
+      BUYER_HASH_KEY: "bench-buyer-hash-key-0123456789abcdef",
       PUBLIC_URL: "http://localhost",
       METRICS: "off",
       PLATFORM_ADMIN_KEY: adminKey,
