@@ -13,6 +13,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { AppEnv } from "../src/context.js";
 import { ledgerEntries, type PaymentRow, paymentEntries, refundEntry } from "../src/services/payments.js";
+import { FeeVolumes } from "../src/store/fee-volumes.js";
 
 /**
  * The API's ledger code path for payments (ledgerEntries → paymentEntries, refundEntry) writes
@@ -146,17 +147,20 @@ describe("the API's ledger code is the core's posting plan", () => {
   it("ledgerEntries, which every payment write calls, gives the same entries where no fee is priced", async () => {
     // Holds, voids and top-ups price no fee: nothing is read, so no database stands behind `v`.
     const v = {} as AppEnv["Variables"];
+    const volumes = new FeeVolumes(() => {
+      throw new Error("no fee priced: no volume read");
+    });
     const wallet = { ...base, method: "wallet" as const, walletCustomer: "cus_payer" };
     const hold = [{ type: "open_hold", amount: 900 }] as PaymentEffect[];
     const release = [{ type: "void_hold", amount: 900 }] as PaymentEffect[];
-    expect(await ledgerEntries(v, row(wallet), hold)).toEqual({ entries: paymentPostings(refOf(wallet), hold, { fee: 0 }) });
-    expect(await ledgerEntries(v, row(wallet), release)).toEqual({ entries: paymentPostings(refOf(wallet), release, { fee: 0 }) });
+    expect(await ledgerEntries(v, row(wallet), hold, volumes)).toEqual({ entries: paymentPostings(refOf(wallet), hold, { fee: 0 }) });
+    expect(await ledgerEntries(v, row(wallet), release, volumes)).toEqual({ entries: paymentPostings(refOf(wallet), release, { fee: 0 }) });
     const topUp = { ...base, topUpCustomer: "cus_rider" };
     const captured = [
       { type: "open_hold", amount: 500 },
       { type: "capture_hold", amount: 500, release: 0 },
     ] as PaymentEffect[];
-    expect(await ledgerEntries(v, row(topUp), captured)).toEqual({
+    expect(await ledgerEntries(v, row(topUp), captured, volumes)).toEqual({
       entries: paymentPostings(refOf(topUp), captured, { fee: 0 }),
       fee: { fee: 0, tariff: { code: "wallet_topup", version: 1 } },
     });

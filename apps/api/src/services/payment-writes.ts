@@ -7,6 +7,7 @@ import { ApiError, notFound } from "../lib/errors.js";
 import { pgArray } from "../lib/pg-array.js";
 import { merchantOf } from "../middleware/auth.js";
 import { merchantDebtIds, walletAccountIdSql } from "../store/accounts.js";
+import { FeeVolumes } from "../store/fee-volumes.js";
 import { GroupCommit } from "../store/group-commit.js";
 import type { ClaimOutcome, IdempotencyClaim, StoredResponse } from "../store/idempotency.js";
 import type { LedgerEntry } from "../store/ledger-store.js";
@@ -205,13 +206,14 @@ async function decidePayments(tx: WriteTx, items: readonly PaymentWrite[], alone
   const decisions: Decision[] = [];
   const planned: Planned[] = [];
   const seen = new Set<string>();
+  const volumes = new FeeVolumes(async (q) => (await tx.reads([q]))[0] ?? []);
   for (const [index, item] of items.entries()) {
     const claim = loaded.claims[index] as ClaimOutcome;
     if ("refused" in claim) decisions.push({ error: claim.refused });
     else if ("replay" in claim) decisions.push({ replay: claim.replay });
     else {
       try {
-        const plan = await planWrite(tx, item, loaded, seen, alone);
+        const plan = await planWrite(tx, item, loaded, seen, alone, volumes);
         if ("alone" in plan) decisions.push(plan);
         else {
           planned.push({ ...plan, index });
@@ -225,7 +227,7 @@ async function decidePayments(tx: WriteTx, items: readonly PaymentWrite[], alone
     }
   }
   if (planned.length === 0) return decisions;
-  const { confirmed, writes } = await settle(tx, items, planned, loaded, decisions);
+  const { confirmed, writes } = await settle(tx, items, planned, loaded, decisions, volumes);
   await tx.commit(writes);
   // Alone, a payment's change of status is announced in its transaction (an order's payment moves
   // its order); a group holds no order's payment (planWrite sends those alone).
@@ -279,6 +281,13 @@ async function load(tx: WriteTx, deps: Deps, items: readonly PaymentWrite[]): Pr
 }
 
 const first = <T>(items: readonly T[]): T => items[0] as T;
+
+/** A group whose tiered prices counted a capture that was declined: its writes are decided again one by one. */
+class RedecideAlone extends Error {
+  constructor() {
+    super("a tiered fee counted a declined capture of its group");
+  }
+}
 const instant = (v: unknown): Date => (v instanceof Date ? v : new Date(String(v)));
 
 /** A write decided up to its ledger entry: the payment before, the state after, and its entry (if any). */
@@ -297,6 +306,7 @@ async function planWrite(
   loaded: Loaded,
   seen: Set<string>,
   alone: boolean,
+  volumes: FeeVolumes,
 ): Promise<Omit<Planned, "index"> | { alone: true }> {
   const created = item.create && { ...item.create, createdAt: loaded.now, updatedAt: loaded.now };
   if (created?.customerId && !loaded.customers.has(created.customerId)) throw notFound("customer", created.customerId, "customer");
@@ -316,7 +326,7 @@ async function planWrite(
   const plan = planWalletConfirm(r, customer);
   // Fees priced on the transaction's own connection: a tariff read from the main pool while a
   // group holds its connection could wait for a connection other groups hold.
-  const { entries, fee } = await ledgerEntries({ ...item.v, db: tx.db }, plan.withMethod, plan.t.effects);
+  const { entries, fee } = await ledgerEntries({ ...item.v, db: tx.db }, plan.withMethod, plan.t.effects, volumes);
   // In a group a confirmation is one ledger entry (a capture, or a hold), accepted or declined as
   // one; alone, its entries are all or nothing.
   if (entries.length !== 1 && !alone) return { alone: true };
@@ -327,7 +337,14 @@ async function planWrite(
  * The ledger decides every planned entry in order against the locked wallets; then each write's
  * row, event and response, and the statements that commit them.
  */
-async function settle(tx: WriteTx, items: readonly PaymentWrite[], planned: readonly Planned[], loaded: Loaded, decisions: Decision[]) {
+async function settle(
+  tx: WriteTx,
+  items: readonly PaymentWrite[],
+  planned: readonly Planned[],
+  loaded: Loaded,
+  decisions: Decision[],
+  volumes: FeeVolumes,
+) {
   const deps = first(items).v.deps;
   const withEntries = planned.filter((x) => x.entries.length > 0);
   const prepared = await deps.ledger.prepare(
@@ -353,6 +370,13 @@ async function settle(tx: WriteTx, items: readonly PaymentWrite[], planned: read
     partial ||= !accepted.get(x) && prepared.results.slice(at, at + x.entries.length).some((r) => r.ok);
     at += x.entries.length;
   }
+  // A declined capture adds nothing to its period. If a tiered price after it in this group counted
+  // it, the group is decided again write by write (GroupCommit's retry), where each sees only what
+  // was captured before it.
+  for (const x of withEntries) {
+    const volume = x.fee?.volume;
+    if (volume && (partial || !accepted.get(x)) && !volumes.withdraw(volume.period, volume.amount)) throw new RedecideAlone();
+  }
   const rows: PaymentRow[] = [];
   const created: PaymentRow[] = [];
   const events: EventDraft[] = [];
@@ -376,6 +400,7 @@ async function settle(tx: WriteTx, items: readonly PaymentWrite[], planned: read
     ...(rows.length > 0 ? [savePayments(rows)] : []),
     ...(events.length > 0 ? [eventsStatement(events).statement] : []),
     ...sealWrites(deps, sealed),
+    ...volumes.writes(),
     // The ledger last: the hot rows it credits stay locked for one statement and the COMMIT.
     ...(ledgerWrite ? [ledgerWrite] : []),
   ];

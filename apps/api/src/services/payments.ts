@@ -19,12 +19,13 @@ import { ApiError, invalid, notFound } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import { type ListParams, listOwned } from "../lib/pagination.js";
 import { merchantOf } from "../middleware/auth.js";
+import { FeeVolumes, type VolumePeriod, volumePeriod } from "../store/fee-volumes.js";
 import type { PreparedPosting } from "../store/ledger-store.js";
 import { insertPayments } from "../store/payments.js";
 import { findCustomer } from "./customers.js";
 import { type EventDraft, type EventType, emitEvent } from "./events.js";
 import { merchantForFees } from "./merchants.js";
-import { priceFee } from "./tariffs.js";
+import { feeTariffOf, priceFee } from "./tariffs.js";
 import { validateTaxPurpose } from "./tax.js";
 
 type Vars = AppEnv["Variables"];
@@ -222,8 +223,6 @@ export function paymentRef(r: PaymentRow): PaymentRef {
   };
 }
 
-type PricedFee = { fee: number; tariff: { code: string; version: number } };
-
 /** The core's entries for a transition's effects, given the capture's fee (0 without one). */
 export function paymentEntries(
   r: PaymentRow,
@@ -234,39 +233,47 @@ export function paymentEntries(
   return paymentPostings(paymentRef(r), effects, { fee, bucket: captureBucket });
 }
 
-/** A transition's ledger entries: the fee is looked up here (I/O), the postings are the core's. */
+/** A capture's fee, with the period volume it adds to (none for a top-up, which is no sale). */
+type PricedFee = { fee: number; tariff: { code: string; version: number }; volume?: { period: VolumePeriod; amount: number } };
+
+/**
+ * A transition's ledger entries: the fee is looked up here (I/O), the postings are the core's.
+ * `volumes` is the transaction's book of captured volumes: a capture is priced by what its period
+ * captured before it, and counted for the captures after it (see store/fee-volumes.ts).
+ */
 export async function ledgerEntries(
   v: Vars,
   r: PaymentRow,
   effects: PaymentEffect[],
+  volumes: FeeVolumes,
   captureBucket?: "available" | "pending",
 ): Promise<{ entries: LedgerEntry[]; fee?: PricedFee }> {
   const capture = effects.find((e) => e.type === "capture_hold");
-  const priced = capture && (await captureFee(v, r, capture.amount));
+  const priced = capture && (await captureFee(v, r, capture.amount, volumes));
   const entries = paymentEntries(r, effects, priced?.fee ?? 0, captureBucket);
   return priced ? { entries, fee: priced } : { entries };
 }
 
-/** Fees are priced at capture, by the merchant's tariff. */
-async function captureFee(v: Vars, r: PaymentRow, amount: number): Promise<PricedFee> {
+/** The book of captured volumes of a transaction held as `v.db`. */
+export function volumesIn(v: Pick<Vars, "deps" | "db">): FeeVolumes {
+  return new FeeVolumes((q) => v.deps.database.rows(q, v.db));
+}
+
+/** Fees are priced at capture, by the merchant's tariff in force, with its period's volume so far. */
+async function captureFee(v: Vars, r: PaymentRow, amount: number, volumes: FeeVolumes): Promise<PricedFee> {
   // A top-up becomes the customer's money in full; the platform takes no fee on it.
   if (r.purpose?.type === "wallet_topup") return { fee: 0, tariff: { code: "wallet_topup", version: 1 } };
-  const merchant = await merchantForFees(v.db, r.merchantId);
-  return priceFee(v.db, merchant, {
+  const at = v.deps.now();
+  const tariff = await feeTariffOf(v.db, await merchantForFees(v.db, r.merchantId), r.currency, at);
+  const period = volumePeriod(tariff, r, at);
+  const priced = await priceFee(tariff, {
     amount,
     currency: r.currency,
     method: r.method ?? "card",
-    at: v.deps.now(),
-    periodVolume: async () => {
-      const [row] = await v.deps.database.rows<{ total: number }>(
-        sql`SELECT COALESCE(sum(amount_captured), 0)::bigint AS total FROM payments
-            WHERE merchant_id = ${r.merchantId} AND livemode = ${r.livemode} AND currency = ${r.currency}
-              AND status = 'succeeded' AND created_at >= date_trunc('month', now())`,
-        v.db,
-      );
-      return Number(row?.total ?? 0);
-    },
+    periodVolume: () => volumes.before(period),
   });
+  volumes.add(period, amount);
+  return { ...priced, volume: { period, amount } };
 }
 
 /**
@@ -354,10 +361,11 @@ async function transition(
 ): Promise<PaymentRow> {
   const t = applyOrThrow(r, action);
   const withMethod = { ...r, ...patch };
-  const { entries, fee } = await ledgerEntries(v, withMethod, t.effects, bucket);
+  const volumes = volumesIn(v);
+  const { entries, fee } = await ledgerEntries(v, withMethod, t.effects, volumes, bucket);
   const prepared = await prepare(v, entries);
   await reachProvider(v, withMethod, t.effects);
-  return saveAndWrite(v, r, prepared, {
+  return saveAndWrite(v, r, prepared, volumes, {
     ...patch,
     status: t.state.status,
     amountCapturable: t.state.amount_capturable,
@@ -370,8 +378,15 @@ async function transition(
 }
 
 /** Saves the payment (and its event) first and writes the ledger last: hot rows stay locked only until COMMIT. */
-async function saveAndWrite(v: Vars, before: PaymentRow, prepared: PreparedPosting, patch: Partial<PaymentRow>): Promise<PaymentRow> {
+async function saveAndWrite(
+  v: Vars,
+  before: PaymentRow,
+  prepared: PreparedPosting,
+  volumes: FeeVolumes,
+  patch: Partial<PaymentRow>,
+): Promise<PaymentRow> {
   const after = await save(v, before, patch);
+  for (const w of volumes.writes()) await v.deps.database.rows(w, v.db);
   await prepared.write();
   return after;
 }

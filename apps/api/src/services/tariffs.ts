@@ -13,6 +13,7 @@ import type { Db } from "../db/client.js";
 import { tariffs } from "../db/schema/index.js";
 import { ApiError, forbidden, invalid, notFound } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
+import { readVolumeStatement, volumePeriod } from "../store/fee-volumes.js";
 
 type Vars = AppEnv["Variables"];
 export type TariffRow = typeof tariffs.$inferSelect;
@@ -160,13 +161,12 @@ export async function feeTariffOf(db: Db, merchant: { feeTariff: string | null }
 }
 
 export async function priceFee(
-  db: Db,
-  merchant: { id: string; feeTariff: string | null },
-  q: { amount: number; currency: string; method: string; at: Date; periodVolume?: () => Promise<number> },
+  tariff: FeeTariff,
+  q: { amount: number; currency: string; method: string; periodVolume: () => Promise<number> },
 ): Promise<{ fee: number; tariff: { code: string; version: number } }> {
-  const tariff = await feeTariffOf(db, merchant, q.currency, q.at);
   const pricing = tariff.rules.methods?.[q.method as "card"] ?? tariff.rules.default;
-  const periodVolume = pricing?.tiers && q.periodVolume ? await q.periodVolume() : 0;
+  // Only a tiered price reads (and locks) the period's volume.
+  const periodVolume = pricing?.tiers ? await q.periodVolume() : 0;
   try {
     const quote = quoteFee(tariff, { amount: q.amount, currency: q.currency, method: q.method, period_volume: periodVolume });
     return { fee: quote.amount, tariff: { code: tariff.code, version: tariff.version } };
@@ -178,4 +178,15 @@ export async function priceFee(
       `The merchant's fee tariff cannot price this payment: ${(err as Error).message}`,
     );
   }
+}
+
+/** A merchant's captured volume in the tier period of `tariff` containing `at`, as committed (no lock: a quote). */
+export async function periodVolume(
+  v: Pick<Vars, "deps" | "db">,
+  tariff: FeeTariff,
+  of: { merchantId: string; livemode: boolean; currency: string },
+  at: Date,
+): Promise<number> {
+  const [row] = await v.deps.database.rows<{ volume: unknown }>(readVolumeStatement(volumePeriod(tariff, of, at)), v.db);
+  return Number(row?.volume ?? 0);
 }

@@ -1,5 +1,5 @@
-import { index, integer, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
-import { objectColumns, ts } from "./common.js";
+import { boolean, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { money, objectColumns, ts } from "./common.js";
 
 /**
  * Tariff versions, immutable once written. Platform tariffs (fee plans, set with the admin
@@ -24,4 +24,25 @@ export const tariffs = pgTable(
     uniqueIndex("tariffs_owner_mode_code_version_idx").on(t.owner, t.livemode, t.code, t.version),
     index("tariffs_owner_mode_code_idx").on(t.owner, t.livemode, t.code),
   ],
+);
+
+/**
+ * A merchant's captured volume in one tier period of its fee tariff (the tariff's `tier_period`
+ * in its `timezone`, starting at `period_start`), kept by the same transaction as each capture
+ * that adds to it. Volume tiers read one row here instead of summing the period's payments, so a
+ * payment costs the same on the last day of a busy month as on the first. Refunds do not lower
+ * it (see the tariff documentation in packages/core).
+ */
+export const feeVolumes = pgTable(
+  "fee_volumes",
+  {
+    merchantId: text("merchant_id").notNull(),
+    livemode: boolean("livemode").notNull(),
+    currency: text("currency").notNull(),
+    timezone: text("timezone").notNull(),
+    period: text("period").$type<"day" | "week" | "month">().notNull(),
+    periodStart: ts("period_start").notNull(),
+    volume: money("volume").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.merchantId, t.livemode, t.currency, t.timezone, t.period, t.periodStart] })],
 );

@@ -14,7 +14,16 @@ import { invalid } from "../../lib/errors.js";
 import { bearer, body, Currency, component, errors, json, Timestamp, TimeZone } from "../../lib/openapi.js";
 import { createRouter, validationHook } from "../../lib/router.js";
 import { allow } from "../../middleware/auth.js";
-import { getTariff, mayPutTariff, putTariff, tariffInvalid, tariffObject, tariffVersions, toDocument } from "../../services/tariffs.js";
+import {
+  getTariff,
+  mayPutTariff,
+  periodVolume,
+  putTariff,
+  tariffInvalid,
+  tariffObject,
+  tariffVersions,
+  toDocument,
+} from "../../services/tariffs.js";
 
 const Code = z.object({
   code: z
@@ -217,6 +226,17 @@ export const tariffRoutes = createRouter()
           at ? "at" : "tapped_at",
         );
       tariff = chosen;
+    }
+    // A merchant's fee quote without a volume is priced with its real volume so far in the tier period.
+    const p = c.var.principal;
+    if (tariff.kind === "fee" && p.kind === "secret" && context.period_volume === undefined && typeof context.currency === "string") {
+      const when = at === undefined ? c.var.deps.now() : new Date(at);
+      context.period_volume = await periodVolume(
+        c.var,
+        tariff,
+        { merchantId: p.merchantId, livemode: p.livemode, currency: context.currency },
+        when,
+      );
     }
     try {
       const q = quote(tariff, context);
