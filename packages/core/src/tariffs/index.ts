@@ -38,6 +38,11 @@
  * `tiers` (instead of `percent_bps`) pick the percent by the merchant's volume earlier in
  * the `tier_period` (day, week or month; see `tierPeriodRange`): the last tier whose
  * `from` ≤ that volume. Tiers are sorted, strictly increasing, the first from 0.
+ * The volume is the merchant's captured amount in the tariff's currency and mode, all methods
+ * together, in the tier period (in the tariff's `timezone`) before this payment. A payment
+ * that crosses a tier's `from` is priced whole at the tier it started in; the next one at the
+ * next tier. Refunds do not lower the volume: a tier, once reached, is not taken back, and no
+ * earlier fee is repriced. Top-ups are no sales and do not count.
  * `dispute_fee` (minor units, default 0) is what a dispute of a payment costs the merchant
  * (see `disputeFee`).
  *
