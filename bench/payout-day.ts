@@ -15,8 +15,8 @@
  * of the file matches (no missing, no mismatch); the same file again answers the same
  * reconciliation, and the same lines in another file match nothing twice.
  *
- *   npm run build -w @softrack/api && npx tsx bench/payout-day.ts [--merchants 1000] [--payments 12]
- *     [--refund-every 10] [--closed-every 100] [--connections 16]
+ *   npm run build -w @softrack/api && npx tsx bench/payout-day.ts [--merchants 1000] [--payments 10]
+ *     [--refund-every 10] [--closed-every 100] [--connections 16] [--statements]
  */
 import { cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
@@ -28,10 +28,12 @@ import { startPostgres } from "./lib/postgres.js";
 const { values } = parseArgs({
   options: {
     merchants: { type: "string", default: "1000" },
-    payments: { type: "string", default: "12" },
+    payments: { type: "string", default: "10" },
     "refund-every": { type: "string", default: "10" },
     "closed-every": { type: "string", default: "100" },
     connections: { type: "string", default: "16" },
+    /** Print PostgreSQL's busiest statements of each payout step (pg_stat_statements). */
+    statements: { type: "boolean", default: false },
   },
 });
 const MERCHANTS = Number(values.merchants);
@@ -123,9 +125,24 @@ const show = (s: Step) =>
 
 let server: ApiProcess | undefined;
 const clients: JsonClient[] = [];
-const pg = await startPostgres({ name: "payout-day", settings: { max_connections: 200 } });
+const pg = await startPostgres({
+  name: "payout-day",
+  settings: { max_connections: 200, ...(values.statements && { shared_preload_libraries: "pg_stat_statements" }) },
+});
 try {
   await pg.createDatabase("api");
+  if (values.statements) await pg.psql("api", "CREATE EXTENSION pg_stat_statements");
+  /** The statements that took PostgreSQL's time since the last call (with --statements). */
+  const busiest = async () => {
+    if (!values.statements) return;
+    const top = await pg.psql(
+      "api",
+      `SELECT calls, round(total_exec_time) AS ms, left(regexp_replace(query, '\\s+', ' ', 'g'), 140) AS query
+         FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = 'api')
+        ORDER BY total_exec_time DESC LIMIT 8; SELECT pg_stat_statements_reset() IS NULL AS reset`,
+    );
+    console.log(top);
+  };
   const adminKey = `sk_admin_${"p".repeat(40)}`;
   server = await startApiProcess({ databaseUrl: pg.url("api"), adminKey, connections: CONNECTIONS });
   const admin = jsonClient(server.url, adminKey, CONNECTIONS);
@@ -213,6 +230,7 @@ try {
   // ---- the day's end: the scheduled runs at midnight, hand-over an hour later, arrival a day later
   const midnight = Math.floor(dayEnd / DAY) * DAY + DAY;
   const runJobs = async (label: string, now: number, kind: string) => {
+    await busiest();
     const stopJobs = clock();
     const byKind: Record<string, number> = {};
     await each(MERCHANTS, CONNECTIONS, async (i) => {
@@ -226,6 +244,7 @@ try {
     const step = stopJobs(`${label} (\`${kind}\`)`, byKind[kind] ?? 0);
     steps.push(step);
     console.log(`${label}: ${show(step)} (jobs ${JSON.stringify(byKind)}, one run_jobs per merchant)`);
+    await busiest();
     return step;
   };
   const created = await runJobs("payouts created", midnight, "payout.scheduled");
