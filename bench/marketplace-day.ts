@@ -9,11 +9,10 @@
  *
  *   npm run build -w @softrack/api && npx tsx bench/marketplace-day.ts [--orders 100000] [--connections 32]
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { loadavg } from "node:os";
-import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import postgres from "postgres";
+import { type ApiProcess, startApiProcess } from "./lib/api-process.js";
 import { fmt, jsonClient, loops } from "./lib/load.js";
 import { startPostgres } from "./lib/postgres.js";
 
@@ -22,7 +21,6 @@ const { values } = parseArgs({
 });
 const ORDERS = Number(values.orders);
 const CONNECTIONS = Number(values.connections);
-const root = resolve(import.meta.dirname, "..");
 const HOUR = 3_600_000;
 
 /** Outcome mix: 15 % never collected, 30 % partial buyout, 5 % failed delivery, 10 % still open; the rest kept in full. Returns hit 10 % of delivered orders. */
@@ -34,36 +32,13 @@ function outcome(r: number): "no_show" | "partial" | "fail" | "open" | "full" {
   return "full";
 }
 
-let child: ChildProcess | undefined;
+let server: ApiProcess | undefined;
 const pg = await startPostgres({ name: "marketplace", settings: { max_connections: 200 } });
 try {
   await pg.createDatabase("api");
   const adminKey = `sk_admin_${"m".repeat(40)}`;
-  const url = await new Promise<string>((resolveUrl, reject) => {
-    child = spawn(process.execPath, [resolve(root, "apps/api/dist/index.js")], {
-      env: {
-        ...process.env,
-        DATABASE_URL: pg.url("api"),
-        NODE_ENV: "production",
-        BUYER_HASH_KEY: "bench-buyer-hash-key-0123456789abcdef",
-        PUBLIC_URL: "http://localhost",
-        METRICS: "off",
-        PLATFORM_ADMIN_KEY: adminKey,
-        PORT: "0",
-        LOG_LEVEL: "warn",
-        WORKERS: "off",
-        DB_POOL_SIZE: String(CONNECTIONS),
-      },
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    let out = "";
-    child.stdout?.on("data", (d) => {
-      out += d;
-      const m = /ready on (http:\/\/[\d.:]+)/.exec(out);
-      if (m) resolveUrl(m[1] as string);
-    });
-    child.on("exit", (code) => reject(new Error(`API exited ${code}`)));
-  });
+  server = await startApiProcess({ databaseUrl: pg.url("api"), adminKey, connections: CONNECTIONS });
+  const url = server.url;
   const admin = jsonClient(url, adminKey, 2);
   const m = (
     await admin.post<{ keys: { secret_key: string } }>("/v1/merchants", { name: "Marketplace", country: "KG", default_currency: "KGS" })
@@ -171,6 +146,6 @@ try {
   admin.close();
   if (escrow !== openOrders || pending !== owedPending || !verify.balanced || tally.errors > 0) process.exitCode = 1;
 } finally {
-  child?.kill("SIGTERM");
+  server?.stop();
   await pg.stop();
 }
