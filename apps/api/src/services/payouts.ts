@@ -207,8 +207,8 @@ async function makePayout(
   const now = v.deps.now();
   const id = newId("payout");
   const ref: PayoutRef = { payoutId: id, merchantId: p.merchantId, livemode: p.livemode, currency: input.currency, amount };
-  const [posted] = await v.deps.ledger.post(v.db, [payoutCreated(ref, shards)], locked);
-  if (!posted?.ok) throw new Error(`payout ${id} rejected by the ledger`);
+  const posting = await v.deps.ledger.prepare(v.db, [payoutCreated(ref, shards)], locked);
+  if (!posting.results[0]?.ok) throw new Error(`payout ${id} rejected by the ledger`);
   await assignSettlement(v, p, id, input.currency, amount);
   const [row] = await v.db
     .insert(payouts)
@@ -229,6 +229,9 @@ async function makePayout(
   // Pending until the rail's next hand-over to the bank (cancelable until then).
   await scheduleAt(v, "payout.submit", po, new Date(now.getTime() + SUBMIT_AFTER_MS));
   await announce(v, po, "payout.created");
+  // The ledger last: the clearing shard it credits is shared by every merchant's payouts, and
+  // stays locked from this statement to the COMMIT only.
+  await posting.write();
   return po;
 }
 
