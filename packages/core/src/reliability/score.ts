@@ -10,8 +10,8 @@
  * 2. Each outcome weighs less as it ages, halving every half-life: COLLECTED_HALF_LIFE_DAYS (30)
  *    for a collected parcel, BAD_HALF_LIFE_DAYS (90) for the rest. Trust is slow to earn and
  *    quick to lose: a no-show is remembered three times longer than a collection, so a long
- *    clean record from last season does not hide this month's missed parcels, while a buyer who
- *    missed one in spring is forgiven by autumn.
+ *    clean record from last season does not hide this month's missed parcels, while a no-show
+ *    from spring weighs a quarter by autumn.
  * 3. Good weight `G` is the sum over collected outcomes. Bad weight `B` is the sum over the rest,
  *    each times its weight: NOT_COLLECTED_WEIGHT (2) for a no-show, the behaviour the score
  *    exists to catch; RETURN_WEIGHT for a return (a return is the buyer's right, but it costs a
