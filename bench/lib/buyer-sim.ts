@@ -210,7 +210,13 @@ export function simulateMonth(o: SimOptions): MonthFigures {
   return f;
 }
 
-/** The policy the bench proposes at a threshold: prepay under it, and a 700 RUB no-show fee on those prepaid orders. */
+/**
+ * The policy the bench proposes at a threshold: prepay under it, and a 700 RUB no-show fee on those
+ * prepaid orders. The fee stays at the delivery cost on purpose: above it the fee is a penalty, not
+ * a recovered cost (Russian consumer law lets a distance seller keep its delivery costs when the
+ * buyer refuses, not more), and the model does not say how buyers would answer a penalty, so a
+ * larger "cut" from a larger fee would come from an assumption, not from the score.
+ */
 export const policyAt = (min: number): BuyerPolicy => ({
   min_score_on_pickup: min,
   no_show_fee_by_score: [{ below: min, fee: DELIVERY_COST }],

@@ -97,7 +97,7 @@ describe("orders paid on pickup", () => {
     });
     expect(done.body).toMatchObject({ status: "delivered", amount_captured: TOTAL });
     expect(kgs((await sk.get("/v1/balance")).body.pending)).toBeGreaterThan(0);
-    expect((await reliability(sk, phoneQuery(phone))).body).toMatchObject({ orders: 1, collected: 1, not_collected: 0, score: 91 });
+    expect((await reliability(sk, phoneQuery(phone))).body).toMatchObject({ orders: 1, collected: 1, not_collected: 0, score: 90 });
     expect((await admin.get("/v1/admin/ledger/verify")).body).toMatchObject({ balanced: true, mismatches: [] });
   });
 

@@ -1,13 +1,14 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
+  BAD_HALF_LIFE_DAYS,
   type BuyerEvent,
   type BuyerOutcome,
   buyerCounts,
   buyerScore,
+  COLLECTED_HALF_LIFE_DAYS,
   decayWeight,
   decidePolicy,
-  HALF_LIFE_DAYS,
   orderNoShowFee,
 } from "../src/index.js";
 
@@ -36,8 +37,16 @@ describe("buyer score", () => {
   });
 
   it("an outcome weighs half after one half-life", () => {
-    expect(decayWeight(NOW, NOW)).toBe(1);
-    expect(decayWeight(daysAgo(HALF_LIFE_DAYS), NOW)).toBeCloseTo(0.5, 12);
+    expect(decayWeight(NOW, NOW, COLLECTED_HALF_LIFE_DAYS)).toBe(1);
+    expect(decayWeight(daysAgo(COLLECTED_HALF_LIFE_DAYS), NOW, COLLECTED_HALF_LIFE_DAYS)).toBeCloseTo(0.5, 12);
+    expect(decayWeight(daysAgo(BAD_HALF_LIFE_DAYS), NOW, BAD_HALF_LIFE_DAYS)).toBeCloseTo(0.5, 12);
+  });
+
+  it("a long clean record from last season does not hide a fresh no-show", () => {
+    const lastSeason: BuyerEvent[] = Array.from({ length: 10 }, () => ({ outcome: "collected", at: daysAgo(150) }));
+    // Ten parcels collected five months ago weigh a third of one today: the fresh no-show reads
+    // as a newcomer's would (82), not softened to 84 as with one shared 60-day half-life.
+    expect(buyerScore([...lastSeason, { outcome: "not_collected", at: NOW }], NOW)).toBe(82);
   });
 
   it("is an integer from 0 to 100, and deterministic", () => {
@@ -84,6 +93,27 @@ describe("buyer score", () => {
         const withOld = buyerScore([...h, { outcome: "not_collected", at: daysAgo(old) }], NOW);
         const withRecent = buyerScore([...h, { outcome: "not_collected", at: daysAgo(recent) }], NOW);
         expect(withOld).toBeGreaterThanOrEqual(withRecent);
+      }),
+    );
+  });
+
+  it("an old collected parcel helps less than a recent one", () => {
+    fc.assert(
+      fc.property(history, age, age, (h, a, b) => {
+        const [recent, old] = a <= b ? [a, b] : [b, a];
+        const withOld = buyerScore([...h, { outcome: "collected", at: daysAgo(old) }], NOW);
+        const withRecent = buyerScore([...h, { outcome: "collected", at: daysAgo(recent) }], NOW);
+        expect(withRecent).toBeGreaterThanOrEqual(withOld);
+      }),
+    );
+  });
+
+  it("a no-show fades more slowly than a collected parcel", () => {
+    fc.assert(
+      fc.property(age, (d) => {
+        expect(decayWeight(daysAgo(d), NOW, BAD_HALF_LIFE_DAYS)).toBeGreaterThanOrEqual(
+          decayWeight(daysAgo(d), NOW, COLLECTED_HALF_LIFE_DAYS),
+        );
       }),
     );
   });
