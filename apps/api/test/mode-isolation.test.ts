@@ -512,4 +512,27 @@ describe("buyer reliability and buyer policy belong to one mode", () => {
     });
     expect((await sk.live.get("/v1/buyer_policy")).body.id).toBe(policy.body.id);
   });
+
+  it("GET /v1/buyer_reliability/summary counts only its own mode's orders and buyers", async () => {
+    const summary = async (mode: Mode) => (await sk[mode].get("/v1/buyer_reliability/summary?weeks=1")).body;
+    const total = (s: { weeks: { orders: number }[] }) => s.weeks.reduce((n, w) => n + w.orders, 0);
+    const before = { test: await summary("test"), live: await summary("live") };
+    expect([before.test.livemode, before.live.livemode]).toEqual([false, true]);
+    const collectBy = new Date(Date.now() + 3 * 86_400_000).toISOString();
+    const placed = await sk.live.post("/v1/orders", {
+      currency: "KGS",
+      items: [{ sku: "dress", name: "Dress", amount: 300_000, quantity: 1 }],
+      delivery: { type: "courier", collect_by: collectBy },
+      buyer: { phone: "+996555770022" },
+    });
+    expect(placed.status).toBe(200);
+    const after = { test: await summary("test"), live: await summary("live") };
+    expect(total(after.live)).toBe(total(before.live) + 1);
+    expect(total(after.test)).toBe(total(before.test));
+    // The live policy (everyone under 101) lists live buyers to the live key only.
+    expect(after.live.min_score_on_pickup).toBe(101);
+    expect(after.live.buyers_under_threshold_total).toBeGreaterThan(0);
+    expect(after.test).toMatchObject({ min_score_on_pickup: null, buyers_under_threshold: [] });
+    expect(JSON.stringify(after.test)).not.toContain(placed.body.id);
+  });
 });

@@ -9,9 +9,10 @@ import { dist, htmlPages } from "./helpers";
 const HOME_BUDGET = 15 * 1024;
 /**
  * The merchant console is an app behind a sign-in (Lit, the SDK, every screen), not a content page.
- * 66 KiB since the money-out screens (payouts, a payout's report, disputes, bank accounts: ~6.3 KiB).
+ * 66 KiB since the money-out screens (payouts, a payout's report, disputes, bank accounts: ~6.3 KiB);
+ * 67 KiB since the no-show screen (its SVG chart, two tables and en/ru strings: ~2.6 KiB).
  */
-const CONSOLE_BUDGET = 66 * 1024;
+const CONSOLE_BUDGET = 67 * 1024;
 const isConsole = (path: string) => path.startsWith("/console/");
 
 function moduleGraph(entry: string, seen = new Set<string>()): Set<string> {

@@ -260,6 +260,78 @@ describe("merchant console", () => {
     await context.close();
   }, 90_000);
 
+  it("shows no-shows by week as a chart and a table, and the buyers under the policy by hash prefix only — in en and ru", async () => {
+    // This week: three orders paid on pickup, two never collected (the run_jobs clock passes collect_by).
+    const point = await sk.pickupPoints.create({ name: "PVZ Asanbay", address: "Bishkek, Asanbay 12" });
+    const phones = ["+996555920001", "+996555920002", "+996555920003"];
+    for (const [i, phone] of phones.entries()) {
+      await sk.orders.create({
+        currency: "KGS",
+        items: [{ sku: "dress", name: "Dress", amount: 300_000, quantity: 1 }],
+        delivery: {
+          type: "pickup_point",
+          point: point.id,
+          collect_by: new Date(Date.now() + (i === 2 ? 30 : 3) * 86_400_000).toISOString(),
+        },
+        buyer: { phone },
+        payment_timing: "on_pickup",
+      });
+    }
+    await sk.testHelpers.runJobs({ now: new Date(Date.now() + 4 * 86_400_000).toISOString() });
+    await sk.buyerPolicy.put({ min_score_on_pickup: 85 });
+    const summary = await sk.buyerReliability.summary({ weeks: 4 });
+    const thisWeek = summary.weeks.at(-1);
+    expect(thisWeek).toMatchObject({ orders: 3, not_collected: 2, lost_amount: 150_000, currency: "KGS" });
+    expect(summary.buyers_under_threshold).toHaveLength(2);
+
+    const context = await browser.newContext({ locale: "en-US", bypassCSP: true, viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on("pageerror", (e) => problems.push(e.message));
+    await page.goto(`${api.url}/console/`, { waitUntil: "load" });
+    await page.getByRole("heading", { name: "Sign in to the console" }).waitFor();
+    await signInByEmail(page, developer);
+    await page.getByRole("heading", { name: "Overview", level: 1 }).waitFor();
+    await page.getByRole("link", { name: "No-shows", exact: true }).click();
+    await page.getByRole("heading", { name: "No-shows", level: 1 }).waitFor();
+
+    // The chart is an image with its figures in words; one bar pair per week.
+    const chart = page.getByRole("img", { name: /KGS: 3 orders, 2 not collected/ });
+    await chart.waitFor();
+    expect(await chart.getAttribute("aria-label")).toMatch(/KGS\s1,500\.00 lost, KGS\s0\.00 in fees kept/);
+    expect(await page.locator("console-no-shows svg rect.lost").count()).toBe(8);
+    // This week's row of the table: 3 orders, 2 not collected, 67 %, 1,500.00 lost, nothing kept.
+    const rows = page.getByRole("table", { name: "By week, KGS" }).getByRole("row");
+    const cells = (await rows.last().locator("td").allTextContents()).map((c) => c.trim().replace(/\s/g, " "));
+    expect(cells).toEqual(["3", "2", "67%", "KGS 1,500.00", "KGS 0.00"]);
+    // The buyers under the minimum: hash prefixes and scores, never a phone.
+    await page.getByRole("heading", { name: "Buyers under your minimum score of 85" }).waitFor();
+    const prefixes = summary.buyers_under_threshold.map((b) => b.buyer_hash_prefix);
+    for (const prefix of prefixes) await page.getByText(`${prefix}…`).waitFor();
+    const text = await page.locator("console-no-shows").evaluate((el) => el.shadowRoot?.textContent ?? "");
+    expect(text).not.toMatch(/55592000|\+996/);
+
+    // Fewer weeks: the chart and the table follow.
+    await page.getByLabel("Weeks").selectOption("4");
+    await expect.poll(() => page.locator("console-no-shows svg rect.lost").count()).toBe(4);
+
+    // No axe violation on the screen.
+    await page.evaluate(axeSource);
+    const found: string[] = await page.evaluate(async () => {
+      const r = await (window as any).axe.run(document, { resultTypes: ["violations"] });
+      return r.violations.map((v: { id: string; nodes: unknown[] }) => `${v.id} (${v.nodes.length})`);
+    });
+    expect(found).toEqual([]);
+
+    await page.getByRole("button", { name: "Русский" }).click();
+    await page.getByRole("heading", { name: "Невыкупы", level: 1 }).waitFor();
+    await page.getByRole("heading", { name: "Покупатели ниже вашего порога 85" }).waitFor();
+    await page.getByRole("columnheader", { name: "Доля невыкупа" }).waitFor();
+    await page.getByRole("button", { name: "English" }).click();
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 90_000);
+
   it("switches to Russian, remembers the choice and translates the screens", async () => {
     const context = await browser.newContext({ locale: "en-US" });
     const page = await context.newPage();

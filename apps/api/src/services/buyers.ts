@@ -5,13 +5,15 @@ import {
   buyerCounts,
   buyerScore,
   decidePolicy,
+  lastWeeks,
+  noShowLoss,
   type PolicyDecision,
 } from "@softrack/core";
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import { parsePhoneNumberFromString } from "libphonenumber-js";
 import type { AppEnv } from "../context.js";
 import type { Db } from "../db/client.js";
-import { buyerEvents, buyerPolicies, orders } from "../db/schema/index.js";
+import { buyerEvents, buyerPolicies, merchants, orders } from "../db/schema/index.js";
 import { hmacSha256Base64 } from "../lib/crypto.js";
 import { ApiError, invalid } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
@@ -82,6 +84,13 @@ async function assess(db: Db, livemode: boolean, keys: string[], now: Date) {
         .from(buyerEvents)
         .where(and(inArray(buyerEvents.buyerKey, keys), eq(buyerEvents.livemode, livemode)))
     : [];
+  return scoreOf(rows, now);
+}
+
+type HistoryLine = { orderId: string; kind: "ordered" | BuyerOutcome; at: Date };
+
+/** Score and counts from a buyer's history lines, read under any of the buyer's keys. */
+function scoreOf(rows: readonly HistoryLine[], now: Date) {
   const seen = new Set<string>();
   const history: BuyerEvent[] = [];
   const placed = new Set<string>();
@@ -227,4 +236,109 @@ export async function putBuyerPolicy(
     })
     .returning();
   return buyerPolicyObject(row as typeof buyerPolicies.$inferSelect);
+}
+
+/** At most this many buyers under the threshold are listed, lowest score first. */
+const SUMMARY_BUYERS = 100;
+
+/**
+ * GET /v1/buyer_reliability/summary: the calling merchant's no-shows by ISO week (Monday 00:00
+ * UTC) of the order's creation, in this mode, and the buyers it served in those weeks whose
+ * platform-wide score is under its policy's minimum. An order not collected is one that expired;
+ * its loss is the delivery cost estimate per parcel (core NO_SHOW_DELIVERY_COST, ~700 RUB), the
+ * fees kept are what the expiry captured. Buyers appear by a prefix of their keyed hash only.
+ */
+export async function buyerReliabilitySummary(v: Vars, q: { weeks: number }) {
+  const p = merchantOf(v);
+  const starts = lastWeeks(v.deps.now(), q.weeks);
+  const since = starts[0] as Date;
+  const rows = await v.deps.database.rows<{ week: string; currency: string; orders: number; not_collected: number; fees: number }>(
+    sql`SELECT to_char(date_trunc('week', created_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD') AS week, currency,
+          count(*)::int AS orders,
+          (count(*) FILTER (WHERE status = 'expired'))::int AS not_collected,
+          COALESCE(sum(amount_captured) FILTER (WHERE status = 'expired'), 0)::bigint AS fees
+        FROM orders
+        WHERE merchant_id = ${p.merchantId} AND livemode = ${p.livemode} AND created_at >= ${since.toISOString()}::timestamptz
+        GROUP BY 1, 2`,
+    v.db,
+  );
+  // Every week has a row in every currency the merchant sold in (its default one when none), so a chart has no gaps.
+  let currencies = [...new Set(rows.map((r) => r.currency))].sort();
+  if (currencies.length === 0) {
+    const [m] = await v.db.select({ currency: merchants.defaultCurrency }).from(merchants).where(eq(merchants.id, p.merchantId));
+    currencies = [m?.currency ?? "RUB"];
+  }
+  const weeks = currencies.flatMap((currency) =>
+    starts.map((start) => {
+      const week_start = start.toISOString().slice(0, 10);
+      const r = rows.find((x) => x.week === week_start && x.currency === currency);
+      const notCollected = Number(r?.not_collected ?? 0);
+      return {
+        week_start,
+        orders: Number(r?.orders ?? 0),
+        not_collected: notCollected,
+        lost_amount: noShowLoss(notCollected, currency),
+        no_show_fees: Number(r?.fees ?? 0),
+        currency,
+      };
+    }),
+  );
+
+  const policy = policyOf(await latestPolicy(v.db, p.merchantId, p.livemode));
+  const under = policy ? await buyersUnder(v, since, policy.min_score_on_pickup) : { total: 0, buyers: [] };
+  return {
+    object: "buyer_reliability_summary" as const,
+    livemode: p.livemode,
+    weeks,
+    delivery_cost: currencies.map((currency) => ({ amount: noShowLoss(1, currency), currency })),
+    min_score_on_pickup: policy?.min_score_on_pickup ?? null,
+    buyers_under_threshold: under.buyers,
+    buyers_under_threshold_total: under.total,
+  };
+}
+
+/**
+ * The buyers of the calling merchant's orders since `since` whose score is under `min`. An order
+ * names its buyer by one key per identifier (phone, email): keys that meet on an order are one
+ * buyer, as assess() reads them.
+ */
+async function buyersUnder(v: Vars, since: Date, min: number) {
+  const p = merchantOf(v);
+  const sets = await v.deps.database.rows<{ keys: string[] }>(
+    sql`SELECT DISTINCT buyer_keys AS keys FROM orders
+        WHERE merchant_id = ${p.merchantId} AND livemode = ${p.livemode} AND created_at >= ${since.toISOString()}::timestamptz
+          AND jsonb_array_length(buyer_keys) > 0`,
+    v.db,
+  );
+  // Union the key sets that share a key.
+  const groupOf = new Map<string, Set<string>>();
+  for (const { keys } of sets) {
+    const group = new Set<string>(keys);
+    for (const k of keys) for (const other of groupOf.get(k) ?? []) group.add(other);
+    for (const k of group) groupOf.set(k, group);
+  }
+  const groups = [...new Set(groupOf.values())];
+  const allKeys = [...groupOf.keys()];
+  const lines = new Map<string, HistoryLine[]>();
+  for (let i = 0; i < allKeys.length; i += 1000) {
+    const found = await v.db
+      .select({ key: buyerEvents.buyerKey, orderId: buyerEvents.orderId, kind: buyerEvents.kind, at: buyerEvents.at })
+      .from(buyerEvents)
+      .where(and(inArray(buyerEvents.buyerKey, allKeys.slice(i, i + 1000)), eq(buyerEvents.livemode, p.livemode)));
+    for (const l of found) lines.set(l.key, [...(lines.get(l.key) ?? []), l]);
+  }
+  const now = v.deps.now();
+  const under = groups
+    .map((group) => {
+      const keys = [...group].sort();
+      const r = scoreOf(
+        keys.flatMap((k) => lines.get(k) ?? []),
+        now,
+      );
+      // A prefix of the keyed hash tells buyers apart on screen and names no one.
+      return { buyer_hash_prefix: (keys[0] as string).slice(0, 8), score: r.score, orders: r.orders, not_collected: r.not_collected };
+    })
+    .filter((b) => b.score < min)
+    .sort((a, b) => a.score - b.score || b.not_collected - a.not_collected || a.buyer_hash_prefix.localeCompare(b.buyer_hash_prefix));
+  return { total: under.length, buyers: under.slice(0, SUMMARY_BUYERS) };
 }

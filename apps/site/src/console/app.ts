@@ -19,6 +19,7 @@ import "./views/settings";
 import "./views/team";
 import "./views/payouts";
 import "./views/disputes";
+import "./views/no-shows";
 
 interface Route {
   name:
@@ -31,6 +32,7 @@ interface Route {
     | "payout"
     | "disputes"
     | "dispute"
+    | "noShows"
     | "keys"
     | "webhooks"
     | "transit"
@@ -45,6 +47,7 @@ const NAV: { name: Route["name"]; label: Key }[] = [
   { name: "orders", label: "nav.orders" },
   { name: "payouts", label: "nav.payouts" },
   { name: "disputes", label: "nav.disputes" },
+  { name: "noShows", label: "nav.noShows" },
   { name: "keys", label: "nav.keys" },
   { name: "webhooks", label: "nav.webhooks" },
   { name: "transit", label: "nav.transit" },
@@ -59,6 +62,7 @@ function parseRoute(hash: string): Route {
   if (section === "orders") return id ? withId("order") : { name: "orders" };
   if (section === "payouts") return id ? withId("payout") : { name: "payouts" };
   if (section === "disputes") return id ? withId("dispute") : { name: "disputes" };
+  if (section === "noShows") return { name: "noShows" };
   if (section === "keys" || section === "transit" || section === "team" || section === "settings") return { name: section };
   if (section === "webhooks") return withId("webhooks");
   return { name: "overview" };
@@ -170,6 +174,8 @@ export class SoftrackConsole extends ConsoleElement {
         return html`<console-disputes></console-disputes>`;
       case "dispute":
         return html`<console-dispute .disputeId=${r.id ?? ""}></console-dispute>`;
+      case "noShows":
+        return html`<console-no-shows></console-no-shows>`;
       case "keys":
         return html`<console-api-keys></console-api-keys>`;
       case "webhooks":

@@ -1,2 +1,3 @@
+export * from "./no-shows.js";
 export * from "./policy.js";
 export * from "./score.js";

@@ -505,6 +505,23 @@ export type paths = {
     patch?: never;
     trace?: never;
   };
+  "/v1/buyer_reliability/summary": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Your no-shows by week (orders not collected, delivery cost lost, fees kept) and your buyers under the policy's minimum */
+    get: operations["getBuyerReliabilitySummary"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/v1/customers": {
     parameters: {
       query?: never;
@@ -1664,6 +1681,34 @@ export type components = {
       /** @description 0–100: the expected share of parcels this buyer collects, recent behaviour weighing more */
       score: number;
     };
+    BuyerReliabilitySummary: {
+      /** @description Buyers of this merchant's orders in those weeks scoring under min_score_on_pickup, lowest first (at most 100) */
+      buyers_under_threshold: components["schemas"]["BuyerUnderThreshold"][];
+      buyers_under_threshold_total: number;
+      /** @description The estimated delivery cost of one uncollected parcel (about 700 RUB) used for lost_amount */
+      delivery_cost: {
+        /**
+         * @description Integer in minor units: 15000 KGS = 150.00 KGS
+         * @example 15000
+         */
+        amount: number;
+        currency: string;
+      }[];
+      livemode: boolean;
+      /** @description The policy's minimum in force; null without a policy */
+      min_score_on_pickup: number | null;
+      /** @enum {string} */
+      object: "buyer_reliability_summary";
+      /** @description Oldest first, one row per week and currency */
+      weeks: components["schemas"]["NoShowWeek"][];
+    };
+    BuyerUnderThreshold: {
+      /** @description The first 8 characters of the buyer's keyed hash: never the phone or email */
+      buyer_hash_prefix: string;
+      not_collected: number;
+      orders: number;
+      score: number;
+    };
     CapturePayment: {
       /**
        * @description Integer in minor units: 15000 KGS = 150.00 KGS
@@ -2590,6 +2635,27 @@ export type components = {
         publishable_key: string;
         secret_key: string;
       };
+    };
+    NoShowWeek: {
+      currency: string;
+      /**
+       * @description Delivery cost lost: not_collected × delivery_cost of the currency
+       * @example 15000
+       */
+      lost_amount: number;
+      /**
+       * @description No-show fees kept on those orders
+       * @example 15000
+       */
+      no_show_fees: number;
+      /** @description Orders of that week that expired uncollected */
+      not_collected: number;
+      orders: number;
+      /**
+       * @description The week's Monday (UTC), YYYY-MM-DD; orders count in the week they were created
+       * @example 2026-11-30
+       */
+      week_start: string;
     };
     OpenDispute: {
       /**
@@ -6382,6 +6448,92 @@ export interface operations {
         };
         content: {
           "application/json": components["schemas"]["ErasedBuyerReliability"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing or invalid API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description The key may not do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description No such object */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Idempotent request still in progress */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Idempotency key reused with another body */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  getBuyerReliabilitySummary: {
+    parameters: {
+      query?: {
+        /** @description How many ISO weeks, up to this one (default 8) */
+        weeks?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["BuyerReliabilitySummary"];
         };
       };
       /** @description Invalid request */

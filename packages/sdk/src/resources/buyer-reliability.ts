@@ -8,6 +8,9 @@ export type BuyerReliability = Schemas["BuyerReliability"];
 /** Exactly one of `phone` (international format) or `email`. */
 export type BuyerReliabilityParams = Query<"/v1/buyer_reliability", "get">;
 export type BuyerReliabilityDeleted = Ok<"/v1/buyer_reliability", "delete">;
+/** The merchant's no-shows by week and its buyers under the policy's minimum (by hash prefix). */
+export type BuyerReliabilitySummary = Schemas["BuyerReliabilitySummary"];
+export type BuyerReliabilitySummaryParams = Query<"/v1/buyer_reliability/summary", "get">;
 export type BuyerPolicy = Schemas["BuyerPolicy"];
 export type BuyerPolicyPutParams = Body<"/v1/buyer_policy", "put">;
 
@@ -15,6 +18,13 @@ export class BuyerReliabilityResource extends APIResource {
   /** The buyer's score, counts and what your buyer policy asks of them (`requirement`). */
   get(params: BuyerReliabilityParams, options?: RequestOptions): Promise<BuyerReliability> {
     return this._client.request("GET", `/buyer_reliability${query(params)}`, undefined, options);
+  }
+  /**
+   * Your orders not collected by week (`weeks`, default 8), the delivery cost lost and the
+   * no-show fees kept, and your buyers scoring under your policy's minimum.
+   */
+  summary(params: BuyerReliabilitySummaryParams = {}, options?: RequestOptions): Promise<BuyerReliabilitySummary> {
+    return this._client.request("GET", `/buyer_reliability/summary${query(params)}`, undefined, options);
   }
   /** Erases the buyer's history across the platform (the right to be forgotten). */
   delete(params: BuyerReliabilityParams, options?: RequestOptions): Promise<BuyerReliabilityDeleted> {

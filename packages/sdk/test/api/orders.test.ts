@@ -106,4 +106,14 @@ describe("buyer reliability against the real API", () => {
     expect(await ctx.sk.buyerReliability.delete({ phone })).toMatchObject({ deleted: true });
     expect(await ctx.sk.buyerReliability.get({ phone })).toMatchObject({ orders: 0 });
   });
+
+  it("summary: no-shows by week and buyers under the policy, never an identifier", async () => {
+    const summary = await ctx.sk.buyerReliability.summary({ weeks: 2 });
+    expect(summary).toMatchObject({ object: "buyer_reliability_summary", livemode: false });
+    expect(summary.weeks).toHaveLength(2);
+    expect(summary.weeks[1]).toMatchObject({ currency: "KGS", orders: expect.any(Number), lost_amount: expect.any(Number) });
+    expect((await ctx.sk.buyerReliability.summary()).weeks).toHaveLength(8);
+    const bad = await ctx.sk.buyerReliability.summary({ weeks: 0 }).catch((e: unknown) => e);
+    expect(bad).toMatchObject({ status: 400, param: "weeks" });
+  });
 });

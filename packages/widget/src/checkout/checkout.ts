@@ -19,12 +19,13 @@ import {
   SoftrackCancelEvent,
   SoftrackChangeEvent,
   SoftrackErrorEvent,
+  SoftrackPayOnPickupEvent,
   SoftrackReadyEvent,
   SoftrackSubmitEvent,
   SoftrackSuccessEvent,
 } from "./events.js";
 
-type Step = "loading" | "load_error" | "form" | "challenge" | "action" | "done" | "failed";
+type Step = "loading" | "load_error" | "form" | "challenge" | "action" | "done" | "failed" | "pickup";
 
 const POLL_MS = 1500;
 
@@ -67,11 +68,13 @@ function outcome(): Outcome {
  * @event softrack-success - Paid (or authorized for manual capture). `detail: { payment }`
  * @event softrack-error - A step failed; `detail: { error }` is the contract's error object.
  * @event softrack-cancel - The buyer left a code or QR step. `detail: { payment? }`
+ * @event softrack-pay-on-pickup - The buyer chose to pay on pickup; nothing was paid. `detail: { payment }`
  *
  * @csspart base - The outer box.
  * @csspart header - Amount and description.
  * @csspart amount - The formatted amount.
  * @csspart description - The payment's description.
+ * @csspart timing - The "pay now" / "pay on pickup" chooser (a radio group).
  * @csspart methods - The method chooser (a radio group).
  * @csspart method - One method choice.
  * @csspart panel - The selected method's fields.
@@ -120,6 +123,8 @@ export class SoftrackCheckout extends LitElement {
     apiBase: { attribute: "api-base" },
     theme: { reflect: true },
     methods: {},
+    pickupRequirement: { attribute: "pickup-requirement" },
+    _onPickup: { state: true },
     _step: { state: true },
     _payment: { state: true },
     _selected: { state: true },
@@ -144,6 +149,12 @@ export class SoftrackCheckout extends LitElement {
   declare theme: "light" | "dark" | "auto";
   /** Comma-separated method ids to offer, e.g. "card,qr". Defaults to all the payment allows. */
   declare methods: string | undefined;
+  /**
+   * The merchant policy's answer for this buyer, from your server
+   * (`softrack.buyerReliability.get({phone})` → `requirement`): "none" offers paying on pickup
+   * besides paying now, "prepay" offers only paying now and says why. Unset: pay now only.
+   */
+  declare pickupRequirement: "none" | "prepay" | undefined;
 
   declare private _step: Step;
   declare private _payment: Payment | undefined;
@@ -152,6 +163,8 @@ export class SoftrackCheckout extends LitElement {
   declare private _error: SoftrackError | undefined;
   declare private _code: string;
   declare private _codeTouched: boolean;
+  /** the buyer picked "pay on pickup" (only offered with pickup-requirement="none") */
+  declare private _onPickup: boolean;
 
   #client: PaymentClient | undefined;
   #methods = new Map<MethodId, CheckoutMethod>();
@@ -172,6 +185,7 @@ export class SoftrackCheckout extends LitElement {
     this._busy = false;
     this._code = "";
     this._codeTouched = false;
+    this._onPickup = false;
     const self = this;
     this.#ctx = {
       addController: (c) => this.addController(c),
@@ -250,6 +264,7 @@ export class SoftrackCheckout extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
+    if (this.pickupRequirement !== "none") this._onPickup = false;
     if (changed.has("clientSecret") || changed.has("publishableKey") || changed.has("apiBase")) {
       void this.#load(true);
     }
@@ -286,6 +301,12 @@ export class SoftrackCheckout extends LitElement {
       return o.promise;
     }
     if (this.#outcome) return this.#outcome.promise;
+    if (this._step === "form" && this._onPickup) {
+      this.#payOnPickup();
+      return Promise.reject(
+        apiError({ type: "invalid_request_error", code: "pay_on_pickup", message: "the buyer chose to pay on pickup: nothing was paid" }),
+      );
+    }
     if (this._step !== "form" || !this._selected) {
       return Promise.reject(
         apiError({ type: "invalid_request_error", code: "checkout_not_ready", message: "the checkout is not ready to submit" }),
@@ -308,6 +329,16 @@ export class SoftrackCheckout extends LitElement {
     this._busy = false;
     this.dispatchEvent(new SoftrackCancelEvent(this._payment ? { payment: this._payment } : {}));
     this.#reject(apiError({ type: "invalid_request_error", code: "checkout_canceled", message: "the buyer canceled" }), false);
+  }
+
+  /** No payment is made: the shop hears the choice and creates its on_pickup order. */
+  #payOnPickup(): void {
+    const payment = this._payment;
+    if (this._step !== "form" || !this._onPickup || !payment || this._busy) return;
+    this._step = "pickup";
+    this._error = undefined;
+    this.#focusAfterRender = "#result-heading";
+    this.dispatchEvent(new SoftrackPayOnPickupEvent({ payment }));
   }
 
   // ——— loading ———
@@ -640,6 +671,11 @@ export class SoftrackCheckout extends LitElement {
         return this.#renderResult(true);
       case "failed":
         return this.#renderResult(false);
+      case "pickup":
+        return html`<div part="status" class="status ok" role="status">
+          <h2 part="heading" class="heading" id="result-heading" tabindex="-1">${this.#t("pickupChosen")}</h2>
+          <p part="hint" class="hint">${this.#t("pickupHint")}</p>
+        </div>`;
     }
   }
 
@@ -647,10 +683,32 @@ export class SoftrackCheckout extends LitElement {
     const methods = [...this.#methods.values()];
     const defs = (this.constructor as typeof SoftrackCheckout).methodDefinitions;
     const selected = this._selected ? this.#methods.get(this._selected) : undefined;
+    const pickup = this._onPickup;
+    const timing = (id: string, onPickup: boolean) =>
+      html`<label part="method" class="method">
+        <input type="radio" name="timing" value=${id} .checked=${onPickup === pickup}
+          @change=${() => {
+            if (this._busy) return;
+            this._onPickup = onPickup;
+            this._error = undefined;
+          }}>
+        <span>${this.#t(onPickup ? "payOnPickup" : "payNow")}</span>
+      </label>`;
     return html`
       ${
+        this.pickupRequirement === "none"
+          ? html`<fieldset part="timing" class="methods-set">
+              <legend>${this.#t("timingLegend")}</legend>
+              <div class="methods">${timing("now", false)}${timing("on_pickup", true)}</div>
+            </fieldset>`
+          : this.pickupRequirement === "prepay"
+            ? html`<p part="hint" class="hint" id="timing-hint">${this.#t("prepayHint")}</p>`
+            : nothing
+      }
+      ${pickup ? html`<p part="hint" class="hint" id="pickup-hint">${this.#t("pickupHint")}</p>` : nothing}
+      ${
         methods.length > 1
-          ? html`<fieldset part="methods" class="methods-set">
+          ? html`<fieldset part="methods" class="methods-set" ?hidden=${pickup}>
               <legend>${this.#t("methodsLegend")}</legend>
               <div class="methods">
                 ${methods.map((m) => {
@@ -667,12 +725,13 @@ export class SoftrackCheckout extends LitElement {
       }
       ${methods.map(
         // Every panel stays in the DOM, hidden when not chosen, so switching keeps what was typed.
-        (m) => html`<div part="panel" class="panel" ?hidden=${m.id !== this._selected} data-method=${m.id}>${m.render()}</div>`,
+        (m) => html`<div part="panel" class="panel" ?hidden=${pickup || m.id !== this._selected} data-method=${m.id}>${m.render()}</div>`,
       )}
       <div part="actions" class="actions">
         <button type="button" part="submit-button" class="primary" aria-disabled=${this._busy ? "true" : "false"}
-          @click=${() => (this._busy ? undefined : this.submit().catch(() => {}))}>
-          ${this._busy ? html`<span part="spinner" class="spinner" aria-hidden="true"></span>${this.#t("processing")}` : (selected?.submitLabel() ?? "")}
+          aria-describedby=${pickup ? "pickup-hint" : this.pickupRequirement === "prepay" ? "timing-hint" : nothing}
+          @click=${() => (this._busy ? undefined : pickup ? this.#payOnPickup() : this.submit().catch(() => {}))}>
+          ${this._busy ? html`<span part="spinner" class="spinner" aria-hidden="true"></span>${this.#t("processing")}` : pickup ? this.#t("pickupConfirm") : (selected?.submitLabel() ?? "")}
         </button>
       </div>`;
   }

@@ -30,6 +30,10 @@ export interface ErrorDetail {
 export interface CancelDetail {
   payment?: Payment;
 }
+export interface PayOnPickupDetail {
+  /** the payment the checkout was opened with; it stays unpaid (cancel it or let it expire) */
+  payment: Payment;
+}
 
 /** The payment loaded and the form is usable. */
 export class SoftrackReadyEvent extends CustomEvent<ReadyDetail> {
@@ -68,6 +72,16 @@ export class SoftrackCancelEvent extends CustomEvent<CancelDetail> {
   }
 }
 
+/**
+ * The buyer chose to pay on pickup (offered only with pickup-requirement="none"): no payment was
+ * made; the shop's server now creates its order with payment_timing "on_pickup".
+ */
+export class SoftrackPayOnPickupEvent extends CustomEvent<PayOnPickupDetail> {
+  constructor(detail: PayOnPickupDetail) {
+    super("softrack-pay-on-pickup", { ...INIT, detail });
+  }
+}
+
 export interface SoftrackEventMap {
   "softrack-ready": SoftrackReadyEvent;
   "softrack-change": SoftrackChangeEvent;
@@ -75,4 +89,5 @@ export interface SoftrackEventMap {
   "softrack-success": SoftrackSuccessEvent;
   "softrack-error": SoftrackErrorEvent;
   "softrack-cancel": SoftrackCancelEvent;
+  "softrack-pay-on-pickup": SoftrackPayOnPickupEvent;
 }

@@ -10,6 +10,7 @@ import type {
   SoftrackCancelEvent,
   SoftrackChangeEvent,
   SoftrackErrorEvent,
+  SoftrackPayOnPickupEvent,
   SoftrackReadyEvent,
   SoftrackSubmitEvent,
   SoftrackSuccessEvent,
@@ -27,6 +28,7 @@ export const SoftrackCheckout = createComponent({
     onSuccess: "softrack-success" as EventName<SoftrackSuccessEvent>,
     onError: "softrack-error" as EventName<SoftrackErrorEvent>,
     onCancel: "softrack-cancel" as EventName<SoftrackCancelEvent>,
+    onPayOnPickup: "softrack-pay-on-pickup" as EventName<SoftrackPayOnPickupEvent>,
   },
   displayName: "SoftrackCheckout",
 });

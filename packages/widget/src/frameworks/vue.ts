@@ -8,13 +8,14 @@ import type {
   SoftrackCancelEvent,
   SoftrackChangeEvent,
   SoftrackErrorEvent,
+  SoftrackPayOnPickupEvent,
   SoftrackReadyEvent,
   SoftrackSubmitEvent,
   SoftrackSuccessEvent,
 } from "../checkout/events.js";
 import { TAG } from "../define.js";
 
-const PROPS = ["clientSecret", "publishableKey", "locale", "apiBase", "theme", "methods"] as const;
+const PROPS = ["clientSecret", "publishableKey", "locale", "apiBase", "theme", "methods", "pickupRequirement"] as const;
 
 export const SoftrackCheckout = defineComponent({
   name: "SoftrackCheckout",
@@ -25,6 +26,7 @@ export const SoftrackCheckout = defineComponent({
     apiBase: String,
     theme: String as PropType<"light" | "dark" | "auto">,
     methods: String,
+    pickupRequirement: String as PropType<"none" | "prepay">,
   },
   emits: {
     ready: (_e: SoftrackReadyEvent) => true,
@@ -33,6 +35,7 @@ export const SoftrackCheckout = defineComponent({
     success: (_e: SoftrackSuccessEvent) => true,
     error: (_e: SoftrackErrorEvent) => true,
     cancel: (_e: SoftrackCancelEvent) => true,
+    "pay-on-pickup": (_e: SoftrackPayOnPickupEvent) => true,
   },
   setup(props, { emit }) {
     return () =>
@@ -46,6 +49,7 @@ export const SoftrackCheckout = defineComponent({
         "onSoftrack-success": (e: SoftrackSuccessEvent) => emit("success", e),
         "onSoftrack-error": (e: SoftrackErrorEvent) => emit("error", e),
         "onSoftrack-cancel": (e: SoftrackCancelEvent) => emit("cancel", e),
+        "onSoftrack-pay-on-pickup": (e: SoftrackPayOnPickupEvent) => emit("pay-on-pickup", e),
       });
   },
 });

@@ -56,6 +56,13 @@ export const en = {
   errGeneric: "Something went wrong. Try again.",
   errPaymentCanceled: "This payment was canceled.",
   errWalletFunds: "There is not enough money in the wallet.",
+  timingLegend: "When to pay",
+  payNow: "Pay now",
+  payOnPickup: "Pay on pickup",
+  prepayHint: "This order is paid now: paying on pickup is not available for it.",
+  pickupHint: "Nothing is charged now. You pay when you collect the order.",
+  pickupConfirm: "Place order",
+  pickupChosen: "You will pay on pickup",
 } as const;
 
 export type MessageKey = keyof typeof en;

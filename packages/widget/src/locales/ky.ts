@@ -58,4 +58,11 @@ export const ky: Messages = {
   errGeneric: "Бир нерсе туура эмес болду. Кайра аракет кылыңыз.",
   errPaymentCanceled: "Төлөм жокко чыгарылды.",
   errWalletFunds: "Капчыкта каражат жетишсиз.",
+  timingLegend: "Качан төлөйсүз",
+  payNow: "Азыр төлөө",
+  payOnPickup: "Алганда төлөө",
+  prepayHint: "Бул буйрутма азыр төлөнөт: алганда төлөө ага жеткиликсиз.",
+  pickupHint: "Азыр эч нерсе алынбайт. Буйрутманы алганда төлөйсүз.",
+  pickupConfirm: "Буйрутма берүү",
+  pickupChosen: "Алганда төлөйсүз",
 };

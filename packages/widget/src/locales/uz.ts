@@ -58,4 +58,11 @@ export const uz: Messages = {
   errGeneric: "Nimadir xato ketdi. Qayta urinib koʻring.",
   errPaymentCanceled: "Toʻlov bekor qilindi.",
   errWalletFunds: "Hamyonda mablagʻ yetarli emas.",
+  timingLegend: "Qachon toʻlaysiz",
+  payNow: "Hozir toʻlash",
+  payOnPickup: "Olganda toʻlash",
+  prepayHint: "Bu buyurtma hozir toʻlanadi: olganda toʻlash unga mavjud emas.",
+  pickupHint: "Hozir hech narsa yechilmaydi. Buyurtmani olganda toʻlaysiz.",
+  pickupConfirm: "Buyurtma berish",
+  pickupChosen: "Olganda toʻlaysiz",
 };

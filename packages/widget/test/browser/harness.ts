@@ -26,6 +26,8 @@ export interface PageOptions {
   reducedMotion?: boolean;
   colorScheme?: "light" | "dark";
   beforeGoto?: (page: Page) => Promise<unknown>;
+  /** more attributes for the element, e.g. { "pickup-requirement": "none" } */
+  attributes?: Record<string, string>;
 }
 
 /** Page script (served as a file: the CSP forbids inline scripts) that records every event. */
@@ -43,7 +45,7 @@ new PerformanceObserver((list) => {
   }
 }).observe({ type: "layout-shift", buffered: true });
 document.addEventListener("securitypolicyviolation", (e) => window.__violations.push(e.violatedDirective + " " + e.blockedURI));
-for (const type of ["softrack-ready", "softrack-change", "softrack-submit", "softrack-success", "softrack-error", "softrack-cancel"]) {
+for (const type of ["softrack-ready", "softrack-change", "softrack-submit", "softrack-success", "softrack-error", "softrack-cancel", "softrack-pay-on-pickup"]) {
   document.addEventListener(type, (e) => window.__events.push({ type, detail: JSON.parse(JSON.stringify(e.detail ?? null)) }));
 }
 const el = document.createElement("softrack-checkout");
@@ -251,6 +253,7 @@ export async function openCheckout(h: Harness, opts: PageOptions): Promise<Check
     locale: opts.locale ?? "en",
     theme: opts.theme ?? "light",
     ...(opts.shadow ? { shadow: "1" } : {}),
+    ...opts.attributes,
   });
   await opts.beforeGoto?.(page);
   await page.goto(`${h.shop}/?${q}`);

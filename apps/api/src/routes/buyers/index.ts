@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { Amount, bearer, body, errors, json, Timestamp } from "../../lib/openapi.js";
 import { createRouter } from "../../lib/router.js";
 import { allow } from "../../middleware/auth.js";
-import { buyerReliability, eraseBuyer, findBuyerPolicy, putBuyerPolicy } from "../../services/buyers.js";
+import { buyerReliability, buyerReliabilitySummary, eraseBuyer, findBuyerPolicy, putBuyerPolicy } from "../../services/buyers.js";
 
 const Phone = z
   .string()
@@ -79,6 +79,54 @@ const PutBuyerPolicy = z
   })
   .openapi("PutBuyerPolicy");
 
+const SummaryQuery = z.strictObject({
+  weeks: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(52)
+    .default(8)
+    .openapi({ param: { name: "weeks", in: "query" }, description: "How many ISO weeks, up to this one (default 8)", example: 8 }),
+});
+
+const NoShowWeek = z
+  .object({
+    week_start: z
+      .string()
+      .openapi({ description: "The week's Monday (UTC), YYYY-MM-DD; orders count in the week they were created", example: "2026-11-30" }),
+    orders: z.number().int(),
+    not_collected: z.number().int().openapi({ description: "Orders of that week that expired uncollected" }),
+    lost_amount: Amount.openapi({ description: "Delivery cost lost: not_collected × delivery_cost of the currency" }),
+    no_show_fees: Amount.openapi({ description: "No-show fees kept on those orders" }),
+    currency: z.string(),
+  })
+  .openapi("NoShowWeek");
+
+const BuyerUnderThreshold = z
+  .object({
+    buyer_hash_prefix: z.string().openapi({ description: "The first 8 characters of the buyer's keyed hash: never the phone or email" }),
+    score: Score,
+    orders: z.number().int(),
+    not_collected: z.number().int(),
+  })
+  .openapi("BuyerUnderThreshold");
+
+const BuyerReliabilitySummary = z
+  .object({
+    object: z.literal("buyer_reliability_summary"),
+    livemode: z.boolean(),
+    weeks: z.array(NoShowWeek).openapi({ description: "Oldest first, one row per week and currency" }),
+    delivery_cost: z
+      .array(z.object({ amount: Amount, currency: z.string() }))
+      .openapi({ description: "The estimated delivery cost of one uncollected parcel (about 700 RUB) used for lost_amount" }),
+    min_score_on_pickup: Score.nullable().openapi({ description: "The policy's minimum in force; null without a policy" }),
+    buyers_under_threshold: z.array(BuyerUnderThreshold).openapi({
+      description: "Buyers of this merchant's orders in those weeks scoring under min_score_on_pickup, lowest first (at most 100)",
+    }),
+    buyers_under_threshold_total: z.number().int(),
+  })
+  .openapi("BuyerReliabilitySummary");
+
 const tags = ["Buyer reliability"];
 const sk = allow("secret");
 const r = {
@@ -101,6 +149,16 @@ const r = {
     middleware: sk,
     request: { query: BuyerQuery },
     responses: { 200: json(ErasedBuyer), ...errors },
+  }),
+  summary: createRoute({
+    method: "get",
+    path: "/v1/buyer_reliability/summary",
+    tags,
+    summary: "Your no-shows by week (orders not collected, delivery cost lost, fees kept) and your buyers under the policy's minimum",
+    security: bearer,
+    middleware: sk,
+    request: { query: SummaryQuery },
+    responses: { 200: json(BuyerReliabilitySummary), ...errors },
   }),
   getPolicy: createRoute({
     method: "get",
@@ -125,6 +183,7 @@ const r = {
 
 export const buyerRoutes = createRouter()
   .openapi(r.get, async (c) => c.json(await buyerReliability(c.var, c.req.valid("query")), 200))
+  .openapi(r.summary, async (c) => c.json(await buyerReliabilitySummary(c.var, c.req.valid("query")), 200))
   .openapi(r.erase, async (c) => c.json(await eraseBuyer(c.var, c.req.valid("query")), 200))
   .openapi(r.getPolicy, async (c) => c.json(await findBuyerPolicy(c.var), 200))
   .openapi(r.putPolicy, async (c) => c.json(await putBuyerPolicy(c.var, c.req.valid("json")), 200));
