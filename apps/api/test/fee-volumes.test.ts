@@ -62,7 +62,9 @@ describe("volume tiers in the tariff's own period", () => {
         async (timezone, period, steps) => {
           const { tariff, sk } = await tieredMerchant(`tiers-${n++}`, timezone, period);
           // Start two hours before a local month end (which is also a day's, and often a week's).
-          clock = new Date(tierPeriodRange({ ...tariff, rules: { ...tariff.rules, tier_period: "month" } }, new Date("2030-03-15T00:00:00Z")).end);
+          clock = new Date(
+            tierPeriodRange({ ...tariff, rules: { ...tariff.rules, tier_period: "month" } }, new Date("2030-03-15T00:00:00Z")).end,
+          );
           clock = new Date(clock.getTime() - 2 * 3_600_000);
           const captures: { at: Date; amount: number }[] = [];
           for (const step of steps) {
@@ -95,7 +97,13 @@ describe("volume tiers in the tariff's own period", () => {
     // 30 payments of 3,000 cross 20,000 and 50,000: the 7th and the 17th open the next tiers.
     const paid = await Promise.all(
       Array.from({ length: 30 }, () =>
-        sk.post("/v1/payments", { amount: 3_000, currency: "KGS", customer: payer, confirm: true, payment_method_data: { type: "wallet" } }),
+        sk.post("/v1/payments", {
+          amount: 3_000,
+          currency: "KGS",
+          customer: payer,
+          confirm: true,
+          payment_method_data: { type: "wallet" },
+        }),
       ),
     );
     for (const p of paid) expect(p.body.status).toBe("succeeded");
