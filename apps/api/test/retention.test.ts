@@ -5,7 +5,9 @@ import { getTableName, isTable, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as schema from "../src/db/schema/index.js";
 import { parseEnv } from "../src/env.js";
-import { planRetention, RETENTION_JOB } from "../src/jobs/retention.js";
+import { type JobHandler, JobRegistry } from "../src/jobs/registry.js";
+import { planRetention, RETENTION_JOB, retentionCutoffs } from "../src/jobs/retention.js";
+import { runDueJobs } from "../src/jobs/runner.js";
 import { newId } from "../src/lib/ids.js";
 import { at } from "../src/lib/json.js";
 import type { TestApi } from "../src/testing.js";
@@ -56,9 +58,9 @@ describe("retention", () => {
     expect(planned).toHaveLength(1);
     expect(planned[0]?.payload).toEqual({});
     const runAt = new Date(planned[0]?.run_at as string).getTime();
-    // RETENTION_INTERVAL_MINUTES (5) from the start: a test run right after start never meets it.
-    expect(runAt).toBeGreaterThan(Date.now() + 3 * 60_000);
-    expect(runAt).toBeLessThanOrEqual(Date.now() + 5 * 60_000);
+    // RETENTION_INTERVAL_MINUTES (test APIs: a day) from the start.
+    expect(runAt).toBeGreaterThan(Date.now() + 23 * HOUR);
+    expect(runAt).toBeLessThanOrEqual(Date.now() + DAY);
   });
 
   it("a keyed POST replays after a retention run while it is inside its window", async () => {
@@ -215,7 +217,7 @@ describe("retention", () => {
     expect(afterFirst).toBeGreaterThan(0);
     expect(total - afterFirst).toBeLessThanOrEqual(BATCH * BATCHES_PER_RUN);
     const [next] = await rows<{ run_at: string }>(sql`SELECT run_at FROM jobs WHERE kind = ${RETENTION_JOB} AND status = 'scheduled'`);
-    // Ten seconds away, not the five-minute interval.
+    // Ten seconds away, not the interval.
     expect(new Date(next?.run_at as string).getTime()).toBeLessThanOrEqual(Date.now() + 10_000);
     expect(new Date(next?.run_at as string).getTime()).toBeGreaterThanOrEqual(before);
     expect(await retentionRun()).not.toMatch(/more left/);
@@ -237,11 +239,67 @@ describe("retention", () => {
     expect(run.body.jobs.by_kind[RETENTION_JOB]).toBe(1);
     expect(await count(sql`SELECT count(*)::int AS n FROM idempotency_keys WHERE key = ${key}`)).toBe(1);
     const [next] = await rows<{ run_at: string }>(sql`SELECT run_at FROM jobs WHERE kind = ${RETENTION_JOB} AND status = 'scheduled'`);
-    expect(new Date(next?.run_at as string).getTime()).toBeLessThanOrEqual(Date.now() + 5 * 60_000);
+    expect(new Date(next?.run_at as string).getTime()).toBeLessThanOrEqual(Date.now() + DAY);
+  });
+});
+
+describe("a job's work after its commit", () => {
+  let api: TestApi;
+  beforeAll(async () => {
+    api = await startTestApi({ env: { WORKERS: "off" } });
+  });
+  afterAll(() => api.close());
+
+  it("runs once the claim committed, replaces the result, and a failure there is kept as the result", async () => {
+    const { deps } = api.runtime;
+    const seen: string[] = [];
+    const handler: JobHandler<typeof deps> = async (run) => ({
+      result: "claimed",
+      afterCommit: async () => {
+        // Outside the job's transaction: the "done" mark is already committed.
+        const [row] = await deps.database.rows<{ status: string }>(sql`SELECT status FROM jobs WHERE id = ${run.job.id}`);
+        seen.push(`${run.job.id}:${row?.status}`);
+        if (run.payload.fail) throw new Error("the batch failed");
+        return "pruned 3";
+      },
+    });
+    const registry = new JobRegistry<typeof deps>({ "after.test": handler });
+    for (const [id, fail] of [
+      ["job_after_ok", false],
+      ["job_after_fail", true],
+    ] as const) {
+      await deps.database.rows(
+        sql`INSERT INTO jobs (id, kind, dedupe_key, run_at, payload, livemode)
+            VALUES (${id}, 'after.test', ${id}, ${at(ago(1_000))}, ${JSON.stringify({ fail })}::jsonb, false)`,
+      );
+    }
+    const ran = await runDueJobs({ ...deps, jobs: registry }, { now: new Date() });
+    expect(ran).toEqual({ ran: 2, byKind: { "after.test": 2 } });
+    expect(seen.sort()).toEqual(["job_after_fail:done", "job_after_ok:done"]);
+    const results = await deps.database.rows<{ id: string; status: string; result: string }>(
+      sql`SELECT id, status, result FROM jobs WHERE kind = 'after.test' ORDER BY id`,
+    );
+    expect(results).toEqual([
+      { id: "job_after_fail", status: "done", result: "failed after commit: the batch failed" },
+      { id: "job_after_ok", status: "done", result: "pruned 3" },
+    ]);
   });
 });
 
 describe("the retention settings", () => {
+  it("cuts each rule off at its own window", () => {
+    const now = new Date("2026-12-02T12:00:00Z");
+    const c = retentionCutoffs(now, { IDEMPOTENCY_RETENTION_HOURS: 24, WEBHOOK_RETENTION_DAYS: 30, JOB_RETENTION_DAYS: 7 });
+    expect(Object.fromEntries(Object.entries(c).map(([k, v]) => [k, v.toISOString()]))).toEqual({
+      idempotency: "2026-12-01T12:00:00.000Z",
+      webhooks: "2026-11-02T12:00:00.000Z",
+      sessions: "2026-12-02T12:00:00.000Z",
+      challenges: "2026-12-01T12:00:00.000Z",
+      throttles: "2026-12-02T11:00:00.000Z",
+      jobs: "2026-11-25T12:00:00.000Z",
+    });
+  });
+
   it("keeps an Idempotency-Key 7 days by default and refuses a window under the contract's 24 hours", () => {
     const ok = parseEnv({});
     expect(ok.ok && ok.env.IDEMPOTENCY_RETENTION_HOURS).toBe(168);
