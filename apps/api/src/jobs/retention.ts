@@ -50,9 +50,10 @@ export function retentionCutoffs(
 type Cutoffs = ReturnType<typeof retentionCutoffs>;
 
 /**
- * One rule: a DELETE of at most `n` rows past their window, found through an index (the rows
- * by ctid, so a row changed meanwhile is left alone), answering how many went. Each statement
- * names its table in its text, for the scan that guards the money tables.
+ * One rule: a DELETE of at most `n` rows past their window, oldest first through an index
+ * (ORDER BY the indexed column keeps the planner on it however many rows are due), taken by
+ * ctid so that a row changed meanwhile is left alone; it answers how many went. Each
+ * statement names its table in its text, for the scan that guards the money tables.
  */
 interface RetentionRule {
   table: string;
@@ -67,41 +68,41 @@ export const RETENTION_RULES: readonly RetentionRule[] = [
     table: "idempotency_keys",
     batch: (c, n) =>
       counted(sql`DELETE FROM idempotency_keys WHERE ctid = ANY(ARRAY(
-        SELECT ctid FROM idempotency_keys WHERE created_at < ${at(c.idempotency)} LIMIT ${n}))`),
+        SELECT ctid FROM idempotency_keys WHERE created_at < ${at(c.idempotency)} ORDER BY created_at LIMIT ${n}))`),
   },
   {
     // The dispatcher's queue: finished (delivered or failed) deliveries; ids start with their event's time-ordered id.
     table: "webhook_deliveries",
     batch: (c, n) =>
       counted(sql`DELETE FROM webhook_deliveries WHERE ctid = ANY(ARRAY(
-        SELECT ctid FROM webhook_deliveries WHERE id < ${idFloor("event", c.webhooks.getTime())} AND status <> 'pending' LIMIT ${n}))`),
+        SELECT ctid FROM webhook_deliveries WHERE id < ${idFloor("event", c.webhooks.getTime())} AND status <> 'pending' ORDER BY id LIMIT ${n}))`),
   },
   {
     // GET /v1/webhook_endpoints/{id}/attempts shows WEBHOOK_RETENTION_DAYS of them; ids sort by time.
     table: "webhook_attempts",
     batch: (c, n) =>
       counted(sql`DELETE FROM webhook_attempts WHERE ctid = ANY(ARRAY(
-        SELECT ctid FROM webhook_attempts WHERE id < ${idFloor("delivery", c.webhooks.getTime())} LIMIT ${n}))`),
+        SELECT ctid FROM webhook_attempts WHERE id < ${idFloor("delivery", c.webhooks.getTime())} ORDER BY id LIMIT ${n}))`),
   },
   {
     // An expired session signs nobody in (revoked ones go when they would have expired).
     table: "sessions",
     batch: (c, n) =>
       counted(sql`DELETE FROM sessions WHERE ctid = ANY(ARRAY(
-        SELECT ctid FROM sessions WHERE expires_at < ${at(c.sessions)} LIMIT ${n}))`),
+        SELECT ctid FROM sessions WHERE expires_at < ${at(c.sessions)} ORDER BY expires_at LIMIT ${n}))`),
   },
   {
     table: "sign_in_challenges",
     batch: (c, n) =>
       counted(sql`DELETE FROM sign_in_challenges WHERE ctid = ANY(ARRAY(
-        SELECT ctid FROM sign_in_challenges WHERE expires_at < ${at(c.challenges)} LIMIT ${n}))`),
+        SELECT ctid FROM sign_in_challenges WHERE expires_at < ${at(c.challenges)} ORDER BY expires_at LIMIT ${n}))`),
   },
   {
     // A throttle whose window ended counts from zero at its next failure anyway.
     table: "sign_in_throttles",
     batch: (c, n) =>
       counted(sql`DELETE FROM sign_in_throttles WHERE ctid = ANY(ARRAY(
-        SELECT ctid FROM sign_in_throttles WHERE window_started_at < ${at(c.throttles)} LIMIT ${n}))`),
+        SELECT ctid FROM sign_in_throttles WHERE window_started_at < ${at(c.throttles)} ORDER BY window_started_at LIMIT ${n}))`),
   },
   {
     // Finished jobs only: a scheduled one is work still to do (jobs_due_idx finds them).
