@@ -34,6 +34,23 @@ export const envSchema = z.object({
   BUYER_HASH_KEY: z.string().min(32, "must be at least 32 characters").default(DEV_BUYER_HASH_KEY),
   /** How many jobs/webhook workers poll; 0 turns background work off (tests drive it by hand). */
   WORKERS: z.enum(["on", "off"]).default("on"),
+  /**
+   * Retention (jobs/retention.ts, docs/operations.md): how long each kind of bookkeeping row is
+   * kept. Money records (payments, refunds, orders, taps, the ledger, payouts, disputes,
+   * reconciliations) and events are never pruned. The contract keeps an Idempotency-Key at
+   * least 24 hours, so a shorter window is refused.
+   */
+  IDEMPOTENCY_RETENTION_HOURS: z.coerce.number().int().min(24, "must be at least 24 (the contract keeps a key 24 hours)").default(168),
+  /** Days a finished webhook delivery (delivered or failed) and each attempt are kept; pending ones always stay. */
+  WEBHOOK_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
+  /** Days a finished job (done or canceled) is kept after it ran; scheduled ones always stay. */
+  JOB_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
+  /** Minutes between retention runs (sooner while a backlog remains). */
+  RETENTION_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(1_440).default(5),
+  /** Rows one retention DELETE removes at most: each batch is its own short transaction. */
+  RETENTION_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(1_000),
+  /** Batches one retention run deletes at most, over all its rules; the rest waits for the next run. */
+  RETENTION_BATCHES_PER_RUN: z.coerce.number().int().min(1).max(10_000).default(100),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
   /** Logs also go to Graylog as GELF over UDP, e.g. udp://graylog:12201 (stdout keeps its JSON lines). */
   LOG_GELF: z

@@ -7,6 +7,7 @@ import type { Deps } from "./context.js";
 import { createDatabase, createSidePool, type Database } from "./db/client.js";
 import type { Env } from "./env.js";
 import { JobRegistry } from "./jobs/registry.js";
+import { planRetention, retentionJobs } from "./jobs/retention.js";
 import { startWorker } from "./jobs/worker.js";
 import { SecretBox, sha256Hex } from "./lib/crypto.js";
 import { Signal } from "./lib/signal.js";
@@ -36,6 +37,8 @@ export async function createRuntime(env: Env, logger: Logger, adminKey: string):
     poolSize: env.DB_POOL_SIZE,
   });
   await database.migrate();
+  // Retention's chain of runs exists from the first start on (one chain however many processes).
+  await planRetention({ database, env, now: () => new Date() });
   // Online taps group on a PostgreSQL server, on a small pool of their own (see TapGroupCommit).
   const tapPool =
     database.driver === "postgres" && env.DATABASE_URL ? createSidePool(env.DATABASE_URL, TapGroupCommit.CONNECTIONS) : undefined;
@@ -50,7 +53,7 @@ export async function createRuntime(env: Env, logger: Logger, adminKey: string):
     liveConnectors,
     publicUrl: env.PUBLIC_URL ?? hostUrl(env.HOST, env.PORT),
     now: () => new Date(),
-    jobs: new JobRegistry<Deps>(orderJobs, payoutJobs),
+    jobs: new JobRegistry<Deps>(orderJobs, payoutJobs, retentionJobs),
     paymentStatusChanged: onOrderPaymentChanged,
   };
   if (tapPool) openTapGroups(deps, tapPool.pool);

@@ -27,6 +27,9 @@ export async function startApi(
     PORT: "0",
     // The key this API runs with (production's config check asks for it).
     PLATFORM_ADMIN_KEY: adminKey,
+    // Retention's first run a day away: a long suite's run_jobs never meets it by chance
+    // (test/retention.test.ts makes it due when it wants one).
+    RETENTION_INTERVAL_MINUTES: "1440",
     ...(opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl } : {}),
     ...opts.env,
   });

@@ -9,8 +9,18 @@ export interface JobRun<D> {
   payload: Record<string, unknown>;
 }
 
+/**
+ * What a job's transaction ends with: its result, and work for after the COMMIT, outside any
+ * transaction the runner holds (maintenance that runs its own short transactions, such as
+ * retention's batches). What that work answers replaces the result.
+ */
+export interface JobOutcome {
+  result: string;
+  afterCommit: () => Promise<string>;
+}
+
 /** Does one job inside its transaction; the string is kept as the job's result. */
-export type JobHandler<D> = (run: JobRun<D>) => Promise<string>;
+export type JobHandler<D> = (run: JobRun<D>) => Promise<string | JobOutcome>;
 
 /**
  * The background jobs one process runs, by kind. The runtime builds it from each feature's

@@ -57,6 +57,10 @@ export interface JobScope {
  * "done" mark commit as one, so a job runs exactly once even with several API processes on
  * one database, and a crash mid-job leaves it scheduled for the next run. Once the registry
  * is closed, no further job is claimed.
+ *
+ * With `only` (run_jobs), the caller's clock reaches that merchant's jobs of that mode. A
+ * platform job (its payload names no merchant: retention) runs too, but only when it is due
+ * by the server's own clock, and at that clock: a test key's clock never moves platform work.
  */
 export async function runDueJobs(
   deps: Deps,
@@ -65,30 +69,51 @@ export async function runDueJobs(
   const byKind: Record<string, number> = {};
   let ran = 0;
   const registry = deps.jobs;
-  const scope = opts.only ? sql`AND payload->>'merchant_id' = ${opts.only.merchantId} AND livemode = ${opts.only.livemode}` : sql``;
-  const due = sql`status = 'scheduled' AND run_at <= ${at(opts.now)} AND kind = ANY(${pgArray(registry.kinds)}::text[]) ${scope}`;
+  const serverNow = deps.now();
+  const when = opts.only
+    ? sql`((payload->>'merchant_id' = ${opts.only.merchantId} AND livemode = ${opts.only.livemode} AND run_at <= ${at(opts.now)})
+           OR (payload->>'merchant_id' IS NULL AND run_at <= ${at(serverNow)}))`
+    : sql`run_at <= ${at(opts.now)}`;
+  const due = sql`status = 'scheduled' AND kind = ANY(${pgArray(registry.kinds)}::text[]) AND ${when}`;
   // Cheap look first, so an idle poll costs one index probe and no transaction.
   const [first] = await deps.database.rows(sql`SELECT 1 AS due FROM jobs WHERE ${due} LIMIT 1`);
   if (!first) return { ran, byKind };
   for (;;) {
-    const done = await registry.run(
-      () =>
-        deps.database.db.transaction(async (tx) => {
-          const [job] = await deps.database.rows<{ id: string; kind: string; payload: Record<string, unknown> }>(
-            sql`SELECT id, kind, payload FROM jobs WHERE ${due} ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED`,
-            tx,
-          );
-          if (!job) return null;
-          const handler = registry.handler(job.kind) as NonNullable<ReturnType<typeof registry.handler>>;
-          const result = await handler({ deps, tx, now: opts.now, job: { id: job.id, kind: job.kind }, payload: job.payload });
-          await tx.update(jobs).set({ status: "done", result, finishedAt: new Date() }).where(eq(jobs.id, job.id));
-          return job.kind;
-        }),
-      null,
-    );
+    const done = await registry.run(async () => {
+      const claimed = await deps.database.db.transaction(async (tx) => {
+        const [job] = await deps.database.rows<{ id: string; kind: string; payload: Record<string, unknown> }>(
+          sql`SELECT id, kind, payload FROM jobs WHERE ${due} ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED`,
+          tx,
+        );
+        if (!job) return null;
+        const handler = registry.handler(job.kind) as NonNullable<ReturnType<typeof registry.handler>>;
+        const now = opts.only && (job.payload.merchant_id ?? null) === null ? serverNow : opts.now;
+        const out = await handler({ deps, tx, now, job: { id: job.id, kind: job.kind }, payload: job.payload });
+        const outcome = typeof out === "string" ? { result: out, afterCommit: undefined } : out;
+        await tx.update(jobs).set({ status: "done", result: outcome.result, finishedAt: new Date() }).where(eq(jobs.id, job.id));
+        return { id: job.id, kind: job.kind, afterCommit: outcome.afterCommit };
+      });
+      if (claimed?.afterCommit) await finishAfterCommit(deps, claimed.id, claimed.afterCommit);
+      return claimed?.kind ?? null;
+    }, null);
     if (!done) break;
     ran++;
     byKind[done] = (byKind[done] ?? 0) + 1;
   }
   return { ran, byKind };
+}
+
+/**
+ * A job's work after its COMMIT: the job is already done (and its next run planned), so a
+ * failure here is logged and kept as the result, and the next run picks the work up again.
+ */
+async function finishAfterCommit(deps: Deps, jobId: string, work: () => Promise<string>): Promise<void> {
+  let result: string;
+  try {
+    result = await work();
+  } catch (err) {
+    deps.logger.error({ job: jobId, err: { message: (err as Error).message } }, "job work after commit failed");
+    result = `failed after commit: ${(err as Error).message}`.slice(0, 500);
+  }
+  await deps.database.rows(sql`UPDATE jobs SET result = ${result} WHERE id = ${jobId}`);
 }

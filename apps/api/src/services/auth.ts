@@ -16,6 +16,8 @@ export type IdentityRow = typeof identities.$inferSelect;
 type ChallengeRow = typeof signInChallenges.$inferSelect;
 
 export const CODE_TTL_MS = 10 * 60 * 1000;
+/** The window of AUTH_CODE_FAILURES_PER_ADDRESS (sign_in_throttles): retention prunes a row whose window ended. */
+export const CODE_FAILURE_WINDOW_MS = 60 * 60_000;
 /**
  * Answers checked against one challenge, at most, however many arrive at once; then it is
  * dead. There is no lockout of an address: it would let anyone lock a member out. The
@@ -111,7 +113,7 @@ function limitsOf(deps: Deps) {
       attemptsPerIp: new Windows(env.AUTH_ATTEMPTS_PER_IP, 10 * 60_000),
       failuresPerIp: new Windows(env.AUTH_FAILURES_PER_IP, 10 * 60_000),
       attemptsPerIdentity: new Windows(20, 10 * 60_000),
-      codeFailuresPerSubject: { max: env.AUTH_CODE_FAILURES_PER_ADDRESS, windowMs: 60 * 60_000 },
+      codeFailuresPerSubject: { max: env.AUTH_CODE_FAILURES_PER_ADDRESS, windowMs: CODE_FAILURE_WINDOW_MS },
     };
     limits.set(deps, l);
   }

@@ -1518,7 +1518,7 @@ export type paths = {
       path?: never;
       cookie?: never;
     };
-    /** Every delivery attempt to this endpoint, newest first */
+    /** Delivery attempts to this endpoint, newest first (kept WEBHOOK_RETENTION_DAYS, 30 days by default) */
     get: operations["getWebhookEndpointsIdAttempts"];
     put?: never;
     post?: never;

@@ -58,7 +58,12 @@ export const signInChallenges = pgTable(
     expiresAt: ts("expires_at").notNull(),
     consumedAt: ts("consumed_at"),
   },
-  (t) => [uniqueIndex("sign_in_challenges_link_idx").on(t.linkHash), index("sign_in_challenges_subject_idx").on(t.subjectHash)],
+  (t) => [
+    uniqueIndex("sign_in_challenges_link_idx").on(t.linkHash),
+    index("sign_in_challenges_subject_idx").on(t.subjectHash),
+    // Retention prunes expired challenges by it (jobs/retention.ts).
+    index("sign_in_challenges_expires_idx").on(t.expiresAt),
+  ],
 );
 
 /**
@@ -66,11 +71,16 @@ export const signInChallenges = pgTable(
  * fixed window, shared by every process: past AUTH_CODE_FAILURES_PER_ADDRESS typed codes for
  * the subject are refused until the window ends (the emailed link still signs in).
  */
-export const signInThrottles = pgTable("sign_in_throttles", {
-  subjectHash: text("subject_hash").primaryKey(),
-  failures: integer("failures").notNull().default(0),
-  windowStartedAt: ts("window_started_at").notNull().defaultNow(),
-});
+export const signInThrottles = pgTable(
+  "sign_in_throttles",
+  {
+    subjectHash: text("subject_hash").primaryKey(),
+    failures: integer("failures").notNull().default(0),
+    windowStartedAt: ts("window_started_at").notNull().defaultNow(),
+  },
+  // Retention prunes throttles whose window ended by it (jobs/retention.ts).
+  (t) => [index("sign_in_throttles_window_idx").on(t.windowStartedAt)],
+);
 
 export const recoveryCodes = pgTable(
   "recovery_codes",
@@ -102,7 +112,12 @@ export const sessions = pgTable(
      */
     liveModeExpiresAt: ts("live_mode_expires_at"),
   },
-  (t) => [uniqueIndex("sessions_token_idx").on(t.tokenHash), index("sessions_identity_idx").on(t.identityId)],
+  (t) => [
+    uniqueIndex("sessions_token_idx").on(t.tokenHash),
+    index("sessions_identity_idx").on(t.identityId),
+    // Retention prunes expired sessions by it (jobs/retention.ts).
+    index("sessions_expires_idx").on(t.expiresAt),
+  ],
 );
 
 /** Audit log of security events (sign-ins, failures, lockouts, factor and key changes). */

@@ -132,7 +132,7 @@ const r = {
     method: "get",
     path: "/v1/webhook_endpoints/{id}/attempts",
     tags,
-    summary: "Every delivery attempt to this endpoint, newest first",
+    summary: "Delivery attempts to this endpoint, newest first (kept WEBHOOK_RETENTION_DAYS, 30 days by default)",
     security: bearer,
     middleware: guard,
     request: { params: IdParam("we"), query: ListQuery },
