@@ -37,9 +37,18 @@ const { values } = parseArgs({
     "max-seconds": { type: "string", default: "600" },
     /** Run the API from source with tsx (slower restarts) instead of apps/api/dist. */
     source: { type: "boolean", default: false },
+    /**
+     * What is killed: "api" (the API process, on one PostgreSQL), or on the three-node Patroni
+     * cluster of scripts/ha-cluster.sh (issue 24): "primary" (the primary's Patroni and
+     * postmaster, SIGKILL; the old node then rejoins as a replica), "switchover" (a planned
+     * switchover), or "mixed" (both, alternating). The checks are the same.
+     */
+    fault: { type: "string", default: "api" },
   },
 });
 const KILLS = Number(values.kills);
+const FAULT = values.fault;
+if (!["api", "primary", "switchover", "mixed"].includes(FAULT)) throw new Error(`--fault: api, primary, switchover or mixed, not ${FAULT}`);
 const CLIENTS = Number(values.clients);
 const DEADLINE = Date.now() + Number(values["max-seconds"]) * 1000;
 const root = resolve(import.meta.dirname, "..");
@@ -47,6 +56,8 @@ const ADMIN_KEY = `sk_admin_chaos_${randomUUID().replaceAll("-", "")}`;
 const CARD = { number: "4242424242424242", exp_month: 12, exp_year: 2030, cvc: "123" };
 /** Each customer's wallet top-up, in minor units. */
 const TOPUP = 10_000_000;
+/** Where --fault primary|switchover|mixed keeps its three-node cluster (scripts/ha-cluster.sh). */
+const HA_DIR = "/tmp/softrack-chaos-ha";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const freePort = () =>
@@ -347,7 +358,7 @@ function receiver(): Promise<{ server: Server; url: string }> {
 // ---- the run -------------------------------------------------------------------------------
 let setup: Setup;
 const started = Date.now();
-const pg = await startPostgres({ name: "chaos", settings: { max_connections: 200 } });
+const pg = FAULT === "api" ? await startPostgres({ name: "chaos", settings: { max_connections: 200 } }) : await startHaCluster();
 const hooks = await receiver();
 const failures: string[] = [];
 const lines: string[] = [];
@@ -421,17 +432,22 @@ try {
     }
   });
 
-  // SIGKILL at random moments, restart at once.
+  // SIGKILL at random moments, restart at once (or a database fault, and the API rides it out).
   const restartMs: number[] = [];
+  const faults: DatabaseFault[] = [];
   for (let k = 0; k < KILLS && Date.now() < DEADLINE; k++) {
     await sleep(1_000 + Math.random() * 3_000); // the API serves 1–4 s between kills
+    if (FAULT !== "api") {
+      faults.push(await databaseFault(FAULT === "mixed" ? (k % 2 === 0 ? "primary" : "switchover") : FAULT, setup.sk));
+      continue;
+    }
     api?.kill("SIGKILL");
     const t0 = Date.now();
     await new Promise((r) => api?.once("exit", r));
     await startApi(env);
     restartMs.push(Date.now() - t0);
   }
-  const kills = restartMs.length;
+  const kills = FAULT === "api" ? restartMs.length : faults.length;
   await sleep(1_000);
   running = false;
   await Promise.all(clients);
@@ -549,12 +565,21 @@ try {
   log(`# Crash test (bench/chaos.ts)`);
   log("");
   log(
-    `Run: \`npx tsx bench/chaos.ts --kills ${KILLS} --clients ${CLIENTS}${values.source ? " --source" : ""}\`, ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores, Node ${process.version}, PostgreSQL 15 (fsync on), API ${values.source ? "from source (tsx)" : "from apps/api/dist"}, ${seconds} s in all.`,
+    `Run: \`npx tsx bench/chaos.ts --kills ${KILLS} --clients ${CLIENTS}${FAULT === "api" ? "" : ` --fault ${FAULT}`}${values.source ? " --source" : ""}\`, ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores, Node ${process.version}, PostgreSQL 15 (fsync on${FAULT === "api" ? "" : "; three nodes under Patroni, synchronous replication, HAProxy"}), API ${values.source ? "from source (tsx)" : "from apps/api/dist"}, ${seconds} s in all.`,
   );
   log("");
   log("| | |");
   log("|---|---|");
-  log(`| kill -9 of the API process | ${kills} (restart to ready: median ${median(restartMs)} ms, max ${Math.max(...restartMs)} ms) |`);
+  if (FAULT === "api")
+    log(`| kill -9 of the API process | ${kills} (restart to ready: median ${median(restartMs)} ms, max ${Math.max(...restartMs)} ms) |`);
+  for (const kind of ["primary", "switchover"] as const) {
+    const of = faults.filter((f) => f.kind === kind);
+    if (of.length === 0) continue;
+    const what = kind === "primary" ? "primary killed (Patroni and postmaster, SIGKILL)" : "planned switchover (patronictl)";
+    log(
+      `| ${what} | ${of.length}: new primary after median ${median(of.map((f) => f.newPrimaryMs))} ms (max ${Math.max(...of.map((f) => f.newPrimaryMs))}); the API served again after median ${median(of.map((f) => f.servedMs))} ms (max ${Math.max(...of.map((f) => f.servedMs))}) |`,
+    );
+  }
   log(`| HTTP requests sent (after setup) | ${stats.requests - setupRequests} |`);
   log(`| of which retries with the same key | ${stats.retries} |`);
   log(`| answered by status | ${statuses} |`);
@@ -605,6 +630,73 @@ try {
   await pg.stop();
 }
 process.exit(failures.length === 0 ? 0 : 1);
+
+// ---- the three-node cluster (issue 24): scripts/ha-cluster.sh ----------------------------------
+interface DatabaseFault {
+  kind: "primary" | "switchover";
+  /** From the fault to a new primary named by Patroni. */
+  newPrimaryMs: number;
+  /** From the fault to the API's first 2xx on a write. */
+  servedMs: number;
+}
+
+function haScript(...args: string[]): Promise<string> {
+  return new Promise((done, fail) => {
+    const child = spawn("bash", [resolve(root, "scripts/ha-cluster.sh"), ...args], {
+      env: { ...process.env, HA_DIR: HA_DIR, HA_PORT: "56100" },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let out = "";
+    child.stdout?.on("data", (d) => {
+      out += d;
+    });
+    child.once("exit", (code) => (code === 0 ? done(out.trim()) : fail(new Error(`ha-cluster.sh ${args.join(" ")} exited ${code}`))));
+  });
+}
+
+/** The cluster, shaped as the one-server cluster the checks use. */
+async function startHaCluster() {
+  await haScript("stop").catch(() => undefined);
+  const out = await haScript("start");
+  const write = /DATABASE_URL=(\S+)/.exec(out)?.[1];
+  if (!write) throw new Error(`ha-cluster.sh start printed no DATABASE_URL: ${out}`);
+  const url = (db = "postgres") => write.replace(/\/postgres$/, `/${db}`);
+  return {
+    url,
+    createDatabase: async (name: string) => {
+      const admin = postgres(url(), { max: 1, onnotice: () => {} });
+      await admin.unsafe(`CREATE DATABASE ${name}`);
+      await admin.end();
+    },
+    stop: () => haScript("stop").then(() => undefined),
+  };
+}
+
+/** One fault, then the wait for a new primary and for the API to serve a write again; the old primary rejoins. */
+async function databaseFault(kind: "primary" | "switchover", sk: string): Promise<DatabaseFault> {
+  const before = await haScript("leader");
+  const t0 = Date.now();
+  await haScript(kind === "primary" ? "kill-primary" : "switchover");
+  let newPrimaryMs = -1;
+  let servedMs = -1;
+  while ((newPrimaryMs < 0 || servedMs < 0) && Date.now() - t0 < 120_000) {
+    if (newPrimaryMs < 0) {
+      const now = await haScript("leader").catch(() => "");
+      if (now !== "" && now !== before) newPrimaryMs = Date.now() - t0;
+    }
+    if (servedMs < 0 && newPrimaryMs >= 0) {
+      const probe = await call("POST", "/v1/customers", sk, { name: "Failover probe" }, randomUUID());
+      if (probe.status >= 200 && probe.status < 300) servedMs = Date.now() - t0;
+    }
+    await sleep(200);
+  }
+  if (newPrimaryMs < 0 || servedMs < 0) throw new Error(`no new primary or no API within 120 s after a ${kind}`);
+  // The old primary comes back, as a replica (pg_rewind when it has to).
+  if (kind === "primary") await haScript("restart-node", before.replace("node", ""));
+  // The next fault finds a synchronous standby to promote, as an operator would wait for.
+  await haScript("wait-healthy");
+  return { kind, newPrimaryMs, servedMs };
+}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

@@ -9,6 +9,7 @@
 #   scripts/ha-cluster.sh kill-primary   -> SIGKILL the primary's postmaster (and its Patroni)
 #   scripts/ha-cluster.sh restart-node N -> bring node N back (it rejoins as a replica)
 #   scripts/ha-cluster.sh switchover     -> planned switchover to a synchronous standby
+#   scripts/ha-cluster.sh wait-healthy   -> until a leader, a synchronous standby and all three nodes run
 #   scripts/ha-cluster.sh stop           -> stop everything and remove the cluster's files
 # HA_DIR (default /tmp/softrack-ha) holds everything; HA_PORT (default 56000) is the first of its
 # ports: HAProxy writes HA_PORT+1, reads HA_PORT+2; etcd clients +11..13, peers +21..23; Patroni's
@@ -214,6 +215,15 @@ case "$cmd" in
     i="${2:?node number}"
     alive "patroni$i" || start_patroni "$i"
     ;;
+  wait-healthy)
+    # A leader, a synchronous standby, and all three members running or streaming.
+    healthy() {
+      local out
+      out="$(curl -fsS "http://127.0.0.1:$(rest_port 1)/cluster" 2>/dev/null || curl -fsS "http://127.0.0.1:$(rest_port 2)/cluster" 2>/dev/null || curl -fsS "http://127.0.0.1:$(rest_port 3)/cluster" 2>/dev/null)" || return 1
+      python3 -c 'import json,sys; m=json.load(sys.stdin)["members"]; ok=len(m)==3 and all(x.get("state") in ("running","streaming") for x in m) and any(x["role"]=="leader" for x in m) and any(x["role"]=="sync_standby" for x in m); sys.exit(0 if ok else 1)' <<<"$out"
+    }
+    wait_for healthy "${2:-120}" || { echo "the cluster is not healthy" >&2; exit 1; }
+    ;;
   switchover)
     name="$(leader)"
     target="$(sync_standby)"
@@ -228,5 +238,5 @@ case "$cmd" in
     sleep 1
     rm -rf "$dir"
     ;;
-  *) echo "usage: $0 start|status|leader|kill-primary|restart-node N|switchover|stop" >&2; exit 2 ;;
+  *) echo "usage: $0 start|status|leader|kill-primary|restart-node N|switchover|wait-healthy|stop" >&2; exit 2 ;;
 esac
