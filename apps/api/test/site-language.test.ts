@@ -15,17 +15,20 @@ describe("chooseSiteLanguage", () => {
     expect(chooseSiteLanguage("kk,en;q=0.5", undefined)).toBe("ru");
   });
 
-  it("follows q-values, not order, and ignores q=0 and wildcards", () => {
+  it("follows q-values, not order, and ignores q=0; a wildcard means the default page", () => {
     expect(chooseSiteLanguage("ru;q=0.3,en;q=0.8", undefined)).toBe("en");
     expect(chooseSiteLanguage("en;q=0,ru", undefined)).toBe("ru");
     expect(chooseSiteLanguage("*,ru;q=0.5", undefined)).toBe("ru");
+    expect(chooseSiteLanguage("en;q=0.5,*", undefined)).toBe("ru");
+    expect(chooseSiteLanguage("*;q=0.1,en", undefined)).toBe("en");
     expect(chooseSiteLanguage("de-DE,de;q=0.9,ru;q=0.5", undefined)).toBe("ru");
   });
 
-  it("gives English when the browser names neither language, Russian without a header", () => {
+  it("gives English when the browser names neither language, Russian without a header or with only *", () => {
     expect(chooseSiteLanguage("de-DE,fr;q=0.8", undefined)).toBe("en");
     expect(chooseSiteLanguage(undefined, undefined)).toBe("ru");
     expect(chooseSiteLanguage("  ", undefined)).toBe("ru");
+    expect(chooseSiteLanguage("*", undefined)).toBe("ru");
   });
 
   it("honours the reader's remembered choice over the header", () => {

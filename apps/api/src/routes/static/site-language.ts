@@ -41,14 +41,16 @@ function preferences(header: string): string[] {
 }
 
 /**
- * The language `/` is served in. Without any Accept-Language (crawlers), Russian: the page the
- * site's hreflang x-default names. A header that names neither English nor a Russian-reading
+ * The language `/` is served in. Without any Accept-Language (crawlers), or with `*` before any
+ * language of the site, Russian: the page the site's hreflang x-default names. A header that names neither English nor a Russian-reading
  * language gets English, the language most readers from elsewhere read.
  */
 export function chooseSiteLanguage(acceptLanguage: string | undefined, cookie: string | undefined): SiteLanguage {
   if (cookie === "ru" || cookie === "en" || cookie === "ky") return cookie;
   if (!acceptLanguage?.trim()) return "ru";
   for (const tag of preferences(acceptLanguage)) {
+    // "any language" (what Node's fetch sends by default): the x-default page
+    if (tag === "*") return "ru";
     const lang = fromTag(tag);
     if (lang) return lang;
   }
