@@ -38,9 +38,10 @@ if (header && toggle && nav) {
       toggle.focus();
     }
   });
-  // tabbing out of the header, or a click elsewhere, closes it
+  // tabbing out of the menu, or a click elsewhere, closes it
   header.addEventListener("focusout", (event) => {
-    if (isOpen() && !header.contains(event.relatedTarget as Node | null)) setOpen(false);
+    const to = event.relatedTarget as Node | null;
+    if (isOpen() && to !== null && to !== toggle && !nav.contains(to)) setOpen(false);
   });
   document.addEventListener("click", (event) => {
     if (isOpen() && !header.contains(event.target as Node)) setOpen(false);
