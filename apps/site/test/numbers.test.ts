@@ -77,7 +77,14 @@ describe("figures read from the reports", () => {
   });
 
   it("finds all six figures in this repository's reports", () => {
-    expect(extractFigures(loadReports()).map((f) => f.key)).toEqual(["throughput", "p99", "crashKills", "fuzzRequests", "sdkSize", "widgetSize"]);
+    expect(extractFigures(loadReports()).map((f) => f.key)).toEqual([
+      "throughput",
+      "p99",
+      "crashKills",
+      "fuzzRequests",
+      "sdkSize",
+      "widgetSize",
+    ]);
   });
 });
 
