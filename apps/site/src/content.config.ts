@@ -5,6 +5,11 @@ import { z } from "astro/zod";
 
 const lang = z.enum(["ru", "en"]);
 const capabilitySlug = z.enum(["payments", "transit", "courier-guarantee", "tax", "sdk-widget"]);
+/**
+ * Where a case really stands. Only what the company has said goes here: `live` only when a launch
+ * is announced; until then `rollout` (approved, being installed) or `development`.
+ */
+export const caseStatus = z.enum(["live", "rollout", "development"]);
 
 /** A delivered project: one Markdown file per case and language (`cases/<lang>/<slug>.md`). */
 const cases = defineCollection({
@@ -13,6 +18,11 @@ const cases = defineCollection({
     lang,
     key: z.string().regex(/^[a-z0-9-]+$/),
     order: z.number().int(),
+    status: caseStatus,
+    /** announced beta date, ISO (YYYY-MM-DD) */
+    beta: z.coerce.date().optional(),
+    /** share of the work done, in per cent, when the company has said it */
+    progress: z.number().int().min(0).max(100).optional(),
     title: z.string(),
     client: z.string(),
     sector: z.string(),
@@ -97,7 +107,31 @@ const ui = defineCollection({
     languageLabel: z.string(),
     footer: z.object({ tagline: z.string(), rights: z.string(), license: z.string(), navLabel: z.string() }),
     cta: z.object({ talk: z.string(), build: z.string(), readCase: z.string(), allCases: z.string() }),
-    caseLabels: z.object({ problem: z.string(), built: z.string(), outcome: z.string(), uses: z.string(), client: z.string() }),
+    caseLabels: z.object({
+      problem: z.string(),
+      built: z.string(),
+      outcome: z.string(),
+      /** heading of the outcome when the case is not live yet: what it is meant to achieve */
+      goal: z.string(),
+      uses: z.string(),
+      client: z.string(),
+      status: z.string(),
+    }),
+    caseStatus: z.object({ live: z.string(), rollout: z.string(), development: z.string(), beta: z.string(), progress: z.string() }),
+    menu: z.object({ open: z.string() }),
+    /** "Softrack in numbers": what each measured figure is (src/lib/numbers.ts), and where it was read */
+    figures: z.object({
+      throughput: z.string(),
+      p99: z.string(),
+      crashKills: z.string(),
+      fuzzRequests: z.string(),
+      sdkSize: z.string(),
+      widgetSize: z.string(),
+      ms: z.string(),
+      bytes: z.string(),
+      source: z.string(),
+      caption: z.string(),
+    }),
   }),
 });
 

@@ -1,5 +1,5 @@
-// Reads the repository's BENCHMARKS.md at build time. Figures are copied, never computed or
-// rounded up: when a figure is not found, the site shows nothing for it.
+// Reads the repository's BENCHMARKS.md at build time: its tables, shown whole on the achievements
+// page. The headline figures are read from named places by src/lib/numbers.ts.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { repoRoot } from "./repo";
@@ -9,19 +9,6 @@ export interface MdTable {
   heading: string | null;
   headers: string[];
   rows: string[][];
-}
-
-export interface Figure {
-  value: string;
-  /** Row label or column header the value came from, shown as the figure's caption source. */
-  context: string;
-}
-
-export interface KeyFigures {
-  paymentsPerSecond?: Figure;
-  tapsPerSecond?: Figure;
-  ratioToPostgres?: Figure;
-  tests?: Figure;
 }
 
 export const benchmarksPath = process.env.BENCHMARKS_PATH ?? join(repoRoot(), "BENCHMARKS.md");
@@ -64,93 +51,14 @@ export function parseTables(markdown: string): MdTable[] {
   return tables;
 }
 
-const plain = (s: string) => s.replace(/[`*_]/g, "").trim();
-const numberLike = /^[~≈]?\s*\d[\d\s,. ]*(?:\s*[kKM])?$/;
-const ratioLike = /^[~≈]?\s*\d+(?:[.,]\d+)?\s*(?:×|x|%)$/;
-
-interface Rule {
-  /** matches the row label, the column header or the heading above the table */
-  context: RegExp;
-  /** matches the value cell itself (after stripping Markdown emphasis) */
-  value: RegExp;
-  /** the value may carry its unit inline, e.g. "12,400 payments/s" */
-  inline?: RegExp;
-}
-
-const rules: Record<keyof KeyFigures, Rule> = {
-  paymentsPerSecond: {
-    context: /payments?\s*\/\s*s\b|payments? per second/i,
-    value: numberLike,
-    inline: /^([~≈]?\s*\d[\d\s,. ]*)\s*payments?\s*\/\s*s\b/i,
-  },
-  tapsPerSecond: {
-    context: /taps?\s*\/\s*s\b|taps? per second/i,
-    value: numberLike,
-    inline: /^([~≈]?\s*\d[\d\s,. ]*)\s*taps?\s*\/\s*s\b/i,
-  },
-  ratioToPostgres: {
-    context: /(ratio|ceiling|of\s+postgres|vs\.?\s+postgres|postgres(?:ql)?['’]?s?\s+(?:own\s+)?ceiling|÷\s*pgbench|\/\s*pgbench)/i,
-    value: ratioLike,
-  },
-  tests: {
-    context: /^(?:tests?|test count|tests passed|passing tests)$/i,
-    value: /^\d[\d,\s ]*$/,
-  },
-};
-
-/** The reference rows (PostgreSQL's own ceiling, pgbench, a bare framework) are not Softrack's figures. */
-const reference = /postgres|pgbench|ceiling|bare|naive|baseline/i;
-
-function findInTables(tables: MdTable[], rule: Rule, skipReference: boolean): Figure | undefined {
-  for (const t of tables) {
-    for (const row of t.rows) {
-      const label = plain(row[0] ?? "");
-      if (skipReference && reference.test(label)) continue;
-      for (let c = 1; c < row.length; c++) {
-        const cell = plain(row[c] ?? "");
-        const header = plain(t.headers[c] ?? "");
-        if (skipReference && reference.test(header) && !rule.context.test(header)) continue;
-        if (rule.inline) {
-          const m = cell.match(rule.inline);
-          if (m?.[1]) return { value: m[1].trim(), context: label || header };
-        }
-        if (!rule.value.test(cell)) continue;
-        if (rule.context.test(header)) return { value: cell, context: label ? `${label} — ${header}` : header };
-        if (rule.context.test(label)) return { value: cell, context: header ? `${label} — ${header}` : label };
-      }
-    }
-  }
-  return undefined;
-}
-
-export function extractKeyFigures(markdown: string): KeyFigures {
-  const tables = parseTables(markdown);
-  const figures: KeyFigures = {};
-  for (const key of Object.keys(rules) as (keyof KeyFigures)[]) {
-    // Softrack's own rows first; the ratio itself is about the ceiling, so it may name it
-    const found = key === "ratioToPostgres" ? findInTables(tables, rules[key], false) : findInTables(tables, rules[key], true);
-    if (found) figures[key] = found;
-  }
-  if (!figures.tests) {
-    // prose such as "1,234 tests pass" or "Tests: 1234 passed"
-    const m =
-      markdown.match(/\b(\d[\d,  ]*\d|\d)\s+(?:automated\s+)?tests?\s+(?:pass|passed|passing|green)\b/i) ??
-      markdown.match(/\btests?\s*:\s*(\d[\d,  ]*\d|\d)\s+passed\b/i);
-    if (m?.[1]) figures.tests = { value: m[1].trim(), context: m[0].trim() };
-  }
-  return figures;
-}
-
 export interface Benchmarks {
   found: boolean;
   tables: MdTable[];
-  figures: KeyFigures;
 }
 
 export function loadBenchmarks(path = benchmarksPath): Benchmarks {
-  if (!existsSync(path)) return { found: false, tables: [], figures: {} };
-  const md = readFileSync(path, "utf8");
-  return { found: true, tables: parseTables(md), figures: extractKeyFigures(md) };
+  if (!existsSync(path)) return { found: false, tables: [] };
+  return { found: true, tables: parseTables(readFileSync(path, "utf8")) };
 }
 
 /** Inline Markdown of a table cell to safe HTML: code spans, bold, links' text. */

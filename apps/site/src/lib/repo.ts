@@ -10,7 +10,8 @@ import { dirname, join } from "node:path";
 export function repoRoot(): string {
   let dir = process.cwd();
   for (let i = 0; i < 6; i++) {
-    if (existsSync(join(dir, "turbo.json"))) return dir;
+    // apps/site has a turbo.json of its own: the root is where apps/ and packages/ sit together
+    if (existsSync(join(dir, "turbo.json")) && existsSync(join(dir, "apps")) && existsSync(join(dir, "packages"))) return dir;
     dir = dirname(dir);
   }
   return process.cwd();

@@ -2,12 +2,14 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { extname, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Hono, type MiddlewareHandler } from "hono";
+import { getCookie } from "hono/cookie";
 import type { AppEnv, Deps } from "../../context.js";
 import { demoEnabled, type Env } from "../../env.js";
 import { ApiError, invalid } from "../../lib/errors.js";
 import { clientIp, rateLimit } from "../../middleware/rate-limit.js";
 import { ensureDemoMerchant } from "../../services/demo.js";
 import { createPayment, paymentObject } from "../../services/payments.js";
+import { chooseSiteLanguage, SITE_HOME_PAGES, SITE_LANGUAGE_COOKIE } from "./site-language.js";
 
 /**
  * What the reference API serves besides the API, so a newcomer needs no CDN and no second
@@ -170,6 +172,18 @@ export const staticRoutes = new Hono<AppEnv>()
       return c.body(html, 200, { "Content-Type": "text/html; charset=utf-8", ...OWN_FRAMING, "Cache-Control": "no-store" });
     },
   )
+  // `/` in the reader's language, without a redirect: the same URL answers per cookie and header
+  .get("/", (c, next) => {
+    const lang = chooseSiteLanguage(c.req.header("Accept-Language"), getCookie(c, SITE_LANGUAGE_COOKIE));
+    const file = fileUnder(builtDirs(c.var.deps.env).site, SITE_HOME_PAGES[lang]);
+    if (!file) return next();
+    const res = send(file);
+    res.headers.set("Vary", "Accept-Language, Cookie");
+    res.headers.set("Content-Language", lang);
+    // revalidate each time: a reader who just switched language must not get the cached page
+    res.headers.set("Cache-Control", "no-cache");
+    return res;
+  })
   .get("*", (c, next) => {
     const raw = new URL(c.req.url).pathname;
     if (raw.startsWith("/v1/")) return next();
