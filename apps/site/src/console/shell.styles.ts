@@ -6,6 +6,11 @@ export const shell = css`
     min-height: 100vh;
     background: var(--bg-soft);
   }
+  /* One layout system: a grid whose content column is minmax(0, 1fr) and whose items may
+     shrink (min-width: 0), so nothing inside can make the page wider than the viewport. */
+  .layout > * {
+    min-width: 0;
+  }
   .bar {
     display: flex;
     flex-wrap: wrap;
@@ -91,7 +96,7 @@ export const shell = css`
   }
   @media (max-width: 52rem) {
     .layout {
-      grid-template-columns: 1fr;
+      grid-template-columns: minmax(0, 1fr);
     }
     nav.side ul {
       position: static;

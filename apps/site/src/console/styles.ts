@@ -7,6 +7,14 @@ export const shared = css`
     display: block;
     color: var(--text);
     font: inherit;
+    /* a view never widens its column: what is too wide scrolls inside its own box (tables) */
+    min-width: 0;
+  }
+  /* widths include padding and border, so width: 100% never sticks out of its box */
+  *,
+  *::before,
+  *::after {
+    box-sizing: border-box;
   }
   h1,
   h2,
@@ -46,11 +54,31 @@ export const shared = css`
   .muted {
     color: var(--muted);
   }
+  /* ids stay whole (never broken mid-id); a table that gets too wide scrolls in its .table-wrap */
   .mono,
   code {
     font-family: var(--mono);
     font-size: 0.92em;
+  }
+  a.mono,
+  td.mono {
+    white-space: nowrap;
+  }
+  /* long free text in monospace (URLs) may break anywhere rather than widen the page */
+  .mono.wrap-anywhere,
+  .wrap-anywhere {
     overflow-wrap: anywhere;
+    white-space: normal;
+  }
+  /* "Payment pay_…": the id on its own line under the title's words, small enough for a phone */
+  .title-id {
+    display: block;
+    margin-top: 0.3em;
+    font-size: 0.55em;
+    font-weight: 500;
+    letter-spacing: 0;
+    color: var(--muted);
+    white-space: nowrap;
   }
   .card {
     background: var(--bg-card);
@@ -60,7 +88,11 @@ export const shared = css`
     padding: 1.25rem;
     margin: 0 0 1.25rem;
   }
+  /* position: relative makes the wrapper the containing block of the visually-hidden labels in
+     its cells too, so they scroll (and clip) with the table instead of widening the page */
   .table-wrap {
+    position: relative;
+    max-width: 100%;
     overflow-x: auto;
     border: 1px solid var(--line);
     border-radius: var(--radius);
@@ -112,11 +144,18 @@ export const shared = css`
     color: var(--text);
     white-space: nowrap;
   }
+  /* a status's tone in colour (and in its words): succeeded and failed never look alike */
   .badge.good {
     color: var(--good);
+    background: color-mix(in srgb, var(--good) 14%, var(--bg-card));
   }
   .badge.bad {
     color: var(--bad);
+    background: color-mix(in srgb, var(--bad) 12%, var(--bg-card));
+  }
+  .badge.neutral {
+    color: var(--muted);
+    background: color-mix(in srgb, var(--muted) 12%, var(--bg-card));
   }
   form {
     display: grid;
@@ -126,6 +165,16 @@ export const shared = css`
   .field {
     display: grid;
     gap: 0.3rem;
+    min-width: 0;
+  }
+  /* a one-line form (field(s) then its button): fields share the row, the button sits on their
+     baseline, and everything wraps onto new lines on a narrow screen instead of overlapping */
+  form.row {
+    max-width: 40rem;
+    align-items: end;
+  }
+  form.row > .field {
+    flex: 1 1 12rem;
   }
   label,
   legend {
@@ -239,7 +288,7 @@ export const shared = css`
   }
   dl.facts {
     display: grid;
-    grid-template-columns: max-content 1fr;
+    grid-template-columns: max-content minmax(0, 1fr);
     gap: 0.35rem 1.25rem;
     margin: 0 0 1.25rem;
   }
