@@ -2,15 +2,22 @@
 // so the console matches the site; Lit adopts these sheets, no <style> element is written.
 import { css } from "lit";
 
+// Layout rules (comments here, not in the CSS: the CSS text ships as it is written):
+// - box-sizing: border-box everywhere, so width: 100% never sticks out of its box;
+// - a view never widens its column (min-width: 0): what is too wide scrolls in its own box;
+// - .table-wrap scrolls a wide table, and is position: relative so the visually-hidden labels in
+//   its cells scroll and clip with the table instead of widening the page;
+// - ids stay whole (a.mono, td.mono never break); long free text such as URLs uses .wrap-anywhere;
+// - .title-id puts a detail page's id on its own line under the title's words, phone-sized;
+// - form.row (fields then a button) wraps onto new lines on a narrow screen, never overlaps;
+// - a status badge's tone is in colour as well as words (see status.ts).
 export const shared = css`
   :host {
     display: block;
     color: var(--text);
     font: inherit;
-    /* a view never widens its column: what is too wide scrolls inside its own box (tables) */
     min-width: 0;
   }
-  /* widths include padding and border, so width: 100% never sticks out of its box */
   *,
   *::before,
   *::after {
@@ -54,7 +61,6 @@ export const shared = css`
   .muted {
     color: var(--muted);
   }
-  /* ids stay whole (never broken mid-id); a table that gets too wide scrolls in its .table-wrap */
   .mono,
   code {
     font-family: var(--mono);
@@ -64,13 +70,11 @@ export const shared = css`
   td.mono {
     white-space: nowrap;
   }
-  /* long free text in monospace (URLs) may break anywhere rather than widen the page */
   .mono.wrap-anywhere,
   .wrap-anywhere {
     overflow-wrap: anywhere;
     white-space: normal;
   }
-  /* "Payment pay_…": the id on its own line under the title's words, small enough for a phone */
   .title-id {
     display: block;
     margin-top: 0.3em;
@@ -88,8 +92,6 @@ export const shared = css`
     padding: 1.25rem;
     margin: 0 0 1.25rem;
   }
-  /* position: relative makes the wrapper the containing block of the visually-hidden labels in
-     its cells too, so they scroll (and clip) with the table instead of widening the page */
   .table-wrap {
     position: relative;
     max-width: 100%;
@@ -144,18 +146,17 @@ export const shared = css`
     color: var(--text);
     white-space: nowrap;
   }
-  /* a status's tone in colour (and in its words): succeeded and failed never look alike */
   .badge.good {
     color: var(--good);
-    background: color-mix(in srgb, var(--good) 14%, var(--bg-card));
+    background: color-mix(in srgb, var(--good) 8%, var(--bg-card));
   }
   .badge.bad {
     color: var(--bad);
-    background: color-mix(in srgb, var(--bad) 12%, var(--bg-card));
+    background: color-mix(in srgb, var(--bad) 10%, var(--bg-card));
   }
   .badge.neutral {
     color: var(--muted);
-    background: color-mix(in srgb, var(--muted) 12%, var(--bg-card));
+    background: color-mix(in srgb, var(--muted) 10%, var(--bg-card));
   }
   form {
     display: grid;
@@ -167,8 +168,6 @@ export const shared = css`
     gap: 0.3rem;
     min-width: 0;
   }
-  /* a one-line form (field(s) then its button): fields share the row, the button sits on their
-     baseline, and everything wraps onto new lines on a narrow screen instead of overlapping */
   form.row {
     max-width: 40rem;
     align-items: end;
