@@ -7,6 +7,7 @@ import { css } from "lit";
 // - a view never widens its column (min-width: 0): what is too wide scrolls in its own box;
 // - .table-wrap scrolls a wide table, and is position: relative so the visually-hidden labels in
 //   its cells scroll and clip with the table instead of widening the page;
+// - table cells keep to one line (the table scrolls) except free text (td.text);
 // - ids stay whole (a.mono, td.mono never break); long free text such as URLs uses .wrap-anywhere;
 // - .title-id puts a detail page's id on its own line under the title's words, phone-sized;
 // - form.row (fields then a button) wraps onto new lines on a narrow screen, never overlaps;
@@ -117,6 +118,11 @@ export const shared = css`
     padding: 0.6rem 1rem;
     border-bottom: 1px solid var(--line);
     vertical-align: top;
+    white-space: nowrap;
+  }
+  td.text {
+    white-space: normal;
+    min-width: 12rem;
   }
   tbody tr:last-child td {
     border-bottom: 0;

@@ -70,7 +70,7 @@ export class ConsoleOrder extends ConsoleElement {
       <div class="table-wrap"><table>
         <caption>${t("orders.items")}</caption>
         <thead><tr><th scope="col">${t("order.item")}</th><th scope="col" class="num">${t("common.amount")}</th><th scope="col" class="num">${t("order.quantity")}</th><th scope="col" class="num">${t("order.accepted")}</th><th scope="col" class="num">${t("order.returned")}</th></tr></thead>
-        <tbody>${o.items.map((i) => html`<tr><td>${i.name} <span class="hint mono">${i.sku}</span></td><td class="num">${money(i.amount)}</td><td class="num">${i.quantity}</td><td class="num">${i.accepted}</td><td class="num">${i.returned}</td></tr>`)}</tbody>
+        <tbody>${o.items.map((i) => html`<tr><td class="text">${i.name} <span class="hint mono">${i.sku}</span></td><td class="num">${money(i.amount)}</td><td class="num">${i.quantity}</td><td class="num">${i.accepted}</td><td class="num">${i.returned}</td></tr>`)}</tbody>
       </table></div>
       <h2>${t("order.events")}</h2>
       ${

@@ -22,7 +22,7 @@ export class ConsoleOrders extends PagedList<Order> {
                 <td><a class="mono" href="#/orders/${o.id}">${o.id}</a></td>
                 <td class="num">${formatMoney(o.amount, o.currency, locale())}</td>
                 <td><span class="badge ${statusTone(o.status)}">${statusText(o.status)}</span></td>
-                <td>${o.items.map((i) => `${i.name} × ${i.quantity}`).join(", ")}</td>
+                <td class="text">${o.items.map((i) => `${i.name} × ${i.quantity}`).join(", ")}</td>
                 <td>${formatDate(o.created)}</td>
               </tr>`,
             )}</tbody>

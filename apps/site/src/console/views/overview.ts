@@ -20,8 +20,12 @@ export class ConsoleOverview extends ConsoleElement {
     css`
     .balances {
       display: grid;
-      grid-template-columns: repeat(auto-fit, minmax(13rem, 1fr));
+      grid-template-columns: repeat(auto-fit, minmax(min(13rem, 100%), 1fr));
       gap: 1rem;
+      margin: 0 0 1.25rem;
+    }
+    .balances > .card {
+      margin: 0;
     }
     .stat p {
       margin: 0;

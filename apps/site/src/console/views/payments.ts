@@ -30,7 +30,7 @@ export class ConsolePayments extends PagedList<Payment> {
                 <td class="num">${formatMoney(p.amount, p.currency, locale())}${p.amount_refunded > 0 ? html`<br /><span class="hint">${formatMoney(-p.amount_refunded, p.currency, locale())}</span>` : nothing}</td>
                 <td><span class="badge ${statusTone(p.status)}">${statusText(p.status)}</span></td>
                 <td>${p.method ?? "—"}</td>
-                <td>${p.description ?? ""}</td>
+                <td class="text">${p.description ?? ""}</td>
                 <td>${formatDate(p.created)}</td>
               </tr>`,
             )}</tbody>

@@ -376,7 +376,7 @@ export class ConsolePayout extends PagedList<PayoutTransaction> {
         (x) => html`<tr>
           <td>${x.type}</td>
           <td>${x.source?.startsWith("pay_") ? html`<a class="mono" href="#/payments/${x.source}">${x.source}</a>` : html`<span class="mono">${x.source ?? "—"}</span>`}</td>
-          <td>${x.description ?? ""}</td>
+          <td class="text">${x.description ?? ""}</td>
           <td class="num">${formatMoney(x.amount, x.currency, locale())}</td>
           <td class="num">${formatMoney(x.fee, x.currency, locale())}</td>
           <td>${formatDate(x.created)}</td>

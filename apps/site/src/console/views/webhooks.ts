@@ -92,7 +92,7 @@ export class ConsoleWebhooks extends ActionElement {
             <thead><tr><th scope="col">${t("webhooks.url")}</th><th scope="col">${t("webhooks.events")}</th><th scope="col">${t("common.status")}</th><th scope="col">${t("webhooks.attempts")}</th><th scope="col"><span class="visually-hidden">${t("webhooks.actions")}</span></th></tr></thead>
             <tbody>${this.endpoints.map(
               (e) => html`<tr>
-                <td class="mono wrap-anywhere">${e.url}</td>
+                <td class="mono text wrap-anywhere">${e.url}</td>
                 <td class="mono">${e.events.join(", ")}</td>
                 <td><span class="badge ${e.status === "enabled" ? "good" : "bad"}">${e.status === "enabled" ? t("webhooks.enabled") : t("webhooks.disabled")}</span></td>
                 <td><a href="#/webhooks/${e.id}" aria-current=${e.id === this.endpointId ? "true" : "false"}>${t("webhooks.show")}<span class="visually-hidden"> ${e.url}</span></a></td>
