@@ -2,9 +2,10 @@
 // needs no server rewrites; the session is the API's httpOnly cookie, so the page holds no secret.
 import type { Identity } from "@softrack/sdk";
 import { html, nothing, type TemplateResult } from "lit";
-import { api, failure, SIGNED_OUT } from "./api";
+import { api, failure, mayHaveSession, noteSession, SIGNED_OUT } from "./api";
 import { ConsoleElement } from "./base";
 import { type Key, LANG_NAMES, LANGS, lang, setLang, t } from "./i18n";
+import { parseRoute, type Route, type RouteName, routeHash } from "./routes";
 import { shell } from "./shell.styles";
 import "./sign-in";
 import "./views/overview";
@@ -21,27 +22,7 @@ import "./views/payouts";
 import "./views/disputes";
 import "./views/no-shows";
 
-interface Route {
-  name:
-    | "overview"
-    | "payments"
-    | "payment"
-    | "orders"
-    | "order"
-    | "payouts"
-    | "payout"
-    | "disputes"
-    | "dispute"
-    | "noShows"
-    | "keys"
-    | "webhooks"
-    | "transit"
-    | "team"
-    | "settings";
-  id?: string;
-}
-
-const NAV: { name: Route["name"]; label: Key }[] = [
+const NAV: { name: RouteName; label: Key }[] = [
   { name: "overview", label: "nav.overview" },
   { name: "payments", label: "nav.payments" },
   { name: "orders", label: "nav.orders" },
@@ -54,19 +35,6 @@ const NAV: { name: Route["name"]; label: Key }[] = [
   { name: "team", label: "nav.team" },
   { name: "settings", label: "nav.settings" },
 ];
-
-function parseRoute(hash: string): Route {
-  const [, section = "", id] = hash.replace(/^#/, "").split("/");
-  const withId = (name: Route["name"]): Route => (id ? { name, id: decodeURIComponent(id) } : { name });
-  if (section === "payments") return id ? withId("payment") : { name: "payments" };
-  if (section === "orders") return id ? withId("order") : { name: "orders" };
-  if (section === "payouts") return id ? withId("payout") : { name: "payouts" };
-  if (section === "disputes") return id ? withId("dispute") : { name: "disputes" };
-  if (section === "noShows") return { name: "noShows" };
-  if (section === "keys" || section === "transit" || section === "team" || section === "settings") return { name: section };
-  if (section === "webhooks") return withId("webhooks");
-  return { name: "overview" };
-}
 
 export class SoftrackConsole extends ConsoleElement {
   static override styles = [...ConsoleElement.styles, shell];
@@ -93,6 +61,7 @@ export class SoftrackConsole extends ConsoleElement {
     this.updateComplete.then(() => this.#focusView());
   };
   readonly #onSignedOut = () => {
+    noteSession(false);
     this.me = null;
   };
 
@@ -108,7 +77,9 @@ export class SoftrackConsole extends ConsoleElement {
       history.replaceState(null, "", url.pathname + url.search + url.hash);
       this.#magic = magic;
       this.me = null;
-    } else void this.#loadMe();
+    } else if (mayHaveSession()) void this.#loadMe();
+    // nobody has signed in from this browser: the sign-in form at once, no 401 from /v1/auth/me
+    else this.me = null;
   }
   override disconnectedCallback(): void {
     window.removeEventListener("hashchange", this.#onHash);
@@ -122,8 +93,10 @@ export class SoftrackConsole extends ConsoleElement {
       this.me = await api.auth.me();
     } catch (e) {
       const message = failure(e);
-      if ((e as { status?: number }).status === 401 || (e as { status?: number }).status === 403) this.me = null;
-      else this.loadError = message;
+      if ((e as { status?: number }).status === 401 || (e as { status?: number }).status === 403) {
+        noteSession(false);
+        this.me = null;
+      } else this.loadError = message;
     }
   }
 
@@ -139,6 +112,7 @@ export class SoftrackConsole extends ConsoleElement {
       failure(e);
     }
     // the next person to sign in here starts on the overview, not on this person's last screen
+    noteSession(false);
     history.replaceState(null, "", "#/overview");
     this.route = { name: "overview" };
     this.me = null;
@@ -155,41 +129,25 @@ export class SoftrackConsole extends ConsoleElement {
     </div>`;
   }
 
-  #view(): TemplateResult {
-    const r = this.route;
-    switch (r.name) {
-      case "payments":
-        return html`<console-payments></console-payments>`;
-      case "payment":
-        return html`<console-payment .paymentId=${r.id ?? ""}></console-payment>`;
-      case "orders":
-        return html`<console-orders></console-orders>`;
-      case "order":
-        return html`<console-order .orderId=${r.id ?? ""}></console-order>`;
-      case "payouts":
-        return html`<console-payouts></console-payouts>`;
-      case "payout":
-        return html`<console-payout .payoutId=${r.id ?? ""}></console-payout>`;
-      case "disputes":
-        return html`<console-disputes></console-disputes>`;
-      case "dispute":
-        return html`<console-dispute .disputeId=${r.id ?? ""}></console-dispute>`;
-      case "noShows":
-        return html`<console-no-shows></console-no-shows>`;
-      case "keys":
-        return html`<console-api-keys></console-api-keys>`;
-      case "webhooks":
-        return html`<console-webhooks .endpointId=${r.id ?? ""}></console-webhooks>`;
-      case "transit":
-        return html`<console-transit></console-transit>`;
-      case "team":
-        return html`<console-team .me=${this.me as Identity}></console-team>`;
-      case "settings":
-        return html`<console-settings .me=${this.me as Identity} @console-identity=${(e: CustomEvent<Identity>) => (this.me = e.detail)}></console-settings>`;
-      default:
-        return html`<console-overview></console-overview>`;
-    }
-  }
+  /** One view per route name: a route added to ROUTES does not compile until it has a view here. */
+  readonly #views: Record<RouteName, (r: Route) => TemplateResult> = {
+    overview: () => html`<console-overview></console-overview>`,
+    payments: () => html`<console-payments></console-payments>`,
+    payment: (r) => html`<console-payment .paymentId=${r.id ?? ""}></console-payment>`,
+    orders: () => html`<console-orders></console-orders>`,
+    order: (r) => html`<console-order .orderId=${r.id ?? ""}></console-order>`,
+    payouts: () => html`<console-payouts></console-payouts>`,
+    payout: (r) => html`<console-payout .payoutId=${r.id ?? ""}></console-payout>`,
+    disputes: () => html`<console-disputes></console-disputes>`,
+    dispute: (r) => html`<console-dispute .disputeId=${r.id ?? ""}></console-dispute>`,
+    noShows: () => html`<console-no-shows></console-no-shows>`,
+    keys: () => html`<console-api-keys></console-api-keys>`,
+    webhooks: (r) => html`<console-webhooks .endpointId=${r.id ?? ""}></console-webhooks>`,
+    transit: () => html`<console-transit></console-transit>`,
+    team: () => html`<console-team .me=${this.me as Identity}></console-team>`,
+    settings: () =>
+      html`<console-settings .me=${this.me as Identity} @console-identity=${(e: CustomEvent<Identity>) => (this.me = e.detail)}></console-settings>`,
+  };
 
   override render() {
     const header = html`<header class="bar">
@@ -225,15 +183,16 @@ export class SoftrackConsole extends ConsoleElement {
         <nav class="side" aria-label=${t("app.nav")}>
           <ul>
             ${NAV.map(
-              (n) => html`<li><a href="#/${n.name}" aria-current=${this.#active(n.name) ? "page" : "false"}>${t(n.label)}</a></li>`,
+              (n) =>
+                html`<li><a href=${routeHash({ name: n.name })} aria-current=${this.#active(n.name) ? "page" : "false"}>${t(n.label)}</a></li>`,
             )}
           </ul>
         </nav>
-        <main id="main" tabindex="-1">${this.#view()}</main>
+        <main id="main" tabindex="-1">${this.#views[this.route.name](this.route)}</main>
       </div>`;
   }
 
-  #active(name: Route["name"]): boolean {
+  #active(name: RouteName): boolean {
     const r = this.route.name;
     return (
       r === name ||
@@ -245,6 +204,7 @@ export class SoftrackConsole extends ConsoleElement {
   }
 
   async #signedIn(): Promise<void> {
+    noteSession(true);
     await this.#loadMe();
     await this.updateComplete;
     this.#focusView();

@@ -1,9 +1,18 @@
 // Base of every console element: shared styles (adopted stylesheets, allowed by the strict
 // CSP) and a re-render when the language changes.
-import { LitElement, type PropertyDeclarations } from "lit";
+import { html, LitElement, type PropertyDeclarations, type TemplateResult } from "lit";
 import { failure } from "./api";
-import { LANG_CHANGED } from "./i18n";
+import { type Key, LANG_CHANGED, t } from "./i18n";
 import { shared } from "./styles";
+
+/**
+ * A detail page's title, "Payment {id}", with the id on its own line in small monospace: the
+ * heading reads "Payment pay_…" as one name, and a whole id fits a phone without breaking.
+ */
+export function idTitle(key: Key, id: string): TemplateResult {
+  const [before = "", after = ""] = t(key, { id: "\u0000" }).split("\u0000");
+  return html`${before}<span class="title-id">${id}</span>${after}`;
+}
 
 export class ConsoleElement extends LitElement {
   static override styles = [shared];

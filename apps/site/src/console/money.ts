@@ -16,7 +16,13 @@ export function toDecimal(amount: number, currency: string): string {
   return `${amount < 0 ? "-" : ""}${whole}${exponent > 0 ? `.${fraction}` : ""}`;
 }
 
-/** Formats minor units for people: 15000 KGS → "KGS 150.00" (en), "150,00 сом" (ru). */
+/** The minus sign (U+2212) the console writes before a negative amount, as the payments list does for refunds. */
+export const MINUS = "\u2212";
+
+/**
+ * Formats minor units for people: 15000 KGS → "KGS 150.00" (en), "150,00 сом" (ru). A negative
+ * amount is the positive one with a minus sign first: −15000 → "−KGS 150.00", never "-KGS 150.00".
+ */
 export function formatMoney(amount: number, currency: string, locale: string): string {
   const exponent = exponentOf(currency);
   const format = new Intl.NumberFormat(locale, {
@@ -26,7 +32,8 @@ export function formatMoney(amount: number, currency: string, locale: string): s
     maximumFractionDigits: exponent,
   });
   // Intl formats a decimal string exactly (no float rounding on the way)
-  return format.format(toDecimal(amount, currency) as Intl.StringNumericLiteral);
+  const positive = format.format(toDecimal(Math.abs(amount), currency) as Intl.StringNumericLiteral);
+  return amount < 0 ? `${MINUS}${positive}` : positive;
 }
 
 /**

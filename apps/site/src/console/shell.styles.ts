@@ -1,10 +1,14 @@
 import { css } from "lit";
 
-/** The console's frame: top bar, side navigation (a row of tabs on narrow screens), content. */
+// One layout system: a grid whose content column is minmax(0, 1fr) and whose items may shrink
+// (min-width: 0), so nothing inside can make the page wider than the viewport.
 export const shell = css`
   :host {
     min-height: 100vh;
     background: var(--bg-soft);
+  }
+  .layout > * {
+    min-width: 0;
   }
   .bar {
     display: flex;
@@ -91,7 +95,7 @@ export const shell = css`
   }
   @media (max-width: 52rem) {
     .layout {
-      grid-template-columns: 1fr;
+      grid-template-columns: minmax(0, 1fr);
     }
     nav.side ul {
       position: static;

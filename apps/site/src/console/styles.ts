@@ -2,11 +2,27 @@
 // so the console matches the site; Lit adopts these sheets, no <style> element is written.
 import { css } from "lit";
 
+// Layout rules (comments here, not in the CSS: the CSS text ships as it is written):
+// - box-sizing: border-box everywhere, so width: 100% never sticks out of its box;
+// - a view never widens its column (min-width: 0): what is too wide scrolls in its own box;
+// - .table-wrap scrolls a wide table, and is position: relative so the visually-hidden labels in
+//   its cells scroll and clip with the table instead of widening the page;
+// - table cells keep to one line (the table scrolls) except free text (td.text);
+// - ids stay whole (a.mono, td.mono never break); long free text such as URLs uses .wrap-anywhere;
+// - .title-id puts a detail page's id on its own line under the title's words, phone-sized;
+// - form.row (fields then a button) wraps onto new lines on a narrow screen, never overlaps;
+// - a status badge's tone is in colour as well as words (see status.ts).
 export const shared = css`
   :host {
     display: block;
     color: var(--text);
     font: inherit;
+    min-width: 0;
+  }
+  *,
+  *::before,
+  *::after {
+    box-sizing: border-box;
   }
   h1,
   h2,
@@ -50,7 +66,24 @@ export const shared = css`
   code {
     font-family: var(--mono);
     font-size: 0.92em;
+  }
+  a.mono,
+  td.mono {
+    white-space: nowrap;
+  }
+  .mono.wrap-anywhere,
+  .wrap-anywhere {
     overflow-wrap: anywhere;
+    white-space: normal;
+  }
+  .title-id {
+    display: block;
+    margin-top: 0.3em;
+    font-size: 0.55em;
+    font-weight: 500;
+    letter-spacing: 0;
+    color: var(--muted);
+    white-space: nowrap;
   }
   .card {
     background: var(--bg-card);
@@ -61,6 +94,8 @@ export const shared = css`
     margin: 0 0 1.25rem;
   }
   .table-wrap {
+    position: relative;
+    max-width: 100%;
     overflow-x: auto;
     border: 1px solid var(--line);
     border-radius: var(--radius);
@@ -83,6 +118,11 @@ export const shared = css`
     padding: 0.6rem 1rem;
     border-bottom: 1px solid var(--line);
     vertical-align: top;
+    white-space: nowrap;
+  }
+  td.text {
+    white-space: normal;
+    min-width: 12rem;
   }
   tbody tr:last-child td {
     border-bottom: 0;
@@ -114,9 +154,15 @@ export const shared = css`
   }
   .badge.good {
     color: var(--good);
+    background: color-mix(in srgb, var(--good) 8%, var(--bg-card));
   }
   .badge.bad {
     color: var(--bad);
+    background: color-mix(in srgb, var(--bad) 10%, var(--bg-card));
+  }
+  .badge.neutral {
+    color: var(--muted);
+    background: color-mix(in srgb, var(--muted) 10%, var(--bg-card));
   }
   form {
     display: grid;
@@ -126,6 +172,14 @@ export const shared = css`
   .field {
     display: grid;
     gap: 0.3rem;
+    min-width: 0;
+  }
+  form.row {
+    max-width: 40rem;
+    align-items: end;
+  }
+  form.row > .field {
+    flex: 1 1 12rem;
   }
   label,
   legend {
@@ -239,7 +293,7 @@ export const shared = css`
   }
   dl.facts {
     display: grid;
-    grid-template-columns: max-content 1fr;
+    grid-template-columns: max-content minmax(0, 1fr);
     gap: 0.35rem 1.25rem;
     margin: 0 0 1.25rem;
   }

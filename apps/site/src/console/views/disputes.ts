@@ -1,12 +1,11 @@
 import type { Dispute } from "@softrack/sdk";
 import { css, html, nothing } from "lit";
 import { api, failure } from "../api";
-import { ConsoleElement } from "../base";
+import { ConsoleElement, idTitle } from "../base";
 import { formatDate, type Key, locale, disputeReasonText as reasonText, statusText, t } from "../i18n";
 import { formatMoney } from "../money";
+import { statusTone } from "../status";
 import { PagedList } from "./paged-list";
-
-const statusClass = (status: string) => (status === "won" ? "good" : status === "lost" || status === "needs_response" ? "bad" : "");
 
 /** Every dispute (chargeback), newest first, a page at a time. */
 export class ConsoleDisputes extends PagedList<Dispute> {
@@ -33,7 +32,7 @@ export class ConsoleDisputes extends PagedList<Dispute> {
         (d) => html`<tr>
           <td><a class="mono" href="#/disputes/${d.id}">${d.id}</a></td>
           <td class="num">${formatMoney(d.amount, d.currency, locale())}</td>
-          <td><span class="badge ${statusClass(d.status)}">${statusText(d.status)}</span></td>
+          <td><span class="badge ${statusTone(d.status)}">${statusText(d.status)}</span></td>
           <td>${reasonText(d.reason)}</td>
           <td><a class="mono" href="#/payments/${d.payment}">${d.payment}</a></td>
           <td>${formatDate(d.created)}</td>
@@ -138,7 +137,7 @@ export class ConsoleDispute extends ConsoleElement {
       return html`${back}${this.error ? html`<p class="alert" role="alert">${this.error}</p>` : html`<p role="status">${t("app.loading")}</p>`}`;
     const money = (n: number) => formatMoney(n, d.currency, locale());
     const facts: [Key, unknown][] = [
-      ["common.status", html`<span class="badge ${statusClass(d.status)}">${statusText(d.status)}</span>`],
+      ["common.status", html`<span class="badge ${statusTone(d.status)}">${statusText(d.status)}</span>`],
       ["common.amount", money(d.amount)],
       ["dispute.fee", money(d.fee)],
       ["disputes.reason", reasonText(d.reason)],
@@ -147,7 +146,7 @@ export class ConsoleDispute extends ConsoleElement {
       ["dispute.closed", d.closed ? formatDate(d.closed) : "—"],
     ];
     return html`${back}
-      <h1 tabindex="-1">${t("dispute.title", { id: d.id })}</h1>
+      <h1 tabindex="-1">${idTitle("dispute.title", d.id)}</h1>
       <div role="status" aria-live="polite">${this.notice ? html`<p class="ok">${this.notice}</p>` : nothing}</div>
       ${this.error ? html`<p class="alert" role="alert">${this.error}</p>` : nothing}
       <dl class="facts">${facts.map(([k, v]) => html`<dt>${t(k)}</dt><dd>${v}</dd>`)}</dl>

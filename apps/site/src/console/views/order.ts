@@ -1,9 +1,10 @@
 import type { LedgerTransaction, Order, OrderEventList } from "@softrack/sdk";
 import { html, nothing } from "lit";
 import { api, failure } from "../api";
-import { ConsoleElement } from "../base";
+import { ConsoleElement, idTitle } from "../base";
 import { formatDate, type Key, locale, statusText, t } from "../i18n";
 import { formatMoney } from "../money";
+import { statusTone } from "../status";
 
 /** One order: items, delivery, its history (events) and its ledger transactions. */
 export class ConsoleOrder extends ConsoleElement {
@@ -55,7 +56,7 @@ export class ConsoleOrder extends ConsoleElement {
         ${this.error ? html`<p class="alert" role="alert">${this.error}</p>` : html`<p role="status">${t("app.loading")}</p>`}`;
     const money = (n: number) => formatMoney(n, o.currency, locale());
     const facts: [Key, unknown][] = [
-      ["common.status", html`<span class="badge">${statusText(o.status)}</span>`],
+      ["common.status", html`<span class="badge ${statusTone(o.status)}">${statusText(o.status)}</span>`],
       ["common.amount", money(o.amount)],
       ["payment.captured", money(o.amount_captured)],
       ["payment.refunded", money(o.amount_refunded)],
@@ -64,12 +65,12 @@ export class ConsoleOrder extends ConsoleElement {
       ["common.created", formatDate(o.created)],
     ];
     return html`<p><a href="#/orders">← ${t("common.back")}</a></p>
-      <h1 tabindex="-1">${t("order.title", { id: o.id })}</h1>
+      <h1 tabindex="-1">${idTitle("order.title", o.id)}</h1>
       <dl class="facts">${facts.map(([k, v]) => html`<dt>${t(k)}</dt><dd>${v}</dd>`)}</dl>
       <div class="table-wrap"><table>
         <caption>${t("orders.items")}</caption>
         <thead><tr><th scope="col">${t("order.item")}</th><th scope="col" class="num">${t("common.amount")}</th><th scope="col" class="num">${t("order.quantity")}</th><th scope="col" class="num">${t("order.accepted")}</th><th scope="col" class="num">${t("order.returned")}</th></tr></thead>
-        <tbody>${o.items.map((i) => html`<tr><td>${i.name} <span class="hint mono">${i.sku}</span></td><td class="num">${money(i.amount)}</td><td class="num">${i.quantity}</td><td class="num">${i.accepted}</td><td class="num">${i.returned}</td></tr>`)}</tbody>
+        <tbody>${o.items.map((i) => html`<tr><td class="text">${i.name} <span class="hint mono">${i.sku}</span></td><td class="num">${money(i.amount)}</td><td class="num">${i.quantity}</td><td class="num">${i.accepted}</td><td class="num">${i.returned}</td></tr>`)}</tbody>
       </table></div>
       <h2>${t("order.events")}</h2>
       ${

@@ -3,6 +3,7 @@ import { html } from "lit";
 import { api } from "../api";
 import { formatDate, locale, statusText, t } from "../i18n";
 import { formatMoney } from "../money";
+import { statusTone } from "../status";
 import { PagedList } from "./paged-list";
 
 /** Orders (escrow purchases with delivery), newest first, a page at a time. */
@@ -20,8 +21,8 @@ export class ConsoleOrders extends PagedList<Order> {
               (o) => html`<tr>
                 <td><a class="mono" href="#/orders/${o.id}">${o.id}</a></td>
                 <td class="num">${formatMoney(o.amount, o.currency, locale())}</td>
-                <td><span class="badge">${statusText(o.status)}</span></td>
-                <td>${o.items.map((i) => `${i.name} × ${i.quantity}`).join(", ")}</td>
+                <td><span class="badge ${statusTone(o.status)}">${statusText(o.status)}</span></td>
+                <td class="text">${o.items.map((i) => `${i.name} × ${i.quantity}`).join(", ")}</td>
                 <td>${formatDate(o.created)}</td>
               </tr>`,
             )}</tbody>

@@ -4,6 +4,7 @@ import { api, failure } from "../api";
 import { ConsoleElement } from "../base";
 import { formatDate, type Key, locale, statusText, t } from "../i18n";
 import { formatMoney } from "../money";
+import { statusTone } from "../status";
 
 type Bucket = "available" | "pending" | "held";
 const BUCKETS: { key: Bucket; label: Key; hint: Key }[] = [
@@ -19,8 +20,12 @@ export class ConsoleOverview extends ConsoleElement {
     css`
     .balances {
       display: grid;
-      grid-template-columns: repeat(auto-fit, minmax(13rem, 1fr));
+      grid-template-columns: repeat(auto-fit, minmax(min(13rem, 100%), 1fr));
       gap: 1rem;
+      margin: 0 0 1.25rem;
+    }
+    .balances > .card {
+      margin: 0;
     }
     .stat p {
       margin: 0;
@@ -99,7 +104,7 @@ export class ConsoleOverview extends ConsoleElement {
               <thead><tr><th scope="col">${t("common.id")}</th><th scope="col" class="num">${t("common.amount")}</th><th scope="col">${t("common.status")}</th><th scope="col">${t("common.created")}</th></tr></thead>
               <tbody>${this.recent.map(
                 (p) =>
-                  html`<tr><td><a class="mono" href="#/payments/${p.id}">${p.id}</a></td><td class="num">${formatMoney(p.amount, p.currency, locale())}</td><td><span class="badge">${statusText(p.status)}</span></td><td>${formatDate(p.created)}</td></tr>`,
+                  html`<tr><td><a class="mono" href="#/payments/${p.id}">${p.id}</a></td><td class="num">${formatMoney(p.amount, p.currency, locale())}</td><td><span class="badge ${statusTone(p.status)}">${statusText(p.status)}</span></td><td>${formatDate(p.created)}</td></tr>`,
               )}</tbody>
             </table></div>`
         }

@@ -22,7 +22,7 @@ export abstract class PagedList<T extends { id: string }> extends LoadedElement 
   #cursors: (string | undefined)[] = [undefined];
 
   protected abstract fetchPage(query: { limit: number; starting_after?: string }): PromiseLike<Page<T>>;
-  protected abstract heading(): string;
+  protected abstract heading(): string | TemplateResult;
   protected abstract table(rows: T[]): TemplateResult;
   /** What a view shows between its heading and the list (the payout's facts, the balance). */
   protected lead(): unknown {
@@ -57,9 +57,14 @@ export abstract class PagedList<T extends { id: string }> extends LoadedElement 
       ${this.loading && this.rows.length === 0 ? html`<p role="status">${t("app.loading")}</p>` : nothing}
       ${!this.loading && this.rows.length === 0 && !this.error ? html`<p class="muted">${t("common.none")}</p>` : nothing}
       ${this.rows.length > 0 ? this.table(this.rows) : nothing}
-      <nav class="row" aria-label=${t("common.pagination")}>
-        <button type="button" class="secondary small" ?disabled=${this.#cursors.length <= 1 || this.loading} @click=${this.#previous}>${t("common.previous")}</button>
-        <button type="button" class="secondary small" ?disabled=${!this.hasMore || this.loading} @click=${this.#next}>${t("common.next")}</button>
-      </nav>`;
+      ${
+        // Previous/Next only when there is another page to go to (never under an empty list)
+        this.#cursors.length > 1 || this.hasMore
+          ? html`<nav class="row" aria-label=${t("common.pagination")}>
+            <button type="button" class="secondary small" ?disabled=${this.#cursors.length <= 1 || this.loading} @click=${this.#previous}>${t("common.previous")}</button>
+            <button type="button" class="secondary small" ?disabled=${!this.hasMore || this.loading} @click=${this.#next}>${t("common.next")}</button>
+          </nav>`
+          : nothing
+      }`;
   }
 }

@@ -1,9 +1,10 @@
 import type { LedgerTransaction, Payment, Refund } from "@softrack/sdk";
 import { html, nothing } from "lit";
 import { api, failure } from "../api";
-import { ConsoleElement } from "../base";
+import { ConsoleElement, idTitle } from "../base";
 import { formatDate, type Key, locale, statusText, t } from "../i18n";
 import { formatMoney, parseAmount, toDecimal } from "../money";
+import { statusTone } from "../status";
 
 const REASONS = ["requested_by_customer", "duplicate", "fraudulent"] as const;
 
@@ -112,7 +113,7 @@ export class ConsolePayment extends ConsoleElement {
     const money = (n: number) => formatMoney(n, p.currency, locale());
     const left = p.amount_captured - p.amount_refunded;
     const facts: [Key, unknown][] = [
-      ["common.status", html`<span class="badge">${statusText(p.status)}</span>`],
+      ["common.status", html`<span class="badge ${statusTone(p.status)}">${statusText(p.status)}</span>`],
       ["common.amount", money(p.amount)],
       ["payment.captured", money(p.amount_captured)],
       ["payment.refunded", money(p.amount_refunded)],
@@ -124,7 +125,7 @@ export class ConsolePayment extends ConsoleElement {
       ["common.created", formatDate(p.created)],
     ];
     return html`<p><a href="#/payments">← ${t("common.back")}</a></p>
-      <h1 tabindex="-1">${t("payment.title", { id: p.id })}</h1>
+      <h1 tabindex="-1">${idTitle("payment.title", p.id)}</h1>
       ${this.error ? html`<p class="alert" role="alert">${this.error}</p>` : nothing}
       <dl class="facts">${facts.map(([k, v]) => html`<dt>${t(k)}</dt><dd>${v}</dd>`)}</dl>
 
@@ -171,7 +172,7 @@ export class ConsolePayment extends ConsoleElement {
             <thead><tr><th scope="col">${t("common.id")}</th><th scope="col" class="num">${t("common.amount")}</th><th scope="col">${t("common.status")}</th><th scope="col">${t("payment.refundReason")}</th><th scope="col">${t("common.created")}</th></tr></thead>
             <tbody>${this.refunds.map(
               (r) =>
-                html`<tr><td class="mono">${r.id}</td><td class="num">${money(r.amount)}</td><td><span class="badge">${statusText(r.status)}</span></td><td>${r.reason ? t(`reason.${r.reason}` as Key) : "—"}</td><td>${formatDate(r.created)}</td></tr>`,
+                html`<tr><td class="mono">${r.id}</td><td class="num">${money(r.amount)}</td><td><span class="badge ${statusTone(r.status)}">${statusText(r.status)}</span></td><td>${r.reason ? t(`reason.${r.reason}` as Key) : "—"}</td><td>${formatDate(r.created)}</td></tr>`,
             )}</tbody>
           </table></div>`
       }

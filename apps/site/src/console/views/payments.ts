@@ -3,6 +3,7 @@ import { html, nothing } from "lit";
 import { api } from "../api";
 import { formatDate, locale, statusText, t } from "../i18n";
 import { formatMoney } from "../money";
+import { statusTone } from "../status";
 import { PagedList } from "./paged-list";
 
 /** Every payment, newest first, a page at a time (cursor pagination). */
@@ -26,10 +27,10 @@ export class ConsolePayments extends PagedList<Payment> {
             <tbody>${rows.map(
               (p) => html`<tr>
                 <td><a class="mono" href="#/payments/${p.id}">${p.id}</a></td>
-                <td class="num">${formatMoney(p.amount, p.currency, locale())}${p.amount_refunded > 0 ? html`<br /><span class="hint">−${formatMoney(p.amount_refunded, p.currency, locale())}</span>` : nothing}</td>
-                <td><span class="badge ${p.status === "succeeded" ? "good" : p.status === "failed" ? "bad" : ""}">${statusText(p.status)}</span></td>
+                <td class="num">${formatMoney(p.amount, p.currency, locale())}${p.amount_refunded > 0 ? html`<br /><span class="hint">${formatMoney(-p.amount_refunded, p.currency, locale())}</span>` : nothing}</td>
+                <td><span class="badge ${statusTone(p.status)}">${statusText(p.status)}</span></td>
                 <td>${p.method ?? "—"}</td>
-                <td>${p.description ?? ""}</td>
+                <td class="text">${p.description ?? ""}</td>
                 <td>${formatDate(p.created)}</td>
               </tr>`,
             )}</tbody>

@@ -1,14 +1,14 @@
 import type { BalanceObject, BankAccount, Payout, PayoutCreateParams, PayoutSchedule, PayoutTransaction } from "@softrack/sdk";
 import { css, html, nothing } from "lit";
 import { api, failure } from "../api";
+import { idTitle } from "../base";
 import { formatDate, type Key, locale, statusText, t, weekdayText } from "../i18n";
 import { formatMoney, parseAmount, toDecimal } from "../money";
+import { statusTone } from "../status";
 import { PagedList } from "./paged-list";
 
 const WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] as const;
 type Interval = PayoutSchedule["interval"];
-
-const statusClass = (status: string) => (status === "paid" ? "good" : status === "failed" ? "bad" : "");
 
 const stats = css`
   .balances {
@@ -259,7 +259,7 @@ export class ConsolePayouts extends PagedList<Payout> {
         (p) => html`<tr>
           <td><a class="mono" href="#/payouts/${p.id}">${p.id}</a>${p.automatic ? html` <span class="hint">${t("payouts.automatic")}</span>` : nothing}</td>
           <td class="num">${formatMoney(p.amount, p.currency, locale())}</td>
-          <td><span class="badge ${statusClass(p.status)}">${statusText(p.status)}</span></td>
+          <td><span class="badge ${statusTone(p.status)}">${statusText(p.status)}</span></td>
           <td>${formatDate(p.arrival_date)}</td>
           <td>${formatDate(p.created)}</td>
         </tr>`,
@@ -321,7 +321,7 @@ export class ConsolePayout extends PagedList<PayoutTransaction> {
     return api.payouts.listTransactions(this.payoutId, query);
   }
   protected heading() {
-    return t("payout.title", { id: this.payoutId });
+    return idTitle("payout.title", this.payoutId);
   }
 
   async #cancel(): Promise<void> {
@@ -343,7 +343,7 @@ export class ConsolePayout extends PagedList<PayoutTransaction> {
     if (!p) return nothing;
     const account = this.accounts.find((a) => a.id === p.bank_account);
     const facts: [Key, unknown][] = [
-      ["common.status", html`<span class="badge ${statusClass(p.status)}">${statusText(p.status)}</span>`],
+      ["common.status", html`<span class="badge ${statusTone(p.status)}">${statusText(p.status)}</span>`],
       ["common.amount", formatMoney(p.amount, p.currency, locale())],
       ["payouts.arrival", formatDate(p.arrival_date)],
       ["payout.bankAccount", account ? `${account.holder_name} · •••• ${account.last4}` : p.bank_account],
@@ -376,7 +376,7 @@ export class ConsolePayout extends PagedList<PayoutTransaction> {
         (x) => html`<tr>
           <td>${x.type}</td>
           <td>${x.source?.startsWith("pay_") ? html`<a class="mono" href="#/payments/${x.source}">${x.source}</a>` : html`<span class="mono">${x.source ?? "—"}</span>`}</td>
-          <td>${x.description ?? ""}</td>
+          <td class="text">${x.description ?? ""}</td>
           <td class="num">${formatMoney(x.amount, x.currency, locale())}</td>
           <td class="num">${formatMoney(x.fee, x.currency, locale())}</td>
           <td>${formatDate(x.created)}</td>

@@ -332,7 +332,7 @@ export class ConsoleSettings extends ConsoleElement {
         <thead><tr><th scope="col">${t("settings.device")}</th><th scope="col">${t("settings.ip")}</th><th scope="col">${t("settings.lastUsed")}</th><th scope="col"><span class="visually-hidden">${t("keys.actions")}</span></th></tr></thead>
         <tbody>${this.sessions.map(
           (s) => html`<tr>
-            <td>${s.client === "browser" ? t("settings.browser") : t("settings.app")}${s.current ? html` <span class="badge good">${t("settings.thisDevice")}</span>` : nothing}<br /><span class="hint">${s.user_agent ?? ""}</span></td>
+            <td class="text">${s.client === "browser" ? t("settings.browser") : t("settings.app")}${s.current ? html` <span class="badge good">${t("settings.thisDevice")}</span>` : nothing}<br /><span class="hint">${s.user_agent ?? ""}</span></td>
             <td class="mono nowrap">${s.ip ?? "—"}</td>
             <td>${formatDate(s.last_used)}</td>
             <td>${s.current ? nothing : html`<button type="button" class="secondary small" ?disabled=${this.busy} @click=${() => this.#revoke(s.id)}>${t("settings.revoke")}</button>`}</td>

@@ -80,11 +80,11 @@ export class ConsoleWebhooks extends ActionElement {
       <form class="row" @submit=${this.#add}>
         <div class="field">
           <label for="wh-url">${t("webhooks.url")}</label>
-          <input id="wh-url" name="url" type="url" placeholder="https://example.kg/softrack/webhooks" required />
-          <span class="hint">${t("webhooks.allEvents")}</span>
+          <input id="wh-url" name="url" type="url" placeholder="https://example.kg/softrack/webhooks" aria-describedby="wh-url-hint" required />
         </div>
         <button type="submit" ?disabled=${this.busy}>${t("webhooks.add")}</button>
       </form>
+      <p class="hint" id="wh-url-hint">${t("webhooks.allEvents")}</p>
       ${
         this.endpoints.length === 0
           ? html`<p class="muted">${t("common.none")}</p>`
@@ -92,22 +92,22 @@ export class ConsoleWebhooks extends ActionElement {
             <thead><tr><th scope="col">${t("webhooks.url")}</th><th scope="col">${t("webhooks.events")}</th><th scope="col">${t("common.status")}</th><th scope="col">${t("webhooks.attempts")}</th><th scope="col"><span class="visually-hidden">${t("webhooks.actions")}</span></th></tr></thead>
             <tbody>${this.endpoints.map(
               (e) => html`<tr>
-                <td class="mono">${e.url}</td>
+                <td class="mono text wrap-anywhere">${e.url}</td>
                 <td class="mono">${e.events.join(", ")}</td>
                 <td><span class="badge ${e.status === "enabled" ? "good" : "bad"}">${e.status === "enabled" ? t("webhooks.enabled") : t("webhooks.disabled")}</span></td>
                 <td><a href="#/webhooks/${e.id}" aria-current=${e.id === this.endpointId ? "true" : "false"}>${t("webhooks.show")}<span class="visually-hidden"> ${e.url}</span></a></td>
-                <td class="row">
+                <td><div class="row">
                   <button type="button" class="secondary small" ?disabled=${this.busy} aria-label=${`${e.status === "enabled" ? t("webhooks.disable") : t("webhooks.enable")} ${e.url}`}
                     @click=${() => this.#setStatus(e, e.status === "enabled" ? "disabled" : "enabled")}>${e.status === "enabled" ? t("webhooks.disable") : t("webhooks.enable")}</button>
                   <button type="button" class="secondary small" ?disabled=${this.busy} aria-label=${`${t("webhooks.delete")} ${e.url}`} @click=${() => this.#remove(e)}>${t("webhooks.delete")}</button>
-                </td>
+                </div></td>
               </tr>`,
             )}</tbody>
           </table></div>`
       }
       ${
         selected
-          ? html`<h2>${t("webhooks.attempts")}: <span class="mono">${selected.url}</span></h2>
+          ? html`<h2>${t("webhooks.attempts")}: <span class="mono wrap-anywhere">${selected.url}</span></h2>
             ${
               this.attempts === undefined
                 ? html`<p role="status">${t("app.loading")}</p>`
