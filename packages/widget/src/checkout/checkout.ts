@@ -457,6 +457,8 @@ export class SoftrackCheckout extends LitElement {
     } catch (err) {
       const e = toSoftrackError(err);
       this.#reject(e, true);
+      // Empty or invalid fields say so inline: focus goes to the first of them.
+      if (e.type === "validation_error") method.focus?.();
       // A decline may have ended the payment (the contract fails it): follow the API.
       if (e.type === "payment_error") await this.#recheck();
     } finally {
@@ -492,8 +494,20 @@ export class SoftrackCheckout extends LitElement {
     }
   }
 
-  /** After a failed code the API may have failed the payment: read it and follow. */
+  /** After a decline or a failed code the API may have failed the payment: read it and follow. */
   async #recheck(): Promise<void> {
+    try {
+      // A failed payment is over for good (the contract), so the buyer goes on with its next
+      // attempt: a new payment for the same amount. The form, what was typed and the decline's
+      // message stay; the card iframe is handed the new client_secret (see #load).
+      const next = await this.#client?.retry();
+      if (next?.client_secret) {
+        this.clientSecret = next.client_secret;
+        return;
+      }
+    } catch {
+      // not failed (or no answer): follow what the API says below
+    }
     try {
       const p = await this.#client?.retrieve();
       if (p && p.status !== "requires_action") {
@@ -723,10 +737,11 @@ export class SoftrackCheckout extends LitElement {
             </fieldset>`
           : nothing
       }
-      ${methods.map(
-        // Every panel stays in the DOM, hidden when not chosen, so switching keeps what was typed.
+      <div class="panels">${methods.map(
+        // Every panel stays in the DOM, hidden when not chosen, so switching keeps what was typed;
+        // they share one grid cell, so the tallest sets the height and switching never moves the page.
         (m) => html`<div part="panel" class="panel" ?hidden=${pickup || m.id !== this._selected} data-method=${m.id}>${m.render()}</div>`,
-      )}
+      )}</div>
       <div part="actions" class="actions">
         <button type="button" part="submit-button" class="primary" aria-disabled=${this._busy ? "true" : "false"}
           aria-describedby=${pickup ? "pickup-hint" : this.pickupRequirement === "prepay" ? "timing-hint" : nothing}
