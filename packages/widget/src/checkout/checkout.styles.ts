@@ -81,6 +81,8 @@ export const checkoutStyles = css`
       grid-template-columns: auto minmax(0, 1fr);
       column-gap: var(--softrack-spacing);
       align-items: baseline;
+      /* the box's min-height stretches its rows while loading: the header's lines stay put */
+      align-content: start;
       container-type: inline-size;
     }
     .header .label { color: var(--softrack-color-muted); font-size: 0.875em; }

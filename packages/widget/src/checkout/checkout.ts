@@ -65,8 +65,10 @@ function outcome(): Outcome {
  * @event softrack-ready - The payment loaded and the form can be used. `detail: { payment, methods }`
  * @event softrack-change - Method or input changed. `detail: { method, complete, empty, brand? }`
  * @event softrack-submit - Paying started. `detail: { method }`
- * @event softrack-success - Paid (or authorized for manual capture). `detail: { payment }`
- * @event softrack-error - A step failed; `detail: { error }` is the contract's error object.
+ * @event softrack-success - Paid (or authorized for manual capture). `detail: { payment }`; after a decline
+ *   this is the payment's next attempt, whose `retry_of` names the failed one
+ * @event softrack-error - A step failed; `detail: { error }` is the contract's error object. After a decline
+ *   the form stays on the payment's next attempt, so the buyer can try another card or method.
  * @event softrack-cancel - The buyer left a code or QR step. `detail: { payment? }`
  * @event softrack-pay-on-pickup - The buyer chose to pay on pickup; nothing was paid. `detail: { payment }`
  *
