@@ -430,8 +430,11 @@ export class SoftrackCheckout extends LitElement {
   /** Where a freshly loaded payment puts the buyer. */
   #enter(payment: Payment): void {
     if (isPaid(payment)) this._step = "done";
-    else if (payment.status === "failed" || payment.status === "canceled") this._step = "failed";
-    else if (payment.status === "requires_action" || payment.status === "processing") this.#advance(payment);
+    else if (payment.status === "failed" || payment.status === "canceled") {
+      this._step = "failed";
+      // Opened (or reloaded) after a decline: go on with the payment's next attempt.
+      if (payment.status === "failed") void this.#recheck();
+    } else if (payment.status === "requires_action" || payment.status === "processing") this.#advance(payment);
     else this._step = "form";
   }
 

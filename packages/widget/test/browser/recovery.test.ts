@@ -140,6 +140,31 @@ describe("after a decline", () => {
     expect(success.detail.payment).toMatchObject({ id: nextId, status: "succeeded", method: "qr" });
     await cp.close();
   });
+
+  it("a page opened (or reloaded) on a declined payment goes on with its next attempt, not a dead end", async () => {
+    const p = await createPayment(h.api, {});
+    const declined = await apiCall(h.api, "POST", `/v1/payments/${p.id}/confirm`, {
+      payment_method_data: { type: "card", card: { number: "4000000000000002", exp_month: 12, exp_year: 2034, cvc: "123" } },
+    });
+    expect(declined.status).toBe(402);
+    const cp = await openCheckout(h, { clientSecret: p.client_secret });
+    await cp.waitForEvent("softrack-ready");
+    await cp.page.waitForFunction(
+      (first) => {
+        const id = (document.querySelector("softrack-checkout") as unknown as { payment?: { id: string } }).payment?.id;
+        return id && id !== first;
+      },
+      p.id,
+      { timeout: 20_000 },
+    );
+    await expect.poll(() => submitButton(cp.page).isVisible()).toBe(true);
+    expect(await cp.page.locator("softrack-checkout #result-heading").count()).toBe(0);
+    await typeCard(await cp.cardFrame(), "4242424242424242");
+    await submitButton(cp.page).click();
+    const success = await cp.waitForEvent("softrack-success");
+    expect(success.detail.payment).toMatchObject({ status: "succeeded", retry_of: p.id });
+    await cp.close();
+  });
 });
 
 describe("an empty Pay", () => {
