@@ -48,6 +48,7 @@ const tappedAt = () => new Date(Date.now() - 86_400_000).toISOString();
 const BODIES: Record<string, (target: Fixtures) => unknown> = {
   "POST /v1/payments/{id}/confirm": (t) => ({ payment_method_data: { type: "card", card: TEST_CARD }, client_secret: t.clientSecret }),
   "POST /v1/payments/{id}/verify": (t) => ({ code: "123456", client_secret: t.clientSecret }),
+  "POST /v1/payments/{id}/retry": (t) => ({ client_secret: t.clientSecret }),
   "POST /v1/payments/{id}/capture": () => ({}),
   "POST /v1/orders/{id}/handover": (t) => ({ accepted: [{ sku: "dress", quantity: 1 }], handover_code: t.handoverCode }),
   "POST /v1/orders/{id}/returns": () => ({ items: [{ sku: "dress", quantity: 1 }], reason: "does not fit" }),

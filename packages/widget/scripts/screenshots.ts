@@ -29,11 +29,15 @@ const STATES: Record<string, Step> = {
     await fr.locator("#expiry").pressSequentially("01");
     await fr.locator("#cvc").focus();
   },
-  "04-card-declined": async (cp, f) => {
+  // No dead end: the form stays, on the payment's next attempt, with the decline's message.
+  "04-card-declined": async (cp, f, id) => {
     await card(await f(), "4000000000000002");
     await pay(cp);
     await cp.waitForEvent("softrack-error");
-    await cp.page.locator("softrack-checkout #result-heading").waitFor();
+    await cp.page.waitForFunction(
+      (first) => (document.querySelector("softrack-checkout") as unknown as { payment?: { id: string } }).payment?.id !== first,
+      id,
+    );
   },
   "05-3ds-code": async (cp, f) => {
     await card(await f(), "4000000000003220");
@@ -58,6 +62,14 @@ const STATES: Record<string, Step> = {
   },
   "09-load-error": async () => {},
   "10-russian": async () => {},
+  "11-empty-submit": async (cp, f) => {
+    const fr = await f();
+    await pay(cp);
+    await fr.locator("#number-error:not(:empty)").waitFor();
+  },
+  "12-phone-320": async (cp) => {
+    await cp.page.setViewportSize({ width: 320, height: 720 });
+  },
 };
 
 async function shoot(h: Harness, name: string, step: Step, theme: Theme): Promise<void> {

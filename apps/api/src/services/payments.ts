@@ -56,6 +56,7 @@ export function paymentObject(v: Pick<Vars, "deps">, r: PaymentRow, opts: { secr
     order: r.orderId,
     next_action: r.nextAction ?? null,
     last_payment_error: r.lastError ?? null,
+    retry_of: r.retryOf ?? null,
     canceled_at: r.canceledAt ? r.canceledAt.toISOString() : null,
     metadata: r.metadata,
     ...(opts.secret ? { client_secret: v.deps.box.open(r.clientSecretSealed) } : {}),
@@ -154,6 +155,7 @@ export function newPaymentRow(
     challengeAttempts: 0,
     lastError: null,
     orderId,
+    retryOf: null,
     metadata: input.metadata ? Object.fromEntries(Object.entries(input.metadata).map(([k, x]) => [wellFormed(k), wellFormed(x)])) : {},
     canceledAt: null,
   };
@@ -184,6 +186,38 @@ export async function createPayment(v: Vars, input: CreatePaymentInput, extra: {
   }
   // The same statement as the writer's groups (store/payments.ts); the database's clock stamps the row.
   const row = newPaymentRow(v, p, input, purpose, extra.orderId ?? null);
+  const [stamped] = await v.deps.database.rows<{ created_at: string | Date }>(insertPayments([row]), v.db);
+  const at = new Date((stamped as { created_at: string | Date }).created_at);
+  return { ...row, createdAt: at, updatedAt: at };
+}
+
+/**
+ * A failed payment's next attempt, so the checkout can offer another card or method without the
+ * merchant's server. The contract ends a declined payment in `failed` for good, so the next
+ * attempt is a new payment with the same amount, currency, capture method, customer, description,
+ * purpose and metadata, linked by `retry_of`. One per failed payment: asking again (a double
+ * click, a lost answer) answers the same attempt. An order's payment is named by its order,
+ * so it is not retried here.
+ */
+export async function retryPayment(v: Vars, id: string, clientSecret: string | undefined): Promise<PaymentRow> {
+  const r = await findPayment(v, id, { lock: true, clientSecret });
+  if (r.status !== "failed") {
+    throw new ApiError(
+      400,
+      "invalid_request_error",
+      "payment_unexpected_state",
+      `cannot retry a payment whose status is ${r.status}; only a failed payment has a next attempt`,
+      undefined,
+      { payment_status: r.status },
+    );
+  }
+  if (r.orderId) throw invalid("parameter_invalid", "An order's payment is not retried: its order names it. Create a new order.", "id");
+  const [next] = await v.db.select().from(payments).where(eq(payments.retryOf, r.id));
+  if (next) return next;
+  const input: CreatePaymentInput = { amount: r.amount, currency: r.currency, capture_method: r.captureMethod, metadata: r.metadata };
+  if (r.customerId) input.customer = r.customerId;
+  if (r.description !== null) input.description = r.description;
+  const row = { ...newPaymentRow(v, merchantOf(v) as MerchantPrincipal, input, r.purpose ?? null, null), retryOf: r.id };
   const [stamped] = await v.deps.database.rows<{ created_at: string | Date }>(insertPayments([row]), v.db);
   const at = new Date((stamped as { created_at: string | Date }).created_at);
   return { ...row, createdAt: at, updatedAt: at };

@@ -990,6 +990,23 @@ export type paths = {
     patch?: never;
     trace?: never;
   };
+  "/v1/payments/{id}/retry": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** A failed payment's next attempt: a new payment with the same amount, linked by retry_of, one per failed payment (publishable key: with client_secret in the body) */
+    post: operations["postPaymentsIdRetry"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/v1/payments/{id}/verify": {
     parameters: {
       query?: never;
@@ -2861,6 +2878,11 @@ export type components = {
       purpose?: {
         [key: string]: string;
       } | null;
+      /**
+       * @description The failed payment this one is the next attempt of (POST /v1/payments/{id}/retry)
+       * @example null
+       */
+      retry_of?: string | null;
       /** @enum {string} */
       status: "requires_payment_method" | "requires_action" | "processing" | "requires_capture" | "succeeded" | "canceled" | "failed";
     };
@@ -3280,6 +3302,9 @@ export type components = {
       /** @enum {string} */
       object: "list";
       url?: string;
+    };
+    RetryPayment: {
+      client_secret?: string;
     };
     RollApiKey: {
       /**
@@ -9163,6 +9188,95 @@ export interface operations {
         content: {
           "application/json": components["schemas"]["Receipt"];
           "application/pdf": string;
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing or invalid API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description The key may not do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description No such object */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Idempotent request still in progress */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Idempotency key reused with another body */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  postPaymentsIdRetry: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        "application/json": components["schemas"]["RetryPayment"];
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Payment"];
         };
       };
       /** @description Invalid request */

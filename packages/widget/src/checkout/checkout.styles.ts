@@ -73,19 +73,30 @@ export const checkoutStyles = css`
       display: grid;
       gap: var(--softrack-spacing);
     }
-    /* Nothing in the header moves when the payment arrives: the amount keeps its place
-       (a no-break space holds its line while loading) and the description fills the rest. */
-    .header { display: flex; align-items: baseline; gap: var(--softrack-spacing); min-width: 0; }
+    /* Nothing in the header moves when the payment arrives: the label and the description share
+       the first line (a no-break space holds the amount's line while loading), and the amount has
+       a line of its own, so a phone never squeezes it between the two. */
+    .header {
+      display: grid;
+      grid-template-columns: auto minmax(0, 1fr);
+      column-gap: var(--softrack-spacing);
+      align-items: baseline;
+      /* the box's min-height stretches its rows while loading: the header's lines stay put */
+      align-content: start;
+      container-type: inline-size;
+    }
     .header .label { color: var(--softrack-color-muted); font-size: 0.875em; }
-    .amount { font-size: 1.5em; font-weight: 700; font-variant-numeric: tabular-nums; }
+    /* a narrow box (a 320 px phone) sets a large amount smaller rather than on two lines */
+    .amount { grid-area: 2 / 1 / 3 / 3; font-size: clamp(1.125em, 8cqi, 1.5em); font-weight: 700; font-variant-numeric: tabular-nums; overflow-wrap: anywhere; }
     .description {
-      margin: 0 0 0 auto;
+      grid-area: 1 / 2;
+      margin: 0;
+      text-align: end;
       color: var(--softrack-color-muted);
       font-size: 0.875em;
       white-space: nowrap;
       overflow: hidden;
       text-overflow: ellipsis;
-      min-width: 0;
     }
     fieldset { border: 0; margin: 0; padding: 0; min-width: 0; }
     legend { padding: 0; margin-bottom: 6px; font-size: 0.875em; font-weight: 600; }
@@ -113,7 +124,11 @@ export const checkoutStyles = css`
       outline: 3px solid var(--softrack-focus-ring);
       outline-offset: 2px;
     }
-    .panel { display: grid; gap: 8px; }
+    .panel { display: grid; gap: 8px; align-content: start; }
+    /* One cell for all panels: a hidden one keeps its height, out of sight and of the a11y tree. */
+    .panels { display: grid; }
+    .panels > .panel { grid-area: 1 / 1; min-width: 0; }
+    .panels > [hidden] { display: grid !important; visibility: hidden; }
     .card-frame {
       display: block;
       /* the iframe pads 3px for its focus rings: pull it out so its fields line up */

@@ -65,8 +65,10 @@ function outcome(): Outcome {
  * @event softrack-ready - The payment loaded and the form can be used. `detail: { payment, methods }`
  * @event softrack-change - Method or input changed. `detail: { method, complete, empty, brand? }`
  * @event softrack-submit - Paying started. `detail: { method }`
- * @event softrack-success - Paid (or authorized for manual capture). `detail: { payment }`
- * @event softrack-error - A step failed; `detail: { error }` is the contract's error object.
+ * @event softrack-success - Paid (or authorized for manual capture). `detail: { payment }`; after a decline
+ *   this is the payment's next attempt, whose `retry_of` names the failed one
+ * @event softrack-error - A step failed; `detail: { error }` is the contract's error object. After a decline
+ *   the form stays on the payment's next attempt, so the buyer can try another card or method.
  * @event softrack-cancel - The buyer left a code or QR step. `detail: { payment? }`
  * @event softrack-pay-on-pickup - The buyer chose to pay on pickup; nothing was paid. `detail: { payment }`
  *
@@ -428,8 +430,11 @@ export class SoftrackCheckout extends LitElement {
   /** Where a freshly loaded payment puts the buyer. */
   #enter(payment: Payment): void {
     if (isPaid(payment)) this._step = "done";
-    else if (payment.status === "failed" || payment.status === "canceled") this._step = "failed";
-    else if (payment.status === "requires_action" || payment.status === "processing") this.#advance(payment);
+    else if (payment.status === "failed" || payment.status === "canceled") {
+      this._step = "failed";
+      // Opened (or reloaded) after a decline: go on with the payment's next attempt.
+      if (payment.status === "failed") void this.#recheck();
+    } else if (payment.status === "requires_action" || payment.status === "processing") this.#advance(payment);
     else this._step = "form";
   }
 
@@ -457,6 +462,8 @@ export class SoftrackCheckout extends LitElement {
     } catch (err) {
       const e = toSoftrackError(err);
       this.#reject(e, true);
+      // Empty or invalid fields say so inline: focus goes to the first of them.
+      if (e.type === "validation_error") method.focus?.();
       // A decline may have ended the payment (the contract fails it): follow the API.
       if (e.type === "payment_error") await this.#recheck();
     } finally {
@@ -492,8 +499,20 @@ export class SoftrackCheckout extends LitElement {
     }
   }
 
-  /** After a failed code the API may have failed the payment: read it and follow. */
+  /** After a decline or a failed code the API may have failed the payment: read it and follow. */
   async #recheck(): Promise<void> {
+    try {
+      // A failed payment is over for good (the contract), so the buyer goes on with its next
+      // attempt: a new payment for the same amount. The form, what was typed and the decline's
+      // message stay; the card iframe is handed the new client_secret (see #load).
+      const next = await this.#client?.retry();
+      if (next?.client_secret) {
+        this.clientSecret = next.client_secret;
+        return;
+      }
+    } catch {
+      // not failed (or no answer): follow what the API says below
+    }
     try {
       const p = await this.#client?.retrieve();
       if (p && p.status !== "requires_action") {
@@ -723,10 +742,11 @@ export class SoftrackCheckout extends LitElement {
             </fieldset>`
           : nothing
       }
-      ${methods.map(
-        // Every panel stays in the DOM, hidden when not chosen, so switching keeps what was typed.
+      <div class="panels">${methods.map(
+        // Every panel stays in the DOM, hidden when not chosen, so switching keeps what was typed;
+        // they share one grid cell, so the tallest sets the height and switching never moves the page.
         (m) => html`<div part="panel" class="panel" ?hidden=${pickup || m.id !== this._selected} data-method=${m.id}>${m.render()}</div>`,
-      )}
+      )}</div>
       <div part="actions" class="actions">
         <button type="button" part="submit-button" class="primary" aria-disabled=${this._busy ? "true" : "false"}
           aria-describedby=${pickup ? "pickup-hint" : this.pickupRequirement === "prepay" ? "timing-hint" : nothing}

@@ -87,6 +87,8 @@ export interface PaymentClient {
   retrieve(): Promise<Payment>;
   confirm(data: PaymentMethodData): Promise<Payment>;
   verify(code: string): Promise<Payment>;
+  /** A failed payment's next attempt: a new payment for the same amount (POST …/retry). */
+  retry(): Promise<Payment>;
 }
 
 function idempotencyKey(): string {
@@ -129,6 +131,7 @@ export function createPaymentClient(opts: PaymentClientOptions): PaymentClient {
     retrieve: () => call("GET", `${path}?client_secret=${encodeURIComponent(opts.clientSecret)}`),
     confirm: (data) => call("POST", `${path}/confirm`, { client_secret: opts.clientSecret, payment_method_data: data }),
     verify: (code) => call("POST", `${path}/verify`, { client_secret: opts.clientSecret, code }),
+    retry: () => call("POST", `${path}/retry`, { client_secret: opts.clientSecret }),
   };
 }
 

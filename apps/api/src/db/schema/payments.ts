@@ -1,5 +1,5 @@
 import type { PaymentStatus } from "@softrack/core";
-import { index, integer, jsonb, pgTable, text } from "drizzle-orm/pg-core";
+import { index, integer, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { merchantRef, metadata, money, objectColumns, ts } from "./common.js";
 
 export const customers = pgTable(
@@ -52,6 +52,8 @@ export const payments = pgTable(
     challengeAttempts: integer("challenge_attempts").notNull().default(0),
     lastError: jsonb("last_error").$type<{ code: string; message: string }>(),
     orderId: text("order_id"),
+    /** The failed payment this one is the next attempt of (POST /v1/payments/:id/retry); one each. */
+    retryOf: text("retry_of"),
     metadata: metadata(),
     canceledAt: ts("canceled_at"),
     updatedAt: ts("updated_at").notNull().defaultNow(),
@@ -60,6 +62,7 @@ export const payments = pgTable(
     index("payments_merchant_idx").on(t.merchantId, t.id),
     index("payments_merchant_status_idx").on(t.merchantId, t.status),
     index("payments_customer_idx").on(t.customerId),
+    uniqueIndex("payments_retry_of_idx").on(t.retryOf),
   ],
 );
 

@@ -21,6 +21,7 @@ import {
   paymentFor,
   refundObject,
   refundPayment,
+  retryPayment,
   verifyPayment,
 } from "../../services/payments.js";
 import { receiptOf, receiptPdf } from "../../services/receipts.js";
@@ -33,6 +34,7 @@ import {
   PaymentStatus,
   Receipt,
   Refund,
+  RetryPayment,
   VerifyPayment,
 } from "./payments.schemas.js";
 
@@ -98,6 +100,17 @@ const routes = {
     middleware: [allow("secret", "publishable")] as const,
     request: { params: id, ...body(VerifyPayment) },
     responses: { 200: json(Payment), ...paymentErrors },
+  }),
+  retry: createRoute({
+    method: "post",
+    path: "/v1/payments/{id}/retry",
+    tags,
+    summary:
+      "A failed payment's next attempt: a new payment with the same amount, linked by retry_of, one per failed payment (publishable key: with client_secret in the body)",
+    security: bearer,
+    middleware: [allow("secret", "publishable")] as const,
+    request: { params: id, ...optionalBody(RetryPayment) },
+    responses: { 200: json(Payment), ...errors },
   }),
   capture: createRoute({
     method: "post",
@@ -218,6 +231,10 @@ export const paymentRoutes = createRouter()
       sendWritten(c, await confirmPaymentRequest(c.var, c.req.valid("param").id, c.req.valid("json"), (o) => render(c, o))) as never,
   )
   .openapi(routes.verify, async (c) => respond(c, await verifyPayment(c.var, c.req.valid("param").id, c.req.valid("json"))) as never)
+  .openapi(routes.retry, async (c) => {
+    const input = (c.req.valid("json") ?? {}) as { client_secret?: string };
+    return c.json(paymentFor(c.var, await retryPayment(c.var, c.req.valid("param").id, input.client_secret)), 200);
+  })
   .openapi(routes.capture, async (c) => {
     const input = (c.req.valid("json") ?? {}) as { amount?: number };
     return c.json(paymentFor(c.var, await capturePayment(c.var, c.req.valid("param").id, input.amount)), 200);

@@ -51,6 +51,11 @@ export const Payment = z
       .nullable()
       .openapi({ example: { type: "sms_code" } }),
     last_payment_error: z.object({ code: z.string(), message: z.string() }).nullable(),
+    retry_of: z
+      .string()
+      .nullable()
+      .optional()
+      .openapi({ description: "The failed payment this one is the next attempt of (POST /v1/payments/{id}/retry)", example: null }),
     canceled_at: Timestamp.nullable(),
     metadata: z.record(z.string(), z.string()).optional().openapi({ description: "Not shown to publishable keys" }),
     client_secret: z.string().optional().openapi({
@@ -126,6 +131,8 @@ export const ConfirmPayment = z
 export const VerifyPayment = z
   .strictObject({ code: z.string().min(1).max(12), client_secret: z.string().max(200).optional() })
   .openapi("VerifyPayment");
+
+export const RetryPayment = z.strictObject({ client_secret: z.string().max(200).optional() }).openapi("RetryPayment");
 
 export const CapturePayment = z.strictObject({ amount: Amount.optional() }).openapi("CapturePayment");
 

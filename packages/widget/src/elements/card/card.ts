@@ -179,12 +179,15 @@ class CardFields {
     return validateCvc(v, this.inputs.number.value);
   }
 
-  /** An error is shown while typing only when it is certain; "incomplete" waits for blur. */
+  /**
+   * An error is shown while typing only when it is certain; "incomplete" waits for blur, and an
+   * empty field is "incomplete" once Pay was pressed (only a submit touches an empty field).
+   */
   private visibleError(name: FieldName): FieldError {
     const s = this.state(name);
-    if (!s.error) return undefined;
-    if (s.error === "incomplete" && !this.touched.has(name)) return undefined;
-    return s.error;
+    const error = s.error ?? (s.empty ? "incomplete" : undefined);
+    if (!error || (error === "incomplete" && !this.touched.has(name))) return undefined;
+    return error;
   }
 
   private renderBrand(): void {

@@ -34,7 +34,8 @@ class SmsMethod implements CheckoutMethod {
   }
 
   private get error(): string {
-    return this.touched && !this.state.complete && !this.state.empty ? this.ctx.t("errPhoneIncomplete") : "";
+    // Empty says so too once Pay was pressed (a blur on an empty field does not touch it).
+    return this.touched && !this.state.complete ? this.ctx.t("errPhoneIncomplete") : "";
   }
 
   private readonly onCountry = (e: Event): void => {

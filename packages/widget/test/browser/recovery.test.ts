@@ -1,0 +1,256 @@
+import type { Frame, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { apiCall, type CheckoutPage, createPayment, type Harness, openCheckout, startHarness } from "./harness.js";
+
+/**
+ * Issue 22, the checkout's dead end and its layout: a decline is not the end (the buyer tries
+ * another card on the payment's next attempt), an empty Pay says what is missing, and the box
+ * keeps its size across tabs and fits a 320 px phone.
+ */
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+async function typeCard(frame: Frame, number: string): Promise<void> {
+  await frame.locator("#number").fill("");
+  await frame.locator("#number").pressSequentially(number);
+  await frame.locator("#expiry").fill("");
+  await frame.locator("#expiry").pressSequentially("1234");
+  await frame.locator("#cvc").fill("");
+  await frame.locator("#cvc").pressSequentially("123");
+}
+
+const submitButton = (page: Page) => page.locator("softrack-checkout [part~='submit-button']");
+const tab = (page: Page, label: string) => page.locator("softrack-checkout [part='method']", { hasText: label });
+
+/** Selects a method as a click would, then reads the box's height once Lit has drawn it. */
+function heightAfterSelecting(page: Page, method: string): Promise<number> {
+  return page.evaluate(async (m) => {
+    const el = document.querySelector("softrack-checkout") as HTMLElement & { updateComplete: Promise<unknown>; shadowRoot: ShadowRoot };
+    (el.shadowRoot.querySelector(`input[name='method'][value='${m}']`) as HTMLInputElement).click();
+    await el.updateComplete;
+    return el.getBoundingClientRect().height;
+  }, method);
+}
+
+/** Whatever sticks out of the page or of the checkout's own box (shadow DOM included). */
+function overflow(page: Page) {
+  return page.evaluate(() => {
+    const el = document.querySelector("softrack-checkout") as HTMLElement & { shadowRoot: ShadowRoot };
+    const base = (el.shadowRoot.querySelector(".base") as HTMLElement).getBoundingClientRect();
+    const out: string[] = [];
+    for (const node of el.shadowRoot.querySelectorAll<HTMLElement>(".base *")) {
+      const r = node.getBoundingClientRect();
+      if (r.width === 0 && r.height === 0) continue; // hidden, or a zero-size wrapper
+      if (r.left < base.left - 0.5 || r.right > base.right + 0.5) out.push(`${node.tagName}.${node.className} ${r.left}..${r.right}`);
+    }
+    return { page: document.documentElement.scrollWidth - innerWidth, box: [base.left, base.right], out };
+  });
+}
+
+describe("after a decline", () => {
+  it("the buyer pays with a second card without reloading; the merchant sees one succeeded payment and the failed first attempt", async () => {
+    const cart = `cart_${Date.now()}`;
+    const p = await createPayment(h.api, { amount: 15000, description: "Order 2201", metadata: { cart } });
+    const cp = await openCheckout(h, { clientSecret: p.client_secret });
+    await cp.waitForEvent("softrack-ready");
+    const frame = await cp.cardFrame();
+    await typeCard(frame, "4000000000000002");
+    // A mark on the page's window: still there afterwards means the page never reloaded.
+    await cp.page.evaluate(() => Object.assign(window, { __sameDocument: true }));
+    await submitButton(cp.page).click();
+
+    const error = await cp.waitForEvent("softrack-error");
+    expect(error.detail.error).toMatchObject({ type: "payment_error", code: "card_declined" });
+    const alert = cp.page.locator("softrack-checkout [part='error'][role='alert']");
+    await expect.poll(() => alert.textContent()).toBe("Your card was declined.");
+    // The widget moved on to the payment's next attempt by itself: the form stays, nothing reloaded.
+    const next = await cp.page.waitForFunction(
+      (first) => {
+        const id = (document.querySelector("softrack-checkout") as unknown as { payment?: { id: string } }).payment?.id;
+        return id && id !== first ? id : false;
+      },
+      p.id,
+      { timeout: 20_000 },
+    );
+    const nextId = String(await next.jsonValue());
+    await expect.poll(() => submitButton(cp.page).textContent()).toContain("Pay");
+    expect(await cp.page.locator("softrack-checkout [part='status']").count()).toBe(0);
+    expect(await cp.page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
+
+    // The same iframe, still holding the declined card: the buyer types another one.
+    expect(await frame.locator("#number").inputValue()).toBe("4000 0000 0000 0002");
+    await typeCard(frame, "4242424242424242");
+    await submitButton(cp.page).click();
+    const success = await cp.waitForEvent("softrack-success");
+    expect(success.detail.payment).toMatchObject({ id: nextId, status: "succeeded", retry_of: p.id });
+    await expect.poll(() => cp.page.locator("softrack-checkout #result-heading").textContent()).toBe("Payment successful");
+
+    // The merchant's view: one succeeded payment for the cart, and the failed first attempt the contract leaves.
+    const list = (await apiCall(h.api, "GET", "/v1/payments?limit=100")).json.data as {
+      id: string;
+      status: string;
+      metadata: Record<string, string>;
+      amount: number;
+      retry_of: string | null;
+    }[];
+    const mine = list.filter((x) => x.metadata?.cart === cart);
+    expect(mine.map((x) => [x.id, x.status, x.amount]).sort()).toEqual(
+      [
+        [p.id, "failed", 15000],
+        [nextId, "succeeded", 15000],
+      ].sort(),
+    );
+    expect(mine.filter((x) => x.status === "succeeded")).toHaveLength(1);
+    const events = (await apiCall(h.api, "GET", "/v1/events?type=payment.succeeded&limit=100")).json.data as {
+      data: { object: { id: string } };
+    }[];
+    expect(events.filter((e) => e.data.object.id === nextId)).toHaveLength(1);
+    // The same events as before, in the merchant's page: no new kind.
+    const types = new Set((await cp.events()).map((e) => e.type));
+    expect([...types].sort()).toEqual(["softrack-change", "softrack-error", "softrack-ready", "softrack-submit", "softrack-success"]);
+    await cp.close();
+  });
+
+  it("the buyer can switch to another method (QR) after a decline", async () => {
+    const p = await createPayment(h.api, {});
+    const cp = await openCheckout(h, { clientSecret: p.client_secret, reducedMotion: true });
+    await cp.waitForEvent("softrack-ready");
+    await typeCard(await cp.cardFrame(), "4000000000009995");
+    await submitButton(cp.page).click();
+    await cp.waitForEvent("softrack-error");
+    const next = await cp.page.waitForFunction(
+      (first) => {
+        const id = (document.querySelector("softrack-checkout") as unknown as { payment?: { id: string } }).payment?.id;
+        return id && id !== first ? id : false;
+      },
+      p.id,
+      { timeout: 20_000 },
+    );
+    const nextId = String(await next.jsonValue());
+    await tab(cp.page, "QR code").click();
+    await submitButton(cp.page).click();
+    await cp.page.locator("softrack-checkout [part='qr-image']").waitFor();
+    expect((await apiCall(h.api, "POST", `/v1/test_helpers/payments/${nextId}/complete_qr`)).status).toBe(200);
+    const success = await cp.waitForEvent("softrack-success");
+    expect(success.detail.payment).toMatchObject({ id: nextId, status: "succeeded", method: "qr" });
+    await cp.close();
+  });
+
+  it("a page opened (or reloaded) on a declined payment goes on with its next attempt, not a dead end", async () => {
+    const p = await createPayment(h.api, {});
+    const declined = await apiCall(h.api, "POST", `/v1/payments/${p.id}/confirm`, {
+      payment_method_data: { type: "card", card: { number: "4000000000000002", exp_month: 12, exp_year: 2034, cvc: "123" } },
+    });
+    expect(declined.status).toBe(402);
+    const cp = await openCheckout(h, { clientSecret: p.client_secret });
+    await cp.waitForEvent("softrack-ready");
+    await cp.page.waitForFunction(
+      (first) => {
+        const id = (document.querySelector("softrack-checkout") as unknown as { payment?: { id: string } }).payment?.id;
+        return id && id !== first;
+      },
+      p.id,
+      { timeout: 20_000 },
+    );
+    await expect.poll(() => submitButton(cp.page).isVisible()).toBe(true);
+    expect(await cp.page.locator("softrack-checkout #result-heading").count()).toBe(0);
+    await typeCard(await cp.cardFrame(), "4242424242424242");
+    await submitButton(cp.page).click();
+    const success = await cp.waitForEvent("softrack-success");
+    expect(success.detail.payment).toMatchObject({ status: "succeeded", retry_of: p.id });
+    await cp.close();
+  });
+});
+
+describe("an empty Pay", () => {
+  it("says in each field what is missing, announced, with focus on the first", async () => {
+    const p = await createPayment(h.api, {});
+    const cp: CheckoutPage = await openCheckout(h, { clientSecret: p.client_secret });
+    await cp.waitForEvent("softrack-ready");
+    const frame = await cp.cardFrame();
+    await submitButton(cp.page).click();
+    await expect.poll(() => frame.locator("#number-error").textContent()).toBe("The card number is incomplete.");
+    expect(await frame.locator("#expiry-error").textContent()).toBe("The expiry date is incomplete.");
+    expect(await frame.locator("#cvc-error").textContent()).toBe("The security code is incomplete.");
+    for (const id of ["number", "expiry", "cvc"]) {
+      expect(await frame.locator(`#${id}`).getAttribute("aria-invalid")).toBe("true");
+      expect(await frame.locator(`#${id}-error`).getAttribute("aria-live")).toBe("polite");
+      expect(await frame.locator(`#${id}`).getAttribute("aria-describedby")).toContain(`${id}-error`);
+    }
+    await expect.poll(() => frame.evaluate(() => document.activeElement?.id)).toBe("number");
+    expect(await cp.page.evaluate(() => document.activeElement?.tagName)).toBe("SOFTRACK-CHECKOUT");
+    // Nothing reached the API: the payment is untouched.
+    expect((await apiCall(h.api, "GET", `/v1/payments/${p.id}`)).json.status).toBe("requires_payment_method");
+
+    await tab(cp.page, "SMS payment").click();
+    await submitButton(cp.page).click();
+    const phoneError = cp.page.locator("softrack-checkout #sms-error");
+    await expect.poll(() => phoneError.textContent()).toBe("Enter the whole phone number.");
+    expect(await phoneError.getAttribute("aria-live")).toBe("polite");
+    const phone = cp.page.locator("softrack-checkout #sms-phone");
+    expect(await phone.getAttribute("aria-invalid")).toBe("true");
+    expect(await phone.getAttribute("aria-describedby")).toContain("sms-error");
+    expect(await cp.page.evaluate(() => document.querySelector("softrack-checkout")?.shadowRoot?.activeElement?.id)).toBe("sms-phone");
+    await cp.close();
+  });
+});
+
+describe("layout", () => {
+  it("switching between card, SMS, QR and wallet leaves the widget's height unchanged", async () => {
+    const customer = (await apiCall(h.api, "POST", "/v1/customers", { name: "Aida" })).json as { id: string };
+    const p = await createPayment(h.api, { customer: customer.id, description: "Order 2202" });
+    const cp = await openCheckout(h, { clientSecret: p.client_secret });
+    const ready = await cp.waitForEvent("softrack-ready");
+    expect(ready.detail.methods).toEqual(["card", "sms", "qr", "wallet"]);
+    await cp.cardFrame();
+    const card = await heightAfterSelecting(cp.page, "card");
+    for (const m of ["qr", "sms", "wallet", "card", "qr"]) expect(await heightAfterSelecting(cp.page, m), m).toBe(card);
+    // The hidden panels are out of sight and out of the accessibility tree.
+    const hidden = await cp.page.evaluate(() =>
+      [...(document.querySelector("softrack-checkout")?.shadowRoot?.querySelectorAll<HTMLElement>(".panel[hidden]") ?? [])].map(
+        (x) => getComputedStyle(x).visibility,
+      ),
+    );
+    expect(hidden).toEqual(["hidden", "hidden", "hidden"]);
+    await cp.close();
+  });
+
+  it("fits a 320 px phone with nothing sticking out, and the header gives the amount its own line", async () => {
+    const p = await createPayment(h.api, {
+      amount: 1_250_000_00,
+      currency: "UZS",
+      description: "Order 2203: a long description that a phone has to cut",
+    });
+    const cp = await openCheckout(h, { clientSecret: p.client_secret, locale: "ru" });
+    await cp.page.setViewportSize({ width: 320, height: 720 });
+    await cp.waitForEvent("softrack-ready");
+    const frame = await cp.cardFrame();
+    for (const m of ["card", "sms", "qr"]) {
+      await heightAfterSelecting(cp.page, m);
+      const o = await overflow(cp.page);
+      expect(o.page, m).toBeLessThanOrEqual(0);
+      expect(o.out, m).toEqual([]);
+    }
+    expect(await frame.evaluate(() => document.documentElement.scrollWidth - innerWidth)).toBeLessThanOrEqual(0);
+    const header = await cp.page.evaluate(() => {
+      const root = document.querySelector("softrack-checkout")?.shadowRoot as ShadowRoot;
+      const box = (s: string) => (root.querySelector(s) as HTMLElement).getBoundingClientRect();
+      const [label, amount, description] = [box(".label"), box(".amount"), box(".description")];
+      return {
+        labelBottom: label.bottom,
+        amountTop: amount.top,
+        amountLines: Math.round(amount.height / parseFloat(getComputedStyle(root.querySelector(".amount") as HTMLElement).lineHeight)),
+        descriptionBottom: description.bottom,
+      };
+    });
+    expect(header.amountTop).toBeGreaterThanOrEqual(header.labelBottom - 0.5);
+    expect(header.amountTop).toBeGreaterThanOrEqual(header.descriptionBottom - 0.5);
+    expect(header.amountLines).toBe(1);
+    await cp.close();
+  });
+});
