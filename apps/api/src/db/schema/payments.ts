@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import type { PaymentStatus } from "@softrack/core";
 import { index, integer, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { merchantRef, metadata, money, objectColumns, ts } from "./common.js";
@@ -62,7 +63,8 @@ export const payments = pgTable(
     index("payments_merchant_idx").on(t.merchantId, t.id),
     index("payments_merchant_status_idx").on(t.merchantId, t.status),
     index("payments_customer_idx").on(t.customerId),
-    uniqueIndex("payments_retry_of_idx").on(t.retryOf),
+    // Partial: a first attempt (almost every payment) adds no entry to it on the hot insert path.
+    uniqueIndex("payments_retry_of_idx").on(t.retryOf).where(sql`retry_of IS NOT NULL`),
   ],
 );
 
