@@ -1548,6 +1548,7 @@ export type components = {
       id: string;
       /** @enum {string} */
       kind: "secret" | "publishable";
+      /** @example false */
       livemode: boolean;
       /** @enum {string} */
       object: "api_key";
@@ -1575,24 +1576,41 @@ export type components = {
     Balance: {
       available: {
         amount: number;
+        /**
+         * @description ISO 4217 code
+         * @example KGS
+         */
         currency: string;
       }[];
       /** @description What the merchant owes the platform: disputes and refunds its available balance could not cover. Later payments repay it first, before they become available */
       debt: {
         amount: number;
+        /**
+         * @description ISO 4217 code
+         * @example KGS
+         */
         currency: string;
       }[];
       /** @description Authorised or in escrow: not the merchant's yet */
       held: {
         amount: number;
+        /**
+         * @description ISO 4217 code
+         * @example KGS
+         */
         currency: string;
       }[];
+      /** @example false */
       livemode: boolean;
       /** @enum {string} */
       object: "balance";
       /** @description Captured, not yet available (e.g. inside an order's return window) */
       pending: {
         amount: number;
+        /**
+         * @description ISO 4217 code
+         * @example KGS
+         */
         currency: string;
       }[];
     };
@@ -1606,6 +1624,10 @@ export type components = {
        * @example 2026-11-23T10:00:00.000Z
        */
       created: string;
+      /**
+       * @description ISO 4217 code
+       * @example KGS
+       */
       currency: string;
       /** @description Payouts in this currency that name no bank account go here */
       default_for_currency: boolean;
@@ -1613,6 +1635,7 @@ export type components = {
       id: string;
       /** @description The last 4 characters of the account number: all that is ever shown again */
       last4: string;
+      /** @example false */
       livemode: boolean;
       /** @enum {string} */
       object: "bank_account";
@@ -1649,6 +1672,7 @@ export type components = {
        */
       created: string;
       id: string;
+      /** @example false */
       livemode: boolean;
       min_score_on_pickup: number;
       no_show_fee_by_score: {
@@ -1667,6 +1691,7 @@ export type components = {
     BuyerReliability: {
       collected: number;
       failed: number;
+      /** @example false */
       livemode: boolean;
       not_collected: number;
       /** @enum {string} */
@@ -1692,8 +1717,13 @@ export type components = {
          * @example 15000
          */
         amount: number;
+        /**
+         * @description ISO 4217 code
+         * @example KGS
+         */
         currency: string;
       }[];
+      /** @example false */
       livemode: boolean;
       /** @description The policy's minimum in force; null without a policy */
       min_score_on_pickup: number | null;
@@ -1918,7 +1948,10 @@ export type components = {
        * @example 2026-12-02
        */
       date: string;
-      /** @description Reconcile live-mode movements (default false: test mode) */
+      /**
+       * @description Reconcile live-mode movements (default false: test mode)
+       * @example false
+       */
       livemode?: boolean;
       /**
        * @description Who sent the settlement file: the card acquirer.
@@ -2023,6 +2056,7 @@ export type components = {
       created: string;
       email: string | null;
       id: string;
+      /** @example false */
       livemode: boolean;
       metadata: {
         [key: string]: string;
@@ -2033,6 +2067,10 @@ export type components = {
       phone: string | null;
       wallet: {
         balance: number;
+        /**
+         * @description ISO 4217 code
+         * @example KGS
+         */
         currency: string;
       };
     };
@@ -2059,6 +2097,10 @@ export type components = {
        * @example 2026-11-23T10:00:00.000Z
        */
       created: string;
+      /**
+       * @description ISO 4217 code
+       * @example KGS
+       */
       currency: string;
       evidence: {
         /**
@@ -2072,6 +2114,7 @@ export type components = {
       fee: number;
       /** @example dp_01J… */
       id: string;
+      /** @example false */
       livemode: boolean;
       /**
        * @description Up to 50 string values (500 characters each) under keys of 1 to 40 characters.
@@ -2104,6 +2147,7 @@ export type components = {
       /** @enum {boolean} */
       deleted: true;
       events_erased: number;
+      /** @example false */
       livemode: boolean;
       /** @enum {string} */
       object: "buyer_reliability";
@@ -2155,6 +2199,7 @@ export type components = {
         };
       };
       id: string;
+      /** @example false */
       livemode: boolean;
       /** @enum {string} */
       object: "event";
@@ -2280,6 +2325,10 @@ export type components = {
        * @example 2026-11-23T10:00:00.000Z
        */
       created: string;
+      /**
+       * @description ISO 4217 code
+       * @example KGS
+       */
       currency: string;
       /**
        * @description ISO 8601 UTC
@@ -2292,6 +2341,7 @@ export type components = {
        * @enum {string}
        */
       kind: "fare";
+      /** @example false */
       livemode: boolean;
       /** @enum {string} */
       object: "tariff";
@@ -2443,6 +2493,10 @@ export type components = {
        * @example 2026-11-23T10:00:00.000Z
        */
       created: string;
+      /**
+       * @description ISO 4217 code
+       * @example KGS
+       */
       currency: string;
       /**
        * @description ISO 8601 UTC
@@ -2455,6 +2509,7 @@ export type components = {
        * @enum {string}
        */
       kind: "fee";
+      /** @example false */
       livemode: boolean;
       /** @enum {string} */
       object: "tariff";
@@ -2475,6 +2530,7 @@ export type components = {
       id: string;
       /** @enum {string} */
       kind: "member" | "customer";
+      /** @example false */
       livemode: boolean;
       merchant: string;
       /** @enum {string} */
@@ -2534,6 +2590,7 @@ export type components = {
       created: string;
       description: string | null;
       id: string;
+      /** @example false */
       livemode: boolean;
       /** @enum {string} */
       object: "ledger_transaction";
@@ -2541,6 +2598,10 @@ export type components = {
         account: string;
         /** @description debit < 0, credit > 0 */
         amount: number;
+        /**
+         * @description ISO 4217 code
+         * @example KGS
+         */
         currency: string;
       }[];
       /** @description The object that caused it (pay_…, re_…, ord_…, tap_…) */
@@ -2582,6 +2643,7 @@ export type components = {
       deleted?: boolean;
       email: string | null;
       id: string;
+      /** @example false */
       livemode: boolean;
       merchant: string;
       /** @enum {string} */
@@ -2613,6 +2675,10 @@ export type components = {
        * @example 2026-11-23T10:00:00.000Z
        */
       created: string;
+      /**
+       * @description ISO 4217 code
+       * @example KGS
+       */
       default_currency: string;
       fee_tariff: string | null;
       id: string;
@@ -2621,6 +2687,7 @@ export type components = {
        * @example 2026-11-23T10:00:00.000Z
        */
       live_activated_at: string | null;
+      /** @example false */
       livemode: boolean;
       metadata: {
         [key: string]: string;
@@ -2637,6 +2704,10 @@ export type components = {
       };
     };
     NoShowWeek: {
+      /**
+       * @description ISO 4217 code
+       * @example KGS
+       */
       currency: string;
       /**
        * @description Delivery cost lost: not_collected × delivery_cost of the currency
@@ -2683,6 +2754,10 @@ export type components = {
        * @example 2026-11-23T10:00:00.000Z
        */
       created: string;
+      /**
+       * @description ISO 4217 code
+       * @example KGS
+       */
       currency: string;
       /**
        * @description ISO 8601 UTC
@@ -2713,6 +2788,7 @@ export type components = {
         returned: number;
         sku: string;
       }[];
+      /** @example false */
       livemode: boolean;
       metadata: {
         [key: string]: string;
@@ -2818,6 +2894,10 @@ export type components = {
        * @example 2026-11-23T10:00:00.000Z
        */
       created: string;
+      /**
+       * @description ISO 4217 code
+       * @example KGS
+       */
       currency: string;
       customer: string | null;
       description: string | null;
@@ -2834,6 +2914,7 @@ export type components = {
         code: string;
         message: string;
       } | null;
+      /** @example false */
       livemode: boolean;
       /** @description Not shown to publishable keys */
       metadata?: {
@@ -2937,11 +3018,16 @@ export type components = {
        * @example 2026-11-23T10:00:00.000Z
        */
       created: string;
+      /**
+       * @description ISO 4217 code
+       * @example KGS
+       */
       currency: string;
       /** @example account_closed */
       failure_code: string | null;
       failure_message: string | null;
       id: string;
+      /** @example false */
       livemode: boolean;
       /** @enum {string} */
       object: "payout";
@@ -2958,6 +3044,7 @@ export type components = {
     PayoutSchedule: {
       /** @enum {string} */
       interval: "manual" | "daily" | "weekly";
+      /** @example false */
       livemode: boolean;
       minimum: number;
       /**
@@ -2978,12 +3065,17 @@ export type components = {
        * @example 2026-11-23T10:00:00.000Z
        */
       created: string;
+      /**
+       * @description ISO 4217 code
+       * @example KGS
+       */
       currency: string;
       description: string | null;
       /** @description The platform's fee taken on the movement */
       fee: number;
       /** @description The ledger transaction (txn_…) of the balance movement */
       id: string;
+      /** @example false */
       livemode: boolean;
       /** @enum {string} */
       object: "payout_transaction";
@@ -3007,6 +3099,7 @@ export type components = {
        */
       created: string;
       id: string;
+      /** @example false */
       livemode: boolean;
       metadata: {
         [key: string]: string;
@@ -3128,8 +3221,13 @@ export type components = {
     Receipt: {
       amount: number;
       amount_refunded: number;
+      /**
+       * @description ISO 4217 code
+       * @example KGS
+       */
       currency: string;
       description: string | null;
+      /** @example false */
       livemode: boolean;
       merchant: {
         country: string;
@@ -3173,6 +3271,7 @@ export type components = {
       line_count: number;
       /** @description The findings: every line of the file that did not match, in file order, then each movement the file left out (missing_in_file). Matched lines are counted in `matched`, not listed: a file line absent from here matched. */
       lines: components["schemas"]["ReconciliationLine"][];
+      /** @example false */
       livemode: boolean;
       matched: number;
       /** @description In the ledger that day, not in the file, nor in an earlier reconciliation */
@@ -3191,6 +3290,10 @@ export type components = {
     ReconciliationLine: {
       /** @description As the file says (null: missing_in_file) */
       amount: number | null;
+      /**
+       * @description ISO 4217 code
+       * @example KGS
+       */
       currency: string;
       /** @description The provider's fee by its own schedule; null: the provider publishes none, fees are not compared */
       expected_fee: number | null;
@@ -3234,6 +3337,7 @@ export type components = {
       id: string;
       /** @description Lines in the file, header not counted */
       line_count: number;
+      /** @example false */
       livemode: boolean;
       matched: number;
       /** @description In the ledger that day, not in the file, nor in an earlier reconciliation */
@@ -3262,8 +3366,13 @@ export type components = {
        * @example 2026-11-23T10:00:00.000Z
        */
       created: string;
+      /**
+       * @description ISO 4217 code
+       * @example KGS
+       */
       currency: string;
       id: string;
+      /** @example false */
       livemode: boolean;
       metadata: {
         [key: string]: string;
@@ -3313,6 +3422,7 @@ export type components = {
       id: string;
       identity: string | null;
       ip: string | null;
+      /** @example false */
       livemode: boolean;
       /** @enum {string} */
       object: "security_event";
@@ -3352,6 +3462,7 @@ export type components = {
        * @example 2026-11-23T10:00:00.000Z
        */
       live_mode_expires_at: string | null;
+      /** @example false */
       livemode: boolean;
       /** @enum {string} */
       object: "session";
@@ -3409,6 +3520,7 @@ export type components = {
        */
       expires_at: string;
       id: string;
+      /** @example false */
       livemode: boolean;
       /** @enum {string} */
       object: "sign_in_challenge";
@@ -3477,6 +3589,10 @@ export type components = {
        * @example 2026-11-23T10:00:00.000Z
        */
       created: string;
+      /**
+       * @description ISO 4217 code
+       * @example KGS
+       */
       currency: string;
       customer: string;
       /** @enum {string} */
@@ -3485,6 +3601,7 @@ export type components = {
       fare: number;
       id: string;
       is_transfer: boolean;
+      /** @example false */
       livemode: boolean;
       /** @enum {string} */
       object: "tap";
@@ -3540,6 +3657,10 @@ export type components = {
         description: string;
         type: string;
       }[];
+      /**
+       * @description ISO 4217 code
+       * @example KGS
+       */
       currency: string;
       /** @enum {string} */
       kind: "fee" | "fare";
@@ -3562,6 +3683,7 @@ export type components = {
       id: string;
       /** @enum {string} */
       kind: "bus_validator" | "turnstile";
+      /** @example false */
       livemode: boolean;
       metadata: {
         [key: string]: string;
@@ -3593,6 +3715,7 @@ export type components = {
       declines_by_reason: {
         [key: string]: number;
       };
+      /** @example false */
       livemode: boolean;
       /** @enum {string} */
       object: "transit_daily_report";
@@ -3609,6 +3732,10 @@ export type components = {
         start: string;
       };
       routes: {
+        /**
+         * @description ISO 4217 code
+         * @example KGS
+         */
         currency: string;
         declines: number;
         revenue: number;
@@ -3616,6 +3743,10 @@ export type components = {
         route: string;
       }[];
       terminals: {
+        /**
+         * @description ISO 4217 code
+         * @example KGS
+         */
         currency: string;
         declines: number;
         revenue: number;
@@ -3625,6 +3756,10 @@ export type components = {
       }[];
       timezone: string;
       totals: {
+        /**
+         * @description ISO 4217 code
+         * @example KGS
+         */
         currency: string;
         declines: number;
         revenue: number;
@@ -3707,6 +3842,7 @@ export type components = {
       disabled_reason: string | null;
       events: string[];
       id: string;
+      /** @example false */
       livemode: boolean;
       /** @enum {string} */
       object: "webhook_endpoint";
@@ -4031,6 +4167,11 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "kind": "publishable"
+         *     }
+         */
         "application/json": components["schemas"]["CreateApiKey"];
       };
     };
@@ -4205,6 +4346,11 @@ export interface operations {
     };
     requestBody?: {
       content: {
+        /**
+         * @example {
+         *       "expires_in": 3600
+         *     }
+         */
         "application/json": components["schemas"]["RollApiKey"];
       };
     };
@@ -5915,6 +6061,15 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "country": "KZ",
+         *       "holder_name": "Shop Example LLP",
+         *       "account_number": "KZ86125KZT5004100100",
+         *       "bank_code": "HSBKKZKX",
+         *       "currency": "KZT"
+         *     }
+         */
         "application/json": components["schemas"]["CreateBankAccount"];
       };
     };
@@ -6261,6 +6416,21 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "min_score_on_pickup": 40,
+         *       "no_show_fee_by_score": [
+         *         {
+         *           "below": 40,
+         *           "fee": 20000
+         *         },
+         *         {
+         *           "below": 70,
+         *           "fee": 10000
+         *         }
+         *       ]
+         *     }
+         */
         "application/json": components["schemas"]["PutBuyerPolicy"];
       };
     };
@@ -6697,6 +6867,13 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "name": "Aida Bekova",
+         *       "email": "aida@example.kg",
+         *       "phone": "+996555123456"
+         *     }
+         */
         "application/json": components["schemas"]["CreateCustomer"];
       };
     };
@@ -7044,6 +7221,11 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "text": "Delivered on 2026-11-24, signed for by the buyer; courier receipt attached to the order."
+         *     }
+         */
         "application/json": components["schemas"]["SubmitEvidence"];
       };
     };
@@ -7647,6 +7829,16 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "name": "Shop Example",
+         *       "country": "KG",
+         *       "default_currency": "KGS",
+         *       "metadata": {
+         *         "crm_id": "4711"
+         *       }
+         *     }
+         */
         "application/json": components["schemas"]["CreateMerchant"];
       };
     };
@@ -7906,6 +8098,12 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "email": "aida@example.kg",
+         *       "role": "developer"
+         *     }
+         */
         "application/json": components["schemas"]["InviteMember"];
       };
     };
@@ -8696,6 +8894,26 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "amount": 15000,
+         *       "currency": "KGS",
+         *       "description": "Order A-1001",
+         *       "metadata": {
+         *         "order_ref": "A-1001"
+         *       },
+         *       "confirm": true,
+         *       "payment_method_data": {
+         *         "type": "card",
+         *         "card": {
+         *           "number": "4242424242424242",
+         *           "exp_month": 12,
+         *           "exp_year": 2030,
+         *           "cvc": "123"
+         *         }
+         *       }
+         *     }
+         */
         "application/json": components["schemas"]["CreatePayment"];
       };
     };
@@ -8966,6 +9184,11 @@ export interface operations {
     };
     requestBody?: {
       content: {
+        /**
+         * @example {
+         *       "amount": 15000
+         *     }
+         */
         "application/json": components["schemas"]["CapturePayment"];
       };
     };
@@ -9055,6 +9278,19 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "payment_method_data": {
+         *         "type": "card",
+         *         "card": {
+         *           "number": "4242424242424242",
+         *           "exp_month": 12,
+         *           "exp_year": 2030,
+         *           "cvc": "123"
+         *         }
+         *       }
+         *     }
+         */
         "application/json": components["schemas"]["ConfirmPayment"];
       };
     };
@@ -9420,6 +9656,13 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "interval": "weekly",
+         *       "weekly_anchor": "monday",
+         *       "minimum": 100000
+         *     }
+         */
         "application/json": components["schemas"]["PutPayoutSchedule"];
       };
     };
@@ -10029,6 +10272,12 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "name": "Asia Mall pickup point",
+         *       "address": "Bishkek, Chui Avenue 155"
+         *     }
+         */
         "application/json": components["schemas"]["CreatePickupPoint"];
       };
     };
@@ -10463,6 +10712,13 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "payment": "pay_01J…",
+         *       "amount": 5000,
+         *       "reason": "requested_by_customer"
+         *     }
+         */
         "application/json": components["schemas"]["CreateRefund"];
       };
     };
@@ -11075,6 +11331,11 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "outcome": "won"
+         *     }
+         */
         "application/json": components["schemas"]["CloseDispute"];
       };
     };
@@ -11334,6 +11595,11 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "reason": "product_not_received"
+         *     }
+         */
         "application/json": components["schemas"]["OpenDispute"];
       };
     };
@@ -11421,6 +11687,11 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "now": "2026-12-10T00:00:00Z"
+         *     }
+         */
         "application/json": components["schemas"]["RunJobs"];
       };
     };
@@ -12290,6 +12561,16 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "url": "https://shop.example.kg/softrack/webhooks",
+         *       "events": [
+         *         "payment.succeeded",
+         *         "refund.succeeded"
+         *       ],
+         *       "description": "Order fulfilment"
+         *     }
+         */
         "application/json": components["schemas"]["CreateWebhookEndpoint"];
       };
     };
@@ -12464,6 +12745,14 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "events": [
+         *         "payment.succeeded",
+         *         "payment.failed"
+         *       ]
+         *     }
+         */
         "application/json": components["schemas"]["UpdateWebhookEndpoint"];
       };
     };

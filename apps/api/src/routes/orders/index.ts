@@ -1,6 +1,20 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { pickupPoints } from "../../db/schema/index.js";
-import { Amount, bearer, body, Currency, errors, IdParam, json, ListQuery, listOf, Metadata, Timestamp } from "../../lib/openapi.js";
+import {
+  Amount,
+  bearer,
+  body,
+  Currency,
+  CurrencyCode,
+  errors,
+  IdParam,
+  json,
+  ListQuery,
+  Livemode,
+  listOf,
+  Metadata,
+  Timestamp,
+} from "../../lib/openapi.js";
 import { listOwned } from "../../lib/pagination.js";
 import { createRouter } from "../../lib/router.js";
 import { allow, merchantOf } from "../../middleware/auth.js";
@@ -30,10 +44,10 @@ const Order = z
     id: z.string(),
     object: z.literal("order"),
     created: Timestamp,
-    livemode: z.boolean(),
+    livemode: Livemode,
     status: z.enum(["requires_payment", "awaiting_pickup", "held", "delivered", "refunded", "expired", "canceled"]),
     payment_timing: PaymentTiming,
-    currency: z.string(),
+    currency: CurrencyCode,
     amount: z.number().int(),
     amount_captured: z.number().int(),
     amount_refunded: z.number().int(),
@@ -103,7 +117,7 @@ const PickupPoint = z
     id: z.string(),
     object: z.literal("pickup_point"),
     created: Timestamp,
-    livemode: z.boolean(),
+    livemode: Livemode,
     name: z.string(),
     address: z.string(),
     metadata: z.record(z.string(), z.string()),
@@ -202,7 +216,7 @@ const r = {
     summary: "Create a pickup point",
     security: bearer,
     middleware: sk,
-    request: body(CreatePickupPoint),
+    request: body(CreatePickupPoint, { name: "Asia Mall pickup point", address: "Bishkek, Chui Avenue 155" }),
     responses: { 200: json(PickupPoint), ...errors },
   }),
   listPoints: createRoute({
