@@ -62,9 +62,33 @@ const fixtures: Record<string, Fixture> = {
   "POST /v1/api_keys/{id}/roll": async () => ({ key: ok(await sk.post("/v1/api_keys", { kind: "secret" }), "api key").id }),
   "POST /v1/merchants/{id}/members": async () => ({ mer: api.merchant.id }),
   "POST /v1/test_helpers/payments/{id}/dispute": async () => ({ pay: (await payment(paidCard)).id }),
+  "POST /v1/orders/{id}/handover": async () => ({ ord: await paidOrder() }),
+  "POST /v1/orders/{id}/fail": async () => ({ ord: await paidOrder() }),
+  "POST /v1/orders/{id}/returns": async () => {
+    const ord = await paidOrder();
+    ok(await sk.post(`/v1/orders/${ord}/handover`, { accepted: [{ sku: "sneakers-42", quantity: 1 }] }), "handover");
+    return { ord };
+  },
   "POST /v1/disputes/{id}/evidence": async () => ({ dp: await dispute() }),
   "POST /v1/test_helpers/disputes/{id}/close": async () => ({ dp: await dispute() }),
 };
+
+/** An order as the example creates it, paid by card (so held in escrow). */
+async function paidOrder() {
+  const order = ok(
+    await sk.post("/v1/orders", {
+      currency: "KGS",
+      items: [{ sku: "sneakers-42", name: "Sneakers, size 42", amount: 15000, quantity: 1 }],
+      delivery: { type: "courier", collect_by: new Date(Date.now() + 86_400_000).toISOString() },
+    }),
+    "order",
+  );
+  ok(
+    await sk.post(`/v1/payments/${order.payment.id}/confirm`, { payment_method_data: { type: "card", card: TEST_CARD } }),
+    "order payment",
+  );
+  return order.id as string;
+}
 
 async function dispute() {
   const paid = await payment(paidCard);
@@ -94,10 +118,6 @@ const WITHOUT_EXAMPLE = new Set<string>([
   // The site's contact form (anti-spam checks, no API key).
   "POST /v1/leads",
   // Still to do.
-  "POST /v1/orders",
-  "POST /v1/orders/{id}/fail",
-  "POST /v1/orders/{id}/handover",
-  "POST /v1/orders/{id}/returns",
   "POST /v1/payments/{id}/verify",
   "POST /v1/payouts",
   "POST /v1/reconciliations",

@@ -8279,6 +8279,24 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "currency": "KGS",
+         *       "items": [
+         *         {
+         *           "sku": "sneakers-42",
+         *           "name": "Sneakers, size 42",
+         *           "amount": 15000,
+         *           "quantity": 1
+         *         }
+         *       ],
+         *       "delivery": {
+         *         "type": "courier",
+         *         "collect_by": "2030-12-31T18:00:00+06:00"
+         *       },
+         *       "description": "Order A-1001"
+         *     }
+         */
         "application/json": components["schemas"]["CreateOrder"];
       };
     };
@@ -8538,6 +8556,11 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "reason": "The courier could not reach the buyer"
+         *     }
+         */
         "application/json": components["schemas"]["OrderFail"];
       };
     };
@@ -8627,6 +8650,16 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "accepted": [
+         *         {
+         *           "sku": "sneakers-42",
+         *           "quantity": 1
+         *         }
+         *       ]
+         *     }
+         */
         "application/json": components["schemas"]["OrderHandover"];
       };
     };
@@ -8716,6 +8749,17 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "items": [
+         *         {
+         *           "sku": "sneakers-42",
+         *           "quantity": 1
+         *         }
+         *       ],
+         *       "reason": "Wrong size"
+         *     }
+         */
         "application/json": components["schemas"]["OrderReturn"];
       };
     };

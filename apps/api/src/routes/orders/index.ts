@@ -146,7 +146,12 @@ const r = {
     summary: "Create an order with its payment (manual capture, held in escrow once paid)",
     security: bearer,
     middleware: sk,
-    request: body(CreateOrder),
+    request: body(CreateOrder, {
+      currency: "KGS",
+      items: [{ sku: "sneakers-42", name: "Sneakers, size 42", amount: 15000, quantity: 1 }],
+      delivery: { type: "courier", collect_by: "2030-12-31T18:00:00+06:00" },
+      description: "Order A-1001",
+    }),
     responses: { 200: json(Order), ...errors },
   }),
   list: createRoute({
@@ -176,7 +181,7 @@ const r = {
     summary: "The buyer takes some or all items: accepted items are captured, the rest refunded",
     security: bearer,
     middleware: sk,
-    request: { params: id, ...body(Handover) },
+    request: { params: id, ...body(Handover, { accepted: [{ sku: "sneakers-42", quantity: 1 }] }) },
     responses: { 200: json(Order), ...errors },
   }),
   returns: createRoute({
@@ -186,7 +191,7 @@ const r = {
     summary: "Return kept items inside the return window (refund)",
     security: bearer,
     middleware: sk,
-    request: { params: id, ...body(Return) },
+    request: { params: id, ...body(Return, { items: [{ sku: "sneakers-42", quantity: 1 }], reason: "Wrong size" }) },
     responses: { 200: json(Order), ...errors },
   }),
   fail: createRoute({
@@ -196,7 +201,7 @@ const r = {
     summary: "The delivery failed: full refund (the guarantee)",
     security: bearer,
     middleware: sk,
-    request: { params: id, ...body(Fail) },
+    request: { params: id, ...body(Fail, { reason: "The courier could not reach the buyer" }) },
     responses: { 200: json(Order), ...errors },
   }),
   events: createRoute({
