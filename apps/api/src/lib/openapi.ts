@@ -71,14 +71,25 @@ export const json = <T extends z.ZodType>(schema: T, description = "OK") => ({
   description,
 });
 
-export const body = <T extends z.ZodType>(schema: T) => ({
-  body: { content: { "application/json": { schema } }, required: true },
+/**
+ * A JSON body and, where given, its request example: the body the reference shows and its
+ * "Test Request" sends. An example must run as it stands in test mode (ids written `pay_01J…`
+ * stand for an object of that kind); test/docs-examples.test.ts sends every one to a live API.
+ */
+export const body = <T extends z.ZodType>(schema: T, example?: z.input<T>) => ({
+  body: { content: { "application/json": { schema, ...(example === undefined ? {} : { example }) } }, required: true },
 });
 
 /** Optional JSON body (e.g. POST /cancel with nothing to say). */
-export const optionalBody = <T extends z.ZodType>(schema: T) => ({
-  body: { content: { "application/json": { schema } }, required: false },
+export const optionalBody = <T extends z.ZodType>(schema: T, example?: z.input<T>) => ({
+  body: { content: { "application/json": { schema, ...(example === undefined ? {} : { example }) } }, required: false },
 });
+
+/** The currency of an amount in an answer (answers name any currency they hold, so a string). */
+export const CurrencyCode = z.string().openapi({ example: "KGS", description: "ISO 4217 code" });
+
+/** Whether the object belongs to live mode; test-mode keys (sk_test_…) only ever see false. */
+export const Livemode = z.boolean().openapi({ example: false });
 
 export const Amount = z
   .number()

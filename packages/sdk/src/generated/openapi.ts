@@ -1565,6 +1565,7 @@ export type components = {
       id: string;
       /** @enum {string} */
       kind: "secret" | "publishable";
+      /** @example false */
       livemode: boolean;
       /** @enum {string} */
       object: "api_key";
@@ -1592,24 +1593,41 @@ export type components = {
     Balance: {
       available: {
         amount: number;
+        /**
+         * @description ISO 4217 code
+         * @example KGS
+         */
         currency: string;
       }[];
       /** @description What the merchant owes the platform: disputes and refunds its available balance could not cover. Later payments repay it first, before they become available */
       debt: {
         amount: number;
+        /**
+         * @description ISO 4217 code
+         * @example KGS
+         */
         currency: string;
       }[];
       /** @description Authorised or in escrow: not the merchant's yet */
       held: {
         amount: number;
+        /**
+         * @description ISO 4217 code
+         * @example KGS
+         */
         currency: string;
       }[];
+      /** @example false */
       livemode: boolean;
       /** @enum {string} */
       object: "balance";
       /** @description Captured, not yet available (e.g. inside an order's return window) */
       pending: {
         amount: number;
+        /**
+         * @description ISO 4217 code
+         * @example KGS
+         */
         currency: string;
       }[];
     };
@@ -1623,6 +1641,10 @@ export type components = {
        * @example 2026-11-23T10:00:00.000Z
        */
       created: string;
+      /**
+       * @description ISO 4217 code
+       * @example KGS
+       */
       currency: string;
       /** @description Payouts in this currency that name no bank account go here */
       default_for_currency: boolean;
@@ -1630,6 +1652,7 @@ export type components = {
       id: string;
       /** @description The last 4 characters of the account number: all that is ever shown again */
       last4: string;
+      /** @example false */
       livemode: boolean;
       /** @enum {string} */
       object: "bank_account";
@@ -1666,6 +1689,7 @@ export type components = {
        */
       created: string;
       id: string;
+      /** @example false */
       livemode: boolean;
       min_score_on_pickup: number;
       no_show_fee_by_score: {
@@ -1684,6 +1708,7 @@ export type components = {
     BuyerReliability: {
       collected: number;
       failed: number;
+      /** @example false */
       livemode: boolean;
       not_collected: number;
       /** @enum {string} */
@@ -1709,8 +1734,13 @@ export type components = {
          * @example 15000
          */
         amount: number;
+        /**
+         * @description ISO 4217 code
+         * @example KGS
+         */
         currency: string;
       }[];
+      /** @example false */
       livemode: boolean;
       /** @description The policy's minimum in force; null without a policy */
       min_score_on_pickup: number | null;
@@ -1935,7 +1965,10 @@ export type components = {
        * @example 2026-12-02
        */
       date: string;
-      /** @description Reconcile live-mode movements (default false: test mode) */
+      /**
+       * @description Reconcile live-mode movements (default false: test mode)
+       * @example false
+       */
       livemode?: boolean;
       /**
        * @description Who sent the settlement file: the card acquirer.
@@ -2040,6 +2073,7 @@ export type components = {
       created: string;
       email: string | null;
       id: string;
+      /** @example false */
       livemode: boolean;
       metadata: {
         [key: string]: string;
@@ -2050,6 +2084,10 @@ export type components = {
       phone: string | null;
       wallet: {
         balance: number;
+        /**
+         * @description ISO 4217 code
+         * @example KGS
+         */
         currency: string;
       };
     };
@@ -2076,6 +2114,10 @@ export type components = {
        * @example 2026-11-23T10:00:00.000Z
        */
       created: string;
+      /**
+       * @description ISO 4217 code
+       * @example KGS
+       */
       currency: string;
       evidence: {
         /**
@@ -2089,6 +2131,7 @@ export type components = {
       fee: number;
       /** @example dp_01J… */
       id: string;
+      /** @example false */
       livemode: boolean;
       /**
        * @description Up to 50 string values (500 characters each) under keys of 1 to 40 characters.
@@ -2121,6 +2164,7 @@ export type components = {
       /** @enum {boolean} */
       deleted: true;
       events_erased: number;
+      /** @example false */
       livemode: boolean;
       /** @enum {string} */
       object: "buyer_reliability";
@@ -2172,6 +2216,7 @@ export type components = {
         };
       };
       id: string;
+      /** @example false */
       livemode: boolean;
       /** @enum {string} */
       object: "event";
@@ -2297,6 +2342,10 @@ export type components = {
        * @example 2026-11-23T10:00:00.000Z
        */
       created: string;
+      /**
+       * @description ISO 4217 code
+       * @example KGS
+       */
       currency: string;
       /**
        * @description ISO 8601 UTC
@@ -2309,6 +2358,7 @@ export type components = {
        * @enum {string}
        */
       kind: "fare";
+      /** @example false */
       livemode: boolean;
       /** @enum {string} */
       object: "tariff";
@@ -2460,6 +2510,10 @@ export type components = {
        * @example 2026-11-23T10:00:00.000Z
        */
       created: string;
+      /**
+       * @description ISO 4217 code
+       * @example KGS
+       */
       currency: string;
       /**
        * @description ISO 8601 UTC
@@ -2472,6 +2526,7 @@ export type components = {
        * @enum {string}
        */
       kind: "fee";
+      /** @example false */
       livemode: boolean;
       /** @enum {string} */
       object: "tariff";
@@ -2492,6 +2547,7 @@ export type components = {
       id: string;
       /** @enum {string} */
       kind: "member" | "customer";
+      /** @example false */
       livemode: boolean;
       merchant: string;
       /** @enum {string} */
@@ -2551,6 +2607,7 @@ export type components = {
       created: string;
       description: string | null;
       id: string;
+      /** @example false */
       livemode: boolean;
       /** @enum {string} */
       object: "ledger_transaction";
@@ -2558,6 +2615,10 @@ export type components = {
         account: string;
         /** @description debit < 0, credit > 0 */
         amount: number;
+        /**
+         * @description ISO 4217 code
+         * @example KGS
+         */
         currency: string;
       }[];
       /** @description The object that caused it (pay_…, re_…, ord_…, tap_…) */
@@ -2599,6 +2660,7 @@ export type components = {
       deleted?: boolean;
       email: string | null;
       id: string;
+      /** @example false */
       livemode: boolean;
       merchant: string;
       /** @enum {string} */
@@ -2630,6 +2692,10 @@ export type components = {
        * @example 2026-11-23T10:00:00.000Z
        */
       created: string;
+      /**
+       * @description ISO 4217 code
+       * @example KGS
+       */
       default_currency: string;
       fee_tariff: string | null;
       id: string;
@@ -2638,6 +2704,7 @@ export type components = {
        * @example 2026-11-23T10:00:00.000Z
        */
       live_activated_at: string | null;
+      /** @example false */
       livemode: boolean;
       metadata: {
         [key: string]: string;
@@ -2654,6 +2721,10 @@ export type components = {
       };
     };
     NoShowWeek: {
+      /**
+       * @description ISO 4217 code
+       * @example KGS
+       */
       currency: string;
       /**
        * @description Delivery cost lost: not_collected × delivery_cost of the currency
@@ -2700,6 +2771,10 @@ export type components = {
        * @example 2026-11-23T10:00:00.000Z
        */
       created: string;
+      /**
+       * @description ISO 4217 code
+       * @example KGS
+       */
       currency: string;
       /**
        * @description ISO 8601 UTC
@@ -2730,6 +2805,7 @@ export type components = {
         returned: number;
         sku: string;
       }[];
+      /** @example false */
       livemode: boolean;
       metadata: {
         [key: string]: string;
@@ -2835,6 +2911,10 @@ export type components = {
        * @example 2026-11-23T10:00:00.000Z
        */
       created: string;
+      /**
+       * @description ISO 4217 code
+       * @example KGS
+       */
       currency: string;
       customer: string | null;
       description: string | null;
@@ -2851,6 +2931,7 @@ export type components = {
         code: string;
         message: string;
       } | null;
+      /** @example false */
       livemode: boolean;
       /** @description Not shown to publishable keys */
       metadata?: {
@@ -2959,11 +3040,16 @@ export type components = {
        * @example 2026-11-23T10:00:00.000Z
        */
       created: string;
+      /**
+       * @description ISO 4217 code
+       * @example KGS
+       */
       currency: string;
       /** @example account_closed */
       failure_code: string | null;
       failure_message: string | null;
       id: string;
+      /** @example false */
       livemode: boolean;
       /** @enum {string} */
       object: "payout";
@@ -2980,6 +3066,7 @@ export type components = {
     PayoutSchedule: {
       /** @enum {string} */
       interval: "manual" | "daily" | "weekly";
+      /** @example false */
       livemode: boolean;
       minimum: number;
       /**
@@ -3000,12 +3087,17 @@ export type components = {
        * @example 2026-11-23T10:00:00.000Z
        */
       created: string;
+      /**
+       * @description ISO 4217 code
+       * @example KGS
+       */
       currency: string;
       description: string | null;
       /** @description The platform's fee taken on the movement */
       fee: number;
       /** @description The ledger transaction (txn_…) of the balance movement */
       id: string;
+      /** @example false */
       livemode: boolean;
       /** @enum {string} */
       object: "payout_transaction";
@@ -3029,6 +3121,7 @@ export type components = {
        */
       created: string;
       id: string;
+      /** @example false */
       livemode: boolean;
       metadata: {
         [key: string]: string;
@@ -3150,8 +3243,13 @@ export type components = {
     Receipt: {
       amount: number;
       amount_refunded: number;
+      /**
+       * @description ISO 4217 code
+       * @example KGS
+       */
       currency: string;
       description: string | null;
+      /** @example false */
       livemode: boolean;
       merchant: {
         country: string;
@@ -3195,6 +3293,7 @@ export type components = {
       line_count: number;
       /** @description The findings: every line of the file that did not match, in file order, then each movement the file left out (missing_in_file). Matched lines are counted in `matched`, not listed: a file line absent from here matched. */
       lines: components["schemas"]["ReconciliationLine"][];
+      /** @example false */
       livemode: boolean;
       matched: number;
       /** @description In the ledger that day, not in the file, nor in an earlier reconciliation */
@@ -3213,6 +3312,10 @@ export type components = {
     ReconciliationLine: {
       /** @description As the file says (null: missing_in_file) */
       amount: number | null;
+      /**
+       * @description ISO 4217 code
+       * @example KGS
+       */
       currency: string;
       /** @description The provider's fee by its own schedule; null: the provider publishes none, fees are not compared */
       expected_fee: number | null;
@@ -3256,6 +3359,7 @@ export type components = {
       id: string;
       /** @description Lines in the file, header not counted */
       line_count: number;
+      /** @example false */
       livemode: boolean;
       matched: number;
       /** @description In the ledger that day, not in the file, nor in an earlier reconciliation */
@@ -3284,8 +3388,13 @@ export type components = {
        * @example 2026-11-23T10:00:00.000Z
        */
       created: string;
+      /**
+       * @description ISO 4217 code
+       * @example KGS
+       */
       currency: string;
       id: string;
+      /** @example false */
       livemode: boolean;
       metadata: {
         [key: string]: string;
@@ -3338,6 +3447,7 @@ export type components = {
       id: string;
       identity: string | null;
       ip: string | null;
+      /** @example false */
       livemode: boolean;
       /** @enum {string} */
       object: "security_event";
@@ -3377,6 +3487,7 @@ export type components = {
        * @example 2026-11-23T10:00:00.000Z
        */
       live_mode_expires_at: string | null;
+      /** @example false */
       livemode: boolean;
       /** @enum {string} */
       object: "session";
@@ -3434,6 +3545,7 @@ export type components = {
        */
       expires_at: string;
       id: string;
+      /** @example false */
       livemode: boolean;
       /** @enum {string} */
       object: "sign_in_challenge";
@@ -3502,6 +3614,10 @@ export type components = {
        * @example 2026-11-23T10:00:00.000Z
        */
       created: string;
+      /**
+       * @description ISO 4217 code
+       * @example KGS
+       */
       currency: string;
       customer: string;
       /** @enum {string} */
@@ -3510,6 +3626,7 @@ export type components = {
       fare: number;
       id: string;
       is_transfer: boolean;
+      /** @example false */
       livemode: boolean;
       /** @enum {string} */
       object: "tap";
@@ -3565,6 +3682,10 @@ export type components = {
         description: string;
         type: string;
       }[];
+      /**
+       * @description ISO 4217 code
+       * @example KGS
+       */
       currency: string;
       /** @enum {string} */
       kind: "fee" | "fare";
@@ -3587,6 +3708,7 @@ export type components = {
       id: string;
       /** @enum {string} */
       kind: "bus_validator" | "turnstile";
+      /** @example false */
       livemode: boolean;
       metadata: {
         [key: string]: string;
@@ -3618,6 +3740,7 @@ export type components = {
       declines_by_reason: {
         [key: string]: number;
       };
+      /** @example false */
       livemode: boolean;
       /** @enum {string} */
       object: "transit_daily_report";
@@ -3634,6 +3757,10 @@ export type components = {
         start: string;
       };
       routes: {
+        /**
+         * @description ISO 4217 code
+         * @example KGS
+         */
         currency: string;
         declines: number;
         revenue: number;
@@ -3641,6 +3768,10 @@ export type components = {
         route: string;
       }[];
       terminals: {
+        /**
+         * @description ISO 4217 code
+         * @example KGS
+         */
         currency: string;
         declines: number;
         revenue: number;
@@ -3650,6 +3781,10 @@ export type components = {
       }[];
       timezone: string;
       totals: {
+        /**
+         * @description ISO 4217 code
+         * @example KGS
+         */
         currency: string;
         declines: number;
         revenue: number;
@@ -3732,6 +3867,7 @@ export type components = {
       disabled_reason: string | null;
       events: string[];
       id: string;
+      /** @example false */
       livemode: boolean;
       /** @enum {string} */
       object: "webhook_endpoint";
@@ -4056,6 +4192,11 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "kind": "publishable"
+         *     }
+         */
         "application/json": components["schemas"]["CreateApiKey"];
       };
     };
@@ -4230,6 +4371,11 @@ export interface operations {
     };
     requestBody?: {
       content: {
+        /**
+         * @example {
+         *       "expires_in": 3600
+         *     }
+         */
         "application/json": components["schemas"]["RollApiKey"];
       };
     };
@@ -5940,6 +6086,15 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "country": "KZ",
+         *       "holder_name": "Shop Example LLP",
+         *       "account_number": "KZ86125KZT5004100100",
+         *       "bank_code": "HSBKKZKX",
+         *       "currency": "KZT"
+         *     }
+         */
         "application/json": components["schemas"]["CreateBankAccount"];
       };
     };
@@ -6286,6 +6441,21 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "min_score_on_pickup": 40,
+         *       "no_show_fee_by_score": [
+         *         {
+         *           "below": 40,
+         *           "fee": 20000
+         *         },
+         *         {
+         *           "below": 70,
+         *           "fee": 10000
+         *         }
+         *       ]
+         *     }
+         */
         "application/json": components["schemas"]["PutBuyerPolicy"];
       };
     };
@@ -6722,6 +6892,13 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "name": "Aida Bekova",
+         *       "email": "aida@example.kg",
+         *       "phone": "+996555123456"
+         *     }
+         */
         "application/json": components["schemas"]["CreateCustomer"];
       };
     };
@@ -7069,6 +7246,11 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "text": "Delivered on 2026-11-24, signed for by the buyer; courier receipt attached to the order."
+         *     }
+         */
         "application/json": components["schemas"]["SubmitEvidence"];
       };
     };
@@ -7672,6 +7854,16 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "name": "Shop Example",
+         *       "country": "KG",
+         *       "default_currency": "KGS",
+         *       "metadata": {
+         *         "crm_id": "4711"
+         *       }
+         *     }
+         */
         "application/json": components["schemas"]["CreateMerchant"];
       };
     };
@@ -7931,6 +8123,12 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "email": "aida@example.kg",
+         *       "role": "developer"
+         *     }
+         */
         "application/json": components["schemas"]["InviteMember"];
       };
     };
@@ -8106,6 +8304,24 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "currency": "KGS",
+         *       "items": [
+         *         {
+         *           "sku": "sneakers-42",
+         *           "name": "Sneakers, size 42",
+         *           "amount": 15000,
+         *           "quantity": 1
+         *         }
+         *       ],
+         *       "delivery": {
+         *         "type": "courier",
+         *         "collect_by": "2030-12-31T18:00:00+06:00"
+         *       },
+         *       "description": "Order A-1001"
+         *     }
+         */
         "application/json": components["schemas"]["CreateOrder"];
       };
     };
@@ -8365,6 +8581,11 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "reason": "The courier could not reach the buyer"
+         *     }
+         */
         "application/json": components["schemas"]["OrderFail"];
       };
     };
@@ -8454,6 +8675,16 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "accepted": [
+         *         {
+         *           "sku": "sneakers-42",
+         *           "quantity": 1
+         *         }
+         *       ]
+         *     }
+         */
         "application/json": components["schemas"]["OrderHandover"];
       };
     };
@@ -8543,6 +8774,17 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "items": [
+         *         {
+         *           "sku": "sneakers-42",
+         *           "quantity": 1
+         *         }
+         *       ],
+         *       "reason": "Wrong size"
+         *     }
+         */
         "application/json": components["schemas"]["OrderReturn"];
       };
     };
@@ -8721,6 +8963,26 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "amount": 15000,
+         *       "currency": "KGS",
+         *       "description": "Order A-1001",
+         *       "metadata": {
+         *         "order_ref": "A-1001"
+         *       },
+         *       "confirm": true,
+         *       "payment_method_data": {
+         *         "type": "card",
+         *         "card": {
+         *           "number": "4242424242424242",
+         *           "exp_month": 12,
+         *           "exp_year": 2030,
+         *           "cvc": "123"
+         *         }
+         *       }
+         *     }
+         */
         "application/json": components["schemas"]["CreatePayment"];
       };
     };
@@ -8991,6 +9253,11 @@ export interface operations {
     };
     requestBody?: {
       content: {
+        /**
+         * @example {
+         *       "amount": 15000
+         *     }
+         */
         "application/json": components["schemas"]["CapturePayment"];
       };
     };
@@ -9080,6 +9347,19 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "payment_method_data": {
+         *         "type": "card",
+         *         "card": {
+         *           "number": "4242424242424242",
+         *           "exp_month": 12,
+         *           "exp_year": 2030,
+         *           "cvc": "123"
+         *         }
+         *       }
+         *     }
+         */
         "application/json": components["schemas"]["ConfirmPayment"];
       };
     };
@@ -9534,6 +9814,13 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "interval": "weekly",
+         *       "weekly_anchor": "monday",
+         *       "minimum": 100000
+         *     }
+         */
         "application/json": components["schemas"]["PutPayoutSchedule"];
       };
     };
@@ -10143,6 +10430,12 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "name": "Asia Mall pickup point",
+         *       "address": "Bishkek, Chui Avenue 155"
+         *     }
+         */
         "application/json": components["schemas"]["CreatePickupPoint"];
       };
     };
@@ -10577,6 +10870,13 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "payment": "pay_01J…",
+         *       "amount": 5000,
+         *       "reason": "requested_by_customer"
+         *     }
+         */
         "application/json": components["schemas"]["CreateRefund"];
       };
     };
@@ -11189,6 +11489,11 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "outcome": "won"
+         *     }
+         */
         "application/json": components["schemas"]["CloseDispute"];
       };
     };
@@ -11448,6 +11753,11 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "reason": "product_not_received"
+         *     }
+         */
         "application/json": components["schemas"]["OpenDispute"];
       };
     };
@@ -11535,6 +11845,11 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "now": "2026-12-10T00:00:00Z"
+         *     }
+         */
         "application/json": components["schemas"]["RunJobs"];
       };
     };
@@ -12404,6 +12719,16 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "url": "https://shop.example.kg/softrack/webhooks",
+         *       "events": [
+         *         "payment.succeeded",
+         *         "refund.succeeded"
+         *       ],
+         *       "description": "Order fulfilment"
+         *     }
+         */
         "application/json": components["schemas"]["CreateWebhookEndpoint"];
       };
     };
@@ -12578,6 +12903,14 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "events": [
+         *         "payment.succeeded",
+         *         "payment.failed"
+         *       ]
+         *     }
+         */
         "application/json": components["schemas"]["UpdateWebhookEndpoint"];
       };
     };

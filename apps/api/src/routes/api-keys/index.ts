@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { bearer, body, errors, IdParam, json, listOf, optionalBody, Timestamp } from "../../lib/openapi.js";
+import { bearer, body, errors, IdParam, json, Livemode, listOf, optionalBody, Timestamp } from "../../lib/openapi.js";
 import { createRouter } from "../../lib/router.js";
 import { allow, merchantOf } from "../../middleware/auth.js";
 import { clientIp } from "../../middleware/rate-limit.js";
@@ -10,7 +10,7 @@ const ApiKey = z
     id: z.string(),
     object: z.literal("api_key"),
     created: Timestamp,
-    livemode: z.boolean(),
+    livemode: Livemode,
     kind: z.enum(["secret", "publishable"]),
     hint: z.string().openapi({ example: "sk_test_…a1b2" }),
     expires_at: Timestamp.nullable(),
@@ -51,7 +51,7 @@ const r = {
     summary: "Create an API key; the key is shown once",
     security: bearer,
     middleware: guard,
-    request: body(Create),
+    request: body(Create, { kind: "publishable" }),
     responses: { 200: json(ApiKey), ...errors },
   }),
   roll: createRoute({
@@ -61,7 +61,7 @@ const r = {
     summary: "Replace a key; the old one works for a grace period",
     security: bearer,
     middleware: guard,
-    request: { params: IdParam("key"), ...optionalBody(Roll) },
+    request: { params: IdParam("key"), ...optionalBody(Roll, { expires_in: 3600 }) },
     responses: { 200: json(Rolled), ...errors },
   }),
   revoke: createRoute({

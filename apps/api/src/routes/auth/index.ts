@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import type { AppEnv } from "../../context.js";
 import { type ApiError, forbidden, notFound } from "../../lib/errors.js";
-import { bearer, body, Email, errors, IdParam, json, listOf, noAuth, Timestamp } from "../../lib/openapi.js";
+import { bearer, body, Email, errors, IdParam, json, Livemode, listOf, noAuth, Timestamp } from "../../lib/openapi.js";
 import { createRouter } from "../../lib/router.js";
 import { allow } from "../../middleware/auth.js";
 import { clientIp } from "../../middleware/rate-limit.js";
@@ -51,7 +51,7 @@ const Challenge = z
     id: z.string(),
     object: z.literal("sign_in_challenge"),
     created: Timestamp,
-    livemode: z.boolean(),
+    livemode: Livemode,
     channel: z.enum(["email", "sms"]),
     expires_at: Timestamp,
   })
@@ -63,7 +63,7 @@ const Identity = z
     id: z.string(),
     object: z.literal("identity"),
     created: Timestamp,
-    livemode: z.boolean(),
+    livemode: Livemode,
     kind: z.enum(["member", "customer"]),
     merchant: z.string(),
     role: z.enum(["owner", "developer", "support"]).nullable(),
@@ -79,7 +79,7 @@ const Session = z
     id: z.string(),
     object: z.literal("session"),
     created: Timestamp,
-    livemode: z.boolean(),
+    livemode: Livemode,
     client: z.enum(["browser", "app"]),
     ip: z.string().nullable(),
     user_agent: z.string().nullable(),

@@ -1,14 +1,14 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { bearer, errors, json, ListQuery, listOf, Timestamp } from "../../lib/openapi.js";
+import { bearer, CurrencyCode, errors, json, ListQuery, Livemode, listOf, Timestamp } from "../../lib/openapi.js";
 import { createRouter } from "../../lib/router.js";
 import { allow, merchantOf } from "../../middleware/auth.js";
 import { listLedgerTransactions, merchantBalance } from "../../services/balance.js";
 
-const MoneyAmount = z.object({ amount: z.number().int(), currency: z.string() });
+const MoneyAmount = z.object({ amount: z.number().int(), currency: CurrencyCode });
 const Balance = z
   .object({
     object: z.literal("balance"),
-    livemode: z.boolean(),
+    livemode: Livemode,
     available: z.array(MoneyAmount),
     pending: z.array(MoneyAmount).openapi({ description: "Captured, not yet available (e.g. inside an order's return window)" }),
     held: z.array(MoneyAmount).openapi({ description: "Authorised or in escrow: not the merchant's yet" }),
@@ -24,12 +24,12 @@ const LedgerTransaction = z
     id: z.string(),
     object: z.literal("ledger_transaction"),
     created: Timestamp,
-    livemode: z.boolean(),
+    livemode: Livemode,
     type: z.string().openapi({ example: "payment.capture" }),
     description: z.string().nullable(),
     source: z.string().nullable().openapi({ description: "The object that caused it (pay_…, re_…, ord_…, tap_…)" }),
     postings: z.array(
-      z.object({ account: z.string(), amount: z.number().int().openapi({ description: "debit < 0, credit > 0" }), currency: z.string() }),
+      z.object({ account: z.string(), amount: z.number().int().openapi({ description: "debit < 0, credit > 0" }), currency: CurrencyCode }),
     ),
   })
   .openapi("LedgerTransaction");

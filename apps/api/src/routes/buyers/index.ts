@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { Amount, bearer, body, errors, json, Timestamp } from "../../lib/openapi.js";
+import { Amount, bearer, body, CurrencyCode, errors, json, Livemode, Timestamp } from "../../lib/openapi.js";
 import { createRouter } from "../../lib/router.js";
 import { allow } from "../../middleware/auth.js";
 import { buyerReliability, buyerReliabilitySummary, eraseBuyer, findBuyerPolicy, putBuyerPolicy } from "../../services/buyers.js";
@@ -31,7 +31,7 @@ const Score = z.number().int().min(0).max(100);
 const BuyerReliability = z
   .object({
     object: z.literal("buyer_reliability"),
-    livemode: z.boolean(),
+    livemode: Livemode,
     score: Score.openapi({ description: "0–100: the expected share of parcels this buyer collects, recent behaviour weighing more" }),
     orders: z.number().int(),
     collected: z.number().int(),
@@ -45,7 +45,7 @@ const BuyerReliability = z
 const ErasedBuyer = z
   .object({
     object: z.literal("buyer_reliability"),
-    livemode: z.boolean(),
+    livemode: Livemode,
     deleted: z.literal(true),
     events_erased: z.number().int(),
   })
@@ -65,7 +65,7 @@ const BuyerPolicy = z
     id: z.string(),
     object: z.literal("buyer_policy"),
     created: Timestamp,
-    livemode: z.boolean(),
+    livemode: Livemode,
     version: z.number().int(),
     min_score_on_pickup: Score,
     no_show_fee_by_score: FeeBands,
@@ -98,7 +98,7 @@ const NoShowWeek = z
     not_collected: z.number().int().openapi({ description: "Orders of that week that expired uncollected" }),
     lost_amount: Amount.openapi({ description: "Delivery cost lost: not_collected × delivery_cost of the currency" }),
     no_show_fees: Amount.openapi({ description: "No-show fees kept on those orders" }),
-    currency: z.string(),
+    currency: CurrencyCode,
   })
   .openapi("NoShowWeek");
 
@@ -114,10 +114,10 @@ const BuyerUnderThreshold = z
 const BuyerReliabilitySummary = z
   .object({
     object: z.literal("buyer_reliability_summary"),
-    livemode: z.boolean(),
+    livemode: Livemode,
     weeks: z.array(NoShowWeek).openapi({ description: "Oldest first, one row per week and currency" }),
     delivery_cost: z
-      .array(z.object({ amount: Amount, currency: z.string() }))
+      .array(z.object({ amount: Amount, currency: CurrencyCode }))
       .openapi({ description: "The estimated delivery cost of one uncollected parcel (about 700 RUB) used for lost_amount" }),
     min_score_on_pickup: Score.nullable().openapi({ description: "The policy's minimum in force; null without a policy" }),
     buyers_under_threshold: z.array(BuyerUnderThreshold).openapi({
@@ -176,7 +176,13 @@ const r = {
     summary: "Set the buyer policy: a new immutable version",
     security: bearer,
     middleware: sk,
-    request: body(PutBuyerPolicy),
+    request: body(PutBuyerPolicy, {
+      min_score_on_pickup: 40,
+      no_show_fee_by_score: [
+        { below: 40, fee: 20000 },
+        { below: 70, fee: 10000 },
+      ],
+    }),
     responses: { 200: json(BuyerPolicy), ...errors },
   }),
 };

@@ -1,6 +1,20 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { customers } from "../../db/schema/index.js";
-import { bearer, body, Currency, Email, errors, IdParam, json, ListQuery, listOf, Metadata, Timestamp } from "../../lib/openapi.js";
+import {
+  bearer,
+  body,
+  Currency,
+  CurrencyCode,
+  Email,
+  errors,
+  IdParam,
+  json,
+  ListQuery,
+  Livemode,
+  listOf,
+  Metadata,
+  Timestamp,
+} from "../../lib/openapi.js";
 import { listOwned } from "../../lib/pagination.js";
 import { createRouter } from "../../lib/router.js";
 import { allow, merchantOf } from "../../middleware/auth.js";
@@ -11,12 +25,12 @@ const Customer = z
     id: z.string(),
     object: z.literal("customer"),
     created: Timestamp,
-    livemode: z.boolean(),
+    livemode: Livemode,
     name: z.string().nullable(),
     email: z.string().nullable(),
     phone: z.string().nullable(),
     category: z.string().openapi({ description: "Rider category for transit fares: adult, student, pensioner, …" }),
-    wallet: z.object({ balance: z.number().int(), currency: z.string() }),
+    wallet: z.object({ balance: z.number().int(), currency: CurrencyCode }),
     metadata: z.record(z.string(), z.string()),
   })
   .openapi("Customer");
@@ -46,7 +60,7 @@ const create = createRoute({
   summary: "Create a customer (with a wallet in the merchant's currency)",
   security: bearer,
   middleware: [allow("secret")] as const,
-  request: body(CreateCustomer),
+  request: body(CreateCustomer, { name: "Aida Bekova", email: "aida@example.kg", phone: "+996555123456" }),
   responses: { 200: json(Customer), ...errors },
 });
 const retrieve = createRoute({

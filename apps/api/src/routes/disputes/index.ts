@@ -1,6 +1,19 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { DISPUTE_STATUSES } from "../../db/schema/index.js";
-import { Amount, bearer, body, errors, IdParam, json, ListQuery, listOf, Metadata, Timestamp } from "../../lib/openapi.js";
+import {
+  Amount,
+  bearer,
+  body,
+  CurrencyCode,
+  errors,
+  IdParam,
+  json,
+  ListQuery,
+  Livemode,
+  listOf,
+  Metadata,
+  Timestamp,
+} from "../../lib/openapi.js";
 import { createRouter } from "../../lib/router.js";
 import { allow } from "../../middleware/auth.js";
 import {
@@ -20,10 +33,10 @@ export const Dispute = z
     id: z.string().openapi({ example: "dp_01J…" }),
     object: z.literal("dispute"),
     created: Timestamp,
-    livemode: z.boolean(),
+    livemode: Livemode,
     payment: z.string(),
     amount: z.number().int().openapi({ description: "The disputed amount: it left available when the dispute opened" }),
-    currency: z.string(),
+    currency: CurrencyCode,
     fee: z.number().int().openapi({ description: "The dispute fee (the fee tariff's dispute_fee); not returned if the dispute is won" }),
     reason: z.string(),
     status: z.enum(DISPUTE_STATUSES),
@@ -70,7 +83,10 @@ const routes = {
     summary: "Answer a dispute with evidence (text); it goes under review",
     security: bearer,
     middleware: [allow("secret")] as const,
-    request: { params: IdParam("dp"), ...body(SubmitEvidence) },
+    request: {
+      params: IdParam("dp"),
+      ...body(SubmitEvidence, { text: "Delivered on 2026-11-24, signed for by the buyer; courier receipt attached to the order." }),
+    },
     responses: { 200: json(Dispute), ...errors },
   }),
   open: createRoute({
@@ -80,7 +96,7 @@ const routes = {
     summary: "Test mode: the card network disputes a captured payment; the amount and the dispute fee leave available at once",
     security: bearer,
     middleware: [allow("secret")] as const,
-    request: { params: IdParam("pay"), ...body(OpenDispute) },
+    request: { params: IdParam("pay"), ...body(OpenDispute, { reason: "product_not_received" }) },
     responses: { 200: json(Dispute), ...errors },
   }),
   close: createRoute({
@@ -90,7 +106,7 @@ const routes = {
     summary: "Test mode: the card network decides a dispute; won returns the amount (not the fee)",
     security: bearer,
     middleware: [allow("secret")] as const,
-    request: { params: IdParam("dp"), ...body(CloseDispute) },
+    request: { params: IdParam("dp"), ...body(CloseDispute, { outcome: "won" }) },
     responses: { 200: json(Dispute), ...errors },
   }),
 };

@@ -5,6 +5,7 @@ import { Readable } from "node:stream";
 import { Scalar } from "@scalar/hono-api-reference";
 import { Hono } from "hono";
 import type { AppEnv } from "../../context.js";
+import { DOCS_CSS, FAVICON_SVG, LOGO_SVG } from "./brand.js";
 
 /**
  * GET /docs renders /openapi.json with Scalar. The Scalar bundle is served from this
@@ -21,7 +22,29 @@ const bundle = (() => {
   }
 })();
 
-const reference = Scalar({ url: "/openapi.json", pageTitle: "Softrack API reference", cdn: "/docs/scalar.js" });
+/**
+ * Softrack's reference, not Scalar's product: nothing is fetched from another host (no web
+ * fonts, no telemetry, no registry), and Scalar's hosted extras (the AI agent, MCP, the
+ * developer toolbar, the client app's button) are off. Every option is Scalar's own
+ * configuration of the installed version.
+ */
+const reference = Scalar({
+  url: "/openapi.json",
+  pageTitle: "Softrack API reference",
+  cdn: "/docs/scalar.js",
+  favicon: "/docs/favicon.svg",
+  theme: "none",
+  customCss: DOCS_CSS,
+  withDefaultFonts: false,
+  telemetry: false,
+  agent: { disabled: true },
+  mcp: { disabled: true },
+  showDeveloperTools: "never",
+  hideClientButton: true,
+  hideDarkModeToggle: false,
+  documentDownloadType: "json",
+  defaultHttpClient: { targetKey: "shell", clientKey: "curl" },
+});
 
 export const docsRoutes = new Hono<AppEnv>()
   .get("/docs/scalar.js", (c) => {
@@ -31,12 +54,18 @@ export const docsRoutes = new Hono<AppEnv>()
     c.header("Content-Length", String(statSync(bundle).size));
     return c.body(Readable.toWeb(createReadStream(bundle)) as ReadableStream);
   })
+  .get("/docs/favicon.svg", (c) => c.body(FAVICON_SVG, 200, svgHeaders))
+  .get("/docs/logo.svg", (c) => c.body(LOGO_SVG, 200, svgHeaders))
+  // Browsers ask for /favicon.ico by themselves (a JSON client, a tab opened on /openapi.json).
+  .get("/favicon.ico", (c) => c.body(FAVICON_SVG, 200, svgHeaders))
   .get("/docs", async (c, next) => {
     const page = await reference(c as never, next);
     if (!(page instanceof Response)) return page;
     const html = await page.text();
     return c.html(html, 200, docsHeaders(html));
   });
+
+const svgHeaders = { "Content-Type": "image/svg+xml", "Cache-Control": "public, max-age=86400", "X-Content-Type-Options": "nosniff" };
 
 /**
  * The reference page is never framed, and runs only our bundle plus Scalar's one inline

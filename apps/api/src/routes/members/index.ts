@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../../context.js";
 import { forbidden } from "../../lib/errors.js";
-import { bearer, body, Email, errors, IdParam, json, listOf, Timestamp } from "../../lib/openapi.js";
+import { bearer, body, Email, errors, IdParam, json, Livemode, listOf, Timestamp } from "../../lib/openapi.js";
 import { createRouter } from "../../lib/router.js";
 import { allow, merchantOf } from "../../middleware/auth.js";
 import { clientIp } from "../../middleware/rate-limit.js";
@@ -16,7 +16,7 @@ const Member = z
     id: z.string(),
     object: z.literal("member"),
     created: Timestamp,
-    livemode: z.boolean(),
+    livemode: Livemode,
     merchant: z.string(),
     email: z.string().nullable(),
     phone: z.string().nullable(),
@@ -51,7 +51,7 @@ const r = {
       "Once the merchant's live mode is activated, inviting an owner needs the platform admin or an owner's session switched to live mode: else 403 `live_mode_required`.",
     security: bearer,
     middleware: allow("admin", "secret"),
-    request: { params: IdParam("mer"), ...body(Invite) },
+    request: { params: IdParam("mer"), ...body(Invite, { email: "aida@example.kg", role: "developer" }) },
     responses: { 200: json(Member), ...errors },
   }),
   list: createRoute({

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { notFound } from "../../lib/errors.js";
-import { bearer, body, Currency, errors, IdParam, json, Metadata, Timestamp } from "../../lib/openapi.js";
+import { bearer, body, Currency, CurrencyCode, errors, IdParam, json, Livemode, Metadata, Timestamp } from "../../lib/openapi.js";
 import { createRouter } from "../../lib/router.js";
 import { allow } from "../../middleware/auth.js";
 import { activateMerchant, createMerchant, getMerchant, merchantObject } from "../../services/merchants.js";
@@ -10,10 +10,10 @@ export const Merchant = z
     id: z.string(),
     object: z.literal("merchant"),
     created: Timestamp,
-    livemode: z.boolean(),
+    livemode: Livemode,
     name: z.string(),
     country: z.string(),
-    default_currency: z.string(),
+    default_currency: CurrencyCode,
     fee_tariff: z.string().nullable(),
     metadata: z.record(z.string(), z.string()),
     live_activated_at: Timestamp.nullable().openapi({
@@ -46,7 +46,7 @@ const create = createRoute({
   summary: "Create a merchant (platform admin key); returns its test keys once",
   security: bearer,
   middleware: [allow("admin")] as const,
-  request: body(CreateMerchant),
+  request: body(CreateMerchant, { name: "Shop Example", country: "KG", default_currency: "KGS", metadata: { crm_id: "4711" } }),
   responses: { 200: json(MerchantWithKeys, "The merchant, with its keys"), ...errors },
 });
 

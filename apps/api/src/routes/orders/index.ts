@@ -1,6 +1,20 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { pickupPoints } from "../../db/schema/index.js";
-import { Amount, bearer, body, Currency, errors, IdParam, json, ListQuery, listOf, Metadata, Timestamp } from "../../lib/openapi.js";
+import {
+  Amount,
+  bearer,
+  body,
+  Currency,
+  CurrencyCode,
+  errors,
+  IdParam,
+  json,
+  ListQuery,
+  Livemode,
+  listOf,
+  Metadata,
+  Timestamp,
+} from "../../lib/openapi.js";
 import { listOwned } from "../../lib/pagination.js";
 import { createRouter } from "../../lib/router.js";
 import { allow, merchantOf } from "../../middleware/auth.js";
@@ -30,10 +44,10 @@ const Order = z
     id: z.string(),
     object: z.literal("order"),
     created: Timestamp,
-    livemode: z.boolean(),
+    livemode: Livemode,
     status: z.enum(["requires_payment", "awaiting_pickup", "held", "delivered", "refunded", "expired", "canceled"]),
     payment_timing: PaymentTiming,
-    currency: z.string(),
+    currency: CurrencyCode,
     amount: z.number().int(),
     amount_captured: z.number().int(),
     amount_refunded: z.number().int(),
@@ -103,7 +117,7 @@ const PickupPoint = z
     id: z.string(),
     object: z.literal("pickup_point"),
     created: Timestamp,
-    livemode: z.boolean(),
+    livemode: Livemode,
     name: z.string(),
     address: z.string(),
     metadata: z.record(z.string(), z.string()),
@@ -132,7 +146,12 @@ const r = {
     summary: "Create an order with its payment (manual capture, held in escrow once paid)",
     security: bearer,
     middleware: sk,
-    request: body(CreateOrder),
+    request: body(CreateOrder, {
+      currency: "KGS",
+      items: [{ sku: "sneakers-42", name: "Sneakers, size 42", amount: 15000, quantity: 1 }],
+      delivery: { type: "courier", collect_by: "2030-12-31T18:00:00+06:00" },
+      description: "Order A-1001",
+    }),
     responses: { 200: json(Order), ...errors },
   }),
   list: createRoute({
@@ -162,7 +181,7 @@ const r = {
     summary: "The buyer takes some or all items: accepted items are captured, the rest refunded",
     security: bearer,
     middleware: sk,
-    request: { params: id, ...body(Handover) },
+    request: { params: id, ...body(Handover, { accepted: [{ sku: "sneakers-42", quantity: 1 }] }) },
     responses: { 200: json(Order), ...errors },
   }),
   returns: createRoute({
@@ -172,7 +191,7 @@ const r = {
     summary: "Return kept items inside the return window (refund)",
     security: bearer,
     middleware: sk,
-    request: { params: id, ...body(Return) },
+    request: { params: id, ...body(Return, { items: [{ sku: "sneakers-42", quantity: 1 }], reason: "Wrong size" }) },
     responses: { 200: json(Order), ...errors },
   }),
   fail: createRoute({
@@ -182,7 +201,7 @@ const r = {
     summary: "The delivery failed: full refund (the guarantee)",
     security: bearer,
     middleware: sk,
-    request: { params: id, ...body(Fail) },
+    request: { params: id, ...body(Fail, { reason: "The courier could not reach the buyer" }) },
     responses: { 200: json(Order), ...errors },
   }),
   events: createRoute({
@@ -202,7 +221,7 @@ const r = {
     summary: "Create a pickup point",
     security: bearer,
     middleware: sk,
-    request: body(CreatePickupPoint),
+    request: body(CreatePickupPoint, { name: "Asia Mall pickup point", address: "Bishkek, Chui Avenue 155" }),
     responses: { 200: json(PickupPoint), ...errors },
   }),
   listPoints: createRoute({

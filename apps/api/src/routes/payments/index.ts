@@ -50,7 +50,14 @@ const routes = {
     summary: "Create a payment; with confirm: true, create and confirm it in one request",
     security: bearer,
     middleware: [allow("secret")] as const,
-    request: body(CreatePayment),
+    request: body(CreatePayment, {
+      amount: 15000,
+      currency: "KGS",
+      description: "Order A-1001",
+      metadata: { order_ref: "A-1001" },
+      confirm: true,
+      payment_method_data: { type: "card", card: { number: "4242424242424242", exp_month: 12, exp_year: 2030, cvc: "123" } },
+    }),
     responses: { 200: json(Payment), ...paymentErrors },
   }),
   list: createRoute({
@@ -88,7 +95,12 @@ const routes = {
     summary: "Confirm with payment method data (publishable key: with client_secret in the body)",
     security: bearer,
     middleware: [allow("secret", "publishable")] as const,
-    request: { params: id, ...body(ConfirmPayment) },
+    request: {
+      params: id,
+      ...body(ConfirmPayment, {
+        payment_method_data: { type: "card", card: { number: "4242424242424242", exp_month: 12, exp_year: 2030, cvc: "123" } },
+      }),
+    },
     responses: { 200: json(Payment), ...paymentErrors },
   }),
   verify: createRoute({
@@ -119,7 +131,7 @@ const routes = {
     summary: "Capture a manual payment, fully or partly (the rest is released)",
     security: bearer,
     middleware: [allow("secret")] as const,
-    request: { params: id, ...optionalBody(CapturePayment) },
+    request: { params: id, ...optionalBody(CapturePayment, { amount: 15000 }) },
     responses: { 200: json(Payment), ...errors },
   }),
   cancel: createRoute({
@@ -165,7 +177,7 @@ const routes = {
     summary: "Refund a captured payment, fully or partly",
     security: bearer,
     middleware: [allow("secret")] as const,
-    request: body(CreateRefund),
+    request: body(CreateRefund, { payment: "pay_01J…", amount: 5000, reason: "requested_by_customer" }),
     responses: { 200: json(Refund), ...errors },
   }),
   retrieveRefund: createRoute({

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { Amount, Currency, Metadata, Timestamp } from "../../lib/openapi.js";
+import { Amount, Currency, CurrencyCode, Livemode, Metadata, Timestamp } from "../../lib/openapi.js";
 import { TAX_SERVICE_CODES, TIN } from "../../services/tax.js";
 
 export const PaymentStatus = z.enum([
@@ -18,9 +18,9 @@ export const Payment = z
     id: z.string().openapi({ example: "pay_01J…" }),
     object: z.literal("payment"),
     created: Timestamp,
-    livemode: z.boolean(),
+    livemode: Livemode,
     amount: z.number().int(),
-    currency: z.string(),
+    currency: CurrencyCode,
     status: PaymentStatus,
     capture_method: z.enum(["automatic", "manual"]),
     method: Method.nullable(),
@@ -141,10 +141,10 @@ export const Refund = z
     id: z.string(),
     object: z.literal("refund"),
     created: Timestamp,
-    livemode: z.boolean(),
+    livemode: Livemode,
     payment: z.string(),
     amount: z.number().int(),
-    currency: z.string(),
+    currency: CurrencyCode,
     status: z.string(),
     reason: z.string().nullable(),
     metadata: z.record(z.string(), z.string()),
@@ -165,11 +165,11 @@ export const Receipt = z
     object: z.literal("receipt"),
     number: z.string(),
     payment: z.string(),
-    livemode: z.boolean(),
+    livemode: Livemode,
     merchant: z.object({ id: z.string(), name: z.string(), country: z.string() }),
     amount: z.number().int(),
     amount_refunded: z.number().int(),
-    currency: z.string(),
+    currency: CurrencyCode,
     paid_at: Timestamp,
     method: z.string().nullable(),
     payment_method_details: z.record(z.string(), z.unknown()).nullable(),

@@ -1,6 +1,19 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { BANK_COUNTRIES } from "@softrack/core";
-import { Amount, bearer, body, Currency, errors, IdParam, json, ListQuery, listOf, Timestamp } from "../../lib/openapi.js";
+import {
+  Amount,
+  bearer,
+  body,
+  Currency,
+  CurrencyCode,
+  errors,
+  IdParam,
+  json,
+  ListQuery,
+  Livemode,
+  listOf,
+  Timestamp,
+} from "../../lib/openapi.js";
 import { createRouter } from "../../lib/router.js";
 import { allow, merchantOf } from "../../middleware/auth.js";
 import {
@@ -28,9 +41,9 @@ const BankAccount = z
     id: z.string(),
     object: z.literal("bank_account"),
     created: Timestamp,
-    livemode: z.boolean(),
+    livemode: Livemode,
     country: z.enum(BANK_COUNTRIES),
-    currency: z.string(),
+    currency: CurrencyCode,
     holder_name: z.string(),
     bank_code: z.string().openapi({ description: "KZ: BIC; KG: BIK; UZ: MFO" }),
     last4: z.string().openapi({ description: "The last 4 characters of the account number: all that is ever shown again" }),
@@ -62,9 +75,9 @@ const Payout = z
     id: z.string(),
     object: z.literal("payout"),
     created: Timestamp,
-    livemode: z.boolean(),
+    livemode: Livemode,
     amount: z.number().int(),
-    currency: z.string(),
+    currency: CurrencyCode,
     status: PayoutStatus,
     arrival_date: Timestamp.openapi({ description: "When the money is expected in the bank account" }),
     bank_account: z.string(),
@@ -91,20 +104,20 @@ const PayoutTransaction = z
     id: z.string().openapi({ description: "The ledger transaction (txn_…) of the balance movement" }),
     object: z.literal("payout_transaction"),
     created: Timestamp,
-    livemode: z.boolean(),
+    livemode: Livemode,
     type: z.string().openapi({ example: "payment.capture" }),
     source: z.string().nullable().openapi({ description: "What moved the balance (pay_…, re_…, dp_…, tap_…)" }),
     description: z.string().nullable(),
     amount: z.number().int().openapi({ description: "The part of the movement this payout settles (net of fees; negative for a debit)" }),
     fee: z.number().int().openapi({ description: "The platform's fee taken on the movement" }),
-    currency: z.string(),
+    currency: CurrencyCode,
   })
   .openapi("PayoutTransaction");
 
 const PayoutSchedule = z
   .object({
     object: z.literal("payout_schedule"),
-    livemode: z.boolean(),
+    livemode: Livemode,
     interval: z.enum(["manual", "daily", "weekly"]),
     weekly_anchor: z.enum(WEEKDAYS).nullable(),
     minimum: z.number().int(),
@@ -138,7 +151,13 @@ const routes = {
     summary: "Add a bank account for payouts (validated per country; the number is stored encrypted)",
     security: bearer,
     middleware: [allow("secret")] as const,
-    request: body(CreateBankAccount),
+    request: body(CreateBankAccount, {
+      country: "KZ",
+      holder_name: "Shop Example LLP",
+      account_number: "KZ86125KZT5004100100",
+      bank_code: "HSBKKZKX",
+      currency: "KZT",
+    }),
     responses: { 200: json(BankAccount), ...errors },
   }),
   listBankAccounts: createRoute({
@@ -252,7 +271,7 @@ const routes = {
     summary: "Set the payout schedule: manual, daily or weekly (with its day), paying out the whole available balance above a minimum",
     security: bearer,
     middleware: [allow("secret")] as const,
-    request: body(PutPayoutSchedule),
+    request: body(PutPayoutSchedule, { interval: "weekly", weekly_anchor: "monday", minimum: 100000 }),
     responses: { 200: json(PayoutSchedule), ...errors },
   }),
 };

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { bearer, body, errors, IdParam, json, ListQuery, listOf, Timestamp } from "../../lib/openapi.js";
+import { bearer, body, CurrencyCode, errors, IdParam, json, ListQuery, Livemode, listOf, Timestamp } from "../../lib/openapi.js";
 import { createRouter } from "../../lib/router.js";
 import { allow } from "../../middleware/auth.js";
 import { isDay } from "../../services/reconciliation/settlement-file.js";
@@ -28,7 +28,7 @@ const ReconciliationLine = z
     status: LineStatus,
     amount: z.number().int().nullable().openapi({ description: "As the file says (null: missing_in_file)" }),
     fee: z.number().int().nullable().openapi({ description: "The provider's fee as the file says (null: missing_in_file)" }),
-    currency: z.string(),
+    currency: CurrencyCode,
     ledger_amount: z.number().int().nullable().openapi({ description: "As the ledger says (null: missing_in_ledger)" }),
     ledger_currency: z.string().nullable(),
     expected_fee: z
@@ -57,7 +57,7 @@ const ReconciliationBase = z.object({
   id: z.string(),
   object: z.literal("reconciliation"),
   created: Timestamp,
-  livemode: z.boolean(),
+  livemode: Livemode,
   provider: Provider,
   date: z.string(),
   ...counts,
@@ -77,7 +77,7 @@ const CreateReconciliation = z
     provider: Provider,
     date: Day,
     content: z.string().min(1).openapi({ description: "The settlement file, CSV: reference,type,amount,currency,fee,date" }),
-    livemode: z.boolean().optional().openapi({ description: "Reconcile live-mode movements (default false: test mode)" }),
+    livemode: Livemode.optional().openapi({ description: "Reconcile live-mode movements (default false: test mode)" }),
   })
   .openapi("CreateReconciliation");
 

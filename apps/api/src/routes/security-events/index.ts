@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { and, eq } from "drizzle-orm";
 import type { MerchantPrincipal } from "../../context.js";
 import { securityEvents } from "../../db/schema/index.js";
-import { bearer, errors, json, ListQuery, listOf, Timestamp } from "../../lib/openapi.js";
+import { bearer, errors, json, ListQuery, Livemode, listOf, Timestamp } from "../../lib/openapi.js";
 import { pageWhere, toList } from "../../lib/pagination.js";
 import { createRouter } from "../../lib/router.js";
 import { allow } from "../../middleware/auth.js";
@@ -13,7 +13,7 @@ const SecurityEvent = z
     id: z.string(),
     object: z.literal("security_event"),
     created: Timestamp,
-    livemode: z.boolean(),
+    livemode: Livemode,
     type: z.string().openapi({ example: "sign_in.failed" }),
     identity: z.string().nullable(),
     ip: z.string().nullable(),

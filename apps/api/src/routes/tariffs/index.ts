@@ -11,7 +11,7 @@ import {
 import type { Context } from "hono";
 import type { AppEnv } from "../../context.js";
 import { invalid } from "../../lib/errors.js";
-import { bearer, body, Currency, component, errors, json, Timestamp, TimeZone } from "../../lib/openapi.js";
+import { bearer, body, Currency, CurrencyCode, component, errors, json, Livemode, Timestamp, TimeZone } from "../../lib/openapi.js";
 import { createRouter, validationHook } from "../../lib/router.js";
 import { allow } from "../../middleware/auth.js";
 import {
@@ -42,11 +42,11 @@ const tariffFields = {
   id: z.string(),
   object: z.literal("tariff"),
   created: Timestamp,
-  livemode: z.boolean(),
+  livemode: Livemode,
   owner: z.enum(["platform", "merchant"]),
   code: z.string(),
   version: z.number().int(),
-  currency: z.string(),
+  currency: CurrencyCode,
   timezone: z.string(),
   effective_from: Timestamp,
 };
@@ -130,7 +130,7 @@ const TariffQuote = z
     object: z.literal("tariff_quote"),
     kind: z.enum(["fee", "fare"]),
     amount: z.number().int(),
-    currency: z.string(),
+    currency: CurrencyCode,
     breakdown: Breakdown,
     tariff: z.object({ code: z.string(), version: z.number().int() }),
   })

@@ -25,7 +25,7 @@ const runJobs = createRoute({
   summary: "Test mode: run every due test-mode job of this merchant (order expiry, settlement, webhook retries) as if the time were `now`",
   security: bearer,
   middleware: [allow("secret")] as const,
-  request: body(RunJobs),
+  request: body(RunJobs, { now: "2026-12-10T00:00:00Z" }),
   responses: { 200: json(JobRun), ...errors },
 });
 

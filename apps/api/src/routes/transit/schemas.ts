@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { Metadata, Timestamp, TimeZone } from "../../lib/openapi.js";
+import { CurrencyCode, Livemode, Metadata, Timestamp, TimeZone } from "../../lib/openapi.js";
 
 export const TerminalKind = z.enum(["bus_validator", "turnstile"]);
 
@@ -23,7 +23,7 @@ export const Terminal = z
     id: z.string(),
     object: z.literal("terminal"),
     created: Timestamp,
-    livemode: z.boolean(),
+    livemode: Livemode,
     kind: TerminalKind,
     route: z.string(),
     fare_tariff: z.string(),
@@ -52,7 +52,7 @@ export const Tap = z
     id: z.string(),
     object: z.literal("tap"),
     created: Timestamp,
-    livemode: z.boolean(),
+    livemode: Livemode,
     terminal: z.string(),
     client_tap_id: z.string(),
     customer: z.string(),
@@ -64,7 +64,7 @@ export const Tap = z
       .nullable()
       .openapi({ description: "Why it was declined: insufficient_funds, unknown_rider, currency_mismatch, no_fare, unknown_category" }),
     fare: z.number().int().openapi({ description: "The fare the tariff gives this ride; charged only when accepted" }),
-    currency: z.string(),
+    currency: CurrencyCode,
     wallet_balance: z.number().int().openapi({ description: "The rider's wallet after this tap" }),
     is_transfer: z.boolean(),
     tariff: z.object({ code: z.string(), version: z.number().int() }).nullable(),
@@ -102,14 +102,14 @@ export const TapBatchResult = z
   })
   .openapi("TapBatchResult");
 
-const ReportLine = { currency: z.string(), rides: z.number().int(), revenue: z.number().int(), declines: z.number().int() };
+const ReportLine = { currency: CurrencyCode, rides: z.number().int(), revenue: z.number().int(), declines: z.number().int() };
 
 export const DailyReport = z
   .object({
     object: z.literal("transit_daily_report"),
     date: z.string(),
     timezone: z.string(),
-    livemode: z.boolean(),
+    livemode: Livemode,
     period: z.object({ start: Timestamp, end: Timestamp }),
     totals: z.array(z.object(ReportLine)),
     declines_by_reason: z.record(z.string(), z.number().int()),

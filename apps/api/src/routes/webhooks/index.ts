@@ -5,7 +5,7 @@ import type { AppEnv } from "../../context.js";
 import { events, webhookAttempts, webhookEndpoints } from "../../db/schema/index.js";
 import { notFound } from "../../lib/errors.js";
 import { newId } from "../../lib/ids.js";
-import { bearer, body, errors, IdParam, json, ListQuery, listOf, Timestamp } from "../../lib/openapi.js";
+import { bearer, body, errors, IdParam, json, ListQuery, Livemode, listOf, Timestamp } from "../../lib/openapi.js";
 import { listOwned, toList } from "../../lib/pagination.js";
 import { createRouter } from "../../lib/router.js";
 import { allow, merchantOf } from "../../middleware/auth.js";
@@ -19,7 +19,7 @@ const Endpoint = z
     id: z.string(),
     object: z.literal("webhook_endpoint"),
     created: Timestamp,
-    livemode: z.boolean(),
+    livemode: Livemode,
     url: z.string(),
     events: z.array(z.string()),
     status: z.enum(["enabled", "disabled"]),
@@ -70,7 +70,7 @@ const Event = z
     object: z.literal("event"),
     type: z.string(),
     created: Timestamp,
-    livemode: z.boolean(),
+    livemode: Livemode,
     data: z.object({ object: z.record(z.string(), z.unknown()) }),
   })
   .openapi("Event");
@@ -85,7 +85,11 @@ const r = {
     summary: "Create a webhook endpoint; its signing secret is shown once",
     security: bearer,
     middleware: guard,
-    request: body(CreateEndpoint),
+    request: body(CreateEndpoint, {
+      url: "https://shop.example.kg/softrack/webhooks",
+      events: ["payment.succeeded", "refund.succeeded"],
+      description: "Order fulfilment",
+    }),
     responses: { 200: json(Endpoint), ...errors },
   }),
   list: createRoute({
@@ -115,7 +119,7 @@ const r = {
     summary: "Update a webhook endpoint (url, events, enable or disable)",
     security: bearer,
     middleware: guard,
-    request: { params: IdParam("we"), ...body(UpdateEndpoint) },
+    request: { params: IdParam("we"), ...body(UpdateEndpoint, { events: ["payment.succeeded", "payment.failed"] }) },
     responses: { 200: json(Endpoint), ...errors },
   }),
   remove: createRoute({
