@@ -54,6 +54,14 @@ const ok = <T>(r: { status: number; body: T }, what: string): T => {
 /** Keyed by "METHOD /path" as the document writes it. */
 const fixtures: Record<string, Fixture> = {
   "POST /v1/payments/{id}/confirm": async () => ({ pay: (await payment({})).id }),
+  "POST /v1/payments/{id}/retry": async () => {
+    const failed = await payment({});
+    const declined = await sk.post(`/v1/payments/${failed.id}/confirm`, {
+      payment_method_data: { type: "card", card: { ...TEST_CARD, number: "4000000000000002" } },
+    });
+    if (declined.status !== 402) throw new Error(`fixture declined payment: ${declined.status}`);
+    return { pay: failed.id };
+  },
   "POST /v1/payments/{id}/capture": async () => ({ pay: (await payment({ ...paidCard, capture_method: "manual" })).id }),
   "POST /v1/refunds": async () => ({ pay: (await payment(paidCard)).id }),
   "POST /v1/webhook_endpoints/{id}": async () => ({

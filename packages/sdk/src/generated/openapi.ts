@@ -9546,6 +9546,7 @@ export interface operations {
     };
     requestBody?: {
       content: {
+        /** @example {} */
         "application/json": components["schemas"]["RetryPayment"];
       };
     };

@@ -1,5 +1,5 @@
-import { sql } from "drizzle-orm";
 import type { PaymentStatus } from "@softrack/core";
+import { sql } from "drizzle-orm";
 import { index, integer, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { merchantRef, metadata, money, objectColumns, ts } from "./common.js";
 

@@ -121,7 +121,7 @@ const routes = {
       "A failed payment's next attempt: a new payment with the same amount, linked by retry_of, one per failed payment (publishable key: with client_secret in the body)",
     security: bearer,
     middleware: [allow("secret", "publishable")] as const,
-    request: { params: id, ...optionalBody(RetryPayment) },
+    request: { params: id, ...optionalBody(RetryPayment, {}) },
     responses: { 200: json(Payment), ...errors },
   }),
   capture: createRoute({
