@@ -181,7 +181,7 @@ function validator() {
   };
 }
 
-const escape = (s: string) => s.replace(/~/g, "~0").replace(/\//g, "~1");
+const pointerToken = (s: string) => s.replace(/~/g, "~0").replace(/\//g, "~1");
 
 describe("the request examples in /openapi.json", () => {
   it("every request body carries an example (or is listed, with the reason, as one that cannot)", () => {
@@ -210,7 +210,7 @@ describe("the request examples in /openapi.json", () => {
         problems.push(`${key}: ${reply.status} (documented ${success}) ${JSON.stringify(reply.body).slice(0, 400)}`);
         continue;
       }
-      const pointer = `/paths/${escape(path)}/${method}/responses/${success}/content/application~1json/schema`;
+      const pointer = `/paths/${pointerToken(path)}/${method}/responses/${success}/content/application~1json/schema`;
       const errors = validate(pointer, reply.body);
       if (errors.length) problems.push(`${key}: the answer does not match its schema: ${errors.join("; ")}`);
     }
