@@ -9,10 +9,9 @@
  *
  *   npm run build -w @softrack/api && npx tsx bench/fee-volume.ts [--payments 2000] [--history 1000000]
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { loadavg } from "node:os";
-import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { type ApiProcess, startApiProcess } from "./lib/api-process.js";
 import { postmasterPid, treeCpu } from "./lib/cpu.js";
 import { fmt, jsonClient, percentile } from "./lib/load.js";
 import { startPostgres } from "./lib/postgres.js";
@@ -22,38 +21,17 @@ const { values } = parseArgs({
 });
 const PAYMENTS = Number(values.payments);
 const HISTORY = Number(values.history);
-const root = resolve(import.meta.dirname, "..");
-let child: ChildProcess | undefined;
-process.on("exit", () => child?.kill("SIGKILL"));
+let api: ApiProcess | undefined;
+process.on("exit", () => api?.child.kill("SIGKILL"));
 
 const pg = await startPostgres({ name: "fee-volume" });
 try {
   await pg.createDatabase("api");
   const adminKey = `sk_admin_${"f".repeat(40)}`;
-  const url = await new Promise<string>((resolveUrl, reject) => {
-    child = spawn(process.execPath, [resolve(root, "apps/api/dist/index.js")], {
-      env: {
-        ...process.env,
-        ...pg.socketEnv("api"),
-        NODE_ENV: "production",
-        BUYER_HASH_KEY: "bench-buyer-hash-key-0123456789abcdef",
-        PUBLIC_URL: "http://localhost",
-        METRICS: "off",
-        PLATFORM_ADMIN_KEY: adminKey,
-        PORT: "0",
-        LOG_LEVEL: "warn",
-        WORKERS: "off",
-      },
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    let out = "";
-    child.stdout?.on("data", (d) => {
-      out += d;
-      const m = /ready on (http:\/\/[\d.:]+)/.exec(out);
-      if (m) resolveUrl(m[1] as string);
-    });
-    child.on("exit", (code) => reject(new Error(`API exited ${code}`)));
-  });
+  // Over the Unix socket, as the payments bench reaches it.
+  const socket = pg.socketEnv("api");
+  api = await startApiProcess({ databaseUrl: socket.DATABASE_URL, adminKey, connections: 8, env: socket });
+  const url = api.url;
   const admin = jsonClient(url, adminKey, 2);
   const put = await admin.put("/v1/tariffs/volume-tiers", {
     kind: "fee",
@@ -159,6 +137,6 @@ try {
   tiered.sk.close();
   flat.sk.close();
 } finally {
-  child?.kill("SIGTERM");
+  api?.stop();
   await pg.stop();
 }

@@ -30,6 +30,11 @@ export function volumePeriod(
 
 const keyOf = (p: VolumePeriod) => [p.merchantId, p.livemode, p.currency, p.timezone, p.period, p.start.toISOString()].join("\u0000");
 
+/** fee_volumes' row of the period, by its primary key. */
+const isPeriod = (p: VolumePeriod) =>
+  sql`merchant_id = ${p.merchantId} AND livemode = ${p.livemode} AND currency = ${p.currency}
+      AND timezone = ${p.timezone} AND period = ${p.period} AND period_start = ${p.start.toISOString()}::timestamptz`;
+
 /**
  * The period's total, locked until the transaction ends. Found: one primary-key read. Missing
  * (the period's first capture, or the first since fee_volumes existed): created from the sum of
@@ -41,8 +46,7 @@ const keyOf = (p: VolumePeriod) => [p.merchantId, p.livemode, p.currency, p.time
 function lockStatement(p: VolumePeriod): SQL {
   const start = sql`${p.start.toISOString()}::timestamptz`;
   return sql`WITH found AS (
-        SELECT volume FROM fee_volumes WHERE merchant_id = ${p.merchantId} AND livemode = ${p.livemode} AND currency = ${p.currency}
-          AND timezone = ${p.timezone} AND period = ${p.period} AND period_start = ${start} FOR UPDATE),
+        SELECT volume FROM fee_volumes WHERE ${isPeriod(p)} FOR UPDATE),
       made AS (
         INSERT INTO fee_volumes (merchant_id, livemode, currency, timezone, period, period_start, volume)
         SELECT ${p.merchantId}, ${p.livemode}, ${p.currency}, ${p.timezone}, ${p.period}, ${start},
@@ -64,8 +68,7 @@ function capturedSince(p: VolumePeriod): SQL {
 /** The period's total as committed, without a lock (a quote): its row, or what would make it. */
 export function readVolumeStatement(p: VolumePeriod): SQL {
   return sql`SELECT COALESCE(
-      (SELECT volume FROM fee_volumes WHERE merchant_id = ${p.merchantId} AND livemode = ${p.livemode} AND currency = ${p.currency}
-         AND timezone = ${p.timezone} AND period = ${p.period} AND period_start = ${p.start.toISOString()}::timestamptz),
+      (SELECT volume FROM fee_volumes WHERE ${isPeriod(p)}),
       (${capturedSince(p)}))::bigint AS volume`;
 }
 
