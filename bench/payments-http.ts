@@ -16,9 +16,12 @@
  *     [--seconds 20] [--connections 64] [--customers 2000] [--paths a,b,c] [--warmup 3] [--report file.md]
  *   CPU_PROFILE=dir profiles the API process (written when it stops).
  *   PG_STATEMENTS=1 prints where PostgreSQL's time went per statement, per path.
+ *   PG_SETTINGS='{"name":"value"}' adds server settings (e.g. auto_explain's), and PG_LOG=file keeps
+ *   the server's log there when the run ends.
  */
+
 import { type ChildProcess, spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { copyFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -104,6 +107,7 @@ const pg = await startPostgres({
   settings: {
     max_connections: 300,
     ...(statementsOn ? { shared_preload_libraries: "pg_stat_statements", "pg_stat_statements.track_planning": "on" } : {}),
+    ...(process.env.PG_SETTINGS ? (JSON.parse(process.env.PG_SETTINGS) as Record<string, string>) : {}),
   },
 });
 const startedAt = new Date();
@@ -320,6 +324,7 @@ try {
         }),
     ),
   );
+  if (process.env.PG_LOG) copyFileSync(pg.logFile, process.env.PG_LOG);
   await pg.stop();
 }
 process.exit(exitCode);

@@ -1,4 +1,4 @@
-import { randomFillSync } from "node:crypto";
+import { randomBytesPooled } from "./crypto.js";
 
 /**
  * Opaque, type-prefixed ids (`pay_…`). The first 10 characters after the prefix encode the
@@ -39,18 +39,6 @@ export type IdKind = keyof typeof ID_PREFIXES;
 let lastMs = 0;
 let seq = 0;
 
-/** Random bytes drawn 4 KiB at a time: one call into the CSPRNG per ~340 ids instead of one per id. */
-const POOL = Buffer.alloc(4096);
-let poolAt = POOL.length;
-function randomTail(n: number): Buffer {
-  if (poolAt + n > POOL.length) {
-    randomFillSync(POOL);
-    poolAt = 0;
-  }
-  poolAt += n;
-  return POOL.subarray(poolAt - n, poolAt);
-}
-
 export function newId(kind: IdKind, now = Date.now()): string {
   // Within one millisecond a counter keeps ids from one process in creation order.
   if (now === lastMs) seq++;
@@ -64,7 +52,7 @@ export function newId(kind: IdKind, now = Date.now()): string {
     time = ALPHABET[t % 32] + time;
     t = Math.floor(t / 32);
   }
-  const rand = randomTail(12);
+  const rand = randomBytesPooled(12);
   let tail = ALPHABET[(seq >> 5) & 31] as string;
   tail += ALPHABET[seq & 31];
   for (const b of rand) tail += ALPHABET[b & 31];

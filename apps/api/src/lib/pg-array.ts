@@ -19,6 +19,7 @@ function element(v: string | number | boolean | null): string {
     return String(v);
   }
   if (typeof v === "boolean") return v ? "t" : "f";
-  // Most values (ids, codes, instants) hold neither character: no regex for them.
-  return v.includes('"') || v.includes("\\") ? `"${v.replace(/[\\"]/g, "\\$&")}"` : `"${v}"`;
+  // Most values (ids, codes, instants) hold neither character and are returned as they are.
+  if (v.includes("\\")) v = v.replaceAll("\\", "\\\\");
+  return v.includes('"') ? `"${v.replaceAll('"', '\\"')}"` : `"${v}"`;
 }

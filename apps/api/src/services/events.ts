@@ -44,6 +44,14 @@ export async function emitEvent(database: Database, tx: Db, e: EventDraft): Prom
   return ids[0] as string;
 }
 
+/**
+ * The events' data as one JSON array: an array literal of JSON texts would escape every quote of
+ * every payment object twice (once for the array, once for the string), and PostgreSQL unescape them.
+ */
+function eventData(drafts: readonly EventDraft[]): string {
+  return `[${drafts.map((d) => JSON.stringify({ object: d.object })).join(",")}]`;
+}
+
 /** One statement for any number of events of one merchant and mode: the events, and a delivery per subscribed endpoint. */
 export function eventsStatement(drafts: readonly EventDraft[]): { ids: string[]; statement: SQL } {
   const first = drafts[0] as EventDraft;
@@ -52,9 +60,9 @@ export function eventsStatement(drafts: readonly EventDraft[]): { ids: string[];
   }
   const ids = drafts.map(() => newId("event"));
   const statement = sql`WITH ev AS (INSERT INTO events (id, merchant_id, livemode, type, data)
-                    SELECT e.id, ${first.merchantId}, ${first.livemode}, e.type, e.data
-                    FROM unnest(${pgArray(ids)}::text[], ${pgArray(drafts.map((d) => d.type))}::text[],
-                                ${pgArray(drafts.map((d) => JSON.stringify({ object: d.object })))}::jsonb[]) AS e(id, type, data)
+                    SELECT e.id, ${first.merchantId}, ${first.livemode}, e.type, d.data
+                    FROM unnest(${pgArray(ids)}::text[], ${pgArray(drafts.map((d) => d.type))}::text[]) WITH ORDINALITY AS e(id, type, i)
+                    JOIN jsonb_array_elements(${eventData(drafts)}::jsonb) WITH ORDINALITY AS d(data, i) USING (i)
                     RETURNING id, type)
         INSERT INTO webhook_deliveries (id, merchant_id, event_id, endpoint_id)
         SELECT ev.id || ':' || w.id, w.merchant_id, ev.id, w.id FROM webhook_endpoints w, ev
