@@ -13,13 +13,25 @@ const INSERT_COLUMNS = sql.raw(PAYMENT_COLUMNS.map((n) => `"${n}"`).join(", "));
 const SELECT_COLUMNS = sql.raw(PAYMENT_COLUMNS.map((n) => (n === "created_at" || n === "updated_at" ? "now()" : `r."${n}"`)).join(", "));
 
 /**
+ * A row as the INSERT's JSON: a missing key reads as NULL, so nulls and the two instants the
+ * database stamps are left out (a new payment's JSON is about a quarter smaller).
+ */
+function insertable(row: PaymentRow): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(writePayment(row))) {
+    if (value !== null && key !== "created_at" && key !== "updated_at") out[key] = value;
+  }
+  return out;
+}
+
+/**
  * New payments, one statement: the rows go as one JSON parameter, stamped with the transaction's
  * clock. A payment naming a customer the merchant does not have is
  * not inserted (a write checks that first; this is the database's word on it).
  */
 export function insertPayments(rows: readonly PaymentRow[]): SQL {
   return sql`INSERT INTO payments (${INSERT_COLUMNS})
-      SELECT ${SELECT_COLUMNS} FROM json_populate_recordset(NULL::payments, ${JSON.stringify(rows.map(writePayment))}::json) r
+      SELECT ${SELECT_COLUMNS} FROM json_populate_recordset(NULL::payments, ${JSON.stringify(rows.map(insertable))}::json) r
       WHERE r.customer_id IS NULL
          OR EXISTS (SELECT 1 FROM customers c WHERE c.id = r.customer_id AND c.merchant_id = r.merchant_id AND c.livemode = r.livemode)
       RETURNING id, created_at`;
