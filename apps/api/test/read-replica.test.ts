@@ -8,6 +8,9 @@
  * exists beside one (realPostgresDatabaseUrl starts a private cluster when there is no server).
  */
 import { randomUUID } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { createRoute, z } from "@hono/zod-openapi";
 import { sql } from "drizzle-orm";
 import postgres from "postgres";
@@ -182,6 +185,21 @@ describe("configuration", () => {
     expect(parseEnv({ DATABASE_URL: "postgres://db:5432/softrack", DATABASE_REPLICA_URL: "postgres://db-replica:5432/softrack" }).ok).toBe(
       true,
     );
+  });
+
+  it("docs/operations.md lists exactly the routes that read from the replica", () => {
+    const routesDir = fileURLToPath(new URL("../src/routes", import.meta.url));
+    const files = readdirSync(routesDir, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts"));
+    const declared = files
+      .flatMap((f) => [...readFileSync(join(routesDir, f), "utf8").matchAll(/path: "([^"]+)",\s*reads: "replica"/g)].map((m) => m[1]))
+      .sort();
+    const doc = readFileSync(fileURLToPath(new URL("../../../docs/operations.md", import.meta.url)), "utf8");
+    const section = doc.slice(doc.indexOf("These read from the replica"), doc.indexOf("These never do"));
+    const documented = [...section.matchAll(/^\| `GET ([^`]+)` \|/gm)].map((m) => m[1]).sort();
+    expect(declared.length).toBeGreaterThan(5);
+    expect(documented).toEqual(declared);
+    // Never the balance: it decides nothing, but a client reads it to decide.
+    expect(declared).not.toContain("/v1/balance");
   });
 
   it("lets only a GET read from a replica", () => {
