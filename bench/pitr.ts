@@ -10,7 +10,7 @@
  *      the ledger verifies balanced (GET /v1/admin/ledger/verify), every key of a payment before
  *      T replays its stored answer byte for byte, and a key used only after T runs afresh.
  *
- *   npx tsx bench/pitr.ts [--payments 20]      (CI's long form; about 40 s)
+ *   npx tsx bench/pitr.ts [--payments 20]      (CI's long form: 5 min 51 s on this 2-core machine at load 18)
  * Exits non-zero when a check fails. Every server it starts is its own and is stopped at the end.
  */
 import { execFile, execFileSync } from "node:child_process";
