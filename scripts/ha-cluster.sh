@@ -14,11 +14,14 @@
 # HA_DIR (default /tmp/softrack-ha) holds everything; HA_PORT (default 56000) is the first of its
 # ports: HAProxy writes HA_PORT+1, reads HA_PORT+2; etcd clients +11..13, peers +21..23; Patroni's
 # REST API +31..33; PostgreSQL +41..43. Every node listens on 127.0.0.1.
+# The primary archives its WAL to HA_ARCHIVE_DIR (default $HA_DIR/wal-archive) for point-in-time
+# recovery with scripts/pg-backup.sh (docs/operations.md, "Backups and point-in-time recovery").
 set -euo pipefail
 cmd="${1:-status}"
 dir="${HA_DIR:-/tmp/softrack-ha}"
 base="${HA_PORT:-56000}"
 bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)"
+archive="$(realpath -m "${HA_ARCHIVE_DIR:-$dir/wal-archive}")"
 for tool in patroni patronictl etcd etcdctl haproxy; do
   command -v "$tool" >/dev/null || { echo "$tool is missing: apt-get install -y patroni etcd-server etcd-client haproxy" >&2; exit 1; }
 done
@@ -83,6 +86,10 @@ bootstrap:
         max_wal_senders: 10
         max_replication_slots: 10
         synchronous_commit: "on"
+        # Whichever node is primary archives each finished WAL segment (one archive for the cluster).
+        archive_mode: "on"
+        archive_timeout: 60
+        archive_command: '$(bash "$(dirname "$0")/pg-backup.sh" archive-command "$archive")'
   initdb:
     - encoding: UTF8
     - data-checksums
@@ -105,8 +112,8 @@ tags:
   nofailover: false
   noloadbalance: false
 YAML
-  mkdir -p "$dir/node$i"
-  chown -R postgres:postgres "$dir/node$i" "$dir/node$i.yml" 2>/dev/null || true
+  mkdir -p "$dir/node$i" "$archive"
+  chown -R postgres:postgres "$dir/node$i" "$dir/node$i.yml" "$archive" 2>/dev/null || true
 }
 
 start_patroni() {

@@ -24,9 +24,12 @@ export function startApiProcess(opts: {
   /** The API's database pool (DB_POOL_SIZE). */
   connections: number;
   env?: Record<string, string>;
+  /** Run apps/api/src with tsx instead of the build (a branch not built yet; slower to start, the same code once running). */
+  source?: boolean;
 }): Promise<ApiProcess> {
   return new Promise((resolveApi, reject) => {
-    const child = spawn(process.execPath, [resolve(root, "apps/api/dist/index.js")], {
+    const entry = opts.source ? ["--import", "tsx", resolve(root, "apps/api/src/index.ts")] : [resolve(root, "apps/api/dist/index.js")];
+    const child = spawn(process.execPath, entry, {
       env: {
         ...process.env,
         DATABASE_URL: opts.databaseUrl,

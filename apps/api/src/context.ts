@@ -45,6 +45,11 @@ export type MerchantPrincipal = Extract<Principal, { merchantId: string }>;
 export interface Deps {
   env: Env;
   database: Database;
+  /**
+   * The read-only, lag-tolerant pool (DATABASE_REPLICA_URL), when there is one: only routes that
+   * declare `reads: "replica"` (lib/router.ts) use it, never a write, a balance or a replay.
+   */
+  replica?: Db | undefined;
   ledger: LedgerStore;
   box: SecretBox;
   logger: Logger;

@@ -21,6 +21,15 @@ export const envSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\/.+/, "must be a postgres:// or postgresql:// URL")
     .optional(),
+  /**
+   * A read-only, lag-tolerant second pool (a streaming replica, or HAProxy's read port): the
+   * routes that declare `reads: "replica"` (lists and reports, docs/operations.md) read from it.
+   * Balances, retrieves, idempotent replays and every write stay on DATABASE_URL.
+   */
+  DATABASE_REPLICA_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/.+/, "must be a postgres:// or postgresql:// URL")
+    .optional(),
   DATA_DIR: z.string().min(1).default("./.data"),
   PLATFORM_ADMIN_KEY: z.string().min(24, "must be at least 24 characters").optional(),
   /** Key that encrypts stored secrets (webhook secrets, replayable responses). Defaults to one derived from the admin key. */
@@ -157,6 +166,9 @@ export function parseEnv(source: Record<string, string | undefined>): { ok: true
   const r = envSchema.safeParse(cleaned);
   if (!r.success) return { ok: false, problems: r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`) };
   const problems = productionProblems(r.data);
+  // The embedded database has no replicas: a replica URL beside it would serve another database's rows.
+  if (r.data.DATABASE_REPLICA_URL && !r.data.DATABASE_URL)
+    problems.push("DATABASE_REPLICA_URL: needs DATABASE_URL (a replica of a PostgreSQL server, never of the embedded database)");
   return problems.length ? { ok: false, problems } : { ok: true, env: r.data };
 }
 

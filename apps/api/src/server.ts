@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 import { createApp } from "./app.js";
 import { loadLiveConnectors } from "./connectors/live.js";
 import type { Deps } from "./context.js";
-import { createDatabase, createSidePool, type Database } from "./db/client.js";
+import { createDatabase, createReplicaPool, createSidePool, type Database } from "./db/client.js";
 import type { Env } from "./env.js";
 import { JobRegistry } from "./jobs/registry.js";
 import { planRetention, retentionJobs } from "./jobs/retention.js";
@@ -42,9 +42,12 @@ export async function createRuntime(env: Env, logger: Logger, adminKey: string):
   // Online taps group on a PostgreSQL server, on a small pool of their own (see TapGroupCommit).
   const tapPool =
     database.driver === "postgres" && env.DATABASE_URL ? createSidePool(env.DATABASE_URL, TapGroupCommit.CONNECTIONS) : undefined;
+  // Lists and reports that tolerate lag read from replicas (env.ts refuses a replica without DATABASE_URL).
+  const replica = env.DATABASE_REPLICA_URL ? createReplicaPool(env.DATABASE_REPLICA_URL, env.DB_POOL_SIZE) : undefined;
   const deps: Deps = {
     env,
     database,
+    replica: replica?.db,
     ledger: new LedgerStore(database),
     box: new SecretBox(env.SECRET_ENCRYPTION_KEY ?? adminKey),
     logger,
@@ -70,6 +73,7 @@ export async function createRuntime(env: Env, logger: Logger, adminKey: string):
       await deps.jobs.close();
       await stopMetrics(deps);
       await tapPool?.close();
+      await replica?.close();
       await database.close();
     },
   };

@@ -130,9 +130,14 @@ class ApiClient extends pg.Client {
  * 'error' listeners, pg re-emits a dead connection's error on the client or the pool and an
  * unhandled 'error' event would end the process.
  */
-export function createPool(url: string, opts: { max: number; idleTimeoutMillis?: number; allowExitOnIdle?: boolean }): pg.Pool {
+export function createPool(
+  url: string,
+  opts: { max: number; idleTimeoutMillis?: number; allowExitOnIdle?: boolean; readOnly?: boolean },
+): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
+    // Every transaction read-only, so a replica URL that names a writable server by mistake refuses writes.
+    ...(opts.readOnly ? { options: "-c default_transaction_read_only=on" } : {}),
     Client: ApiClient,
     max: opts.max,
     // For queries sent with pg's own API; drizzle's queries get int8 from ApiClient.
@@ -170,6 +175,16 @@ export async function endPool(pool: pg.Pool, seconds = 5): Promise<void> {
 export function createSidePool(url: string, max: number): { db: Db; pool: pg.Pool; close(): Promise<void> } {
   // Idle connections close on their own, so a stopped API does not keep the process alive.
   const pool = createPool(url, { max, idleTimeoutMillis: 2_000, allowExitOnIdle: true });
+  return { db: drizzleNodePg(pool, { schema }) as unknown as Db, pool, close: () => endPool(pool) };
+}
+
+/**
+ * The lag-tolerant read pool (DATABASE_REPLICA_URL): a streaming replica, or HAProxy's read
+ * port in front of several. It never migrates (a replica has the primary's schema) and never
+ * writes: every transaction on it is read-only.
+ */
+export function createReplicaPool(url: string, max: number): { db: Db; pool: pg.Pool; close(): Promise<void> } {
+  const pool = createPool(url, { max, readOnly: true });
   return { db: drizzleNodePg(pool, { schema }) as unknown as Db, pool, close: () => endPool(pool) };
 }
 

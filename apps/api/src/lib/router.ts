@@ -1,6 +1,7 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../context.js";
+import { fromReplica } from "../middleware/replica.js";
 import { readWrite, unitOfWork } from "../middleware/unit-of-work.js";
 import { invalid } from "./errors.js";
 import { NoQuery } from "./openapi.js";
@@ -54,6 +55,21 @@ function commitMiddleware(method: string, mode: CommitMode | undefined): Middlew
 }
 
 /**
+ * Where a read reads, declared by its route (`reads:` beside `path:`): "replica" for a list or
+ * report that tolerates lag (a page a few hundred milliseconds old is still a right answer), served
+ * from DATABASE_REPLICA_URL when it is set (middleware/replica.ts). Unset: the primary. Only a
+ * GET may declare it; balances, retrieves by id (a client reads what it just wrote) and every
+ * write never do. docs/operations.md lists the routes.
+ */
+export type ReadSource = "replica";
+
+function readMiddleware(method: string, path: string, reads: ReadSource | undefined): MiddlewareHandler<AppEnv>[] {
+  if (reads === undefined) return [];
+  if (method !== "get") throw new Error(`${method.toUpperCase()} ${path}: only a GET may read from a replica`);
+  return [fromReplica];
+}
+
+/**
  * Client generators name their methods by operationId, so every operation has one, derived
  * from its method and path so that none is forgotten or spelled twice:
  * `POST /v1/payments/{id}/confirm` → `postPaymentsIdConfirm`.
@@ -81,18 +97,27 @@ function strictQuery(request: { query?: unknown } | undefined): { query: z.ZodTy
 export function createRouter() {
   const router = new OpenAPIHono<AppEnv>({ defaultHook: validationHook as never });
   const openapi = router.openapi;
-  // The commit mode becomes the route's first middleware (after authentication and rate limits,
-  // before its own checks and validation), and stays out of the OpenAPI document.
+  // The commit mode (or the read source) becomes the route's first middleware (after
+  // authentication and rate limits, before its own checks and validation), and stays out of the
+  // OpenAPI document.
   router.openapi = ((
-    route: { method: string; path: string; commit?: CommitMode; middleware?: unknown; operationId?: string; request?: { query?: unknown } },
+    route: {
+      method: string;
+      path: string;
+      commit?: CommitMode;
+      reads?: ReadSource;
+      middleware?: unknown;
+      operationId?: string;
+      request?: { query?: unknown };
+    },
     ...rest: unknown[]
   ) => {
-    const { commit, ...config } = route;
+    const { commit, reads, ...config } = route;
     config.operationId ??= operationId(route.method, route.path);
     config.request = { ...config.request, ...strictQuery(config.request) };
     const own = config.middleware === undefined ? [] : Array.isArray(config.middleware) ? config.middleware : [config.middleware];
     return (openapi as (...a: unknown[]) => unknown)(
-      { ...config, middleware: [...commitMiddleware(route.method, commit), ...own] },
+      { ...config, middleware: [...commitMiddleware(route.method, commit), ...readMiddleware(route.method, route.path, reads), ...own] },
       ...rest,
     );
   }) as typeof router.openapi;

@@ -47,6 +47,7 @@ const balance = createRoute({
 const transactions = createRoute({
   method: "get",
   path: "/v1/ledger/transactions",
+  reads: "replica",
   tags: ["Ledger"],
   summary: "The merchant's ledger transactions, newest first, each with its postings",
   security: bearer,

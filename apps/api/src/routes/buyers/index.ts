@@ -153,6 +153,7 @@ const r = {
   summary: createRoute({
     method: "get",
     path: "/v1/buyer_reliability/summary",
+    reads: "replica",
     tags,
     summary: "Your no-shows by week (orders not collected, delivery cost lost, fees kept) and your buyers under the policy's minimum",
     security: bearer,

@@ -59,6 +59,7 @@ const routes = {
   list: createRoute({
     method: "get",
     path: "/v1/disputes",
+    reads: "replica",
     tags,
     summary: "List disputes, newest first",
     security: bearer,

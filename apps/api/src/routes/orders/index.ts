@@ -157,6 +157,7 @@ const r = {
   list: createRoute({
     method: "get",
     path: "/v1/orders",
+    reads: "replica",
     tags,
     summary: "List orders, newest first",
     security: bearer,

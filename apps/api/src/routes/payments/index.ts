@@ -63,6 +63,7 @@ const routes = {
   list: createRoute({
     method: "get",
     path: "/v1/payments",
+    reads: "replica",
     tags,
     summary: "List payments, newest first, with filters",
     security: bearer,
@@ -193,6 +194,7 @@ const routes = {
   listRefunds: createRoute({
     method: "get",
     path: "/v1/refunds",
+    reads: "replica",
     tags: ["Refunds"],
     summary: "List refunds, newest first",
     security: bearer,

@@ -208,6 +208,7 @@ const routes = {
   listPayouts: createRoute({
     method: "get",
     path: "/v1/payouts",
+    reads: "replica",
     tags,
     summary: "List payouts, newest first",
     security: bearer,

@@ -126,6 +126,7 @@ const retrieve = createRoute({
 const list = createRoute({
   method: "get",
   path: "/v1/reconciliations",
+  reads: "replica",
   tags: ["Reconciliations"],
   summary: "List reconciliations, newest first, without their findings (platform admin key)",
   security: bearer,

@@ -93,6 +93,7 @@ const routes = {
   daily: createRoute({
     method: "get",
     path: "/v1/transit/reports/daily",
+    reads: "replica",
     tags,
     summary: "Rides, revenue and declines of a day, per route and per terminal (CSV with Accept: text/csv)",
     security: bearer,
