@@ -100,8 +100,14 @@ const fixtures: Record<string, Fixture> = {
     );
     return {};
   },
-  "POST /v1/tariffs/{code}/quote": async () => (await fareTariff(), {}),
-  "POST /v1/transit/terminals": async () => (await fareTariff(), {}),
+  "POST /v1/tariffs/{code}/quote": async () => {
+    await fareTariff();
+    return {};
+  },
+  "POST /v1/transit/terminals": async () => {
+    await fareTariff();
+    return {};
+  },
   "POST /v1/transit/taps": async () => rider(),
   "POST /v1/transit/taps/batch": async () => rider(),
   "POST /v1/disputes/{id}/evidence": async () => ({ dp: await dispute() }),

@@ -118,8 +118,8 @@ const SETTLED = `(() => {
 })()`;
 const settle = (page: Page) => page.waitForFunction(SETTLED);
 
-/** Drives the checkout into a state; may return what to undo once the shot is taken. */
-type Step = (cp: CheckoutPage, frame: () => Promise<Frame>, paymentId: string) => Promise<void | (() => void)>;
+/** Drives the checkout into a state; may resolve to a function that undoes it once the shot is taken. */
+type Step = (cp: CheckoutPage, frame: () => Promise<Frame>, paymentId: string) => Promise<unknown>;
 
 async function typeCard(frame: Frame, number: string): Promise<void> {
   await frame.locator("#number").pressSequentially(number);
@@ -200,7 +200,7 @@ async function checkoutShots(): Promise<void> {
           await cp.page.waitForTimeout(250); // let the card iframe's last resize land
           const png = await cp.page.locator("softrack-checkout").screenshot({ animations: "disabled" });
           await save(png, join(out, `${locale}-${state}-${viewport.width}.webp`));
-          undo?.();
+          if (typeof undo === "function") undo();
           await cp.close();
         }
       }
