@@ -66,6 +66,20 @@ describe("/docs in Chromium", () => {
     await page.close();
   }, 300_000);
 
+  it("names its language and breaks no rule of its CSP (the validator in Scalar's bundle does not probe eval)", async () => {
+    const page = await newPage();
+    const cdp = await page.context().newCDPSession(page);
+    const issues: string[] = [];
+    cdp.on("Audits.issueAdded", (e) => issues.push(JSON.stringify(e.issue)));
+    await cdp.send("Audits.enable");
+    await page.goto(`${api.url}/docs`);
+    await page.getByRole("heading", { name: "Softrack API" }).first().waitFor();
+    await page.waitForLoadState("networkidle");
+    expect(await page.locator("html").getAttribute("lang")).toBe("en");
+    expect(issues.filter((i) => i.includes("ContentSecurityPolicyIssue"))).toEqual([]);
+    await page.close();
+  }, 300_000);
+
   it("is Softrack's: favicon, logo and the site's accent colour", async () => {
     const page = await newPage();
     await page.goto(`${api.url}/docs`);

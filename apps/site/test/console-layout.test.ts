@@ -5,107 +5,23 @@
 // is visited here without editing this file.
 
 import { startApi, type TestApi } from "@softrack/api/testing";
-import { Softrack } from "@softrack/sdk";
+import type { Softrack } from "@softrack/sdk";
 import { launchBrowser } from "@softrack/testing";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROUTES, type RouteName, routeHash } from "../src/console/routes";
+import { ROUTES } from "../src/console/routes";
+import { type ConsoleDemo, consoleAddresses, seedConsoleDemo, signInConsole } from "./console-demo";
 
 let api: TestApi;
 let browser: Browser;
 let admin: Softrack;
-let sk: Softrack;
-const email = "owner@layout.example.kg";
-/** An id to open each route that needs (or may take) one, from the demo data. */
-const sample: Partial<Record<RouteName, string>> = {};
-
-const card = (number: string) => ({ type: "card" as const, card: { number, exp_month: 12, exp_year: 2030, cvc: "123" } });
-
-/** A merchant with something in every list: payments of each status, a refund, orders and no-shows, a payout, a dispute, a webhook endpoint, transit rides. */
-async function seedDemo(): Promise<void> {
-  await admin.members.create(api.merchant.id, { email, role: "owner" });
-  await admin.members.create(api.merchant.id, { email: "support@layout.example.kg", role: "support" });
-  const paid = [];
-  for (const [amount, description] of [
-    [15_000, "Order A-1001 · books"],
-    [249_900, "Order A-1002 · headphones, a description long enough to need more than one line on a phone"],
-    [89_000, "Order A-1003 · shoes"],
-  ] as const) {
-    const p = await sk.payments.create({ amount, currency: "KGS", description });
-    paid.push(await sk.payments.confirm(p.id, { payment_method_data: card("4242424242424242") }));
-  }
-  const refunded = paid[1] as (typeof paid)[number];
-  await sk.refunds.create({ payment: refunded.id, amount: 50_000, reason: "requested_by_customer" });
-  sample.payment = refunded.id;
-  const declined = await sk.payments.create({ amount: 12_000, currency: "KGS", description: "Order A-1004" });
-  await sk.payments.confirm(declined.id, { payment_method_data: card("4000000000000002") }).catch(() => {});
-  await sk.payments.create({ amount: 31_000, currency: "KGS", description: "Order A-1005" });
-
-  // money out: a wallet sale (available at once), a bank account, a payout; a disputed payment
-  const customer = await sk.customers.create({ name: "Aibek" });
-  const topup = await sk.payments.create({ amount: 500_000, currency: "KGS", purpose: { type: "wallet_topup", customer: customer.id } });
-  await sk.payments.confirm(topup.id, { payment_method_data: card("4242424242424242") });
-  const sale = await sk.payments.create({ amount: 320_000, currency: "KGS", customer: customer.id, description: "Order A-1006 · wallet" });
-  await sk.payments.confirm(sale.id, { payment_method_data: { type: "wallet", customer: customer.id } });
-  await sk.bankAccounts.create({
-    country: "KG",
-    holder_name: "Demo Shop LLC",
-    account_number: "1240020000123456",
-    bank_code: "124002",
-    currency: "KGS",
-  });
-  sample.payout = (await sk.payouts.create({ amount: 150_000, currency: "KGS" })).id;
-  sample.dispute = (await sk.testHelpers.payments.dispute((paid[2] as (typeof paid)[number]).id, { reason: "product_not_received" })).id;
-
-  // orders paid on pickup, two never collected: the orders list and the no-show screen
-  const point = await sk.pickupPoints.create({ name: "PVZ Asanbay", address: "Bishkek, Asanbay 12" });
-  for (const [i, phone] of ["+996555930001", "+996555930002", "+996555930003"].entries()) {
-    const order = await sk.orders.create({
-      currency: "KGS",
-      items: [{ sku: "dress-red-42", name: "Dress, red, size 42", amount: 300_000, quantity: 1 }],
-      delivery: { type: "pickup_point", point: point.id, collect_by: new Date(Date.now() + (i === 2 ? 30 : 3) * 86_400_000).toISOString() },
-      buyer: { phone },
-      payment_timing: "on_pickup",
-    });
-    sample.order ??= order.id;
-  }
-  await sk.testHelpers.runJobs({ now: new Date(Date.now() + 4 * 86_400_000).toISOString() });
-
-  const endpoint = await sk.webhookEndpoints.create({
-    url: "https://hooks.example.kg/softrack/a-rather-long-path/webhooks",
-    events: ["*"],
-  });
-  sample.webhooks = endpoint.id;
-
-  // transit: two routes' rides today (the browser runs in Bishkek time, as the report's default day)
-  await sk.tariffs.put("layout-fares", {
-    kind: "fare",
-    rules: { default_fare: 2000, routes: { "7": 2000, M1: 3000 } },
-    effective_from: "2020-01-01T00:00:00Z",
-  });
-  const rider = await sk.customers.create({ name: "Rider" });
-  const riderTopup = await sk.payments.create({ amount: 20_000, currency: "KGS", purpose: { type: "wallet_topup", customer: rider.id } });
-  await sk.payments.confirm(riderTopup.id, { payment_method_data: card("4242424242424242") });
-  for (const [kind, route] of [
-    ["bus_validator", "7"],
-    ["turnstile", "M1"],
-  ] as const) {
-    const terminal = await sk.transit.terminals.create({ kind, route, fare_tariff: "layout-fares" });
-    await sk.transit.taps.create({
-      terminal: terminal.id,
-      customer: rider.id,
-      tapped_at: new Date(Date.now() - 60_000).toISOString(),
-      client_tap_id: `layout-${route}`,
-    });
-  }
-}
+/** An id to open each route that needs (or may take) one, from the demo data (test/console-demo.ts). */
+let sample: ConsoleDemo["sample"];
 
 beforeAll(async () => {
   api = await startApi();
   browser = await launchBrowser();
-  admin = new Softrack({ apiKey: api.adminKey, baseUrl: api.url });
-  sk = new Softrack({ apiKey: api.merchant.secretKey, baseUrl: api.url });
-  await seedDemo();
+  ({ admin, sample } = await seedConsoleDemo(api));
 });
 afterAll(async () => {
   await browser?.close();
@@ -207,39 +123,9 @@ function watch(page: Page) {
   return { take: () => problems.splice(0) };
 }
 
-/** Every route's address, with a demo id where the route takes one (both forms of an optional id). */
-function addresses(): { route: RouteName; hash: string }[] {
-  return (Object.keys(ROUTES) as RouteName[]).flatMap((route) => {
-    const { id } = ROUTES[route];
-    if (id === "none") return [{ route, hash: routeHash({ name: route }) }];
-    const sampleId = sample[route];
-    if (!sampleId) throw new Error(`the layout test has no demo id for the console route "${route}": add one to seedDemo()`);
-    const withId = { route, hash: routeHash({ name: route, id: sampleId }) };
-    return id === "optional" ? [{ route, hash: routeHash({ name: route }) }, withId] : [withId];
-  });
-}
-
-async function signIn(page: Page): Promise<void> {
-  const before = (await admin.testHelpers.outbox({ to: email })).data[0]?.id;
-  await page.getByLabel("Work email").fill(email);
-  await page.getByRole("button", { name: "Send code" }).click();
-  await page.getByLabel("6-digit code").waitFor();
-  let code: string | undefined;
-  await expect
-    .poll(async () => {
-      const m = (await admin.testHelpers.outbox({ to: email })).data[0];
-      code = m && m.id !== before ? /\b(\d{6})\b/.exec(m.text)?.[1] : undefined;
-      return code;
-    })
-    .toBeTruthy();
-  await page.getByLabel("6-digit code").fill(code as string);
-  await page.getByRole("button", { name: "Sign in", exact: true }).click();
-  await page.getByRole("heading", { name: "Overview", level: 1 }).waitFor();
-}
-
 describe("console layout on every route", () => {
   it("enumerates every route of the console's table, each with a demo id where it needs one", () => {
-    const listed = addresses();
+    const listed = consoleAddresses(sample);
     expect(new Set(listed.map((a) => a.route))).toEqual(new Set(Object.keys(ROUTES)));
     expect(listed.map((a) => a.hash)).toContain(`#/payments/${sample.payment}`);
   });
@@ -261,10 +147,11 @@ describe("console layout on every route", () => {
       await page.goto(`${api.url}/console/`, { waitUntil: "networkidle" });
       await page.getByRole("heading", { name: "Sign in to the console" }).waitFor();
       await check("sign-in");
-      await signIn(page);
+      await page.getByLabel("Work email").waitFor();
+      await signInConsole(page, admin);
 
       const empty: string[] = [];
-      for (const { route, hash } of addresses()) {
+      for (const { route, hash } of consoleAddresses(sample)) {
         // each screen as it opens from its address (a fresh load: the session, then the view's data)
         await page.goto("about:blank");
         await page.goto(`${api.url}/console/${hash}`, { waitUntil: "networkidle" });
@@ -277,4 +164,62 @@ describe("console layout on every route", () => {
       await context.close();
     }, 120_000);
   }
+});
+
+describe("console navigation on a phone", () => {
+  it("at 390 px is a menu: a button with aria-expanded that opens and closes the sections, by keyboard too", async () => {
+    const context = await browser.newContext({ locale: "en-US", viewport: { width: 390, height: 844 }, colorScheme: "light" });
+    const page = await context.newPage();
+    const seen = watch(page);
+    await page.goto(`${api.url}/console/`, { waitUntil: "networkidle" });
+    await signInConsole(page, admin);
+    const nav = page.getByRole("navigation", { name: "Console" });
+    const toggle = nav.getByRole("button", { name: /Menu/ });
+    const payments = nav.getByRole("link", { name: "Payments" });
+
+    // closed: one button naming the open screen, no wrapped row of links
+    await expect.poll(() => toggle.getAttribute("aria-expanded")).toBe("false");
+    expect(await toggle.textContent()).toContain("Overview");
+    expect(await toggle.getAttribute("aria-controls")).toBe("console-nav");
+    expect(await payments.isVisible()).toBe(false);
+    expect((await nav.boundingBox())?.height).toBeLessThan(80);
+
+    // by keyboard: focus the button, Enter opens it, the links are in the tab order
+    await toggle.focus();
+    await page.keyboard.press("Enter");
+    await expect.poll(() => toggle.getAttribute("aria-expanded")).toBe("true");
+    expect(await payments.isVisible()).toBe(true);
+    expect(await layoutProblems(page)).toEqual([]);
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.querySelector("softrack-console")?.shadowRoot?.activeElement?.textContent)).toBe("Payments");
+
+    // Escape closes it and gives focus back to the button
+    await page.keyboard.press("Escape");
+    await expect.poll(() => toggle.getAttribute("aria-expanded")).toBe("false");
+    expect(await payments.isVisible()).toBe(false);
+    expect(await page.evaluate(() => document.querySelector("softrack-console")?.shadowRoot?.activeElement?.className)).toContain(
+      "menu-toggle",
+    );
+
+    // choosing a section navigates and closes the menu; the button names the new screen
+    await toggle.click();
+    await payments.click();
+    await page.getByRole("heading", { name: "Payments", level: 1 }).waitFor();
+    await expect.poll(() => toggle.getAttribute("aria-expanded")).toBe("false");
+    expect(await toggle.textContent()).toContain("Payments");
+    expect(seen.take()).toEqual([]);
+    await context.close();
+  });
+
+  it("at 1280 px is the side list, with no menu button", async () => {
+    const context = await browser.newContext({ locale: "en-US", viewport: { width: 1280, height: 800 }, colorScheme: "light" });
+    const page = await context.newPage();
+    await page.goto(`${api.url}/console/`, { waitUntil: "networkidle" });
+    await signInConsole(page, admin);
+    const nav = page.getByRole("navigation", { name: "Console" });
+    expect(await nav.getByRole("button", { name: /Menu/ }).isVisible()).toBe(false);
+    for (const name of ["Overview", "Payments", "Settings"]) expect(await nav.getByRole("link", { name }).isVisible()).toBe(true);
+    await context.close();
+  });
 });

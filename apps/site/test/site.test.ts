@@ -49,6 +49,15 @@ describe("pages", () => {
     expect(doc("/ky/").querySelector("html")?.getAttribute("lang")).toBe("ky");
   });
 
+  it("marks the Russian header and footer of the Kyrgyz welcome as Russian, and only there", () => {
+    const ky = doc("/ky/");
+    for (const sel of ["a.skip", "header.site-header", "footer.site-footer"]) {
+      expect(ky.querySelector(sel)?.getAttribute("lang"), sel).toBe("ru");
+      expect(doc("/").querySelector(sel)?.getAttribute("lang"), sel).toBeUndefined();
+    }
+    expect(ky.querySelector("main")?.getAttribute("lang")).toBeUndefined();
+  });
+
   it("tells each case's problem, what was built and the outcome (or, until it is live, the goal)", () => {
     for (const c of cases) {
       const page = doc(`/en/portfolio/${c}/`);

@@ -42,11 +42,14 @@ export class SoftrackConsole extends ConsoleElement {
     me: { state: true },
     route: { state: true },
     loadError: { state: true },
+    menuOpen: { state: true },
   };
   /** undefined while finding out, null when nobody is signed in. */
   declare me: Identity | null | undefined;
   declare route: Route;
   declare loadError: string;
+  /** On a phone the nav is a menu behind a button; whether that menu is open. */
+  declare menuOpen: boolean;
   #magic: string | undefined;
 
   constructor() {
@@ -54,10 +57,13 @@ export class SoftrackConsole extends ConsoleElement {
     this.me = undefined;
     this.route = parseRoute(location.hash);
     this.loadError = "";
+    this.menuOpen = false;
   }
 
   readonly #onHash = () => {
     this.route = parseRoute(location.hash);
+    // choosing a screen from the phone menu closes it (the new screen's heading takes focus)
+    this.menuOpen = false;
     this.updateComplete.then(() => this.#focusView());
   };
   readonly #onSignedOut = () => {
@@ -180,8 +186,13 @@ export class SoftrackConsole extends ConsoleElement {
     }
     return html`${header}
       <div class="layout">
-        <nav class="side" aria-label=${t("app.nav")}>
-          <ul>
+        <nav class="side" aria-label=${t("app.nav")} @keydown=${this.#menuKey}>
+          <button type="button" class="menu-toggle secondary" aria-expanded=${this.menuOpen ? "true" : "false"} aria-controls="console-nav"
+            @click=${() => (this.menuOpen = !this.menuOpen)}>
+            <svg viewBox="0 0 20 20" width="18" height="18" aria-hidden="true" focusable="false"><path d="M3 5h14M3 10h14M3 15h14" stroke="currentColor" stroke-width="2" stroke-linecap="round"></path></svg>
+            <span>${t("app.menu")}</span><span class="current">${this.#currentLabel()}</span>
+          </button>
+          <ul id="console-nav" class=${this.menuOpen ? "open" : ""}>
             ${NAV.map(
               (n) =>
                 html`<li><a href=${routeHash({ name: n.name })} aria-current=${this.#active(n.name) ? "page" : "false"}>${t(n.label)}</a></li>`,
@@ -190,6 +201,19 @@ export class SoftrackConsole extends ConsoleElement {
         </nav>
         <main id="main" tabindex="-1">${this.#views[this.route.name](this.route)}</main>
       </div>`;
+  }
+
+  /** Escape closes the phone menu and gives focus back to its button. */
+  readonly #menuKey = (e: KeyboardEvent) => {
+    if (e.key !== "Escape" || !this.menuOpen) return;
+    this.menuOpen = false;
+    this.renderRoot.querySelector<HTMLButtonElement>(".menu-toggle")?.focus();
+  };
+
+  /** The open screen's section, shown on the closed phone menu's button. */
+  #currentLabel(): string {
+    const item = NAV.find((n) => this.#active(n.name));
+    return item ? t(item.label) : "";
   }
 
   #active(name: RouteName): boolean {

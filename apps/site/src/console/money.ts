@@ -1,6 +1,6 @@
 // Money on screen: integer minor units in, text out. The decimal string is built from the
 // integer's digits (never by dividing a float) and Intl formats that exact string.
-import { CURRENCIES } from "@softrack/core";
+import { CURRENCIES } from "@softrack/core/currency";
 
 const exponentOf = (currency: string): number =>
   Object.hasOwn(CURRENCIES, currency) ? CURRENCIES[currency as keyof typeof CURRENCIES].exponent : 2;

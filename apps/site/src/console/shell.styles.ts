@@ -81,6 +81,10 @@ export const shell = css`
     color: var(--accent-strong);
     font-weight: 700;
   }
+  /* the phone menu's button: only below the breakpoint */
+  .menu-toggle {
+    display: none;
+  }
   main {
     padding: 1.5rem clamp(1rem, 3vw, 2.25rem) 3rem;
     min-width: 0;
@@ -97,18 +101,31 @@ export const shell = css`
     .layout {
       grid-template-columns: minmax(0, 1fr);
     }
+    /* a phone gets a menu: a button that opens the sections as a list below it */
+    nav.side {
+      padding: 0.6rem clamp(1rem, 3vw, 2rem);
+      background: var(--bg);
+      border-bottom: 1px solid var(--line);
+    }
+    .menu-toggle {
+      display: inline-flex;
+      align-items: center;
+      gap: 0.5rem;
+      width: 100%;
+      justify-content: flex-start;
+    }
+    .menu-toggle .current {
+      margin-left: auto;
+      color: var(--muted);
+      font-weight: 500;
+    }
     nav.side ul {
       position: static;
-      display: flex;
-      overflow-x: auto;
-      padding: 0.5rem 0.75rem;
-      gap: 0.25rem;
-      border-bottom: 1px solid var(--line);
-      background: var(--bg);
+      display: none;
+      padding: 0.5rem 0 0.25rem;
     }
-    nav.side a {
-      white-space: nowrap;
-      padding: 0.45rem 0.7rem;
+    nav.side ul.open {
+      display: grid;
     }
     .who {
       display: none;

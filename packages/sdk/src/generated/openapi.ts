@@ -4463,6 +4463,13 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "email": "aida@example.kg",
+         *       "audience": "member",
+         *       "client": "app"
+         *     }
+         */
         "application/json": components["schemas"]["StartEmailSignIn"];
       };
     };
@@ -4807,6 +4814,13 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "phone": "+996 555 123 456",
+         *       "audience": "member",
+         *       "client": "app"
+         *     }
+         */
         "application/json": components["schemas"]["StartPhoneSignIn"];
       };
     };
@@ -9636,6 +9650,11 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "code": "000000"
+         *     }
+         */
         "application/json": components["schemas"]["VerifyPayment"];
       };
     };
@@ -9996,6 +10015,12 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "amount": 100000,
+         *       "currency": "KGS"
+         *     }
+         */
         "application/json": components["schemas"]["CreatePayout"];
       };
     };
@@ -10611,6 +10636,13 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "provider": "card",
+         *       "date": "2026-12-02",
+         *       "content": "reference,type,amount,currency,fee,date\npay_01JDEMO,capture,15000,KGS,225,2026-12-02\n"
+         *     }
+         */
         "application/json": components["schemas"]["CreateReconciliation"];
       };
     };
@@ -11227,6 +11259,19 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "kind": "fare",
+         *       "rules": {
+         *         "default_fare": 2000,
+         *         "routes": {
+         *           "7": 2000,
+         *           "M1": 3000
+         *         }
+         *       },
+         *       "effective_from": "2026-01-01T00:00:00Z"
+         *     }
+         */
         "application/json": components["schemas"]["PutTariff"];
       };
     };
@@ -11316,6 +11361,12 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "route": "7",
+         *       "tapped_at": "2026-11-23T04:00:00.000Z"
+         *     }
+         */
         "application/json": components["schemas"]["QuoteTariff"];
       };
     };
@@ -12115,6 +12166,14 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "terminal": "term_01J…",
+         *       "customer": "cus_01J…",
+         *       "tapped_at": "2026-11-23T04:00:00.000Z",
+         *       "client_tap_id": "7f1c2a"
+         *     }
+         */
         "application/json": components["schemas"]["CreateTap"];
       };
     };
@@ -12287,6 +12346,24 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "taps": [
+         *         {
+         *           "terminal": "term_01J…",
+         *           "customer": "cus_01J…",
+         *           "tapped_at": "2026-11-23T04:00:00.000Z",
+         *           "client_tap_id": "7f1c2a"
+         *         },
+         *         {
+         *           "terminal": "term_01J…",
+         *           "customer": "cus_01J…",
+         *           "tapped_at": "2026-11-23T09:30:00.000Z",
+         *           "client_tap_id": "7f1c2b"
+         *         }
+         *       ]
+         *     }
+         */
         "application/json": components["schemas"]["BatchTaps"];
       };
     };
@@ -12461,6 +12538,13 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "kind": "bus_validator",
+         *       "route": "7",
+         *       "fare_tariff": "bishkek-bus"
+         *     }
+         */
         "application/json": components["schemas"]["CreateTerminal"];
       };
     };

@@ -20,9 +20,9 @@ export function minorToDecimal(amount: number, currency: string): string {
 }
 
 /** 15000 KGS in "ru-RU" → "150,00 сом"; Intl formats the exact decimal string. */
-export function formatAmount(amount: number, currency: string, locale: string): string {
+export function formatAmount(amount: number, currency: string, locale: string | readonly string[]): string {
   const exp = currencyExponent(currency);
-  const nf = new Intl.NumberFormat(locale, {
+  const nf = new Intl.NumberFormat(typeof locale === "string" ? locale : [...locale], {
     style: "currency",
     currency: currency.toUpperCase(),
     minimumFractionDigits: exp,

@@ -9,13 +9,18 @@ export type { MessageKey, Messages };
 export const LOCALES = { en, ru, ky, kk, uz } as const satisfies Record<string, Messages>;
 export type Locale = keyof typeof LOCALES;
 
-/** BCP 47 tags for Intl: the region picks the number format people there expect. */
-export const INTL_TAG: Readonly<Record<Locale, string>> = {
-  en: "en-US",
-  ru: "ru-RU",
-  ky: "ky-KG",
-  kk: "kk-KZ",
-  uz: "uz-Latn-UZ",
+/**
+ * BCP 47 tags for Intl, in order of preference: the region picks the number format people there
+ * expect. Chromium's ICU data has no Kyrgyz, Kazakh or Uzbek, and Intl then falls back to the
+ * browser's language (an English "KGS 2,499.00" in a Kyrgyz form); Russian in the same region
+ * writes amounts as those locales do ("2 499,00"), so it comes second.
+ */
+export const INTL_TAG: Readonly<Record<Locale, readonly string[]>> = {
+  en: ["en-US"],
+  ru: ["ru-RU"],
+  ky: ["ky-KG", "ru-KG"],
+  kk: ["kk-KZ", "ru-KZ"],
+  uz: ["uz-Latn-UZ", "ru-UZ"],
 };
 
 export function isLocale(value: unknown): value is Locale {

@@ -28,6 +28,12 @@ describe("money", () => {
     expect(formatAmount(1000000, "KZT", INTL_TAG.kk)).toMatch(/10\s000,00\s₸/);
     expect(formatAmount(500000, "UZS", INTL_TAG.uz)).toMatch(/5\s000,00/);
   });
+  it("falls back to the next tag when the runtime has no data for the first (Chromium has no ky, kk or uz)", () => {
+    // "qaa" is a private-use language no runtime has data for, as Chromium lacks Kyrgyz
+    expect(Intl.NumberFormat.supportedLocalesOf(["qaa-KG"])).toEqual([]);
+    expect(formatAmount(249900, "KGS", ["qaa-KG", "ru-KG"]).replace(/\s/g, " ")).toMatch(/^2 499,00 /);
+    for (const tags of [INTL_TAG.ky, INTL_TAG.kk, INTL_TAG.uz]) expect(tags.at(-1)).toMatch(/^ru-/);
+  });
 });
 
 describe("locales", () => {

@@ -197,7 +197,7 @@ const r = {
     tags,
     security: noAuth,
     summary: "Send a 6-digit code and a magic link to an email (same answer whether or not it is known)",
-    request: body(EmailStart),
+    request: body(EmailStart, { email: "aida@example.kg", audience: "member", client: "app" }),
     responses: { 200: json(Challenge), ...errors },
   }),
   phoneStart: createRoute({
@@ -206,7 +206,7 @@ const r = {
     tags,
     security: noAuth,
     summary: "Send a 6-digit code by SMS (same answer whether or not the number is known)",
-    request: body(PhoneStart),
+    request: body(PhoneStart, { phone: "+996 555 123 456", audience: "member", client: "app" }),
     responses: { 200: json(Challenge), ...errors },
   }),
   verify: createRoute({

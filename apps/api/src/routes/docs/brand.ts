@@ -33,8 +33,20 @@ export const LOGO_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 13
 const FONT = `system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif`;
 const MONO = `ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace`;
 
-function scheme(c: (typeof BRAND)["light"] | (typeof BRAND)["dark"]): string {
-  return `--scalar-color-1: ${c.text}; --scalar-color-2: ${c.muted}; --scalar-color-3: ${c.muted};
+/**
+ * Scalar's method and status colours, darkened (light) or lightened (dark) so that each reads
+ * at 4.5:1 or more on the page's backgrounds (WCAG AA, as Lighthouse checks).
+ */
+const SIGNAL = {
+  light: { blue: "#0b5cd5", green: "#17753a", orange: "#a65300", red: "#b91c1c", purple: "#6d3fc0", yellow: "#7a6000" },
+  dark: { blue: "#6ea8ff", green: "#4cc38a", orange: "#ffa657", red: "#ff8b84", purple: "#c7a2ff", yellow: "#e3b341" },
+} as const;
+
+function scheme(c: (typeof BRAND)["light"] | (typeof BRAND)["dark"], signal: (typeof SIGNAL)["light"] | (typeof SIGNAL)["dark"]): string {
+  return `${Object.entries(signal)
+    .map(([name, colour]) => `--scalar-color-${name}: ${colour};`)
+    .join(" ")}
+  --scalar-color-1: ${c.text}; --scalar-color-2: ${c.muted}; --scalar-color-3: ${c.muted};
   --scalar-color-accent: ${c.accent}; --scalar-background-1: ${c.bg}; --scalar-background-2: ${c["bg-soft"]};
   --scalar-background-3: ${c.line}; --scalar-background-accent: ${c["accent-soft"]}; --scalar-border-color: ${c.line};
   --scalar-sidebar-background-1: ${c["bg-soft"]}; --scalar-sidebar-color-active: ${c.accent};
@@ -43,10 +55,14 @@ function scheme(c: (typeof BRAND)["light"] | (typeof BRAND)["dark"]): string {
 
 /**
  * Scalar's theme variables in Softrack's colours, system fonts (no font is fetched), and the
- * logo above the sidebar's search.
+ * logo above the sidebar's search. A copy button's "Copy" label, which Scalar hides until
+ * hover, stays in the accessibility tree (visually hidden), so the button has a name.
  */
 export const DOCS_CSS = `:root { --scalar-font: ${FONT}; --scalar-font-code: ${MONO}; }
-.light-mode, .light-mode .sidebar { ${scheme(BRAND.light)} }
-.dark-mode, .dark-mode .sidebar { ${scheme(BRAND.dark)} }
+.light-mode, .light-mode .sidebar { ${scheme(BRAND.light, SIGNAL.light)} }
+.dark-mode, .dark-mode .sidebar { ${scheme(BRAND.dark, SIGNAL.dark)} }
+.group\\/copy-button:not(:hover, :focus-visible) .hidden { display: block; position: absolute; width: 1px; height: 1px;
+  overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
+.group\\/group-button > button { min-width: 24px; min-height: 24px; }
 .t-doc__sidebar::before, .sidebar::before { content: ""; display: block; height: 32px; margin: 14px 12px 6px;
   background: url("/docs/logo.svg") left center / contain no-repeat; }`;

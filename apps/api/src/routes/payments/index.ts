@@ -111,7 +111,7 @@ const routes = {
     summary: "Answer an SMS or 3-D Secure challenge with its one-time code",
     security: bearer,
     middleware: [allow("secret", "publishable")] as const,
-    request: { params: id, ...body(VerifyPayment) },
+    request: { params: id, ...body(VerifyPayment, { code: "000000" }) },
     responses: { 200: json(Payment), ...paymentErrors },
   }),
   retry: createRoute({

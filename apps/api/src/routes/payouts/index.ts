@@ -202,7 +202,7 @@ const routes = {
       "`failure_code: account_closed`; others are `paid` once run_jobs passes `arrival_date`.",
     security: bearer,
     middleware: [allow("secret")] as const,
-    request: body(CreatePayout),
+    request: body(CreatePayout, { amount: 100000, currency: "KGS" }),
     responses: { 200: json(Payout), ...errors },
   }),
   listPayouts: createRoute({

@@ -108,7 +108,11 @@ const create = createRoute({
     "Idempotent per file content: the same file for the same provider, day and mode answers the first reconciliation again (header Idempotent-Replayed: true). A movement an earlier reconciliation of another file accounted for is reported already_reconciled and not counted again. Bad CSV: 400 with the line number in `message` and `line`.",
   security: bearer,
   middleware: [allow("admin")] as const,
-  request: body(CreateReconciliation),
+  request: body(CreateReconciliation, {
+    provider: "card",
+    date: "2026-12-02",
+    content: "reference,type,amount,currency,fee,date\npay_01JDEMO,capture,15000,KGS,225,2026-12-02\n",
+  }),
   responses: { 200: json(Reconciliation, "The reconciliation"), ...errors },
 });
 

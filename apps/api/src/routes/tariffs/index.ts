@@ -151,7 +151,14 @@ const routes = {
     summary: "Publish a new version of a tariff (versions are immutable)",
     security: bearer,
     middleware: [allow("secret", "admin")] as const,
-    request: { params: Code, ...body(PutTariff) },
+    request: {
+      params: Code,
+      ...body(PutTariff, {
+        kind: "fare",
+        rules: { default_fare: 2000, routes: { "7": 2000, M1: 3000 } },
+        effective_from: "2026-01-01T00:00:00Z",
+      }),
+    },
     responses: { 200: json(Tariff), ...errors },
   }),
   retrieve: createRoute({
@@ -181,7 +188,7 @@ const routes = {
     summary: "Price a payment (fee) or a ride (fare) with a tariff, with its breakdown",
     security: bearer,
     middleware: [allow("secret", "admin")] as const,
-    request: { params: Code, ...body(QuoteTariff) },
+    request: { params: Code, ...body(QuoteTariff, { route: "7", tapped_at: "2026-11-23T04:00:00.000Z" }) },
     responses: { 200: json(TariffQuote), ...errors },
   }),
 };

@@ -32,7 +32,7 @@ const routes = {
     summary: "Register a bus validator or metro turnstile on a route with a fare tariff",
     security: bearer,
     middleware: [allow("secret")] as const,
-    request: body(CreateTerminal),
+    request: body(CreateTerminal, { kind: "bus_validator", route: "7", fare_tariff: "bishkek-bus" }),
     responses: { 200: json(Terminal), ...errors },
   }),
   retrieveTerminal: createRoute({
@@ -64,7 +64,12 @@ const routes = {
     description: 'A decline (insufficient_funds, unknown_rider, …) is a 200 answer with decision "declined" and a reason, and is recorded.',
     security: bearer,
     middleware: [allow("secret")] as const,
-    request: body(CreateTap),
+    request: body(CreateTap, {
+      terminal: "term_01J…",
+      customer: "cus_01J…",
+      tapped_at: "2026-11-23T04:00:00.000Z",
+      client_tap_id: "7f1c2a",
+    }),
     responses: { 200: json(Tap), ...errors },
   }),
   batch: createRoute({
@@ -77,7 +82,12 @@ const routes = {
       "Each tap is deduplicated by (terminal, client_tap_id): a re-upload returns the stored result and charges nothing twice. A bad tap gets its own error; the rest are processed.",
     security: bearer,
     middleware: [allow("secret")] as const,
-    request: body(BatchTaps),
+    request: body(BatchTaps, {
+      taps: [
+        { terminal: "term_01J…", customer: "cus_01J…", tapped_at: "2026-11-23T04:00:00.000Z", client_tap_id: "7f1c2a" },
+        { terminal: "term_01J…", customer: "cus_01J…", tapped_at: "2026-11-23T09:30:00.000Z", client_tap_id: "7f1c2b" },
+      ],
+    }),
     responses: { 200: json(TapBatchResult), ...errors },
   }),
   retrieveTap: createRoute({
