@@ -425,7 +425,7 @@ await withPostgres({ name: "history", settings: { max_wal_size: "4GB" } }, async
     const [wal] = await q<{ bytes: string }[]>`SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), ${walBefore?.lsn ?? "0/0"}::pg_lsn) AS bytes`;
     const retentionWal = Number(wal?.bytes);
     log(
-      `retention: ${runs} runs in ${fmt(retentionSeconds)} s, PostgreSQL CPU ${fmt(retentionPgSeconds)} s, WAL ${fmt(retentionWal / 1024 / 1024)} MB`,
+      `retention: ${runs} runs in ${fmt(retentionSeconds)} s, PostgreSQL CPU ${fmt(retentionPgSeconds)} s, WAL ${fmt(retentionWal / 1024 / 1024)} MiB`,
     );
     // What autovacuum does after a large prune, done now so it does not land in phase 3.
     await q.unsafe(`VACUUM ANALYZE ${Object.keys(RETAINED).join(", ")}`);
@@ -456,7 +456,7 @@ await withPostgres({ name: "history", settings: { max_wal_size: "4GB" } }, async
     }
 
     // --- Report.
-    const mb = (bytes: number) => `${fmt(bytes / 1024 / 1024)} MB`;
+    const mb = (bytes: number) => `${fmt(bytes / 1024 / 1024)} MiB`;
     const ratio = (x: number, y: number) => `${(x / y).toFixed(2)}×`;
     const row = (name: string, k: "payment" | "tap") =>
       `| ${name} | ${empty[k].p50.toFixed(2)} / ${empty[k].p99.toFixed(2)} | ${fmt(empty[k].pgUs)} | ${full[k].p50.toFixed(2)} / ${full[k].p99.toFixed(2)} | ${fmt(full[k].pgUs)} | ${ratio(full[k].p50, empty[k].p50)} / ${ratio(full[k].p99, empty[k].p99)} | ${after[k].p50.toFixed(2)} / ${after[k].p99.toFixed(2)} | ${fmt(after[k].pgUs)} | ${ratio(after[k].p50, empty[k].p50)} / ${ratio(after[k].p99, empty[k].p99)} |`;
@@ -490,7 +490,7 @@ await withPostgres({ name: "history", settings: { max_wal_size: "4GB" } }, async
       `- retained tables bounded by their windows: ${failures.length === 0 ? "yes (no row past a window, none inside one lost)" : "NO"}; money tables: same rows before and after retention; replay inside the window after retention: ${replay.status === 200 && replay.body.id === original.body.id ? "stored payment" : "FAILED"}`,
     );
     console.log(
-      `\nHistory written in ${fmt(loadSeconds)} s; retention pruned it in ${runs} runs, ${fmt(retentionSeconds)} s (PostgreSQL CPU ${fmt(retentionPgSeconds)} s, WAL ${fmt(retentionWal / 1024 / 1024)} MB). Run: \`nice -n 15 npx tsx bench/history.ts --scale ${SCALE} --samples ${SAMPLES}\`, ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC, load average ${loadavg()[0]?.toFixed(1)}.`,
+      `\nHistory written in ${fmt(loadSeconds)} s; retention pruned it in ${runs} runs, ${fmt(retentionSeconds)} s (PostgreSQL CPU ${fmt(retentionPgSeconds)} s, WAL ${fmt(retentionWal / 1024 / 1024)} MiB). Run: \`nice -n 15 npx tsx bench/history.ts --scale ${SCALE} --samples ${SAMPLES} --warmup ${WARMUP}\`, ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC, load average ${loadavg()[0]?.toFixed(1)}.`,
     );
     if (failures.length > 0) process.exitCode = 1;
   } finally {
