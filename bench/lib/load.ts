@@ -7,7 +7,8 @@
 import { Pool } from "undici";
 
 export interface JsonClient {
-  post<T = unknown>(path: string, body: unknown): Promise<{ status: number; body: T; ms: number }>;
+  /** `headers`: extra request headers, e.g. the Idempotency-Key the SDK sends. */
+  post<T = unknown>(path: string, body: unknown, headers?: Record<string, string>): Promise<{ status: number; body: T; ms: number }>;
   put<T = unknown>(path: string, body: unknown): Promise<{ status: number; body: T; ms: number }>;
   get<T = unknown>(path: string): Promise<{ status: number; body: T; ms: number }>;
   close(): void;
@@ -17,13 +18,14 @@ export interface JsonClient {
 export function jsonClient(baseUrl: string, key: string, connections: number): JsonClient {
   const pool = new Pool(new URL(baseUrl).origin, { connections, pipelining: 1 });
   const auth = `Bearer ${key}`;
-  const call = async <T>(method: "GET" | "POST" | "PUT", path: string, body?: unknown) => {
+  const call = async <T>(method: "GET" | "POST" | "PUT", path: string, body?: unknown, extra?: Record<string, string>) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const start = process.hrtime.bigint();
     const res = await pool.request({
       method,
       path,
-      headers: payload === undefined ? { authorization: auth } : { authorization: auth, "content-type": "application/json" },
+      headers:
+        payload === undefined ? { authorization: auth, ...extra } : { authorization: auth, "content-type": "application/json", ...extra },
       ...(payload === undefined ? {} : { body: payload }),
     });
     const text = await res.body.text();
@@ -35,7 +37,7 @@ export function jsonClient(baseUrl: string, key: string, connections: number): J
     return { status: res.statusCode, body: parsed as T, ms };
   };
   return {
-    post: (path, body) => call("POST", path, body),
+    post: (path, body, headers) => call("POST", path, body, headers),
     put: (path, body) => call("PUT", path, body),
     get: (path) => call("GET", path),
     close: () => void pool.close(),
