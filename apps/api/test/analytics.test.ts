@@ -82,8 +82,9 @@ async function model(to: Http, days: number, tz: string) {
   }
   const methods: Record<string, { succeeded: number; failed: number }> = {};
   for (const p of payments.filter((p) => p.method && (p.status === "succeeded" || p.status === "failed"))) {
-    const m = (methods[p.method] ??= { succeeded: 0, failed: 0 });
+    const m = methods[p.method] ?? { succeeded: 0, failed: 0 };
     m[p.status as "succeeded" | "failed"] += 1;
+    methods[p.method] = m;
   }
   return { first, today, byDay, methods };
 }

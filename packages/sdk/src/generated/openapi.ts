@@ -1426,7 +1426,8 @@ export type paths = {
       path?: never;
       cookie?: never;
     };
-    get?: never;
+    /** List taps, newest first, of one terminal, route or decision if asked (format=csv: a file) */
+    get: operations["getTransitTaps"];
     put?: never;
     /**
      * Decide an online tap in one round trip: fare from the tariff (transfers, caps), wallet debit, accepted or declined
@@ -3845,6 +3846,13 @@ export type components = {
       /** @enum {string} */
       object: "list";
       url: string;
+    };
+    TapList: {
+      data: components["schemas"]["Tap"][];
+      has_more: boolean;
+      /** @enum {string} */
+      object: "list";
+      url?: string;
     };
     Tariff: components["schemas"]["FeeTariff"] | components["schemas"]["FareTariff"];
     TariffList: {
@@ -8478,6 +8486,8 @@ export interface operations {
     parameters: {
       query?: {
         ending_before?: string;
+        /** @description csv: every matching object (up to 10,000) as a CSV file */
+        format?: "json" | "csv";
         limit?: number;
         starting_after?: string;
         status?: string;
@@ -8495,6 +8505,7 @@ export interface operations {
         };
         content: {
           "application/json": components["schemas"]["OrderList"];
+          "text/csv": string;
         };
       };
       /** @description Invalid request */
@@ -9137,6 +9148,8 @@ export interface operations {
         "created[lte]"?: string;
         customer?: string;
         ending_before?: string;
+        /** @description csv: every matching object (up to 10,000) as a CSV file */
+        format?: "json" | "csv";
         limit?: number;
         starting_after?: string;
         status?: "requires_payment_method" | "requires_action" | "processing" | "requires_capture" | "succeeded" | "canceled" | "failed";
@@ -9154,6 +9167,7 @@ export interface operations {
         };
         content: {
           "application/json": components["schemas"]["PaymentList"];
+          "text/csv": string;
         };
       };
       /** @description Invalid request */
@@ -10171,6 +10185,8 @@ export interface operations {
     parameters: {
       query?: {
         ending_before?: string;
+        /** @description csv: every matching object (up to 10,000) as a CSV file */
+        format?: "json" | "csv";
         limit?: number;
         starting_after?: string;
       };
@@ -10187,6 +10203,7 @@ export interface operations {
         };
         content: {
           "application/json": components["schemas"]["PayoutList"];
+          "text/csv": string;
         };
       };
       /** @description Invalid request */
@@ -12305,6 +12322,99 @@ export interface operations {
         };
         content: {
           "application/json": components["schemas"]["TransitDailyReport"];
+          "text/csv": string;
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing or invalid API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description The key may not do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description No such object */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Idempotent request still in progress */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Idempotency key reused with another body */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  getTransitTaps: {
+    parameters: {
+      query?: {
+        decision?: "accepted" | "declined";
+        ending_before?: string;
+        /** @description csv: every matching object (up to 10,000) as a CSV file */
+        format?: "json" | "csv";
+        limit?: number;
+        route?: string;
+        starting_after?: string;
+        terminal?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["TapList"];
           "text/csv": string;
         };
       };
