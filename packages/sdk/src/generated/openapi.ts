@@ -3799,7 +3799,8 @@ export type components = {
        * @example KGS
        */
       currency: string;
-      customer: string;
+      /** @description The rider; null in a list when the terminal named no known rider (unknown_rider) */
+      customer: string | null;
       /** @enum {string} */
       decision: "accepted" | "declined";
       /** @description The fare the tariff gives this ride; charged only when accepted */

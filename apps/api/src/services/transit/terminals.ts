@@ -84,11 +84,10 @@ export async function listTaps(
         ORDER BY id ${q.ending_before === undefined ? sql`DESC` : sql`ASC`} LIMIT ${q.limit + 1}`,
     v.db,
   );
-  return toList(
-    rows.map((r) => tapObject(r)),
-    q,
-    "/v1/transit/taps",
-  );
+  // An unknown rider is whatever the terminal sent (it may be another mode's customer id): a list
+  // of the operator's taps does not repeat it back.
+  const taps = rows.map((r) => ({ ...tapObject(r), customer: r.reason === "unknown_rider" ? null : r.customer_id }));
+  return toList(taps, q, "/v1/transit/taps");
 }
 
 export async function findTap(v: Vars, id: string) {
