@@ -11,6 +11,7 @@ import { cors } from "./middleware/cors.js";
 import { apiRateLimit } from "./middleware/rate-limit.js";
 import { requestContext } from "./middleware/request-context.js";
 import { httpMetrics } from "./observability/metrics.js";
+import { analyticsRoutes } from "./routes/analytics/index.js";
 import { accountRoutes } from "./routes/auth/accounts.js";
 import { balanceRoutes } from "./routes/balance/index.js";
 import { buyerRoutes } from "./routes/buyers/index.js";
@@ -112,6 +113,7 @@ export function createApp(deps: Deps) {
   app.route("/", orderRoutes);
   app.route("/", payoutRoutes);
   app.route("/", buyerRoutes);
+  app.route("/", analyticsRoutes);
   app.route("/", tariffRoutes);
   app.route("/", transitRoutes);
   app.route("/", webhookRoutes);

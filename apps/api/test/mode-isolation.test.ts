@@ -537,3 +537,29 @@ describe("buyer reliability and buyer policy belong to one mode", () => {
     expect(JSON.stringify(after.test)).not.toContain(placed.body.id);
   });
 });
+
+describe("the analytics overview belongs to one mode", () => {
+  // GET /v1/analytics/overview takes no id and lists nothing, so the sweep above does not reach it.
+  it("sums only its own mode's payments, refunds and rides", async () => {
+    const overview = async (mode: Mode) => (await sk[mode].get("/v1/analytics/overview?days=2")).body;
+    const before = { test: await overview("test"), live: await overview("live") };
+    expect([before.test.livemode, before.live.livemode]).toEqual([false, true]);
+    for (const mode of MODES) {
+      expect(before[mode].totals[0].refund_count).toBeGreaterThan(0);
+      expect(before[mode].transit.rides_by_route.map((r: { route: string }) => r.route)).toContain("7");
+    }
+    const customer = fixtures.live.ids.cus as string;
+    const paid = await sk.live.post("/v1/payments", {
+      amount: 4_321,
+      currency: "KGS",
+      customer,
+      confirm: true,
+      payment_method_data: { type: "wallet", customer },
+    });
+    expect(paid.body.status).toBe("succeeded");
+    const after = { test: await overview("test"), live: await overview("live") };
+    expect(after.live.totals[0].amount).toBe(before.live.totals[0].amount + 4_321);
+    expect(after.test.totals).toEqual(before.test.totals);
+    expect(after.test.payment_methods).toEqual(before.test.payment_methods);
+  });
+});

@@ -2,6 +2,7 @@ import { SoftrackConnectionError, SoftrackError, SoftrackTimeoutError } from "./
 import { type ListParams, type ListResponse, PagePromise } from "./core/pagination.js";
 import { isRetryable, retryDelay } from "./core/retries.js";
 import { query, sleep } from "./internal/utils.js";
+import { Analytics } from "./resources/analytics.js";
 import { ApiKeys } from "./resources/api-keys.js";
 import { Auth } from "./resources/auth.js";
 import { Balance } from "./resources/balance.js";
@@ -73,6 +74,7 @@ export class Softrack {
   readonly pickupPoints: PickupPoints = new PickupPoints(this);
   readonly buyerReliability: BuyerReliabilityResource = new BuyerReliabilityResource(this);
   readonly buyerPolicy: BuyerPolicies = new BuyerPolicies(this);
+  readonly analytics: Analytics = new Analytics(this);
   readonly tariffs: Tariffs = new Tariffs(this);
   readonly transit: Transit = new Transit(this);
   readonly webhookEndpoints: WebhookEndpoints = new WebhookEndpoints(this);

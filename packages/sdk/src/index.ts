@@ -4,6 +4,7 @@ export * from "./core/error.js";
 export type { ListParams, ListResponse } from "./core/pagination.js";
 export { Page, PagePromise } from "./core/pagination.js";
 export { isRetryable, retryDelay } from "./core/retries.js";
+export type * from "./resources/analytics.js";
 export type * from "./resources/api-keys.js";
 export type * from "./resources/auth.js";
 export type * from "./resources/balance.js";

@@ -13,3 +13,9 @@ export function csvFile(header: readonly string[], rows: Iterable<readonly (stri
   for (const row of rows) lines.push(row.map(csvCell).join(","));
   return `${lines.join("\r\n")}\r\n`;
 }
+
+/** A text cell that a spreadsheet never reads as a formula (CSV injection). */
+export function csvText(s: string | null): string {
+  const t = s ?? "";
+  return /^[=+\-@\t\r]/.test(t) ? `'${t}` : t;
+}

@@ -15,7 +15,7 @@ import type { Db } from "../db/client.js";
 import { bankAccounts, payoutItems, payoutSchedules, payouts } from "../db/schema/index.js";
 import type { JobHandler } from "../jobs/registry.js";
 import { jobVars } from "../jobs/runner.js";
-import { csvFile } from "../lib/csv.js";
+import { csvFile, csvText } from "../lib/csv.js";
 import { ApiError, invalid, notFound } from "../lib/errors.js";
 import { idFloor, idTime, newId } from "../lib/ids.js";
 import { at } from "../lib/json.js";
@@ -369,12 +369,6 @@ export async function payoutTransactions(v: Vars, id: string, q: ListParams) {
 }
 
 const CSV_COLUMNS = ["transaction", "created", "type", "source", "description", "amount", "fee", "currency"];
-
-/** A text cell that a spreadsheet never reads as a formula. */
-function csvText(s: string | null): string {
-  const t = s ?? "";
-  return /^[=+\-@\t\r]/.test(t) ? `'${t}` : t;
-}
 
 /**
  * The whole report as a bookkeeper's file: UTF-8 with a BOM (so spreadsheets read the

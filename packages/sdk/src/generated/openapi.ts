@@ -70,6 +70,26 @@ export type paths = {
     patch?: never;
     trace?: never;
   };
+  "/v1/analytics/overview": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Your last N days: volume and count by day, refunds, fees, success rate by method, and rides by hour and route
+     * @description Succeeded payments count on the day they were created (in `timezone`), refunds on the day they were made. Answered from indexes that hold every summed column, so it stays fast with millions of payments.
+     */
+    get: operations["getAnalyticsOverview"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/v1/api_keys": {
     parameters: {
       query?: never;
@@ -1406,7 +1426,8 @@ export type paths = {
       path?: never;
       cookie?: never;
     };
-    get?: never;
+    /** List taps, newest first, of one terminal, route or decision if asked (format=csv: a file) */
+    get: operations["getTransitTaps"];
     put?: never;
     /**
      * Decide an online tap in one round trip: fare from the tariff (transfers, caps), wallet debit, accepted or declined
@@ -1549,6 +1570,165 @@ export type paths = {
 export type webhooks = Record<string, never>;
 export type components = {
   schemas: {
+    AnalyticsDay: {
+      /**
+       * @description What those payments captured, in minor units
+       * @example 61800000
+       */
+      amount: number;
+      /**
+       * @description Payments created that day that succeeded
+       * @example 412
+       */
+      count: number;
+      /**
+       * @description ISO 4217 code
+       * @example KGS
+       */
+      currency: string;
+      /**
+       * @description The local calendar day, YYYY-MM-DD
+       * @example 2026-12-01
+       */
+      date: string;
+      /**
+       * @description The fees on that day's succeeded payments
+       * @example 1545000
+       */
+      fee_amount: number;
+      /**
+       * @description What those refunds returned
+       * @example 450000
+       */
+      refund_amount: number;
+      /**
+       * @description Refunds made that day
+       * @example 3
+       */
+      refund_count: number;
+    };
+    AnalyticsOverview: {
+      /** @description Oldest first, every day in every currency the merchant took money in */
+      by_day: components["schemas"]["AnalyticsDay"][];
+      days: number;
+      /**
+       * @description Today in `timezone`, YYYY-MM-DD
+       * @example 2026-12-01
+       */
+      end_date: string;
+      /** @example false */
+      livemode: boolean;
+      /** @enum {string} */
+      object: "analytics_overview";
+      /** @description Each method with at least one outcome in the window */
+      payment_methods: components["schemas"]["AnalyticsPaymentMethod"][];
+      /**
+       * @description The first day, YYYY-MM-DD
+       * @example 2026-11-02
+       */
+      start_date: string;
+      /** @example Asia/Bishkek */
+      timezone: string;
+      /** @description The window's sums, one per currency */
+      totals: components["schemas"]["AnalyticsTotals"][];
+      transit: components["schemas"]["AnalyticsTransit"];
+    };
+    AnalyticsPaymentMethod: {
+      /**
+       * @description Payments that reached an outcome: succeeded + failed
+       * @example 1000
+       */
+      attempts: number;
+      /** @example 38 */
+      failed: number;
+      /** @enum {string} */
+      method: "card" | "sms" | "qr" | "wallet";
+      /** @example 962 */
+      succeeded: number;
+      /**
+       * @description succeeded ÷ attempts, 4 decimals (null without attempts)
+       * @example 0.962
+       */
+      success_rate: number | null;
+    };
+    AnalyticsTotals: {
+      /**
+       * @description What those payments captured, in minor units
+       * @example 61800000
+       */
+      amount: number;
+      /**
+       * @description Payments created that day that succeeded
+       * @example 412
+       */
+      count: number;
+      /**
+       * @description ISO 4217 code
+       * @example KGS
+       */
+      currency: string;
+      /**
+       * @description The fees on that day's succeeded payments
+       * @example 1545000
+       */
+      fee_amount: number;
+      /**
+       * @description What those refunds returned
+       * @example 450000
+       */
+      refund_amount: number;
+      /**
+       * @description Refunds made that day
+       * @example 3
+       */
+      refund_count: number;
+    };
+    /** @description Rides, for a merchant with transit terminals in this mode; else null */
+    AnalyticsTransit: {
+      /**
+       * @description Accepted taps in the window
+       * @example 5120
+       */
+      rides: number;
+      /**
+       * @description All 24 local hours of the day, 0 first
+       * @example [
+       *       {
+       *         "hour": 8,
+       *         "rides": 930
+       *       }
+       *     ]
+       */
+      rides_by_hour: {
+        hour: number;
+        rides: number;
+      }[];
+      /**
+       * @description Busiest first; amount is the fares paid
+       * @example [
+       *       {
+       *         "route": "7",
+       *         "currency": "KGS",
+       *         "rides": 2210,
+       *         "amount": 4420000
+       *       }
+       *     ]
+       */
+      rides_by_route: {
+        /**
+         * @description Integer in minor units: 15000 KGS = 150.00 KGS
+         * @example 15000
+         */
+        amount: number;
+        /**
+         * @description ISO 4217 code
+         * @example KGS
+         */
+        currency: string;
+        rides: number;
+        route: string;
+      }[];
+    } | null;
     ApiKey: {
       /**
        * @description ISO 8601 UTC
@@ -3619,7 +3799,8 @@ export type components = {
        * @example KGS
        */
       currency: string;
-      customer: string;
+      /** @description The rider; null in a list when the terminal named no known rider (unknown_rider) */
+      customer: string | null;
       /** @enum {string} */
       decision: "accepted" | "declined";
       /** @description The fare the tariff gives this ride; charged only when accepted */
@@ -3666,6 +3847,13 @@ export type components = {
       /** @enum {string} */
       object: "list";
       url: string;
+    };
+    TapList: {
+      data: components["schemas"]["Tap"][];
+      has_more: boolean;
+      /** @enum {string} */
+      object: "list";
+      url?: string;
     };
     Tariff: components["schemas"]["FeeTariff"] | components["schemas"]["FareTariff"];
     TariffList: {
@@ -4033,6 +4221,94 @@ export interface operations {
         };
         content: {
           "application/json": components["schemas"]["LedgerVerifyReport"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing or invalid API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description The key may not do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description No such object */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Idempotent request still in progress */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Idempotency key reused with another body */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  getAnalyticsOverview: {
+    parameters: {
+      query?: {
+        /** @description How many calendar days, today included (default 30) */
+        days?: number;
+        /** @description The IANA time zone whose calendar days and hours the figures follow (default UTC) */
+        timezone?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["AnalyticsOverview"];
         };
       };
       /** @description Invalid request */
@@ -8225,6 +8501,8 @@ export interface operations {
     parameters: {
       query?: {
         ending_before?: string;
+        /** @description csv: every matching object (up to 10,000) as a CSV file */
+        format?: "json" | "csv";
         limit?: number;
         starting_after?: string;
         status?: string;
@@ -8242,6 +8520,7 @@ export interface operations {
         };
         content: {
           "application/json": components["schemas"]["OrderList"];
+          "text/csv": string;
         };
       };
       /** @description Invalid request */
@@ -8884,6 +9163,8 @@ export interface operations {
         "created[lte]"?: string;
         customer?: string;
         ending_before?: string;
+        /** @description csv: every matching object (up to 10,000) as a CSV file */
+        format?: "json" | "csv";
         limit?: number;
         starting_after?: string;
         status?: "requires_payment_method" | "requires_action" | "processing" | "requires_capture" | "succeeded" | "canceled" | "failed";
@@ -8901,6 +9182,7 @@ export interface operations {
         };
         content: {
           "application/json": components["schemas"]["PaymentList"];
+          "text/csv": string;
         };
       };
       /** @description Invalid request */
@@ -9923,6 +10205,8 @@ export interface operations {
     parameters: {
       query?: {
         ending_before?: string;
+        /** @description csv: every matching object (up to 10,000) as a CSV file */
+        format?: "json" | "csv";
         limit?: number;
         starting_after?: string;
       };
@@ -9939,6 +10223,7 @@ export interface operations {
         };
         content: {
           "application/json": components["schemas"]["PayoutList"];
+          "text/csv": string;
         };
       };
       /** @description Invalid request */
@@ -12089,6 +12374,99 @@ export interface operations {
         };
         content: {
           "application/json": components["schemas"]["TransitDailyReport"];
+          "text/csv": string;
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing or invalid API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description The key may not do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description No such object */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Idempotent request still in progress */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Idempotency key reused with another body */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  getTransitTaps: {
+    parameters: {
+      query?: {
+        decision?: "accepted" | "declined";
+        ending_before?: string;
+        /** @description csv: every matching object (up to 10,000) as a CSV file */
+        format?: "json" | "csv";
+        limit?: number;
+        route?: string;
+        starting_after?: string;
+        terminal?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["TapList"];
           "text/csv": string;
         };
       };

@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { pickupPoints } from "../../db/schema/index.js";
+import { type CsvColumn, csvListResponse, FormatParam, listResponse } from "../../lib/csv-export.js";
 import {
   Amount,
   bearer,
@@ -162,8 +163,8 @@ const r = {
     summary: "List orders, newest first",
     security: bearer,
     middleware: sk,
-    request: { query: ListQuery.extend({ status: z.string().max(32).optional() }) },
-    responses: { 200: json(listOf(Order, "OrderList")), ...errors },
+    request: { query: ListQuery.extend({ status: z.string().max(32).optional(), ...FormatParam }) },
+    responses: { 200: listResponse(listOf(Order, "OrderList")), ...errors },
   }),
   retrieve: createRoute({
     method: "get",
@@ -237,9 +238,28 @@ const r = {
   }),
 };
 
+type OrderObject = Awaited<ReturnType<typeof listOrders>>["data"][number];
+/** The orders export: amounts and states, never the handover code (it collects the goods). */
+const ORDER_CSV: CsvColumn<OrderObject>[] = [
+  ["id", (o) => o.id],
+  ["created", (o) => o.created],
+  ["status", (o) => o.status],
+  ["payment_timing", (o) => o.payment_timing],
+  ["amount", (o) => o.amount],
+  ["currency", (o) => o.currency],
+  ["amount_captured", (o) => o.amount_captured],
+  ["amount_refunded", (o) => o.amount_refunded],
+  ["no_show_fee", (o) => o.no_show_fee],
+  ["return_window_days", (o) => o.return_window_days],
+];
+
 export const orderRoutes = createRouter()
   .openapi(r.create, async (c) => c.json(await createOrder(c.var, c.req.valid("json")), 200))
-  .openapi(r.list, async (c) => c.json(await listOrders(c.var, c.req.valid("query")), 200))
+  .openapi(r.list, async (c) => {
+    const { format, ...q } = c.req.valid("query");
+    if (format === "csv") return csvListResponse(c, "orders", q, (page) => listOrders(c.var, page), ORDER_CSV) as never;
+    return c.json(await listOrders(c.var, q), 200);
+  })
   .openapi(r.retrieve, async (c) => c.json(await findOrder(c.var, c.req.valid("param").id), 200))
   .openapi(r.handover, async (c) => c.json(await handover(c.var, c.req.valid("param").id, c.req.valid("json")), 200))
   .openapi(r.returns, async (c) => c.json(await returnItems(c.var, c.req.valid("param").id, c.req.valid("json")), 200))

@@ -3,6 +3,7 @@ import { and, eq } from "drizzle-orm";
 import type { Context } from "hono";
 import type { AppEnv } from "../../context.js";
 import { refunds } from "../../db/schema/index.js";
+import { type CsvColumn, csvListResponse, FormatParam, listResponse } from "../../lib/csv-export.js";
 import { notFound } from "../../lib/errors.js";
 import { bearer, body, errors, IdParam, json, ListQuery, listOf, optionalBody, paymentErrors } from "../../lib/openapi.js";
 import { listOwned } from "../../lib/pagination.js";
@@ -74,9 +75,10 @@ const routes = {
         customer: z.string().max(64).optional(),
         "created[gte]": z.iso.datetime({ offset: true }).optional(),
         "created[lte]": z.iso.datetime({ offset: true }).optional(),
+        ...FormatParam,
       }),
     },
-    responses: { 200: json(listOf(Payment, "PaymentList")), ...errors },
+    responses: { 200: listResponse(listOf(Payment, "PaymentList")), ...errors },
   }),
   retrieve: createRoute({
     method: "get",
@@ -228,13 +230,33 @@ function sendWritten(c: Context<AppEnv>, w: Written) {
   return respondWith(c, w.response ?? render(c, w.outcome));
 }
 
+type PaymentObject = Awaited<ReturnType<typeof listPayments>>["data"][number];
+/** The payments export's columns: what a bookkeeper reconciles by, never a secret. */
+const PAYMENT_CSV: CsvColumn<PaymentObject>[] = [
+  ["id", (p) => p.id],
+  ["created", (p) => p.created],
+  ["status", (p) => p.status],
+  ["amount", (p) => p.amount],
+  ["currency", (p) => p.currency],
+  ["amount_captured", (p) => p.amount_captured],
+  ["amount_refunded", (p) => p.amount_refunded],
+  ["fee", (p) => ("fee" in p ? (p.fee as number | null) : null)],
+  ["method", (p) => p.method],
+  ["customer", (p) => p.customer],
+  ["description", (p) => p.description],
+];
+
 export const paymentRoutes = createRouter()
   .openapi(routes.create, async (c) => {
     const { confirm, payment_method_data, ...input } = c.req.valid("json");
     const confirmation = confirm && payment_method_data ? { payment_method_data } : undefined;
     return sendWritten(c, await createPaymentRequest(c.var, input, confirmation, (o) => render(c, o))) as never;
   })
-  .openapi(routes.list, async (c) => c.json(await listPayments(c.var, c.req.valid("query")), 200))
+  .openapi(routes.list, async (c) => {
+    const { format, ...q } = c.req.valid("query");
+    if (format === "csv") return csvListResponse(c, "payments", q, (page) => listPayments(c.var, page), PAYMENT_CSV) as never;
+    return c.json(await listPayments(c.var, q), 200);
+  })
   .openapi(routes.retrieve, async (c) => {
     const row = await findPayment(c.var, c.req.valid("param").id, { clientSecret: c.req.valid("query").client_secret });
     return c.json(paymentFor(c.var, row), 200);

@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { BANK_COUNTRIES } from "@softrack/core";
+import { type CsvColumn, csvListResponse, FormatParam, listResponse } from "../../lib/csv-export.js";
 import {
   Amount,
   bearer,
@@ -213,8 +214,8 @@ const routes = {
     summary: "List payouts, newest first",
     security: bearer,
     middleware: [allow("secret")] as const,
-    request: { query: ListQuery },
-    responses: { 200: json(listOf(Payout, "PayoutList")), ...errors },
+    request: { query: ListQuery.extend(FormatParam) },
+    responses: { 200: listResponse(listOf(Payout, "PayoutList")), ...errors },
   }),
   retrievePayout: createRoute({
     method: "get",
@@ -277,6 +278,18 @@ const routes = {
   }),
 };
 
+const PAYOUT_CSV: CsvColumn<ReturnType<typeof payoutObject>>[] = [
+  ["id", (p) => p.id],
+  ["created", (p) => p.created],
+  ["status", (p) => p.status],
+  ["amount", (p) => p.amount],
+  ["currency", (p) => p.currency],
+  ["arrival_date", (p) => p.arrival_date],
+  ["bank_account", (p) => p.bank_account],
+  ["automatic", (p) => p.automatic],
+  ["failure_code", (p) => p.failure_code],
+];
+
 export const payoutRoutes = createRouter()
   .openapi(routes.createBankAccount, async (c) => c.json(bankAccountObject(await createBankAccount(c.var, c.req.valid("json"))), 200))
   .openapi(routes.listBankAccounts, async (c) => {
@@ -289,8 +302,13 @@ export const payoutRoutes = createRouter()
   .openapi(routes.deleteBankAccount, async (c) => c.json(await deleteBankAccount(c.var, c.req.valid("param").id), 200))
   .openapi(routes.createPayout, async (c) => c.json(payoutObject(await createPayout(c.var, c.req.valid("json"))), 200))
   .openapi(routes.listPayouts, async (c) => {
-    const l = await listPayouts(c.var, c.req.valid("query"));
-    return c.json({ ...l, data: l.data.map(payoutObject) }, 200);
+    const { format, ...q } = c.req.valid("query");
+    const list = async (page: typeof q) => {
+      const l = await listPayouts(c.var, page);
+      return { ...l, data: l.data.map(payoutObject) };
+    };
+    if (format === "csv") return csvListResponse(c, "payouts", q, list, PAYOUT_CSV) as never;
+    return c.json(await list(q), 200);
   })
   .openapi(routes.retrievePayout, async (c) =>
     c.json(payoutObject(await findPayout(c.var.db, merchantOf(c.var), c.req.valid("param").id)), 200),

@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../../context.js";
 import { terminals } from "../../db/schema/index.js";
+import { type CsvColumn, csvListResponse, FormatParam, listResponse } from "../../lib/csv-export.js";
 import { ApiError } from "../../lib/errors.js";
 import { bearer, body, errors, IdParam, json, ListQuery, listOf } from "../../lib/openapi.js";
 import { listOwned } from "../../lib/pagination.js";
@@ -13,6 +14,7 @@ import {
   dailyReport,
   findTap,
   findTerminal,
+  listTaps,
   reportCsv,
   type TapItem,
   type TapResult,
@@ -100,6 +102,23 @@ const routes = {
     request: { params: IdParam("tap") },
     responses: { 200: json(Tap), ...errors },
   }),
+  listTaps: createRoute({
+    method: "get",
+    path: "/v1/transit/taps",
+    tags,
+    summary: "List taps, newest first, of one terminal, route or decision if asked (format=csv: a file)",
+    security: bearer,
+    middleware: [allow("secret")] as const,
+    request: {
+      query: ListQuery.extend({
+        terminal: z.string().max(64).optional(),
+        route: z.string().max(64).optional(),
+        decision: z.enum(["accepted", "declined"]).optional(),
+        ...FormatParam,
+      }),
+    },
+    responses: { 200: listResponse(listOf(Tap, "TapList")), ...errors },
+  }),
   daily: createRoute({
     method: "get",
     path: "/v1/transit/reports/daily",
@@ -115,6 +134,21 @@ const routes = {
     },
   }),
 };
+
+type TapObject = Awaited<ReturnType<typeof listTaps>>["data"][number];
+const TAP_CSV: CsvColumn<TapObject>[] = [
+  ["id", (t) => t.id],
+  ["tapped_at", (t) => t.tapped_at],
+  ["terminal", (t) => t.terminal],
+  ["route", (t) => t.route],
+  ["customer", (t) => t.customer],
+  ["decision", (t) => t.decision],
+  ["reason", (t) => t.reason],
+  ["fare", (t) => t.fare],
+  ["currency", (t) => t.currency],
+  ["is_transfer", (t) => t.is_transfer],
+  ["client_tap_id", (t) => t.client_tap_id],
+];
 
 const echoed = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
 
@@ -163,6 +197,11 @@ export const transitRoutes = createRouter()
       return c.json({ object: "list" as const, data: results.map(resultBody), has_more: false, url: "/v1/transit/taps/batch" }, 200);
     }),
   )
+  .openapi(routes.listTaps, async (c) => {
+    const { format, ...q } = c.req.valid("query");
+    if (format === "csv") return csvListResponse(c, "taps", q, (page) => listTaps(c.var, page), TAP_CSV) as never;
+    return c.json(await listTaps(c.var, q), 200);
+  })
   .openapi(routes.retrieveTap, async (c) => c.json(await findTap(c.var, c.req.valid("param").id), 200))
   .openapi(routes.daily, async (c) => {
     const q = c.req.valid("query");

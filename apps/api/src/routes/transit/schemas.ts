@@ -55,7 +55,10 @@ export const Tap = z
     livemode: Livemode,
     terminal: z.string(),
     client_tap_id: z.string(),
-    customer: z.string(),
+    customer: z
+      .string()
+      .nullable()
+      .openapi({ description: "The rider; null in a list when the terminal named no known rider (unknown_rider)" }),
     route: z.string(),
     tapped_at: Timestamp,
     decision: z.enum(["accepted", "declined"]),

@@ -18,4 +18,4 @@ export {
   tapErrorBody,
   tapObject,
 } from "./taps.js";
-export { createTerminal, findTap, findTerminal, type TerminalRow, terminalObject } from "./terminals.js";
+export { createTerminal, findTap, findTerminal, listTaps, type TerminalRow, terminalObject } from "./terminals.js";

@@ -3,6 +3,7 @@ import type { AppEnv } from "../../context.js";
 import { terminals } from "../../db/schema/index.js";
 import { ApiError, invalid, notFound } from "../../lib/errors.js";
 import { newId } from "../../lib/ids.js";
+import { type ListParams, toList } from "../../lib/pagination.js";
 import { merchantOf } from "../../middleware/auth.js";
 import { getTariff } from "../tariffs.js";
 import { TAP_COLUMNS, type TapRecord, tapObject } from "./taps.js";
@@ -61,6 +62,32 @@ export async function findTerminal(v: Vars, id: string): Promise<TerminalRow> {
     .where(and(eq(terminals.id, id), eq(terminals.merchantId, p.merchantId), eq(terminals.livemode, p.livemode)));
   if (!row) throw notFound("terminal", id);
   return row;
+}
+
+/** One page of the operator's taps, newest first (tap ids sort by time), optionally of one terminal, route or decision. */
+export async function listTaps(
+  v: Vars,
+  q: ListParams & { terminal?: string | undefined; route?: string | undefined; decision?: "accepted" | "declined" | undefined },
+) {
+  const p = merchantOf(v);
+  const filters = [
+    sql`merchant_id = ${p.merchantId}`,
+    sql`livemode = ${p.livemode}`,
+    q.terminal === undefined ? undefined : sql`terminal_id = ${q.terminal}`,
+    q.route === undefined ? undefined : sql`route = ${q.route}`,
+    q.decision === undefined ? undefined : sql`decision = ${q.decision}`,
+    q.starting_after === undefined ? undefined : sql`id < ${q.starting_after}`,
+    q.ending_before === undefined ? undefined : sql`id > ${q.ending_before}`,
+  ].filter((f) => f !== undefined);
+  const rows = await v.deps.database.rows<TapRecord>(
+    sql`SELECT ${TAP_COLUMNS} FROM taps WHERE ${sql.join(filters, sql` AND `)}
+        ORDER BY id ${q.ending_before === undefined ? sql`DESC` : sql`ASC`} LIMIT ${q.limit + 1}`,
+    v.db,
+  );
+  // An unknown rider is whatever the terminal sent (it may be another mode's customer id): a list
+  // of the operator's taps does not repeat it back.
+  const taps = rows.map((r) => ({ ...tapObject(r), customer: r.reason === "unknown_rider" ? null : r.customer_id }));
+  return toList(taps, q, "/v1/transit/taps");
 }
 
 export async function findTap(v: Vars, id: string) {
