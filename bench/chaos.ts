@@ -35,6 +35,7 @@ import { parseArgs } from "node:util";
 import { isRetryable, type RequestOptions, Softrack, SoftrackError } from "@softrack/sdk";
 import postgres from "postgres";
 import { startPostgres } from "./lib/postgres.js";
+import { applicationCommits, forkOf, judgeBranch, promotionTime } from "./lib/wal-history.js";
 
 const { values } = parseArgs({
   options: {
@@ -78,6 +79,7 @@ const TOPUP = 10_000_000;
 /** Where a database fault's three-node cluster lives (scripts/ha-cluster.sh's HA_DIR and HA_PORT). */
 const HA_DIR = process.env.HA_DIR ?? "/tmp/softrack-chaos-ha";
 const HA_PORT = process.env.HA_PORT ?? "56100";
+const PG_WALDUMP = ["15", "16", "17"].map((v) => `/usr/lib/postgresql/${v}/bin/pg_waldump`).find((f) => existsSync(f)) ?? "pg_waldump";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const freePort = () =>
@@ -103,7 +105,8 @@ function startApi(env: Record<string, string>): Promise<void> {
     });
     api = child;
     let out = "";
-    const timer = setTimeout(() => fail(new Error("the API did not start within 60 s")), 60_000);
+    // Generous: on a shared two-core machine, migrations on the cluster wait on synchronous commits.
+    const timer = setTimeout(() => fail(new Error("the API did not start within 180 s")), 180_000);
     child.stdout?.on("data", (d) => {
       out += d;
       if (/ready on http/.test(out)) {
@@ -936,62 +939,39 @@ async function databaseFault(kind: FaultKind, sk: string, chaosDb: number): Prom
     newLeaderMs,
     servedMs,
     promoted,
-    splitBrainCommits: branch?.afterPromotion ?? 0,
-    discardedCommits: branch?.beforePromotion ?? 0,
+    splitBrainCommits: branch?.splitBrain ?? 0,
+    discardedCommits: branch?.inFlight ?? 0,
   };
 }
 
-const PG_WALDUMP = ["15", "16", "17"].map((v) => `/usr/lib/postgresql/${v}/bin/pg_waldump`).find((f) => existsSync(f)) ?? "pg_waldump";
 function waldump(args: string[]): Promise<string> {
   // pg_waldump exits non-zero at the end of valid WAL ("invalid record length"): its records are on stdout all the same.
   return new Promise((done) => execFile(PG_WALDUMP, args, { maxBuffer: 512 * 1024 * 1024 }, (_err, stdout) => done(stdout)));
 }
-/** "COMMIT 2026-12-02 08:04:49.206105 UTC" and the like → ms since the epoch. */
-const walTime = (text: string) => Date.parse(`${text.replace(" ", "T").replace(/ UTC$/, "")}Z`);
-
 /**
  * The split-brain check, from the write history. The new primary's newest timeline history
  * file names the fork: the old timeline and the LSN where the new one branched off; its
  * END_OF_RECOVERY record there carries the promotion's time. Every commit in the old primary's
- * own WAL past the fork, among transactions that touched the application's tables, is a write
- * only the old primary has: dated before the promotion, it was in flight when the primary was
- * lost (never acknowledged under synchronous replication: no standby had confirmed it); dated
- * after, the old primary was still taking writes while another node was primary — split brain.
- * (All nodes share this machine's clock; across hosts, allow for their clock skew.)
+ * own WAL past the fork, of a transaction that may have written the application's tables, is a
+ * write only the old primary has: dated before the promotion, it was in flight when the primary
+ * was lost (never acknowledged under synchronous replication: no standby had confirmed it);
+ * dated after, the old primary was still taking writes while another node was primary — split
+ * brain. (All nodes share this machine's clock; across hosts, allow for their clock skew.)
  */
 async function oldBranch(oldNode: number, newNode: number, chaosDb: number) {
   const newWal = `${HA_DIR}/node${newNode}/data/pg_wal`;
-  const histories = readdirSync(newWal)
+  const newest = readdirSync(newWal)
     .filter((f) => /^[0-9A-F]{8}\.history$/.test(f))
-    .sort();
-  const newest = histories.at(-1);
+    .sort()
+    .at(-1);
   if (!newest) throw new Error(`no timeline history on node${newNode} after its promotion`);
-  const newTli = Number.parseInt(newest.slice(0, 8), 16);
-  const [oldTli, fork] = (readFileSync(`${newWal}/${newest}`, "utf8").trim().split("\n").at(-1) ?? "").split("\t");
-  if (!oldTli || !fork) throw new Error(`cannot read ${newWal}/${newest}`);
-  const start = await waldump(["-p", newWal, "-t", String(newTli), "-s", fork, "-n", "50"]);
-  const eor = / END_OF_RECOVERY tli \d+; prev tli \d+; time (\S+ \S+ \S+)/.exec(start)?.[1];
-  if (!eor) throw new Error(`no END_OF_RECOVERY record at ${fork} on timeline ${newTli} of node${newNode}`);
-  const promotedAt = walTime(eor);
-
-  const branch = await waldump(["-p", `${HA_DIR}/node${oldNode}/data/pg_wal`, "-t", oldTli, "-s", fork]);
-  const touched = new Set<string>();
-  const elsewhere = new Set<string>();
-  const commits: { tx: string; at: number }[] = [];
-  for (const line of branch.split("\n")) {
-    const tx = /\btx:\s+(\d+),/.exec(line)?.[1];
-    if (!tx || tx === "0") continue;
-    const commit = /desc: COMMIT (\S+ \S+ \S+)/.exec(line)?.[1];
-    if (/^rmgr: Transaction/.test(line) && commit) commits.push({ tx, at: walTime(commit) });
-    // The application's own tables: its database, relfilenodes past the system catalogs'.
-    else
-      for (const m of line.matchAll(/rel \d+\/(\d+)\/(\d+)/g))
-        (Number(m[1]) === chaosDb && Number(m[2]) >= 16_384 ? touched : elsewhere).add(tx);
-  }
-  // Left out only what provably wrote elsewhere (autovacuum's statistics, another database); a
-  // commit whose changes precede the fork counts, to err on the side of finding split brain.
-  const ours = commits.filter((c) => touched.has(c.tx) || !elsewhere.has(c.tx));
-  return { afterPromotion: ours.filter((c) => c.at >= promotedAt).length, beforePromotion: ours.filter((c) => c.at < promotedAt).length };
+  const { parentTimeline, fork } = forkOf(readFileSync(`${newWal}/${newest}`, "utf8"));
+  const promotedAt = promotionTime(
+    await waldump(["-p", newWal, "-t", String(Number.parseInt(newest.slice(0, 8), 16)), "-s", fork, "-n", "50"]),
+  );
+  if (promotedAt === undefined) throw new Error(`no END_OF_RECOVERY record at ${fork} on node${newNode}`);
+  const branch = await waldump(["-p", `${HA_DIR}/node${oldNode}/data/pg_wal`, "-t", String(parentTimeline), "-s", fork]);
+  return judgeBranch(applicationCommits(branch, chaosDb), promotedAt);
 }
 
 function median(xs: number[]): number {
