@@ -19,7 +19,7 @@
  *
  *   Full (≥ 20 kills): npm run build -w @softrack/api && npx tsx bench/chaos.ts --kills 20 --report bench/CHAOS.md
  *   CI short form:     npm run build -w @softrack/api && npx tsx bench/chaos.ts --kills 5 --clients 8 --max-seconds 240
- *   Failover, full:    npx tsx bench/chaos.ts --fault mixed --kills 12 --clients 8 --compare-seconds 30 --max-seconds 1500
+ *   Failover, full:    npx tsx bench/chaos.ts --fault mixed --kills 12 --clients 8 --compare-seconds 30 --max-seconds 1800
  *   Failover, CI:      npx tsx bench/chaos.ts --fault mixed --kills 2 --clients 8 --max-seconds 420
  *   (--source runs the API from source with tsx instead of apps/api/dist: slower restarts.)
  * Exits non-zero when a check fails. Loopback only; every loop is bounded in count and time.

@@ -67,7 +67,7 @@ write_patroni() {
   # etcd3 module (patroni/patroni#2689, fixed in 3.0.3): a primary whose Patroni stalled past its
   # lease (a freeze, a long GC or swap pause) writes the leader key back unconditionally when it
   # wakes, taking the lock from the node promoted meanwhile, which is then rewound: every write
-  # acknowledged on the new timeline is lost. bench/chaos.ts --fault isolate finds it; the v2
+  # acknowledged on the new timeline is lost (seen with isolate-primary + heal-node); the v2
   # module renews the key with compare-and-swap (prevValue = its own name) and demotes instead.
   # HA_DCS=etcd3 brings the etcd3 module back (with a Patroni >= 3.0.3).
   local dcs="${HA_DCS:-etcd}"
