@@ -8,12 +8,21 @@
 #   scripts/ha-cluster.sh status         -> patronictl list
 #   scripts/ha-cluster.sh kill-primary   -> SIGKILL the primary's postmaster (and its Patroni)
 #   scripts/ha-cluster.sh restart-node N -> bring node N back (it rejoins as a replica)
+#   scripts/ha-cluster.sh isolate-primary -> freeze the primary's Patroni (SIGSTOP): cut off from etcd
+#                                           and HAProxy while its PostgreSQL runs on; prints its name
+#   scripts/ha-cluster.sh heal-node N    -> thaw node N's Patroni (SIGCONT): it demotes, rewinds, follows
+#   scripts/ha-cluster.sh etcd-leader    -> the etcd member that leads (etcd1..3)
+#   scripts/ha-cluster.sh kill-etcd-leader -> SIGKILL etcd's leader; prints its name
+#   scripts/ha-cluster.sh restart-etcd N -> bring etcd member N back (it rejoins with its data)
+#   scripts/ha-cluster.sh history        -> Patroni's failover history as JSON ([timeline, lsn, reason, time, leader])
 #   scripts/ha-cluster.sh switchover     -> planned switchover to a synchronous standby
-#   scripts/ha-cluster.sh wait-healthy   -> until a leader, a synchronous standby and all three nodes run
+#   scripts/ha-cluster.sh wait-healthy   -> until a leader, a synchronous standby, all three nodes and
+#                                           all three etcd members run
 #   scripts/ha-cluster.sh stop           -> stop everything and remove the cluster's files
 # HA_DIR (default /tmp/softrack-ha) holds everything; HA_PORT (default 56000) is the first of its
 # ports: HAProxy writes HA_PORT+1, reads HA_PORT+2; etcd clients +11..13, peers +21..23; Patroni's
-# REST API +31..33; PostgreSQL +41..43. Every node listens on 127.0.0.1.
+# REST API +31..33; PostgreSQL +41..43. Every node listens on 127.0.0.1. HA_DCS: etcd (v2 API,
+# the default) or etcd3, see write_patroni.
 # The primary archives its WAL to HA_ARCHIVE_DIR (default $HA_DIR/wal-archive) for point-in-time
 # recovery with scripts/pg-backup.sh (docs/operations.md, "Backups and point-in-time recovery").
 set -euo pipefail
@@ -52,18 +61,26 @@ start_etcd() {
     --listen-client-urls "http://127.0.0.1:$(etcd_client "$i")" --advertise-client-urls "http://127.0.0.1:$(etcd_client "$i")" \
     --listen-peer-urls "http://127.0.0.1:$(etcd_peer "$i")" --initial-advertise-peer-urls "http://127.0.0.1:$(etcd_peer "$i")" \
     --initial-cluster "${cluster%,}" --initial-cluster-state "$state" --initial-cluster-token softrack-ha \
-    --heartbeat-interval 100 --election-timeout 1000
+    --heartbeat-interval 100 --election-timeout 1000 --enable-v2=true
 }
 
 write_patroni() {
   local i="$1"
+  # Patroni talks to etcd through its v2 API by default. Debian's Patroni 3.0.2 has a bug in its
+  # etcd3 module (patroni/patroni#2689, fixed in 3.0.3): a primary whose Patroni stalled past its
+  # lease (a freeze, a long GC or swap pause) writes the leader key back unconditionally when it
+  # wakes, taking the lock from the node promoted meanwhile, which is then rewound: every write
+  # acknowledged on the new timeline is lost (seen with isolate-primary + heal-node); the v2
+  # module renews the key with compare-and-swap (prevValue = its own name) and demotes instead.
+  # HA_DCS=etcd3 brings the etcd3 module back (with a Patroni >= 3.0.3).
+  local dcs="${HA_DCS:-etcd}"
   cat >"$dir/node$i.yml" <<YAML
 scope: softrack
 name: node$i
 restapi:
   listen: 127.0.0.1:$(rest_port "$i")
   connect_address: 127.0.0.1:$(rest_port "$i")
-etcd3:
+$dcs:
   hosts: $(etcd_hosts)
 bootstrap:
   dcs:
@@ -167,7 +184,7 @@ patronictl_() { patronictl -c "$dir/node1.yml" "$@"; }
 leader() {
   for i in 1 2 3; do
     local out
-    out="$(curl -fsS "http://127.0.0.1:$(rest_port "$i")/cluster" 2>/dev/null)" || continue
+    out="$(curl -fsS --max-time 2 "http://127.0.0.1:$(rest_port "$i")/cluster" 2>/dev/null)" || continue
     python3 -c 'import json,sys; d=json.load(sys.stdin); print(next((m["name"] for m in d["members"] if m["role"]=="leader"), ""))' <<<"$out"
     return
   done
@@ -175,9 +192,22 @@ leader() {
 sync_standby() {
   for i in 1 2 3; do
     local out
-    out="$(curl -fsS "http://127.0.0.1:$(rest_port "$i")/cluster" 2>/dev/null)" || continue
+    out="$(curl -fsS --max-time 2 "http://127.0.0.1:$(rest_port "$i")/cluster" 2>/dev/null)" || continue
     python3 -c 'import json,sys; d=json.load(sys.stdin); print(next((m["name"] for m in d["members"] if m["role"]=="sync_standby" and m.get("state") in ("running","streaming")), ""))' <<<"$out"
     return
+  done
+}
+# Patroni's Python (and the runuser around it) for node N, by command line.
+patroni_pids() { pgrep -f "patroni $dir/node$1.yml" || true; }
+# The etcd member that leads, by asking each member whether it is the leader.
+etcd_leader() {
+  for i in 1 2 3; do
+    local out
+    out="$(ETCDCTL_API=3 etcdctl --endpoints="127.0.0.1:$(etcd_client "$i")" --dial-timeout=1s --command-timeout=2s endpoint status -w json 2>/dev/null)" || continue
+    if python3 -c 'import json,sys; s=json.load(sys.stdin)[0]["Status"]; sys.exit(0 if s["leader"]==s["header"]["member_id"] else 1)' <<<"$out"; then
+      echo "etcd$i"
+      return
+    fi
   done
 }
 wait_for() {
@@ -222,14 +252,51 @@ case "$cmd" in
     i="${2:?node number}"
     alive "patroni$i" || start_patroni "$i"
     ;;
+  isolate-primary)
+    name="$(leader)"
+    [ -n "$name" ] || { echo "no primary" >&2; exit 1; }
+    i="${name#node}"
+    # The primary cut off from the others, as far as its own side can tell: its Patroni stops
+    # renewing the leader key and stops answering HAProxy's checks, while its PostgreSQL runs
+    # on and would take writes. Harsher than a network partition, where Patroni would demote its
+    # node itself after retry_timeout: here the fences are HAProxy (marks it down, cuts its
+    # sessions) and synchronous replication (its commits wait on a standby that now follows
+    # another primary).
+    for pid in $(patroni_pids "$i"); do kill -STOP "$pid"; done
+    echo "$name"
+    ;;
+  heal-node)
+    i="${2:?node number}"
+    for pid in $(patroni_pids "$i"); do kill -CONT "$pid"; done
+    ;;
+  etcd-leader)
+    etcd_leader
+    ;;
+  kill-etcd-leader)
+    name="$(etcd_leader)"
+    [ -n "$name" ] || { echo "etcd has no leader" >&2; exit 1; }
+    kill -9 "$(cat "$dir/$name.pid")"
+    echo "$name"
+    ;;
+  restart-etcd)
+    i="${2:?member number}"
+    alive "etcd$i" || start_etcd "$i"
+    ;;
+  history)
+    for i in 1 2 3; do curl -fsS --max-time 2 "http://127.0.0.1:$(rest_port "$i")/history" 2>/dev/null && exit 0; done
+    echo "no Patroni answers" >&2
+    exit 1
+    ;;
   wait-healthy)
-    # A leader, a synchronous standby, and all three members running or streaming.
+    # A leader, a synchronous standby, and all three members running or streaming on the leader's
+    # timeline (a member key left from before a freeze still says "running" on the old one).
     healthy() {
       local out
-      out="$(curl -fsS "http://127.0.0.1:$(rest_port 1)/cluster" 2>/dev/null || curl -fsS "http://127.0.0.1:$(rest_port 2)/cluster" 2>/dev/null || curl -fsS "http://127.0.0.1:$(rest_port 3)/cluster" 2>/dev/null)" || return 1
-      python3 -c 'import json,sys; m=json.load(sys.stdin)["members"]; ok=len(m)==3 and all(x.get("state") in ("running","streaming") for x in m) and any(x["role"]=="leader" for x in m) and any(x["role"]=="sync_standby" for x in m); sys.exit(0 if ok else 1)' <<<"$out"
+      out="$(curl -fsS --max-time 2 "http://127.0.0.1:$(rest_port 1)/cluster" 2>/dev/null || curl -fsS --max-time 2 "http://127.0.0.1:$(rest_port 2)/cluster" 2>/dev/null || curl -fsS --max-time 2 "http://127.0.0.1:$(rest_port 3)/cluster" 2>/dev/null)" || return 1
+      python3 -c 'import json,sys; m=json.load(sys.stdin)["members"]; l=[x for x in m if x["role"]=="leader"]; ok=len(m)==3 and len(l)==1 and all(x.get("state") in ("running","streaming") and x.get("timeline")==l[0].get("timeline") for x in m) and any(x["role"]=="sync_standby" for x in m); sys.exit(0 if ok else 1)' <<<"$out"
     }
     wait_for healthy "${2:-120}" || { echo "the cluster is not healthy" >&2; exit 1; }
+    wait_for "ETCDCTL_API=3 etcdctl --endpoints=$(etcd_hosts) --dial-timeout=1s endpoint health >/dev/null 2>&1" "${2:-120}" || { echo "etcd is not healthy" >&2; exit 1; }
     ;;
   switchover)
     name="$(leader)"
@@ -238,6 +305,8 @@ case "$cmd" in
     ;;
   stop)
     alive haproxy && kill "$(cat "$dir/haproxy.pid")" || true
+    # A frozen Patroni (isolate-primary) would not act on SIGTERM until thawed.
+    for i in 1 2 3; do for pid in $(patroni_pids "$i"); do kill -CONT "$pid" 2>/dev/null || true; done; done
     for i in 1 2 3; do pkill -f "patroni $dir/node$i.yml" || true; done
     sleep 3
     for i in 1 2 3; do kill_node "$i"; done
@@ -245,5 +314,5 @@ case "$cmd" in
     sleep 1
     rm -rf "$dir"
     ;;
-  *) echo "usage: $0 start|status|leader|kill-primary|restart-node N|switchover|wait-healthy|stop" >&2; exit 2 ;;
+  *) echo "usage: $0 start|status|leader|kill-primary|restart-node N|isolate-primary|heal-node N|etcd-leader|kill-etcd-leader|restart-etcd N|history|switchover|wait-healthy|stop" >&2; exit 2 ;;
 esac
