@@ -1,9 +1,11 @@
 /**
  * PostgreSQL / driver errors that mean "the database is away", not "this request is wrong":
  * SQLSTATE classes 08 (connection), 57P0x (shutdown, crash), 57014 (statement timeout), 53300
- * (too many connections), serialization failures and deadlocks; socket errors.
+ * (too many connections), serialization failures and deadlocks; socket errors. And 25006
+ * (read-only transaction): during a switchover a new connection can reach the old primary while it
+ * restarts as a standby; the write failed whole, and a retry reaches the new primary.
  */
-const DB_UNAVAILABLE = /^(08|57P0|57014|53300|40001|40P01)|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN/;
+const DB_UNAVAILABLE = /^(08|57P0|57014|53300|40001|40P01|25006)|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN/;
 /** node-postgres reports a lost or unreachable server by message only, without a code. */
 const DB_UNAVAILABLE_MESSAGE =
   /^(Connection terminated|Client has encountered a connection error|Client was closed and is not queryable|timeout exceeded when trying to connect|Query read timeout)/;
