@@ -180,23 +180,21 @@ kill_node() {
 }
 
 patronictl_() { patronictl -c "$dir/node1.yml" "$@"; }
-# The current leader's name (node1..3), from any node's REST API.
-leader() {
+# The first node's answer to Patroni's GET /cluster (every node answers for the whole cluster).
+cluster_json() {
   for i in 1 2 3; do
-    local out
-    out="$(curl -fsS --max-time 2 "http://127.0.0.1:$(rest_port "$i")/cluster" 2>/dev/null)" || continue
-    python3 -c 'import json,sys; d=json.load(sys.stdin); print(next((m["name"] for m in d["members"] if m["role"]=="leader"), ""))' <<<"$out"
-    return
+    curl -fsS --max-time 2 "http://127.0.0.1:$(rest_port "$i")/cluster" 2>/dev/null && return
   done
+  return 1
 }
-sync_standby() {
-  for i in 1 2 3; do
-    local out
-    out="$(curl -fsS --max-time 2 "http://127.0.0.1:$(rest_port "$i")/cluster" 2>/dev/null)" || continue
-    python3 -c 'import json,sys; d=json.load(sys.stdin); print(next((m["name"] for m in d["members"] if m["role"]=="sync_standby" and m.get("state") in ("running","streaming")), ""))' <<<"$out"
-    return
-  done
+# The name (node1..3) of the member in role $1 (and, for a standby, replicating), or nothing.
+member_in_role() {
+  local out
+  out="$(cluster_json)" || return 0
+  python3 -c 'import json,sys; r=sys.argv[1]; d=json.load(sys.stdin); print(next((m["name"] for m in d["members"] if m["role"]==r and (r=="leader" or m.get("state") in ("running","streaming"))), ""))' "$1" <<<"$out"
 }
+leader() { member_in_role leader; }
+sync_standby() { member_in_role sync_standby; }
 # Patroni's Python (and the runuser around it) for node N, by command line.
 patroni_pids() { pgrep -f "patroni $dir/node$1.yml" || true; }
 # The etcd member that leads, by asking each member whether it is the leader.
@@ -292,7 +290,7 @@ case "$cmd" in
     # timeline (a member key left from before a freeze still says "running" on the old one).
     healthy() {
       local out
-      out="$(curl -fsS --max-time 2 "http://127.0.0.1:$(rest_port 1)/cluster" 2>/dev/null || curl -fsS --max-time 2 "http://127.0.0.1:$(rest_port 2)/cluster" 2>/dev/null || curl -fsS --max-time 2 "http://127.0.0.1:$(rest_port 3)/cluster" 2>/dev/null)" || return 1
+      out="$(cluster_json)" || return 1
       python3 -c 'import json,sys; m=json.load(sys.stdin)["members"]; l=[x for x in m if x["role"]=="leader"]; ok=len(m)==3 and len(l)==1 and all(x.get("state") in ("running","streaming") and x.get("timeline")==l[0].get("timeline") for x in m) and any(x["role"]=="sync_standby" for x in m); sys.exit(0 if ok else 1)' <<<"$out"
     }
     wait_for healthy "${2:-120}" || { echo "the cluster is not healthy" >&2; exit 1; }
