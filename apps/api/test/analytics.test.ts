@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RETENTION_JOB } from "../src/jobs/retention.js";
 import { successRates, transitFigures } from "../src/services/analytics.js";
 import type { TestApi } from "../src/testing.js";
 import { fundedCustomer, type Http, http, startTestApi, TEST_CARD } from "./support.js";
@@ -253,6 +254,51 @@ describe("GET /v1/analytics/overview", () => {
     const mine = (await sk.get("/v1/analytics/overview")).body;
     expect(JSON.stringify(mine.totals)).not.toContain("77000");
     expect((await other.sk.get("/v1/analytics/overview")).body.totals[0]).toMatchObject({ count: 1, amount: 77_000 });
+  });
+
+  it("stays exact while the retention run folds the figures into their rollups, payments going on", async () => {
+    const shop = await merchant("Fold shop");
+    const deltas = async () =>
+      Number(
+        (
+          await api.runtime.database.rows<{ n: number }>(
+            sql`SELECT count(*)::int AS n FROM analytics_deltas WHERE merchant_id = ${shop.id}`,
+          )
+        )[0]?.n,
+      );
+    for (const amount of [1_000, 2_000, 3_000]) await pay(shop.sk, amount);
+    const refunded = await pay(shop.sk, 4_000);
+    expect((await shop.sk.post("/v1/refunds", { payment: refunded, amount: 1_500 })).status).toBe(200);
+    await pay(shop.sk, 5_000, DECLINED);
+    expect(await deltas()).toBeGreaterThan(0);
+    const unfolded = (await shop.sk.get("/v1/analytics/overview?days=7&timezone=Asia/Bishkek")).body;
+
+    // The fold runs while more payments are written; none may be counted twice or lost.
+    await api.runtime.database.rows(
+      sql`UPDATE jobs SET run_at = now() - interval '1 second' WHERE kind = ${RETENTION_JOB} AND status = 'scheduled'`,
+    );
+    const during = Promise.all([6_000, 7_000, 8_000].map((amount) => pay(shop.sk, amount)));
+    const run = await shop.sk.post("/v1/test_helpers/run_jobs", { now: new Date().toISOString() });
+    expect(run.status).toBe(200);
+    expect(run.body.jobs.by_kind[RETENTION_JOB]).toBe(1);
+    await during;
+    const folded = (await shop.sk.get("/v1/analytics/overview?days=7&timezone=Asia/Bishkek")).body;
+    expectMatchesModel(folded, await model(shop.sk, 7, "Asia/Bishkek"));
+    expect(folded.totals[0]).toMatchObject({
+      count: unfolded.totals[0].count + 3,
+      amount: unfolded.totals[0].amount + 21_000,
+      refund_count: 1,
+      refund_amount: 1_500,
+    });
+    expect(folded.payment_methods).toEqual([{ method: "card", attempts: 8, succeeded: 7, failed: 1, success_rate: 0.875 }]);
+
+    // Another run folds what was written during the first: everything is in the rollups, unchanged.
+    await api.runtime.database.rows(
+      sql`UPDATE jobs SET run_at = now() - interval '1 second' WHERE kind = ${RETENTION_JOB} AND status = 'scheduled'`,
+    );
+    expect((await shop.sk.post("/v1/test_helpers/run_jobs", { now: new Date().toISOString() })).body.jobs.by_kind[RETENTION_JOB]).toBe(1);
+    expect(await deltas()).toBe(0);
+    expect((await shop.sk.get("/v1/analytics/overview?days=7&timezone=Asia/Bishkek")).body).toEqual(folded);
   });
 
   it("refuses bad input with a 400 naming the parameter, and other callers", async () => {

@@ -15,6 +15,7 @@ import type { JobHandler } from "./registry.js";
  * RETENTION_BATCH_SIZE rows, each its own short statement and transaction, and at most
  * RETENTION_BATCHES_PER_RUN of them per run: no lock is held for long, and a backlog (the first
  * run on a large database) drains over several runs, brought closer together while it lasts.
+ * The same run folds the analytics deltas into their rollups (the last rule).
  *
  * Money records are never pruned: payments, refunds, orders, taps, the ledger, payouts,
  * disputes and reconciliations, nor events (GET /v1/events lists them). Archiving those is
@@ -110,6 +111,23 @@ export const RETENTION_RULES: readonly RetentionRule[] = [
     batch: (c, n) =>
       counted(sql`DELETE FROM jobs WHERE ctid = ANY(ARRAY(
         SELECT ctid FROM jobs WHERE status IN ('done', 'canceled') AND run_at < ${at(c.jobs)} AND finished_at < ${at(c.jobs)} LIMIT ${n}))`),
+  },
+  {
+    // Folded, not lost: the analytics deltas the triggers appended (db/schema/analytics.ts) move
+    // into analytics_rollups, summed per key, in one statement, so a reader finds each figure in
+    // one table or the other. Only this job writes the rollups: the upsert waits on no writer.
+    table: "analytics_deltas",
+    batch: (_c, n) =>
+      sql`WITH moved AS (
+            DELETE FROM analytics_deltas WHERE ctid = ANY(ARRAY(SELECT ctid FROM analytics_deltas LIMIT ${n}))
+            RETURNING merchant_id, livemode, bucket, measure, currency, dimension, count, amount, fee),
+          folded AS (
+            INSERT INTO analytics_rollups AS r (merchant_id, livemode, bucket, measure, currency, dimension, count, amount, fee)
+            SELECT merchant_id, livemode, bucket, measure, currency, dimension, sum(count)::bigint, sum(amount)::bigint, sum(fee)::bigint
+            FROM moved GROUP BY 1, 2, 3, 4, 5, 6
+            ON CONFLICT ON CONSTRAINT analytics_rollups_pkey
+            DO UPDATE SET count = r.count + excluded.count, amount = r.amount + excluded.amount, fee = r.fee + excluded.fee)
+          SELECT count(*)::int AS n FROM moved`,
   },
 ];
 

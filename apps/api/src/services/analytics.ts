@@ -2,14 +2,7 @@ import { eq } from "drizzle-orm";
 import type { AppEnv } from "../context.js";
 import { merchants } from "../db/schema/index.js";
 import { merchantOf } from "../middleware/auth.js";
-import {
-  analyticsWindow,
-  hasTerminals,
-  type PaymentOutcomeRow,
-  paymentOutcomes,
-  refundsByDay,
-  ridesByHourAndRoute,
-} from "../store/analytics.js";
+import { analyticsWindow, hasTerminals, overviewFigures, type PaymentOutcomeRow } from "../store/analytics.js";
 
 type Vars = AppEnv["Variables"];
 
@@ -31,12 +24,12 @@ export async function analyticsOverview(v: Vars, q: OverviewQuery) {
   const { database } = v.deps;
   const owner = { merchantId: p.merchantId, livemode: p.livemode };
   const w = await analyticsWindow(database, v.db, v.deps.now(), q.days, q.timezone);
-  const [outcomes, refunds, transit] = await Promise.all([
-    paymentOutcomes(database, v.db, owner, w, q.timezone),
-    refundsByDay(database, v.db, owner, w, q.timezone),
+  const [figures, transit] = await Promise.all([
+    overviewFigures(database, v.db, owner, w, q.timezone),
     hasTerminals(database, v.db, owner),
   ]);
-  const rides = transit ? await ridesByHourAndRoute(database, v.db, owner, w, q.timezone) : null;
+  const { outcomes, refunds } = figures;
+  const rides = transit ? figures.rides : null;
 
   // Every day has a row in every currency the merchant took money in (its default one when
   // none), so a chart has no gaps and a table no missing days.

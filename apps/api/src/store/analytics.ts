@@ -2,10 +2,10 @@ import { sql } from "drizzle-orm";
 import type { Database, Db } from "../db/client.js";
 
 /**
- * The statements behind GET /v1/analytics/overview. Each reads one merchant's rows of one mode
- * in a time window through an index that holds every column it sums (payments_analytics_idx,
- * refunds_analytics_idx, taps_merchant_tapped_idx), so PostgreSQL answers from the index alone
- * and never visits the table's pages, however many payments a merchant has.
+ * The statements behind GET /v1/analytics/overview. They read the figures the database keeps
+ * per 15-minute bucket (db/schema/analytics.ts): the folded rollups plus the deltas appended
+ * since the last fold, so an answer is exact at once and reads a few thousand rows for a
+ * month, however many payments the month had.
  */
 export interface Owner {
   merchantId: string;
@@ -47,34 +47,63 @@ export interface PaymentOutcomeRow {
   fee: number;
 }
 
-export async function paymentOutcomes(database: Database, db: Db, o: Owner, w: AnalyticsWindow, tz: string) {
-  const rows = await database.rows<PaymentOutcomeRow>(
-    sql`SELECT to_char(day, 'YYYY-MM-DD') AS day, currency, method, status, count, amount, fee FROM (
-          SELECT (created_at AT TIME ZONE ${tz})::date AS day, currency, method, status,
-                 count(*)::int AS count, COALESCE(sum(amount_captured), 0)::bigint AS amount, COALESCE(sum(fee), 0)::bigint AS fee
-          FROM payments
-          WHERE merchant_id = ${o.merchantId} AND livemode = ${o.livemode}
-            AND created_at >= ${w.since}::timestamptz AND created_at < ${w.until}::timestamptz
-            AND status IN ('succeeded', 'failed')
-          GROUP BY 1, 2, 3, 4) g`,
-    db,
-  );
-  return rows.map((r) => ({ ...r, count: Number(r.count), amount: Number(r.amount), fee: Number(r.fee) }));
+/** What the overview sums, from one read of the window's figures. */
+export interface OverviewFigures {
+  outcomes: PaymentOutcomeRow[];
+  /** Succeeded refunds per local day (of the refund) and currency. */
+  refunds: { day: string; currency: string; count: number; amount: number }[];
+  /** Accepted taps (rides) per local hour of day, route and currency. */
+  rides: { hour: number; route: string; currency: string; rides: number; amount: number }[];
 }
 
-/** Succeeded refunds per local day (of the refund) and currency. */
-export async function refundsByDay(database: Database, db: Db, o: Owner, w: AnalyticsWindow, tz: string) {
-  const rows = await database.rows<{ day: string; currency: string; count: number; amount: number }>(
-    sql`SELECT to_char(day, 'YYYY-MM-DD') AS day, currency, count, amount FROM (
-          SELECT (created_at AT TIME ZONE ${tz})::date AS day, currency, count(*)::int AS count, COALESCE(sum(amount), 0)::bigint AS amount
-          FROM refunds
-          WHERE merchant_id = ${o.merchantId} AND livemode = ${o.livemode}
-            AND created_at >= ${w.since}::timestamptz AND created_at < ${w.until}::timestamptz
-            AND status = 'succeeded'
-          GROUP BY 1, 2) g`,
+type FigureRow = {
+  day: string | null;
+  hour: number | null;
+  measure: string;
+  currency: string;
+  dimension: string;
+  count: number;
+  amount: number;
+  fee: number;
+};
+
+/**
+ * One merchant's figures of one mode in the window, in one pass over its buckets (the folded
+ * rollups and the deltas not folded yet): grouped by local day for payments and refunds and by
+ * local hour for rides (GROUPING SETS), each bucket put into the zone's calendar once.
+ */
+export async function overviewFigures(database: Database, db: Db, o: Owner, w: AnalyticsWindow, tz: string): Promise<OverviewFigures> {
+  const where = sql`merchant_id = ${o.merchantId} AND livemode = ${o.livemode}
+      AND bucket >= ${w.since}::timestamptz AND bucket < ${w.until}::timestamptz`;
+  const rows = await database.rows<FigureRow>(
+    sql`WITH per_bucket AS (
+          SELECT bucket, measure, currency, dimension, sum(count) AS count, sum(amount) AS amount, sum(fee) AS fee
+          FROM (SELECT bucket, measure, currency, dimension, count, amount, fee FROM analytics_rollups WHERE ${where}
+                UNION ALL
+                SELECT bucket, measure, currency, dimension, count, amount, fee FROM analytics_deltas WHERE ${where}) f
+          GROUP BY 1, 2, 3, 4),
+        local AS (SELECT bucket, bucket AT TIME ZONE ${tz} AS at FROM (SELECT DISTINCT bucket FROM per_bucket) b)
+        SELECT to_char(l.at::date, 'YYYY-MM-DD') AS day, extract(hour FROM l.at)::int AS hour, measure, currency, dimension,
+               sum(count)::bigint AS count, sum(amount)::bigint AS amount, sum(fee)::bigint AS fee
+        FROM per_bucket JOIN local l USING (bucket)
+        GROUP BY GROUPING SETS ((1, 3, 4, 5), (2, 3, 4, 5))
+        HAVING sum(count) <> 0 OR sum(amount) <> 0 OR sum(fee) <> 0`,
     db,
   );
-  return rows.map((r) => ({ ...r, count: Number(r.count), amount: Number(r.amount) }));
+  const out: OverviewFigures = { outcomes: [], refunds: [], rides: [] };
+  for (const r of rows) {
+    const count = Number(r.count);
+    const amount = Number(r.amount);
+    if (r.day !== null && (r.measure === "payment_succeeded" || r.measure === "payment_failed")) {
+      const status = r.measure === "payment_succeeded" ? "succeeded" : "failed";
+      out.outcomes.push({ day: r.day, currency: r.currency, method: r.dimension || null, status, count, amount, fee: Number(r.fee) });
+    } else if (r.day !== null && r.measure === "refund") {
+      out.refunds.push({ day: r.day, currency: r.currency, count, amount });
+    } else if (r.hour !== null && r.measure === "ride") {
+      out.rides.push({ hour: Number(r.hour), route: r.dimension, currency: r.currency, rides: count, amount });
+    }
+  }
+  return out;
 }
 
 /** Whether the merchant runs transit terminals in this mode (rides are shown only then). */
@@ -84,19 +113,4 @@ export async function hasTerminals(database: Database, db: Db, o: Owner): Promis
     db,
   );
   return Boolean(rows[0]?.found);
-}
-
-/** Accepted taps (rides) per local hour of day, route and currency. */
-export async function ridesByHourAndRoute(database: Database, db: Db, o: Owner, w: AnalyticsWindow, tz: string) {
-  const rows = await database.rows<{ hour: number; route: string; currency: string; rides: number; amount: number }>(
-    sql`SELECT extract(hour FROM tapped_at AT TIME ZONE ${tz})::int AS hour, route, currency,
-               count(*)::int AS rides, COALESCE(sum(fare), 0)::bigint AS amount
-        FROM taps
-        WHERE merchant_id = ${o.merchantId} AND livemode = ${o.livemode}
-          AND tapped_at >= ${w.since}::timestamptz AND tapped_at < ${w.until}::timestamptz
-          AND decision = 'accepted'
-        GROUP BY 1, 2, 3`,
-    db,
-  );
-  return rows.map((r) => ({ ...r, hour: Number(r.hour), rides: Number(r.rides), amount: Number(r.amount) }));
 }

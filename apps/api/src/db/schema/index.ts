@@ -1,4 +1,5 @@
 export * from "./accounts.js";
+export * from "./analytics.js";
 export * from "./buyers.js";
 export * from "./disputes.js";
 export * from "./events.js";

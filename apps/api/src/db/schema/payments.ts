@@ -62,9 +62,6 @@ export const payments = pgTable(
   (t) => [
     index("payments_merchant_idx").on(t.merchantId, t.id),
     index("payments_merchant_status_idx").on(t.merchantId, t.status),
-    // GET /v1/analytics/overview sums a window of a merchant's payments from this index alone
-    // (an index-only scan): every column it reads is a key column (drizzle has no INCLUDE).
-    index("payments_analytics_idx").on(t.merchantId, t.livemode, t.createdAt, t.status, t.method, t.currency, t.amountCaptured, t.fee),
     index("payments_customer_idx").on(t.customerId),
     // Partial: a first attempt (almost every payment) adds no entry to it on the hot insert path.
     uniqueIndex("payments_retry_of_idx").on(t.retryOf).where(sql`retry_of IS NOT NULL`),
@@ -83,10 +80,5 @@ export const refunds = pgTable(
     reason: text("reason"),
     metadata: metadata(),
   },
-  (t) => [
-    index("refunds_merchant_idx").on(t.merchantId, t.id),
-    index("refunds_payment_idx").on(t.paymentId),
-    // The analytics overview's refunds per day, read from the index alone.
-    index("refunds_analytics_idx").on(t.merchantId, t.livemode, t.createdAt, t.status, t.currency, t.amount),
-  ],
+  (t) => [index("refunds_merchant_idx").on(t.merchantId, t.id), index("refunds_payment_idx").on(t.paymentId)],
 );

@@ -52,8 +52,7 @@ export const taps = pgTable(
     index("taps_merchant_idx").on(t.merchantId, t.livemode, t.id),
     // A rider's rides of the day (transfers, caps) are read on every tap.
     index("taps_customer_tapped_idx").on(t.customerId, t.tappedAt),
-    // An operator's taps in a time window; the trailing columns let the analytics overview's
-    // rides by hour and route be summed from the index alone.
-    index("taps_merchant_tapped_idx").on(t.merchantId, t.livemode, t.tappedAt, t.decision, t.route, t.currency, t.fare),
+    // An operator's taps in a time window.
+    index("taps_merchant_tapped_idx").on(t.merchantId, t.livemode, t.tappedAt),
   ],
 );
