@@ -367,12 +367,15 @@ describe("the other examples in /openapi.json", () => {
   /** Every `example` in the document, with the schema it illustrates (a JSON pointer into the document). */
   function examples(): { at: string; schema: string; example: unknown }[] {
     const found: { at: string; schema: string; example: unknown }[] = [];
-    const walk = (node: unknown, pointer: string) => {
+    const walk = (node: unknown, pointer: string, names = false) => {
       if (!node || typeof node !== "object") return; // an array too: its entries are its items
       const o = node as Record<string, unknown>;
       // A media type or a parameter holds its example beside its schema; a schema holds its own.
-      if ("example" in o) found.push({ at: pointer, schema: "schema" in o ? `${pointer}/schema` : pointer, example: o.example });
-      for (const [k, v] of Object.entries(o)) if (k !== "example") walk(v, `${pointer}/${pointerToken(k)}`);
+      // (Under `properties` a key is a field's name: a field called `example` is a schema, not one.)
+      if (!names && "example" in o) found.push({ at: pointer, schema: "schema" in o ? `${pointer}/schema` : pointer, example: o.example });
+      for (const [k, v] of Object.entries(o)) {
+        if (names || k !== "example") walk(v, `${pointer}/${pointerToken(k)}`, !names && k === "properties");
+      }
     };
     walk(doc.paths, "/paths");
     walk(doc.components, "/components");
