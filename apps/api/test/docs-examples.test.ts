@@ -5,16 +5,26 @@
 // fails here, so the docs' examples cannot fail a reader again.
 //
 // Ids in examples are written as placeholders (`pay_01J…`): the fixture below creates an object
-// of that kind, in the state the operation needs, and the test puts its id in their place.
+// of that kind, in the state the operation needs, and the test puts its id in their place. What
+// only a live moment holds is written the same way (`examplePlaceholder`: a one-time code
+// `123456`, a second-factor token, the time a form was shown): the fixture gets the live value (the
+// code from the test outbox, the authenticator's code from the secret it enrolled, now).
+//
+// The sign-in operations act for a signed-in person: their fixtures sign one in to the console
+// as a browser does (session cookie, and the console's own Origin on writes, its CSRF check)
+// and put the person in the state the operation needs (an authenticator on before turning it off).
 
 import Ajv2020 from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { examplePlaceholder } from "../src/lib/openapi.js";
 import type { TestApi } from "../src/testing.js";
+import { accounts } from "./auth-support.js";
 import { fundedCustomer, type Http, http, startTestApi, TEST_CARD } from "./support.js";
 
 type Operation = {
   operationId: string;
+  security?: unknown[];
   summary?: string;
   requestBody?: { content: Record<string, { example?: unknown }> };
   responses: Record<string, { content?: Record<string, { schema?: object }> }>;
@@ -24,21 +34,36 @@ type Document = { paths: Record<string, Record<string, Operation>>; components: 
 let api: TestApi;
 let sk: Http;
 let admin: Http;
+let anon: Http;
+let people: ReturnType<typeof accounts>;
 let doc: Document;
 
 beforeAll(async () => {
   api = await startTestApi({ env: { WORKERS: "off" } });
   sk = http(api.url, api.merchant.secretKey);
   admin = http(api.url, api.adminKey);
-  doc = (await http(api.url).get("/openapi.json")).body;
+  anon = http(api.url);
+  people = accounts(api);
+  doc = (await anon.get("/openapi.json")).body;
 });
 afterAll(() => api?.close());
 
 /** A placeholder id in an example: a kind's prefix, then `_01J…`. */
 const PLACEHOLDER = /^([a-z]+)_01J…$/;
 
-/** Creates what an operation's example refers to; returns the id for each placeholder prefix. */
-type Fixture = () => Promise<Record<string, string>>;
+/** The live value for each placeholder in an example: an id by its prefix, or a kind of `examplePlaceholder`. */
+type Live = Record<string, string | number>;
+
+/** Which placeholder a value of an example is, if any. */
+function placeholderOf(value: unknown): string | undefined {
+  if (value === examplePlaceholder.code) return "code";
+  if (value === examplePlaceholder.secondFactorToken) return "second_factor_token";
+  if (value === examplePlaceholder.formShownAt) return "form_shown_at";
+  return typeof value === "string" ? PLACEHOLDER.exec(value)?.[1] : undefined;
+}
+
+/** Creates what an operation's example refers to; returns the live value for each placeholder. */
+type Fixture = () => Promise<Live>;
 
 async function payment(body: Record<string, unknown>) {
   const r = await sk.post("/v1/payments", { amount: 15000, currency: "KGS", ...body });
@@ -112,6 +137,86 @@ const fixtures: Record<string, Fixture> = {
   "POST /v1/transit/taps/batch": async () => rider(),
   "POST /v1/disputes/{id}/evidence": async () => ({ dp: await dispute() }),
   "POST /v1/test_helpers/disputes/{id}/close": async () => ({ dp: await dispute() }),
+  "POST /v1/auth/verify": async () => {
+    // A sign-in started by email, as POST /v1/auth/email/start does it: its challenge and the code the email carries.
+    const email = newAddress("verify");
+    ok(await admin.post(`/v1/merchants/${api.merchant.id}/members`, { email, role: "developer" }), "invitation");
+    const challenge = ok(await people.startEmail(email), "email sign-in").id as string;
+    const code = (await people.lastMessage(email))?.code;
+    if (!code) throw new Error("fixture sign-in email: no code in the test outbox");
+    return { chl: challenge, code };
+  },
+  "POST /v1/auth/second_factor": async () => {
+    // A person with a password and an authenticator, whose new email sign-in stopped at the second step.
+    const email = newAddress("second-factor");
+    const session = await consoleSession(email);
+    ok(await session.post("/v1/auth/password", { password: EXAMPLE_PASSWORD }), "password on");
+    const secret = await enrolTotp(session);
+    const first = ok(await people.emailCode(email), "first step");
+    if (first.status !== "second_factor_required") throw new Error(`fixture first step: ${JSON.stringify(first)}`);
+    return { second_factor_token: first.second_factor_token, code: nextCode(secret) };
+  },
+  // The form was shown a minute ago: a person takes more than 3 seconds to write (the anti-spam check).
+  "POST /v1/leads": async () => ({ form_shown_at: Date.now() - 60_000 }),
+};
+
+/** The password the sign-in examples turn on and then give as proof. */
+const EXAMPLE_PASSWORD = "violet-harbour-42";
+let addressCount = 0;
+/** A new person's address each time: a sign-in changes the person it signs in. */
+const newAddress = (what: string) => `${what}-${++addressCount}@docs-examples.test`;
+
+/**
+ * A member of `merchant` signed in to the console just now, as the browser is: the httpOnly
+ * session cookie on every request, and the console's own Origin, which cookie writes need (CSRF).
+ */
+async function consoleSession(email: string, role: "owner" | "developer" = "developer", merchant = api.merchant.id): Promise<Http> {
+  ok(await admin.post(`/v1/merchants/${merchant}/members`, { email, role }), "invitation");
+  const signedIn = await people.emailCode(email, { client: "browser" });
+  const cookie = signedIn.headers.get("set-cookie")?.split(";")[0];
+  if (signedIn.body.status !== "complete" || !cookie) throw new Error(`fixture console sign-in: ${JSON.stringify(signedIn.body)}`);
+  return http(api.url, undefined, { Cookie: cookie, Origin: api.url });
+}
+
+/** An authenticator app turned on for the session's person; returns its secret. */
+async function enrolTotp(session: Http) {
+  const setup = ok(await session.post("/v1/auth/totp/setup"), "authenticator setup");
+  ok(await session.post("/v1/auth/totp/enable", { code: people.totpCode(setup.secret) }), "authenticator on");
+  return setup.secret as string;
+}
+
+/** The app's next code: a code is good once, and turning the app on used this step's (the API allows a step of drift). */
+const nextCode = (secret: string) => people.totpCode(secret, new Date(people.now().getTime() + 30_000));
+
+/** Operations a signed-in person does: the fixture signs one in, in the state the operation needs. */
+const sessionFixtures: Record<string, () => Promise<{ session: Http; live: Live }>> = {
+  "POST /v1/auth/password": async () => ({ session: await consoleSession(newAddress("password")), live: {} }),
+  "POST /v1/auth/password/disable": async () => {
+    const session = await consoleSession(newAddress("password-off"));
+    ok(await session.post("/v1/auth/password", { password: EXAMPLE_PASSWORD }), "password on");
+    return { session, live: {} };
+  },
+  "POST /v1/auth/totp/enable": async () => {
+    const session = await consoleSession(newAddress("totp-on"));
+    const setup = ok(await session.post("/v1/auth/totp/setup"), "authenticator setup");
+    return { session, live: { code: people.totpCode(setup.secret) } };
+  },
+  "POST /v1/auth/totp/disable": async () => {
+    const session = await consoleSession(newAddress("totp-off"));
+    return { session, live: { code: nextCode(await enrolTotp(session)) } };
+  },
+  "POST /v1/auth/recovery_codes": async () => {
+    const session = await consoleSession(newAddress("recovery"));
+    return { session, live: { code: nextCode(await enrolTotp(session)) } };
+  },
+  "POST /v1/auth/sessions/live_mode": async () => {
+    // An owner with an authenticator, of a merchant the platform activated for live mode (one of its own, so
+    // the other examples' merchant stays as it was).
+    const merchant = ok(await admin.post("/v1/merchants", { name: "Live Shop", country: "KG", default_currency: "KGS" }), "merchant").id;
+    ok(await admin.post(`/v1/merchants/${merchant}/activate`), "live mode activation");
+    const session = await consoleSession(newAddress("live-owner"), "owner", merchant);
+    return { session, live: { code: nextCode(await enrolTotp(session)) } };
+  },
 };
 
 /** An order as the example creates it, paid by card (so held in escrow). */
@@ -167,38 +272,18 @@ async function dispute() {
 /** Operations an example may send with the platform's admin key (they refuse a merchant's). */
 const ADMIN_OPERATIONS = new Set(["POST /v1/merchants", "POST /v1/merchants/{id}/members", "POST /v1/reconciliations"]);
 
-/**
- * Operations whose body has no example yet, and why. The sign-in and session operations need a
- * signed-in person's session or a one-time code sent to someone, which a static example cannot
- * hold; the rest are still to be given one (each then needs its fixture here).
- */
-const WITHOUT_EXAMPLE = new Set<string>([
-  // A person's session, or a one-time code sent to them.
-  "POST /v1/auth/password",
-  "POST /v1/auth/password/disable",
-  "POST /v1/auth/recovery_codes",
-  "POST /v1/auth/second_factor",
-  "POST /v1/auth/sessions/live_mode",
-  "POST /v1/auth/totp/disable",
-  "POST /v1/auth/totp/enable",
-  "POST /v1/auth/verify",
-  // The site's contact form: its anti-spam check wants the time the form was shown, within a day.
-  "POST /v1/leads",
-]);
-
 function operations(): { key: string; path: string; method: string; op: Operation }[] {
   return Object.entries(doc.paths).flatMap(([path, item]) =>
     Object.entries(item).map(([method, op]) => ({ key: `${method.toUpperCase()} ${path}`, path, method, op })),
   );
 }
 
-function withIds(value: unknown, ids: Record<string, string>, key: string): unknown {
-  if (typeof value === "string") {
-    const prefix = PLACEHOLDER.exec(value)?.[1];
-    if (!prefix) return value;
-    const id = ids[prefix];
-    if (!id) throw new Error(`${key}: its example names a ${prefix}_ id, and no fixture creates one`);
-    return id;
+function withIds(value: unknown, ids: Live, key: string): unknown {
+  const placeholder = placeholderOf(value);
+  if (placeholder) {
+    const live = ids[placeholder];
+    if (live === undefined) throw new Error(`${key}: its example holds a placeholder (${placeholder}), and no fixture gives its value`);
+    return live;
   }
   if (Array.isArray(value)) return value.map((v) => withIds(v, ids, key));
   if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withIds(v, ids, key)]));
@@ -209,7 +294,7 @@ function withIds(value: unknown, ids: Record<string, string>, key: string): unkn
 function examplePath(
   path: string,
   op: Operation & { parameters?: { in: string; name: string; example?: unknown; schema?: { example?: unknown } }[] },
-  ids: Record<string, string>,
+  ids: Live,
   key: string,
 ) {
   return path.replace(/\{(\w+)\}/g, (_, name: string) => {
@@ -234,11 +319,11 @@ function validator() {
 const pointerToken = (s: string) => s.replace(/~/g, "~0").replace(/\//g, "~1");
 
 describe("the request examples in /openapi.json", () => {
-  it("every request body carries an example (or is listed, with the reason, as one that cannot)", () => {
+  it("every request body carries an example", () => {
     const missing = operations()
       .filter(({ op }) => op.requestBody && op.requestBody.content["application/json"]?.example === undefined)
       .map(({ key }) => key);
-    expect(missing.sort()).toEqual([...WITHOUT_EXAMPLE].sort());
+    expect(missing).toEqual([]);
   });
 
   it("each runs against a live API in test mode and answers its documented success, in its documented shape", async () => {
@@ -248,9 +333,11 @@ describe("the request examples in /openapi.json", () => {
     for (const { key, path, method, op } of operations()) {
       const example = op.requestBody?.content["application/json"]?.example;
       if (example === undefined) continue;
-      const ids = (await fixtures[key]?.()) ?? {};
+      const signedIn = await sessionFixtures[key]?.();
+      const ids = signedIn?.live ?? (await fixtures[key]?.()) ?? {};
       const url = examplePath(path, op as never, ids, key);
-      const client = ADMIN_OPERATIONS.has(key) ? admin : sk;
+      // A public operation goes without credentials, as the reference's Test Request sends it.
+      const client = signedIn?.session ?? (ADMIN_OPERATIONS.has(key) ? admin : op.security?.length === 0 ? anon : sk);
       const reply = await client.call(method.toUpperCase(), url, withIds(example, ids, key));
       sent.push(key);
       const success = Object.keys(op.responses)
@@ -269,5 +356,41 @@ describe("the request examples in /openapi.json", () => {
     expect(sent).toEqual(
       expect.arrayContaining(["POST /v1/payments", "POST /v1/payments/{id}/confirm", "POST /v1/refunds", "POST /v1/customers"]),
     );
+    // So are those a signed-in person sends, and those holding a code or a time.
+    expect(sent).toEqual(
+      expect.arrayContaining([...Object.keys(sessionFixtures), "POST /v1/auth/verify", "POST /v1/auth/second_factor", "POST /v1/leads"]),
+    );
+  });
+});
+
+describe("the other examples in /openapi.json", () => {
+  /** Every `example` in the document, with the schema it illustrates (a JSON pointer into the document). */
+  function examples(): { at: string; schema: string; example: unknown }[] {
+    const found: { at: string; schema: string; example: unknown }[] = [];
+    const walk = (node: unknown, pointer: string, names = false) => {
+      if (!node || typeof node !== "object") return; // an array too: its entries are its items
+      const o = node as Record<string, unknown>;
+      // A media type or a parameter holds its example beside its schema; a schema holds its own.
+      // (Under `properties` a key is a field's name: a field called `example` is a schema, not one.)
+      if (!names && "example" in o) found.push({ at: pointer, schema: "schema" in o ? `${pointer}/schema` : pointer, example: o.example });
+      for (const [k, v] of Object.entries(o)) {
+        if (names || k !== "example") walk(v, `${pointer}/${pointerToken(k)}`, !names && k === "properties");
+      }
+    };
+    walk(doc.paths, "/paths");
+    walk(doc.components, "/components");
+    return found;
+  }
+
+  it("every example (those of the response schemas the reference shows as an answer, and the rest) is valid for its schema", () => {
+    const validate = validator();
+    const all = examples();
+    const invalid = all.flatMap(({ at, schema, example }) => {
+      const errors = validate(schema, example);
+      return errors.length ? [`${at}: ${JSON.stringify(example)}: ${errors.join("; ")}`] : [];
+    });
+    expect(invalid).toEqual([]);
+    // The response schemas' own examples are among those checked (Payment's, by the Payment answers).
+    expect(all.map((e) => e.at)).toEqual(expect.arrayContaining(["/components/schemas/Payment/properties/currency"]));
   });
 });

@@ -33,14 +33,15 @@ export interface Reply<T = any> {
   headers: Headers;
 }
 
-/** A thin HTTP client for tests: real requests to the real server. */
-export function http(base: string, key?: string) {
+/** A thin HTTP client for tests: real requests to the real server (`always`: headers every request carries). */
+export function http(base: string, key?: string, always: Record<string, string> = {}) {
   async function call<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply<T>> {
     const res = await fetch(base + path, {
       method,
       headers: {
         ...(key ? { Authorization: `Bearer ${key}` } : {}),
         ...(body !== undefined ? { "Content-Type": "application/json" } : {}),
+        ...always,
         ...headers,
       },
       body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),

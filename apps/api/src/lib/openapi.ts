@@ -80,6 +80,19 @@ export const body = <T extends z.ZodType>(schema: T, example?: z.input<T>) => ({
   body: { content: { "application/json": { schema, ...(example === undefined ? {} : { example }) } }, required: true },
 });
 
+/**
+ * Placeholders in request examples for what only a live moment holds, as `pay_01J…` stands for
+ * an id: test/docs-examples.test.ts puts the live value in their place before it sends one.
+ */
+export const examplePlaceholder = {
+  /** A one-time code: the 6 digits of a sign-in email or SMS, or of an authenticator app now. */
+  code: "123456",
+  /** A sign-in's second step, as POST /v1/auth/verify answered it (`second_factor_token`). */
+  secondFactorToken: "chl_01J….Wq8…",
+  /** When a form was shown to the reader (ms since epoch): 2026-11-23T09:58:00Z. */
+  formShownAt: 1_795_427_880_000,
+} as const;
+
 /** Optional JSON body (e.g. POST /cancel with nothing to say). */
 export const optionalBody = <T extends z.ZodType>(schema: T, example?: z.input<T>) => ({
   body: { content: { "application/json": { schema, ...(example === undefined ? {} : { example }) } }, required: false },

@@ -2009,7 +2009,7 @@ export type components = {
       locale?: string;
       message: string;
       name: string;
-      /** @description When the form was shown (ms since epoch) */
+      /** @description When the form was shown (ms since epoch): at least 3 seconds and at most a day before it is sent */
       started_at: number;
       /** @description Honeypot: leave empty */
       website?: string;
@@ -4916,6 +4916,11 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "password": "violet-harbour-42"
+         *     }
+         */
         "application/json": components["schemas"]["SetPassword"];
       };
     };
@@ -5003,6 +5008,11 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "password": "violet-harbour-42"
+         *     }
+         */
         "application/json": components["schemas"]["DisablePassword"];
       };
     };
@@ -5184,6 +5194,11 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "code": "123456"
+         *     }
+         */
         "application/json": components["schemas"]["TotpCode"];
       };
     };
@@ -5271,6 +5286,13 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "second_factor_token": "chl_01J….Wq8…",
+         *       "password": "violet-harbour-42",
+         *       "totp_code": "123456"
+         *     }
+         */
         "application/json": components["schemas"]["SecondFactor"];
       };
     };
@@ -5526,6 +5548,11 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "code": "123456"
+         *     }
+         */
         "application/json": components["schemas"]["EnterLiveMode"];
       };
     };
@@ -5862,6 +5889,11 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "code": "123456"
+         *     }
+         */
         "application/json": components["schemas"]["TotpCode"];
       };
     };
@@ -5949,6 +5981,11 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "code": "123456"
+         *     }
+         */
         "application/json": components["schemas"]["TotpCode"];
       };
     };
@@ -6119,6 +6156,12 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "challenge": "chl_01J…",
+         *       "code": "123456"
+         *     }
+         */
         "application/json": components["schemas"]["VerifySignIn"];
       };
     };
@@ -7801,6 +7844,16 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "name": "Aida Bekova",
+         *       "email": "aida@example.kg",
+         *       "company": "Demo Shop LLC",
+         *       "message": "We run 40 buses in Bishkek and would like to take cards and QR payments on board. Could we talk this week?",
+         *       "started_at": 1795427880000,
+         *       "locale": "en"
+         *     }
+         */
         "application/json": components["schemas"]["CreateLead"];
       };
     };

@@ -3,7 +3,19 @@ import type { Context } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import type { AppEnv } from "../../context.js";
 import { type ApiError, forbidden, notFound } from "../../lib/errors.js";
-import { bearer, body, Email, errors, IdParam, json, Livemode, listOf, noAuth, Timestamp } from "../../lib/openapi.js";
+import {
+  bearer,
+  body,
+  Email,
+  errors,
+  IdParam,
+  json,
+  Livemode,
+  listOf,
+  noAuth,
+  examplePlaceholder as placeholder,
+  Timestamp,
+} from "../../lib/openapi.js";
 import { createRouter } from "../../lib/router.js";
 import { allow } from "../../middleware/auth.js";
 import { clientIp } from "../../middleware/rate-limit.js";
@@ -186,6 +198,8 @@ const Outbox = listOf(
 );
 
 const anyone = { 200: json(SignIn), ...errors };
+/** The password the examples turn on, then give as proof (any 10 or more characters). */
+const EXAMPLE_PASSWORD = "violet-harbour-42";
 /** Said on every route that changes how a person signs in (see factorChanger). */
 const recentSignIn =
   "Needs a recent sign-in: a session signed in more than 10 minutes ago gets 403 `reauthentication_required` (sign in again, then retry).";
@@ -215,7 +229,8 @@ const r = {
     tags,
     security: noAuth,
     summary: "Answer a challenge with its code, or a magic link's token; may ask for the second factor",
-    request: body(Verify),
+    // The challenge POST /v1/auth/email/start answered, and the code its email carries.
+    request: body(Verify, { challenge: "chl_01J…", code: placeholder.code }),
     responses: anyone,
   }),
   secondFactor: createRoute({
@@ -224,7 +239,12 @@ const r = {
     tags,
     security: noAuth,
     summary: "Finish a sign-in with the password and/or authenticator (or recovery) code",
-    request: body(SecondFactor),
+    // An account with a password and an authenticator: both are asked for.
+    request: body(SecondFactor, {
+      second_factor_token: placeholder.secondFactorToken,
+      password: EXAMPLE_PASSWORD,
+      totp_code: placeholder.code,
+    }),
     responses: anyone,
   }),
   me: createRoute({
@@ -244,7 +264,8 @@ const r = {
     description: recentSignIn,
     security: bearer,
     middleware: signedIn,
-    request: body(Password),
+    // The first password; changing one also takes `current_password`.
+    request: body(Password, { password: EXAMPLE_PASSWORD }),
     responses: { 200: json(Identity), ...errors },
   }),
   passwordOff: createRoute({
@@ -255,7 +276,7 @@ const r = {
     description: recentSignIn,
     security: bearer,
     middleware: signedIn,
-    request: body(PasswordOff),
+    request: body(PasswordOff, { password: EXAMPLE_PASSWORD }),
     responses: { 200: json(Identity), ...errors },
   }),
   totpSetup: createRoute({
@@ -276,7 +297,8 @@ const r = {
     description: recentSignIn,
     security: bearer,
     middleware: signedIn,
-    request: body(Code),
+    // The code the app shows now for the secret POST /v1/auth/totp/setup gave.
+    request: body(Code, { code: placeholder.code }),
     responses: { 200: json(RecoveryCodes), ...errors },
   }),
   totpDisable: createRoute({
@@ -287,7 +309,7 @@ const r = {
     description: recentSignIn,
     security: bearer,
     middleware: signedIn,
-    request: body(Code),
+    request: body(Code, { code: placeholder.code }),
     responses: { 200: json(Identity), ...errors },
   }),
   recovery: createRoute({
@@ -298,7 +320,7 @@ const r = {
     description: recentSignIn,
     security: bearer,
     middleware: signedIn,
-    request: body(Code),
+    request: body(Code, { code: placeholder.code }),
     responses: { 200: json(RecoveryCodes), ...errors },
   }),
   sessions: createRoute({
@@ -331,7 +353,7 @@ const r = {
       "Calling again renews the 15 minutes; after them the session is test mode again.",
     security: bearer,
     middleware: signedIn,
-    request: body(LiveModeCode),
+    request: body(LiveModeCode, { code: placeholder.code }),
     responses: { 200: json(Session), ...errors },
   }),
   liveModeOff: createRoute({

@@ -4,7 +4,7 @@ import { leads } from "../../db/schema/index.js";
 import { sha256Hex } from "../../lib/crypto.js";
 import { invalid } from "../../lib/errors.js";
 import { newId } from "../../lib/ids.js";
-import { body, Email, errors, json, noAuth, Timestamp } from "../../lib/openapi.js";
+import { body, Email, errors, examplePlaceholder, json, noAuth, Timestamp } from "../../lib/openapi.js";
 import { createRouter } from "../../lib/router.js";
 import { clientIp, rateLimit } from "../../middleware/rate-limit.js";
 
@@ -18,7 +18,11 @@ const CreateLead = z
     company: z.string().trim().max(200).optional(),
     message: z.string().trim().min(1).max(5_000),
     website: z.string().max(200).optional().openapi({ description: "Honeypot: leave empty" }),
-    started_at: z.number().int().positive().openapi({ description: "When the form was shown (ms since epoch)" }),
+    started_at: z
+      .number()
+      .int()
+      .positive()
+      .openapi({ description: "When the form was shown (ms since epoch): at least 3 seconds and at most a day before it is sent" }),
     locale: z.string().max(8).optional(),
   })
   .openapi("CreateLead");
@@ -33,7 +37,14 @@ const create = createRoute({
   security: noAuth,
   summary: "The site's contact form (no key needed; rate-limited per address)",
   middleware: [rateLimit({ name: "leads", windowMs: 60_000, max: 5, key: (c) => `lead:${clientIp(c)}` })] as const,
-  request: body(CreateLead),
+  request: body(CreateLead, {
+    name: "Aida Bekova",
+    email: "aida@example.kg",
+    company: "Demo Shop LLC",
+    message: "We run 40 buses in Bishkek and would like to take cards and QR payments on board. Could we talk this week?",
+    started_at: examplePlaceholder.formShownAt,
+    locale: "en",
+  }),
   responses: { 201: json(Lead, "Stored"), ...errors },
 });
 
