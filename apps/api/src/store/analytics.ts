@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Database, Db } from "../db/client.js";
+import { pgArray } from "../lib/pg-array.js";
 
 /**
  * The statements behind GET /v1/analytics/overview. They read the figures the database keeps
@@ -47,63 +48,51 @@ export interface PaymentOutcomeRow {
   fee: number;
 }
 
-/** What the overview sums, from one read of the window's figures. */
-export interface OverviewFigures {
-  outcomes: PaymentOutcomeRow[];
-  /** Succeeded refunds per local day (of the refund) and currency. */
-  refunds: { day: string; currency: string; count: number; amount: number }[];
-  /** Accepted taps (rides) per local hour of day, route and currency. */
-  rides: { hour: number; route: string; currency: string; rides: number; amount: number }[];
+/** One merchant's figures of one mode in the window: the folded rollups and the deltas not folded yet. */
+function figures(o: Owner, w: AnalyticsWindow, measures: readonly string[]) {
+  const where = sql`merchant_id = ${o.merchantId} AND livemode = ${o.livemode}
+      AND bucket >= ${w.since}::timestamptz AND bucket < ${w.until}::timestamptz
+      AND measure = ANY(${pgArray(measures)}::text[])`;
+  return sql`(SELECT bucket, measure, currency, dimension, count, amount, fee FROM analytics_rollups WHERE ${where}
+              UNION ALL
+              SELECT bucket, measure, currency, dimension, count, amount, fee FROM analytics_deltas WHERE ${where})`;
 }
 
-type FigureRow = {
-  day: string | null;
-  hour: number | null;
-  measure: string;
-  currency: string;
-  dimension: string;
-  count: number;
-  amount: number;
-  fee: number;
-};
+type FigureRow = { measure: string; currency: string; dimension: string; count: number; amount: number; fee: number };
 
-/**
- * One merchant's figures of one mode in the window, in one pass over its buckets (the folded
- * rollups and the deltas not folded yet): grouped by local day for payments and refunds and by
- * local hour for rides (GROUPING SETS), each bucket put into the zone's calendar once.
- */
-export async function overviewFigures(database: Database, db: Db, o: Owner, w: AnalyticsWindow, tz: string): Promise<OverviewFigures> {
-  const where = sql`merchant_id = ${o.merchantId} AND livemode = ${o.livemode}
-      AND bucket >= ${w.since}::timestamptz AND bucket < ${w.until}::timestamptz`;
-  const rows = await database.rows<FigureRow>(
-    sql`WITH per_bucket AS (
-          SELECT bucket, measure, currency, dimension, sum(count) AS count, sum(amount) AS amount, sum(fee) AS fee
-          FROM (SELECT bucket, measure, currency, dimension, count, amount, fee FROM analytics_rollups WHERE ${where}
-                UNION ALL
-                SELECT bucket, measure, currency, dimension, count, amount, fee FROM analytics_deltas WHERE ${where}) f
-          GROUP BY 1, 2, 3, 4),
-        local AS (SELECT bucket, bucket AT TIME ZONE ${tz} AS at FROM (SELECT DISTINCT bucket FROM per_bucket) b)
-        SELECT to_char(l.at::date, 'YYYY-MM-DD') AS day, extract(hour FROM l.at)::int AS hour, measure, currency, dimension,
+export async function paymentOutcomes(database: Database, db: Db, o: Owner, w: AnalyticsWindow, tz: string) {
+  const rows = await database.rows<FigureRow & { day: string }>(
+    sql`SELECT to_char((bucket AT TIME ZONE ${tz})::date, 'YYYY-MM-DD') AS day, currency, dimension, measure,
                sum(count)::bigint AS count, sum(amount)::bigint AS amount, sum(fee)::bigint AS fee
-        FROM per_bucket JOIN local l USING (bucket)
-        GROUP BY GROUPING SETS ((1, 3, 4, 5), (2, 3, 4, 5))
+        FROM ${figures(o, w, ["payment_succeeded", "payment_failed"])} f
+        GROUP BY 1, 2, 3, 4
         HAVING sum(count) <> 0 OR sum(amount) <> 0 OR sum(fee) <> 0`,
     db,
   );
-  const out: OverviewFigures = { outcomes: [], refunds: [], rides: [] };
-  for (const r of rows) {
-    const count = Number(r.count);
-    const amount = Number(r.amount);
-    if (r.day !== null && (r.measure === "payment_succeeded" || r.measure === "payment_failed")) {
-      const status = r.measure === "payment_succeeded" ? "succeeded" : "failed";
-      out.outcomes.push({ day: r.day, currency: r.currency, method: r.dimension || null, status, count, amount, fee: Number(r.fee) });
-    } else if (r.day !== null && r.measure === "refund") {
-      out.refunds.push({ day: r.day, currency: r.currency, count, amount });
-    } else if (r.hour !== null && r.measure === "ride") {
-      out.rides.push({ hour: Number(r.hour), route: r.dimension, currency: r.currency, rides: count, amount });
-    }
-  }
-  return out;
+  return rows.map(
+    (r): PaymentOutcomeRow => ({
+      day: r.day,
+      currency: r.currency,
+      method: r.dimension === "" ? null : r.dimension,
+      status: r.measure === "payment_succeeded" ? "succeeded" : "failed",
+      count: Number(r.count),
+      amount: Number(r.amount),
+      fee: Number(r.fee),
+    }),
+  );
+}
+
+/** Succeeded refunds per local day (of the refund) and currency. */
+export async function refundsByDay(database: Database, db: Db, o: Owner, w: AnalyticsWindow, tz: string) {
+  const rows = await database.rows<{ day: string; currency: string; count: number; amount: number }>(
+    sql`SELECT to_char((bucket AT TIME ZONE ${tz})::date, 'YYYY-MM-DD') AS day, currency,
+               sum(count)::bigint AS count, sum(amount)::bigint AS amount
+        FROM ${figures(o, w, ["refund"])} f
+        GROUP BY 1, 2
+        HAVING sum(count) <> 0 OR sum(amount) <> 0`,
+    db,
+  );
+  return rows.map((r) => ({ ...r, count: Number(r.count), amount: Number(r.amount) }));
 }
 
 /** Whether the merchant runs transit terminals in this mode (rides are shown only then). */
@@ -113,4 +102,17 @@ export async function hasTerminals(database: Database, db: Db, o: Owner): Promis
     db,
   );
   return Boolean(rows[0]?.found);
+}
+
+/** Accepted taps (rides) per local hour of day, route and currency. */
+export async function ridesByHourAndRoute(database: Database, db: Db, o: Owner, w: AnalyticsWindow, tz: string) {
+  const rows = await database.rows<{ hour: number; route: string; currency: string; rides: number; amount: number }>(
+    sql`SELECT extract(hour FROM bucket AT TIME ZONE ${tz})::int AS hour, dimension AS route, currency,
+               sum(count)::bigint AS rides, sum(amount)::bigint AS amount
+        FROM ${figures(o, w, ["ride"])} f
+        GROUP BY 1, 2, 3
+        HAVING sum(count) <> 0`,
+    db,
+  );
+  return rows.map((r) => ({ ...r, hour: Number(r.hour), rides: Number(r.rides), amount: Number(r.amount) }));
 }
