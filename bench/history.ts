@@ -25,6 +25,7 @@
  * jobs, over 100,000 riders. About 25 GB on disk: make sure the temp dir has room.
  *
  *   npm run build -w @softrack/api && nice -n 15 npx tsx bench/history.ts [--scale 1] [--samples 2000]
+ *   PG_SETTINGS='{"shared_buffers":"3GB"}' adds server settings (size the cache as production would).
  */
 import { randomBytes } from "node:crypto";
 import { loadavg } from "node:os";
@@ -97,7 +98,9 @@ const sdkKey = () => `sdk_${randomBytes(16).toString("hex")}`;
 let api: ApiProcess | undefined;
 process.on("exit", () => api?.child.kill("SIGKILL"));
 
-await withPostgres({ name: "history", settings: { max_wal_size: "4GB" } }, async (pg) => {
+// PG_SETTINGS='{"shared_buffers":"2GB"}' adds server settings (to size the cache as production would).
+const extraSettings = process.env.PG_SETTINGS ? (JSON.parse(process.env.PG_SETTINGS) as Record<string, string>) : {};
+await withPostgres({ name: "history", settings: { max_wal_size: "4GB", ...extraSettings } }, async (pg) => {
   await pg.createDatabase("api");
   const adminKey = `sk_admin_${"h".repeat(40)}`;
   const socket = pg.socketEnv("api");
