@@ -128,9 +128,28 @@ async function codeFor(admin: Softrack, email: string, before: string | undefine
 }
 
 /**
+ * Whether the Overview has drawn what it loads (balance, charts, latest payments): its heading is
+ * there and nothing says Loading…. A string, not a function: the screenshot command runs under
+ * tsx, which would wrap a nested function in a helper the page does not have.
+ */
+const OVERVIEW_DRAWN = `(() => {
+  const find = (root) => {
+    for (const el of root.querySelectorAll("*")) {
+      if (el.localName === "console-overview") return el;
+      const inner = el.shadowRoot && find(el.shadowRoot);
+      if (inner) return inner;
+    }
+    return null;
+  };
+  const view = find(document);
+  return Boolean(view && view.shadowRoot && view.shadowRoot.querySelector("h1") && !view.shadowRoot.querySelector("[role=status]"));
+})()`;
+
+/**
  * Signs the demo owner in on the console's sign-in form (the page shows it), with the code the
  * API "sent" to the development outbox. Finds the fields by their `id`s, so it works in any
- * of the console's languages; resolves once the overview is drawn.
+ * of the console's languages; resolves once the overview is drawn, its requests answered (a
+ * navigation right after would otherwise abort them, and a test would see failed requests).
  */
 export async function signInConsole(page: Page, admin: Softrack, email = DEMO_EMAIL): Promise<void> {
   const before = (await admin.testHelpers.outbox({ to: email })).data[0]?.id;
@@ -140,4 +159,5 @@ export async function signInConsole(page: Page, admin: Softrack, email = DEMO_EM
   await page.locator("console-sign-in #code").fill(await codeFor(admin, email, before));
   await page.locator("console-sign-in button[type=submit]").click();
   await page.locator("console-overview h1").waitFor();
+  await page.waitForFunction(OVERVIEW_DRAWN);
 }
