@@ -98,6 +98,9 @@ describe("chart geometry", () => {
     expect(ticks.at(-1)).toBe(29);
     expect(ticks.length).toBeLessThanOrEqual(6);
     expect(tickIndexes(24, 6)).toEqual([0, 5, 10, 15, 23]);
+    // what the Overview labels: 30 days, 24 hours
+    expect(tickIndexes(30, 5)).toEqual([0, 8, 16, 29]);
+    expect(tickIndexes(24, 5)).toEqual([0, 6, 12, 18, 23]);
     expect(tickIndexes(10, 4)).toEqual([0, 3, 6, 9]);
     expect(tickIndexes(11, 4)).toEqual([0, 4, 10]);
   });

@@ -6,6 +6,8 @@ import { css, html, nothing, svg, type TemplateResult } from "lit";
 
 /** The drawing box, in SVG user units: narrow, so 11-unit text stays readable on a phone. */
 export const BOX = { width: 360, height: 150, top: 16, bottom: 20, side: 4 } as const;
+/** At most this many labels under a column chart: "27 нояб." beside "2 дек." must not touch. */
+const TICKS = 5;
 
 export interface Column {
   x: number;
@@ -77,7 +79,7 @@ export function columnChart(opts: {
     ${layout.map((bars, k) =>
       bars.map((b) => svg`<rect class=${series[k]?.className ?? ""} x=${b.x} y=${b.y} width=${b.width} height=${b.height}></rect>`),
     )}
-    ${tickIndexes(labels.length, 6).map(
+    ${tickIndexes(labels.length, TICKS).map(
       (i) =>
         svg`<text class="tick" x=${BOX.side + i * slot + slot / 2} y=${BOX.height - 5} text-anchor=${
           i === 0 ? "start" : i === labels.length - 1 ? "end" : "middle"
