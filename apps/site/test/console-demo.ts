@@ -130,7 +130,8 @@ async function codeFor(admin: Softrack, email: string, before: string | undefine
 /**
  * Signs the demo owner in on the console's sign-in form (the page shows it), with the code the
  * API "sent" to the development outbox. Finds the fields by their `id`s, so it works in any
- * of the console's languages; resolves once the overview is drawn.
+ * of the console's languages; resolves once the overview is drawn, its requests answered (a
+ * navigation right after would otherwise abort them, and a test would see failed requests).
  */
 export async function signInConsole(page: Page, admin: Softrack, email = DEMO_EMAIL): Promise<void> {
   const before = (await admin.testHelpers.outbox({ to: email })).data[0]?.id;
@@ -140,4 +141,7 @@ export async function signInConsole(page: Page, admin: Softrack, email = DEMO_EM
   await page.locator("console-sign-in #code").fill(await codeFor(admin, email, before));
   await page.locator("console-sign-in button[type=submit]").click();
   await page.locator("console-overview h1").waitFor();
+  // drawn: the view shows Loading… with its heading until the balance, charts and payments are in
+  // (a locator, not waitForFunction: that polls with eval, which the console's CSP refuses)
+  await page.locator("console-overview [role=status]").first().waitFor({ state: "detached" });
 }

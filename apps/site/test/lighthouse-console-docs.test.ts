@@ -74,6 +74,7 @@ async function audit(path: string, formFactor: "mobile" | "desktop") {
 describe("Lighthouse: accessibility and best practices 100", () => {
   for (const [name, path, mark] of [
     ["the console, signed in", "/console/#/payments", "/console/"],
+    ["the console's Overview with its charts, signed in", "/console/#/overview", "/console/"],
     ["the API reference", "/docs", "/docs"],
   ] as const) {
     for (const formFactor of ["mobile", "desktop"] as const) {

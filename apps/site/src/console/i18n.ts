@@ -85,6 +85,42 @@ const en = {
   "overview.empty": "No money has moved yet.",
   "overview.recent": "Latest payments",
   "overview.all": "All payments",
+  "overview.analytics": "Analytics, {from} – {to}",
+  "overview.analyticsHint": "Succeeded payments by the day they were created, in {tz}.",
+  "chart.table": "Show as table",
+  "chart.day": "Day",
+  "chart.total": "{title}: {total} in {days} days",
+  "chart.best": "best day {day}, {value}",
+  "chart.noBest": "nothing yet",
+  "chart.volume": "Volume by day · {currency}",
+  "chart.count": "Payments by day · {currency}",
+  "chart.payments": "Payments",
+  "chart.amount": "Volume",
+  "chart.refundsFees": "Refunds and fees by day · {currency}",
+  "chart.refundsFeesLabel": "{title}: {refundCount} refunds, {refunds} refunded, {fees} in fees in {days} days",
+  "chart.refundCount": "Refunds",
+  "chart.refunded": "Refunded",
+  "chart.fees": "Fees",
+  "chart.methods": "Success rate by method",
+  "chart.methodRate": "{method} {rate} of {attempts}",
+  "chart.methodsEmpty": "no payment has succeeded or failed yet",
+  "chart.attempts": "Attempts",
+  "chart.rate": "Success rate",
+  "chart.ridesByHour": "Rides by hour",
+  "chart.ridesByHourLabel": "{title}: {rides} rides in {days} days; busiest hour {hour}, {best}",
+  "chart.hour": "Hour",
+  "chart.ridesByRoute": "Rides by route",
+  "chart.routeRides": "route {route}: {rides}",
+  "method.card": "Card",
+  "method.sms": "SMS",
+  "method.qr": "QR",
+  "method.wallet": "Wallet",
+  "csv.export": "Export CSV",
+  "csv.exportRoute": "Export taps of route {route} (CSV)",
+  "csv.taps": "Export all taps (CSV)",
+  "csv.tapsHint": "The file holds every tap, newest first, not only this day's.",
+  "payments.statusFilter": "Status",
+  "payments.allStatuses": "All",
   "payments.title": "Payments",
   "payments.method": "Method",
   "payment.title": "Payment {id}",
@@ -430,6 +466,42 @@ const ru: Record<Key, string> = {
   "overview.empty": "Деньги ещё не двигались.",
   "overview.recent": "Последние платежи",
   "overview.all": "Все платежи",
+  "overview.analytics": "Аналитика, {from} – {to}",
+  "overview.analyticsHint": "Успешные платежи по дню создания, время {tz}.",
+  "chart.table": "Показать таблицей",
+  "chart.day": "День",
+  "chart.total": "{title}: {total} за {days} дн.",
+  "chart.best": "лучший день {day}, {value}",
+  "chart.noBest": "пока ничего",
+  "chart.volume": "Оборот по дням · {currency}",
+  "chart.count": "Платежи по дням · {currency}",
+  "chart.payments": "Платежи",
+  "chart.amount": "Оборот",
+  "chart.refundsFees": "Возвраты и комиссии по дням · {currency}",
+  "chart.refundsFeesLabel": "{title}: возвратов {refundCount} на {refunds}, комиссий {fees} за {days} дн.",
+  "chart.refundCount": "Возвраты",
+  "chart.refunded": "Возвращено",
+  "chart.fees": "Комиссии",
+  "chart.methods": "Доля успешных по способу оплаты",
+  "chart.methodRate": "{method} {rate} из {attempts}",
+  "chart.methodsEmpty": "ни один платёж ещё не прошёл и не отклонён",
+  "chart.attempts": "Попытки",
+  "chart.rate": "Доля успешных",
+  "chart.ridesByHour": "Поездки по часам",
+  "chart.ridesByHourLabel": "{title}: {rides} поездок за {days} дн.; больше всего в {hour}, {best}",
+  "chart.hour": "Час",
+  "chart.ridesByRoute": "Поездки по маршрутам",
+  "chart.routeRides": "маршрут {route}: {rides}",
+  "method.card": "Карта",
+  "method.sms": "SMS",
+  "method.qr": "QR",
+  "method.wallet": "Кошелёк",
+  "csv.export": "Выгрузить CSV",
+  "csv.exportRoute": "Выгрузить поездки маршрута {route} (CSV)",
+  "csv.taps": "Выгрузить все поездки (CSV)",
+  "csv.tapsHint": "В файле все поездки, новые первыми, а не только за этот день.",
+  "payments.statusFilter": "Статус",
+  "payments.allStatuses": "Все",
   "payments.title": "Платежи",
   "payments.method": "Способ",
   "payment.title": "Платёж {id}",
@@ -748,6 +820,22 @@ export function weekdayText(day: "monday" | "tuesday" | "wednesday" | "thursday"
   const i = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"].indexOf(day);
   return new Intl.DateTimeFormat(locale(), { weekday: "long", timeZone: "UTC" }).format(Date.UTC(2026, 0, 5 + i));
 }
+
+/** A calendar day of the API ("2026-12-02", already local) as "2 Dec"; read in UTC so no zone moves it. */
+export function dayText(date: string): string {
+  return new Intl.DateTimeFormat(locale(), { day: "numeric", month: "short", timeZone: "UTC" }).format(new Date(`${date}T00:00:00Z`));
+}
+
+/** A payment method's name (unknown ones as they are). */
+export function methodText(method: string): string {
+  const key = `method.${method}` as Key;
+  return key in en ? t(key) : method;
+}
+
+/** A count (1 234 / 1,234) and a 0..1 share as a percent with at most one decimal, in the console's language. */
+export const countText = (n: number): string => new Intl.NumberFormat(locale()).format(n);
+export const percentText = (share: number): string =>
+  new Intl.NumberFormat(locale(), { style: "percent", maximumFractionDigits: 1 }).format(share);
 
 export const formatDate = (iso: string): string =>
   new Intl.DateTimeFormat(locale(), { dateStyle: "medium", timeStyle: "short" }).format(new Date(iso));

@@ -269,6 +269,19 @@ export const shared = css`
     gap: 0.6rem;
     align-items: center;
   }
+  a.download {
+    display: inline-flex;
+    align-items: center;
+    min-height: 2.75rem;
+    font-weight: 600;
+    border: 1px solid var(--accent);
+    border-radius: 10px;
+    padding: 0.55rem 1.1rem;
+  }
+  .list-tools {
+    align-items: end;
+    margin: 0 0 1rem;
+  }
   .alert {
     border: 1px solid var(--bad);
     color: var(--bad);

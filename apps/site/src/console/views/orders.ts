@@ -11,6 +11,9 @@ export class ConsoleOrders extends PagedList<Order> {
   protected fetchPage(query: { limit: number; starting_after?: string }) {
     return api.orders.list(query);
   }
+  protected override csvPath() {
+    return "/v1/orders";
+  }
   protected heading() {
     return t("orders.title");
   }

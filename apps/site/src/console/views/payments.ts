@@ -1,15 +1,52 @@
-import type { Payment } from "@softrack/sdk";
+import type { Payment, PaymentListParams } from "@softrack/sdk";
 import { html, nothing } from "lit";
 import { api } from "../api";
 import { formatDate, locale, statusText, t } from "../i18n";
 import { formatMoney } from "../money";
 import { statusTone } from "../status";
-import { PagedList } from "./paged-list";
+import { PagedList, type PageQuery } from "./paged-list";
 
-/** Every payment, newest first, a page at a time (cursor pagination). */
+const STATUSES = [
+  "succeeded",
+  "failed",
+  "requires_payment_method",
+  "requires_action",
+  "requires_capture",
+  "processing",
+  "canceled",
+] as const;
+
+/** Every payment (or those of one status), newest first, a page at a time (cursor pagination); the same list as CSV. */
 export class ConsolePayments extends PagedList<Payment> {
-  protected fetchPage(query: { limit: number; starting_after?: string }) {
-    return api.payments.list(query);
+  static override properties = { ...PagedList.properties, status: { state: true } };
+  /** The status filter; "" is every payment. */
+  declare status: string;
+
+  constructor() {
+    super();
+    this.status = "";
+  }
+
+  protected fetchPage(query: PageQuery) {
+    return api.payments.list(query as PaymentListParams);
+  }
+  protected override filters() {
+    return { status: this.status || undefined };
+  }
+  protected override csvPath() {
+    return "/v1/payments";
+  }
+  protected override filterControls() {
+    return html`<div class="field">
+      <label for="payment-status">${t("payments.statusFilter")}</label>
+      <select id="payment-status" ?disabled=${this.loading} @change=${(e: Event) => {
+        this.status = (e.target as HTMLSelectElement).value;
+        this.refilter();
+      }}>
+        <option value="" ?selected=${this.status === ""}>${t("payments.allStatuses")}</option>
+        ${STATUSES.map((s) => html`<option value=${s} ?selected=${this.status === s}>${statusText(s)}</option>`)}
+      </select>
+    </div>`;
   }
   protected heading() {
     return t("payments.title");

@@ -78,6 +78,9 @@ export class ConsolePayouts extends PagedList<Payout> {
   protected fetchPage(query: { limit: number; starting_after?: string }) {
     return api.payouts.list(query);
   }
+  protected override csvPath() {
+    return "/v1/payouts";
+  }
   protected heading() {
     return t("payouts.title");
   }
@@ -270,18 +273,6 @@ export class ConsolePayouts extends PagedList<Payout> {
 
 /** One payout: its facts, Cancel while pending, and its report lines with the CSV download. */
 export class ConsolePayout extends PagedList<PayoutTransaction> {
-  static override styles = [
-    ...PagedList.styles,
-    css`
-      a.download {
-        display: inline-block;
-        font-weight: 600;
-        border: 1px solid var(--accent);
-        border-radius: 10px;
-        padding: 0.55rem 1.1rem;
-      }
-    `,
-  ];
   static override properties = {
     ...PagedList.properties,
     payoutId: { attribute: false },

@@ -2,6 +2,7 @@ import type { TransitDailyReport } from "@softrack/sdk";
 import { html, nothing } from "lit";
 import { api } from "../api";
 import { LoadedElement } from "../base";
+import { csvHref } from "../export";
 import { locale, t } from "../i18n";
 import { formatMoney } from "../money";
 
@@ -11,7 +12,10 @@ function today(): string {
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
 }
 
-/** Rides, revenue and declines of one local day: totals, per route, per terminal. */
+/** The taps list, whose `format=csv` is the export (it filters by route, terminal or decision; not by day). */
+const TAPS = "/v1/transit/taps";
+
+/** Rides, revenue and declines of one local day: totals, per route, per terminal; the taps as CSV, all or a route's. */
 export class ConsoleTransit extends LoadedElement {
   static override properties = { ...LoadedElement.properties, date: { state: true }, report: { state: true } };
   declare date: string;
@@ -48,6 +52,10 @@ export class ConsoleTransit extends LoadedElement {
         <button type="submit" ?disabled=${this.loading}>${t("transit.show")}</button>
       </form>
       ${this.error ? html`<p class="alert" role="alert">${this.error}</p>` : nothing}
+      <div class="row list-tools">
+        <a class="download" href=${csvHref(TAPS, {})} download>${t("csv.taps")}</a>
+        <span class="hint">${t("csv.tapsHint")}</span>
+      </div>
       ${this.loading && !r ? html`<p role="status">${t("app.loading")}</p>` : nothing}
       ${
         r
@@ -62,8 +70,11 @@ export class ConsoleTransit extends LoadedElement {
                   </table></div>
                   <div class="table-wrap"><table>
                     <caption>${t("transit.routes")}</caption>
-                    <thead><tr><th scope="col">${t("transit.route")}</th><th scope="col" class="num">${t("transit.rides")}</th><th scope="col" class="num">${t("transit.revenue")}</th><th scope="col" class="num">${t("transit.declines")}</th></tr></thead>
-                    <tbody>${r.routes.map((x) => html`<tr><td>${x.route}</td><td class="num">${x.rides}</td><td class="num">${money(x.revenue, x.currency)}</td><td class="num">${x.declines}</td></tr>`)}</tbody>
+                    <thead><tr><th scope="col">${t("transit.route")}</th><th scope="col" class="num">${t("transit.rides")}</th><th scope="col" class="num">${t("transit.revenue")}</th><th scope="col" class="num">${t("transit.declines")}</th><th scope="col">${t("csv.export")}</th></tr></thead>
+                    <tbody>${r.routes.map(
+                      (x) =>
+                        html`<tr><td>${x.route}</td><td class="num">${x.rides}</td><td class="num">${money(x.revenue, x.currency)}</td><td class="num">${x.declines}</td><td><a href=${csvHref(TAPS, { route: x.route })} download aria-label=${t("csv.exportRoute", { route: x.route })}>CSV</a></td></tr>`,
+                    )}</tbody>
                   </table></div>
                   <div class="table-wrap"><table>
                     <caption>${t("transit.terminals")}</caption>
