@@ -27,7 +27,7 @@ const WIDTHS = [
   { width: 1280, height: 800 },
 ] as const;
 /** Long screens are cut here: the top of a list says what it is, and the files stay small. */
-const MAX_HEIGHT = 2400;
+const MAX_HEIGHT = 4000;
 const CONSOLE_LANGS = { en: "en-US", ru: "ru-RU" } as const;
 const CHECKOUT_LOCALES = ["en", "ru", "ky", "kk", "uz"] as const;
 
