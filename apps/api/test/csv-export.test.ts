@@ -125,8 +125,13 @@ beforeAll(async () => {
     client_tap_id: `csv-${i}`,
   }));
   expect((await sk.post("/v1/transit/taps/batch", { taps })).status).toBe(200);
+  tapTimes = taps.map((t) => t.tapped_at);
 });
 afterAll(() => api.close());
+
+/** When the 135 taps were made (a day ago, one a minute: they may straddle a local midnight). */
+let tapTimes: string[] = [];
+const localDate = (iso: string, tz: string) => new Intl.DateTimeFormat("en-CA", { timeZone: tz }).format(new Date(iso));
 
 describe("format=csv on the lists", () => {
   it("payments: the rows equal the JSON list's, unfiltered and by status; text cells are quoted and defused", async () => {
@@ -163,6 +168,21 @@ describe("format=csv on the lists", () => {
     expect((await expectSameRows("/v1/transit/taps", "")).rows).toHaveLength(135);
     const file = await csv("/v1/orders?format=csv");
     expect(file.header).not.toContain("handover_code");
+  });
+
+  it("taps of one local day (the daily report's export): the taps made that day in the zone, and only those", async () => {
+    for (const tz of ["Asia/Bishkek", "America/New_York"]) {
+      const day = localDate(tapTimes[0] as string, tz);
+      const expected = tapTimes.filter((t) => localDate(t, tz) === day).length;
+      const that = await expectSameRows("/v1/transit/taps", `date=${day}&timezone=${encodeURIComponent(tz)}`);
+      expect(that.rows).toHaveLength(expected);
+      expect(expected).toBeGreaterThan(0);
+    }
+    const before = await sk.get("/v1/transit/taps?date=2020-01-01");
+    expect(before.body.data).toEqual([]);
+    const bad = await sk.get("/v1/transit/taps?date=2026-13-01");
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.param).toBe("date");
   });
 
   it("starts after the cursor as the JSON list does, and refuses a bad format", async () => {

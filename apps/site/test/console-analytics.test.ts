@@ -258,16 +258,37 @@ describe("Export CSV on the console's lists", () => {
       expect(f.ids.length, path).toBeGreaterThan(0);
     }
 
-    // transit: every tap, and one route's from its row of the report
+    // transit: the report's day, every route's taps and one route's from its row of the report
+    const [first] = (
+      await (await fetch(`${api.url}/v1/transit/taps?limit=1`, { headers: { Authorization: `Bearer ${api.merchant.secretKey}` } })).json()
+    ).data as { tapped_at: string }[];
+    const day = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Bishkek" }).format(new Date(first?.tapped_at as string));
+    const ofDay = { date: day, timezone: "Asia/Bishkek" };
+    // Shows the report of `date` and waits until it is drawn (its links are re-rendered with it).
+    const showDay = async (date: string) => {
+      await page.getByRole("textbox", { name: "Day" }).fill(date);
+      await Promise.all([
+        page.waitForResponse((r) => r.url().includes(`/v1/transit/reports/daily?date=${date}`)),
+        page.getByRole("button", { name: "Show" }).click(),
+      ]);
+      await expect.poll(() => page.getByRole("button", { name: "Show" }).isEnabled()).toBe(true);
+    };
     await page.goto(`${api.url}/console/#/transit`);
     await page.getByRole("heading", { name: "Transit daily report", level: 1 }).waitFor();
-    const taps = await download(page, page.getByRole("link", { name: "Export all taps (CSV)" }));
+    await showDay(day);
+    const dayLink = page.getByRole("link", { name: "Export this day's taps (CSV)" });
+    await expect.poll(() => dayLink.getAttribute("href")).toBe(`/v1/transit/taps?format=csv&date=${day}&timezone=Asia%2FBishkek`);
+    const taps = await download(page, dayLink);
     expect(taps.file.startsWith("\uFEFFid,tapped_at,terminal,route,")).toBe(true);
-    expect(taps.ids).toEqual(await everyId("/v1/transit/taps"));
+    expect(taps.ids).toEqual(await everyId("/v1/transit/taps", ofDay));
     expect(taps.ids).toHaveLength(2);
-    const m1 = await download(page, page.getByRole("link", { name: "Export taps of route M1 (CSV)" }));
-    expect(m1.ids).toEqual(await everyId("/v1/transit/taps", { route: "M1" }));
+    const m1 = await download(page, page.getByRole("link", { name: "Export this day's taps of route M1 (CSV)" }));
+    expect(m1.ids).toEqual(await everyId("/v1/transit/taps", { ...ofDay, route: "M1" }));
     expect(m1.ids).toHaveLength(1);
+    // Another day's file holds none of them.
+    await showDay("2020-01-01");
+    await expect.poll(() => dayLink.getAttribute("href")).toContain("date=2020-01-01");
+    expect((await download(page, dayLink)).ids).toEqual([]);
     expect(problems).toEqual([]);
     await context.close();
   }, 90_000);

@@ -1426,7 +1426,7 @@ export type paths = {
       path?: never;
       cookie?: never;
     };
-    /** List taps, newest first, of one terminal, route or decision if asked (format=csv: a file) */
+    /** List taps, newest first, of one terminal, route, decision or local day if asked (format=csv: a file) */
     get: operations["getTransitTaps"];
     put?: never;
     /**
@@ -12498,6 +12498,8 @@ export interface operations {
   getTransitTaps: {
     parameters: {
       query?: {
+        /** @description Only the taps made on this local calendar date (in `timezone`), as the daily report counts them */
+        date?: string;
         decision?: "accepted" | "declined";
         ending_before?: string;
         /** @description csv: every matching object (up to 10,000) as a CSV file */
@@ -12506,6 +12508,8 @@ export interface operations {
         route?: string;
         starting_after?: string;
         terminal?: string;
+        /** @description An IANA time zone name (tz database), e.g. Asia/Bishkek or Asia/Almaty. */
+        timezone?: string;
       };
       header?: never;
       path?: never;

@@ -106,7 +106,7 @@ const routes = {
     method: "get",
     path: "/v1/transit/taps",
     tags,
-    summary: "List taps, newest first, of one terminal, route or decision if asked (format=csv: a file)",
+    summary: "List taps, newest first, of one terminal, route, decision or local day if asked (format=csv: a file)",
     security: bearer,
     middleware: [allow("secret")] as const,
     request: {
@@ -114,6 +114,14 @@ const routes = {
         terminal: z.string().max(64).optional(),
         route: z.string().max(64).optional(),
         decision: z.enum(["accepted", "declined"]).optional(),
+        date: z.iso
+          .date()
+          .optional()
+          .openapi({
+            example: "2026-11-23",
+            description: "Only the taps made on this local calendar date (in `timezone`), as the daily report counts them",
+          }),
+        timezone: ReportQuery.shape.timezone,
         ...FormatParam,
       }),
     },

@@ -102,7 +102,7 @@ export function reportCsv(r: DailyReport): string {
 }
 
 /** [start, end) of a calendar date in a time zone. */
-function localDay(date: string, timezone: string): { start: Date; end: Date } {
+export function localDay(date: string, timezone: string): { start: Date; end: Date } {
   const ymd = new Intl.DateTimeFormat("en-CA", { timeZone: timezone, year: "numeric", month: "2-digit", day: "2-digit" });
   const [y, m, d] = date.split("-").map(Number) as [number, number, number];
   const noon = Date.UTC(y, m - 1, d, 12);

@@ -6,6 +6,7 @@ import { newId } from "../../lib/ids.js";
 import { type ListParams, toList } from "../../lib/pagination.js";
 import { merchantOf } from "../../middleware/auth.js";
 import { getTariff } from "../tariffs.js";
+import { localDay } from "./report.js";
 import { TAP_COLUMNS, type TapRecord, tapObject } from "./taps.js";
 
 type Vars = AppEnv["Variables"];
@@ -67,15 +68,26 @@ export async function findTerminal(v: Vars, id: string): Promise<TerminalRow> {
 /** One page of the operator's taps, newest first (tap ids sort by time), optionally of one terminal, route or decision. */
 export async function listTaps(
   v: Vars,
-  q: ListParams & { terminal?: string | undefined; route?: string | undefined; decision?: "accepted" | "declined" | undefined },
+  q: ListParams & {
+    terminal?: string | undefined;
+    route?: string | undefined;
+    decision?: "accepted" | "declined" | undefined;
+    date?: string | undefined;
+    timezone?: string | undefined;
+  },
 ) {
   const p = merchantOf(v);
+  // The daily report's day: the same bounds, so its export holds the taps it counted.
+  const day = q.date === undefined ? undefined : localDay(q.date, q.timezone ?? "Asia/Bishkek");
   const filters = [
     sql`merchant_id = ${p.merchantId}`,
     sql`livemode = ${p.livemode}`,
     q.terminal === undefined ? undefined : sql`terminal_id = ${q.terminal}`,
     q.route === undefined ? undefined : sql`route = ${q.route}`,
     q.decision === undefined ? undefined : sql`decision = ${q.decision}`,
+    day === undefined
+      ? undefined
+      : sql`tapped_at >= ${day.start.toISOString()}::timestamptz AND tapped_at < ${day.end.toISOString()}::timestamptz`,
     q.starting_after === undefined ? undefined : sql`id < ${q.starting_after}`,
     q.ending_before === undefined ? undefined : sql`id > ${q.ending_before}`,
   ].filter((f) => f !== undefined);

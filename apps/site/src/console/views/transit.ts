@@ -12,7 +12,7 @@ function today(): string {
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
 }
 
-/** The taps list, whose `format=csv` is the export (it filters by route, terminal or decision; not by day). */
+/** The taps list, whose `format=csv` is the export: the report's day (date and zone), all routes or one. */
 const TAPS = "/v1/transit/taps";
 
 /** Rides, revenue and declines of one local day: totals, per route, per terminal; the taps as CSV, all or a route's. */
@@ -52,10 +52,13 @@ export class ConsoleTransit extends LoadedElement {
         <button type="submit" ?disabled=${this.loading}>${t("transit.show")}</button>
       </form>
       ${this.error ? html`<p class="alert" role="alert">${this.error}</p>` : nothing}
-      <div class="row list-tools">
-        <a class="download" href=${csvHref(TAPS, {})} download>${t("csv.taps")}</a>
-        <span class="hint">${t("csv.tapsHint")}</span>
-      </div>
+      ${
+        r
+          ? html`<div class="row list-tools">
+              <a class="download" href=${csvHref(TAPS, { date: r.date, timezone: r.timezone })} download>${t("csv.taps")}</a>
+            </div>`
+          : nothing
+      }
       ${this.loading && !r ? html`<p role="status">${t("app.loading")}</p>` : nothing}
       ${
         r
@@ -73,7 +76,7 @@ export class ConsoleTransit extends LoadedElement {
                     <thead><tr><th scope="col">${t("transit.route")}</th><th scope="col" class="num">${t("transit.rides")}</th><th scope="col" class="num">${t("transit.revenue")}</th><th scope="col" class="num">${t("transit.declines")}</th><th scope="col">${t("csv.export")}</th></tr></thead>
                     <tbody>${r.routes.map(
                       (x) =>
-                        html`<tr><td>${x.route}</td><td class="num">${x.rides}</td><td class="num">${money(x.revenue, x.currency)}</td><td class="num">${x.declines}</td><td><a href=${csvHref(TAPS, { route: x.route })} download aria-label=${t("csv.exportRoute", { route: x.route })}>CSV</a></td></tr>`,
+                        html`<tr><td>${x.route}</td><td class="num">${x.rides}</td><td class="num">${money(x.revenue, x.currency)}</td><td class="num">${x.declines}</td><td><a href=${csvHref(TAPS, { route: x.route, date: r.date, timezone: r.timezone })} download aria-label=${t("csv.exportRoute", { route: x.route })}>CSV</a></td></tr>`,
                     )}</tbody>
                   </table></div>
                   <div class="table-wrap"><table>
