@@ -114,13 +114,10 @@ const routes = {
         terminal: z.string().max(64).optional(),
         route: z.string().max(64).optional(),
         decision: z.enum(["accepted", "declined"]).optional(),
-        date: z.iso
-          .date()
-          .optional()
-          .openapi({
-            example: "2026-11-23",
-            description: "Only the taps made on this local calendar date (in `timezone`), as the daily report counts them",
-          }),
+        date: z.iso.date().optional().openapi({
+          example: "2026-11-23",
+          description: "Only the taps made on this local calendar date (in `timezone`), as the daily report counts them",
+        }),
         timezone: ReportQuery.shape.timezone,
         ...FormatParam,
       }),
