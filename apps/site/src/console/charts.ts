@@ -115,25 +115,8 @@ export function rowChart(opts: {
   </svg>`;
 }
 
-/** The charts' look, from the site's colour variables (light and dark). */
-export const chartStyles = css`
-  .charts {
-    display: grid;
-    grid-template-columns: repeat(auto-fit, minmax(min(24rem, 100%), 1fr));
-    gap: 1rem;
-    margin: 0 0 1.25rem;
-  }
-  .charts > .card {
-    margin: 0;
-    min-width: 0;
-  }
-  figure {
-    margin: 0;
-  }
-  figcaption {
-    font-weight: 600;
-    margin: 0 0 0.5rem;
-  }
+/** What every console chart shares (the Overview's and the no-shows report's): axes, grid, ticks, legend, swatches. */
+export const chartBase = css`
   svg {
     display: block;
     width: 100%;
@@ -145,15 +128,6 @@ export const chartStyles = css`
   .grid {
     stroke: var(--line);
     stroke-dasharray: 4 4;
-  }
-  .bar {
-    fill: var(--accent);
-  }
-  .refund {
-    fill: var(--bad);
-  }
-  .fee {
-    fill: var(--muted);
   }
   .tick {
     fill: var(--muted);
@@ -175,6 +149,37 @@ export const chartStyles = css`
     margin-inline-end: 0.35em;
     border-radius: 2px;
     vertical-align: -0.05em;
+  }
+`;
+
+/** The Overview's charts, from the site's colour variables (light and dark). */
+export const chartStyles = css`
+  ${chartBase}
+  .charts {
+    display: grid;
+    grid-template-columns: repeat(auto-fit, minmax(min(24rem, 100%), 1fr));
+    gap: 1rem;
+    margin: 0 0 1.25rem;
+  }
+  .charts > .card {
+    margin: 0;
+    min-width: 0;
+  }
+  figure {
+    margin: 0;
+  }
+  figcaption {
+    font-weight: 600;
+    margin: 0 0 0.5rem;
+  }
+  .bar {
+    fill: var(--accent);
+  }
+  .refund {
+    fill: var(--bad);
+  }
+  .fee {
+    fill: var(--muted);
   }
   .swatch.refund {
     background: var(--bad);

@@ -2,6 +2,7 @@ import type { BuyerReliabilitySummary } from "@softrack/sdk";
 import { css, html, nothing, svg } from "lit";
 import { api } from "../api";
 import { LoadedElement } from "../base";
+import { chartBase } from "../charts";
 import { locale, t } from "../i18n";
 import { formatMoney } from "../money";
 
@@ -55,22 +56,13 @@ function chart(weeks: Week[], currency: string) {
 export class ConsoleNoShows extends LoadedElement {
   static override styles = [
     ...LoadedElement.styles,
+    chartBase,
     css`
       figure {
         margin: 0 0 1rem;
       }
       svg {
-        width: 100%;
         max-width: 720px;
-        height: auto;
-        display: block;
-      }
-      .axis {
-        stroke: var(--muted);
-      }
-      .grid {
-        stroke: var(--line);
-        stroke-dasharray: 4 4;
       }
       .lost {
         fill: var(--bad);
@@ -80,26 +72,6 @@ export class ConsoleNoShows extends LoadedElement {
       }
       .share {
         fill: var(--accent);
-      }
-      .tick {
-        fill: var(--muted);
-        font-size: 11px;
-      }
-      .legend {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 1rem;
-        margin: 0.5rem 0 0;
-        padding: 0;
-        list-style: none;
-      }
-      .swatch {
-        display: inline-block;
-        width: 0.8em;
-        height: 0.8em;
-        margin-inline-end: 0.35em;
-        border-radius: 2px;
-        vertical-align: -0.05em;
       }
       .swatch.lost {
         background: var(--bad);
