@@ -204,35 +204,25 @@ export class ConsoleOverview extends ConsoleElement {
         <tfoot><tr><th scope="row">${t("transit.totals")}</th>${foot.map((c) => html`<td class="num">${c}</td>`)}</tr></tfoot>
       </table>`;
 
-    const amounts = rows.map((d) => d.amount);
-    const volume = t("chart.volume", { currency });
-    const counts = rows.map((d) => d.count);
-    const count = t("chart.count", { currency });
+    // One bar a day of one figure (volume, count), with its table.
+    const daily = (name: string, title: string, column: Key, key: "amount" | "count", show: (n: number) => string) => {
+      const values = rows.map((d) => d[key]);
+      return chartCard(
+        name,
+        title,
+        columnChart({
+          name,
+          series: [{ values, className: "bar" }],
+          labels,
+          topLabel: show(Math.max(0, ...values)),
+          ariaLabel: gist(title, values, show(total[key]), show),
+        }),
+        table(title, [column], (d) => [show(d[key])], [show(total[key])]),
+      );
+    };
     const refunds = t("chart.refundsFees", { currency });
-    return html`${chartCard(
-      "volume",
-      volume,
-      columnChart({
-        name: "volume",
-        series: [{ values: amounts, className: "bar" }],
-        labels,
-        topLabel: money(Math.max(0, ...amounts)),
-        ariaLabel: gist(volume, amounts, money(total.amount), money),
-      }),
-      table(volume, ["chart.amount"], (d) => [money(d.amount)], [money(total.amount)]),
-    )}
-    ${chartCard(
-      "count",
-      count,
-      columnChart({
-        name: "count",
-        series: [{ values: counts, className: "bar" }],
-        labels,
-        topLabel: countText(Math.max(0, ...counts)),
-        ariaLabel: gist(count, counts, countText(total.count), countText),
-      }),
-      table(count, ["chart.payments"], (d) => [countText(d.count)], [countText(total.count)]),
-    )}
+    return html`${daily("volume", t("chart.volume", { currency }), "chart.amount", "amount", money)}
+    ${daily("count", t("chart.count", { currency }), "chart.payments", "count", countText)}
     ${chartCard(
       "refunds-fees",
       refunds,
