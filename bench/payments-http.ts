@@ -13,7 +13,7 @@
  * or a keyed path's last request was not replayed from its key.
  *
  *   npm run build -w @softrack/sdk -w @softrack/api && npx tsx bench/payments-http.ts \
- *     [--seconds 20] [--connections 64] [--customers 2000] [--paths a,b,c] [--warmup 3] [--report file.md]
+ *     [--seconds 20] [--connections 64] [--customers 2000] [--paths a,b,c] [--rounds 4] [--warmup 3] [--report file.md]
  *   CPU_PROFILE=dir profiles the API process (written when it stops).
  *   PG_STATEMENTS=1 prints where PostgreSQL's time went per statement, per path.
  *   PG_SETTINGS='{"name":"value"}' adds server settings (e.g. auto_explain's), and PG_LOG=file keeps
@@ -55,6 +55,8 @@ const { values } = parseArgs({
     customers: { type: "string", default: "2000" },
     /** Which paths to measure, in this order. */
     paths: { type: "string", default: "a,b,c" },
+    /** Slices per path: the paths take turns, ROUNDS times (PG_STATEMENTS=1 makes it 1). */
+    rounds: { type: "string", default: "4" },
     /** Unmeasured seconds of each path before its measurement (JIT, pools, caches). */
     warmup: { type: "string", default: "3" },
     report: { type: "string" },
@@ -64,6 +66,7 @@ const SECONDS = Number(values.seconds);
 const CONNECTIONS = Number(values.connections);
 const CUSTOMERS = Number(values.customers);
 const WARMUP = Number(values.warmup);
+const ROUNDS = Math.max(1, Number(values.rounds));
 const SELECTED = values.paths.split(",").map((p) => p.trim());
 for (const p of SELECTED) if (!(p in PATHS)) throw new Error(`--paths: unknown path "${p}" (a, b or c)`);
 const root = resolve(import.meta.dirname, "..");
@@ -248,8 +251,7 @@ try {
   };
 
   /** Sends the last keyed POST again, same key and body: the API must answer from its key record. */
-  const replayLast = async (): Promise<{ replay: string; replayed: boolean }> => {
-    const last = tally.last;
+  const replayLast = async (last: PostTally["last"]): Promise<{ replay: string; replayed: boolean }> => {
     if (!last) return { replay: "no request to replay", replayed: false };
     const res = await transport.fetch(api + last.path, { method: "POST", headers: last.headers, body: last.body });
     const text = await res.text();
@@ -264,25 +266,95 @@ try {
     };
   };
 
+  const run = (id: PathId, seconds: number) =>
+    id === "b" ? walletPayments(client, customers, CONNECTIONS, seconds) : paymentLoad(CONNECTIONS, seconds, pay[id]);
+  // Interleaved: each path runs ROUNDS slices of SECONDS / ROUNDS, the paths taking turns (each
+  // round starts one path later), so a neighbour's burst on this shared machine, or the database
+  // growing, weighs on every path alike instead of on whichever ran last.
+  const rounds = statementsOn ? 1 : ROUNDS;
+  const sums = new Map<
+    PathId,
+    {
+      load: WalletPaymentLoad;
+      seconds: number;
+      api: number;
+      pg: number;
+      self: number;
+      posts: number;
+      keyed: number;
+      last?: PostTally["last"];
+    }
+  >();
+  for (const id of SELECTED as PathId[]) {
+    if (WARMUP > 0) await run(id, WARMUP);
+    sums.set(id, {
+      load: { ok: 0, failed: 0, latencies: [], why: new Map(), paymentsPerSecond: 0 },
+      seconds: 0,
+      api: 0,
+      pg: 0,
+      self: 0,
+      posts: 0,
+      keyed: 0,
+    });
+  }
+  if (statementsOn) {
+    await pg.psql(
+      "api",
+      "CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset(); SELECT pg_stat_reset_shared('wal');",
+    );
+  }
+  for (let round = 0; round < rounds; round++) {
+    for (let k = 0; k < SELECTED.length; k++) {
+      const id = SELECTED[(round + k) % SELECTED.length] as PathId;
+      const sum = sums.get(id) as NonNullable<ReturnType<typeof sums.get>>;
+      const posts0 = { posts: tally.posts, keyed: tally.keyed };
+      const cpu0 = { api: processCpu(apiPid), pg: treeCpu(pm), self: process.cpuUsage() };
+      const slice = await run(id, SECONDS / rounds);
+      const self = process.cpuUsage(cpu0.self);
+      sum.api += processCpu(apiPid) - cpu0.api;
+      sum.pg += treeCpu(pm) - cpu0.pg;
+      sum.self += (self.user + self.system) / 1e6;
+      sum.posts += tally.posts - posts0.posts;
+      sum.keyed += tally.keyed - posts0.keyed;
+      sum.seconds += slice.ok / slice.paymentsPerSecond || SECONDS / rounds;
+      sum.load.ok += slice.ok;
+      sum.load.failed += slice.failed;
+      for (const l of slice.latencies) sum.load.latencies.push(l);
+      for (const [why, count] of slice.why) sum.load.why.set(why, (sum.load.why.get(why) ?? 0) + count);
+      if (id !== "b" && tally.last) sum.last = tally.last;
+      if (statementsOn) {
+        const top = await pg.psql(
+          "api",
+          `SELECT round((total_plan_time * 1000 / ${slice.ok + slice.failed})::numeric) AS plan_us, round((total_exec_time * 1000 / ${slice.ok + slice.failed})::numeric) AS exec_us,
+                  calls, left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 110) FROM pg_stat_statements
+           ORDER BY total_plan_time + total_exec_time DESC LIMIT 15`,
+        );
+        console.log(`PostgreSQL time per payment, path ${id} (µs planning | execution | calls | statement):\n${top}`);
+        const wal = await pg.psql(
+          "api",
+          `SELECT round(wal_records::numeric / ${slice.ok + slice.failed}, 1) AS records, round(wal_fpi::numeric / ${slice.ok + slice.failed}, 2) AS full_pages,
+                  round(wal_bytes / ${slice.ok + slice.failed}) AS bytes, round(wal_write::numeric / ${slice.ok + slice.failed}, 2) AS writes, round(wal_sync::numeric / ${slice.ok + slice.failed}, 3) AS syncs
+           FROM pg_stat_wal`,
+        );
+        console.log(`WAL per payment, path ${id}:\n${wal}`);
+        await pg.psql("api", "SELECT pg_stat_statements_reset(); SELECT pg_stat_reset_shared('wal');");
+      }
+    }
+  }
+
   const results: PathResult[] = [];
   for (const id of SELECTED as PathId[]) {
-    const run = (seconds: number) =>
-      id === "b" ? walletPayments(client, customers, CONNECTIONS, seconds) : paymentLoad(CONNECTIONS, seconds, pay[id]);
-    if (WARMUP > 0) await run(WARMUP);
-    if (statementsOn) await pg.psql("api", "CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset();");
-    const posts0 = { posts: tally.posts, keyed: tally.keyed };
-    const cpu0 = { api: processCpu(apiPid), pg: treeCpu(pm), self: process.cpuUsage() };
-    const load = await run(SECONDS);
+    const sum = sums.get(id) as NonNullable<ReturnType<typeof sums.get>>;
+    const load = { ...sum.load, paymentsPerSecond: sum.load.ok / sum.seconds };
     const n = load.ok + load.failed;
-    const self = process.cpuUsage(cpu0.self);
     const r: PathResult = {
       id,
       load,
-      apiUs: ((processCpu(apiPid) - cpu0.api) / n) * 1e6,
-      pgUs: ((treeCpu(pm) - cpu0.pg) / n) * 1e6,
-      loadUs: (self.user + self.system) / n,
+      apiUs: (sum.api / n) * 1e6,
+      pgUs: (sum.pg / n) * 1e6,
+      loadUs: (sum.self / n) * 1e6,
     };
-    if (id !== "b") r.keys = { posts: tally.posts - posts0.posts, keyed: tally.keyed - posts0.keyed, ...(await replayLast()) };
+    if (id !== "b") r.keys = { posts: sum.posts, keyed: sum.keyed, ...(await replayLast(sum.last)) };
     results.push(r);
     console.log(
       `${PATHS[id]}: ${fmt(load.paymentsPerSecond)} payments/s, p50 ${fmt(percentile(load.latencies, 50), 1)} ms, ` +
@@ -290,15 +362,6 @@ try {
         `CPU per payment: API ${fmt(r.apiUs)} µs, PostgreSQL ${fmt(r.pgUs)} µs, load generator ${fmt(r.loadUs)} µs` +
         (r.keys ? `; keys on ${r.keys.keyed} of ${r.keys.posts} POSTs; ${r.keys.replay}` : ""),
     );
-    if (statementsOn) {
-      const top = await pg.psql(
-        "api",
-        `SELECT round((total_plan_time * 1000 / ${n})::numeric) AS plan_us, round((total_exec_time * 1000 / ${n})::numeric) AS exec_us,
-                calls, left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 110) FROM pg_stat_statements
-         ORDER BY total_plan_time + total_exec_time DESC LIMIT 15`,
-      );
-      console.log(`PostgreSQL time per payment, path ${id} (µs planning | execution | calls | statement):\n${top}`);
-    }
   }
   const verify = (await admin.get<{ balanced: boolean }>("/v1/admin/ledger/verify")).body;
   client.close();
@@ -344,7 +407,7 @@ function paymentsReport(run: {
   const ms = (xs: number[], p: number) => fmt(percentile(xs, p), 1);
   const out: string[] = [
     `Run: \`npx tsx bench/payments-http.ts ${process.argv.slice(2).join(" ")}\`, ${startedAt.toISOString().slice(0, 16).replace("T", " ")} UTC, ` +
-      `${run.machine}, PostgreSQL 15 (fsync on), ${CONNECTIONS} connections, ${SECONDS} s per path after ${WARMUP} s of warm-up, ` +
+      `${run.machine}, PostgreSQL 15 (fsync on), ${CONNECTIONS} connections, ${SECONDS} s per path in ${statementsOn ? 1 : ROUNDS} interleaved slices after ${WARMUP} s of warm-up, ` +
       `load average ${load0.toFixed(1)} at the start and ${(loadavg()[0] as number).toFixed(1)} at the end.`,
     "",
     "| workload (same run) | rate | p50 ms | p99 ms | failed | API CPU µs per payment | PostgreSQL CPU µs per payment | load generator CPU µs per payment | × pgbench tps | PostgreSQL CPU × pgbench's per transfer |",

@@ -114,12 +114,23 @@ export class Softrack {
    * has at most one effect.
    */
   async request<T>(method: Method, path: string, body?: unknown, options: RequestOptions = {}): Promise<T> {
-    const bytes = await this.requestBytes(method, path, body, options);
-    return (bytes.byteLength ? JSON.parse(new TextDecoder().decode(bytes)) : undefined) as T;
+    // Read as text, not bytes: one UTF-8 decode, no copy into a second buffer.
+    const text = await this.#send(method, path, body, options, (res) => res.text());
+    return (text ? JSON.parse(text) : undefined) as T;
   }
 
   /** Like `request`, resolving with the successful response's body as bytes (PDF receipts). */
   async requestBytes(method: Method, path: string, body?: unknown, options: RequestOptions = {}): Promise<Uint8Array> {
+    return this.#send(method, path, body, options, async (res) => new Uint8Array(await res.arrayBuffer()));
+  }
+
+  async #send<R>(
+    method: Method,
+    path: string,
+    body: unknown,
+    options: RequestOptions,
+    read: (res: Response) => Promise<R>,
+  ): Promise<R> {
     const { signal, timeout = this.timeout, maxRetries = this.maxRetries } = options;
     const headers: Record<string, string> = { Accept: "application/json" };
     if (this.#apiKey) headers.Authorization = `Bearer ${this.#apiKey}`;
@@ -148,7 +159,7 @@ export class Softrack {
         res = await fetchFn(url, { ...init, signal: ctrl.signal });
         if (res.ok) {
           // Buffer the body while the timer runs, so a stalled body also times out.
-          return new Uint8Array(await res.arrayBuffer());
+          return await read(res);
         }
         const text = await res.text();
         let parsed: unknown;
@@ -186,5 +197,12 @@ export class Softrack {
   }
 }
 
+/**
+ * 32 random hex digits. randomUUID where the runtime has it: Node draws it from a cached pool, about
+ * a tenth of a fresh getRandomValues call, and every POST makes one. Browsers lack it outside secure
+ * contexts (a plain-http test page), hence the fallback.
+ */
 const newKey = (): string =>
-  `sdk_${Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("")}`;
+  typeof crypto.randomUUID === "function"
+    ? `sdk_${crypto.randomUUID().replaceAll("-", "")}`
+    : `sdk_${Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("")}`;

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { type SQL, sql } from "drizzle-orm";
 import { type SecretBox, sha256Hex } from "../lib/crypto.js";
 import { ApiError, invalid } from "../lib/errors.js";
@@ -47,7 +47,7 @@ export function claimOf(
     method: request.method,
     path: request.path,
     requestHash: sha256Hex(`${request.method} ${request.path}\n${canonicalBody(request)}`),
-    lock: createHash("sha256").update(`${scope}\u0000${header}`).digest().readBigInt64BE(0),
+    lock: hash("sha256", `${scope}\u0000${header}`, "buffer").readBigInt64BE(0),
   };
 }
 

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { BreakdownLine } from "@softrack/core";
 import { sql } from "drizzle-orm";
 import { ApiError, type ErrorBody } from "../../lib/errors.js";
@@ -82,7 +82,7 @@ export const tapKey = (t: { terminal: string; client_tap_id: string }) => `${t.t
 
 /** What makes two uploads of one (terminal, client_tap_id) the same tap. */
 export function contentHash(customer: string, tappedMs: number): string {
-  return createHash("sha256").update(`${customer}\n${tappedMs}`).digest("base64url").slice(0, 22);
+  return hash("sha256", `${customer}\n${tappedMs}`, "base64url").slice(0, 22);
 }
 
 export const tapError = (status: 400 | 404 | 422, code: string, message: string, param?: string) =>
