@@ -26,7 +26,7 @@
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createServer, request, type Server } from "node:http";
 import { type AddressInfo, createServer as netServer } from "node:net";
 import { cpus } from "node:os";
@@ -966,10 +966,20 @@ async function oldBranch(oldNode: number, newNode: number, chaosDb: number) {
     .at(-1);
   if (!newest) throw new Error(`no timeline history on node${newNode} after its promotion`);
   const { parentTimeline, fork } = forkOf(readFileSync(`${newWal}/${newest}`, "utf8"));
-  const promotedAt = promotionTime(
-    await waldump(["-p", newWal, "-t", String(Number.parseInt(newest.slice(0, 8), 16)), "-s", fork, "-n", "50"]),
-  );
-  if (promotedAt === undefined) throw new Error(`no END_OF_RECOVERY record at ${fork} on node${newNode}`);
+  // PostgreSQL writes the history file a moment before the END_OF_RECOVERY record: look again for a
+  // few seconds. Not found (it once was not, on a loaded machine), the history file's time stands
+  // in: it is earlier than the promotion, so the check can only grow stricter, never miss a commit.
+  let promotedAt: number | undefined;
+  for (let attempt = 0; promotedAt === undefined && attempt < 10; attempt++) {
+    if (attempt > 0) await sleep(500);
+    promotedAt = promotionTime(
+      await waldump(["-p", newWal, "-t", String(Number.parseInt(newest.slice(0, 8), 16)), "-s", fork, "-n", "1000"]),
+    );
+  }
+  if (promotedAt === undefined) {
+    promotedAt = statSync(`${newWal}/${newest}`).mtimeMs;
+    console.log(`node${newNode}: no END_OF_RECOVERY record found at ${fork}; the promotion is dated by ${newest}'s time`);
+  }
   const branch = await waldump(["-p", `${HA_DIR}/node${oldNode}/data/pg_wal`, "-t", String(parentTimeline), "-s", fork]);
   return judgeBranch(applicationCommits(branch, chaosDb), promotedAt);
 }

@@ -65,12 +65,19 @@ const JOB_DAYS = 30;
 const TERMINALS = 20;
 /** Rows per INSERT statement while synthesising: progress shows, and no statement runs for long. */
 const CHUNK = 500_000;
+/**
+ * Rows inside the window are counted from one fixed instant, before and after retention: the window's
+ * start as it will be INSIDE_MARGIN_MS after retention begins. Each retention run cuts at its own
+ * now() minus the window, so a boundary that moved with the clock (as it once did) counted rows that
+ * aged out during a long prune as lost. A prune that lasts longer than the margin is reported.
+ */
+const INSIDE_MARGIN_MS = 60 * 60_000;
 /** Tables retention prunes, with the predicate of a row past its window (5 minutes' slack for the clock). */
-const RETAINED: Record<string, { window: string; past: string; inside?: string }> = {
+const RETAINED: Record<string, { window: string; past: string; inside?: (from: Date) => string }> = {
   idempotency_keys: {
     window: `${IDEMPOTENCY_HOURS} h`,
     past: `created_at < now() - interval '${IDEMPOTENCY_HOURS} hours 5 minutes'`,
-    inside: `created_at > now() - interval '${IDEMPOTENCY_HOURS} hours' + interval '5 minutes'`,
+    inside: (from) => `created_at > '${from.toISOString()}'::timestamptz`,
   },
   webhook_deliveries: {
     window: `${WEBHOOK_DAYS} d, finished`,
@@ -377,6 +384,7 @@ await withPostgres({ name: "history", settings: { max_wal_size: "4GB", ...extraS
     const loadSeconds = (performance.now() - loadStarted) / 1000;
     log(`history written, vacuumed and analysed in ${fmt(loadSeconds)} s`);
 
+    const insideFrom = new Date(Date.now() - IDEMPOTENCY_HOURS * 3_600_000 + INSIDE_MARGIN_MS);
     const sizes = async () => {
       const out: Record<string, { rows: number; bytes: number; indexes: number; past?: number; inside?: number }> = {};
       for (const table of [...Object.keys(RETAINED), ...MONEY]) {
@@ -384,7 +392,7 @@ await withPostgres({ name: "history", settings: { max_wal_size: "4GB", ...extraS
         const [r] = await q.unsafe<{ rows: string; bytes: string; indexes: string; past: string | null; inside: string | null }[]>(
           `SELECT (SELECT count(*) FROM ${table}) AS rows, pg_total_relation_size('${table}') AS bytes, pg_indexes_size('${table}') AS indexes,
                   ${rule ? `(SELECT count(*) FROM ${table} WHERE ${rule.past})` : "NULL"} AS past,
-                  ${rule?.inside ? `(SELECT count(*) FROM ${table} WHERE ${rule.inside})` : "NULL"} AS inside`,
+                  ${rule?.inside ? `(SELECT count(*) FROM ${table} WHERE ${rule.inside(insideFrom)})` : "NULL"} AS inside`,
         );
         out[table] = {
           rows: Number(r?.rows),
@@ -433,6 +441,9 @@ await withPostgres({ name: "history", settings: { max_wal_size: "4GB", ...extraS
     // What autovacuum does after a large prune, done now so it does not land in phase 3.
     await q.unsafe(`VACUUM ANALYZE ${Object.keys(RETAINED).join(", ")}`);
     await q.unsafe("CHECKPOINT");
+    if (retentionSeconds * 1000 > INSIDE_MARGIN_MS) {
+      fail(`retention ran ${fmt(retentionSeconds)} s, past the ${INSIDE_MARGIN_MS / 60_000}-minute margin of the inside-the-window check`);
+    }
     const pruned = await sizes();
     const after = await phase("phase 3, after retention");
 
