@@ -63,6 +63,8 @@ interface Phase {
   seconds: number;
   reads: number;
   readErrors: number;
+  /** Failed reads by status and error code. */
+  why: Map<string, number>;
   readMs: number[];
   writes: number;
   writeErrors: number;
@@ -141,6 +143,7 @@ try {
       seconds: 0,
       reads: 0,
       readErrors: 0,
+      why: new Map(),
       readMs: [],
       writes: 0,
       writeErrors: 0,
@@ -162,7 +165,12 @@ try {
           if (res.status === 200) {
             r.reads++;
             r.readMs.push(res.ms);
-          } else r.readErrors++;
+          } else {
+            r.readErrors++;
+            const code = (res.body as { error?: { code?: string } } | undefined)?.error?.code ?? "";
+            const why = `${res.status} ${code}`.trim();
+            r.why.set(why, (r.why.get(why) ?? 0) + 1);
+          }
         },
       ),
       loops(
@@ -182,7 +190,7 @@ try {
     writers.close();
     const others = [...r.nodeCpu].filter(([n]) => n !== r.leader).map(([, s]) => s);
     console.log(
-      `${mode}: ${fmt(r.reads / r.seconds)} reads/s (p50 ${fmt(percentile(r.readMs, 50), 1)} ms, p99 ${fmt(percentile(r.readMs, 99), 1)} ms, ${r.readErrors} errors), ` +
+      `${mode}: ${fmt(r.reads / r.seconds)} reads/s (p50 ${fmt(percentile(r.readMs, 50), 1)} ms, p99 ${fmt(percentile(r.readMs, 99), 1)} ms, ${r.readErrors} errors${r.readErrors ? `: ${[...r.why].map(([k, v]) => `${k} × ${v}`).join(", ")}` : ""}), ` +
         `${fmt(r.writes / r.seconds)} payments/s (${r.writeErrors} failed); CPU s: primary ${fmt(r.nodeCpu.get(r.leader) ?? 0, 1)}, ` +
         `replicas ${others.map((s) => fmt(s, 1)).join(" + ")}, API ${fmt(r.apiCpu, 1)}`,
     );
