@@ -124,13 +124,7 @@ export class Softrack {
     return this.#send(method, path, body, options, async (res) => new Uint8Array(await res.arrayBuffer()));
   }
 
-  async #send<R>(
-    method: Method,
-    path: string,
-    body: unknown,
-    options: RequestOptions,
-    read: (res: Response) => Promise<R>,
-  ): Promise<R> {
+  async #send<R>(method: Method, path: string, body: unknown, options: RequestOptions, read: (res: Response) => Promise<R>): Promise<R> {
     const { signal, timeout = this.timeout, maxRetries = this.maxRetries } = options;
     const headers: Record<string, string> = { Accept: "application/json" };
     if (this.#apiKey) headers.Authorization = `Bearer ${this.#apiKey}`;
