@@ -26,6 +26,7 @@
  *
  *   npm run build -w @softrack/api && nice -n 15 npx tsx bench/history.ts [--scale 1] [--samples 2000]
  *   PG_SETTINGS='{"shared_buffers":"3GB"}' adds server settings (size the cache as production would).
+ *   PG_STATEMENTS=1 prints, per phase, the taps' statements with their time and blocks read.
  */
 import { randomBytes } from "node:crypto";
 import { loadavg } from "node:os";
@@ -107,7 +108,11 @@ process.on("exit", () => api?.child.kill("SIGKILL"));
 
 // PG_SETTINGS='{"shared_buffers":"2GB"}' adds server settings (to size the cache as production would).
 const extraSettings = process.env.PG_SETTINGS ? (JSON.parse(process.env.PG_SETTINGS) as Record<string, string>) : {};
-await withPostgres({ name: "history", settings: { max_wal_size: "4GB", ...extraSettings } }, async (pg) => {
+// PG_STATEMENTS=1 prints, per phase, where PostgreSQL's time went per statement of the taps (whose
+// cost grew with the history), to find which statement grows.
+const statementsOn = process.env.PG_STATEMENTS === "1";
+const statementSettings: Record<string, string> = statementsOn ? { shared_preload_libraries: "pg_stat_statements" } : {};
+await withPostgres({ name: "history", settings: { max_wal_size: "4GB", ...statementSettings, ...extraSettings } }, async (pg) => {
   await pg.createDatabase("api");
   const adminKey = `sk_admin_${"h".repeat(40)}`;
   const socket = pg.socketEnv("api");
@@ -239,7 +244,19 @@ await withPostgres({ name: "history", settings: { max_wal_size: "4GB", ...extraS
       return { p50: percentile(ms, 50), p99: percentile(ms, 99), pgUs: ((treeCpu(postmaster) - cpu0) / SAMPLES) * 1e6 };
     };
     const phase = async (label: string) => {
-      const r = { payment: await measure(pay), tap: await measure(tap) };
+      const payment = await measure(pay);
+      if (statementsOn) await q.unsafe("CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset()");
+      const r = { payment, tap: await measure(tap) };
+      if (statementsOn) {
+        const top = await q.unsafe<{ exec_us: string; blks_read: string; calls: string; query: string }[]>(
+          `SELECT round((total_exec_time * 1000 / ${SAMPLES + WARMUP})::numeric) AS exec_us,
+                  round((shared_blks_read::numeric / ${SAMPLES + WARMUP}), 1) AS blks_read, calls,
+                  left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 100) AS query
+           FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 8`,
+        );
+        log(`${label}, per tap (µs executing | blocks read from outside shared buffers | calls | statement):`);
+        for (const t of top) console.log(`  ${t.exec_us} | ${t.blks_read} | ${t.calls} | ${t.query}`);
+      }
       log(
         `${label}: payment p50 ${r.payment.p50.toFixed(2)} / p99 ${r.payment.p99.toFixed(2)} ms, tap p50 ${r.tap.p50.toFixed(2)} / p99 ${r.tap.p99.toFixed(2)} ms`,
       );
