@@ -15,7 +15,8 @@
  *   npm run build -w @softrack/sdk -w @softrack/api && npx tsx bench/payments-http.ts \
  *     [--seconds 20] [--connections 64] [--customers 2000] [--paths a,b,c] [--rounds 4] [--warmup 3] [--report file.md]
  *   CPU_PROFILE=dir profiles the API process (written when it stops).
- *   PG_STATEMENTS=1 prints where PostgreSQL's time went per statement, per path.
+ *   PG_STATEMENTS=1 prints where PostgreSQL's time went per statement, per path, and the WAL it
+ *   wrote per payment, by record kind (pg_walinspect).
  *   PG_SETTINGS='{"name":"value"}' adds server settings (e.g. auto_explain's), and PG_LOG=file keeps
  *   the server's log there when the run ends.
  */
@@ -300,7 +301,8 @@ try {
   if (statementsOn) {
     await pg.psql(
       "api",
-      "CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset(); SELECT pg_stat_reset_shared('wal');",
+      "CREATE EXTENSION IF NOT EXISTS pg_stat_statements; CREATE EXTENSION IF NOT EXISTS pg_walinspect; CREATE TABLE bench_lsn (l pg_lsn); " +
+        "SELECT pg_stat_statements_reset(); SELECT pg_stat_reset_shared('wal');",
     );
   }
   // pgbench takes its turn too: the ceiling then runs under the same neighbours, checkpoints and
@@ -317,6 +319,7 @@ try {
       }
       const sum = sums.get(id) as NonNullable<ReturnType<typeof sums.get>>;
       const posts0 = { posts: tally.posts, keyed: tally.keyed };
+      if (statementsOn) await pg.psql("api", "DELETE FROM bench_lsn; INSERT INTO bench_lsn SELECT pg_current_wal_lsn()");
       const cpu0 = { api: processCpu(apiPid), pg: treeCpu(pm), self: process.cpuUsage() };
       const slice = await run(id, SECONDS / rounds);
       const self = process.cpuUsage(cpu0.self);
@@ -346,6 +349,14 @@ try {
            FROM pg_stat_wal`,
         );
         console.log(`WAL per payment, path ${id}:\n${wal}`);
+        // Which records (pg_walinspect): a heap insert, an index insert, a page split, a full page.
+        const kinds = await pg.psql(
+          "api",
+          `SELECT "resource_manager/record_type" AS record, round(count::numeric / ${slice.ok + slice.failed}, 2) AS per_payment,
+                  round((record_size + fpi_size)::numeric / ${slice.ok + slice.failed}) AS bytes
+           FROM pg_get_wal_stats((SELECT l FROM bench_lsn), pg_current_wal_lsn(), true) ORDER BY count DESC LIMIT 14`,
+        );
+        console.log(`WAL records per payment by kind, path ${id}:\n${kinds}`);
         await pg.psql("api", "SELECT pg_stat_statements_reset(); SELECT pg_stat_reset_shared('wal');");
       }
     }
