@@ -67,7 +67,6 @@ const SECONDS = Number(values.seconds);
 const CONNECTIONS = Number(values.connections);
 const CUSTOMERS = Number(values.customers);
 const WARMUP = Number(values.warmup);
-const ROUNDS = Math.max(1, Number(values.rounds));
 const SELECTED = values.paths.split(",").map((p) => p.trim());
 for (const p of SELECTED) if (!(p in PATHS)) throw new Error(`--paths: unknown path "${p}" (a, b or c)`);
 const root = resolve(import.meta.dirname, "..");
@@ -92,6 +91,19 @@ function startChild(args: string[], env: Record<string, string>): Promise<string
   });
 }
 
+/** What a path's slices add up to. */
+interface PathSums {
+  load: WalletPaymentLoad;
+  seconds: number;
+  /** CPU seconds of the API, PostgreSQL and the load generator. */
+  api: number;
+  pg: number;
+  self: number;
+  posts: number;
+  keyed: number;
+  last?: PostTally["last"];
+}
+
 /** One measured path: the load's figures and what each payment cost each process. */
 interface PathResult {
   id: PathId;
@@ -106,6 +118,8 @@ interface PathResult {
 
 // PG_STATEMENTS=1 prints where PostgreSQL's time went per statement during each path.
 const statementsOn = process.env.PG_STATEMENTS === "1";
+// Per-statement figures need one slice per path: their counters are read and reset around it.
+const ROUNDS = statementsOn ? 1 : Math.max(1, Number(values.rounds));
 const pg = await startPostgres({
   name: "payments",
   settings: {
@@ -267,25 +281,39 @@ try {
     };
   };
 
+  /** PG_STATEMENTS=1: where PostgreSQL's time and WAL went per payment in the slice just run; then the counters restart. */
+  const printStatements = async (id: PathId, n: number) => {
+    const top = await pg.psql(
+      "api",
+      `SELECT round((total_plan_time * 1000 / ${n})::numeric) AS plan_us, round((total_exec_time * 1000 / ${n})::numeric) AS exec_us,
+              calls, left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 110) FROM pg_stat_statements
+       ORDER BY total_plan_time + total_exec_time DESC LIMIT 15`,
+    );
+    console.log(`PostgreSQL time per payment, path ${id} (µs planning | execution | calls | statement):\n${top}`);
+    const wal = await pg.psql(
+      "api",
+      `SELECT round(wal_records::numeric / ${n}, 1) AS records, round(wal_fpi::numeric / ${n}, 2) AS full_pages,
+              round(wal_bytes / ${n}) AS bytes, round(wal_write::numeric / ${n}, 2) AS writes, round(wal_sync::numeric / ${n}, 3) AS syncs
+       FROM pg_stat_wal`,
+    );
+    console.log(`WAL per payment, path ${id}:\n${wal}`);
+    // Which records (pg_walinspect): a heap insert, an index insert, a page split, a full page.
+    const kinds = await pg.psql(
+      "api",
+      `SELECT "resource_manager/record_type" AS record, round(count::numeric / ${n}, 2) AS per_payment,
+              round((record_size + fpi_size)::numeric / ${n}) AS bytes
+       FROM pg_get_wal_stats((SELECT l FROM bench_lsn), pg_current_wal_lsn(), true) ORDER BY count DESC LIMIT 14`,
+    );
+    console.log(`WAL records per payment by kind, path ${id}:\n${kinds}`);
+    await pg.psql("api", "SELECT pg_stat_statements_reset(); SELECT pg_stat_reset_shared('wal');");
+  };
+
   const run = (id: PathId, seconds: number) =>
     id === "b" ? walletPayments(client, customers, CONNECTIONS, seconds) : paymentLoad(CONNECTIONS, seconds, pay[id]);
   // Interleaved: each path runs ROUNDS slices of SECONDS / ROUNDS, the paths taking turns (each
   // round starts one path later), so a neighbour's burst on this shared machine, or the database
   // growing, weighs on every path alike instead of on whichever ran last.
-  const rounds = statementsOn ? 1 : ROUNDS;
-  const sums = new Map<
-    PathId,
-    {
-      load: WalletPaymentLoad;
-      seconds: number;
-      api: number;
-      pg: number;
-      self: number;
-      posts: number;
-      keyed: number;
-      last?: PostTally["last"];
-    }
-  >();
+  const sums = new Map<PathId, PathSums>();
   for (const id of SELECTED as PathId[]) {
     if (WARMUP > 0) await run(id, WARMUP);
     sums.set(id, {
@@ -310,61 +338,37 @@ try {
   // than after them, and their mean was the basis).
   const slots = [...(SELECTED as PathId[]), "pgbench" as const];
   const ceilings: (PgbenchResult & { cpuUs: number })[] = [];
-  for (let round = 0; round < rounds; round++) {
+  for (let round = 0; round < ROUNDS; round++) {
     for (let k = 0; k < slots.length; k++) {
       const id = slots[(round + k) % slots.length] as PathId | "pgbench";
       if (id === "pgbench") {
-        ceilings.push(await ceiling(`interleaved, slice ${round + 1} of ${rounds}`, SECONDS / rounds));
+        ceilings.push(await ceiling(`interleaved, slice ${round + 1} of ${ROUNDS}`, SECONDS / ROUNDS));
         continue;
       }
-      const sum = sums.get(id) as NonNullable<ReturnType<typeof sums.get>>;
+      const sum = sums.get(id) as PathSums;
       const posts0 = { posts: tally.posts, keyed: tally.keyed };
       if (statementsOn) await pg.psql("api", "DELETE FROM bench_lsn; INSERT INTO bench_lsn SELECT pg_current_wal_lsn()");
       const cpu0 = { api: processCpu(apiPid), pg: treeCpu(pm), self: process.cpuUsage() };
-      const slice = await run(id, SECONDS / rounds);
+      const slice = await run(id, SECONDS / ROUNDS);
       const self = process.cpuUsage(cpu0.self);
       sum.api += processCpu(apiPid) - cpu0.api;
       sum.pg += treeCpu(pm) - cpu0.pg;
       sum.self += (self.user + self.system) / 1e6;
       sum.posts += tally.posts - posts0.posts;
       sum.keyed += tally.keyed - posts0.keyed;
-      sum.seconds += slice.ok / slice.paymentsPerSecond || SECONDS / rounds;
+      sum.seconds += slice.ok / slice.paymentsPerSecond || SECONDS / ROUNDS;
       sum.load.ok += slice.ok;
       sum.load.failed += slice.failed;
       for (const l of slice.latencies) sum.load.latencies.push(l);
       for (const [why, count] of slice.why) sum.load.why.set(why, (sum.load.why.get(why) ?? 0) + count);
       if (id !== "b" && tally.last) sum.last = tally.last;
-      if (statementsOn) {
-        const top = await pg.psql(
-          "api",
-          `SELECT round((total_plan_time * 1000 / ${slice.ok + slice.failed})::numeric) AS plan_us, round((total_exec_time * 1000 / ${slice.ok + slice.failed})::numeric) AS exec_us,
-                  calls, left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 110) FROM pg_stat_statements
-           ORDER BY total_plan_time + total_exec_time DESC LIMIT 15`,
-        );
-        console.log(`PostgreSQL time per payment, path ${id} (µs planning | execution | calls | statement):\n${top}`);
-        const wal = await pg.psql(
-          "api",
-          `SELECT round(wal_records::numeric / ${slice.ok + slice.failed}, 1) AS records, round(wal_fpi::numeric / ${slice.ok + slice.failed}, 2) AS full_pages,
-                  round(wal_bytes / ${slice.ok + slice.failed}) AS bytes, round(wal_write::numeric / ${slice.ok + slice.failed}, 2) AS writes, round(wal_sync::numeric / ${slice.ok + slice.failed}, 3) AS syncs
-           FROM pg_stat_wal`,
-        );
-        console.log(`WAL per payment, path ${id}:\n${wal}`);
-        // Which records (pg_walinspect): a heap insert, an index insert, a page split, a full page.
-        const kinds = await pg.psql(
-          "api",
-          `SELECT "resource_manager/record_type" AS record, round(count::numeric / ${slice.ok + slice.failed}, 2) AS per_payment,
-                  round((record_size + fpi_size)::numeric / ${slice.ok + slice.failed}) AS bytes
-           FROM pg_get_wal_stats((SELECT l FROM bench_lsn), pg_current_wal_lsn(), true) ORDER BY count DESC LIMIT 14`,
-        );
-        console.log(`WAL records per payment by kind, path ${id}:\n${kinds}`);
-        await pg.psql("api", "SELECT pg_stat_statements_reset(); SELECT pg_stat_reset_shared('wal');");
-      }
+      if (statementsOn) await printStatements(id, slice.ok + slice.failed);
     }
   }
 
   const results: PathResult[] = [];
   for (const id of SELECTED as PathId[]) {
-    const sum = sums.get(id) as NonNullable<ReturnType<typeof sums.get>>;
+    const sum = sums.get(id) as PathSums;
     const load = { ...sum.load, paymentsPerSecond: sum.load.ok / sum.seconds };
     const n = load.ok + load.failed;
     const r: PathResult = {
@@ -433,7 +437,7 @@ function paymentsReport(run: {
   const ms = (xs: number[], p: number) => fmt(percentile(xs, p), 1);
   const out: string[] = [
     `Run: \`npx tsx bench/payments-http.ts ${process.argv.slice(2).join(" ")}\`, ${startedAt.toISOString().slice(0, 16).replace("T", " ")} UTC, ` +
-      `${run.machine}, PostgreSQL 15 (fsync on), ${CONNECTIONS} connections, ${SECONDS} s per path in ${statementsOn ? 1 : ROUNDS} interleaved slices after ${WARMUP} s of warm-up, ` +
+      `${run.machine}, PostgreSQL 15 (fsync on), ${CONNECTIONS} connections, ${SECONDS} s per path in ${ROUNDS} interleaved slices after ${WARMUP} s of warm-up, ` +
       `load average ${load0.toFixed(1)} at the start and ${(loadavg()[0] as number).toFixed(1)} at the end.`,
     "",
     "| workload (same run) | rate | p50 ms | p99 ms | failed | API CPU µs per payment | PostgreSQL CPU µs per payment | load generator CPU µs per payment | × pgbench tps | PostgreSQL CPU × pgbench's per transfer |",
