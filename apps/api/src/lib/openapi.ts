@@ -101,6 +101,13 @@ export const optionalBody = <T extends z.ZodType>(schema: T, example?: z.input<T
 /** The currency of an amount in an answer (answers name any currency they hold, so a string). */
 export const CurrencyCode = z.string().openapi({ example: "KGS", description: "ISO 4217 code" });
 
+/** A customer named by id: never empty, since an empty id names no one and must not read as "none". */
+export const CustomerId = z
+  .string()
+  .min(1, "a customer id cannot be empty; leave the field out to name no customer")
+  .max(64)
+  .openapi({ example: "cus_01J…" });
+
 /** Whether the object belongs to live mode; test-mode keys (sk_test_…) only ever see false. */
 export const Livemode = z.boolean().openapi({ example: false });
 

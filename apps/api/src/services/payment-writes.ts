@@ -245,11 +245,14 @@ async function load(tx: WriteTx, deps: Deps, items: readonly PaymentWrite[]): Pr
     ...new Set(
       items.flatMap((i) => {
         const named = i.confirm?.body.payment_method_data.customer;
-        return [...(typeof named === "string" ? [named] : []), ...(i.confirm && i.create?.customerId ? [i.create.customerId] : [])];
+        return [
+          ...(typeof named === "string" ? [named] : []),
+          ...(i.confirm && i.create && i.create.customerId !== null ? [i.create.customerId] : []),
+        ];
       }),
     ),
   ];
-  const named = [...new Set(items.flatMap((i) => (i.create?.customerId ? [i.create.customerId] : [])))];
+  const named = [...new Set(items.flatMap((i) => (i.create && i.create.customerId !== null ? [i.create.customerId] : [])))];
   // Looked up by primary key only: on a generic plan, `merchant_id = $n` in the same WHERE made the
   // planner walk the merchant's index through all of its customers; `IS NOT DISTINCT FROM` keeps
   // the tenant filter but is no index condition.
@@ -311,7 +314,8 @@ async function planWrite(
   volumes: FeeVolumes,
 ): Promise<Omit<Planned, "index"> | { alone: true }> {
   const created = item.create && { ...item.create, createdAt: loaded.now, updatedAt: loaded.now };
-  if (created?.customerId && !loaded.customers.has(created.customerId)) throw notFound("customer", created.customerId, "customer");
+  if (created && created.customerId !== null && !loaded.customers.has(created.customerId))
+    throw notFound("customer", created.customerId, "customer");
   if (!item.confirm) return { before: created as PaymentRow, entries: [] };
   // The same payment twice in one group: the second goes alone, after the group, and finds it decided.
   if (seen.has(item.confirm.id)) return { alone: true };

@@ -164,7 +164,7 @@ export function newPaymentRow(
 export async function createPayment(v: Vars, input: CreatePaymentInput, extra: { orderId?: string } = {}) {
   const p = creatingMerchant(v);
   let purpose: Record<string, string> | null = null;
-  if (input.customer) await findCustomer(v.db, p, input.customer);
+  if (input.customer !== undefined) await findCustomer(v.db, p, input.customer);
   if (input.purpose) {
     const type = input.purpose.type;
     if (type === "wallet_topup") {
@@ -184,10 +184,15 @@ export async function createPayment(v: Vars, input: CreatePaymentInput, extra: {
       throw invalid("parameter_invalid", "purpose.type must be wallet_topup or tax.", "purpose.type");
     }
   }
-  // The same statement as the writer's groups (store/payments.ts); the database's clock stamps the row.
-  const row = newPaymentRow(v, p, input, purpose, extra.orderId ?? null);
+  return storeNewPayment(v, newPaymentRow(v, p, input, purpose, extra.orderId ?? null));
+}
+
+/** Inserts a new payment and stamps it with the database's clock (the writer's groups use the same statement). */
+async function storeNewPayment(v: Vars, row: ReturnType<typeof newPaymentRow>): Promise<PaymentRow> {
   const [stamped] = await v.deps.database.rows<{ created_at: string | Date }>(insertPayments([row]), v.db);
-  const at = new Date((stamped as { created_at: string | Date }).created_at);
+  // The insert stores nothing when its customer is not the merchant's: never answer such a payment as created.
+  if (!stamped) throw notFound("customer", row.customerId ?? "", "customer");
+  const at = new Date(stamped.created_at);
   return { ...row, createdAt: at, updatedAt: at };
 }
 
@@ -215,12 +220,9 @@ export async function retryPayment(v: Vars, id: string, clientSecret: string | u
   const [next] = await v.db.select().from(payments).where(eq(payments.retryOf, r.id));
   if (next) return next;
   const input: CreatePaymentInput = { amount: r.amount, currency: r.currency, capture_method: r.captureMethod, metadata: r.metadata };
-  if (r.customerId) input.customer = r.customerId;
+  if (r.customerId !== null) input.customer = r.customerId;
   if (r.description !== null) input.description = r.description;
-  const row = { ...newPaymentRow(v, merchantOf(v) as MerchantPrincipal, input, r.purpose ?? null, null), retryOf: r.id };
-  const [stamped] = await v.deps.database.rows<{ created_at: string | Date }>(insertPayments([row]), v.db);
-  const at = new Date((stamped as { created_at: string | Date }).created_at);
-  return { ...row, createdAt: at, updatedAt: at };
+  return storeNewPayment(v, { ...newPaymentRow(v, merchantOf(v) as MerchantPrincipal, input, r.purpose ?? null, null), retryOf: r.id });
 }
 
 /** Loads a payment of the calling merchant; a publishable key must also prove the client secret. */

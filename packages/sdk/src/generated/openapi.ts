@@ -2040,6 +2040,7 @@ export type components = {
        * @enum {string}
        */
       currency: "KGS" | "KZT" | "RUB" | "USD" | "UZS" | "EUR" | "TJS";
+      /** @example cus_01J… */
       customer?: string;
       delivery: {
         /** Format: date-time */
@@ -2094,6 +2095,7 @@ export type components = {
        * @enum {string}
        */
       currency: "KGS" | "KZT" | "RUB" | "USD" | "UZS" | "EUR" | "TJS";
+      /** @example cus_01J… */
       customer?: string;
       description?: string;
       /**
@@ -3176,12 +3178,14 @@ export type components = {
           type: "qr";
         }
       | {
+          /** @example cus_01J… */
           customer?: string;
           /** @enum {string} */
           type: "wallet";
         };
     PaymentPurpose:
       | {
+          /** @example cus_01J… */
           customer: string;
           /** @enum {string} */
           type: "wallet_topup";

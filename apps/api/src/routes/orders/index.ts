@@ -7,6 +7,7 @@ import {
   body,
   Currency,
   CurrencyCode,
+  CustomerId,
   errors,
   IdParam,
   json,
@@ -98,7 +99,7 @@ const CreateOrder = z
     }),
     no_show_fee: z.number().int().min(0).max(999_999_999_999).optional(),
     return_window_days: z.number().int().min(0).max(90).optional(),
-    customer: z.string().max(64).optional(),
+    customer: CustomerId.optional(),
     description: z.string().max(1000).optional(),
     metadata: Metadata.optional(),
     buyer: BuyerIdentifiers.optional().openapi({

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { Amount, Currency, CurrencyCode, Livemode, Metadata, Timestamp } from "../../lib/openapi.js";
+import { Amount, Currency, CurrencyCode, CustomerId, Livemode, Metadata, Timestamp } from "../../lib/openapi.js";
 import { TAX_SERVICE_CODES, TIN } from "../../services/tax.js";
 
 export const PaymentStatus = z.enum([
@@ -66,7 +66,7 @@ export const Payment = z
 
 const Purpose = z
   .discriminatedUnion("type", [
-    z.strictObject({ type: z.literal("wallet_topup"), customer: z.string().max(64) }),
+    z.strictObject({ type: z.literal("wallet_topup"), customer: CustomerId }),
     z.strictObject({
       type: z.literal("tax"),
       // Checked by services/tax.ts (invalid_tin, unknown_service_code); the document states the same rules from its constants.
@@ -94,7 +94,7 @@ export const PaymentMethodData = z
     z.strictObject({ type: z.literal("card"), card: Card }),
     z.strictObject({ type: z.literal("sms"), phone: z.string().max(32) }),
     z.strictObject({ type: z.literal("qr") }),
-    z.strictObject({ type: z.literal("wallet"), customer: z.string().max(64).optional() }),
+    z.strictObject({ type: z.literal("wallet"), customer: CustomerId.optional() }),
   ])
   .openapi("PaymentMethodData");
 
@@ -104,7 +104,7 @@ export const CreatePayment = z
     currency: Currency,
     method: Method.optional(),
     capture_method: z.enum(["automatic", "manual"]).default("automatic"),
-    customer: z.string().max(64).optional(),
+    customer: CustomerId.optional(),
     description: z.string().max(1000).optional(),
     purpose: Purpose.optional(),
     metadata: Metadata.optional(),
