@@ -2,19 +2,24 @@
  * Issue 25's history bench: does a wallet payment and a transit tap cost the same after 30 days
  * of a city's traffic as on an empty database, and does retention keep the bookkeeping tables
  * to their windows while it never touches a money row? One run, a real PostgreSQL 15 (fsync on),
- * the built API as a production child process over the Unix socket:
- *   1. empty database: sequential wallet payments (one request, `confirm: true`, with an
- *      Idempotency-Key as the SDK sends) and sequential single taps;
+ * two databases in the one cluster, each with the built API as a production child process over
+ * the Unix socket and the same city set up (operator, payer, tariff, terminals, 100,000 riders
+ * with funded wallets): "empty" keeps no history, "api" gets it.
+ *   1. the history city takes its first payments (one request, `confirm: true`, with an
+ *      Idempotency-Key as the SDK sends) and single taps through the API;
  *   2. 30 days of history written straight in SQL, set-based (generate_series), cloned from the
- *      rows phase 1 wrote through the API, so every key, id and sealed response has its real
- *      shape and size: idempotency records, taps with their ledger transactions and postings on
- *      the riders' real wallet accounts, events with their webhook deliveries and attempts,
- *      console sessions, sign-in challenges and throttles, finished jobs; VACUUM ANALYZE; then
- *      the same latencies, and every table's rows and bytes;
+ *      rows phase 1 wrote, so every key, id and sealed response has its real shape and size:
+ *      idempotency records, taps with their ledger transactions and postings on the riders' real
+ *      wallet accounts, events with their webhook deliveries and attempts, console sessions,
+ *      sign-in challenges and throttles, finished jobs; VACUUM ANALYZE; then the two cities
+ *      compared, and every table's rows and bytes;
  *   3. retention, run through `POST /v1/test_helpers/run_jobs` as the job runs in production
  *      (batches of RETENTION_BATCH_SIZE, RETENTION_BATCHES_PER_RUN per run; only the 10-second
  *      pause between backlog runs is skipped) until a run finds nothing left; the vacuum that
- *      autovacuum would do next; rows and bytes again; the latencies once more.
+ *      autovacuum would do next; rows and bytes again; the two cities compared once more.
+ * A comparison is sequential requests in `--rounds` slices per city and kind that take turns, so
+ * the machine's load (two shared cores) falls on the empty city and the history city alike: the
+ * ratio is measured side by side, not across the half hour the history takes to write.
  * Prints the tables for BENCHMARKS.md. No timing is asserted: the exit code is non-zero only if
  * a money table lost a row, a retained table still holds a row past its window (or lost one
  * inside it), or a replay inside the window stopped working.
@@ -24,9 +29,9 @@
  * tenth retried), 30,000 sessions, 60,000 sign-in challenges, 5,000 throttles, 300,000 finished
  * jobs, over 100,000 riders. About 25 GB on disk: make sure the temp dir has room.
  *
- *   npm run build -w @softrack/api && nice -n 15 npx tsx bench/history.ts [--scale 1] [--samples 2000]
+ *   npm run build -w @softrack/api && npx tsx bench/history.ts [--scale 1] [--samples 2000] [--warmup 200] [--rounds 10]
  *   PG_SETTINGS='{"shared_buffers":"3GB"}' adds server settings (size the cache as production would).
- *   PG_STATEMENTS=1 prints, per phase, the taps' statements with their time and blocks read.
+ *   PG_STATEMENTS=1 prints, per comparison and city, the taps' statements with their time and blocks read.
  */
 import { randomBytes } from "node:crypto";
 import { loadavg } from "node:os";
@@ -42,11 +47,14 @@ const { values } = parseArgs({
     scale: { type: "string", default: "1" },
     samples: { type: "string", default: "2000" },
     warmup: { type: "string", default: "200" },
+    /** Slices per city and kind in each comparison: the two cities take turns, ROUNDS times. */
+    rounds: { type: "string", default: "10" },
   },
 });
 const SCALE = Number(values.scale);
 const SAMPLES = Number(values.samples);
 const WARMUP = Number(values.warmup);
+const ROUNDS = Number(values.rounds);
 const DAYS = 30;
 const n = (full: number, min = 100) => Math.max(min, Math.round(full * SCALE));
 const COUNTS = {
@@ -103,37 +111,66 @@ const fail = (why: string) => {
   console.error(`CHECK FAILED: ${why}`);
 };
 const sdkKey = () => `sdk_${randomBytes(16).toString("hex")}`;
-let api: ApiProcess | undefined;
-process.on("exit", () => api?.child.kill("SIGKILL"));
+const apis: ApiProcess[] = [];
+process.on("exit", () => {
+  for (const a of apis) a.child.kill("SIGKILL");
+});
 
 // PG_SETTINGS='{"shared_buffers":"2GB"}' adds server settings (to size the cache as production would).
 const extraSettings = process.env.PG_SETTINGS ? (JSON.parse(process.env.PG_SETTINGS) as Record<string, string>) : {};
-// PG_STATEMENTS=1 prints, per phase, where PostgreSQL's time went per statement of the taps (whose
-// cost grew with the history), to find which statement grows.
+// PG_STATEMENTS=1 prints, per comparison and database, where PostgreSQL's time went per statement
+// of the taps, to find which statement grows with the history.
 const statementsOn = process.env.PG_STATEMENTS === "1";
 const statementSettings: Record<string, string> = statementsOn ? { shared_preload_libraries: "pg_stat_statements" } : {};
+
+/** One city on its own database and API process: the operator, its payer, terminals and riders. */
+interface City {
+  db: string;
+  api: ApiProcess;
+  q: postgres.Sql;
+  admin: JsonClient;
+  sk: JsonClient;
+  merchantId: string;
+  payerId: string;
+  terminals: string[];
+  riders: string[];
+  taps: number;
+}
+interface Latency {
+  p50: number;
+  p99: number;
+  pgUs: number;
+  /** WAL bytes and full-page images per request (pg_stat_wal; the slices run one at a time). */
+  walBytes: number;
+  fpi: number;
+}
+type Measured = Record<"payment" | "tap", Latency>;
+
 await withPostgres({ name: "history", settings: { max_wal_size: "4GB", ...statementSettings, ...extraSettings } }, async (pg) => {
-  await pg.createDatabase("api");
   const adminKey = `sk_admin_${"h".repeat(40)}`;
-  const socket = pg.socketEnv("api");
-  api = await startApiProcess({
-    databaseUrl: socket.DATABASE_URL,
-    adminKey,
-    connections: 8,
-    env: {
-      ...socket,
-      IDEMPOTENCY_RETENTION_HOURS: String(IDEMPOTENCY_HOURS),
-      WEBHOOK_RETENTION_DAYS: String(WEBHOOK_DAYS),
-      JOB_RETENTION_DAYS: String(JOB_DAYS),
-    },
-  });
-  const q = postgres(pg.url("api"), { max: 3, onnotice: () => {} });
-  const admin = jsonClient(api.url, adminKey, 2);
-  let sk: JsonClient | undefined;
-  try {
-    // --- Set-up: a transit operator that also takes wallet payments, a payer with a topped-up
-    // wallet, a webhook endpoint (so events queue deliveries, as in production), a fare tariff,
-    // terminals and the city's riders (written straight to the database, with funded wallets).
+  const cities: City[] = [];
+  /**
+   * Set-up: a transit operator that also takes wallet payments, a payer with a topped-up wallet, a
+   * webhook endpoint (so events queue deliveries, as in production), a fare tariff, terminals and
+   * the city's riders (written straight to the database, with funded wallets).
+   */
+  const city = async (db: string): Promise<City> => {
+    await pg.createDatabase(db);
+    const socket = pg.socketEnv(db);
+    const api = await startApiProcess({
+      databaseUrl: socket.DATABASE_URL,
+      adminKey,
+      connections: 8,
+      env: {
+        ...socket,
+        IDEMPOTENCY_RETENTION_HOURS: String(IDEMPOTENCY_HOURS),
+        WEBHOOK_RETENTION_DAYS: String(WEBHOOK_DAYS),
+        JOB_RETENTION_DAYS: String(JOB_DAYS),
+      },
+    });
+    apis.push(api);
+    const q = postgres(pg.url(db), { max: 3, onnotice: () => {} });
+    const admin = jsonClient(api.url, adminKey, 2);
     const m = await admin.post<{ id: string; keys: { secret_key: string } }>("/v1/merchants", {
       name: "City transit",
       country: "KG",
@@ -141,8 +178,11 @@ await withPostgres({ name: "history", settings: { max_wal_size: "4GB", ...statem
     });
     if (m.status !== 200) throw new Error(`merchant: ${JSON.stringify(m.body)}`);
     const merchantId = m.body.id;
-    sk = jsonClient(api.url, m.body.keys.secret_key, 2);
+    const sk = jsonClient(api.url, m.body.keys.secret_key, 2);
+    const c: City = { db, api, q, admin, sk, merchantId, payerId: "", terminals: [], riders: [], taps: 0 };
+    cities.push(c);
     const payer = await sk.post<{ id: string }>("/v1/customers", { name: "Payer" });
+    c.payerId = payer.body.id;
     const topup = await sk.post<{ id: string }>("/v1/payments", {
       amount: 1_000_000_000,
       currency: "KGS",
@@ -161,7 +201,6 @@ await withPostgres({ name: "history", settings: { max_wal_size: "4GB", ...statem
       rules: { default_fare: 2000, transfer: { window_minutes: 60 }, caps: { daily: 8000 } },
     });
     if (tariff.status !== 200) throw new Error(`tariff: ${JSON.stringify(tariff.body)}`);
-    const terminals: string[] = [];
     for (let i = 0; i < TERMINALS; i++) {
       const t = await sk.post<{ id: string }>("/v1/transit/terminals", {
         kind: "bus_validator",
@@ -169,7 +208,7 @@ await withPostgres({ name: "history", settings: { max_wal_size: "4GB", ...statem
         fare_tariff: "city-fares",
       });
       if (t.status !== 200) throw new Error(`terminal: ${JSON.stringify(t.body)}`);
-      terminals.push(t.body.id);
+      c.terminals.push(t.body.id);
     }
     // Time-ordered ids as the API makes them (lib/ids.ts: 10 Crockford base32 characters of the
     // creation millisecond, then a unique tail), so the id indexes grow as they do in production.
@@ -207,68 +246,145 @@ await withPostgres({ name: "history", settings: { max_wal_size: "4GB", ...statem
       );
     });
     await q.unsafe("ANALYZE");
-    const riders = (await q<{ id: string }[]>`SELECT id FROM bench_riders ORDER BY i`).map((r) => r.id);
-    log(`set up: merchant ${merchantId}, ${TERMINALS} terminals, ${fmt(riders.length)} riders`);
+    c.riders = (await q<{ id: string }[]>`SELECT id FROM bench_riders ORDER BY i`).map((r) => r.id);
+    log(`set up ${db}: merchant ${merchantId}, ${TERMINALS} terminals, ${fmt(c.riders.length)} riders`);
+    return c;
+  };
 
+  try {
+    // Two cities in one cluster: one stays empty, the other gets 30 days of history. Each
+    // comparison measures them in alternating slices, so the machine's load falls on both alike.
+    const fresh = await city("empty");
+    const hist = await city("api");
+    const { q, sk, merchantId } = hist;
     const postmaster = postmasterPid(pg.dataDir);
-    const paymentBody = {
+    const paymentBody = (c: City) => ({
       amount: 10_000,
       currency: "KGS",
-      customer: payer.body.id,
+      customer: c.payerId,
       confirm: true,
       payment_method_data: { type: "wallet" },
-    };
-    let tapSeq = 0;
-    const pay = async () => {
-      const r = await sk?.post<{ status: string }>("/v1/payments", paymentBody, { "Idempotency-Key": sdkKey() });
-      if (r?.status !== 200 || r.body.status !== "succeeded") throw new Error(`payment: ${r?.status} ${JSON.stringify(r?.body)}`);
+    });
+    const pay = async (c: City) => {
+      const r = await c.sk.post<{ status: string }>("/v1/payments", paymentBody(c), { "Idempotency-Key": sdkKey() });
+      if (r.status !== 200 || r.body.status !== "succeeded") throw new Error(`payment: ${r.status} ${JSON.stringify(r.body)}`);
       return r.ms;
     };
-    const tap = async () => {
-      const i = tapSeq++;
-      const r = await sk?.post<{ decision?: string }>("/v1/transit/taps", {
-        terminal: terminals[i % TERMINALS],
-        customer: riders[Math.floor(Math.random() * riders.length)],
+    const tap = async (c: City) => {
+      const i = c.taps++;
+      const r = await c.sk.post<{ decision?: string }>("/v1/transit/taps", {
+        terminal: c.terminals[i % TERMINALS],
+        customer: c.riders[Math.floor(Math.random() * c.riders.length)],
         tapped_at: new Date().toISOString(),
         client_tap_id: `bench-${i}`,
       });
-      if (r?.status !== 200 || r.body.decision !== "accepted") throw new Error(`tap: ${r?.status} ${JSON.stringify(r?.body)}`);
+      if (r.status !== 200 || r.body.decision !== "accepted") throw new Error(`tap: ${r.status} ${JSON.stringify(r.body)}`);
       return r.ms;
     };
-    /** `SAMPLES` sequential requests after `WARMUP` uncounted ones: latency and PostgreSQL CPU per request. */
-    const measure = async (one: () => Promise<number>) => {
-      for (let i = 0; i < WARMUP; i++) await one();
-      const ms: number[] = [];
-      const cpu0 = treeCpu(postmaster);
-      for (let i = 0; i < SAMPLES; i++) ms.push(await one());
-      return { p50: percentile(ms, 50), p99: percentile(ms, 99), pgUs: ((treeCpu(postmaster) - cpu0) / SAMPLES) * 1e6 };
-    };
-    const phase = async (label: string) => {
-      const payment = await measure(pay);
-      if (statementsOn) await q.unsafe("CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset()");
-      const r = { payment, tap: await measure(tap) };
-      if (statementsOn) {
-        const top = await q.unsafe<{ exec_us: string; blks_read: string; calls: string; query: string }[]>(
-          `SELECT round((total_exec_time * 1000 / ${SAMPLES + WARMUP})::numeric) AS exec_us,
-                  round((shared_blks_read::numeric / ${SAMPLES + WARMUP}), 1) AS blks_read, calls,
-                  left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 100) AS query
-           FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 8`,
-        );
-        log(`${label}, per tap (µs executing | blocks read from outside shared buffers | calls | statement):`);
-        for (const t of top) console.log(`  ${t.exec_us} | ${t.blks_read} | ${t.calls} | ${t.query}`);
-      }
-      log(
-        `${label}: payment p50 ${r.payment.p50.toFixed(2)} / p99 ${r.payment.p99.toFixed(2)} ms, tap p50 ${r.tap.p50.toFixed(2)} / p99 ${r.tap.p99.toFixed(2)} ms`,
+    const kinds = { payment: pay, tap } as const;
+
+    // pg_stat_statements' counters per database and statement, so the taps' slices add up.
+    type Stat = { db: string; query: string; exec: number; read: number; calls: number };
+    const statements = async () => {
+      if (!statementsOn) return new Map<string, Stat>();
+      const rows = await q.unsafe<{ id: string; db: string; query: string; exec: number; read: string; calls: string }[]>(
+        `SELECT s.dbid || ':' || s.queryid AS id, d.datname AS db, left(regexp_replace(s.query, '[[:space:]]+', ' ', 'g'), 100) AS query,
+                s.total_exec_time AS exec, s.shared_blks_read AS read, s.calls
+         FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid WHERE s.query NOT LIKE '%pg_stat_statements%'`,
       );
+      return new Map(rows.map((r) => [r.id, { db: r.db, query: r.query, exec: r.exec, read: Number(r.read), calls: Number(r.calls) }]));
+    };
+
+    /**
+     * The empty city against the history city: WARMUP uncounted requests of each kind on each,
+     * then SAMPLES sequential requests of each kind on each, in ROUNDS slices that take turns
+     * (the first city of a slice alternates). Latency and PostgreSQL CPU per request.
+     */
+    const compare = async (label: string): Promise<Record<"empty" | "history", Measured>> => {
+      for (const c of [fresh, hist]) for (const one of Object.values(kinds)) for (let i = 0; i < WARMUP; i++) await one(c);
+      const slice = Math.ceil(SAMPLES / ROUNDS);
+      const ms = new Map<string, number[]>();
+      const cpu = new Map<string, number>();
+      const wal = new Map<string, { bytes: number; fpi: number }>();
+      const walNow = async () => {
+        const [w] = await q<{ bytes: string; fpi: string }[]>`SELECT wal_bytes AS bytes, wal_fpi AS fpi FROM pg_stat_wal`;
+        return { bytes: Number(w?.bytes), fpi: Number(w?.fpi) };
+      };
+      const tapStats = new Map<string, Stat>();
+      for (let round = 0; round < ROUNDS; round++) {
+        const order = round % 2 === 0 ? [fresh, hist] : [hist, fresh];
+        for (const [kind, one] of Object.entries(kinds)) {
+          for (const c of order) {
+            const id = `${c.db}:${kind}`;
+            const list = ms.get(id) ?? [];
+            const before = kind === "tap" ? await statements() : undefined;
+            const wal0 = await walNow();
+            const cpu0 = treeCpu(postmaster);
+            for (let i = 0; i < slice; i++) list.push(await one(c));
+            cpu.set(id, (cpu.get(id) ?? 0) + treeCpu(postmaster) - cpu0);
+            const wal1 = await walNow();
+            const w = wal.get(id) ?? { bytes: 0, fpi: 0 };
+            wal.set(id, { bytes: w.bytes + wal1.bytes - wal0.bytes, fpi: w.fpi + wal1.fpi - wal0.fpi });
+            ms.set(id, list);
+            if (!before) continue;
+            for (const [key, s] of await statements()) {
+              const b = before.get(key);
+              const t = tapStats.get(key) ?? { ...s, exec: 0, read: 0, calls: 0 };
+              tapStats.set(key, {
+                ...t,
+                exec: t.exec + s.exec - (b?.exec ?? 0),
+                read: t.read + s.read - (b?.read ?? 0),
+                calls: t.calls + s.calls - (b?.calls ?? 0),
+              });
+            }
+          }
+        }
+      }
+      const latency = (c: City, kind: string): Latency => {
+        const id = `${c.db}:${kind}`;
+        const list = ms.get(id) ?? [];
+        const w = wal.get(id) ?? { bytes: 0, fpi: 0 };
+        return {
+          p50: percentile(list, 50),
+          p99: percentile(list, 99),
+          pgUs: ((cpu.get(id) ?? 0) / list.length) * 1e6,
+          walBytes: w.bytes / list.length,
+          fpi: w.fpi / list.length,
+        };
+      };
+      const r = {
+        empty: { payment: latency(fresh, "payment"), tap: latency(fresh, "tap") },
+        history: { payment: latency(hist, "payment"), tap: latency(hist, "tap") },
+      };
+      if (statementsOn) {
+        const taps = slice * ROUNDS;
+        for (const c of [fresh, hist]) {
+          log(
+            `${label}, ${c.db === hist.db ? "history" : "empty"} database, per tap (µs executing | blocks read from outside shared buffers | calls | statement):`,
+          );
+          const top = [...tapStats.values()]
+            .filter((s) => s.db === c.db && s.calls > 0)
+            .sort((a, b) => b.exec - a.exec)
+            .slice(0, 8);
+          for (const t of top) console.log(`  ${fmt((t.exec * 1000) / taps)} | ${(t.read / taps).toFixed(1)} | ${t.calls} | ${t.query}`);
+        }
+      }
+      for (const [name, m] of Object.entries(r)) {
+        log(
+          `${label}, ${name}: payment p50 ${m.payment.p50.toFixed(2)} / p99 ${m.payment.p99.toFixed(2)} ms (${fmt(m.payment.pgUs)} µs, WAL ${fmt(m.payment.walBytes)} B, ${m.payment.fpi.toFixed(2)} full pages), tap p50 ${m.tap.p50.toFixed(2)} / p99 ${m.tap.p99.toFixed(2)} ms (${fmt(m.tap.pgUs)} µs, WAL ${fmt(m.tap.walBytes)} B, ${m.tap.fpi.toFixed(2)} full pages)`,
+        );
+      }
       return r;
     };
 
     // A keyed payment whose replay must still work after retention (its record is minutes old).
     const replayKey = sdkKey();
-    const original = await sk.post<{ id: string }>("/v1/payments", paymentBody, { "Idempotency-Key": replayKey });
+    const original = await sk.post<{ id: string }>("/v1/payments", paymentBody(hist), { "Idempotency-Key": replayKey });
     if (original.status !== 200) throw new Error(`payment: ${JSON.stringify(original.body)}`);
+    if (statementsOn) await q.unsafe("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
 
-    const empty = await phase("phase 1, empty database");
+    // The rows the history is cloned from, written through the API (phase 1).
+    for (const one of Object.values(kinds)) for (let i = 0; i < WARMUP; i++) await one(hist);
 
     // --- 30 days of history, cloned from what phase 1 wrote through the API.
     const loadStarted = performance.now();
@@ -429,7 +545,7 @@ await withPostgres({ name: "history", settings: { max_wal_size: "4GB", ...statem
 
     const loaded = await sizes();
     const loadedIndexes = await indexSizes();
-    const full = await phase("phase 2, 30 days of history");
+    const full = await compare("phase 2, 30 days of history");
 
     // --- Retention, as the job runs it, until a run finds nothing left past a window.
     const retentionStarted = performance.now();
@@ -462,7 +578,7 @@ await withPostgres({ name: "history", settings: { max_wal_size: "4GB", ...statem
       fail(`retention ran ${fmt(retentionSeconds)} s, past the ${INSIDE_MARGIN_MS / 60_000}-minute margin of the inside-the-window check`);
     }
     const pruned = await sizes();
-    const after = await phase("phase 3, after retention");
+    const after = await compare("phase 3, after retention");
 
     // --- Checks: nothing past a window, nothing inside one lost, every money row still there.
     for (const [table, rule] of Object.entries(RETAINED)) {
@@ -481,7 +597,7 @@ await withPostgres({ name: "history", settings: { max_wal_size: "4GB", ...statem
       const [grown] = await q.unsafe<{ n: string }[]>(`SELECT count(*) AS n FROM ${table}`);
       if (b < a || Number(grown?.n) < b) fail(`${table}: ${a} rows before retention, ${b} after`);
     }
-    const replay = await sk.post<{ id: string }>("/v1/payments", paymentBody, { "Idempotency-Key": replayKey });
+    const replay = await sk.post<{ id: string }>("/v1/payments", paymentBody(hist), { "Idempotency-Key": replayKey });
     if (replay.status !== 200 || replay.body.id !== original.body.id) {
       fail(`a replay inside the window answered ${replay.status} ${JSON.stringify(replay.body)}, not the stored payment`);
     }
@@ -489,14 +605,21 @@ await withPostgres({ name: "history", settings: { max_wal_size: "4GB", ...statem
     // --- Report.
     const mb = (bytes: number) => `${fmt(bytes / 1024 / 1024)} MiB`;
     const ratio = (x: number, y: number) => `${(x / y).toFixed(2)}×`;
-    const row = (name: string, k: "payment" | "tap") =>
-      `| ${name} | ${empty[k].p50.toFixed(2)} / ${empty[k].p99.toFixed(2)} | ${fmt(empty[k].pgUs)} | ${full[k].p50.toFixed(2)} / ${full[k].p99.toFixed(2)} | ${fmt(full[k].pgUs)} | ${ratio(full[k].p50, empty[k].p50)} / ${ratio(full[k].p99, empty[k].p99)} | ${after[k].p50.toFixed(2)} / ${after[k].p99.toFixed(2)} | ${fmt(after[k].pgUs)} | ${ratio(after[k].p50, empty[k].p50)} / ${ratio(after[k].p99, empty[k].p99)} |`;
-    console.log(
-      `\n| ${fmt(SAMPLES)} sequential requests per phase | empty p50 / p99 ms | PostgreSQL CPU µs | 30 days p50 / p99 ms | PostgreSQL CPU µs | ratio p50 / p99 | after retention p50 / p99 ms | PostgreSQL CPU µs | ratio p50 / p99 |`,
-    );
-    console.log("|---|---|---:|---|---:|---|---|---:|---|");
-    console.log(row("wallet payment (`confirm: true`, Idempotency-Key)", "payment"));
-    console.log(row("single tap (`POST /v1/transit/taps`)", "tap"));
+    type Compared = Record<"empty" | "history", Measured>;
+    const cell = (x: Latency) => `${x.p50.toFixed(2)} / ${x.p99.toFixed(2)} | ${fmt(x.pgUs)} | ${fmt(x.walBytes)} (${x.fpi.toFixed(2)})`;
+    const row = (name: string, k: "payment" | "tap", c: Compared) =>
+      `| ${name} | ${cell(c.empty[k])} | ${cell(c.history[k])} | ${ratio(c.history[k].p50, c.empty[k].p50)} / ${ratio(c.history[k].p99, c.empty[k].p99)} | ${ratio(c.history[k].pgUs, c.empty[k].pgUs)} |`;
+    for (const [title, c] of [
+      ["30 days of history", full],
+      ["after retention", after],
+    ] as const) {
+      console.log(
+        `\n| ${fmt(SAMPLES)} sequential requests per city, ${ROUNDS} alternating slices: ${title} | empty p50 / p99 ms | PostgreSQL CPU µs | WAL bytes (full pages) | ${title} p50 / p99 ms | PostgreSQL CPU µs | WAL bytes (full pages) | ratio p50 / p99 | CPU ratio |`,
+      );
+      console.log("|---|---|---:|---:|---|---:|---:|---|---:|");
+      console.log(row("wallet payment (`confirm: true`, Idempotency-Key)", "payment", c));
+      console.log(row("single tap (`POST /v1/transit/taps`)", "tap", c));
+    }
     console.log("\n| table | window | rows after 30 days | size (indexes) | rows after retention | size (indexes) |");
     console.log("|---|---|---:|---:|---:|---:|");
     for (const table of [...Object.keys(RETAINED), ...MONEY]) {
@@ -510,9 +633,9 @@ await withPostgres({ name: "history", settings: { max_wal_size: "4GB", ...statem
     console.log("\n| index (after 30 days) | size |");
     console.log("|---|---:|");
     for (const i of loadedIndexes) console.log(`| ${i.table}.${i.index} | ${mb(Number(i.bytes))} |`);
-    const target = (k: "payment" | "tap", x: typeof full) =>
+    const target = (k: "payment" | "tap", c: Compared) =>
       (["p50", "p99"] as const)
-        .map((p) => `${k} ${p} ${ratio(x[k][p], empty[k][p])} ${x[k][p] <= 1.1 * empty[k][p] ? "met" : "MISSED"}`)
+        .map((p) => `${k} ${p} ${ratio(c.history[k][p], c.empty[k][p])} ${c.history[k][p] <= 1.1 * c.empty[k][p] ? "met" : "MISSED"}`)
         .join(", ");
     console.log(`\nTargets (latency ≤ 1.1× the empty database's; not asserted):`);
     console.log(`- with 30 days of history: ${target("payment", full)}; ${target("tap", full)}`);
@@ -521,13 +644,15 @@ await withPostgres({ name: "history", settings: { max_wal_size: "4GB", ...statem
       `- retained tables bounded by their windows: ${failures.length === 0 ? "yes (no row past a window, none inside one lost)" : "NO"}; money tables: same rows before and after retention; replay inside the window after retention: ${replay.status === 200 && replay.body.id === original.body.id ? "stored payment" : "FAILED"}`,
     );
     console.log(
-      `\nHistory written in ${fmt(loadSeconds)} s; retention pruned it in ${runs} runs, ${fmt(retentionSeconds)} s (PostgreSQL CPU ${fmt(retentionPgSeconds)} s, WAL ${fmt(retentionWal / 1024 / 1024)} MiB). Run: \`nice -n 15 npx tsx bench/history.ts --scale ${SCALE} --samples ${SAMPLES} --warmup ${WARMUP}\`, ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC, load average ${loadavg()[0]?.toFixed(1)}.`,
+      `\nHistory written in ${fmt(loadSeconds)} s; retention pruned it in ${runs} runs, ${fmt(retentionSeconds)} s (PostgreSQL CPU ${fmt(retentionPgSeconds)} s, WAL ${fmt(retentionWal / 1024 / 1024)} MiB). Run: \`npx tsx bench/history.ts --scale ${SCALE} --samples ${SAMPLES} --warmup ${WARMUP} --rounds ${ROUNDS}\`, ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC, load average ${loadavg()[0]?.toFixed(1)}.`,
     );
     if (failures.length > 0) process.exitCode = 1;
   } finally {
-    admin.close();
-    sk?.close();
-    await q.end();
-    api?.stop();
+    for (const c of cities) {
+      c.admin.close();
+      c.sk.close();
+      await c.q.end();
+      c.api.stop();
+    }
   }
 });
