@@ -145,6 +145,14 @@ interface Latency {
   fpi: number;
 }
 type Measured = Record<"payment" | "tap", Latency>;
+type Compared = Record<"empty" | "history", Measured>;
+/** What one city's slices of one kind add up to. */
+interface Slices {
+  ms: number[];
+  cpu: number;
+  walBytes: number;
+  fpi: number;
+}
 
 await withPostgres({ name: "history", settings: { max_wal_size: "4GB", ...statementSettings, ...extraSettings } }, async (pg) => {
   const adminKey = `sk_admin_${"h".repeat(40)}`;
@@ -300,32 +308,31 @@ await withPostgres({ name: "history", settings: { max_wal_size: "4GB", ...statem
      * then SAMPLES sequential requests of each kind on each, in ROUNDS slices that take turns
      * (the first city of a slice alternates). Latency and PostgreSQL CPU per request.
      */
-    const compare = async (label: string): Promise<Record<"empty" | "history", Measured>> => {
+    const walNow = async () => {
+      const [w] = await q<{ bytes: string; fpi: string }[]>`SELECT wal_bytes AS bytes, wal_fpi AS fpi FROM pg_stat_wal`;
+      return { bytes: Number(w?.bytes), fpi: Number(w?.fpi) };
+    };
+
+    const compare = async (label: string): Promise<Compared> => {
       for (const c of [fresh, hist]) for (const one of Object.values(kinds)) for (let i = 0; i < WARMUP; i++) await one(c);
       const slice = Math.ceil(SAMPLES / ROUNDS);
-      const ms = new Map<string, number[]>();
-      const cpu = new Map<string, number>();
-      const wal = new Map<string, { bytes: number; fpi: number }>();
-      const walNow = async () => {
-        const [w] = await q<{ bytes: string; fpi: string }[]>`SELECT wal_bytes AS bytes, wal_fpi AS fpi FROM pg_stat_wal`;
-        return { bytes: Number(w?.bytes), fpi: Number(w?.fpi) };
-      };
+      const sums = new Map<string, Slices>();
       const tapStats = new Map<string, Stat>();
       for (let round = 0; round < ROUNDS; round++) {
         const order = round % 2 === 0 ? [fresh, hist] : [hist, fresh];
         for (const [kind, one] of Object.entries(kinds)) {
           for (const c of order) {
             const id = `${c.db}:${kind}`;
-            const list = ms.get(id) ?? [];
+            const sum = sums.get(id) ?? { ms: [], cpu: 0, walBytes: 0, fpi: 0 };
+            sums.set(id, sum);
             const before = kind === "tap" ? await statements() : undefined;
             const wal0 = await walNow();
             const cpu0 = treeCpu(postmaster);
-            for (let i = 0; i < slice; i++) list.push(await one(c));
-            cpu.set(id, (cpu.get(id) ?? 0) + treeCpu(postmaster) - cpu0);
+            for (let i = 0; i < slice; i++) sum.ms.push(await one(c));
+            sum.cpu += treeCpu(postmaster) - cpu0;
             const wal1 = await walNow();
-            const w = wal.get(id) ?? { bytes: 0, fpi: 0 };
-            wal.set(id, { bytes: w.bytes + wal1.bytes - wal0.bytes, fpi: w.fpi + wal1.fpi - wal0.fpi });
-            ms.set(id, list);
+            sum.walBytes += wal1.bytes - wal0.bytes;
+            sum.fpi += wal1.fpi - wal0.fpi;
             if (!before) continue;
             for (const [key, s] of await statements()) {
               const b = before.get(key);
@@ -341,18 +348,16 @@ await withPostgres({ name: "history", settings: { max_wal_size: "4GB", ...statem
         }
       }
       const latency = (c: City, kind: string): Latency => {
-        const id = `${c.db}:${kind}`;
-        const list = ms.get(id) ?? [];
-        const w = wal.get(id) ?? { bytes: 0, fpi: 0 };
+        const { ms, cpu, walBytes, fpi } = sums.get(`${c.db}:${kind}`) ?? { ms: [], cpu: 0, walBytes: 0, fpi: 0 };
         return {
-          p50: percentile(list, 50),
-          p99: percentile(list, 99),
-          pgUs: ((cpu.get(id) ?? 0) / list.length) * 1e6,
-          walBytes: w.bytes / list.length,
-          fpi: w.fpi / list.length,
+          p50: percentile(ms, 50),
+          p99: percentile(ms, 99),
+          pgUs: (cpu / ms.length) * 1e6,
+          walBytes: walBytes / ms.length,
+          fpi: fpi / ms.length,
         };
       };
-      const r = {
+      const r: Compared = {
         empty: { payment: latency(fresh, "payment"), tap: latency(fresh, "tap") },
         history: { payment: latency(hist, "payment"), tap: latency(hist, "tap") },
       };
@@ -369,11 +374,9 @@ await withPostgres({ name: "history", settings: { max_wal_size: "4GB", ...statem
           for (const t of top) console.log(`  ${fmt((t.exec * 1000) / taps)} | ${(t.read / taps).toFixed(1)} | ${t.calls} | ${t.query}`);
         }
       }
-      for (const [name, m] of Object.entries(r)) {
-        log(
-          `${label}, ${name}: payment p50 ${m.payment.p50.toFixed(2)} / p99 ${m.payment.p99.toFixed(2)} ms (${fmt(m.payment.pgUs)} µs, WAL ${fmt(m.payment.walBytes)} B, ${m.payment.fpi.toFixed(2)} full pages), tap p50 ${m.tap.p50.toFixed(2)} / p99 ${m.tap.p99.toFixed(2)} ms (${fmt(m.tap.pgUs)} µs, WAL ${fmt(m.tap.walBytes)} B, ${m.tap.fpi.toFixed(2)} full pages)`,
-        );
-      }
+      const said = (x: Latency) =>
+        `p50 ${x.p50.toFixed(2)} / p99 ${x.p99.toFixed(2)} ms (${fmt(x.pgUs)} µs, WAL ${fmt(x.walBytes)} B, ${x.fpi.toFixed(2)} full pages)`;
+      for (const [name, m] of Object.entries(r)) log(`${label}, ${name}: payment ${said(m.payment)}, tap ${said(m.tap)}`);
       return r;
     };
 
@@ -605,7 +608,6 @@ await withPostgres({ name: "history", settings: { max_wal_size: "4GB", ...statem
     // --- Report.
     const mb = (bytes: number) => `${fmt(bytes / 1024 / 1024)} MiB`;
     const ratio = (x: number, y: number) => `${(x / y).toFixed(2)}×`;
-    type Compared = Record<"empty" | "history", Measured>;
     const cell = (x: Latency) => `${x.p50.toFixed(2)} / ${x.p99.toFixed(2)} | ${fmt(x.pgUs)} | ${fmt(x.walBytes)} (${x.fpi.toFixed(2)})`;
     const row = (name: string, k: "payment" | "tap", c: Compared) =>
       `| ${name} | ${cell(c.empty[k])} | ${cell(c.history[k])} | ${ratio(c.history[k].p50, c.empty[k].p50)} / ${ratio(c.history[k].p99, c.empty[k].p99)} | ${ratio(c.history[k].pgUs, c.empty[k].pgUs)} |`;
