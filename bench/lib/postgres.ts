@@ -13,7 +13,8 @@
  * Settings are PostgreSQL's defaults (fsync and synchronous_commit on) plus what you pass.
  */
 import { execFile, spawn } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -67,7 +68,27 @@ function run(cmd: string, args: string[], asPostgres: boolean): Promise<string> 
   });
 }
 
-/** Starts a throw-away cluster on `port` (default: a free-ish one from 55400 up). */
+/** True when nothing listens on (or holds) 127.0.0.1:`port` right now. */
+function portFree(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const s = createServer();
+    s.once("error", () => done(false));
+    s.listen(port, "127.0.0.1", () => s.close(() => done(true)));
+  });
+}
+
+/**
+ * A port for a throw-away cluster: below Linux's ephemeral range (32768–60999), where a busy
+ * client socket of an earlier suite can hold any port and make the server's bind fail.
+ */
+async function clusterPort(): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (await portFree(port)) return port;
+  }
+}
+
+/** Starts a throw-away cluster on `port` (default: a free one below the ephemeral range). */
 export async function startPostgres(
   opts: { name: string; port?: number; settings?: Record<string, string | number> } = { name: "bench" },
 ): Promise<PgCluster> {
@@ -76,7 +97,6 @@ export async function startPostgres(
   const dir = mkdtempSync(join(tmpdir(), `pg-${opts.name}-`));
   chmodSync(dir, 0o777);
   const dataDir = join(dir, "data");
-  const port = opts.port ?? 55_400 + Math.floor(Math.random() * 500);
   await run(join(BIN, "initdb"), ["-D", dataDir, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8"], asPostgres);
   const settings: Record<string, string | number> = {
     listen_addresses: "127.0.0.1",
@@ -84,8 +104,24 @@ export async function startPostgres(
     shared_buffers: "256MB",
     ...opts.settings,
   };
-  const o = [`-p ${port}`, `-k ${dir}`, ...Object.entries(settings).map(([k, v]) => `-c ${k}=${v}`)].join(" ");
-  await run(join(BIN, "pg_ctl"), ["-D", dataDir, "-o", o, "-l", join(dir, "log"), "-w", "start"], asPostgres);
+  // A port can still be taken between the check and the server's bind: a chosen port gets one
+  // try, a picked one three, and a failure carries the server log's tail (CI keeps no files).
+  let port = opts.port ?? (await clusterPort());
+  for (let attempt = 1; ; attempt++) {
+    const o = [`-p ${port}`, `-k ${dir}`, ...Object.entries(settings).map(([k, v]) => `-c ${k}=${v}`)].join(" ");
+    try {
+      await run(join(BIN, "pg_ctl"), ["-D", dataDir, "-o", o, "-l", join(dir, "log"), "-w", "start"], asPostgres);
+      break;
+    } catch (err) {
+      const log = existsSync(join(dir, "log")) ? readFileSync(join(dir, "log"), "utf8").trim().split("\n").slice(-15).join("\n") : "";
+      if (opts.port !== undefined || attempt === 3) {
+        rmSync(dir, { recursive: true, force: true });
+        throw new Error(`${(err as Error).message}\nserver log (last lines):\n${log}`);
+      }
+      console.error(`PostgreSQL did not start on port ${port} (attempt ${attempt}); trying another. Log:\n${log}`);
+      port = await clusterPort();
+    }
+  }
 
   const bin = (name: string) => (existsSync(join(BIN, name)) ? join(BIN, name) : name);
   const cluster: PgCluster = {
