@@ -406,9 +406,11 @@ async function settle(
     ...(rows.length > 0 ? [savePayments(rows)] : []),
     ...(events.length > 0 ? [eventsStatement(events).statement] : []),
     ...sealWrites(deps, sealed),
-    ...volumes.writes(),
-    // The ledger last: the hot rows it credits stay locked for one statement and the COMMIT.
+    // The ledger, then the period's fee volume, last: the hot rows stay locked for a statement
+    // and the COMMIT, and the volume's row is taken only once every account lock is held (taken
+    // before them, it closed a deadlock with a write holding those accounts; see saveAndWrite).
     ...(ledgerWrite ? [ledgerWrite] : []),
+    ...volumes.writes(),
   ];
   return { confirmed: rows, writes };
 }

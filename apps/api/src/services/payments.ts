@@ -413,7 +413,12 @@ async function transition(
   });
 }
 
-/** Saves the payment (and its event) first and writes the ledger last: hot rows stay locked only until COMMIT. */
+/**
+ * Saves the payment (and its event) first, then the ledger, then the period's fee volume: hot
+ * rows stay locked only until COMMIT, and the volume's row is taken only once every account lock
+ * is held. A write that took the volume before the accounts could wait on a write that holds
+ * those accounts and waits for the volume (a deadlock, seen under concurrent payments and a refund).
+ */
 async function saveAndWrite(
   v: Vars,
   before: PaymentRow,
@@ -422,8 +427,8 @@ async function saveAndWrite(
   patch: Partial<PaymentRow>,
 ): Promise<PaymentRow> {
   const after = await save(v, before, patch);
-  for (const w of volumes.writes()) await v.deps.database.rows(w, v.db);
   await prepared.write();
+  for (const w of volumes.writes()) await v.deps.database.rows(w, v.db);
   return after;
 }
 
