@@ -149,9 +149,6 @@ try {
       seconds,
       prepared: true,
     });
-    // pgbench's backends exit as it ends; read once the postmaster has reaped them, or their CPU
-    // falls between the live children and the postmaster's reaped total (a run once read 0).
-    await new Promise((r) => setTimeout(r, 300));
     const cpuUs = ((treeCpu(pm) - pgCpu) / r.transactions) * 1e6;
     console.log(
       `pgbench ledger_transfer.sql (${when}), 8 clients, -M prepared: ${fmt(r.tps)} tps (PostgreSQL CPU ${fmt(cpuUs)} µs per transfer)`,

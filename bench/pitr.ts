@@ -16,7 +16,6 @@
 import { execFile, execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
-import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs, promisify } from "node:util";
@@ -67,20 +66,12 @@ const check = (ok: boolean, what: string) => {
   if (!ok) failures.push(what);
 };
 
-const freePort = () =>
-  new Promise<number>((done) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => done(port));
-    });
-  });
-
 let pg: PgCluster | undefined;
 let api: TestApi | undefined;
 let restoredApi: TestApi | undefined;
 let restoredStarted = false;
 try {
-  pg = await startPostgres({ name: "pitr", port: await freePort() });
+  pg = await startPostgres({ name: "pitr" });
   // Archiving as docs/operations.md sets it on a plain server (archive_mode needs a restart).
   execFileSync("mkdir", ["-p", archive]);
   if (process.getuid?.() === 0) execFileSync("chown", ["postgres:postgres", archive]);

@@ -159,6 +159,10 @@ export async function startPostgres(
       if (p.prepared) args.push("-M", "prepared");
       args.push(db);
       const out = await run(bin("pgbench"), args, false);
+      // pgbench's backends exit as it ends: answer once the postmaster has reaped them, or a
+      // caller reading the cluster's CPU finds theirs neither among the live children nor yet in
+      // the postmaster's reaped total (a run once read 0).
+      await new Promise((r) => setTimeout(r, 300));
       const num = (re: RegExp) => Number(out.match(re)?.[1] ?? Number.NaN);
       return {
         tps: num(/tps = ([\d.]+) \(without initial connection time\)/) || num(/tps = ([\d.]+)/),

@@ -7,7 +7,7 @@ import { ApiError, notFound } from "../lib/errors.js";
 import { pgArray } from "../lib/pg-array.js";
 import { merchantOf } from "../middleware/auth.js";
 import { merchantDebtIds, walletAccountIdSql } from "../store/accounts.js";
-import { FeeVolumes } from "../store/fee-volumes.js";
+import { closingWrites, FeeVolumes } from "../store/fee-volumes.js";
 import { GroupCommit } from "../store/group-commit.js";
 import type { ClaimOutcome, IdempotencyClaim, StoredResponse } from "../store/idempotency.js";
 import type { LedgerEntry } from "../store/ledger-store.js";
@@ -406,11 +406,8 @@ async function settle(
     ...(rows.length > 0 ? [savePayments(rows)] : []),
     ...(events.length > 0 ? [eventsStatement(events).statement] : []),
     ...sealWrites(deps, sealed),
-    // The ledger, then the period's fee volume, last: the hot rows stay locked for a statement
-    // and the COMMIT, and the volume's row is taken only once every account lock is held (taken
-    // before them, it closed a deadlock with a write holding those accounts; see saveAndWrite).
-    ...(ledgerWrite ? [ledgerWrite] : []),
-    ...volumes.writes(),
+    // Last: the hot rows they lock stay locked for their statements and the COMMIT.
+    ...closingWrites(ledgerWrite, volumes),
   ];
   return { confirmed: rows, writes };
 }

@@ -19,7 +19,7 @@ import { ApiError, invalid, notFound } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import { type ListParams, listOwned } from "../lib/pagination.js";
 import { merchantOf } from "../middleware/auth.js";
-import { FeeVolumes, type VolumePeriod, volumePeriod } from "../store/fee-volumes.js";
+import { closingWrites, FeeVolumes, type VolumePeriod, volumePeriod } from "../store/fee-volumes.js";
 import type { PreparedPosting } from "../store/ledger-store.js";
 import { insertPayments } from "../store/payments.js";
 import { findCustomer } from "./customers.js";
@@ -413,12 +413,7 @@ async function transition(
   });
 }
 
-/**
- * Saves the payment (and its event) first, then the ledger, then the period's fee volume: hot
- * rows stay locked only until COMMIT, and the volume's row is taken only once every account lock
- * is held. A write that took the volume before the accounts could wait on a write that holds
- * those accounts and waits for the volume (a deadlock, seen under concurrent payments and a refund).
- */
+/** Saves the payment (and its event) first, then the closing writes: hot rows stay locked only until COMMIT. */
 async function saveAndWrite(
   v: Vars,
   before: PaymentRow,
@@ -427,8 +422,7 @@ async function saveAndWrite(
   patch: Partial<PaymentRow>,
 ): Promise<PaymentRow> {
   const after = await save(v, before, patch);
-  await prepared.write();
-  for (const w of volumes.writes()) await v.deps.database.rows(w, v.db);
+  for (const w of closingWrites(prepared.statement(), volumes)) await v.deps.database.rows(w, v.db);
   return after;
 }
 

@@ -137,3 +137,13 @@ export class FeeVolumes {
     ];
   }
 }
+
+/**
+ * The statements that end a capture's transaction, in lock order: the ledger's (its accounts),
+ * then the fee volumes. A write that holds a volume's row then already holds every account it
+ * needs, so no two writes wait on each other through the two tables (taken the other way round,
+ * they deadlocked under concurrent payments and a refund).
+ */
+export function closingWrites(ledger: SQL | undefined, volumes: FeeVolumes): SQL[] {
+  return [...(ledger ? [ledger] : []), ...volumes.writes()];
+}

@@ -24,7 +24,7 @@ export interface PreparedPosting {
   results: PostResult[];
   /** True when every entry was accepted. */
   ok: boolean;
-  /** Writes the accepted entries: one statement. Call it last in the transaction. */
+  /** Writes the accepted entries: one statement. Call it last in the transaction (a capture: see closingWrites). */
   write(): Promise<void>;
   /** That statement, for a caller that sends it itself (undefined: nothing to write). */
   statement(): SQL | undefined;
