@@ -10,8 +10,10 @@ import { sql } from "drizzle-orm";
 // @ts-expect-error: the parser ships no type declarations (its output is typed as Family below)
 import parsePrometheus from "parse-prometheus-text-format";
 import postgres from "postgres";
+import { Gauge } from "prom-client";
 import { afterAll, describe, expect, it } from "vitest";
 import { createLogger } from "../src/logger.js";
+import { metricsFor } from "../src/observability/metrics.js";
 import { http, realPostgresDatabaseUrl, startTestApi, TEST_CARD } from "./support.js";
 
 type Family = { name: string; help: string; type: string };
@@ -198,6 +200,21 @@ describe("GET /metrics", () => {
       const res = await fetch(`${api.url}/metrics`);
       expect(res.status).toBe(404);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe("route_not_found");
+    } finally {
+      await api.close();
+    }
+  });
+
+  it("writes a value that is not a number as NaN, as the text format spells it", async () => {
+    const api = await startTestApi();
+    try {
+      // What the event loop's mean delay reads before its first sample, made certain.
+      new Gauge({ name: "softrack_test_not_a_number", help: "a gauge set to NaN", registers: [metricsFor(api.runtime.deps).registry] }).set(
+        Number.NaN,
+      );
+      const text = await (await fetch(`${api.url}/metrics`)).text();
+      expect(text).toContain("\nsoftrack_test_not_a_number NaN\n");
+      parseExposition(text);
     } finally {
       await api.close();
     }

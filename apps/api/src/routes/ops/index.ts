@@ -91,7 +91,10 @@ export const opsRoutes = createRouter()
     }
     const m = metricsFor(deps);
     // This scrape serves the last values, then starts a ledger check in the background if they are stale.
-    const text = await m.registry.metrics();
+    // prom-client (15.1.3, the latest) writes a value that is not a number as "Nan"; the text
+    // format spells it "NaN", and strict parsers refuse the other (the event loop's mean delay is
+    // NaN until its first sample).
+    const text = (await m.registry.metrics()).replace(/ Nan$/gm, " NaN");
     m.refreshLedger();
     return c.body(text, 200, { "Content-Type": m.registry.contentType, "Cache-Control": "no-store" });
   });
