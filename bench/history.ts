@@ -38,7 +38,7 @@ import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import postgres from "postgres";
 import { type ApiProcess, startApiProcess } from "./lib/api-process.js";
-import { postmasterPid, treeCpu } from "./lib/cpu.js";
+import { postmasterPid, treeCpu, treeCpuByRole } from "./lib/cpu.js";
 import { fmt, type JsonClient, jsonClient, percentile } from "./lib/load.js";
 import { withPostgres } from "./lib/postgres.js";
 
@@ -152,6 +152,8 @@ interface Slices {
   cpu: number;
   walBytes: number;
   fpi: number;
+  /** PostgreSQL CPU seconds by process role (see treeCpuByRole). */
+  roles: Map<string, number>;
 }
 
 await withPostgres({ name: "history", settings: { max_wal_size: "4GB", ...statementSettings, ...extraSettings } }, async (pg) => {
@@ -323,13 +325,16 @@ await withPostgres({ name: "history", settings: { max_wal_size: "4GB", ...statem
         for (const [kind, one] of Object.entries(kinds)) {
           for (const c of order) {
             const id = `${c.db}:${kind}`;
-            const sum = sums.get(id) ?? { ms: [], cpu: 0, walBytes: 0, fpi: 0 };
+            const sum = sums.get(id) ?? { ms: [], cpu: 0, walBytes: 0, fpi: 0, roles: new Map<string, number>() };
             sums.set(id, sum);
             const before = kind === "tap" ? await statements() : undefined;
             const wal0 = await walNow();
+            const roles0 = treeCpuByRole(postmaster);
             const cpu0 = treeCpu(postmaster);
             for (let i = 0; i < slice; i++) sum.ms.push(await one(c));
             sum.cpu += treeCpu(postmaster) - cpu0;
+            for (const [role, s] of treeCpuByRole(postmaster))
+              sum.roles.set(role, (sum.roles.get(role) ?? 0) + s - (roles0.get(role) ?? 0));
             const wal1 = await walNow();
             sum.walBytes += wal1.bytes - wal0.bytes;
             sum.fpi += wal1.fpi - wal0.fpi;
@@ -348,7 +353,13 @@ await withPostgres({ name: "history", settings: { max_wal_size: "4GB", ...statem
         }
       }
       const latency = (c: City, kind: string): Latency => {
-        const { ms, cpu, walBytes, fpi } = sums.get(`${c.db}:${kind}`) ?? { ms: [], cpu: 0, walBytes: 0, fpi: 0 };
+        const { ms, cpu, walBytes, fpi } = sums.get(`${c.db}:${kind}`) ?? {
+          ms: [],
+          cpu: 0,
+          walBytes: 0,
+          fpi: 0,
+          roles: new Map<string, number>(),
+        };
         return {
           p50: percentile(ms, 50),
           p99: percentile(ms, 99),
@@ -361,6 +372,11 @@ await withPostgres({ name: "history", settings: { max_wal_size: "4GB", ...statem
         empty: { payment: latency(fresh, "payment"), tap: latency(fresh, "tap") },
         history: { payment: latency(hist, "payment"), tap: latency(hist, "tap") },
       };
+      // Where each city's PostgreSQL CPU went, per request and process role (µs).
+      for (const [id, sum] of sums) {
+        const parts = [...sum.roles].filter(([, s]) => Math.abs(s) >= 0.005).sort((a, b) => b[1] - a[1]);
+        log(`${label}, ${id} µs per request by role: ${parts.map(([role, s]) => `${role} ${fmt((s / sum.ms.length) * 1e6)}`).join(", ")}`);
+      }
       if (statementsOn) {
         const taps = slice * ROUNDS;
         for (const c of [fresh, hist]) {

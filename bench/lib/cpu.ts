@@ -51,3 +51,35 @@ export function processSyscalls(pid: number): { reads: number; writes: number } 
     return { reads: 0, writes: 0 };
   }
 }
+
+/**
+ * CPU seconds of a postmaster's tree by role: each live child under its process title's role
+ * ("backend <database>", "checkpointer", "walwriter", "autovacuum worker", …), and the postmaster
+ * with what it reaped (exited autovacuum workers, backends) as "postmaster". Tells a
+ * statement's cost from the background work it leaves (page write-back, vacuum).
+ */
+export function treeCpuByRole(pid: number): Map<string, number> {
+  const roles = new Map<string, number>([["postmaster", processCpu(pid)]]);
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const s = stat(Number(entry));
+    if (!s || s.ppid !== pid) continue;
+    const role = processRole(Number(entry));
+    roles.set(role, (roles.get(role) ?? 0) + s.self + s.children);
+  }
+  return roles;
+}
+
+function processRole(pid: number): string {
+  let title = "";
+  try {
+    title = readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ").trim();
+  } catch {
+    return "gone";
+  }
+  const rest = title.replace(/^postgres:\s*/, "");
+  // A backend's title is "<user> <database> <client> <state>"; background processes name themselves.
+  const backend = rest.match(/^\S+ (\S+) (\[local\]|\d[\d.:()]*|\S+\(\d+\))/);
+  if (backend) return `backend ${backend[1]}`;
+  return rest.replace(/\s+(launcher|worker).*$/, " $1").replace(/\s+\S*\d.*$/, "");
+}

@@ -173,8 +173,10 @@ export async function endPool(pool: pg.Pool, seconds = 5): Promise<void> {
 
 /** A second, small pool on the same server with the same behaviour, for work that must not borrow the main one. */
 export function createSidePool(url: string, max: number): { db: Db; pool: pg.Pool; close(): Promise<void> } {
-  // Idle connections close on their own, so a stopped API does not keep the process alive.
-  const pool = createPool(url, { max, idleTimeoutMillis: 2_000, allowExitOnIdle: true });
+  // Idle connections stay as long as the main pool's (30 s): a tap after a quiet spell must not
+  // pay a new backend and its cold caches (2 s put one in every pause between buses). They do
+  // not keep a stopped API's process alive (allowExitOnIdle).
+  const pool = createPool(url, { max, allowExitOnIdle: true });
   return { db: drizzleNodePg(pool, { schema }) as unknown as Db, pool, close: () => endPool(pool) };
 }
 

@@ -44,8 +44,11 @@ export const ledgerTransactions = pgTable(
 
 /**
  * A transaction's postings are its lines 0, 1, …: keyed by (transaction_id, line), which is also
- * how they are read back, so a posting costs two index entries (this key, the account's) and no
- * sequence call — transit writes two postings per fare.
+ * how they are read back, so a posting costs one index entry and no sequence call — transit
+ * writes two postings per fare. There is no index by account: nothing reads postings by account
+ * (balances live on the account row; statements go by transaction), and one would take a write
+ * at a random leaf per rider's posting, a page whose first change after each checkpoint logs
+ * all 8 KB (migration 0016, BENCHMARKS.md "30 days of history").
  */
 export const ledgerPostings = pgTable(
   "ledger_postings",
@@ -56,5 +59,5 @@ export const ledgerPostings = pgTable(
     amount: money("amount").notNull(),
     currency: text("currency").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.transactionId, t.line] }), index("ledger_postings_account_idx").on(t.accountId)],
+  (t) => [primaryKey({ columns: [t.transactionId, t.line] })],
 );
