@@ -152,9 +152,10 @@ interface Slices {
   cpu: number;
   walBytes: number;
   fpi: number;
-  /** PostgreSQL CPU seconds by process role (see treeCpuByRole). */
+  /** PostgreSQL CPU seconds by process role (see treeCpuByRole); they add up to `cpu`. */
   roles: Map<string, number>;
 }
+const noSlices = (): Slices => ({ ms: [], cpu: 0, walBytes: 0, fpi: 0, roles: new Map() });
 
 await withPostgres({ name: "history", settings: { max_wal_size: "4GB", ...statementSettings, ...extraSettings } }, async (pg) => {
   const adminKey = `sk_admin_${"h".repeat(40)}`;
@@ -325,16 +326,17 @@ await withPostgres({ name: "history", settings: { max_wal_size: "4GB", ...statem
         for (const [kind, one] of Object.entries(kinds)) {
           for (const c of order) {
             const id = `${c.db}:${kind}`;
-            const sum = sums.get(id) ?? { ms: [], cpu: 0, walBytes: 0, fpi: 0, roles: new Map<string, number>() };
+            const sum = sums.get(id) ?? noSlices();
             sums.set(id, sum);
             const before = kind === "tap" ? await statements() : undefined;
             const wal0 = await walNow();
             const roles0 = treeCpuByRole(postmaster);
-            const cpu0 = treeCpu(postmaster);
             for (let i = 0; i < slice; i++) sum.ms.push(await one(c));
-            sum.cpu += treeCpu(postmaster) - cpu0;
-            for (const [role, s] of treeCpuByRole(postmaster))
-              sum.roles.set(role, (sum.roles.get(role) ?? 0) + s - (roles0.get(role) ?? 0));
+            for (const [role, s] of treeCpuByRole(postmaster)) {
+              const used = s - (roles0.get(role) ?? 0);
+              sum.cpu += used;
+              sum.roles.set(role, (sum.roles.get(role) ?? 0) + used);
+            }
             const wal1 = await walNow();
             sum.walBytes += wal1.bytes - wal0.bytes;
             sum.fpi += wal1.fpi - wal0.fpi;
@@ -353,13 +355,7 @@ await withPostgres({ name: "history", settings: { max_wal_size: "4GB", ...statem
         }
       }
       const latency = (c: City, kind: string): Latency => {
-        const { ms, cpu, walBytes, fpi } = sums.get(`${c.db}:${kind}`) ?? {
-          ms: [],
-          cpu: 0,
-          walBytes: 0,
-          fpi: 0,
-          roles: new Map<string, number>(),
-        };
+        const { ms, cpu, walBytes, fpi } = sums.get(`${c.db}:${kind}`) ?? noSlices();
         return {
           p50: percentile(ms, 50),
           p99: percentile(ms, 99),
