@@ -78,7 +78,7 @@ const CARD = { number: "4242424242424242", exp_month: 12, exp_year: 2030, cvc: "
 const TOPUP = 10_000_000;
 /** Where a database fault's three-node cluster lives (scripts/ha-cluster.sh's HA_DIR and HA_PORT). */
 const HA_DIR = process.env.HA_DIR ?? "/tmp/softrack-chaos-ha";
-const HA_PORT = process.env.HA_PORT ?? "56100";
+const HA_PORT = process.env.HA_PORT ?? "17100"; // below the ephemeral port range (see scripts/ha-cluster.sh)
 const PG_WALDUMP = ["15", "16", "17"].map((v) => `/usr/lib/postgresql/${v}/bin/pg_waldump`).find((f) => existsSync(f)) ?? "pg_waldump";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -42,7 +42,7 @@ const READERS = Number(values.readers);
 const WRITERS = Number(values.writers);
 const root = resolve(import.meta.dirname, "..");
 const HA_DIR = process.env.HA_DIR ?? "/tmp/softrack-read-replicas-ha";
-const HA_PORT = process.env.HA_PORT ?? "56300";
+const HA_PORT = process.env.HA_PORT ?? "17300"; // below the ephemeral port range (see scripts/ha-cluster.sh)
 const haEnv = { ...process.env, HA_DIR, HA_PORT };
 const ha = (...args: string[]) => execFileSync("bash", [resolve(root, "scripts/ha-cluster.sh"), ...args], { env: haEnv, encoding: "utf8" });
 const ADMIN_KEY = `sk_admin_${"r".repeat(40)}`;

@@ -19,7 +19,8 @@
 #   scripts/ha-cluster.sh wait-healthy   -> until a leader, a synchronous standby, all three nodes and
 #                                           all three etcd members run
 #   scripts/ha-cluster.sh stop           -> stop everything and remove the cluster's files
-# HA_DIR (default /tmp/softrack-ha) holds everything; HA_PORT (default 56000) is the first of its
+# HA_DIR (default /tmp/softrack-ha) holds everything; HA_PORT (default 17000: below Linux's
+# ephemeral range, 32768-60999, where any client socket may hold a port) is the first of its
 # ports: HAProxy writes HA_PORT+1, reads HA_PORT+2; etcd clients +11..13, peers +21..23; Patroni's
 # REST API +31..33; PostgreSQL +41..43. Every node listens on 127.0.0.1. HA_DCS: etcd (v2 API,
 # the default) or etcd3, see write_patroni.
@@ -28,7 +29,7 @@
 set -euo pipefail
 cmd="${1:-status}"
 dir="${HA_DIR:-/tmp/softrack-ha}"
-base="${HA_PORT:-56000}"
+base="${HA_PORT:-17000}"
 bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)"
 archive="$(realpath -m "${HA_ARCHIVE_DIR:-$dir/wal-archive}")"
 for tool in patroni patronictl etcd etcdctl haproxy; do
