@@ -25,14 +25,19 @@ export function processCpu(pid: number): number {
   return s ? s.self + s.children : 0;
 }
 
-/** CPU seconds of a process tree rooted at `pid`: itself, its reaped children and its live children (one level, as a postmaster's backends). */
-export function treeCpu(pid: number): number {
-  let total = processCpu(pid);
+/** The live children of `pid` (one level, as a postmaster's backends), each with its CPU seconds. */
+function* childCpu(pid: number): Generator<{ pid: number; cpu: number }> {
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     const s = stat(Number(entry));
-    if (s && s.ppid === pid) total += s.self + s.children;
+    if (s && s.ppid === pid) yield { pid: Number(entry), cpu: s.self + s.children };
   }
+}
+
+/** CPU seconds of a process tree rooted at `pid`: itself, its reaped children and its live children (one level, as a postmaster's backends). */
+export function treeCpu(pid: number): number {
+  let total = processCpu(pid);
+  for (const child of childCpu(pid)) total += child.cpu;
   return total;
 }
 
@@ -60,12 +65,9 @@ export function processSyscalls(pid: number): { reads: number; writes: number } 
  */
 export function treeCpuByRole(pid: number): Map<string, number> {
   const roles = new Map<string, number>([["postmaster", processCpu(pid)]]);
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    const s = stat(Number(entry));
-    if (!s || s.ppid !== pid) continue;
-    const role = processRole(Number(entry));
-    roles.set(role, (roles.get(role) ?? 0) + s.self + s.children);
+  for (const child of childCpu(pid)) {
+    const role = processRole(child.pid);
+    roles.set(role, (roles.get(role) ?? 0) + child.cpu);
   }
   return roles;
 }
