@@ -140,7 +140,7 @@ export function createApp(deps: Deps) {
   });
 
   app.onError((err, c) => {
-    const requestId = c.var.requestId ?? "unknown";
+    const requestId = c.get("requestId") ?? "unknown";
     let api: ApiError;
     if (err instanceof ApiError) api = err;
     else if (err instanceof HTTPException) {

@@ -36,7 +36,7 @@ export function rateLimit(opts: {
  * proxies means a request that skipped a proxy: the socket's address is used.
  */
 export function clientIp(c: Context<AppEnv>): string {
-  const hops = c.var.deps?.env.TRUST_PROXY ?? 0;
+  const hops = c.get("deps")?.env.TRUST_PROXY ?? 0;
   if (hops > 0) {
     const chain = (c.req.header("x-forwarded-for") ?? "")
       .split(",")

@@ -3,11 +3,11 @@ import type { AppEnv } from "../context.js";
 
 /**
  * A lag-tolerant read (a route that declares `reads: "replica"`, see lib/router.ts): its
- * handler's `c.var.db` is the replica pool when DATABASE_REPLICA_URL is set, else the primary's.
+ * handler's `c.get("db")` is the replica pool when DATABASE_REPLICA_URL is set, else the primary's.
  * Authentication has already run on the primary, so a revoked key is refused at once.
  */
 export const fromReplica: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const replica = c.var.deps.replica;
+  const replica = c.get("deps").replica;
   if (replica) c.set("db", replica);
   return next();
 };

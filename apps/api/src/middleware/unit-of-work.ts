@@ -19,7 +19,7 @@ export const readWrite: MiddlewareHandler<AppEnv> = async (c, next) => {
     body = undefined;
   }
   if (body !== undefined) c.req.bodyCache.json = Promise.resolve(body);
-  c.set("claim", claimOf(idempotencyScope(c.var.principal), header, { method: c.req.method, path: c.req.path, body, raw }));
+  c.set("claim", claimOf(idempotencyScope(c.get("principal")), header, { method: c.req.method, path: c.req.path, body, raw }));
   return next();
 };
 
@@ -46,12 +46,12 @@ export const unitOfWork: MiddlewareHandler<AppEnv> = async (c, next) =>
 
 /** The unit of work around `handler`, for a route that commits itself but has a request that must be alone. */
 export async function inUnitOfWork(c: Context<AppEnv>, handler: () => Promise<Response>): Promise<Response> {
-  const deps = c.var.deps;
+  const deps = c.get("deps");
   let res: Response | undefined;
   try {
     const out = await commitAlone(
       deps,
-      c.var.claim,
+      c.get("claim"),
       async (db) => {
         c.set("db", db);
         res = await handler();

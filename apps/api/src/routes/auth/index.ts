@@ -399,7 +399,7 @@ const r = {
 };
 
 function sessionOf(c: Context<AppEnv>) {
-  const p = c.var.principal;
+  const p = c.get("principal");
   const s = (p.kind === "secret" || p.kind === "customer") && p.session;
   if (!s) throw forbidden("This route needs a signed-in person (a session), not an API key.", "session_required");
   return s;
@@ -408,13 +408,13 @@ function sessionOf(c: Context<AppEnv>) {
 /** The signed-in person, for a change of their sign-in factors: only from a recent sign-in (a stolen old session cannot). */
 async function factorChanger(c: Context<AppEnv>) {
   const s = sessionOf(c);
-  await requireRecentSignIn(c.var.db, c.var.deps, s.id);
-  return identityOf(c.var.db, s.identityId);
+  await requireRecentSignIn(c.get("db"), c.get("deps"), s.id);
+  return identityOf(c.get("db"), s.identityId);
 }
 
 function fail(c: Context<AppEnv>, e: ApiError) {
   for (const [k, v] of Object.entries(e.headers)) c.header(k, v);
-  return c.json(e.body(c.var.requestId), e.status) as never;
+  return c.json(e.body(c.get("requestId")), e.status) as never;
 }
 
 function answer(c: Context<AppEnv>, r: SignInResult) {
@@ -427,7 +427,7 @@ function answer(c: Context<AppEnv>, r: SignInResult) {
   return c.json({ ...r.body, token: r.token }, 200) as never;
 }
 
-const merchantIdOf = (c: Context<AppEnv>) => (c.var.principal as { merchantId?: string }).merchantId ?? null;
+const merchantIdOf = (c: Context<AppEnv>) => (c.get("principal") as { merchantId?: string }).merchantId ?? null;
 const ua = (c: Context<AppEnv>) => c.req.header("User-Agent");
 
 export const authRoutes = createRouter()
@@ -459,18 +459,18 @@ export const authRoutes = createRouter()
   })
   .openapi(r.verify, async (c) => answer(c, await verifyCode(c.var, clientIp(c), ua(c), c.req.valid("json"))))
   .openapi(r.secondFactor, async (c) => answer(c, await verifySecondFactor(c.var, clientIp(c), ua(c), c.req.valid("json"))))
-  .openapi(r.me, async (c) => c.json(await identityObject(c.var.db, await identityOf(c.var.db, sessionOf(c).identityId)), 200))
+  .openapi(r.me, async (c) => c.json(await identityObject(c.get("db"), await identityOf(c.get("db"), sessionOf(c).identityId)), 200))
   .openapi(r.password, async (c) => {
     const identity = await factorChanger(c);
     const err = await setPassword(c.var, identity, clientIp(c), c.req.valid("json"));
     if (err) return fail(c, err);
-    return c.json(await identityObject(c.var.db, await identityOf(c.var.db, identity.id)), 200);
+    return c.json(await identityObject(c.get("db"), await identityOf(c.get("db"), identity.id)), 200);
   })
   .openapi(r.passwordOff, async (c) => {
     const identity = await factorChanger(c);
     const err = await disablePassword(c.var, identity, clientIp(c), c.req.valid("json").password);
     if (err) return fail(c, err);
-    return c.json(await identityObject(c.var.db, await identityOf(c.var.db, identity.id)), 200);
+    return c.json(await identityObject(c.get("db"), await identityOf(c.get("db"), identity.id)), 200);
   })
   .openapi(r.totpSetup, async (c) => c.json(await setupTotp(c.var, await factorChanger(c)), 200))
   .openapi(r.totpEnable, async (c) => {
@@ -483,7 +483,7 @@ export const authRoutes = createRouter()
     const identity = await factorChanger(c);
     const err = await disableTotp(c.var, identity, clientIp(c), c.req.valid("json").code);
     if (err) return fail(c, err);
-    return c.json(await identityObject(c.var.db, await identityOf(c.var.db, identity.id)), 200);
+    return c.json(await identityObject(c.get("db"), await identityOf(c.get("db"), identity.id)), 200);
   })
   .openapi(r.recovery, async (c) => {
     const out = await regenerateRecoveryCodes(c.var, await factorChanger(c), clientIp(c), c.req.valid("json").code);
@@ -493,11 +493,11 @@ export const authRoutes = createRouter()
   })
   .openapi(r.sessions, async (c) => {
     const s = sessionOf(c);
-    const rows = await listSessions(c.var.db, c.var.deps, s.identityId);
+    const rows = await listSessions(c.get("db"), c.get("deps"), s.identityId);
     return c.json(
       {
         object: "list" as const,
-        data: rows.map((row) => sessionObject(row, s.id, c.var.deps.now())),
+        data: rows.map((row) => sessionObject(row, s.id, c.get("deps").now())),
         has_more: false,
         url: "/v1/auth/sessions",
       },
@@ -506,7 +506,7 @@ export const authRoutes = createRouter()
   })
   .openapi(r.revoke, async (c) => {
     const s = sessionOf(c);
-    const row = await revokeSession(c.var.db, c.var.deps, s.identityId, c.req.valid("param").id);
+    const row = await revokeSession(c.get("db"), c.get("deps"), s.identityId, c.req.valid("param").id);
     await audit(c.var, {
       type: "session.revoked",
       identityId: s.identityId,
@@ -515,21 +515,21 @@ export const authRoutes = createRouter()
       detail: { session: row.id },
     });
     if (row.id === s.id) deleteCookie(c, SESSION_COOKIE, { path: "/", secure: true });
-    return c.json(sessionObject(row, s.id, c.var.deps.now()), 200);
+    return c.json(sessionObject(row, s.id, c.get("deps").now()), 200);
   })
   .openapi(r.liveModeOn, async (c) => {
     const s = sessionOf(c);
     const out = await enterLiveMode(c.var, s, clientIp(c), c.req.valid("json").code);
     if ("error" in out) return fail(c, out.error);
-    return c.json(sessionObject(out.session, s.id, c.var.deps.now()), 200);
+    return c.json(sessionObject(out.session, s.id, c.get("deps").now()), 200);
   })
   .openapi(r.liveModeOff, async (c) => {
     const s = sessionOf(c);
-    return c.json(sessionObject(await leaveLiveMode(c.var, s, merchantIdOf(c), clientIp(c)), s.id, c.var.deps.now()), 200);
+    return c.json(sessionObject(await leaveLiveMode(c.var, s, merchantIdOf(c), clientIp(c)), s.id, c.get("deps").now()), 200);
   })
   .openapi(r.signOut, async (c) => {
     const s = sessionOf(c);
-    await revokeSession(c.var.db, c.var.deps, s.identityId, s.id).catch(() => notFound("session", s.id));
+    await revokeSession(c.get("db"), c.get("deps"), s.identityId, s.id).catch(() => notFound("session", s.id));
     await audit(c.var, {
       type: "session.signed_out",
       identityId: s.identityId,
@@ -542,7 +542,7 @@ export const authRoutes = createRouter()
   })
   .openapi(r.signOutAll, async (c) => {
     const s = sessionOf(c);
-    const revoked = await revokeAllSessions(c.var.db, c.var.deps, s.identityId);
+    const revoked = await revokeAllSessions(c.get("db"), c.get("deps"), s.identityId);
     await audit(c.var, {
       type: "session.signed_out_everywhere",
       identityId: s.identityId,
@@ -554,7 +554,7 @@ export const authRoutes = createRouter()
     return c.json({ object: "sign_out" as const, revoked }, 200);
   })
   .openapi(r.outbox, async (c) => {
-    if (c.var.deps.env.NODE_ENV === "production") throw notFound("route", "/v1/test_helpers/outbox");
-    const data = outboxList(c.var.deps, c.req.valid("query").to);
+    if (c.get("deps").env.NODE_ENV === "production") throw notFound("route", "/v1/test_helpers/outbox");
+    const data = outboxList(c.get("deps"), c.req.valid("query").to);
     return c.json({ object: "list" as const, data, has_more: false }, 200);
   });

@@ -57,7 +57,7 @@ const transactions = createRoute({
 });
 
 export const balanceRoutes = createRouter()
-  .openapi(balance, async (c) => c.json(await merchantBalance(c.var.deps.database, c.var.db, merchantOf(c.var)), 200))
+  .openapi(balance, async (c) => c.json(await merchantBalance(c.get("deps").database, c.get("db"), merchantOf(c.var)), 200))
   .openapi(transactions, async (c) =>
-    c.json(await listLedgerTransactions(c.var.deps.database, c.var.db, merchantOf(c.var), c.req.valid("query")), 200),
+    c.json(await listLedgerTransactions(c.get("deps").database, c.get("db"), merchantOf(c.var), c.req.valid("query")), 200),
   );

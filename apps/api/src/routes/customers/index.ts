@@ -87,9 +87,9 @@ const list = createRoute({
 export const customerRoutes = createRouter()
   .openapi(create, async (c) => c.json(await customerObject(c.var, await createCustomer(c.var, c.req.valid("json"))), 200))
   .openapi(retrieve, async (c) =>
-    c.json(await customerObject(c.var, await findCustomer(c.var.db, merchantOf(c.var), c.req.valid("param").id, "id")), 200),
+    c.json(await customerObject(c.var, await findCustomer(c.get("db"), merchantOf(c.var), c.req.valid("param").id, "id")), 200),
   )
   .openapi(list, async (c) => {
-    const l = await listOwned(c.var.db, merchantOf(c.var), customers, c.req.valid("query"), "/v1/customers");
+    const l = await listOwned(c.get("db"), merchantOf(c.var), customers, c.req.valid("query"), "/v1/customers");
     return c.json({ ...l, data: await Promise.all(l.data.map((r) => customerObject(c.var, r))) }, 200);
   });

@@ -39,8 +39,8 @@ const verify = createRoute({
 });
 
 export const healthRoutes = createRouter().openapi(health, async (c) => {
-  if (!(await ping(c.var.deps.database))) throw unavailable();
+  if (!(await ping(c.get("deps").database))) throw unavailable();
   return c.json({ status: "ok" as const }, 200);
 });
 
-export const adminRoutes = createRouter().openapi(verify, async (c) => c.json(await c.var.deps.ledger.verify(), 200));
+export const adminRoutes = createRouter().openapi(verify, async (c) => c.json(await c.get("deps").ledger.verify(), 200));

@@ -57,7 +57,8 @@ leadRoutes.openapi(create, async (c) => {
   if (age < MIN_FILL_MS || age > 86_400_000)
     throw invalid("spam_suspected", "The form was sent too quickly; please try again.", "started_at");
   const day = new Date().toISOString().slice(0, 10);
-  const [row] = await c.var.db
+  const [row] = await c
+    .get("db")
     .insert(leads)
     .values({
       id: newId("lead"),

@@ -78,8 +78,8 @@ const r = {
 };
 
 /** Team changes need a person who is an owner (roleAllows) — an API key alone may not add people. */
-function ownerSession(c: { var: AppEnv["Variables"] }) {
-  const p = c.var.principal;
+function ownerSession(c: { get: <K extends keyof AppEnv["Variables"]>(key: K) => AppEnv["Variables"][K] }) {
+  const p = c.get("principal");
   if (p.kind !== "secret" || p.session?.role !== "owner")
     throw forbidden("Only an owner (signed in) or the platform admin manages members.", "role_not_allowed");
   return p;
@@ -88,9 +88,9 @@ function ownerSession(c: { var: AppEnv["Variables"] }) {
 export const memberRoutes = createRouter()
   .openapi(r.invite, async (c) => {
     const { id } = c.req.valid("param");
-    if (c.var.principal.kind !== "admin" && ownerSession(c).merchantId !== id)
+    if (c.get("principal").kind !== "admin" && ownerSession(c).merchantId !== id)
       throw forbidden("Only an owner of this merchant may add members.", "role_not_allowed");
-    await getMerchant(c.var.db, id);
+    await getMerchant(c.get("db"), id);
     return c.json(await inviteMember(c.var, id, c.req.valid("json"), clientIp(c)), 200);
   })
   .openapi(r.list, async (c) => {

@@ -80,16 +80,16 @@ const retrieve = createRoute({
 });
 
 export const merchantRoutes = createRouter()
-  .openapi(create, async (c) => c.json(await createMerchant(c.var.db, c.req.valid("json")), 200))
+  .openapi(create, async (c) => c.json(await createMerchant(c.get("db"), c.req.valid("json")), 200))
   .openapi(activate, async (c) => {
-    const r = await activateMerchant(c.var.db, c.var.deps.box, c.req.valid("param").id);
+    const r = await activateMerchant(c.get("db"), c.get("deps").box, c.req.valid("param").id);
     if (r.replayed) c.header("Idempotent-Replayed", "true");
     return c.json({ ...r.merchant, keys: r.keys }, 200);
   })
   .openapi(retrieve, async (c) => {
     const { id } = c.req.valid("param");
-    const p = c.var.principal;
+    const p = c.get("principal");
     // A merchant sees only itself; another merchant's id is "no such merchant", not "forbidden".
     if (p.kind !== "admin" && p.merchantId !== id) throw notFound("merchant", id);
-    return c.json(merchantObject(await getMerchant(c.var.db, id)), 200);
+    return c.json(merchantObject(await getMerchant(c.get("db"), id)), 200);
   });

@@ -69,7 +69,7 @@ function sameToken(given: string, expected: string): boolean {
 
 export const opsRoutes = createRouter()
   .openapi(ready, async (c) => {
-    const { database } = c.var.deps;
+    const { database } = c.get("deps");
     const reachable = await database.rows(sql`SELECT 1`).then(
       () => true,
       () => false,

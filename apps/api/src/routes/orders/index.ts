@@ -268,6 +268,6 @@ export const orderRoutes = createRouter()
   .openapi(r.events, async (c) => c.json(await orderHistory(c.var, c.req.valid("param").id), 200))
   .openapi(r.createPoint, async (c) => c.json(await createPickupPoint(c.var, c.req.valid("json")), 200))
   .openapi(r.listPoints, async (c) => {
-    const l = await listOwned(c.var.db, merchantOf(c.var), pickupPoints, c.req.valid("query"), "/v1/pickup_points");
+    const l = await listOwned(c.get("db"), merchantOf(c.var), pickupPoints, c.req.valid("query"), "/v1/pickup_points");
     return c.json({ ...l, data: l.data.map(pickupPointObject) }, 200);
   });

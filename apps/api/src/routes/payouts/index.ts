@@ -297,7 +297,7 @@ export const payoutRoutes = createRouter()
     return c.json({ ...l, data: l.data.map(bankAccountObject) }, 200);
   })
   .openapi(routes.retrieveBankAccount, async (c) =>
-    c.json(bankAccountObject(await findBankAccount(c.var.db, merchantOf(c.var), c.req.valid("param").id)), 200),
+    c.json(bankAccountObject(await findBankAccount(c.get("db"), merchantOf(c.var), c.req.valid("param").id)), 200),
   )
   .openapi(routes.deleteBankAccount, async (c) => c.json(await deleteBankAccount(c.var, c.req.valid("param").id), 200))
   .openapi(routes.createPayout, async (c) => c.json(payoutObject(await createPayout(c.var, c.req.valid("json"))), 200))
@@ -311,7 +311,7 @@ export const payoutRoutes = createRouter()
     return c.json(await list(q), 200);
   })
   .openapi(routes.retrievePayout, async (c) =>
-    c.json(payoutObject(await findPayout(c.var.db, merchantOf(c.var), c.req.valid("param").id)), 200),
+    c.json(payoutObject(await findPayout(c.get("db"), merchantOf(c.var), c.req.valid("param").id)), 200),
   )
   .openapi(routes.cancelPayout, async (c) => c.json(payoutObject(await cancelPayout(c.var, c.req.valid("param").id)), 200))
   .openapi(routes.payoutTransactions, async (c) => {

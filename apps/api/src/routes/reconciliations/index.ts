@@ -152,9 +152,9 @@ export const reconciliationRoutes = createRouter()
     return c.json(reconciliationObject(r.row) as z.infer<typeof Reconciliation>, 200);
   })
   .openapi(retrieve, async (c) =>
-    c.json(reconciliationObject(await getReconciliation(c.var.db, c.req.valid("param").id)) as z.infer<typeof Reconciliation>, 200),
+    c.json(reconciliationObject(await getReconciliation(c.get("db"), c.req.valid("param").id)) as z.infer<typeof Reconciliation>, 200),
   )
   .openapi(list, async (c) => {
-    const page = await listReconciliations(c.var.db, c.req.valid("query"), "/v1/reconciliations");
+    const page = await listReconciliations(c.get("db"), c.req.valid("query"), "/v1/reconciliations");
     return c.json({ ...page, data: page.data.map((r) => reconciliationObject(r, false)) } as never, 200);
   });

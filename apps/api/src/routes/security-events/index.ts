@@ -33,7 +33,7 @@ const list = createRoute({
 });
 
 export const securityEventRoutes = createRouter().openapi(list, async (c) => {
-  const p = c.var.principal;
+  const p = c.get("principal");
   const q = c.req.valid("query");
   const m = p as MerchantPrincipal;
   // The caller's mode only: a test credential never reads live keys' or live riders' events.
@@ -42,7 +42,8 @@ export const securityEventRoutes = createRouter().openapi(list, async (c) => {
     eq(securityEvents.livemode, m.livemode),
   );
   const page = pageWhere(securityEvents.id, q);
-  const rows = await c.var.db
+  const rows = await c
+    .get("db")
     .select()
     .from(securityEvents)
     .where(and(scope, page.where, q.type ? eq(securityEvents.type, q.type) : undefined))

@@ -105,21 +105,21 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCode
 export const DEMO_VIEWS_PER_MINUTE = 10;
 const demoLimits = new WeakMap<Deps, MiddlewareHandler<AppEnv>>();
 const demoRateLimit: MiddlewareHandler<AppEnv> = (c, next) => {
-  let limit = demoLimits.get(c.var.deps);
+  let limit = demoLimits.get(c.get("deps"));
   if (!limit) {
     limit = rateLimit({ windowMs: 60_000, max: DEMO_VIEWS_PER_MINUTE, key: clientIp, name: "demo" });
-    demoLimits.set(c.var.deps, limit);
+    demoLimits.set(c.get("deps"), limit);
   }
   return limit(c, next);
 };
 
 export const staticRoutes = new Hono<AppEnv>()
   .get("/widget.js", (c) => {
-    const file = fileUnder(builtDirs(c.var.deps.env).widget, "cdn/softrack-checkout.js");
+    const file = fileUnder(builtDirs(c.get("deps").env).widget, "cdn/softrack-checkout.js");
     return file ? send(file) : c.text("The widget is not built: npm run build -w @softrack/widget", 404);
   })
   .get("/elements/:file{.+}", (c) => {
-    const file = fileUnder(join(builtDirs(c.var.deps.env).widget, "elements"), c.req.param("file"));
+    const file = fileUnder(join(builtDirs(c.get("deps").env).widget, "elements"), c.req.param("file"));
     return file ? send(file, { frameAncestor: cardFrameAncestor(c.req.query("origin")) }) : c.text("Not found", 404);
   })
   .get("/demo.css", (c) => c.body(DEMO_CSS, 200, { "Content-Type": "text/css; charset=utf-8" }))
@@ -127,16 +127,16 @@ export const staticRoutes = new Hono<AppEnv>()
     "/demo",
     async (c, next) => {
       // No demo (and no demo merchant) unless this deployment asked for one: the same 404 as any unknown URL.
-      if (!demoEnabled(c.var.deps.env))
+      if (!demoEnabled(c.get("deps").env))
         throw new ApiError(404, "invalid_request_error", "route_not_found", `Unrecognized request URL (GET: ${c.req.path}).`);
       return next();
     },
     demoRateLimit,
     async (c) => {
-      const deps = c.var.deps;
+      const deps = c.get("deps");
       const demo = await ensureDemoMerchant(deps);
       const amount = 15_000;
-      const res = await c.var.deps.database.db.transaction(async (tx) => {
+      const res = await c.get("deps").database.db.transaction(async (tx) => {
         const v = { ...c.var, db: tx, principal: { kind: "secret" as const, keyId: "demo", merchantId: demo.id, livemode: false } };
         return paymentObject(v, await createPayment(v, { amount, currency: "KGS", description: "Softrack checkout demo" }));
       });
@@ -175,7 +175,7 @@ export const staticRoutes = new Hono<AppEnv>()
   // `/` in the reader's language, without a redirect: the same URL answers per cookie and header
   .get("/", (c, next) => {
     const lang = chooseSiteLanguage(c.req.header("Accept-Language"), getCookie(c, SITE_LANGUAGE_COOKIE));
-    const file = fileUnder(builtDirs(c.var.deps.env).site, SITE_HOME_PAGES[lang]);
+    const file = fileUnder(builtDirs(c.get("deps").env).site, SITE_HOME_PAGES[lang]);
     if (!file) return next();
     const res = send(file);
     res.headers.set("Vary", "Accept-Language, Cookie");
@@ -193,7 +193,7 @@ export const staticRoutes = new Hono<AppEnv>()
     } catch {
       throw invalid("invalid_path", "The path has a malformed percent-escape.");
     }
-    const file = fileUnder(builtDirs(c.var.deps.env).site, path);
+    const file = fileUnder(builtDirs(c.get("deps").env).site, path);
     if (file) return send(file);
     return next();
   });

@@ -81,7 +81,7 @@ const PutTariff = z
 function putTariffHook(result: Parameters<typeof validationHook>[0] & { data?: unknown }, c: Context<AppEnv>) {
   // Who may set a tariff of this kind is decided before what it says: a merchant's key that
   // sends a fee tariff hears 403, not the faults of rules it could never set.
-  if (!result.success) mayPutTariff(c.var.principal, (result.data as { kind?: unknown } | undefined)?.kind);
+  if (!result.success) mayPutTariff(c.get("principal"), (result.data as { kind?: unknown } | undefined)?.kind);
   const issues = result.success ? [] : (result.error?.issues ?? []).filter((i) => i.path[0] === "rules");
   if (issues.length > 0) throw tariffInvalid(toTariffIssues(issues as never));
   return validationHook(result);
@@ -200,13 +200,19 @@ export const tariffRoutes = createRouter()
     putTariffHook as never,
   )
   .openapi(routes.retrieve, async (c) => {
-    const row = await getTariff(c.var.db, c.var.principal, c.req.valid("param").code, c.var.deps.now(), c.req.valid("query").version);
+    const row = await getTariff(
+      c.get("db"),
+      c.get("principal"),
+      c.req.valid("param").code,
+      c.get("deps").now(),
+      c.req.valid("query").version,
+    );
     return c.json(tariffObject(row) as never, 200);
   })
   .openapi(routes.versions, async (c) => {
     const { code } = c.req.valid("param");
-    const rows = await tariffVersions(c.var.db, c.var.principal, code);
-    if (rows.length === 0) await getTariff(c.var.db, c.var.principal, code, c.var.deps.now()); // the 404
+    const rows = await tariffVersions(c.get("db"), c.get("principal"), code);
+    if (rows.length === 0) await getTariff(c.get("db"), c.get("principal"), code, c.get("deps").now()); // the 404
     return c.json(
       { object: "list" as const, data: rows.map((r) => tariffObject(r)) as never[], has_more: false, url: `/v1/tariffs/${code}/versions` },
       200,
@@ -215,14 +221,14 @@ export const tariffRoutes = createRouter()
   .openapi(routes.quote, async (c) => {
     const { code } = c.req.valid("param");
     const { version, at, ...context } = c.req.valid("json");
-    const rows = await tariffVersions(c.var.db, c.var.principal, code);
+    const rows = await tariffVersions(c.get("db"), c.get("principal"), code);
     let tariff: TariffDocument;
     if (version !== undefined || rows.length === 0) {
-      tariff = toDocument(await getTariff(c.var.db, c.var.principal, code, c.var.deps.now(), version));
+      tariff = toDocument(await getTariff(c.get("db"), c.get("principal"), code, c.get("deps").now(), version));
     } else {
       // A fare is priced by the version in effect when the rider tapped, a fee by the one in effect now.
       const when = at ?? (rows[0]?.kind === "fare" && typeof context.tapped_at === "string" ? context.tapped_at : undefined);
-      const instant = when === undefined ? c.var.deps.now() : new Date(when);
+      const instant = when === undefined ? c.get("deps").now() : new Date(when);
       if (Number.isNaN(instant.getTime()))
         throw invalid("parameter_invalid", "tapped_at must be an ISO 8601 instant with offset.", "tapped_at");
       const chosen = selectTariffVersion(rows.map(toDocument), instant);
@@ -235,9 +241,9 @@ export const tariffRoutes = createRouter()
       tariff = chosen;
     }
     // A merchant's fee quote without a volume is priced with its real volume so far in the tier period.
-    const p = c.var.principal;
+    const p = c.get("principal");
     if (tariff.kind === "fee" && p.kind === "secret" && context.period_volume === undefined && typeof context.currency === "string") {
-      const when = at === undefined ? c.var.deps.now() : new Date(at);
+      const when = at === undefined ? c.get("deps").now() : new Date(at);
       context.period_volume = await periodVolume(
         c.var,
         tariff,

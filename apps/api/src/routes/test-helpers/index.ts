@@ -39,7 +39,7 @@ export const testHelperRoutes = createRouter().openapi(runJobs, async (c) => {
   const now = new Date(c.req.valid("json").now);
   // Test-mode rows only: the caller's clock never reaches a live job or a live delivery.
   const only = { merchantId: p.merchantId, livemode: false };
-  const jobs = await runDueJobs(c.var.deps, { now, only });
-  const webhooks = await deliverDueWebhooks(c.var.deps, { now, only });
+  const jobs = await runDueJobs(c.get("deps"), { now, only });
+  const webhooks = await deliverDueWebhooks(c.get("deps"), { now, only });
   return c.json({ object: "job_run" as const, now: now.toISOString(), jobs: { ran: jobs.ran, by_kind: jobs.byKind }, webhooks }, 200);
 });

@@ -176,7 +176,7 @@ function readTap(raw: Record<string, unknown>): TapItem {
  * Idempotency-Key, or on the embedded database, in the request's unit of work.
  */
 function tapCommit<R extends Response>(c: Context<AppEnv>, handler: () => Promise<R>): Promise<R> {
-  return tapsCommitThemselves(c.var.deps, c.var.claim?.key) ? handler() : (inUnitOfWork(c, handler) as Promise<R>);
+  return tapsCommitThemselves(c.get("deps"), c.get("claim")?.key) ? handler() : (inUnitOfWork(c, handler) as Promise<R>);
 }
 
 const resultBody = (r: TapResult) =>
@@ -186,7 +186,7 @@ export const transitRoutes = createRouter()
   .openapi(routes.createTerminal, async (c) => c.json(terminalObject(await createTerminal(c.var, c.req.valid("json"))), 200))
   .openapi(routes.retrieveTerminal, async (c) => c.json(terminalObject(await findTerminal(c.var, c.req.valid("param").id)), 200))
   .openapi(routes.listTerminals, async (c) => {
-    const l = await listOwned(c.var.db, merchantOf(c.var), terminals, c.req.valid("query"), "/v1/transit/terminals");
+    const l = await listOwned(c.get("db"), merchantOf(c.var), terminals, c.req.valid("query"), "/v1/transit/terminals");
     return c.json({ ...l, data: l.data.map(terminalObject) }, 200);
   })
   .openapi(routes.tap, (c) =>
@@ -198,7 +198,7 @@ export const transitRoutes = createRouter()
   )
   .openapi(routes.batch, (c) =>
     tapCommit(c, async () => {
-      const results = await decideUpload(c.var, c.req.valid("json").taps.map(readTap), c.var.claim?.key);
+      const results = await decideUpload(c.var, c.req.valid("json").taps.map(readTap), c.get("claim")?.key);
       return c.json({ object: "list" as const, data: results.map(resultBody), has_more: false, url: "/v1/transit/taps/batch" }, 200);
     }),
   )

@@ -192,9 +192,10 @@ export const webhookRoutes = createRouter()
   .openapi(r.create, async (c) => {
     const p = merchantOf(c.var);
     const input = c.req.valid("json");
-    const url = await checkWebhookUrl(input.url, p.livemode, c.var.deps.env);
+    const url = await checkWebhookUrl(input.url, p.livemode, c.get("deps").env);
     const secret = `whsec_${randomBytes(24).toString("base64")}`;
-    const [row] = await c.var.db
+    const [row] = await c
+      .get("db")
       .insert(webhookEndpoints)
       .values({
         id: newId("webhookEndpoint"),
@@ -203,21 +204,22 @@ export const webhookRoutes = createRouter()
         url: url.toString(),
         events: [...new Set(input.events)],
         description: input.description ?? null,
-        secretSealed: c.var.deps.box.seal(secret),
+        secretSealed: c.get("deps").box.seal(secret),
       })
       .returning();
     return c.json(endpointObject(row as EndpointRow, secret), 200);
   })
   .openapi(r.list, async (c) => {
-    const l = await listOwned(c.var.db, merchantOf(c.var), webhookEndpoints, c.req.valid("query"), "/v1/webhook_endpoints");
+    const l = await listOwned(c.get("db"), merchantOf(c.var), webhookEndpoints, c.req.valid("query"), "/v1/webhook_endpoints");
     return c.json({ ...l, data: l.data.map((e) => endpointObject(e)) }, 200);
   })
   .openapi(r.retrieve, async (c) => c.json(endpointObject(await findEndpoint(c.var, c.req.valid("param").id)), 200))
   .openapi(r.update, async (c) => {
     const row = await findEndpoint(c.var, c.req.valid("param").id);
     const input = c.req.valid("json");
-    const url = input.url ? (await checkWebhookUrl(input.url, row.livemode, c.var.deps.env)).toString() : row.url;
-    const [updated] = await c.var.db
+    const url = input.url ? (await checkWebhookUrl(input.url, row.livemode, c.get("deps").env)).toString() : row.url;
+    const [updated] = await c
+      .get("db")
       .update(webhookEndpoints)
       .set({
         url,
@@ -232,14 +234,19 @@ export const webhookRoutes = createRouter()
   })
   .openapi(r.remove, async (c) => {
     const row = await findEndpoint(c.var, c.req.valid("param").id);
-    await c.var.db.update(webhookEndpoints).set({ status: "disabled", disabledReason: "deleted" }).where(eq(webhookEndpoints.id, row.id));
-    await c.var.db.delete(webhookEndpoints).where(eq(webhookEndpoints.id, row.id));
+    await c
+      .get("db")
+      .update(webhookEndpoints)
+      .set({ status: "disabled", disabledReason: "deleted" })
+      .where(eq(webhookEndpoints.id, row.id));
+    await c.get("db").delete(webhookEndpoints).where(eq(webhookEndpoints.id, row.id));
     return c.json({ id: row.id, object: "webhook_endpoint" as const, deleted: true as const }, 200);
   })
   .openapi(r.attempts, async (c) => {
     const row = await findEndpoint(c.var, c.req.valid("param").id);
     const q = c.req.valid("query");
-    const rows = await c.var.db
+    const rows = await c
+      .get("db")
       .select()
       .from(webhookAttempts)
       .where(and(eq(webhookAttempts.endpointId, row.id), q.starting_after ? lt(webhookAttempts.id, q.starting_after) : undefined))
@@ -266,13 +273,14 @@ export const webhookRoutes = createRouter()
   })
   .openapi(r.events, async (c) => {
     const q = c.req.valid("query");
-    const l = await listOwned(c.var.db, merchantOf(c.var), events, q, "/v1/events", q.type ? eq(events.type, q.type) : undefined);
+    const l = await listOwned(c.get("db"), merchantOf(c.var), events, q, "/v1/events", q.type ? eq(events.type, q.type) : undefined);
     return c.json({ ...l, data: l.data.map(eventObject) }, 200);
   })
   .openapi(r.event, async (c) => {
     const p = merchantOf(c.var);
     const id = c.req.valid("param").id;
-    const [row] = await c.var.db
+    const [row] = await c
+      .get("db")
       .select()
       .from(events)
       .where(and(eq(events.id, id), eq(events.merchantId, p.merchantId), eq(events.livemode, p.livemode)));
