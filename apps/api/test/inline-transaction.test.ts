@@ -1,10 +1,12 @@
 import { sql } from "drizzle-orm";
+import { PgDialect } from "drizzle-orm/pg-core";
 import fc from "fast-check";
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPool, endPool, InlineTransaction } from "../src/db/client.js";
 import { pgArray } from "../src/lib/pg-array.js";
-import { realPostgresDatabaseUrl } from "./support.js";
+import { lockPayments } from "../src/store/payments.js";
+import { realPostgresDatabaseUrl, startTestApi } from "./support.js";
 
 // InlineTransaction writes values into the statement text as literals: a string that ended
 // its literal early would be SQL injection. Checked against the server itself.
@@ -77,6 +79,33 @@ describe("InlineTransaction on a real PostgreSQL", () => {
       expect(after.rows[0]?.plan_cache_mode).toBe("auto");
     } finally {
       client.release();
+    }
+  });
+});
+
+describe("the payment writer's plans", () => {
+  it("locks a group's payments by primary key, even on a plan made while the table was empty", async () => {
+    // What the writer does on a fresh database: its connections prepare their statements, on
+    // generic plans, before the table has rows or statistics, and keep those plans.
+    const url = await realPostgresDatabaseUrl();
+    const api = await startTestApi({ databaseUrl: url }); // migrates it
+    const fresh = createPool(url, { max: 1 });
+    const client = await fresh.connect();
+    try {
+      const { sql: text } = new PgDialect().sqlToQuery(lockPayments(["pay_1"], "mer_1", false));
+      await client.query(
+        "BEGIN; SET LOCAL plan_cache_mode = force_generic_plan; SET LOCAL random_page_cost = 1.1; SET LOCAL enable_seqscan = off",
+      );
+      await client.query(`PREPARE lock_payments AS ${text}`);
+      const plan = await client.query<{ "QUERY PLAN": string }>("EXPLAIN EXECUTE lock_payments('{pay_1}', 'mer_1', false)");
+      const lines = plan.rows.map((r) => r["QUERY PLAN"]).join("\n");
+      expect(lines).toContain("payments_pkey");
+      expect(lines).not.toMatch(/payments_merchant/);
+      await client.query("ROLLBACK");
+    } finally {
+      client.release();
+      await endPool(fresh);
+      await api.close();
     }
   });
 });

@@ -11,7 +11,7 @@ import { closingWrites, FeeVolumes } from "../store/fee-volumes.js";
 import { GroupCommit } from "../store/group-commit.js";
 import type { ClaimOutcome, IdempotencyClaim, StoredResponse } from "../store/idempotency.js";
 import type { LedgerEntry } from "../store/ledger-store.js";
-import { insertPayments, savePayments } from "../store/payments.js";
+import { insertPayments, lockPayments, savePayments } from "../store/payments.js";
 import {
   aloneTransaction,
   claimReads,
@@ -265,8 +265,7 @@ async function load(tx: WriteTx, deps: Deps, items: readonly PaymentWrite[]): Pr
   const rows = await tx.reads([
     ...keyReads,
     sql`SELECT now() AS now`,
-    sql`SELECT * FROM payments WHERE id = ANY(${pgArray(ids)}::text[]) AND merchant_id = ${p.merchantId} AND livemode = ${p.livemode}
-        ORDER BY id FOR UPDATE`,
+    lockPayments(ids, p.merchantId, p.livemode),
     sql`SELECT * FROM customers c WHERE (c.id = ANY(ARRAY(SELECT k.id FROM (${paying}) k)) OR c.id = ANY(${pgArray(named)}::text[])) AND ${tenant}`,
     sql`SELECT id, balance FROM ledger_accounts
         WHERE id = ANY(ARRAY(SELECT ${walletAccountIdSql(sql`k.id`, sql`k.wallet_currency`)} FROM (${paying}) k))
