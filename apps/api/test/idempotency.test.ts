@@ -79,12 +79,44 @@ describe("Idempotency-Key", () => {
     expect(r.body.error.param).toBe("Idempotency-Key");
   });
 
-  it("stores the replayable response sealed, not in clear", async () => {
-    const r = await sk.post("/v1/payments", { amount: 100, currency: "KGS" }, { "Idempotency-Key": "sealed-1" });
-    const rows = await api.runtime.database.rows<{ response_body: string }>(
-      sql`SELECT response_body FROM idempotency_keys WHERE key = 'sealed-1'`,
+  it("stores a payment's answer without its client secret, and replays it byte for byte", async () => {
+    const send = () =>
+      fetch(`${api.url}/v1/payments`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${api.merchant.secretKey}`, "Content-Type": "application/json", "Idempotency-Key": "stored-1" },
+        body: JSON.stringify({ amount: 100, currency: "KGS" }),
+      });
+    const first = await (await send()).text();
+    const secret = JSON.parse(first).client_secret as string;
+    const [row] = await api.runtime.database.rows<{ response_body: string }>(
+      sql`SELECT response_body FROM idempotency_keys WHERE key = 'stored-1'`,
     );
-    expect(rows[0]?.response_body.startsWith("v1.")).toBe(true);
-    expect(rows[0]?.response_body).not.toContain(r.body.client_secret);
+    // No part of the secret after its payment's id is in the table; the replay makes it again.
+    expect(secret).toMatch(/^pay_\w+_secret_[\w-]{32}$/);
+    expect(row?.response_body).not.toContain(secret.slice(secret.indexOf("_secret_") + "_secret_".length));
+    const again = await send();
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(await again.text()).toBe(first);
+  });
+
+  it("stores any other answer sealed: a new merchant's keys never reach the table in clear", async () => {
+    const admin = http(api.url, api.adminKey);
+    const r = await admin.post(
+      "/v1/merchants",
+      { name: "Keyed", country: "KG", default_currency: "KGS" },
+      { "Idempotency-Key": "sealed-2" },
+    );
+    expect(r.status).toBe(200);
+    const [row] = await api.runtime.database.rows<{ response_body: string }>(
+      sql`SELECT response_body FROM idempotency_keys WHERE key = 'sealed-2'`,
+    );
+    expect(row?.response_body.startsWith("v1.")).toBe(true);
+    expect(row?.response_body).not.toContain(r.body.keys.secret_key);
+    const again = await admin.post(
+      "/v1/merchants",
+      { name: "Keyed", country: "KG", default_currency: "KGS" },
+      { "Idempotency-Key": "sealed-2" },
+    );
+    expect(again.body.keys.secret_key).toBe(r.body.keys.secret_key);
   });
 });

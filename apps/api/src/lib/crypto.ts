@@ -59,6 +59,11 @@ const RECENT_MAX_LENGTH = 256;
 export class SecretBox {
   // A KeyObject, not a Buffer: made once, where a Buffer is imported again by every cipher.
   private readonly key: KeyObject;
+  /** derive()'s key: from the same material, under a label of its own. */
+  private readonly deriveKey: KeyObject;
+  /** derive()'s latest answers, two generations like the seals' (a payment's secret is shown as it is made). */
+  private derivedRecent = new Map<string, string>();
+  private derivedOlder = new Map<string, string>();
   /**
    * What this process sealed last, by sealed text: a payment's client secret is sealed when the
    * payment is made and shown in the same request's answer, and opening it again costs a cipher.
@@ -69,6 +74,25 @@ export class SecretBox {
 
   constructor(material: string) {
     this.key = createSecretKey(Buffer.from(hkdfSync("sha256", material, "softrack", "secret-box-v1", 32)));
+    this.deriveKey = createSecretKey(Buffer.from(hkdfSync("sha256", material, "softrack", "derived-v1", 32)));
+  }
+
+  /**
+   * A secret the server can make again from a public name instead of storing it: 32 base64url
+   * characters (192 bits) of HMAC-SHA256 over the purpose and the name. A payment's client secret
+   * is one: nothing in a table can be read back as it, and making it costs a quarter of a seal.
+   */
+  derive(purpose: string, name: string): string {
+    const at = `${purpose}\u0000${name}`;
+    const known = this.derivedRecent.get(at) ?? this.derivedOlder.get(at);
+    if (known !== undefined) return known;
+    const derived = createHmac("sha256", this.deriveKey).update(at).digest("base64url").slice(0, 32);
+    if (this.derivedRecent.size >= RECENT_SEALS) {
+      this.derivedOlder = this.derivedRecent;
+      this.derivedRecent = new Map();
+    }
+    this.derivedRecent.set(at, derived);
+    return derived;
   }
 
   seal(plain: string): string {

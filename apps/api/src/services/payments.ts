@@ -14,7 +14,7 @@ import { and, eq, gte, lte, sql } from "drizzle-orm";
 import { connectorFor } from "../connectors/index.js";
 import type { AppEnv, MerchantPrincipal, Principal } from "../context.js";
 import { payments, refunds } from "../db/schema/index.js";
-import { randomToken, safeEqual, sha256Hex } from "../lib/crypto.js";
+import { type SecretBox, safeEqual, sha256Hex } from "../lib/crypto.js";
 import { ApiError, invalid, notFound } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import { type ListParams, listOwned } from "../lib/pagination.js";
@@ -59,8 +59,23 @@ export function paymentObject(v: Pick<Vars, "deps">, r: PaymentRow, opts: { secr
     retry_of: r.retryOf ?? null,
     canceled_at: r.canceledAt ? r.canceledAt.toISOString() : null,
     metadata: r.metadata,
-    ...(opts.secret ? { client_secret: v.deps.box.open(r.clientSecretSealed) } : {}),
+    ...(opts.secret ? { client_secret: clientSecretOf(v.deps.box, r) } : {}),
   };
+}
+
+/** A payment's client secret: derived from its id, or (made before secrets were derived) sealed in its row. */
+export function clientSecretOf(box: SecretBox, r: Pick<PaymentRow, "id" | "clientSecretSealed">): string {
+  return r.clientSecretSealed === null ? `${r.id}_secret_${box.derive("client_secret", r.id)}` : box.open(r.clientSecretSealed);
+}
+
+/**
+ * A rendered payment's one secret, for its stored answer to leave out and make again
+ * (StoredResponse.derived); none for a payment whose secret is sealed in its row.
+ */
+export function derivedSecret(box: SecretBox, r: Pick<PaymentRow, "id" | "clientSecretSealed">) {
+  return r.clientSecretSealed === null
+    ? { derived: { purpose: "client_secret", name: r.id, secret: box.derive("client_secret", r.id) } }
+    : {};
 }
 
 /** A read-only support member reads payments but never holds what lets a browser pay them. */
@@ -126,7 +141,7 @@ export function newPaymentRow(
   orderId: string | null,
 ): PaymentRow {
   const id = newId("payment");
-  const clientSecret = `${id}_secret_${randomToken(24)}`;
+  const clientSecret = clientSecretOf(v.deps.box, { id, clientSecretSealed: null });
   const now = new Date();
   return {
     id,
@@ -149,7 +164,7 @@ export function newPaymentRow(
     description: input.description === undefined ? null : wellFormed(input.description),
     purpose,
     clientSecretHash: sha256Hex(clientSecret),
-    clientSecretSealed: v.deps.box.seal(clientSecret),
+    clientSecretSealed: null,
     nextAction: null,
     challengeHash: null,
     challengeAttempts: 0,

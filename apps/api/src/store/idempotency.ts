@@ -29,6 +29,36 @@ export type ClaimOutcome = { fresh: true } | { replay: StoredResponse } | { refu
 export interface StoredResponse {
   status: number;
   body: string;
+  /**
+   * The renderer's word that the body's only secret, if it holds one, is this one, which the
+   * server makes again from its name (SecretBox.derive; a payment's client secret). The body is
+   * then stored in clear without it, and the secret is put back on replay: no cipher per write.
+   * Any other body is sealed whole, since it may carry a key or a token.
+   */
+  derived?: { purpose: string; name: string; secret: string };
+}
+
+/** `d1.<purpose>.<name>.<offset>.<body without the secret>`; offset -1: the body does not hold it. */
+const DERIVED = "d1.";
+
+/** A response as its table row holds it. */
+function storedText(response: StoredResponse, box: SecretBox): string {
+  const d = response.derived;
+  if (!d || d.purpose.includes(".") || d.name.includes(".")) return box.seal(response.body);
+  const at = response.body.indexOf(d.secret);
+  // Twice in one body would leave one in clear: sealed whole instead.
+  if (at >= 0 && response.body.indexOf(d.secret, at + 1) >= 0) return box.seal(response.body);
+  const body = at < 0 ? response.body : response.body.slice(0, at) + response.body.slice(at + d.secret.length);
+  return `${DERIVED}${d.purpose}.${d.name}.${at}.${body}`;
+}
+
+/** The response a row holds: opened, or its derived secret made again and put back where it was. */
+function storedBody(text: string, box: SecretBox): string {
+  if (!text.startsWith(DERIVED)) return box.open(text);
+  const [purpose = "", name = "", offset = ""] = text.slice(DERIVED.length).split(".", 3);
+  const rest = text.slice(DERIVED.length + purpose.length + name.length + offset.length + 3);
+  const at = Number(offset);
+  return at < 0 ? rest : rest.slice(0, at) + box.derive(purpose, name) + rest.slice(at);
 }
 
 /** `scope`: the calling key's (see middleware/unit-of-work.ts); one key's claims never meet another key's. */
@@ -98,17 +128,17 @@ export function claimOutcomes(
     const prior = found.get(id);
     if (!prior) return { fresh: true };
     if (prior.request_hash !== claim.requestHash) return { refused: reused() };
-    return { replay: { status: Number(prior.response_status), body: box.open(String(prior.response_body)) } };
+    return { replay: { status: Number(prior.response_status), body: storedBody(String(prior.response_body), box) } };
   });
 }
 
-/** The responses sealed beside their effects (sealed: a response may carry a key or a client secret). */
+/** The responses stored beside their effects (sealed, or without their derived secret: see StoredResponse). */
 export function sealStatement(sealed: readonly { claim: IdempotencyClaim; response: StoredResponse }[], box: SecretBox): SQL {
   const col = <T extends string | number>(f: (s: (typeof sealed)[number]) => T) => pgArray(sealed.map(f));
   return sql`INSERT INTO idempotency_keys (scope, key, method, path, request_hash, response_status, response_body)
       SELECT * FROM unnest(${col((s) => s.claim.scope)}::text[], ${col((s) => s.claim.key)}::text[], ${col((s) => s.claim.method)}::text[],
                            ${col((s) => s.claim.path)}::text[], ${col((s) => s.claim.requestHash)}::text[],
-                           ${col((s) => s.response.status)}::int[], ${col((s) => box.seal(s.response.body))}::text[])`;
+                           ${col((s) => s.response.status)}::int[], ${col((s) => storedText(s.response, box))}::text[])`;
 }
 
 function inProgress(): ApiError {

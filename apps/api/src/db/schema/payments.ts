@@ -46,7 +46,11 @@ export const payments = pgTable(
     description: text("description"),
     purpose: jsonb("purpose").$type<Record<string, string>>(),
     clientSecretHash: text("client_secret_hash").notNull(),
-    clientSecretSealed: text("client_secret_sealed").notNull(),
+    /**
+     * Sealed client secrets of payments made before they were derived (SecretBox.derive): NULL
+     * for every newer payment, whose secret is made again from its id and never stored.
+     */
+    clientSecretSealed: text("client_secret_sealed"),
     nextAction: jsonb("next_action").$type<Record<string, unknown>>(),
     /** SHA-256 of the one-time challenge code (SMS / 3-D Secure); never the code. */
     challengeHash: text("challenge_hash"),

@@ -16,6 +16,7 @@ import {
   cancelPayment,
   capturePayment,
   completeQr,
+  derivedSecret,
   findPayment,
   listPayments,
   type Outcome,
@@ -209,11 +210,19 @@ const routes = {
 /** A decline is an answer, not a crash: 402 with the failed payment, and the failure is kept. */
 function render(c: Context<AppEnv>, out: Outcome) {
   const payment = paymentFor(c.var, out.payment);
+  // Its client secret is the body's only secret: stored without it, made again on replay.
+  const secret = derivedSecret(c.get("deps").box, out.payment);
   if (out.declined) {
-    const error = { type: "payment_error", code: out.declined.code, message: out.declined.message, payment, request_id: c.var.requestId };
-    return { status: 402, body: JSON.stringify({ error }) };
+    const error = {
+      type: "payment_error",
+      code: out.declined.code,
+      message: out.declined.message,
+      payment,
+      request_id: c.get("requestId"),
+    };
+    return { status: 402, body: JSON.stringify({ error }), ...secret };
   }
-  return { status: 200, body: JSON.stringify(payment) };
+  return { status: 200, body: JSON.stringify(payment), ...secret };
 }
 
 function respond(c: Context<AppEnv>, out: Outcome) {
@@ -279,7 +288,7 @@ export const paymentRoutes = createRouter()
   .openapi(routes.completeQr, async (c) => c.json(paymentFor(c.var, await completeQr(c.var, c.req.valid("param").id)), 200))
   .openapi(routes.receipt, async (c) => {
     const payment = await findPayment(c.var, c.req.valid("param").id);
-    const receipt = receiptOf(payment, await getMerchant(c.var.db, payment.merchantId));
+    const receipt = receiptOf(payment, await getMerchant(c.get("db"), payment.merchantId));
     if (c.req.valid("query").format === "pdf") {
       const pdf = await receiptPdf(receipt);
       return c.body(pdf as unknown as ArrayBuffer, 200, {
@@ -293,7 +302,8 @@ export const paymentRoutes = createRouter()
   .openapi(routes.retrieveRefund, async (c) => {
     const p = merchantOf(c.var);
     const refundId = c.req.valid("param").id;
-    const [row] = await c.var.db
+    const [row] = await c
+      .get("db")
       .select()
       .from(refunds)
       .where(and(eq(refunds.id, refundId), eq(refunds.merchantId, p.merchantId), eq(refunds.livemode, p.livemode)));
@@ -303,7 +313,7 @@ export const paymentRoutes = createRouter()
   .openapi(routes.listRefunds, async (c) => {
     const q = c.req.valid("query");
     const list = await listOwned(
-      c.var.db,
+      c.get("db"),
       merchantOf(c.var),
       refunds,
       q,

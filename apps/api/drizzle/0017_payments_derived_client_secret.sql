@@ -1,0 +1,1 @@
+ALTER TABLE "payments" ALTER COLUMN "client_secret_sealed" DROP NOT NULL;
