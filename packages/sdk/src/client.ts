@@ -1,6 +1,7 @@
 import { SoftrackConnectionError, SoftrackError, SoftrackTimeoutError } from "./core/error.js";
 import { type ListParams, type ListResponse, PagePromise } from "./core/pagination.js";
 import { isRetryable, retryDelay } from "./core/retries.js";
+import { fetchTransport, nodeTransport, type Transport, type TransportRequest, type TransportResponse } from "./internal/transport.js";
 import { query, sleep } from "./internal/utils.js";
 import { Analytics } from "./resources/analytics.js";
 import { ApiKeys } from "./resources/api-keys.js";
@@ -43,7 +44,10 @@ export interface ClientOptions {
   timeout?: number;
   /** Retries after the first attempt for network errors, 409 in progress, 429 and 5xx. Default 2. */
   maxRetries?: number;
-  /** A `fetch` to use instead of the global one (a proxy agent, a test double, an edge runtime's). */
+  /**
+   * A `fetch` to send every call through (a proxy agent, a test double, an edge runtime's). Without
+   * it the client uses `node:http` on Node, with connections kept alive, and the global fetch elsewhere.
+   */
   fetch?: typeof fetch;
 }
 
@@ -60,6 +64,11 @@ export interface RequestOptions {
 }
 
 type Method = "GET" | "POST" | "PUT" | "DELETE";
+
+/** Made by the first client without a `fetch` of its own, and shared: one pool of connections per process. */
+let defaultTransport: Transport | undefined;
+/** The global fetch as it is at each call (a page or a test may replace it). */
+const globalFetch: Transport = (url, init) => globalThis.fetch(url, init);
 
 export class Softrack {
   /** Standard Webhooks verification: `await Softrack.webhooks.verify(rawBody, headers, secret)`. */
@@ -96,7 +105,7 @@ export class Softrack {
   readonly maxRetries: number;
   readonly #apiKey: string | undefined;
   readonly #credentials: RequestCredentials | undefined;
-  readonly #fetch: typeof fetch;
+  readonly #transport: Transport;
 
   constructor({ apiKey, credentials, baseUrl = "http://127.0.0.1:3000", timeout = 60_000, maxRetries = 2, fetch }: ClientOptions) {
     if (!apiKey && !credentials) throw new SoftrackError("Softrack: apiKey is required (or credentials, for a browser session)");
@@ -105,7 +114,8 @@ export class Softrack {
     this.baseUrl = baseUrl.replace(/\/+$/, "");
     this.timeout = timeout;
     this.maxRetries = maxRetries;
-    this.#fetch = fetch ?? globalThis.fetch;
+    if (!fetch) defaultTransport ??= nodeTransport() ?? globalFetch;
+    this.#transport = fetch ? fetchTransport(fetch) : (defaultTransport ?? globalFetch);
   }
 
   /**
@@ -124,7 +134,13 @@ export class Softrack {
     return this.#send(method, path, body, options, async (res) => new Uint8Array(await res.arrayBuffer()));
   }
 
-  async #send<R>(method: Method, path: string, body: unknown, options: RequestOptions, read: (res: Response) => Promise<R>): Promise<R> {
+  async #send<R>(
+    method: Method,
+    path: string,
+    body: unknown,
+    options: RequestOptions,
+    read: (res: TransportResponse) => Promise<R>,
+  ): Promise<R> {
     const { signal, timeout = this.timeout, maxRetries = this.maxRetries } = options;
     const headers: Record<string, string> = { Accept: "application/json" };
     if (this.#apiKey) headers.Authorization = `Bearer ${this.#apiKey}`;
@@ -132,14 +148,11 @@ export class Softrack {
     if (body !== undefined) headers["Content-Type"] = "application/json";
     // Created once per call and reused by its retries: the API replays instead of acting twice.
     if (method === "POST" || method === "PUT") headers["Idempotency-Key"] = options.idempotencyKey ?? newKey();
-    const init: RequestInit = {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    };
+    const init: Omit<TransportRequest, "signal"> = { method, headers };
+    if (body !== undefined) init.body = JSON.stringify(body);
     if (this.#credentials) init.credentials = this.#credentials;
     const url = `${this.baseUrl}/v1${path}`;
-    const fetchFn = this.#fetch;
+    const send = this.#transport;
 
     for (let attempt = 0; ; attempt++) {
       signal?.throwIfAborted();
@@ -147,10 +160,12 @@ export class Softrack {
       const timer = setTimeout(() => ctrl.abort(new SoftrackTimeoutError(`Softrack: no response in ${timeout} ms`)), timeout);
       const onAbort = () => ctrl.abort(signal?.reason);
       signal?.addEventListener("abort", onAbort);
-      let res: Response | undefined;
+      let res: TransportResponse | undefined;
       let error: SoftrackError;
+      // An answer that must not be retried (a 400, a 422 key reuse), as opposed to a failure on the way.
+      let refused: SoftrackError | undefined;
       try {
-        res = await fetchFn(url, { ...init, signal: ctrl.signal });
+        res = await send(url, { ...init, signal: ctrl.signal });
         if (res.ok) {
           // Buffer the body while the timer runs, so a stalled body also times out.
           return await read(res);
@@ -163,9 +178,12 @@ export class Softrack {
           parsed = text;
         }
         error = SoftrackError.generate(res.status, parsed, res.headers);
-        if (!isRetryable(res.status, parsed)) throw error;
+        if (!isRetryable(res.status, parsed)) {
+          refused = error;
+          throw error;
+        }
       } catch (err) {
-        if (err instanceof SoftrackError && res) throw err;
+        if (refused) throw refused;
         if (signal?.aborted) throw signal.reason;
         const reason = ctrl.signal.reason;
         error =

@@ -1,3 +1,5 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import Softrack, { SoftrackError } from "../src/index.js";
 import { json, startServer } from "./helpers/server.js";
@@ -83,5 +85,44 @@ describe("Softrack client", () => {
     expect(last().url).toBe("/v1/auth/me");
     expect(last().headers.authorization).toBeUndefined();
     expect(modes).toEqual(["same-origin"]);
+  });
+});
+
+describe("the transport on Node", () => {
+  it("sends through node:http, not the global fetch, on one kept-alive connection", async () => {
+    const ports: number[] = [];
+    const bodies: string[] = [];
+    const lengths: string[] = [];
+    const echo = createServer((req, res) => {
+      ports.push(req.socket.remotePort ?? 0);
+      lengths.push(String(req.headers["content-length"]));
+      let body = "";
+      req.setEncoding("utf8");
+      req.on("data", (d) => {
+        body += d;
+      });
+      req.on("end", () => {
+        bodies.push(body);
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(JSON.stringify({ id: "cus_1", object: "customer", name: "Айгерим" }));
+      });
+    });
+    await new Promise<void>((resolve) => echo.listen(0, "127.0.0.1", resolve));
+    const realFetch = globalThis.fetch;
+    globalThis.fetch = () => Promise.reject(new Error("the global fetch was called"));
+    try {
+      const client = new Softrack({ apiKey: "sk_test_abc", baseUrl: `http://127.0.0.1:${(echo.address() as AddressInfo).port}` });
+      const first = await client.customers.create({ name: "Айгерим" });
+      await client.customers.create({ name: "Aida" });
+      expect(first).toMatchObject({ name: "Айгерим" });
+      // Sent with its length in bytes, not characters, and whole.
+      expect(JSON.parse(bodies[0] as string)).toEqual({ name: "Айгерим" });
+      expect(lengths[0]).toBe(String(Buffer.byteLength(bodies[0] as string)));
+      expect(ports[1]).toBe(ports[0]);
+    } finally {
+      globalThis.fetch = realFetch;
+      echo.closeAllConnections();
+      await new Promise((resolve) => echo.close(resolve));
+    }
   });
 });
