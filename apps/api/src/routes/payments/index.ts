@@ -209,7 +209,7 @@ const routes = {
 
 /** A decline is an answer, not a crash: 402 with the failed payment, and the failure is kept. */
 function render(c: Context<AppEnv>, out: Outcome) {
-  const payment = paymentFor(c.var, out.payment);
+  const payment = paymentFor({ deps: c.get("deps"), principal: c.get("principal") }, out.payment);
   // Its client secret is the body's only secret: stored without it, made again on replay.
   const secret = derivedSecret(c.get("deps").box, out.payment);
   if (out.declined) {
