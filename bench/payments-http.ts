@@ -271,12 +271,11 @@ try {
     const res = await transport.fetch(api + last.path, { method: "POST", headers: last.headers, body: last.body });
     const text = await res.text();
     const id = (s: string) => (JSON.parse(s) as { id?: string }).id;
-    const replayed =
-      res.headers.get("idempotent-replayed") === "true" && res.status === last.status && id(text) === id(last.response.toString());
+    const replayed = res.headers.get("idempotent-replayed") === "true" && res.status === last.status && text === last.response.toString();
     return {
       replayed,
       replay: replayed
-        ? `POST ${last.path} sent again with its key: ${res.status}, Idempotent-Replayed: true, same ${id(text)}`
+        ? `POST ${last.path} sent again with its key: ${res.status}, Idempotent-Replayed: true, byte for byte the same ${id(text)}`
         : `POST ${last.path} sent again with its key: ${res.status}, Idempotent-Replayed: ${res.headers.get("idempotent-replayed")}, first ${last.status} ${id(last.response.toString())}, now ${id(text)}`,
     };
   };

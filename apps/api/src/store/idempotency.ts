@@ -49,8 +49,17 @@ function storedText(response: StoredResponse, box: SecretBox): string {
   // Twice in one body would leave one in clear: sealed whole instead.
   if (at >= 0 && response.body.indexOf(d.secret, at + 1) >= 0) return box.seal(response.body);
   const body = at < 0 ? response.body : response.body.slice(0, at) + response.body.slice(at + d.secret.length);
+  // The separator of sealStatement's bodies never occurs in a stored text (base64 has none).
+  if (body.includes(SEPARATOR)) return box.seal(response.body);
   return `${DERIVED}${d.purpose}.${d.name}.${at}.${body}`;
 }
+
+/**
+ * The stored texts travel as one text cut at U+001E (a control character JSON always escapes),
+ * not as an array literal: an array escapes each of a JSON body's quotes with a backslash, and the
+ * statement's literal then doubles every backslash, about 8 µs a body against 0.5.
+ */
+const SEPARATOR = "\u001e";
 
 /** The response a row holds: opened, or its derived secret made again and put back where it was. */
 function storedBody(text: string, box: SecretBox): string {
@@ -138,7 +147,8 @@ export function sealStatement(sealed: readonly { claim: IdempotencyClaim; respon
   return sql`INSERT INTO idempotency_keys (scope, key, method, path, request_hash, response_status, response_body)
       SELECT * FROM unnest(${col((s) => s.claim.scope)}::text[], ${col((s) => s.claim.key)}::text[], ${col((s) => s.claim.method)}::text[],
                            ${col((s) => s.claim.path)}::text[], ${col((s) => s.claim.requestHash)}::text[],
-                           ${col((s) => s.response.status)}::int[], ${col((s) => storedText(s.response, box))}::text[])`;
+                           ${col((s) => s.response.status)}::int[],
+                           string_to_array(${sealed.map((s) => storedText(s.response, box)).join(SEPARATOR)}::text, chr(30)))`;
 }
 
 function inProgress(): ApiError {
