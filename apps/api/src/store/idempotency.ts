@@ -42,7 +42,7 @@ export interface StoredResponse {
 const DERIVED = "d1.";
 
 /** A response as its table row holds it. */
-function storedText(response: StoredResponse, box: SecretBox): string {
+export function storedText(response: StoredResponse, box: SecretBox): string {
   const d = response.derived;
   if (!d || d.purpose.includes(".") || d.name.includes(".")) return box.seal(response.body);
   const at = response.body.indexOf(d.secret);
@@ -62,7 +62,7 @@ function storedText(response: StoredResponse, box: SecretBox): string {
 const SEPARATOR = "\u001e";
 
 /** The response a row holds: opened, or its derived secret made again and put back where it was. */
-function storedBody(text: string, box: SecretBox): string {
+export function storedBody(text: string, box: SecretBox): string {
   if (!text.startsWith(DERIVED)) return box.open(text);
   const [purpose = "", name = "", offset = ""] = text.slice(DERIVED.length).split(".", 3);
   const rest = text.slice(DERIVED.length + purpose.length + name.length + offset.length + 3);
