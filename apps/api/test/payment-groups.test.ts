@@ -209,6 +209,46 @@ describe("wallet payments decided in groups", () => {
   });
 });
 
+describe("a group's credits", () => {
+  it("a group's captures credit one shard of the merchant's balance and one of the revenue, and the sums hold", async () => {
+    const payer = await fundedCustomer(sk, 100_000);
+    const before = (await sk.get("/v1/balance")).body;
+    const paid = await Promise.all(
+      Array.from({ length: 40 }, () =>
+        sk.post("/v1/payments", {
+          amount: 1_000,
+          currency: "KGS",
+          customer: payer,
+          confirm: true,
+          payment_method_data: { type: "wallet" },
+        }),
+      ),
+    );
+    expect(paid.every((r) => r.status === 200 && r.body.status === "succeeded")).toBe(true);
+    const ids = paid.map((r) => r.body.id as string);
+    // Per transaction that committed captures together: the accounts their credits went to.
+    const groups = await rows<{ payments: number; available: number; revenue: number }>(sql`
+      SELECT count(DISTINCT t.source_id)::int AS payments,
+             count(DISTINCT p.account_id) FILTER (WHERE p.account_id LIKE 'merchant:%:available:%')::int AS available,
+             count(DISTINCT p.account_id) FILTER (WHERE p.account_id LIKE 'platform:%:revenue:%')::int AS revenue
+      FROM ledger_transactions t JOIN ledger_postings p ON p.transaction_id = t.id
+      WHERE t.source_id = ANY(${pgArray(ids)}::text[])
+      GROUP BY t.xmin::text`);
+    expect(groups.reduce((n, g) => n + g.payments, 0)).toBe(40);
+    expect(groups.length).toBeLessThan(40); // grouped at all
+    for (const g of groups) {
+      expect(g.available).toBe(1);
+      expect(g.revenue).toBeLessThanOrEqual(1);
+    }
+    // Whatever the shards, the balance is their sum: 40 payments less their fees.
+    const fees = paid.reduce((n, r) => n + Number(r.body.fee), 0);
+    const after = (await sk.get("/v1/balance")).body;
+    const kgs = (b: { available: { currency: string; amount: number }[] }) => b.available.find((x) => x.currency === "KGS")?.amount ?? 0;
+    expect(kgs(after) - kgs(before)).toBe(40_000 - fees);
+    expect((await http(api.url, api.adminKey).get("/v1/admin/ledger/verify")).body.balanced).toBe(true);
+  });
+});
+
 describe("keyed writes join the groups (what the SDK, the widget and the console send)", () => {
   const keyed = (key: string) => ({ "Idempotency-Key": key });
   const distinctWriters = async (ids: string[]) =>

@@ -209,13 +209,17 @@ async function decidePayments(tx: WriteTx, items: readonly PaymentWrite[], alone
   const planned: Planned[] = [];
   const seen = new Set<string>();
   const volumes = new FeeVolumes(async (q) => (await tx.reads([q]))[0] ?? []);
+  // The group's captures credit one shard of the merchant's balance and of the revenue, picked by
+  // its first payment, so two groups in flight rarely wait on each other's rows (a group of one:
+  // its payment's own shard, as alone).
+  const shardKey = first(items).create?.id ?? first(items).confirm?.id;
   for (const [index, item] of items.entries()) {
     const claim = loaded.claims[index] as ClaimOutcome;
     if ("refused" in claim) decisions.push({ error: claim.refused });
     else if ("replay" in claim) decisions.push({ replay: claim.replay });
     else {
       try {
-        const plan = await planWrite(tx, item, loaded, seen, alone, volumes);
+        const plan = await planWrite(tx, item, loaded, seen, alone, volumes, shardKey);
         if ("alone" in plan) decisions.push(plan);
         else {
           planned.push({ ...plan, index });
@@ -311,6 +315,7 @@ async function planWrite(
   seen: Set<string>,
   alone: boolean,
   volumes: FeeVolumes,
+  shardKey: string | undefined,
 ): Promise<Omit<Planned, "index"> | { alone: true }> {
   const created = item.create && { ...item.create, createdAt: loaded.now, updatedAt: loaded.now };
   if (created && created.customerId !== null && !loaded.customers.has(created.customerId))
@@ -331,7 +336,7 @@ async function planWrite(
   const plan = planWalletConfirm(r, customer);
   // Fees priced on the transaction's own connection: a tariff read from the main pool while a
   // group holds its connection could wait for a connection other groups hold.
-  const { entries, fee } = await ledgerEntries({ ...item.v, db: tx.db }, plan.withMethod, plan.t.effects, volumes);
+  const { entries, fee } = await ledgerEntries({ ...item.v, db: tx.db }, plan.withMethod, plan.t.effects, volumes, undefined, shardKey);
   // In a group a confirmation is one ledger entry (a capture, or a hold), accepted or declined as
   // one; alone, its entries are all or nothing.
   if (entries.length !== 1 && !alone) return { alone: true };

@@ -280,8 +280,9 @@ export function paymentEntries(
   effects: PaymentEffect[],
   fee: number,
   captureBucket?: "available" | "pending",
+  shardKey?: string,
 ): LedgerEntry[] {
-  return paymentPostings(paymentRef(r), effects, { fee, bucket: captureBucket });
+  return paymentPostings(paymentRef(r), effects, { fee, bucket: captureBucket, shardKey });
 }
 
 /** A capture's fee, with the period volume it adds to (none for a top-up, which is no sale). */
@@ -298,10 +299,12 @@ export async function ledgerEntries(
   effects: PaymentEffect[],
   volumes: FeeVolumes,
   captureBucket?: "available" | "pending",
+  /** A batch's shard for the capture's credits (core paymentPostings); the payment's own without one. */
+  shardKey?: string,
 ): Promise<{ entries: LedgerEntry[]; fee?: PricedFee }> {
   const capture = effects.find((e) => e.type === "capture_hold");
   const priced = capture && (await captureFee(v, r, capture.amount, volumes));
-  const entries = paymentEntries(r, effects, priced?.fee ?? 0, captureBucket);
+  const entries = paymentEntries(r, effects, priced?.fee ?? 0, captureBucket, shardKey);
   return priced ? { entries, fee: priced } : { entries };
 }
 

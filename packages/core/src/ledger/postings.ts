@@ -150,15 +150,22 @@ function captureEntry(p: PaymentRef, c: CapturedAmounts, shares: EntryPosting[])
  * Captured: the merchant's share (amount − fee) into its bucket, the fee to the platform's
  * revenue, the rest of a hold back to the payer. The fee is the tariffs engine's quote.
  */
-export function paymentCaptured(p: PaymentRef, c: CapturedAmounts & { fee: number; bucket: "available" | "pending" }): LedgerEntry {
+export function paymentCaptured(
+  p: PaymentRef,
+  c: CapturedAmounts & { fee: number; bucket: "available" | "pending"; shardKey?: string | undefined },
+): LedgerEntry {
   nonNegative("fee", c.fee);
   if (c.fee > c.amount) throw new PostingError(`a fee of ${c.fee} exceeds the captured ${c.amount}`);
   const shares: EntryPosting[] = [];
+  // Credits only, so any shard will do: the writer's batch shares one (see paymentPostings). A
+  // pending share stays in its payment's shard, where its refunds and its settlement take it back.
+  const shard = c.shardKey ?? p.id;
   // A fee that takes the whole amount leaves the merchant nothing: no zero posting.
   if (c.amount > c.fee) {
-    shares.push({ account: merchantAccount(p.merchantId, p.livemode, c.bucket, p.currency, p.id), amount: c.amount - c.fee });
+    const key = c.bucket === "available" ? shard : p.id;
+    shares.push({ account: merchantAccount(p.merchantId, p.livemode, c.bucket, p.currency, key), amount: c.amount - c.fee });
   }
-  if (c.fee > 0) shares.push({ account: revenueAccount(p.livemode, p.currency, p.id), amount: c.fee });
+  if (c.fee > 0) shares.push({ account: revenueAccount(p.livemode, p.currency, shard), amount: c.fee });
   return captureEntry(p, c, shares);
 }
 
@@ -200,13 +207,17 @@ export function paymentRefunded(
 /**
  * The entries for a payment transition's effects (see transitionPayment), in order. `fee` is
  * the capture's quoted fee (0 when there is no capture); `bucket` overrides `shareBucket`
- * (an expired order's no-show fee is the merchant's at once). A refund effect has its own
- * entry, `paymentRefunded`, which needs the refund's id.
+ * (an expired order's no-show fee is the merchant's at once). `shardKey` picks the shard of a
+ * capture's credits to the merchant's available balance and the platform's revenue (default: the
+ * payment's id): a writer that commits a batch of payments together gives them one, so the batch
+ * updates one row of each, and two batches in flight rarely wait for each other's COMMIT (transit
+ * fares do the same). A refund effect has its own entry, `paymentRefunded`, which needs the
+ * refund's id.
  */
 export function paymentPostings(
   p: PaymentRef,
   effects: readonly PaymentEffect[],
-  opts: { fee: number; bucket?: "available" | "pending" | undefined },
+  opts: { fee: number; bucket?: "available" | "pending" | undefined; shardKey?: string | undefined },
 ): LedgerEntry[] {
   const immediate =
     effects.length === 2 && effects[0]?.type === "open_hold" && effects[1]?.type === "capture_hold" && effects[1].release === 0;
@@ -217,7 +228,9 @@ export function paymentPostings(
     else if (e.type === "capture_hold") {
       const c = { amount: e.amount, release: e.release, fromHold: !immediate };
       entries.push(
-        p.topUpCustomer ? walletToppedUp(p, c) : paymentCaptured(p, { ...c, fee: opts.fee, bucket: opts.bucket ?? shareBucket(p) }),
+        p.topUpCustomer
+          ? walletToppedUp(p, c)
+          : paymentCaptured(p, { ...c, fee: opts.fee, bucket: opts.bucket ?? shareBucket(p), shardKey: opts.shardKey }),
       );
     }
   }
