@@ -45,7 +45,7 @@ interface Incoming {
 }
 interface Outgoing {
   on(event: "error", listener: (err: Error) => void): Outgoing;
-  end(body?: string): void;
+  end(body?: Uint8Array): void;
 }
 interface HttpModule {
   Agent: new (options: { keepAlive: boolean }) => object;
@@ -70,8 +70,9 @@ export function nodeTransport(): Transport | undefined {
     new Promise((resolve, reject) => {
       const target = new URL(url);
       const secure = target.protocol === "https:";
-      // A length, not chunked encoding: the body is whole before it is sent.
-      const sent = init.body === undefined ? init.headers : { ...init.headers, "Content-Length": String(byteLength(init.body)) };
+      // Encoded once, and sent with its length in bytes rather than in chunks: the body is whole.
+      const bytes = init.body === undefined ? undefined : encoder.encode(init.body);
+      const sent = bytes === undefined ? init.headers : { ...init.headers, "Content-Length": String(bytes.byteLength) };
       const options = { method: init.method, headers: sent, agent: secure ? agents.https : agents.http, signal: init.signal };
       const req = (secure ? https : http).request(target, options, (res) => {
         const chunks: Uint8Array[] = [];
@@ -103,18 +104,12 @@ export function nodeTransport(): Transport | undefined {
         });
       });
       req.on("error", reject);
-      req.end(init.body);
+      req.end(bytes);
     });
 }
 
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
-
-function byteLength(text: string): number {
-  // ASCII (every JSON body the SDK builds, unless a value has other characters) is one byte a character.
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return encoder.encode(text).byteLength;
-  return text.length;
-}
 
 function concat(chunks: Uint8Array[]): Uint8Array {
   if (chunks.length === 1) return chunks[0] as Uint8Array;
