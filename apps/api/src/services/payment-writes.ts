@@ -68,13 +68,16 @@ type Decision = Written | { error: unknown } | { alone: true };
 /**
  * Groups of one merchant in flight at once: the next prepares while the last commits. More made
  * smaller groups and cost more per payment (payments bench, 64 connections: 718/s at 2,
- * 599/s at 4, 387/s at 8). At most 32 writes a group (about 3.5 KB of statements each): a message
- * past 128 KiB is a string in V8's large-object space, and on this machine each such string cost
- * about 4 ms to make (joining 130 KB of text: 0.17 ms; 140 KB: 4 ms), at every step that copies it.
+ * 599/s at 4, 387/s at 8). Beside a group in flight, the next waits for 16 writes (or for that
+ * group's COMMIT): without that, 46 % of the groups on path (c) held 4 writes or fewer, and the
+ * same bench ran 9–22 % slower (BENCHMARKS.md, issue 18, session 17).
+ *
+ * At most 32 writes a group (about 3.5 KB of statements each): a message past 128 KiB is a string
+ * in V8's large-object space, and on this machine each such string cost about 4 ms to make (joining 130 KB of text: 0.17 ms; 140 KB: 4 ms), at every step that copies it.
  * A group that failed because the database went away is not retried write by write: its COMMIT
  * may have landed, so the answer is 503 and the client retries with its key.
  */
-const GROUPS = { maxGroup: 32, inFlight: 2, retryAlone: (err: unknown) => !isDatabaseDown(err) };
+const GROUPS = { maxGroup: 32, minGroup: 16, inFlight: 2, retryAlone: (err: unknown) => !isDatabaseDown(err) };
 const groups = new WeakMap<Deps, GroupCommit<PaymentWrite, Decision>>();
 
 const isWallet = (body: ConfirmBody | undefined) => body?.payment_method_data.type === "wallet";
