@@ -1,45 +1,22 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
+import { startApiProcess, stopApiProcesses } from "./api-process.js";
 import { http, realPostgresDatabaseUrl, TEST_CARD } from "./support.js";
 
-const entry = fileURLToPath(new URL("../src/index.ts", import.meta.url));
-const tsx = fileURLToPath(new URL("../../../node_modules/tsx/dist/cli.mjs", import.meta.url));
-const children: ChildProcess[] = [];
-afterAll(() => {
-  for (const c of children) c.kill("SIGTERM");
-});
+afterAll(() => stopApiProcesses());
 
 /** A real API process (the same entry point as production) on its own port. */
-function startProcess(databaseUrl: string, adminKey: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [tsx, entry], {
-      env: {
-        ...process.env,
-        NODE_ENV: "test",
-        DATABASE_URL: databaseUrl,
-        PLATFORM_ADMIN_KEY: adminKey,
-        PORT: "0",
-        LOG_LEVEL: "warn",
-        WORKERS: "on",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    children.push(child);
-    let out = "";
-    const timer = setTimeout(() => reject(new Error(`API process did not start: ${out}`)), 60_000);
-    child.stdout?.on("data", (d) => {
-      out += d;
-      const m = /ready on (http:\/\/[\d.:]+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1] as string);
-      }
-    });
-    child.stderr?.on("data", (d) => (out += d));
-    child.on("exit", (code) => reject(new Error(`API process exited with ${code}: ${out}`)));
-  });
+async function startProcess(databaseUrl: string, adminKey: string): Promise<string> {
+  const env = {
+    ...(process.env as Record<string, string>),
+    NODE_ENV: "test",
+    DATABASE_URL: databaseUrl,
+    PLATFORM_ADMIN_KEY: adminKey,
+    PORT: "0",
+    LOG_LEVEL: "warn",
+    WORKERS: "on",
+  };
+  return (await startApiProcess(env)).url;
 }
 
 describe("durable jobs with two API processes on one PostgreSQL", () => {

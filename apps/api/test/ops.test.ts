@@ -1,10 +1,8 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { createSocket, type Socket } from "node:dgram";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
-import { fileURLToPath } from "node:url";
 import { gunzipSync, inflateSync } from "node:zlib";
 import { sql } from "drizzle-orm";
 // @ts-expect-error: the parser ships no type declarations (its output is typed as Family below)
@@ -14,6 +12,7 @@ import { Gauge } from "prom-client";
 import { afterAll, describe, expect, it } from "vitest";
 import { createLogger } from "../src/logger.js";
 import { metricsFor } from "../src/observability/metrics.js";
+import { startApiProcess, stopApiProcesses } from "./api-process.js";
 import { http, realPostgresDatabaseUrl, startTestApi, TEST_CARD } from "./support.js";
 
 type Family = { name: string; help: string; type: string };
@@ -309,15 +308,11 @@ describe("log sampling", () => {
 // ---------------------------------------------------------------------------------------
 // GELF: a real API process (the production entry point) logs to a local UDP listener.
 
-const apiDir = fileURLToPath(new URL("..", import.meta.url));
-const entry = join(apiDir, "src", "index.ts");
-const tsx = join(apiDir, "../../node_modules/tsx/dist/cli.mjs");
-const children: ChildProcess[] = [];
 const sockets: Socket[] = [];
 const dirs: string[] = [];
 
-afterAll(() => {
-  for (const c of children) c.kill("SIGTERM");
+afterAll(async () => {
+  await stopApiProcesses();
   for (const s of sockets) s.close();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
@@ -351,28 +346,17 @@ function gelfListener(): Promise<{ port: number; messages: Record<string, unknow
   return new Promise((resolve) => socket.bind(0, "127.0.0.1", () => resolve({ port: socket.address().port, messages, raw })));
 }
 
-function startProcess(env: Record<string, string>): Promise<{ url: string; stdout: () => string }> {
+function startProcess(env: Record<string, string>): Promise<{ url: string; output: () => string }> {
   const dataDir = mkdtempSync(join(tmpdir(), "softrack-ops-"));
   dirs.push(dataDir);
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [tsx, entry], {
-      cwd: apiDir,
-      env: { PATH: process.env.PATH ?? "", NODE_ENV: "test", HOST: "127.0.0.1", PORT: "0", DATA_DIR: dataDir, WORKERS: "off", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    children.push(child);
-    let out = "";
-    const timer = setTimeout(() => reject(new Error(`API did not start: ${out}`)), 60_000);
-    child.stdout?.on("data", (d) => {
-      out += d;
-      const m = /ready on (http:\/\/[\d.:]+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ url: m[1] as string, stdout: () => out });
-      }
-    });
-    child.stderr?.on("data", (d) => (out += d));
-    child.on("exit", (code) => reject(new Error(`API exited with ${code}: ${out}`)));
+  return startApiProcess({
+    PATH: process.env.PATH ?? "",
+    NODE_ENV: "test",
+    HOST: "127.0.0.1",
+    PORT: "0",
+    DATA_DIR: dataDir,
+    WORKERS: "off",
+    ...env,
   });
 }
 
@@ -425,7 +409,7 @@ describe("GELF output (LOG_GELF)", () => {
     // stdout keeps its one JSON line per request.
     expect(
       api
-        .stdout()
+        .output()
         .split("\n")
         .filter((l) => l.includes(`"req_id":"${requestId}"`)),
     ).toHaveLength(1);
