@@ -7,13 +7,17 @@
  *       (what the SDK, the widget and the console send);
  *   (b) the same without keys (raw undici, as before issue 18);
  *   (c) one request per payment: the SDK's `payments.create({ confirm: true, payment_method_data:
- *       { type: "wallet" } })`, with its key.
+ *       { type: "wallet" } })`, with its key;
+ *   (a-raw), (c-raw) the SDK's requests for (a) and (c) byte for byte (headers, body, a fresh key in
+ *       its format; checked against the SDK's own at the start), sent by the bench over the same
+ *       transport: the API serves the same path, and the load generator, which shares the two
+ *       cores with it, no longer pays for the SDK's request building.
  * Prints (and with --report writes) the table and issue 18's targets with pass/fail; targets are
  * reported, not asserted. Exits non-zero only when a payment failed, the ledger is not balanced,
  * or a keyed path's last request was not replayed from its key.
  *
  *   npm run build -w @softrack/sdk -w @softrack/api && npx tsx bench/payments-http.ts \
- *     [--seconds 20] [--connections 64] [--customers 2000] [--paths a,b,c] [--rounds 4] [--warmup 3] [--report file.md]
+ *     [--seconds 20] [--connections 64] [--customers 2000] [--paths a,b,c (also a-raw, c-raw)] [--rounds 4] [--warmup 3] [--report file.md]
  *   CPU_PROFILE=dir profiles the API process (written when it stops).
  *   PG_STATEMENTS=1 prints where PostgreSQL's time went per statement, per path, and the WAL it
  *   wrote per payment, by record kind (pg_walinspect).
@@ -22,6 +26,7 @@
  */
 
 import { type ChildProcess, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { copyFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { resolve } from "node:path";
@@ -47,6 +52,8 @@ const PATHS: Record<PathId, string> = {
   a: "(a) SDK: create + confirm, a fresh Idempotency-Key on every POST",
   b: "(b) create + confirm, no Idempotency-Key",
   c: "(c) SDK: one request (confirm: true), with an Idempotency-Key",
+  "a-raw": "(a-raw) the SDK's requests of (a), sent raw",
+  "c-raw": "(c-raw) the SDK's request of (c), sent raw",
 };
 
 const { values } = parseArgs({
@@ -68,7 +75,7 @@ const CONNECTIONS = Number(values.connections);
 const CUSTOMERS = Number(values.customers);
 const WARMUP = Number(values.warmup);
 const SELECTED = values.paths.split(",").map((p) => p.trim());
-for (const p of SELECTED) if (!(p in PATHS)) throw new Error(`--paths: unknown path "${p}" (a, b or c)`);
+for (const p of SELECTED) if (!(p in PATHS)) throw new Error(`--paths: unknown path "${p}" (${Object.keys(PATHS).join(", ")})`);
 const root = resolve(import.meta.dirname, "..");
 const refDir = REFERENCE_DIR;
 const children: ChildProcess[] = [];
@@ -239,6 +246,38 @@ try {
   const amount = () => 100 + Math.floor(Math.random() * 900);
   const why = (err: unknown) =>
     err instanceof SoftrackError ? `${err.status ?? "no answer"} ${err.code ?? err.type ?? err.message}` : String(err);
+  // The raw paths send what the SDK sends: its headers (the key aside), its body. Recorded from
+  // the SDK itself with a fetch that only captures, and checked request by request shape, so a
+  // change to the SDK's requests cannot leave the raw paths measuring something else.
+  const sdkHeaders = await sdkRequest(m.keys.secret_key, (s, o) =>
+    s.payments.confirm("pay_x", { payment_method_data: { type: "wallet" } }, o),
+  );
+  const raw = async (path: string, params: object): Promise<{ status: number; body: { id?: string; status?: string } }> => {
+    const res = await transport.fetch(api + path, {
+      method: "POST",
+      headers: { ...sdkHeaders.headers, "Idempotency-Key": `sdk_${randomUUID().replaceAll("-", "")}` },
+      body: JSON.stringify(params),
+    });
+    return { status: res.status, body: JSON.parse(await res.text()) };
+  };
+  const createParams = () => ({ amount: amount(), currency: "KGS", customer: customer() });
+  const oneRequestParams = () => ({ ...createParams(), confirm: true, payment_method_data: { type: "wallet" } });
+  const confirmParams = { payment_method_data: { type: "wallet" } };
+  for (const [params, path, call] of [
+    [createParams(), "/v1/payments", (s, p, o) => s.payments.create(p as never, o)],
+    [oneRequestParams(), "/v1/payments", (s, p, o) => s.payments.create(p as never, o)],
+    [confirmParams, "/v1/payments/pay_x/confirm", (s, p, o) => s.payments.confirm("pay_x", p as never, o)],
+  ] as const satisfies readonly (readonly [
+    object,
+    string,
+    (s: Softrack, p: object, o: { idempotencyKey: string }) => Promise<unknown>,
+  ])[]) {
+    const sdkSent = await sdkRequest(m.keys.secret_key, (s, o) => call(s, params, o));
+    const rawSent = { path, headers: { ...sdkHeaders.headers, "Idempotency-Key": "sdk_check" }, body: JSON.stringify(params) };
+    if (JSON.stringify(sdkSent) !== JSON.stringify(rawSent)) {
+      throw new Error(`the raw paths no longer send what the SDK sends:\n SDK ${JSON.stringify(sdkSent)}\n raw ${JSON.stringify(rawSent)}`);
+    }
+  }
   const pay: Record<Exclude<PathId, "b">, () => Promise<string | null>> = {
     a: async () => {
       try {
@@ -248,6 +287,17 @@ try {
       } catch (err) {
         return why(err);
       }
+    },
+    "a-raw": async () => {
+      const created = await raw("/v1/payments", createParams());
+      const confirmed = created.body.id ? await raw(`/v1/payments/${created.body.id}/confirm`, confirmParams) : created;
+      return confirmed.status === 200 && confirmed.body.status === "succeeded"
+        ? null
+        : `${created.status}/${confirmed.status} ${confirmed.body.status}`;
+    },
+    "c-raw": async () => {
+      const paid = await raw("/v1/payments", oneRequestParams());
+      return paid.status === 200 && paid.body.status === "succeeded" ? null : `${paid.status} ${paid.body.status}`;
     },
     c: async () => {
       try {
@@ -472,4 +522,21 @@ function paymentsReport(run: {
   }));
   out.push(...targetsTable(issue18Targets(figures, { tps, cpuUs: pgbenchCpuUs }, run.balanced, CONNECTIONS)));
   return out.join("\n");
+}
+
+/** What the SDK hands its transport for one call (path, headers, body), with the key "sdk_check". */
+async function sdkRequest(
+  apiKey: string,
+  call: (sdk: Softrack, options: { idempotencyKey: string }) => Promise<unknown>,
+): Promise<{ path: string; headers: Record<string, string>; body: string }> {
+  let sent: { path: string; headers: Record<string, string>; body: string } | undefined;
+  const capture = async (url: string, init: RequestInit) => {
+    sent = { path: new URL(url).pathname, headers: { ...(init.headers as Record<string, string>) }, body: String(init.body) };
+    return new Response(JSON.stringify({ id: "pay_x", status: "succeeded" }), { headers: { "content-type": "application/json" } });
+  };
+  await call(new Softrack({ apiKey, baseUrl: "http://127.0.0.1:9", fetch: capture as unknown as typeof fetch, maxRetries: 0 }), {
+    idempotencyKey: "sdk_check",
+  });
+  if (!sent) throw new Error("the SDK sent nothing");
+  return sent;
 }

@@ -21,6 +21,19 @@ describe("issue 18 targets", () => {
     expect(verdict(below, "(a) ≥ 0.9× (b)")?.pass).toBe(false);
   });
 
+  it("judges (a) driven by the SDK and (a) sent raw against (b) each on its own", () => {
+    const rows = issue18Targets(
+      [path("a", { paymentsPerSecond: 850 }), path("a-raw", { paymentsPerSecond: 950 }), path("b")],
+      pgbench,
+      true,
+      64,
+    );
+    expect(verdict(rows, "(a) ≥ 0.9× (b)")).toMatchObject({ measured: "0.85×", pass: false });
+    expect(verdict(rows, "(a-raw) ≥ 0.9× (b)")).toMatchObject({ measured: "0.95×", pass: true });
+    const noB = issue18Targets([path("a-raw")], pgbench, true, 64);
+    expect(verdict(noB, "(a-raw) ≥")).toEqual({ target: "(a-raw) ≥ 0.9× (b), payments/s", measured: "needs path b" });
+  });
+
   it("judges the best keyed path against pgbench, never the keyless one", () => {
     const rows = issue18Targets(
       [path("a", { paymentsPerSecond: 400 }), path("b", { paymentsPerSecond: 5_000 }), path("c", { paymentsPerSecond: 1_000 })],

@@ -4,9 +4,18 @@
  */
 import { fmt } from "./load.js";
 
-export type PathId = "a" | "b" | "c";
+/**
+ * A measured path of bench/payments-http.ts. (b) is the keyless path; (a) and (c) send keys. A
+ * `-raw` path sends the SDK's requests byte for byte (its headers, body and key format), built by
+ * the bench instead of by the SDK: the API gets the same path, the load generator, on the same
+ * two cores, pays less per request.
+ */
+export type PathId = "a" | "a-raw" | "b" | "c" | "c-raw";
 
-/** One measured path of bench/payments-http.ts. (b) is the keyless path; (a) and (c) send keys. */
+/** What goes over the wire: the SDK-driven path and its raw twin are one. */
+export const wireOf = (id: PathId): "a" | "b" | "c" => (id === "a-raw" ? "a" : id === "c-raw" ? "c" : id);
+
+/** One measured path's figures. */
 export interface PathFigures {
   id: PathId;
   paymentsPerSecond: number;
@@ -42,13 +51,18 @@ export function issue18Targets(
   connections: number,
 ): TargetRow[] {
   const rows: TargetRow[] = [];
-  const a = paths.find((p) => p.id === "a");
   const b = paths.find((p) => p.id === "b");
-  const sdkTarget = `(a) ≥ ${TARGETS.sdkToKeyless}× (b), payments/s`;
-  if (a && b) {
+  const sdkTarget = (id: PathId) => `(${id}) ≥ ${TARGETS.sdkToKeyless}× (b), payments/s`;
+  const as = paths.filter((p) => wireOf(p.id) === "a");
+  for (const a of as) {
+    if (!b) {
+      rows.push({ target: sdkTarget(a.id), measured: "needs path b" });
+      continue;
+    }
     const ratio = a.paymentsPerSecond / b.paymentsPerSecond;
-    rows.push({ target: sdkTarget, measured: `${ratio.toFixed(2)}×`, pass: ratio >= TARGETS.sdkToKeyless });
-  } else rows.push({ target: sdkTarget, measured: "needs paths a and b" });
+    rows.push({ target: sdkTarget(a.id), measured: `${ratio.toFixed(2)}×`, pass: ratio >= TARGETS.sdkToKeyless });
+  }
+  if (as.length === 0) rows.push({ target: sdkTarget("a"), measured: "needs paths a and b" });
   const keyedTarget = `best keyed path ≥ ${TARGETS.keyedToPgbench.toFixed(1)}× pgbench tps`;
   const best = paths.filter((p) => p.id !== "b").sort((x, y) => y.paymentsPerSecond - x.paymentsPerSecond)[0];
   if (best) {
