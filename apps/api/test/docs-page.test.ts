@@ -59,6 +59,7 @@ describe("/docs in Chromium", () => {
     expect(failed).toEqual([]);
     expect(errors).toEqual([]);
 
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's Locator.innerText, the text a reader sees (hidden elements excluded)
     const text = await page.locator("body").innerText();
     for (const extra of ["Ask AI", "Generate MCP", "Configure", "Share", "Deploy", "Open API Client"]) {
       expect(text, extra).not.toContain(extra);

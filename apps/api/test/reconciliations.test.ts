@@ -171,7 +171,7 @@ describe("a doctored file", () => {
       [amountChanged[0], amountChanged[1], Number(amountChanged[2]) + 100, ...amountChanged.slice(3)].join(","),
       untouched[0],
       [...feeChanged.slice(0, 4), Number(feeChanged[4]) + 1, feeChanged[5]].join(","),
-      "pay_01NOTINTHELEDGER000000000,capture,5000,KGS,75," + d.date,
+      `pay_01NOTINTHELEDGER000000000,capture,5000,KGS,75,${d.date}`,
       ...untouched.slice(1),
     ].join("\r\n");
     const r = await reconcile(d, doctored);
