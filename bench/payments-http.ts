@@ -289,15 +289,23 @@ try {
       }
     },
     "a-raw": async () => {
-      const created = await raw("/v1/payments", createParams());
-      const confirmed = created.body.id ? await raw(`/v1/payments/${created.body.id}/confirm`, confirmParams) : created;
-      return confirmed.status === 200 && confirmed.body.status === "succeeded"
-        ? null
-        : `${created.status}/${confirmed.status} ${confirmed.body.status}`;
+      try {
+        const created = await raw("/v1/payments", createParams());
+        const confirmed = created.body.id ? await raw(`/v1/payments/${created.body.id}/confirm`, confirmParams) : created;
+        return confirmed.status === 200 && confirmed.body.status === "succeeded"
+          ? null
+          : `${created.status}/${confirmed.status} ${confirmed.body.status}`;
+      } catch (err) {
+        return String(err);
+      }
     },
     "c-raw": async () => {
-      const paid = await raw("/v1/payments", oneRequestParams());
-      return paid.status === 200 && paid.body.status === "succeeded" ? null : `${paid.status} ${paid.body.status}`;
+      try {
+        const paid = await raw("/v1/payments", oneRequestParams());
+        return paid.status === 200 && paid.body.status === "succeeded" ? null : `${paid.status} ${paid.body.status}`;
+      } catch (err) {
+        return String(err);
+      }
     },
     c: async () => {
       try {

@@ -13,7 +13,7 @@ import { fmt } from "./load.js";
 export type PathId = "a" | "a-raw" | "b" | "c" | "c-raw";
 
 /** What goes over the wire: the SDK-driven path and its raw twin are one. */
-export const wireOf = (id: PathId): "a" | "b" | "c" => (id === "a-raw" ? "a" : id === "c-raw" ? "c" : id);
+const wireOf = (id: PathId): "a" | "b" | "c" => (id === "a-raw" ? "a" : id === "c-raw" ? "c" : id);
 
 /** One measured path's figures. */
 export interface PathFigures {
