@@ -56,7 +56,8 @@ const signalGroup = (pid: number, signal: NodeJS.Signals) => {
  * running after a CI run.)
  */
 export async function stopApiProcesses(graceMs = 5_000): Promise<void> {
-  const pids = started.flatMap((c) => (c.pid === undefined ? [] : [c.pid]));
+  // Taken out of the list: a later call must not signal a group whose id the system has reused.
+  const pids = started.splice(0).flatMap((c) => (c.pid === undefined ? [] : [c.pid]));
   for (const pid of pids) signalGroup(pid, "SIGTERM");
   const killAt = Date.now() + graceMs;
   while (pids.some(groupAlive)) {

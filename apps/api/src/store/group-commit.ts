@@ -129,10 +129,11 @@ export class GroupCommit<T, R> {
 
   private pump(key: string) {
     const queue = this.queues.get(key);
-    while (queue && queue.length > 0 && (this.running.get(key) ?? 0) < this.opts.inFlight) {
-      if ((this.running.get(key) ?? 0) > 0 && queue.length < (this.opts.minGroup ?? 1)) break;
+    const running = () => this.running.get(key) ?? 0;
+    while (queue && queue.length > 0 && running() < this.opts.inFlight) {
+      if (running() > 0 && queue.length < (this.opts.minGroup ?? 1)) break;
       const group = queue.splice(0, this.opts.maxGroup);
-      this.running.set(key, (this.running.get(key) ?? 0) + 1);
+      this.running.set(key, running() + 1);
       void this.flush(group).finally(() => {
         this.running.set(key, (this.running.get(key) ?? 1) - 1);
         if (queue.length === 0 && !this.running.get(key)) this.queues.delete(key);

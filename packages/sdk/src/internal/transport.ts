@@ -83,6 +83,9 @@ export function nodeTransport(): Transport | undefined {
       // a call's CPU (bench/sdk-transport.ts). The abort (a timeout, the caller's signal) is one
       // listener here, removed when the exchange is over.
       const options = { method: init.method, headers: sent, agent: secure ? agents.https : agents.http };
+      // Called only once `req` below exists (on an abort, or when the exchange ends).
+      const abort = () => req.destroy(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason)));
+      const over = () => signal.removeEventListener("abort", abort);
       const req = (secure ? https : http).request(target, options, (res) => {
         res.on("close", over);
         const chunks: Uint8Array[] = [];
@@ -113,8 +116,6 @@ export function nodeTransport(): Transport | undefined {
           },
         });
       });
-      const abort = () => req.destroy(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason)));
-      const over = () => signal.removeEventListener("abort", abort);
       signal.addEventListener("abort", abort, { once: true });
       req.on("error", (err) => {
         over();
