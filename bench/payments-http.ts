@@ -26,12 +26,11 @@
  */
 
 import { type ChildProcess, spawn } from "node:child_process";
-import { randomUUID } from "node:crypto";
 import { copyFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { Softrack, SoftrackError } from "@softrack/sdk";
+import { idempotencyKey, Softrack, SoftrackError } from "@softrack/sdk";
 import { postmasterPid, processCpu, treeCpu } from "./lib/cpu.js";
 import {
   fmt,
@@ -246,16 +245,17 @@ try {
   const amount = () => 100 + Math.floor(Math.random() * 900);
   const why = (err: unknown) =>
     err instanceof SoftrackError ? `${err.status ?? "no answer"} ${err.code ?? err.type ?? err.message}` : String(err);
-  // The raw paths send what the SDK sends: its headers (the key aside), its body. Recorded from
-  // the SDK itself with a fetch that only captures, and checked request by request shape, so a
-  // change to the SDK's requests cannot leave the raw paths measuring something else.
+  // The raw paths send what the SDK sends: its headers, its body, and a fresh key from the SDK's
+  // own idempotencyKey(). Recorded from the SDK itself with a fetch that only captures, and checked
+  // request by request shape, so a change to the SDK's requests cannot leave the raw paths
+  // measuring something else.
   const sdkHeaders = await sdkRequest(m.keys.secret_key, (s, o) =>
     s.payments.confirm("pay_x", { payment_method_data: { type: "wallet" } }, o),
   );
   const raw = async (path: string, params: object): Promise<{ status: number; body: { id?: string; status?: string } }> => {
     const res = await transport.fetch(api + path, {
       method: "POST",
-      headers: { ...sdkHeaders.headers, "Idempotency-Key": `sdk_${randomUUID().replaceAll("-", "")}` },
+      headers: { ...sdkHeaders.headers, "Idempotency-Key": idempotencyKey() },
       body: JSON.stringify(params),
     });
     return { status: res.status, body: JSON.parse(await res.text()) };

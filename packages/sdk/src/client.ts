@@ -1,4 +1,5 @@
 import { SoftrackConnectionError, SoftrackError, SoftrackTimeoutError } from "./core/error.js";
+import { idempotencyKey } from "./core/idempotency-key.js";
 import { type ListParams, type ListResponse, PagePromise } from "./core/pagination.js";
 import { isRetryable, retryDelay } from "./core/retries.js";
 import { fetchTransport, nodeTransport, type Transport, type TransportRequest, type TransportResponse } from "./internal/transport.js";
@@ -147,7 +148,7 @@ export class Softrack {
     Object.assign(headers, options.headers);
     if (body !== undefined) headers["Content-Type"] = "application/json";
     // Created once per call and reused by its retries: the API replays instead of acting twice.
-    if (method === "POST" || method === "PUT") headers["Idempotency-Key"] = options.idempotencyKey ?? newKey();
+    if (method === "POST" || method === "PUT") headers["Idempotency-Key"] = options.idempotencyKey ?? idempotencyKey();
     const init: Omit<TransportRequest, "signal"> = { method, headers };
     if (body !== undefined) init.body = JSON.stringify(body);
     if (this.#credentials) init.credentials = this.#credentials;
@@ -208,13 +209,3 @@ export class Softrack {
     );
   }
 }
-
-/**
- * 32 random hex digits. randomUUID where the runtime has it: Node draws it from a cached pool, about
- * a tenth of a fresh getRandomValues call, and every POST makes one. Browsers lack it outside secure
- * contexts (a plain-http test page), hence the fallback.
- */
-const newKey = (): string =>
-  typeof crypto.randomUUID === "function"
-    ? `sdk_${crypto.randomUUID().replaceAll("-", "")}`
-    : `sdk_${Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("")}`;

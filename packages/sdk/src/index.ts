@@ -1,6 +1,7 @@
 export type { ClientOptions, RequestOptions } from "./client.js";
 export { Softrack, Softrack as default } from "./client.js";
 export * from "./core/error.js";
+export { idempotencyKey } from "./core/idempotency-key.js";
 export type { ListParams, ListResponse } from "./core/pagination.js";
 export { Page, PagePromise } from "./core/pagination.js";
 export { isRetryable, retryDelay } from "./core/retries.js";

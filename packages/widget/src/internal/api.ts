@@ -5,7 +5,7 @@
  * error classes.
  */
 
-import { type ErrorEnvelope, type Payment, SoftrackConnectionError, SoftrackError } from "@softrack/sdk";
+import { type ErrorEnvelope, idempotencyKey, type Payment, SoftrackConnectionError, SoftrackError } from "@softrack/sdk";
 
 // The payment and error types are the SDK's (type-only: no bytes in the bundle); the error
 // classes are the SDK's too, so `instanceof SoftrackPaymentError` works on what the widget throws.
@@ -47,7 +47,8 @@ export function toSoftrackError(err: unknown): SoftrackError {
     const e = err as ApiErrorBody & { status?: number };
     return apiError(e, e.status ?? 0);
   }
-  return new SoftrackError(err instanceof Error ? err.message : String(err), {
+  // What is neither: the network's failure (fetch's TypeError), as the SDK's client reports it.
+  return new SoftrackConnectionError(err instanceof Error ? err.message : String(err), {
     type: "api_connection_error",
     code: "network_error",
     status: 0,
@@ -91,10 +92,6 @@ export interface PaymentClient {
   retry(): Promise<Payment>;
 }
 
-function idempotencyKey(): string {
-  return `widget_${crypto.randomUUID()}`;
-}
-
 export function createPaymentClient(opts: PaymentClientOptions): PaymentClient {
   const base = opts.apiBase.replace(/\/+$/, "");
   const paymentId = paymentIdFromClientSecret(opts.clientSecret);
@@ -106,18 +103,13 @@ export function createPaymentClient(opts: PaymentClientOptions): PaymentClient {
     if (body) {
       headers["Content-Type"] = "application/json";
       // One key per call: a retried confirm must never charge twice.
-      headers["Idempotency-Key"] = idempotencyKey();
+      headers["Idempotency-Key"] = idempotencyKey("widget");
     }
     let res: Response;
     try {
       res = await doFetch(base + url, { method, headers, body: body ? JSON.stringify(body) : null, credentials: "omit" });
     } catch (err) {
-      throw new SoftrackConnectionError(err instanceof Error ? err.message : String(err), {
-        type: "api_connection_error",
-        code: "network_error",
-        status: 0,
-        cause: err,
-      });
+      throw toSoftrackError(err);
     }
     const json: unknown = await res.json().catch(() => undefined);
     // As the SDK's client does: the envelope's type picks the subclass; a body that is not

@@ -74,7 +74,7 @@ describe("payment client", () => {
     });
     expect(verify?.url).toBe("/v1/payments/pay_1/verify");
     expect(JSON.parse(verify?.body ?? "")).toEqual({ client_secret: "pay_1_secret_s", code: "000000" });
-    expect(confirm?.headers["idempotency-key"]).toMatch(/^widget_/);
+    expect(confirm?.headers["idempotency-key"]).toMatch(/^widget_[0-9a-f]{12}7[0-9a-f]{3}[89ab][0-9a-f]{15}$/);
     expect(confirm?.headers["idempotency-key"]).not.toBe(verify?.headers["idempotency-key"]);
   });
 
