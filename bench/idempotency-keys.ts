@@ -103,7 +103,10 @@ await withPostgres({ name: "idempotency-keys" }, async (pg) => {
     console.log("|---|---:|---:|");
     for (const kind of Object.keys(KEY) as Kind[]) {
       const name = kind === "random" ? "random (UUIDv4)" : "time-ordered (UUIDv7)";
-      const us = fmt(mean(kind, (r) => r.usPerKey), 1);
+      const us = fmt(
+        mean(kind, (r) => r.usPerKey),
+        1,
+      );
       console.log(`| ${name} | ${us} | ${fmt(mean(kind, (r) => r.walPerKey))} |`);
     }
   } finally {
