@@ -8,6 +8,7 @@ import { validationHook } from "./lib/router.js";
 import { authenticate } from "./middleware/auth.js";
 import { bodyLimit } from "./middleware/body-limit.js";
 import { cors } from "./middleware/cors.js";
+import { defaultHeader } from "./middleware/default-headers.js";
 import { apiRateLimit } from "./middleware/rate-limit.js";
 import { requestContext } from "./middleware/request-context.js";
 import { httpMetrics } from "./observability/metrics.js";
@@ -61,20 +62,17 @@ export const OPENAPI_DOCUMENT = {
  * codes) and private data: no cache, shared or the browser's, keeps them. A route that may be
  * cached says so with a Cache-Control of its own.
  */
-const noStore: MiddlewareHandler = async (c, next) => {
-  // Set before the handler: a header set on a finished response makes the server rebuild it as a
-  // full web Response and stream its body, a large part of a small request's cost. Checked after,
-  // for a response a handler built on its own.
-  c.header("Cache-Control", "no-store");
-  await next();
-  if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
+const noStore: MiddlewareHandler = (c, next) => {
+  defaultHeader(c, "Cache-Control", "no-store");
+  return next();
 };
 
 export function createApp(deps: Deps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook as never });
 
   app.use("*", requestContext(deps));
-  app.use("*", httpMetrics(deps));
+  // With METRICS=off nothing reads them: a request does not pay for recording them.
+  if (deps.env.METRICS === "on") app.use("*", httpMetrics(deps));
   app.use("/v1/*", noStore);
   const smallBodies = bodyLimit(256 * 1024);
   // A day's settlement file: 100,000 lines are about 6 MiB.
@@ -160,8 +158,8 @@ export function createApp(deps: Deps) {
       deps.logger.error({ req_id: requestId, err: { message: (err as Error).message, stack: (err as Error).stack } }, "unhandled error");
       api = new ApiError(500, "api_error", "internal_error", "Something went wrong on our side; it has been logged.");
     }
-    for (const [k, v] of Object.entries(api.headers)) c.header(k, v);
-    c.header("Request-Id", requestId);
+    for (const [k, v] of Object.entries(api.headers)) defaultHeader(c, k, v);
+    defaultHeader(c, "Request-Id", requestId);
     return c.json(api.body(requestId), api.status);
   });
 

@@ -218,3 +218,31 @@ describe("who sees what (finding 16)", () => {
     expect((await raw("/widget.js")).headers.get("cache-control")).toBe("public, max-age=300");
   });
 });
+
+describe("the headers every /v1 answer carries, once each", () => {
+  it("answers, errors and replays: one Request-Id (the body's), no-store, CORS and the rate left", async () => {
+    const key = `headers-${Date.now()}`;
+    const replies = [
+      await sk.post("/v1/payments", { amount: 1_000, currency: "KGS" }, { "Idempotency-Key": key }),
+      await sk.post("/v1/payments", { amount: 1_000, currency: "KGS" }, { "Idempotency-Key": key }),
+      await sk.post("/v1/payments", { amount: -1, currency: "KGS" }),
+      await sk.get("/v1/no_such_thing"),
+      await pk.get("/v1/balance"),
+    ];
+    expect(replies.map((r) => r.status)).toEqual([200, 200, 400, 404, 403]);
+    expect(replies[1]?.headers.get("idempotent-replayed")).toBe("true");
+    for (const r of replies) {
+      // fetch joins a header sent twice with ", ": one value means one header.
+      const id = r.headers.get("request-id") ?? "";
+      expect(id).toMatch(/^req_[0-9A-Za-z]+$/);
+      if (r.status >= 400) expect(r.body.error.request_id).toBe(id);
+      expect(r.headers.get("cache-control")).toBe("no-store");
+      expect(r.headers.get("access-control-allow-origin")).toBe("*");
+      expect(r.headers.get("access-control-expose-headers")).toBe("Request-Id,Idempotent-Replayed,Retry-After");
+    }
+    for (const r of replies.slice(0, 4)) expect(r.headers.get("ratelimit-remaining")).toMatch(/^\d+$/);
+    // The replay is the first answer, under a Request-Id of its own.
+    expect(replies[1]?.body).toEqual(replies[0]?.body);
+    expect(replies[1]?.headers.get("request-id")).not.toBe(replies[0]?.headers.get("request-id"));
+  });
+});

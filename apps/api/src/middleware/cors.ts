@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import { cors as honoCors } from "hono/cors";
+import { defaultHeader } from "./default-headers.js";
 
 const ALLOW = {
   origin: "*",
@@ -13,18 +14,17 @@ const ALLOW = {
  * CORS for /v1: browsers call it from merchants' pages with publishable keys (the checkout
  * widget), so it is answered before authentication; keys are bearer tokens, never cookies.
  *
- * Preflights go to Hono's cors. Other requests get their two headers through `c.header()`
- * before the handler runs: Hono's cors sets them on `c.res` up front, which makes a
- * placeholder response that every real response is then copied into — a full web Response
- * built per request, the largest single cost of a small request in the transit profile.
+ * Preflights go to Hono's cors. Other requests get their two headers as defaults (see
+ * default-headers.ts): Hono's cors sets them on `c.res` up front, which makes a placeholder
+ * response that every real response is then copied into.
  */
 export function cors(): MiddlewareHandler {
   const preflight = honoCors(ALLOW);
   const exposed = ALLOW.exposeHeaders.join(",");
   return async function cors(c, next) {
     if (c.req.method === "OPTIONS") return preflight(c, next);
-    c.header("Access-Control-Allow-Origin", ALLOW.origin);
-    c.header("Access-Control-Expose-Headers", exposed);
+    defaultHeader(c, "Access-Control-Allow-Origin", ALLOW.origin);
+    defaultHeader(c, "Access-Control-Expose-Headers", exposed);
     await next();
   };
 }

@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../context.js";
 import { rateLimited } from "../lib/errors.js";
+import { defaultHeader } from "./default-headers.js";
 
 /**
  * Fixed-window rate limit kept in this process's memory (per process: behind a load
@@ -24,7 +25,7 @@ export function rateLimit(opts: {
     }
     w.count++;
     if (w.count > opts.max) throw rateLimited(Math.max(1, Math.ceil((w.start + opts.windowMs - now) / 1000)));
-    c.header(`RateLimit-Remaining`, String(Math.max(0, opts.max - w.count)));
+    defaultHeader(c, "RateLimit-Remaining", String(Math.max(0, opts.max - w.count)));
     return next();
   };
 }
@@ -133,7 +134,7 @@ export function apiRateLimit(env: {
     if (perKey && keyId) {
       const wait = perKey.take(keyId, now);
       if (wait) throw rateLimited(wait);
-      c.header("RateLimit-Remaining", String(perKey.remaining(keyId)));
+      defaultHeader(c, "RateLimit-Remaining", String(perKey.remaining(keyId)));
     }
     return next();
   };

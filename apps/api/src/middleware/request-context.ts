@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv, Deps } from "../context.js";
 import { newId } from "../lib/ids.js";
+import { defaultHeader } from "./default-headers.js";
 
 /**
  * Gives every request an id (echoed as `Request-Id`, on errors too), the shared deps,
@@ -14,13 +15,11 @@ export function requestContext(deps: Deps): MiddlewareHandler<AppEnv> {
     c.set("requestId", requestId);
     c.set("deps", deps);
     c.set("db", deps.database.db);
-    // Set before the handler, so the response is built with it (setting a header on a
-    // finished response copies the whole response); checked after, for a response a
-    // handler built on its own.
-    c.header("Request-Id", requestId);
+    defaultHeader(c, "Request-Id", requestId);
     await next();
-    if (!c.res.headers.has("Request-Id")) c.header("Request-Id", requestId);
     const status = c.res.status;
+    // Built only when it will be written (LOG_LEVEL=warn drops the successes).
+    if (!deps.logger.isLevelEnabled(status >= 500 ? "error" : "info")) return;
     const line = {
       req_id: requestId,
       method: c.req.method,
