@@ -13,11 +13,10 @@
  *
  *   npm run build -w @softrack/api && npx tsx bench/request-overhead.ts [--seconds 6] [--rounds 3]
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { loadavg } from "node:os";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { startApiProcess } from "./lib/api-process.js";
+import { startApiProcess, startServerProcess } from "./lib/api-process.js";
 import { processCpu } from "./lib/cpu.js";
 import { fmt, jsonClient, loops } from "./lib/load.js";
 import { withPostgres } from "./lib/postgres.js";
@@ -28,28 +27,11 @@ const ROUNDS = Number(values.rounds);
 const CONNECTIONS = 64;
 const root = resolve(import.meta.dirname, "..");
 
-/** A server the bench started, with the URL it printed when ready. */
-function startBare(): Promise<{ url: string; child: ChildProcess }> {
-  return new Promise((ready, fail) => {
-    const child = spawn(process.execPath, ["--import", "tsx", resolve(root, "bench/bare-hono.ts")], {
-      env: { ...process.env, PORT: "0" },
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    let out = "";
-    child.stdout?.on("data", (d: Buffer) => {
-      out += d;
-      const m = /ready on (http:\/\/[\d.:]+)/.exec(out);
-      if (m) ready({ url: m[1] as string, child });
-    });
-    child.on("exit", (code) => fail(new Error(`bare Hono exited ${code}`)));
-  });
-}
-
 await withPostgres({ name: "request-overhead" }, async (pg) => {
   await pg.createDatabase("api");
   const adminKey = `sk_admin_${"r".repeat(40)}`;
   const api = await startApiProcess({ databaseUrl: pg.url("api"), adminKey, connections: 8, env: { RATE_LIMIT_PER_KEY: "0" } });
-  const bare = await startBare();
+  const bare = await startServerProcess(["--import", "tsx", resolve(root, "bench/bare-hono.ts")], { PORT: "0" });
   const admin = jsonClient(api.url, adminKey, 2);
   const m = (
     await admin.post<{ keys: { secret_key: string } }>("/v1/merchants", { name: "Overhead", country: "KG", default_currency: "KGS" })
@@ -110,5 +92,5 @@ await withPostgres({ name: "request-overhead" }, async (pg) => {
   for (const [name, f] of figures) console.log(`| ${name} | ${range(f.rps)} | ${range(f.cpuUs)} |`);
   for (const c of [merchant, anonymous, bareClient, admin]) c.close();
   api.stop();
-  bare.child.kill("SIGTERM");
+  bare.stop();
 });
