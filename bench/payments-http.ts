@@ -11,13 +11,16 @@
  *   (a-raw), (c-raw) the SDK's requests for (a) and (c) byte for byte (headers, body, a fresh key in
  *       its format; checked against the SDK's own at the start), sent by the bench over the same
  *       transport: the API serves the same path, and the load generator, which shares the two
- *       cores with it, no longer pays for the SDK's request building.
+ *       cores with it, no longer pays for the SDK's request building;
+ *   (c-wrk) the same request sent by wrk, a load generator in C as pgbench is one (Debian's `wrk`;
+ *       bench/lib/wrk.ts): a third of the raw client's CPU per payment on the shared cores. Its keys
+ *       are counted in the API's table, not at the transport.
  * Prints (and with --report writes) the table and issue 18's targets with pass/fail; targets are
  * reported, not asserted. Exits non-zero only when a payment failed, the ledger is not balanced,
  * or a keyed path's last request was not replayed from its key.
  *
  *   npm run build -w @softrack/sdk -w @softrack/api && npx tsx bench/payments-http.ts \
- *     [--seconds 20] [--connections 64] [--customers 2000] [--paths a,b,c (also a-raw, c-raw)] [--rounds 4] [--warmup 3] [--report file.md]
+ *     [--seconds 20] [--connections 64] [--customers 2000] [--paths a,b,c (also a-raw, c-raw, c-wrk)] [--rounds 4] [--warmup 3] [--report file.md]
  *   CPU_PROFILE=dir profiles the API process (written when it stops).
  *   PG_STATEMENTS=1 prints where PostgreSQL's time went per statement, per path, and the WAL it
  *   wrote per payment, by record kind (pg_walinspect).
@@ -46,6 +49,7 @@ import {
 import { type PgbenchResult, startPostgres } from "./lib/postgres.js";
 import { REFERENCE_DIR } from "./lib/reference.js";
 import { issue18Targets, type PathId, targetsTable } from "./lib/targets.js";
+import { type WrkSlice, wrkPayments, wrkVersion } from "./lib/wrk.js";
 
 const PATHS: Record<PathId, string> = {
   a: "(a) SDK: create + confirm, a fresh Idempotency-Key on every POST",
@@ -53,6 +57,7 @@ const PATHS: Record<PathId, string> = {
   c: "(c) SDK: one request (confirm: true), with an Idempotency-Key",
   "a-raw": "(a-raw) the SDK's requests of (a), sent raw",
   "c-raw": "(c-raw) the SDK's request of (c), sent raw",
+  "c-wrk": "(c-wrk) the SDK's request of (c), sent by wrk",
 };
 
 const { values } = parseArgs({
@@ -75,6 +80,7 @@ const CUSTOMERS = Number(values.customers);
 const WARMUP = Number(values.warmup);
 const SELECTED = values.paths.split(",").map((p) => p.trim());
 for (const p of SELECTED) if (!(p in PATHS)) throw new Error(`--paths: unknown path "${p}" (${Object.keys(PATHS).join(", ")})`);
+if (SELECTED.includes("c-wrk")) console.log(`c-wrk: ${await wrkVersion()}`);
 const root = resolve(import.meta.dirname, "..");
 const refDir = REFERENCE_DIR;
 const children: ChildProcess[] = [];
@@ -278,7 +284,14 @@ try {
       throw new Error(`the raw paths no longer send what the SDK sends:\n SDK ${JSON.stringify(sdkSent)}\n raw ${JSON.stringify(rawSent)}`);
     }
   }
-  const pay: Record<Exclude<PathId, "b">, () => Promise<string | null>> = {
+  // (c-wrk): the same request as (c-raw), its body made by wrk from these parts.
+  const wrkRequest = {
+    path: "/v1/payments",
+    headers: Object.fromEntries(Object.entries(sdkHeaders.headers).filter(([name]) => name !== "Idempotency-Key")),
+    body: (amount: number, customer: string) => JSON.stringify({ ...oneRequestParams(), amount, customer }),
+    customers,
+  };
+  const pay: Record<Exclude<PathId, "b" | "c-wrk">, () => Promise<string | null>> = {
     a: async () => {
       try {
         const created = await sdk.payments.create({ amount: amount(), currency: "KGS", customer: customer() });
@@ -365,8 +378,37 @@ try {
     await pg.psql("api", "SELECT pg_stat_statements_reset(); SELECT pg_stat_reset_shared('wal');");
   };
 
-  const run = (id: PathId, seconds: number) =>
-    id === "b" ? walletPayments(client, customers, CONNECTIONS, seconds) : paymentLoad(CONNECTIONS, seconds, pay[id]);
+  /** Keys in the API's table: (c-wrk)'s are counted here, since wrk's transport is not the bench's. */
+  const storedKeys = async () => Number(/N=(\d+)/.exec(await pg.psql("api", "SELECT 'N=' || count(*) FROM idempotency_keys"))?.[1]);
+  /**
+   * One of wrk's last requests with its answer, to send again: wrk keeps them unpaired, so a
+   * request's key is paired with its answer through the payment its stored response names.
+   */
+  const wrkLast = async (w: WrkSlice): Promise<PostTally["last"] | undefined> => {
+    const keys = w.sent.map((s) => s.key).filter((k) => /^sdk_[0-9a-f]{32}$/.test(k));
+    if (keys.length === 0) return undefined;
+    const stored = await pg.psql(
+      "api",
+      `SELECT 'K=' || key || '|' || split_part(response_body, '.', 3) FROM idempotency_keys WHERE key IN (${keys.map((k) => `'${k}'`).join(",")})`,
+    );
+    for (const [, key, payment] of stored.matchAll(/K=(sdk_[0-9a-f]{32})\|(pay_\w+)/g)) {
+      const answer = w.answers.find((a) => a.body.includes(`"id":"${payment}"`));
+      const sent = w.sent.find((s) => s.key === key);
+      if (!answer || !sent) continue;
+      const headers = { ...sdkHeaders.headers, "Idempotency-Key": sent.key };
+      return { path: wrkRequest.path, headers, body: sent.body, status: answer.status, response: Buffer.from(answer.body) };
+    }
+    return undefined;
+  };
+  /** A slice of one path: its load, and for (c-wrk) what wrk reports of itself. */
+  const run = async (id: PathId, seconds: number): Promise<{ load: WalletPaymentLoad; wrk?: WrkSlice }> => {
+    if (id === "b") return { load: await walletPayments(client, customers, CONNECTIONS, seconds) };
+    if (id === "c-wrk") {
+      const wrk = await wrkPayments(api, wrkRequest, CONNECTIONS, seconds);
+      return { load: wrk.load, wrk };
+    }
+    return { load: await paymentLoad(CONNECTIONS, seconds, pay[id]) };
+  };
   // Interleaved: each path runs ROUNDS slices of SECONDS / ROUNDS, the paths taking turns (each
   // round starts one path later), so a neighbour's burst on this shared machine, or the database
   // growing, weighs on every path alike instead of on whichever ran last.
@@ -403,22 +445,30 @@ try {
         continue;
       }
       const sum = sums.get(id) as PathSums;
-      const posts0 = { posts: tally.posts, keyed: tally.keyed };
+      const posts0 = { posts: tally.posts, keyed: tally.keyed, stored: id === "c-wrk" ? await storedKeys() : 0 };
       if (statementsOn) await pg.psql("api", "DELETE FROM bench_lsn; INSERT INTO bench_lsn SELECT pg_current_wal_lsn()");
       const cpu0 = { api: processCpu(apiPid), pg: treeCpu(pm), self: process.cpuUsage() };
-      const slice = await run(id, SECONDS / ROUNDS);
+      const { load: slice, wrk } = await run(id, SECONDS / ROUNDS);
       const self = process.cpuUsage(cpu0.self);
       sum.api += processCpu(apiPid) - cpu0.api;
       sum.pg += treeCpu(pm) - cpu0.pg;
-      sum.self += (self.user + self.system) / 1e6;
-      sum.posts += tally.posts - posts0.posts;
-      sum.keyed += tally.keyed - posts0.keyed;
+      sum.self += (self.user + self.system) / 1e6 + (wrk?.cpuSeconds ?? 0);
+      if (wrk) {
+        // wrk stops with requests in flight: let the API answer them before counting their keys.
+        await new Promise((done) => setTimeout(done, 500));
+        sum.posts += slice.ok + slice.failed;
+        sum.keyed += (await storedKeys()) - posts0.stored;
+        sum.last = (await wrkLast(wrk)) ?? sum.last;
+      } else {
+        sum.posts += tally.posts - posts0.posts;
+        sum.keyed += tally.keyed - posts0.keyed;
+      }
       sum.seconds += slice.ok / slice.paymentsPerSecond || SECONDS / ROUNDS;
       sum.load.ok += slice.ok;
       sum.load.failed += slice.failed;
       for (const l of slice.latencies) sum.load.latencies.push(l);
       for (const [why, count] of slice.why) sum.load.why.set(why, (sum.load.why.get(why) ?? 0) + count);
-      if (id !== "b" && tally.last) sum.last = tally.last;
+      if (id !== "b" && id !== "c-wrk" && tally.last) sum.last = tally.last;
       if (statementsOn) await printStatements(id, slice.ok + slice.failed);
     }
   }
@@ -441,7 +491,7 @@ try {
       `${PATHS[id]}: ${fmt(load.paymentsPerSecond)} payments/s, p50 ${fmt(percentile(load.latencies, 50), 1)} ms, ` +
         `p99 ${fmt(percentile(load.latencies, 99), 1)} ms, failed ${load.failed}${load.failed ? ` (${[...load.why].map(([k, v]) => `${k}: ${v}`).join(", ")})` : ""}; ` +
         `CPU per payment: API ${fmt(r.apiUs)} µs, PostgreSQL ${fmt(r.pgUs)} µs, load generator ${fmt(r.loadUs)} µs` +
-        (r.keys ? `; keys on ${r.keys.keyed} of ${r.keys.posts} POSTs; ${r.keys.replay}` : ""),
+        (r.keys ? `; ${keysText(r)}; ${r.keys.replay}` : ""),
     );
   }
   const verify = (await admin.get<{ balanced: boolean }>("/v1/admin/ledger/verify")).body;
@@ -478,6 +528,14 @@ try {
 }
 process.exit(exitCode);
 
+/** How many POSTs carried a key: seen at the transport, or for (c-wrk) counted in the API's table. */
+function keysText(r: PathResult): string {
+  if (!r.keys) return "";
+  return r.id === "c-wrk"
+    ? `${r.keys.posts} POSTs answered, ${r.keys.keyed} new keys in the API's table (wrk stops with up to ${CONNECTIONS} requests unanswered)`
+    : `an Idempotency-Key on ${r.keys.keyed} of ${r.keys.posts} POSTs`;
+}
+
 /** The run as markdown: the measurements, then issue 18's targets with pass/fail. */
 function paymentsReport(run: {
   machine: string;
@@ -511,9 +569,7 @@ function paymentsReport(run: {
     `Ratios use pgbench's slices interleaved with the paths': ${fmt(tps)} tps, ${fmt(pgbenchCpuUs)} µs of PostgreSQL CPU per transfer. ` +
       "A payment's latency is from its first request to its last answer (two requests in (a) and (b), one in (c)). " +
       "The SDK runs with maxRetries 0, so every failure is counted.",
-    ...run.results
-      .filter((r) => r.keys)
-      .map((r) => `- ${PATHS[r.id]}: an Idempotency-Key on ${r.keys?.keyed} of ${r.keys?.posts} POSTs; ${r.keys?.replay}.`),
+    ...run.results.filter((r) => r.keys).map((r) => `- ${PATHS[r.id]}: ${keysText(r)}; ${r.keys?.replay}.`),
     `- Failed payments: ${run.results.reduce((s, r) => s + r.load.failed, 0)}${run.results
       .filter((r) => r.load.failed > 0)
       .map((r) => ` — ${r.id}: ${[...r.load.why].map(([k, v]) => `${k} × ${v}`).join(", ")}`)

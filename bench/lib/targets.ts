@@ -10,10 +10,10 @@ import { fmt } from "./load.js";
  * the bench instead of by the SDK: the API gets the same path, the load generator, on the same
  * two cores, pays less per request.
  */
-export type PathId = "a" | "a-raw" | "b" | "c" | "c-raw";
+export type PathId = "a" | "a-raw" | "b" | "c" | "c-raw" | "c-wrk";
 
-/** What goes over the wire: the SDK-driven path and its raw twin are one. */
-const wireOf = (id: PathId): "a" | "b" | "c" => (id === "a-raw" ? "a" : id === "c-raw" ? "c" : id);
+/** What goes over the wire: the SDK-driven path and its raw twins are one. */
+const wireOf = (id: PathId): "a" | "b" | "c" => (id === "a-raw" ? "a" : id === "c-raw" || id === "c-wrk" ? "c" : id);
 
 /** One measured path's figures. */
 export interface PathFigures {

@@ -1,0 +1,90 @@
+/**
+ * wrk-payment.lua and wrk.ts against a real HTTP server on 127.0.0.1, with Debian's wrk: what
+ * reaches the server is the SDK's request (its headers, its body, a fresh key in its format), and
+ * what wrk.ts reports is what the server answered.
+ */
+import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type WrkRequest, wrkPayments, wrkVersion } from "./wrk.js";
+
+let server: Server;
+let baseUrl = "";
+const seen: { method: string; url: string; headers: IncomingHttpHeaders; body: string; status: number }[] = [];
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const body = Buffer.concat(chunks).toString();
+      const n = seen.length + 1;
+      // Every fifth payment is declined, as a wallet without funds would be.
+      const status = n % 5 === 0 ? 402 : 200;
+      seen.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers, body, status });
+      res.writeHead(status, { "content-type": "application/json" });
+      res.end(
+        status === 200
+          ? JSON.stringify({ id: `pay_${n}`, object: "payment", status: "succeeded" })
+          : JSON.stringify({ error: { type: "payment_error", code: "insufficient_funds", message: "no" } }),
+      );
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((done) => server.close(() => done())));
+
+const request: WrkRequest = {
+  path: "/v1/payments",
+  headers: { Accept: "application/json", Authorization: "Bearer sk_test_bench", "Content-Type": "application/json" },
+  body: (amount, customer) => JSON.stringify({ amount, currency: "KGS", customer, confirm: true, payment_method_data: { type: "wallet" } }),
+  customers: ["cus_a", "cus_b", "cus_c"],
+};
+
+describe("payments sent by wrk", () => {
+  it("is installed", async () => {
+    expect(await wrkVersion()).toMatch(/^wrk /);
+  });
+
+  it("sends the SDK's request with a fresh key each, and counts declines as failed", async () => {
+    const slice = await wrkPayments(baseUrl, request, 4, 1);
+    const posts = seen.filter((s) => s.method === "POST");
+    expect(posts.length).toBeGreaterThan(20);
+    for (const s of posts) {
+      expect(s.url).toBe("/v1/payments");
+      expect(s.headers.authorization).toBe("Bearer sk_test_bench");
+      expect(s.headers.accept).toBe("application/json");
+      expect(s.headers["content-type"]).toBe("application/json");
+      const { amount, customer } = JSON.parse(s.body) as { amount: number; customer: string };
+      expect(s.body).toBe(request.body(amount, customer));
+      expect(amount).toBeGreaterThanOrEqual(100);
+      expect(amount).toBeLessThanOrEqual(999);
+      expect(request.customers).toContain(customer);
+      // The SDK's format: sdk_, 12 hex digits of milliseconds, 7, the variant digit 8-b.
+      expect(s.headers["idempotency-key"]).toMatch(/^sdk_[0-9a-f]{12}7[0-9a-f]{3}[89ab][0-9a-f]{15}$/);
+      const ms = Number.parseInt(String(s.headers["idempotency-key"]).slice(4, 16), 16);
+      expect(Math.abs(ms - Date.now())).toBeLessThan(60_000);
+    }
+    expect(new Set(posts.map((s) => s.headers["idempotency-key"])).size).toBe(posts.length);
+    // wrk stops with requests in flight: what it counts was answered, and at most 4 answers were not.
+    const answered = slice.load.ok + slice.load.failed;
+    expect(answered).toBeLessThanOrEqual(posts.length);
+    expect(answered).toBeGreaterThanOrEqual(posts.length - 4);
+    const declined = posts.slice(0, answered).filter((s) => s.status === 402).length;
+    expect(Math.abs(slice.load.failed - declined)).toBeLessThanOrEqual(4);
+    expect(slice.load.failed).toBeGreaterThan(0);
+    expect(slice.load.why.get("not a 200 succeeded")).toBe(slice.load.failed);
+    // One latency a request, from wrk's quantiles.
+    expect(slice.load.latencies.length).toBe(answered);
+    expect(slice.cpuSeconds).toBeGreaterThan(0);
+    // The kept requests were sent; the kept answers were given.
+    const keys = new Set(posts.map((s) => s.headers["idempotency-key"]));
+    expect(slice.sent.length).toBeGreaterThan(0);
+    for (const s of slice.sent) {
+      expect(keys.has(s.key)).toBe(true);
+      expect(posts.find((p) => p.headers["idempotency-key"] === s.key)?.body).toBe(s.body);
+    }
+    expect(slice.answers.some((a) => a.status === 200 && /"id":"pay_\d+"/.test(a.body))).toBe(true);
+  });
+});
