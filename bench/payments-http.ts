@@ -12,15 +12,17 @@
  *       its format; checked against the SDK's own at the start), sent by the bench over the same
  *       transport: the API serves the same path, and the load generator, which shares the two
  *       cores with it, no longer pays for the SDK's request building;
- *   (c-wrk) the same request sent by wrk, a load generator in C as pgbench is one (Debian's `wrk`;
- *       bench/lib/wrk.ts): a third of the raw client's CPU per payment on the shared cores. Its keys
- *       are counted in the API's table, not at the transport.
+ *   (a-wrk), (b-wrk), (c-wrk) the same requests sent by wrk, a load generator in C as pgbench is
+ *       one (Debian's `wrk`; bench/lib/wrk.ts): a third of the raw client's CPU per request on the
+ *       shared cores, and the same for (a-wrk) and (b-wrk), which differ only by their keys. Their
+ *       keys are counted in the API's table, not at the transport; wrk times requests, so the
+ *       two-request paths' latencies are per request.
  * Prints (and with --report writes) the table and issue 18's targets with pass/fail; targets are
  * reported, not asserted. Exits non-zero only when a payment failed, the ledger is not balanced,
  * or a keyed path's last request was not replayed from its key.
  *
  *   npm run build -w @softrack/sdk -w @softrack/api && npx tsx bench/payments-http.ts \
- *     [--seconds 20] [--connections 64] [--customers 2000] [--paths a,b,c (also a-raw, c-raw, c-wrk)] [--rounds 4] [--warmup 3] [--report file.md]
+ *     [--seconds 20] [--connections 64] [--customers 2000] [--paths a,b,c (also a-raw, c-raw, a-wrk, b-wrk, c-wrk)] [--rounds 4] [--warmup 3] [--report file.md]
  *   CPU_PROFILE=dir profiles the API process (written when it stops).
  *   PG_STATEMENTS=1 prints where PostgreSQL's time went per statement, per path, and the WAL it
  *   wrote per payment, by record kind (pg_walinspect).
@@ -49,7 +51,7 @@ import {
 import { type PgbenchResult, startPostgres } from "./lib/postgres.js";
 import { REFERENCE_DIR } from "./lib/reference.js";
 import { issue18Targets, type PathId, targetsTable } from "./lib/targets.js";
-import { type WrkSlice, wrkPayments, wrkVersion } from "./lib/wrk.js";
+import { type WrkRequest, type WrkSlice, wrkPayments, wrkVersion } from "./lib/wrk.js";
 
 const PATHS: Record<PathId, string> = {
   a: "(a) SDK: create + confirm, a fresh Idempotency-Key on every POST",
@@ -57,6 +59,8 @@ const PATHS: Record<PathId, string> = {
   c: "(c) SDK: one request (confirm: true), with an Idempotency-Key",
   "a-raw": "(a-raw) the SDK's requests of (a), sent raw",
   "c-raw": "(c-raw) the SDK's request of (c), sent raw",
+  "a-wrk": "(a-wrk) the SDK's requests of (a), sent by wrk",
+  "b-wrk": "(b-wrk) the requests of (a-wrk) without keys, sent by wrk",
   "c-wrk": "(c-wrk) the SDK's request of (c), sent by wrk",
 };
 
@@ -80,7 +84,11 @@ const CUSTOMERS = Number(values.customers);
 const WARMUP = Number(values.warmup);
 const SELECTED = values.paths.split(",").map((p) => p.trim());
 for (const p of SELECTED) if (!(p in PATHS)) throw new Error(`--paths: unknown path "${p}" (${Object.keys(PATHS).join(", ")})`);
-if (SELECTED.includes("c-wrk")) console.log(`c-wrk: ${await wrkVersion()}`);
+const byWrk = (id: PathId) => id.endsWith("-wrk");
+const keyed = (id: PathId) => !id.startsWith("b");
+/** wrk times requests; a create + confirm path makes two a payment. */
+const perRequest = (id: PathId) => id === "a-wrk" || id === "b-wrk";
+if (SELECTED.some((id) => byWrk(id as PathId))) console.log(`load generator of the -wrk paths: ${await wrkVersion()}`);
 const root = resolve(import.meta.dirname, "..");
 const refDir = REFERENCE_DIR;
 const children: ChildProcess[] = [];
@@ -284,14 +292,27 @@ try {
       throw new Error(`the raw paths no longer send what the SDK sends:\n SDK ${JSON.stringify(sdkSent)}\n raw ${JSON.stringify(rawSent)}`);
     }
   }
-  // (c-wrk): the same request as (c-raw), its body made by wrk from these parts.
-  const wrkRequest = {
-    path: "/v1/payments",
-    headers: Object.fromEntries(Object.entries(sdkHeaders.headers).filter(([name]) => name !== "Idempotency-Key")),
-    body: (amount: number, customer: string) => JSON.stringify({ ...oneRequestParams(), amount, customer }),
+  // The -wrk paths: the raw paths' requests, their bodies made by wrk from these parts.
+  const wrkHeaders = Object.fromEntries(Object.entries(sdkHeaders.headers).filter(([name]) => name !== "Idempotency-Key"));
+  const twoSteps = {
+    steps: "two",
+    headers: wrkHeaders,
+    body: (amount: number, customer: string) => JSON.stringify({ ...createParams(), amount, customer }),
+    confirmBody: JSON.stringify(confirmParams),
     customers,
+  } as const;
+  const wrkRequests: Record<"a-wrk" | "b-wrk" | "c-wrk", WrkRequest> = {
+    "a-wrk": { ...twoSteps, keyed: true },
+    "b-wrk": { ...twoSteps, keyed: false },
+    "c-wrk": {
+      steps: "one",
+      keyed: true,
+      headers: wrkHeaders,
+      body: (amount: number, customer: string) => JSON.stringify({ ...oneRequestParams(), amount, customer }),
+      customers,
+    },
   };
-  const pay: Record<Exclude<PathId, "b" | "c-wrk">, () => Promise<string | null>> = {
+  const pay: Record<Exclude<PathId, "b" | "a-wrk" | "b-wrk" | "c-wrk">, () => Promise<string | null>> = {
     a: async () => {
       try {
         const created = await sdk.payments.create({ amount: amount(), currency: "KGS", customer: customer() });
@@ -378,7 +399,7 @@ try {
     await pg.psql("api", "SELECT pg_stat_statements_reset(); SELECT pg_stat_reset_shared('wal');");
   };
 
-  /** Keys in the API's table: (c-wrk)'s are counted here, since wrk's transport is not the bench's. */
+  /** Keys in the API's table: the -wrk paths' are counted here, since wrk's transport is not the bench's. */
   const storedKeys = async () => Number(/N=(\d+)/.exec(await pg.psql("api", "SELECT 'N=' || count(*) FROM idempotency_keys"))?.[1]);
   /**
    * One of wrk's last requests with its answer, to send again: wrk keeps them unpaired, so a
@@ -392,19 +413,23 @@ try {
       `SELECT 'K=' || key || '|' || split_part(response_body, '.', 3) FROM idempotency_keys WHERE key IN (${keys.map((k) => `'${k}'`).join(",")})`,
     );
     for (const [, key, payment] of stored.matchAll(/K=(sdk_[0-9a-f]{32})\|(pay_\w+)/g)) {
-      const answer = w.answers.find((a) => a.body.includes(`"id":"${payment}"`));
       const sent = w.sent.find((s) => s.key === key);
-      if (!answer || !sent) continue;
+      if (!sent) continue;
+      // A create and its confirmation both answer with the payment: the status tells them apart.
+      const status =
+        sent.body === JSON.stringify(confirmParams) || sent.body.includes('"confirm":true') ? "succeeded" : "requires_payment_method";
+      const answer = w.answers.find((a) => a.body.includes(`"id":"${payment}"`) && a.body.includes(`"status":"${status}"`));
+      if (!answer) continue;
       const headers = { ...sdkHeaders.headers, "Idempotency-Key": sent.key };
-      return { path: wrkRequest.path, headers, body: sent.body, status: answer.status, response: Buffer.from(answer.body) };
+      return { path: sent.path, headers, body: sent.body, status: answer.status, response: Buffer.from(answer.body) };
     }
     return undefined;
   };
-  /** A slice of one path: its load, and for (c-wrk) what wrk reports of itself. */
+  /** A slice of one path: its load, and for a -wrk path what wrk reports of itself. */
   const run = async (id: PathId, seconds: number): Promise<{ load: WalletPaymentLoad; wrk?: WrkSlice }> => {
     if (id === "b") return { load: await walletPayments(client, customers, CONNECTIONS, seconds) };
-    if (id === "c-wrk") {
-      const wrk = await wrkPayments(api, wrkRequest, CONNECTIONS, seconds);
+    if (id === "a-wrk" || id === "b-wrk" || id === "c-wrk") {
+      const wrk = await wrkPayments(api, wrkRequests[id], CONNECTIONS, seconds);
       return { load: wrk.load, wrk };
     }
     return { load: await paymentLoad(CONNECTIONS, seconds, pay[id]) };
@@ -445,7 +470,7 @@ try {
         continue;
       }
       const sum = sums.get(id) as PathSums;
-      const posts0 = { posts: tally.posts, keyed: tally.keyed, stored: id === "c-wrk" ? await storedKeys() : 0 };
+      const posts0 = { posts: tally.posts, keyed: tally.keyed, stored: byWrk(id) ? await storedKeys() : 0 };
       if (statementsOn) await pg.psql("api", "DELETE FROM bench_lsn; INSERT INTO bench_lsn SELECT pg_current_wal_lsn()");
       const cpu0 = { api: processCpu(apiPid), pg: treeCpu(pm), self: process.cpuUsage() };
       const { load: slice, wrk } = await run(id, SECONDS / ROUNDS);
@@ -456,9 +481,9 @@ try {
       if (wrk) {
         // wrk stops with requests in flight: let the API answer them before counting their keys.
         await new Promise((done) => setTimeout(done, 500));
-        sum.posts += slice.ok + slice.failed;
+        sum.posts += wrk.requests;
         sum.keyed += (await storedKeys()) - posts0.stored;
-        sum.last = (await wrkLast(wrk)) ?? sum.last;
+        if (keyed(id)) sum.last = (await wrkLast(wrk)) ?? sum.last;
       } else {
         sum.posts += tally.posts - posts0.posts;
         sum.keyed += tally.keyed - posts0.keyed;
@@ -468,7 +493,7 @@ try {
       sum.load.failed += slice.failed;
       for (const l of slice.latencies) sum.load.latencies.push(l);
       for (const [why, count] of slice.why) sum.load.why.set(why, (sum.load.why.get(why) ?? 0) + count);
-      if (id !== "b" && id !== "c-wrk" && tally.last) sum.last = tally.last;
+      if (keyed(id) && !byWrk(id) && tally.last) sum.last = tally.last;
       if (statementsOn) await printStatements(id, slice.ok + slice.failed);
     }
   }
@@ -485,10 +510,10 @@ try {
       pgUs: (sum.pg / n) * 1e6,
       loadUs: (sum.self / n) * 1e6,
     };
-    if (id !== "b") r.keys = { posts: sum.posts, keyed: sum.keyed, ...(await replayLast(sum.last)) };
+    if (keyed(id)) r.keys = { posts: sum.posts, keyed: sum.keyed, ...(await replayLast(sum.last)) };
     results.push(r);
     console.log(
-      `${PATHS[id]}: ${fmt(load.paymentsPerSecond)} payments/s, p50 ${fmt(percentile(load.latencies, 50), 1)} ms, ` +
+      `${PATHS[id]}: ${fmt(load.paymentsPerSecond)} payments/s, p50 ${fmt(percentile(load.latencies, 50), 1)} ms${perRequest(id) ? " a request" : ""}, ` +
         `p99 ${fmt(percentile(load.latencies, 99), 1)} ms, failed ${load.failed}${load.failed ? ` (${[...load.why].map(([k, v]) => `${k}: ${v}`).join(", ")})` : ""}; ` +
         `CPU per payment: API ${fmt(r.apiUs)} µs, PostgreSQL ${fmt(r.pgUs)} µs, load generator ${fmt(r.loadUs)} µs` +
         (r.keys ? `; ${keysText(r)}; ${r.keys.replay}` : ""),
@@ -528,10 +553,10 @@ try {
 }
 process.exit(exitCode);
 
-/** How many POSTs carried a key: seen at the transport, or for (c-wrk) counted in the API's table. */
+/** How many POSTs carried a key: seen at the transport, or for a -wrk path counted in the API's table. */
 function keysText(r: PathResult): string {
   if (!r.keys) return "";
-  return r.id === "c-wrk"
+  return r.id.endsWith("-wrk")
     ? `${r.keys.posts} POSTs answered, ${r.keys.keyed} new keys in the API's table (wrk stops with up to ${CONNECTIONS} requests unanswered)`
     : `an Idempotency-Key on ${r.keys.keyed} of ${r.keys.posts} POSTs`;
 }
@@ -562,12 +587,13 @@ function paymentsReport(run: {
     `| bare Hono POST /echo | ${fmt(run.bareRps)} req/s | | | | ${fmt(run.bareCpuUs)} per request | | | | |`,
     ...run.results.map(
       (r) =>
-        `| ${PATHS[r.id]} | ${fmt(r.load.paymentsPerSecond)} payments/s | ${ms(r.load.latencies, 50)} | ${ms(r.load.latencies, 99)} | ${r.load.failed} | ` +
+        `| ${PATHS[r.id]} | ${fmt(r.load.paymentsPerSecond)} payments/s | ${ms(r.load.latencies, 50)}${perRequest(r.id) ? " a request" : ""} | ${ms(r.load.latencies, 99)}${perRequest(r.id) ? " a request" : ""} | ${r.load.failed} | ` +
         `${fmt(r.apiUs)} | ${fmt(r.pgUs)} | ${fmt(r.loadUs)} | ${(r.load.paymentsPerSecond / tps).toFixed(2)}× | ${(r.pgUs / pgbenchCpuUs).toFixed(2)}× |`,
     ),
     "",
     `Ratios use pgbench's slices interleaved with the paths': ${fmt(tps)} tps, ${fmt(pgbenchCpuUs)} µs of PostgreSQL CPU per transfer. ` +
-      "A payment's latency is from its first request to its last answer (two requests in (a) and (b), one in (c)). " +
+      "A payment's latency is from its first request to its last answer (two requests in (a) and (b), one in (c)); " +
+      "wrk times requests, so (a-wrk) and (b-wrk) show a request's. " +
       "The SDK runs with maxRetries 0, so every failure is counted.",
     ...run.results.filter((r) => r.keys).map((r) => `- ${PATHS[r.id]}: ${keysText(r)}; ${r.keys?.replay}.`),
     `- Failed payments: ${run.results.reduce((s, r) => s + r.load.failed, 0)}${run.results
@@ -583,6 +609,7 @@ function paymentsReport(run: {
     failed: r.load.failed,
     apiUs: r.apiUs,
     pgUs: r.pgUs,
+    perRequest: perRequest(r.id),
   }));
   out.push(...targetsTable(issue18Targets(figures, { tps, cpuUs: pgbenchCpuUs }, run.balanced, CONNECTIONS)));
   return out.join("\n");

@@ -46,6 +46,23 @@ describe("issue 18 targets", () => {
     expect(verdict(slow, "best keyed path")).toMatchObject({ measured: "a: 1.00×", pass: false });
   });
 
+  it("judges (a) sent by wrk against (b) sent by wrk, and leaves a payment's p99 it did not time unjudged", () => {
+    const rows = issue18Targets(
+      [path("b", { paymentsPerSecond: 2_000 }), path("a-wrk", { paymentsPerSecond: 910, perRequest: true, p99Ms: 40 }), path("b-wrk")],
+      pgbench,
+      true,
+      64,
+    );
+    expect(verdict(rows, "(a-wrk) ≥")).toEqual({ target: "(a-wrk) ≥ 0.9× (b-wrk), payments/s", measured: "0.91×", pass: true });
+    expect(verdict(rows, "a-wrk: p99")).toEqual({
+      target: "a-wrk: p99 < 100 ms at 64 connections",
+      measured: "a payment's not measured (a request's: 40.0 ms)",
+    });
+    expect(verdict(rows, "best keyed path")).toMatchObject({ measured: "a-wrk: 0.91×" });
+    const alone = issue18Targets([path("b"), path("a-wrk")], pgbench, true, 64);
+    expect(verdict(alone, "(a-wrk) ≥")).toEqual({ target: "(a-wrk) ≥ 0.9× (b-wrk), payments/s", measured: "needs path b-wrk" });
+  });
+
   it("counts the request of (c) sent by wrk as a keyed path, not as (a)", () => {
     const rows = issue18Targets(
       [path("b"), path("c-raw", { paymentsPerSecond: 800 }), path("c-wrk", { paymentsPerSecond: 1_100 })],

@@ -8,12 +8,15 @@ import { fmt } from "./load.js";
  * A measured path of bench/payments-http.ts. (b) is the keyless path; (a) and (c) send keys. A
  * `-raw` path sends the SDK's requests byte for byte (its headers, body and key format), built by
  * the bench instead of by the SDK: the API gets the same path, the load generator, on the same
- * two cores, pays less per request.
+ * two cores, pays less per request. A `-wrk` path sends them from wrk, a load generator in C.
  */
-export type PathId = "a" | "a-raw" | "b" | "c" | "c-raw" | "c-wrk";
+export type PathId = "a" | "a-raw" | "a-wrk" | "b" | "b-wrk" | "c" | "c-raw" | "c-wrk";
 
-/** What goes over the wire: the SDK-driven path and its raw twins are one. */
-const wireOf = (id: PathId): "a" | "b" | "c" => (id === "a-raw" ? "a" : id === "c-raw" || id === "c-wrk" ? "c" : id);
+/** What goes over the wire: the SDK-driven path and its twins are one. */
+const wireOf = (id: PathId): "a" | "b" | "c" => id.slice(0, 1) as "a" | "b" | "c";
+
+/** The keyless path an (a) path is judged against: the one with the same load generator. */
+const keylessOf = (id: PathId): PathId => (id === "a-wrk" ? "b-wrk" : "b");
 
 /** One measured path's figures. */
 export interface PathFigures {
@@ -24,6 +27,8 @@ export interface PathFigures {
   /** CPU µs per payment. */
   apiUs: number;
   pgUs: number;
+  /** p99Ms is per request (wrk times requests, and a create + confirm path makes two a payment). */
+  perRequest?: boolean;
 }
 
 export interface TargetRow {
@@ -51,12 +56,12 @@ export function issue18Targets(
   connections: number,
 ): TargetRow[] {
   const rows: TargetRow[] = [];
-  const b = paths.find((p) => p.id === "b");
-  const sdkTarget = (id: PathId) => `(${id}) ≥ ${TARGETS.sdkToKeyless}× (b), payments/s`;
+  const sdkTarget = (id: PathId) => `(${id}) ≥ ${TARGETS.sdkToKeyless}× (${keylessOf(id)}), payments/s`;
   const as = paths.filter((p) => wireOf(p.id) === "a");
   for (const a of as) {
+    const b = paths.find((p) => p.id === keylessOf(a.id));
     if (!b) {
-      rows.push({ target: sdkTarget(a.id), measured: "needs path b" });
+      rows.push({ target: sdkTarget(a.id), measured: `needs path ${keylessOf(a.id)}` });
       continue;
     }
     const ratio = a.paymentsPerSecond / b.paymentsPerSecond;
@@ -64,7 +69,7 @@ export function issue18Targets(
   }
   if (as.length === 0) rows.push({ target: sdkTarget("a"), measured: "needs paths a and b" });
   const keyedTarget = `best keyed path ≥ ${TARGETS.keyedToPgbench.toFixed(1)}× pgbench tps`;
-  const best = paths.filter((p) => p.id !== "b").sort((x, y) => y.paymentsPerSecond - x.paymentsPerSecond)[0];
+  const best = paths.filter((p) => wireOf(p.id) !== "b").sort((x, y) => y.paymentsPerSecond - x.paymentsPerSecond)[0];
   if (best) {
     const ratio = best.paymentsPerSecond / pgbench.tps;
     rows.push({ target: keyedTarget, measured: `${best.id}: ${ratio.toFixed(2)}×`, pass: ratio >= TARGETS.keyedToPgbench });
@@ -81,11 +86,16 @@ export function issue18Targets(
         measured: `${(p.pgUs / pgbench.cpuUs).toFixed(2)}×`,
         pass: p.pgUs <= TARGETS.pgCpuToPgbench * pgbench.cpuUs,
       },
-      {
-        target: `${p.id}: p99 < ${TARGETS.p99Ms} ms at ${connections} connections`,
-        measured: `${fmt(p.p99Ms, 1)} ms`,
-        pass: p.p99Ms < TARGETS.p99Ms,
-      },
+      p.perRequest
+        ? {
+            target: `${p.id}: p99 < ${TARGETS.p99Ms} ms at ${connections} connections`,
+            measured: `a payment's not measured (a request's: ${fmt(p.p99Ms, 1)} ms)`,
+          }
+        : {
+            target: `${p.id}: p99 < ${TARGETS.p99Ms} ms at ${connections} connections`,
+            measured: `${fmt(p.p99Ms, 1)} ms`,
+            pass: p.p99Ms < TARGETS.p99Ms,
+          },
       { target: `${p.id}: zero failed payments`, measured: String(p.failed), pass: p.failed === 0 },
     );
   }

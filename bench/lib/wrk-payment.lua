@@ -1,8 +1,11 @@
--- wrk script for bench/lib/wrk.ts: one request per payment, the SDK's request of path (c) with a
--- fresh Idempotency-Key each. Its argument is the file wrk.ts writes (a Lua table: the path, the
--- SDK's headers, the body cut around its amount and customer, the customers). Counts as failed any
--- answer that is not a 200 with "status":"succeeded"; done() prints one JSON line for wrk.ts.
--- Globals, not locals, where done() reads them from each thread (thread:get).
+-- wrk script for bench/lib/wrk.ts: wallet payments as the SDK sends them. Its argument is the file
+-- wrk.ts writes (a Lua table): the SDK's headers, whether each POST carries a fresh
+-- Idempotency-Key, the body cut around its amount and customer, the customers, and the steps:
+--   "one": POST /v1/payments with confirm: true, one request a payment (path (c));
+--   "two": POST /v1/payments, then POST /v1/payments/{id}/confirm from the wallet (paths (a), (b)).
+-- A payment counts when an answer says "status":"succeeded"; any other answer but a created
+-- payment's counts as failed. done() prints one JSON line for wrk.ts. Globals, not locals, where
+-- done() reads them from each thread (thread:get).
 
 local threads = {}
 
@@ -12,7 +15,9 @@ function setup(thread)
 end
 
 local spec, headers
-failed = 0
+succeeded, failed = 0, 0
+-- Created payments waiting for their confirmation (step "two"), this thread's.
+local created = {}
 -- Each thread's last requests and answers, kept apart (wrk does not say which connection answered);
 -- wrk.ts pairs them through the keys' stored answers and sends one again.
 KEEP = 64
@@ -35,31 +40,46 @@ local function key()
 end
 
 function request()
-  local body = spec.before_amount .. math.random(100, 999) .. spec.before_customer
-    .. spec.customers[math.random(1, #spec.customers)] .. spec.after_customer
-  local k = key()
+  local path, body
+  if #created > 0 then
+    path, body = "/v1/payments/" .. table.remove(created, 1) .. "/confirm", spec.confirm_body
+  else
+    path = "/v1/payments"
+    body = spec.before_amount .. math.random(100, 999) .. spec.before_customer
+      .. spec.customers[math.random(1, #spec.customers)] .. spec.after_customer
+  end
+  local k = spec.keyed and key() or "-"
   n_sent = n_sent + 1
-  sent[n_sent % KEEP + 1] = k .. " " .. body
-  headers["Idempotency-Key"] = k
-  return wrk.format("POST", spec.path, headers, body)
+  sent[n_sent % KEEP + 1] = k .. " " .. path .. " " .. body
+  if spec.keyed then headers["Idempotency-Key"] = k end
+  return wrk.format("POST", path, headers, body)
 end
 
 function response(status, _, body)
-  if status ~= 200 or not string.find(body, '"status":"succeeded"', 1, true) then failed = failed + 1 end
   n_answers = n_answers + 1
   answers[n_answers % KEEP + 1] = status .. " " .. body
+  if status == 200 and string.find(body, '"status":"succeeded"', 1, true) then
+    succeeded = succeeded + 1
+  elseif spec.steps == "two" and status == 200 and string.find(body, '"status":"requires_payment_method"', 1, true) then
+    table.insert(created, string.match(body, '"id":"(pay_%w+)"'))
+  else
+    failed = failed + 1
+  end
 end
 
 function done(summary, latency, _)
-  local total_failed = 0
-  for _, t in ipairs(threads) do total_failed = total_failed + t:get("failed") end
-  -- 1,000 quantiles of the latency (µs), so that slices merge into one distribution.
+  local ok, bad = 0, 0
+  for _, t in ipairs(threads) do
+    ok = ok + t:get("succeeded")
+    bad = bad + t:get("failed")
+  end
+  -- 1,000 quantiles of the latency per request (µs), so that slices merge into one distribution.
   local q = {}
   for i = 1, 1000 do q[i] = string.format("%d", latency:percentile(i / 10)) end
   local e = summary.errors
   io.write(string.format(
-    '{"requests":%d,"failed":%d,"errors":%d,"cpu_seconds":%.6f,"duration_us":%d,"quantiles_us":[%s]}\n',
-    summary.requests, total_failed, e.connect + e.read + e.write + e.timeout, os.clock(), summary.duration,
+    '{"requests":%d,"succeeded":%d,"failed":%d,"errors":%d,"cpu_seconds":%.6f,"duration_us":%d,"quantiles_us":[%s]}\n',
+    summary.requests, ok, bad, e.connect + e.read + e.write + e.timeout, os.clock(), summary.duration,
     table.concat(q, ",")))
   for _, t in ipairs(threads) do
     for _, line in pairs(t:get("sent")) do io.write("SENT " .. line .. "\n") end

@@ -19,14 +19,17 @@ beforeAll(async () => {
     req.on("end", () => {
       const body = Buffer.concat(chunks).toString();
       const n = seen.length + 1;
-      // Every fifth payment is declined, as a wallet without funds would be.
-      const status = n % 5 === 0 ? 402 : 200;
+      // A create without confirm makes a payment; every fifth payment is declined, as a wallet
+      // without funds would be.
+      const creates = req.url === "/v1/payments" && !body.includes('"confirm":true');
+      const confirmOf = /^\/v1\/payments\/(pay_\w+)\/confirm$/.exec(req.url ?? "")?.[1];
+      const status = !creates && n % 5 === 0 ? 402 : 200;
       seen.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers, body, status });
       res.writeHead(status, { "content-type": "application/json" });
       res.end(
-        status === 200
-          ? JSON.stringify({ id: `pay_${n}`, object: "payment", status: "succeeded" })
-          : JSON.stringify({ error: { type: "payment_error", code: "insufficient_funds", message: "no" } }),
+        status !== 200
+          ? JSON.stringify({ error: { type: "payment_error", code: "insufficient_funds", message: "no" } })
+          : JSON.stringify({ id: confirmOf ?? `pay_${n}`, object: "payment", status: creates ? "requires_payment_method" : "succeeded" }),
       );
     });
   });
@@ -36,7 +39,8 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((done) => server.close(() => done())));
 
 const request: WrkRequest = {
-  path: "/v1/payments",
+  steps: "one",
+  keyed: true,
   headers: { Accept: "application/json", Authorization: "Bearer sk_test_bench", "Content-Type": "application/json" },
   body: (amount, customer) => JSON.stringify({ amount, currency: "KGS", customer, confirm: true, payment_method_data: { type: "wallet" } }),
   customers: ["cus_a", "cus_b", "cus_c"],
@@ -48,6 +52,7 @@ describe("payments sent by wrk", () => {
   });
 
   it("sends the SDK's request with a fresh key each, and counts declines as failed", async () => {
+    seen.length = 0;
     const slice = await wrkPayments(baseUrl, request, 4, 1);
     const posts = seen.filter((s) => s.method === "POST");
     expect(posts.length).toBeGreaterThan(20);
@@ -74,7 +79,8 @@ describe("payments sent by wrk", () => {
     const declined = posts.slice(0, answered).filter((s) => s.status === 402).length;
     expect(Math.abs(slice.load.failed - declined)).toBeLessThanOrEqual(4);
     expect(slice.load.failed).toBeGreaterThan(0);
-    expect(slice.load.why.get("not a 200 succeeded")).toBe(slice.load.failed);
+    expect(slice.load.ok).toBe(answered - slice.load.failed);
+    expect(slice.load.why.get("an answer but a payment succeeded or created")).toBe(slice.load.failed);
     // One latency a request, from wrk's quantiles.
     expect(slice.load.latencies.length).toBe(answered);
     expect(slice.cpuSeconds).toBeGreaterThan(0);
@@ -86,5 +92,40 @@ describe("payments sent by wrk", () => {
       expect(posts.find((p) => p.headers["idempotency-key"] === s.key)?.body).toBe(s.body);
     }
     expect(slice.answers.some((a) => a.status === 200 && /"id":"pay_\d+"/.test(a.body))).toBe(true);
+  });
+
+  it("creates, then confirms each payment it created, once; without keys when told", async () => {
+    seen.length = 0;
+    const confirmBody = JSON.stringify({ payment_method_data: { type: "wallet" } });
+    const twoSteps: WrkRequest = {
+      ...request,
+      steps: "two",
+      keyed: false,
+      body: (amount, customer) => JSON.stringify({ amount, currency: "KGS", customer }),
+      confirmBody,
+    };
+    const slice = await wrkPayments(baseUrl, twoSteps, 4, 1);
+    const creates = seen.filter((s) => s.url === "/v1/payments");
+    const confirms = seen.filter((s) => s.url !== "/v1/payments");
+    expect(creates.length).toBeGreaterThan(10);
+    expect(confirms.length).toBeGreaterThan(10);
+    for (const s of seen) expect(s.headers["idempotency-key"]).toBeUndefined();
+    for (const s of creates) {
+      const { amount, customer } = JSON.parse(s.body) as { amount: number; customer: string };
+      expect(s.body).toBe(twoSteps.body(amount, customer));
+    }
+    // Each confirmation names a payment the server created, and no payment is confirmed twice.
+    const made = new Set(creates.map((c) => `pay_${seen.indexOf(c) + 1}`));
+    const confirmed = confirms.map((s) => /\/v1\/payments\/(pay_\d+)\/confirm/.exec(s.url)?.[1]);
+    for (const id of confirmed) expect(made.has(id as string)).toBe(true);
+    expect(new Set(confirmed).size).toBe(confirmed.length);
+    for (const s of confirms) expect(s.body).toBe(confirmBody);
+    // A payment counts when its confirmation succeeded; a declined one is failed.
+    const succeeded = confirms.filter((s) => s.status === 200).length;
+    expect(slice.load.ok).toBeLessThanOrEqual(succeeded);
+    expect(slice.load.ok).toBeGreaterThanOrEqual(succeeded - 4);
+    expect(slice.load.failed).toBeGreaterThan(0);
+    expect(slice.sent.every((s) => s.key === "-")).toBe(true);
+    expect(slice.sent.some((s) => s.path.endsWith("/confirm") && s.body === confirmBody)).toBe(true);
   });
 });

@@ -1,9 +1,9 @@
 /**
- * Payments sent by wrk (Debian's `wrk`, a load generator in C, as pgbench is one): path (c)'s
- * request, the SDK's headers and body byte for byte with a fresh key in the SDK's format each
- * (wrk-payment.lua). The API serves the same path as for the SDK; what changes is the load
- * generator's share of the two cores it shares with the API and PostgreSQL: about a tenth of a
- * Node client's CPU per request.
+ * Wallet payments sent by wrk (Debian's `wrk`, a load generator in C, as pgbench is one): the
+ * SDK's requests, its headers and bodies byte for byte, with a fresh key in the SDK's format on
+ * every POST or none (wrk-payment.lua). The API serves the same path as for the SDK; what changes
+ * is the load generator's share of the two cores it shares with the API and PostgreSQL: about a
+ * third of a Node client's CPU per request.
  */
 import { execFile } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -14,20 +14,28 @@ import type { WalletPaymentLoad } from "./load.js";
 const SCRIPT = resolve(import.meta.dirname, "wrk-payment.lua");
 
 export interface WrkRequest {
-  path: string;
-  /** The SDK's headers, without its Idempotency-Key (wrk makes one per request). */
+  /** "one": POST /v1/payments with confirm: true; "two": create, then confirm each payment created. */
+  steps: "one" | "two";
+  /** The SDK's headers, without its Idempotency-Key. */
   headers: Record<string, string>;
-  /** The SDK's JSON body for `amount` and `customer` (the same key order whatever the values). */
+  /** A fresh Idempotency-Key on every POST (wrk makes them), or none. */
+  keyed: boolean;
+  /** The SDK's JSON body of POST /v1/payments for `amount` and `customer` (the same key order whatever the values). */
   body(amount: number, customer: string): string;
+  /** Step "two": the confirmation's body. */
+  confirmBody?: string;
   customers: readonly string[];
 }
 
 export interface WrkSlice {
+  /** Requests answered (two a payment for step "two"). */
+  requests: number;
+  /** Its `latencies` are per request, not per payment (wrk times requests; step "two" makes two a payment). */
   load: WalletPaymentLoad;
   /** wrk's CPU seconds (all its threads). */
   cpuSeconds: number;
-  /** Each thread's last requests (key and body) and last answers (status and body), unpaired. */
-  sent: { key: string; body: string }[];
+  /** Each thread's last requests (key, "-" without one; path; body) and last answers (status and body), unpaired. */
+  sent: { key: string; path: string; body: string }[];
   answers: { status: number; body: string }[];
 }
 
@@ -62,7 +70,7 @@ function specFile(req: WrkRequest): string {
   };
   const lua = [
     "return {",
-    `  path = ${str(req.path)},`,
+    `  steps = ${str(req.steps)}, keyed = ${req.keyed}, confirm_body = ${str(req.confirmBody ?? "")},`,
     `  headers = { ${Object.entries(req.headers)
       .map(([k, v]) => `[${str(k)}] = ${str(v)}`)
       .join(", ")} },`,
@@ -92,6 +100,7 @@ export function wrkPayments(url: string, req: WrkRequest, connections: number, s
       if (!line) return fail(new Error(`wrk printed no result:\n${stdout}\n${stderr}`));
       const r = JSON.parse(line) as {
         requests: number;
+        succeeded: number;
         failed: number;
         errors: number;
         cpu_seconds: number;
@@ -99,7 +108,7 @@ export function wrkPayments(url: string, req: WrkRequest, connections: number, s
         quantiles_us: number[];
       };
       const failed = r.failed + r.errors;
-      const ok = r.requests - r.failed;
+      const ok = r.succeeded;
       // Each of the 1,000 quantiles stands for a thousandth of the requests.
       const latencies: number[] = [];
       for (let i = 0; i < r.quantiles_us.length; i++) {
@@ -107,16 +116,20 @@ export function wrkPayments(url: string, req: WrkRequest, connections: number, s
         while (latencies.length < upTo) latencies.push((r.quantiles_us[i] as number) / 1000);
       }
       const why = new Map<string, number>();
-      if (r.failed) why.set("not a 200 succeeded", r.failed);
+      if (r.failed) why.set("an answer but a payment succeeded or created", r.failed);
       if (r.errors) why.set("socket error or timeout", r.errors);
       const rest = (prefix: string) =>
         stdout
           .split("\n")
           .filter((l) => l.startsWith(prefix))
           .map((l) => l.slice(prefix.length));
-      const sent = rest("SENT ").map((l) => ({ key: l.slice(0, l.indexOf(" ")), body: l.slice(l.indexOf(" ") + 1) }));
+      const sent = rest("SENT ").map((l) => {
+        const [key = "", path = ""] = l.split(" ", 2);
+        return { key, path, body: l.slice(key.length + path.length + 2) };
+      });
       const answers = rest("ANSWER ").map((l) => ({ status: Number(l.slice(0, l.indexOf(" "))), body: l.slice(l.indexOf(" ") + 1) }));
       done({
+        requests: r.requests,
         load: { ok, failed, latencies, why, paymentsPerSecond: ok / (r.duration_us / 1e6) },
         cpuSeconds: r.cpu_seconds,
         sent,
