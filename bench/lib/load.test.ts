@@ -2,36 +2,34 @@
  * The load generator's own pieces, against a real HTTP server on 127.0.0.1: the SDK's requests
  * as poolFetch carries them, and paymentLoad's counting.
  */
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { Softrack, SoftrackError } from "@softrack/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type PostTally, paymentLoad, poolFetch } from "./load.js";
+import { recordingServer } from "./recording-server.js";
 
-let server: Server;
+let server: Awaited<ReturnType<typeof recordingServer>>;
 let baseUrl = "";
-const seen: { method: string; url: string; headers: IncomingHttpHeaders; body: string }[] = [];
+let seen: Awaited<ReturnType<typeof recordingServer>>["seen"];
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const body = Buffer.concat(chunks).toString();
-      seen.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers, body });
-      if (req.url === "/v1/payments/pay_gone/cancel") return res.writeHead(204).end();
-      if (req.url === "/v1/payments/pay_declined/confirm") {
-        res.writeHead(402, { "content-type": "application/json", "request-id": "req_1" });
-        return res.end(JSON.stringify({ error: { type: "payment_error", code: "insufficient_funds", message: "no" } }));
-      }
-      res.writeHead(200, { "content-type": "application/json", "idempotent-replayed": "false" });
-      res.end(JSON.stringify({ id: "pay_1", object: "payment", status: "succeeded", echo: body ? JSON.parse(body) : null }));
-    });
+  const json = { "content-type": "application/json" };
+  server = await recordingServer((req) => {
+    if (req.url === "/v1/payments/pay_gone/cancel") return { status: 204 };
+    if (req.url === "/v1/payments/pay_declined/confirm") {
+      const body = JSON.stringify({ error: { type: "payment_error", code: "insufficient_funds", message: "no" } });
+      return { status: 402, headers: { ...json, "request-id": "req_1" }, body };
+    }
+    const echo = req.body ? JSON.parse(req.body) : null;
+    return {
+      status: 200,
+      headers: { ...json, "idempotent-replayed": "false" },
+      body: JSON.stringify({ id: "pay_1", object: "payment", status: "succeeded", echo }),
+    };
   });
-  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  baseUrl = server.url;
+  seen = server.seen;
 });
-afterAll(() => new Promise<void>((done) => server.close(() => done())));
+afterAll(() => server.close());
 
 describe("poolFetch carries the SDK's requests as the SDK built them", () => {
   it("sends a fresh Idempotency-Key on every POST and counts them", async () => {

@@ -3,40 +3,31 @@
  * reaches the server is the SDK's request (its headers, its body, a fresh key in its format), and
  * what wrk.ts reports is what the server answered.
  */
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { recordingServer } from "./recording-server.js";
 import { type WrkRequest, wrkPayments, wrkVersion } from "./wrk.js";
 
-let server: Server;
+let server: Awaited<ReturnType<typeof recordingServer>>;
 let baseUrl = "";
-const seen: { method: string; url: string; headers: IncomingHttpHeaders; body: string; status: number }[] = [];
+let seen: Awaited<ReturnType<typeof recordingServer>>["seen"];
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const body = Buffer.concat(chunks).toString();
-      const n = seen.length + 1;
-      // A create without confirm makes a payment; every fifth payment is declined, as a wallet
-      // without funds would be.
-      const creates = req.url === "/v1/payments" && !body.includes('"confirm":true');
-      const confirmOf = /^\/v1\/payments\/(pay_\w+)\/confirm$/.exec(req.url ?? "")?.[1];
-      const status = !creates && n % 5 === 0 ? 402 : 200;
-      seen.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers, body, status });
-      res.writeHead(status, { "content-type": "application/json" });
-      res.end(
-        status !== 200
-          ? JSON.stringify({ error: { type: "payment_error", code: "insufficient_funds", message: "no" } })
-          : JSON.stringify({ id: confirmOf ?? `pay_${n}`, object: "payment", status: creates ? "requires_payment_method" : "succeeded" }),
-      );
-    });
+  server = await recordingServer((req, n) => {
+    // A create without confirm makes a payment; every fifth payment is declined, as a wallet
+    // without funds would be.
+    const creates = req.url === "/v1/payments" && !req.body.includes('"confirm":true');
+    const confirmOf = /^\/v1\/payments\/(pay_\w+)\/confirm$/.exec(req.url)?.[1];
+    const status = !creates && n % 5 === 0 ? 402 : 200;
+    const body =
+      status !== 200
+        ? { error: { type: "payment_error", code: "insufficient_funds", message: "no" } }
+        : { id: confirmOf ?? `pay_${n}`, object: "payment", status: creates ? "requires_payment_method" : "succeeded" };
+    return { status, headers: { "content-type": "application/json" }, body: JSON.stringify(body) };
   });
-  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  baseUrl = server.url;
+  seen = server.seen;
 });
-afterAll(() => new Promise<void>((done) => server.close(() => done())));
+afterAll(() => server.close());
 
 const request: WrkRequest = {
   steps: "one",
