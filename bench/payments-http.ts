@@ -416,8 +416,7 @@ try {
       const sent = w.sent.find((s) => s.key === key);
       if (!sent) continue;
       // A create and its confirmation both answer with the payment: the status tells them apart.
-      const status =
-        sent.body === JSON.stringify(confirmParams) || sent.body.includes('"confirm":true') ? "succeeded" : "requires_payment_method";
+      const status = sent.path.endsWith("/confirm") || sent.body.includes('"confirm":true') ? "succeeded" : "requires_payment_method";
       const answer = w.answers.find((a) => a.body.includes(`"id":"${payment}"`) && a.body.includes(`"status":"${status}"`));
       if (!answer) continue;
       const headers = { ...sdkHeaders.headers, "Idempotency-Key": sent.key };

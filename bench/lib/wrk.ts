@@ -6,7 +6,7 @@
  * third of a Node client's CPU per request.
  */
 import { execFile } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { WalletPaymentLoad } from "./load.js";
@@ -50,7 +50,7 @@ export async function wrkVersion(): Promise<string> {
   );
 }
 
-/** Writes the request's parts as the Lua table wrk-payment.lua reads (values are ASCII JSON strings, valid Lua too). */
+/** Writes the request's parts as the Lua table wrk-payment.lua reads (values are ASCII JSON strings, valid Lua too); answers its directory. */
 function specFile(req: WrkRequest): string {
   const AMOUNT = 123_456_789;
   const CUSTOMER = "CUSTOMER_PLACEHOLDER";
@@ -78,23 +78,30 @@ function specFile(req: WrkRequest): string {
     `  customers = { ${req.customers.map(str).join(", ")} },`,
     "}",
   ].join("\n");
-  const file = join(mkdtempSync(join(tmpdir(), "softrack-wrk-")), "request.lua");
-  writeFileSync(file, lua);
-  return file;
+  const dir = mkdtempSync(join(tmpdir(), "softrack-wrk-"));
+  writeFileSync(join(dir, "request.lua"), lua, { mode: 0o600 });
+  return dir;
 }
-
-const specs = new WeakMap<WrkRequest, string>();
 
 /** `connections` connections on 2 threads for `seconds`; resolves with wrk's own figures. */
 export function wrkPayments(url: string, req: WrkRequest, connections: number, seconds: number): Promise<WrkSlice> {
-  let file = specs.get(req);
-  if (!file) {
-    file = specFile(req);
-    specs.set(req, file);
-  }
-  const args = ["-t2", `-c${connections}`, `-d${Math.max(1, Math.round(seconds))}s`, "--timeout", "10s", "-s", SCRIPT, url, "--", file];
+  // The file holds the caller's key: it lives as long as this run of wrk.
+  const dir = specFile(req);
+  const args = [
+    "-t2",
+    `-c${connections}`,
+    `-d${Math.max(1, Math.round(seconds))}s`,
+    "--timeout",
+    "10s",
+    "-s",
+    SCRIPT,
+    url,
+    "--",
+    join(dir, "request.lua"),
+  ];
   return new Promise((done, fail) =>
     execFile("wrk", args, { maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+      rmSync(dir, { recursive: true, force: true });
       if (err) return fail(new Error(`wrk failed: ${err.message}\n${stderr}`));
       const line = stdout.split("\n").find((l) => l.startsWith('{"requests"'));
       if (!line) return fail(new Error(`wrk printed no result:\n${stdout}\n${stderr}`));
