@@ -5,7 +5,8 @@ import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPool, endPool, InlineTransaction } from "../src/db/client.js";
 import { pgArray } from "../src/lib/pg-array.js";
-import { lockPayments } from "../src/store/payments.js";
+import { claimStatements, type IdempotencyClaim } from "../src/store/idempotency.js";
+import { lockPayments, payingCustomers } from "../src/store/payments.js";
 import { realPostgresDatabaseUrl, startTestApi } from "./support.js";
 
 // InlineTransaction writes values into the statement text as literals: a string that ended
@@ -107,5 +108,75 @@ describe("the payment writer's plans", () => {
       await endPool(fresh);
       await api.close();
     }
+  });
+  // A generic plan is made once per connection and kept until the table's statistics change, so
+  // a plan made on a new database (or before payments had customers) must not cost more as the
+  // history grows. Each test makes the plan, then stores 20,000 rows it did not see, and counts
+  // the pages the next execution reads.
+  async function planThenGrow(
+    statement: ReturnType<typeof claimStatements>[1],
+    before: string,
+    grow: string,
+    args: string,
+  ): Promise<{ plan: string; pages: number }> {
+    const url = await realPostgresDatabaseUrl();
+    const api = await startTestApi({ databaseUrl: url }); // migrates it
+    const fresh = createPool(url, { max: 1 });
+    const client = await fresh.connect();
+    try {
+      const { sql: text } = new PgDialect().sqlToQuery(statement);
+      await client.query(
+        `BEGIN; ${before}; SET LOCAL plan_cache_mode = force_generic_plan; SET LOCAL random_page_cost = 1.1; SET LOCAL enable_seqscan = off`,
+      );
+      await client.query(`PREPARE grown AS ${text}`);
+      await client.query(`EXECUTE grown(${args})`); // the plan, made now
+      await client.query(grow);
+      const out = await client.query<{ "QUERY PLAN": [{ Plan: Record<string, unknown> }] }>(
+        `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) EXECUTE grown(${args})`,
+      );
+      const top = out.rows[0]?.["QUERY PLAN"][0].Plan ?? {};
+      await client.query("ROLLBACK");
+      return { plan: JSON.stringify(top), pages: Number(top["Shared Hit Blocks"]) + Number(top["Shared Read Blocks"]) };
+    } finally {
+      client.release();
+      await endPool(fresh);
+      await api.close();
+    }
+  }
+
+  it("finds a group's stored responses with one probe per key, however many keys are stored", async () => {
+    const claim = (key: string): IdempotencyClaim => ({
+      scope: "sk_t",
+      key,
+      method: "POST",
+      path: "/v1/payments",
+      requestHash: "h",
+      lock: 1n,
+    });
+    const { plan, pages } = await planThenGrow(
+      claimStatements([claim("a"), claim("b"), claim("c")])[1],
+      "ANALYZE idempotency_keys",
+      `INSERT INTO idempotency_keys (scope, key, method, path, request_hash, response_status, response_body)
+       SELECT 'sk_t', 'key_' || g, 'POST', '/v1/payments', 'h', 200, repeat('x', 400) FROM generate_series(1, 20000) g`,
+      "'{sk_t,sk_t,sk_t}', '{key_7,key_19999,key_none}'",
+    );
+    expect(plan).toMatch(/scope = u\.scope\) AND \(.*key = u\.key/);
+    // Three descents of a B-tree of 20,000 keys and two rows: a walk through the index reads hundreds.
+    expect(pages).toBeLessThan(40);
+  });
+
+  it("reads the customers that pay by primary key, even on a plan made before any payment had one", async () => {
+    const payment = (id: string, customer: string) =>
+      `SELECT ${id}, 'mer_1', false, 100, 'KGS', 'succeeded', 'automatic', 'h', ${customer}`;
+    const columns = "id, merchant_id, livemode, amount, currency, status, capture_method, client_secret_hash, customer_id";
+    const { plan, pages } = await planThenGrow(
+      payingCustomers(["pay_1"], ["cus_1"], "mer_1", false),
+      // The statistics of a history of card payments: 2,000 of them, not one with a customer.
+      `INSERT INTO payments (${columns}) SELECT * FROM (${payment("'card_' || g", "NULL")} FROM generate_series(1, 2000) g) r; ANALYZE payments`,
+      `INSERT INTO payments (${columns}) SELECT * FROM (${payment("'pay_' || g", "'cus_' || g")} FROM generate_series(1, 20000) g) r`,
+      "'{pay_7,pay_19999}', '{cus_1}', 'mer_1', false",
+    );
+    expect(plan).not.toContain("payments_customer_idx");
+    expect(pages).toBeLessThan(40);
   });
 });

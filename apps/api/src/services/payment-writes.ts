@@ -11,7 +11,7 @@ import { closingWrites, FeeVolumes } from "../store/fee-volumes.js";
 import { GroupCommit } from "../store/group-commit.js";
 import type { ClaimOutcome, IdempotencyClaim, StoredResponse } from "../store/idempotency.js";
 import type { LedgerEntry } from "../store/ledger-store.js";
-import { insertPayments, lockPayments, savePayments } from "../store/payments.js";
+import { insertPayments, lockPayments, payingCustomers, savePayments } from "../store/payments.js";
 import {
   aloneTransaction,
   claimReads,
@@ -265,9 +265,7 @@ async function load(tx: WriteTx, deps: Deps, items: readonly PaymentWrite[]): Pr
   // planner walk the merchant's index through all of its customers; `IS NOT DISTINCT FROM` keeps
   // the tenant filter but is no index condition.
   const tenant = sql`(c.merchant_id, c.livemode) IS NOT DISTINCT FROM (${p.merchantId}::text, ${p.livemode}::boolean)`;
-  const paying = sql`SELECT c.id, c.wallet_currency FROM customers c
-      WHERE c.id = ANY(ARRAY(SELECT customer_id FROM payments WHERE id = ANY(${pgArray(ids)}::text[]) AND customer_id IS NOT NULL)
-                       || ${pgArray(payers)}::text[]) AND ${tenant}`;
+  const paying = payingCustomers(ids, payers, p.merchantId, p.livemode);
   const claims = items.map((i) => i.v.claim);
   const keyReads = claimReads(claims);
   const rows = await tx.reads([

@@ -114,8 +114,14 @@ export function claimStatements(claims: readonly IdempotencyClaim[]): [SQL, SQL]
   return [
     sql`SELECT pg_try_advisory_xact_lock(l) AS locked
         FROM unnest(${pgArray(claims.map((c) => String(c.lock)))}::bigint[]) WITH ORDINALITY AS t(l, i) ORDER BY i`,
-    sql`SELECT scope, key, request_hash, response_status, response_body FROM idempotency_keys
-        WHERE (scope, key) IN (SELECT * FROM unnest(${pgArray(claims.map((c) => c.scope))}::text[], ${pgArray(claims.map((c) => c.key))}::text[]))`,
+    // One primary-key probe per key, whatever the table's statistics say: as `(scope, key) IN
+    // (SELECT * FROM unnest(…))`, a generic plan made while the table was small walked the whole
+    // key index once per group (Nested Loop Semi Join), a cost that grew with every key stored.
+    // LIMIT 1 keeps the subquery a probe per key: PostgreSQL does not flatten it into a join.
+    sql`SELECT k.scope, k.key, k.request_hash, k.response_status, k.response_body
+        FROM unnest(${pgArray(claims.map((c) => c.scope))}::text[], ${pgArray(claims.map((c) => c.key))}::text[]) AS u(scope, key)
+        CROSS JOIN LATERAL (SELECT i.scope, i.key, i.request_hash, i.response_status, i.response_body FROM idempotency_keys i
+                            WHERE i.scope = u.scope AND i.key = u.key LIMIT 1) k`,
   ];
 }
 

@@ -50,6 +50,19 @@ export function lockPayments(ids: readonly string[], merchantId: string, livemod
       ORDER BY p.id FOR UPDATE`;
 }
 
+/**
+ * `id` and `wallet_currency` of the customers that pay: those of the payments `ids` and those
+ * named in `payers`, of one merchant and mode. By primary keys only (see lockPayments). No
+ * `customer_id IS NOT NULL` beside the ids (a NULL in the array matches no customer): with it, a
+ * generic plan made while no payment had a customer walked payments_customer_idx through every
+ * payment that has one, a cost that grew with the history.
+ */
+export function payingCustomers(ids: readonly string[], payers: readonly string[], merchantId: string, livemode: boolean): SQL {
+  return sql`SELECT c.id, c.wallet_currency FROM customers c
+      WHERE c.id = ANY(ARRAY(SELECT customer_id FROM payments WHERE id = ANY(${pgArray(ids)}::text[])) || ${pgArray(payers)}::text[])
+        AND (c.merchant_id, c.livemode) IS NOT DISTINCT FROM (${merchantId}::text, ${livemode}::boolean)`;
+}
+
 /** The confirmed payments' new states, one statement. */
 export function savePayments(rows: readonly PaymentRow[]): SQL {
   const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
