@@ -22,7 +22,7 @@
  * or a keyed path's last request was not replayed from its key.
  *
  *   npm run build -w @softrack/sdk -w @softrack/api && npx tsx bench/payments-http.ts \
- *     [--seconds 20] [--connections 64] [--customers 2000] [--paths a,b,c (also a-raw, c-raw, a-wrk, b-wrk, c-wrk)] [--rounds 4] [--warmup 3] [--report file.md]
+ *     [--seconds 20] [--connections 64] [--customers 2000] [--paths a,b,c (also a-raw, c-raw, a-wrk, b-wrk, c-wrk)] [--rounds 4] [--warmup 3] [--api-processes 1] [--report file.md]
  *   CPU_PROFILE=dir profiles the API process (written when it stops).
  *   PG_STATEMENTS=1 prints where PostgreSQL's time went per statement, per path, and the WAL it
  *   wrote per payment, by record kind (pg_walinspect).
@@ -76,8 +76,11 @@ const { values } = parseArgs({
     /** Unmeasured seconds of each path before its measurement (JIT, pools, caches). */
     warmup: { type: "string", default: "3" },
     report: { type: "string" },
+    /** API processes on one port (API_PROCESSES); their CPU is counted together. */
+    "api-processes": { type: "string", default: "1" },
   },
 });
+const API_PROCESSES = Number(values["api-processes"]);
 const SECONDS = Number(values.seconds);
 const CONNECTIONS = Number(values.connections);
 const CUSTOMERS = Number(values.customers);
@@ -216,6 +219,7 @@ try {
       PORT: "0",
       LOG_LEVEL: "warn",
       DB_POOL_SIZE: String(Math.min(CONNECTIONS, 64)),
+      API_PROCESSES: String(API_PROCESSES),
     },
   );
   const apiPid = children.at(-1)?.pid as number;
@@ -471,10 +475,10 @@ try {
       const sum = sums.get(id) as PathSums;
       const posts0 = { posts: tally.posts, keyed: tally.keyed, stored: byWrk(id) ? await storedKeys() : 0 };
       if (statementsOn) await pg.psql("api", "DELETE FROM bench_lsn; INSERT INTO bench_lsn SELECT pg_current_wal_lsn()");
-      const cpu0 = { api: processCpu(apiPid), pg: treeCpu(pm), self: process.cpuUsage() };
+      const cpu0 = { api: treeCpu(apiPid), pg: treeCpu(pm), self: process.cpuUsage() };
       const { load: slice, wrk } = await run(id, SECONDS / ROUNDS);
       const self = process.cpuUsage(cpu0.self);
-      sum.api += processCpu(apiPid) - cpu0.api;
+      sum.api += treeCpu(apiPid) - cpu0.api;
       sum.pg += treeCpu(pm) - cpu0.pg;
       sum.self += (self.user + self.system) / 1e6 + (wrk?.cpuSeconds ?? 0);
       if (wrk) {
@@ -576,7 +580,7 @@ function paymentsReport(run: {
   const ms = (xs: number[], p: number) => fmt(percentile(xs, p), 1);
   const out: string[] = [
     `Run: \`npx tsx bench/payments-http.ts ${process.argv.slice(2).join(" ")}\`, ${startedAt.toISOString().slice(0, 16).replace("T", " ")} UTC, ` +
-      `${run.machine}, PostgreSQL 15 (fsync on), ${CONNECTIONS} connections, ${SECONDS} s per path in ${ROUNDS} interleaved slices after ${WARMUP} s of warm-up, ` +
+      `${run.machine}, PostgreSQL 15 (fsync on), ${CONNECTIONS} connections, ${API_PROCESSES > 1 ? `${API_PROCESSES} API processes (API_PROCESSES), ` : ""}${SECONDS} s per path in ${ROUNDS} interleaved slices after ${WARMUP} s of warm-up, ` +
       `load average ${load0.toFixed(1)} at the start and ${(loadavg()[0] as number).toFixed(1)} at the end.`,
     "",
     "| workload (same run) | rate | p50 ms | p99 ms | failed | API CPU µs per payment | PostgreSQL CPU µs per payment | load generator CPU µs per payment | × pgbench tps | PostgreSQL CPU × pgbench's per transfer |",

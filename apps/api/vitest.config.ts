@@ -4,7 +4,7 @@ import { configDefaults, defineConfig } from "vitest/config";
  * Restarting PostgreSQL under load applies to a server only: that suite is part of the
  * real-PostgreSQL pass (TEST_DATABASE_URL set, as in .ci/run), not of the embedded one.
  */
-const SERVER_ONLY = ["test/db-restart.test.ts"];
+const SERVER_ONLY = ["test/db-restart.test.ts", "test/api-processes.test.ts"];
 
 export default defineConfig({
   test: {

@@ -41,6 +41,12 @@ export const envSchema = z.object({
    * The development default is public, so production refuses it. Changing it forgets every history.
    */
   BUYER_HASH_KEY: z.string().min(32, "must be at least 32 characters").default(DEV_BUYER_HASH_KEY),
+  /**
+   * API processes serving PORT together (the kernel spreads connections among them, SO_REUSEPORT;
+   * Linux). One event loop per core: on one host, the second core without a proxy in front.
+   * Above 1 needs DATABASE_URL, since the embedded database lives inside one process.
+   */
+  API_PROCESSES: z.coerce.number().int().min(1).max(64).default(1),
   /** How many jobs/webhook workers poll; 0 turns background work off (tests drive it by hand). */
   WORKERS: z.enum(["on", "off"]).default("on"),
   /**

@@ -1,4 +1,5 @@
-import { type ServerType, serve } from "@hono/node-server";
+import type { AddressInfo, Server } from "node:net";
+import { createAdaptorServer, type ServerType } from "@hono/node-server";
 import { sql } from "drizzle-orm";
 import type { Logger } from "pino";
 import { createApp } from "./app.js";
@@ -85,15 +86,23 @@ const hostUrl = (host: string, port: number) => `http://${host.includes(":") ? `
 
 /**
  * Serves the app on HOST:PORT; resolves with the bound address (PORT=0 picks a free one),
- * which becomes the public URL when PUBLIC_URL is not set (development).
+ * which becomes the public URL when PUBLIC_URL is not set (development). With `reusePort`,
+ * other processes may bind the same port and the kernel spreads connections among them.
  */
-export function listen(runtime: Runtime, host: string, port: number): Promise<{ server: ServerType; url: string }> {
+export function listen(
+  runtime: Runtime,
+  host: string,
+  port: number,
+  opts: { reusePort?: boolean } = {},
+): Promise<{ server: ServerType; url: string; port: number }> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: runtime.app.fetch, hostname: host, port }, (info) => {
-      const url = hostUrl(host, info.port);
-      if (!runtime.deps.env.PUBLIC_URL) runtime.deps.publicUrl = url;
-      resolve({ server, url });
-    });
+    const server = createAdaptorServer({ fetch: runtime.app.fetch });
     server.once("error", reject);
+    (server as Server).listen({ host, port, reusePort: opts.reusePort === true }, () => {
+      const bound = ((server as Server).address() as AddressInfo).port;
+      const url = hostUrl(host, bound);
+      if (!runtime.deps.env.PUBLIC_URL) runtime.deps.publicUrl = url;
+      resolve({ server, url, port: bound });
+    });
   });
 }
