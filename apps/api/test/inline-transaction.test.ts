@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
 import fc from "fast-check";
 import type pg from "pg";
@@ -114,7 +114,7 @@ describe("the payment writer's plans", () => {
   // history grows. Each test makes the plan, then stores 20,000 rows it did not see, and counts
   // the pages the next execution reads.
   async function planThenGrow(
-    statement: ReturnType<typeof claimStatements>[1],
+    statement: SQL,
     before: string,
     grow: string,
     args: string,
