@@ -3,7 +3,7 @@ import { PgDialect } from "drizzle-orm/pg-core";
 import fc from "fast-check";
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPool, endPool, InlineTransaction } from "../src/db/client.js";
+import { BEGIN, createPool, endPool, InlineTransaction } from "../src/db/client.js";
 import { pgArray } from "../src/lib/pg-array.js";
 import { claimStatements, type IdempotencyClaim } from "../src/store/idempotency.js";
 import { lockPayments, payingCustomers } from "../src/store/payments.js";
@@ -85,49 +85,49 @@ describe("InlineTransaction on a real PostgreSQL", () => {
 });
 
 describe("the payment writer's plans", () => {
-  it("locks a group's payments by primary key, even on a plan made while the table was empty", async () => {
-    // What the writer does on a fresh database: its connections prepare their statements, on
-    // generic plans, before the table has rows or statistics, and keep those plans.
-    const url = await realPostgresDatabaseUrl();
+  // One migrated database for these tests: each works inside a transaction it rolls back, so every
+  // test finds the tables empty and without statistics, as a fresh database has them.
+  let url: string;
+  beforeAll(async () => {
+    url = await realPostgresDatabaseUrl();
     const api = await startTestApi({ databaseUrl: url }); // migrates it
+    await api.close();
+  });
+  /** A connection of its own inside a group transaction's BEGIN (the writer's plan settings), rolled back after `work`. */
+  async function inGroupTransaction<T>(before: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const fresh = createPool(url, { max: 1 });
     const client = await fresh.connect();
     try {
-      const { sql: text } = new PgDialect().sqlToQuery(lockPayments(["pay_1"], "mer_1", false));
-      await client.query(
-        "BEGIN; SET LOCAL plan_cache_mode = force_generic_plan; SET LOCAL random_page_cost = 1.1; SET LOCAL enable_seqscan = off",
-      );
-      await client.query(`PREPARE lock_payments AS ${text}`);
-      const plan = await client.query<{ "QUERY PLAN": string }>("EXPLAIN EXECUTE lock_payments('{pay_1}', 'mer_1', false)");
-      const lines = plan.rows.map((r) => r["QUERY PLAN"]).join("\n");
-      expect(lines).toContain("payments_pkey");
-      expect(lines).not.toMatch(/payments_merchant/);
+      await client.query([...BEGIN.generic, ...(before ? [before] : [])].join("; "));
+      const out = await work(client);
       await client.query("ROLLBACK");
+      return out;
     } finally {
       client.release();
       await endPool(fresh);
-      await api.close();
     }
+  }
+
+  it("locks a group's payments by primary key, even on a plan made while the table was empty", async () => {
+    // What the writer does on a fresh database: its connections prepare their statements, on
+    // generic plans, before the table has rows or statistics, and keep those plans.
+    const lines = await inGroupTransaction("", async (client) => {
+      const { sql: text } = new PgDialect().sqlToQuery(lockPayments(["pay_1"], "mer_1", false));
+      await client.query(`PREPARE lock_payments AS ${text}`);
+      const plan = await client.query<{ "QUERY PLAN": string }>("EXPLAIN EXECUTE lock_payments('{pay_1}', 'mer_1', false)");
+      return plan.rows.map((r) => r["QUERY PLAN"]).join("\n");
+    });
+    expect(lines).toContain("payments_pkey");
+    expect(lines).not.toMatch(/payments_merchant/);
   });
+
   // A generic plan is made once per connection and kept until the table's statistics change, so
   // a plan made on a new database (or before payments had customers) must not cost more as the
   // history grows. Each test makes the plan, then stores 20,000 rows it did not see, and counts
   // the pages the next execution reads.
-  async function planThenGrow(
-    statement: SQL,
-    before: string,
-    grow: string,
-    args: string,
-  ): Promise<{ plan: string; pages: number }> {
-    const url = await realPostgresDatabaseUrl();
-    const api = await startTestApi({ databaseUrl: url }); // migrates it
-    const fresh = createPool(url, { max: 1 });
-    const client = await fresh.connect();
-    try {
+  function planThenGrow(statement: SQL, before: string, grow: string, args: string): Promise<{ plan: string; pages: number }> {
+    return inGroupTransaction(before, async (client) => {
       const { sql: text } = new PgDialect().sqlToQuery(statement);
-      await client.query(
-        `BEGIN; ${before}; SET LOCAL plan_cache_mode = force_generic_plan; SET LOCAL random_page_cost = 1.1; SET LOCAL enable_seqscan = off`,
-      );
       await client.query(`PREPARE grown AS ${text}`);
       await client.query(`EXECUTE grown(${args})`); // the plan, made now
       await client.query(grow);
@@ -135,13 +135,8 @@ describe("the payment writer's plans", () => {
         `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) EXECUTE grown(${args})`,
       );
       const top = out.rows[0]?.["QUERY PLAN"][0].Plan ?? {};
-      await client.query("ROLLBACK");
       return { plan: JSON.stringify(top), pages: Number(top["Shared Hit Blocks"]) + Number(top["Shared Read Blocks"]) };
-    } finally {
-      client.release();
-      await endPool(fresh);
-      await api.close();
-    }
+    });
   }
 
   it("finds a group's stored responses with one probe per key, however many keys are stored", async () => {

@@ -234,8 +234,8 @@ function literal(value: unknown): string {
  *   it whole as it grows, until the next ANALYZE.
  */
 const SETTINGS = ["SET LOCAL random_page_cost = 1.1", "SET LOCAL enable_seqscan = off"];
-/** One statement per element: each answers with a result of its own (see reads()). */
-const BEGIN = {
+/** One statement per element: each answers with a result of its own (see reads()). Exported for the plan tests. */
+export const BEGIN = {
   generic: ["BEGIN", "SET LOCAL plan_cache_mode = force_generic_plan", ...SETTINGS],
   custom: ["BEGIN", "SET LOCAL plan_cache_mode = force_custom_plan", ...SETTINGS],
 };
