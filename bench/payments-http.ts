@@ -45,6 +45,7 @@ import {
   paymentLoad,
   percentile,
   poolFetch,
+  turns,
   type WalletPaymentLoad,
   walletPayments,
 } from "./lib/load.js";
@@ -71,7 +72,7 @@ const { values } = parseArgs({
     customers: { type: "string", default: "2000" },
     /** Which paths to measure, in this order. */
     paths: { type: "string", default: "a,b,c" },
-    /** Slices per path: the paths take turns, ROUNDS times (PG_STATEMENTS=1 makes it 1). */
+    /** Slices per path: the paths take turns, ROUNDS times (an even number balances them: see turns(); PG_STATEMENTS=1 makes it 1). */
     rounds: { type: "string", default: "4" },
     /** Unmeasured seconds of each path before its measurement (JIT, pools, caches). */
     warmup: { type: "string", default: "3" },
@@ -392,12 +393,13 @@ try {
        FROM pg_stat_wal`,
     );
     console.log(`WAL per payment, path ${id}:\n${wal}`);
-    // Which records (pg_walinspect): a heap insert, an index insert, a page split, a full page.
+    // Which records (pg_walinspect): a heap insert, an index insert, a page split, a full page. Up to
+    // the flushed end: pg_walinspect refuses an end past it, and the inserted end can be ahead.
     const kinds = await pg.psql(
       "api",
       `SELECT "resource_manager/record_type" AS record, round(count::numeric / ${n}, 2) AS per_payment,
               round((record_size + fpi_size)::numeric / ${n}) AS bytes
-       FROM pg_get_wal_stats((SELECT l FROM bench_lsn), pg_current_wal_lsn(), true) ORDER BY count DESC LIMIT 14`,
+       FROM pg_get_wal_stats((SELECT l FROM bench_lsn), pg_current_wal_flush_lsn(), true) ORDER BY count DESC LIMIT 14`,
     );
     console.log(`WAL records per payment by kind, path ${id}:\n${kinds}`);
     await pg.psql("api", "SELECT pg_stat_statements_reset(); SELECT pg_stat_reset_shared('wal');");
@@ -437,9 +439,9 @@ try {
     }
     return { load: await paymentLoad(CONNECTIONS, seconds, pay[id]) };
   };
-  // Interleaved: each path runs ROUNDS slices of SECONDS / ROUNDS, the paths taking turns (each
-  // round starts one path later), so a neighbour's burst on this shared machine, or the database
-  // growing, weighs on every path alike instead of on whichever ran last.
+  // Interleaved: each path runs ROUNDS slices of SECONDS / ROUNDS, the paths taking turns (see
+  // turns(): rotated, and every second round backwards), so a neighbour's burst on this shared
+  // machine, or the database growing, weighs on every path alike instead of on whichever ran last.
   const sums = new Map<PathId, PathSums>();
   for (const id of SELECTED as PathId[]) {
     if (WARMUP > 0) await run(id, WARMUP);
@@ -465,9 +467,8 @@ try {
   // than after them, and their mean was the basis).
   const slots = [...(SELECTED as PathId[]), "pgbench" as const];
   const ceilings: (PgbenchResult & { cpuUs: number })[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    for (let k = 0; k < slots.length; k++) {
-      const id = slots[(round + k) % slots.length] as PathId | "pgbench";
+  for (const [round, order] of turns(slots, ROUNDS).entries()) {
+    for (const id of order) {
       if (id === "pgbench") {
         ceilings.push(await ceiling(`interleaved, slice ${round + 1} of ${ROUNDS}`, SECONDS / ROUNDS));
         continue;
