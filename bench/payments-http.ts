@@ -144,6 +144,8 @@ interface PathResult {
 const statementsOn = process.env.PG_STATEMENTS === "1";
 // Per-statement figures need one slice per path: their counters are read and reset around it.
 const ROUNDS = statementsOn ? 1 : Math.max(1, Number(values.rounds));
+// pgbench's -T and wrk's -d take whole seconds: refused here, not a minute in.
+if (!Number.isInteger(SECONDS / ROUNDS)) throw new Error(`--seconds ${SECONDS} must be a multiple of --rounds ${ROUNDS}`);
 const pg = await startPostgres({
   name: "payments",
   settings: {
