@@ -231,7 +231,7 @@ describe("merchant console", () => {
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download CSV" }).click()]);
     const file = readFileSync((await download.path()) as string, "utf8");
     expect(file).toBe(await sk.payouts.transactionsCsv(payout.id));
-    expect(file.replace(/^\uFEFF/, "").split("\r\n")[0]).toBe("transaction,created,type,source,description,amount,fee,currency");
+    expect(file.replace(/^\uFEFF/, "").split("\r\n")[0]).toBe("id,created,type,source,description,amount,fee,currency");
 
     // Disputes: the list, then the dispute answered with evidence
     await page.getByRole("link", { name: "Disputes", exact: true }).click();

@@ -1,13 +1,4 @@
-import {
-  assignToPayout,
-  availableAccounts,
-  type CurrencyCode,
-  majorUnits,
-  type OpenMovement,
-  type PayoutRef,
-  payoutCreated,
-  payoutReturned,
-} from "@softrack/core";
+import { assignToPayout, availableAccounts, type OpenMovement, type PayoutRef, payoutCreated, payoutReturned } from "@softrack/core";
 import { and, eq, sql } from "drizzle-orm";
 import { type PayoutRail, type PayoutTransfer, payoutRailFor } from "../connectors/payout-rail.js";
 import type { AppEnv, Deps, MerchantPrincipal } from "../context.js";
@@ -15,7 +6,6 @@ import type { Db } from "../db/client.js";
 import { bankAccounts, payoutItems, payoutSchedules, payouts } from "../db/schema/index.js";
 import type { JobHandler } from "../jobs/registry.js";
 import { jobVars } from "../jobs/runner.js";
-import { csvFile, csvText } from "../lib/csv.js";
 import { ApiError, invalid, notFound } from "../lib/errors.js";
 import { idFloor, idTime, newId } from "../lib/ids.js";
 import { at } from "../lib/json.js";
@@ -366,33 +356,6 @@ export async function payoutTransactions(v: Vars, id: string, q: ListParams) {
   const page = rows.slice(0, q.limit);
   if (q.ending_before) page.reverse();
   return { object: "list" as const, url: `/v1/payouts/${po.id}/transactions`, has_more, data: page.map(reportObject) };
-}
-
-const CSV_COLUMNS = ["transaction", "created", "type", "source", "description", "amount", "fee", "currency"];
-
-/**
- * The whole report as a bookkeeper's file: UTF-8 with a BOM (so spreadsheets read the
- * Cyrillic right), one header row, oldest first, amounts in major units with the currency's
- * own decimals.
- */
-export async function payoutTransactionsCsv(v: Vars, id: string): Promise<{ filename: string; body: string }> {
-  const po = await findPayout(v.db, merchantOf(v), id);
-  const rows = await reportLines(v, po, {});
-  const currency = po.currency as CurrencyCode;
-  const body = csvFile(
-    CSV_COLUMNS,
-    rows.map((r) => [
-      r.transaction_id,
-      new Date(r.created_at).toISOString(),
-      csvText(r.type),
-      csvText(r.source_id),
-      csvText(r.description),
-      majorUnits(Number(r.amount), currency),
-      majorUnits(Number(r.fee), currency),
-      currency,
-    ]),
-  );
-  return { filename: `${po.id}-transactions.csv`, body: `\uFEFF${body}` };
 }
 
 // ---------------------------------------------------------------- schedule

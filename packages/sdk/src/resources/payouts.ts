@@ -55,7 +55,7 @@ export class Payouts extends APIResource {
   listTransactions(id: string, params?: PayoutTransactionListParams, options?: RequestOptions): PagePromise<PayoutTransaction> {
     return this._client.list(path`/payouts/${id}/transactions`, params, options);
   }
-  /** The same report as a CSV file (UTF-8 with its BOM, amounts in major units), for a spreadsheet. */
+  /** The same report as a CSV file (UTF-8 with its BOM; the same lines, newest first, amounts in minor units), for a spreadsheet. */
   async transactionsCsv(id: string, options?: RequestOptions): Promise<string> {
     const bytes = await this._client.requestBytes("GET", `${path`/payouts/${id}/transactions`}?format=csv`, undefined, options);
     return new TextDecoder("utf-8", { ignoreBOM: true }).decode(bytes);

@@ -39,7 +39,7 @@ describe("bank accounts and payouts against the real API", () => {
     expect(lines).toHaveLength(7);
     expect(lines.reduce((t, l) => t + l.amount, 0)).toBe(available);
     const csv = await ctx.sk.payouts.transactionsCsv(payout.id);
-    expect(csv.startsWith("\uFEFFtransaction,created,type,source,description,amount,fee,currency")).toBe(true);
+    expect(csv.startsWith("\uFEFFid,created,type,source,description,amount,fee,currency")).toBe(true);
     expect(csv.trim().split("\r\n")).toHaveLength(8);
 
     await ctx.sk.testHelpers.runJobs({ now: payout.arrival_date });

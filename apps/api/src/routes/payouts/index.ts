@@ -32,7 +32,6 @@ import {
   listPayouts,
   payoutObject,
   payoutTransactions,
-  payoutTransactionsCsv,
   putPayoutSchedule,
   WEEKDAYS,
 } from "../../services/payouts.js";
@@ -250,7 +249,11 @@ const routes = {
       200: {
         content: {
           "application/json": { schema: listOf(PayoutTransaction, "PayoutTransactionList") },
-          "text/csv": { schema: z.string().openapi({ description: "UTF-8 with BOM, one header row, amounts in major units" }) },
+          "text/csv": {
+            schema: z
+              .string()
+              .openapi({ description: "UTF-8 with BOM, one header row; the JSON list's movements, newest first, amounts in minor units" }),
+          },
         },
         description: "OK",
       },
@@ -290,6 +293,17 @@ const PAYOUT_CSV: CsvColumn<ReturnType<typeof payoutObject>>[] = [
   ["failure_code", (p) => p.failure_code],
 ];
 
+const REPORT_CSV: CsvColumn<Awaited<ReturnType<typeof payoutTransactions>>["data"][number]>[] = [
+  ["id", (t) => t.id],
+  ["created", (t) => t.created],
+  ["type", (t) => t.type],
+  ["source", (t) => t.source],
+  ["description", (t) => t.description],
+  ["amount", (t) => t.amount],
+  ["fee", (t) => t.fee],
+  ["currency", (t) => t.currency],
+];
+
 export const payoutRoutes = createRouter()
   .openapi(routes.createBankAccount, async (c) => c.json(bankAccountObject(await createBankAccount(c.var, c.req.valid("json"))), 200))
   .openapi(routes.listBankAccounts, async (c) => {
@@ -317,13 +331,9 @@ export const payoutRoutes = createRouter()
   .openapi(routes.payoutTransactions, async (c) => {
     const { id } = c.req.valid("param");
     const { format, ...q } = c.req.valid("query");
-    if (format === "csv") {
-      const file = await payoutTransactionsCsv(c.var, id);
-      return c.body(file.body, 200, {
-        "Content-Type": "text/csv; charset=utf-8",
-        "Content-Disposition": `attachment; filename="${file.filename}"`,
-      }) as never;
-    }
+    // The file is the list itself, every page of it: the same movements, order and minor units.
+    if (format === "csv")
+      return csvListResponse(c, `${id}-transactions`, q, (page) => payoutTransactions(c.var, id, page), REPORT_CSV) as never;
     return c.json(await payoutTransactions(c.var, id, q), 200);
   })
   .openapi(routes.getSchedule, async (c) => c.json(await getPayoutSchedule(c.var), 200))
