@@ -110,6 +110,12 @@ const cases: [string, string, string, unknown, number, string?][] = [
   ["SQL in a string", "GET", "/v1/payments/pay_1';DROP TABLE payments;--", undefined, 404],
   ["limit out of range", "GET", "/v1/payments?limit=0", undefined, 400, "limit"],
   ["unknown route", "POST", "/v1/nothing", {}, 404],
+  // Its jobs' next steps would land past the last timestamp PostgreSQL stores (a 500).
+  ["run_jobs at the end of time", "POST", "/v1/test_helpers/run_jobs", { now: "9999-12-31T23:59:59Z" }, 400, "now"],
+  // Both ignored their body: a malformed or unknown one canceled or completed the payment anyway.
+  ["cancel with malformed JSON", "POST", "/v1/payments/{pay}/cancel", "{bad", 400],
+  ["cancel with an unknown parameter", "POST", "/v1/payments/{pay}/cancel", { foo: 1 }, 400, "foo"],
+  ["cancel with a numeric reason", "POST", "/v1/payments/{pay}/cancel", { cancellation_reason: 5 }, 400, "cancellation_reason"],
   ["a merchant created with a secret key", "POST", "/v1/merchants", { name: "x", country: "KG", default_currency: "KGS" }, 403],
 ];
 

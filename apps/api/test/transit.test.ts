@@ -280,13 +280,29 @@ describe("online taps", () => {
     expect(nul.status).toBe(400);
     expect(nul.body.error.type).toBe("invalid_request_error");
     expect(await openTransactions()).toBe(0);
+    // A lone UTF-16 surrogate has no UTF-8 form: refused by name, alone and in a batch (its neighbour still counts).
+    const lone = await sk.post("/v1/transit/taps", { terminal: bus7, customer: cus, tapped_at: at("09:02"), client_tap_id: "a\ud800" });
+    expect(lone.status).toBe(400);
+    expect(lone.body.error).toMatchObject({ type: "invalid_request_error", code: "parameter_invalid", param: "client_tap_id" });
+    const good = tapId();
+    const batch = await sk.post("/v1/transit/taps/batch", {
+      taps: [
+        { terminal: bus7, customer: cus, tapped_at: at("09:03"), client_tap_id: "b\udc00" },
+        { terminal: bus7, customer: "c\ud800", tapped_at: at("09:04"), client_tap_id: tapId() },
+        { terminal: bus7, customer: cus, tapped_at: at("09:05"), client_tap_id: good },
+      ],
+    });
+    expect(batch.status).toBe(200);
+    expect(batch.body.data.map((r: { error?: { param?: string } }) => r.error?.param)).toEqual(["client_tap_id", "customer", undefined]);
+    expect(batch.body.data[2]).toMatchObject({ client_tap_id: good, decision: "accepted" });
+    expect(await openTransactions()).toBe(0);
     const ok = await Promise.all(
       [bus7, bus12].map((terminal, i) =>
         sk.post("/v1/transit/taps", { terminal, customer: cus, tapped_at: at(`09:1${i}`), client_tap_id: tapId() }),
       ),
     );
     expect(ok.map((r) => r.body.decision)).toEqual(["accepted", "accepted"]);
-    expect(await wallet(cus)).toBe(8000);
+    expect(await wallet(cus)).toBe(6000);
   });
 
   it("keeps a priced tap pointing at its tariff version after a new version", async () => {

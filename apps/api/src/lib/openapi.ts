@@ -98,6 +98,13 @@ export const optionalBody = <T extends z.ZodType>(schema: T, example?: z.input<T
   body: { content: { "application/json": { schema, ...(example === undefined ? {} : { example }) } }, required: false },
 });
 
+/**
+ * Text a row can hold: PostgreSQL refuses U+0000, and a lone UTF-16 surrogate has no UTF-8 form
+ * (one driver replaces it, the other's statement fails). Refused by the field's name instead.
+ */
+export const storable = (s: string) => !s.includes("\u0000") && !/[\uD800-\uDFFF]/u.test(s);
+export const STORABLE = "must be text without U+0000 or a lone UTF-16 surrogate";
+
 /** The currency of an amount in an answer (answers name any currency they hold, so a string). */
 export const CurrencyCode = z.string().openapi({ example: "KGS", description: "ISO 4217 code" });
 

@@ -2902,6 +2902,7 @@ export type components = {
         secret_key: string;
       };
     };
+    NoParameters: Record<string, never>;
     NoShowWeek: {
       /**
        * @description ISO 4217 code
@@ -9519,7 +9520,11 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: never;
+    requestBody?: {
+      content: {
+        "application/json": components["schemas"]["NoParameters"];
+      };
+    };
     responses: {
       /** @description OK */
       200: {
@@ -12060,7 +12065,11 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: never;
+    requestBody?: {
+      content: {
+        "application/json": components["schemas"]["NoParameters"];
+      };
+    };
     responses: {
       /** @description OK */
       200: {

@@ -32,6 +32,7 @@ import {
   ConfirmPayment,
   CreatePayment,
   CreateRefund,
+  NoParameters,
   Payment,
   PaymentStatus,
   Receipt,
@@ -145,7 +146,7 @@ const routes = {
     summary: "Cancel a payment that is not yet captured (a hold is released)",
     security: bearer,
     middleware: [allow("secret")] as const,
-    request: { params: id },
+    request: { params: id, ...optionalBody(NoParameters) },
     responses: { 200: json(Payment), ...errors },
   }),
   completeQr: createRoute({
@@ -155,7 +156,7 @@ const routes = {
     summary: "Test mode: act as the payer's app and complete a QR payment",
     security: bearer,
     middleware: [allow("secret")] as const,
-    request: { params: id },
+    request: { params: id, ...optionalBody(NoParameters) },
     responses: { 200: json(Payment), ...errors },
   }),
   receipt: createRoute({

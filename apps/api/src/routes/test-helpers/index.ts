@@ -6,7 +6,16 @@ import { bearer, body, errors, json } from "../../lib/openapi.js";
 import { createRouter } from "../../lib/router.js";
 import { allow, merchantOf } from "../../middleware/auth.js";
 
-const RunJobs = z.strictObject({ now: z.iso.datetime({ offset: true }).openapi({ example: "2026-12-10T00:00:00Z" }) }).openapi("RunJobs");
+// Jobs schedule their next steps after `now` (retries, arrival dates): near 9999 those fall past
+// the last timestamp PostgreSQL stores, so the clock stops well before it.
+const RunJobs = z
+  .strictObject({
+    now: z.iso
+      .datetime({ offset: true })
+      .refine((s) => Date.parse(s) < Date.UTC(9000, 0, 1), "now must be before the year 9000")
+      .openapi({ example: "2026-12-10T00:00:00Z" }),
+  })
+  .openapi("RunJobs");
 const JobRun = z
   .object({
     object: z.literal("job_run"),

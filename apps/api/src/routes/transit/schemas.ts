@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { CurrencyCode, Livemode, Metadata, Timestamp, TimeZone } from "../../lib/openapi.js";
+import { CurrencyCode, Livemode, Metadata, STORABLE, storable, Timestamp, TimeZone } from "../../lib/openapi.js";
 
 export const TerminalKind = z.enum(["bus_validator", "turnstile"]);
 
@@ -33,12 +33,17 @@ export const Terminal = z
 
 export const CreateTap = z
   .strictObject({
-    terminal: z.string().min(1).max(64).openapi({ example: "term_01J…" }),
-    customer: z.string().min(1).max(64).openapi({ example: "cus_01J…", description: "The rider (a customer with a wallet)" }),
+    terminal: z.string().min(1).max(64).refine(storable, STORABLE).openapi({ example: "term_01J…" }),
+    customer: z
+      .string()
+      .min(1)
+      .max(64)
+      .refine(storable, STORABLE)
+      .openapi({ example: "cus_01J…", description: "The rider (a customer with a wallet)" }),
     tapped_at: z.iso
       .datetime({ offset: true })
       .openapi({ example: "2026-11-23T04:00:00.000Z", description: "When the rider tapped, by the terminal's clock" }),
-    client_tap_id: z.string().min(1).max(128).openapi({
+    client_tap_id: z.string().min(1).max(128).refine(storable, STORABLE).openapi({
       example: "7f1c2a",
       description: "The terminal's own id of the tap: a re-upload with the same id is answered from the record, never charged again",
     }),
