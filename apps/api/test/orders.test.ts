@@ -72,6 +72,34 @@ describe("courier payment guarantee", () => {
     await verify();
   });
 
+  it("an order's payment moves only with its order: captured, canceled or refunded alone, it is refused", async () => {
+    await merchant();
+    const o = await paidOrder();
+    const pay = o.payment.id as string;
+    const refused = [
+      await sk.post(`/v1/payments/${pay}/capture`, {}),
+      await sk.post(`/v1/payments/${pay}/cancel`),
+      await sk.post("/v1/refunds", { payment: pay }),
+    ];
+    for (const r of refused) {
+      expect(r.status).toBe(400);
+      expect(r.body.error).toMatchObject({ type: "invalid_request_error", code: "payment_owned_by_order" });
+    }
+    expect(refused.map((r) => r.body.error.param)).toEqual(["id", "id", "payment"]);
+    expect((await sk.get(`/v1/payments/${pay}`)).body.status).toBe("requires_capture");
+    expect(await balances()).toEqual({ held: TOTAL, pending: 0, available: 0 });
+    // The order still moves its payment: handed over, then a return refunds through it.
+    const r = await sk.post(`/v1/orders/${o.id}/handover`, {
+      accepted: [{ sku: "dress", quantity: 1 }],
+      handover_code: o.handover_code.code,
+    });
+    expect(r.body).toMatchObject({ status: "delivered", payment: { status: "succeeded" } });
+    const back = await sk.post(`/v1/orders/${o.id}/returns`, { items: [{ sku: "dress", quantity: 1 }] });
+    expect(back.status).toBe(200);
+    expect((await sk.post("/v1/refunds", { payment: pay, amount: 1 })).body.error.code).toBe("payment_owned_by_order");
+    await verify();
+  });
+
   it("full buyout: everything captured, pending until the window closes, then available", async () => {
     await merchant();
     const o = await paidOrder();

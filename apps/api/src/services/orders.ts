@@ -306,8 +306,8 @@ export async function handover(
   const now = v.deps.now();
   const t = apply(o, { type: "handover", accepted: input.accepted, at: now.toISOString() });
   const effect = t.effects[0];
-  if (effect?.type === "capture") await capturePayment(v, o.paymentId, effect.amount);
-  else await cancelPayment(v, o.paymentId);
+  if (effect?.type === "capture") await capturePayment(v, o.paymentId, effect.amount, { order: o.id });
+  else await cancelPayment(v, o.paymentId, { order: o.id });
   await history(v.db, o.id, "order.handover", {
     accepted: input.accepted,
     captured: t.state.amount_captured,
@@ -334,7 +334,8 @@ export async function returnItems(v: Vars, id: string, input: { items: { sku: st
   const o = await lockOrder(v.db, p.merchantId, p.livemode, id);
   const t = apply(o, { type: "return", items: input.items, now: v.deps.now().toISOString() });
   const effect = t.effects[0];
-  if (effect?.type === "refund") await refundPayment(v, { payment: o.paymentId, amount: effect.amount, reason: "returned" });
+  if (effect?.type === "refund")
+    await refundPayment(v, { payment: o.paymentId, amount: effect.amount, reason: "returned" }, { order: o.id });
   await history(v.db, o.id, "order.return", {
     items: input.items,
     refunded: effect?.type === "refund" ? effect.amount : 0,
@@ -350,7 +351,7 @@ export async function failOrder(v: Vars, id: string, input: { reason: string }) 
   const p = merchantOf(v);
   const o = await lockOrder(v.db, p.merchantId, p.livemode, id);
   const t = apply(o, { type: "fail" });
-  await cancelPayment(v, o.paymentId);
+  await cancelPayment(v, o.paymentId, { order: o.id });
   await history(v.db, o.id, "order.failed", { reason: input.reason, refunded: o.status === "held" ? o.amount : 0 });
   await save(v, o, t.state);
   await recordBuyerEvent(v.db, o, "failed", v.deps.now());
@@ -371,8 +372,8 @@ const expireOrder: JobHandler<Deps> = async (run) => {
   if (!t.ok) return `skipped: ${t.code}`;
   const effect = t.effects[0];
   // The no-show fee is the merchant's at once: there is nothing left to return.
-  if (effect?.type === "capture") await capturePayment(v, o.paymentId, effect.amount, { bucket: "available" });
-  else await cancelPayment(v, o.paymentId);
+  if (effect?.type === "capture") await capturePayment(v, o.paymentId, effect.amount, { bucket: "available", order: o.id });
+  else await cancelPayment(v, o.paymentId, { order: o.id });
   await history(tx, o.id, "order.expired", { no_show_fee: t.state.amount_captured, refunded: t.state.amount_refunded });
   await save(v, o, t.state);
   await recordBuyerEvent(tx, o, "not_collected", now);

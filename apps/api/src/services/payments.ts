@@ -578,13 +578,33 @@ export async function completeQr(v: Vars, id: string): Promise<PaymentRow> {
   return transition(v, r, { type: "provider_settled", outcome: "authorized" });
 }
 
-export async function capturePayment(v: Vars, id: string, amount?: number, opts: { bucket?: "available" | "pending" } = {}) {
+/** Who moves an order's payment: its order (the order's id), never a call on the payment alone. */
+type Mover = { order?: string };
+
+/**
+ * An order's payment moves with its order (handover, fail, returns, expiry). Captured, released or
+ * refunded on its own, the order would still say `held` while its money went elsewhere, and its
+ * next step (and the merchant's due jobs with it) would fail on the payment's state.
+ */
+function movedByItsOrder(r: { orderId: string | null }, by: Mover, param: string) {
+  if (r.orderId && r.orderId !== by.order) {
+    throw invalid(
+      "payment_owned_by_order",
+      `This payment belongs to order ${r.orderId}: it is captured, released and refunded through the order.`,
+      param,
+    );
+  }
+}
+
+export async function capturePayment(v: Vars, id: string, amount?: number, opts: { bucket?: "available" | "pending" } & Mover = {}) {
   const r = await findPayment(v, id, { lock: true });
+  movedByItsOrder(r, opts, "id");
   return transition(v, r, amount === undefined ? { type: "capture" } : { type: "capture", amount }, {}, opts.bucket);
 }
 
-export async function cancelPayment(v: Vars, id: string) {
+export async function cancelPayment(v: Vars, id: string, by: Mover = {}) {
   const r = await findPayment(v, id, { lock: true });
+  movedByItsOrder(r, by, "id");
   return transition(v, r, { type: "cancel" });
 }
 
@@ -595,8 +615,10 @@ export async function cancelPayment(v: Vars, id: string) {
 export async function refundPayment(
   v: Vars,
   input: { payment: string; amount?: number | undefined; reason?: string | undefined; metadata?: Record<string, string> | undefined },
+  by: Mover = {},
 ) {
   const r = await findPayment(v, input.payment, { lock: true });
+  movedByItsOrder(r, by, "payment");
   // Money under a dispute (open, or lost: it went back to the payer) cannot be refunded as well.
   const [disputed] = await v.deps.database.rows<{ amount: number }>(
     sql`SELECT COALESCE(sum(amount), 0)::bigint AS amount FROM disputes WHERE payment_id = ${r.id} AND status <> 'won'`,
