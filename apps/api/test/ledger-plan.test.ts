@@ -129,14 +129,16 @@ describe("the API's ledger code is the core's posting plan", () => {
         fc.integer({ min: 1, max: 1_000_000 }),
         fc.constantFrom("available" as const, "pending" as const),
         fc.array(fc.integer({ min: 0, max: 1_000_000 }), { maxLength: 9 }),
-        (f, refundId, amount, bucket, balances) => {
-          // From available, both take the merchant's locked shards (what they cannot cover is debt).
+        fc.integer({ min: 0, max: 1_000_000 }),
+        (f, refundId, amount, bucket, balances, pending) => {
+          // From available, both take the merchant's locked shards (what they cannot cover is debt);
+          // from pending, what the order has there and the rest from those shards.
           const available = availableAccounts(f.merchantId, f.livemode, f.currency).map((account, i) => ({
             account,
             balance: balances[i] ?? 0,
           }));
-          expect(refundEntry(row(f), amount, refundId, bucket, available)).toEqual(
-            paymentRefunded(refOf(f), { refundId, amount, bucket, available }),
+          expect(refundEntry(row(f), amount, refundId, bucket, available, pending)).toEqual(
+            paymentRefunded(refOf(f), { refundId, amount, bucket, available, pending }),
           );
         },
       ),
@@ -203,7 +205,7 @@ describe("the ledger rows are today's", () => {
     expect(entries.map(lines)).toEqual([
       ["customer:cus_01:wallet:KGS -400", `merchant:mer_01:live:pending:KGS${s} 392`, `platform:live:revenue:KGS${s} 8`],
     ]);
-    const refund = refundEntry(row(p), 150, "re_01", "pending");
+    const refund = refundEntry(row(p), 150, "re_01", "pending", undefined, 392);
     expect(refund).toMatchObject({ type: "refund", sourceId: "re_01", description: "Refund re_01 of pay_01" });
     expect(lines(refund)).toEqual([`merchant:mer_01:live:pending:KGS${s} -150`, "customer:cus_01:wallet:KGS 150"]);
   });

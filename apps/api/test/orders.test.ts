@@ -231,6 +231,31 @@ describe("courier payment guarantee", () => {
     await verify();
   });
 
+  it("returned in full, the kept fee comes from available or as debt: pending never goes below zero", async () => {
+    await merchant();
+    // Something available first, so the fee is taken from it in part and the rest owed.
+    const sale = await sk.post("/v1/payments", {
+      amount: 10_000,
+      currency: "KGS",
+      confirm: true,
+      payment_method_data: { type: "card", card: TEST_CARD },
+    });
+    expect(sale.body.status).toBe("succeeded");
+    const earned = 10_000 - cardFee(10_000);
+    const o = await paidOrder();
+    await sk.post(`/v1/orders/${o.id}/handover`, { accepted: ITEMS.map((i) => ({ sku: i.sku, quantity: i.quantity })) });
+    const back = await sk.post(`/v1/orders/${o.id}/returns`, { items: ITEMS.map((i) => ({ sku: i.sku, quantity: i.quantity })) });
+    expect(back.body).toMatchObject({ amount_refunded: TOTAL });
+    const fee = cardFee(TOTAL);
+    const owed = () => sk.get("/v1/balance").then((r) => kgs(r.body.debt ?? []));
+    expect(await balances()).toEqual({ held: 0, pending: 0, available: Math.max(0, earned - fee) });
+    expect(await owed()).toBe(Math.max(0, fee - earned));
+    await runJobs(inDays(15));
+    expect(await balances()).toEqual({ held: 0, pending: 0, available: Math.max(0, earned - fee) });
+    expect(await owed()).toBe(Math.max(0, fee - earned));
+    await verify();
+  });
+
   it("a wrong handover code is refused", async () => {
     await merchant();
     const o = await paidOrder();

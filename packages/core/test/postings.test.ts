@@ -211,10 +211,9 @@ describe("order movements (through the order's payment)", () => {
     expect(shareBucket(order, false)).toBe("pending");
     expect(shareBucket(order, true)).toBe("available");
     expect(shareBucket(card)).toBe("available");
-    expect(lines(paymentRefunded(order, { refundId: "re_9", amount: 300, bucket: shareBucket(order, false) }))?.[0]).toEqual([
-      pending,
-      -300,
-    ]);
+    expect(
+      lines(paymentRefunded(order, { refundId: "re_9", amount: 300, bucket: shareBucket(order, false), pending: 1_000 }))?.[0],
+    ).toEqual([pending, -300]);
   });
 
   it("expired: the no-show fee is the merchant's at once, the rest goes back", () => {
@@ -237,7 +236,7 @@ describe("order movements (through the order's payment)", () => {
     ]);
   });
 
-  it("window closed: what the order left pending becomes available, either way", () => {
+  it("window closed: what the order left pending becomes available; returned in full, nothing is left", () => {
     const o = { orderId: "ord_1", paymentId: "pay_4", merchantId: "mer_1", livemode: false, currency: "KGS" };
     const e = orderSettled(o, { captured: 800, fee: 16, refunded: 300 });
     expect(e).toMatchObject({ type: "order.settle", sourceId: "ord_1", description: "Return window of ord_1 closed" });
@@ -245,17 +244,30 @@ describe("order movements (through the order's payment)", () => {
       [pending, -484],
       [available, 484],
     ]);
-    // Everything returned: the fee stays with the platform, so pending ran 16 below zero; it is
-    // taken from available (the locked shards), what they cannot cover as debt.
-    expect(() => orderSettled(o, { captured: 800, fee: 16, refunded: 800 })).toThrow(/locked available/);
-    const shards = availableAccounts("mer_1", false, "KGS").map((account, i) => ({ account, balance: i === 0 ? 10 : 0 }));
-    expect(lines(orderSettled(o, { captured: 800, fee: 16, refunded: 800 }, shards))).toEqual([
-      [pending, 16],
-      ["merchant:mer_1:test:available:KGS", -10],
-      ["merchant:mer_1:test:debt:KGS", -6],
-    ]);
+    // Everything returned: the refund took the kept fee from available, so pending holds nothing.
+    expect(orderSettled(o, { captured: 800, fee: 16, refunded: 800 })).toBeNull();
     expect(orderSettled(o, { captured: 800, fee: 0, refunded: 800 })).toBeNull();
     expect(orderPendingShare({ captured: 800, fee: 16, refunded: 300 })).toBe(484);
+    expect(orderPendingShare({ captured: 800, fee: 16, refunded: 800 })).toBe(0);
+  });
+
+  it("a return beyond the order's pending share takes the rest from available, then as debt: pending never below zero", () => {
+    const p: PaymentRef = { ...card, id: "pay_4", orderId: "ord_1" };
+    const r = { refundId: "re_9", amount: 800, bucket: "pending" as const };
+    expect(() => paymentRefunded(p, r)).toThrow(/what its order has there/);
+    expect(() => paymentRefunded(p, { ...r, pending: 784 })).toThrow(/locked available/);
+    const shards = availableAccounts("mer_1", false, "KGS").map((account, i) => ({ account, balance: i === 0 ? 10 : 0 }));
+    expect(lines(paymentRefunded(p, { ...r, pending: 784, available: shards }))).toEqual([
+      [pending, -784],
+      ["merchant:mer_1:test:available:KGS", -10],
+      ["merchant:mer_1:test:debt:KGS", -6],
+      [`platform:test:clearing_card:KGS${s("pay_4")}`, 800],
+    ]);
+    // Within the share, pending alone.
+    expect(lines(paymentRefunded(p, { ...r, amount: 300, pending: 784 }))).toEqual([
+      [pending, -300],
+      [`platform:test:clearing_card:KGS${s("pay_4")}`, 300],
+    ]);
   });
 });
 
@@ -478,6 +490,7 @@ describe("payment postings (property)", () => {
                   amount: refund.amount,
                   bucket: bucket ?? "available",
                   available: ledger.available(p),
+                  pending: Math.max(0, t.state.amount_captured - fee - refundedInLedger),
                 }),
               );
               refundedInLedger += refund.amount;
@@ -545,7 +558,11 @@ describe("every movement (property)", () => {
           paymentCaptured(p, { amount: x, release: 0, fromHold: false, fee, bucket: "available" }),
           flag ? walletToppedUp(p, { amount: x, release: y, fromHold: true }) : null,
           paymentRefunded(p, { refundId: `re_${b.id}`, amount: x, bucket: "available", available: shardsOf(b, y) }),
-          orderSettled(o, { captured: x, fee, refunded: Math.min(y, x) }, shardsOf(b, y)),
+          orderSettled(o, { captured: x, fee, refunded: Math.min(y, x) }),
+          paymentRefunded(
+            { ...p, orderId: o.orderId },
+            { refundId: `re_o${b.id}`, amount: x, bucket: "pending", pending: Math.max(0, x - fee - y), available: shardsOf(b, y) },
+          ),
           tapCharged({
             tapId: `tap_${b.id}`,
             merchantId: b.merchantId,
@@ -682,7 +699,7 @@ describe("merchant debt", () => {
     ]);
     // Nothing owed, or nothing credited to available: the entry as it was.
     expect(repayDebtFirst(e, 0)).toEqual({ entry: e, repaid: 0 });
-    const refund = paymentRefunded(card, { refundId: "re_1", amount: 10, bucket: "pending" });
+    const refund = paymentRefunded(card, { refundId: "re_1", amount: 10, bucket: "pending", pending: 10 });
     expect(repaidDebtAccount(refund)).toBeNull();
     expect(repayDebtFirst(refund, 100)).toEqual({ entry: refund, repaid: 0 });
     expect(() => repayDebtFirst(e, -1)).toThrow(PostingError);
@@ -751,16 +768,21 @@ describe("merchant debt", () => {
             entries = [o.won ? disputeWon(c.p, c.d) : disputeLost(c.p, c.d)];
             if (o.won) net += c.d.amount;
           } else {
-            // An order returned in full: its pending share is minus the kept fee, squared from available at settlement.
+            // An order returned in full: the refund takes its pending share, and the kept fee from available (or as debt).
             const fee = Math.min(o.fee, o.captured);
             const ord = { orderId: `ord_${n}`, paymentId: p.id, ...m };
             const share = { captured: o.captured, fee, refunded: o.captured };
-            entries = [
-              paymentCaptured({ ...p, orderId: ord.orderId }, { amount: o.captured, release: 0, fromHold: false, fee, bucket: "pending" }),
-              paymentRefunded({ ...p, orderId: ord.orderId }, { refundId: `re_${n}`, amount: o.captured, bucket: "pending" }),
-            ];
-            expect(ledger.commitRepaying(entries)).not.toBeNull();
-            const settle = orderSettled(ord, share, ledger.available(m));
+            const captured = paymentCaptured(
+              { ...p, orderId: ord.orderId },
+              { amount: o.captured, release: 0, fromHold: false, fee, bucket: "pending" },
+            );
+            expect(ledger.commitRepaying([captured])).not.toBeNull();
+            const refund = paymentRefunded(
+              { ...p, orderId: ord.orderId },
+              { refundId: `re_${n}`, amount: o.captured, bucket: "pending", pending: o.captured - fee, available: ledger.available(m) },
+            );
+            expect(ledger.commitRepaying([refund])).not.toBeNull();
+            const settle = orderSettled(ord, share);
             entries = settle ? [settle] : [];
             net -= fee;
           }
@@ -773,7 +795,8 @@ describe("merchant debt", () => {
           );
           expect(repaid).toBeLessThanOrEqual(owedBefore);
           for (const a of ledger.accounts()) {
-            if (a.id.includes(":available:") || a.id.includes(":disputed:")) expect(a.balance).toBeGreaterThanOrEqual(0);
+            if (a.id.includes(":available:") || a.id.includes(":disputed:") || a.id.includes(":pending:"))
+              expect(a.balance).toBeGreaterThanOrEqual(0);
             if (a.id.includes(":debt:")) expect(a.balance).toBeLessThanOrEqual(0);
           }
           const available = ledger.sum((a) => a.kind === "merchant_available");

@@ -395,11 +395,9 @@ const settleOrder: JobHandler<Deps> = async (run) => {
   const [pay] = await tx.select().from(payments).where(eq(payments.id, o.paymentId));
   const share = { captured: pay?.amountCaptured ?? 0, fee: pay?.fee ?? 0, refunded: pay?.amountRefunded ?? 0 };
   const owner = { merchantId: o.merchantId, livemode: o.livemode, currency: o.currency };
-  // Returned with its fee kept, the order left less than nothing pending: that comes from available.
-  const avail = orderPendingShare(share) < 0 ? await deps.ledger.lockAvailable(tx, owner) : undefined;
-  const entry = orderSettled({ orderId: o.id, paymentId: o.paymentId, ...owner }, share, avail?.shards);
+  const entry = orderSettled({ orderId: o.id, paymentId: o.paymentId, ...owner }, share);
   if (entry) {
-    const results = await deps.ledger.post(tx, [entry], avail?.locked);
+    const results = await deps.ledger.post(tx, [entry]);
     if (!results[0]?.ok) throw new Error("settlement rejected by the ledger");
   }
   await history(tx, o.id, "order.settled", { amount: orderPendingShare(share) });

@@ -1,5 +1,6 @@
 import {
   type LedgerEntry,
+  orderPendingShare,
   type PaymentEffect,
   type PaymentRef,
   type PaymentState,
@@ -643,11 +644,13 @@ export async function refundPayment(
   const id = newId("refund");
   const bucket = shareBucket(r, r.orderId !== null && (await orderSettled(v, r.orderId)));
   const ref = paymentRef(r);
+  // What an unsettled order still has in pending; a refund beyond it (the kept fee) comes from available.
+  const pending = bucket === "pending" ? orderPendingShare({ captured: r.amountCaptured, fee: r.fee ?? 0, refunded: r.amountRefunded }) : 0;
   // From available, the refund takes what the merchant's balance holds (locked with the payer's
   // wallet, in id order), the rest as its debt.
-  const avail =
-    bucket === "available" && !ref.topUpCustomer ? await v.deps.ledger.lockAvailable(v.db, ref, [paymentSource(ref)]) : undefined;
-  const prepared = await prepare(v, [refundEntry(r, amount, id, bucket, avail?.shards)], avail?.locked);
+  const fromAvailable = !ref.topUpCustomer && (bucket === "available" || amount > pending);
+  const avail = fromAvailable ? await v.deps.ledger.lockAvailable(v.db, ref, [paymentSource(ref)]) : undefined;
+  const prepared = await prepare(v, [refundEntry(r, amount, id, bucket, avail?.shards, pending)], avail?.locked);
   await reachProvider(v, r, t.effects, id);
   const [refund] = await v.db
     .insert(refunds)
@@ -681,8 +684,15 @@ export function refundEntry(
   refundId: string,
   bucket: "available" | "pending",
   available?: readonly ShardBalance[],
+  pending?: number,
 ): LedgerEntry {
-  return paymentRefunded(paymentRef(r), { refundId, amount, bucket, ...(available && { available }) });
+  return paymentRefunded(paymentRef(r), {
+    refundId,
+    amount,
+    bucket,
+    ...(available && { available }),
+    ...(pending !== undefined && { pending }),
+  });
 }
 
 export function refundObject(r: typeof refunds.$inferSelect) {

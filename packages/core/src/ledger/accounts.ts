@@ -62,8 +62,8 @@ export function merchantAccount(
     livemode,
     // Escrow (held) is the buyers' money, a dispute's reserve the disputed money, and available
     // what may be paid out: all only ever run down to zero (a shortfall of available becomes
-    // debt). Pending alone may dip below zero: a returned order's refund is taken in full while
-    // its fee stays with the platform, until the order settles (orderSettled squares it).
+    // debt). Pending is not guarded (refunds and settlements take no lock on it): its postings
+    // never take more than an order left there (paymentRefunded, orderPendingShare).
     allowNegative: bucket === "pending",
   };
 }

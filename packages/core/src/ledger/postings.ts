@@ -14,7 +14,7 @@ import { type AccountId, applyTransaction, type BatchResult, type LedgerAccount,
  *
  *   order held      → paymentAuthorized           (payer → escrow)
  *   handed over     → paymentCaptured, pending    (escrow → merchant pending + revenue, rest back)
- *   returned        → paymentRefunded, pending or available once settled
+ *   returned        → paymentRefunded, from pending (beyond the order's share: available) or available once settled
  *   expired         → paymentCaptured, available  (the no-show fee), or holdVoided without one
  *   failed          → holdVoided                  (escrow → payer)
  *   window closed   → orderSettled                (merchant pending → available)
@@ -183,14 +183,32 @@ export function walletToppedUp(p: PaymentRef, c: CapturedAmounts): LedgerEntry {
  */
 export function paymentRefunded(
   p: PaymentRef,
-  r: { refundId: string; amount: number; bucket: "available" | "pending"; available?: readonly ShardBalance[] },
+  r: {
+    refundId: string;
+    amount: number;
+    bucket: "available" | "pending";
+    available?: readonly ShardBalance[];
+    /** bucket pending: what the payment's order still has there (orderPendingShare before this refund). */
+    pending?: number;
+  },
 ): LedgerEntry {
   positive("refund amount", r.amount);
   let from: EntryPosting[];
   if (p.topUpCustomer) from = [{ account: walletAccount(p.merchantId, p.topUpCustomer, p.livemode, p.currency), amount: -r.amount }];
-  else if (r.bucket === "pending")
-    from = [{ account: merchantAccount(p.merchantId, p.livemode, "pending", p.currency, p.id), amount: -r.amount }];
-  else {
+  else if (r.bucket === "pending") {
+    if (r.pending === undefined || !Number.isSafeInteger(r.pending) || r.pending < 0)
+      throw new PostingError(`a refund of ${p.id} from pending needs what its order has there`);
+    // The fee stays with the platform, so a full return refunds more than the order left in
+    // pending: the rest comes from available, then as debt, as for any refund (never below zero).
+    const fromPending = Math.min(r.amount, r.pending);
+    from =
+      fromPending > 0 ? [{ account: merchantAccount(p.merchantId, p.livemode, "pending", p.currency, p.id), amount: -fromPending }] : [];
+    if (fromPending < r.amount) {
+      if (!r.available)
+        throw new PostingError(`a refund of ${p.id} beyond its pending share needs the merchant's locked available balance`);
+      from.push(...fromAvailable(p, r.available, r.amount - fromPending));
+    }
+  } else {
     if (!r.available) throw new PostingError(`a refund of ${p.id} from available needs the merchant's locked available balance`);
     from = fromAvailable(p, r.available, r.amount);
   }
@@ -241,44 +259,31 @@ export function paymentPostings(
 
 /**
  * What an order left in pending: the merchant's share of the capture, less the refunds of
- * returns. Refunds are taken in full while the fee stays with the platform, so it can be
- * below zero.
+ * returns. Never below zero: a refund takes what the order has there and the rest from available
+ * (paymentRefunded), since the fee stays with the platform.
  */
 export function orderPendingShare(payment: { captured: number; fee: number; refunded: number }): number {
-  return payment.captured - payment.fee - payment.refunded;
+  return Math.max(0, payment.captured - payment.fee - payment.refunded);
 }
 
-/**
- * The return window closed: what the order left in pending becomes available. Below zero (the
- * order was returned and its fee kept), it moves the other way: taken from the shards the
- * writer locked (`available`), what they cannot cover as the merchant's debt. Nothing left: null.
- */
+/** The return window closed: what the order left in pending becomes available. Nothing left: null. */
 export function orderSettled(
   o: { orderId: string; paymentId: string; merchantId: string; livemode: boolean; currency: string },
   payment: { captured: number; fee: number; refunded: number },
-  available?: readonly ShardBalance[],
 ): LedgerEntry | null {
   const net = orderPendingShare(payment);
   if (!Number.isSafeInteger(net)) throw new PostingError(`order ${o.orderId} left ${net} pending`);
   if (net === 0) return null;
-  const pending = merchantAccount(o.merchantId, o.livemode, "pending", o.currency, o.paymentId);
-  let postings: EntryPosting[];
-  if (net > 0) {
-    postings = [
-      { account: pending, amount: -net },
-      { account: merchantAccount(o.merchantId, o.livemode, "available", o.currency, o.paymentId), amount: net },
-    ];
-  } else {
-    if (!available) throw new PostingError(`order ${o.orderId} settles ${net}: that needs the merchant's locked available balance`);
-    postings = [{ account: pending, amount: -net }, ...fromAvailable(o, available, -net)];
-  }
   return {
     type: "order.settle",
     merchantId: o.merchantId,
     livemode: o.livemode,
     sourceId: o.orderId,
     description: `Return window of ${o.orderId} closed`,
-    postings,
+    postings: [
+      { account: merchantAccount(o.merchantId, o.livemode, "pending", o.currency, o.paymentId), amount: -net },
+      { account: merchantAccount(o.merchantId, o.livemode, "available", o.currency, o.paymentId), amount: net },
+    ],
   };
 }
 
