@@ -134,6 +134,28 @@ describe("bad input gets a clear 4xx in the error envelope and changes nothing",
     expect(await state()).toEqual(before);
   });
 
+  it("a missing required field is parameter_missing whatever its type (an enum, a pattern, a number)", async () => {
+    const missing = [
+      ["PUT", "/v1/payout_schedule", {}, "interval"],
+      [
+        "POST",
+        "/v1/bank_accounts",
+        { country: "KG", holder_name: "A", account_number: "1234567890123456", bank_code: "123456" },
+        "currency",
+      ],
+      ["POST", "/v1/test_helpers/disputes/dp_none/close", {}, "outcome"],
+      ["POST", "/v1/payments", { currency: "KGS" }, "amount"],
+    ] as const;
+    for (const [method, path, body, param] of missing) {
+      const r = await sk.call(method, path, body);
+      expect(r.status, path).toBe(400);
+      expect(r.body.error, path).toMatchObject({ type: "invalid_request_error", code: "parameter_missing", param });
+    }
+    // Present but wrong stays parameter_invalid.
+    const wrong = await sk.put("/v1/payout_schedule", { interval: "hourly" });
+    expect(wrong.body.error).toMatchObject({ code: "parameter_invalid", param: "interval" });
+  });
+
   it("an unknown query parameter on a list is refused, as an unknown body field is", async () => {
     const sk = { Authorization: `Bearer ${api.merchant.secretKey}` };
     for (const path of [

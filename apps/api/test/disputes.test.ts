@@ -267,7 +267,7 @@ describe("bad input", () => {
         "parameter_invalid",
       ],
       ["unknown reason", sk.post(`/v1/test_helpers/payments/${payment}/dispute`, { reason: "because" }), 400, "parameter_invalid"],
-      ["no reason", sk.post(`/v1/test_helpers/payments/${payment}/dispute`, {}), 400, "parameter_invalid"],
+      ["no reason", sk.post(`/v1/test_helpers/payments/${payment}/dispute`, {}), 400, "parameter_missing"],
       ["unknown field", sk.post(`/v1/test_helpers/payments/${payment}/dispute`, { reason: "general", x: 1 }), 400, "parameter_unknown"],
       [
         "not captured",

@@ -115,7 +115,7 @@ describe("tariff rules in the document and at the door", () => {
     expect(mixed.body.error).toMatchObject({ code: "tariff_invalid", param: "rules.methods" });
     expect((await sk.get("/v1/tariffs/broken-many")).status).toBe(404);
     const noKind = await sk.put("/v1/tariffs/broken-many", { rules: { default_fare: 1 } });
-    expect(noKind.body.error).toMatchObject({ code: "parameter_invalid", param: "kind" });
+    expect(noKind.body.error).toMatchObject({ code: "parameter_missing", param: "kind" });
   });
 
   it("/openapi.json shows the fee and fare rules' real shapes, typed by kind", async () => {

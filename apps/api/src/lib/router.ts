@@ -18,7 +18,7 @@ interface Issue {
  * One validation hook for every route: the first problem becomes a 400 in the
  * contract's envelope, with `param` naming the field (`items[0].quantity`).
  */
-export function validationHook(result: { success: boolean; error?: { issues: Issue[] }; target?: string }) {
+export function validationHook(result: { success: boolean; error?: { issues: Issue[] }; target?: string; data?: unknown }) {
   if (result.success) return;
   const issue = result.error?.issues[0];
   if (!issue) throw invalid("parameter_invalid", "Invalid request.");
@@ -30,12 +30,25 @@ export function validationHook(result: { success: boolean; error?: { issues: Iss
     const name = path ? `${path}.${issue.keys?.[0]}` : String(issue.keys?.[0]);
     throw invalid("parameter_unknown", `Received unknown parameter: ${name}`, name);
   }
-  const missing = issue.code === "invalid_type" && /received undefined/i.test(issue.message);
+  // Missing, whatever the field's type (an enum's or a pattern's message does not say undefined).
+  const missing =
+    (issue.path.length > 0 && result.data !== undefined && valueAt(result.data, issue.path) === undefined) ||
+    (issue.code === "invalid_type" && /received undefined/i.test(issue.message));
   throw invalid(
     missing ? "parameter_missing" : "parameter_invalid",
     missing ? `Missing required parameter: ${path}.` : `Invalid ${path || "request"}: ${issue.message}`,
     path || undefined,
   );
+}
+
+/** The value at `path` in what the client sent (undefined where nothing is). */
+function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+  let value = data;
+  for (const seg of path) {
+    if (value === null || typeof value !== "object") return undefined;
+    value = (value as Record<PropertyKey, unknown>)[seg];
+  }
+  return value;
 }
 
 /**
