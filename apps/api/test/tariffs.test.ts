@@ -1,4 +1,5 @@
 import { validateTariffRules } from "@softrack/core";
+import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestApi } from "../src/testing.js";
 import { type Http, http, startTestApi } from "./support.js";
@@ -180,6 +181,21 @@ describe("POST /v1/tariffs/:code/quote", () => {
     const capped = await sk.post("/v1/tariffs/bishkek-bus/quote", { route: "102", tapped_at: "2024-06-08T19:00:00+06:00", history: rides });
     expect(capped.body).toMatchObject({ amount: 500, capped: true, cap_remaining: { daily: 0 } });
     expect(sumOf(capped.body.breakdown)).toBe(500);
+  });
+
+  it("a merchant is put on an existing fee plan only: an unknown one, or a fare tariff's code, is a 404 naming fee_tariff", async () => {
+    const merchant = (fee_tariff: string) =>
+      admin.post("/v1/merchants", { name: "Planned", country: "KG", default_currency: "KGS", fee_tariff });
+    const count = async () => (await api.runtime.database.rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM merchants`))[0]?.n;
+    const before = await count();
+    // bishkek-bus is a fare tariff (the merchant's own), not a fee plan.
+    for (const code of ["no-such-plan", "bishkek-bus"]) {
+      const r = await merchant(code);
+      expect(r.status, code).toBe(404);
+      expect(r.body.error).toMatchObject({ type: "invalid_request_error", code: "resource_missing", param: "fee_tariff" });
+    }
+    expect(await count()).toBe(before);
+    expect((await merchant("standard")).body).toMatchObject({ fee_tariff: "standard" });
   });
 
   it("prices a payment fee with the platform's fee tariff", async () => {

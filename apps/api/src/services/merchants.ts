@@ -1,9 +1,10 @@
 import { and, eq, isNull } from "drizzle-orm";
 import type { Db } from "../db/client.js";
-import { apiKeys, merchants } from "../db/schema/index.js";
+import { apiKeys, merchants, tariffs } from "../db/schema/index.js";
 import { randomToken, type SecretBox, sha256Hex } from "../lib/crypto.js";
 import { notFound } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
+import { PLATFORM } from "./tariffs.js";
 
 export type MerchantRow = typeof merchants.$inferSelect;
 
@@ -48,6 +49,16 @@ export async function createMerchant(
     metadata?: Record<string, string> | undefined;
   },
 ) {
+  // A plan that does not exist would price nothing: its payments would fall back to the default
+  // plan without a word. Set the plan (PUT /v1/tariffs/:code, kind fee) first.
+  if (input.fee_tariff !== undefined) {
+    const [plan] = await db
+      .select({ id: tariffs.id })
+      .from(tariffs)
+      .where(and(eq(tariffs.owner, PLATFORM), eq(tariffs.code, input.fee_tariff), eq(tariffs.kind, "fee")))
+      .limit(1);
+    if (!plan) throw notFound("fee tariff", input.fee_tariff, "fee_tariff");
+  }
   const id = newId("merchant");
   const [row] = await db
     .insert(merchants)
