@@ -96,7 +96,7 @@ const cases: [string, string, string, unknown, number, string?][] = [
   ],
   ["unknown payment", "GET", "/v1/payments/pay_doesnotexist", undefined, 404, "id"],
   ["unknown payment confirm", "POST", "/v1/payments/pay_doesnotexist/confirm", { payment_method_data: { type: "qr" } }, 404, "id"],
-  ["unknown refund payment", "POST", "/v1/refunds", { payment: "pay_nope" }, 404],
+  ["unknown refund payment", "POST", "/v1/refunds", { payment: "pay_nope" }, 404, "payment"],
   ["unknown method type", "POST", "/v1/payments/{pay}/confirm", { payment_method_data: { type: "cash" } }, 400],
   [
     "card number as a number",
@@ -154,6 +154,15 @@ describe("bad input gets a clear 4xx in the error envelope and changes nothing",
     // Present but wrong stays parameter_invalid.
     const wrong = await sk.put("/v1/payout_schedule", { interval: "hourly" });
     expect(wrong.body.error).toMatchObject({ code: "parameter_invalid", param: "interval" });
+  });
+
+  it("the Authorization scheme is case-insensitive (RFC 9110): bearer and BEARER are Bearer", async () => {
+    for (const scheme of ["bearer", "BEARER", "Bearer"]) {
+      const res = await fetch(`${api.url}/v1/balance`, { headers: { Authorization: `${scheme} ${api.merchant.secretKey}` } });
+      expect(res.status, scheme).toBe(200);
+    }
+    const wrong = await fetch(`${api.url}/v1/balance`, { headers: { Authorization: `Basic ${api.merchant.secretKey}` } });
+    expect(wrong.status).toBe(401);
   });
 
   it("an unknown query parameter on a list is refused, as an unknown body field is", async () => {

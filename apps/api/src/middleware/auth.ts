@@ -28,7 +28,8 @@ export function authenticate(deps: Deps): MiddlewareHandler<AppEnv> {
       return next();
     }
     const header = c.req.header("Authorization");
-    const match = header?.match(/^Bearer\s+(\S{8,200})$/);
+    // The scheme is case-insensitive (RFC 9110 §11.1): "bearer sk_…" is the same credential.
+    const match = header?.match(/^Bearer\s+(\S{8,200})$/i);
     // Sessions (sst_… bearer tokens for apps, the httpOnly cookie for the console) are looked up every time: revocation is immediate.
     const session = await sessionAuth(deps, c, match?.[1]);
     if (session) {

@@ -242,12 +242,12 @@ export async function retryPayment(v: Vars, id: string, clientSecret: string | u
 }
 
 /** Loads a payment of the calling merchant; a publishable key must also prove the client secret. */
-export async function findPayment(v: Vars, id: string, opts: { lock?: boolean; clientSecret?: string | undefined } = {}) {
+export async function findPayment(v: Vars, id: string, opts: { lock?: boolean; clientSecret?: string | undefined; param?: string } = {}) {
   const p = merchantOf(v);
   const where = and(eq(payments.id, id), eq(payments.merchantId, p.merchantId), eq(payments.livemode, p.livemode));
   const q = v.db.select().from(payments).where(where);
   const [row] = opts.lock ? await q.for("update") : await q;
-  if (!row) throw notFound("payment", id);
+  if (!row) throw notFound("payment", id, opts.param);
   checkClientSecret(p, row, opts.clientSecret);
   return row;
 }
@@ -618,7 +618,7 @@ export async function refundPayment(
   input: { payment: string; amount?: number | undefined; reason?: string | undefined; metadata?: Record<string, string> | undefined },
   by: Mover = {},
 ) {
-  const r = await findPayment(v, input.payment, { lock: true });
+  const r = await findPayment(v, input.payment, { lock: true, param: "payment" });
   movedByItsOrder(r, by, "payment");
   // Money under a dispute (open, or lost: it went back to the payer) cannot be refunded as well.
   const [disputed] = await v.deps.database.rows<{ amount: number }>(
