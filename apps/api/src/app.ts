@@ -38,9 +38,10 @@ const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 const JSON_TYPE = /^application\/json\s*(;|$)/i;
 /**
  * PostgreSQL refusing a client's string (U+0000, a lone UTF-16 surrogate inside JSON, a
- * character it cannot store): bad input, never a 500.
+ * character it cannot store) or time (year 0, or past 9999 as JavaScript writes it, +010000):
+ * bad input, never a 500.
  */
-const UNSTORABLE_TEXT = /^(22021|22P05|22P02)$/;
+const UNSTORABLE_TEXT = /^(22021|22P05|22P02|22008|22009)$/;
 function isUnstorableText(err: unknown): boolean {
   const e = err as { code?: string; cause?: { code?: string } };
   return UNSTORABLE_TEXT.test(String(e?.code ?? "")) || UNSTORABLE_TEXT.test(String(e?.cause?.code ?? ""));
@@ -150,7 +151,8 @@ export function createApp(deps: Deps) {
         malformed ? "The request body is not valid JSON." : err.message || "Invalid request.",
       );
     } else if (isUnstorableText(err)) {
-      const message = "A string in the request contains a character that cannot be stored (such as U+0000 or a lone UTF-16 surrogate).";
+      const message =
+        "A value in the request cannot be stored: a character such as U+0000 or a lone UTF-16 surrogate, or a time outside the years 1 to 9999.";
       api = new ApiError(400, "invalid_request_error", "parameter_invalid", message);
     } else if (isDatabaseDown(err)) {
       api = unavailable();

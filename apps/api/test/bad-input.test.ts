@@ -110,7 +110,20 @@ const cases: [string, string, string, unknown, number, string?][] = [
   ["SQL in a string", "GET", "/v1/payments/pay_1';DROP TABLE payments;--", undefined, 404],
   ["limit out of range", "GET", "/v1/payments?limit=0", undefined, 400, "limit"],
   ["unknown route", "POST", "/v1/nothing", {}, 404],
-  // Its jobs' next steps would land past the last timestamp PostgreSQL stores (a 500).
+  // Times PostgreSQL cannot hold (year 0) or read (+010000 past 9999): each was a 500.
+  ["created filter in year 0", "GET", "/v1/payments?created%5Bgte%5D=0000-01-01T00%3A00%3A00Z", undefined, 400, "created[gte]"],
+  ["created filter past 9999", "GET", "/v1/payments?created%5Blte%5D=9999-12-31T23%3A59%3A59-01%3A00", undefined, 400, "created[lte]"],
+  [
+    "tariff effective in year 0",
+    "PUT",
+    "/v1/tariffs/year-zero",
+    { kind: "fare", rules: { default_fare: 1 }, effective_from: "0000-01-01T00:00:00Z" },
+    400,
+    "effective_from",
+  ],
+  ["run_jobs in year 0", "POST", "/v1/test_helpers/run_jobs", { now: "0001-01-01T00:00:00+01:00" }, 400, "now"],
+  ["a daily report past 9999", "GET", "/v1/transit/reports/daily?date=9999-12-31&timezone=UTC", undefined, 400, "date"],
+  // Its jobs' next steps would pass 9999 (a 500).
   ["run_jobs at the end of time", "POST", "/v1/test_helpers/run_jobs", { now: "9999-12-31T23:59:59Z" }, 400, "now"],
   // Both ignored their body: a malformed or unknown one canceled or completed the payment anyway.
   ["cancel with malformed JSON", "POST", "/v1/payments/{pay}/cancel", "{bad", 400],

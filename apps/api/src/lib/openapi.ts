@@ -105,6 +105,18 @@ export const optionalBody = <T extends z.ZodType>(schema: T, example?: z.input<T
 export const storable = (s: string) => !s.includes("\u0000") && !/[\uD800-\uDFFF]/u.test(s);
 export const STORABLE = "must be text without U+0000 or a lone UTF-16 surrogate";
 
+/**
+ * A time a row can hold and a day's window around it can be computed for: from year 1 (year 0
+ * PostgreSQL refuses) to before 9000 (past 9999 JavaScript writes +010000, which it cannot read).
+ */
+const FIRST_TIME = Date.parse("0001-01-02T00:00:00Z");
+const LAST_TIME = Date.parse("9000-01-01T00:00:00Z");
+export const storableTime = (s: string) => {
+  const t = Date.parse(s);
+  return t >= FIRST_TIME && t < LAST_TIME;
+};
+export const STORABLE_TIME = "must be between the years 1 and 9000";
+
 /** The currency of an amount in an answer (answers name any currency they hold, so a string). */
 export const CurrencyCode = z.string().openapi({ example: "KGS", description: "ISO 4217 code" });
 

@@ -9522,6 +9522,7 @@ export interface operations {
     };
     requestBody?: {
       content: {
+        /** @example {} */
         "application/json": components["schemas"]["NoParameters"];
       };
     };
@@ -12067,6 +12068,7 @@ export interface operations {
     };
     requestBody?: {
       content: {
+        /** @example {} */
         "application/json": components["schemas"]["NoParameters"];
       };
     };

@@ -15,6 +15,8 @@ import {
   Livemode,
   listOf,
   Metadata,
+  STORABLE_TIME,
+  storableTime,
   Timestamp,
 } from "../../lib/openapi.js";
 import { listOwned } from "../../lib/pagination.js";
@@ -95,7 +97,7 @@ const CreateOrder = z
     delivery: z.strictObject({
       type: z.enum(["pickup_point", "courier"]),
       point: z.string().max(64).optional(),
-      collect_by: z.iso.datetime({ offset: true }),
+      collect_by: z.iso.datetime({ offset: true }).refine(storableTime, STORABLE_TIME),
     }),
     no_show_fee: z.number().int().min(0).max(999_999_999_999).optional(),
     return_window_days: z.number().int().min(0).max(90).optional(),

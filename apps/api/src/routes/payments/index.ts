@@ -5,7 +5,19 @@ import type { AppEnv } from "../../context.js";
 import { refunds } from "../../db/schema/index.js";
 import { type CsvColumn, csvListResponse, FormatParam, listResponse } from "../../lib/csv-export.js";
 import { notFound } from "../../lib/errors.js";
-import { bearer, body, errors, IdParam, json, ListQuery, listOf, optionalBody, paymentErrors } from "../../lib/openapi.js";
+import {
+  bearer,
+  body,
+  errors,
+  IdParam,
+  json,
+  ListQuery,
+  listOf,
+  optionalBody,
+  paymentErrors,
+  STORABLE_TIME,
+  storableTime,
+} from "../../lib/openapi.js";
 import { listOwned } from "../../lib/pagination.js";
 import { createRouter } from "../../lib/router.js";
 import { allow, merchantOf } from "../../middleware/auth.js";
@@ -75,8 +87,8 @@ const routes = {
       query: ListQuery.extend({
         status: PaymentStatus.optional(),
         customer: z.string().max(64).optional(),
-        "created[gte]": z.iso.datetime({ offset: true }).optional(),
-        "created[lte]": z.iso.datetime({ offset: true }).optional(),
+        "created[gte]": z.iso.datetime({ offset: true }).refine(storableTime, STORABLE_TIME).optional(),
+        "created[lte]": z.iso.datetime({ offset: true }).refine(storableTime, STORABLE_TIME).optional(),
         ...FormatParam,
       }),
     },
@@ -146,7 +158,7 @@ const routes = {
     summary: "Cancel a payment that is not yet captured (a hold is released)",
     security: bearer,
     middleware: [allow("secret")] as const,
-    request: { params: id, ...optionalBody(NoParameters) },
+    request: { params: id, ...optionalBody(NoParameters, {}) },
     responses: { 200: json(Payment), ...errors },
   }),
   completeQr: createRoute({
@@ -156,7 +168,7 @@ const routes = {
     summary: "Test mode: act as the payer's app and complete a QR payment",
     security: bearer,
     middleware: [allow("secret")] as const,
-    request: { params: id, ...optionalBody(NoParameters) },
+    request: { params: id, ...optionalBody(NoParameters, {}) },
     responses: { 200: json(Payment), ...errors },
   }),
   receipt: createRoute({

@@ -11,7 +11,20 @@ import {
 import type { Context } from "hono";
 import type { AppEnv } from "../../context.js";
 import { invalid } from "../../lib/errors.js";
-import { bearer, body, Currency, CurrencyCode, component, errors, json, Livemode, Timestamp, TimeZone } from "../../lib/openapi.js";
+import {
+  bearer,
+  body,
+  Currency,
+  CurrencyCode,
+  component,
+  errors,
+  json,
+  Livemode,
+  STORABLE_TIME,
+  storableTime,
+  Timestamp,
+  TimeZone,
+} from "../../lib/openapi.js";
 import { createRouter, validationHook } from "../../lib/router.js";
 import { allow } from "../../middleware/auth.js";
 import {
@@ -63,6 +76,7 @@ const putFields = {
   timezone: TimeZone.optional(),
   effective_from: z.iso
     .datetime({ offset: true })
+    .refine(storableTime, STORABLE_TIME)
     .optional()
     .openapi({ description: "Default: now. A version applies from this instant on." }),
 };
@@ -103,7 +117,7 @@ const QuoteTariff = z
       .positive()
       .optional()
       .openapi({ description: "Price with this version; default: the version in effect at `at` (fares: at `tapped_at`)." }),
-    at: z.iso.datetime({ offset: true }).optional(),
+    at: z.iso.datetime({ offset: true }).refine(storableTime, STORABLE_TIME).optional(),
     // Fare context.
     route: z.string().min(1).max(64).optional(),
     zone_from: z.string().min(1).max(64).optional(),

@@ -4,7 +4,7 @@ import type { AppEnv } from "../../context.js";
 import { terminals } from "../../db/schema/index.js";
 import { type CsvColumn, csvListResponse, FormatParam, listResponse } from "../../lib/csv-export.js";
 import { ApiError } from "../../lib/errors.js";
-import { bearer, body, errors, IdParam, json, ListQuery, listOf } from "../../lib/openapi.js";
+import { bearer, body, errors, IdParam, json, ListQuery, listOf, STORABLE_TIME, storableTime } from "../../lib/openapi.js";
 import { listOwned } from "../../lib/pagination.js";
 import { createRouter, validationHook } from "../../lib/router.js";
 import { allow, merchantOf } from "../../middleware/auth.js";
@@ -114,10 +114,14 @@ const routes = {
         terminal: z.string().max(64).optional(),
         route: z.string().max(64).optional(),
         decision: z.enum(["accepted", "declined"]).optional(),
-        date: z.iso.date().optional().openapi({
-          example: "2026-11-23",
-          description: "Only the taps made on this local calendar date (in `timezone`), as the daily report counts them",
-        }),
+        date: z.iso
+          .date()
+          .refine((d) => storableTime(`${d}T12:00:00Z`), STORABLE_TIME)
+          .optional()
+          .openapi({
+            example: "2026-11-23",
+            description: "Only the taps made on this local calendar date (in `timezone`), as the daily report counts them",
+          }),
         timezone: ReportQuery.shape.timezone,
         ...FormatParam,
       }),

@@ -1,5 +1,15 @@
 import { z } from "@hono/zod-openapi";
-import { CurrencyCode, Livemode, Metadata, STORABLE, storable, Timestamp, TimeZone } from "../../lib/openapi.js";
+import {
+  CurrencyCode,
+  Livemode,
+  Metadata,
+  STORABLE,
+  STORABLE_TIME,
+  storable,
+  storableTime,
+  Timestamp,
+  TimeZone,
+} from "../../lib/openapi.js";
 
 export const TerminalKind = z.enum(["bus_validator", "turnstile"]);
 
@@ -42,6 +52,7 @@ export const CreateTap = z
       .openapi({ example: "cus_01J…", description: "The rider (a customer with a wallet)" }),
     tapped_at: z.iso
       .datetime({ offset: true })
+      .refine(storableTime, STORABLE_TIME)
       .openapi({ example: "2026-11-23T04:00:00.000Z", description: "When the rider tapped, by the terminal's clock" }),
     client_tap_id: z.string().min(1).max(128).refine(storable, STORABLE).openapi({
       example: "7f1c2a",
@@ -127,6 +138,9 @@ export const DailyReport = z
   .openapi("TransitDailyReport");
 
 export const ReportQuery = z.object({
-  date: z.iso.date().openapi({ example: "2026-11-23", description: "Local calendar date" }),
+  date: z.iso
+    .date()
+    .refine((d) => storableTime(`${d}T12:00:00Z`), STORABLE_TIME)
+    .openapi({ example: "2026-11-23", description: "Local calendar date" }),
   timezone: TimeZone.default("Asia/Bishkek"),
 });
