@@ -90,13 +90,21 @@ describe("courier payment guarantee", () => {
     expect(await balances()).toEqual({ held: TOTAL, pending: 0, available: 0 });
     // The order still moves its payment: handed over, then a return refunds through it.
     const r = await sk.post(`/v1/orders/${o.id}/handover`, {
-      accepted: [{ sku: "dress", quantity: 1 }],
+      accepted: [
+        { sku: "dress", quantity: 1 },
+        { sku: "shoes", quantity: 1 },
+      ],
       handover_code: o.handover_code.code,
     });
     expect(r.body).toMatchObject({ status: "delivered", payment: { status: "succeeded" } });
     const back = await sk.post(`/v1/orders/${o.id}/returns`, { items: [{ sku: "dress", quantity: 1 }] });
     expect(back.status).toBe(200);
     expect((await sk.post("/v1/refunds", { payment: pay, amount: 1 })).body.error.code).toBe("payment_owned_by_order");
+    // Settled (the return window closed), the payment is the merchant's to refund, from available.
+    await runJobs(inDays(15));
+    const goodwill = await sk.post("/v1/refunds", { payment: pay, amount: 1_000 });
+    expect(goodwill.status).toBe(200);
+    expect(await balances()).toEqual({ held: 0, pending: 0, available: 200_000 - cardFee(500_000) - 1_000 });
     await verify();
   });
 

@@ -35,7 +35,7 @@ export type CsvColumn<T> = readonly [header: string, cell: (o: T) => string | nu
 type Page<T> = { data: T[]; has_more: boolean };
 
 /** Walks the list from the caller's cursor, with its filters, through the same service the JSON list uses. */
-export async function allPages<T extends { id: string }, Q extends ListParams>(q: Q, list: (q: Q) => Promise<Page<T>>) {
+export async function allPages<T extends { id: string }, Q extends ListParams>(q: Q, list: (q: Q) => Promise<Page<T>>, max = MAX_CSV_ROWS) {
   const page = (cursor: Partial<ListParams>) => list({ ...q, starting_after: undefined, ending_before: undefined, limit: 100, ...cursor });
   const rows: T[] = [];
   const backwards = Boolean(q.ending_before);
@@ -44,9 +44,9 @@ export async function allPages<T extends { id: string }, Q extends ListParams>(q
     const p = await page(backwards ? { ending_before: cursor } : { starting_after: cursor });
     if (backwards) rows.unshift(...p.data);
     else rows.push(...p.data);
-    if (!p.has_more || p.data.length === 0 || rows.length >= MAX_CSV_ROWS) {
-      const truncated = rows.length > MAX_CSV_ROWS || (p.has_more && rows.length >= MAX_CSV_ROWS);
-      return { rows: backwards ? rows.slice(-MAX_CSV_ROWS) : rows.slice(0, MAX_CSV_ROWS), truncated };
+    if (!p.has_more || p.data.length === 0 || rows.length >= max) {
+      const truncated = rows.length > max || (p.has_more && rows.length >= max);
+      return { rows: backwards ? rows.slice(-max) : rows.slice(0, max), truncated };
     }
     cursor = backwards ? p.data[0]?.id : p.data[p.data.length - 1]?.id;
   }
@@ -59,8 +59,10 @@ export async function csvListResponse<T extends { id: string }, Q extends ListPa
   q: Q,
   list: (q: Q) => Promise<Page<T>>,
   columns: readonly CsvColumn<T>[],
+  /** Rows at most; a report that must sum to its whole (a payout's) passes Infinity. */
+  max = MAX_CSV_ROWS,
 ): Promise<Response> {
-  const { rows, truncated } = await allPages(q, list);
+  const { rows, truncated } = await allPages(q, list, max);
   const cell = (v: string | number | boolean | null | undefined) =>
     typeof v === "number" ? v : typeof v === "boolean" ? String(v) : csvText(v ?? null);
   const body = csvFile(

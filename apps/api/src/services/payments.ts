@@ -583,15 +583,16 @@ export async function completeQr(v: Vars, id: string): Promise<PaymentRow> {
 type Mover = { order?: string };
 
 /**
- * An order's payment moves with its order (handover, fail, returns, expiry). Captured, released or
- * refunded on its own, the order would still say `held` while its money went elsewhere, and its
- * next step (and the merchant's due jobs with it) would fail on the payment's state.
+ * An order's payment moves with its order (handover, fail, returns, expiry) until the order
+ * settles. Captured, released or refunded on its own, the order would still say `held` while its
+ * money went elsewhere, and its next step (and the merchant's due jobs with it) would fail on the
+ * payment's state. A settled order's payment is refunded like any other (refundPayment).
  */
 function movedByItsOrder(r: { orderId: string | null }, by: Mover, param: string) {
   if (r.orderId && r.orderId !== by.order) {
     throw invalid(
       "payment_owned_by_order",
-      `This payment belongs to order ${r.orderId}: it is captured, released and refunded through the order.`,
+      `This payment belongs to order ${r.orderId}: until the order settles, it is captured, released and refunded through the order.`,
       param,
     );
   }
@@ -619,7 +620,9 @@ export async function refundPayment(
   by: Mover = {},
 ) {
   const r = await findPayment(v, input.payment, { lock: true, param: "payment" });
-  movedByItsOrder(r, by, "payment");
+  // Once its order settled (the return window closed), the payment is the merchant's to refund.
+  const settled = r.orderId !== null && (await orderSettled(v, r.orderId));
+  if (!settled) movedByItsOrder(r, by, "payment");
   // Money under a dispute (open, or lost: it went back to the payer) cannot be refunded as well.
   const [disputed] = await v.deps.database.rows<{ amount: number }>(
     sql`SELECT COALESCE(sum(amount), 0)::bigint AS amount FROM disputes WHERE payment_id = ${r.id} AND status <> 'won'`,
@@ -642,7 +645,7 @@ export async function refundPayment(
     );
   }
   const id = newId("refund");
-  const bucket = shareBucket(r, r.orderId !== null && (await orderSettled(v, r.orderId)));
+  const bucket = shareBucket(r, settled);
   const ref = paymentRef(r);
   // What an unsettled order still has in pending; a refund beyond it (the kept fee) comes from available.
   const pending = bucket === "pending" ? orderPendingShare({ captured: r.amountCaptured, fee: r.fee ?? 0, refunded: r.amountRefunded }) : 0;

@@ -313,15 +313,15 @@ interface ReportLine {
 async function reportLines(
   v: Vars,
   po: PayoutRow,
-  q: { limit?: number; starting_after?: string | undefined; ending_before?: string | undefined },
+  q: { limit: number; starting_after?: string | undefined; ending_before?: string | undefined },
 ) {
   const cursor = q.ending_before
     ? sql`AND i.transaction_id > ${q.ending_before}`
     : q.starting_after
       ? sql`AND i.transaction_id < ${q.starting_after}`
       : sql``;
-  const order = q.limit === undefined ? sql`ASC` : q.ending_before ? sql`ASC` : sql`DESC`;
-  const limit = q.limit === undefined ? sql`` : sql`LIMIT ${q.limit + 1}`;
+  const order = q.ending_before ? sql`ASC` : sql`DESC`;
+  const limit = sql`LIMIT ${q.limit + 1}`;
   return v.deps.database.rows<ReportLine>(
     sql`SELECT i.transaction_id, i.amount, i.currency, t.type, t.source_id, t.description, t.created_at, t.livemode,
                (SELECT COALESCE(sum(p.amount), 0) FROM ledger_postings p JOIN ledger_accounts a ON a.id = p.account_id

@@ -331,9 +331,12 @@ export const payoutRoutes = createRouter()
   .openapi(routes.payoutTransactions, async (c) => {
     const { id } = c.req.valid("param");
     const { format, ...q } = c.req.valid("query");
-    // The file is the list itself, every page of it: the same movements, order and minor units.
-    if (format === "csv")
-      return csvListResponse(c, `${id}-transactions`, q, (page) => payoutTransactions(c.var, id, page), REPORT_CSV) as never;
+    // The file is the list itself, every page of it and never cut (its lines sum to the payout):
+    // the same movements, order and minor units.
+    if (format === "csv") {
+      const list = (page: typeof q) => payoutTransactions(c.var, id, page);
+      return csvListResponse(c, `${id}-transactions`, q, list, REPORT_CSV, Number.POSITIVE_INFINITY) as never;
+    }
     return c.json(await payoutTransactions(c.var, id, q), 200);
   })
   .openapi(routes.getSchedule, async (c) => c.json(await getPayoutSchedule(c.var), 200))
