@@ -1,3 +1,4 @@
+import { merchantAccount } from "@softrack/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestApi } from "../src/testing.js";
 import { type Http, http, startTestApi, TEST_CARD } from "./support.js";
@@ -59,6 +60,7 @@ async function paidOrder(extra: Record<string, unknown> = {}) {
   return held;
 }
 
+const cardNow = { confirm: true, payment_method_data: { type: "card", card: TEST_CARD } };
 const runJobs = (at: string) => sk.post("/v1/test_helpers/run_jobs", { now: at });
 const verify = async () => expect((await admin.get("/v1/admin/ledger/verify")).body).toMatchObject({ balanced: true, mismatches: [] });
 
@@ -261,6 +263,44 @@ describe("courier payment guarantee", () => {
     await runJobs(inDays(15));
     expect(await balances()).toEqual({ held: 0, pending: 0, available: Math.max(0, earned - fee) });
     expect(await owed()).toBe(Math.max(0, fee - earned));
+    await verify();
+  });
+
+  it("an order returned under the old rules (the kept fee below zero in pending) settles from available", async () => {
+    const m = await admin.post("/v1/merchants", { name: "Old returns", country: "KG", default_currency: "KGS" });
+    sk = http(api.url, m.body.keys.secret_key);
+    const sale = await sk.post("/v1/payments", { amount: 100_000, currency: "KGS", ...cardNow });
+    expect(sale.body.status).toBe("succeeded");
+    const earned = 100_000 - cardFee(100_000);
+    const o = await paidOrder();
+    const all = ITEMS.map((i) => ({ sku: i.sku, quantity: i.quantity }));
+    await sk.post(`/v1/orders/${o.id}/handover`, { accepted: all });
+    await sk.post(`/v1/orders/${o.id}/returns`, { items: all });
+    const fee = cardFee(TOTAL);
+    expect(await balances()).toEqual({ held: 0, pending: 0, available: earned - fee });
+    // What a return's refund did before: the kept fee taken from pending, not from available.
+    const { deps } = api.runtime;
+    const account = (bucket: "pending" | "available") => merchantAccount(m.body.id, false, bucket, "KGS", o.payment.id);
+    const moved = await deps.database.db.transaction((tx) =>
+      deps.ledger.post(tx, [
+        {
+          merchantId: m.body.id,
+          livemode: false,
+          sourceId: o.payment.id,
+          type: "refund",
+          description: "the kept fee as an older refund left it",
+          postings: [
+            { account: account("pending"), amount: -fee },
+            { account: account("available"), amount: fee },
+          ],
+        },
+      ]),
+    );
+    expect(moved[0]?.ok).toBe(true);
+    expect(await balances()).toEqual({ held: 0, pending: -fee, available: earned });
+    await runJobs(inDays(15));
+    expect(await balances()).toEqual({ held: 0, pending: 0, available: earned - fee });
+    expect((await sk.get(`/v1/orders/${o.id}`)).body).toMatchObject({ settled: true });
     await verify();
   });
 

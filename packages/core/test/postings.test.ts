@@ -236,19 +236,26 @@ describe("order movements (through the order's payment)", () => {
     ]);
   });
 
-  it("window closed: what the order left pending becomes available; returned in full, nothing is left", () => {
+  it("window closed: what the order holds in pending becomes available; returned in full, nothing is left", () => {
     const o = { orderId: "ord_1", paymentId: "pay_4", merchantId: "mer_1", livemode: false, currency: "KGS" };
-    const e = orderSettled(o, { captured: 800, fee: 16, refunded: 300 });
+    expect(orderPendingShare({ captured: 800, fee: 16, refunded: 300 })).toBe(484);
+    expect(orderPendingShare({ captured: 800, fee: 16, refunded: 800 })).toBe(0);
+    const e = orderSettled(o, orderPendingShare({ captured: 800, fee: 16, refunded: 300 }));
     expect(e).toMatchObject({ type: "order.settle", sourceId: "ord_1", description: "Return window of ord_1 closed" });
     expect(lines(e)).toEqual([
       [pending, -484],
       [available, 484],
     ]);
     // Everything returned: the refund took the kept fee from available, so pending holds nothing.
-    expect(orderSettled(o, { captured: 800, fee: 16, refunded: 800 })).toBeNull();
-    expect(orderSettled(o, { captured: 800, fee: 0, refunded: 800 })).toBeNull();
-    expect(orderPendingShare({ captured: 800, fee: 16, refunded: 300 })).toBe(484);
-    expect(orderPendingShare({ captured: 800, fee: 16, refunded: 800 })).toBe(0);
+    expect(orderSettled(o, orderPendingShare({ captured: 800, fee: 16, refunded: 800 }))).toBeNull();
+    // An order returned before that held the fee below zero in pending: squared from available, the rest as debt.
+    expect(() => orderSettled(o, -16)).toThrow(/locked available/);
+    const shards = availableAccounts("mer_1", false, "KGS").map((account, i) => ({ account, balance: i === 0 ? 10 : 0 }));
+    expect(lines(orderSettled(o, -16, shards))).toEqual([
+      [pending, 16],
+      ["merchant:mer_1:test:available:KGS", -10],
+      ["merchant:mer_1:test:debt:KGS", -6],
+    ]);
   });
 
   it("a return beyond the order's pending share takes the rest from available, then as debt: pending never below zero", () => {
@@ -558,7 +565,7 @@ describe("every movement (property)", () => {
           paymentCaptured(p, { amount: x, release: 0, fromHold: false, fee, bucket: "available" }),
           flag ? walletToppedUp(p, { amount: x, release: y, fromHold: true }) : null,
           paymentRefunded(p, { refundId: `re_${b.id}`, amount: x, bucket: "available", available: shardsOf(b, y) }),
-          orderSettled(o, { captured: x, fee, refunded: Math.min(y, x) }),
+          orderSettled(o, orderPendingShare({ captured: x, fee, refunded: Math.min(y, x) })),
           paymentRefunded(
             { ...p, orderId: o.orderId },
             { refundId: `re_o${b.id}`, amount: x, bucket: "pending", pending: Math.max(0, x - fee - y), available: shardsOf(b, y) },
@@ -782,7 +789,7 @@ describe("merchant debt", () => {
               { refundId: `re_${n}`, amount: o.captured, bucket: "pending", pending: o.captured - fee, available: ledger.available(m) },
             );
             expect(ledger.commitRepaying([refund])).not.toBeNull();
-            const settle = orderSettled(ord, share);
+            const settle = orderSettled(ord, orderPendingShare(share));
             entries = settle ? [settle] : [];
             net -= fee;
           }

@@ -1,18 +1,18 @@
 import { randomInt } from "node:crypto";
 import {
+  merchantAccount,
   newOrder,
   type OrderAction,
   type OrderItem,
   type OrderState,
   orderAmount,
   orderNoShowFee,
-  orderPendingShare,
   orderSettled,
   type PaymentTiming,
   returnWindowEnds,
   transitionOrder,
 } from "@softrack/core";
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import type { AppEnv, Deps } from "../context.js";
 import type { Db } from "../db/client.js";
 import { orderEvents, orders, payments, pickupPoints } from "../db/schema/index.js";
@@ -392,18 +392,40 @@ const settleOrder: JobHandler<Deps> = async (run) => {
   const v = jobVars(run, o.merchantId, o.livemode);
   const t = transitionOrder(stateOf(o), { type: "settle", now: now.toISOString() });
   if (!t.ok) return `skipped: ${t.code}`;
-  const [pay] = await tx.select().from(payments).where(eq(payments.id, o.paymentId));
-  const share = { captured: pay?.amountCaptured ?? 0, fee: pay?.fee ?? 0, refunded: pay?.amountRefunded ?? 0 };
   const owner = { merchantId: o.merchantId, livemode: o.livemode, currency: o.currency };
-  const entry = orderSettled({ orderId: o.id, paymentId: o.paymentId, ...owner }, share);
+  const pending = await pendingOf(deps, tx, { ...owner, paymentId: o.paymentId });
+  // Below zero only for an order returned before refunds took the kept fee from available.
+  const avail = pending < 0 ? await deps.ledger.lockAvailable(tx, owner) : undefined;
+  const entry = orderSettled({ orderId: o.id, paymentId: o.paymentId, ...owner }, pending, avail?.shards);
   if (entry) {
-    const results = await deps.ledger.post(tx, [entry]);
+    const results = await deps.ledger.post(tx, [entry], avail?.locked);
     if (!results[0]?.ok) throw new Error("settlement rejected by the ledger");
   }
-  await history(tx, o.id, "order.settled", { amount: orderPendingShare(share) });
+  await history(tx, o.id, "order.settled", { amount: pending });
   await save(v, o, t.state);
   return "settled";
 };
+
+/**
+ * What an order holds in pending, as the ledger has it: its capture's and its refunds' postings
+ * to the pending account (a shard shared with other payments, hence by source). Read rather than
+ * worked out from the payment's amounts, so an order refunded under older rules settles right too.
+ */
+async function pendingOf(
+  deps: Deps,
+  db: Db,
+  o: { merchantId: string; livemode: boolean; currency: string; paymentId: string },
+): Promise<number> {
+  const account = merchantAccount(o.merchantId, o.livemode, "pending", o.currency, o.paymentId).id;
+  const [row] = await deps.database.rows<{ pending: string | number }>(
+    sql`SELECT COALESCE(sum(p.amount), 0)::bigint AS pending
+        FROM ledger_postings p JOIN ledger_transactions t ON t.id = p.transaction_id
+        WHERE p.account_id = ${account}
+          AND (t.source_id = ${o.paymentId} OR t.source_id IN (SELECT id FROM refunds WHERE payment_id = ${o.paymentId}))`,
+    db,
+  );
+  return Number(row?.pending ?? 0);
+}
 
 /** The order service's background jobs, for the runtime's registry (server.ts). */
 export const orderJobs: Readonly<Record<string, JobHandler<Deps>>> = { "order.expire": expireOrder, "order.settle": settleOrder };

@@ -176,10 +176,11 @@ export function walletToppedUp(p: PaymentRef, c: CapturedAmounts): LedgerEntry {
 }
 
 /**
- * Refunded: the money goes back the way it came, taken in full from the merchant's bucket
- * (the fee is not returned, as at Stripe), or from the wallet a top-up filled. From available,
- * it is taken from the shards the writer locked (`available`, see takeFromAvailable), and what
- * they cannot cover becomes the merchant's debt.
+ * Refunded: the money goes back the way it came, taken from the merchant (the fee is not
+ * returned, as at Stripe), or from the wallet a top-up filled. From an unsettled order's pending,
+ * up to what the order has there (`pending`), the rest as from available: taken from the shards
+ * the writer locked (`available`, see takeFromAvailable), and what they cannot cover becomes the
+ * merchant's debt.
  */
 export function paymentRefunded(
   p: PaymentRef,
@@ -266,24 +267,37 @@ export function orderPendingShare(payment: { captured: number; fee: number; refu
   return Math.max(0, payment.captured - payment.fee - payment.refunded);
 }
 
-/** The return window closed: what the order left in pending becomes available. Nothing left: null. */
+/**
+ * The return window closed: what the order holds in pending (`pending`, as the ledger has it)
+ * becomes available. Below zero only for an order returned before a return's refund took the kept
+ * fee from available (paymentRefunded): that is taken from the shards the writer locked
+ * (`available`), what they cannot cover as the merchant's debt. Nothing held: null.
+ */
 export function orderSettled(
   o: { orderId: string; paymentId: string; merchantId: string; livemode: boolean; currency: string },
-  payment: { captured: number; fee: number; refunded: number },
+  pending: number,
+  available?: readonly ShardBalance[],
 ): LedgerEntry | null {
-  const net = orderPendingShare(payment);
-  if (!Number.isSafeInteger(net)) throw new PostingError(`order ${o.orderId} left ${net} pending`);
-  if (net === 0) return null;
+  if (!Number.isSafeInteger(pending)) throw new PostingError(`order ${o.orderId} left ${pending} pending`);
+  if (pending === 0) return null;
+  const account = merchantAccount(o.merchantId, o.livemode, "pending", o.currency, o.paymentId);
+  let postings: EntryPosting[];
+  if (pending > 0) {
+    postings = [
+      { account, amount: -pending },
+      { account: merchantAccount(o.merchantId, o.livemode, "available", o.currency, o.paymentId), amount: pending },
+    ];
+  } else {
+    if (!available) throw new PostingError(`order ${o.orderId} settles ${pending}: that needs the merchant's locked available balance`);
+    postings = [{ account, amount: -pending }, ...fromAvailable(o, available, -pending)];
+  }
   return {
     type: "order.settle",
     merchantId: o.merchantId,
     livemode: o.livemode,
     sourceId: o.orderId,
     description: `Return window of ${o.orderId} closed`,
-    postings: [
-      { account: merchantAccount(o.merchantId, o.livemode, "pending", o.currency, o.paymentId), amount: -net },
-      { account: merchantAccount(o.merchantId, o.livemode, "available", o.currency, o.paymentId), amount: net },
-    ],
+    postings,
   };
 }
 
