@@ -169,6 +169,22 @@ describe("bad input gets a clear 4xx in the error envelope and changes nothing",
     expect(wrong.body.error).toMatchObject({ code: "parameter_invalid", param: "interval" });
   });
 
+  it("cancel takes no body, an empty one with a JSON type (as many clients send), or {}", async () => {
+    for (const body of [undefined, "", "{}"]) {
+      const p = await sk.post("/v1/payments", { amount: 500, currency: "KGS" });
+      const res = await fetch(`${api.url}/v1/payments/${p.body.id}/cancel`, {
+        method: "POST",
+        headers: {
+          Authorization: `Bearer ${api.merchant.secretKey}`,
+          ...(body === undefined ? {} : { "Content-Type": "application/json" }),
+        },
+        ...(body === undefined ? {} : { body }),
+      });
+      expect(res.status, JSON.stringify(body)).toBe(200);
+      expect(((await res.json()) as { status: string }).status).toBe("canceled");
+    }
+  });
+
   it("the Authorization scheme is case-insensitive (RFC 9110): bearer and BEARER are Bearer", async () => {
     for (const scheme of ["bearer", "BEARER", "Bearer"]) {
       const res = await fetch(`${api.url}/v1/balance`, { headers: { Authorization: `${scheme} ${api.merchant.secretKey}` } });

@@ -89,10 +89,6 @@ const fixtures: Record<string, Fixture> = {
   },
   "POST /v1/payments/{id}/capture": async () => ({ pay: (await payment({ ...paidCard, capture_method: "manual" })).id }),
   "POST /v1/refunds": async () => ({ pay: (await payment(paidCard)).id }),
-  "POST /v1/payments/{id}/cancel": async () => ({ pay: (await payment({})).id }),
-  "POST /v1/test_helpers/payments/{id}/complete_qr": async () => ({
-    pay: (await payment({ confirm: true, payment_method_data: { type: "qr" } })).id,
-  }),
   "POST /v1/webhook_endpoints/{id}": async () => ({
     we: ok(await sk.post("/v1/webhook_endpoints", { url: "https://shop.example.kg/hooks", events: ["payment.succeeded"] }), "endpoint").id,
   }),

@@ -2902,7 +2902,6 @@ export type components = {
         secret_key: string;
       };
     };
-    NoParameters: Record<string, never>;
     NoShowWeek: {
       /**
        * @description ISO 4217 code
@@ -9520,12 +9519,7 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: {
-      content: {
-        /** @example {} */
-        "application/json": components["schemas"]["NoParameters"];
-      };
-    };
+    requestBody?: never;
     responses: {
       /** @description OK */
       200: {
@@ -12066,12 +12060,7 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: {
-      content: {
-        /** @example {} */
-        "application/json": components["schemas"]["NoParameters"];
-      };
-    };
+    requestBody?: never;
     responses: {
       /** @description OK */
       200: {

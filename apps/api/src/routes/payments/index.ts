@@ -21,6 +21,7 @@ import {
 import { listOwned } from "../../lib/pagination.js";
 import { createRouter } from "../../lib/router.js";
 import { allow, merchantOf } from "../../middleware/auth.js";
+import { noParameters } from "../../middleware/no-parameters.js";
 import { replayed } from "../../middleware/unit-of-work.js";
 import { getMerchant } from "../../services/merchants.js";
 import { confirmPaymentRequest, createPaymentRequest, type Written } from "../../services/payment-writes.js";
@@ -44,7 +45,6 @@ import {
   ConfirmPayment,
   CreatePayment,
   CreateRefund,
-  NoParameters,
   Payment,
   PaymentStatus,
   Receipt,
@@ -157,8 +157,8 @@ const routes = {
     tags,
     summary: "Cancel a payment that is not yet captured (a hold is released)",
     security: bearer,
-    middleware: [allow("secret")] as const,
-    request: { params: id, ...optionalBody(NoParameters, {}) },
+    middleware: [allow("secret"), noParameters] as const,
+    request: { params: id },
     responses: { 200: json(Payment), ...errors },
   }),
   completeQr: createRoute({
@@ -167,8 +167,8 @@ const routes = {
     tags: ["Test helpers"],
     summary: "Test mode: act as the payer's app and complete a QR payment",
     security: bearer,
-    middleware: [allow("secret")] as const,
-    request: { params: id, ...optionalBody(NoParameters, {}) },
+    middleware: [allow("secret"), noParameters] as const,
+    request: { params: id },
     responses: { 200: json(Payment), ...errors },
   }),
   receipt: createRoute({

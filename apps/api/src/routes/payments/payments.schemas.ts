@@ -135,8 +135,6 @@ export const VerifyPayment = z
 export const RetryPayment = z.strictObject({ client_secret: z.string().max(200).optional() }).openapi("RetryPayment");
 
 export const CapturePayment = z.strictObject({ amount: Amount.optional() }).openapi("CapturePayment");
-/** Nothing to say, and nothing else accepted: a body is still read, so a malformed one is a 400, not ignored. */
-export const NoParameters = z.strictObject({}).openapi("NoParameters");
 
 export const Refund = z
   .object({
