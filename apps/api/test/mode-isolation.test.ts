@@ -472,6 +472,56 @@ describe("test and live are two worlds", () => {
   }, 120_000);
 });
 
+describe("a list's cursor names an object of that list", () => {
+  // A page cursor is an id like any other: the other mode's (or nobody's) is a 404 naming the
+  // cursor, never a page that starts wherever that id would sort.
+  it("starting_after or ending_before with the other mode's id, or an unknown one, is a 404 naming it", async () => {
+    const lists = (await operations()).filter((o) => o.lists && !OUT_OF_SCOPE[o.op] && o.queryParams.includes("starting_after"));
+    expect(lists.length).toBeGreaterThan(10);
+    const problems: string[] = [];
+    // Lists probed with an item of the other mode: every list at least once (live webhook
+    // deliveries wait for the background worker, off here, so a live endpoint lists no attempts).
+    const probed = new Set<string>();
+    const at = (o: Operation, mode: Mode) => {
+      let path = o.path;
+      for (const p of o.params) path = path.replace(`{${p.name}}`, encodeURIComponent(fixtures[mode].ids[kindOf(p) as string] as string));
+      return path;
+    };
+    await Promise.all(
+      MODES.flatMap((mode) =>
+        lists.map(async (o) => {
+          // An item of the same list in the other mode, read with that mode's own key.
+          const theirs = await sk[other(mode)].get(`${at(o, other(mode))}?limit=1`);
+          const id = theirs.body?.data?.[0]?.id as string | undefined;
+          if (id) probed.add(o.op);
+          const cursors = [
+            ...(id
+              ? ([
+                  ["starting_after", id],
+                  ["ending_before", id],
+                ] as const)
+              : []),
+            ["starting_after", "obj_0000000000000000000000000"],
+          ] as const;
+          for (const [param, cursor] of cursors) {
+            const r = await sk[mode].get(`${at(o, mode)}?${param}=${encodeURIComponent(cursor)}`);
+            if (r.status !== 404 || r.body?.error?.code !== "resource_missing" || r.body.error.param !== param)
+              problems.push(`${mode} → ${o.op}?${param}=${cursor}: ${r.status} ${JSON.stringify(r.body).slice(0, 200)}`);
+          }
+          // Its own item still pages, both ways.
+          const own = (await sk[mode].get(`${at(o, mode)}?limit=1`)).body?.data?.[0]?.id as string | undefined;
+          for (const param of own ? ["starting_after", "ending_before"] : []) {
+            const next = await sk[mode].get(`${at(o, mode)}?${param}=${encodeURIComponent(own as string)}`);
+            if (next.status !== 200) problems.push(`${mode} → ${o.op}?${param}=${own} (its own): ${next.status}`);
+          }
+        }),
+      ),
+    );
+    expect(problems, problems.join("\n")).toEqual([]);
+    expect(lists.map((o) => o.op).filter((op) => !probed.has(op))).toEqual([]);
+  });
+});
+
 describe("buyer reliability and buyer policy belong to one mode", () => {
   // GET/DELETE /v1/buyer_reliability and GET/PUT /v1/buyer_policy take no id and list nothing, so
   // the sweep above does not reach them: a buyer's record and a policy of one mode stay there.

@@ -129,6 +129,11 @@ describe("a clean day, uploaded again", () => {
     expect(list.body).toMatchObject({ object: "list", has_more: false });
     expect(list.body.data.map((x: { id: string }) => x.id)).toEqual([r.body.id]);
     expect(list.body.data[0].lines).toBeUndefined();
+    // A cursor pages from a reconciliation; an id of none is a 404 naming the cursor.
+    expect((await d.admin.get(`/v1/reconciliations?starting_after=${r.body.id}`)).body.data).toEqual([]);
+    const unknown = await d.admin.get("/v1/reconciliations?ending_before=rec_nope");
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error).toMatchObject({ code: "resource_missing", param: "ending_before" });
   });
 
   it("another file listing the same movements matches none of them twice", async () => {

@@ -1,7 +1,8 @@
-import { and, asc, desc, eq, gt, lt, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, getTableName, gt, lt, type SQL } from "drizzle-orm";
 import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
 import type { MerchantPrincipal } from "../context.js";
 import type { Db } from "../db/client.js";
+import { notFound } from "./errors.js";
 
 /**
  * Cursor pagination over time-ordered ids (see ids.ts): newest first, `starting_after`
@@ -16,6 +17,17 @@ export interface ListParams {
 export function pageWhere(id: PgColumn, p: ListParams): { where: SQL | undefined; order: SQL; reverse: boolean } {
   if (p.ending_before) return { where: gt(id, p.ending_before), order: asc(id), reverse: true };
   return { where: p.starting_after ? lt(id, p.starting_after) : undefined, order: desc(id), reverse: false };
+}
+
+/**
+ * A cursor names an object of the list it pages, or the request is a 404 naming the cursor's
+ * parameter (Stripe: "No such customer", param `starting_after`). Without the check an id of
+ * another merchant, of the other mode or of nothing at all would quietly start a page from
+ * wherever that id sorts. `exists` looks the id up in the list's own scope.
+ */
+export async function checkCursor(p: ListParams, what: string, exists: (id: string) => Promise<boolean>): Promise<void> {
+  const [param, id] = p.ending_before ? (["ending_before", p.ending_before] as const) : (["starting_after", p.starting_after] as const);
+  if (id !== undefined && id !== "" && !(await exists(id))) throw notFound(what, id, param);
 }
 
 export function toList<T>(rows: T[], p: ListParams, url: string) {
@@ -40,11 +52,25 @@ export async function listOwned<T extends OwnedTable>(
   url: string,
   ...filters: (SQL | undefined)[]
 ): Promise<{ object: "list"; data: T["$inferSelect"][]; has_more: boolean; url: string }> {
+  const scope = and(eq(table.merchantId, p.merchantId), eq(table.livemode, p.livemode));
+  // "pickup_points" → "pickup point": the noun of the 404's message.
+  await checkCursor(
+    q,
+    getTableName(table).replace(/s$/, "").replaceAll("_", " "),
+    async (id) =>
+      (
+        await db
+          .select({ id: table.id })
+          .from(table as PgTable)
+          .where(and(eq(table.id, id), scope))
+          .limit(1)
+      ).length > 0,
+  );
   const page = pageWhere(table.id, q);
   const rows = await db
     .select()
     .from(table as PgTable)
-    .where(and(eq(table.merchantId, p.merchantId), eq(table.livemode, p.livemode), page.where, ...filters))
+    .where(and(scope, page.where, ...filters))
     .orderBy(page.order)
     .limit(q.limit + 1);
   return toList(rows as T["$inferSelect"][], q, url);

@@ -9,7 +9,7 @@ import { jobVars } from "../jobs/runner.js";
 import { ApiError, invalid, notFound } from "../lib/errors.js";
 import { idFloor, idTime, newId } from "../lib/ids.js";
 import { at } from "../lib/json.js";
-import { type ListParams, listOwned } from "../lib/pagination.js";
+import { checkCursor, type ListParams, listOwned } from "../lib/pagination.js";
 import { pgArray } from "../lib/pg-array.js";
 import { merchantOf } from "../middleware/auth.js";
 import { type BankAccountRow, defaultBankAccount, findBankAccount } from "./bank-accounts.js";
@@ -320,6 +320,13 @@ async function reportLines(
     : q.starting_after
       ? sql`AND i.transaction_id < ${q.starting_after}`
       : sql``;
+  // A cursor is a line of this payout's report.
+  await checkCursor(
+    q,
+    "payout transaction",
+    async (id) =>
+      (await v.deps.database.rows(sql`SELECT 1 FROM payout_items WHERE payout_id = ${po.id} AND transaction_id = ${id}`, v.db)).length > 0,
+  );
   const order = q.ending_before ? sql`ASC` : sql`DESC`;
   const limit = sql`LIMIT ${q.limit + 1}`;
   return v.deps.database.rows<ReportLine>(

@@ -3,7 +3,7 @@ import { and, eq } from "drizzle-orm";
 import type { MerchantPrincipal } from "../../context.js";
 import { securityEvents } from "../../db/schema/index.js";
 import { bearer, errors, json, ListQuery, Livemode, listOf, Timestamp } from "../../lib/openapi.js";
-import { pageWhere, toList } from "../../lib/pagination.js";
+import { checkCursor, pageWhere, toList } from "../../lib/pagination.js";
 import { createRouter } from "../../lib/router.js";
 import { allow } from "../../middleware/auth.js";
 import { securityEventObject } from "../../services/auth.js";
@@ -41,9 +41,20 @@ export const securityEventRoutes = createRouter().openapi(list, async (c) => {
     p.kind === "customer" ? eq(securityEvents.identityId, p.session.identityId) : eq(securityEvents.merchantId, m.merchantId),
     eq(securityEvents.livemode, m.livemode),
   );
+  const db = c.get("db");
+  await checkCursor(
+    q,
+    "security event",
+    async (id) =>
+      (
+        await db
+          .select({ id: securityEvents.id })
+          .from(securityEvents)
+          .where(and(eq(securityEvents.id, id), scope))
+      ).length > 0,
+  );
   const page = pageWhere(securityEvents.id, q);
-  const rows = await c
-    .get("db")
+  const rows = await db
     .select()
     .from(securityEvents)
     .where(and(scope, page.where, q.type ? eq(securityEvents.type, q.type) : undefined))

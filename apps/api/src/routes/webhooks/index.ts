@@ -1,12 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, desc, eq, lt } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { AppEnv } from "../../context.js";
 import { events, webhookAttempts, webhookEndpoints } from "../../db/schema/index.js";
 import { notFound } from "../../lib/errors.js";
 import { newId } from "../../lib/ids.js";
 import { bearer, body, errors, IdParam, json, ListQuery, Livemode, listOf, Timestamp } from "../../lib/openapi.js";
-import { listOwned, toList } from "../../lib/pagination.js";
+import { checkCursor, listOwned, pageWhere, toList } from "../../lib/pagination.js";
 import { createRouter } from "../../lib/router.js";
 import { allow, merchantOf } from "../../middleware/auth.js";
 import { EVENT_TYPES, eventObject } from "../../services/events.js";
@@ -245,12 +245,25 @@ export const webhookRoutes = createRouter()
   .openapi(r.attempts, async (c) => {
     const row = await findEndpoint(c.var, c.req.valid("param").id);
     const q = c.req.valid("query");
-    const rows = await c
-      .get("db")
+    const db = c.get("db");
+    const ofEndpoint = eq(webhookAttempts.endpointId, row.id);
+    await checkCursor(
+      q,
+      "webhook attempt",
+      async (id) =>
+        (
+          await db
+            .select({ id: webhookAttempts.id })
+            .from(webhookAttempts)
+            .where(and(eq(webhookAttempts.id, id), ofEndpoint))
+        ).length > 0,
+    );
+    const page = pageWhere(webhookAttempts.id, q);
+    const rows = await db
       .select()
       .from(webhookAttempts)
-      .where(and(eq(webhookAttempts.endpointId, row.id), q.starting_after ? lt(webhookAttempts.id, q.starting_after) : undefined))
-      .orderBy(desc(webhookAttempts.id))
+      .where(and(ofEndpoint, page.where))
+      .orderBy(page.order)
       .limit(q.limit + 1);
     const l = toList(rows, q, `/v1/webhook_endpoints/${row.id}/attempts`);
     return c.json(
