@@ -75,7 +75,7 @@ describe("a job is not an API key", () => {
     );
     const run = await http(api.url, api.merchant.secretKey).post("/v1/test_helpers/run_jobs", { now: new Date().toISOString() });
     expect(run.status).toBe(200);
-    expect(run.body.jobs).toEqual({ ran: 0, by_kind: {} });
+    expect(run.body.jobs).toEqual({ ran: 0, by_kind: {}, failed: 0 });
     const [row] = await database.rows<{ status: string; result: string | null }>(
       sql`SELECT status, result FROM jobs WHERE id = 'job_other_version'`,
     );

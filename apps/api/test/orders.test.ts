@@ -1,4 +1,5 @@
 import { merchantAccount } from "@softrack/core";
+import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestApi } from "../src/testing.js";
 import { type Http, http, startTestApi, TEST_CARD } from "./support.js";
@@ -326,5 +327,95 @@ describe("courier payment guarantee", () => {
     expect((await sk.post("/v1/orders", { ...base, items: [ITEMS[0], ITEMS[0]] })).status).toBe(400);
     expect((await sk.post("/v1/orders", { ...base, items: [{ ...ITEMS[0], amount: 10.5 }] })).status).toBe(400);
     expect((await sk.get("/v1/orders")).body.data).toEqual([]);
+  });
+});
+
+describe("orders past collect_by", () => {
+  const DECLINED = { ...TEST_CARD, number: "4000000000000002" };
+  const order = (collectBy: string, extra: Record<string, unknown> = {}) =>
+    sk.post("/v1/orders", {
+      currency: "KGS",
+      items: ITEMS,
+      delivery: { type: "courier", collect_by: collectBy },
+      no_show_fee: 40_000,
+      ...extra,
+    });
+  const soon = async () => {
+    const at = new Date(Date.now() + 1500);
+    return { at: at.toISOString(), passed: () => new Promise((done) => setTimeout(done, at.getTime() - Date.now() + 50)) };
+  };
+
+  it("an order's payment cannot be paid once collect_by has passed, and an unpaid order is canceled then", async () => {
+    await merchant();
+    const buyer = (await sk.post("/v1/customers", { name: "Aida" })).body.id;
+    const t = await soon();
+    const byCard = (await order(t.at)).body;
+    const byWallet = (await order(t.at)).body;
+    await t.passed();
+    const late = await sk.post(`/v1/payments/${byCard.payment.id}/confirm`, { payment_method_data: { type: "card", card: TEST_CARD } });
+    expect(late.status).toBe(400);
+    expect(late.body.error).toMatchObject({ code: "order_expired", param: "id" });
+    const lateWallet = await sk.post(`/v1/payments/${byWallet.payment.id}/confirm`, {
+      payment_method_data: { type: "wallet", customer: buyer },
+    });
+    expect(lateWallet.body.error).toMatchObject({ code: "order_expired" });
+    expect(await balances()).toEqual({ held: 0, pending: 0, available: 0 });
+    // The expiry cancels both, and their payments with them: nothing is held, ever.
+    await runJobs(inDays(1));
+    for (const o of [byCard, byWallet]) {
+      expect((await sk.get(`/v1/orders/${o.id}`)).body.status).toBe("canceled");
+      expect((await sk.get(`/v1/payments/${o.payment.id}`)).body.status).toBe("canceled");
+    }
+    await verify();
+  });
+
+  it("an on_pickup order declined at the point expires, fails, and never stops the other jobs", async () => {
+    await merchant();
+    const collectBy = inDays(2);
+    const declined = async () => {
+      const o = (await order(collectBy, { payment_timing: "on_pickup", buyer: { phone: "+996700123456" } })).body;
+      const r = await sk.post(`/v1/payments/${o.payment.id}/confirm`, { payment_method_data: { type: "card", card: DECLINED } });
+      expect(r.status).toBe(402);
+      expect((await sk.get(`/v1/orders/${o.id}`)).body.status).toBe("awaiting_pickup");
+      return o;
+    };
+    const failedAtDoor = await declined();
+    const neverCollected = await declined();
+    const held = (await order(collectBy)).body;
+    await sk.post(`/v1/payments/${held.payment.id}/confirm`, { payment_method_data: { type: "card", card: TEST_CARD } });
+    // The merchant ends one: nothing was paid, so nothing to refund; the order is canceled.
+    const failed = await sk.post(`/v1/orders/${failedAtDoor.id}/fail`, { reason: "card declined at the door" });
+    expect(failed.status).toBe(200);
+    expect(failed.body.status).toBe("canceled");
+    const run = await runJobs(inDays(3));
+    expect(run.status).toBe(200);
+    expect(run.body.jobs).toMatchObject({ failed: 0 });
+    expect((await sk.get(`/v1/orders/${neverCollected.id}`)).body).toMatchObject({ status: "expired", amount_captured: 0 });
+    expect((await sk.get(`/v1/orders/${held.id}`)).body).toMatchObject({ status: "expired", amount_captured: 40_000 });
+    expect(await balances()).toEqual({ held: 0, pending: 0, available: 40_000 - cardFee(40_000) });
+    await verify();
+  });
+
+  it("a job whose work fails is put back for later; the jobs behind it still run", async () => {
+    await merchant();
+    const broken = (await order(inDays(2))).body;
+    const fine = (await order(inDays(2))).body;
+    for (const o of [broken, fine])
+      await sk.post(`/v1/payments/${o.payment.id}/confirm`, { payment_method_data: { type: "card", card: TEST_CARD } });
+    // A payment its order cannot capture any more: the expiry's capture is refused, its work rolls back.
+    await api.runtime.database.rows(sql`UPDATE payments SET status = 'canceled' WHERE id = ${broken.payment.id}`);
+    const run = await runJobs(inDays(3));
+    expect(run.status).toBe(200);
+    expect(run.body.jobs.failed).toBe(1);
+    expect((await sk.get(`/v1/orders/${fine.id}`)).body.status).toBe("expired");
+    expect((await sk.get(`/v1/orders/${broken.id}`)).body.status).toBe("held");
+    const [job] = await api.runtime.database.rows<{ status: string; run_at: Date; result: string }>(
+      sql`SELECT status, run_at, result FROM jobs WHERE dedupe_key = ${`order.expire:${broken.id}`}`,
+    );
+    expect(job?.status).toBe("scheduled");
+    expect(job?.result).toMatch(/^failed: /);
+    expect(new Date(job?.run_at as Date).getTime()).toBeGreaterThan(Date.now() + 2 * DAY);
+    // Not due again at the same clock: the run is not stuck on it.
+    expect((await runJobs(inDays(3))).body.jobs).toMatchObject({ ran: 0, failed: 0 });
   });
 });

@@ -1,6 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { AppEnv, Deps } from "../context.js";
 import type { Db } from "../db/client.js";
+import { isDatabaseDown } from "../db/errors.js";
 import { jobs } from "../db/schema/index.js";
 import { newId } from "../lib/ids.js";
 import { at } from "../lib/json.js";
@@ -65,9 +66,10 @@ export interface JobScope {
 export async function runDueJobs(
   deps: Deps,
   opts: { now: Date; only?: JobScope },
-): Promise<{ ran: number; byKind: Record<string, number> }> {
+): Promise<{ ran: number; byKind: Record<string, number>; failed: number }> {
   const byKind: Record<string, number> = {};
   let ran = 0;
+  let failed = 0;
   const registry = deps.jobs;
   const serverNow = deps.now();
   const when = opts.only
@@ -77,30 +79,59 @@ export async function runDueJobs(
   const due = sql`status = 'scheduled' AND kind = ANY(${pgArray(registry.kinds)}::text[]) AND ${when}`;
   // Cheap look first, so an idle poll costs one index probe and no transaction.
   const [first] = await deps.database.rows(sql`SELECT 1 AS due FROM jobs WHERE ${due} LIMIT 1`);
-  if (!first) return { ran, byKind };
+  if (!first) return { ran, byKind, failed };
   for (;;) {
-    const done = await registry.run(async () => {
-      const claimed = await deps.database.db.transaction(async (tx) => {
-        const [job] = await deps.database.rows<{ id: string; kind: string; payload: Record<string, unknown> }>(
-          sql`SELECT id, kind, payload FROM jobs WHERE ${due} ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED`,
-          tx,
-        );
-        if (!job) return null;
-        const handler = registry.handler(job.kind) as NonNullable<ReturnType<typeof registry.handler>>;
-        const now = opts.only && (job.payload.merchant_id ?? null) === null ? serverNow : opts.now;
-        const out = await handler({ deps, tx, now, job: { id: job.id, kind: job.kind }, payload: job.payload });
-        const outcome = typeof out === "string" ? { result: out, afterCommit: undefined } : out;
-        await tx.update(jobs).set({ status: "done", result: outcome.result, finishedAt: new Date() }).where(eq(jobs.id, job.id));
-        return { id: job.id, kind: job.kind, afterCommit: outcome.afterCommit };
+    // The job this turn claimed, and its clock: if its work fails, it is put back for later.
+    let current: { id: string; kind: string; now: Date } | undefined;
+    const done = await registry
+      .run(async () => {
+        const claimed = await deps.database.db.transaction(async (tx) => {
+          const [job] = await deps.database.rows<{ id: string; kind: string; payload: Record<string, unknown> }>(
+            sql`SELECT id, kind, payload FROM jobs WHERE ${due} ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED`,
+            tx,
+          );
+          if (!job) return null;
+          const handler = registry.handler(job.kind) as NonNullable<ReturnType<typeof registry.handler>>;
+          const now = opts.only && (job.payload.merchant_id ?? null) === null ? serverNow : opts.now;
+          current = { id: job.id, kind: job.kind, now };
+          const out = await handler({ deps, tx, now, job: { id: job.id, kind: job.kind }, payload: job.payload });
+          const outcome = typeof out === "string" ? { result: out, afterCommit: undefined } : out;
+          await tx.update(jobs).set({ status: "done", result: outcome.result, finishedAt: new Date() }).where(eq(jobs.id, job.id));
+          return { id: job.id, kind: job.kind, afterCommit: outcome.afterCommit };
+        });
+        if (claimed?.afterCommit) await finishAfterCommit(deps, claimed.id, claimed.afterCommit);
+        return claimed?.kind ?? null;
+      }, null)
+      .catch(async (err: unknown) => {
+        // No database: nothing can be marked; the caller (the worker's tick) tries again later.
+        if (!current || isDatabaseDown(err)) throw err;
+        await putBack(deps, current, err);
+        failed++;
+        return "failed";
       });
-      if (claimed?.afterCommit) await finishAfterCommit(deps, claimed.id, claimed.afterCommit);
-      return claimed?.kind ?? null;
-    }, null);
     if (!done) break;
+    if (done === "failed") continue;
     ran++;
     byKind[done] = (byKind[done] ?? 0) + 1;
   }
-  return { ran, byKind };
+  return { ran, byKind, failed };
+}
+
+/** How long a job whose work failed waits before it is tried again. */
+const RETRY_AFTER_MS = 15 * 60_000;
+
+/**
+ * A job whose work failed (rolled back whole) waits RETRY_AFTER_MS and is tried again; its
+ * error is logged and kept as its result. Never left due: one job that cannot run must not
+ * stop every other merchant's expiries and settlements behind it.
+ */
+async function putBack(deps: Deps, job: { id: string; kind: string; now: Date }, err: unknown): Promise<void> {
+  const message = err instanceof Error ? err.message : String(err);
+  deps.logger.error({ job: job.id, kind: job.kind, err: { message } }, "job failed; tried again later");
+  await deps.database.rows(
+    sql`UPDATE jobs SET run_at = ${at(new Date(job.now.getTime() + RETRY_AFTER_MS))}, result = ${`failed: ${message}`.slice(0, 500)}
+        WHERE id = ${job.id} AND status = 'scheduled'`,
+  );
 }
 
 /**

@@ -307,7 +307,7 @@ export async function handover(
   const t = apply(o, { type: "handover", accepted: input.accepted, at: now.toISOString() });
   const effect = t.effects[0];
   if (effect?.type === "capture") await capturePayment(v, o.paymentId, effect.amount, { order: o.id });
-  else await cancelPayment(v, o.paymentId, { order: o.id });
+  else await releasePayment(v, o);
   await history(v.db, o.id, "order.handover", {
     accepted: input.accepted,
     captured: t.state.amount_captured,
@@ -351,14 +351,28 @@ export async function failOrder(v: Vars, id: string, input: { reason: string }) 
   const p = merchantOf(v);
   const o = await lockOrder(v.db, p.merchantId, p.livemode, id);
   const t = apply(o, { type: "fail" });
-  await cancelPayment(v, o.paymentId, { order: o.id });
+  await releasePayment(v, o);
   await history(v.db, o.id, "order.failed", { reason: input.reason, refunded: o.status === "held" ? o.amount : 0 });
   await save(v, o, t.state);
   await recordBuyerEvent(v.db, o, "failed", v.deps.now());
   return findOrder(v, id);
 }
 
-/** At collect_by, an order not collected expires: the no-show fee is captured, the rest released. */
+/**
+ * An order's payment let go: canceled while it can be. One declined at the point (an on_pickup
+ * order's, `failed`) holds nothing and stays as it is: cancel would refuse it, and the order's
+ * fail or expiry must not.
+ */
+async function releasePayment(v: Vars, o: OrderRow) {
+  const [pay] = await v.db.select({ status: payments.status }).from(payments).where(eq(payments.id, o.paymentId));
+  if (pay?.status === "failed" || pay?.status === "canceled") return;
+  await cancelPayment(v, o.paymentId, { order: o.id });
+}
+
+/**
+ * At collect_by, an order not collected expires: the no-show fee is captured, the rest released.
+ * One never paid is canceled with its payment, which can then no longer be paid.
+ */
 const expireOrder: JobHandler<Deps> = async (run) => {
   const { tx, now, payload } = run;
   const [o] = await tx
@@ -366,6 +380,11 @@ const expireOrder: JobHandler<Deps> = async (run) => {
     .from(orders)
     .where(eq(orders.id, payload.order as string))
     .for("update");
+  if (o?.status === "requires_payment") {
+    // The payment's cancel cancels its order (onOrderPaymentChanged).
+    await releasePayment(jobVars(run, o.merchantId, o.livemode), o);
+    return "canceled: not paid by collect_by";
+  }
   if (o?.status !== "held" && o?.status !== "awaiting_pickup") return `skipped: ${o?.status ?? "missing"}`;
   const v = jobVars(run, o.merchantId, o.livemode);
   const t = transitionOrder(stateOf(o), { type: "expire", now: now.toISOString() });
@@ -373,7 +392,7 @@ const expireOrder: JobHandler<Deps> = async (run) => {
   const effect = t.effects[0];
   // The no-show fee is the merchant's at once: there is nothing left to return.
   if (effect?.type === "capture") await capturePayment(v, o.paymentId, effect.amount, { bucket: "available", order: o.id });
-  else await cancelPayment(v, o.paymentId, { order: o.id });
+  else await releasePayment(v, o);
   await history(tx, o.id, "order.expired", { no_show_fee: t.state.amount_captured, refunded: t.state.amount_refunded });
   await save(v, o, t.state);
   await recordBuyerEvent(tx, o, "not_collected", now);

@@ -28,6 +28,7 @@ import {
   type CreatePaymentInput,
   checkClientSecret,
   checkConfirmable,
+  checkOrderPayable,
   confirmPayment,
   createPayment,
   creatingMerchant,
@@ -331,6 +332,7 @@ async function planWrite(
   if (!r) throw notFound("payment", item.confirm.id);
   checkClientSecret(p, r, item.confirm.body.client_secret);
   checkConfirmable(r, "wallet");
+  if (r.orderId && alone) await checkOrderPayable({ ...item.v, db: tx.db }, r);
   if (r.orderId && !alone) return { alone: true };
   const customerId = payingCustomer(p, r, item.confirm.body.payment_method_data);
   const customer = loaded.customers.get(customerId);

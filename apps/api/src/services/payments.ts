@@ -454,6 +454,7 @@ export async function confirmPayment(
   const data = body.payment_method_data;
   const method = data.type as string;
   checkConfirmable(r, method);
+  await checkOrderPayable(v, r);
   // A wallet has no connector: its confirmations are the payment writer's (services/payment-writes.ts).
   const connector = connectorFor(v.deps.liveConnectors, method, r.livemode);
   if (!connector)
@@ -487,6 +488,22 @@ export async function confirmPayment(
     };
   }
   return { payment: await transition(v, r, { type: "confirm", outcome: "authorized" }, patch) };
+}
+
+/**
+ * An order's payment is paid only while its order can still be collected: past `collect_by`
+ * the parcel is gone back, and a payment then would be held for nothing, or lose its no-show
+ * fee to an expiry due at once. Asked before any provider is touched.
+ */
+export async function checkOrderPayable(v: Vars, r: PaymentRow): Promise<void> {
+  if (!r.orderId) return;
+  const [o] = await v.deps.database.rows<{ collect_by: Date | string }>(sql`SELECT collect_by FROM orders WHERE id = ${r.orderId}`, v.db);
+  if (o && new Date(o.collect_by).getTime() <= v.deps.now().getTime())
+    throw invalid(
+      "order_expired",
+      `This payment's order ${r.orderId} was to be collected by ${new Date(o.collect_by).toISOString()}; it can no longer be paid. Create a new order.`,
+      "id",
+    );
 }
 
 /** Whether a payment can be confirmed with this method: state first, before touching a provider. */

@@ -2043,7 +2043,10 @@ export type components = {
       /** @example cus_01J… */
       customer?: string;
       delivery: {
-        /** Format: date-time */
+        /**
+         * Format: date-time
+         * @description The last moment the buyer can collect. After it the order's payment can no longer be paid (400 order_expired); an order not paid by then is canceled, a paid one not collected expires (refund minus no_show_fee)
+         */
         collect_by: string;
         point?: string;
         /** @enum {string} */
@@ -2761,6 +2764,8 @@ export type components = {
         by_kind: {
           [key: string]: number;
         };
+        /** @description Jobs whose work failed: each is tried again 15 minutes after `now`. */
+        failed: number;
         ran: number;
       };
       now: string;

@@ -97,7 +97,10 @@ const CreateOrder = z
     delivery: z.strictObject({
       type: z.enum(["pickup_point", "courier"]),
       point: z.string().max(64).optional(),
-      collect_by: z.iso.datetime({ offset: true }).refine(storableTime, STORABLE_TIME),
+      collect_by: z.iso.datetime({ offset: true }).refine(storableTime, STORABLE_TIME).openapi({
+        description:
+          "The last moment the buyer can collect. After it the order's payment can no longer be paid (400 order_expired); an order not paid by then is canceled, a paid one not collected expires (refund minus no_show_fee)",
+      }),
     }),
     no_show_fee: z.number().int().min(0).max(999_999_999_999).optional(),
     return_window_days: z.number().int().min(0).max(90).optional(),

@@ -17,7 +17,11 @@ const JobRun = z
   .object({
     object: z.literal("job_run"),
     now: z.string(),
-    jobs: z.object({ ran: z.number().int(), by_kind: z.record(z.string(), z.number().int()) }),
+    jobs: z.object({
+      ran: z.number().int(),
+      by_kind: z.record(z.string(), z.number().int()),
+      failed: z.number().int().openapi({ description: "Jobs whose work failed: each is tried again 15 minutes after `now`." }),
+    }),
     webhooks: z.object({ attempted: z.number().int(), delivered: z.number().int() }),
   })
   .openapi("JobRun");
@@ -47,5 +51,8 @@ export const testHelperRoutes = createRouter().openapi(runJobs, async (c) => {
   const only = { merchantId: p.merchantId, livemode: false };
   const jobs = await runDueJobs(c.get("deps"), { now, only });
   const webhooks = await deliverDueWebhooks(c.get("deps"), { now, only });
-  return c.json({ object: "job_run" as const, now: now.toISOString(), jobs: { ran: jobs.ran, by_kind: jobs.byKind }, webhooks }, 200);
+  return c.json(
+    { object: "job_run" as const, now: now.toISOString(), jobs: { ran: jobs.ran, by_kind: jobs.byKind, failed: jobs.failed }, webhooks },
+    200,
+  );
 });
