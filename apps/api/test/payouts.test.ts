@@ -2,7 +2,9 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { idFloor, idTime } from "../src/lib/ids.js";
 import type { TestApi } from "../src/testing.js";
-import { fundedCustomer, type Http, http, startTestApi } from "./support.js";
+import { fundedCustomer, type Http, http, startTestApi, TEST_CARD } from "./support.js";
+
+const MAX = 999_999_999_999;
 
 /**
  * Payouts, bank accounts and settlement reports (contract v1.1 "Payouts"; issue 20), on a real
@@ -326,6 +328,35 @@ describe("payouts", () => {
     const weekly = await sk.put("/v1/payout_schedule", { interval: "weekly", weekly_anchor: "friday" });
     expect(new Date(weekly.body.next_run).getUTCDay()).toBe(5);
     expect((await sk.get("/v1/payout_schedule")).body.interval).toBe("weekly");
+    await verified();
+  });
+
+  it("a scheduled payout above the largest amount pays that much, and the rest next time", async () => {
+    const m = await admin.post("/v1/merchants", { name: "Big seller", country: "KG", default_currency: "KGS" });
+    const big = http(api.url, m.body.keys.secret_key);
+    expect((await big.post("/v1/bank_accounts", KG_OK)).status).toBe(200);
+    for (let i = 0; i < 2; i++) {
+      const paid = await big.post("/v1/payments", {
+        amount: MAX,
+        currency: "KGS",
+        confirm: true,
+        payment_method_data: { type: "card", card: TEST_CARD },
+      });
+      expect(paid.body.status).toBe("succeeded");
+    }
+    const bal = await available(big);
+    expect(bal).toBeGreaterThan(MAX);
+    const put = await big.put("/v1/payout_schedule", { interval: "daily" });
+    const first = new Date(put.body.next_run);
+    const run = await big.post("/v1/test_helpers/run_jobs", { now: first.toISOString() });
+    expect(run.status).toBe(200);
+    expect(run.body.jobs.failed).toBe(0);
+    const payouts = () => big.get("/v1/payouts").then((r) => r.body.data as { amount: number; automatic: boolean }[]);
+    expect(await payouts()).toMatchObject([{ amount: MAX, automatic: true }]);
+    expect(await available(big)).toBe(bal - MAX);
+    await big.post("/v1/test_helpers/run_jobs", { now: new Date(first.getTime() + 86_400_000).toISOString() });
+    expect((await payouts()).map((p) => p.amount)).toEqual([bal - MAX, MAX]);
+    expect(await available(big)).toBe(0);
     await verified();
   });
 

@@ -13,6 +13,7 @@ import {
   holdVoided,
   type LedgerAccount,
   type LedgerEntry,
+  MAX_AMOUNT,
   merchantAccount,
   merchantDebtAccount,
   newPayment,
@@ -355,6 +356,20 @@ describe("transit, payouts, disputes", () => {
       [`platform:test:clearing_card:KGS${s("pay_1")}`, 400],
     ]);
     expect(() => disputeOpened(card, { ...d, fee: -1 }, shards)).toThrow(PostingError);
+  });
+
+  it("dispute of the largest payment with its fee: every posting within MAX_AMOUNT, the debt whole", () => {
+    const d = { disputeId: "dp_2", amount: MAX_AMOUNT, fee: 1_500 };
+    const big = availableAccounts("mer_1", false, "KGS").map((account, i) => ({ account, balance: i === 0 ? 3 * MAX_AMOUNT : 0 }));
+    for (const shards of [[], big]) {
+      const e = disputeOpened(card, d, shards);
+      expectWellFormed(e, "KGS");
+      expect(e.postings.every((p) => Math.abs(p.amount) <= MAX_AMOUNT)).toBe(true);
+      const taken = e.postings.filter((p) => p.amount < 0).reduce((t, p) => t + p.amount, 0);
+      expect(taken).toBe(-(MAX_AMOUNT + 1_500));
+    }
+    const debt = disputeOpened(card, d, []).postings.filter((p) => p.account.id === "merchant:mer_1:test:debt:KGS");
+    expect(debt.map((p) => p.amount)).toEqual([-MAX_AMOUNT, -1_500]);
   });
 });
 

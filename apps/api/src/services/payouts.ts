@@ -1,4 +1,12 @@
-import { assignToPayout, availableAccounts, type OpenMovement, type PayoutRef, payoutCreated, payoutReturned } from "@softrack/core";
+import {
+  assignToPayout,
+  availableAccounts,
+  MAX_AMOUNT,
+  type OpenMovement,
+  type PayoutRef,
+  payoutCreated,
+  payoutReturned,
+} from "@softrack/core";
 import { and, eq, sql } from "drizzle-orm";
 import { type PayoutRail, type PayoutTransfer, payoutRailFor } from "../connectors/payout-rail.js";
 import type { AppEnv, Deps, MerchantPrincipal } from "../context.js";
@@ -185,7 +193,9 @@ async function makePayout(
     currency: input.currency,
   });
   const available = shards.reduce((t, s) => t + Math.max(0, s.balance), 0);
-  const amount = input.amount === "available" ? available : input.amount;
+  // A scheduled payout carries at most the largest amount (as a requested one may): what is left
+  // above it goes in the next one.
+  const amount = input.amount === "available" ? Math.min(available, MAX_AMOUNT) : input.amount;
   if (input.amount === "available" && (amount <= 0 || amount < (opts.minimum ?? 0))) return null;
   if (amount > available)
     throw invalid(

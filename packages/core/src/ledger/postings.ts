@@ -1,3 +1,4 @@
+import { MAX_AMOUNT } from "../money/money.js";
 import type { PaymentEffect } from "../payments/payment-machine.js";
 import { type AccountSpec, clearingAccount, merchantAccount, merchantDebtAccount, revenueAccount, walletAccount } from "./accounts.js";
 import { type AccountId, applyTransaction, type BatchResult, type LedgerAccount, type TransactionDraft } from "./ledger.js";
@@ -352,10 +353,20 @@ export function takeFromAvailable(shards: readonly ShardBalance[], amount: numbe
   for (const s of [...shards].sort((a, b) => b.balance - a.balance || (a.account.id < b.account.id ? -1 : 1))) {
     if (left === 0 || s.balance <= 0) break;
     const take = Math.min(left, s.balance);
-    postings.push({ account: s.account, amount: -take });
+    postings.push(...debits(s.account, take));
     left -= take;
   }
   return { postings, shortfall: left };
+}
+
+/**
+ * A debit as postings of at most MAX_AMOUNT each: a dispute's amount and fee together (or a
+ * debt they leave) may pass the largest amount one posting carries; the ledger nets them per account.
+ */
+function debits(account: AccountSpec, amount: number): EntryPosting[] {
+  const out: EntryPosting[] = [];
+  for (let left = amount; left > 0; left -= MAX_AMOUNT) out.push({ account, amount: -Math.min(left, MAX_AMOUNT) });
+  return out;
 }
 
 /**
@@ -379,7 +390,7 @@ export function fromAvailable(
       throw new PostingError(`${a.id} is not an available balance of ${owner.merchantId} in ${owner.currency}`);
   }
   const { postings, shortfall } = takeFromAvailable(shards, amount);
-  if (shortfall > 0) postings.push({ account: merchantDebtAccount(owner.merchantId, owner.livemode, owner.currency), amount: -shortfall });
+  if (shortfall > 0) postings.push(...debits(merchantDebtAccount(owner.merchantId, owner.livemode, owner.currency), shortfall));
   return postings;
 }
 
