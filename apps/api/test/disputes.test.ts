@@ -217,6 +217,77 @@ describe("a won dispute", () => {
   });
 });
 
+describe("a dispute of a wallet top-up", () => {
+  const wallet = async (client: Http, customer: string) => (await client.get(`/v1/customers/${customer}`)).body.wallet.balance as number;
+  const open = (client: Http, payment: string) => client.post(`/v1/test_helpers/payments/${payment}/dispute`, { reason: "fraudulent" });
+  const close = (client: Http, id: string, outcome: "won" | "lost") => client.post(`/v1/test_helpers/disputes/${id}/close`, { outcome });
+  const topUp = async (client: Http, customer: string, amount: number) => {
+    const r = await client.post("/v1/payments", {
+      amount,
+      currency: "KGS",
+      confirm: true,
+      payment_method_data: { type: "card", card: TEST_CARD },
+      purpose: { type: "wallet_topup", customer },
+    });
+    expect(r.body.status).toBe("succeeded");
+    return r.body.id as string;
+  };
+
+  it("takes the amount back from the wallet it filled; only what was spent, and the fee, fall on the merchant", async () => {
+    const own = await newMerchant("Tulpar Wallets");
+    await cardPayment(100_000, own);
+    const before = await balance(own);
+    const customer = (await own.post("/v1/customers", { name: "Nurlan" })).body.id as string;
+    const topup = await topUp(own, customer, 30_000);
+    await walletPayment(customer, 10_000, own); // spent: the merchant earns it (less its fee)
+    const earned = (await balance(own)).available;
+    expect(earned).toBe(before.available + 10_000 - fee(10_000));
+    const d = await open(own, topup);
+    expect(d.status).toBe(200);
+    expect(d.body).toMatchObject({ amount: 30_000, fee: DISPUTE_FEE });
+    // 20,000 still in the wallet comes back from it; the 10,000 spent and the fee from available.
+    expect(await wallet(own, customer)).toBe(0);
+    expect((await balance(own)).available).toBe(earned - 10_000 - DISPUTE_FEE);
+    await verify();
+    // Won: each part goes back where it came from; the fee stays the platform's.
+    expect((await close(own, d.body.id, "won")).body.status).toBe("won");
+    expect(await wallet(own, customer)).toBe(20_000);
+    expect((await balance(own)).available).toBe(earned - DISPUTE_FEE);
+    await verify();
+  });
+
+  it("lost: the buyer's card gets the money back, and the wallet cannot spend it again", async () => {
+    const own = await newMerchant("Tulpar Wallets 2");
+    await cardPayment(50_000, own);
+    const before = await balance(own);
+    const customer = (await own.post("/v1/customers", { name: "Aizat" })).body.id as string;
+    const topup = await topUp(own, customer, 25_000);
+    const d = await open(own, topup);
+    expect((await close(own, d.body.id, "lost")).body.status).toBe("lost");
+    expect(await wallet(own, customer)).toBe(0);
+    expect((await balance(own)).available).toBe(before.available - DISPUTE_FEE);
+    const spend = await own.post("/v1/payments", {
+      amount: 1_000,
+      currency: "KGS",
+      customer,
+      confirm: true,
+      payment_method_data: { type: "wallet", customer },
+    });
+    expect(spend.status).toBe(402);
+    await verify();
+  });
+
+  it("a wallet payment cannot be disputed: no card network stands behind it", async () => {
+    const own = await newMerchant("Tulpar Wallets 3");
+    const customer = await fundedCustomer(own, 5_000);
+    const paid = await walletPayment(customer, 2_000, own);
+    const r = await open(own, paid);
+    expect(r.status).toBe(400);
+    expect(r.body.error).toMatchObject({ code: "payment_not_disputable", param: "payment" });
+    expect((await own.get("/v1/disputes")).body.data).toEqual([]);
+  });
+});
+
 describe("concurrent movements of a merchant in debt", () => {
   it("payments, a refund and a won dispute at once: money is conserved and no balance goes below zero", async () => {
     const own = await newMerchant("Jayma Bazaar");

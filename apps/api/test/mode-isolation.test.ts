@@ -141,9 +141,16 @@ async function makeFixtures(mode: Mode): Promise<Fixtures> {
   const paid = await ok(k.post("/v1/payments", { amount: 2_000, currency: "KGS", customer }), "paid payment");
   await ok(k.post(`/v1/payments/${paid.id}/confirm`, { payment_method_data: { type: "wallet", customer } }), "wallet confirm");
   const refund = await ok(k.post("/v1/refunds", { payment: paid.id, amount: 500 }), "refund");
-  const dispute = live
-    ? await liveDispute(paid.id)
-    : (await ok(k.post(`/v1/test_helpers/payments/${paid.id}/dispute`, { reason: "general", amount: 100 }), "dispute")).id;
+  // A card network disputes a card payment (a wallet payment has none behind it).
+  const carded = live
+    ? undefined
+    : await ok(
+        k.post("/v1/payments", { amount: 2_000, currency: "KGS", confirm: true, payment_method_data: { type: "card", card: TEST_CARD } }),
+        "card payment",
+      );
+  const dispute = carded
+    ? (await ok(k.post(`/v1/test_helpers/payments/${carded.id}/dispute`, { reason: "general", amount: 100 }), "dispute")).id
+    : await liveDispute(paid.id);
   const point = await ok(k.post("/v1/pickup_points", { name: `PVZ ${mode}`, address: "Bishkek, Asanbay 12" }), "pickup point");
   const order = await ok(
     k.post("/v1/orders", {

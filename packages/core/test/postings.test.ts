@@ -6,6 +6,7 @@ import {
   applyEntries,
   availableAccounts,
   checkTransactionShape,
+  disputeFromWallet,
   disputeLost,
   disputeOpened,
   disputeWon,
@@ -356,6 +357,30 @@ describe("transit, payouts, disputes", () => {
       [`platform:test:clearing_card:KGS${s("pay_1")}`, 400],
     ]);
     expect(() => disputeOpened(card, { ...d, fee: -1 }, shards)).toThrow(PostingError);
+  });
+
+  it("dispute of a wallet top-up: the wallet's part back from the wallet, the rest and the fee from available", () => {
+    const topup: PaymentRef = { ...card, topUpCustomer: "cus_1" };
+    const wallet = walletAccount("mer_1", "cus_1", false, "KGS").id;
+    const reserve = "merchant:mer_1:test:disputed:KGS";
+    expect(disputeFromWallet(topup, 400, 250)).toBe(250);
+    expect(disputeFromWallet(topup, 400, 900)).toBe(400);
+    expect(disputeFromWallet(card, 400, 900)).toBe(0);
+    const opened = disputeOpened(topup, { disputeId: "dp_3", amount: 400, fee: 150, fromWallet: 250 }, []);
+    expectWellFormed(opened, "KGS");
+    expect(lines(opened)).toEqual([
+      [wallet, -250],
+      ["merchant:mer_1:test:debt:KGS", -300],
+      [reserve, 400],
+      [`platform:test:revenue:KGS${s("pay_1")}`, 150],
+    ]);
+    expect(lines(disputeWon(topup, { disputeId: "dp_3", amount: 400, fromWallet: 250 }))).toEqual([
+      [reserve, -400],
+      [wallet, 250],
+      [`merchant:mer_1:test:available:KGS${s("pay_1")}`, 150],
+    ]);
+    expect(() => disputeOpened(topup, { disputeId: "dp_3", amount: 400, fee: 0, fromWallet: 401 }, [])).toThrow(PostingError);
+    expect(() => disputeOpened(card, { disputeId: "dp_3", amount: 400, fee: 0, fromWallet: 1 }, [])).toThrow(PostingError);
   });
 
   it("dispute of the largest payment with its fee: every posting within MAX_AMOUNT, the debt whole", () => {

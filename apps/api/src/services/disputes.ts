@@ -1,5 +1,14 @@
-import { disputeFee, disputeLost, disputeOpened, disputeWon, merchantAccount, paymentSource } from "@softrack/core";
-import { and, eq } from "drizzle-orm";
+import {
+  disputeFee,
+  disputeFromWallet,
+  disputeLost,
+  disputeOpened,
+  disputeWon,
+  merchantAccount,
+  paymentSource,
+  walletAccount,
+} from "@softrack/core";
+import { and, eq, sql } from "drizzle-orm";
 import type { AppEnv } from "../context.js";
 import { type DisputeStatus, disputes } from "../db/schema/index.js";
 import { ApiError, forbidden, invalid, notFound } from "../lib/errors.js";
@@ -61,6 +70,8 @@ function testModeOnly(v: Vars) {
 export async function openDispute(v: Vars, paymentId: string, input: { reason: string; amount?: number | undefined }) {
   const r = await findPayment(v, paymentId, { lock: true });
   testModeOnly(v);
+  // Paid from a Softrack wallet: no card network or operator stands behind it to dispute it.
+  if (r.method === "wallet") throw invalid("payment_not_disputable", "A wallet payment cannot be disputed: refund it instead.", "payment");
   if (r.amountCaptured === 0) {
     throw new ApiError(400, "invalid_request_error", "payment_unexpected_state", "Only a captured payment can be disputed.", "payment", {
       payment_status: r.status,
@@ -83,8 +94,13 @@ export async function openDispute(v: Vars, paymentId: string, input: { reason: s
   const fee = disputeFee(tariff, r.currency);
   const id = newId("dispute");
   const ref = paymentRef(r);
-  const avail = await v.deps.ledger.lockAvailable(v.db, ref, [merchantAccount(r.merchantId, r.livemode, "disputed", r.currency)]);
-  await post(v, [disputeOpened(ref, { disputeId: id, amount, fee }, avail.shards)], avail.locked);
+  const wallet = toppedUp(ref);
+  const avail = await v.deps.ledger.lockAvailable(v.db, ref, [
+    merchantAccount(r.merchantId, r.livemode, "disputed", r.currency),
+    ...(wallet ? [wallet] : []),
+  ]);
+  const fromWallet = disputeFromWallet(ref, amount, wallet ? (avail.locked.get(wallet.id) ?? 0) : 0);
+  await post(v, [disputeOpened(ref, { disputeId: id, amount, fee, fromWallet }, avail.shards)], avail.locked);
   const [row] = await v.db
     .insert(disputes)
     .values({
@@ -126,11 +142,13 @@ export async function closeDispute(v: Vars, id: string, input: { outcome: "won" 
   if (!OPEN.includes(d.status)) throw closedAlready(d);
   const r = await findPayment(v, d.paymentId);
   const ref = paymentRef(r);
-  const money = { disputeId: d.id, amount: d.amount };
+  const wallet = toppedUp(ref);
+  const money = { disputeId: d.id, amount: d.amount, fromWallet: wallet ? await takenFrom(v, d.id, wallet.id) : 0 };
   // The reserve and the payer's wallet are locked with the available rows, in id order, as every writer locks.
   const avail = await v.deps.ledger.lockAvailable(v.db, ref, [
     merchantAccount(r.merchantId, r.livemode, "disputed", r.currency),
     paymentSource(ref),
+    ...(wallet ? [wallet] : []),
   ]);
   await post(v, [input.outcome === "won" ? disputeWon(ref, money) : disputeLost(ref, money)], avail.locked);
   const now = new Date();
@@ -142,6 +160,21 @@ export async function closeDispute(v: Vars, id: string, input: { outcome: "won" 
   const obj = disputeObject(row as DisputeRow);
   await emitEvent(v.deps.database, v.db, { merchantId: r.merchantId, livemode: r.livemode, type: "dispute.closed", object: obj });
   return obj;
+}
+
+/** The wallet a top-up filled (a dispute of it takes back from there first); none for any other payment. */
+function toppedUp(ref: ReturnType<typeof paymentRef>) {
+  return ref.topUpCustomer ? walletAccount(ref.merchantId, ref.topUpCustomer, ref.livemode, ref.currency) : undefined;
+}
+
+/** What a dispute's opening took from `account`, as its ledger entry holds it. */
+async function takenFrom(v: Vars, disputeId: string, account: string): Promise<number> {
+  const [row] = await v.deps.database.rows<{ taken: number }>(
+    sql`SELECT COALESCE(-sum(p.amount), 0)::bigint AS taken FROM ledger_postings p JOIN ledger_transactions t ON t.id = p.transaction_id
+        WHERE t.source_id = ${disputeId} AND t.type = 'dispute' AND p.account_id = ${account}`,
+    v.db,
+  );
+  return Number(row?.taken ?? 0);
 }
 
 export async function findDispute(v: Vars, id: string, lock = false): Promise<DisputeRow> {

@@ -523,18 +523,43 @@ const disputed = (p: PaymentRef) => merchantAccount(p.merchantId, p.livemode, "d
 const available = (p: PaymentRef) => merchantAccount(p.merchantId, p.livemode, "available", p.currency, p.id);
 
 /**
+ * What a dispute of a wallet top-up takes back from the wallet it filled: as much of the amount
+ * as the wallet still holds (`walletBalance`, locked by the writer). The money went there, not
+ * to the merchant, as its refund would come from there; only what the buyer already spent falls
+ * on the merchant. Any other payment: nothing.
+ */
+export function disputeFromWallet(p: PaymentRef, amount: number, walletBalance: number): number {
+  return p.topUpCustomer ? Math.min(amount, Math.max(0, walletBalance)) : 0;
+}
+
+/** The wallet a top-up filled. */
+const toppedUpWallet = (p: PaymentRef): AccountSpec => {
+  if (!p.topUpCustomer) throw new PostingError(`${p.id} is not a wallet top-up`);
+  return walletAccount(p.merchantId, p.topUpCustomer, p.livemode, p.currency);
+};
+
+/**
  * A dispute opened: the disputed amount and the dispute fee leave the merchant's available
  * balance at once (from the shards the writer locked, `shards`; what they cannot cover becomes
  * the merchant's debt); the amount waits in the dispute's reserve, the fee is the platform's.
+ * A top-up's amount comes first from its wallet (`fromWallet`, see disputeFromWallet).
  */
 export function disputeOpened(
   p: PaymentRef,
-  d: { disputeId: string; amount: number; fee: number },
+  d: { disputeId: string; amount: number; fee: number; fromWallet?: number },
   shards: readonly ShardBalance[],
 ): LedgerEntry {
   positive("disputed amount", d.amount);
   nonNegative("dispute fee", d.fee);
-  const postings: EntryPosting[] = [...fromAvailable(p, shards, d.amount + d.fee), { account: disputed(p), amount: d.amount }];
+  const wallet = d.fromWallet ?? 0;
+  if (!Number.isSafeInteger(wallet) || wallet < 0 || wallet > d.amount)
+    throw new PostingError(`dispute ${d.disputeId}: bad wallet part ${wallet}`);
+  const merchantPart = d.amount - wallet + d.fee;
+  const postings: EntryPosting[] = [
+    ...(wallet > 0 ? [{ account: toppedUpWallet(p), amount: -wallet }] : []),
+    ...(merchantPart > 0 ? fromAvailable(p, shards, merchantPart) : []),
+    { account: disputed(p), amount: d.amount },
+  ];
   if (d.fee > 0) postings.push({ account: revenueAccount(p.livemode, p.currency, p.id), amount: d.fee });
   return {
     type: "dispute",
@@ -546,9 +571,15 @@ export function disputeOpened(
   };
 }
 
-/** Won: the amount comes back to the merchant (the fee does not). */
-export function disputeWon(p: PaymentRef, d: { disputeId: string; amount: number }): LedgerEntry {
-  return disputeClosed(p, d, "won", available(p));
+/** Won: the amount comes back where it was taken from (a top-up's wallet part to its wallet, the rest to the merchant); the fee does not. */
+export function disputeWon(p: PaymentRef, d: { disputeId: string; amount: number; fromWallet?: number }): LedgerEntry {
+  const wallet = d.fromWallet ?? 0;
+  const entry = disputeClosed(p, d, "won", available(p));
+  if (wallet <= 0) return entry;
+  const [reserve] = entry.postings as [EntryPosting];
+  const back: EntryPosting[] = [{ account: toppedUpWallet(p), amount: wallet }];
+  if (d.amount > wallet) back.push({ account: available(p), amount: d.amount - wallet });
+  return { ...entry, postings: [reserve, ...back] };
 }
 
 /** Lost: the amount goes back to the payer, the way the payment came. */

@@ -95,6 +95,8 @@ const routes = {
     path: "/v1/test_helpers/payments/{id}/dispute",
     tags: ["Test helpers"],
     summary: "Test mode: the card network disputes a captured payment; the amount and the dispute fee leave available at once",
+    description:
+      "A wallet top-up's disputed amount comes back from the wallet it filled, as far as the wallet still holds it; only the rest and the fee leave available (won, each part goes back where it came from). A wallet payment has no network behind it: 400 `payment_not_disputable` (refund it instead).",
     security: bearer,
     middleware: [allow("secret")] as const,
     request: { params: IdParam("pay"), ...body(OpenDispute, { reason: "product_not_received" }) },
