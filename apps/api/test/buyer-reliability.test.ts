@@ -152,6 +152,9 @@ describe("buyer policy", () => {
     });
     expect(v2.body).toMatchObject({ version: 2, min_score_on_pickup: 85 });
     expect((await sk.get("/v1/buyer_policy")).body).toEqual(v2.body);
+    // 101 (everyone prepays) is a minimum the document's own BuyerPolicy allows, as the PUT does.
+    const doc = (await http(api.url).get("/openapi.json")).body;
+    expect(doc.components.schemas.BuyerPolicy.properties.min_score_on_pickup.maximum).toBe(101);
 
     // A newcomer (90) may pay on pickup; a prepaid order of theirs carries the 95-band fee.
     expect((await order(sk, { buyer: { phone }, payment_timing: "on_pickup" })).body.status).toBe("awaiting_pickup");

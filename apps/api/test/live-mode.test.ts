@@ -19,6 +19,11 @@ async function newMerchant() {
 describe("live mode activation", () => {
   it("issues live keys once per merchant; a repeat answers the same keys and mints none", async () => {
     const m = await newMerchant();
+    // It takes no parameters: one sent is refused, and nothing is issued.
+    const unknown = await admin.post(`/v1/merchants/${m.id}/activate`, { livemode: true });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error).toMatchObject({ code: "parameter_unknown", param: "livemode" });
+    expect((await admin.get(`/v1/merchants/${m.id}`)).body.live_activated_at).toBeNull();
     const first = await admin.post(`/v1/merchants/${m.id}/activate`);
     expect(first.status).toBe(200);
     expect(first.body).toMatchObject({ id: m.id, object: "merchant" });
@@ -65,6 +70,14 @@ describe("live mode activation", () => {
     expect(card.status).toBe(400);
     expect(card.body.error).toMatchObject({ type: "invalid_request_error", code: "method_unavailable", param: "payment_method_data.type" });
     expect((await live.get(`/v1/payments/${topup.body.id}`)).body.status).toBe("requires_payment_method");
+    // Named at creation, a method without a provider is refused then, and nothing is made.
+    const before = (await live.get("/v1/payments?limit=100")).body.data.length;
+    for (const method of ["card", "sms", "qr"]) {
+      const named = await live.post("/v1/payments", { amount: 100, currency: "KGS", method });
+      expect(named.status).toBe(400);
+      expect(named.body.error).toMatchObject({ code: "method_unavailable", param: "method" });
+    }
+    expect((await live.get("/v1/payments?limit=100")).body.data.length).toBe(before);
 
     const pay = await live.post("/v1/payments", { amount: 100, currency: "KGS", customer: customer.body.id });
     const wallet = await live.post(`/v1/payments/${pay.body.id}/confirm`, {

@@ -327,6 +327,9 @@ describe("courier payment guarantee", () => {
     expect((await sk.post("/v1/orders", { ...base, items: [ITEMS[0], ITEMS[0]] })).status).toBe(400);
     expect((await sk.post("/v1/orders", { ...base, items: [{ ...ITEMS[0], amount: 10.5 }] })).status).toBe(400);
     expect((await sk.get("/v1/orders")).body.data).toEqual([]);
+    const bogus = await sk.get("/v1/orders?status=bogus");
+    expect(bogus.status).toBe(400);
+    expect(bogus.body.error.param).toBe("status");
   });
 });
 

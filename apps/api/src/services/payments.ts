@@ -141,6 +141,9 @@ export function newPaymentRow(
   purpose: Record<string, string> | null,
   orderId: string | null,
 ): PaymentRow {
+  // A method no provider takes in this mode is refused at once, not at a confirmation that could never succeed.
+  if (input.method !== undefined && input.method !== "wallet" && !connectorFor(v.deps.liveConnectors, input.method, p.livemode))
+    throw invalid("method_unavailable", `${input.method} payments are not available in ${p.livemode ? "live" : "test"} mode.`, "method");
   const id = newId("payment");
   const clientSecret = clientSecretOf(v.deps.box, { id, clientSecretSealed: null });
   const now = new Date();

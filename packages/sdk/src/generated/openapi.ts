@@ -1874,6 +1874,7 @@ export type components = {
       id: string;
       /** @example false */
       livemode: boolean;
+      /** @description Buyers under it must prepay (101: everyone) */
       min_score_on_pickup: number;
       no_show_fee_by_score: {
         /** @description Applies to scores under this */
@@ -8570,7 +8571,7 @@ export interface operations {
         format?: "json" | "csv";
         limit?: number;
         starting_after?: string;
-        status?: string;
+        status?: "requires_payment" | "awaiting_pickup" | "held" | "delivered" | "refunded" | "expired" | "canceled";
       };
       header?: never;
       path?: never;

@@ -60,6 +60,9 @@ const FeeBands = z
   )
   .max(20);
 
+/** A policy's minimum: a score, or 101, under which every score falls (everyone prepays). */
+const MinScore = z.number().int().min(0).max(101).openapi({ description: "Buyers under it must prepay (101: everyone)" });
+
 const BuyerPolicy = z
   .object({
     id: z.string(),
@@ -67,14 +70,14 @@ const BuyerPolicy = z
     created: Timestamp,
     livemode: Livemode,
     version: z.number().int(),
-    min_score_on_pickup: Score,
+    min_score_on_pickup: MinScore,
     no_show_fee_by_score: FeeBands,
   })
   .openapi("BuyerPolicy");
 
 const PutBuyerPolicy = z
   .strictObject({
-    min_score_on_pickup: z.number().int().min(0).max(101).openapi({ description: "Buyers under it must prepay (101: everyone)" }),
+    min_score_on_pickup: MinScore,
     no_show_fee_by_score: FeeBands.optional().openapi({ description: "The highest fee among the bands a score falls under applies" }),
   })
   .openapi("PutBuyerPolicy");
@@ -119,7 +122,7 @@ const BuyerReliabilitySummary = z
     delivery_cost: z
       .array(z.object({ amount: Amount, currency: CurrencyCode }))
       .openapi({ description: "The estimated delivery cost of one uncollected parcel (about 700 RUB) used for lost_amount" }),
-    min_score_on_pickup: Score.nullable().openapi({ description: "The policy's minimum in force; null without a policy" }),
+    min_score_on_pickup: MinScore.nullable().openapi({ description: "The policy's minimum in force; null without a policy" }),
     buyers_under_threshold: z.array(BuyerUnderThreshold).openapi({
       description: "Buyers of this merchant's orders in those weeks scoring under min_score_on_pickup, lowest first (at most 100)",
     }),

@@ -3,6 +3,7 @@ import { notFound } from "../../lib/errors.js";
 import { bearer, body, Currency, CurrencyCode, errors, IdParam, json, Livemode, Metadata, Timestamp } from "../../lib/openapi.js";
 import { createRouter } from "../../lib/router.js";
 import { allow } from "../../middleware/auth.js";
+import { noParameters } from "../../middleware/no-parameters.js";
 import { activateMerchant, createMerchant, getMerchant, merchantObject } from "../../services/merchants.js";
 
 export const Merchant = z
@@ -63,7 +64,7 @@ const activate = createRoute({
   tags: ["Merchants"],
   summary: "Activate live mode (platform admin key): issues the merchant's live keys",
   security: bearer,
-  middleware: [allow("admin")] as const,
+  middleware: [allow("admin"), noParameters] as const,
   request: { params: IdParam("mer") },
   responses: { 200: json(LiveActivation, "The merchant and its live keys"), ...errors },
 });

@@ -43,13 +43,15 @@ const PaymentTiming = z
   .enum(["prepaid", "on_pickup"])
   .openapi({ description: "prepaid: held in escrow once paid; on_pickup: nothing held, paid at the point at handover" });
 
+const OrderStatus = z.enum(["requires_payment", "awaiting_pickup", "held", "delivered", "refunded", "expired", "canceled"]);
+
 const Order = z
   .object({
     id: z.string(),
     object: z.literal("order"),
     created: Timestamp,
     livemode: Livemode,
-    status: z.enum(["requires_payment", "awaiting_pickup", "held", "delivered", "refunded", "expired", "canceled"]),
+    status: OrderStatus,
     payment_timing: PaymentTiming,
     currency: CurrencyCode,
     amount: z.number().int(),
@@ -169,7 +171,7 @@ const r = {
     summary: "List orders, newest first",
     security: bearer,
     middleware: sk,
-    request: { query: ListQuery.extend({ status: z.string().max(32).optional(), ...FormatParam }) },
+    request: { query: ListQuery.extend({ status: OrderStatus.optional(), ...FormatParam }) },
     responses: { 200: listResponse(listOf(Order, "OrderList")), ...errors },
   }),
   retrieve: createRoute({
