@@ -42,6 +42,12 @@ describe("settlement file", () => {
     ]);
   });
 
+  it("skips a blank last line, or a stray line ending after it", () => {
+    const text = `reference,type,amount,currency,fee,date\r\npay_A,capture,15000,KGS,225,2026-12-02\r\n`;
+    const one = [{ line: 2, reference: "pay_A", type: "capture", amount: 15_000, currency: "KGS", fee: 225, date: "2026-12-02" }];
+    for (const tail of ["\n", "   ", "   \r\n", "\r\n\r\n"]) expect(parseSettlementFile(text + tail)).toEqual(one);
+  });
+
   it("names the first bad line, in the message and in `line`", () => {
     const good = "pay_A,capture,100,KGS,2,2026-12-02";
     const cases: [string, number, string][] = [
@@ -132,8 +138,19 @@ describe("matchSettlement", () => {
       missing_in_file: 1,
       already_reconciled: 0,
     });
-    // Found movements are accounted for, with or without a finding; the rest are not.
-    expect(r.claims.map(movementKey).sort()).toEqual(["capture:pay_1", "capture:pay_2", "capture:pay_3", "refund:re_1"]);
+    // Only matched movements are accounted for: a disagreement stays open.
+    expect(r.claims.map(movementKey).sort()).toEqual(["capture:pay_1", "refund:re_1"]);
+  });
+
+  it("a movement that disagreed stays open: a corrected file matches it, another disagreement is reported", () => {
+    const first = matchSettlement({ file: [line(2, p2, { amount: 19_999 })], named, day: [p2], claimed: new Map(), expectedFee: fee });
+    expect(first.lines.map((l) => l.status)).toEqual(["amount_mismatch"]);
+    const claimed = new Map(first.claims.map((c) => [movementKey(c), "rec_first"]));
+    const again = matchSettlement({ file: [line(2, p2, { amount: 20_001 })], named, day: [p2], claimed, expectedFee: fee });
+    expect(again.lines.map((l) => l.status)).toEqual(["amount_mismatch"]);
+    const corrected = matchSettlement({ file: [line(2, p2)], named, day: [p2], claimed, expectedFee: fee });
+    expect(corrected.lines.map((l) => l.status)).toEqual(["matched"]);
+    expect(corrected.claims.map(movementKey)).toEqual(["capture:pay_2"]);
   });
 
   it("a currency other than the ledger's is an amount mismatch, and the amount comes before the fee", () => {

@@ -105,7 +105,7 @@ const create = createRoute({
   tags: ["Reconciliations"],
   summary: "Match a provider's settlement file against the ledger, line by line (platform admin key)",
   description:
-    "Idempotent per file content: the same file for the same provider, day and mode answers the first reconciliation again (header Idempotent-Replayed: true). A movement an earlier reconciliation of another file accounted for is reported already_reconciled and not counted again. Bad CSV: 400 with the line number in `message` and `line`.",
+    "Idempotent per file content: the same file for the same provider, day and mode answers the first reconciliation again (header Idempotent-Replayed: true). A movement an earlier reconciliation of another file matched is reported already_reconciled and not counted again; one that disagreed (amount, currency or fee) stays open for a corrected file. Bad CSV: 400 with the line number in `message` and `line`.",
   security: bearer,
   middleware: [allow("admin")] as const,
   request: body(CreateReconciliation, {

@@ -28,7 +28,7 @@ export interface MatchResult {
   /** Every line of the file in order (matched too), then the day's movements the file left out (by reference). */
   lines: ReconciliationLine[];
   counts: ReconciliationCounts;
-  /** The movements this reconciliation accounts for (matched, or found with a different amount or fee). */
+  /** The movements this reconciliation accounts for: its matched lines'. */
   claims: { type: MovementType; reference: string }[];
 }
 
@@ -43,7 +43,7 @@ export const emptyCounts = (): ReconciliationCounts => ({
 
 /**
  * Line by line, pure:
- * - a movement an earlier reconciliation accounted for is `already_reconciled` (never matched twice);
+ * - a movement an earlier reconciliation matched is `already_reconciled` (never matched twice);
  * - no such movement in the ledger: `missing_in_ledger`;
  * - a different amount or currency: `amount_mismatch` (the fee is only compared once the amounts agree);
  * - a fee other than the provider's schedule says: `fee_mismatch`;
@@ -69,7 +69,9 @@ export function matchSettlement(input: MatchInput): MatchResult {
     else if (expected !== null && expected !== f.fee) status = "fee_mismatch";
     else status = "matched";
     counts[status]++;
-    if (ledger && earlier === undefined) claims.push({ type: f.type, reference: f.reference });
+    // Only a match closes a movement: one whose amount, currency or fee disagreed stays open, so a
+    // corrected file can still match it and a file that disagrees again is reported again.
+    if (status === "matched") claims.push({ type: f.type, reference: f.reference });
     lines.push({
       line: f.line,
       reference: f.reference,

@@ -73,7 +73,7 @@ const REFERENCE = /^[A-Za-z0-9_.:-]{1,64}$/;
 
 /**
  * Parses and checks a settlement file; the first problem is a 400 with its line number. The
- * header names the columns (any order; unknown columns are ignored); empty lines are skipped.
+ * header names the columns (any order; unknown columns are ignored); empty and blank lines are skipped.
  */
 export function parseSettlementFile(content: string): SettlementLine[] {
   let records: [line: number, fields: string[]][];
@@ -110,6 +110,8 @@ export function parseSettlementFile(content: string): SettlementLine[] {
   const seen = new Map<string, number>();
   for (let r = 1; r < records.length; r++) {
     const [n, record] = records[r] as [number, string[]];
+    // A line of nothing but spaces (or a stray line ending after the last line) is empty too.
+    if (record.every((f) => f.trim() === "")) continue;
     if (record.length !== headerFields.length) throw badLine(n, "has a different number of fields than the header");
     // Spaces around a field are padding, not data.
     const reference = (record[at.reference] as string).trim();
