@@ -307,6 +307,35 @@ describe("payouts", () => {
     await verified();
   });
 
+  it("a movement split over payouts shows its fee once, on its first part a payout still carries", async () => {
+    const m = await admin.post("/v1/merchants", { name: "Split seller", country: "KG", default_currency: "KGS" });
+    const own = http(api.url, m.body.keys.secret_key);
+    await own.post("/v1/bank_accounts", KG_OK);
+    const closed = (await own.post("/v1/bank_accounts", KG_CLOSED)).body.id as string;
+    const paid = await own.post("/v1/payments", {
+      amount: 100_000,
+      currency: "KGS",
+      confirm: true,
+      payment_method_data: { type: "card", card: TEST_CARD },
+    });
+    const fee = paid.body.fee as number;
+    expect(fee).toBeGreaterThan(0);
+    const net = 100_000 - fee;
+    // A failed first payout, then three: the capture is split over them.
+    const failed = await own.post("/v1/payouts", { amount: 30_000, currency: "KGS", bank_account: closed });
+    await own.post("/v1/test_helpers/run_jobs", { now: new Date(new Date(failed.body.arrival_date).getTime() + 1).toISOString() });
+    expect((await own.get(`/v1/payouts/${failed.body.id}`)).body.status).toBe("failed");
+    const parts = [30_000, 40_000, net - 70_000];
+    const ids: string[] = [];
+    for (const amount of parts) ids.push((await own.post("/v1/payouts", { amount, currency: "KGS" })).body.id);
+    const fees = async (id: string) =>
+      ((await own.get(`/v1/payouts/${id}/transactions`)).body.data as { fee: number; amount: number }[]).map((l) => [l.amount, l.fee]);
+    expect(await fees(failed.body.id)).toEqual([[30_000, 0]]);
+    expect(await fees(ids[0] as string)).toEqual([[30_000, fee]]);
+    expect(await fees(ids[1] as string)).toEqual([[40_000, 0]]);
+    expect(await fees(ids[2] as string)).toEqual([[net - 70_000, 0]]);
+  });
+
   it("a scheduled payout is made once, even when run_jobs runs twice and from two callers", async () => {
     await earn(40_000);
     const bal = await available();

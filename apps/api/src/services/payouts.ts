@@ -340,9 +340,16 @@ async function reportLines(
   const order = q.ending_before ? sql`ASC` : sql`DESC`;
   const limit = sql`LIMIT ${q.limit + 1}`;
   return v.deps.database.rows<ReportLine>(
+    // A movement split over payouts shows its fee once, on the first part a payout still carries
+    // (not released by a failure or a cancel): summed over the reports, every fee counts once.
     sql`SELECT i.transaction_id, i.amount, i.currency, t.type, t.source_id, t.description, t.created_at, t.livemode,
-               (SELECT COALESCE(sum(p.amount), 0) FROM ledger_postings p JOIN ledger_accounts a ON a.id = p.account_id
-                WHERE p.transaction_id = i.transaction_id AND a.kind = 'platform_revenue')::bigint AS fee
+               CASE WHEN i.released OR EXISTS (
+                      SELECT 1 FROM payout_items o
+                      WHERE o.merchant_id = i.merchant_id AND o.livemode = i.livemode AND o.currency = i.currency
+                        AND o.transaction_id = i.transaction_id AND NOT o.released AND o.payout_id < i.payout_id)
+                    THEN 0
+                    ELSE (SELECT COALESCE(sum(p.amount), 0) FROM ledger_postings p JOIN ledger_accounts a ON a.id = p.account_id
+                          WHERE p.transaction_id = i.transaction_id AND a.kind = 'platform_revenue') END::bigint AS fee
         FROM payout_items i JOIN ledger_transactions t ON t.id = i.transaction_id
         WHERE i.payout_id = ${po.id} ${cursor}
         ORDER BY i.transaction_id ${order} ${limit}`,

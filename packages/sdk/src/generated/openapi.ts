@@ -3286,7 +3286,7 @@ export type components = {
        */
       currency: string;
       description: string | null;
-      /** @description The platform's fee taken on the movement */
+      /** @description The platform's fee taken on the movement; a movement split over payouts shows it on its first part only (0 on the others, and on a failed or canceled payout's), so each fee counts once across reports */
       fee: number;
       /** @description The ledger transaction (txn_…) of the balance movement */
       id: string;

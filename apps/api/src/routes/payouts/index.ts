@@ -109,7 +109,10 @@ const PayoutTransaction = z
     source: z.string().nullable().openapi({ description: "What moved the balance (pay_…, re_…, dp_…, tap_…)" }),
     description: z.string().nullable(),
     amount: z.number().int().openapi({ description: "The part of the movement this payout settles (net of fees; negative for a debit)" }),
-    fee: z.number().int().openapi({ description: "The platform's fee taken on the movement" }),
+    fee: z.number().int().openapi({
+      description:
+        "The platform's fee taken on the movement; a movement split over payouts shows it on its first part only (0 on the others, and on a failed or canceled payout's), so each fee counts once across reports",
+    }),
     currency: CurrencyCode,
   })
   .openapi("PayoutTransaction");
