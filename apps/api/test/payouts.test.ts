@@ -360,6 +360,28 @@ describe("payouts", () => {
     await verified();
   });
 
+  it("a schedule set again after a run continues from that run: it is never left without a next one", async () => {
+    const m = await admin.post("/v1/merchants", { name: "Rescheduler", country: "KG", default_currency: "KGS" });
+    const own = http(api.url, m.body.keys.secret_key);
+    await own.post("/v1/bank_accounts", KG_OK);
+    const sell = () =>
+      own.post("/v1/payments", { amount: 20_000, currency: "KGS", confirm: true, payment_method_data: { type: "card", card: TEST_CARD } });
+    const automatic = async () => ((await own.get("/v1/payouts")).body.data as { automatic: boolean }[]).filter((p) => p.automatic).length;
+    await sell();
+    const first = new Date((await own.put("/v1/payout_schedule", { interval: "daily" })).body.next_run);
+    await own.post("/v1/test_helpers/run_jobs", { now: first.toISOString() });
+    expect(await automatic()).toBe(1);
+    await own.put("/v1/payout_schedule", { interval: "manual" });
+    const again = await own.put("/v1/payout_schedule", { interval: "daily" });
+    const next = new Date(again.body.next_run);
+    expect(next.getTime()).toBeGreaterThan(first.getTime());
+    expect((await own.get("/v1/payout_schedule")).body.next_run).toBe(again.body.next_run);
+    await sell();
+    await own.post("/v1/test_helpers/run_jobs", { now: next.toISOString() });
+    expect(await automatic()).toBe(2);
+    expect(await available(own)).toBe(0);
+  });
+
   it("a scheduled payout above the largest amount pays that much, and the rest next time", async () => {
     const m = await admin.post("/v1/merchants", { name: "Big seller", country: "KG", default_currency: "KGS" });
     const big = http(api.url, m.body.keys.secret_key);

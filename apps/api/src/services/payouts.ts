@@ -399,9 +399,24 @@ export function nextScheduledRun(s: Pick<Schedule, "interval" | "weeklyAnchor">,
   return new Date(day);
 }
 
-function scheduleObject(p: MerchantPrincipal, s: Schedule | undefined, now: Date) {
+/**
+ * When the schedule's runs continue from: now, or the latest run already made if it is later (in
+ * test mode run_jobs moves a merchant's clock ahead of the server's). A run at a time that already
+ * ran is never made again, so planning from the server's clock alone would plan nothing.
+ */
+async function runsFrom(v: Vars, p: MerchantPrincipal, now: Date): Promise<Date> {
+  const [row] = await v.deps.database.rows<{ last: Date | string | null }>(
+    sql`SELECT max(run_at) AS last FROM jobs
+        WHERE kind = 'payout.scheduled' AND status = 'done' AND livemode = ${p.livemode} AND payload->>'merchant_id' = ${p.merchantId}`,
+    v.db,
+  );
+  const last = row?.last ? new Date(row.last) : null;
+  return last && last.getTime() > now.getTime() ? last : now;
+}
+
+function scheduleObject(p: MerchantPrincipal, s: Schedule | undefined, from: Date) {
   const interval = s?.interval ?? "manual";
-  const next = s ? nextScheduledRun(s, now) : null;
+  const next = s ? nextScheduledRun(s, from) : null;
   return {
     object: "payout_schedule" as const,
     livemode: p.livemode,
@@ -418,7 +433,7 @@ export async function getPayoutSchedule(v: Vars) {
     .select()
     .from(payoutSchedules)
     .where(and(eq(payoutSchedules.merchantId, p.merchantId), eq(payoutSchedules.livemode, p.livemode)));
-  return scheduleObject(p, s, v.deps.now());
+  return scheduleObject(p, s, await runsFrom(v, p, v.deps.now()));
 }
 
 /**
@@ -450,7 +465,8 @@ export async function putPayoutSchedule(
     .onConflictDoUpdate({ target: [payoutSchedules.merchantId, payoutSchedules.livemode], set: values })
     .returning();
   const schedule = s as Schedule;
-  const next = nextScheduledRun(schedule, now);
+  const from = await runsFrom(v, p, now);
+  const next = nextScheduledRun(schedule, from);
   await v.deps.database.rows(
     sql`UPDATE jobs SET status = 'canceled', finished_at = now()
         WHERE kind = 'payout.scheduled' AND status = 'scheduled' AND livemode = ${p.livemode}
@@ -458,7 +474,7 @@ export async function putPayoutSchedule(
     v.db,
   );
   if (next) await planScheduledRun(v.deps, v.db, p, next);
-  return scheduleObject(p, schedule, now);
+  return scheduleObject(p, schedule, from);
 }
 
 /** One run per merchant, mode and time: a run canceled by an earlier change comes back; one that ran does not. */
