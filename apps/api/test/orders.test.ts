@@ -237,8 +237,10 @@ describe("courier payment guarantee", () => {
     const late = await sk.post(`/v1/orders/${o.id}/returns`, { items: [{ sku: "dress", quantity: 1 }] });
     expect(late.status).toBe(400);
     expect(late.body.error.code).toBe("return_window_closed");
-    const history = (await sk.get(`/v1/orders/${o.id}/events`)).body.data.map((e: { type: string }) => e.type);
-    expect(history).toEqual(["order.created", "order.held", "order.handover", "order.return", "order.settled"]);
+    const entries = (await sk.get(`/v1/orders/${o.id}/events`)).body.data as { id: string; type: string }[];
+    expect(entries.map((e) => e.type)).toEqual(["order.created", "order.held", "order.handover", "order.return", "order.settled"]);
+    // The order's own history, not events: ids of their own kind (evt_ ids are GET /v1/events's).
+    for (const e of entries) expect(e.id).toMatch(/^oev_/);
     await verify();
   });
 

@@ -274,7 +274,7 @@ describe("a job's work after its commit", () => {
       );
     }
     const ran = await runDueJobs({ ...deps, jobs: registry }, { now: new Date() });
-    expect(ran).toEqual({ ran: 2, byKind: { "after.test": 2 } });
+    expect(ran).toEqual({ ran: 2, byKind: { "after.test": 2 }, failed: 0 });
     expect(seen.sort()).toEqual(["job_after_fail:done", "job_after_ok:done"]);
     const results = await deps.database.rows<{ id: string; status: string; result: string }>(
       sql`SELECT id, status, result FROM jobs WHERE kind = 'after.test' ORDER BY id`,

@@ -15,6 +15,8 @@ export const ID_PREFIXES = {
   customer: "cus",
   transaction: "txn",
   event: "evt",
+  /** An entry of an order's own history: not an event (`evt_`), which GET /v1/events serves. */
+  orderEvent: "oev",
   webhookEndpoint: "we",
   terminal: "term",
   tap: "tap",

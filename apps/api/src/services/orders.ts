@@ -98,7 +98,7 @@ function stateOf(o: OrderRow): OrderState {
 }
 
 async function history(db: Db, orderId: string, type: string, data: Record<string, unknown>) {
-  await db.insert(orderEvents).values({ id: newId("event"), orderId, type, data });
+  await db.insert(orderEvents).values({ id: newId("orderEvent"), orderId, type, data });
 }
 
 export interface CreateOrderInput {
