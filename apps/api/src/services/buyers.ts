@@ -9,7 +9,7 @@ import {
   noShowLoss,
   type PolicyDecision,
 } from "@softrack/core";
-import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, or, sql } from "drizzle-orm";
 import { parsePhoneNumberFromString } from "libphonenumber-js";
 import type { AppEnv } from "../context.js";
 import type { Db } from "../db/client.js";
@@ -178,16 +178,36 @@ export async function buyerReliability(v: Vars, q: BuyerIdentifiers) {
 export async function eraseBuyer(v: Vars, q: BuyerIdentifiers) {
   const p = merchantOf(v);
   const keys = buyerKeys(v, oneIdentifier(q));
-  const erased = await v.db
-    .delete(buyerEvents)
-    .where(and(inArray(buyerEvents.buyerKey, keys), eq(buyerEvents.livemode, p.livemode)))
-    .returning({ id: buyerEvents.id });
+  // The orders this buyer is named on, and every identifier those orders carry: an order that
+  // named a phone and an email named one person, so the record under its email goes too.
+  const linked = new Set<string>();
   for (const key of keys) {
+    const named = await v.db
+      .select({ id: orders.id })
+      .from(orders)
+      .where(and(eq(orders.livemode, p.livemode), sql`${orders.buyerKeys} @> jsonb_build_array(${key}::text)`));
+    for (const o of named) linked.add(o.id);
+  }
+  const own = await v.db
+    .select({ orderId: buyerEvents.orderId })
+    .from(buyerEvents)
+    .where(and(inArray(buyerEvents.buyerKey, keys), eq(buyerEvents.livemode, p.livemode)));
+  for (const e of own) linked.add(e.orderId);
+  // Unlinked: their later outcomes are recorded under no one.
+  if (linked.size > 0)
     await v.db
       .update(orders)
-      .set({ buyerKeys: sql`${orders.buyerKeys} - ${key}::text` })
-      .where(and(eq(orders.livemode, p.livemode), sql`${orders.buyerKeys} @> jsonb_build_array(${key}::text)`));
-  }
+      .set({ buyerKeys: sql`'[]'::jsonb` })
+      .where(inArray(orders.id, [...linked]));
+  const erased = await v.db
+    .delete(buyerEvents)
+    .where(
+      and(
+        eq(buyerEvents.livemode, p.livemode),
+        or(inArray(buyerEvents.buyerKey, keys), linked.size > 0 ? inArray(buyerEvents.orderId, [...linked]) : undefined),
+      ),
+    )
+    .returning({ id: buyerEvents.id });
   return { object: "buyer_reliability" as const, livemode: p.livemode, deleted: true as const, events_erased: erased.length };
 }
 
