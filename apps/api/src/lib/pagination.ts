@@ -44,7 +44,7 @@ type OwnedTable = PgTable & { id: PgColumn; merchantId: PgColumn; livemode: PgCo
  * One page of the calling merchant's objects in its mode, with optional extra filters:
  * the shape every list route of the contract shares.
  */
-export async function listOwned<T extends OwnedTable>(
+export function listOwned<T extends OwnedTable>(
   db: Db,
   p: MerchantPrincipal,
   table: T,
@@ -52,7 +52,21 @@ export async function listOwned<T extends OwnedTable>(
   url: string,
   ...filters: (SQL | undefined)[]
 ): Promise<{ object: "list"; data: T["$inferSelect"][]; has_more: boolean; url: string }> {
-  const scope = and(eq(table.merchantId, p.merchantId), eq(table.livemode, p.livemode));
+  return listIn(db, table, and(eq(table.merchantId, p.merchantId), eq(table.livemode, p.livemode)), q, url, ...filters);
+}
+
+/**
+ * One page of `table`'s rows in `scope` (whose they are: a merchant and mode, an endpoint's),
+ * filtered further by `filters`; the cursor must be a row of that scope.
+ */
+export async function listIn<T extends PgTable & { id: PgColumn }>(
+  db: Db,
+  table: T,
+  scope: SQL | undefined,
+  q: ListParams,
+  url: string,
+  ...filters: (SQL | undefined)[]
+): Promise<{ object: "list"; data: T["$inferSelect"][]; has_more: boolean; url: string }> {
   // "pickup_points" → "pickup point": the noun of the 404's message.
   await checkCursor(
     q,

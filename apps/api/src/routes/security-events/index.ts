@@ -3,7 +3,7 @@ import { and, eq } from "drizzle-orm";
 import type { MerchantPrincipal } from "../../context.js";
 import { securityEvents } from "../../db/schema/index.js";
 import { bearer, errors, json, ListQuery, Livemode, listOf, Timestamp } from "../../lib/openapi.js";
-import { checkCursor, pageWhere, toList } from "../../lib/pagination.js";
+import { listIn } from "../../lib/pagination.js";
 import { createRouter } from "../../lib/router.js";
 import { allow } from "../../middleware/auth.js";
 import { securityEventObject } from "../../services/auth.js";
@@ -41,24 +41,13 @@ export const securityEventRoutes = createRouter().openapi(list, async (c) => {
     p.kind === "customer" ? eq(securityEvents.identityId, p.session.identityId) : eq(securityEvents.merchantId, m.merchantId),
     eq(securityEvents.livemode, m.livemode),
   );
-  const db = c.get("db");
-  await checkCursor(
+  const l = await listIn(
+    c.get("db"),
+    securityEvents,
+    scope,
     q,
-    "security event",
-    async (id) =>
-      (
-        await db
-          .select({ id: securityEvents.id })
-          .from(securityEvents)
-          .where(and(eq(securityEvents.id, id), scope))
-      ).length > 0,
+    "/v1/security_events",
+    q.type ? eq(securityEvents.type, q.type) : undefined,
   );
-  const page = pageWhere(securityEvents.id, q);
-  const rows = await db
-    .select()
-    .from(securityEvents)
-    .where(and(scope, page.where, q.type ? eq(securityEvents.type, q.type) : undefined))
-    .orderBy(page.order)
-    .limit(q.limit + 1);
-  return c.json(toList(rows.map(securityEventObject), q, "/v1/security_events"), 200);
+  return c.json({ ...l, data: l.data.map(securityEventObject) }, 200);
 });

@@ -6,7 +6,7 @@ import { events, webhookAttempts, webhookEndpoints } from "../../db/schema/index
 import { notFound } from "../../lib/errors.js";
 import { newId } from "../../lib/ids.js";
 import { bearer, body, errors, IdParam, json, ListQuery, Livemode, listOf, Timestamp } from "../../lib/openapi.js";
-import { checkCursor, listOwned, pageWhere, toList } from "../../lib/pagination.js";
+import { listIn, listOwned } from "../../lib/pagination.js";
 import { createRouter } from "../../lib/router.js";
 import { allow, merchantOf } from "../../middleware/auth.js";
 import { EVENT_TYPES, eventObject } from "../../services/events.js";
@@ -245,27 +245,13 @@ export const webhookRoutes = createRouter()
   .openapi(r.attempts, async (c) => {
     const row = await findEndpoint(c.var, c.req.valid("param").id);
     const q = c.req.valid("query");
-    const db = c.get("db");
-    const ofEndpoint = eq(webhookAttempts.endpointId, row.id);
-    await checkCursor(
+    const l = await listIn(
+      c.get("db"),
+      webhookAttempts,
+      eq(webhookAttempts.endpointId, row.id),
       q,
-      "webhook attempt",
-      async (id) =>
-        (
-          await db
-            .select({ id: webhookAttempts.id })
-            .from(webhookAttempts)
-            .where(and(eq(webhookAttempts.id, id), ofEndpoint))
-        ).length > 0,
+      `/v1/webhook_endpoints/${row.id}/attempts`,
     );
-    const page = pageWhere(webhookAttempts.id, q);
-    const rows = await db
-      .select()
-      .from(webhookAttempts)
-      .where(and(ofEndpoint, page.where))
-      .orderBy(page.order)
-      .limit(q.limit + 1);
-    const l = toList(rows, q, `/v1/webhook_endpoints/${row.id}/attempts`);
     return c.json(
       {
         ...l,
