@@ -138,7 +138,8 @@ export async function createOrder(v: Vars, input: CreateOrderInput) {
       throw invalid("parameter_missing", "With a buyer policy set, an on_pickup order names its buyer (phone or email).", "buyer");
     if (decision.requirement === "prepay") throw prepaymentRequired(score, policy.min_score_on_pickup);
   }
-  const fee = orderNoShowFee(input.no_show_fee ?? 0, decision, amount);
+  // The score's fee band prices a prepaid no-show: an on_pickup order holds nothing to take it from.
+  const fee = timing === "on_pickup" ? (input.no_show_fee ?? 0) : orderNoShowFee(input.no_show_fee ?? 0, decision, amount);
   const collectBy = new Date(input.delivery.collect_by);
   if (collectBy.getTime() <= v.deps.now().getTime())
     throw invalid("parameter_invalid", "delivery.collect_by must be in the future.", "delivery.collect_by");
