@@ -59,14 +59,12 @@ async function cardPayment(amount: number, client: Http = sk) {
   return r.body.id as string;
 }
 
+/** One request, paid from the customer's wallet: the answer as it comes (402 when the wallet is short). */
+const payFromWallet = (customer: string, amount: number, client: Http = sk) =>
+  client.post("/v1/payments", { amount, currency: "KGS", customer, confirm: true, payment_method_data: { type: "wallet", customer } });
+
 async function walletPayment(customer: string, amount: number, client: Http = sk) {
-  const r = await client.post("/v1/payments", {
-    amount,
-    currency: "KGS",
-    customer,
-    confirm: true,
-    payment_method_data: { type: "wallet", customer },
-  });
+  const r = await payFromWallet(customer, amount, client);
   expect(r.status, JSON.stringify(r.body)).toBe(200);
   expect(r.body.status).toBe("succeeded");
   return r.body.id as string;
@@ -266,14 +264,7 @@ describe("a dispute of a wallet top-up", () => {
     expect((await close(own, d.body.id, "lost")).body.status).toBe("lost");
     expect(await wallet(own, customer)).toBe(0);
     expect((await balance(own)).available).toBe(before.available - DISPUTE_FEE);
-    const spend = await own.post("/v1/payments", {
-      amount: 1_000,
-      currency: "KGS",
-      customer,
-      confirm: true,
-      payment_method_data: { type: "wallet", customer },
-    });
-    expect(spend.status).toBe(402);
+    expect((await payFromWallet(customer, 1_000, own)).status).toBe(402);
     await verify();
   });
 

@@ -99,6 +99,8 @@ export async function runDueJobs(
           await tx.update(jobs).set({ status: "done", result: outcome.result, finishedAt: new Date() }).where(eq(jobs.id, job.id));
           return { id: job.id, kind: job.kind, afterCommit: outcome.afterCommit };
         });
+        // Committed: the job is done, and nothing after this puts it back.
+        current = undefined;
         if (claimed?.afterCommit) await finishAfterCommit(deps, claimed.id, claimed.afterCommit);
         return claimed?.kind ?? null;
       }, null)

@@ -52,7 +52,29 @@ export function listOwned<T extends OwnedTable>(
   url: string,
   ...filters: (SQL | undefined)[]
 ): Promise<{ object: "list"; data: T["$inferSelect"][]; has_more: boolean; url: string }> {
-  return listIn(db, table, and(eq(table.merchantId, p.merchantId), eq(table.livemode, p.livemode)), q, url, ...filters);
+  return listIn(db, table, ownedBy(table, p), q, url, ...filters);
+}
+
+/** The rows of `table` that are the merchant's, in its mode. */
+export const ownedBy = (table: OwnedTable, p: MerchantPrincipal): SQL | undefined =>
+  and(eq(table.merchantId, p.merchantId), eq(table.livemode, p.livemode));
+
+/** checkCursor against `table`'s rows in `scope`. */
+export function checkCursorIn(db: Db, table: PgTable & { id: PgColumn }, scope: SQL | undefined, q: ListParams): Promise<void> {
+  // "pickup_points" → "pickup point": the noun of the 404's message.
+  const noun = getTableName(table).replace(/s$/, "").replaceAll("_", " ");
+  return checkCursor(
+    q,
+    noun,
+    async (id) =>
+      (
+        await db
+          .select({ id: table.id })
+          .from(table as PgTable)
+          .where(and(eq(table.id, id), scope))
+          .limit(1)
+      ).length > 0,
+  );
 }
 
 /**
@@ -67,19 +89,7 @@ export async function listIn<T extends PgTable & { id: PgColumn }>(
   url: string,
   ...filters: (SQL | undefined)[]
 ): Promise<{ object: "list"; data: T["$inferSelect"][]; has_more: boolean; url: string }> {
-  // "pickup_points" → "pickup point": the noun of the 404's message.
-  await checkCursor(
-    q,
-    getTableName(table).replace(/s$/, "").replaceAll("_", " "),
-    async (id) =>
-      (
-        await db
-          .select({ id: table.id })
-          .from(table as PgTable)
-          .where(and(eq(table.id, id), scope))
-          .limit(1)
-      ).length > 0,
-  );
+  await checkCursorIn(db, table, scope, q);
   const page = pageWhere(table.id, q);
   const rows = await db
     .select()

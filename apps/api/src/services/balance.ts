@@ -1,7 +1,8 @@
 import { sql } from "drizzle-orm";
 import type { MerchantPrincipal } from "../context.js";
 import type { Database, Db } from "../db/client.js";
-import { checkCursor } from "../lib/pagination.js";
+import { ledgerTransactions } from "../db/schema/index.js";
+import { checkCursorIn, ownedBy } from "../lib/pagination.js";
 
 /** The merchant's balance, read straight from its ledger accounts (never a separate counter). */
 export async function merchantBalance(database: Database, db: Db, p: MerchantPrincipal) {
@@ -31,17 +32,7 @@ export async function listLedgerTransactions(
   p: MerchantPrincipal,
   q: { limit: number; starting_after?: string | undefined; ending_before?: string | undefined; source?: string | undefined },
 ) {
-  await checkCursor(
-    q,
-    "ledger transaction",
-    async (id) =>
-      (
-        await database.rows(
-          sql`SELECT 1 FROM ledger_transactions WHERE id = ${id} AND merchant_id = ${p.merchantId} AND livemode = ${p.livemode}`,
-          db,
-        )
-      ).length > 0,
-  );
+  await checkCursorIn(db, ledgerTransactions, ownedBy(ledgerTransactions, p), q);
   const cursor = q.ending_before ? sql`AND t.id > ${q.ending_before}` : q.starting_after ? sql`AND t.id < ${q.starting_after}` : sql``;
   const source = q.source ? sql`AND t.source_id = ${q.source}` : sql``;
   const txns = await database.rows<{

@@ -6,7 +6,7 @@ import { type ReconciliationLine, reconciliations } from "../db/schema/reconcili
 import { sha256Hex } from "../lib/crypto.js";
 import { ApiError, invalid, notFound } from "../lib/errors.js";
 import { idFloor, newId } from "../lib/ids.js";
-import { checkCursor, type ListParams, pageWhere, toList } from "../lib/pagination.js";
+import { checkCursorIn, type ListParams, pageWhere, toList } from "../lib/pagination.js";
 import { pgArray } from "../lib/pg-array.js";
 import { emptyCounts, type LedgerMovement, matchSettlement, type ReconciliationCounts } from "./reconciliation/match.js";
 import { formatSettlementFile, type MovementType, movementKey, parseSettlementFile } from "./reconciliation/settlement-file.js";
@@ -261,11 +261,7 @@ export async function getReconciliation(db: Db, id: string): Promise<Reconciliat
 
 /** Newest first, without their lines (retrieve one for its lines). */
 export async function listReconciliations(db: Db, q: ListParams, url: string) {
-  await checkCursor(
-    q,
-    "reconciliation",
-    async (id) => (await db.select({ id: reconciliations.id }).from(reconciliations).where(eq(reconciliations.id, id))).length > 0,
-  );
+  await checkCursorIn(db, reconciliations, undefined, q);
   const page = pageWhere(reconciliations.id, q);
   const { lines: _lines, ...summary } = getTableColumns(reconciliations);
   const rows = await db

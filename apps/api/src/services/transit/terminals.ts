@@ -1,9 +1,9 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { AppEnv } from "../../context.js";
-import { terminals } from "../../db/schema/index.js";
+import { taps as tapRows, terminals } from "../../db/schema/index.js";
 import { ApiError, invalid, notFound } from "../../lib/errors.js";
 import { newId } from "../../lib/ids.js";
-import { checkCursor, type ListParams, toList } from "../../lib/pagination.js";
+import { checkCursorIn, type ListParams, ownedBy, toList } from "../../lib/pagination.js";
 import { merchantOf } from "../../middleware/auth.js";
 import { getTariff } from "../tariffs.js";
 import { localDay } from "./report.js";
@@ -77,17 +77,7 @@ export async function listTaps(
   },
 ) {
   const p = merchantOf(v);
-  await checkCursor(
-    q,
-    "tap",
-    async (id) =>
-      (
-        await v.deps.database.rows(
-          sql`SELECT 1 FROM taps WHERE id = ${id} AND merchant_id = ${p.merchantId} AND livemode = ${p.livemode}`,
-          v.db,
-        )
-      ).length > 0,
-  );
+  await checkCursorIn(v.db, tapRows, ownedBy(tapRows, p), q);
   // The daily report's day: the same bounds, so its export holds the taps it counted.
   const day = q.date === undefined ? undefined : localDay(q.date, q.timezone ?? "Asia/Bishkek");
   const filters = [
