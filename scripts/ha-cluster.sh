@@ -209,6 +209,15 @@ etcd_leader() {
     fi
   done
 }
+# HAProxy 2.6 starts every server UP and marks the replicas down only after their first failed
+# check, so a connection in its first moments may reach a read-only replica (a CREATE DATABASE
+# then fails with 25006). Round robin over three servers: three connections in a row that all
+# reach a server out of recovery mean the replicas are marked down.
+writes_reach_primary_only() {
+  for _ in 1 2 3; do
+    [ "$(psql -h 127.0.0.1 -p $((base + 1)) -U postgres -Atc 'SELECT pg_is_in_recovery()' 2>/dev/null)" = f ] || return 1
+  done
+}
 wait_for() {
   local what="$1" seconds="$2"
   for _ in $(seq 1 $((seconds * 4))); do
@@ -229,7 +238,7 @@ case "$cmd" in
     wait_for '[ -n "$(sync_standby)" ]' 90 || { echo "no synchronous standby after 90 s; see $dir/patroni*.log" >&2; exit 1; }
     write_haproxy
     alive haproxy || spawn haproxy haproxy -f "$dir/haproxy.cfg" -db
-    wait_for "psql -h 127.0.0.1 -p $((base + 1)) -U postgres -Atc 'SELECT 1' >/dev/null 2>&1" 30 || { echo "HAProxy does not reach the primary" >&2; exit 1; }
+    wait_for writes_reach_primary_only 30 || { echo "HAProxy does not send writes to the primary alone" >&2; exit 1; }
     echo "export DATABASE_URL=postgres://postgres:postgres@127.0.0.1:$((base + 1))/postgres"
     echo "export DATABASE_REPLICA_URL=postgres://postgres:postgres@127.0.0.1:$((base + 2))/postgres"
     ;;
