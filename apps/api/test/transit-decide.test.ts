@@ -60,6 +60,7 @@ function loaded(over: Partial<LoadedRound> = {}): LoadedRound {
     recorded: new Map(),
     history: new Map(),
     historyFrom: NOW - 8 * 86_400_000,
+    historyTo: NOW + 8 * 86_400_000,
     ...over,
   };
 }
@@ -229,8 +230,31 @@ describe("deciding a round of taps (pure)", () => {
     const weekly = new Map([["city", [tariff({ default_fare: 2000, caps: { daily: 5000, weekly: 9000 } })]]]);
     const input: TapInput = { terminal: "term_7", customer: "cus_ann", tapped_at: at("11:00"), client_tap_id: "w" };
     const dayOnly = Date.parse(input.tapped_at) - 25 * 3_600_000;
-    expect(() => decide([{ input }], { tariffs: weekly, historyFrom: dayOnly })).toThrow(/too late for tariff city/);
+    expect(() => decide([{ input }], { tariffs: weekly, historyFrom: dayOnly })).toThrow(/too short for tariff city/);
     expect(() => decide([{ input }], { historyFrom: dayOnly })).not.toThrow();
+    // Forward too: a late tap's week runs on after it.
+    const dayAhead = Date.parse(input.tapped_at) + 25 * 3_600_000;
+    expect(() => decide([{ input }], { tariffs: weekly, historyTo: dayAhead })).toThrow(/too short for tariff city/);
+    expect(() => decide([{ input }], { historyTo: dayAhead })).not.toThrow();
+  });
+
+  it("prices a late tap with the rides recorded after it: the day stays within its cap", () => {
+    const capped = new Map([["city", [tariff({ default_fare: 2000, caps: { daily: 5000 } })]]]);
+    const later: RideRecord[] = ["09:00", "10:00"].map((t) => ({
+      tapped_at: at(t),
+      route: "7",
+      fare: 2000,
+      full_fare: 2000,
+      transfer: false,
+    }));
+    const d = decide([tap("cus_ann", at("07:00")), tap("cus_ann", at("08:00"))], {
+      tariffs: capped,
+      history: new Map([["cus_ann", later]]),
+    });
+    expect(d.taps.map((t) => [t.decision, t.fare])).toEqual([
+      ["accepted", 1000],
+      ["accepted", 0],
+    ]);
   });
 
   it("leaves the rows it was given as they were", () => {

@@ -386,6 +386,34 @@ describe("offline batches", () => {
     expect(await upload(day(4, "08:00"))).toEqual([0]);
   });
 
+  it("prices a tap uploaded after the rider's later rides with them: a day within its cap, a journey one fare", async () => {
+    const a = await rider(20_000);
+    const online = async (terminal: string, hhmm: string) =>
+      (await sk.post("/v1/transit/taps", { terminal, customer: a, tapped_at: at(hhmm), client_tap_id: tapId() })).body;
+    // Four rides reach the daily cap (8,000); the fifth is free.
+    for (const hhmm of ["11:00", "12:30", "14:00", "15:30"]) expect((await online(bus7, hhmm)).fare).toBe(2000);
+    expect((await online(bus7, "17:00")).fare).toBe(0);
+    // A morning ride a terminal kept offline, uploaded now, and a late online tap: the cap has nothing left.
+    const batch = await sk.post("/v1/transit/taps/batch", {
+      taps: [{ terminal: bus7, customer: a, tapped_at: at("06:00"), client_tap_id: tapId() }],
+    });
+    expect(batch.body.data[0]).toMatchObject({ decision: "accepted", fare: 0 });
+    expect(batch.body.data[0].breakdown.at(-1)).toMatchObject({ type: "cap" });
+    expect((await online(bus7, "06:30")).fare).toBe(0);
+    expect(await wallet(a)).toBe(20_000 - 8000);
+
+    // The next day: a ride on route 12 at 09:30, then the 09:00 ride on route 7 that led to it, uploaded late.
+    const b = await rider(10_000);
+    const next = (hhmm: string) => `${new Date(Date.parse(at(hhmm)) + 86_400_000).toISOString()}`;
+    const first = await sk.post("/v1/transit/taps", { terminal: bus12, customer: b, tapped_at: next("09:30"), client_tap_id: tapId() });
+    expect(first.body.fare).toBe(2000);
+    const late = await sk.post("/v1/transit/taps/batch", {
+      taps: [{ terminal: bus7, customer: b, tapped_at: next("09:00"), client_tap_id: tapId() }],
+    });
+    expect(late.body.data[0]).toMatchObject({ decision: "accepted", fare: 0, is_transfer: true });
+    expect(await wallet(b)).toBe(8000);
+  });
+
   it("re-uploading the same batch charges nothing twice and returns the stored results", async () => {
     const riders = [await rider(10_000), await rider(10_000)];
     const taps = riders.flatMap((customer, i) => [

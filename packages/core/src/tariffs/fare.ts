@@ -2,7 +2,17 @@ import { contextAmount, contextObject, contextString } from "./context.js";
 import { TariffError } from "./errors.js";
 import { applyBps, formatBps } from "./rounding.js";
 import { localTime, parseInstant } from "./time.js";
-import type { BreakdownLine, FareCaps, FareCategory, FareQuote, FareQuoteContext, FareRules, FareTariff, RideRecord } from "./types.js";
+import type {
+  BreakdownLine,
+  FareCaps,
+  FareCategory,
+  FareQuote,
+  FareQuoteContext,
+  FareRules,
+  FareTariff,
+  FareTransfer,
+  RideRecord,
+} from "./types.js";
 import { WEEKDAYS } from "./validate.js";
 
 interface Ride {
@@ -22,8 +32,11 @@ function readInstant(value: unknown, path: string): number {
   return ms;
 }
 
-/** Earlier rides, oldest first; rides after the tap are ignored (an offline batch may arrive out of order). */
-function readHistory(value: unknown, tapMs: number): Ride[] {
+/**
+ * The rider's other rides, oldest first, before and after the tap: an offline upload lands
+ * between rides already recorded, and those after it still share its day, week and journey.
+ */
+function readHistory(value: unknown): Ride[] {
   if (value === undefined) return [];
   if (!Array.isArray(value)) throw new TariffError("invalid_context", "history must be an array", "history");
   const rides: Ride[] = [];
@@ -37,10 +50,36 @@ function readHistory(value: unknown, tapMs: number): Ride[] {
     if (r.transfer !== undefined && typeof r.transfer !== "boolean") {
       throw new TariffError("invalid_context", `${p}.transfer must be true or false`, `${p}.transfer`);
     }
-    if (ms <= tapMs) rides.push({ ms, route, fare, transfer: r.transfer === true });
+    rides.push({ ms, route, fare, transfer: r.transfer === true });
   });
   // Stable sort: rides at the same instant keep the caller's order.
   return rides.sort((a, b) => a.ms - b.ms);
+}
+
+/** How many transfers the journey started by rides[start] has within its window, recorded before or after the tap. */
+function transfersOf(rides: readonly Ride[], start: number, window: number): number {
+  const from = rides[start]?.ms ?? 0;
+  let taken = 0;
+  for (let r = rides[start + 1]; r?.transfer && r.ms - from <= window; r = rides[start + taken + 1]) taken++;
+  return taken;
+}
+
+/**
+ * Whether the tap is a transfer: it continues the journey of the rides before it, or, when it
+ * arrives late, joins the journey that the next recorded ride started. That ride was charged
+ * the journey's full fare before this tap arrived, so one journey never pays two full fares
+ * because its taps arrived out of order. `after` is the index of the first ride after the tap.
+ */
+function isTransferTap(transfer: FareTransfer, rides: readonly Ride[], after: number, tapMs: number, route: string): boolean {
+  const window = transfer.window_minutes * MINUTE;
+  const max = transfer.max_transfers ?? 1;
+  const changes = (other: Ride) => transfer.require_route_change === false || other.route !== route;
+  const last = rides[after - 1];
+  const start = rides.findLastIndex((r, i) => i < after && !r.transfer);
+  const startRide = rides[start];
+  if (last && startRide && tapMs - startRide.ms <= window && transfersOf(rides, start, window) < max && changes(last)) return true;
+  const next = rides[after];
+  return !!next && !next.transfer && next.ms - tapMs <= window && transfersOf(rides, after, window) < max && changes(next);
 }
 
 function baseFare(rules: FareRules, route: string, zoneFrom?: string, zoneTo?: string): { fare: number; what: string } {
@@ -61,12 +100,14 @@ function baseFare(rules: FareRules, route: string, zoneFrom?: string, zoneTo?: s
  *  2. period: the time-of-day period the tap falls in (tariff's time zone), if any;
  *  3. category: the rider category's discount (`full_fare` is the fare after this step);
  *  4. transfer: within `window_minutes` of the journey's first paid ride (edge included),
- *     on another route, up to `max_transfers` per journey;
+ *     on another route, up to `max_transfers` per journey; a late tap (rides recorded after
+ *     it) is also the transfer of the journey the next ride started within the window;
  *  5. cap: the daily and weekly caps (days and weeks, from Monday, in the tariff's time
- *     zone) over the `fare` of earlier rides; the ride that reaches a cap pays the remainder.
+ *     zone) over the `fare` of the rider's other rides of that day and week, before or after
+ *     the tap; the ride that reaches a cap pays the remainder.
  *
- * `history` must hold at least the rider's rides of the current week and of the transfer
- * window. Throws TariffError for a context the tariff cannot price.
+ * `history` must hold at least the rider's rides of the tap's week and of the transfer window,
+ * on both sides of the tap. Throws TariffError for a context the tariff cannot price.
  */
 export function quoteFare(tariff: FareTariff, context: FareQuoteContext): FareQuote {
   const rules = tariff.rules;
@@ -87,7 +128,9 @@ export function quoteFare(tariff: FareTariff, context: FareQuoteContext): FareQu
   }
   const rider: FareCategory = hasCategory ? (categories[category] ?? {}) : {};
   const tapMs = readInstant(ctx.tapped_at, "tapped_at");
-  const history = readHistory(ctx.history, tapMs);
+  const rides = readHistory(ctx.history);
+  const firstLater = rides.findIndex((r) => r.ms > tapMs);
+  const after = firstLater === -1 ? rides.length : firstLater;
   const local = localTime(tariff.timezone, tapMs);
   const currency = tariff.currency;
   const breakdown: BreakdownLine[] = [];
@@ -139,15 +182,7 @@ export function quoteFare(tariff: FareTariff, context: FareQuoteContext): FareQu
   let isTransfer = false;
   const transfer = rules.transfer;
   if (transfer) {
-    const startIndex = history.findLastIndex((r) => !r.transfer);
-    const start = history[startIndex];
-    const last = history.at(-1);
-    if (start && last) {
-      const within = tapMs - start.ms <= transfer.window_minutes * MINUTE;
-      const taken = history.slice(startIndex + 1).filter((r) => r.transfer).length;
-      const routeOk = transfer.require_route_change === false || last.route !== route;
-      isTransfer = within && taken < (transfer.max_transfers ?? 1) && routeOk;
-    }
+    isTransfer = isTransferTap(transfer, rides, after, tapMs, route);
     if (isTransfer) {
       let next: number;
       let how: string;
@@ -173,9 +208,11 @@ export function quoteFare(tariff: FareTariff, context: FareQuoteContext): FareQu
   let dayLeft = caps.daily ?? null;
   let weekLeft = caps.weekly ?? null;
   if (dayLeft !== null || weekLeft !== null) {
-    for (const r of history) {
-      // A ride 8 days back cannot share the tap's week (a week is at most 7 days + 1 DST hour); skip its Intl lookup.
-      if (tapMs - r.ms > 8 * 24 * 60 * MINUTE) continue;
+    // Every ride of the tap's day and week counts, those recorded after it too: a late tap pays
+    // at most what the cap has left, so a day never costs more than its cap in any order.
+    for (const r of rides) {
+      // A ride 8 days away cannot share the tap's week (a week is at most 7 days + 1 DST hour); skip its Intl lookup.
+      if (Math.abs(tapMs - r.ms) > 8 * 24 * 60 * MINUTE) continue;
       const when = localTime(tariff.timezone, r.ms);
       // Clamped at 0: the sum stays exact however long the history.
       if (dayLeft !== null && when.dayNumber === local.dayNumber) dayLeft = Math.max(0, dayLeft - r.fare);
@@ -217,11 +254,11 @@ export function quoteFare(tariff: FareTariff, context: FareQuoteContext): FareQu
 const HOUR = 60 * MINUTE;
 
 /**
- * How far back from a tap the rides that can change its fare reach, for a caller that reads a
- * rider's history before it knows more than the tariff's rules: a local day is at most 25 hours
- * long (the day the clocks go back) and holds the daily cap's rides; a local week, at most 7 days
- * and an hour, the weekly cap's; the transfer window (at most 1440 minutes) its own length.
- * Rides further back never change a quote (see the property test).
+ * How far from a tap, back and forward, the rides that can change its fare reach, for a caller
+ * that reads a rider's history before it knows more than the tariff's rules: a local day is at
+ * most 25 hours long (the day the clocks go back) and holds the daily cap's rides; a local week,
+ * at most 7 days and an hour, the weekly cap's; the transfer window (at most 1440 minutes) its
+ * own length. Rides further away never change a quote (see the property test).
  */
 export function fareHistoryLookback(rules: FareRules): number {
   const weekly = rules.caps?.weekly !== undefined || Object.values(rules.categories ?? {}).some((c) => c.caps?.weekly !== undefined);

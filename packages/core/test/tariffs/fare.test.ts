@@ -187,11 +187,23 @@ describe("transfers", () => {
     expect(q.amount).toBe(0);
   });
 
-  it("ignores rides after the tap (an offline batch can arrive out of order)", () => {
+  it("prices a late tap as the transfer of the journey the next recorded ride started", () => {
+    // An offline ride uploaded after the rider's next one was charged as a journey's start:
+    // the journey pays one full fare, whatever order its taps arrived in.
     const later: RideRecord = { tapped_at: MON("12:30"), route: "7", fare: 2000 };
     const q = fare({ route: "102", tapped_at: MON("12:10"), history: [later] });
-    expect(q.is_transfer).toBe(false);
-    expect(q.amount).toBe(2500);
+    expect(q.is_transfer).toBe(true);
+    expect(q.amount).toBe(0);
+  });
+
+  it("does not join a later journey beyond the window, on the same route, or one whose transfers are taken", () => {
+    const later: RideRecord = { tapped_at: MON("12:30"), route: "7", fare: 2000 };
+    expect(fare({ route: "102", tapped_at: MON("11:29"), history: [later] }).is_transfer).toBe(false);
+    expect(fare({ route: "7", tapped_at: MON("12:10"), history: [later] }).is_transfer).toBe(false);
+    const taken: RideRecord = { tapped_at: MON("12:40"), route: "102", fare: 0, transfer: true };
+    expect(fare({ route: "55", tapped_at: MON("12:10"), history: [later, taken] }).is_transfer).toBe(false);
+    // Nor continue a journey whose one transfer a ride recorded after the tap already took.
+    expect(fare({ route: "55", tapped_at: MON("12:35"), history: [later, taken] }).is_transfer).toBe(false);
   });
 
   it("gives no transfer when the tariff has none", () => {
@@ -211,6 +223,18 @@ describe("caps", () => {
     expect(quotes.map((q) => q.cap_remaining.daily)).toEqual([5500, 3000, 500, 0, 0]);
     expect(quotes[3]?.breakdown.at(-1)).toMatchObject({ type: "cap", amount: -2000 });
     expect(quotes[3]?.full_fare).toBe(2500);
+  });
+
+  it("counts the rides recorded after a late tap: it pays at most what the cap has left", () => {
+    // Four rides reached the daily cap (8,000); a ride from that morning uploaded afterwards rides free.
+    const day: RideRecord[] = ["11:00", "12:30", "14:00", "15:30"].map((t) => ({ tapped_at: MON(t), route: "7", fare: 2000 }));
+    const late = fare({ route: "7", tapped_at: MON("10:30"), history: day });
+    expect(late.amount).toBe(0);
+    expect(late.capped).toBe(true);
+    // Three rides left 2,000 of it: the late ride (2,500 on route 102) pays those.
+    const part = fare({ route: "102", tapped_at: MON("10:30"), history: day.slice(1) });
+    expect(part.amount).toBe(2000);
+    expect(part.cap_remaining.daily).toBe(0);
   });
 
   it("a ride landing exactly on the cap is not capped; the next is", () => {

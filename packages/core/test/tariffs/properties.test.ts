@@ -11,6 +11,7 @@ import {
   MAX_TARIFF_AMOUNT,
   quote,
   type RideRecord,
+  toRideRecord,
   validateTariff,
   validateTariffRules,
 } from "../../src/tariffs/index.js";
@@ -218,6 +219,43 @@ describe("fare quotes (property)", () => {
           const at = contexts[i]?.tapped_at ?? "";
           days.set(bishkekDay(at), (days.get(bishkekDay(at)) ?? 0) + q.amount);
           weeks.set(bishkekWeek(at), (weeks.get(bishkekWeek(at)) ?? 0) + q.amount);
+        });
+        for (const total of days.values()) expect(total).toBeLessThanOrEqual(caps.daily ?? Number.POSITIVE_INFINITY);
+        for (const total of weeks.values()) expect(total).toBeLessThanOrEqual(caps.weekly ?? Number.POSITIVE_INFINITY);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("never let a day exceed its cap, nor a week its weekly cap, whatever order the taps arrive in", () => {
+    // Terminals upload offline taps late: each tap is priced with the rides recorded before it
+    // arrived, earlier and later ones alike, and only rides within fareHistoryLookback either side.
+    const arrivals = taps.chain((s) => {
+      const all = s.rides.map((_, i) => i);
+      return fc.tuple(fc.constant(s), fc.shuffledSubarray(all, { minLength: all.length, maxLength: all.length }));
+    });
+    fc.assert(
+      fc.property(fareRules, arrivals, (rules, [s, order]) => {
+        const t = fareTariff(rules);
+        const { contexts } = rideAll(t, s);
+        const reach = fareHistoryLookback(rules);
+        const recorded: RideRecord[] = [];
+        const paid = new Map<number, number>();
+        for (const i of order) {
+          const context = contexts[i] as (typeof contexts)[number];
+          const tapMs = Date.parse(context.tapped_at);
+          const q = quote(t, { ...context, history: recorded }) as FareQuote;
+          const near = recorded.filter((r) => Math.abs(Date.parse(r.tapped_at) - tapMs) <= reach);
+          expect(quote(t, { ...context, history: near })).toEqual(q);
+          recorded.push(toRideRecord(context, q));
+          paid.set(i, q.amount);
+        }
+        const caps = rules.categories?.[s.category]?.caps ?? rules.caps ?? {};
+        const days = new Map<number, number>();
+        const weeks = new Map<number, number>();
+        contexts.forEach((c, i) => {
+          days.set(bishkekDay(c.tapped_at), (days.get(bishkekDay(c.tapped_at)) ?? 0) + (paid.get(i) ?? 0));
+          weeks.set(bishkekWeek(c.tapped_at), (weeks.get(bishkekWeek(c.tapped_at)) ?? 0) + (paid.get(i) ?? 0));
         });
         for (const total of days.values()) expect(total).toBeLessThanOrEqual(caps.daily ?? Number.POSITIVE_INFINITY);
         for (const total of weeks.values()) expect(total).toBeLessThanOrEqual(caps.weekly ?? Number.POSITIVE_INFINITY);

@@ -3406,6 +3406,7 @@ export type components = {
       at?: string;
       category?: string;
       currency?: string;
+      /** @description The rider's other rides, before or after `tapped_at`: caps count every ride of the tap's day and week, and a ride that arrives late joins the journey the next ride started within the transfer window. */
       history?: {
         fare: number;
         full_fare?: number;

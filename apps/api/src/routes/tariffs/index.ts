@@ -124,7 +124,10 @@ const QuoteTariff = z
     zone_to: z.string().min(1).max(64).optional(),
     category: z.string().min(1).max(32).optional(),
     tapped_at: z.string().max(40).optional(),
-    history: z.array(Ride).max(1000).optional(),
+    history: z.array(Ride).max(1000).optional().openapi({
+      description:
+        "The rider's other rides, before or after `tapped_at`: caps count every ride of the tap's day and week, and a ride that arrives late joins the journey the next ride started within the transfer window.",
+    }),
     // Fee context.
     amount: z.number().int().min(0).optional(),
     currency: z.string().max(3).optional(),

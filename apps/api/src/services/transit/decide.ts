@@ -178,7 +178,7 @@ function chargeFares(fresh: Pending[], loaded: LoadedRound, ctx: RoundContext): 
     }
     const rides = ridesOf.get(rider.id) ?? [...(loaded.history.get(rider.id) ?? [])];
     ridesOf.set(rider.id, rides);
-    const q = quoteTap(t, rider, tariff, rides, loaded.historyFrom);
+    const q = quoteTap(t, rider, tariff, rides, loaded);
     if ("reason" in q) {
       record.reason = q.reason;
       continue;
@@ -237,14 +237,15 @@ function quoteTap(
   rider: LoadedRider,
   tariff: FareTariff | undefined,
   rides: RideRecord[],
-  historyFrom: number,
+  read: Pick<LoadedRound, "historyFrom" | "historyTo">,
 ): FareQuote | { reason: string } {
   if (!tariff) return { reason: "no_fare" };
   if (rider.wallet_currency !== tariff.currency) return { reason: "currency_mismatch" };
-  // loadRound read the rides back to a lookback picked before the tariff was known: it must reach this one's.
-  if (historyFrom > t.tappedMs - fareHistoryLookback(tariff.rules)) {
+  // loadRound read the rides within a lookback picked before the tariff was known: it must reach this one's, both ways.
+  const reach = fareHistoryLookback(tariff.rules);
+  if (read.historyFrom > t.tappedMs - reach || read.historyTo < t.tappedMs + reach) {
     throw new Error(
-      `transit: rides read from ${new Date(historyFrom).toISOString()}, too late for tariff ${tariff.code} v${tariff.version}`,
+      `transit: rides read from ${new Date(read.historyFrom).toISOString()} to ${new Date(read.historyTo).toISOString()}, too short for tariff ${tariff.code} v${tariff.version}`,
     );
   }
   try {

@@ -43,9 +43,10 @@ export interface LoadedRound {
   debts?: Map<string, number>;
   /** Taps already on record under the round's (terminal, client_tap_id), by tapKey. */
   recorded: Map<string, TapRecord>;
-  /** Each rider's accepted rides from historyFrom to the round's last tap, in time order. */
+  /** Each rider's accepted rides from historyFrom to historyTo, in time order. */
   history: Map<string, RideRecord[]>;
   historyFrom: number;
+  historyTo: number;
 }
 
 type TariffRow = Omit<FareTariff, "effective_from"> & { owner: string; effective_ms: number };
@@ -62,6 +63,7 @@ interface Recorded {
   /** [customer, tapped ms, route, fare, full fare, transfer, tap id], unordered. */
   history: [string, number, string, number, number, boolean, string][] | null;
   history_from: number;
+  history_to: number;
 }
 
 /**
@@ -70,8 +72,9 @@ interface Recorded {
  * `skipBusyWallets`, those another transaction holds are skipped and named) and reads
  * terminals, fare tariffs, riders and balances. The second, a statement of its own so that its
  * snapshot is taken after those locks, reads what these terminals already recorded under these
- * client ids and the riders' rides back to the fare history lookback (core) of the batch's
- * earliest tap. Locks in one global order (terminals by hash, then ledger accounts by id, as
+ * client ids and the riders' rides within the fare history lookback (core) of the batch's
+ * taps, before the earliest and after the latest: a late tap is priced with the rides recorded
+ * after it too. Locks in one global order (terminals by hash, then ledger accounts by id, as
  * the ledger store does): rounds cannot deadlock.
  */
 export async function loadRound(
@@ -104,6 +107,7 @@ export async function loadRound(
     recorded: new Map((recorded?.existing ?? []).map((r) => [tapKey({ terminal: r.terminal_id, client_tap_id: r.client_tap_id }), r])),
     history: ridesByRider(recorded?.history ?? []),
     historyFrom: Number(recorded?.history_from ?? from),
+    historyTo: Number(recorded?.history_to ?? to),
   };
 }
 
@@ -143,7 +147,7 @@ function headStatement(p: MerchantPrincipal, terminalIds: string, customerIds: s
 
 /**
  * What these terminals already recorded under these client ids, and the riders' accepted
- * rides from the earliest tap's lookback to the latest tap. The lookback is core's
+ * rides from the earliest tap's lookback back to the latest tap's lookback forward. The lookback is core's
  * fareHistoryLookback, picked here before the tariffs are known: a week when any fare tariff
  * of these terminals has a weekly cap (the tariff's or a rider category's), else a day.
  * decideRound checks that it reaches as far as each tap's tariff needs.
@@ -170,8 +174,10 @@ function recordedStatement(
               CROSS JOIN LATERAL (SELECT customer_id, tapped_at, route, fare, full_fare, is_transfer, id FROM taps
                 WHERE customer_id = k.id AND decision = 'accepted'
                   AND tapped_at >= ${new Date(from).toISOString()}::timestamptz - (SELECT lookback FROM b) * interval '1 millisecond'
-                  AND tapped_at <= ${new Date(to).toISOString()}::timestamptz OFFSET 0) h) AS history,
-             ${from}::bigint - (SELECT lookback FROM b) AS history_from`;
+                  AND tapped_at <= ${new Date(to).toISOString()}::timestamptz + (SELECT lookback FROM b) * interval '1 millisecond'
+                OFFSET 0) h) AS history,
+             ${from}::bigint - (SELECT lookback FROM b) AS history_from,
+             ${to}::bigint + (SELECT lookback FROM b) AS history_to`;
 }
 
 /** Fare tariff versions by code, with the owner rule of tariffVersions(): own before the platform's. */
