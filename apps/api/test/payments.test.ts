@@ -156,6 +156,57 @@ describe("manual capture, cancel and refunds", () => {
     expect(amountIn(after.available) - amountIn(before.available)).toBe(14_500);
   });
 
+  it("refuses, before any hold or challenge, a payment the merchant's fee tariff could never price at capture", async () => {
+    // A plan that prices KGS card payments only: USD, QR and wallet holds could never be captured.
+    expect((await admin.put("/v1/tariffs/kgs-card-only", { kind: "fee", rules: { methods: { card: { percent_bps: 100 } } } })).status).toBe(
+      200,
+    );
+    const m = await admin.post("/v1/merchants", { name: "Card only", country: "KG", default_currency: "KGS", fee_tariff: "kgs-card-only" });
+    const theirs = http(api.url, m.body.keys.secret_key);
+    const customer = await fundedCustomer(theirs, 10_000);
+    const refused = [
+      await theirs.post("/v1/payments", {
+        amount: 1_000,
+        currency: "USD",
+        capture_method: "manual",
+        confirm: true,
+        ...card("4242424242424242"),
+      }),
+      await theirs.post("/v1/payments", { amount: 1_000, currency: "USD", confirm: true, ...card("4000000000003220") }),
+      await theirs.post("/v1/payments", { amount: 1_000, currency: "KGS", confirm: true, payment_method_data: { type: "qr" } }),
+      await theirs.post("/v1/payments", {
+        amount: 1_000,
+        currency: "KGS",
+        capture_method: "manual",
+        customer,
+        confirm: true,
+        payment_method_data: { type: "wallet" },
+      }),
+    ];
+    for (const r of refused) {
+      expect(r.status).toBe(400);
+      expect(r.body.error).toMatchObject({ type: "invalid_request_error", code: "fee_unpriceable" });
+    }
+    // Nothing was made, held or taken from the wallet.
+    expect((await theirs.get("/v1/payments?limit=100")).body.data.filter((p: { purpose: unknown }) => !p.purpose)).toEqual([]);
+    expect((await theirs.get("/v1/balance")).body.held).toEqual([]);
+    expect((await theirs.get(`/v1/customers/${customer}`)).body.wallet.balance).toBe(10_000);
+    // Confirmed without confirm: true, the created payment stays unconfirmed.
+    const p = await theirs.post("/v1/payments", { amount: 1_000, currency: "USD", capture_method: "manual" });
+    expect((await theirs.post(`/v1/payments/${p.body.id}/confirm`, card("4242424242424242"))).body.error.code).toBe("fee_unpriceable");
+    expect((await theirs.get(`/v1/payments/${p.body.id}`)).body.status).toBe("requires_payment_method");
+    // What the plan prices holds and captures as before.
+    const held = await theirs.post("/v1/payments", {
+      amount: 1_000,
+      currency: "KGS",
+      capture_method: "manual",
+      confirm: true,
+      ...card("4242424242424242"),
+    });
+    expect(held.body.status).toBe("requires_capture");
+    expect((await theirs.post(`/v1/payments/${held.body.id}/capture`, {})).body).toMatchObject({ status: "succeeded", fee: 10 });
+  });
+
   it("cancel releases an authorisation", async () => {
     const p = await create({ capture_method: "manual" });
     await sk.post(`/v1/payments/${p.id}/confirm`, card("4242424242424242"));

@@ -29,6 +29,7 @@ import {
   checkClientSecret,
   checkConfirmable,
   checkOrderPayable,
+  checkPriceable,
   confirmPayment,
   createPayment,
   creatingMerchant,
@@ -338,6 +339,8 @@ async function planWrite(
   const customer = loaded.customers.get(customerId);
   if (!customer) throw notFound("customer", customerId, "payment_method_data.customer");
   const plan = planWalletConfirm(r, customer);
+  // A hold is captured later: its fee must be priceable then (an automatic capture prices it now).
+  if (!plan.t.effects.some((e) => e.type === "capture_hold")) await checkPriceable({ ...item.v, db: tx.db }, plan.withMethod, "wallet");
   // Fees priced on the transaction's own connection: a tariff read from the main pool while a
   // group holds its connection could wait for a connection other groups hold.
   const { entries, fee } = await ledgerEntries({ ...item.v, db: tx.db }, plan.withMethod, plan.t.effects, volumes, undefined, shardKey);

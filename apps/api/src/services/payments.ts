@@ -458,6 +458,7 @@ export async function confirmPayment(
   const method = data.type as string;
   checkConfirmable(r, method);
   await checkOrderPayable(v, r);
+  await checkPriceable(v, r, method);
   // A wallet has no connector: its confirmations are the payment writer's (services/payment-writes.ts).
   const connector = connectorFor(v.deps.liveConnectors, method, r.livemode);
   if (!connector)
@@ -507,6 +508,18 @@ export async function checkOrderPayable(v: Vars, r: PaymentRow): Promise<void> {
       `This payment's order ${r.orderId} was to be collected by ${new Date(o.collect_by).toISOString()}; it can no longer be paid. Create a new order.`,
       "id",
     );
+}
+
+/**
+ * A payment is confirmed only if the merchant's fee tariff can price it at capture. Otherwise a
+ * hold, or a challenge the payer has passed, would wait for a capture that must always fail
+ * (400 fee_unpriceable). Asked before any provider or wallet is touched.
+ */
+export async function checkPriceable(v: Vars, r: PaymentRow, method: string): Promise<void> {
+  // A top-up becomes the customer's money in full: no fee (see captureFee).
+  if (r.purpose?.type === "wallet_topup") return;
+  const tariff = await feeTariffOf(v.db, await merchantForFees(v.db, r.merchantId), r.currency, v.deps.now());
+  await priceFee(tariff, { amount: r.amount, currency: r.currency, method, periodVolume: async () => 0 });
 }
 
 /** Whether a payment can be confirmed with this method: state first, before touching a provider. */

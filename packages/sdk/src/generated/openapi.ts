@@ -985,7 +985,10 @@ export type paths = {
     };
     get?: never;
     put?: never;
-    /** Confirm with payment method data (publishable key: with client_secret in the body) */
+    /**
+     * Confirm with payment method data (publishable key: with client_secret in the body)
+     * @description A payment the merchant's fee tariff cannot price (its currency or method) is refused before any hold or challenge: 400 `fee_unpriceable`, and the payment stays as it was.
+     */
     post: operations["postPaymentsIdConfirm"];
     delete?: never;
     options?: never;

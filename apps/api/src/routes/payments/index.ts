@@ -110,6 +110,8 @@ const routes = {
     commit: "self",
     tags,
     summary: "Confirm with payment method data (publishable key: with client_secret in the body)",
+    description:
+      "A payment the merchant's fee tariff cannot price (its currency or method) is refused before any hold or challenge: 400 `fee_unpriceable`, and the payment stays as it was.",
     security: bearer,
     middleware: [allow("secret", "publishable")] as const,
     request: {
