@@ -92,6 +92,26 @@ describe("bad input gets a 4xx, never a 500 (finding 13)", () => {
   });
 });
 
+describe("lists take one cursor", () => {
+  it("every list of /openapi.json answers both cursors at once with a 400 naming ending_before", async () => {
+    const doc = (await http(api.url).get("/openapi.json")).body as {
+      paths: Record<string, Record<string, { parameters?: { name: string; in: string }[] }>>;
+    };
+    const lists = Object.entries(doc.paths).filter(([, ops]) => {
+      const names = (ops.get?.parameters ?? []).map((p) => p.name);
+      return names.includes("starting_after") && names.includes("ending_before");
+    });
+    expect(lists.length).toBeGreaterThan(15);
+    const admin = http(api.url, api.adminKey);
+    for (const [path] of lists) {
+      const url = `${path.replace(/\{[^}]+\}/g, "x_1")}?starting_after=a_1&ending_before=b_1`;
+      let r = await sk.get(url);
+      if (r.status === 401 || r.status === 403) r = await admin.get(url);
+      expect([path, r.status, r.body.error]).toMatchObject([path, 400, { code: "parameter_invalid", param: "ending_before" }]);
+    }
+  });
+});
+
 describe("static files stay inside their folders (finding 14)", () => {
   const siblings = [
     { dir: join(REPO, "apps/site/dist-private-t14"), path: "/..%2fdist-private-t14/secret.txt" },

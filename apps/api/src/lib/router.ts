@@ -19,7 +19,13 @@ interface Issue {
  * contract's envelope, with `param` naming the field (`items[0].quantity`).
  */
 export function validationHook(result: { success: boolean; error?: { issues: Issue[] }; target?: string; data?: unknown }) {
-  if (result.success) return;
+  if (result.success) {
+    // A page runs one way: both cursors at once would silently drop one (Stripe refuses it too).
+    const q = result.target === "query" ? (result.data as { starting_after?: unknown; ending_before?: unknown }) : undefined;
+    if (q?.starting_after !== undefined && q.ending_before !== undefined)
+      throw invalid("parameter_invalid", "Give starting_after or ending_before, not both.", "ending_before");
+    return;
+  }
   const issue = result.error?.issues[0];
   if (!issue) throw invalid("parameter_invalid", "Invalid request.");
   const path = issue.path.reduce<string>(
