@@ -61,6 +61,22 @@ describe("PUT /v1/tariffs/:code", () => {
     expect(versions.body.data.map((t: { version: number }) => t.version)).toEqual([2, 1]);
   });
 
+  it("pages a tariff's versions like every list: limit, both cursors, a 404 for a cursor not among them", async () => {
+    for (const fare of [1000, 1100, 1200]) await sk.put("/v1/tariffs/paged-fares", { kind: "fare", rules: { default_fare: fare } });
+    const versions = (q: string) => sk.get(`/v1/tariffs/paged-fares/versions${q}`);
+    const first = await versions("?limit=2");
+    expect(first.body).toMatchObject({ object: "list", has_more: true });
+    expect(first.body.data.map((t: { version: number }) => t.version)).toEqual([3, 2]);
+    const next = await versions(`?limit=2&starting_after=${first.body.data[1].id}`);
+    expect(next.body).toMatchObject({ has_more: false, data: [{ version: 1 }] });
+    const back = await versions(`?limit=1&ending_before=${next.body.data[0].id}`);
+    expect(back.body).toMatchObject({ has_more: true, data: [{ version: 2 }] });
+    const other = (await sk.get("/v1/tariffs/bishkek-bus")).body.id;
+    const missing = await versions(`?starting_after=${other}`);
+    expect(missing.status).toBe(404);
+    expect(missing.body.error).toMatchObject({ code: "resource_missing", param: "starting_after" });
+  });
+
   it("a version set for later is not in effect yet", async () => {
     await sk.put("/v1/tariffs/night", { kind: "fare", rules: { default_fare: 1000 }, effective_from: "2024-01-01T00:00:00Z" });
     await sk.put("/v1/tariffs/night", {

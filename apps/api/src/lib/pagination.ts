@@ -37,6 +37,22 @@ export function toList<T>(rows: T[], p: ListParams, url: string) {
   return { object: "list" as const, data: page, has_more, url };
 }
 
+/**
+ * One page of a list already read whole, newest first (a tariff's versions: a handful): the
+ * same cursors, 404s and `has_more` as a list read page by page from its table.
+ */
+export function pageOf<T extends { id: string }>(rows: readonly T[], p: ListParams, what: string, url: string) {
+  const cursor = p.ending_before ?? p.starting_after;
+  const at = cursor ? rows.findIndex((r) => r.id === cursor) : -1;
+  if (cursor && at === -1) throw notFound(what, cursor, p.ending_before ? "ending_before" : "starting_after");
+  if (p.ending_before) {
+    const from = Math.max(0, at - p.limit);
+    return { object: "list" as const, data: rows.slice(from, at), has_more: from > 0, url };
+  }
+  const from = at + 1;
+  return { object: "list" as const, data: rows.slice(from, from + p.limit), has_more: rows.length > from + p.limit, url };
+}
+
 /** A table of objects that belong to a merchant in one mode (test or live). */
 type OwnedTable = PgTable & { id: PgColumn; merchantId: PgColumn; livemode: PgColumn };
 

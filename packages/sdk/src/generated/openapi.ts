@@ -11802,7 +11802,11 @@ export interface operations {
   };
   getTariffsCodeVersions: {
     parameters: {
-      query?: never;
+      query?: {
+        ending_before?: string;
+        limit?: number;
+        starting_after?: string;
+      };
       header?: never;
       path: {
         code: string;

@@ -22,6 +22,10 @@ describe("tariffs against the real API", () => {
     await expect(ctx.sk.tariffs.retrieve("sdk-bus", { version: 1 })).resolves.toMatchObject({ version: 1, rules: { default_fare: 2000 } });
     const versions = await ctx.sk.tariffs.versions("sdk-bus");
     expect(versions.data.map((t) => t.version)).toEqual([2, 1]);
+    // Paged like every list: one at a time, and every version once.
+    const walked: number[] = [];
+    for await (const t of ctx.sk.tariffs.versions("sdk-bus", { limit: 1 })) walked.push(t.version);
+    expect(walked).toEqual([2, 1]);
   });
 
   it("quote prices a fee and a fare with a breakdown", async () => {

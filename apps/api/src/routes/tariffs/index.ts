@@ -19,12 +19,14 @@ import {
   component,
   errors,
   json,
+  ListQuery,
   Livemode,
   STORABLE_TIME,
   storableTime,
   Timestamp,
   TimeZone,
 } from "../../lib/openapi.js";
+import { pageOf } from "../../lib/pagination.js";
 import { createRouter, validationHook } from "../../lib/router.js";
 import { allow } from "../../middleware/auth.js";
 import {
@@ -195,7 +197,7 @@ const routes = {
     summary: "Every version of a tariff, newest first",
     security: bearer,
     middleware: [allow("secret", "admin")] as const,
-    request: { params: Code },
+    request: { params: Code, query: ListQuery },
     responses: { 200: json(TariffList), ...errors },
   }),
   quote: createRoute({
@@ -230,10 +232,8 @@ export const tariffRoutes = createRouter()
     const { code } = c.req.valid("param");
     const rows = await tariffVersions(c.get("db"), c.get("principal"), code);
     if (rows.length === 0) await getTariff(c.get("db"), c.get("principal"), code, c.get("deps").now()); // the 404
-    return c.json(
-      { object: "list" as const, data: rows.map((r) => tariffObject(r)) as never[], has_more: false, url: `/v1/tariffs/${code}/versions` },
-      200,
-    );
+    const page = pageOf(rows, c.req.valid("query"), "tariff version", `/v1/tariffs/${code}/versions`);
+    return c.json({ ...page, data: page.data.map((r) => tariffObject(r)) as never[] }, 200);
   })
   .openapi(routes.quote, async (c) => {
     const { code } = c.req.valid("param");
