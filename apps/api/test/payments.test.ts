@@ -376,6 +376,11 @@ describe("tax payments", () => {
       amount: 50_000,
       tax: { payer_tin: "21204199100123", service_code: "PROPERTY_TAX", service_name: "Property tax" },
     });
+    // A receipt never moves: a refund later changes the payment, not when it was paid.
+    await new Promise((done) => setTimeout(done, 20));
+    expect((await sk.post("/v1/refunds", { payment: p.id, amount: 100 })).status).toBe(200);
+    const after = await sk.get(`/v1/payments/${p.id}/receipt`);
+    expect(after.body).toMatchObject({ paid_at: receipt.body.paid_at, amount_refunded: 100 });
     const pdf = await fetch(`${api.url}/v1/payments/${p.id}/receipt?format=pdf`, {
       headers: { Authorization: `Bearer ${api.merchant.secretKey}` },
     });

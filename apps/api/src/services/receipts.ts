@@ -1,12 +1,26 @@
 import { CURRENCIES, type CurrencyCode } from "@softrack/core";
+import { sql } from "drizzle-orm";
 import { PDFDocument, rgb, StandardFonts } from "pdf-lib";
+import type { AppEnv } from "../context.js";
 import { ApiError } from "../lib/errors.js";
 import type { MerchantRow } from "./merchants.js";
 import type { PaymentRow } from "./payments.js";
 import { taxServices } from "./tax.js";
 
+/**
+ * When the payment's money was taken: its first capture in the ledger. A receipt never moves,
+ * whatever later changes the payment's row (a refund, a dispute).
+ */
+export async function paidAt(v: Pick<AppEnv["Variables"], "deps" | "db">, p: PaymentRow): Promise<Date> {
+  const [row] = await v.deps.database.rows<{ at: Date | string | null }>(
+    sql`SELECT min(created_at) AS at FROM ledger_transactions WHERE source_id = ${p.id} AND type = 'payment.capture'`,
+    v.db,
+  );
+  return row?.at ? new Date(row.at) : p.updatedAt;
+}
+
 /** Receipt of a succeeded payment; for tax payments it carries what a service centre must print. */
-export function receiptOf(p: PaymentRow, merchant: MerchantRow) {
+export function receiptOf(p: PaymentRow, merchant: MerchantRow, paid: Date) {
   if (p.status !== "succeeded") {
     throw new ApiError(
       400,
@@ -34,7 +48,7 @@ export function receiptOf(p: PaymentRow, merchant: MerchantRow) {
     amount: p.amountCaptured,
     amount_refunded: p.amountRefunded,
     currency: p.currency,
-    paid_at: p.updatedAt.toISOString(),
+    paid_at: paid.toISOString(),
     method: p.method,
     payment_method_details: p.paymentMethodDetails ?? null,
     description: p.description,

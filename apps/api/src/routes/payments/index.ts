@@ -39,7 +39,7 @@ import {
   retryPayment,
   verifyPayment,
 } from "../../services/payments.js";
-import { receiptOf, receiptPdf } from "../../services/receipts.js";
+import { paidAt, receiptOf, receiptPdf } from "../../services/receipts.js";
 import {
   CapturePayment,
   ConfirmPayment,
@@ -303,7 +303,7 @@ export const paymentRoutes = createRouter()
   .openapi(routes.completeQr, async (c) => c.json(paymentFor(c.var, await completeQr(c.var, c.req.valid("param").id)), 200))
   .openapi(routes.receipt, async (c) => {
     const payment = await findPayment(c.var, c.req.valid("param").id);
-    const receipt = receiptOf(payment, await getMerchant(c.get("db"), payment.merchantId));
+    const receipt = receiptOf(payment, await getMerchant(c.get("db"), payment.merchantId), await paidAt(c.var, payment));
     if (c.req.valid("query").format === "pdf") {
       const pdf = await receiptPdf(receipt);
       return c.body(pdf as unknown as ArrayBuffer, 200, {
