@@ -28,6 +28,16 @@ describe("Idempotency-Key", () => {
     expect(await count("payments")).toBe(before + 1);
   });
 
+  it("no body and {} are the same request under one key", async () => {
+    const p = await sk.post("/v1/payments", { amount: 700, currency: "KGS" });
+    const first = await sk.call("POST", `/v1/payments/${p.body.id}/cancel`, undefined, { "Idempotency-Key": "cancel-1" });
+    expect(first.body.status).toBe("canceled");
+    const again = await sk.post(`/v1/payments/${p.body.id}/cancel`, {}, { "Idempotency-Key": "cancel-1" });
+    expect(again.status).toBe(200);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(again.body).toEqual(first.body);
+  });
+
   it("same key, different body: 422 idempotency_key_reused", async () => {
     await sk.post("/v1/customers", { name: "A" }, { "Idempotency-Key": "cus-1" });
     const r = await sk.post("/v1/customers", { name: "B" }, { "Idempotency-Key": "cus-1" });

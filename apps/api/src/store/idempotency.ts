@@ -91,12 +91,13 @@ export function claimOf(
 }
 
 /**
- * The body as it is compared: canonical JSON, so keys in another order are the same request.
- * Malformed JSON, or JSON nested too deep to walk, hashes as its raw text: the validator refuses it
- * and nothing is stored under it.
+ * The body as it is compared: canonical JSON, so keys in another order are the same request,
+ * and no body at all is the same as `{}` (the routes read both alike). Malformed JSON, or JSON
+ * nested too deep to walk, hashes as its raw text: the validator refuses it and nothing is
+ * stored under it.
  */
 function canonicalBody(request: { body: unknown; raw: string }): string {
-  if (request.raw.trim() === "") return "";
+  if (request.raw.trim() === "") return "{}";
   if (request.body === undefined) return request.raw;
   try {
     return canonicalJson(request.body);
