@@ -92,6 +92,32 @@ describe("merchants (admin key) against the real API", () => {
   });
 });
 
+describe("merchants.activate (admin key) against the real API", () => {
+  it("answers the merchant's live keys; again, the same keys; the live key then works in live mode", async () => {
+    const m = await ctx.admin.merchants.create({ name: "Naryn Tours", country: "KG", default_currency: "KGS" });
+    const live = await ctx.admin.merchants.activate(m.id);
+    expect(live).toMatchObject({ id: m.id, object: "merchant", live_activated_at: expect.any(String) });
+    expect(live.keys.secret_key).toMatch(/^sk_live_/);
+    expect(live.keys.publishable_key).toMatch(/^pk_live_/);
+    // Each call sends its own Idempotency-Key: the replay comes from the merchant, not the key.
+    const again = await ctx.admin.merchants.activate(m.id);
+    expect(again.keys).toEqual(live.keys);
+    expect(again.live_activated_at).toBe(live.live_activated_at);
+    const customer = await new Softrack({ apiKey: live.keys.secret_key, baseUrl: ctx.url }).customers.create({ name: "Aisuluu" });
+    expect(customer.livemode).toBe(true);
+    await expect(ctx.admin.merchants.retrieve(m.id)).resolves.toMatchObject({ live_activated_at: live.live_activated_at });
+  });
+
+  it("is the platform admin's alone; an unknown merchant is a 404", async () => {
+    await expect(ctx.sk.merchants.activate(ctx.merchantId)).rejects.toBeInstanceOf(SoftrackPermissionError);
+    await expect(ctx.admin.merchants.activate("mer_doesnotexist000000")).rejects.toMatchObject({
+      status: 404,
+      type: "invalid_request_error",
+    });
+    await expect(ctx.admin.merchants.retrieve(ctx.merchantId)).resolves.toMatchObject({ live_activated_at: null });
+  });
+});
+
 describe("balance and ledger against the real API", () => {
   it("balance.retrieve gives available, pending and held lists", async () => {
     const b = await ctx.sk.balance.retrieve();
