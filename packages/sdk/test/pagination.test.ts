@@ -89,14 +89,14 @@ describe("list pagination", () => {
     expect(server.received.length).toBe(before + 1);
   });
 
-  it("with ending_before, for await walks towards newer items", async () => {
+  it("with ending_before, for await walks towards newer items, oldest first", async () => {
     const ids: string[] = [];
     for await (const p of client.payments.list({
       limit: 2,
       ending_before: "pay_245",
     }))
       ids.push(p.id);
-    expect(ids).toEqual(["pay_247", "pay_246", "pay_249", "pay_248", "pay_250"]);
+    expect(ids).toEqual(["pay_246", "pay_247", "pay_248", "pay_249", "pay_250"]);
   });
 
   it("a page serializes like the API's list object", async () => {

@@ -6,7 +6,10 @@ export interface ListParams {
   limit?: number;
   /** An object id: the page holds the objects older than it (lists are newest first). */
   starting_after?: string;
-  /** An object id: the page holds the objects newer than it; auto-pagination then walks newer. */
+  /**
+   * An object id: the page holds the objects newer than it (still newest first); `for await`
+   * then walks towards newer objects and yields them oldest first.
+   */
   ending_before?: string;
 }
 
@@ -49,10 +52,16 @@ export class Page<T extends { id: string }> implements ListResponse<T>, AsyncIte
     return new Page(await this.#fetch(params, this.#options), this.#fetch, params, this.#options);
   }
 
-  /** Every item of this page and of the pages after it, fetched as the loop reaches them. */
+  /**
+   * Every item of this page and of the pages after it, fetched as the loop reaches them:
+   * newest first, or oldest first when the list began with `ending_before`.
+   */
   async *[Symbol.asyncIterator](): AsyncIterator<T> {
+    // Pages walk towards newer items with ending_before but each is still newest first:
+    // read each backwards so the order never zig-zags (as stripe-node does).
+    const back = this.#params.ending_before !== undefined;
     for (let page: Page<T> = this; ; page = await page.nextPage()) {
-      yield* page.data;
+      yield* back ? [...page.data].reverse() : page.data;
       if (!page.hasNextPage()) return;
     }
   }
