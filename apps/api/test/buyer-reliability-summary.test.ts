@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestApi } from "../src/testing.js";
-import { type Http, http, startTestApi, TEST_CARD } from "./support.js";
+import { type Http, http, schemaValidator, startTestApi, TEST_CARD } from "./support.js";
 
 /**
  * GET /v1/buyer_reliability/summary (issue 21, the console's no-show screen): a merchant's
@@ -157,5 +157,17 @@ describe("GET /v1/buyer_reliability/summary", () => {
     const doc = (await http(api.url).get("/openapi.json")).body;
     expect(doc.paths["/v1/buyer_reliability/summary"]?.get?.parameters?.map((p: { name: string }) => p.name)).toEqual(["weeks"]);
     expect(doc.components.schemas.BuyerReliabilitySummary).toBeDefined();
+  });
+
+  it("answers in the shape its /openapi.json schema describes, weeks without no-shows included", async () => {
+    const validate = schemaValidator((await http(api.url).get("/openapi.json")).body);
+    const schema = "/paths/~1v1~1buyer_reliability~1summary/get/responses/200/content/application~1json/schema";
+    // Weeks with no-shows and fees, and empty weeks (lost_amount and no_show_fees 0), for both merchants.
+    for (const sk of [lamoda, mykhat]) {
+      const r = await sk.get("/v1/buyer_reliability/summary?weeks=3");
+      expect(r.status).toBe(200);
+      expect(r.body.weeks.some((w: { no_show_fees: number }) => w.no_show_fees === 0)).toBe(true);
+      expect(validate(schema, r.body)).toEqual([]);
+    }
   });
 });

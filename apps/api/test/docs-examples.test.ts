@@ -14,13 +14,11 @@
 // as a browser does (session cookie, and the console's own Origin on writes, its CSRF check)
 // and put the person in the state the operation needs (an authenticator on before turning it off).
 
-import Ajv2020 from "ajv/dist/2020.js";
-import addFormats from "ajv-formats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { examplePlaceholder } from "../src/lib/openapi.js";
 import type { TestApi } from "../src/testing.js";
 import { accounts } from "./auth-support.js";
-import { fundedCustomer, type Http, http, startTestApi, TEST_CARD } from "./support.js";
+import { fundedCustomer, type Http, http, schemaValidator, startTestApi, TEST_CARD } from "./support.js";
 
 type Operation = {
   operationId: string;
@@ -305,16 +303,7 @@ function examplePath(
   });
 }
 
-function validator() {
-  const ajv = new Ajv2020({ strict: false, allErrors: true });
-  addFormats(ajv);
-  // The document is the schemas' home: `#/components/schemas/…` refs resolve inside it.
-  ajv.addSchema({ ...doc, $id: "openapi.json" } as object);
-  return (pointer: string, data: unknown) => {
-    const valid = ajv.validate({ $ref: `openapi.json#${pointer}` }, data);
-    return valid ? [] : (ajv.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message} ${JSON.stringify(e.params)}`);
-  };
-}
+const validator = () => schemaValidator(doc);
 
 const pointerToken = (s: string) => s.replace(/~/g, "~0").replace(/\//g, "~1");
 

@@ -1,3 +1,5 @@
+import Ajv2020 from "ajv/dist/2020.js";
+import addFormats from "ajv-formats";
 import postgres from "postgres";
 import { startApi, type TestApi } from "../src/testing.js";
 
@@ -86,4 +88,19 @@ export async function realPostgresDatabaseUrl(): Promise<string> {
     process.env.TEST_DATABASE_URL = out.split("=")[1]?.trim();
   }
   return (await freshDatabaseUrl()) as string;
+}
+
+/**
+ * Checks data against a schema of the OpenAPI document (`pointer`: a JSON pointer into it),
+ * with ajv on JSON Schema 2020-12 as OpenAPI 3.1 uses it; answers the problems, none if it fits.
+ */
+export function schemaValidator(doc: object) {
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  addFormats(ajv);
+  // The document is the schemas' home: `#/components/schemas/…` refs resolve inside it.
+  ajv.addSchema({ ...doc, $id: "openapi.json" });
+  return (pointer: string, data: unknown): string[] => {
+    const valid = ajv.validate({ $ref: `openapi.json#${pointer}` }, data);
+    return valid ? [] : (ajv.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message} ${JSON.stringify(e.params)}`);
+  };
 }

@@ -2920,15 +2920,9 @@ export type components = {
        * @example KGS
        */
       currency: string;
-      /**
-       * @description Delivery cost lost: not_collected × delivery_cost of the currency
-       * @example 15000
-       */
+      /** @description Delivery cost lost: not_collected × delivery_cost of the currency */
       lost_amount: number;
-      /**
-       * @description No-show fees kept on those orders
-       * @example 15000
-       */
+      /** @description No-show fees kept on those orders */
       no_show_fees: number;
       /** @description Orders of that week that expired uncollected */
       not_collected: number;

@@ -92,6 +92,9 @@ const SummaryQuery = z.strictObject({
     .openapi({ param: { name: "weeks", in: "query" }, description: "How many ISO weeks, up to this one (default 8)", example: 8 }),
 });
 
+// A week's sum in minor units: 0 in a week without no-shows, which Amount (> 0) would not describe.
+const WeekSum = z.number().int().min(0);
+
 const NoShowWeek = z
   .object({
     week_start: z
@@ -99,8 +102,8 @@ const NoShowWeek = z
       .openapi({ description: "The week's Monday (UTC), YYYY-MM-DD; orders count in the week they were created", example: "2026-11-30" }),
     orders: z.number().int(),
     not_collected: z.number().int().openapi({ description: "Orders of that week that expired uncollected" }),
-    lost_amount: Amount.openapi({ description: "Delivery cost lost: not_collected × delivery_cost of the currency" }),
-    no_show_fees: Amount.openapi({ description: "No-show fees kept on those orders" }),
+    lost_amount: WeekSum.openapi({ description: "Delivery cost lost: not_collected × delivery_cost of the currency" }),
+    no_show_fees: WeekSum.openapi({ description: "No-show fees kept on those orders" }),
     currency: CurrencyCode,
   })
   .openapi("NoShowWeek");
