@@ -41,8 +41,8 @@ export class Taps extends APIResource {
 }
 
 export class Reports extends APIResource {
-  /** Rides and revenue for one local day. */
-  daily(params?: TransitDailyReportParams, options?: RequestOptions): Promise<TransitDailyReport> {
+  /** Rides and revenue for one local day; `date` is required (the API answers 400 without it). */
+  daily(params: TransitDailyReportParams, options?: RequestOptions): Promise<TransitDailyReport> {
     return this._client.request("GET", `/transit/reports/daily${query(params)}`, undefined, options);
   }
 }

@@ -1,7 +1,13 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { describe, expect, it } from "vitest";
-import { Softrack, type SoftrackEvent, SoftrackInvalidRequestError, SoftrackPermissionError } from "../../src/index.js";
+import { describe, expect, expectTypeOf, it } from "vitest";
+import {
+  Softrack,
+  type SoftrackEvent,
+  SoftrackInvalidRequestError,
+  SoftrackPermissionError,
+  type TransitDailyReportParams,
+} from "../../src/index.js";
 import { useApi } from "./harness.js";
 
 const ctx = useApi();
@@ -83,6 +89,16 @@ describe("transit against the real API", () => {
     const report = await ctx.sk.transit.reports.daily({ date: now.slice(0, 10), timezone: "UTC" });
     expect(report.object).toBe("transit_daily_report");
     expect(report.totals.find((t) => t.currency === "KGS")).toMatchObject({ rides: 2 });
+  });
+});
+
+describe("transit.reports.daily", () => {
+  it("takes a required date: a call without one does not compile, and the API refuses it", async () => {
+    expectTypeOf(ctx.sk.transit.reports.daily).parameter(0).toEqualTypeOf<TransitDailyReportParams>();
+    // @ts-expect-error date is required
+    const err = await ctx.sk.transit.reports.daily().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SoftrackInvalidRequestError);
+    expect(err).toMatchObject({ status: 400, code: "parameter_missing", param: "date" });
   });
 });
 
