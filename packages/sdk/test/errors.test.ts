@@ -56,6 +56,16 @@ describe("SoftrackError.generate", () => {
     expect(SoftrackError.generate(404, undefined, new Headers())).toBeInstanceOf(SoftrackInvalidRequestError);
   });
 
+  it("gives a 402 the payment its envelope carries, and no other error a payment field", () => {
+    const payment = { id: "pay_1", object: "payment", status: "failed" };
+    const body = { error: { ...envelope("payment_error", "card_declined").error, payment } };
+    const e = SoftrackError.generate(402, body, new Headers());
+    expect(e).toBeInstanceOf(SoftrackPaymentError);
+    expect((e as SoftrackPaymentError).payment).toEqual(payment);
+    expect(SoftrackError.generate(402, envelope("payment_error", "card_declined"), new Headers())).not.toHaveProperty("payment");
+    expect(SoftrackError.generate(400, envelope("invalid_request_error", "x"), new Headers())).not.toHaveProperty("payment");
+  });
+
   it("keeps the stack and a readable toString", () => {
     const e = SoftrackError.generate(402, envelope("payment_error", "card_declined"), new Headers());
     expect(String(e)).toBe("SoftrackPaymentError: payment_error: card_declined");

@@ -1,3 +1,5 @@
+import type { Schemas } from "../internal/types.js";
+
 /** The `type` of an API error, as written in the contract's error envelope. */
 export type SoftrackErrorType =
   | "invalid_request_error"
@@ -16,6 +18,8 @@ export interface ErrorEnvelope {
     message: string;
     param?: string;
     request_id?: string;
+    /** On a 402 decline: the failed payment, as `payments.retrieve` returns it. */
+    payment?: Schemas["Payment"];
   };
 }
 
@@ -28,6 +32,8 @@ export interface SoftrackErrorInit {
   headers?: Headers;
   raw?: unknown;
   cause?: unknown;
+  /** Read by `SoftrackPaymentError` only. */
+  payment?: Schemas["Payment"];
 }
 
 /** Base of every error the SDK throws; `instanceof SoftrackError` catches them all. */
@@ -66,6 +72,8 @@ export class SoftrackError extends Error {
       status,
       headers,
       raw: body,
+      // Only when sent, so other errors carry no `payment: undefined`.
+      ...(e?.payment === undefined ? {} : { payment: e.payment }),
     });
   }
 }
@@ -89,6 +97,12 @@ export class SoftrackIdempotencyError extends SoftrackError {
 /** 402: the payment was refused, e.g. `card_declined`, `insufficient_funds`. */
 export class SoftrackPaymentError extends SoftrackError {
   override name = "SoftrackPaymentError";
+  /**
+   * The failed payment (status `failed`, with `last_payment_error`), as `payments.retrieve`
+   * returns it, when the API sent one: a declined `confirm`, `verify` or `create` with
+   * `confirm: true`, whose payment id the caller may not have had before.
+   */
+  declare readonly payment?: Schemas["Payment"];
 }
 /** 429: too many requests; thrown only once retries are used up. */
 export class SoftrackRateLimitError extends SoftrackError {

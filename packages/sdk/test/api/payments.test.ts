@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, expectTypeOf, it } from "vitest";
 import { type Payment, SoftrackInvalidRequestError, SoftrackPaymentError, SoftrackPermissionError } from "../../src/index.js";
 import { useApi } from "./harness.js";
 
@@ -51,6 +51,23 @@ describe("payments against the real API", () => {
     expect(err).toMatchObject({ status: 402, code: "card_declined" });
   });
 
+  it("a declined create with confirm: true carries the failed payment, typed, on the error", async () => {
+    const err = await ctx.sk.payments
+      .create({ amount: 2600, currency: "KGS", confirm: true, payment_method_data: card("4000000000000002") })
+      .catch((e: unknown) => e);
+    if (!(err instanceof SoftrackPaymentError)) throw err;
+    expectTypeOf(err.payment).toEqualTypeOf<Payment | undefined>();
+    expect(err.payment).toMatchObject({
+      object: "payment",
+      amount: 2600,
+      status: "failed",
+      last_payment_error: { code: "card_declined" },
+    });
+    // The only way to learn the new payment's id: it is the one the API keeps.
+    const kept = await ctx.sk.payments.retrieve(err.payment?.id as string);
+    expect(kept).toMatchObject({ status: "failed", amount: 2600 });
+  });
+
   it("a declined card is a SoftrackPaymentError with its code", async () => {
     for (const [number, code] of [
       ["4000000000000002", "card_declined"],
@@ -59,7 +76,7 @@ describe("payments against the real API", () => {
       const p = await ctx.sk.payments.create({ amount: 500, currency: "KGS" });
       const err = await ctx.sk.payments.confirm(p.id, { payment_method_data: card(number) }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(SoftrackPaymentError);
-      expect(err).toMatchObject({ status: 402, type: "payment_error", code });
+      expect(err).toMatchObject({ status: 402, type: "payment_error", code, payment: { id: p.id, status: "failed" } });
     }
   });
 
@@ -78,6 +95,7 @@ describe("payments against the real API", () => {
     });
     const err = await ctx.sk.payments.verify(q.id, { code: "123456" }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SoftrackPaymentError);
+    expect(err).toMatchObject({ payment: { id: q.id, status: "failed" } });
     await expect(ctx.sk.payments.retrieve(q.id)).resolves.toMatchObject({
       status: "failed",
     });
