@@ -214,6 +214,9 @@ export class SoftrackCheckout extends LitElement {
       get locale() {
         return self.resolvedLocale;
       },
+      get root() {
+        return self.renderRoot;
+      },
       t: (key, vars) => this.#t(key, vars),
       amountText: () => this.#amountText(),
       theme: () => this.#themeSnapshot(),

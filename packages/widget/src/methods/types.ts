@@ -13,6 +13,8 @@ export interface MethodContext extends ReactiveControllerHost {
   readonly clientSecret: string;
   readonly publishableKey: string;
   readonly locale: Locale;
+  /** where the checkout renders the methods' fields (its shadow root) */
+  readonly root: ParentNode;
   t(key: MessageKey, vars?: Record<string, string>): string;
   /** the payment's amount in the buyer's locale */
   amountText(): string;

@@ -1,5 +1,4 @@
 import { html, nothing } from "lit";
-import { createRef, type Ref, ref } from "lit/directives/ref.js";
 import { type FrameToParent, isMessage, type ParentToFrame, PROTOCOL } from "../../elements/card/protocol.js";
 import { apiError, type Payment } from "../../internal/api.js";
 import type { CheckoutMethod, MethodContext, MethodDefinition, MethodState } from "../types.js";
@@ -16,7 +15,6 @@ class CardMethod implements CheckoutMethod {
   state: MethodState = { complete: false, empty: true };
   loading = true;
   failed = false;
-  private readonly frame: Ref<HTMLIFrameElement> = createRef();
   private readonly apiOrigin: string;
   private src: string;
   private attempt = 0;
@@ -28,6 +26,10 @@ class CardMethod implements CheckoutMethod {
   constructor(private readonly ctx: MethodContext) {
     this.apiOrigin = new URL(ctx.apiBase, location.href).origin;
     this.src = this.frameSrc();
+  }
+
+  private get frame(): HTMLIFrameElement | null {
+    return this.ctx.root.querySelector("iframe.card-frame");
   }
 
   private frameSrc(): string {
@@ -71,12 +73,12 @@ class CardMethod implements CheckoutMethod {
   }
 
   private post(msg: ParentToFrame): void {
-    this.frame.value?.contentWindow?.postMessage(msg, this.apiOrigin);
+    this.frame?.contentWindow?.postMessage(msg, this.apiOrigin);
   }
 
   private handle(e: MessageEvent): void {
     // Strict: our iframe's window, from the API's origin, speaking our protocol.
-    const win = this.frame.value?.contentWindow;
+    const win = this.frame?.contentWindow;
     if (!win || e.source !== win || e.origin !== this.apiOrigin || !isMessage<FrameToParent>(e.data)) return;
     const msg = e.data;
     switch (msg.type) {
@@ -113,7 +115,7 @@ class CardMethod implements CheckoutMethod {
   }
 
   private resize(height: number): void {
-    const frame = this.frame.value;
+    const frame = this.frame;
     // CSSOM, not a style attribute: allowed under a strict style-src.
     if (frame && Number.isFinite(height) && height > 0 && height < 2000) frame.style.height = `${Math.ceil(height)}px`;
   }
@@ -135,7 +137,7 @@ class CardMethod implements CheckoutMethod {
   }
 
   focus(): void {
-    this.frame.value?.focus();
+    this.frame?.focus();
     this.post({ protocol: PROTOCOL, type: "focus" });
   }
 
@@ -144,7 +146,6 @@ class CardMethod implements CheckoutMethod {
       <iframe
         part="card-frame"
         class="card-frame"
-        ${ref(this.frame)}
         src=${this.src}
         title=${this.ctx.t("cardFrameTitle")}
         allow="payment"

@@ -1,6 +1,5 @@
 import { html } from "lit";
 import { live } from "lit/directives/live.js";
-import { ref } from "lit/directives/ref.js";
 import { apiError } from "../../internal/api.js";
 import type { CheckoutMethod, MethodContext, MethodDefinition } from "../types.js";
 import {
@@ -20,7 +19,6 @@ class SmsMethod implements CheckoutMethod {
   private country: PhoneCountry;
   private value = "";
   private touched = false;
-  private input?: HTMLInputElement;
 
   constructor(private readonly ctx: MethodContext) {
     // Default to the country whose currency the payment is in.
@@ -28,6 +26,10 @@ class SmsMethod implements CheckoutMethod {
     this.country = countryByDialCode(cur === "KZT" || cur === "RUB" ? "+7" : cur === "UZS" ? "+998" : "+996");
   }
   hostConnected(): void {}
+
+  private get input(): HTMLInputElement | null {
+    return this.ctx.root.querySelector("#sms-phone");
+  }
 
   get state() {
     return { complete: isPhoneComplete(this.value, this.country), empty: this.value === "" };
@@ -85,10 +87,7 @@ class SmsMethod implements CheckoutMethod {
                 e.preventDefault();
                 this.ctx.requestSubmit();
               }
-            }}
-            ${ref((el) => {
-              this.input = el as HTMLInputElement | undefined;
-            })}>
+            }}>
         </div>
       </div>
       <p part="error" class="field-error" id="sms-error" aria-live="polite">${err}</p>
