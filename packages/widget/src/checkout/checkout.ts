@@ -29,6 +29,10 @@ type Step = "loading" | "load_error" | "form" | "challenge" | "action" | "done" 
 
 const POLL_MS = 1500;
 
+/** The answer may have been lost after the API acted (or it disagrees with the state the widget had). */
+const unsure = (e: SoftrackError) =>
+  (e.status ?? 0) >= 500 || /^(network_error|request_in_progress|payment_unexpected_state)$/.test(e.code ?? "");
+
 function scriptOrigin(): string {
   try {
     const url = new URL(import.meta.url);
@@ -173,6 +177,8 @@ export class SoftrackCheckout extends LitElement {
   #outcome: Outcome | undefined;
   #generation = 0;
   #pollTimer: ReturnType<typeof setTimeout> | undefined;
+  /** a request's answer was lost: the API may have acted on it */
+  #unanswered = false;
   #readySent = false;
   #methodsBase = "";
   #focusAfterRender: string | undefined;
@@ -358,6 +364,7 @@ export class SoftrackCheckout extends LitElement {
     if (!this.clientSecret || !this.publishableKey) return;
     if (fresh) {
       clearTimeout(this.#pollTimer);
+      this.#unanswered = false;
       if (this.#methodsBase !== this.resolvedApiBase) {
         // Another API origin means another iframe origin: rebuild the methods.
         for (const m of this.#methods.values()) this.removeController(m);
@@ -459,11 +466,14 @@ export class SoftrackCheckout extends LitElement {
     this._busy = true;
     this.dispatchEvent(new SoftrackSubmitEvent({ method: method.id }));
     try {
+      // The last confirm's answer was lost: go on from the payment rather than confirm it twice.
+      if (this.#unanswered && (await this.#follow("requires_payment_method"))) return;
       const payment = await method.confirm();
       this._payment = payment;
       this.#advance(payment);
     } catch (err) {
       const e = toSoftrackError(err);
+      if (unsure(e) && (await this.#follow("requires_payment_method"))) return;
       this.#reject(e, true);
       // Empty or invalid fields say so inline: focus goes to the first of them.
       if (e.type === "validation_error") method.focus?.();
@@ -490,16 +500,30 @@ export class SoftrackCheckout extends LitElement {
       this._codeTouched = false;
       this.#advance(payment);
     } catch (err) {
-      // A wrong code: say so and let the buyer type again; the submit() promise waits.
       const e = toSoftrackError(err);
-      this._error = e;
       this._code = "";
       this.#focusAfterRender = "#code";
+      if (unsure(e) && (await this.#follow("requires_action"))) return;
+      // A wrong code: say so and let the buyer type again; the submit() promise waits.
+      this._error = e;
       this.dispatchEvent(new SoftrackErrorEvent({ error: errorBody(e), ...(this._payment ? { payment: this._payment } : {}) }));
       if (e.status === 402 || e.type === "payment_error") void this.#recheck();
     } finally {
       this._busy = false;
     }
+  }
+
+  /** An answer was lost (or the API's state is not the one expected): read the payment and go on from it. */
+  async #follow(waiting: Payment["status"]): Promise<boolean> {
+    this.#unanswered = true;
+    const p = await this.#client?.retrieve().catch(() => undefined);
+    if (!p) return false;
+    this.#unanswered = false;
+    if (p.status === waiting) return false;
+    this._payment = p;
+    this.#advance(p);
+    if (p.status === "failed") await this.#recheck();
+    return true;
   }
 
   /** After a decline or a failed code the API may have failed the payment: read it and follow. */

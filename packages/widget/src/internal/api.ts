@@ -102,20 +102,30 @@ export function createPaymentClient(opts: PaymentClientOptions): PaymentClient {
     const headers: Record<string, string> = { Authorization: `Bearer ${opts.publishableKey}` };
     if (body) {
       headers["Content-Type"] = "application/json";
-      // One key per call: a retried confirm must never charge twice.
+      // One key per call, kept by its retries: the API replays a lost answer instead of charging twice.
       headers["Idempotency-Key"] = idempotencyKey("widget");
     }
-    let res: Response;
-    try {
-      res = await doFetch(base + url, { method, headers, body: body ? JSON.stringify(body) : null, credentials: "omit" });
-    } catch (err) {
-      throw toSoftrackError(err);
+    for (let attempt = 0; ; attempt++) {
+      let error: SoftrackError;
+      let retryable = true;
+      try {
+        const res = await doFetch(base + url, { method, headers, body: body ? JSON.stringify(body) : null, credentials: "omit" });
+        const json: unknown = await res.json().catch(() => undefined);
+        if (res.ok) {
+          if (json) return json as Payment;
+          throw new TypeError("the answer was cut off");
+        }
+        // As the SDK's client does: the envelope's type picks the subclass; a body that is not
+        // the envelope (a proxy's HTML 502) falls back to the status.
+        error = SoftrackError.generate(res.status, json, res.headers);
+        retryable = res.status >= 500 || error.code === "request_in_progress";
+      } catch (err) {
+        error = toSoftrackError(err);
+      }
+      // A POST whose answer was lost or unfinished is sent again, same key; a read is not.
+      if (!body || !retryable || attempt >= 2) throw error;
+      await new Promise((r) => setTimeout(r, 500 << attempt));
     }
-    const json: unknown = await res.json().catch(() => undefined);
-    // As the SDK's client does: the envelope's type picks the subclass; a body that is not
-    // the envelope (a proxy's HTML 502) falls back to the status.
-    if (!res.ok) throw SoftrackError.generate(res.status, json, res.headers);
-    return json as Payment;
   }
 
   return {

@@ -254,3 +254,138 @@ describe("layout", () => {
     await cp.close();
   });
 });
+
+/** Calls el.submit() and records how it settles in window.__settled. */
+function startSubmit(page: Page): Promise<void> {
+  return page.evaluate(() => {
+    const w = window as unknown as { __settled?: string[] };
+    w.__settled ??= [];
+    const settled = w.__settled;
+    (document.querySelector("softrack-checkout") as unknown as { submit(): Promise<{ status: string }> }).submit().then(
+      (p) => settled.push(`resolved ${p.status}`),
+      (e: { type: string; code: string }) => settled.push(`${e.type}/${e.code}`),
+    );
+  });
+}
+
+/** Waits until `n` submits have settled, and says how. */
+async function settled(page: Page, n: number): Promise<string[]> {
+  const list = () => (window as unknown as { __settled?: string[] }).__settled ?? [];
+  await page.waitForFunction((count) => ((window as unknown as { __settled?: string[] }).__settled ?? []).length >= count, n, {
+    timeout: 20_000,
+  });
+  return page.evaluate(list);
+}
+
+/**
+ * Lets the API act on a /confirm (Playwright fetches it), then drops its answer on the way back,
+ * for every request `drop` picks: what a reset connection does after the payment was charged.
+ */
+async function loseConfirmAnswers(cp: CheckoutPage, drop: (key: string, n: number) => boolean): Promise<string[]> {
+  const keys: string[] = [];
+  await cp.context.route("**/v1/payments/*/confirm", async (route) => {
+    const key = route.request().headers()["idempotency-key"] ?? "";
+    keys.push(key);
+    if (drop(key, keys.length)) {
+      await route.fetch();
+      await route.abort("connectionreset");
+    } else await route.continue();
+  });
+  return keys;
+}
+
+const errorCodes = async (cp: CheckoutPage) =>
+  (await cp.events()).filter((e) => e.type === "softrack-error").map((e) => (e.detail as { error: { code: string } }).error.code);
+
+describe("a confirm whose answer is lost", () => {
+  it("is sent again with the same Idempotency-Key: the API replays its answer, one charge, and success", async () => {
+    const p = await createPayment(h.api, {});
+    const cp = await openCheckout(h, { clientSecret: p.client_secret });
+    await cp.waitForEvent("softrack-ready");
+    const keys = await loseConfirmAnswers(cp, (_key, n) => n === 1);
+    await typeCard(await cp.cardFrame(), "4242424242424242");
+    await submitButton(cp.page).click();
+    const success = await cp.waitForEvent("softrack-success");
+    expect(success.detail.payment).toMatchObject({ id: p.id, status: "succeeded" });
+    expect(keys).toHaveLength(2);
+    expect(keys[1]).toBe(keys[0]);
+    expect(await errorCodes(cp)).toEqual([]);
+    expect((await apiCall(h.api, "GET", `/v1/payments/${p.id}`)).json).toMatchObject({ status: "succeeded", amount_captured: 15000 });
+    await cp.close();
+  });
+
+  it("when no answer comes back at all, the widget reads the payment and reports it paid; submit() resolves", async () => {
+    const p = await createPayment(h.api, {});
+    const cp = await openCheckout(h, { clientSecret: p.client_secret });
+    await cp.waitForEvent("softrack-ready");
+    const keys = await loseConfirmAnswers(cp, () => true);
+    await typeCard(await cp.cardFrame(), "4242424242424242");
+    await startSubmit(cp.page);
+    expect(await settled(cp.page, 1)).toEqual(["resolved succeeded"]);
+    const success = await cp.waitForEvent("softrack-success");
+    expect(success.detail.payment).toMatchObject({ id: p.id, status: "succeeded" });
+    await expect.poll(() => cp.page.locator("softrack-checkout #result-heading").textContent()).toBe("Payment successful");
+    expect(new Set(keys).size).toBe(1);
+    expect(await errorCodes(cp)).toEqual([]);
+    await cp.close();
+  });
+
+  it("SMS: with the answer and the next read lost, the buyer's next press goes on to the code step, never a second confirm", async () => {
+    const p = await createPayment(h.api, {});
+    const cp = await openCheckout(h, { clientSecret: p.client_secret });
+    await cp.waitForEvent("softrack-ready");
+    let first: string | undefined;
+    const keys = await loseConfirmAnswers(cp, (key) => {
+      first ??= key;
+      return key === first;
+    });
+    // The widget's first read of the payment after that fails too: it cannot know yet.
+    let reads = 0;
+    await cp.context.route(
+      (url) => url.pathname === `/v1/payments/${p.id}`,
+      async (route) => {
+        if (first && reads++ === 0) await route.abort("internetdisconnected");
+        else await route.continue();
+      },
+    );
+    await tab(cp.page, "SMS payment").click();
+    await cp.page.locator("softrack-checkout #sms-phone").pressSequentially("700123456");
+    await submitButton(cp.page).click();
+    const error = await cp.waitForEvent("softrack-error");
+    expect(error.detail.error).toMatchObject({ type: "api_connection_error", code: "network_error" });
+    // The SMS was sent: pressing again reads the payment and shows the code step.
+    await submitButton(cp.page).click();
+    const code = cp.page.locator("softrack-checkout #code");
+    await code.waitFor();
+    await code.pressSequentially("000000");
+    await code.press("Enter");
+    const success = await cp.waitForEvent("softrack-success");
+    expect(success.detail.payment).toMatchObject({ id: p.id, status: "succeeded" });
+    expect(new Set(keys)).toEqual(new Set([first]));
+    expect(await errorCodes(cp)).toEqual(["network_error"]);
+    await cp.close();
+  });
+
+  it("3-D Secure: when the code's answer never comes back, the widget reads the payment and reports it paid", async () => {
+    const p = await createPayment(h.api, {});
+    const cp = await openCheckout(h, { clientSecret: p.client_secret });
+    await cp.waitForEvent("softrack-ready");
+    const keys: string[] = [];
+    await cp.context.route("**/v1/payments/*/verify", async (route) => {
+      keys.push(route.request().headers()["idempotency-key"] ?? "");
+      await route.fetch();
+      await route.abort("connectionreset");
+    });
+    await typeCard(await cp.cardFrame(), "4000000000003220");
+    await startSubmit(cp.page);
+    const code = cp.page.locator("softrack-checkout #code");
+    await code.waitFor();
+    await code.pressSequentially("000000");
+    await code.press("Enter");
+    expect(await settled(cp.page, 1)).toEqual(["resolved succeeded"]);
+    expect((await cp.waitForEvent("softrack-success")).detail.payment).toMatchObject({ id: p.id, status: "succeeded" });
+    expect(new Set(keys).size).toBe(1);
+    expect(await errorCodes(cp)).toEqual([]);
+    await cp.close();
+  });
+});

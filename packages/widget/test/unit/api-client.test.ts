@@ -13,12 +13,20 @@ import {
 
 // A real HTTP server that records what the widget's client sends.
 const seen: { method: string; url: string; headers: IncomingMessage["headers"]; body: string }[] = [];
+const dropped = new Set<string>();
 const server = createServer((req: IncomingMessage, res: ServerResponse) => {
   let body = "";
   req.on("data", (c) => (body += c));
   req.on("end", () => {
     seen.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers, body });
     res.setHeader("Content-Type", "application/json");
+    // The API acted, but its answer is lost on the way back (once per Idempotency-Key).
+    const key = String(req.headers["idempotency-key"]);
+    if (req.url?.startsWith("/drop/") && !dropped.has(key)) {
+      dropped.add(key);
+      req.socket.destroy();
+      return;
+    }
     // Not the contract's envelope: what a proxy in front of the API may answer.
     if (req.url?.startsWith("/proxy/")) {
       res.statusCode = Number(req.url.split("/")[2]);
@@ -76,6 +84,25 @@ describe("payment client", () => {
     expect(JSON.parse(verify?.body ?? "")).toEqual({ client_secret: "pay_1_secret_s", code: "000000" });
     expect(confirm?.headers["idempotency-key"]).toMatch(/^widget_[0-9a-f]{12}7[0-9a-f]{3}[89ab][0-9a-f]{15}$/);
     expect(confirm?.headers["idempotency-key"]).not.toBe(verify?.headers["idempotency-key"]);
+  });
+
+  it("sends a confirm whose answer was lost again with the same Idempotency-Key", async () => {
+    const client = createPaymentClient({ apiBase: `${base}/drop`, publishableKey: "pk_test_abc", clientSecret: "pay_1_secret_s" });
+    const before = seen.length;
+    const p = await client.confirm({ type: "sms", phone: "+996700123456" });
+    expect(p.status).toBe("requires_action");
+    const sent = seen.slice(before);
+    expect(sent.map((r) => r.url)).toEqual(["/drop/v1/payments/pay_1/confirm", "/drop/v1/payments/pay_1/confirm"]);
+    expect(sent[1]?.body).toBe(sent[0]?.body);
+    expect(sent[1]?.headers["idempotency-key"]).toBe(sent[0]?.headers["idempotency-key"]);
+  });
+
+  it("does not send a read again: a load failure is the buyer's to retry", async () => {
+    const client = createPaymentClient({ apiBase: `${base}/drop`, publishableKey: "pk_test_abc", clientSecret: "pay_1_secret_s" });
+    const before = seen.length;
+    const err = await client.retrieve().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SoftrackConnectionError);
+    expect(seen.length - before).toBe(1);
   });
 
   it("throws the contract's error with status and request id", async () => {
