@@ -504,10 +504,11 @@ export class SoftrackCheckout extends LitElement {
       this._code = "";
       this.#focusAfterRender = "#code";
       if (unsure(e) && (await this.#follow("requires_action"))) return;
-      // A wrong code: say so and let the buyer type again; the submit() promise waits.
-      this._error = e;
-      this.dispatchEvent(new SoftrackErrorEvent({ error: errorBody(e), ...(this._payment ? { payment: this._payment } : {}) }));
-      if (e.status === 402 || e.type === "payment_error") void this.#recheck();
+      // A wrong code fails the payment: this submit is over and the buyer goes on with the next
+      // attempt. Anything else leaves the code step for another try, its submit() still waiting.
+      const failed = e.type === "payment_error";
+      this.#reject(e, true, failed);
+      if (failed) await this.#recheck();
     } finally {
       this._busy = false;
     }
@@ -612,11 +613,12 @@ export class SoftrackCheckout extends LitElement {
     }, POLL_MS);
   }
 
-  #reject(err: SoftrackError, announce: boolean): void {
+  #reject(err: SoftrackError, announce: boolean, settle = true): void {
     if (announce) {
       this._error = err;
       this.dispatchEvent(new SoftrackErrorEvent({ error: errorBody(err), ...(this._payment ? { payment: this._payment } : {}) }));
     }
+    if (!settle) return;
     const o = this.#outcome;
     this.#outcome = undefined;
     o?.reject(err);

@@ -255,6 +255,19 @@ describe("layout", () => {
   });
 });
 
+/** The id of the payment's next attempt, once the widget moved on to it. */
+async function nextAttempt(page: Page, first: string): Promise<string> {
+  const next = await page.waitForFunction(
+    (id) => {
+      const now = (document.querySelector("softrack-checkout") as unknown as { payment?: { id: string } }).payment?.id;
+      return now && now !== id ? now : false;
+    },
+    first,
+    { timeout: 20_000 },
+  );
+  return String(await next.jsonValue());
+}
+
 /** Calls el.submit() and records how it settles in window.__settled. */
 function startSubmit(page: Page): Promise<void> {
   return page.evaluate(() => {
@@ -386,6 +399,55 @@ describe("a confirm whose answer is lost", () => {
     expect((await cp.waitForEvent("softrack-success")).detail.payment).toMatchObject({ id: p.id, status: "succeeded" });
     expect(new Set(keys).size).toBe(1);
     expect(await errorCodes(cp)).toEqual([]);
+    await cp.close();
+  });
+});
+
+describe("a wrong code", () => {
+  it("3-D Secure: submit() rejects with the contract's error, and Pay works again on the next attempt", async () => {
+    const p = await createPayment(h.api, {});
+    const cp = await openCheckout(h, { clientSecret: p.client_secret });
+    await cp.waitForEvent("softrack-ready");
+    const frame = await cp.cardFrame();
+    await typeCard(frame, "4000000000003220");
+    await startSubmit(cp.page);
+    const code = cp.page.locator("softrack-checkout #code");
+    await code.waitFor();
+    await code.pressSequentially("111111");
+    await code.press("Enter");
+    expect(await settled(cp.page, 1)).toEqual(["payment_error/authentication_failed"]);
+    const nextId = await nextAttempt(cp.page, p.id);
+    await expect
+      .poll(() => cp.page.locator("softrack-checkout [part='error'][role='alert']").textContent())
+      .toBe("The code is not correct.");
+    await typeCard(frame, "4242424242424242");
+    await submitButton(cp.page).click();
+    const success = await cp.waitForEvent("softrack-success");
+    expect(success.detail.payment).toMatchObject({ id: nextId, status: "succeeded", retry_of: p.id });
+    await cp.close();
+  });
+
+  it("SMS: submit() rejects, and Send code works again on the next attempt, its submit() resolving", async () => {
+    const p = await createPayment(h.api, {});
+    const cp = await openCheckout(h, { clientSecret: p.client_secret });
+    await cp.waitForEvent("softrack-ready");
+    await tab(cp.page, "SMS payment").click();
+    await cp.page.locator("softrack-checkout #sms-phone").pressSequentially("700123456");
+    await startSubmit(cp.page);
+    const code = cp.page.locator("softrack-checkout #code");
+    await code.waitFor();
+    await code.pressSequentially("111111");
+    await code.press("Enter");
+    expect(await settled(cp.page, 1)).toEqual(["payment_error/authentication_failed"]);
+    const nextId = await nextAttempt(cp.page, p.id);
+    await expect.poll(() => submitButton(cp.page).textContent()).toContain("Send code");
+    await startSubmit(cp.page);
+    await code.waitFor();
+    await code.pressSequentially("000000");
+    await code.press("Enter");
+    expect(await settled(cp.page, 2)).toEqual(["payment_error/authentication_failed", "resolved succeeded"]);
+    const success = await cp.waitForEvent("softrack-success");
+    expect(success.detail.payment).toMatchObject({ id: nextId, status: "succeeded", retry_of: p.id });
     await cp.close();
   });
 });
