@@ -4,6 +4,7 @@ import {
   apiError,
   createPaymentClient,
   errorBody,
+  failedPayment,
   isPaid,
   type Payment,
   type PaymentClient,
@@ -616,6 +617,8 @@ export class SoftrackCheckout extends LitElement {
   #reject(err: SoftrackError, announce: boolean, settle = true): void {
     if (announce) {
       this._error = err;
+      // A 402 carries the payment as the API left it (failed): newer than ours.
+      this._payment = failedPayment(err) ?? this._payment;
       this.dispatchEvent(new SoftrackErrorEvent({ error: errorBody(err), ...(this._payment ? { payment: this._payment } : {}) }));
     }
     if (!settle) return;

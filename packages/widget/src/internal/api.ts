@@ -56,6 +56,12 @@ export function toSoftrackError(err: unknown): SoftrackError {
   });
 }
 
+/** The failed payment a 402 carries (the contract's "402 with the failed payment"). */
+export function failedPayment(err: SoftrackError): Payment | undefined {
+  const p = (err.raw as { error?: { payment?: Payment } } | undefined)?.error?.payment;
+  return p?.id ? p : undefined;
+}
+
 /** "pay_123_secret_abc" → "pay_123" (Stripe's client_secret shape). */
 export function paymentIdFromClientSecret(clientSecret: string): string {
   const at = clientSecret.indexOf("_secret_");

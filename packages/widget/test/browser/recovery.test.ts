@@ -451,3 +451,33 @@ describe("a wrong code", () => {
     await cp.close();
   });
 });
+
+describe("softrack-error", () => {
+  it("carries the payment as the API answered it: the failed attempt, after a decline and after a wrong code", async () => {
+    const p = await createPayment(h.api, {});
+    const cp = await openCheckout(h, { clientSecret: p.client_secret });
+    await cp.waitForEvent("softrack-ready");
+    await typeCard(await cp.cardFrame(), "4000000000000002");
+    await submitButton(cp.page).click();
+    const declined = await cp.waitForEvent("softrack-error");
+    expect(declined.detail.error).toMatchObject({ code: "card_declined" });
+    expect(declined.detail.payment).toMatchObject({ id: p.id, status: "failed" });
+
+    // The next attempt, by SMS, with a wrong code.
+    const nextId = await nextAttempt(cp.page, p.id);
+    await tab(cp.page, "SMS payment").click();
+    await cp.page.locator("softrack-checkout #sms-phone").pressSequentially("700123456");
+    await submitButton(cp.page).click();
+    const code = cp.page.locator("softrack-checkout #code");
+    await code.waitFor();
+    await code.pressSequentially("111111");
+    await code.press("Enter");
+    await cp.page.waitForFunction(
+      () => (window as unknown as { __events: { type: string }[] }).__events.filter((e) => e.type === "softrack-error").length === 2,
+    );
+    const wrong = (await cp.events()).filter((e) => e.type === "softrack-error")[1]?.detail as { error: unknown; payment: unknown };
+    expect(wrong.error).toMatchObject({ code: "authentication_failed" });
+    expect(wrong.payment).toMatchObject({ id: nextId, status: "failed" });
+    await cp.close();
+  });
+});

@@ -50,7 +50,7 @@ export type FrameToParent =
   | ({ protocol: typeof PROTOCOL; type: "change" } & CardChange)
   | { protocol: typeof PROTOCOL; type: "submit" }
   | { protocol: typeof PROTOCOL; type: "result"; requestId: number; payment: Payment }
-  | { protocol: typeof PROTOCOL; type: "result"; requestId: number; error: ApiErrorBody & { status?: number } };
+  | { protocol: typeof PROTOCOL; type: "result"; requestId: number; error: ApiErrorBody & { status?: number; payment?: Payment } };
 
 export function isMessage<T extends { protocol: string }>(data: unknown): data is T {
   return typeof data === "object" && data !== null && (data as { protocol?: unknown }).protocol === PROTOCOL;
