@@ -708,7 +708,7 @@ export class SoftrackCheckout extends LitElement {
       case "loading":
         return html`<div class="skeleton" role="status"><span class="sr-only">${this.#t("loading")}</span><div></div><div></div><div></div></div>`;
       case "load_error":
-        return html`<div part="load-error" class="status bad">
+        return html`<div part="load-error" class="status bad" role="alert">
           <p>${this.#t("loadFailed")} ${this._error?.code === "network_error" ? this.#t("errNetwork") : ""}</p>
           <button type="button" part="retry-button" class="secondary" @click=${() => void this.#load(!this.#client || this.#methods.size === 0)}>${this.#t("retry")}</button>
         </div>`;

@@ -377,6 +377,15 @@ describe("keyboard and accessibility", () => {
     });
   }
 
+  it("a load failure is announced", async () => {
+    const cp = await openCheckout(h, { clientSecret: "pay_nope_secret_zzz" });
+    const box = cp.page.locator("softrack-checkout [part='load-error']");
+    await box.waitFor();
+    const live = await box.evaluate((el) => el.closest("[role='alert'], [role='status'], [aria-live]")?.textContent?.trim() ?? "");
+    expect(live).toContain("The payment form could not load.");
+    await cp.close();
+  });
+
   it("a load failure shows a retry that recovers", async () => {
     const p = await createPayment(h.api, {});
     let failed = 0;
