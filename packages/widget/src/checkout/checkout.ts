@@ -363,6 +363,7 @@ export class SoftrackCheckout extends LitElement {
   async #load(fresh: boolean): Promise<void> {
     const gen = ++this.#generation;
     if (!this.clientSecret || !this.publishableKey) return;
+    if (!/^pk_(test|live)_/.test(this.publishableKey)) return this.#refuseKey();
     if (fresh) {
       clearTimeout(this.#pollTimer);
       this.#unanswered = false;
@@ -398,6 +399,19 @@ export class SoftrackCheckout extends LitElement {
       if (gen !== this.#generation) return;
       this.#showLoadError(toSoftrackError(err));
     }
+  }
+
+  /** A secret key must never be used from a browser: send nothing, and never print the key. */
+  #refuseKey(): void {
+    clearTimeout(this.#pollTimer);
+    this.#client = undefined;
+    this._payment = undefined;
+    for (const m of this.#methods.values()) this.removeController(m);
+    this.#methods.clear();
+    this.#readySent = false;
+    const message = "publishable-key is not a publishable key (pk_test_… or pk_live_…); nothing was sent";
+    console.error(`<softrack-checkout>: ${message}`);
+    this.#showLoadError(apiError({ type: "invalid_request_error", code: "invalid_publishable_key", message, param: "publishable-key" }));
   }
 
   #showLoadError(err: SoftrackError): void {

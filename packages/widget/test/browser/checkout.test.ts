@@ -408,3 +408,33 @@ describe("keyboard and accessibility", () => {
     await cp.close();
   });
 });
+
+describe("keys", () => {
+  it("refuses a secret key as publishable-key: no request, an error state and event, and the key is never printed", async () => {
+    const p = await createPayment(h.api, {});
+    const secret = h.api.merchant.secretKey;
+    expect(secret).toMatch(/^sk_test_/);
+    const sent: string[] = [];
+    const logged: string[] = [];
+    const cp = await openCheckout(h, {
+      clientSecret: p.client_secret,
+      attributes: { "publishable-key": secret },
+      beforeGoto: async (page) => {
+        page.context().on("request", (r) => {
+          if (new URL(r.url()).pathname.startsWith("/v1/") || r.headers().authorization) sent.push(r.url());
+        });
+        page.on("console", (m) => logged.push(`${m.type()}: ${m.text()}`));
+      },
+    });
+    const err = await cp.waitForEvent("softrack-error");
+    expect(err.detail.error).toMatchObject({ type: "invalid_request_error", code: "invalid_publishable_key" });
+    await cp.page.locator("softrack-checkout [part='load-error']").waitFor();
+    await expect.poll(() => logged.filter((l) => l.startsWith("error:") && l.includes("publishable-key")).length).toBe(1);
+    expect(sent).toEqual([]);
+    expect(await cp.page.locator("softrack-checkout iframe").count()).toBe(0);
+    const seen = JSON.stringify(await cp.events()) + logged.join("\n");
+    expect(seen).not.toContain(secret);
+    expect(seen).not.toContain(secret.slice("sk_test_".length));
+    await cp.close();
+  });
+});
