@@ -53,7 +53,9 @@ function run(env: Record<string, string>): Promise<{ code: number | null; stderr
       if (stdout.includes("ready on")) child.kill("SIGTERM");
     });
     child.stderr.on("data", (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+    // Only a guard against a hang: the embedded database's first start and migrations took over
+    // 60 s on a loaded 2-core machine, which failed a good configuration.
+    const timer = setTimeout(() => child.kill("SIGKILL"), 180_000);
     child.on("error", reject);
     child.on("exit", (code) => {
       clearTimeout(timer);
