@@ -14,6 +14,7 @@ import { SecretBox, sha256Hex } from "./lib/crypto.js";
 import { Signal } from "./lib/signal.js";
 import { stopMetrics } from "./observability/metrics.js";
 import { onOrderPaymentChanged, orderJobs } from "./services/orders.js";
+import { paymentJobs } from "./services/payments.js";
 import { payoutJobs } from "./services/payouts.js";
 import { loadTaxServices } from "./services/tax.js";
 import { openTapGroups, TapGroupCommit } from "./services/transit-group-commit.js";
@@ -57,7 +58,7 @@ export async function createRuntime(env: Env, logger: Logger, adminKey: string):
     liveConnectors,
     publicUrl: env.PUBLIC_URL ?? hostUrl(env.HOST, env.PORT),
     now: () => new Date(),
-    jobs: new JobRegistry<Deps>(orderJobs, payoutJobs, retentionJobs),
+    jobs: new JobRegistry<Deps>(orderJobs, paymentJobs, payoutJobs, retentionJobs),
     paymentStatusChanged: onOrderPaymentChanged,
   };
   if (tapPool) openTapGroups(deps, tapPool.pool);

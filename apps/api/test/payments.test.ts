@@ -207,6 +207,54 @@ describe("manual capture, cancel and refunds", () => {
     expect((await theirs.post(`/v1/payments/${held.body.id}/capture`, {})).body).toMatchObject({ status: "succeeded", fee: 10 });
   });
 
+  it("releases an authorisation not captured within 7 days, card and wallet alike, and only then", async () => {
+    const runJobs = (days: number) => sk.post("/v1/test_helpers/run_jobs", { now: new Date(Date.now() + days * 86_400_000).toISOString() });
+    const before = await balance();
+    const customer = await fundedCustomer(sk, 5_000);
+    const onCard = await sk.post("/v1/payments", {
+      amount: 3_000,
+      currency: "KGS",
+      capture_method: "manual",
+      confirm: true,
+      ...card("4242424242424242"),
+    });
+    const fromWallet = await sk.post("/v1/payments", {
+      amount: 2_000,
+      currency: "KGS",
+      capture_method: "manual",
+      customer,
+      confirm: true,
+      payment_method_data: { type: "wallet" },
+    });
+    const captured = await sk.post("/v1/payments", {
+      amount: 1_000,
+      currency: "KGS",
+      capture_method: "manual",
+      confirm: true,
+      ...card("4242424242424242"),
+    });
+    for (const p of [onCard, fromWallet, captured]) expect(p.body.status).toBe("requires_capture");
+    expect((await sk.post(`/v1/payments/${captured.body.id}/capture`, {})).body.status).toBe("succeeded");
+    expect((await sk.get(`/v1/customers/${customer}`)).body.wallet.balance).toBe(3_000);
+
+    // Six days on, the holds stand and can still be captured.
+    await runJobs(6);
+    for (const p of [onCard, fromWallet]) expect((await sk.get(`/v1/payments/${p.body.id}`)).body.status).toBe("requires_capture");
+    // Past seven days they are released: the card hold is gone, the wallet has its money back.
+    await runJobs(8);
+    for (const p of [onCard, fromWallet]) {
+      const now = (await sk.get(`/v1/payments/${p.body.id}`)).body;
+      expect(now).toMatchObject({ status: "canceled", amount_capturable: 0 });
+      expect((await sk.post(`/v1/payments/${p.body.id}/capture`, {})).status).toBe(400);
+    }
+    expect((await sk.get(`/v1/payments/${captured.body.id}`)).body.status).toBe("succeeded");
+    expect((await sk.get(`/v1/customers/${customer}`)).body.wallet.balance).toBe(5_000);
+    expect(amountIn((await balance()).held)).toBe(amountIn(before.held));
+    const events = (await sk.get("/v1/events?limit=100")).body.data as { type: string; data: { object: { id: string } } }[];
+    const canceled = events.filter((e) => e.type === "payment.canceled").map((e) => e.data.object.id);
+    expect(canceled).toEqual(expect.arrayContaining([onCard.body.id, fromWallet.body.id]));
+  });
+
   it("cancel releases an authorisation", async () => {
     const p = await create({ capture_method: "manual" });
     await sk.post(`/v1/payments/${p.id}/confirm`, card("4242424242424242"));

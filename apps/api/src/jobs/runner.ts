@@ -23,17 +23,23 @@ export function jobVars(run: JobRun<Deps>, merchantId: string, livemode: boolean
 }
 
 /** Schedules a job once per dedupe key (a second schedule of the same subject is a no-op). */
-export async function scheduleJob(
-  database: Deps["database"],
-  tx: Db,
-  job: { kind: string; dedupeKey: string; runAt: Date; payload: Record<string, unknown>; livemode: boolean },
-) {
-  await database.rows(
-    sql`INSERT INTO jobs (id, kind, dedupe_key, run_at, payload, livemode)
-        VALUES (${newId("job")}, ${job.kind}, ${job.dedupeKey}, ${at(job.runAt)}, ${JSON.stringify(job.payload)}::jsonb, ${job.livemode})
-        ON CONFLICT (dedupe_key) DO NOTHING`,
-    tx,
-  );
+export interface NewJob {
+  kind: string;
+  dedupeKey: string;
+  runAt: Date;
+  payload: Record<string, unknown>;
+  livemode: boolean;
+}
+
+export async function scheduleJob(database: Deps["database"], tx: Db, job: NewJob) {
+  await database.rows(scheduleJobStatement(job), tx);
+}
+
+/** The job's insert, for a writer that sends its statements together (a payment group). */
+export function scheduleJobStatement(job: NewJob) {
+  return sql`INSERT INTO jobs (id, kind, dedupe_key, run_at, payload, livemode)
+      VALUES (${newId("job")}, ${job.kind}, ${job.dedupeKey}, ${at(job.runAt)}, ${JSON.stringify(job.payload)}::jsonb, ${job.livemode})
+      ON CONFLICT (dedupe_key) DO NOTHING`;
 }
 
 export async function cancelJob(tx: Db, dedupeKey: string) {

@@ -3,6 +3,7 @@ import type { AppEnv, Deps, MerchantPrincipal } from "../context.js";
 import { isDatabaseDown } from "../db/errors.js";
 import { rowReader } from "../db/rows.js";
 import { customers, payments } from "../db/schema/index.js";
+import { scheduleJobStatement } from "../jobs/runner.js";
 import { ApiError, notFound } from "../lib/errors.js";
 import { pgArray } from "../lib/pg-array.js";
 import { merchantOf } from "../middleware/auth.js";
@@ -39,6 +40,7 @@ import {
   type PaymentRow,
   payingCustomer,
   planWalletConfirm,
+  releaseJob,
   statusEvent,
   WALLET_DECLINE,
 } from "./payments.js";
@@ -398,6 +400,7 @@ async function settle(
   const created: PaymentRow[] = [];
   const events: EventDraft[] = [];
   const sealed: { claim: IdempotencyClaim | undefined; response: StoredResponse }[] = [];
+  const holds: PaymentRow[] = [];
   for (const x of planned) {
     const item = items[x.index] as PaymentWrite;
     const outcome = x.plan ? confirmation(x, accepted.get(x) === true, loaded.now) : { payment: x.before };
@@ -406,6 +409,7 @@ async function settle(
     else rows.push(after);
     const event = x.plan && statusEvent(item.v, x.before, after);
     if (event) events.push(event);
+    if (after.status === "requires_capture" && x.before.status !== "requires_capture" && !after.orderId) holds.push(after);
     // Rendered once for a keyed write: sealed here, and sent as it is by the route.
     const response = item.v.claim ? item.render(outcome) : undefined;
     if (response) sealed.push({ claim: item.v.claim, response });
@@ -416,6 +420,7 @@ async function settle(
     ...(created.length > 0 ? [insertPayments(created)] : []),
     ...(rows.length > 0 ? [savePayments(rows)] : []),
     ...(events.length > 0 ? [eventsStatement(events).statement] : []),
+    ...holds.map((r) => scheduleJobStatement(releaseJob(r, loaded.now))),
     ...sealWrites(deps, sealed),
     // Last: the hot rows they lock stay locked for their statements and the COMMIT.
     ...closingWrites(ledgerWrite, volumes),

@@ -13,8 +13,10 @@ import {
 } from "@softrack/core";
 import { and, eq, gte, lte, sql } from "drizzle-orm";
 import { connectorFor } from "../connectors/index.js";
-import type { AppEnv, MerchantPrincipal, Principal } from "../context.js";
+import type { AppEnv, Deps, MerchantPrincipal, Principal } from "../context.js";
 import { payments, refunds } from "../db/schema/index.js";
+import type { JobHandler } from "../jobs/registry.js";
+import { jobVars, type NewJob, scheduleJob } from "../jobs/runner.js";
 import { type SecretBox, safeEqual, sha256Hex } from "../lib/crypto.js";
 import { ApiError, invalid, notFound } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
@@ -423,6 +425,8 @@ async function transition(
   const { entries, fee } = await ledgerEntries(v, withMethod, t.effects, volumes, bucket);
   const prepared = await prepare(v, entries);
   await reachProvider(v, withMethod, t.effects);
+  if (t.state.status === "requires_capture" && r.status !== "requires_capture" && !r.orderId)
+    await scheduleJob(v.deps.database, v.db, releaseJob(r, v.deps.now()));
   return saveAndWrite(v, r, prepared, volumes, {
     ...patch,
     status: t.state.status,
@@ -434,6 +438,35 @@ async function transition(
     ...(t.state.status === "canceled" ? { canceledAt: new Date() } : {}),
   });
 }
+
+/**
+ * How long an authorisation holds the payer's money uncaptured: then it is released, as card
+ * networks and Stripe do, so no buyer's money is held for good. An order's payment follows
+ * its order's clock (collect_by) instead.
+ */
+export const AUTHORIZATION_DAYS = 7;
+
+/** The release of a hold that has just been placed, due when its authorisation lapses. */
+export function releaseJob(r: Pick<PaymentRow, "id" | "merchantId" | "livemode">, now: Date): NewJob {
+  return {
+    kind: "payment.release",
+    dedupeKey: `payment.release:${r.id}`,
+    runAt: new Date(now.getTime() + AUTHORIZATION_DAYS * 86_400_000),
+    payload: { payment: r.id, merchant_id: r.merchantId, livemode: r.livemode },
+    livemode: r.livemode,
+  };
+}
+
+const releaseHold: JobHandler<Deps> = async (run) => {
+  const v = jobVars(run, run.payload.merchant_id as string, run.payload.livemode === true);
+  const r = await findPayment(v, run.payload.payment as string, { lock: true });
+  if (r.status !== "requires_capture") return `skipped: ${r.status}`;
+  await transition(v, r, { type: "cancel" });
+  return `released: not captured within ${AUTHORIZATION_DAYS} days`;
+};
+
+/** The payment service's background jobs, for the runtime's registry (server.ts). */
+export const paymentJobs: Readonly<Record<string, JobHandler<Deps>>> = { "payment.release": releaseHold };
 
 /** Saves the payment (and its event) first, then the closing writes: hot rows stay locked only until COMMIT. */
 async function saveAndWrite(

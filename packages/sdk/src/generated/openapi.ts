@@ -968,7 +968,10 @@ export type paths = {
     };
     get?: never;
     put?: never;
-    /** Capture a manual payment, fully or partly (the rest is released) */
+    /**
+     * Capture a manual payment, fully or partly (the rest is released)
+     * @description An authorisation not captured within 7 days is released, as card networks do: the payment is canceled (`payment.canceled`) and a wallet gets its money back. An order's payment follows its order's `collect_by` instead.
+     */
     post: operations["postPaymentsIdCapture"];
     delete?: never;
     options?: never;

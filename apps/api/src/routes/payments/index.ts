@@ -148,6 +148,8 @@ const routes = {
     path: "/v1/payments/{id}/capture",
     tags,
     summary: "Capture a manual payment, fully or partly (the rest is released)",
+    description:
+      "An authorisation not captured within 7 days is released, as card networks do: the payment is canceled (`payment.canceled`) and a wallet gets its money back. An order's payment follows its order's `collect_by` instead.",
     security: bearer,
     middleware: [allow("secret")] as const,
     request: { params: id, ...optionalBody(CapturePayment, { amount: 15000 }) },
