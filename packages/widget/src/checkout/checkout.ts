@@ -4,11 +4,11 @@ import {
   apiError,
   createPaymentClient,
   errorBody,
-  failedPayment,
   isPaid,
   type Payment,
   type PaymentClient,
   type SoftrackError,
+  SoftrackPaymentError,
   toSoftrackError,
 } from "../internal/api.js";
 import { formatAmount } from "../internal/money.js";
@@ -631,8 +631,9 @@ export class SoftrackCheckout extends LitElement {
   #reject(err: SoftrackError, announce: boolean, settle = true): void {
     if (announce) {
       this._error = err;
-      // A 402 carries the payment as the API left it (failed): newer than ours.
-      this._payment = failedPayment(err) ?? this._payment;
+      // A 402 carries the payment as the API left it (failed): newer than ours. The SDK's
+      // SoftrackError.generate puts it on the error, from the API's answer or the card iframe's.
+      if (err instanceof SoftrackPaymentError) this._payment = err.payment ?? this._payment;
       this.dispatchEvent(new SoftrackErrorEvent({ error: errorBody(err), ...(this._payment ? { payment: this._payment } : {}) }));
     }
     if (!settle) return;

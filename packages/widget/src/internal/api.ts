@@ -5,12 +5,19 @@
  * error classes.
  */
 
-import { type ErrorEnvelope, idempotencyKey, type Payment, SoftrackConnectionError, SoftrackError } from "@softrack/sdk";
+import {
+  type ErrorEnvelope,
+  idempotencyKey,
+  type Payment,
+  SoftrackConnectionError,
+  SoftrackError,
+  SoftrackPaymentError,
+} from "@softrack/sdk";
 
 // The payment and error types are the SDK's (type-only: no bytes in the bundle); the error
 // classes are the SDK's too, so `instanceof SoftrackPaymentError` works on what the widget throws.
 export type { Payment, PaymentStatus } from "@softrack/sdk";
-export { SoftrackError };
+export { SoftrackError, SoftrackPaymentError };
 
 /** A payment's `next_action`, e.g. `{ type: "sms_code" }` or `{ type: "qr", payload }`. */
 export type NextAction = NonNullable<Payment["next_action"]>;
@@ -54,12 +61,6 @@ export function toSoftrackError(err: unknown): SoftrackError {
     status: 0,
     cause: err,
   });
-}
-
-/** The failed payment a 402 carries (the contract's "402 with the failed payment"). */
-export function failedPayment(err: SoftrackError): Payment | undefined {
-  const p = (err.raw as { error?: { payment?: Payment } } | undefined)?.error?.payment;
-  return p?.id ? p : undefined;
 }
 
 /** "pay_123_secret_abc" → "pay_123" (Stripe's client_secret shape). */

@@ -481,3 +481,42 @@ describe("softrack-error", () => {
     await cp.close();
   });
 });
+
+describe("submit()'s rejection", () => {
+  /** Calls el.submit() and keeps what it rejects with: the error's class name, code and typed `payment`. */
+  function submitError(page: Page): Promise<{ name: string; code: string; payment?: { id: string; status: string } }> {
+    return page.evaluate(() =>
+      (document.querySelector("softrack-checkout") as unknown as { submit(): Promise<unknown> }).submit().then(
+        () => ({ name: "resolved", code: "" }),
+        (e: { name: string; code: string; payment?: { id: string; status: string } }) => ({
+          name: e.name,
+          code: e.code,
+          ...(e.payment ? { payment: { id: e.payment.id, status: e.payment.status } } : {}),
+        }),
+      ),
+    );
+  }
+
+  it("is the SDK's SoftrackPaymentError, its `payment` the failed attempt: after a decline (card iframe) and a wrong code", async () => {
+    const p = await createPayment(h.api, {});
+    const cp = await openCheckout(h, { clientSecret: p.client_secret });
+    await cp.waitForEvent("softrack-ready");
+    await typeCard(await cp.cardFrame(), "4000000000000002");
+    expect(await submitError(cp.page)).toEqual({
+      name: "SoftrackPaymentError",
+      code: "card_declined",
+      payment: { id: p.id, status: "failed" },
+    });
+
+    const nextId = await nextAttempt(cp.page, p.id);
+    await tab(cp.page, "SMS payment").click();
+    await cp.page.locator("softrack-checkout #sms-phone").pressSequentially("700123456");
+    const wrong = submitError(cp.page);
+    const code = cp.page.locator("softrack-checkout #code");
+    await code.waitFor();
+    await code.pressSequentially("111111");
+    await code.press("Enter");
+    expect(await wrong).toEqual({ name: "SoftrackPaymentError", code: "authentication_failed", payment: { id: nextId, status: "failed" } });
+    await cp.close();
+  });
+});

@@ -3,7 +3,7 @@
  * the card here, out of reach of the merchant page's scripts (PCI SAQ A); this page
  * confirms the payment with the API itself and tells the parent only the outcome.
  */
-import { createPaymentClient, errorBody, failedPayment, toSoftrackError } from "../../internal/api.js";
+import { createPaymentClient, errorBody, SoftrackPaymentError, toSoftrackError } from "../../internal/api.js";
 import { type Locale, type MessageKey, resolveLocale, translate } from "../../locales/index.js";
 import {
   caretAfterFormat,
@@ -265,7 +265,12 @@ class CardFields {
     } catch (err) {
       const e = toSoftrackError(err);
       // A decline's failed payment goes along, so the page reports the payment as the API left it.
-      this.post({ protocol: PROTOCOL, type: "result", requestId, error: { ...errorBody(e), payment: failedPayment(e) } });
+      this.post({
+        protocol: PROTOCOL,
+        type: "result",
+        requestId,
+        error: { ...errorBody(e), payment: e instanceof SoftrackPaymentError ? e.payment : undefined },
+      });
     } finally {
       this.busy = false;
       for (const input of Object.values(this.inputs)) input.readOnly = false;
