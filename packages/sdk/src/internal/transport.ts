@@ -125,8 +125,9 @@ export function nodeTransport(): Transport | undefined {
     });
 }
 
-const decoder = new TextDecoder();
-const encoder = new TextEncoder();
+// Pure: a bundle that takes only the error classes or the retry policy (the widget) drops them.
+const decoder = /* @__PURE__ */ new TextDecoder();
+const encoder = /* @__PURE__ */ new TextEncoder();
 
 function concat(chunks: Uint8Array[]): Uint8Array {
   if (chunks.length === 1) return chunks[0] as Uint8Array;
