@@ -8,7 +8,9 @@
 import {
   type ErrorEnvelope,
   idempotencyKey,
+  isRetryable,
   type Payment,
+  retryDelay,
   SoftrackConnectionError,
   SoftrackError,
   SoftrackPaymentError,
@@ -114,24 +116,27 @@ export function createPaymentClient(opts: PaymentClientOptions): PaymentClient {
     }
     for (let attempt = 0; ; attempt++) {
       let error: SoftrackError;
-      let retryable = true;
+      let res: Response | undefined;
+      let json: unknown;
       try {
-        const res = await doFetch(base + url, { method, headers, body: body ? JSON.stringify(body) : null, credentials: "omit" });
-        const json: unknown = await res.json().catch(() => undefined);
+        res = await doFetch(base + url, { method, headers, body: body ? JSON.stringify(body) : null, credentials: "omit" });
+        json = await res.json().catch(() => undefined);
         if (res.ok) {
           if (json) return json as Payment;
+          res = undefined; // a cut-off answer is a failure on the way, not the API's answer
           throw new TypeError("the answer was cut off");
         }
         // As the SDK's client does: the envelope's type picks the subclass; a body that is not
         // the envelope (a proxy's HTML 502) falls back to the status.
         error = SoftrackError.generate(res.status, json, res.headers);
-        retryable = res.status >= 500 || error.code === "request_in_progress";
       } catch (err) {
         error = toSoftrackError(err);
       }
-      // A POST whose answer was lost or unfinished is sent again, same key; a read is not.
-      if (!body || !retryable || attempt >= 2) throw error;
-      await new Promise((r) => setTimeout(r, 500 << attempt));
+      // The SDK's policy decides what is worth sending again (lost answers, 5xx, 408, 429, 409
+      // request_in_progress) and how long to wait (its backoff, or the API's Retry-After). Only a
+      // POST is sent again, with the same key; a read's failure is shown, for the buyer to retry.
+      if (!body || (res && !isRetryable(res.status, json)) || attempt >= 2) throw error;
+      await new Promise((r) => setTimeout(r, retryDelay(attempt, res?.headers)));
     }
   }
 

@@ -170,8 +170,9 @@ async function apiFront(apiUrl: string): Promise<{ url: string; server: Server }
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
 
-export async function startHarness(): Promise<Harness> {
-  const real = await startApi();
+/** `env`: the API's settings for this file, e.g. a low rate limit. */
+export async function startHarness(opts: { env?: Record<string, string> } = {}): Promise<Harness> {
+  const real = await startApi(opts.env ? { env: opts.env } : {});
   const front = await apiFront(real.url);
   const api: TestApi = front
     ? {
