@@ -1,5 +1,4 @@
 import { html } from "lit";
-import { live } from "lit/directives/live.js";
 import { apiError } from "../../internal/api.js";
 import type { CheckoutMethod, MethodContext, MethodDefinition } from "../types.js";
 import {
@@ -69,14 +68,14 @@ class SmsMethod implements CheckoutMethod {
     return html`<div class="phone" part="field">
         <div class="field">
           <label part="label" for="sms-country">${this.ctx.t("phoneCountry")}</label>
-          <select part="select" id="sms-country" autocomplete="tel-country-code" .value=${live(this.country.dialCode)} @change=${this.onCountry}>
+          <select part="select" id="sms-country" autocomplete="tel-country-code" .value=${this.country.dialCode} @change=${this.onCountry}>
             ${PHONE_COUNTRIES.map((c) => html`<option value=${c.dialCode} ?selected=${c === this.country}>${c.dialCode} ${c.country}</option>`)}
           </select>
         </div>
         <div class="field grow">
           <label part="label" for="sms-phone">${this.ctx.t("phoneNumber")}</label>
           <input part="input" id="sms-phone" type="tel" inputmode="tel" autocomplete="tel-national"
-            placeholder=${this.country.example} .value=${live(this.value)}
+            placeholder=${this.country.example} .value=${this.value}
             aria-invalid=${err ? "true" : "false"} aria-describedby="sms-hint sms-error"
             @input=${this.onInput} @blur=${() => {
               this.touched = this.value !== "";
