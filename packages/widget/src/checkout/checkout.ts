@@ -332,15 +332,24 @@ export class SoftrackCheckout extends LitElement {
 
   /** Leaves a code or QR step and returns to the form, as the Cancel button does. */
   cancel(): void {
-    if (this._step !== "challenge" && this._step !== "action") return;
+    if (this.#leaveStep("form", "the buyer canceled"))
+      this.dispatchEvent(new SoftrackCancelEvent(this._payment ? { payment: this._payment } : {}));
+  }
+
+  /**
+   * Leaves a code or QR step for `step`; its submit() rejects with `checkout_canceled`. False
+   * when not in one.
+   */
+  #leaveStep(step: Step, message: string): boolean {
+    if (this._step !== "challenge" && this._step !== "action") return false;
     clearTimeout(this.#pollTimer);
-    this._step = "form";
+    this._step = step;
     this._code = "";
     this._codeTouched = false;
     this._error = undefined;
     this._busy = false;
-    this.dispatchEvent(new SoftrackCancelEvent(this._payment ? { payment: this._payment } : {}));
-    this.#reject(apiError({ type: "invalid_request_error", code: "checkout_canceled", message: "the buyer canceled" }), false);
+    this.#reject(apiError({ type: "invalid_request_error", code: "checkout_canceled", message }), false);
+    return true;
   }
 
   /** No payment is made: the shop hears the choice and creates its on_pickup order. */
@@ -362,6 +371,9 @@ export class SoftrackCheckout extends LitElement {
    */
   async #load(fresh: boolean): Promise<void> {
     const gen = ++this.#generation;
+    // A new payment (or key) while the buyer sits in a code or QR step of the old one: that step
+    // and its submit() are over; the new payment starts from its own form.
+    if (fresh && !this._busy) this.#leaveStep("loading", "the checkout's payment was replaced");
     if (!this.clientSecret || !this.publishableKey) return;
     if (!/^pk_(test|live)_/.test(this.publishableKey)) return this.#refuseKey();
     if (fresh) {

@@ -520,3 +520,66 @@ describe("submit()'s rejection", () => {
     await cp.close();
   });
 });
+
+describe("a new client-secret during a code or QR step", () => {
+  /** The merchant's page gives the checkout another payment, e.g. the cart changed. */
+  const replaceSecret = (page: Page, secret: string) =>
+    page.evaluate((s) => document.querySelector("softrack-checkout")?.setAttribute("client-secret", s), secret);
+
+  it("SMS code step: the pending submit() rejects with checkout_canceled, and the new payment pays from its form", async () => {
+    const first = await createPayment(h.api, { amount: 15000 });
+    const cp = await openCheckout(h, { clientSecret: first.client_secret });
+    await cp.waitForEvent("softrack-ready");
+    await tab(cp.page, "SMS payment").click();
+    await cp.page.locator("softrack-checkout #sms-phone").pressSequentially("700123456");
+    await startSubmit(cp.page);
+    const code = cp.page.locator("softrack-checkout #code");
+    await code.waitFor();
+    await code.pressSequentially("00");
+
+    const second = await createPayment(h.api, { amount: 27500 });
+    await replaceSecret(cp.page, second.client_secret);
+    expect(await settled(cp.page, 1)).toEqual(["invalid_request_error/checkout_canceled"]);
+    await expect.poll(() => cp.page.locator("softrack-checkout [part='amount']").textContent()).toContain("275.00");
+    await expect.poll(() => submitButton(cp.page).textContent()).toContain("Send code");
+    expect(await code.count()).toBe(0);
+
+    // A clean start: a new submit() sends a code for the new payment, an empty code field, and resolves.
+    await startSubmit(cp.page);
+    await code.waitFor();
+    expect(await code.inputValue()).toBe("");
+    await code.pressSequentially("000000");
+    await code.press("Enter");
+    expect(await settled(cp.page, 2)).toEqual(["invalid_request_error/checkout_canceled", "resolved succeeded"]);
+    expect((await cp.waitForEvent("softrack-success")).detail.payment).toMatchObject({ id: second.id, status: "succeeded" });
+    expect(await errorCodes(cp)).toEqual([]);
+    expect((await apiCall(h.api, "GET", `/v1/payments/${first.id}`)).json.status).toBe("requires_action");
+    await cp.close();
+  });
+
+  it("QR step: the pending submit() rejects, polling stops, and the new payment's QR pays it", async () => {
+    const first = await createPayment(h.api, { amount: 15000 });
+    const cp = await openCheckout(h, { clientSecret: first.client_secret, reducedMotion: true });
+    await cp.waitForEvent("softrack-ready");
+    await tab(cp.page, "QR code").click();
+    await startSubmit(cp.page);
+    const qr = cp.page.locator("softrack-checkout [part='qr-image']");
+    await qr.waitFor();
+
+    const second = await createPayment(h.api, { amount: 27500 });
+    await replaceSecret(cp.page, second.client_secret);
+    expect(await settled(cp.page, 1)).toEqual(["invalid_request_error/checkout_canceled"]);
+    await expect.poll(() => cp.page.locator("softrack-checkout [part='amount']").textContent()).toContain("275.00");
+    await expect.poll(() => submitButton(cp.page).textContent()).toContain("Show QR code");
+    // The old payment's QR completed now is not this checkout's business any more.
+    expect((await apiCall(h.api, "POST", `/v1/test_helpers/payments/${first.id}/complete_qr`)).status).toBe(200);
+
+    await startSubmit(cp.page);
+    await qr.waitFor();
+    expect((await apiCall(h.api, "POST", `/v1/test_helpers/payments/${second.id}/complete_qr`)).status).toBe(200);
+    expect(await settled(cp.page, 2)).toEqual(["invalid_request_error/checkout_canceled", "resolved succeeded"]);
+    const successes = (await cp.events()).filter((e) => e.type === "softrack-success");
+    expect(successes.map((e) => (e.detail as { payment: { id: string } }).payment.id)).toEqual([second.id]);
+    await cp.close();
+  });
+});
