@@ -5,6 +5,7 @@ import {
   createPaymentClient,
   errorBody,
   isPaid,
+  isRetryable,
   type Payment,
   type PaymentClient,
   type SoftrackError,
@@ -375,8 +376,24 @@ export class SoftrackCheckout extends LitElement {
     // and its submit() are over; the new payment starts from its own form.
     if (fresh && !this._busy) this.#leaveStep("loading", "the checkout's payment was replaced");
     if (!this.clientSecret || !this.publishableKey) return;
-    if (!/^pk_(test|live)_/.test(this.publishableKey)) return this.#refuseKey();
     if (fresh) {
+      try {
+        // A secret key must never be used from a browser: refused before anything is sent.
+        if (!/^pk_(test|live)_/.test(this.publishableKey))
+          throw apiError({
+            type: "invalid_request_error",
+            code: "invalid_publishable_key",
+            message: "publishable-key is not a publishable key (pk_test_… or pk_live_…); nothing was sent",
+            param: "publishable-key",
+          });
+        this.#client = createPaymentClient({
+          apiBase: this.resolvedApiBase,
+          publishableKey: this.publishableKey,
+          clientSecret: this.clientSecret,
+        });
+      } catch (err) {
+        return this.#refuse(toSoftrackError(err));
+      }
       clearTimeout(this.#pollTimer);
       this.#unanswered = false;
       if (this.#methodsBase !== this.resolvedApiBase) {
@@ -385,21 +402,12 @@ export class SoftrackCheckout extends LitElement {
         this.#methods.clear();
         this.#readySent = false;
       }
-      try {
-        this.#client = createPaymentClient({
-          apiBase: this.resolvedApiBase,
-          publishableKey: this.publishableKey,
-          clientSecret: this.clientSecret,
-        });
-      } catch (err) {
-        this.#showLoadError(toSoftrackError(err));
-        return;
-      }
-      // Keep the form on screen (and its iframe alive) while the new payment loads.
-      if (this._step !== "form") this._step = "loading";
     }
     if (!this.#client) return;
-    if (this._step === "load_error") this._step = "loading";
+    // Out of a load failure: its message goes with it.
+    if (this._step === "load_error") this._error = undefined;
+    // Keep the form on screen (and its iframe alive) while a new payment loads.
+    if (this._step === "load_error" || (fresh && this._step !== "form")) this._step = "loading";
     try {
       const payment = await this.#client.retrieve();
       if (gen !== this.#generation) return;
@@ -413,17 +421,20 @@ export class SoftrackCheckout extends LitElement {
     }
   }
 
-  /** A secret key must never be used from a browser: send nothing, and never print the key. */
-  #refuseKey(): void {
+  /**
+   * An attribute the merchant must fix (a secret key as publishable-key, a malformed client-secret):
+   * nothing is sent, no Retry is offered, and the console names the attribute, never its value.
+   * Changing the attribute loads afresh.
+   */
+  #refuse(err: SoftrackError): void {
     clearTimeout(this.#pollTimer);
     this.#client = undefined;
     this._payment = undefined;
     for (const m of this.#methods.values()) this.removeController(m);
     this.#methods.clear();
     this.#readySent = false;
-    const message = "publishable-key is not a publishable key (pk_test_… or pk_live_…); nothing was sent";
-    console.error(`<softrack-checkout>: ${message}`);
-    this.#showLoadError(apiError({ type: "invalid_request_error", code: "invalid_publishable_key", message, param: "publishable-key" }));
+    console.error(`<softrack-checkout>: ${err.message}`);
+    this.#showLoadError(err);
   }
 
   #showLoadError(err: SoftrackError): void {
@@ -737,7 +748,13 @@ export class SoftrackCheckout extends LitElement {
       case "load_error":
         return html`<div part="load-error" class="status bad" role="alert">
           <p>${this.#t("loadFailed")} ${this._error?.code === "network_error" ? this.#t("errNetwork") : ""}</p>
-          <button type="button" part="retry-button" class="secondary" @click=${() => void this.#load(!this.#client || this.#methods.size === 0)}>${this.#t("retry")}</button>
+          ${
+            // Retry only what may go through next time (the SDK's policy, or no answer at all): a
+            // refused attribute or a 4xx would fail the same way, the merchant must fix it.
+            this._error?.code === "network_error" || isRetryable(this._error?.status ?? 0, this._error?.raw)
+              ? html`<button type="button" part="retry-button" class="secondary" @click=${() => void this.#load(!this.#client || this.#methods.size === 0)}>${this.#t("retry")}</button>`
+              : nothing
+          }
         </div>`;
       case "form":
         return nothing;

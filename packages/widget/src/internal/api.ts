@@ -19,7 +19,7 @@ import {
 // The payment and error types are the SDK's (type-only: no bytes in the bundle); the error
 // classes are the SDK's too, so `instanceof SoftrackPaymentError` works on what the widget throws.
 export type { Payment, PaymentStatus } from "@softrack/sdk";
-export { SoftrackError, SoftrackPaymentError };
+export { isRetryable, SoftrackError, SoftrackPaymentError };
 
 /** A payment's `next_action`, e.g. `{ type: "sms_code" }` or `{ type: "qr", payload }`. */
 export type NextAction = NonNullable<Payment["next_action"]>;

@@ -437,4 +437,66 @@ describe("keys", () => {
     expect(seen).not.toContain(secret.slice("sk_test_".length));
     await cp.close();
   });
+
+  const retryButton = (page: Page) => page.locator("softrack-checkout [part='retry-button']");
+
+  it("a refused key offers no Retry; given a publishable key, the checkout loads and pays", async () => {
+    const p = await createPayment(h.api, {});
+    const cp = await openCheckout(h, { clientSecret: p.client_secret, attributes: { "publishable-key": h.api.merchant.secretKey } });
+    const err = await cp.waitForEvent("softrack-error");
+    expect(err.detail.error).toMatchObject({ code: "invalid_publishable_key" });
+    await cp.page.locator("softrack-checkout [part='load-error']").waitFor();
+    expect(await retryButton(cp.page).count()).toBe(0);
+
+    await cp.page.evaluate(
+      (key) => document.querySelector("softrack-checkout")?.setAttribute("publishable-key", key),
+      h.api.merchant.publishableKey,
+    );
+    expect((await cp.waitForEvent("softrack-ready")).detail.payment).toMatchObject({ id: p.id });
+    expect(await cp.page.locator("softrack-checkout [part='load-error']").count()).toBe(0);
+    // No word of the refusal is left under the form.
+    expect(await cp.page.locator("softrack-checkout #alert").textContent()).toBe("");
+    await typeCard(await cp.cardFrame(), "4242424242424242");
+    await submitButton(cp.page).click();
+    expect((await cp.waitForEvent("softrack-success")).detail.payment).toMatchObject({ id: p.id, status: "succeeded" });
+    await cp.close();
+  });
+
+  it("a malformed client-secret offers no Retry and sends nothing; given a good one, the checkout loads and pays", async () => {
+    const p = await createPayment(h.api, {});
+    const sent: string[] = [];
+    const logged: string[] = [];
+    const cp = await openCheckout(h, {
+      clientSecret: "not-a-client-secret",
+      beforeGoto: async (page) => {
+        page.context().on("request", (r) => {
+          if (new URL(r.url()).pathname.startsWith("/v1/")) sent.push(r.url());
+        });
+        page.on("console", (m) => logged.push(`${m.type()}: ${m.text()}`));
+      },
+    });
+    const err = await cp.waitForEvent("softrack-error");
+    expect(err.detail.error).toMatchObject({ type: "invalid_request_error", code: "invalid_client_secret" });
+    await cp.page.locator("softrack-checkout [part='load-error']").waitFor();
+    expect(await retryButton(cp.page).count()).toBe(0);
+    expect(sent).toEqual([]);
+    expect(logged.filter((l) => l.startsWith("error:") && l.includes("client-secret"))).toHaveLength(1);
+
+    await cp.page.evaluate((s) => document.querySelector("softrack-checkout")?.setAttribute("client-secret", s), p.client_secret);
+    expect((await cp.waitForEvent("softrack-ready")).detail.payment).toMatchObject({ id: p.id });
+    expect(await cp.page.locator("softrack-checkout #alert").textContent()).toBe("");
+    await typeCard(await cp.cardFrame(), "4242424242424242");
+    await submitButton(cp.page).click();
+    expect((await cp.waitForEvent("softrack-success")).detail.payment).toMatchObject({ id: p.id, status: "succeeded" });
+    await cp.close();
+  });
+
+  it("an answer that cannot change on a retry (a 404 for an unknown payment) offers no Retry", async () => {
+    const cp = await openCheckout(h, { clientSecret: "pay_nope_secret_zzz" });
+    const err = await cp.waitForEvent("softrack-error");
+    expect(err.detail.error).toMatchObject({ status: 404 });
+    await cp.page.locator("softrack-checkout [part='load-error']").waitFor();
+    expect(await retryButton(cp.page).count()).toBe(0);
+    await cp.close();
+  });
 });
