@@ -112,6 +112,28 @@ describe("lists take one cursor", () => {
   });
 });
 
+describe("a POST that takes no parameters refuses them", () => {
+  it("every such POST of /openapi.json answers an unknown parameter with 400 parameter_unknown", async () => {
+    const doc = (await http(api.url).get("/openapi.json")).body as {
+      paths: Record<string, Record<string, { requestBody?: unknown; security?: unknown[] }>>;
+    };
+    const bare = Object.entries(doc.paths)
+      .filter(([, ops]) => ops.post && !ops.post.requestBody && ops.post.security?.length)
+      .map(([path]) => path);
+    expect(bare.length).toBeGreaterThan(5);
+    const who = accounts(api);
+    await who.invite("bare-posts@example.test");
+    const session = await who.signIn("bare-posts@example.test");
+    for (const path of bare) {
+      const url = path.replace(/\{[^}]+\}/g, "x_1");
+      let r = await sk.post(url, { bogus_zz: 1 });
+      if (r.status === 401 || r.status === 403) r = await session.post(url, { bogus_zz: 1 });
+      if (r.status === 401 || r.status === 403) r = await who.admin.post(url, { bogus_zz: 1 });
+      expect([path, r.status, r.body.error]).toMatchObject([path, 400, { code: "parameter_unknown", param: "bogus_zz" }]);
+    }
+  });
+});
+
 describe("static files stay inside their folders (finding 14)", () => {
   const siblings = [
     { dir: join(REPO, "apps/site/dist-private-t14"), path: "/..%2fdist-private-t14/secret.txt" },

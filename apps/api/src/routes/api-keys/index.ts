@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { bearer, body, errors, IdParam, json, Livemode, listOf, optionalBody, Timestamp } from "../../lib/openapi.js";
 import { createRouter } from "../../lib/router.js";
 import { allow, merchantOf } from "../../middleware/auth.js";
+import { noParameters } from "../../middleware/no-parameters.js";
 import { clientIp } from "../../middleware/rate-limit.js";
 import { createKey, listKeys, MAX_GRACE_SECONDS, revokeKey, rollKey } from "../../services/api-keys.js";
 
@@ -70,7 +71,7 @@ const r = {
     tags,
     summary: "Revoke a key at once",
     security: bearer,
-    middleware: guard,
+    middleware: [guard, noParameters] as const,
     request: { params: IdParam("key") },
     responses: { 200: json(ApiKey), ...errors },
   }),

@@ -18,6 +18,7 @@ import {
 } from "../../lib/openapi.js";
 import { createRouter } from "../../lib/router.js";
 import { allow } from "../../middleware/auth.js";
+import { noParameters } from "../../middleware/no-parameters.js";
 import { clientIp } from "../../middleware/rate-limit.js";
 import {
   audit,
@@ -286,7 +287,7 @@ const r = {
     summary: "Start an authenticator app: secret, otpauth:// URI and QR code",
     description: recentSignIn,
     security: bearer,
-    middleware: signedIn,
+    middleware: [signedIn, noParameters] as const,
     responses: { 200: json(TotpSetup), ...errors },
   }),
   totpEnable: createRoute({
@@ -338,7 +339,7 @@ const r = {
     tags,
     summary: "End one session",
     security: bearer,
-    middleware: signedIn,
+    middleware: [signedIn, noParameters] as const,
     request: { params: IdParam("ses") },
     responses: { 200: json(Session), ...errors },
   }),
@@ -371,7 +372,7 @@ const r = {
     tags,
     summary: "End this session",
     security: bearer,
-    middleware: signedIn,
+    middleware: [signedIn, noParameters] as const,
     responses: { 200: json(z.object({ object: z.literal("sign_out"), revoked: z.number().int() }).openapi("SignOut")), ...errors },
   }),
   signOutAll: createRoute({
@@ -380,7 +381,7 @@ const r = {
     tags,
     summary: "End every session of the signed-in person",
     security: bearer,
-    middleware: signedIn,
+    middleware: [signedIn, noParameters] as const,
     responses: {
       200: json(z.object({ object: z.literal("sign_out"), revoked: z.number().int() }).openapi("SignOutEverywhere")),
       ...errors,

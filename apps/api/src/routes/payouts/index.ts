@@ -17,6 +17,7 @@ import {
 } from "../../lib/openapi.js";
 import { createRouter } from "../../lib/router.js";
 import { allow, merchantOf } from "../../middleware/auth.js";
+import { noParameters } from "../../middleware/no-parameters.js";
 import {
   bankAccountObject,
   createBankAccount,
@@ -236,7 +237,7 @@ const routes = {
     summary: "Cancel a pending payout: its amount returns to available",
     description: "Only while `pending` (before the rail hands it to the bank); otherwise 400 `payout_unexpected_state`.",
     security: bearer,
-    middleware: [allow("secret")] as const,
+    middleware: [allow("secret"), noParameters] as const,
     request: poId,
     responses: { 200: json(Payout), ...errors },
   }),
