@@ -1,4 +1,4 @@
-import type { AddressInfo, Server } from "node:net";
+import type { AddressInfo, Server, Socket } from "node:net";
 import { createAdaptorServer, type ServerType } from "@hono/node-server";
 import { sql } from "drizzle-orm";
 import type { Logger } from "pino";
@@ -11,6 +11,7 @@ import { JobRegistry } from "./jobs/registry.js";
 import { planRetention, retentionJobs } from "./jobs/retention.js";
 import { startWorker } from "./jobs/worker.js";
 import { SecretBox, sha256Hex } from "./lib/crypto.js";
+import { newId } from "./lib/ids.js";
 import { Signal } from "./lib/signal.js";
 import { stopMetrics } from "./observability/metrics.js";
 import { onOrderPaymentChanged, orderJobs } from "./services/orders.js";
@@ -98,6 +99,7 @@ export function listen(
 ): Promise<{ server: ServerType; url: string; port: number }> {
   return new Promise((resolve, reject) => {
     const server = createAdaptorServer({ fetch: runtime.app.fetch });
+    server.on("clientError", answerClientError);
     server.once("error", reject);
     (server as Server).listen({ host, port, reusePort: opts.reusePort === true }, () => {
       const bound = ((server as Server).address() as AddressInfo).port;
@@ -106,4 +108,29 @@ export function listen(
       resolve({ server, url, port: bound });
     });
   });
+}
+
+/**
+ * What Node's HTTP parser refuses before the app sees it (a control character in a header,
+ * headers over 16 KiB) is answered in the contract's envelope with a Request-Id, not Node's
+ * bare 400 or 431. A connection that has gone gets nothing.
+ */
+function answerClientError(err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === "ECONNRESET" || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const tooLarge = err.code === "HPE_HEADER_OVERFLOW";
+  const timedOut = err.code === "ERR_HTTP_REQUEST_TIMEOUT";
+  const [status, reason, code, message] = tooLarge
+    ? [431, "Request Header Fields Too Large", "headers_too_large", "The request's headers (or its URL) are over 16 KiB."]
+    : timedOut
+      ? [408, "Request Timeout", "request_timeout", "The request did not arrive in time."]
+      : [400, "Bad Request", "malformed_request", "The request is not well-formed HTTP."];
+  const requestId = newId("request");
+  const body = JSON.stringify({ error: { type: "invalid_request_error", code, message, request_id: requestId } });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      `Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }

@@ -1,4 +1,5 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { connect } from "node:net";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -109,6 +110,36 @@ describe("lists take one cursor", () => {
       if (r.status === 401 || r.status === 403) r = await admin.get(url);
       expect([path, r.status, r.body.error]).toMatchObject([path, 400, { code: "parameter_invalid", param: "ending_before" }]);
     }
+  });
+});
+
+describe("what Node's HTTP parser refuses", () => {
+  /** Sends `request` as raw bytes and reads the answer until the server closes the connection. */
+  const rawHttp = (request: string) =>
+    new Promise<string>((done, fail) => {
+      const { port } = new URL(api.url);
+      const socket = connect(Number(port), "127.0.0.1", () => socket.end(request));
+      let answer = "";
+      socket.on("data", (chunk) => {
+        answer += chunk.toString("latin1");
+      });
+      socket.on("close", () => done(answer));
+      socket.on("error", fail);
+    });
+  const parse = (answer: string) => {
+    const [head = "", body = ""] = answer.split("\r\n\r\n");
+    return { status: Number(head.split(" ")[1]), head, body: JSON.parse(body) };
+  };
+
+  it.each([
+    ["a control character in a header", `GET /v1/balance HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer sk_test_\u0001abc\r\n\r\n`, 400],
+    ["headers over 16 KiB", `GET /v1/balance HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(20_000)}\r\n\r\n`, 431],
+  ])("%s: answered in the error envelope with a Request-Id", async (_, request, status) => {
+    const r = parse(await rawHttp(request));
+    expect(r.status).toBe(status);
+    const id = /\r\nRequest-Id: (req_\w+)\r\n/i.exec(r.head)?.[1];
+    expect(id).toBeDefined();
+    expect(r.body.error).toMatchObject({ type: "invalid_request_error", request_id: id, message: expect.any(String) });
   });
 });
 
