@@ -33,6 +33,39 @@ describe("openapi.json", () => {
     }
   });
 
+  // The contract: "Every object has id, object, created, livemode". What is left out is an answer
+  // computed for the caller (a balance, a quote, a report, a sign-in step), not a record.
+  it("every record the API answers with has id, object, created and livemode", () => {
+    const computed = new Set([
+      "balance",
+      "payout_schedule",
+      "buyer_reliability",
+      "buyer_reliability_summary",
+      "analytics_overview",
+      "tariff_quote",
+      "transit_daily_report",
+      "job_run",
+      "lead",
+      "sign_in",
+      "totp_setup",
+      "recovery_codes",
+      "sign_out",
+      "api_key_roll",
+    ]);
+    const schemas = openApiDocument().components?.schemas ?? {};
+    const missing: string[] = [];
+    for (const [name, schema] of Object.entries(schemas) as [
+      string,
+      { properties?: Record<string, { enum?: string[] }>; required?: string[] },
+    ][]) {
+      const object = schema.properties?.object?.enum?.[0];
+      if (!object || object === "list" || computed.has(object)) continue;
+      for (const field of ["id", "created", "livemode"])
+        if (!schema.properties?.[field] || !schema.required?.includes(field)) missing.push(`${name}.${field}`);
+    }
+    expect(missing).toEqual([]);
+  });
+
   // What partners' pipelines run on the document: a linter and a validating parser, by other people.
   it("passes Redocly's recommended rules with no error and no warning", () => {
     const file = join(mkdtempSync(join(tmpdir(), "openapi-")), "openapi.json");

@@ -240,7 +240,7 @@ describe("courier payment guarantee", () => {
     const entries = (await sk.get(`/v1/orders/${o.id}/events`)).body.data as { id: string; type: string }[];
     expect(entries.map((e) => e.type)).toEqual(["order.created", "order.held", "order.handover", "order.return", "order.settled"]);
     // The order's own history, not events: ids of their own kind (evt_ ids are GET /v1/events's).
-    for (const e of entries) expect(e.id).toMatch(/^oev_/);
+    for (const e of entries) expect(e).toMatchObject({ id: expect.stringMatching(/^oev_/), object: "order_event", livemode: false });
     await verify();
   });
 

@@ -419,7 +419,10 @@ describe("tax payments", () => {
     await sk.post(`/v1/payments/${p.id}/confirm`, card("4242424242424242"));
     const receipt = await sk.get(`/v1/payments/${p.id}/receipt`);
     expect(receipt.body).toMatchObject({
+      id: `rcpt_${p.id.slice(4)}`,
       object: "receipt",
+      created: receipt.body.paid_at,
+      livemode: false,
       payment: p.id,
       amount: 50_000,
       tax: { payer_tin: "21204199100123", service_code: "PROPERTY_TAX", service_name: "Property tax" },

@@ -93,6 +93,7 @@ describe("webhooks", () => {
       [2, 503, false],
       [1, 500, false],
     ]);
+    for (const a of attempts) expect(a).toMatchObject({ object: "webhook_attempt", livemode: false, created: expect.any(String) });
     await api.close();
     await hook.close();
     // A disk-backed embedded database is created, closed and reopened here: slow on a busy machine.

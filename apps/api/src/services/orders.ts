@@ -451,13 +451,20 @@ async function pendingOf(
 export const orderJobs: Readonly<Record<string, JobHandler<Deps>>> = { "order.expire": expireOrder, "order.settle": settleOrder };
 
 export async function orderHistory(v: Vars, id: string) {
-  await findOrder(v, id);
+  const order = await findOrder(v, id);
   const rows = await v.db.select().from(orderEvents).where(eq(orderEvents.orderId, id)).orderBy(asc(orderEvents.id));
   return {
     object: "list" as const,
     url: `/v1/orders/${id}/events`,
     has_more: false,
-    data: rows.map((r) => ({ id: r.id, object: "order_event" as const, type: r.type, created: r.createdAt.toISOString(), data: r.data })),
+    data: rows.map((r) => ({
+      id: r.id,
+      object: "order_event" as const,
+      type: r.type,
+      created: r.createdAt.toISOString(),
+      livemode: order.livemode,
+      data: r.data,
+    })),
   };
 }
 

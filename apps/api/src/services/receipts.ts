@@ -40,7 +40,9 @@ export function receiptOf(p: PaymentRow, merchant: MerchantRow, paid: Date) {
         }
       : null;
   return {
+    id: `rcpt_${p.id.slice(p.id.indexOf("_") + 1)}`,
     object: "receipt" as const,
+    created: paid.toISOString(),
     number: `R-${p.id.slice(4, 20)}`,
     payment: p.id,
     livemode: p.livemode,

@@ -3031,6 +3031,8 @@ export type components = {
           [key: string]: unknown;
         };
         id: string;
+        /** @example false */
+        livemode: boolean;
         /** @enum {string} */
         object: "order_event";
         type: string;
@@ -3438,11 +3440,18 @@ export type components = {
       amount: number;
       amount_refunded: number;
       /**
+       * @description When the payment was first captured, as `paid_at`
+       * @example 2026-11-23T10:00:00.000Z
+       */
+      created: string;
+      /**
        * @description ISO 4217 code
        * @example KGS
        */
       currency: string;
       description: string | null;
+      /** @description The receipt's id: `rcpt_` and its payment's id without `pay_` */
+      id: string;
       /** @example false */
       livemode: boolean;
       merchant: {
@@ -4047,6 +4056,8 @@ export type components = {
       error: string | null;
       event: string;
       id: string;
+      /** @example false */
+      livemode: boolean;
       /** @enum {string} */
       object: "webhook_attempt";
       response_status: number | null;

@@ -141,6 +141,7 @@ const OrderEvent = z.object({
   object: z.literal("order_event"),
   type: z.string(),
   created: Timestamp,
+  livemode: Livemode,
   data: z.record(z.string(), z.unknown()),
 });
 

@@ -162,7 +162,9 @@ export const CreateRefund = z
 
 export const Receipt = z
   .object({
+    id: z.string().openapi({ description: "The receipt's id: `rcpt_` and its payment's id without `pay_`" }),
     object: z.literal("receipt"),
+    created: Timestamp.openapi({ description: "When the payment was first captured, as `paid_at`" }),
     number: z.string(),
     payment: z.string(),
     livemode: Livemode,
