@@ -2,8 +2,8 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv, Deps } from "./context.js";
-import { isDatabaseDown } from "./db/errors.js";
-import { ApiError, unavailable } from "./lib/errors.js";
+import { isConflict, isDatabaseDown } from "./db/errors.js";
+import { ApiError, conflicted, unavailable } from "./lib/errors.js";
 import { validationHook } from "./lib/router.js";
 import { authenticate } from "./middleware/auth.js";
 import { bodyLimit } from "./middleware/body-limit.js";
@@ -138,9 +138,10 @@ export function createApp(deps: Deps) {
     throw new ApiError(404, "invalid_request_error", "route_not_found", `Unrecognized request URL (${c.req.method}: ${c.req.path}).`);
   });
 
-  app.onError((err, c) => {
+  app.onError(async (err, c) => {
     const requestId = c.get("requestId") ?? "unknown";
     let api: ApiError;
+    let again: Request | undefined;
     if (err instanceof ApiError) api = err;
     else if (err instanceof HTTPException) {
       const malformed = /json/i.test(err.message);
@@ -154,6 +155,9 @@ export function createApp(deps: Deps) {
       const message =
         "A value in the request cannot be stored: a character such as U+0000 or a lone UTF-16 surrogate, or a time outside the years 1 to 9999.";
       api = new ApiError(400, "invalid_request_error", "parameter_invalid", message);
+    } else if (isConflict(err)) {
+      api = conflicted();
+      again = await requestAgain(c.req);
     } else if (isDatabaseDown(err)) {
       api = unavailable();
     } else {
@@ -162,10 +166,51 @@ export function createApp(deps: Deps) {
     }
     for (const [k, v] of Object.entries(api.headers)) defaultHeader(c, k, v);
     defaultHeader(c, "Request-Id", requestId);
-    return c.json(api.body(requestId), api.status);
+    const res = c.json(api.body(requestId), api.status);
+    if (again) runAgain.set(res, again);
+    return res;
   });
 
   return app;
+}
+
+/**
+ * Requests that PostgreSQL rolled back whole as a deadlock's (or a serialization failure's)
+ * victim, by their answer: run again by `fetchRunningConflictsAgain`. Writes lock a merchant's
+ * balance shards, a payout and its jobs, an order and its payment; when two writes take such
+ * rows in opposite orders, PostgreSQL ends one of them, and nothing of it was committed.
+ */
+const runAgain = new WeakMap<Response, Request>();
+
+/** The request as it came, body included (read once by then, so taken from Hono's cache). */
+async function requestAgain(req: { url: string; method: string; raw: Request; text(): Promise<string> }): Promise<Request | undefined> {
+  try {
+    const body = req.method === "GET" || req.method === "HEAD" ? undefined : await req.text();
+    return new Request(req.url, { method: req.method, headers: req.raw.headers, body });
+  } catch {
+    return undefined;
+  }
+}
+
+/** How often a conflict's victim is run again before the 503 reaches the client (who may retry with its key). */
+const CONFLICT_RUNS = 5;
+
+/**
+ * The app's fetch, running a conflict's victim again (a few ms later, while the write that won
+ * commits), as a client retrying with its Idempotency-Key would: the claim rolled back with the
+ * rest, so the next run is a first run. What PostgreSQL retries nowhere, the API does.
+ */
+export function fetchRunningConflictsAgain(app: { fetch(req: Request, env?: unknown): Response | Promise<Response> }) {
+  return async (req: Request, env?: unknown): Promise<Response> => {
+    let res = await app.fetch(req, env);
+    for (let run = 1; run <= CONFLICT_RUNS; run++) {
+      const again = runAgain.get(res);
+      if (!again) break;
+      await new Promise((done) => setTimeout(done, run * (5 + Math.random() * 20)));
+      res = await app.fetch(again, env);
+    }
+    return res;
+  };
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -2,7 +2,7 @@ import type { AddressInfo, Server, Socket } from "node:net";
 import { createAdaptorServer, type ServerType } from "@hono/node-server";
 import { sql } from "drizzle-orm";
 import type { Logger } from "pino";
-import { createApp } from "./app.js";
+import { createApp, fetchRunningConflictsAgain } from "./app.js";
 import { loadLiveConnectors } from "./connectors/live.js";
 import type { Deps } from "./context.js";
 import { createDatabase, createReplicaPool, createSidePool, type Database } from "./db/client.js";
@@ -98,7 +98,7 @@ export function listen(
   opts: { reusePort?: boolean } = {},
 ): Promise<{ server: ServerType; url: string; port: number }> {
   return new Promise((resolve, reject) => {
-    const server = createAdaptorServer({ fetch: runtime.app.fetch });
+    const server = createAdaptorServer({ fetch: fetchRunningConflictsAgain(runtime.app) });
     server.on("clientError", answerClientError);
     server.once("error", reject);
     (server as Server).listen({ host, port, reusePort: opts.reusePort === true }, () => {

@@ -10,6 +10,15 @@ const DB_UNAVAILABLE = /^(08|57P0|57014|53300|40001|40P01|25006)|ECONNREFUSED|EC
 const DB_UNAVAILABLE_MESSAGE =
   /^(Connection terminated|Client has encountered a connection error|Client was closed and is not queryable|timeout exceeded when trying to connect|Query read timeout)/;
 
+/** A deadlock or serialization failure: the write met a concurrent one and was rolled back whole. */
+const CONFLICT = /^(40001|40P01)$/;
+
+export function isConflict(err: unknown): boolean {
+  let e = err as { code?: unknown; cause?: unknown } | undefined;
+  for (let depth = 0; e && depth < 3; depth++, e = e.cause as typeof e) if (CONFLICT.test(String(e.code ?? ""))) return true;
+  return false;
+}
+
 export function isDatabaseDown(err: unknown): boolean {
   // Drizzle wraps the driver's error as `cause`.
   let e = err as { code?: unknown; message?: unknown; cause?: unknown } | undefined;

@@ -80,6 +80,18 @@ export const rateLimited = (retryAfterSeconds: number) =>
     {},
     { "Retry-After": String(retryAfterSeconds) },
   );
+/** A write that met a concurrent one on the same rows too often in a row; nothing of it was applied. */
+export const conflicted = () =>
+  new ApiError(
+    503,
+    "api_error",
+    "concurrent_update",
+    "This request met concurrent ones on the same records and was not applied; retry it with the same Idempotency-Key.",
+    undefined,
+    {},
+    { "Retry-After": "1" },
+  );
+
 export const unavailable = (retryAfterSeconds = 1) =>
   new ApiError(
     503,
