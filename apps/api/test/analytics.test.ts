@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RETENTION_JOB } from "../src/jobs/retention.js";
 import { successRates, transitFigures } from "../src/services/analytics.js";
 import type { TestApi } from "../src/testing.js";
-import { fundedCustomer, type Http, http, startTestApi, TEST_CARD } from "./support.js";
+import { fundedCustomer, type Http, http, schemaValidator, startTestApi, TEST_CARD } from "./support.js";
 
 /**
  * GET /v1/analytics/overview (issue 22, the console's Overview): every figure must equal what a
@@ -246,6 +246,9 @@ describe("GET /v1/analytics/overview", () => {
       ["KZT", 0, 0],
     ]);
     expect(r.totals).toEqual([{ currency: "KZT", count: 0, amount: 0, refund_count: 0, refund_amount: 0, fee_amount: 0 }]);
+    // The answer fits the document's own schema, zeros included.
+    const check = schemaValidator((await http(api.url).get("/openapi.json")).body);
+    expect(check("/components/schemas/AnalyticsOverview", r)).toEqual([]);
   });
 
   it("shows a merchant only its own payments", async () => {

@@ -1724,10 +1724,6 @@ export type components = {
        *     ]
        */
       rides_by_route: {
-        /**
-         * @description Integer in minor units: 15000 KGS = 150.00 KGS
-         * @example 15000
-         */
         amount: number;
         /**
          * @description ISO 4217 code

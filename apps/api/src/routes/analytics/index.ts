@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { Amount, bearer, CurrencyCode, errors, json, Livemode, TimeZone } from "../../lib/openapi.js";
+import { bearer, CurrencyCode, errors, json, Livemode, TimeZone } from "../../lib/openapi.js";
 import { createRouter } from "../../lib/router.js";
 import { allow } from "../../middleware/auth.js";
 import { analyticsOverview } from "../../services/analytics.js";
@@ -22,15 +22,18 @@ const OverviewQuery = z.strictObject({
     }),
 });
 
+/** A sum of amounts: 0 on a day without any, and above one payment's largest amount on a busy one. */
+const Sum = z.number().int().min(0);
+
 const Day = z
   .object({
     date: z.string().openapi({ description: "The local calendar day, YYYY-MM-DD", example: "2026-12-01" }),
     currency: CurrencyCode,
     count: z.number().int().openapi({ description: "Payments created that day that succeeded", example: 412 }),
-    amount: Amount.openapi({ description: "What those payments captured, in minor units", example: 61_800_000 }),
+    amount: Sum.openapi({ description: "What those payments captured, in minor units", example: 61_800_000 }),
     refund_count: z.number().int().openapi({ description: "Refunds made that day", example: 3 }),
-    refund_amount: Amount.openapi({ description: "What those refunds returned", example: 450_000 }),
-    fee_amount: Amount.openapi({ description: "The fees on that day's succeeded payments", example: 1_545_000 }),
+    refund_amount: Sum.openapi({ description: "What those refunds returned", example: 450_000 }),
+    fee_amount: Sum.openapi({ description: "The fees on that day's succeeded payments", example: 1_545_000 }),
   })
   .openapi("AnalyticsDay");
 
@@ -57,7 +60,7 @@ const Transit = z
     rides_by_hour: z
       .array(z.object({ hour: z.number().int().min(0).max(23), rides: z.number().int() }))
       .openapi({ description: "All 24 local hours of the day, 0 first", example: [{ hour: 8, rides: 930 }] }),
-    rides_by_route: z.array(z.object({ route: z.string(), currency: CurrencyCode, rides: z.number().int(), amount: Amount })).openapi({
+    rides_by_route: z.array(z.object({ route: z.string(), currency: CurrencyCode, rides: z.number().int(), amount: Sum })).openapi({
       description: "Busiest first; amount is the fares paid",
       example: [{ route: "7", currency: "KGS", rides: 2210, amount: 4_420_000 }],
     }),
