@@ -91,6 +91,20 @@ export function allow(...kinds: CallerKind[]): MiddlewareHandler<AppEnv> {
   };
 }
 
+/**
+ * Where the merchant's money goes out (bank accounts, payouts, the payout schedule) and its
+ * business policy: a member's session must be an owner's (else 403 `role_not_allowed`). A
+ * secret API key passes, as at Stripe: it is the merchant's own server.
+ */
+export function ownerSessions(): MiddlewareHandler<AppEnv> {
+  return async function ownerSessionsOnly(c, next) {
+    const p = c.get("principal");
+    if (p.kind === "secret" && p.session && p.session.role !== "owner")
+      throw forbidden(`A member with role '${p.session.role ?? "support"}' may not do this: only an owner may.`, "role_not_allowed");
+    return next();
+  };
+}
+
 /** The calling merchant; `vars` is `c.var`. */
 export function merchantOf(vars: { principal: Principal }) {
   const p = vars.principal;

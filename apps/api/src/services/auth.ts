@@ -1,7 +1,7 @@
 import { createHmac, randomInt } from "node:crypto";
 import { hash as argonHash, verify as argonVerify } from "@node-rs/argon2";
 import { and, desc, eq, gt, gte, isNotNull, isNull, sql } from "drizzle-orm";
-import type { AppEnv, Deps } from "../context.js";
+import type { AppEnv, Deps, Principal } from "../context.js";
 import type { Db } from "../db/client.js";
 import { customers, identities, merchants, recoveryCodes, securityEvents, signInChallenges, signInThrottles } from "../db/schema/index.js";
 import { randomToken, safeEqual } from "../lib/crypto.js";
@@ -143,6 +143,19 @@ export async function audit(
     detail: e.detail ?? {},
     createdAt: v.deps.now(),
   });
+}
+
+/**
+ * Who did it, for an audit event: the signed-in person (their identity, also as `actor`), or
+ * for an API key the acting key's id (`key_…`, never the key itself), or the platform admin.
+ */
+export function actorOf(p: Principal | undefined): { identityId: string | null; actor: string | null } {
+  if (!p) return { identityId: null, actor: null };
+  if ((p.kind === "secret" || p.kind === "customer") && p.session) return { identityId: p.session.identityId, actor: p.session.identityId };
+  if (p.kind === "admin") return { identityId: null, actor: "platform_admin" };
+  if (p.kind === "job") return { identityId: null, actor: `job:${p.job}` };
+  if (p.kind === "anonymous") return { identityId: null, actor: null };
+  return { identityId: null, actor: p.keyId };
 }
 
 /**

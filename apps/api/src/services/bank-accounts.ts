@@ -7,6 +7,7 @@ import { invalid, notFound } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import { type ListParams, listOwned } from "../lib/pagination.js";
 import { merchantOf } from "../middleware/auth.js";
+import { actorOf, audit } from "./auth.js";
 
 type Vars = AppEnv["Variables"];
 export type BankAccountRow = typeof bankAccounts.$inferSelect;
@@ -30,6 +31,7 @@ export function bankAccountObject(r: BankAccountRow) {
 export async function createBankAccount(
   v: Vars,
   input: { country: string; holder_name: string; account_number: string; bank_code: string; currency: string },
+  ip: string,
 ) {
   const p = merchantOf(v);
   const check = validateBankAccount(input);
@@ -57,7 +59,25 @@ export async function createBankAccount(
       defaultForCurrency: !other,
     })
     .returning();
-  return row as BankAccountRow;
+  const created = row as BankAccountRow;
+  // A new payout destination (it may become the default): audited with who added it, and the last 4 characters only.
+  const { identityId, actor } = actorOf(p);
+  await audit(v, {
+    type: "bank_account.created",
+    merchantId: p.merchantId,
+    identityId,
+    ip,
+    livemode: p.livemode,
+    detail: {
+      actor,
+      bank_account: created.id,
+      country: created.country,
+      currency: created.currency,
+      last4: created.last4,
+      default_for_currency: created.defaultForCurrency,
+    },
+  });
+  return created;
 }
 
 const owned = (p: MerchantPrincipal) => and(eq(bankAccounts.merchantId, p.merchantId), eq(bankAccounts.livemode, p.livemode));
@@ -89,10 +109,11 @@ export function listBankAccounts(v: Vars, q: ListParams) {
  * Removed from the merchant's view (kept for the payouts that went to it). If it was the
  * default, the oldest remaining account in its currency takes over.
  */
-export async function deleteBankAccount(v: Vars, id: string) {
+export async function deleteBankAccount(v: Vars, id: string, ip: string) {
   const p = merchantOf(v);
   const row = await findBankAccount(v.db, p, id);
   await v.db.update(bankAccounts).set({ deletedAt: v.deps.now(), defaultForCurrency: false }).where(eq(bankAccounts.id, row.id));
+  let newDefault: string | null = null;
   if (row.defaultForCurrency) {
     const [next] = await v.db
       .select({ id: bankAccounts.id })
@@ -101,6 +122,23 @@ export async function deleteBankAccount(v: Vars, id: string) {
       .orderBy(asc(bankAccounts.id))
       .limit(1);
     if (next) await v.db.update(bankAccounts).set({ defaultForCurrency: true }).where(eq(bankAccounts.id, next.id));
+    newDefault = next?.id ?? null;
   }
+  const { identityId, actor } = actorOf(p);
+  await audit(v, {
+    type: "bank_account.deleted",
+    merchantId: p.merchantId,
+    identityId,
+    ip,
+    livemode: p.livemode,
+    detail: {
+      actor,
+      bank_account: row.id,
+      currency: row.currency,
+      last4: row.last4,
+      was_default: row.defaultForCurrency,
+      ...(row.defaultForCurrency ? { new_default: newDefault } : {}),
+    },
+  });
   return { id: row.id, object: "bank_account" as const, deleted: true as const };
 }

@@ -20,6 +20,7 @@ import { at } from "../lib/json.js";
 import { checkCursor, type ListParams, listOwned } from "../lib/pagination.js";
 import { pgArray } from "../lib/pg-array.js";
 import { merchantOf } from "../middleware/auth.js";
+import { actorOf, audit } from "./auth.js";
 import { type BankAccountRow, defaultBankAccount, findBankAccount } from "./bank-accounts.js";
 import { emitEvent } from "./events.js";
 
@@ -444,6 +445,7 @@ export async function getPayoutSchedule(v: Vars) {
 export async function putPayoutSchedule(
   v: Vars,
   input: { interval: "manual" | "daily" | "weekly"; weekly_anchor?: string | undefined; minimum?: number | undefined },
+  ip: string,
 ) {
   const p = merchantOf(v);
   if (input.interval !== "weekly" && input.weekly_anchor !== undefined)
@@ -474,6 +476,16 @@ export async function putPayoutSchedule(
     v.db,
   );
   if (next) await planScheduledRun(v.deps, v.db, p, next);
+  // How often the balance leaves on its own: audited with who set it.
+  const { identityId, actor } = actorOf(p);
+  await audit(v, {
+    type: "payout_schedule.updated",
+    merchantId: p.merchantId,
+    identityId,
+    ip,
+    livemode: p.livemode,
+    detail: { actor, interval: schedule.interval, weekly_anchor: schedule.weeklyAnchor, minimum: schedule.minimum },
+  });
   return scheduleObject(p, schedule, from);
 }
 

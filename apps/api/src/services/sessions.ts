@@ -93,7 +93,9 @@ const READS = new Set(["GET", "HEAD", "OPTIONS"]);
 /**
  * What a member's role may do with the merchant's API. support: read everything, refund,
  * and look after its own sign-in; developer: also payments, keys, webhooks and the rest;
- * owner: also the team (members).
+ * owner: also the team (members), and where money goes out (bank accounts, payouts, the
+ * payout schedule) and the buyer policy: those routes say so with ownerSessions()
+ * (middleware/auth.ts), which a secret API key passes.
  */
 export function roleAllows(role: Role, method: string, path: string): boolean {
   if (role === "owner") return true;

@@ -463,7 +463,10 @@ export type paths = {
     /** List bank accounts, newest first */
     get: operations["getBankAccounts"];
     put?: never;
-    /** Add a bank account for payouts (validated per country; the number is stored encrypted) */
+    /**
+     * Add a bank account for payouts (validated per country; the number is stored encrypted)
+     * @description A member's session needs the owner role (else 403 `role_not_allowed`); a secret API key may. Recorded as the security event `bank_account.created`, naming who did it.
+     */
     post: operations["postBankAccounts"];
     delete?: never;
     options?: never;
@@ -482,7 +485,10 @@ export type paths = {
     get: operations["getBankAccountsId"];
     put?: never;
     post?: never;
-    /** Remove a bank account (payouts already made keep it) */
+    /**
+     * Remove a bank account (payouts already made keep it)
+     * @description A member's session needs the owner role (else 403 `role_not_allowed`); a secret API key may. Recorded as the security event `bank_account.deleted`, naming who did it.
+     */
     delete: operations["deleteBankAccountsId"];
     options?: never;
     head?: never;
@@ -498,7 +504,10 @@ export type paths = {
     };
     /** The buyer policy in force */
     get: operations["getBuyerPolicy"];
-    /** Set the buyer policy: a new immutable version */
+    /**
+     * Set the buyer policy: a new immutable version
+     * @description A member's session needs the owner role (else 403 `role_not_allowed`); a secret API key may.
+     */
     put: operations["putBuyerPolicy"];
     post?: never;
     delete?: never;
@@ -518,7 +527,10 @@ export type paths = {
     get: operations["getBuyerReliability"];
     put?: never;
     post?: never;
-    /** Erase a buyer's history across the platform (the right to be forgotten) */
+    /**
+     * Erase a buyer's history across the platform (the right to be forgotten)
+     * @description A member's session needs the owner role (else 403 `role_not_allowed`); a secret API key may.
+     */
     delete: operations["deleteBuyerReliability"];
     options?: never;
     head?: never;
@@ -1059,7 +1071,10 @@ export type paths = {
     };
     /** The merchant's payout schedule */
     get: operations["getPayoutSchedule"];
-    /** Set the payout schedule: manual, daily or weekly (with its day), paying out the whole available balance above a minimum */
+    /**
+     * Set the payout schedule: manual, daily or weekly (with its day), paying out the whole available balance above a minimum
+     * @description A member's session needs the owner role (else 403 `role_not_allowed`); a secret API key may. Recorded as the security event `payout_schedule.updated`, naming who did it.
+     */
     put: operations["putPayoutSchedule"];
     post?: never;
     delete?: never;
@@ -1080,7 +1095,7 @@ export type paths = {
     put?: never;
     /**
      * Pay out part of the available balance to a bank account (never more than available)
-     * @description The amount leaves `available` at once. Refusals (400, nothing changes): `balance_insufficient` (param `amount`, with `available`), `bank_account_missing` (no default account in the currency), `bank_account_currency_mismatch`, and in live mode without a configured payout rail `method_unavailable`. Test mode: an account number ending in 0000 fails with `failure_code: account_closed`; others are `paid` once run_jobs passes `arrival_date`.
+     * @description The amount leaves `available` at once. Refusals (400, nothing changes): `balance_insufficient` (param `amount`, with `available`), `bank_account_missing` (no default account in the currency), `bank_account_currency_mismatch`, and in live mode without a configured payout rail `method_unavailable`. Test mode: an account number ending in 0000 fails with `failure_code: account_closed`; others are `paid` once run_jobs passes `arrival_date`. A member's session needs the owner role (else 403 `role_not_allowed`); a secret API key may.
      */
     post: operations["postPayouts"];
     delete?: never;
@@ -1117,7 +1132,7 @@ export type paths = {
     put?: never;
     /**
      * Cancel a pending payout: its amount returns to available
-     * @description Only while `pending` (before the rail hands it to the bank); otherwise 400 `payout_unexpected_state`.
+     * @description Only while `pending` (before the rail hands it to the bank); otherwise 400 `payout_unexpected_state`. A member's session needs the owner role (else 403 `role_not_allowed`); a secret API key may.
      */
     post: operations["postPayoutsIdCancel"];
     delete?: never;
@@ -2760,7 +2775,7 @@ export type components = {
       email: string;
       phone?: string;
       /**
-       * @description owner: everything; developer: payments, keys, webhooks; support: read and refund
+       * @description owner: everything, and alone (of the roles) the team, bank accounts, payouts, the payout schedule, the buyer policy and erasing a buyer's history; developer: payments, keys, webhooks, and reading the rest; support: read and refund. A secret API key is the merchant's server: it may do what an owner may, except manage the team
        * @enum {string}
        */
       role: "owner" | "developer" | "support";
@@ -2860,7 +2875,7 @@ export type components = {
       object: "member";
       phone: string | null;
       /**
-       * @description owner: everything; developer: payments, keys, webhooks; support: read and refund
+       * @description owner: everything, and alone (of the roles) the team, bank accounts, payouts, the payout schedule, the buyer policy and erasing a buyer's history; developer: payments, keys, webhooks, and reading the rest; support: read and refund. A secret API key is the merchant's server: it may do what an owner may, except manage the team
        * @enum {string}
        */
       role: "owner" | "developer" | "support";

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { Amount, bearer, body, CurrencyCode, errors, json, Livemode, Timestamp } from "../../lib/openapi.js";
 import { createRouter } from "../../lib/router.js";
-import { allow } from "../../middleware/auth.js";
+import { allow, ownerSessions } from "../../middleware/auth.js";
 import { buyerReliability, buyerReliabilitySummary, eraseBuyer, findBuyerPolicy, putBuyerPolicy } from "../../services/buyers.js";
 
 const Phone = z
@@ -135,6 +135,7 @@ const BuyerReliabilitySummary = z
 
 const tags = ["Buyer reliability"];
 const sk = allow("secret");
+const OWNER_ONLY = "A member's session needs the owner role (else 403 `role_not_allowed`); a secret API key may.";
 const r = {
   get: createRoute({
     method: "get",
@@ -151,8 +152,9 @@ const r = {
     path: "/v1/buyer_reliability",
     tags,
     summary: "Erase a buyer's history across the platform (the right to be forgotten)",
+    description: OWNER_ONLY,
     security: bearer,
-    middleware: sk,
+    middleware: [allow("secret"), ownerSessions()] as const,
     request: { query: BuyerQuery },
     responses: { 200: json(ErasedBuyer), ...errors },
   }),
@@ -181,8 +183,9 @@ const r = {
     path: "/v1/buyer_policy",
     tags,
     summary: "Set the buyer policy: a new immutable version",
+    description: OWNER_ONLY,
     security: bearer,
-    middleware: sk,
+    middleware: [allow("secret"), ownerSessions()] as const,
     request: body(PutBuyerPolicy, {
       min_score_on_pickup: 40,
       no_show_fee_by_score: [

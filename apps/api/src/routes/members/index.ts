@@ -8,9 +8,11 @@ import { clientIp } from "../../middleware/rate-limit.js";
 import { inviteMember, listMembers, removeMember } from "../../services/members.js";
 import { getMerchant } from "../../services/merchants.js";
 
-const Role = z
-  .enum(["owner", "developer", "support"])
-  .openapi({ description: "owner: everything; developer: payments, keys, webhooks; support: read and refund" });
+const Role = z.enum(["owner", "developer", "support"]).openapi({
+  description:
+    "owner: everything, and alone (of the roles) the team, bank accounts, payouts, the payout schedule, the buyer policy and erasing a buyer's history; " +
+    "developer: payments, keys, webhooks, and reading the rest; support: read and refund. A secret API key is the merchant's server: it may do what an owner may, except manage the team",
+});
 const Member = z
   .object({
     id: z.string(),

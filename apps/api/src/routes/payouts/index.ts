@@ -16,8 +16,9 @@ import {
   Timestamp,
 } from "../../lib/openapi.js";
 import { createRouter } from "../../lib/router.js";
-import { allow, merchantOf } from "../../middleware/auth.js";
+import { allow, merchantOf, ownerSessions } from "../../middleware/auth.js";
 import { noParameters } from "../../middleware/no-parameters.js";
+import { clientIp } from "../../middleware/rate-limit.js";
 import {
   bankAccountObject,
   createBankAccount,
@@ -145,6 +146,8 @@ const PutPayoutSchedule = z
 
 const tags = ["Payouts"];
 const baId = { params: IdParam("ba") };
+const OWNER_ONLY = "A member's session needs the owner role (else 403 `role_not_allowed`); a secret API key may.";
+const audited = (type: string) => `${OWNER_ONLY} Recorded as the security event \`${type}\`, naming who did it.`;
 const poId = { params: IdParam("po") };
 
 const routes = {
@@ -153,8 +156,9 @@ const routes = {
     path: "/v1/bank_accounts",
     tags,
     summary: "Add a bank account for payouts (validated per country; the number is stored encrypted)",
+    description: audited("bank_account.created"),
     security: bearer,
-    middleware: [allow("secret")] as const,
+    middleware: [allow("secret"), ownerSessions()] as const,
     request: body(CreateBankAccount, {
       country: "KZ",
       holder_name: "Shop Example LLP",
@@ -189,8 +193,9 @@ const routes = {
     path: "/v1/bank_accounts/{id}",
     tags,
     summary: "Remove a bank account (payouts already made keep it)",
+    description: audited("bank_account.deleted"),
     security: bearer,
-    middleware: [allow("secret")] as const,
+    middleware: [allow("secret"), ownerSessions()] as const,
     request: baId,
     responses: { 200: json(z.object({ id: z.string(), object: z.literal("bank_account"), deleted: z.literal(true) })), ...errors },
   }),
@@ -203,9 +208,10 @@ const routes = {
       "The amount leaves `available` at once. Refusals (400, nothing changes): `balance_insufficient` (param `amount`, with " +
       "`available`), `bank_account_missing` (no default account in the currency), `bank_account_currency_mismatch`, and in live " +
       "mode without a configured payout rail `method_unavailable`. Test mode: an account number ending in 0000 fails with " +
-      "`failure_code: account_closed`; others are `paid` once run_jobs passes `arrival_date`.",
+      "`failure_code: account_closed`; others are `paid` once run_jobs passes `arrival_date`. " +
+      OWNER_ONLY,
     security: bearer,
-    middleware: [allow("secret")] as const,
+    middleware: [allow("secret"), ownerSessions()] as const,
     request: body(CreatePayout, { amount: 100000, currency: "KGS" }),
     responses: { 200: json(Payout), ...errors },
   }),
@@ -235,9 +241,9 @@ const routes = {
     path: "/v1/payouts/{id}/cancel",
     tags,
     summary: "Cancel a pending payout: its amount returns to available",
-    description: "Only while `pending` (before the rail hands it to the bank); otherwise 400 `payout_unexpected_state`.",
+    description: `Only while \`pending\` (before the rail hands it to the bank); otherwise 400 \`payout_unexpected_state\`. ${OWNER_ONLY}`,
     security: bearer,
-    middleware: [allow("secret"), noParameters] as const,
+    middleware: [allow("secret"), ownerSessions(), noParameters] as const,
     request: poId,
     responses: { 200: json(Payout), ...errors },
   }),
@@ -278,8 +284,9 @@ const routes = {
     path: "/v1/payout_schedule",
     tags,
     summary: "Set the payout schedule: manual, daily or weekly (with its day), paying out the whole available balance above a minimum",
+    description: audited("payout_schedule.updated"),
     security: bearer,
-    middleware: [allow("secret")] as const,
+    middleware: [allow("secret"), ownerSessions()] as const,
     request: body(PutPayoutSchedule, { interval: "weekly", weekly_anchor: "monday", minimum: 100000 }),
     responses: { 200: json(PayoutSchedule), ...errors },
   }),
@@ -309,7 +316,9 @@ const REPORT_CSV: CsvColumn<Awaited<ReturnType<typeof payoutTransactions>>["data
 ];
 
 export const payoutRoutes = createRouter()
-  .openapi(routes.createBankAccount, async (c) => c.json(bankAccountObject(await createBankAccount(c.var, c.req.valid("json"))), 200))
+  .openapi(routes.createBankAccount, async (c) =>
+    c.json(bankAccountObject(await createBankAccount(c.var, c.req.valid("json"), clientIp(c))), 200),
+  )
   .openapi(routes.listBankAccounts, async (c) => {
     const l = await listBankAccounts(c.var, c.req.valid("query"));
     return c.json({ ...l, data: l.data.map(bankAccountObject) }, 200);
@@ -317,7 +326,7 @@ export const payoutRoutes = createRouter()
   .openapi(routes.retrieveBankAccount, async (c) =>
     c.json(bankAccountObject(await findBankAccount(c.get("db"), merchantOf(c.var), c.req.valid("param").id)), 200),
   )
-  .openapi(routes.deleteBankAccount, async (c) => c.json(await deleteBankAccount(c.var, c.req.valid("param").id), 200))
+  .openapi(routes.deleteBankAccount, async (c) => c.json(await deleteBankAccount(c.var, c.req.valid("param").id, clientIp(c)), 200))
   .openapi(routes.createPayout, async (c) => c.json(payoutObject(await createPayout(c.var, c.req.valid("json"))), 200))
   .openapi(routes.listPayouts, async (c) => {
     const { format, ...q } = c.req.valid("query");
@@ -344,4 +353,4 @@ export const payoutRoutes = createRouter()
     return c.json(await payoutTransactions(c.var, id, q), 200);
   })
   .openapi(routes.getSchedule, async (c) => c.json(await getPayoutSchedule(c.var), 200))
-  .openapi(routes.putSchedule, async (c) => c.json(await putPayoutSchedule(c.var, c.req.valid("json")), 200));
+  .openapi(routes.putSchedule, async (c) => c.json(await putPayoutSchedule(c.var, c.req.valid("json"), clientIp(c)), 200));
