@@ -1,9 +1,9 @@
 import { and, desc, eq, isNull } from "drizzle-orm";
 import type { AppEnv, MerchantPrincipal } from "../context.js";
 import { apiKeys } from "../db/schema/index.js";
-import { invalid, notFound } from "../lib/errors.js";
+import { forbidden, invalid, notFound } from "../lib/errors.js";
 import { forgetCachedKeys } from "../middleware/auth.js";
-import { audit } from "./auth.js";
+import { actorOf, audit } from "./auth.js";
 import { issueKey } from "./merchants.js";
 
 type V = AppEnv["Variables"];
@@ -54,6 +54,24 @@ async function keyOf(v: V, p: MerchantPrincipal, id: string) {
   return row;
 }
 
+/**
+ * A key that was rolled (it now expires) is being replaced, maybe because it leaked: it may
+ * not create, roll or revoke keys, or a thief holding it could outlive the roll. Read from
+ * the table, not the auth cache, so a roll made a moment ago (by any process) counts.
+ */
+async function requireStandingKey(v: V, p: MerchantPrincipal) {
+  if (p.kind !== "secret" || p.session) return;
+  const [me] = await v.db
+    .select({ expiresAt: apiKeys.expiresAt, revokedAt: apiKeys.revokedAt })
+    .from(apiKeys)
+    .where(eq(apiKeys.id, p.keyId));
+  if (!me || me.revokedAt || me.expiresAt)
+    throw forbidden(
+      "This key was rolled (it expires) or revoked: it may not create, roll or revoke keys. Use its replacement or the console.",
+      "api_key_rolled",
+    );
+}
+
 export async function listKeys(v: V, p: MerchantPrincipal) {
   const rows = await v.db
     .select()
@@ -65,57 +83,77 @@ export async function listKeys(v: V, p: MerchantPrincipal) {
 }
 
 export async function createKey(v: V, p: MerchantPrincipal, kind: "secret" | "publishable", ip: string) {
+  await requireStandingKey(v, p);
   const { id, key } = await issueKey(v.db, p.merchantId, kind, p.livemode);
+  const { identityId, actor } = actorOf(p);
   await audit(v, {
     type: "api_key.created",
     merchantId: p.merchantId,
-    identityId: p.kind === "secret" ? (p.session?.identityId ?? null) : null,
+    identityId,
     ip,
     livemode: p.livemode,
-    detail: { key: id, kind, livemode: p.livemode },
+    detail: { key: id, kind, livemode: p.livemode, actor },
   });
   return apiKeyObject(await keyOf(v, p, id), key);
 }
 
-/** A new key replaces this one; the old keeps working for `grace` seconds (0: stops now). */
+/**
+ * A new key replaces this one; the old keeps working for `grace` seconds (0: stops now). A key
+ * rolls once: a rolled key (it expires) is refused like a revoked one; to end its grace period
+ * early, revoke it.
+ */
 export async function rollKey(v: V, p: MerchantPrincipal, id: string, graceSeconds: number, ip: string) {
+  await requireStandingKey(v, p);
   const old = await keyOf(v, p, id);
-  if (old.revokedAt || (old.expiresAt && old.expiresAt.getTime() <= Date.now()))
-    throw invalid("api_key_inactive", "This key is revoked or expired; create a new one instead.", "id");
+  if (old.revokedAt || old.expiresAt)
+    throw invalid(
+      "api_key_inactive",
+      "This key is revoked, expired or already rolled; create a new one, or revoke it to end its grace period now.",
+      "id",
+    );
   const { id: newKeyId, key } = await issueKey(v.db, p.merchantId, old.kind, p.livemode);
   const expiresAt = new Date(Date.now() + graceSeconds * 1000);
-  if (!old.expiresAt || old.expiresAt > expiresAt)
-    await v.db
-      .update(apiKeys)
-      .set({ expiresAt })
-      .where(and(eq(apiKeys.id, id), eq(apiKeys.livemode, p.livemode)));
+  // Conditional: of two rolls racing on one key, one wins; the other changes nothing.
+  const [set] = await v.db
+    .update(apiKeys)
+    .set({ expiresAt })
+    .where(and(eq(apiKeys.id, id), eq(apiKeys.livemode, p.livemode), isNull(apiKeys.expiresAt), isNull(apiKeys.revokedAt)))
+    .returning({ id: apiKeys.id });
+  if (!set) throw invalid("api_key_inactive", "This key is revoked, expired or already rolled; create a new one instead.", "id");
   forgetAfterCommit(v);
+  const { identityId, actor } = actorOf(p);
   await audit(v, {
     type: "api_key.rolled",
     merchantId: p.merchantId,
-    identityId: p.kind === "secret" ? (p.session?.identityId ?? null) : null,
+    identityId,
     ip,
     livemode: p.livemode,
-    detail: { key: id, replaced_by: newKeyId, grace_seconds: graceSeconds, livemode: p.livemode },
+    detail: { key: id, replaced_by: newKeyId, grace_seconds: graceSeconds, livemode: p.livemode, actor },
   });
   return { rolled: apiKeyObject(await keyOf(v, p, id)), key: apiKeyObject(await keyOf(v, p, newKeyId), key) };
 }
 
 export async function revokeKey(v: V, p: MerchantPrincipal, id: string, ip: string) {
+  await requireStandingKey(v, p);
   await keyOf(v, p, id);
   if (p.keyId === id) throw invalid("api_key_in_use", "A key cannot revoke itself; use another key or the console.", "id");
-  await v.db
+  const revoked = await v.db
     .update(apiKeys)
     .set({ revokedAt: new Date() })
-    .where(and(eq(apiKeys.id, id), eq(apiKeys.livemode, p.livemode), isNull(apiKeys.revokedAt)));
+    .where(and(eq(apiKeys.id, id), eq(apiKeys.livemode, p.livemode), isNull(apiKeys.revokedAt)))
+    .returning({ id: apiKeys.id });
   forgetAfterCommit(v);
-  await audit(v, {
-    type: "api_key.revoked",
-    merchantId: p.merchantId,
-    identityId: p.kind === "secret" ? (p.session?.identityId ?? null) : null,
-    ip,
-    livemode: p.livemode,
-    detail: { key: id, livemode: p.livemode },
-  });
+  // Revoking a revoked key answers the key as it is and records nothing: it revoked nothing. The actor: the
+  // session's person, or the acting key's id (never its secret).
+  const { identityId, actor } = actorOf(p);
+  if (revoked.length)
+    await audit(v, {
+      type: "api_key.revoked",
+      merchantId: p.merchantId,
+      identityId,
+      ip,
+      livemode: p.livemode,
+      detail: { key: id, livemode: p.livemode, actor },
+    });
   return apiKeyObject(await keyOf(v, p, id));
 }

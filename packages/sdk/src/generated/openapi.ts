@@ -100,7 +100,10 @@ export type paths = {
     /** The merchant's API keys (hints only) */
     get: operations["getApiKeys"];
     put?: never;
-    /** Create an API key; the key is shown once */
+    /**
+     * Create an API key; the key is shown once
+     * @description A key that was rolled (it has an `expires_at`) may not create, roll or revoke keys: 403 `api_key_rolled`. Recorded as a security event naming who did it: the signed-in person, or the acting key's id in `detail.actor`.
+     */
     post: operations["postApiKeys"];
     delete?: never;
     options?: never;
@@ -117,7 +120,10 @@ export type paths = {
     };
     get?: never;
     put?: never;
-    /** Revoke a key at once */
+    /**
+     * Revoke a key at once
+     * @description A key cannot revoke itself (400 `api_key_in_use`). Revoking a revoked key answers it unchanged and records nothing. A key that was rolled (it has an `expires_at`) may not create, roll or revoke keys: 403 `api_key_rolled`. Recorded as a security event naming who did it: the signed-in person, or the acting key's id in `detail.actor`.
+     */
     post: operations["postApiKeysIdRevoke"];
     delete?: never;
     options?: never;
@@ -134,7 +140,10 @@ export type paths = {
     };
     get?: never;
     put?: never;
-    /** Replace a key; the old one works for a grace period */
+    /**
+     * Replace a key; the old one works for a grace period
+     * @description A key rolls once: a revoked, expired or already rolled key answers 400 `api_key_inactive` (revoke it to end its grace period early). A key that was rolled (it has an `expires_at`) may not create, roll or revoke keys: 403 `api_key_rolled`. Recorded as a security event naming who did it: the signed-in person, or the acting key's id in `detail.actor`.
+     */
     post: operations["postApiKeysIdRoll"];
     delete?: never;
     options?: never;

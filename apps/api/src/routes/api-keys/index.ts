@@ -33,6 +33,8 @@ const Roll = z
   .openapi("RollApiKey");
 const Rolled = z.object({ object: z.literal("api_key_roll"), rolled: ApiKey, key: ApiKey }).openapi("ApiKeyRoll");
 const tags = ["API keys"];
+const STANDING =
+  "A key that was rolled (it has an `expires_at`) may not create, roll or revoke keys: 403 `api_key_rolled`. Recorded as a security event naming who did it: the signed-in person, or the acting key's id in `detail.actor`.";
 const guard = allow("secret");
 
 const r = {
@@ -50,6 +52,7 @@ const r = {
     path: "/v1/api_keys",
     tags,
     summary: "Create an API key; the key is shown once",
+    description: STANDING,
     security: bearer,
     middleware: guard,
     request: body(Create, { kind: "publishable" }),
@@ -60,6 +63,7 @@ const r = {
     path: "/v1/api_keys/{id}/roll",
     tags,
     summary: "Replace a key; the old one works for a grace period",
+    description: `A key rolls once: a revoked, expired or already rolled key answers 400 \`api_key_inactive\` (revoke it to end its grace period early). ${STANDING}`,
     security: bearer,
     middleware: guard,
     request: { params: IdParam("key"), ...optionalBody(Roll, { expires_in: 3600 }) },
@@ -70,6 +74,7 @@ const r = {
     path: "/v1/api_keys/{id}/revoke",
     tags,
     summary: "Revoke a key at once",
+    description: `A key cannot revoke itself (400 \`api_key_in_use\`). Revoking a revoked key answers it unchanged and records nothing. ${STANDING}`,
     security: bearer,
     middleware: [guard, noParameters] as const,
     request: { params: IdParam("key") },
