@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull } from "drizzle-orm";
+import { and, desc, eq, isNotNull, isNull, ne } from "drizzle-orm";
 import type { AppEnv, Deps } from "../context.js";
 import { identities, merchants } from "../db/schema/index.js";
 import { forbidden, invalid, notFound } from "../lib/errors.js";
@@ -79,13 +79,43 @@ async function requireLiveCredentialForOwners(v: V, merchantId: string) {
     );
 }
 
+/**
+ * A merchant always keeps an active owner (members are the merchant's, in both modes): else
+ * nobody could manage the team or the payouts again without the platform admin. The
+ * merchant's row is locked first, so two owners removing each other at once cannot both win.
+ */
+async function requireAnotherActiveOwner(v: V, merchantId: string, leaving: string) {
+  await v.db.select({ id: merchants.id }).from(merchants).where(eq(merchants.id, merchantId)).for("update");
+  const [other] = await v.db
+    .select({ id: identities.id })
+    .from(identities)
+    .where(
+      and(
+        eq(identities.kind, "member"),
+        eq(identities.merchantId, merchantId),
+        eq(identities.role, "owner"),
+        isNull(identities.removedAt),
+        isNotNull(identities.acceptedAt),
+        ne(identities.id, leaving),
+      ),
+    )
+    .limit(1);
+  if (!other)
+    throw invalid(
+      "last_owner",
+      "This is the team's only active owner: invite another owner and let them sign in before removing this one.",
+      "id",
+    );
+}
+
 export async function removeMember(v: V, merchantId: string, id: string, ip: string) {
   const [target] = await v.db
-    .select({ role: identities.role })
+    .select({ role: identities.role, acceptedAt: identities.acceptedAt })
     .from(identities)
     .where(and(eq(identities.id, id), eq(identities.kind, "member"), eq(identities.merchantId, merchantId), isNull(identities.removedAt)));
   if (!target) throw notFound("member", id);
   if (target.role === "owner") await requireLiveCredentialForOwners(v, merchantId);
+  if (target.role === "owner" && target.acceptedAt) await requireAnotherActiveOwner(v, merchantId, id);
   const [row] = await v.db
     .update(identities)
     .set({ removedAt: v.deps.now() })

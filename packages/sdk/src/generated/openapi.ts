@@ -746,7 +746,7 @@ export type paths = {
     post?: never;
     /**
      * Remove a member (an owner's session); their sessions end
-     * @description Once the merchant's live mode is activated, removing an owner needs an owner's session switched to live mode: else 403 `live_mode_required`.
+     * @description Once the merchant's live mode is activated, removing an owner needs an owner's session switched to live mode: else 403 `live_mode_required`. The team always keeps an active owner: removing the only one (oneself included) answers 400 `last_owner`.
      */
     delete: operations["deleteMembersId"];
     options?: never;

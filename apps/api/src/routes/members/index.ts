@@ -71,7 +71,8 @@ const r = {
     tags,
     summary: "Remove a member (an owner's session); their sessions end",
     description:
-      "Once the merchant's live mode is activated, removing an owner needs an owner's session switched to live mode: else 403 `live_mode_required`.",
+      "Once the merchant's live mode is activated, removing an owner needs an owner's session switched to live mode: else 403 `live_mode_required`. " +
+      "The team always keeps an active owner: removing the only one (oneself included) answers 400 `last_owner`.",
     security: bearer,
     middleware: allow("secret"),
     request: { params: IdParam("idn") },
