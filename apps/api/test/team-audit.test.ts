@@ -1,19 +1,30 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestApi } from "../src/testing.js";
 import { accounts } from "./auth-support.js";
-import { startTestApi } from "./support.js";
+import { type Http, http, startTestApi } from "./support.js";
 
 /**
- * Audit E, F4: a team always keeps an active owner.
+ * Audit E, F4 and F6: a team always keeps an active owner; member events name who made the
+ * change as well as whom it concerns.
  */
 let api: TestApi;
 let a: ReturnType<typeof accounts>;
+let sk: Http;
+
+type Event = { type: string; identity: string | null; detail: Record<string, unknown> };
 
 beforeAll(async () => {
   api = await startTestApi();
   a = accounts(api);
+  sk = http(api.url, api.merchant.secretKey);
 });
 afterAll(() => api.close());
+
+async function events(type: string): Promise<Event[]> {
+  const r = await sk.get(`/v1/security_events?limit=100&type=${type}`);
+  expect(r.status).toBe(200);
+  return r.body.data;
+}
 
 describe("the last active owner", () => {
   it("cannot be removed, by themselves or while the other owner is only invited; once another owner is active, can", async () => {
@@ -41,5 +52,21 @@ describe("the last active owner", () => {
     expect((await next.call("DELETE", `/v1/members/${invited.id}`)).status).toBe(200);
     const team = (await next.get("/v1/members")).body.data as { id: string; role: string; status: string }[];
     expect(team.filter((m) => m.role === "owner" && m.status === "active").map((m) => m.id)).toEqual([second.id]);
+  });
+});
+
+describe("member events name their actor", () => {
+  it("member.invited and member.removed carry the target as identity and who did it as detail.actor", async () => {
+    const owner = await a.invite("actor-owner@team-audit.test", "owner");
+    const session = await a.signIn("actor-owner@team-audit.test");
+    const dev = (await session.post(`/v1/merchants/${api.merchant.id}/members`, { email: "actor-dev@team-audit.test", role: "developer" }))
+      .body;
+    expect((await session.call("DELETE", `/v1/members/${dev.id}`)).status).toBe(200);
+
+    const invited = await events("member.invited");
+    expect(invited.find((e) => e.identity === dev.id)?.detail).toMatchObject({ role: "developer", actor: owner.id });
+    expect(invited.find((e) => e.identity === owner.id)?.detail).toMatchObject({ role: "owner", actor: "platform_admin" });
+    const removed = await events("member.removed");
+    expect(removed.find((e) => e.identity === dev.id)?.detail).toMatchObject({ role: "developer", actor: owner.id });
   });
 });

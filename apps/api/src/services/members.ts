@@ -2,7 +2,7 @@ import { and, desc, eq, isNotNull, isNull, ne } from "drizzle-orm";
 import type { AppEnv, Deps } from "../context.js";
 import { identities, merchants } from "../db/schema/index.js";
 import { forbidden, invalid, notFound } from "../lib/errors.js";
-import { audit, normalizeEmail } from "./auth.js";
+import { actorOf, audit, normalizeEmail } from "./auth.js";
 import { accountId, revokeAllSessions } from "./sessions.js";
 
 type V = AppEnv["Variables"];
@@ -49,7 +49,14 @@ export async function inviteMember(v: V, merchantId: string, input: { email: str
     .onConflictDoNothing()
     .returning();
   if (!row) throw invalid("member_exists", "This email is already on your team.", "email");
-  await audit(v, { type: "member.invited", merchantId, identityId: row?.id, ip, detail: { role: input.role } });
+  // The event's identity is the person invited; `actor` names who invited them.
+  await audit(v, {
+    type: "member.invited",
+    merchantId,
+    identityId: row?.id,
+    ip,
+    detail: { role: input.role, actor: actorOf(v.principal).actor },
+  });
   return memberObject(row as IdentityRow);
 }
 
@@ -123,7 +130,14 @@ export async function removeMember(v: V, merchantId: string, id: string, ip: str
     .returning();
   if (!row) throw notFound("member", id);
   await revokeAllSessions(v.db, v.deps, id);
-  await audit(v, { type: "member.removed", merchantId, identityId: id, ip });
+  // The event's identity is the person removed; `actor` names who removed them.
+  await audit(v, {
+    type: "member.removed",
+    merchantId,
+    identityId: id,
+    ip,
+    detail: { role: row.role ?? "support", actor: actorOf(v.principal).actor },
+  });
   return { ...memberObject(row), deleted: true };
 }
 

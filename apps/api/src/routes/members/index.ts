@@ -50,7 +50,8 @@ const r = {
     summary:
       "Invite a member to a merchant's team (platform admin key, or an owner's session). The answer is the same whether or not the address belongs to anyone elsewhere; the invitation is pending until the person signs in with the emailed code or link",
     description:
-      "Once the merchant's live mode is activated, inviting an owner needs the platform admin or an owner's session switched to live mode: else 403 `live_mode_required`.",
+      "Once the merchant's live mode is activated, inviting an owner needs the platform admin or an owner's session switched to live mode: else 403 `live_mode_required`. " +
+      "Recorded as `member.invited`, with `detail.actor` naming who invited (an identity id, or `platform_admin`).",
     security: bearer,
     middleware: allow("admin", "secret"),
     request: { params: IdParam("mer"), ...body(Invite, { email: "aida@example.kg", role: "developer" }) },
@@ -72,7 +73,7 @@ const r = {
     summary: "Remove a member (an owner's session); their sessions end",
     description:
       "Once the merchant's live mode is activated, removing an owner needs an owner's session switched to live mode: else 403 `live_mode_required`. " +
-      "The team always keeps an active owner: removing the only one (oneself included) answers 400 `last_owner`.",
+      "The team always keeps an active owner: removing the only one (oneself included) answers 400 `last_owner`. Recorded as `member.removed`, with `detail.actor` naming who removed them.",
     security: bearer,
     middleware: allow("secret"),
     request: { params: IdParam("idn") },
