@@ -5,7 +5,7 @@ import { type Http, http, startTestApi } from "./support.js";
 
 /**
  * Audit E, F4 and F6: a team always keeps an active owner; member events name who made the
- * change as well as whom it concerns.
+ * change as well as whom it concerns; lockouts are in the security log, as its summary says.
  */
 let api: TestApi;
 let a: ReturnType<typeof accounts>;
@@ -68,5 +68,49 @@ describe("member events name their actor", () => {
     expect(invited.find((e) => e.identity === owner.id)?.detail).toMatchObject({ role: "owner", actor: "platform_admin" });
     const removed = await events("member.removed");
     expect(removed.find((e) => e.identity === dev.id)?.detail).toMatchObject({ role: "developer", actor: owner.id });
+  });
+});
+
+describe("lockouts are logged", () => {
+  it("a challenge locked by its 5th wrong code is a sign_in.locked event; the address's paused codes one sign_in.codes_paused", async () => {
+    const member = await a.invite("locked@team-audit.test", "support");
+    for (let round = 1; round <= 2; round++) {
+      const start = await a.startEmail("locked@team-audit.test");
+      const msg = await a.lastMessage("locked@team-audit.test");
+      const wrongCode = msg?.code === "000000" ? "111111" : "000000";
+      for (let i = 0; i < 5; i++) {
+        const r = await a.anon.post("/v1/auth/verify", { challenge: start.body.id, code: wrongCode });
+        expect(r.body.error.code).toBe("sign_in_code_invalid");
+      }
+      // Locked: even the right code is refused, and that is no new event (after round 2 typed codes are paused, too).
+      expect((await a.anon.post("/v1/auth/verify", { challenge: start.body.id, code: msg?.code })).body.error.code).toBe(
+        round === 1 ? "sign_in_code_expired" : "code_sign_in_paused",
+      );
+      const locked = (await events("sign_in.locked")).filter((e) => e.identity === member.id);
+      expect(locked).toHaveLength(round);
+      expect(locked[0]?.detail).toMatchObject({ stage: "code", challenge: start.body.id });
+    }
+    // Ten wrong codes for the address (AUTH_CODE_FAILURES_PER_ADDRESS): typed codes are paused, once.
+    const paused = (await events("sign_in.codes_paused")).filter((e) => e.identity === member.id);
+    expect(paused).toHaveLength(1);
+    expect((await events("sign_in.failed")).filter((e) => e.identity === member.id)).toHaveLength(10);
+  });
+
+  it("a second-factor step locked by its 5th wrong answer is a sign_in.locked event", async () => {
+    const member = await a.invite("locked-2fa@team-audit.test", "support");
+    const session = await a.signIn("locked-2fa@team-audit.test");
+    expect((await session.post("/v1/auth/password", { password: "Correct-Horse-Battery" })).status).toBe(200);
+    const first = await a.emailCode("locked-2fa@team-audit.test");
+    expect(first.body.status).toBe("second_factor_required");
+    for (let i = 0; i < 5; i++) {
+      const r = await a.anon.post("/v1/auth/second_factor", {
+        second_factor_token: first.body.second_factor_token,
+        password: `wrong-${i}-password`,
+      });
+      expect(r.body.error.code).toBe("second_factor_invalid");
+    }
+    const locked = (await events("sign_in.locked")).filter((e) => e.identity === member.id);
+    expect(locked).toHaveLength(1);
+    expect(locked[0]?.detail).toMatchObject({ stage: "second_factor" });
   });
 });

@@ -306,8 +306,15 @@ async function findIdentity(
 }
 
 // ---- wrong answers ----
-/** A wrong answer: counted against the client's address (not the member's), and audited. */
-async function recordFailure(v: V, ctx: { identityId: string | null; ip: string; stage: string }) {
+/**
+ * A wrong answer: counted against the client's address (not the member's), and audited. When it
+ * used up the challenge's last check (`locked`), or paused typed codes for the address, that
+ * lockout is audited too.
+ */
+async function recordFailure(
+  v: V,
+  ctx: { identityId: string | null; ip: string; stage: string; locked?: boolean; codesPaused?: boolean; challenge?: string },
+) {
   limitsOf(v.deps).failuresPerIp.hit(clientNetwork(ctx.ip));
   // One read of the identity gives the event its merchant and its mode.
   const [i] = ctx.identityId
@@ -324,6 +331,20 @@ async function recordFailure(v: V, ctx: { identityId: string | null; ip: string;
     livemode: i?.livemode ?? false,
     detail: { stage: ctx.stage },
   });
+  const lockouts: [boolean | undefined, string][] = [
+    [ctx.locked, "sign_in.locked"],
+    [ctx.codesPaused, "sign_in.codes_paused"],
+  ];
+  for (const [happened, type] of lockouts)
+    if (happened)
+      await audit(v, {
+        type,
+        identityId: ctx.identityId,
+        merchantId: i?.merchantId ?? null,
+        ip: ctx.ip,
+        livemode: i?.livemode ?? false,
+        detail: { stage: ctx.stage, ...(ctx.challenge ? { challenge: ctx.challenge } : {}) },
+      });
 }
 
 /** Too many wrong answers from this client address lately: 429 with Retry-After before anything is checked. */
@@ -339,23 +360,25 @@ function throttleGuesser(v: V, ip: string) {
  * one conditional UPDATE, so answers racing on one challenge are checked at most
  * MAX_CHALLENGE_ATTEMPTS times between them.
  */
-async function takeCheck(v: V, challengeId: string, now: Date): Promise<boolean> {
-  const rows = await v.deps.database.rows(
+async function takeCheck(v: V, challengeId: string, now: Date): Promise<false | { last: boolean }> {
+  const rows = await v.deps.database.rows<{ attempts: number }>(
     sql`UPDATE sign_in_challenges SET attempts = attempts + 1
         WHERE id = ${challengeId} AND attempts < ${MAX_CHALLENGE_ATTEMPTS} AND consumed_at IS NULL AND expires_at > ${now}
-        RETURNING id`,
+        RETURNING attempts`,
     v.db,
   );
-  return rows.length === 1;
+  const row = rows[0];
+  // The last check: a wrong answer with it locks the challenge.
+  return row ? { last: Number(row.attempts) >= MAX_CHALLENGE_ATTEMPTS } : false;
 }
 
 /**
  * A wrong typed code against a sign-in subject, whichever client sent it: one atomic upsert
  * into a fixed window, so every process and every racing request counts.
  */
-async function subjectCodeFailure(v: V, subjectHash: string, now: Date): Promise<void> {
+async function subjectCodeFailure(v: V, subjectHash: string, now: Date): Promise<{ paused: boolean }> {
   const floor = new Date(now.getTime() - limitsOf(v.deps).codeFailuresPerSubject.windowMs);
-  await v.deps.database.rows(
+  const rows = await v.deps.database.rows<{ failures: number }>(
     sql`INSERT INTO sign_in_throttles (subject_hash, failures, window_started_at) VALUES (${subjectHash}, 1, ${now})
         ON CONFLICT (subject_hash) DO UPDATE SET
           failures = CASE WHEN sign_in_throttles.window_started_at <= ${floor} THEN 1 ELSE sign_in_throttles.failures + 1 END,
@@ -363,6 +386,8 @@ async function subjectCodeFailure(v: V, subjectHash: string, now: Date): Promise
         RETURNING failures`,
     v.db,
   );
+  // This failure is the one that paused typed codes for the subject (codesPausedFor).
+  return { paused: Number(rows[0]?.failures) === limitsOf(v.deps).codeFailuresPerSubject.max };
 }
 
 /** Seconds until typed codes for this subject are taken again, or 0 when they are. */
@@ -619,7 +644,8 @@ export async function verifyCode(
       };
   }
   const now = v.deps.now();
-  if (!(await takeCheck(v, ch.id, now))) {
+  const check = await takeCheck(v, ch.id, now);
+  if (!check) {
     return { kind: "error", error: codeExpired(input.token ? "token" : "code") };
   }
   const ok = input.token
@@ -635,8 +661,8 @@ export async function verifyCode(
         )[0]
       : undefined;
   if (!identity) {
-    if (!input.token) await subjectCodeFailure(v, ch.subjectHash, now);
-    await recordFailure(v, { identityId: ch.identityId, ip, stage: "code" });
+    const codesPaused = input.token ? false : (await subjectCodeFailure(v, ch.subjectHash, now)).paused;
+    await recordFailure(v, { identityId: ch.identityId, ip, stage: "code", locked: check.last, codesPaused, challenge: ch.id });
     return { kind: "error", error: wrong("sign_in_code_invalid", "The code is wrong.", "code") };
   }
   if (!(await consume(v, ch.id, now))) return { kind: "error", error: codeExpired(input.token ? "token" : "code") };
@@ -738,7 +764,8 @@ export async function verifySecondFactor(
     throw invalid("parameter_missing", "This account asks for its password.", "password");
   if (identity.totpSealed && input.totp_code === undefined && input.recovery_code === undefined)
     throw invalid("parameter_missing", "This account asks for an authenticator code (or a recovery code).", "totp_code");
-  if (!(await takeCheck(v, ch.id, now))) return { kind: "error", error: secondFactorTokenExpired() };
+  const check = await takeCheck(v, ch.id, now);
+  if (!check) return { kind: "error", error: secondFactorTokenExpired() };
   let ok = true;
   if (identity.passwordHash) ok = (await argonVerify(identity.passwordHash, input.password ?? "").catch(() => false)) && ok;
   if (ok && identity.totpSealed) {
@@ -750,7 +777,7 @@ export async function verifySecondFactor(
       await audit(v, { type: "recovery_code.used", identityId: identity.id, merchantId: identity.merchantId, ip });
   }
   if (!ok) {
-    await recordFailure(v, { identityId: identity.id, ip, stage: "second_factor" });
+    await recordFailure(v, { identityId: identity.id, ip, stage: "second_factor", locked: check.last, challenge: ch.id });
     return { kind: "error", error: wrong("second_factor_invalid", "The second factor is wrong.") };
   }
   if (!(await consume(v, ch.id, now))) return { kind: "error", error: secondFactorTokenExpired() };

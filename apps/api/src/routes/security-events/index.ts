@@ -26,6 +26,12 @@ const list = createRoute({
   path: "/v1/security_events",
   tags: ["Sign-in"],
   summary: "Audit log: sign-ins, failures, lockouts, factor, session and key changes (a merchant's; a customer sees their own)",
+  description:
+    "Types include `sign_in.succeeded`, `sign_in.failed`, `sign_in.locked` (a sign-in code or second-factor step used up by wrong answers), " +
+    "`sign_in.codes_paused` (too many wrong codes for an address: typed codes paused), `api_key.created|rolled|revoked`, " +
+    "`member.invited|joined|removed`, `bank_account.created|deleted` and `payout_schedule.updated`. `identity` is the person " +
+    "concerned (a member event's member; for a key, bank account or schedule change, the signed-in person who made it, else null). " +
+    "`detail.actor` names who made a change: an identity (`idn_…`), an API key's id (`key_…`) or `platform_admin`.",
   security: bearer,
   middleware: allow("secret", "customer"),
   request: { query: ListQuery.extend({ type: z.string().max(64).optional() }) },
