@@ -167,7 +167,10 @@ describe("merchant console", () => {
     page.on("console", (m) => m.type() === "error" && !/401|403|400/.test(m.text()) && problems.push(m.text()));
     await page.goto(`${api.url}/console/`, { waitUntil: "load" });
     await page.getByRole("heading", { name: "Sign in to the console" }).waitFor();
-    await signInByEmail(page, developer);
+    // Money out is an owner's (a developer's session is refused): a second owner, without TOTP.
+    const treasurer = "treasurer@console.example.kg";
+    await admin.members.create(api.merchant.id, { email: treasurer, role: "owner" });
+    await signInByEmail(page, treasurer);
     await page.getByRole("heading", { name: "Overview", level: 1 }).waitFor();
 
     // Payouts: the available balance from the API's minor units, no debt, and no bank account yet
