@@ -160,6 +160,24 @@ describe("merchant console", () => {
     const start = await availableKgs();
     expect(start).toBeGreaterThan(100_050);
 
+    // A developer sees the balance but is offered no payout, schedule or bank account form: the
+    // API would refuse them (403 role_not_allowed).
+    const devContext = await browser.newContext({ locale: "en-US", viewport: { width: 1280, height: 900 } });
+    const devPage = await devContext.newPage();
+    await devPage.goto(`${api.url}/console/`, { waitUntil: "load" });
+    await devPage.getByRole("heading", { name: "Sign in to the console" }).waitFor();
+    await signInByEmail(devPage, developer);
+    await devPage.getByRole("heading", { name: "Overview", level: 1 }).waitFor();
+    await devPage.getByRole("link", { name: "Payouts", exact: true }).click();
+    await devPage.getByRole("heading", { name: "Payouts", level: 1 }).waitFor();
+    await devPage.getByTestId("owner-only").waitFor();
+    expect(await devPage.getByRole("button", { name: "Pay out" }).count()).toBe(0);
+    expect(await devPage.getByRole("button", { name: "Save schedule" }).count()).toBe(0);
+    await devPage.getByRole("link", { name: "Settings", exact: true }).click();
+    await devPage.getByText("Only an owner pays out").waitFor();
+    expect(await devPage.getByRole("button", { name: "Add bank account" }).count()).toBe(0);
+    await devContext.close();
+
     const context = await browser.newContext({ locale: "en-US", viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     const problems: string[] = [];

@@ -1,9 +1,13 @@
 // Base of every console element: shared styles (adopted stylesheets, allowed by the strict
 // CSP) and a re-render when the language changes.
+import type { Identity } from "@softrack/sdk";
 import { html, LitElement, type PropertyDeclarations, type TemplateResult } from "lit";
 import { failure } from "./api";
 import { type Key, LANG_CHANGED, t } from "./i18n";
 import { shared } from "./styles";
+
+/** Money out (payouts, their schedule, bank accounts) is an owner's: the API refuses other members' sessions. */
+export const isOwner = (me: Identity | undefined): boolean => me?.role === "owner";
 
 /**
  * A detail page's title, "Payment {id}", with the id on its own line in small monospace: the

@@ -1,7 +1,7 @@
-import type { BalanceObject, BankAccount, Payout, PayoutCreateParams, PayoutSchedule, PayoutTransaction } from "@softrack/sdk";
+import type { BalanceObject, BankAccount, Identity, Payout, PayoutCreateParams, PayoutSchedule, PayoutTransaction } from "@softrack/sdk";
 import { css, html, nothing } from "lit";
 import { api, failure } from "../api";
-import { idTitle } from "../base";
+import { idTitle, isOwner } from "../base";
 import { formatDate, type Key, locale, statusText, t, weekdayText } from "../i18n";
 import { formatMoney, parseAmount, toDecimal } from "../money";
 import { statusTone } from "../status";
@@ -42,7 +42,10 @@ export class ConsolePayouts extends PagedList<Payout> {
     busy: { state: true },
     notice: { state: true },
     actionError: { state: true },
+    me: { attribute: false },
   };
+  /** Who is signed in: money out (the schedule, a payout) is an owner's; others see it only. */
+  declare me: Identity | undefined;
   declare balance: BalanceObject | undefined;
   declare schedule: PayoutSchedule | undefined;
   declare accounts: BankAccount[];
@@ -201,7 +204,10 @@ export class ConsolePayouts extends PagedList<Payout> {
             </p>`
             : nothing
         }
-        <form @submit=${this.#saveSchedule}>
+        ${
+          !isOwner(this.me)
+            ? html`<p class="muted" data-testid="owner-only">${t("payouts.ownerOnly")}</p>`
+            : html`<form @submit=${this.#saveSchedule}>
           <div class="field">
             <label for="po-interval">${t("payouts.interval")}</label>
             <select id="po-interval" name="interval" @change=${(e: Event) => (this.interval = (e.target as HTMLSelectElement).value as Interval)}>
@@ -223,17 +229,20 @@ export class ConsolePayouts extends PagedList<Payout> {
             <input id="po-minimum" name="minimum" inputmode="decimal" autocomplete="off" .value=${s && s.minimum > 0 ? toDecimal(s.minimum, sc) : ""} />
           </div>
           <div><button type="submit" ?disabled=${this.busy}>${t("payouts.saveSchedule")}</button></div>
-        </form>
+        </form>`
+        }
       </section>
 
       <section class="card" aria-labelledby="po-now-title">
         <h2 id="po-now-title">${t("payouts.payOutNow")}</h2>
         ${
-          this.accounts.length === 0
-            ? html`<p class="muted">${t("payouts.noBankAccount")} <a href="#/settings">${t("bank.add")}</a></p>`
-            : payable.length === 0
-              ? html`<p class="muted">${t("payouts.nothingAvailable")}</p>`
-              : html`<form @submit=${this.#payOut}>
+          !isOwner(this.me)
+            ? html`<p class="muted">${t("payouts.ownerOnly")}</p>`
+            : this.accounts.length === 0
+              ? html`<p class="muted">${t("payouts.noBankAccount")} <a href="#/settings">${t("bank.add")}</a></p>`
+              : payable.length === 0
+                ? html`<p class="muted">${t("payouts.nothingAvailable")}</p>`
+                : html`<form @submit=${this.#payOut}>
                 <div class="field">
                   <label for="po-currency">${t("common.currency")}</label>
                   <select id="po-currency" name="currency">${payable.map((c) => html`<option value=${c}>${c}</option>`)}</select>
@@ -279,7 +288,9 @@ export class ConsolePayout extends PagedList<PayoutTransaction> {
     payout: { state: true },
     accounts: { state: true },
     busy: { state: true },
+    me: { attribute: false },
   };
+  declare me: Identity | undefined;
   declare payoutId: string;
   declare payout: Payout | undefined;
   declare accounts: BankAccount[];
@@ -343,7 +354,7 @@ export class ConsolePayout extends PagedList<PayoutTransaction> {
     ];
     if (p.failure_code) facts.push(["payout.failure", p.failure_message ?? p.failure_code]);
     return html`<dl class="facts">${facts.map(([k, v]) => html`<dt>${t(k)}</dt><dd>${v}</dd>`)}</dl>
-      ${p.status === "pending" ? html`<p><button type="button" class="danger" ?disabled=${this.busy} @click=${this.#cancel}>${t("payout.cancel")}</button></p>` : nothing}
+      ${p.status === "pending" && isOwner(this.me) ? html`<p><button type="button" class="danger" ?disabled=${this.busy} @click=${this.#cancel}>${t("payout.cancel")}</button></p>` : nothing}
       <h2>${t("payout.report")}</h2>
       <p class="muted">${t("payout.reportLead")}</p>
       <p><a class="download" href="/v1/payouts/${encodeURIComponent(p.id)}/transactions?format=csv" download>${t("payout.csv")}</a></p>`;

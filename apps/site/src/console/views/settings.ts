@@ -1,7 +1,7 @@
 import type { BankAccount, BankAccountCreateParams, Identity, SecurityEvent, Session, TotpSetup } from "@softrack/sdk";
 import { css, html, nothing } from "lit";
 import { api, failure } from "../api";
-import { ConsoleElement } from "../base";
+import { ConsoleElement, isOwner } from "../base";
 import { formatDate, type Key, t } from "../i18n";
 
 const COUNTRIES = ["KG", "KZ", "UZ"] as const;
@@ -235,7 +235,10 @@ export class ConsoleSettings extends ConsoleElement {
             )}</tbody>
           </table></div>`
       }
-      <section class="card" aria-labelledby="bank-add-title">
+      ${
+        !isOwner(this.me)
+          ? html`<p class="muted">${t("payouts.ownerOnly")}</p>`
+          : html`<section class="card" aria-labelledby="bank-add-title">
         <h3 id="bank-add-title">${t("bank.add")}</h3>
         <form @submit=${this.#addBankAccount}>
           <div class="field">
@@ -263,7 +266,8 @@ export class ConsoleSettings extends ConsoleElement {
           </div>
           <div><button type="submit" ?disabled=${this.busy}>${t("bank.add")}</button></div>
         </form>
-      </section>`;
+      </section>`
+      }`;
   }
 
   async #signOutEverywhere(): Promise<void> {
