@@ -3,7 +3,7 @@ import type { AppEnv, MerchantPrincipal } from "../context.js";
 import { apiKeys } from "../db/schema/index.js";
 import { forbidden, invalid, notFound } from "../lib/errors.js";
 import { forgetCachedKeys } from "../middleware/auth.js";
-import { actorOf, audit } from "./auth.js";
+import { auditAction } from "./auth.js";
 import { issueKey } from "./merchants.js";
 
 type V = AppEnv["Variables"];
@@ -85,15 +85,7 @@ export async function listKeys(v: V, p: MerchantPrincipal) {
 export async function createKey(v: V, p: MerchantPrincipal, kind: "secret" | "publishable", ip: string) {
   await requireStandingKey(v, p);
   const { id, key } = await issueKey(v.db, p.merchantId, kind, p.livemode);
-  const { identityId, actor } = actorOf(p);
-  await audit(v, {
-    type: "api_key.created",
-    merchantId: p.merchantId,
-    identityId,
-    ip,
-    livemode: p.livemode,
-    detail: { key: id, kind, livemode: p.livemode, actor },
-  });
+  await auditAction(v, p, ip, "api_key.created", { key: id, kind, livemode: p.livemode });
   return apiKeyObject(await keyOf(v, p, id), key);
 }
 
@@ -121,15 +113,7 @@ export async function rollKey(v: V, p: MerchantPrincipal, id: string, graceSecon
     .returning({ id: apiKeys.id });
   if (!set) throw invalid("api_key_inactive", "This key is revoked, expired or already rolled; create a new one instead.", "id");
   forgetAfterCommit(v);
-  const { identityId, actor } = actorOf(p);
-  await audit(v, {
-    type: "api_key.rolled",
-    merchantId: p.merchantId,
-    identityId,
-    ip,
-    livemode: p.livemode,
-    detail: { key: id, replaced_by: newKeyId, grace_seconds: graceSeconds, livemode: p.livemode, actor },
-  });
+  await auditAction(v, p, ip, "api_key.rolled", { key: id, replaced_by: newKeyId, grace_seconds: graceSeconds, livemode: p.livemode });
   return { rolled: apiKeyObject(await keyOf(v, p, id)), key: apiKeyObject(await keyOf(v, p, newKeyId), key) };
 }
 
@@ -145,15 +129,6 @@ export async function revokeKey(v: V, p: MerchantPrincipal, id: string, ip: stri
   forgetAfterCommit(v);
   // Revoking a revoked key answers the key as it is and records nothing: it revoked nothing. The actor: the
   // session's person, or the acting key's id (never its secret).
-  const { identityId, actor } = actorOf(p);
-  if (revoked.length)
-    await audit(v, {
-      type: "api_key.revoked",
-      merchantId: p.merchantId,
-      identityId,
-      ip,
-      livemode: p.livemode,
-      detail: { key: id, livemode: p.livemode, actor },
-    });
+  if (revoked.length) await auditAction(v, p, ip, "api_key.revoked", { key: id, livemode: p.livemode });
   return apiKeyObject(await keyOf(v, p, id));
 }

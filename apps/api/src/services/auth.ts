@@ -1,7 +1,7 @@
 import { createHmac, randomInt } from "node:crypto";
 import { hash as argonHash, verify as argonVerify } from "@node-rs/argon2";
 import { and, desc, eq, gt, gte, isNotNull, isNull, sql } from "drizzle-orm";
-import type { AppEnv, Deps, Principal } from "../context.js";
+import type { AppEnv, Deps, MerchantPrincipal, Principal } from "../context.js";
 import type { Db } from "../db/client.js";
 import { customers, identities, merchants, recoveryCodes, securityEvents, signInChallenges, signInThrottles } from "../db/schema/index.js";
 import { randomToken, safeEqual } from "../lib/crypto.js";
@@ -156,6 +156,18 @@ export function actorOf(p: Principal | undefined): { identityId: string | null; 
   if (p.kind === "job") return { identityId: null, actor: `job:${p.job}` };
   if (p.kind === "anonymous") return { identityId: null, actor: null };
   return { identityId: null, actor: p.keyId };
+}
+
+/** A merchant caller's action, audited in its mode, naming who did it (`detail.actor`, see actorOf). */
+export async function auditAction(
+  v: V,
+  p: MerchantPrincipal,
+  ip: string,
+  type: string,
+  detail: Record<string, string | number | boolean | null>,
+): Promise<void> {
+  const { identityId, actor } = actorOf(p);
+  await audit(v, { type, merchantId: p.merchantId, identityId, ip, livemode: p.livemode, detail: { ...detail, actor } });
 }
 
 /**

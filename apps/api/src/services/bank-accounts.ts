@@ -7,7 +7,7 @@ import { invalid, notFound } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import { type ListParams, listOwned } from "../lib/pagination.js";
 import { merchantOf } from "../middleware/auth.js";
-import { actorOf, audit } from "./auth.js";
+import { auditAction } from "./auth.js";
 
 type Vars = AppEnv["Variables"];
 export type BankAccountRow = typeof bankAccounts.$inferSelect;
@@ -61,21 +61,12 @@ export async function createBankAccount(
     .returning();
   const created = row as BankAccountRow;
   // A new payout destination (it may become the default): audited with who added it, and the last 4 characters only.
-  const { identityId, actor } = actorOf(p);
-  await audit(v, {
-    type: "bank_account.created",
-    merchantId: p.merchantId,
-    identityId,
-    ip,
-    livemode: p.livemode,
-    detail: {
-      actor,
-      bank_account: created.id,
-      country: created.country,
-      currency: created.currency,
-      last4: created.last4,
-      default_for_currency: created.defaultForCurrency,
-    },
+  await auditAction(v, p, ip, "bank_account.created", {
+    bank_account: created.id,
+    country: created.country,
+    currency: created.currency,
+    last4: created.last4,
+    default_for_currency: created.defaultForCurrency,
   });
   return created;
 }
@@ -124,21 +115,12 @@ export async function deleteBankAccount(v: Vars, id: string, ip: string) {
     if (next) await v.db.update(bankAccounts).set({ defaultForCurrency: true }).where(eq(bankAccounts.id, next.id));
     newDefault = next?.id ?? null;
   }
-  const { identityId, actor } = actorOf(p);
-  await audit(v, {
-    type: "bank_account.deleted",
-    merchantId: p.merchantId,
-    identityId,
-    ip,
-    livemode: p.livemode,
-    detail: {
-      actor,
-      bank_account: row.id,
-      currency: row.currency,
-      last4: row.last4,
-      was_default: row.defaultForCurrency,
-      ...(row.defaultForCurrency ? { new_default: newDefault } : {}),
-    },
+  await auditAction(v, p, ip, "bank_account.deleted", {
+    bank_account: row.id,
+    currency: row.currency,
+    last4: row.last4,
+    was_default: row.defaultForCurrency,
+    ...(row.defaultForCurrency ? { new_default: newDefault } : {}),
   });
   return { id: row.id, object: "bank_account" as const, deleted: true as const };
 }

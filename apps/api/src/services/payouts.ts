@@ -20,7 +20,7 @@ import { at } from "../lib/json.js";
 import { checkCursor, type ListParams, listOwned } from "../lib/pagination.js";
 import { pgArray } from "../lib/pg-array.js";
 import { merchantOf } from "../middleware/auth.js";
-import { actorOf, audit } from "./auth.js";
+import { auditAction } from "./auth.js";
 import { type BankAccountRow, defaultBankAccount, findBankAccount } from "./bank-accounts.js";
 import { emitEvent } from "./events.js";
 
@@ -477,14 +477,10 @@ export async function putPayoutSchedule(
   );
   if (next) await planScheduledRun(v.deps, v.db, p, next);
   // How often the balance leaves on its own: audited with who set it.
-  const { identityId, actor } = actorOf(p);
-  await audit(v, {
-    type: "payout_schedule.updated",
-    merchantId: p.merchantId,
-    identityId,
-    ip,
-    livemode: p.livemode,
-    detail: { actor, interval: schedule.interval, weekly_anchor: schedule.weeklyAnchor, minimum: schedule.minimum },
+  await auditAction(v, p, ip, "payout_schedule.updated", {
+    interval: schedule.interval,
+    weekly_anchor: schedule.weeklyAnchor,
+    minimum: schedule.minimum,
   });
   return scheduleObject(p, schedule, from);
 }
