@@ -13,8 +13,6 @@ let sk: Http;
 let owner: Http;
 let ownerId: string;
 
-type Event = { type: string; identity: string | null; detail: Record<string, unknown> };
-
 beforeAll(async () => {
   api = await startTestApi();
   a = accounts(api);
@@ -24,10 +22,7 @@ beforeAll(async () => {
 });
 afterAll(() => api.close());
 
-async function keyEvents(): Promise<Event[]> {
-  const r = await sk.get("/v1/security_events?limit=100");
-  return (r.body.data as Event[]).filter((e) => e.type.startsWith("api_key."));
-}
+const keyEvents = async () => (await a.securityEvents()).filter((e) => e.type.startsWith("api_key."));
 
 describe("a rolled key in its grace period", () => {
   it("still answers the API, but cannot create, roll or revoke keys, nor be rolled again", async () => {

@@ -2,6 +2,9 @@ import { TOTP } from "otpauth";
 import type { TestApi } from "../src/testing.js";
 import { type Http, http, type Reply } from "./support.js";
 
+/** A security event as GET /v1/security_events lists it. */
+export type SecurityEvent = { type: string; identity: string | null; detail: Record<string, unknown> };
+
 /** Shared steps of the sign-in tests: read the dev outbox, answer codes, compute TOTP at the API's clock. */
 export function accounts(api: TestApi) {
   const admin = http(api.url, api.adminKey);
@@ -41,6 +44,12 @@ export function accounts(api: TestApi) {
       const r = await self.emailCode(email);
       if (r.body.status !== "complete") throw new Error(JSON.stringify(r.body));
       return Object.assign(http(api.url, r.body.token), { token: r.body.token as string });
+    },
+    /** The merchant's security events (the newest 100), of `type` if given, read with its secret key. */
+    async securityEvents(type?: string): Promise<SecurityEvent[]> {
+      const r = await http(api.url, api.merchant.secretKey).get(`/v1/security_events?limit=100${type ? `&type=${type}` : ""}`);
+      if (r.status !== 200) throw new Error(JSON.stringify(r.body));
+      return r.body.data;
     },
     totpCode(secret: string, at: Date = self.now()): string {
       return new TOTP({ secret, digits: 6, period: 30, algorithm: "SHA1" }).generate({ timestamp: at.getTime() });

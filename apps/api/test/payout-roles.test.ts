@@ -26,8 +26,6 @@ const ACCOUNT = {
 };
 const DEV_ACCOUNT = { ...ACCOUNT, holder_name: "Not The Owner", account_number: "1240020000987654" };
 
-type Event = { type: string; identity: string | null; detail: Record<string, unknown> };
-
 beforeAll(async () => {
   api = await startTestApi({ env: { WORKERS: "off" } });
   a = accounts(api);
@@ -52,11 +50,7 @@ function expectRoleRefused(r: { status: number; body: { error?: Record<string, u
   expect(typeof r.body.error?.request_id).toBe("string");
 }
 
-async function events(type: string): Promise<Event[]> {
-  const r = await sk.get(`/v1/security_events?limit=100&type=${type}`);
-  expect(r.status).toBe(200);
-  return r.body.data;
-}
+const events = (type: string) => a.securityEvents(type);
 
 describe("payout destination and money out: owner-only for sessions", () => {
   it("a developer or support session cannot delete or add bank accounts, pay out, cancel a payout or set the schedule; nothing changes", async () => {

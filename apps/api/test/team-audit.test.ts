@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestApi } from "../src/testing.js";
 import { accounts } from "./auth-support.js";
-import { type Http, http, startTestApi } from "./support.js";
+import { startTestApi } from "./support.js";
 
 /**
  * Audit E, F4 and F6: a team always keeps an active owner; member events name who made the
@@ -9,22 +9,14 @@ import { type Http, http, startTestApi } from "./support.js";
  */
 let api: TestApi;
 let a: ReturnType<typeof accounts>;
-let sk: Http;
-
-type Event = { type: string; identity: string | null; detail: Record<string, unknown> };
 
 beforeAll(async () => {
   api = await startTestApi();
   a = accounts(api);
-  sk = http(api.url, api.merchant.secretKey);
 });
 afterAll(() => api.close());
 
-async function events(type: string): Promise<Event[]> {
-  const r = await sk.get(`/v1/security_events?limit=100&type=${type}`);
-  expect(r.status).toBe(200);
-  return r.body.data;
-}
+const events = (type: string) => a.securityEvents(type);
 
 describe("the last active owner", () => {
   it("cannot be removed, by themselves or while the other owner is only invited; once another owner is active, can", async () => {
