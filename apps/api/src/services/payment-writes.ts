@@ -12,7 +12,7 @@ import { closingWrites, FeeVolumes } from "../store/fee-volumes.js";
 import { GroupCommit } from "../store/group-commit.js";
 import type { ClaimOutcome, IdempotencyClaim, StoredResponse } from "../store/idempotency.js";
 import type { LedgerEntry } from "../store/ledger-store.js";
-import { insertPayments, lockPayments, payingCustomers, savePayments } from "../store/payments.js";
+import { insertPayments, lockPaymentOrders, lockPayments, payingCustomers, savePayments } from "../store/payments.js";
 import {
   aloneTransaction,
   claimReads,
@@ -278,6 +278,7 @@ async function load(tx: WriteTx, deps: Deps, items: readonly PaymentWrite[]): Pr
   const rows = await tx.reads([
     ...keyReads,
     sql`SELECT now() AS now`,
+    lockPaymentOrders(ids, p.merchantId, p.livemode),
     lockPayments(ids, p.merchantId, p.livemode),
     sql`SELECT * FROM customers c WHERE (c.id = ANY(ARRAY(SELECT k.id FROM (${paying}) k)) OR c.id = ANY(${pgArray(named)}::text[])) AND ${tenant}`,
     sql`SELECT id, balance FROM ledger_accounts
@@ -286,7 +287,7 @@ async function load(tx: WriteTx, deps: Deps, items: readonly PaymentWrite[]): Pr
     // The merchant's debts, unlocked (primary-key reads): the ledger locks one only when it is not zero.
     sql`SELECT id, balance FROM ledger_accounts WHERE id = ANY(${pgArray(merchantDebtIds(p.merchantId, p.livemode))}::text[]) AND balance <> 0`,
   ]);
-  const [nowRows, paymentRows, customerRows, walletRows, debtRows] = rows.slice(keyReads.length);
+  const [nowRows, , paymentRows, customerRows, walletRows, debtRows] = rows.slice(keyReads.length);
   return {
     claims: claimsFound(deps, claims, rows.slice(0, keyReads.length)),
     now: instant(nowRows?.[0]?.now),

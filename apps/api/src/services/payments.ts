@@ -24,7 +24,7 @@ import { type ListParams, listOwned } from "../lib/pagination.js";
 import { merchantOf } from "../middleware/auth.js";
 import { closingWrites, FeeVolumes, type VolumePeriod, volumePeriod } from "../store/fee-volumes.js";
 import type { PreparedPosting } from "../store/ledger-store.js";
-import { insertPayments } from "../store/payments.js";
+import { insertPayments, lockPaymentOrders } from "../store/payments.js";
 import { findCustomer } from "./customers.js";
 import { type EventDraft, type EventType, emitEvent } from "./events.js";
 import { merchantForFees } from "./merchants.js";
@@ -251,6 +251,8 @@ export async function findPayment(v: Vars, id: string, opts: { lock?: boolean; c
   const p = merchantOf(v);
   const where = and(eq(payments.id, id), eq(payments.merchantId, p.merchantId), eq(payments.livemode, p.livemode));
   const q = v.db.select().from(payments).where(where);
+  // An order's payment is locked after its order (see lockPaymentOrders).
+  if (opts.lock) await v.deps.database.rows(lockPaymentOrders([id], p.merchantId, p.livemode), v.db);
   const [row] = opts.lock ? await q.for("update") : await q;
   if (!row) throw notFound("payment", id, opts.param);
   checkClientSecret(p, row, opts.clientSecret);

@@ -289,6 +289,13 @@ async function returnPayout(
 }
 
 export async function cancelPayout(v: Vars, id: string): Promise<PayoutRow> {
+  // The submission job first, then the payout: the job runner holds the job it claimed and then
+  // locks its payout, and a cancel that took them the other way round waited on it while it
+  // waited on the cancel. A payout not found or not pending rolls this back with the rest.
+  await v.deps.database.rows(
+    sql`UPDATE jobs SET status = 'canceled', finished_at = now() WHERE dedupe_key = ${`payout.submit:${id}`} AND status = 'scheduled'`,
+    v.db,
+  );
   const po = await findPayout(v.db, merchantOf(v), id, true);
   if (po.status !== "pending")
     throw new ApiError(
@@ -299,10 +306,6 @@ export async function cancelPayout(v: Vars, id: string): Promise<PayoutRow> {
       undefined,
       { payout_status: po.status },
     );
-  await v.deps.database.rows(
-    sql`UPDATE jobs SET status = 'canceled', finished_at = now() WHERE dedupe_key = ${`payout.submit:${po.id}`} AND status = 'scheduled'`,
-    v.db,
-  );
   return returnPayout(v, po, "canceled");
 }
 

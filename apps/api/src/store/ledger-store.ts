@@ -278,37 +278,37 @@ export class LedgerStore {
     return { accounts, existing };
   }
 
-  /** Locks the accounts' rows in id order and takes their balances; a guarded one not created yet is created at zero. */
+  /**
+   * Locks the accounts' rows in id order and takes their balances; a guarded one not created yet
+   * is created at zero. Both in one pass, in id order: an upsert whose update never applies
+   * (`WHERE false`) still locks the row it meets, and creates the row it does not. Locking the
+   * rows that exist and then creating the missing ones (they sort anywhere among them: a new
+   * merchant's unsharded balance before its shards) took locks out of order, and so did creating
+   * first and then locking (a wallet sorts before the balance a refund to it creates): each time,
+   * another writer taking the same rows in id order waited on this one while it waited on that
+   * one, and PostgreSQL's deadlock detector ended one of them after a second. The balances are
+   * read after, unlocked: this transaction holds every row.
+   */
   private async lockRows(tx: Db, specs: readonly AccountSpec[]): Promise<Map<string, number>> {
-    const balances = new Map<string, number>();
-    const ids = [...new Set(specs.map((a) => a.id))].sort();
-    const lockAndRead = async (batch: string[]) => {
-      const rows = await this.database.rows<{ id: string; balance: number }>(
-        sql`SELECT id, balance FROM ledger_accounts WHERE id = ANY(${pgArray(batch)}::text[]) ORDER BY id FOR UPDATE`,
-        tx,
-      );
-      for (const r of rows) balances.set(r.id, Number(r.balance));
-    };
-    await lockAndRead(ids);
-    // A guarded account seen for the first time is created here, at zero, and locked with the
-    // others — not left to the final upsert. Otherwise one request would lock it in the write
-    // (after its unguarded rows) while another, arriving after it exists, locks it here
-    // (before them): opposite orders, and PostgreSQL's deadlock detector kills one.
     const byId = new Map(specs.map((a) => [a.id, a]));
-    const missing = ids.filter((id) => !balances.has(id));
-    if (missing.length > 0) {
-      const values = missing.map((id) => {
-        const a = byId.get(id) as AccountSpec;
-        return sql`(${id}, ${a.merchantId}, ${a.kind}, ${a.currency}, ${a.livemode}, ${a.allowNegative}, 0::bigint)`;
-      });
-      await this.database.rows(
-        sql`INSERT INTO ledger_accounts (id, merchant_id, kind, currency, livemode, allow_negative, balance)
-            VALUES ${sql.join(values, sql`, `)} ON CONFLICT (id) DO NOTHING`,
-        tx,
-      );
-      await lockAndRead(missing);
-    }
-    return balances;
+    const ids = [...byId.keys()].sort();
+    const column = <T extends string | boolean | null>(f: (a: AccountSpec) => T) =>
+      pgArray(ids.map((id) => f(byId.get(id) as AccountSpec)));
+    await this.database.rows(
+      sql`INSERT INTO ledger_accounts AS a (id, merchant_id, kind, currency, livemode, allow_negative, balance)
+          SELECT r.id, r.merchant_id, r.kind, r.currency, r.livemode, r.allow_negative, 0
+          FROM unnest(${pgArray(ids)}::text[], ${column((a) => a.merchantId)}::text[], ${column((a) => a.kind)}::text[],
+                      ${column((a) => a.currency)}::text[], ${column((a) => a.livemode)}::boolean[], ${column((a) => a.allowNegative)}::boolean[])
+                 WITH ORDINALITY AS r(id, merchant_id, kind, currency, livemode, allow_negative, n)
+          ORDER BY r.n
+          ON CONFLICT (id) DO UPDATE SET balance = a.balance WHERE false`,
+      tx,
+    );
+    const rows = await this.database.rows<{ id: string; balance: number }>(
+      sql`SELECT id, balance FROM ledger_accounts WHERE id = ANY(${pgArray(ids)}::text[])`,
+      tx,
+    );
+    return new Map(rows.map((r) => [r.id, Number(r.balance)]));
   }
 
   /** The check behind GET /v1/admin/ledger/verify. */

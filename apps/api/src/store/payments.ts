@@ -51,6 +51,21 @@ export function lockPayments(ids: readonly string[], merchantId: string, livemod
 }
 
 /**
+ * The orders of the merchant's payments among `ids`, locked in id order. A write that locks an
+ * order's payment takes its order first: the order's own writes (handover, fail, return, expiry)
+ * lock the order and then its payment, and a confirmation or cancel that locked the payment first
+ * and then reached for its order (the order follows its payment) waited on them while they waited
+ * on it. Payments without an order lock nothing here; a payment's order never changes, so it is
+ * read unlocked.
+ */
+export function lockPaymentOrders(ids: readonly string[], merchantId: string, livemode: boolean): SQL {
+  return sql`SELECT o.id FROM orders o
+      WHERE o.id = ANY(ARRAY(SELECT p.order_id FROM payments p WHERE p.id = ANY(${pgArray(ids)}::text[])
+                               AND (p.merchant_id, p.livemode) IS NOT DISTINCT FROM (${merchantId}::text, ${livemode}::boolean)))
+      ORDER BY o.id FOR UPDATE`;
+}
+
+/**
  * `id` and `wallet_currency` of the customers that pay: those of the payments `ids` and those
  * named in `payers`, of one merchant and mode. By primary keys only (see lockPayments). No
  * `customer_id IS NOT NULL` beside the ids (a NULL in the array matches no customer): with it, a
