@@ -1,8 +1,11 @@
-import { type SQL, sql } from "drizzle-orm";
+import { eq, lt, type SQL, sql } from "drizzle-orm";
+import type { AppEnv } from "../context.js";
 import type { Database, Db } from "../db/client.js";
-import type { events } from "../db/schema/index.js";
-import { newId } from "../lib/ids.js";
+import { events } from "../db/schema/index.js";
+import { idFloor, newId } from "../lib/ids.js";
+import { type ListParams, listOwned } from "../lib/pagination.js";
 import { pgArray } from "../lib/pg-array.js";
+import { merchantOf } from "../middleware/auth.js";
 
 export const EVENT_TYPES = [
   "payment.succeeded",
@@ -69,4 +72,47 @@ export function eventsStatement(drafts: readonly EventDraft[]): { ids: string[];
         WHERE w.merchant_id = ${first.merchantId} AND w.livemode = ${first.livemode} AND w.status = 'enabled'
           AND (w.events @> jsonb_build_array(ev.type) OR w.events @> '["*"]'::jsonb)`;
   return { ids, statement };
+}
+
+/**
+ * How far behind an API host's clock may run the database's: event ids carry the API's time, the
+ * horizon below the database's.
+ */
+const CLOCK_SKEW_MS = 100;
+
+/**
+ * The time (ms) before which every event has committed, on a PostgreSQL server: an event's id
+ * carries the moment it was made, inside its transaction, and a transaction still open can commit
+ * events older than ones already listed. So the oldest transaction open (or now, with none) bounds
+ * what a poller may be shown. undefined on the embedded database, whose one connection runs no
+ * transaction beside this read.
+ */
+async function eventHorizon(database: Database, db: Db): Promise<number | undefined> {
+  if (database.driver !== "postgres") return undefined;
+  const [row] = await database.rows<{ at: number }>(
+    sql`SELECT extract(epoch FROM least(now(), min(xact_start)))::float8 * 1000 AS at FROM pg_stat_activity
+        WHERE datname = current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid()`,
+    db,
+  );
+  return Number(row?.at) - CLOCK_SKEW_MS;
+}
+
+/**
+ * GET /v1/events. A page asked for with `ending_before` (a poller asking what is new since the
+ * newest event it has) ends where every earlier event has committed: an event made before one it
+ * shows but committed after would sort behind the poller's next cursor and never be shown to it.
+ * The other pages show every committed event, so a write's event is listed as soon as it answers.
+ */
+export async function listEvents(v: AppEnv["Variables"], q: ListParams & { type?: string | undefined }) {
+  const horizon = q.ending_before ? await eventHorizon(v.deps.database, v.db) : undefined;
+  const l = await listOwned(
+    v.db,
+    merchantOf(v),
+    events,
+    q,
+    "/v1/events",
+    q.type ? eq(events.type, q.type) : undefined,
+    horizon === undefined ? undefined : lt(events.id, idFloor("event", horizon)),
+  );
+  return { ...l, data: l.data.map(eventObject) };
 }

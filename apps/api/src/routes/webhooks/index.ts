@@ -9,7 +9,7 @@ import { bearer, body, errors, IdParam, json, ListQuery, Livemode, listOf, Times
 import { listIn, listOwned } from "../../lib/pagination.js";
 import { createRouter } from "../../lib/router.js";
 import { allow, merchantOf } from "../../middleware/auth.js";
-import { EVENT_TYPES, eventObject } from "../../services/events.js";
+import { EVENT_TYPES, eventObject, listEvents } from "../../services/events.js";
 import { checkWebhookUrl } from "../../services/webhook-url.js";
 
 const EventType = z.enum([...EVENT_TYPES, "*"] as [string, ...string[]]);
@@ -273,9 +273,7 @@ export const webhookRoutes = createRouter()
     );
   })
   .openapi(r.events, async (c) => {
-    const q = c.req.valid("query");
-    const l = await listOwned(c.get("db"), merchantOf(c.var), events, q, "/v1/events", q.type ? eq(events.type, q.type) : undefined);
-    return c.json({ ...l, data: l.data.map(eventObject) }, 200);
+    return c.json(await listEvents(c.var, c.req.valid("query")), 200);
   })
   .openapi(r.event, async (c) => {
     const p = merchantOf(c.var);
