@@ -426,3 +426,31 @@ describe("members per merchant: inviting reveals and claims nothing", () => {
     expect(theirs.map((m: { id: string }) => m.id)).toEqual([first.body.id]);
   });
 });
+
+describe("the key, team and session lists page like every list", () => {
+  it("take limit, starting_after and ending_before, and answer 404 to a cursor not on the list", async () => {
+    const email = "pager@demo.softrack.test";
+    await a.invite("pager-support@demo.softrack.test", "support");
+    await a.invite(email, "developer");
+    await a.signIn(email);
+    const person = await a.signIn(email);
+    const sk = http(api.url, api.merchant.secretKey);
+    expect((await sk.post("/v1/api_keys", { kind: "publishable" })).status).toBe(200);
+    const ids = (r: Reply) => (r.body.data as { id: string }[]).map((x) => x.id);
+    for (const [client, path] of [
+      [sk, "/v1/api_keys"],
+      [sk, "/v1/members"],
+      [person, "/v1/auth/sessions"],
+    ] as const) {
+      const all = ids(await client.get(`${path}?limit=100`));
+      expect(all.length, path).toBeGreaterThanOrEqual(2);
+      const first = await client.get(`${path}?limit=1`);
+      expect(first.body, path).toMatchObject({ object: "list", has_more: true, url: path });
+      expect(ids(first), path).toEqual(all.slice(0, 1));
+      expect(ids(await client.get(`${path}?limit=1&starting_after=${all[0]}`)), path).toEqual(all.slice(1, 2));
+      expect(ids(await client.get(`${path}?ending_before=${all[1]}`)), path).toEqual(all.slice(0, 1));
+      const stranger = await client.get(`${path}?starting_after=${api.merchant.id}`);
+      expect([stranger.status, stranger.body.error?.param], path).toEqual([404, "starting_after"]);
+    }
+  });
+});

@@ -66,6 +66,24 @@ describe("openapi.json", () => {
     expect(missing).toEqual([]);
   });
 
+  it("every list takes limit, starting_after and ending_before (the contract's Lists)", () => {
+    const doc = openApiDocument();
+    const schemas = (doc.components?.schemas ?? {}) as Record<string, { properties?: { object?: { enum?: string[] } } }>;
+    // A test helper, not a merchant's list: the newest messages the dev outbox holds for an address.
+    const helpers = new Set(["/v1/test_helpers/outbox"]);
+    const unpaged: string[] = [];
+    for (const [path, item] of Object.entries(doc.paths ?? {})) {
+      if (helpers.has(path)) continue;
+      const get = (item as { get?: { parameters?: { name: string }[]; responses?: Record<string, unknown> } }).get;
+      const ok = get?.responses?.["200"] as { content?: Record<string, { schema?: { $ref?: string } }> } | undefined;
+      const ref = ok?.content?.["application/json"]?.schema?.$ref?.split("/").pop();
+      if (!ref || schemas[ref]?.properties?.object?.enum?.[0] !== "list") continue;
+      const names = new Set((get?.parameters ?? []).map((p) => p.name));
+      for (const name of ["limit", "starting_after", "ending_before"]) if (!names.has(name)) unpaged.push(`${path} ${name}`);
+    }
+    expect(unpaged).toEqual([]);
+  });
+
   // What partners' pipelines run on the document: a linter and a validating parser, by other people.
   it("passes Redocly's recommended rules with no error and no warning", () => {
     const file = join(mkdtempSync(join(tmpdir(), "openapi-")), "openapi.json");

@@ -241,6 +241,22 @@ describe("courier payment guarantee", () => {
     expect(entries.map((e) => e.type)).toEqual(["order.created", "order.held", "order.handover", "order.return", "order.settled"]);
     // The order's own history, not events: ids of their own kind (evt_ ids are GET /v1/events's).
     for (const e of entries) expect(e).toMatchObject({ id: expect.stringMatching(/^oev_/), object: "order_event", livemode: false });
+    // Paged like every list, forward in time: starting_after gives later entries, ending_before earlier.
+    const ids = entries.map((e) => e.id);
+    const page = async (q: string) => {
+      const r = await sk.get(`/v1/orders/${o.id}/events?${q}`);
+      return {
+        status: r.status,
+        ids: (r.body.data ?? []).map((e: { id: string }) => e.id),
+        has_more: r.body.has_more,
+        param: r.body.error?.param,
+      };
+    };
+    expect(await page("limit=2")).toMatchObject({ ids: ids.slice(0, 2), has_more: true });
+    expect(await page(`limit=2&starting_after=${ids[1]}`)).toMatchObject({ ids: ids.slice(2, 4), has_more: true });
+    expect(await page(`starting_after=${ids[3]}`)).toMatchObject({ ids: ids.slice(4), has_more: false });
+    expect(await page(`limit=2&ending_before=${ids[4]}`)).toMatchObject({ ids: ids.slice(2, 4), has_more: true });
+    expect(await page(`starting_after=${o.id}`)).toMatchObject({ status: 404, param: "starting_after" });
     await verify();
   });
 

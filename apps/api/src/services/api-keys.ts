@@ -1,7 +1,8 @@
-import { and, desc, eq, isNull } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import type { AppEnv, MerchantPrincipal } from "../context.js";
 import { apiKeys } from "../db/schema/index.js";
 import { forbidden, invalid, notFound } from "../lib/errors.js";
+import { type ListParams, listIn } from "../lib/pagination.js";
 import { forgetCachedKeys } from "../middleware/auth.js";
 import { auditAction } from "./auth.js";
 import { issueKey } from "./merchants.js";
@@ -72,14 +73,9 @@ async function requireStandingKey(v: V, p: MerchantPrincipal) {
     );
 }
 
-export async function listKeys(v: V, p: MerchantPrincipal) {
-  const rows = await v.db
-    .select()
-    .from(apiKeys)
-    .where(and(eq(apiKeys.merchantId, p.merchantId), eq(apiKeys.livemode, p.livemode)))
-    .orderBy(desc(apiKeys.id))
-    .limit(100);
-  return rows.map((r) => apiKeyObject(r));
+export async function listKeys(v: V, p: MerchantPrincipal, q: ListParams) {
+  const l = await listIn(v.db, apiKeys, and(eq(apiKeys.merchantId, p.merchantId), eq(apiKeys.livemode, p.livemode)), q, "/v1/api_keys");
+  return { ...l, data: l.data.map((r) => apiKeyObject(r)) };
 }
 
 export async function createKey(v: V, p: MerchantPrincipal, kind: "secret" | "publishable", ip: string) {

@@ -1,7 +1,8 @@
-import { and, desc, eq, isNotNull, isNull, ne } from "drizzle-orm";
+import { and, eq, isNotNull, isNull, ne } from "drizzle-orm";
 import type { AppEnv, Deps } from "../context.js";
 import { identities, merchants } from "../db/schema/index.js";
 import { forbidden, invalid, notFound } from "../lib/errors.js";
+import { type ListParams, listIn } from "../lib/pagination.js";
 import { actorOf, audit, normalizeEmail } from "./auth.js";
 import { accountId, revokeAllSessions } from "./sessions.js";
 
@@ -60,13 +61,10 @@ export async function inviteMember(v: V, merchantId: string, input: { email: str
   return memberObject(row as IdentityRow);
 }
 
-export async function listMembers(v: V, merchantId: string) {
-  const rows = await v.db
-    .select()
-    .from(identities)
-    .where(and(eq(identities.kind, "member"), eq(identities.merchantId, merchantId), isNull(identities.removedAt)))
-    .orderBy(desc(identities.id));
-  return rows.map(memberObject);
+export async function listMembers(v: V, merchantId: string, q: ListParams) {
+  const team = and(eq(identities.kind, "member"), eq(identities.merchantId, merchantId), isNull(identities.removedAt));
+  const l = await listIn(v.db, identities, team, q, "/v1/members");
+  return { ...l, data: l.data.map(memberObject) };
 }
 
 /**

@@ -12,7 +12,7 @@ import {
   returnWindowEnds,
   transitionOrder,
 } from "@softrack/core";
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, lt, sql } from "drizzle-orm";
 import type { AppEnv, Deps } from "../context.js";
 import type { Db } from "../db/client.js";
 import { orderEvents, orders, payments, pickupPoints } from "../db/schema/index.js";
@@ -450,14 +450,39 @@ async function pendingOf(
 /** The order service's background jobs, for the runtime's registry (server.ts). */
 export const orderJobs: Readonly<Record<string, JobHandler<Deps>>> = { "order.expire": expireOrder, "order.settle": settleOrder };
 
-export async function orderHistory(v: Vars, id: string) {
+/**
+ * GET /v1/orders/:id/events: the order's history, oldest first, so its cursors walk forward in
+ * time: `starting_after` to later entries, `ending_before` to earlier ones.
+ */
+export async function orderHistory(v: Vars, id: string, q: ListParams) {
   const order = await findOrder(v, id);
-  const rows = await v.db.select().from(orderEvents).where(eq(orderEvents.orderId, id)).orderBy(asc(orderEvents.id));
+  const cursor = q.starting_after ?? q.ending_before;
+  if (cursor !== undefined) {
+    const [known] = await v.db
+      .select({ id: orderEvents.id })
+      .from(orderEvents)
+      .where(and(eq(orderEvents.orderId, id), eq(orderEvents.id, cursor)));
+    if (!known) throw notFound("order event", cursor, q.starting_after !== undefined ? "starting_after" : "ending_before");
+  }
+  const rows = await v.db
+    .select()
+    .from(orderEvents)
+    .where(
+      and(
+        eq(orderEvents.orderId, id),
+        q.starting_after !== undefined ? gt(orderEvents.id, q.starting_after) : undefined,
+        q.ending_before !== undefined ? lt(orderEvents.id, q.ending_before) : undefined,
+      ),
+    )
+    .orderBy(q.ending_before !== undefined ? desc(orderEvents.id) : asc(orderEvents.id))
+    .limit(q.limit + 1);
+  const page = rows.slice(0, q.limit);
+  if (q.ending_before !== undefined) page.reverse();
   return {
     object: "list" as const,
     url: `/v1/orders/${id}/events`,
-    has_more: false,
-    data: rows.map((r) => ({
+    has_more: rows.length > q.limit,
+    data: page.map((r) => ({
       id: r.id,
       object: "order_event" as const,
       type: r.type,

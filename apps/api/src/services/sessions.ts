@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
+import { and, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
 import type { AppEnv, Deps, Principal } from "../context.js";
@@ -7,6 +7,7 @@ import { identities, sessions } from "../db/schema/index.js";
 import { randomToken, sha256Hex } from "../lib/crypto.js";
 import { forbidden, notFound, unauthenticated } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
+import { type ListParams, listIn } from "../lib/pagination.js";
 
 export const SESSION_COOKIE = "softrack_session";
 export const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
@@ -176,13 +177,10 @@ export async function sessionAuth(deps: Deps, c: Context<AppEnv>, bearer: string
   };
 }
 
-export async function listSessions(db: Db, deps: Deps, identityId: string) {
-  return db
-    .select()
-    .from(sessions)
-    .where(and(eq(sessions.identityId, identityId), isNull(sessions.revokedAt), gt(sessions.expiresAt, deps.now())))
-    .orderBy(desc(sessions.id))
-    .limit(100);
+/** The person's sessions still in force, a page of them. */
+export function listSessions(db: Db, deps: Deps, identityId: string, q: ListParams) {
+  const live = and(eq(sessions.identityId, identityId), isNull(sessions.revokedAt), gt(sessions.expiresAt, deps.now()));
+  return listIn(db, sessions, live, q, "/v1/auth/sessions");
 }
 
 export async function revokeSession(db: Db, deps: Deps, identityId: string, id: string) {

@@ -867,7 +867,10 @@ export type paths = {
       path?: never;
       cookie?: never;
     };
-    /** The order's full history, oldest first */
+    /**
+     * The order's full history, oldest first
+     * @description Pages walk forward in time: `starting_after` gives later entries, `ending_before` earlier ones. 100 entries a page unless `limit` says otherwise.
+     */
     get: operations["getOrdersIdEvents"];
     put?: never;
     post?: never;
@@ -4426,7 +4429,11 @@ export interface operations {
   };
   getApiKeys: {
     parameters: {
-      query?: never;
+      query?: {
+        ending_before?: string;
+        limit?: number;
+        starting_after?: string;
+      };
       header?: never;
       path?: never;
       cookie?: never;
@@ -5421,7 +5428,11 @@ export interface operations {
   };
   getAuthSessions: {
     parameters: {
-      query?: never;
+      query?: {
+        ending_before?: string;
+        limit?: number;
+        starting_after?: string;
+      };
       header?: never;
       path?: never;
       cookie?: never;
@@ -8070,7 +8081,11 @@ export interface operations {
   };
   getMembers: {
     parameters: {
-      query?: never;
+      query?: {
+        ending_before?: string;
+        limit?: number;
+        starting_after?: string;
+      };
       header?: never;
       path?: never;
       cookie?: never;
@@ -8881,7 +8896,11 @@ export interface operations {
   };
   getOrdersIdEvents: {
     parameters: {
-      query?: never;
+      query?: {
+        ending_before?: string;
+        limit?: number;
+        starting_after?: string;
+      };
       header?: never;
       path: {
         id: string;

@@ -1,6 +1,7 @@
 import type { RequestOptions } from "../client.js";
+import type { PagePromise } from "../core/pagination.js";
 import { APIResource } from "../core/resource.js";
-import type { Body, Ok, Schemas } from "../internal/types.js";
+import type { Body, Ok, Query, Schemas } from "../internal/types.js";
 import { path } from "../internal/utils.js";
 
 export type SignInChallenge = Schemas["SignInChallenge"];
@@ -19,6 +20,7 @@ export type SetPasswordParams = Body<"/v1/auth/password", "post">;
 export type DisablePasswordParams = Body<"/v1/auth/password/disable", "post">;
 export type TotpCodeParams = Body<"/v1/auth/totp/enable", "post">;
 export type SessionList = Ok<"/v1/auth/sessions", "get">;
+export type SessionListParams = Query<"/v1/auth/sessions", "get">;
 
 class Password extends APIResource {
   /** Turns the password second factor on, or changes it (`current_password` then). */
@@ -46,8 +48,9 @@ class Totp extends APIResource {
 }
 
 class Sessions extends APIResource {
-  list(options?: RequestOptions): Promise<SessionList> {
-    return this._client.request("GET", "/auth/sessions", undefined, options);
+  /** The signed-in person's sessions still in force, newest first. */
+  list(params?: SessionListParams, options?: RequestOptions): PagePromise<Session> {
+    return this._client.list("/auth/sessions", params, options);
   }
   revoke(id: string, options?: RequestOptions): Promise<Session> {
     return this._client.request("POST", path`/auth/sessions/${id}/revoke`, undefined, options);

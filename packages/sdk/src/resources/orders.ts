@@ -2,7 +2,7 @@ import type { RequestOptions } from "../client.js";
 import type { PagePromise } from "../core/pagination.js";
 import { APIResource } from "../core/resource.js";
 import type { Body, Ok, Query, Schemas } from "../internal/types.js";
-import { path } from "../internal/utils.js";
+import { path, query } from "../internal/utils.js";
 
 /** An order under the courier payment guarantee: once paid the money is held, not the merchant's yet. */
 export type Order = Schemas["Order"];
@@ -13,6 +13,7 @@ export type OrderHandoverParams = Body<"/v1/orders/{id}/handover", "post">;
 export type OrderReturnParams = Body<"/v1/orders/{id}/returns", "post">;
 export type OrderFailParams = Body<"/v1/orders/{id}/fail", "post">;
 export type OrderEventList = Ok<"/v1/orders/{id}/events", "get">;
+export type OrderEventListParams = Query<"/v1/orders/{id}/events", "get">;
 export type PickupPoint = Schemas["PickupPoint"];
 export type PickupPointCreateParams = Body<"/v1/pickup_points", "post">;
 export type PickupPointListParams = Query<"/v1/pickup_points", "get">;
@@ -40,9 +41,9 @@ export class Orders extends APIResource {
   fail(id: string, params: OrderFailParams, options?: RequestOptions): Promise<Order> {
     return this._client.request("POST", path`/orders/${id}/fail`, params, options);
   }
-  /** The order's full history, oldest first. */
-  events(id: string, options?: RequestOptions): Promise<OrderEventList> {
-    return this._client.request("GET", path`/orders/${id}/events`, undefined, options);
+  /** The order's full history, oldest first, 100 entries a page (`starting_after` for the next). */
+  events(id: string, params?: OrderEventListParams, options?: RequestOptions): Promise<OrderEventList> {
+    return this._client.request("GET", path`/orders/${id}/events` + query(params), undefined, options);
   }
 }
 

@@ -83,6 +83,12 @@ describe("people's sign-in, second factor, sessions and keys against the real AP
     await expect(fresh.balance.retrieve()).resolves.toMatchObject({ object: "balance" });
     await ctx.sk.apiKeys.revoke(rolled.key.id);
     await expect(fresh.balance.retrieve()).rejects.toBeInstanceOf(SoftrackAuthenticationError);
+    // A list like the others: one key a page, and `for await` walks them all.
+    const first = await ctx.sk.apiKeys.list({ limit: 1 });
+    expect([first.data.length, first.has_more]).toEqual([1, true]);
+    const walked: string[] = [];
+    for await (const k of ctx.sk.apiKeys.list({ limit: 1 })) walked.push(k.id);
+    expect(walked).toEqual((await ctx.sk.apiKeys.list({ limit: 100 })).data.map((k) => k.id));
   });
 
   it("a support member may read but not manage keys or the team", async () => {

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { bearer, body, errors, IdParam, json, Livemode, listOf, optionalBody, Timestamp } from "../../lib/openapi.js";
+import { bearer, body, errors, IdParam, json, ListQuery, Livemode, listOf, optionalBody, Timestamp } from "../../lib/openapi.js";
 import { createRouter } from "../../lib/router.js";
 import { allow, merchantOf } from "../../middleware/auth.js";
 import { noParameters } from "../../middleware/no-parameters.js";
@@ -45,6 +45,7 @@ const r = {
     summary: "The merchant's API keys (hints only)",
     security: bearer,
     middleware: guard,
+    request: { query: ListQuery },
     responses: { 200: json(listOf(ApiKey, "ApiKeyList")), ...errors },
   }),
   create: createRoute({
@@ -83,9 +84,7 @@ const r = {
 };
 
 export const apiKeyRoutes = createRouter()
-  .openapi(r.list, async (c) =>
-    c.json({ object: "list" as const, data: await listKeys(c.var, merchantOf(c.var)), has_more: false, url: "/v1/api_keys" }, 200),
-  )
+  .openapi(r.list, async (c) => c.json(await listKeys(c.var, merchantOf(c.var), c.req.valid("query")), 200))
   .openapi(r.create, async (c) => c.json(await createKey(c.var, merchantOf(c.var), c.req.valid("json").kind, clientIp(c)), 200))
   .openapi(r.roll, async (c) => {
     const grace = (c.req.valid("json") as { expires_in?: number } | undefined)?.expires_in ?? 86_400;

@@ -10,6 +10,7 @@ import {
   errors,
   IdParam,
   json,
+  ListQuery,
   Livemode,
   listOf,
   noAuth,
@@ -331,6 +332,7 @@ const r = {
     summary: "The signed-in person's active sessions",
     security: bearer,
     middleware: signedIn,
+    request: { query: ListQuery },
     responses: { 200: json(listOf(Session, "SessionList")), ...errors },
   }),
   revoke: createRoute({
@@ -494,16 +496,8 @@ export const authRoutes = createRouter()
   })
   .openapi(r.sessions, async (c) => {
     const s = sessionOf(c);
-    const rows = await listSessions(c.get("db"), c.get("deps"), s.identityId);
-    return c.json(
-      {
-        object: "list" as const,
-        data: rows.map((row) => sessionObject(row, s.id, c.get("deps").now())),
-        has_more: false,
-        url: "/v1/auth/sessions",
-      },
-      200,
-    );
+    const l = await listSessions(c.get("db"), c.get("deps"), s.identityId, c.req.valid("query"));
+    return c.json({ ...l, data: l.data.map((row) => sessionObject(row, s.id, c.get("deps").now())) }, 200);
   })
   .openapi(r.revoke, async (c) => {
     const s = sessionOf(c);

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../../context.js";
 import { forbidden } from "../../lib/errors.js";
-import { bearer, body, Email, errors, IdParam, json, Livemode, listOf, Timestamp } from "../../lib/openapi.js";
+import { bearer, body, Email, errors, IdParam, json, ListQuery, Livemode, listOf, Timestamp } from "../../lib/openapi.js";
 import { createRouter } from "../../lib/router.js";
 import { allow, merchantOf } from "../../middleware/auth.js";
 import { clientIp } from "../../middleware/rate-limit.js";
@@ -64,6 +64,7 @@ const r = {
     summary: "The merchant's team",
     security: bearer,
     middleware: allow("secret"),
+    request: { query: ListQuery },
     responses: { 200: json(listOf(Member, "MemberList")), ...errors },
   }),
   remove: createRoute({
@@ -99,7 +100,7 @@ export const memberRoutes = createRouter()
   })
   .openapi(r.list, async (c) => {
     const p = merchantOf(c.var);
-    return c.json({ object: "list" as const, data: await listMembers(c.var, p.merchantId), has_more: false, url: "/v1/members" }, 200);
+    return c.json(await listMembers(c.var, p.merchantId, c.req.valid("query")), 200);
   })
   .openapi(r.remove, async (c) => {
     const p = ownerSession(c);

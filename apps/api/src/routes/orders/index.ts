@@ -220,9 +220,11 @@ const r = {
     path: "/v1/orders/{id}/events",
     tags,
     summary: "The order's full history, oldest first",
+    description:
+      "Pages walk forward in time: `starting_after` gives later entries, `ending_before` earlier ones. 100 entries a page unless `limit` says otherwise.",
     security: bearer,
     middleware: sk,
-    request: { params: id },
+    request: { params: id, query: ListQuery.extend({ limit: ListQuery.shape.limit.unwrap().default(100).openapi({ example: 100 }) }) },
     responses: { 200: json(listOf(OrderEvent, "OrderEventList")), ...errors },
   }),
   createPoint: createRoute({
@@ -273,7 +275,7 @@ export const orderRoutes = createRouter()
   .openapi(r.handover, async (c) => c.json(await handover(c.var, c.req.valid("param").id, c.req.valid("json")), 200))
   .openapi(r.returns, async (c) => c.json(await returnItems(c.var, c.req.valid("param").id, c.req.valid("json")), 200))
   .openapi(r.fail, async (c) => c.json(await failOrder(c.var, c.req.valid("param").id, c.req.valid("json")), 200))
-  .openapi(r.events, async (c) => c.json(await orderHistory(c.var, c.req.valid("param").id), 200))
+  .openapi(r.events, async (c) => c.json(await orderHistory(c.var, c.req.valid("param").id, c.req.valid("query")), 200))
   .openapi(r.createPoint, async (c) => c.json(await createPickupPoint(c.var, c.req.valid("json")), 200))
   .openapi(r.listPoints, async (c) => {
     const l = await listOwned(c.get("db"), merchantOf(c.var), pickupPoints, c.req.valid("query"), "/v1/pickup_points");

@@ -25,7 +25,7 @@ export class ConsoleApiKeys extends ActionElement {
 
   protected async load(): Promise<void> {
     try {
-      this.keys = (await api.apiKeys.list()).data;
+      this.keys = (await api.apiKeys.list({ limit: 100 })).data;
     } catch (e) {
       this.error = failure(e);
     }

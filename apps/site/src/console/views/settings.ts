@@ -101,7 +101,7 @@ export class ConsoleSettings extends ConsoleElement {
   async #loadLists(): Promise<void> {
     try {
       const [sessions, events, bankAccounts] = await Promise.all([
-        api.auth.sessions.list(),
+        api.auth.sessions.list({ limit: 100 }),
         api.securityEvents.list({ limit: 20 }),
         api.bankAccounts.list({ limit: 100 }),
       ]);

@@ -19,7 +19,7 @@ export class ConsoleTeam extends ActionElement {
 
   protected async load(): Promise<void> {
     try {
-      this.members = (await api.members.list()).data;
+      this.members = (await api.members.list({ limit: 100 })).data;
     } catch (e) {
       this.error = failure(e);
     }
