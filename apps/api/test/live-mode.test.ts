@@ -1,4 +1,6 @@
+import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ACTIVATION_REPLAY_MS } from "../src/services/merchants.js";
 import type { TestApi } from "../src/testing.js";
 import { type Http, http, startTestApi, TEST_CARD } from "./support.js";
 
@@ -44,6 +46,39 @@ describe("live mode activation", () => {
     expect(keys.status).toBe(200);
     expect(keys.body.data.filter((k: { livemode: boolean }) => k.livemode)).toHaveLength(2);
     expect((await admin.get(`/v1/merchants/${m.id}`)).body.live_activated_at).toBe(first.body.live_activated_at);
+  });
+
+  it("shows the keys once: a repeat after 24 hours, or after a key was rolled, is refused and mints none", async () => {
+    const liveKeys = async (id: string) =>
+      (
+        await api.runtime.deps.database.rows<{ n: number }>(
+          sql`SELECT count(*)::int AS n FROM api_keys WHERE merchant_id = ${id} AND livemode AND revoked_at IS NULL`,
+        )
+      )[0]?.n;
+    const late = await newMerchant();
+    const first = await admin.post(`/v1/merchants/${late.id}/activate`);
+    expect(first.status).toBe(200);
+    const realNow = api.runtime.deps.now;
+    api.runtime.deps.now = () => new Date(Date.now() + ACTIVATION_REPLAY_MS + 60_000);
+    try {
+      const again = await admin.post(`/v1/merchants/${late.id}/activate`);
+      expect([again.status, again.body.error?.code]).toEqual([400, "merchant_already_activated"]);
+      expect(JSON.stringify(again.body)).not.toContain(first.body.keys.secret_key);
+    } finally {
+      api.runtime.deps.now = realNow;
+    }
+    expect(await liveKeys(late.id)).toBe(2);
+
+    const rolled = await newMerchant();
+    const keys = (await admin.post(`/v1/merchants/${rolled.id}/activate`)).body.keys;
+    const live = http(api.url, keys.secret_key);
+    const secret = (await live.get("/v1/api_keys")).body.data.find(
+      (k: { kind: string; livemode: boolean }) => k.kind === "secret" && k.livemode,
+    );
+    expect((await live.post(`/v1/api_keys/${secret.id}/roll`, { expires_in: 0 })).status).toBe(200);
+    const afterRoll = await admin.post(`/v1/merchants/${rolled.id}/activate`);
+    expect([afterRoll.status, afterRoll.body.error?.code]).toEqual([400, "merchant_already_activated"]);
+    expect(JSON.stringify(afterRoll.body)).not.toContain(keys.secret_key);
   });
 
   it("is the platform admin's to call; an unknown merchant is 404", async () => {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as schema from "../src/db/schema/index.js";
 import { parseEnv } from "../src/env.js";
 import { type JobHandler, JobRegistry } from "../src/jobs/registry.js";
-import { planRetention, RETENTION_JOB, retentionCutoffs } from "../src/jobs/retention.js";
+import { planRetention, RETENTION_JOB, RETENTION_RULES, retentionCutoffs } from "../src/jobs/retention.js";
 import { runDueJobs } from "../src/jobs/runner.js";
 import { newId } from "../src/lib/ids.js";
 import { at } from "../src/lib/json.js";
@@ -152,6 +152,21 @@ describe("retention", () => {
     expect(await ids(sql`SELECT subject_hash AS id FROM sign_in_throttles WHERE subject_hash LIKE 'ret-%'`)).toEqual(["ret-window-open"]);
   });
 
+  it("erases a live activation's sealed keys once its replay window has passed, and no sooner", async () => {
+    const activated = async (name: string, at_: Date) => {
+      const id = (await http(api.url, api.adminKey).post("/v1/merchants", { name, country: "KG", default_currency: "KGS" })).body.id;
+      await rows(sql`UPDATE merchants SET live_activated_at = ${at(at_)}, live_activation_sealed = 'sealed-keys' WHERE id = ${id}`);
+      return id as string;
+    };
+    const old = await activated("Activated Long Ago", ago(DAY + HOUR));
+    const recent = await activated("Activated Just Now", ago(HOUR));
+    await retentionRun();
+    const sealed = async (id: string) =>
+      (await rows<{ s: string | null }>(sql`SELECT live_activation_sealed AS s FROM merchants WHERE id = ${id}`))[0]?.s;
+    expect(await sealed(old)).toBeNull();
+    expect(await sealed(recent)).toBe("sealed-keys");
+  });
+
   it("a signed-in session still works after a retention run", async () => {
     // A real member session, made by the sign-in service, is not expired: it stays and signs in.
     const { createSession } = await import("../src/services/sessions.js");
@@ -202,7 +217,9 @@ describe("retention", () => {
   });
 
   it("a run stops at its bound of batches, brings the next run forward, and the next one finishes", async () => {
-    const total = 250;
+    // A run gives the first batch to every rule, the rest of its bound to this one: more than one
+    // run's worth, less than two.
+    const total = 2 * (BATCHES_PER_RUN - RETENTION_RULES.length + 1) * BATCH - 5;
     await rows(
       sql`INSERT INTO idempotency_keys (scope, key, method, path, request_hash, response_status, response_body, created_at)
           SELECT 'key_retention_bound', 'k' || g, 'POST', '/v1/customers', 'h', 200, 'sealed', ${at(ago(8 * DAY))}
@@ -297,6 +314,7 @@ describe("the retention settings", () => {
       challenges: "2026-12-01T12:00:00.000Z",
       throttles: "2026-12-02T11:00:00.000Z",
       jobs: "2026-11-25T12:00:00.000Z",
+      activations: "2026-12-01T12:00:00.000Z",
     });
   });
 

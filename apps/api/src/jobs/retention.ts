@@ -5,6 +5,7 @@ import type { Env } from "../env.js";
 import { idFloor, newId } from "../lib/ids.js";
 import { at } from "../lib/json.js";
 import { CODE_FAILURE_WINDOW_MS } from "../services/auth.js";
+import { ACTIVATION_REPLAY_MS } from "../services/merchants.js";
 import type { JobHandler } from "./registry.js";
 
 /**
@@ -45,6 +46,7 @@ export function retentionCutoffs(
     challenges: ago(CHALLENGE_GRACE_MS),
     throttles: ago(CODE_FAILURE_WINDOW_MS),
     jobs: ago(env.JOB_RETENTION_DAYS * DAY_MS),
+    activations: ago(ACTIVATION_REPLAY_MS),
   };
 }
 
@@ -111,6 +113,13 @@ export const RETENTION_RULES: readonly RetentionRule[] = [
     batch: (c, n) =>
       counted(sql`DELETE FROM jobs WHERE ctid = ANY(ARRAY(
         SELECT ctid FROM jobs WHERE status IN ('done', 'canceled') AND run_at < ${at(c.jobs)} AND finished_at < ${at(c.jobs)} LIMIT ${n}))`),
+  },
+  {
+    // A live activation's keys, sealed for its replay window only: then nothing may show them again.
+    table: "merchants",
+    batch: (c, n) =>
+      counted(sql`UPDATE merchants SET live_activation_sealed = NULL WHERE ctid = ANY(ARRAY(
+        SELECT ctid FROM merchants WHERE live_activation_sealed IS NOT NULL AND live_activated_at < ${at(c.activations)} LIMIT ${n}))`),
   },
   {
     // Folded, not lost: the analytics deltas the triggers appended (db/schema/analytics.ts) move

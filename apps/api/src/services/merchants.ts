@@ -1,8 +1,8 @@
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, inArray, isNull } from "drizzle-orm";
 import type { Db } from "../db/client.js";
 import { apiKeys, merchants, tariffs } from "../db/schema/index.js";
 import { randomToken, type SecretBox, sha256Hex } from "../lib/crypto.js";
-import { notFound } from "../lib/errors.js";
+import { invalid, notFound } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import { PLATFORM } from "./tariffs.js";
 
@@ -81,22 +81,52 @@ export async function createMerchant(
  * Idempotent per merchant: the row is locked, and a repeated activation answers the first
  * activation's keys (kept sealed, as idempotent replays are) instead of minting more.
  */
-export async function activateMerchant(db: Db, box: SecretBox, id: string) {
+/**
+ * How long a repeated activation answers the first one's keys: the contract's 24 hours of
+ * idempotent replay. The keys are shown once; a repeat inside the window is the same call
+ * retried (its answer lost on the way), so it gets the same keys. After it, or once either key
+ * was rolled or revoked, they are not shown again, and the retention job erases their sealed copy.
+ */
+export const ACTIVATION_REPLAY_MS = 24 * 3_600_000;
+
+export async function activateMerchant(db: Db, box: SecretBox, id: string, now: Date) {
   const [row] = await db.select().from(merchants).where(eq(merchants.id, id)).for("update");
   if (!row) throw notFound("merchant", id);
-  if (row.liveActivatedAt && row.liveActivationSealed) {
-    const keys = JSON.parse(box.open(row.liveActivationSealed)) as { secret_key: string; publishable_key: string };
-    return { merchant: merchantObject(row), keys, replayed: true };
+  if (row.liveActivatedAt) {
+    const keys = row.liveActivationSealed
+      ? (JSON.parse(box.open(row.liveActivationSealed)) as { secret_key: string; publishable_key: string })
+      : undefined;
+    const replayable = keys && now.getTime() - row.liveActivatedAt.getTime() < ACTIVATION_REPLAY_MS && (await standing(db, keys));
+    if (replayable) return { merchant: merchantObject(row), keys, replayed: true };
+    throw invalid(
+      "merchant_already_activated",
+      `Live mode was activated at ${row.liveActivatedAt.toISOString()} and its keys were shown then. For a new live secret key, an owner rolls it in live mode (POST /v1/api_keys/{id}/roll).`,
+    );
   }
   const secret = await issueKey(db, id, "secret", true);
   const publishable = await issueKey(db, id, "publishable", true);
   const keys = { secret_key: secret.key, publishable_key: publishable.key };
   const [activated] = await db
     .update(merchants)
-    .set({ liveActivatedAt: new Date(), liveActivationSealed: box.seal(JSON.stringify(keys)) })
+    .set({ liveActivatedAt: now, liveActivationSealed: box.seal(JSON.stringify(keys)) })
     .where(eq(merchants.id, id))
     .returning();
   return { merchant: merchantObject(activated as MerchantRow), keys, replayed: false };
+}
+
+/** Both activation keys still as issued: neither rolled (it expires) nor revoked. */
+async function standing(db: Db, keys: { secret_key: string; publishable_key: string }) {
+  const rows = await db
+    .select({ id: apiKeys.id })
+    .from(apiKeys)
+    .where(
+      and(
+        inArray(apiKeys.hash, [sha256Hex(keys.secret_key), sha256Hex(keys.publishable_key)]),
+        isNull(apiKeys.revokedAt),
+        isNull(apiKeys.expiresAt),
+      ),
+    );
+  return rows.length === 2;
 }
 
 export async function getMerchant(db: Db, id: string) {

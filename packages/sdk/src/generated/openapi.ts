@@ -2866,7 +2866,7 @@ export type components = {
         [key: string]: number;
       };
     };
-    /** @description The merchant's live keys. Activation is idempotent per merchant: a repeated call answers the first activation's keys (header Idempotent-Replayed: true) and mints none. */
+    /** @description The merchant's live keys, shown once. Activation is idempotent per merchant: a repeat within 24 hours answers the first activation's keys (header Idempotent-Replayed: true) and mints none, while neither key was rolled or revoked; later, it is refused with 400 merchant_already_activated. */
     LiveActivation: components["schemas"]["Merchant"] & {
       /** @description Live-mode keys. */
       keys: {

@@ -55,7 +55,7 @@ const LiveActivation = Merchant.extend({
   keys: z.object({ secret_key: z.string(), publishable_key: z.string() }).openapi({ description: "Live-mode keys." }),
 }).openapi("LiveActivation", {
   description:
-    "The merchant's live keys. Activation is idempotent per merchant: a repeated call answers the first activation's keys (header Idempotent-Replayed: true) and mints none.",
+    "The merchant's live keys, shown once. Activation is idempotent per merchant: a repeat within 24 hours answers the first activation's keys (header Idempotent-Replayed: true) and mints none, while neither key was rolled or revoked; later, it is refused with 400 merchant_already_activated.",
 });
 
 const activate = createRoute({
@@ -83,7 +83,7 @@ const retrieve = createRoute({
 export const merchantRoutes = createRouter()
   .openapi(create, async (c) => c.json(await createMerchant(c.get("db"), c.req.valid("json")), 200))
   .openapi(activate, async (c) => {
-    const r = await activateMerchant(c.get("db"), c.get("deps").box, c.req.valid("param").id);
+    const r = await activateMerchant(c.get("db"), c.get("deps").box, c.req.valid("param").id, c.get("deps").now());
     if (r.replayed) c.header("Idempotent-Replayed", "true");
     return c.json({ ...r.merchant, keys: r.keys }, 200);
   })
