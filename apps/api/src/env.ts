@@ -119,8 +119,9 @@ export const envSchema = z.object({
       if (typeof parsed === "string") ctx.addIssue({ code: "custom", message: parsed });
     }),
   /**
-   * Sign-in throttles (services/auth.ts), per process except the last: see docs/configuration.md.
-   * Windows are 10 minutes, except the per-address ones (an hour).
+   * Sign-in throttles (services/auth.ts), counted in the database (shared by every process, kept
+   * across restarts): see docs/configuration.md. Windows are 10 minutes, except the per-address
+   * ones (an hour).
    */
   AUTH_CODE_REQUESTS_PER_IP: authLimit(30),
   AUTH_CODE_REQUESTS_PER_IDENTITY: authLimit(5),

@@ -4,7 +4,7 @@ import type { Db } from "../db/client.js";
 import type { Env } from "../env.js";
 import { idFloor, newId } from "../lib/ids.js";
 import { at } from "../lib/json.js";
-import { CODE_FAILURE_WINDOW_MS } from "../services/auth.js";
+import { ADDRESS_WINDOW_MS } from "../services/auth.js";
 import { ACTIVATION_REPLAY_MS } from "../services/merchants.js";
 import type { JobHandler } from "./registry.js";
 
@@ -44,7 +44,7 @@ export function retentionCutoffs(
     webhooks: ago(env.WEBHOOK_RETENTION_DAYS * DAY_MS),
     sessions: now,
     challenges: ago(CHALLENGE_GRACE_MS),
-    throttles: ago(CODE_FAILURE_WINDOW_MS),
+    throttles: ago(ADDRESS_WINDOW_MS),
     jobs: ago(env.JOB_RETENTION_DAYS * DAY_MS),
     activations: ago(ACTIVATION_REPLAY_MS),
   };

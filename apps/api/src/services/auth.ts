@@ -1,6 +1,6 @@
 import { createHmac, randomInt } from "node:crypto";
 import { hash as argonHash, verify as argonVerify } from "@node-rs/argon2";
-import { and, desc, eq, gt, gte, isNotNull, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, gt, isNotNull, isNull, sql } from "drizzle-orm";
 import type { AppEnv, Deps, MerchantPrincipal, Principal } from "../context.js";
 import type { Db } from "../db/client.js";
 import { customers, identities, merchants, recoveryCodes, securityEvents, signInChallenges, signInThrottles } from "../db/schema/index.js";
@@ -16,8 +16,6 @@ export type IdentityRow = typeof identities.$inferSelect;
 type ChallengeRow = typeof signInChallenges.$inferSelect;
 
 export const CODE_TTL_MS = 10 * 60 * 1000;
-/** The window of AUTH_CODE_FAILURES_PER_ADDRESS (sign_in_throttles): retention prunes a row whose window ended. */
-export const CODE_FAILURE_WINDOW_MS = 60 * 60_000;
 /**
  * Answers checked against one challenge, at most, however many arrive at once; then it is
  * dead. There is no lockout of an address: it would let anyone lock a member out. The
@@ -51,73 +49,96 @@ function pepper(deps: Deps): Buffer {
 }
 export const keyed = (deps: Deps, ...parts: string[]) => createHmac("sha256", pepper(deps)).update(parts.join("\u0000")).digest("hex");
 
-// ---- in-memory request limits (fixed windows, per process) ----
-class Windows {
-  private readonly map = new Map<string, { start: number; count: number }>();
-  constructor(
-    private readonly max: number,
-    private readonly windowMs: number,
-  ) {}
-  /** Calls counted for `key` in its current window; counts nothing. */
-  count(key: string, now = Date.now()): number {
-    const w = this.map.get(key);
-    return !w || now - w.start >= this.windowMs ? 0 : w.count;
-  }
-  /** Seconds to wait when `key` has used up its window, else 0; counts nothing. */
-  over(key: string, now = Date.now()): number {
-    const w = this.map.get(key);
-    if (!w || now - w.start >= this.windowMs || w.count < this.max) return 0;
-    return Math.max(1, Math.ceil((w.start + this.windowMs - now) / 1000));
-  }
-  /** Seconds to wait, or 0 when the call may go ahead. */
-  hit(key: string, now = Date.now()): number {
-    let w = this.map.get(key);
-    if (!w || now - w.start >= this.windowMs) {
-      if (this.map.size > 50_000) this.map.clear();
-      w = { start: now, count: 0 };
-      this.map.set(key, w);
-    }
-    w.count++;
-    return w.count > this.max ? Math.max(1, Math.ceil((w.start + this.windowMs - now) / 1000)) : 0;
-  }
+// ---- request limits: fixed windows in sign_in_throttles, shared by every process ----
+const SHORT_WINDOW_MS = 10 * 60_000;
+/** A per-address limit's window, the longest in sign_in_throttles: retention prunes a row only once it ended. */
+export const ADDRESS_WINDOW_MS = 60 * 60_000;
+
+/** One limit: at most `max` calls per key in a fixed window. `name` keeps its rows apart from every other limit's. */
+interface Limit {
+  name: string;
+  max: number;
+  windowMs: number;
 }
-const limits = new WeakMap<
-  Deps,
-  {
-    requestsPerIp: Windows;
-    requestsPerSubjectAndIp: Windows;
-    requestsPerSubject: Windows;
-    attemptsPerIp: Windows;
-    failuresPerIp: Windows;
-    attemptsPerIdentity: Windows;
-    codeFailuresPerSubject: { max: number; windowMs: number };
-  }
->();
+
 /**
  * Code requests: per client address, per address asked for from one client (so a stranger
  * cannot use up the member's own requests), and a wider cap per address that bounds how
  * many challenges (5 checks each) guessers can open against it: only requests from client
  * addresses that sent wrong answers lately count against it, so it never stops the member.
  * Answers: per client address, all of them and the wrong ones. A client address is an IPv4
- * address or an IPv6 /64 (clientNetwork). Wrong typed codes also count per address in the
- * database, whatever client sent them (subjectCodeFailure).
+ * address or an IPv6 /64 (clientNetwork). Wrong typed codes also count per address, whatever
+ * client sent them (subjectCodeFailure). All of them live in the database, so a restart does
+ * not reset them and several API processes share one budget.
  */
 function limitsOf(deps: Deps) {
-  let l = limits.get(deps);
-  if (!l) {
-    const env = deps.env;
-    l = {
-      requestsPerIp: new Windows(env.AUTH_CODE_REQUESTS_PER_IP, 10 * 60_000),
-      requestsPerSubjectAndIp: new Windows(env.AUTH_CODE_REQUESTS_PER_IDENTITY, 10 * 60_000),
-      requestsPerSubject: new Windows(env.AUTH_CODE_REQUESTS_PER_ADDRESS, 60 * 60_000),
-      attemptsPerIp: new Windows(env.AUTH_ATTEMPTS_PER_IP, 10 * 60_000),
-      failuresPerIp: new Windows(env.AUTH_FAILURES_PER_IP, 10 * 60_000),
-      attemptsPerIdentity: new Windows(20, 10 * 60_000),
-      codeFailuresPerSubject: { max: env.AUTH_CODE_FAILURES_PER_ADDRESS, windowMs: CODE_FAILURE_WINDOW_MS },
-    };
-    limits.set(deps, l);
-  }
-  return l;
+  const env = deps.env;
+  const limit = (name: string, max: number, windowMs: number): Limit => ({ name, max, windowMs });
+  return {
+    requestsPerIp: limit("requests_per_ip", env.AUTH_CODE_REQUESTS_PER_IP, SHORT_WINDOW_MS),
+    requestsPerSubjectAndIp: limit("requests_per_address_and_ip", env.AUTH_CODE_REQUESTS_PER_IDENTITY, SHORT_WINDOW_MS),
+    requestsPerSubject: limit("requests_per_address", env.AUTH_CODE_REQUESTS_PER_ADDRESS, ADDRESS_WINDOW_MS),
+    attemptsPerIp: limit("attempts_per_ip", env.AUTH_ATTEMPTS_PER_IP, SHORT_WINDOW_MS),
+    failuresPerIp: limit("failures_per_ip", env.AUTH_FAILURES_PER_IP, SHORT_WINDOW_MS),
+    attemptsPerIdentity: limit("proofs_per_identity", 20, SHORT_WINDOW_MS),
+    codeFailuresPerSubject: { max: env.AUTH_CODE_FAILURES_PER_ADDRESS, windowMs: ADDRESS_WINDOW_MS },
+  };
+}
+
+/**
+ * A limit's row for `key`: a keyed hash, so no email, phone or client address is stored in
+ * clear, and no limit's row can be another's (nor a code-failure row, keyed as "subject").
+ */
+const limitRow = (deps: Deps, limit: Limit, key: string) => keyed(deps, "limit", limit.name, key);
+
+const secondsLeft = (windowStartedAt: Date, windowMs: number, now: Date) =>
+  Math.max(1, Math.ceil((windowStartedAt.getTime() + windowMs - now.getTime()) / 1000));
+
+/**
+ * Counts one call against the row in its fixed window (a window that ended starts again at
+ * one): one atomic upsert, so racing requests and every process count, and none gets past the
+ * budget. In the request's transaction, the row stays locked until it commits.
+ */
+async function countCall(v: V, row: string, windowMs: number, now: Date): Promise<{ count: number; windowStartedAt: Date }> {
+  const floor = new Date(now.getTime() - windowMs);
+  const rows = await v.deps.database.rows<{ failures: number; window_started_at: Date | string }>(
+    sql`INSERT INTO sign_in_throttles (subject_hash, failures, window_started_at) VALUES (${row}, 1, ${now})
+        ON CONFLICT (subject_hash) DO UPDATE SET
+          failures = CASE WHEN sign_in_throttles.window_started_at <= ${floor} THEN 1 ELSE sign_in_throttles.failures + 1 END,
+          window_started_at = CASE WHEN sign_in_throttles.window_started_at <= ${floor} THEN ${now} ELSE sign_in_throttles.window_started_at END
+        RETURNING failures, window_started_at`,
+    v.db,
+  );
+  const r = rows[0];
+  return { count: Number(r?.failures ?? 1), windowStartedAt: r ? new Date(r.window_started_at) : now };
+}
+
+/** The row's count in its open window (0 when none is open), and when that window started. */
+async function readCount(v: V, row: string, windowMs: number, now: Date): Promise<{ count: number; windowStartedAt: Date }> {
+  const [r] = await v.db
+    .select({ failures: signInThrottles.failures, windowStartedAt: signInThrottles.windowStartedAt })
+    .from(signInThrottles)
+    .where(and(eq(signInThrottles.subjectHash, row), gt(signInThrottles.windowStartedAt, new Date(now.getTime() - windowMs))));
+  return r ? { count: r.failures, windowStartedAt: r.windowStartedAt } : { count: 0, windowStartedAt: now };
+}
+
+/** Counts a call: the seconds to wait when it is over the limit, else 0. */
+async function hit(v: V, limit: Limit, key: string): Promise<number> {
+  const now = v.deps.now();
+  const { count, windowStartedAt } = await countCall(v, limitRow(v.deps, limit, key), limit.windowMs, now);
+  return count > limit.max ? secondsLeft(windowStartedAt, limit.windowMs, now) : 0;
+}
+
+/** The seconds to wait when `key` has used up its window, else 0; counts nothing. */
+async function over(v: V, limit: Limit, key: string): Promise<number> {
+  const now = v.deps.now();
+  const { count, windowStartedAt } = await readCount(v, limitRow(v.deps, limit, key), limit.windowMs, now);
+  return count >= limit.max ? secondsLeft(windowStartedAt, limit.windowMs, now) : 0;
+}
+
+/** Calls counted for `key` in its current window; counts nothing. */
+async function counted(v: V, limit: Limit, key: string): Promise<number> {
+  return (await readCount(v, limitRow(v.deps, limit, key), limit.windowMs, v.deps.now())).count;
 }
 
 // ---- audit ----
@@ -327,7 +348,7 @@ async function recordFailure(
   v: V,
   ctx: { identityId: string | null; ip: string; stage: string; locked?: boolean; codesPaused?: boolean; challenge?: string },
 ) {
-  limitsOf(v.deps).failuresPerIp.hit(clientNetwork(ctx.ip));
+  await hit(v, limitsOf(v.deps).failuresPerIp, clientNetwork(ctx.ip));
   // One read of the identity gives the event its merchant and its mode.
   const [i] = ctx.identityId
     ? await v.db
@@ -360,10 +381,10 @@ async function recordFailure(
 }
 
 /** Too many wrong answers from this client address lately: 429 with Retry-After before anything is checked. */
-function throttleGuesser(v: V, ip: string) {
+async function throttleGuesser(v: V, ip: string) {
   const l = limitsOf(v.deps);
   const net = clientNetwork(ip);
-  const wait = l.attemptsPerIp.hit(net) || l.failuresPerIp.over(net);
+  const wait = (await hit(v, l.attemptsPerIp, net)) || (await over(v, l.failuresPerIp, net));
   if (wait) throw rateLimited(wait);
 }
 
@@ -389,35 +410,18 @@ async function takeCheck(v: V, challengeId: string, now: Date): Promise<false | 
  * into a fixed window, so every process and every racing request counts.
  */
 async function subjectCodeFailure(v: V, subjectHash: string, now: Date): Promise<{ paused: boolean }> {
-  const floor = new Date(now.getTime() - limitsOf(v.deps).codeFailuresPerSubject.windowMs);
-  const rows = await v.deps.database.rows<{ failures: number }>(
-    sql`INSERT INTO sign_in_throttles (subject_hash, failures, window_started_at) VALUES (${subjectHash}, 1, ${now})
-        ON CONFLICT (subject_hash) DO UPDATE SET
-          failures = CASE WHEN sign_in_throttles.window_started_at <= ${floor} THEN 1 ELSE sign_in_throttles.failures + 1 END,
-          window_started_at = CASE WHEN sign_in_throttles.window_started_at <= ${floor} THEN ${now} ELSE sign_in_throttles.window_started_at END
-        RETURNING failures`,
-    v.db,
-  );
+  const { max, windowMs } = limitsOf(v.deps).codeFailuresPerSubject;
+  const { count } = await countCall(v, subjectHash, windowMs, now);
   // This failure is the one that paused typed codes for the subject (codesPausedFor).
-  return { paused: Number(rows[0]?.failures) === limitsOf(v.deps).codeFailuresPerSubject.max };
+  return { paused: count === max };
 }
 
 /** Seconds until typed codes for this subject are taken again, or 0 when they are. */
 async function codesPausedFor(v: V, subjectHash: string): Promise<number> {
   const { max, windowMs } = limitsOf(v.deps).codeFailuresPerSubject;
   const now = v.deps.now();
-  const [row] = await v.db
-    .select({ windowStartedAt: signInThrottles.windowStartedAt })
-    .from(signInThrottles)
-    .where(
-      and(
-        eq(signInThrottles.subjectHash, subjectHash),
-        gte(signInThrottles.failures, max),
-        gt(signInThrottles.windowStartedAt, new Date(now.getTime() - windowMs)),
-      ),
-    );
-  if (!row) return 0;
-  return Math.max(1, Math.ceil((row.windowStartedAt.getTime() + windowMs - now.getTime()) / 1000));
+  const { count, windowStartedAt } = await readCount(v, subjectHash, windowMs, now);
+  return count >= max ? secondsLeft(windowStartedAt, windowMs, now) : 0;
 }
 
 /** Marks a challenge used; false when a racing right answer got there first. */
@@ -454,9 +458,9 @@ export async function startSignIn(v: V, ip: string, input: StartInput) {
   const l = limitsOf(v.deps);
   const net = clientNetwork(ip);
   const wait =
-    l.requestsPerIp.hit(net) ||
-    l.requestsPerSubjectAndIp.hit(`${subjectHash}\u0000${net}`) ||
-    (l.failuresPerIp.count(net) > 0 ? l.requestsPerSubject.hit(subjectHash) : 0);
+    (await hit(v, l.requestsPerIp, net)) ||
+    (await hit(v, l.requestsPerSubjectAndIp, `${subjectHash}\u0000${net}`)) ||
+    ((await counted(v, l.failuresPerIp, net)) > 0 ? await hit(v, l.requestsPerSubject, subjectHash) : 0);
   if (wait) throw rateLimited(wait);
   // Typed codes for this address are paused: the email carries only its link (which signs in);
   // SMS has no link, so no new code is sent until the window ends (alike, known address or not).
@@ -626,7 +630,7 @@ export async function verifyCode(
   userAgent: string | undefined,
   input: { challenge?: string | undefined; code?: string | undefined; token?: string | undefined },
 ): Promise<SignInResult> {
-  throttleGuesser(v, ip);
+  await throttleGuesser(v, ip);
   let ch: ChallengeRow | undefined;
   if (input.token) {
     [ch] = await v.db
@@ -745,7 +749,7 @@ export async function verifySecondFactor(
   userAgent: string | undefined,
   input: { second_factor_token: string; password?: string | undefined; totp_code?: string | undefined; recovery_code?: string | undefined },
 ): Promise<SignInResult> {
-  throttleGuesser(v, ip);
+  await throttleGuesser(v, ip);
   const [id, secret] = input.second_factor_token.split(".");
   const [ch] = id
     ? await v.db
@@ -807,7 +811,7 @@ async function prove(
   what: "password" | "totp",
   proof: { password?: string | undefined; code?: string | undefined },
 ) {
-  const wait = limitsOf(v.deps).attemptsPerIdentity.hit(identity.id);
+  const wait = await hit(v, limitsOf(v.deps).attemptsPerIdentity, identity.id);
   if (wait) throw rateLimited(wait);
   let ok = false;
   if (what === "password" && identity.passwordHash) ok = await argonVerify(identity.passwordHash, proof.password ?? "").catch(() => false);
@@ -895,7 +899,7 @@ async function replaceRecoveryCodes(v: V, identityId: string) {
 export async function enableTotp(v: V, identity: IdentityRow, ip: string, code: string) {
   if (identity.totpSealed) throw invalid("second_factor_already_enabled", "An authenticator app is already on.");
   if (!identity.totpPendingSealed) throw invalid("totp_setup_missing", "Call POST /v1/auth/totp/setup first.");
-  const wait = limitsOf(v.deps).attemptsPerIdentity.hit(identity.id);
+  const wait = await hit(v, limitsOf(v.deps).attemptsPerIdentity, identity.id);
   if (wait) throw rateLimited(wait);
   const step = totpStep(v.deps.box.open(identity.totpPendingSealed), code, v.deps.now());
   if (step === null)

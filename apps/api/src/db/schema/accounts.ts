@@ -67,9 +67,12 @@ export const signInChallenges = pgTable(
 );
 
 /**
- * Wrong typed codes per sign-in subject (address + audience + merchant, known or not) in a
- * fixed window, shared by every process: past AUTH_CODE_FAILURES_PER_ADDRESS typed codes for
- * the subject are refused until the window ends (the emailed link still signs in).
+ * The sign-in limits' fixed windows, shared by every process and kept across restarts
+ * (services/auth.ts): wrong typed codes per sign-in subject (address + audience + merchant,
+ * known or not; past AUTH_CODE_FAILURES_PER_ADDRESS typed codes are refused until the window
+ * ends), and each AUTH_* request limit per client address or subject. `subject_hash` is a keyed
+ * hash naming the limit and what it counts (never an address in clear); `failures` is the
+ * count of whatever that limit counts.
  */
 export const signInThrottles = pgTable(
   "sign_in_throttles",
