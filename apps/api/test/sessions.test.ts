@@ -40,6 +40,39 @@ describe("sessions", () => {
     expect((await s3.get("/v1/auth/me")).status).toBe(401);
   });
 
+  it("setting or changing the password ends the person's other sessions, keeps the one that did it, and logs each", async () => {
+    // Audit F5: a session that changed the password left every other session (perhaps a thief's) working.
+    const member = await a.invite("pw-sessions@shop.test");
+    const mine = await a.emailCode("pw-sessions@shop.test");
+    const stolen = await a.emailCode("pw-sessions@shop.test");
+    const me = http(api.url, mine.body.token);
+    const thief = http(api.url, stolen.body.token);
+    expect((await thief.get("/v1/auth/me")).status).toBe(200);
+
+    expect((await me.post("/v1/auth/password", { password: "first quiet harbour" })).status).toBe(200);
+    expect((await thief.get("/v1/auth/me")).status).toBe(401);
+    expect((await me.get("/v1/auth/me")).status).toBe(200);
+
+    // A change too, from a session that signed in with the password: the earlier one ends.
+    const second = await a.emailCode("pw-sessions@shop.test");
+    const withPassword = await a.anon.post("/v1/auth/second_factor", {
+      second_factor_token: second.body.second_factor_token,
+      password: "first quiet harbour",
+    });
+    const changer = http(api.url, withPassword.body.token);
+    const changed = await changer.post("/v1/auth/password", { password: "second quiet harbour", current_password: "first quiet harbour" });
+    expect(changed.status).toBe(200);
+    expect((await me.get("/v1/auth/me")).status).toBe(401);
+    expect((await changer.get("/v1/auth/me")).status).toBe(200);
+    expect((await changer.get("/v1/auth/sessions")).body.data.map((s: { id: string }) => s.id)).toEqual([withPassword.body.session.id]);
+
+    const revoked = (await a.securityEvents("session.revoked")).filter((e) => e.identity === member.id);
+    expect(revoked.map((e) => e.detail)).toEqual([
+      { session: mine.body.session.id, reason: "password.changed" },
+      { session: stolen.body.session.id, reason: "password.enabled" },
+    ]);
+  });
+
   it("sessions expire", async () => {
     await a.invite("old@shop.test");
     const s = await a.signIn("old@shop.test");

@@ -8,7 +8,15 @@ import { randomToken, safeEqual } from "../lib/crypto.js";
 import { ApiError, forbidden, invalid, rateLimited } from "../lib/errors.js";
 import { clientNetwork } from "../middleware/rate-limit.js";
 import { sendEmail, sendSms } from "./mail.js";
-import { accountId, createSession, LIVE_MODE_TTL_MS, type SessionRow, sessionObject, setSessionLiveMode } from "./sessions.js";
+import {
+  accountId,
+  createSession,
+  LIVE_MODE_TTL_MS,
+  revokeOtherSessions,
+  type SessionRow,
+  sessionObject,
+  setSessionLiveMode,
+} from "./sessions.js";
 import { newTotpSecret, provisioning, totpStep } from "./totp.js";
 
 type V = AppEnv["Variables"];
@@ -837,9 +845,15 @@ async function prove(
   return null;
 }
 
+/**
+ * Turns the password on or changes it, from the session `keep`. Every other session of the
+ * person ends: whoever held one (perhaps the reason for the change) must sign in again, with
+ * the new password. Each is a `session.revoked` event, as a revoke from the session list is.
+ */
 export async function setPassword(
   v: V,
   identity: IdentityRow,
+  keep: string,
   ip: string,
   input: { password: string; current_password?: string | undefined },
 ) {
@@ -849,12 +863,16 @@ export async function setPassword(
   }
   const hash = await argonHash(input.password, { memoryCost: 19_456, timeCost: 2, parallelism: 1 });
   await v.db.update(identities).set({ passwordHash: hash }).where(eq(identities.id, identity.id));
-  await audit(v, {
-    type: identity.passwordHash ? "password.changed" : "password.enabled",
-    identityId: identity.id,
-    merchantId: identity.merchantId,
-    ip,
-  });
+  const reason = identity.passwordHash ? "password.changed" : "password.enabled";
+  await audit(v, { type: reason, identityId: identity.id, merchantId: identity.merchantId, ip });
+  for (const session of await revokeOtherSessions(v.db, v.deps, identity.id, keep))
+    await audit(v, {
+      type: "session.revoked",
+      identityId: identity.id,
+      merchantId: identity.merchantId,
+      ip,
+      detail: { session, reason },
+    });
   return null;
 }
 

@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull, sql } from "drizzle-orm";
+import { and, eq, gt, isNull, ne, sql } from "drizzle-orm";
 import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
 import type { AppEnv, Deps, Principal } from "../context.js";
@@ -211,6 +211,17 @@ export async function revokeAllSessions(db: Db, deps: Deps, identityId: string):
     .where(and(eq(sessions.identityId, identityId), isNull(sessions.revokedAt)))
     .returning({ id: sessions.id });
   return rows.length;
+}
+
+/** Ends the person's sessions still in force but `keep`; answers the ids of those it ended. */
+export async function revokeOtherSessions(db: Db, deps: Deps, identityId: string, keep: string): Promise<string[]> {
+  const now = deps.now();
+  const rows = await db
+    .update(sessions)
+    .set({ revokedAt: now })
+    .where(and(eq(sessions.identityId, identityId), isNull(sessions.revokedAt), gt(sessions.expiresAt, now), ne(sessions.id, keep)))
+    .returning({ id: sessions.id });
+  return rows.map((r) => r.id);
 }
 
 export async function identityOf(db: Db, id: string) {

@@ -195,8 +195,8 @@ export type paths = {
     get?: never;
     put?: never;
     /**
-     * Turn on (or change) the password second factor
-     * @description Needs a recent sign-in: a session signed in more than 10 minutes ago gets 403 `reauthentication_required` (sign in again, then retry).
+     * Turn on (or change) the password second factor; the person's other sessions end
+     * @description Needs a recent sign-in: a session signed in more than 10 minutes ago gets 403 `reauthentication_required` (sign in again, then retry). Every other session of the person ends (each a `session.revoked` security event); this one stays.
      */
     post: operations["postAuthPassword"];
     delete?: never;

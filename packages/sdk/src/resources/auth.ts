@@ -23,7 +23,7 @@ export type SessionList = Ok<"/v1/auth/sessions", "get">;
 export type SessionListParams = Query<"/v1/auth/sessions", "get">;
 
 class Password extends APIResource {
-  /** Turns the password second factor on, or changes it (`current_password` then). */
+  /** Turns the password second factor on, or changes it (`current_password` then); the person's other sessions end. */
   set(params: SetPasswordParams, options?: RequestOptions): Promise<Identity> {
     return this._client.request("POST", "/auth/password", params, options);
   }

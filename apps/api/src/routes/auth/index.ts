@@ -262,8 +262,8 @@ const r = {
     method: "post",
     path: "/v1/auth/password",
     tags,
-    summary: "Turn on (or change) the password second factor",
-    description: recentSignIn,
+    summary: "Turn on (or change) the password second factor; the person's other sessions end",
+    description: `${recentSignIn} Every other session of the person ends (each a \`session.revoked\` security event); this one stays.`,
     security: bearer,
     middleware: signedIn,
     // The first password; changing one also takes `current_password`.
@@ -465,7 +465,7 @@ export const authRoutes = createRouter()
   .openapi(r.me, async (c) => c.json(await identityObject(c.get("db"), await identityOf(c.get("db"), sessionOf(c).identityId)), 200))
   .openapi(r.password, async (c) => {
     const identity = await factorChanger(c);
-    const err = await setPassword(c.var, identity, clientIp(c), c.req.valid("json"));
+    const err = await setPassword(c.var, identity, sessionOf(c).id, clientIp(c), c.req.valid("json"));
     if (err) return fail(c, err);
     return c.json(await identityObject(c.get("db"), await identityOf(c.get("db"), identity.id)), 200);
   })
