@@ -256,6 +256,53 @@ describe("second factor", () => {
   });
 });
 
+describe("password rules (NIST SP 800-63B: no composition rules, no values guessed first)", () => {
+  it("refuses a repeated, sequential, common or email-based password with 400 password_too_weak saying why; takes a passphrase", async () => {
+    // Audit F5: any 10 characters were taken, "aaaaaaaaaa" and "password12" among them.
+    await a.invite("aida.bekova@shop.test");
+    const me = await a.signIn("aida.bekova@shop.test");
+    const refused: [string, RegExp][] = [
+      ["aaaaaaaaaa", /repeated/],
+      ["ababababab", /repeated/],
+      ["1234567890", /sequence/],
+      ["zyxwvutsrqpo", /sequence/],
+      ["qwertyuiop[]", /sequence/],
+      ["password12", /commonly used/],
+      ["iloveyou123", /commonly used/],
+      ["Aida.Bekova-2026!", /email/],
+      ["aida.bekova@shop.test", /email/],
+      ["my softrack pass", /service/],
+    ];
+    for (const [password, why] of refused) {
+      const r = await me.post("/v1/auth/password", { password });
+      expect([r.status, r.body.error?.type, r.body.error?.code, r.body.error?.param], password).toEqual([
+        400,
+        "invalid_request_error",
+        "password_too_weak",
+        "password",
+      ]);
+      expect(r.body.error.message, password).toMatch(why);
+    }
+    // The length rule is unchanged: fewer than 10 characters is a plain invalid parameter.
+    expect((await me.post("/v1/auth/password", { password: "short" })).body.error).toMatchObject({ code: "parameter_invalid" });
+    // None of them was set.
+    expect((await me.get("/v1/auth/me")).body.second_factors.password).toBe(false);
+
+    const ok = await me.post("/v1/auth/password", { password: "violet-harbour-42" });
+    expect(ok.status).toBe(200);
+    expect(ok.body.second_factors.password).toBe(true);
+    // A change is held to the same rules.
+    const change = await me.post("/v1/auth/password", { password: "password123", current_password: "violet-harbour-42" });
+    expect(change.body.error).toMatchObject({ code: "password_too_weak", param: "password" });
+    const s = await a.emailCode("aida.bekova@shop.test");
+    const signedIn = await a.anon.post("/v1/auth/second_factor", {
+      second_factor_token: s.body.second_factor_token,
+      password: "violet-harbour-42",
+    });
+    expect(signedIn.body.status).toBe("complete");
+  });
+});
+
 describe("throttling the guesser, not the member (TRUST_PROXY=1: client addresses from X-Forwarded-For)", () => {
   let proxied: TestApi;
   let p: ReturnType<typeof accounts>;

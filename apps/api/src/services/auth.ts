@@ -8,6 +8,7 @@ import { randomToken, safeEqual } from "../lib/crypto.js";
 import { ApiError, forbidden, invalid, rateLimited } from "../lib/errors.js";
 import { clientNetwork } from "../middleware/rate-limit.js";
 import { sendEmail, sendSms } from "./mail.js";
+import { passwordWeakness } from "./passwords.js";
 import {
   accountId,
   createSession,
@@ -857,6 +858,9 @@ export async function setPassword(
   ip: string,
   input: { password: string; current_password?: string | undefined },
 ) {
+  // Before the proof: a refused password costs none of the person's attempts.
+  const weakness = await passwordWeakness(input.password, identity.email);
+  if (weakness) return wrong("password_too_weak", weakness, "password");
   if (identity.passwordHash) {
     const err = await prove(v, identity, ip, "password", { password: input.current_password });
     if (err) return err;

@@ -267,6 +267,8 @@ const en = {
   "error.second_factor_invalid": "The second factor is wrong.",
   "error.second_factor_token_expired": "This sign-in step has expired; start again.",
   "error.totp_code_invalid": "The code is wrong.",
+  "error.password_too_weak":
+    "This password is too easy to guess. Avoid common passwords, one character repeated, runs like 1234567890 or qwertyuiop, and your email address.",
   "error.locked": "Too many attempts. Try again later.",
   "error.rate_limited": "Too many attempts. Try again later.",
   "nav.payouts": "Payouts",
@@ -648,6 +650,8 @@ const ru: Record<Key, string> = {
   "error.second_factor_invalid": "Второй фактор неверен.",
   "error.second_factor_token_expired": "Шаг входа истёк; начните заново.",
   "error.totp_code_invalid": "Неверный код.",
+  "error.password_too_weak":
+    "Этот пароль слишком легко угадать. Не используйте распространённые пароли, повтор одного символа, ряды вроде 1234567890 или qwertyuiop и свой email.",
   "error.locked": "Слишком много попыток. Попробуйте позже.",
   "error.rate_limited": "Слишком много попыток. Попробуйте позже.",
   "nav.payouts": "Выплаты",

@@ -196,7 +196,7 @@ export type paths = {
     put?: never;
     /**
      * Turn on (or change) the password second factor; the person's other sessions end
-     * @description Needs a recent sign-in: a session signed in more than 10 minutes ago gets 403 `reauthentication_required` (sign in again, then retry). Every other session of the person ends (each a `session.revoked` security event); this one stays.
+     * @description At least 10 characters, any of them. Refused with 400 `password_too_weak` (its message says why) when it is a commonly used password, one character or a short group of characters repeated, a sequence (1234567890, abcdefghij, a keyboard row such as qwertyuiop), or contains the account's email, the name part of it, or the service's name. Needs a recent sign-in: a session signed in more than 10 minutes ago gets 403 `reauthentication_required` (sign in again, then retry). Every other session of the person ends (each a `session.revoked` security event); this one stays.
      */
     post: operations["postAuthPassword"];
     delete?: never;
@@ -3730,7 +3730,9 @@ export type components = {
       url?: string;
     };
     SetPassword: {
+      /** @description Needed to change a password that is on */
       current_password?: string;
+      /** @description At least 10 characters, any of them. Refused with 400 `password_too_weak` (its message says why) when it is a commonly used password, one character or a short group of characters repeated, a sequence (1234567890, abcdefghij, a keyboard row such as qwertyuiop), or contains the account's email, the name part of it, or the service's name. */
       password: string;
     };
     SignIn: {

@@ -166,10 +166,19 @@ const SecondFactor = z
     recovery_code: z.string().max(32).optional(),
   })
   .openapi("SecondFactor");
+/** What a new password must be (services/passwords.ts): length, then no values guessed first; no composition rules. */
+const PASSWORD_RULE =
+  `At least ${PASSWORD_MIN} characters, any of them. Refused with 400 \`password_too_weak\` (its message says why) when it is ` +
+  "a commonly used password, one character or a short group of characters repeated, a sequence (1234567890, abcdefghij, " +
+  "a keyboard row such as qwertyuiop), or contains the account's email, the name part of it, or the service's name.";
 const Password = z
   .strictObject({
-    password: z.string().min(PASSWORD_MIN, `password must be at least ${PASSWORD_MIN} characters`).max(200),
-    current_password: z.string().max(200).optional(),
+    password: z
+      .string()
+      .min(PASSWORD_MIN, `password must be at least ${PASSWORD_MIN} characters`)
+      .max(200)
+      .openapi({ description: PASSWORD_RULE }),
+    current_password: z.string().max(200).optional().openapi({ description: "Needed to change a password that is on" }),
   })
   .openapi("SetPassword");
 const PasswordOff = z.strictObject({ password: z.string().max(200) }).openapi("DisablePassword");
@@ -200,7 +209,7 @@ const Outbox = listOf(
 );
 
 const anyone = { 200: json(SignIn), ...errors };
-/** The password the examples turn on, then give as proof (any 10 or more characters). */
+/** The password the examples turn on, then give as proof (one the password rules take). */
 const EXAMPLE_PASSWORD = "violet-harbour-42";
 /** Said on every route that changes how a person signs in (see factorChanger). */
 const recentSignIn =
@@ -263,7 +272,7 @@ const r = {
     path: "/v1/auth/password",
     tags,
     summary: "Turn on (or change) the password second factor; the person's other sessions end",
-    description: `${recentSignIn} Every other session of the person ends (each a \`session.revoked\` security event); this one stays.`,
+    description: `${PASSWORD_RULE} ${recentSignIn} Every other session of the person ends (each a \`session.revoked\` security event); this one stays.`,
     security: bearer,
     middleware: signedIn,
     // The first password; changing one also takes `current_password`.
