@@ -21,7 +21,7 @@ import { jobVars, scheduleJob } from "../jobs/runner.js";
 import { safeEqual, sha256Hex } from "../lib/crypto.js";
 import { ApiError, invalid, notFound } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
-import { type ListParams, listOwned } from "../lib/pagination.js";
+import { checkCursorIn, type ListParams, listOwned } from "../lib/pagination.js";
 import { merchantOf } from "../middleware/auth.js";
 import { type BuyerIdentifiers, buyerDecision, buyerKeys, prepaymentRequired, recordBuyerEvent } from "./buyers.js";
 import { emitEvent } from "./events.js";
@@ -456,14 +456,7 @@ export const orderJobs: Readonly<Record<string, JobHandler<Deps>>> = { "order.ex
  */
 export async function orderHistory(v: Vars, id: string, q: ListParams) {
   const order = await findOrder(v, id);
-  const cursor = q.starting_after ?? q.ending_before;
-  if (cursor !== undefined) {
-    const [known] = await v.db
-      .select({ id: orderEvents.id })
-      .from(orderEvents)
-      .where(and(eq(orderEvents.orderId, id), eq(orderEvents.id, cursor)));
-    if (!known) throw notFound("order event", cursor, q.starting_after !== undefined ? "starting_after" : "ending_before");
-  }
+  await checkCursorIn(v.db, orderEvents, eq(orderEvents.orderId, id), q);
   const rows = await v.db
     .select()
     .from(orderEvents)
