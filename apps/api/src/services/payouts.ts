@@ -13,7 +13,7 @@ import type { AppEnv, Deps, MerchantPrincipal } from "../context.js";
 import type { Db } from "../db/client.js";
 import { bankAccounts, payoutItems, payoutSchedules, payouts } from "../db/schema/index.js";
 import type { JobHandler } from "../jobs/registry.js";
-import { jobVars } from "../jobs/runner.js";
+import { cancelJob, jobVars } from "../jobs/runner.js";
 import { ApiError, invalid, notFound } from "../lib/errors.js";
 import { idFloor, idTime, newId } from "../lib/ids.js";
 import { at } from "../lib/json.js";
@@ -292,10 +292,7 @@ export async function cancelPayout(v: Vars, id: string): Promise<PayoutRow> {
   // The submission job first, then the payout: the job runner holds the job it claimed and then
   // locks its payout, and a cancel that took them the other way round waited on it while it
   // waited on the cancel. A payout not found or not pending rolls this back with the rest.
-  await v.deps.database.rows(
-    sql`UPDATE jobs SET status = 'canceled', finished_at = now() WHERE dedupe_key = ${`payout.submit:${id}`} AND status = 'scheduled'`,
-    v.db,
-  );
+  await cancelJob(v.db, `payout.submit:${id}`);
   const po = await findPayout(v.db, merchantOf(v), id, true);
   if (po.status !== "pending")
     throw new ApiError(
