@@ -66,11 +66,87 @@ describe("sessions", () => {
     expect((await changer.get("/v1/auth/me")).status).toBe(200);
     expect((await changer.get("/v1/auth/sessions")).body.data.map((s: { id: string }) => s.id)).toEqual([withPassword.body.session.id]);
 
+    const notices = (await a.admin.get("/v1/test_helpers/outbox?to=pw-sessions%40shop.test")).body.data;
+    expect(notices.map((m: { subject: string }) => m.subject)).toEqual(
+      expect.arrayContaining(["Softrack: a password was set", "Softrack: your password was changed"]),
+    );
     const revoked = (await a.securityEvents("session.revoked")).filter((e) => e.identity === member.id);
     expect(revoked.map((e) => e.detail)).toEqual([
       { session: mine.body.session.id, reason: "password.changed" },
       { session: stolen.body.session.id, reason: "password.enabled" },
     ]);
+  });
+
+  it("every other change to how a person signs in ends their other sessions too, and tells them by email", async () => {
+    // Audit E, F5's rest: the password turned off, an authenticator turned on or off and new
+    // recovery codes each left every other session (perhaps a thief's) working, and unannounced.
+    const email = "factors-sessions@shop.test";
+    const member = await a.invite(email, "developer");
+    const me = await a.signIn(email);
+    expect((await me.post("/v1/auth/password", { password: "quiet harbour at dawn" })).status).toBe(200);
+    let secret = "";
+    const code = () => {
+      a.advance(30_000); // each TOTP code is taken once: the next change needs the next step's
+      return a.totpCode(secret);
+    };
+    /** Another session of the same person, signed in with the factors that are on now. */
+    const otherSession = async (factor: Record<string, string>) => {
+      const first = await a.emailCode(email);
+      if (first.body.status === "complete") return http(api.url, first.body.token);
+      const second = await a.anon.post("/v1/auth/second_factor", { second_factor_token: first.body.second_factor_token, ...factor });
+      if (second.body.status !== "complete") throw new Error(JSON.stringify(second.body));
+      return http(api.url, second.body.token);
+    };
+    const changes: [string, () => Promise<number>, () => Record<string, string>][] = [
+      [
+        "password.disabled",
+        async () => (await me.post("/v1/auth/password/disable", { password: "quiet harbour at dawn" })).status,
+        () => ({ password: "quiet harbour at dawn" }),
+      ],
+      [
+        "totp.enabled",
+        async () => {
+          secret = (await me.post("/v1/auth/totp/setup")).body.secret;
+          return (await me.post("/v1/auth/totp/enable", { code: a.totpCode(secret) })).status;
+        },
+        () => ({}),
+      ],
+      [
+        "recovery_codes.regenerated",
+        async () => (await me.post("/v1/auth/recovery_codes", { code: code() })).status,
+        () => ({ totp_code: code() }),
+      ],
+      ["totp.disabled", async () => (await me.post("/v1/auth/totp/disable", { code: code() })).status, () => ({ totp_code: code() })],
+    ];
+    const ended: { session: string; reason: string }[] = [];
+    for (const [type, change, factor] of changes) {
+      const other = await otherSession(factor());
+      const otherId = (await other.get("/v1/auth/sessions")).body.data.find((s: { current: boolean }) => s.current).id;
+      expect(await change()).toBe(200);
+      expect((await other.get("/v1/auth/me")).status, type).toBe(401);
+      expect((await me.get("/v1/auth/me")).status, type).toBe(200);
+      ended.unshift({ session: otherId, reason: type });
+    }
+    const revoked = (await a.securityEvents("session.revoked")).filter((e) => e.identity === member.id);
+    expect(revoked.map((e) => e.detail)).toEqual(ended);
+
+    const notices = (await a.admin.get(`/v1/test_helpers/outbox?to=${encodeURIComponent(email)}`)).body.data as {
+      subject: string;
+      text: string;
+    }[];
+    const subjects = notices.map((m) => m.subject);
+    for (const subject of [
+      "Softrack: a password was set",
+      "Softrack: your password was turned off",
+      "Softrack: an authenticator app was turned on",
+      "Softrack: new recovery codes were made",
+      "Softrack: your authenticator app was turned off",
+    ])
+      expect(subjects).toContain(subject);
+    for (const notice of notices.filter((m) => m.subject.startsWith("Softrack: "))) {
+      expect(notice.text).toContain(email);
+      expect(notice.text).not.toMatch(/\b\d{6}\b/); // no code, nor a recovery code's digits
+    }
   });
 
   it("sessions expire", async () => {

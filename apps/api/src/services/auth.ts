@@ -13,7 +13,7 @@ import {
   accountId,
   createSession,
   LIVE_MODE_TTL_MS,
-  revokeOtherSessions,
+  revokeSessions,
   type SessionRow,
   sessionObject,
   setSessionLiveMode,
@@ -227,14 +227,14 @@ export function securityEventObject(r: typeof securityEvents.$inferSelect) {
 }
 
 /**
- * Tells the people who answer for a merchant's money about a change to who can reach live
- * mode: the merchant's owners, and the person concerned. Never waits on SMTP; the message
- * holds no code or secret.
+ * Emails a security notice to the person concerned and, with `owners` (a change to who can reach
+ * live mode), to the merchant's owners, who answer for its money. Never waits on SMTP; the
+ * message holds no code or secret.
  */
-async function notifyOwners(v: V, identity: IdentityRow, subject: string, text: string) {
+async function notify(v: V, identity: IdentityRow, owners: boolean, subject: string, text: string) {
   const to = new Set<string>();
   if (identity.email) to.add(identity.email);
-  if (identity.kind === "member") {
+  if (owners && identity.kind === "member") {
     const owners = await v.db
       .select({ email: identities.email })
       .from(identities)
@@ -847,10 +847,35 @@ async function prove(
 }
 
 /**
- * Turns the password on or changes it, from the session `keep`. Every other session of the
- * person ends: whoever held one (perhaps the reason for the change) must sign in again, with
- * the new password. Each is a `session.revoked` event, as a revoke from the session list is.
+ * A change to how the person signs in, made from the session `keep`: the password turned on,
+ * changed or off, an authenticator turned on or off, new recovery codes. Every other session of
+ * the person ends: whoever held one (perhaps the reason for the change) must sign in again, with
+ * the factors as they now are. Each is a `session.revoked` event, as a revoke from the session
+ * list is, and the person (with `owners`, the merchant's owners too) gets an email notice.
  */
+async function signInMethodsChanged(
+  v: V,
+  identity: IdentityRow,
+  keep: string,
+  ip: string,
+  type: string,
+  notice: { subject: string; what: string; advice?: string; owners?: boolean },
+) {
+  await audit(v, { type, identityId: identity.id, merchantId: identity.merchantId, ip });
+  for (const session of await revokeSessions(v.db, v.deps, identity.id, keep))
+    await audit(v, {
+      type: "session.revoked",
+      identityId: identity.id,
+      merchantId: identity.merchantId,
+      ip,
+      detail: { session, reason: type },
+    });
+  const when = `${notice.what} for ${who(identity)} (merchant ${identity.merchantId}) at ${v.deps.now().toISOString()} from ${ip}.`;
+  const advice = notice.advice ?? "If this was not you, sign in with an email code, set a new password and review the console's sessions.";
+  await notify(v, identity, notice.owners ?? false, notice.subject, `${when} Every other session was signed out.\n\n${advice}`);
+}
+
+/** Turns the password on or changes it. */
 export async function setPassword(
   v: V,
   identity: IdentityRow,
@@ -867,25 +892,28 @@ export async function setPassword(
   }
   const hash = await argonHash(input.password, { memoryCost: 19_456, timeCost: 2, parallelism: 1 });
   await v.db.update(identities).set({ passwordHash: hash }).where(eq(identities.id, identity.id));
-  const reason = identity.passwordHash ? "password.changed" : "password.enabled";
-  await audit(v, { type: reason, identityId: identity.id, merchantId: identity.merchantId, ip });
-  for (const session of await revokeOtherSessions(v.db, v.deps, identity.id, keep))
-    await audit(v, {
-      type: "session.revoked",
-      identityId: identity.id,
-      merchantId: identity.merchantId,
-      ip,
-      detail: { session, reason },
-    });
+  await signInMethodsChanged(
+    v,
+    identity,
+    keep,
+    ip,
+    identity.passwordHash ? "password.changed" : "password.enabled",
+    identity.passwordHash
+      ? { subject: "Softrack: your password was changed", what: "The password was changed" }
+      : { subject: "Softrack: a password was set", what: "A password was set" },
+  );
   return null;
 }
 
-export async function disablePassword(v: V, identity: IdentityRow, ip: string, password: string) {
+export async function disablePassword(v: V, identity: IdentityRow, keep: string, ip: string, password: string) {
   if (!identity.passwordHash) return wrong("second_factor_not_enabled", "No password is set.");
   const err = await prove(v, identity, ip, "password", { password });
   if (err) return err;
   await v.db.update(identities).set({ passwordHash: null }).where(eq(identities.id, identity.id));
-  await audit(v, { type: "password.disabled", identityId: identity.id, merchantId: identity.merchantId, ip });
+  await signInMethodsChanged(v, identity, keep, ip, "password.disabled", {
+    subject: "Softrack: your password was turned off",
+    what: "The password was turned off",
+  });
   return null;
 }
 
@@ -918,7 +946,7 @@ async function replaceRecoveryCodes(v: V, identityId: string) {
   return codes;
 }
 
-export async function enableTotp(v: V, identity: IdentityRow, ip: string, code: string) {
+export async function enableTotp(v: V, identity: IdentityRow, keep: string, ip: string, code: string) {
   if (identity.totpSealed) throw invalid("second_factor_already_enabled", "An authenticator app is already on.");
   if (!identity.totpPendingSealed) throw invalid("totp_setup_missing", "Call POST /v1/auth/totp/setup first.");
   const wait = await hit(v, limitsOf(v.deps).attemptsPerIdentity, identity.id);
@@ -931,33 +959,39 @@ export async function enableTotp(v: V, identity: IdentityRow, ip: string, code: 
     .set({ totpSealed: identity.totpPendingSealed, totpPendingSealed: null, totpLastStep: step })
     .where(eq(identities.id, identity.id));
   const codes = await replaceRecoveryCodes(v, identity.id);
-  await audit(v, { type: "totp.enabled", identityId: identity.id, merchantId: identity.merchantId, ip });
-  await notifyOwners(
-    v,
-    identity,
-    "Softrack: an authenticator app was turned on",
-    `An authenticator app was turned on for ${who(identity)} (merchant ${identity.merchantId}) at ${v.deps.now().toISOString()} from ${ip}.\n\nIt lets that person switch a console session to live mode. If you did not expect this, remove the member (or turn the app off) and sign their sessions out.`,
-  );
+  await signInMethodsChanged(v, identity, keep, ip, "totp.enabled", {
+    subject: "Softrack: an authenticator app was turned on",
+    what: "An authenticator app was turned on",
+    advice:
+      "It lets that person switch a console session to live mode. If you did not expect this, remove the member (or turn the app off) and sign their sessions out.",
+    owners: true,
+  });
   return { recovery_codes: codes };
 }
 
-export async function disableTotp(v: V, identity: IdentityRow, ip: string, code: string) {
+export async function disableTotp(v: V, identity: IdentityRow, keep: string, ip: string, code: string) {
   if (!identity.totpSealed) return wrong("second_factor_not_enabled", "No authenticator app is on.");
   const err = await prove(v, identity, ip, "totp", { code });
   if (err) return err;
   await v.db.update(identities).set({ totpSealed: null, totpLastStep: null }).where(eq(identities.id, identity.id));
   await v.db.delete(recoveryCodes).where(eq(recoveryCodes.identityId, identity.id));
-  await audit(v, { type: "totp.disabled", identityId: identity.id, merchantId: identity.merchantId, ip });
+  await signInMethodsChanged(v, identity, keep, ip, "totp.disabled", {
+    subject: "Softrack: your authenticator app was turned off",
+    what: "The authenticator app was turned off",
+  });
   return null;
 }
 
-export async function regenerateRecoveryCodes(v: V, identity: IdentityRow, ip: string, code: string) {
+export async function regenerateRecoveryCodes(v: V, identity: IdentityRow, keep: string, ip: string, code: string) {
   if (!identity.totpSealed)
     return { error: wrong("second_factor_not_enabled", "Recovery codes come with an authenticator app; turn one on first.") };
   const err = await prove(v, identity, ip, "totp", { code });
   if (err) return { error: err };
   const codes = await replaceRecoveryCodes(v, identity.id);
-  await audit(v, { type: "recovery_codes.regenerated", identityId: identity.id, merchantId: identity.merchantId, ip });
+  await signInMethodsChanged(v, identity, keep, ip, "recovery_codes.regenerated", {
+    subject: "Softrack: new recovery codes were made",
+    what: "New recovery codes were made (the old ones no longer work)",
+  });
   return { recovery_codes: codes };
 }
 
@@ -1015,9 +1049,10 @@ export async function enterLiveMode(
     livemode: true,
     detail: { session: session.id, factor: /^\d{6}$/.test(code) ? "totp" : "recovery_code", expires_at: until.toISOString() },
   });
-  await notifyOwners(
+  await notify(
     v,
     identity,
+    true,
     "Softrack: a console session entered live mode",
     `${who(identity)} switched a console session (${session.id}) of merchant ${identity.merchantId} to live mode at ${v.deps.now().toISOString()} from ${ip}, until ${until.toISOString()}.\n\nIf you did not expect this, revoke the session and review the member's authenticator.`,
   );

@@ -4,7 +4,7 @@ import { identities, merchants } from "../db/schema/index.js";
 import { forbidden, invalid, notFound } from "../lib/errors.js";
 import { type ListParams, listIn } from "../lib/pagination.js";
 import { actorOf, audit, normalizeEmail } from "./auth.js";
-import { accountId, revokeAllSessions } from "./sessions.js";
+import { accountId, revokeSessions } from "./sessions.js";
 
 type V = AppEnv["Variables"];
 export type Role = "owner" | "developer" | "support";
@@ -127,7 +127,7 @@ export async function removeMember(v: V, merchantId: string, id: string, ip: str
     .where(and(eq(identities.id, id), eq(identities.kind, "member"), eq(identities.merchantId, merchantId), isNull(identities.removedAt)))
     .returning();
   if (!row) throw notFound("member", id);
-  await revokeAllSessions(v.db, v.deps, id);
+  await revokeSessions(v.db, v.deps, id);
   // The event's identity is the person removed; `actor` names who removed them.
   await audit(v, {
     type: "member.removed",

@@ -204,22 +204,23 @@ export async function setSessionLiveMode(db: Db, identityId: string, id: string,
   return row;
 }
 
-export async function revokeAllSessions(db: Db, deps: Deps, identityId: string): Promise<number> {
-  const rows = await db
-    .update(sessions)
-    .set({ revokedAt: deps.now() })
-    .where(and(eq(sessions.identityId, identityId), isNull(sessions.revokedAt)))
-    .returning({ id: sessions.id });
-  return rows.length;
-}
-
-/** Ends the person's sessions still in force but `keep`; answers the ids of those it ended. */
-export async function revokeOtherSessions(db: Db, deps: Deps, identityId: string, keep: string): Promise<string[]> {
+/**
+ * Ends the person's sessions still in force, all of them or all but `keep`; answers the ids of
+ * those it ended. Sessions past their expiry are left as they are: they already let no one in.
+ */
+export async function revokeSessions(db: Db, deps: Deps, identityId: string, keep?: string): Promise<string[]> {
   const now = deps.now();
   const rows = await db
     .update(sessions)
     .set({ revokedAt: now })
-    .where(and(eq(sessions.identityId, identityId), isNull(sessions.revokedAt), gt(sessions.expiresAt, now), ne(sessions.id, keep)))
+    .where(
+      and(
+        eq(sessions.identityId, identityId),
+        isNull(sessions.revokedAt),
+        gt(sessions.expiresAt, now),
+        keep === undefined ? undefined : ne(sessions.id, keep),
+      ),
+    )
     .returning({ id: sessions.id });
   return rows.map((r) => r.id);
 }

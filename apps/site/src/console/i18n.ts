@@ -213,7 +213,8 @@ const en = {
   "settings.role": "Role",
   "settings.merchant": "Business",
   "settings.twoFactor": "Two-step sign-in",
-  "settings.twoFactorLead": "After the code we send you, the console also asks for what you turn on here.",
+  "settings.twoFactorLead":
+    "After the code we send you, the console also asks for what you turn on here. A change here signs you out everywhere else.",
   "settings.totp": "Authenticator app",
   "settings.on": "On",
   "settings.off": "Off",
@@ -596,7 +597,8 @@ const ru: Record<Key, string> = {
   "settings.role": "Роль",
   "settings.merchant": "Бизнес",
   "settings.twoFactor": "Двухэтапный вход",
-  "settings.twoFactorLead": "После кода, который мы присылаем, кабинет спросит ещё и то, что вы включите здесь.",
+  "settings.twoFactorLead":
+    "После кода, который мы присылаем, кабинет спросит ещё и то, что вы включите здесь. Любое изменение здесь завершает остальные ваши сеансы.",
   "settings.totp": "Приложение-аутентификатор",
   "settings.on": "Включено",
   "settings.off": "Выключено",

@@ -27,6 +27,7 @@ class Password extends APIResource {
   set(params: SetPasswordParams, options?: RequestOptions): Promise<Identity> {
     return this._client.request("POST", "/auth/password", params, options);
   }
+  /** Turns the password off; needs it. The person's other sessions end. */
   disable(params: DisablePasswordParams, options?: RequestOptions): Promise<Identity> {
     return this._client.request("POST", "/auth/password/disable", params, options);
   }
@@ -37,11 +38,11 @@ class Totp extends APIResource {
   setup(options?: RequestOptions): Promise<TotpSetup> {
     return this._client.request("POST", "/auth/totp/setup", undefined, options);
   }
-  /** Confirms the authenticator with a code; answers the recovery codes, shown once. */
+  /** Confirms the authenticator with a code; answers the recovery codes, shown once. The person's other sessions end. */
   enable(params: TotpCodeParams, options?: RequestOptions): Promise<RecoveryCodes> {
     return this._client.request("POST", "/auth/totp/enable", params, options);
   }
-  /** Needs an authenticator or recovery code. */
+  /** Needs an authenticator or recovery code. The person's other sessions end. */
   disable(params: TotpCodeParams, options?: RequestOptions): Promise<Identity> {
     return this._client.request("POST", "/auth/totp/disable", params, options);
   }
@@ -86,7 +87,7 @@ export class Auth extends APIResource {
   me(options?: RequestOptions): Promise<Identity> {
     return this._client.request("GET", "/auth/me", undefined, options);
   }
-  /** New recovery codes (the old ones stop working); needs an authenticator code. */
+  /** New recovery codes (the old ones stop working); needs an authenticator code. The person's other sessions end. */
   regenerateRecoveryCodes(params: TotpCodeParams, options?: RequestOptions): Promise<RecoveryCodes> {
     return this._client.request("POST", "/auth/recovery_codes", params, options);
   }

@@ -44,8 +44,8 @@ import {
   identityOf,
   listSessions,
   requireRecentSignIn,
-  revokeAllSessions,
   revokeSession,
+  revokeSessions,
   SESSION_COOKIE,
   SESSION_TTL_MS,
   sessionObject,
@@ -166,6 +166,9 @@ const SecondFactor = z
     recovery_code: z.string().max(32).optional(),
   })
   .openapi("SecondFactor");
+/** Every change to how a person signs in (services/auth.ts, signInMethodsChanged). */
+const OTHER_SESSIONS_END =
+  "Every other session of the person ends (each a `session.revoked` security event); this one stays. A person with an email address is told by email.";
 /** What a new password must be (services/passwords.ts): length, then no values guessed first; no composition rules. */
 const PASSWORD_RULE =
   `At least ${PASSWORD_MIN} characters, any of them. Refused with 400 \`password_too_weak\` (its message says why) when it is ` +
@@ -272,7 +275,7 @@ const r = {
     path: "/v1/auth/password",
     tags,
     summary: "Turn on (or change) the password second factor; the person's other sessions end",
-    description: `${PASSWORD_RULE} ${recentSignIn} Every other session of the person ends (each a \`session.revoked\` security event); this one stays.`,
+    description: `${PASSWORD_RULE} ${recentSignIn} ${OTHER_SESSIONS_END}`,
     security: bearer,
     middleware: signedIn,
     // The first password; changing one also takes `current_password`.
@@ -283,8 +286,8 @@ const r = {
     method: "post",
     path: "/v1/auth/password/disable",
     tags,
-    summary: "Turn the password off (needs the password)",
-    description: recentSignIn,
+    summary: "Turn the password off (needs the password); the person's other sessions end",
+    description: `${recentSignIn} ${OTHER_SESSIONS_END}`,
     security: bearer,
     middleware: signedIn,
     request: body(PasswordOff, { password: EXAMPLE_PASSWORD }),
@@ -304,8 +307,8 @@ const r = {
     method: "post",
     path: "/v1/auth/totp/enable",
     tags,
-    summary: "Confirm the authenticator with a code; returns recovery codes once",
-    description: recentSignIn,
+    summary: "Confirm the authenticator with a code; returns recovery codes once; the person's other sessions end",
+    description: `${recentSignIn} ${OTHER_SESSIONS_END}`,
     security: bearer,
     middleware: signedIn,
     // The code the app shows now for the secret POST /v1/auth/totp/setup gave.
@@ -316,8 +319,8 @@ const r = {
     method: "post",
     path: "/v1/auth/totp/disable",
     tags,
-    summary: "Turn the authenticator off (needs a code or a recovery code)",
-    description: recentSignIn,
+    summary: "Turn the authenticator off (needs a code or a recovery code); the person's other sessions end",
+    description: `${recentSignIn} ${OTHER_SESSIONS_END}`,
     security: bearer,
     middleware: signedIn,
     request: body(Code, { code: placeholder.code }),
@@ -327,8 +330,8 @@ const r = {
     method: "post",
     path: "/v1/auth/recovery_codes",
     tags,
-    summary: "New recovery codes (the old ones stop working)",
-    description: recentSignIn,
+    summary: "New recovery codes (the old ones stop working); the person's other sessions end",
+    description: `${recentSignIn} ${OTHER_SESSIONS_END}`,
     security: bearer,
     middleware: signedIn,
     request: body(Code, { code: placeholder.code }),
@@ -480,25 +483,25 @@ export const authRoutes = createRouter()
   })
   .openapi(r.passwordOff, async (c) => {
     const identity = await factorChanger(c);
-    const err = await disablePassword(c.var, identity, clientIp(c), c.req.valid("json").password);
+    const err = await disablePassword(c.var, identity, sessionOf(c).id, clientIp(c), c.req.valid("json").password);
     if (err) return fail(c, err);
     return c.json(await identityObject(c.get("db"), await identityOf(c.get("db"), identity.id)), 200);
   })
   .openapi(r.totpSetup, async (c) => c.json(await setupTotp(c.var, await factorChanger(c)), 200))
   .openapi(r.totpEnable, async (c) => {
-    const out = await enableTotp(c.var, await factorChanger(c), clientIp(c), c.req.valid("json").code);
+    const out = await enableTotp(c.var, await factorChanger(c), sessionOf(c).id, clientIp(c), c.req.valid("json").code);
     if ("error" in out && out.error) return fail(c, out.error);
     if (!("recovery_codes" in out) || !out.recovery_codes) throw new Error("unreachable");
     return c.json({ object: "recovery_codes" as const, recovery_codes: out.recovery_codes }, 200);
   })
   .openapi(r.totpDisable, async (c) => {
     const identity = await factorChanger(c);
-    const err = await disableTotp(c.var, identity, clientIp(c), c.req.valid("json").code);
+    const err = await disableTotp(c.var, identity, sessionOf(c).id, clientIp(c), c.req.valid("json").code);
     if (err) return fail(c, err);
     return c.json(await identityObject(c.get("db"), await identityOf(c.get("db"), identity.id)), 200);
   })
   .openapi(r.recovery, async (c) => {
-    const out = await regenerateRecoveryCodes(c.var, await factorChanger(c), clientIp(c), c.req.valid("json").code);
+    const out = await regenerateRecoveryCodes(c.var, await factorChanger(c), sessionOf(c).id, clientIp(c), c.req.valid("json").code);
     if ("error" in out && out.error) return fail(c, out.error);
     if (!("recovery_codes" in out) || !out.recovery_codes) throw new Error("unreachable");
     return c.json({ object: "recovery_codes" as const, recovery_codes: out.recovery_codes }, 200);
@@ -546,7 +549,7 @@ export const authRoutes = createRouter()
   })
   .openapi(r.signOutAll, async (c) => {
     const s = sessionOf(c);
-    const revoked = await revokeAllSessions(c.get("db"), c.get("deps"), s.identityId);
+    const revoked = (await revokeSessions(c.get("db"), c.get("deps"), s.identityId)).length;
     await audit(c.var, {
       type: "session.signed_out_everywhere",
       identityId: s.identityId,
