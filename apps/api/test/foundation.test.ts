@@ -60,6 +60,18 @@ describe("merchants and keys", () => {
     expect(own.status).toBe(200);
   });
 
+  it("takes only an assigned ISO 3166-1 country, and refuses any other with 400 naming the parameter", async () => {
+    // Audit E: only the shape was checked, so ZZ (no country) made a merchant.
+    for (const country of ["ZZ", "QQ", "AA", "kg", "KGZ"]) {
+      const r = await admin.post("/v1/merchants", { name: "Nowhere", country, default_currency: "KGS" });
+      expect(r.status, country).toBe(400);
+      expect(r.body.error, country).toMatchObject({ type: "invalid_request_error", param: "country" });
+      expect(r.body.error.message, country).toMatch(/ISO 3166-1 alpha-2/);
+    }
+    for (const country of ["KG", "KZ", "UZ", "TJ", "DE"])
+      expect((await admin.post("/v1/merchants", { name: "Somewhere", country, default_currency: "KGS" })).status, country).toBe(200);
+  });
+
   it("rejects missing, unknown and wrong-kind keys", async () => {
     expect((await http(api.url).get("/v1/balance")).body.error).toMatchObject({ type: "authentication_error", code: "missing_api_key" });
     expect((await http(api.url, "sk_test_nope_nope_nope").get("/v1/balance")).status).toBe(401);

@@ -2051,6 +2051,10 @@ export type components = {
       website?: string;
     };
     CreateMerchant: {
+      /**
+       * @description An assigned ISO 3166-1 alpha-2 code (XK for Kosovo too).
+       * @example KG
+       */
       country: string;
       /**
        * @example KGS

@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import countries from "i18n-iso-countries";
 import { notFound } from "../../lib/errors.js";
 import { bearer, body, Currency, CurrencyCode, errors, IdParam, json, Livemode, Metadata, Timestamp } from "../../lib/openapi.js";
 import { createRouter } from "../../lib/router.js";
@@ -27,10 +28,18 @@ const MerchantWithKeys = Merchant.extend({
   keys: z.object({ secret_key: z.string(), publishable_key: z.string() }).openapi({ description: "Test-mode keys, shown once." }),
 }).openapi("MerchantWithKeys");
 
+// ISO 3166-1's assigned alpha-2 codes (and XK, Kosovo's code in common use): the shape alone let ZZ through.
+const COUNTRY_CODES = new Set(Object.keys(countries.getAlpha2Codes()));
+const COUNTRY_RULE = "country must be an ISO 3166-1 alpha-2 code such as KG";
+
 const CreateMerchant = z
   .strictObject({
     name: z.string().trim().min(1).max(200),
-    country: z.string().regex(/^[A-Z]{2}$/, "country must be an ISO 3166-1 alpha-2 code such as KG"),
+    country: z
+      .string()
+      .regex(/^[A-Z]{2}$/, COUNTRY_RULE)
+      .refine((code) => COUNTRY_CODES.has(code), COUNTRY_RULE)
+      .openapi({ description: "An assigned ISO 3166-1 alpha-2 code (XK for Kosovo too).", example: "KG" }),
     default_currency: Currency,
     fee_tariff: z
       .string()
