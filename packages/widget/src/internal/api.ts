@@ -133,9 +133,9 @@ export function createPaymentClient(opts: PaymentClientOptions): PaymentClient {
         error = toSoftrackError(err);
       }
       // The SDK's policy decides what is worth sending again (lost answers, 5xx, 408, 429, 409
-      // request_in_progress) and how long to wait (its backoff, or the API's Retry-After). Only a
-      // POST is sent again, with the same key; a read's failure is shown, for the buyer to retry.
-      if (!body || (res && !isRetryable(res.status, json)) || attempt >= 2) throw error;
+      // request_in_progress) and how long to wait (its backoff, or the API's Retry-After). A POST
+      // goes again with the same key; a read changes nothing, so it goes again as it is.
+      if ((res && !isRetryable(res.status, json)) || attempt >= 2) throw error;
       await new Promise((r) => setTimeout(r, retryDelay(attempt, res?.headers)));
     }
   }

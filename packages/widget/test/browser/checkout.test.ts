@@ -388,13 +388,14 @@ describe("keyboard and accessibility", () => {
 
   it("a load failure shows a retry that recovers", async () => {
     const p = await createPayment(h.api, {});
-    let failed = 0;
+    let offline = true;
     const cp = await openCheckout(h, {
       clientSecret: p.client_secret,
-      // Fault injection at the browser's network layer: the first read of the payment fails.
+      // Fault injection at the browser's network layer: every read of the payment fails (the
+      // widget's own resends too) until the network is back.
       beforeGoto: (page) =>
         page.route(`${h.api.url}/v1/payments/**`, async (route) => {
-          if (failed++ === 0) await route.abort("connectionrefused");
+          if (offline) await route.abort("connectionrefused");
           else await route.continue();
         }),
     });
@@ -402,6 +403,7 @@ describe("keyboard and accessibility", () => {
     await retry.waitFor();
     const err = await cp.waitForEvent("softrack-error");
     expect(err.detail.error).toMatchObject({ type: "api_connection_error", code: "network_error" });
+    offline = false;
     await retry.click();
     await cp.waitForEvent("softrack-ready");
     expect(await submitButton(cp.page).textContent()).toContain("Pay");

@@ -352,12 +352,12 @@ describe("a confirm whose answer is lost", () => {
       first ??= key;
       return key === first;
     });
-    // The widget's first read of the payment after that fails too: it cannot know yet.
-    let reads = 0;
+    // The widget's read of the payment after that fails too (each of its tries): it cannot know yet.
+    let offline = true;
     await cp.context.route(
       (url) => url.pathname === `/v1/payments/${p.id}`,
       async (route) => {
-        if (first && reads++ === 0) await route.abort("internetdisconnected");
+        if (first && offline) await route.abort("internetdisconnected");
         else await route.continue();
       },
     );
@@ -366,6 +366,7 @@ describe("a confirm whose answer is lost", () => {
     await submitButton(cp.page).click();
     const error = await cp.waitForEvent("softrack-error");
     expect(error.detail.error).toMatchObject({ type: "api_connection_error", code: "network_error" });
+    offline = false;
     // The SMS was sent: pressing again reads the payment and shows the code step.
     await submitButton(cp.page).click();
     const code = cp.page.locator("softrack-checkout #code");
@@ -399,6 +400,45 @@ describe("a confirm whose answer is lost", () => {
     expect((await cp.waitForEvent("softrack-success")).detail.payment).toMatchObject({ id: p.id, status: "succeeded" });
     expect(new Set(keys).size).toBe(1);
     expect(await errorCodes(cp)).toEqual([]);
+    await cp.close();
+  });
+});
+
+describe("a read of the payment whose answer is lost", () => {
+  it("is sent again, as a confirm is: after a dropped connection and a proxy's 503 the buyer sees the payment and pays", async () => {
+    const p = await createPayment(h.api, { amount: 27500 });
+    const reads: string[] = [];
+    const cp = await openCheckout(h, {
+      clientSecret: p.client_secret,
+      // The first read's answer is lost on the way back; a proxy in front of the API answers the second 503.
+      beforeGoto: (page) =>
+        page.context().route(
+          (url) => url.pathname === `/v1/payments/${p.id}`,
+          async (route) => {
+            reads.push(route.request().method());
+            if (reads.length === 1) {
+              await route.fetch();
+              await route.abort("connectionreset");
+            } else if (reads.length === 2) {
+              await route.fulfill({
+                status: 503,
+                headers: { "Access-Control-Allow-Origin": "*" },
+                contentType: "text/html",
+                body: "<html>503</html>",
+              });
+            } else await route.continue();
+          },
+        ),
+    });
+    await cp.page.locator("softrack-checkout [part='load-error'], softrack-checkout [part~='submit-button']").first().waitFor();
+    expect(await errorCodes(cp)).toEqual([]);
+    expect((await cp.waitForEvent("softrack-ready")).detail.payment).toMatchObject({ id: p.id, amount: 27500 });
+    expect(await cp.page.locator("softrack-checkout [part='amount']").textContent()).toContain("275.00");
+    expect(reads).toEqual(["GET", "GET", "GET"]);
+
+    await typeCard(await cp.cardFrame(), "4242424242424242");
+    await submitButton(cp.page).click();
+    expect((await cp.waitForEvent("softrack-success")).detail.payment).toMatchObject({ id: p.id, status: "succeeded" });
     await cp.close();
   });
 });

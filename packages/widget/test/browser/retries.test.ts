@@ -1,10 +1,11 @@
+import { Softrack } from "@softrack/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiCall, createPayment, type Harness, openCheckout, startHarness } from "./harness.js";
 
 /**
  * The widget resends by the SDK's retry policy (packages/sdk/src/core/retries.ts): what is worth
  * sending again and how long to wait, the API's Retry-After first. Here the real API limits the
- * publishable key to one request every two seconds, so a confirm meets a real 429.
+ * publishable key to one request every two seconds, so a confirm (and a read) meets a real 429.
  */
 let h: Harness;
 beforeAll(async () => {
@@ -57,6 +58,51 @@ describe("a rate-limited confirm", () => {
     const errors = (await cp.events()).filter((e) => e.type === "softrack-error");
     expect(errors).toEqual([]);
     expect((await apiCall(h.api, "GET", `/v1/payments/${p.id}`)).json.status).toBe("succeeded");
+    await cp.close();
+  });
+});
+
+describe("a rate-limited read", () => {
+  it("is sent again once the API's Retry-After has passed: a new client-secret still loads its payment", async () => {
+    // The merchant's server is limited too: the SDK waits out its 429s.
+    const softrack = new Softrack({ apiKey: h.api.merchant.secretKey, baseUrl: h.api.url });
+    const create = (amount: number) => softrack.payments.create({ amount, currency: "KGS", capture_method: "automatic" });
+    const first = await create(15000);
+    const cp = await openCheckout(h, { clientSecret: first.client_secret ?? "" });
+    await cp.waitForEvent("softrack-ready");
+    const second = await create(27500);
+    const reads: number[] = [];
+    cp.context.on("response", (r) => {
+      if (r.request().method() === "GET" && new URL(r.url()).pathname === `/v1/payments/${second.id}`) reads.push(r.status());
+    });
+    // Empty the key's bucket with reads of the first payment, then give the checkout the second:
+    // its read meets a real 429.
+    await cp.page.evaluate(
+      async ({ api, id, secret, key, next }) => {
+        const read = () => fetch(`${api}/v1/payments/${id}?client_secret=${secret}`, { headers: { Authorization: `Bearer ${key}` } });
+        for (let i = 0; i < 10 && (await read()).status !== 429; i++);
+        document.querySelector("softrack-checkout")?.setAttribute("client-secret", next);
+      },
+      {
+        api: h.api.url,
+        id: first.id,
+        secret: first.client_secret ?? "",
+        key: h.api.merchant.publishableKey,
+        next: second.client_secret ?? "",
+      },
+    );
+    await cp.page.waitForFunction(
+      (id) => {
+        const el = document.querySelector("softrack-checkout") as unknown as { payment?: { id: string }; shadowRoot: ShadowRoot };
+        return el.payment?.id === id || !!el.shadowRoot.querySelector("[part='load-error']");
+      },
+      second.id,
+      { timeout: 20_000 },
+    );
+    const errors = (await cp.events()).filter((e) => e.type === "softrack-error");
+    expect(errors.map((e) => (e.detail as { error: { code: string } }).error.code)).toEqual([]);
+    expect(reads).toEqual([429, 200]);
+    await expect.poll(() => cp.page.locator("softrack-checkout [part='amount']").textContent()).toContain("275.00");
     await cp.close();
   });
 });
