@@ -35,6 +35,14 @@ const POLL_MS = 1500;
 const unsure = (e: SoftrackError) =>
   (e.status ?? 0) >= 500 || /^(network_error|request_in_progress|payment_unexpected_state)$/.test(e.code ?? "");
 
+/** What a submit() rejects with when its payment ends unpaid. */
+const ended = (p: Payment) => apiError({ type: "payment_error", code: `payment_${p.status}`, message: `payment ${p.status}` }, 402);
+
+const canceled = (message: string) => apiError({ type: "invalid_request_error", code: "checkout_canceled", message });
+
+/** False for an answer about the payment shown; else it reports the answer (see #old). */
+type Old = (answer?: Payment | SoftrackError) => false | Promise<void>;
+
 function scriptOrigin(): string {
   try {
     const url = new URL(import.meta.url);
@@ -75,6 +83,8 @@ function outcome(): Outcome {
  *   this is the payment's next attempt, whose `retry_of` names the failed one
  * @event softrack-error - A step failed; `detail: { error }` is the contract's error object. After a decline
  *   the form stays on the payment's next attempt, so the buyer can try another card or method.
+ *   A success or an error may be an earlier payment's, answered after a new `client-secret`: its
+ *   `detail.payment.id` tells.
  * @event softrack-cancel - The buyer left a code or QR step. `detail: { payment? }`
  * @event softrack-pay-on-pickup - The buyer chose to pay on pickup; nothing was paid. `detail: { payment }`
  *
@@ -349,7 +359,7 @@ export class SoftrackCheckout extends LitElement {
     this._codeTouched = false;
     this._error = undefined;
     this._busy = false;
-    this.#reject(apiError({ type: "invalid_request_error", code: "checkout_canceled", message }), false);
+    this.#reject(canceled(message), false);
     return true;
   }
 
@@ -377,6 +387,12 @@ export class SoftrackCheckout extends LitElement {
     if (fresh && !this._busy) this.#leaveStep("loading", "the checkout's payment was replaced");
     if (!this.clientSecret || !this.publishableKey) return;
     if (fresh) {
+      // A confirm or code still on its way is the old payment's: its answer settles the old
+      // submit() (see #old); the new payment's form starts free.
+      this.#outcome = undefined;
+      this._busy = false;
+      this._code = "";
+      this._codeTouched = false;
       try {
         // A secret key must never be used from a browser: refused before anything is sent.
         if (!/^pk_(test|live)_/.test(this.publishableKey))
@@ -503,22 +519,26 @@ export class SoftrackCheckout extends LitElement {
     this._error = undefined;
     this._busy = true;
     this.dispatchEvent(new SoftrackSubmitEvent({ method: method.id }));
+    const client = this.#client;
+    const old = this.#old(client);
     try {
       // The last confirm's answer was lost: go on from the payment rather than confirm it twice.
-      if (this.#unanswered && (await this.#follow("requires_payment_method"))) return;
+      if (this.#unanswered && (await this.#follow("requires_payment_method", old))) return;
       const payment = await method.confirm();
+      if (old(payment)) return;
       this._payment = payment;
       this.#advance(payment);
     } catch (err) {
       const e = toSoftrackError(err);
-      if (unsure(e) && (await this.#follow("requires_payment_method"))) return;
+      if (old(e) || (unsure(e) && (await this.#follow("requires_payment_method", old, e)))) return;
       this.#reject(e, true);
       // Empty or invalid fields say so inline: focus goes to the first of them.
       if (e.type === "validation_error") method.focus?.();
       // A decline may have ended the payment (the contract fails it): follow the API.
       if (e.type === "payment_error") await this.#recheck();
     } finally {
-      this._busy = false;
+      // After a new client-secret the form is the new payment's, not this confirm's to free.
+      if (client === this.#client) this._busy = false;
     }
   }
 
@@ -531,31 +551,36 @@ export class SoftrackCheckout extends LitElement {
     }
     this._busy = true;
     this._error = undefined;
+    const client = this.#client;
+    const old = this.#old(client);
     try {
-      const payment = await this.#client.verify(this._code);
+      const payment = await client.verify(this._code);
+      if (old(payment)) return;
       this._payment = payment;
       this._code = "";
       this._codeTouched = false;
       this.#advance(payment);
     } catch (err) {
       const e = toSoftrackError(err);
+      if (old(e)) return;
       this._code = "";
       this.#focusAfterRender = "#code";
-      if (unsure(e) && (await this.#follow("requires_action"))) return;
+      if (unsure(e) && (await this.#follow("requires_action", old, e))) return;
       // A wrong code fails the payment: this submit is over and the buyer goes on with the next
       // attempt. Anything else leaves the code step for another try, its submit() still waiting.
       const failed = e.type === "payment_error";
       this.#reject(e, true, failed);
       if (failed) await this.#recheck();
     } finally {
-      this._busy = false;
+      if (client === this.#client) this._busy = false;
     }
   }
 
   /** An answer was lost (or the API's state is not the one expected): read the payment and go on from it. */
-  async #follow(waiting: Payment["status"]): Promise<boolean> {
+  async #follow(waiting: Payment["status"], old: Old, e?: SoftrackError): Promise<boolean> {
     this.#unanswered = true;
     const p = await this.#client?.retrieve().catch(() => undefined);
+    if (old(p ?? e)) return true;
     if (!p) return false;
     this.#unanswered = false;
     if (p.status === waiting) return false;
@@ -567,27 +592,51 @@ export class SoftrackCheckout extends LitElement {
 
   /** After a decline or a failed code the API may have failed the payment: read it and follow. */
   async #recheck(): Promise<void> {
-    try {
-      // A failed payment is over for good (the contract), so the buyer goes on with its next
-      // attempt: a new payment for the same amount. The form, what was typed and the decline's
-      // message stay; the card iframe is handed the new client_secret (see #load).
-      const next = await this.#client?.retry();
-      if (next?.client_secret) {
-        this.clientSecret = next.client_secret;
-        return;
-      }
-    } catch {
-      // not failed (or no answer): follow what the API says below
+    const client = this.#client;
+    // A failed payment is over for good (the contract), so the buyer goes on with its next
+    // attempt: a new payment for the same amount. The form, what was typed and the decline's
+    // message stay; the card iframe is handed the new client_secret (see #load). Not failed (or
+    // no answer): follow what the API says below.
+    const next = await client?.retry().catch(() => undefined);
+    // A new client-secret came meanwhile: the old payment's next attempt is not this checkout's.
+    if (client !== this.#client) return;
+    if (next?.client_secret) {
+      this.clientSecret = next.client_secret;
+      return;
     }
-    try {
-      const p = await this.#client?.retrieve();
-      if (p && p.status !== "requires_action") {
-        this._payment = p;
-        this.#advance(p, true);
-      }
-    } catch {
-      // keep the code step; the buyer can try again
+    const p = await client?.retrieve().catch(() => undefined);
+    // No answer: keep the code step; the buyer can try again.
+    if (p && p.status !== "requires_action" && client === this.#client) {
+      this._payment = p;
+      this.#advance(p, true);
     }
+  }
+
+  /**
+   * Taken as a confirm or a code is sent. Its answer may come after a new client-secret (or key)
+   * replaced the payment: the form stays on the new one, but the old one may have been charged,
+   * so the merchant still hears how it ended, by the usual event carrying the old payment (its id
+   * tells it from the new one), and the old submit() settles with it. Still waiting for a code or
+   * QR, it ends as that step does on a new client-secret: checkout_canceled, no event.
+   */
+  #old(client: PaymentClient | undefined): Old {
+    const o = this.#outcome;
+    const before = this._payment;
+    return (answer) =>
+      client !== this.#client &&
+      (async () => {
+        // No answer: ask the API how the old payment ended.
+        if (answer instanceof Error && unsure(answer)) answer = (await client?.retrieve().catch(() => undefined)) ?? answer;
+        const payment = answer instanceof Error ? ((answer as SoftrackPaymentError).payment ?? before) : answer;
+        const err = answer instanceof Error ? answer : payment && /^(failed|canceled)$/.test(payment.status) ? ended(payment) : undefined;
+        if (payment && isPaid(payment)) {
+          this.dispatchEvent(new SoftrackSuccessEvent({ payment }));
+          o?.resolve(payment);
+        } else if (err) {
+          this.dispatchEvent(new SoftrackErrorEvent({ error: errorBody(err), ...(payment ? { payment } : {}) }));
+          o?.reject(err);
+        } else o?.reject(canceled("the checkout's payment was replaced"));
+      })();
   }
 
   /** Moves the flow on from whatever the API said about the payment. */
@@ -616,17 +665,7 @@ export class SoftrackCheckout extends LitElement {
     }
     if (payment.status === "failed" || payment.status === "canceled") {
       this._step = "failed";
-      const err =
-        keepError && this._error
-          ? this._error
-          : apiError(
-              {
-                type: "payment_error",
-                code: payment.status === "failed" ? "payment_failed" : "payment_canceled",
-                message: `payment ${payment.status}`,
-              },
-              402,
-            );
+      const err = keepError && this._error ? this._error : ended(payment);
       this.#reject(err, !keepError);
       return;
     }

@@ -561,11 +561,11 @@ describe("submit()'s rejection", () => {
   });
 });
 
-describe("a new client-secret during a code or QR step", () => {
-  /** The merchant's page gives the checkout another payment, e.g. the cart changed. */
-  const replaceSecret = (page: Page, secret: string) =>
-    page.evaluate((s) => document.querySelector("softrack-checkout")?.setAttribute("client-secret", s), secret);
+/** The merchant's page gives the checkout another payment, e.g. the cart changed. */
+const replaceSecret = (page: Page, secret: string) =>
+  page.evaluate((s) => document.querySelector("softrack-checkout")?.setAttribute("client-secret", s), secret);
 
+describe("a new client-secret during a code or QR step", () => {
   it("SMS code step: the pending submit() rejects with checkout_canceled, and the new payment pays from its form", async () => {
     const first = await createPayment(h.api, { amount: 15000 });
     const cp = await openCheckout(h, { clientSecret: first.client_secret });
@@ -620,6 +620,98 @@ describe("a new client-secret during a code or QR step", () => {
     expect(await settled(cp.page, 2)).toEqual(["invalid_request_error/checkout_canceled", "resolved succeeded"]);
     const successes = (await cp.events()).filter((e) => e.type === "softrack-success");
     expect(successes.map((e) => (e.detail as { payment: { id: string } }).payment.id)).toEqual([second.id]);
+    await cp.close();
+  });
+});
+
+describe("a new client-secret while a confirm is on its way", () => {
+  /** Holds the payment's confirm on its way to the API until `release()`: the old payment's answer comes late. */
+  async function holdConfirm(cp: CheckoutPage, id: string): Promise<{ sent: Promise<void>; release(): void }> {
+    let release!: () => void;
+    let onSent!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    const sent = new Promise<void>((r) => (onSent = r));
+    await cp.context.route(`**/v1/payments/${id}/confirm`, async (route) => {
+      onSent();
+      await released;
+      await route.continue();
+    });
+    return { sent, release };
+  }
+
+  /** What the checkout shows, once drawn: its payment, the amount, a result heading, the alert and whether Pay is free. */
+  function shown(page: Page) {
+    return page.evaluate(async () => {
+      const el = document.querySelector("softrack-checkout") as unknown as {
+        payment?: { id: string };
+        updateComplete: Promise<unknown>;
+        shadowRoot: ShadowRoot;
+      };
+      await el.updateComplete;
+      const text = (sel: string) => el.shadowRoot.querySelector(sel)?.textContent?.trim() ?? null;
+      return {
+        payment: el.payment?.id,
+        amount: text("[part='amount']"),
+        result: text("#result-heading"),
+        alert: text("#alert"),
+        busy: el.shadowRoot.querySelector("[part~='submit-button']")?.getAttribute("aria-disabled"),
+      };
+    });
+  }
+
+  /** The buyer pays the first payment by card; the cart changes while that confirm is on its way. */
+  async function replaceDuringConfirm(card: string) {
+    const first = await createPayment(h.api, { amount: 15000 });
+    const cp = await openCheckout(h, { clientSecret: first.client_secret });
+    await cp.waitForEvent("softrack-ready");
+    const frame = await cp.cardFrame();
+    const held = await holdConfirm(cp, first.id);
+    await typeCard(frame, card);
+    await startSubmit(cp.page);
+    await held.sent;
+    const second = await createPayment(h.api, { amount: 27500 });
+    await replaceSecret(cp.page, second.client_secret);
+    await cp.page.waitForFunction(
+      (id) => (document.querySelector("softrack-checkout") as unknown as { payment?: { id: string } }).payment?.id === id,
+      second.id,
+    );
+    held.release();
+    return { cp, first, second };
+  }
+
+  const newForm = (id: string) => ({ payment: id, amount: expect.stringContaining("275.00"), result: null, alert: "", busy: "false" });
+
+  it("the old payment's success reaches the merchant with its id; the form stays on the new payment, which pays", async () => {
+    const { cp, first, second } = await replaceDuringConfirm("4242424242424242");
+    const old = await cp.waitForEvent("softrack-success");
+    expect(old.detail.payment).toMatchObject({ id: first.id, status: "succeeded" });
+    expect(await settled(cp.page, 1)).toEqual(["resolved succeeded"]);
+    expect(await shown(cp.page)).toEqual(newForm(second.id));
+
+    await startSubmit(cp.page);
+    expect(await settled(cp.page, 2)).toEqual(["resolved succeeded", "resolved succeeded"]);
+    const successes = (await cp.events()).filter((e) => e.type === "softrack-success");
+    expect(successes.map((e) => (e.detail as { payment: { id: string } }).payment.id)).toEqual([first.id, second.id]);
+    expect((await apiCall(h.api, "GET", `/v1/payments/${first.id}`)).json.status).toBe("succeeded");
+    expect((await apiCall(h.api, "GET", `/v1/payments/${second.id}`)).json.status).toBe("succeeded");
+    await cp.close();
+  });
+
+  it("the old payment's decline reaches the merchant with its id; the new payment's form shows no error and pays", async () => {
+    const { cp, first, second } = await replaceDuringConfirm("4000000000000002");
+    const old = await cp.waitForEvent("softrack-error");
+    expect(old.detail.error).toMatchObject({ type: "payment_error", code: "card_declined" });
+    expect(old.detail.payment).toMatchObject({ id: first.id, status: "failed" });
+    expect(await settled(cp.page, 1)).toEqual(["payment_error/card_declined"]);
+    expect(await shown(cp.page)).toEqual(newForm(second.id));
+
+    await typeCard(await cp.cardFrame(), "4242424242424242");
+    await startSubmit(cp.page);
+    expect(await settled(cp.page, 2)).toEqual(["payment_error/card_declined", "resolved succeeded"]);
+    expect((await cp.waitForEvent("softrack-success")).detail.payment).toMatchObject({ id: second.id, status: "succeeded" });
+    // The old payment got no next attempt from this checkout: it pays the new one only.
+    const list = (await apiCall(h.api, "GET", "/v1/payments?limit=100")).json.data as { retry_of: string | null }[];
+    expect(list.filter((x) => x.retry_of === first.id)).toEqual([]);
     await cp.close();
   });
 });
