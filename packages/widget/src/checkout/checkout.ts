@@ -430,6 +430,8 @@ export class SoftrackCheckout extends LitElement {
       this._payment = payment;
       this.#syncMethods(payment, fresh);
       if (this._step === "loading" || fresh) this.#enter(payment);
+      // refresh() in the QR step: this read outdated the poll (see #schedulePoll); go on from it.
+      else if (this._step === "action") this.#polled(payment);
       this.#maybeReady();
     } catch (err) {
       if (gen !== this.#generation) return;
@@ -682,12 +684,17 @@ export class SoftrackCheckout extends LitElement {
         const p = await this.#client?.retrieve();
         if (!p || gen !== this.#generation || this._step !== "action") return;
         this._payment = p;
-        if (p.status === "requires_action" || p.status === "processing") this.#schedulePoll();
-        else this.#advance(p);
+        this.#polled(p);
       } catch {
         this.#schedulePoll();
       }
     }, POLL_MS);
+  }
+
+  /** Polls on while the payment waits for its payer, else moves on. */
+  #polled(p: Payment): void {
+    if (p.status === "requires_action" || p.status === "processing") this.#schedulePoll();
+    else this.#advance(p);
   }
 
   #reject(err: SoftrackError, announce: boolean, settle = true): void {

@@ -624,6 +624,38 @@ describe("a new client-secret during a code or QR step", () => {
   });
 });
 
+describe("refresh() during the QR step", () => {
+  it("reloads the payment and keeps polling it once: the paid QR shows success, one softrack-success, submit() resolves", async () => {
+    const p = await createPayment(h.api, { amount: 15000 });
+    const cp = await openCheckout(h, { clientSecret: p.client_secret, reducedMotion: true });
+    await cp.waitForEvent("softrack-ready");
+    await tab(cp.page, "QR code").click();
+    await startSubmit(cp.page);
+    const qr = cp.page.locator("softrack-checkout [part='qr-image']");
+    await qr.waitFor();
+
+    // The merchant's page re-reads the payment while the buyer pays from the bank app: once, then twice at once.
+    const refreshed = await cp.page.evaluate(async () => {
+      const el = document.querySelector("softrack-checkout") as unknown as { refresh(): Promise<{ status: string } | undefined> };
+      const once = await el.refresh();
+      const twice = await Promise.all([el.refresh(), el.refresh()]);
+      return [once, ...twice].map((x) => x?.status);
+    });
+    expect(refreshed).toEqual(["requires_action", "requires_action", "requires_action"]);
+    expect(await qr.count()).toBe(1);
+
+    expect((await apiCall(h.api, "POST", `/v1/test_helpers/payments/${p.id}/complete_qr`)).status).toBe(200);
+    expect(await settled(cp.page, 1)).toEqual(["resolved succeeded"]);
+    await expect.poll(() => cp.page.locator("softrack-checkout #result-heading").textContent()).toBe("Payment successful");
+    const successes = (await cp.events()).filter((e) => e.type === "softrack-success");
+    expect(successes.map((e) => (e.detail as { payment: { id: string; status: string } }).payment)).toEqual([
+      expect.objectContaining({ id: p.id, status: "succeeded" }),
+    ]);
+    expect(await errorCodes(cp)).toEqual([]);
+    await cp.close();
+  });
+});
+
 describe("a new client-secret while a confirm is on its way", () => {
   /** Holds the payment's confirm on its way to the API until `release()`: the old payment's answer comes late. */
   async function holdConfirm(cp: CheckoutPage, id: string): Promise<{ sent: Promise<void>; release(): void }> {
