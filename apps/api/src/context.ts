@@ -88,5 +88,10 @@ export interface AppEnv {
     principal: Principal;
     /** A write's Idempotency-Key, claimed in the transaction that makes its effect (see store/idempotency.ts). */
     claim?: IdempotencyClaim | undefined;
+    /**
+     * In a unit of work: what to do once its transaction has committed (messages to people),
+     * never after a rollback nor on a replay. Outside one, there is nothing to wait for.
+     */
+    afterCommit?: (() => void)[] | undefined;
   };
 }

@@ -34,6 +34,10 @@ describe("sessions", () => {
     expect((await s2.get("/v1/balance")).status).toBe(401);
     expect((await s1.get("/v1/balance")).status).toBe(200);
     const s3 = await a.signIn("sess@shop.test");
+    // A session already past its expiry lets no one in: it is not counted as ended.
+    const s4 = await a.signIn("sess@shop.test");
+    const s4Id = (await s4.get("/v1/auth/sessions")).body.data.find((s: { current: boolean }) => s.current).id;
+    await api.runtime.database.rows(sql`UPDATE sessions SET expires_at = now() - interval '1 minute' WHERE id = ${s4Id}`);
     const out = await s3.post("/v1/auth/sign_out_everywhere");
     expect(out.body.revoked).toBe(2);
     expect((await s1.get("/v1/auth/me")).status).toBe(401);
@@ -89,6 +93,8 @@ describe("sessions", () => {
       a.advance(30_000); // each TOTP code is taken once: the next change needs the next step's
       return a.totpCode(secret);
     };
+    const outbox = async (): Promise<{ subject: string; text: string }[]> =>
+      (await a.admin.get(`/v1/test_helpers/outbox?to=${encodeURIComponent(email)}`)).body.data;
     /** Another session of the same person, signed in with the factors that are on now. */
     const otherSession = async (factor: Record<string, string>) => {
       const first = await a.emailCode(email);
@@ -97,6 +103,7 @@ describe("sessions", () => {
       if (second.body.status !== "complete") throw new Error(JSON.stringify(second.body));
       return http(api.url, second.body.token);
     };
+    const recoveryCodes: string[] = [];
     const changes: [string, () => Promise<number>, () => Record<string, string>][] = [
       [
         "password.disabled",
@@ -107,13 +114,19 @@ describe("sessions", () => {
         "totp.enabled",
         async () => {
           secret = (await me.post("/v1/auth/totp/setup")).body.secret;
-          return (await me.post("/v1/auth/totp/enable", { code: a.totpCode(secret) })).status;
+          const on = await me.post("/v1/auth/totp/enable", { code: a.totpCode(secret) });
+          recoveryCodes.push(...on.body.recovery_codes);
+          return on.status;
         },
         () => ({}),
       ],
       [
         "recovery_codes.regenerated",
-        async () => (await me.post("/v1/auth/recovery_codes", { code: code() })).status,
+        async () => {
+          const fresh = await me.post("/v1/auth/recovery_codes", { code: code() });
+          recoveryCodes.push(...fresh.body.recovery_codes);
+          return fresh.status;
+        },
         () => ({ totp_code: code() }),
       ],
       ["totp.disabled", async () => (await me.post("/v1/auth/totp/disable", { code: code() })).status, () => ({ totp_code: code() })],
@@ -122,6 +135,20 @@ describe("sessions", () => {
     for (const [type, change, factor] of changes) {
       const other = await otherSession(factor());
       const otherId = (await other.get("/v1/auth/sessions")).body.data.find((s: { current: boolean }) => s.current).id;
+      // A wrong proof changes nothing: the other session stays, and no one is told anything.
+      const told = (await outbox()).length;
+      const wrongProof = type === "password.disabled" ? { password: "not the password at all" } : { code: "000000" };
+      const wrongPath = {
+        "password.disabled": "password/disable",
+        "totp.enabled": "",
+        "recovery_codes.regenerated": "recovery_codes",
+        "totp.disabled": "totp/disable",
+      }[type];
+      if (wrongPath) {
+        expect((await me.post(`/v1/auth/${wrongPath}`, wrongProof)).status, type).toBe(400);
+        expect((await other.get("/v1/auth/me")).status, type).toBe(200);
+        expect((await outbox()).length, type).toBe(told);
+      }
       expect(await change()).toBe(200);
       expect((await other.get("/v1/auth/me")).status, type).toBe(401);
       expect((await me.get("/v1/auth/me")).status, type).toBe(200);
@@ -130,10 +157,7 @@ describe("sessions", () => {
     const revoked = (await a.securityEvents("session.revoked")).filter((e) => e.identity === member.id);
     expect(revoked.map((e) => e.detail)).toEqual(ended);
 
-    const notices = (await a.admin.get(`/v1/test_helpers/outbox?to=${encodeURIComponent(email)}`)).body.data as {
-      subject: string;
-      text: string;
-    }[];
+    const notices = await outbox();
     const subjects = notices.map((m) => m.subject);
     for (const subject of [
       "Softrack: a password was set",
@@ -145,8 +169,53 @@ describe("sessions", () => {
       expect(subjects).toContain(subject);
     for (const notice of notices.filter((m) => m.subject.startsWith("Softrack: "))) {
       expect(notice.text).toContain(email);
-      expect(notice.text).not.toMatch(/\b\d{6}\b/); // no code, nor a recovery code's digits
+      expect(notice.text).not.toMatch(/\b\d{6}\b/); // no code
+      for (const recovery of recoveryCodes) expect(notice.text).not.toContain(recovery);
     }
+    expect(recoveryCodes).toHaveLength(20);
+  });
+
+  it("a change whose transaction does not commit ends no session and tells no one", async () => {
+    // The notice was emailed from inside the transaction: a change that then rolled back was
+    // announced all the same ("your password was turned off", "every other session was signed out").
+    const email = "rolled-back@shop.test";
+    const member = await a.invite(email, "developer");
+    const me = await a.signIn(email);
+    expect((await me.post("/v1/auth/password", { password: "quiet harbour at noon" })).status).toBe(200);
+    const first = await a.emailCode(email);
+    const other = http(
+      api.url,
+      (
+        await a.anon.post("/v1/auth/second_factor", {
+          second_factor_token: first.body.second_factor_token,
+          password: "quiet harbour at noon",
+        })
+      ).body.token,
+    );
+    const db = api.runtime.database;
+    // The database refuses the commit (a deferred check, as a failing disk or a lost primary would).
+    await db.rows(
+      sql.raw(`CREATE FUNCTION refuse_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'commit refused for the test'; END $$`),
+    );
+    await db.rows(
+      sql.raw(`CREATE CONSTRAINT TRIGGER refuse_password_off AFTER INSERT ON security_events DEFERRABLE INITIALLY DEFERRED
+      FOR EACH ROW WHEN (NEW.type = 'password.disabled' AND NEW.identity_id = '${member.id}') EXECUTE FUNCTION refuse_commit()`),
+    );
+    try {
+      const off = await me.post("/v1/auth/password/disable", { password: "quiet harbour at noon" });
+      expect(off.status).toBeGreaterThanOrEqual(500);
+    } finally {
+      await db.rows(sql.raw("DROP TRIGGER refuse_password_off ON security_events"));
+      await db.rows(sql.raw("DROP FUNCTION refuse_commit()"));
+    }
+    expect((await other.get("/v1/auth/me")).status).toBe(200);
+    expect((await me.get("/v1/auth/me")).body.second_factors.password).toBe(true);
+    const subjects = (await a.admin.get(`/v1/test_helpers/outbox?to=${encodeURIComponent(email)}`)).body.data.map(
+      (m: { subject: string }) => m.subject,
+    );
+    expect(subjects).toContain("Softrack: a password was set");
+    expect(subjects).not.toContain("Softrack: your password was turned off");
   });
 
   it("sessions expire", async () => {

@@ -48,6 +48,8 @@ export const unitOfWork: MiddlewareHandler<AppEnv> = async (c, next) =>
 export async function inUnitOfWork(c: Context<AppEnv>, handler: () => Promise<Response>): Promise<Response> {
   const deps = c.get("deps");
   let res: Response | undefined;
+  const afterCommit: (() => void)[] = [];
+  c.set("afterCommit", afterCommit);
   try {
     const out = await commitAlone(
       deps,
@@ -60,8 +62,10 @@ export async function inUnitOfWork(c: Context<AppEnv>, handler: () => Promise<Re
       async () => ({ status: (res as Response).status, body: await (res as Response).clone().text() }),
     );
     if ("replay" in out) return replayed(c, out.replay);
+    if (out.committed) for (const then of afterCommit) then();
   } finally {
     c.set("db", deps.database.db);
+    c.set("afterCommit", undefined);
   }
   return res as Response;
 }

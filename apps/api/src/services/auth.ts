@@ -250,10 +250,22 @@ async function notify(v: V, identity: IdentityRow, owners: boolean, subject: str
     for (const o of owners) if (o.email) to.add(o.email);
   }
   const deps = v.deps;
-  for (const address of to)
-    sendEmail(deps, { to: address, subject, text }).catch((err: Error) =>
-      deps.logger.warn({ channel: "email", err: { message: err.message } }, "security notice not delivered"),
-    );
+  whenCommitted(v, () => {
+    for (const address of to)
+      sendEmail(deps, { to: address, subject, text }).catch((err: Error) =>
+        deps.logger.warn({ channel: "email", err: { message: err.message } }, "security notice not delivered"),
+      );
+  });
+}
+
+/**
+ * Sends a message to a person once the request's transaction has committed (at once outside a
+ * unit of work): a notice of a change that rolled back, or a code whose challenge was never
+ * stored, would tell them something untrue.
+ */
+function whenCommitted(v: V, send: () => void) {
+  if (v.afterCommit) v.afterCommit.push(send);
+  else send();
 }
 
 const who = (i: IdentityRow) => i.email ?? i.phone ?? i.id;
@@ -505,19 +517,21 @@ export async function startSignIn(v: V, ip: string, input: StartInput) {
     });
     const deps = v.deps;
     const path = identity.kind === "member" ? "/console/" : "/";
-    const send =
-      input.channel === "email"
-        ? sendEmail(deps, {
-            to: address,
-            subject: "Your Softrack sign-in code",
-            text: paused
-              ? `Open this link to sign in (it works once, for 10 minutes): ${deps.publicUrl}${path}?magic=${link}\n\nToo many wrong codes were typed for this address lately, so this message has no code: use the link.\n\nIf you did not ask for it, ignore this message.`
-              : `Your sign-in code is ${code}. It works once, for 10 minutes.\n\nOr open this link to sign in: ${deps.publicUrl}${path}?magic=${link}\n\nIf you did not ask for it, ignore this message.`,
-          })
-        : sendSms(deps, { to: address, text: `Softrack code: ${code} (10 min). Do not share it.` });
-    send.catch((err: Error) =>
-      deps.logger.warn({ channel: input.channel, err: { message: err.message } }, "sign-in message not delivered"),
-    );
+    whenCommitted(v, () => {
+      const send =
+        input.channel === "email"
+          ? sendEmail(deps, {
+              to: address,
+              subject: "Your Softrack sign-in code",
+              text: paused
+                ? `Open this link to sign in (it works once, for 10 minutes): ${deps.publicUrl}${path}?magic=${link}\n\nToo many wrong codes were typed for this address lately, so this message has no code: use the link.\n\nIf you did not ask for it, ignore this message.`
+                : `Your sign-in code is ${code}. It works once, for 10 minutes.\n\nOr open this link to sign in: ${deps.publicUrl}${path}?magic=${link}\n\nIf you did not ask for it, ignore this message.`,
+            })
+          : sendSms(deps, { to: address, text: `Softrack code: ${code} (10 min). Do not share it.` });
+      send.catch((err: Error) =>
+        deps.logger.warn({ channel: input.channel, err: { message: err.message } }, "sign-in message not delivered"),
+      );
+    });
   }
   return {
     id,
@@ -871,7 +885,12 @@ async function signInMethodsChanged(
       detail: { session, reason: type },
     });
   const when = `${notice.what} for ${who(identity)} (merchant ${identity.merchantId}) at ${v.deps.now().toISOString()} from ${ip}.`;
-  const advice = notice.advice ?? "If this was not you, sign in with an email code, set a new password and review the console's sessions.";
+  // Not "set a new password": a stranger who set one, or holds new recovery codes, would still be in.
+  const advice =
+    notice.advice ??
+    (identity.kind === "member"
+      ? "If this was not you, someone else can act as you: ask an owner of the merchant to remove your access now (Team, in the console)."
+      : "If this was not you, someone else can act as you: contact the merchant's support now.");
   await notify(v, identity, notice.owners ?? false, notice.subject, `${when} Every other session was signed out.\n\n${advice}`);
 }
 
@@ -991,6 +1010,10 @@ export async function regenerateRecoveryCodes(v: V, identity: IdentityRow, keep:
   await signInMethodsChanged(v, identity, keep, ip, "recovery_codes.regenerated", {
     subject: "Softrack: new recovery codes were made",
     what: "New recovery codes were made (the old ones no longer work)",
+    advice:
+      "Each code switches a console session to live mode, as the authenticator does. If you did not expect this, an owner should remove the member's access now (Team, in the console).",
+    // They reach live mode, as the authenticator does: the owners hear of it too.
+    owners: true,
   });
   return { recovery_codes: codes };
 }

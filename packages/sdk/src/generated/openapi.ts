@@ -253,7 +253,7 @@ export type paths = {
     put?: never;
     /**
      * New recovery codes (the old ones stop working); the person's other sessions end
-     * @description Needs a recent sign-in: a session signed in more than 10 minutes ago gets 403 `reauthentication_required` (sign in again, then retry). Every other session of the person ends (each a `session.revoked` security event); this one stays. A person with an email address is told by email.
+     * @description Needs a recent sign-in: a session signed in more than 10 minutes ago gets 403 `reauthentication_required` (sign in again, then retry). Every other session of the person ends (each a `session.revoked` security event); this one stays. A person with an email address is told by email. The merchant's owners are told too: this reaches live mode.
      */
     post: operations["postAuthRecoveryCodes"];
     delete?: never;
@@ -399,7 +399,7 @@ export type paths = {
     put?: never;
     /**
      * Confirm the authenticator with a code; returns recovery codes once; the person's other sessions end
-     * @description Needs a recent sign-in: a session signed in more than 10 minutes ago gets 403 `reauthentication_required` (sign in again, then retry). Every other session of the person ends (each a `session.revoked` security event); this one stays. A person with an email address is told by email.
+     * @description Needs a recent sign-in: a session signed in more than 10 minutes ago gets 403 `reauthentication_required` (sign in again, then retry). Every other session of the person ends (each a `session.revoked` security event); this one stays. A person with an email address is told by email. The merchant's owners are told too: this reaches live mode.
      */
     post: operations["postAuthTotpEnable"];
     delete?: never;
@@ -3793,6 +3793,7 @@ export type components = {
     SignOutEverywhere: {
       /** @enum {string} */
       object: "sign_out";
+      /** @description How many sessions still in force it ended, this one included. */
       revoked: number;
     };
     StartEmailSignIn: {

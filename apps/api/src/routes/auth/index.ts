@@ -308,7 +308,7 @@ const r = {
     path: "/v1/auth/totp/enable",
     tags,
     summary: "Confirm the authenticator with a code; returns recovery codes once; the person's other sessions end",
-    description: `${recentSignIn} ${OTHER_SESSIONS_END}`,
+    description: `${recentSignIn} ${OTHER_SESSIONS_END} The merchant's owners are told too: this reaches live mode.`,
     security: bearer,
     middleware: signedIn,
     // The code the app shows now for the secret POST /v1/auth/totp/setup gave.
@@ -331,7 +331,7 @@ const r = {
     path: "/v1/auth/recovery_codes",
     tags,
     summary: "New recovery codes (the old ones stop working); the person's other sessions end",
-    description: `${recentSignIn} ${OTHER_SESSIONS_END}`,
+    description: `${recentSignIn} ${OTHER_SESSIONS_END} The merchant's owners are told too: this reaches live mode.`,
     security: bearer,
     middleware: signedIn,
     request: body(Code, { code: placeholder.code }),
@@ -397,7 +397,14 @@ const r = {
     security: bearer,
     middleware: [signedIn, noParameters] as const,
     responses: {
-      200: json(z.object({ object: z.literal("sign_out"), revoked: z.number().int() }).openapi("SignOutEverywhere")),
+      200: json(
+        z
+          .object({
+            object: z.literal("sign_out"),
+            revoked: z.number().int().openapi({ description: "How many sessions still in force it ended, this one included." }),
+          })
+          .openapi("SignOutEverywhere"),
+      ),
       ...errors,
     },
   }),
