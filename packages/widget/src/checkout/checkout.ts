@@ -192,6 +192,8 @@ export class SoftrackCheckout extends LitElement {
   /** a request's answer was lost: the API may have acted on it */
   #unanswered = false;
   #readySent = false;
+  /** a new client-secret is loading: Pay stays busy until #maybeReady sees its payment and card iframe */
+  #swap = false;
   #methodsBase = "";
   #focusAfterRender: string | undefined;
   readonly #ctx: MethodContext;
@@ -330,7 +332,7 @@ export class SoftrackCheckout extends LitElement {
         apiError({ type: "invalid_request_error", code: "pay_on_pickup", message: "the buyer chose to pay on pickup: nothing was paid" }),
       );
     }
-    if (this._step !== "form" || !this._selected) {
+    if (this._step !== "form" || !this._selected || this._busy) {
       return Promise.reject(
         apiError({ type: "invalid_request_error", code: "checkout_not_ready", message: "the checkout is not ready to submit" }),
       );
@@ -388,9 +390,10 @@ export class SoftrackCheckout extends LitElement {
     if (!this.clientSecret || !this.publishableKey) return;
     if (fresh) {
       // A confirm or code still on its way is the old payment's: its answer settles the old
-      // submit() (see #old); the new payment's form starts free.
+      // submit() (see #old). Pay stays busy (submit() rejects checkout_not_ready) until the new
+      // payment is read and the card iframe holds its secret, free of the old confirm (#maybeReady).
       this.#outcome = undefined;
-      this._busy = false;
+      this._busy = this.#swap = !!this.#client;
       this._code = "";
       this._codeTouched = false;
       try {
@@ -428,7 +431,7 @@ export class SoftrackCheckout extends LitElement {
       const payment = await this.#client.retrieve();
       if (gen !== this.#generation) return;
       this._payment = payment;
-      this.#syncMethods(payment, fresh);
+      this.#syncMethods(payment);
       if (this._step === "loading" || fresh) this.#enter(payment);
       // refresh() in the QR step: this read outdated the poll (see #schedulePoll); go on from it.
       else if (this._step === "action") this.#polled(payment);
@@ -474,7 +477,7 @@ export class SoftrackCheckout extends LitElement {
   }
 
   /** Offers what this payment allows; methods already shown keep their state. */
-  #syncMethods(payment: Payment, fresh: boolean): void {
+  #syncMethods(payment: Payment): void {
     const defs = this.#available(payment);
     const next = new Map<MethodId, CheckoutMethod>();
     for (const def of defs) {
@@ -482,9 +485,7 @@ export class SoftrackCheckout extends LitElement {
       if (!m) {
         m = def.create(this.#ctx);
         this.addController(m);
-      } else if (fresh) {
-        m.refresh?.(); // the card iframe gets the new client_secret
-      }
+      } else m.refresh?.(); // the card iframe gets the client_secret (a new one, or after a failed read of one)
       next.set(def.id, m);
     }
     for (const [id, m] of this.#methods) if (!next.has(id)) this.removeController(m);
@@ -505,12 +506,20 @@ export class SoftrackCheckout extends LitElement {
   }
 
   #maybeReady(): void {
-    if (this.#readySent || !this._payment || this._step === "loading" || this._step === "load_error") return;
-    // Wait for the card iframe when it is offered, so "ready" means typeable.
-    const card = this.#methods.get("card");
-    if (card?.loading) return;
+    const payment = this._payment;
+    // Wait for the client's payment (a new client-secret's read) and for the card iframe when it is
+    // offered (loading until it holds that client_secret), so "ready" means typeable and Pay pays it.
+    if (
+      payment?.id !== this.#client?.paymentId ||
+      this._step === "loading" ||
+      this._step === "load_error" ||
+      this.#methods.get("card")?.loading
+    )
+      return;
+    if (this.#swap) this._busy = this.#swap = false;
+    if (this.#readySent || !payment) return;
     this.#readySent = true;
-    this.dispatchEvent(new SoftrackReadyEvent({ payment: this._payment, methods: [...this.#methods.keys()] }));
+    this.dispatchEvent(new SoftrackReadyEvent({ payment, methods: [...this.#methods.keys()] }));
   }
 
   // ——— paying ———

@@ -718,7 +718,7 @@ describe("a new client-secret while a confirm is on its way", () => {
     const old = await cp.waitForEvent("softrack-success");
     expect(old.detail.payment).toMatchObject({ id: first.id, status: "succeeded" });
     expect(await settled(cp.page, 1)).toEqual(["resolved succeeded"]);
-    expect(await shown(cp.page)).toEqual(newForm(second.id));
+    await expect.poll(() => shown(cp.page)).toEqual(newForm(second.id));
 
     await startSubmit(cp.page);
     expect(await settled(cp.page, 2)).toEqual(["resolved succeeded", "resolved succeeded"]);
@@ -735,7 +735,7 @@ describe("a new client-secret while a confirm is on its way", () => {
     expect(old.detail.error).toMatchObject({ type: "payment_error", code: "card_declined" });
     expect(old.detail.payment).toMatchObject({ id: first.id, status: "failed" });
     expect(await settled(cp.page, 1)).toEqual(["payment_error/card_declined"]);
-    expect(await shown(cp.page)).toEqual(newForm(second.id));
+    await expect.poll(() => shown(cp.page)).toEqual(newForm(second.id));
 
     await typeCard(await cp.cardFrame(), "4242424242424242");
     await startSubmit(cp.page);
@@ -744,6 +744,114 @@ describe("a new client-secret while a confirm is on its way", () => {
     // The old payment got no next attempt from this checkout: it pays the new one only.
     const list = (await apiCall(h.api, "GET", "/v1/payments?limit=100")).json.data as { retry_of: string | null }[];
     expect(list.filter((x) => x.retry_of === first.id)).toEqual([]);
+    await cp.close();
+  });
+  it("Pay stays busy while the card iframe still runs the old payment's confirm; once it ended, Pay pays the new one", async () => {
+    const first = await createPayment(h.api, { amount: 15000 });
+    const cp = await openCheckout(h, { clientSecret: first.client_secret });
+    await cp.waitForEvent("softrack-ready");
+    const held = await holdConfirm(cp, first.id);
+    await typeCard(await cp.cardFrame(), "4242424242424242");
+    await startSubmit(cp.page);
+    await held.sent;
+    const second = await createPayment(h.api, { amount: 27500 });
+    await replaceSecret(cp.page, second.client_secret);
+    // The new payment is read and shown, but the card iframe is still busy with the old confirm.
+    await cp.page.waitForFunction(
+      (id) => (document.querySelector("softrack-checkout") as unknown as { payment?: { id: string } }).payment?.id === id,
+      second.id,
+    );
+    await startSubmit(cp.page);
+    expect(await settled(cp.page, 1)).toEqual(["invalid_request_error/checkout_not_ready"]);
+    expect(await shown(cp.page)).toEqual({ ...newForm(second.id), busy: "true" });
+
+    held.release();
+    expect(await settled(cp.page, 2)).toEqual(["invalid_request_error/checkout_not_ready", "resolved succeeded"]);
+    await expect.poll(() => shown(cp.page)).toEqual(newForm(second.id));
+    await startSubmit(cp.page);
+    expect(await settled(cp.page, 3)).toEqual(["invalid_request_error/checkout_not_ready", "resolved succeeded", "resolved succeeded"]);
+    const successes = (await cp.events()).filter((e) => e.type === "softrack-success");
+    expect(successes.map((e) => (e.detail as { payment: { id: string } }).payment.id)).toEqual([first.id, second.id]);
+    expect(await errorCodes(cp)).toEqual([]);
+    await cp.close();
+  });
+});
+
+describe("a new client-secret while its payment loads", () => {
+  it("Pay is busy and submit() rejects with checkout_not_ready until the new payment is read; nothing reaches the old payment", async () => {
+    const first = await createPayment(h.api, { amount: 15000 });
+    const cp = await openCheckout(h, { clientSecret: first.client_secret });
+    await cp.waitForEvent("softrack-ready");
+    await typeCard(await cp.cardFrame(), "4242424242424242");
+    const confirms: string[] = [];
+    cp.context.on("request", (r) => {
+      if (r.method() === "POST" && r.url().includes("/confirm")) confirms.push(new URL(r.url()).pathname);
+    });
+    // The new payment's read is held on its way to the API until released.
+    const second = await createPayment(h.api, { amount: 27500 });
+    let release!: () => void;
+    let onSent!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    const sent = new Promise<void>((r) => (onSent = r));
+    await cp.context.route(
+      (url) => url.pathname === `/v1/payments/${second.id}`,
+      async (route) => {
+        onSent();
+        await released;
+        await route.continue();
+      },
+    );
+    await replaceSecret(cp.page, second.client_secret);
+    await sent;
+
+    await startSubmit(cp.page);
+    expect(await settled(cp.page, 1)).toEqual(["invalid_request_error/checkout_not_ready"]);
+    const button = submitButton(cp.page);
+    expect(await button.getAttribute("aria-disabled")).toBe("true");
+    expect(await button.textContent()).toContain("Processing");
+    // A press of Pay (busy, so Playwright must force it) and Enter in the card fields do nothing either.
+    await button.click({ force: true });
+    await (await cp.cardFrame()).locator("#cvc").press("Enter");
+
+    release();
+    await expect.poll(() => cp.page.locator("softrack-checkout [part='amount']").textContent()).toContain("275.00");
+    await expect.poll(() => button.getAttribute("aria-disabled")).toBe("false");
+    await startSubmit(cp.page);
+    expect(await settled(cp.page, 2)).toEqual(["invalid_request_error/checkout_not_ready", "resolved succeeded"]);
+    const successes = (await cp.events()).filter((e) => e.type === "softrack-success");
+    expect(successes.map((e) => (e.detail as { payment: { id: string; amount: number } }).payment)).toEqual([
+      expect.objectContaining({ id: second.id, amount: 27500, status: "succeeded" }),
+    ]);
+    expect(await errorCodes(cp)).toEqual([]);
+    expect(confirms).toEqual([`/v1/payments/${second.id}/confirm`]);
+    expect((await apiCall(h.api, "GET", `/v1/payments/${first.id}`)).json.status).toBe("requires_payment_method");
+    await cp.close();
+  });
+
+  it("the card iframe refuses a confirm meant for another payment than the one it holds", async () => {
+    const p = await createPayment(h.api, {});
+    const cp = await openCheckout(h, { clientSecret: p.client_secret });
+    await cp.waitForEvent("softrack-ready");
+    await typeCard(await cp.cardFrame(), "4242424242424242");
+    const other = await createPayment(h.api, {});
+    // The page's message to the iframe, as a confirm crossing a new client-secret would carry it.
+    const result = await cp.page.evaluate(
+      ({ api, secret }) =>
+        new Promise<unknown>((resolve) => {
+          addEventListener("message", (e) => {
+            if (e.data?.type === "result" && e.data.requestId === 9001) resolve(e.data);
+          });
+          const frame = document.querySelector("softrack-checkout")?.shadowRoot?.querySelector("iframe") as HTMLIFrameElement;
+          frame.contentWindow?.postMessage({ protocol: "softrack-card/1", type: "confirm", requestId: 9001, clientSecret: secret }, api);
+        }),
+      { api: h.api.url, secret: other.client_secret },
+    );
+    expect(result).toMatchObject({ requestId: 9001, error: { type: "invalid_request_error", code: "checkout_not_ready" } });
+    expect((await apiCall(h.api, "GET", `/v1/payments/${p.id}`)).json.status).toBe("requires_payment_method");
+    expect((await apiCall(h.api, "GET", `/v1/payments/${other.id}`)).json.status).toBe("requires_payment_method");
+    // The fields still pay the payment they hold.
+    await startSubmit(cp.page);
+    expect(await settled(cp.page, 1)).toEqual(["resolved succeeded"]);
     await cp.close();
   });
 });

@@ -102,7 +102,9 @@ class CardFields {
         this.session = { clientSecret: String(msg.clientSecret), publishableKey: String(msg.publishableKey) };
         this.setLocale(msg.locale);
         this.applyTheme(msg.theme);
-        this.reportSize("ready");
+        // A confirm still running is the old payment's (a new client-secret): the parent hears
+        // "ready" with the new secret once it ended, so Pay waits for these fields to be free.
+        if (!this.busy) this.reportSize("ready");
         break;
       case "update":
         if (msg.locale) this.setLocale(msg.locale);
@@ -112,7 +114,7 @@ class CardFields {
         this.firstInvalid()?.focus();
         break;
       case "confirm":
-        void this.confirm(msg.requestId);
+        void this.confirm(msg.requestId, msg.clientSecret);
         break;
     }
   }
@@ -121,7 +123,11 @@ class CardFields {
     const height = Math.ceil(document.documentElement.getBoundingClientRect().height);
     if (type === "resize" && height === this.lastHeight) return;
     this.lastHeight = height;
-    this.post({ protocol: PROTOCOL, type, height });
+    this.post(
+      type === "ready"
+        ? { protocol: PROTOCOL, type, height, clientSecret: this.session?.clientSecret ?? "" }
+        : { protocol: PROTOCOL, type, height },
+    );
   }
 
   private setLocale(value: string): void {
@@ -230,10 +236,14 @@ class CardFields {
     return name ? this.inputs[name] : this.inputs.number;
   }
 
-  private async confirm(requestId: number): Promise<void> {
+  private async confirm(requestId: number, clientSecret: unknown): Promise<void> {
     const fail = (code: string, message: string, type = "validation_error") =>
       this.post({ protocol: PROTOCOL, type: "result", requestId, error: { type, code, message } });
     if (!this.session) return fail("not_ready", "card fields are not initialised", "api_error");
+    // Meant for another payment than the one these fields hold (a new client-secret crossed it on
+    // the way): refused before anything is sent, so the wrong payment is never charged.
+    if (clientSecret !== this.session.clientSecret)
+      return fail("checkout_not_ready", "the card fields hold another payment", "invalid_request_error");
     if (this.busy) return fail("request_in_progress", "a confirmation is already running", "api_error");
     for (const name of FIELDS) this.touched.add(name);
     this.render();
@@ -274,6 +284,8 @@ class CardFields {
     } finally {
       this.busy = false;
       for (const input of Object.values(this.inputs)) input.readOnly = false;
+      // Free again: an init that came meanwhile (a new client-secret) is answered now.
+      this.reportSize("ready");
     }
   }
 }

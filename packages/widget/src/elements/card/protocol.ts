@@ -33,7 +33,8 @@ export interface Theme {
 export type ParentToFrame =
   | { protocol: typeof PROTOCOL; type: "init"; clientSecret: string; publishableKey: string; locale: string; theme: Theme }
   | { protocol: typeof PROTOCOL; type: "update"; locale?: string; theme?: Theme }
-  | { protocol: typeof PROTOCOL; type: "confirm"; requestId: number }
+  /** `clientSecret`: the payment it is for; the iframe refuses one that is not the payment it holds */
+  | { protocol: typeof PROTOCOL; type: "confirm"; requestId: number; clientSecret: string }
   | { protocol: typeof PROTOCOL; type: "focus" };
 
 export interface CardChange {
@@ -45,7 +46,8 @@ export interface CardChange {
 
 export type FrameToParent =
   | { protocol: typeof PROTOCOL; type: "loaded" }
-  | { protocol: typeof PROTOCOL; type: "ready"; height: number }
+  /** After an init, once no confirm runs: `clientSecret` is the one the fields now confirm with. */
+  | { protocol: typeof PROTOCOL; type: "ready"; height: number; clientSecret: string }
   | { protocol: typeof PROTOCOL; type: "resize"; height: number }
   | ({ protocol: typeof PROTOCOL; type: "change" } & CardChange)
   | { protocol: typeof PROTOCOL; type: "submit" }

@@ -13,8 +13,9 @@ const LOAD_TIMEOUT_MS = 15_000;
 class CardMethod implements CheckoutMethod {
   readonly id = "card" as const;
   state: MethodState = { complete: false, empty: true };
-  loading = true;
   failed = false;
+  /** the client_secret the iframe last said it holds, running no confirm ("" until it is ready) */
+  private held = "";
   private readonly apiOrigin: string;
   private src: string;
   private attempt = 0;
@@ -22,6 +23,14 @@ class CardMethod implements CheckoutMethod {
   private readonly pending = new Map<number, { resolve: (p: Payment) => void; reject: (e: unknown) => void }>();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly onMessage = (e: MessageEvent) => this.handle(e);
+
+  /**
+   * Until the iframe holds the checkout's client_secret and runs no confirm: not loaded yet, or a
+   * new client-secret on its way in (while the old payment's confirm ends). Not when it failed to load.
+   */
+  get loading(): boolean {
+    return !this.failed && this.held !== this.ctx.clientSecret;
+  }
 
   constructor(private readonly ctx: MethodContext) {
     this.apiOrigin = new URL(ctx.apiBase, location.href).origin;
@@ -66,7 +75,7 @@ class CardMethod implements CheckoutMethod {
   retry(): void {
     this.attempt++;
     this.failed = false;
-    this.loading = true;
+    this.held = "";
     this.src = this.frameSrc();
     this.armTimeout();
     this.ctx.requestUpdate();
@@ -87,7 +96,7 @@ class CardMethod implements CheckoutMethod {
         break;
       case "ready":
         this.resize(msg.height);
-        this.loading = false;
+        this.held = msg.clientSecret;
         this.failed = false;
         clearTimeout(this.timer);
         this.ctx.methodReady("card");
@@ -122,7 +131,7 @@ class CardMethod implements CheckoutMethod {
 
   /** Locale, theme or client_secret changed: re-init in place (the typed card stays). */
   refresh(): void {
-    if (!this.loading) this.post(this.initMessage());
+    if (this.held) this.post(this.initMessage());
   }
 
   private initMessage(): ParentToFrame {
@@ -174,7 +183,8 @@ class CardMethod implements CheckoutMethod {
     const requestId = ++this.seq;
     return new Promise<Payment>((resolve, reject) => {
       this.pending.set(requestId, { resolve, reject });
-      this.post({ protocol: PROTOCOL, type: "confirm", requestId });
+      // The iframe refuses a confirm for another payment than the one it holds.
+      this.post({ protocol: PROTOCOL, type: "confirm", requestId, clientSecret: this.ctx.clientSecret });
     });
   }
 }
