@@ -134,9 +134,13 @@ export function createPaymentClient(opts: PaymentClientOptions): PaymentClient {
       }
       // The SDK's policy decides what is worth sending again (lost answers, 5xx, 408, 429, 409
       // request_in_progress) and how long to wait (its backoff, or the API's Retry-After). A POST
-      // goes again with the same key; a read changes nothing, so it goes again as it is.
-      if ((res && !isRetryable(res.status, json)) || attempt >= 2) throw error;
-      await new Promise((r) => setTimeout(r, retryDelay(attempt, res?.headers)));
+      // goes again with the same key; a read changes nothing, so it goes again as it is. A read is
+      // what the buyer waits on (the skeleton, the answer to Pay): a Retry-After over 5 s ends it
+      // instead (the load-error box offers Retry, a poll reads again later).
+      const wait = retryDelay(attempt, res?.headers);
+      if ((res && !isRetryable(res.status, json)) || attempt >= 2 || (!body && (wait > 5e3 || Number(res?.headers.get("retry-after")) > 5)))
+        throw error;
+      await new Promise((r) => setTimeout(r, wait));
     }
   }
 

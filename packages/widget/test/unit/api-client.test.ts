@@ -27,6 +27,16 @@ const server = createServer((req: IncomingMessage, res: ServerResponse) => {
       req.socket.destroy();
       return;
     }
+    // Busy: /after/<status>/<Retry-After>/…, in the contract's envelope.
+    if (req.url?.startsWith("/after/")) {
+      const [, , status, after] = req.url.split("/");
+      res.statusCode = Number(status);
+      res.setHeader("Retry-After", String(after));
+      res.end(
+        JSON.stringify({ error: { type: status === "429" ? "rate_limit_error" : "api_error", code: "busy", message: "come back later" } }),
+      );
+      return;
+    }
     // Not the contract's envelope: what a proxy in front of the API may answer.
     if (req.url?.startsWith("/proxy/")) {
       res.statusCode = Number(req.url.split("/")[2]);
@@ -108,6 +118,34 @@ describe("payment client", () => {
       "GET /drop/v1/payments/pay_1?client_secret=pay_1_secret_s",
     ]);
     expect(sent[0]?.headers["idempotency-key"]).toBeUndefined();
+  });
+
+  it("gives a read up when the API asks to come back in more than 5 s: the buyer is not kept waiting", async () => {
+    // Over the SDK's 60 s a Retry-After would give way to its short back-off; under, it would be waited out.
+    for (const [status, after] of [
+      ["503", "120"],
+      ["429", "30"],
+    ]) {
+      const client = createPaymentClient({
+        apiBase: `${base}/after/${status}/${after}`,
+        publishableKey: "pk_test_abc",
+        clientSecret: "pay_1_secret_s",
+      });
+      const before = seen.length;
+      const err = await client.retrieve().catch((e: unknown) => e);
+      expect(errorBody(err as SoftrackError)).toMatchObject({ code: "busy", status: Number(status) });
+      expect(seen.length - before, `${status}, Retry-After: ${after}`).toBe(1);
+    }
+  });
+
+  it("still sends a confirm again after such an answer (the SDK's policy: a Retry-After over 60 s falls back to its back-off)", async () => {
+    const client = createPaymentClient({ apiBase: `${base}/after/503/120`, publishableKey: "pk_test_abc", clientSecret: "pay_1_secret_s" });
+    const before = seen.length;
+    const err = await client.confirm({ type: "sms", phone: "+996700123456" }).catch((e: unknown) => e);
+    expect(errorBody(err as SoftrackError)).toMatchObject({ code: "busy", status: 503 });
+    const sent = seen.slice(before);
+    expect(sent).toHaveLength(3);
+    expect(new Set(sent.map((r) => r.headers["idempotency-key"])).size).toBe(1);
   });
 
   it("throws the contract's error with status and request id", async () => {
