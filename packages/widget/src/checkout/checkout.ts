@@ -438,7 +438,9 @@ export class SoftrackCheckout extends LitElement {
       this.#maybeReady();
     } catch (err) {
       if (gen !== this.#generation) return;
-      this.#showLoadError(toSoftrackError(err));
+      // refresh() in the QR step: the code stays on screen and the next poll reads again.
+      if (this._step === "action") this.#schedulePoll();
+      else this.#showLoadError(toSoftrackError(err));
     }
   }
 

@@ -656,6 +656,52 @@ describe("refresh() during the QR step", () => {
   });
 });
 
+describe("a failed read after refresh() during the QR step", () => {
+  it("keeps the QR on screen and polls on: the paid QR shows success, one softrack-success, submit() resolves", async () => {
+    const p = await createPayment(h.api, { amount: 15000 });
+    const cp = await openCheckout(h, { clientSecret: p.client_secret, reducedMotion: true });
+    await cp.waitForEvent("softrack-ready");
+    await tab(cp.page, "QR code").click();
+    await startSubmit(cp.page);
+    const qr = cp.page.locator("softrack-checkout [part='qr-image']");
+    await qr.waitFor();
+
+    // A proxy in front of the API answers every read 503 (the widget's resends too) while the merchant's page refreshes.
+    let down = true;
+    await cp.context.route(
+      (url) => url.pathname === `/v1/payments/${p.id}`,
+      async (route) => {
+        if (down)
+          await route.fulfill({
+            status: 503,
+            headers: { "Access-Control-Allow-Origin": "*" },
+            contentType: "text/html",
+            body: "<html>503</html>",
+          });
+        else await route.continue();
+      },
+    );
+    const refreshed = await cp.page.evaluate(async () => {
+      const el = document.querySelector("softrack-checkout") as unknown as { refresh(): Promise<{ status: string } | undefined> };
+      return (await el.refresh())?.status;
+    });
+    expect(refreshed).toBe("requires_action");
+    expect(await qr.count()).toBe(1);
+    expect(await cp.page.locator("softrack-checkout [part='load-error']").count()).toBe(0);
+    down = false;
+
+    expect((await apiCall(h.api, "POST", `/v1/test_helpers/payments/${p.id}/complete_qr`)).status).toBe(200);
+    expect(await settled(cp.page, 1)).toEqual(["resolved succeeded"]);
+    await expect.poll(() => cp.page.locator("softrack-checkout #result-heading").textContent()).toBe("Payment successful");
+    const successes = (await cp.events()).filter((e) => e.type === "softrack-success");
+    expect(successes.map((e) => (e.detail as { payment: { id: string; status: string } }).payment)).toEqual([
+      expect.objectContaining({ id: p.id, status: "succeeded" }),
+    ]);
+    expect(await errorCodes(cp)).toEqual([]);
+    await cp.close();
+  });
+});
+
 describe("a new client-secret while a confirm is on its way", () => {
   /** Holds the payment's confirm on its way to the API until `release()`: the old payment's answer comes late. */
   async function holdConfirm(cp: CheckoutPage, id: string): Promise<{ sent: Promise<void>; release(): void }> {
