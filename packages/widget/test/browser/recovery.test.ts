@@ -624,15 +624,34 @@ describe("a new client-secret during a code or QR step", () => {
   });
 });
 
+/** A checkout submitted with the QR method, its QR code on screen (the buyer pays from the bank app). */
+async function qrStep(p: { client_secret: string }) {
+  const cp = await openCheckout(h, { clientSecret: p.client_secret, reducedMotion: true });
+  await cp.waitForEvent("softrack-ready");
+  await tab(cp.page, "QR code").click();
+  await startSubmit(cp.page);
+  const qr = cp.page.locator("softrack-checkout [part='qr-image']");
+  await qr.waitFor();
+  return { cp, qr };
+}
+
+/** The QR is paid through the API: the checkout shows success, fires one softrack-success and no error, and submit() resolves. */
+async function expectPaidOnce(cp: CheckoutPage, p: { id: string }) {
+  expect((await apiCall(h.api, "POST", `/v1/test_helpers/payments/${p.id}/complete_qr`)).status).toBe(200);
+  expect(await settled(cp.page, 1)).toEqual(["resolved succeeded"]);
+  await expect.poll(() => cp.page.locator("softrack-checkout #result-heading").textContent()).toBe("Payment successful");
+  const successes = (await cp.events()).filter((e) => e.type === "softrack-success");
+  expect(successes.map((e) => (e.detail as { payment: { id: string; status: string } }).payment)).toEqual([
+    expect.objectContaining({ id: p.id, status: "succeeded" }),
+  ]);
+  expect(await errorCodes(cp)).toEqual([]);
+  await cp.close();
+}
+
 describe("refresh() during the QR step", () => {
   it("reloads the payment and keeps polling it once: the paid QR shows success, one softrack-success, submit() resolves", async () => {
     const p = await createPayment(h.api, { amount: 15000 });
-    const cp = await openCheckout(h, { clientSecret: p.client_secret, reducedMotion: true });
-    await cp.waitForEvent("softrack-ready");
-    await tab(cp.page, "QR code").click();
-    await startSubmit(cp.page);
-    const qr = cp.page.locator("softrack-checkout [part='qr-image']");
-    await qr.waitFor();
+    const { cp, qr } = await qrStep(p);
 
     // The merchant's page re-reads the payment while the buyer pays from the bank app: once, then twice at once.
     const refreshed = await cp.page.evaluate(async () => {
@@ -644,27 +663,14 @@ describe("refresh() during the QR step", () => {
     expect(refreshed).toEqual(["requires_action", "requires_action", "requires_action"]);
     expect(await qr.count()).toBe(1);
 
-    expect((await apiCall(h.api, "POST", `/v1/test_helpers/payments/${p.id}/complete_qr`)).status).toBe(200);
-    expect(await settled(cp.page, 1)).toEqual(["resolved succeeded"]);
-    await expect.poll(() => cp.page.locator("softrack-checkout #result-heading").textContent()).toBe("Payment successful");
-    const successes = (await cp.events()).filter((e) => e.type === "softrack-success");
-    expect(successes.map((e) => (e.detail as { payment: { id: string; status: string } }).payment)).toEqual([
-      expect.objectContaining({ id: p.id, status: "succeeded" }),
-    ]);
-    expect(await errorCodes(cp)).toEqual([]);
-    await cp.close();
+    await expectPaidOnce(cp, p);
   });
 });
 
 describe("a failed read after refresh() during the QR step", () => {
   it("keeps the QR on screen and polls on: the paid QR shows success, one softrack-success, submit() resolves", async () => {
     const p = await createPayment(h.api, { amount: 15000 });
-    const cp = await openCheckout(h, { clientSecret: p.client_secret, reducedMotion: true });
-    await cp.waitForEvent("softrack-ready");
-    await tab(cp.page, "QR code").click();
-    await startSubmit(cp.page);
-    const qr = cp.page.locator("softrack-checkout [part='qr-image']");
-    await qr.waitFor();
+    const { cp, qr } = await qrStep(p);
 
     // A proxy in front of the API answers every read 503 (the widget's resends too) while the merchant's page refreshes.
     let down = true;
@@ -690,15 +696,7 @@ describe("a failed read after refresh() during the QR step", () => {
     expect(await cp.page.locator("softrack-checkout [part='load-error']").count()).toBe(0);
     down = false;
 
-    expect((await apiCall(h.api, "POST", `/v1/test_helpers/payments/${p.id}/complete_qr`)).status).toBe(200);
-    expect(await settled(cp.page, 1)).toEqual(["resolved succeeded"]);
-    await expect.poll(() => cp.page.locator("softrack-checkout #result-heading").textContent()).toBe("Payment successful");
-    const successes = (await cp.events()).filter((e) => e.type === "softrack-success");
-    expect(successes.map((e) => (e.detail as { payment: { id: string; status: string } }).payment)).toEqual([
-      expect.objectContaining({ id: p.id, status: "succeeded" }),
-    ]);
-    expect(await errorCodes(cp)).toEqual([]);
-    await cp.close();
+    await expectPaidOnce(cp, p);
   });
 });
 
