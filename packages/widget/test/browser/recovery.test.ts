@@ -735,8 +735,11 @@ describe("a new client-secret while a confirm is on its way", () => {
     });
   }
 
-  /** The buyer pays the first payment by card; the cart changes while that confirm is on its way. */
-  async function replaceDuringConfirm(card: string) {
+  /**
+   * The buyer pays the first payment by card; the cart changes while that confirm is on its way.
+   * The confirm is let go once the new payment shows, unless `release` is false.
+   */
+  async function replaceDuringConfirm(card: string, release = true) {
     const first = await createPayment(h.api, { amount: 15000 });
     const cp = await openCheckout(h, { clientSecret: first.client_secret });
     await cp.waitForEvent("softrack-ready");
@@ -751,8 +754,8 @@ describe("a new client-secret while a confirm is on its way", () => {
       (id) => (document.querySelector("softrack-checkout") as unknown as { payment?: { id: string } }).payment?.id === id,
       second.id,
     );
-    held.release();
-    return { cp, first, second };
+    if (release) held.release();
+    return { cp, first, second, held };
   }
 
   const newForm = (id: string) => ({ payment: id, amount: expect.stringContaining("275.00"), result: null, alert: "", busy: "false" });
@@ -791,20 +794,8 @@ describe("a new client-secret while a confirm is on its way", () => {
     await cp.close();
   });
   it("Pay stays busy while the card iframe still runs the old payment's confirm; once it ended, Pay pays the new one", async () => {
-    const first = await createPayment(h.api, { amount: 15000 });
-    const cp = await openCheckout(h, { clientSecret: first.client_secret });
-    await cp.waitForEvent("softrack-ready");
-    const held = await holdConfirm(cp, first.id);
-    await typeCard(await cp.cardFrame(), "4242424242424242");
-    await startSubmit(cp.page);
-    await held.sent;
-    const second = await createPayment(h.api, { amount: 27500 });
-    await replaceSecret(cp.page, second.client_secret);
     // The new payment is read and shown, but the card iframe is still busy with the old confirm.
-    await cp.page.waitForFunction(
-      (id) => (document.querySelector("softrack-checkout") as unknown as { payment?: { id: string } }).payment?.id === id,
-      second.id,
-    );
+    const { cp, first, second, held } = await replaceDuringConfirm("4242424242424242", false);
     await startSubmit(cp.page);
     expect(await settled(cp.page, 1)).toEqual(["invalid_request_error/checkout_not_ready"]);
     expect(await shown(cp.page)).toEqual({ ...newForm(second.id), busy: "true" });
