@@ -36,7 +36,7 @@ import { cpus, loadavg } from "node:os";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { idempotencyKey, Softrack, SoftrackError } from "@softrack/sdk";
-import { postmasterPid, processCpu, treeCpu } from "./lib/cpu.js";
+import { postmasterPid, processCpu, treeCpu, treeCpuByRole } from "./lib/cpu.js";
 import {
   fmt,
   jsonClient,
@@ -126,6 +126,11 @@ interface PathSums {
   posts: number;
   keyed: number;
   last?: PostTally["last"];
+  /**
+   * PostgreSQL's CPU seconds by process role (backends, WAL writer, autovacuum, …): where a key's
+   * cost goes beyond its statements. A backend that exits during a slice counts under the postmaster.
+   */
+  roles: Map<string, number>;
 }
 
 /** One measured path: the load's figures and what each payment cost each process. */
@@ -455,6 +460,7 @@ try {
       self: 0,
       posts: 0,
       keyed: 0,
+      roles: new Map(),
     });
   }
   if (statementsOn) {
@@ -478,11 +484,13 @@ try {
       const sum = sums.get(id) as PathSums;
       const posts0 = { posts: tally.posts, keyed: tally.keyed, stored: byWrk(id) ? await storedKeys() : 0 };
       if (statementsOn) await pg.psql("api", "DELETE FROM bench_lsn; INSERT INTO bench_lsn SELECT pg_current_wal_lsn()");
+      const roles0 = treeCpuByRole(pm);
       const cpu0 = { api: treeCpu(apiPid), pg: treeCpu(pm), self: process.cpuUsage() };
       const { load: slice, wrk } = await run(id, SECONDS / ROUNDS);
       const self = process.cpuUsage(cpu0.self);
       sum.api += treeCpu(apiPid) - cpu0.api;
       sum.pg += treeCpu(pm) - cpu0.pg;
+      for (const [role, cpu] of treeCpuByRole(pm)) sum.roles.set(role, (sum.roles.get(role) ?? 0) + cpu - (roles0.get(role) ?? 0));
       sum.self += (self.user + self.system) / 1e6 + (wrk?.cpuSeconds ?? 0);
       if (wrk) {
         // wrk stops with requests in flight: let the API answer them before counting their keys.
@@ -524,6 +532,8 @@ try {
         `CPU per payment: API ${fmt(r.apiUs)} µs, PostgreSQL ${fmt(r.pgUs)} µs, load generator ${fmt(r.loadUs)} µs` +
         (r.keys ? `; ${keysText(r)}; ${r.keys.replay}` : ""),
     );
+    const roles = [...sum.roles].filter(([, cpu]) => cpu > 0).sort((x, y) => y[1] - x[1]);
+    console.log(`  PostgreSQL CPU per payment by process: ${roles.map(([role, cpu]) => `${role} ${fmt((cpu / n) * 1e6)} µs`).join(", ")}`);
   }
   const verify = (await admin.get<{ balanced: boolean }>("/v1/admin/ledger/verify")).body;
   client.close();
