@@ -353,3 +353,28 @@ describe("API keys", () => {
     expect(types).toEqual(expect.arrayContaining(["api_key.created", "api_key.rolled", "api_key.revoked", "sign_in.succeeded"]));
   });
 });
+
+describe("notices to a person with only a phone", () => {
+  it("a rider who signs in by SMS hears of a password change by SMS, without a code in it", async () => {
+    // A customer signs in by SMS and may have no email: factor changes reached them by nothing.
+    const phone = "+996555700123";
+    const cus = await http(api.url, api.merchant.secretKey).post("/v1/customers", { name: "Nurlan", phone });
+    const smsSignIn = async () => {
+      const start = await a.anon.post("/v1/auth/phone/start", { phone, audience: "customer", merchant: api.merchant.id });
+      const done = await a.anon.post("/v1/auth/verify", { challenge: start.body.id, code: (await a.lastMessage(phone))?.code });
+      expect(done.body).toMatchObject({ status: "complete", identity: { kind: "customer", customer: cus.body.id } });
+      return http(api.url, done.body.token);
+    };
+    const rider = await smsSignIn();
+    const other = await smsSignIn();
+    expect((await rider.post("/v1/auth/password", { password: "river stones in spring" })).status).toBe(200);
+    expect((await other.get("/v1/auth/me")).status).toBe(401);
+
+    const messages: { text: string }[] = (await a.admin.get(`/v1/test_helpers/outbox?to=${encodeURIComponent(phone)}`)).body.data;
+    const notices = messages.filter((m) => m.text.startsWith("Softrack: a password was set"));
+    expect(notices).toHaveLength(1);
+    expect(notices[0]?.text).toContain("Every other session was signed out");
+    expect(notices[0]?.text).toContain("contact the merchant's support");
+    expect(notices[0]?.text).not.toMatch(/\b\d{6}\b/);
+  });
+});

@@ -227,13 +227,15 @@ export function securityEventObject(r: typeof securityEvents.$inferSelect) {
 }
 
 /**
- * Emails a security notice to the person concerned and, with `owners` (a change to who can reach
- * live mode), to the merchant's owners, who answer for its money. Never waits on SMTP; the
- * message holds no code or secret.
+ * Sends a security notice to the person concerned and, with `owners` (a change to who can reach
+ * live mode), to the merchant's owners, who answer for its money: by email, or by SMS to a person
+ * who has only a phone (a rider or wallet holder who signs in by SMS). Never waits on the mail or
+ * the SMS gateway; the message holds no code or secret.
  */
 async function notify(v: V, identity: IdentityRow, owners: boolean, subject: string, text: string) {
   const to = new Set<string>();
   if (identity.email) to.add(identity.email);
+  const phone = identity.email ? null : identity.phone;
   if (owners && identity.kind === "member") {
     const owners = await v.db
       .select({ email: identities.email })
@@ -250,11 +252,11 @@ async function notify(v: V, identity: IdentityRow, owners: boolean, subject: str
     for (const o of owners) if (o.email) to.add(o.email);
   }
   const deps = v.deps;
+  const undelivered = (channel: string) => (err: Error) =>
+    deps.logger.warn({ channel, err: { message: err.message } }, "security notice not delivered");
   whenCommitted(v, () => {
-    for (const address of to)
-      sendEmail(deps, { to: address, subject, text }).catch((err: Error) =>
-        deps.logger.warn({ channel: "email", err: { message: err.message } }, "security notice not delivered"),
-      );
+    for (const address of to) sendEmail(deps, { to: address, subject, text }).catch(undelivered("email"));
+    if (phone) sendSms(deps, { to: phone, text: `${subject}. ${text}` }).catch(undelivered("sms"));
   });
 }
 
@@ -865,7 +867,7 @@ async function prove(
  * changed or off, an authenticator turned on or off, new recovery codes. Every other session of
  * the person ends: whoever held one (perhaps the reason for the change) must sign in again, with
  * the factors as they now are. Each is a `session.revoked` event, as a revoke from the session
- * list is, and the person (with `owners`, the merchant's owners too) gets an email notice.
+ * list is, and the person (with `owners`, the merchant's owners too) gets a notice (see notify).
  */
 async function signInMethodsChanged(
   v: V,

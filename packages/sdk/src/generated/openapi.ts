@@ -196,7 +196,7 @@ export type paths = {
     put?: never;
     /**
      * Turn on (or change) the password second factor; the person's other sessions end
-     * @description At least 10 characters, any of them. Refused with 400 `password_too_weak` (its message says why) when it is a commonly used password, one character or a short group of characters repeated, a sequence (1234567890, abcdefghij, a keyboard row such as qwertyuiop), or contains the account's email, the name part of it, or the service's name. Needs a recent sign-in: a session signed in more than 10 minutes ago gets 403 `reauthentication_required` (sign in again, then retry). Every other session of the person ends (each a `session.revoked` security event); this one stays. A person with an email address is told by email.
+     * @description At least 10 characters, any of them. Refused with 400 `password_too_weak` (its message says why) when it is a commonly used password, one character or a short group of characters repeated, a sequence (1234567890, abcdefghij, a keyboard row such as qwertyuiop), or contains the account's email, the name part of it, or the service's name. Needs a recent sign-in: a session signed in more than 10 minutes ago gets 403 `reauthentication_required` (sign in again, then retry). Every other session of the person ends (each a `session.revoked` security event); this one stays. The person is told by email, or by SMS when they have only a phone.
      */
     post: operations["postAuthPassword"];
     delete?: never;
@@ -216,7 +216,7 @@ export type paths = {
     put?: never;
     /**
      * Turn the password off (needs the password); the person's other sessions end
-     * @description Needs a recent sign-in: a session signed in more than 10 minutes ago gets 403 `reauthentication_required` (sign in again, then retry). Every other session of the person ends (each a `session.revoked` security event); this one stays. A person with an email address is told by email.
+     * @description Needs a recent sign-in: a session signed in more than 10 minutes ago gets 403 `reauthentication_required` (sign in again, then retry). Every other session of the person ends (each a `session.revoked` security event); this one stays. The person is told by email, or by SMS when they have only a phone.
      */
     post: operations["postAuthPasswordDisable"];
     delete?: never;
@@ -253,7 +253,7 @@ export type paths = {
     put?: never;
     /**
      * New recovery codes (the old ones stop working); the person's other sessions end
-     * @description Needs a recent sign-in: a session signed in more than 10 minutes ago gets 403 `reauthentication_required` (sign in again, then retry). Every other session of the person ends (each a `session.revoked` security event); this one stays. A person with an email address is told by email. The merchant's owners are told too: this reaches live mode.
+     * @description Needs a recent sign-in: a session signed in more than 10 minutes ago gets 403 `reauthentication_required` (sign in again, then retry). Every other session of the person ends (each a `session.revoked` security event); this one stays. The person is told by email, or by SMS when they have only a phone. The merchant's owners are told too: this reaches live mode.
      */
     post: operations["postAuthRecoveryCodes"];
     delete?: never;
@@ -379,7 +379,7 @@ export type paths = {
     put?: never;
     /**
      * Turn the authenticator off (needs a code or a recovery code); the person's other sessions end
-     * @description Needs a recent sign-in: a session signed in more than 10 minutes ago gets 403 `reauthentication_required` (sign in again, then retry). Every other session of the person ends (each a `session.revoked` security event); this one stays. A person with an email address is told by email.
+     * @description Needs a recent sign-in: a session signed in more than 10 minutes ago gets 403 `reauthentication_required` (sign in again, then retry). Every other session of the person ends (each a `session.revoked` security event); this one stays. The person is told by email, or by SMS when they have only a phone.
      */
     post: operations["postAuthTotpDisable"];
     delete?: never;
@@ -399,7 +399,7 @@ export type paths = {
     put?: never;
     /**
      * Confirm the authenticator with a code; returns recovery codes once; the person's other sessions end
-     * @description Needs a recent sign-in: a session signed in more than 10 minutes ago gets 403 `reauthentication_required` (sign in again, then retry). Every other session of the person ends (each a `session.revoked` security event); this one stays. A person with an email address is told by email. The merchant's owners are told too: this reaches live mode.
+     * @description Needs a recent sign-in: a session signed in more than 10 minutes ago gets 403 `reauthentication_required` (sign in again, then retry). Every other session of the person ends (each a `session.revoked` security event); this one stays. The person is told by email, or by SMS when they have only a phone. The merchant's owners are told too: this reaches live mode.
      */
     post: operations["postAuthTotpEnable"];
     delete?: never;

@@ -168,7 +168,7 @@ const SecondFactor = z
   .openapi("SecondFactor");
 /** Every change to how a person signs in (services/auth.ts, signInMethodsChanged). */
 const OTHER_SESSIONS_END =
-  "Every other session of the person ends (each a `session.revoked` security event); this one stays. A person with an email address is told by email.";
+  "Every other session of the person ends (each a `session.revoked` security event); this one stays. The person is told by email, or by SMS when they have only a phone.";
 /** What a new password must be (services/passwords.ts): length, then no values guessed first; no composition rules. */
 const PASSWORD_RULE =
   `At least ${PASSWORD_MIN} characters, any of them. Refused with 400 \`password_too_weak\` (its message says why) when it is ` +
