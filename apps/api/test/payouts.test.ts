@@ -181,6 +181,24 @@ describe("payouts", () => {
     await verified();
   });
 
+  it("run_jobs honours Idempotency-Key: the same key replays its first answer, another body under it is 422", async () => {
+    const r = await sk.post("/v1/payouts", { amount: 1_000, currency: "KGS" });
+    expect(r.status).toBe(200);
+    const key = { "Idempotency-Key": `run-${r.body.id}` };
+    const body = { now: new Date(new Date(r.body.arrival_date).getTime() + 1).toISOString() };
+    const first = await sk.post("/v1/test_helpers/run_jobs", body, key);
+    expect(first.status).toBe(200);
+    expect(first.headers.get("idempotent-replayed")).toBeNull();
+    expect(first.body.jobs.by_kind).toMatchObject({ "payout.submit": 1, "payout.settle": 1 });
+    expect((await sk.get(`/v1/payouts/${r.body.id}`)).body.status).toBe("paid");
+    const again = await sk.post("/v1/test_helpers/run_jobs", body, key);
+    expect({ status: again.status, replayed: again.headers.get("idempotent-replayed") }).toEqual({ status: 200, replayed: "true" });
+    expect(again.body).toEqual(first.body);
+    const other = await sk.post("/v1/test_helpers/run_jobs", { now: new Date().toISOString() }, key);
+    expect(other.status).toBe(422);
+    expect(other.body.error).toMatchObject({ type: "idempotency_error", code: "idempotency_key_reused" });
+  });
+
   it("a failed payout returns exactly its amount (account_closed)", async () => {
     const before = await available();
     const r = await sk.post("/v1/payouts", { amount: 12_345, currency: "KGS", bank_account: closedAccount });

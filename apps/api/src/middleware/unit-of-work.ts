@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv, Principal } from "../context.js";
 import { claimOf, type StoredResponse } from "../store/idempotency.js";
-import { commitAlone } from "../store/writer.js";
+import { commitAlone, keyedOutside } from "../store/writer.js";
 
 /**
  * Reads a write's body once: its text, parsed once, handed to the route's validator (Hono's body
@@ -68,6 +68,17 @@ export async function inUnitOfWork(c: Context<AppEnv>, handler: () => Promise<Re
     c.set("afterCommit", undefined);
   }
   return res as Response;
+}
+
+/**
+ * For a route whose work commits in transactions of its own (commit: "none" with readWrite, as
+ * run_jobs): its Idempotency-Key is still honoured, checked before the work and sealed after it
+ * (store/writer.ts keyedOutside). `work` answers the JSON body of a 200.
+ */
+export async function outsideUnitOfWork(c: Context<AppEnv>, work: () => Promise<unknown>): Promise<Response> {
+  const out = await keyedOutside(c.get("deps"), c.get("claim"), async () => ({ status: 200, body: JSON.stringify(await work()) }));
+  if ("replay" in out) return replayed(c, out.replay);
+  return c.body(out.response.body, out.response.status as 200, { "Content-Type": "application/json" });
 }
 
 /** A stored response, as it was first sent. */

@@ -140,7 +140,7 @@ export function claimOutcomes(
     // The lock is re-entrant within a transaction: a second claim of one key in one group is in flight too.
     const locked = locks[i]?.locked === true && !seen.has(id);
     seen.add(id);
-    if (!locked) return { refused: inProgress() };
+    if (!locked) return { refused: requestInProgress() };
     const prior = found.get(id);
     if (!prior) return { fresh: true };
     if (prior.request_hash !== claim.requestHash) return { refused: reused() };
@@ -158,7 +158,8 @@ export function sealStatement(sealed: readonly { claim: IdempotencyClaim; respon
                            string_to_array(${sealed.map((s) => storedText(s.response, box)).join(SEPARATOR)}::text, chr(30)))`;
 }
 
-function inProgress(): ApiError {
+/** 409 request_in_progress: a request with this key is still running. */
+export function requestInProgress(): ApiError {
   return new ApiError(
     409,
     "idempotency_error",
