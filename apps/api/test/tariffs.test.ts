@@ -115,6 +115,25 @@ describe("PUT /v1/tariffs/:code", () => {
     const badCode = await sk.put("/v1/tariffs/-x", { kind: "fare", rules: { default_fare: 100 } });
     expect(badCode.status).toBe(400);
   });
+
+  it("keeps the version a payment was priced by immutable: the built-in plans' codes are not published over", async () => {
+    // A payment without a fee plan of its own is priced by the built-in plan and says default@1.
+    const p = await sk.post("/v1/payments", { amount: 10_000, currency: "KGS" });
+    const paid = await sk.post(`/v1/payments/${p.body.id}/confirm`, {
+      payment_method_data: { type: "card", card: { number: "4242424242424242", exp_month: 12, exp_year: 2030, cvc: "123" } },
+    });
+    expect(paid.body.fee_tariff).toEqual({ code: "default", version: 1 });
+    const fee = await admin.put("/v1/tariffs/default", { kind: "fee", rules: { default: { percent_bps: 1000 } } });
+    expect(fee.status).toBe(400);
+    expect(fee.body.error).toMatchObject({ type: "invalid_request_error", code: "tariff_code_reserved", param: "code" });
+    const topup = await sk.put("/v1/tariffs/wallet_topup", { kind: "fare", rules: { default_fare: 100 } });
+    expect(topup.status).toBe(400);
+    expect(topup.body.error).toMatchObject({ code: "tariff_code_reserved", param: "code" });
+    const stored = await api.runtime.database.rows<{ n: number }>(
+      sql`SELECT count(*)::int AS n FROM tariffs WHERE code IN ('default', 'wallet_topup')`,
+    );
+    expect(stored[0]?.n).toBe(0);
+  });
 });
 
 describe("tariff rules in the document and at the door", () => {

@@ -28,7 +28,7 @@ import { insertPayments, lockPaymentOrders } from "../store/payments.js";
 import { findCustomer } from "./customers.js";
 import { type EventDraft, type EventType, emitEvent } from "./events.js";
 import { merchantForFees } from "./merchants.js";
-import { feeTariffOf, priceFee } from "./tariffs.js";
+import { feeTariffOf, priceFee, WALLET_TOPUP_TARIFF } from "./tariffs.js";
 import { validateTaxPurpose } from "./tax.js";
 
 type Vars = AppEnv["Variables"];
@@ -324,7 +324,7 @@ export function volumesIn(v: Pick<Vars, "deps" | "db">): FeeVolumes {
 /** Fees are priced at capture, by the merchant's tariff in force, with its period's volume so far. */
 async function captureFee(v: Vars, r: PaymentRow, amount: number, volumes: FeeVolumes): Promise<PricedFee> {
   // A top-up becomes the customer's money in full; the platform takes no fee on it.
-  if (r.purpose?.type === "wallet_topup") return { fee: 0, tariff: { code: "wallet_topup", version: 1 } };
+  if (r.purpose?.type === "wallet_topup") return { fee: 0, tariff: { ...WALLET_TOPUP_TARIFF } };
   const at = v.deps.now();
   const tariff = await feeTariffOf(v.db, await merchantForFees(v.db, r.merchantId), r.currency, at);
   const period = volumePeriod(tariff, r, at);

@@ -1,4 +1,5 @@
 import {
+  DEFAULT_FEE_TARIFF,
   defaultFeeTariff,
   type FeeTariff,
   quoteFee,
@@ -18,6 +19,16 @@ import { readVolumeStatement, volumePeriod } from "../store/fee-volumes.js";
 type Vars = AppEnv["Variables"];
 export type TariffRow = typeof tariffs.$inferSelect;
 export const PLATFORM = "platform";
+
+/** What prices a wallet top-up: no fee, a plan of its own that no PUT stores. */
+export const WALLET_TOPUP_TARIFF = { code: "wallet_topup", version: 1 } as const;
+
+/**
+ * The codes of the built-in plans, which payments cite (default@1, wallet_topup@1) and no row
+ * holds: a version published under one would give the version a payment was priced by other
+ * rules than priced it, so these codes are not published over.
+ */
+const BUILT_IN_CODES = new Set<string>([DEFAULT_FEE_TARIFF.code, WALLET_TOPUP_TARIFF.code]);
 
 /**
  * Who owns tariffs written with this key, in which mode: the platform (admin key; its plans
@@ -75,6 +86,12 @@ export function mayPutTariff(p: Principal, kind: unknown): void {
 export async function putTariff(v: Vars, code: string, input: Record<string, unknown>) {
   const { owner, livemode } = ownerOf(v.principal);
   mayPutTariff(v.principal, input.kind);
+  if (BUILT_IN_CODES.has(code))
+    throw invalid(
+      "tariff_code_reserved",
+      `'${code}' is the code of a built-in plan that payments cite as ${code}@1; publish the tariff under another code.`,
+      "code",
+    );
   // Versions are numbered per (owner, mode, code) under a lock on it, so two writers never take one number.
   await v.deps.database.rows(sql`SELECT pg_advisory_xact_lock(hashtext(${`tariff:${owner}:${livemode}:${code}`}))`, v.db);
   const [last] = await v.db
