@@ -1,3 +1,5 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestApi } from "../src/testing.js";
@@ -81,6 +83,59 @@ describe("Idempotency-Key", () => {
     expect(await count("ledger_transactions")).toBe(before + 1);
     expect((await sk.get(`/v1/payments/${p.id}`)).body).toMatchObject({ status: "succeeded", amount_captured: 1_234 });
     if (onRealPostgres) expect(inProgress.length).toBeGreaterThan(0);
+  });
+
+  it("holds for every POST, the test helper run_jobs too: a replay, and 422 for another body", async () => {
+    const first = await sk.post("/v1/test_helpers/run_jobs", { now: "2030-01-01T00:00:00Z" }, { "Idempotency-Key": "jobs-1" });
+    expect(first.status).toBe(200);
+    expect(first.headers.get("idempotent-replayed")).toBeNull();
+    const again = await sk.post("/v1/test_helpers/run_jobs", { now: "2030-01-01T00:00:00Z" }, { "Idempotency-Key": "jobs-1" });
+    expect(again.status).toBe(200);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(again.body).toEqual(first.body);
+    const other = await sk.post("/v1/test_helpers/run_jobs", { now: "2030-01-02T00:00:00Z" }, { "Idempotency-Key": "jobs-1" });
+    expect(other.status).toBe(422);
+    expect(other.body.error).toMatchObject({ type: "idempotency_error", code: "idempotency_key_reused" });
+  });
+
+  it("run_jobs: the same key while the first run is still running is 409 request_in_progress", async () => {
+    // A receiver that holds its answer keeps the first run busy delivering a webhook.
+    let release = () => {};
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    let arrived = () => {};
+    const reached = new Promise<void>((r) => {
+      arrived = r;
+    });
+    const receiver = createServer((req, res) => {
+      req.resume();
+      arrived();
+      void held.then(() => res.end("ok"));
+    });
+    await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", r));
+    const port = (receiver.address() as AddressInfo).port;
+    try {
+      await sk.post("/v1/webhook_endpoints", { url: `http://127.0.0.1:${port}/hooks`, events: ["payment.succeeded"] });
+      const p = (await sk.post("/v1/payments", { amount: 500, currency: "KGS" })).body;
+      await sk.post(`/v1/payments/${p.id}/confirm`, { payment_method_data: { type: "card", card: TEST_CARD } });
+      const body = { now: new Date(Date.now() + 60_000).toISOString() };
+      const first = sk.post("/v1/test_helpers/run_jobs", body, { "Idempotency-Key": "jobs-busy" });
+      await reached;
+      const second = await sk.post("/v1/test_helpers/run_jobs", body, { "Idempotency-Key": "jobs-busy" });
+      expect(second.status).toBe(409);
+      expect(second.body.error).toMatchObject({ type: "idempotency_error", code: "request_in_progress" });
+      release();
+      const done = await first;
+      expect(done.status).toBe(200);
+      expect(done.body.webhooks).toMatchObject({ attempted: 1, delivered: 1 });
+      const again = await sk.post("/v1/test_helpers/run_jobs", body, { "Idempotency-Key": "jobs-busy" });
+      expect(again.headers.get("idempotent-replayed")).toBe("true");
+      expect(again.body).toEqual(done.body);
+    } finally {
+      release();
+      await new Promise<void>((r) => receiver.close(() => r()));
+    }
   });
 
   it("rejects a key longer than 255 characters", async () => {

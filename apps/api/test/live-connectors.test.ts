@@ -3,7 +3,7 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadLiveConnectors } from "../src/connectors/live.js";
 import type { TestApi } from "../src/testing.js";
-import { calls, failing } from "./fixtures/live-card-connector.js";
+import { calls, failing, slow } from "./fixtures/live-card-connector.js";
 import { type Http, http, startTestApi, TEST_CARD } from "./support.js";
 
 /**
@@ -44,6 +44,43 @@ describe("live providers (LIVE_CONNECTORS)", () => {
     expect(calls).toContainEqual({ step: "authorize", paymentId, amount: 7000, livemode: true });
     const balance = await live.get("/v1/balance");
     expect(balance.status).toBe(200);
+  });
+
+  it("the same Idempotency-Key while a confirm waits on its provider is 409 request_in_progress, and one charge", async () => {
+    const { live, paymentId } = await liveTopUp(withProvider, 2500);
+    let release = () => {};
+    slow.gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const reached = new Promise<void>((r) => {
+      slow.arrived = r;
+    });
+    try {
+      const body = { payment_method_data: { type: "card", card: TEST_CARD } };
+      const first = live.post(`/v1/payments/${paymentId}/confirm`, body, { "Idempotency-Key": `busy-${paymentId}` });
+      await reached;
+      // Answered at once, not after the first: a second that waits is told apart by the clock.
+      const waiting = new Promise<{ status: string; body: { error?: unknown } }>((r) =>
+        setTimeout(() => r({ status: "still waiting after 3 s", body: {} }), 3_000),
+      );
+      const second = await Promise.race([
+        live.post(`/v1/payments/${paymentId}/confirm`, body, { "Idempotency-Key": `busy-${paymentId}` }),
+        waiting,
+      ]);
+      release();
+      expect(second.status).toBe(409);
+      expect(second.body.error).toMatchObject({ type: "idempotency_error", code: "request_in_progress" });
+      const done = await first;
+      expect(done.status).toBe(200);
+      expect(done.body.status).toBe("succeeded");
+      const again = await live.post(`/v1/payments/${paymentId}/confirm`, body, { "Idempotency-Key": `busy-${paymentId}` });
+      expect(again.headers.get("idempotent-replayed")).toBe("true");
+      expect(calls.filter((c) => c.step === "authorize" && c.paymentId === paymentId)).toHaveLength(1);
+    } finally {
+      release();
+      slow.gate = undefined;
+      slow.arrived = undefined;
+    }
   });
 
   it("a provider that fails answers 502 provider_error and leaves the payment as it was; bad data it reports is a 400", async () => {

@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv, Principal } from "../context.js";
-import { claimOf, type StoredResponse } from "../store/idempotency.js";
+import { claimOf, requestInProgress, type StoredResponse } from "../store/idempotency.js";
 import { commitAlone, keyedOutside } from "../store/writer.js";
 
 /**
@@ -19,9 +19,31 @@ export const readWrite: MiddlewareHandler<AppEnv> = async (c, next) => {
     body = undefined;
   }
   if (body !== undefined) c.req.bodyCache.json = Promise.resolve(body);
-  c.set("claim", claimOf(idempotencyScope(c.get("principal")), header, { method: c.req.method, path: c.req.path, body, raw }));
-  return next();
+  const claim = claimOf(idempotencyScope(c.get("principal")), header, { method: c.req.method, path: c.req.path, body, raw });
+  c.set("claim", claim);
+  if (!claim) return next();
+  // The same key while this request runs is 409 at once, in this process too: on the embedded
+  // database the requests share one connection, so the second would otherwise wait behind the
+  // first's transaction (and its provider call) and never meet the advisory lock it holds; and a
+  // route whose steps commit alone (run_jobs) holds no lock at all while it runs.
+  const running = keysInFlight(c.get("deps"));
+  const id = `${claim.scope}\u0000${claim.key}`;
+  if (running.has(id)) throw requestInProgress();
+  running.add(id);
+  try {
+    await next();
+  } finally {
+    running.delete(id);
+  }
 };
+
+/** The Idempotency-Keys of the requests each runtime is running (see readWrite). */
+const RUNNING = new WeakMap<object, Set<string>>();
+function keysInFlight(deps: object): Set<string> {
+  const running = RUNNING.get(deps) ?? new Set<string>();
+  RUNNING.set(deps, running);
+  return running;
+}
 
 /** A key has one mode for life; a console session changes mode, and a live answer must never replay to it in test mode. */
 function idempotencyScope(p: Principal): string {

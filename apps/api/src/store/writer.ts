@@ -6,7 +6,6 @@ import {
   claimOutcomes,
   claimStatements,
   type IdempotencyClaim,
-  requestInProgress,
   type StoredResponse,
   sealStatement,
 } from "./idempotency.js";
@@ -119,16 +118,13 @@ export async function commitAlone(
   return { committed: true };
 }
 
-/** Keys whose requests run outside one transaction and are in flight in this process (see keyedOutside). */
-const inFlight = new WeakMap<object, Set<string>>();
-
 /**
  * A keyed request whose work commits in transactions of its own (run_jobs: each job commits on
  * its own, as the worker's would), so no one transaction can hold its claim. The key is checked
- * first (a stored response is replayed, another request's under it is 422, the same key still
- * running in this process is 409), the work runs, and its response is sealed after. Running due
- * jobs twice has no second effect (each job runs once), so a concurrent request with the key from
- * another process runs too, and whichever seals second answers the first one's response.
+ * first (a stored response is replayed, another request's under it is 422; the same key still
+ * running in this process was already 409 in readWrite), the work runs, and its response is sealed
+ * after. Running due jobs twice has no second effect (each job runs once), so a concurrent request
+ * with the key from another process runs too, and whichever seals second answers the first one's.
  */
 export async function keyedOutside(
   deps: Pick<Deps, "database" | "box">,
@@ -142,21 +138,12 @@ export async function keyedOutside(
   );
   if ("refused" in first) throw first.refused;
   if ("replay" in first) return first;
-  const running = inFlight.get(deps.database) ?? new Set<string>();
-  inFlight.set(deps.database, running);
-  const id = `${claim.scope}\u0000${claim.key}`;
-  if (running.has(id)) throw requestInProgress();
-  running.add(id);
-  try {
-    const response = await work();
-    return await aloneTransaction(deps.database, async (tx) => {
-      const [found] = claimsFound(deps, [claim], await tx.reads(claimReads([claim])));
-      if (found && "replay" in found) return found;
-      if (found && "refused" in found) return { response };
-      await tx.commit(sealWrites(deps, [{ claim, response }]));
-      return { response };
-    });
-  } finally {
-    running.delete(id);
-  }
+  const response = await work();
+  return aloneTransaction(deps.database, async (tx) => {
+    const [found] = claimsFound(deps, [claim], await tx.reads(claimReads([claim])));
+    if (found && "replay" in found) return found;
+    if (found && "refused" in found) return { response };
+    await tx.commit(sealWrites(deps, [{ claim, response }]));
+    return { response };
+  });
 }
