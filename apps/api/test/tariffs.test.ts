@@ -133,6 +133,23 @@ describe("PUT /v1/tariffs/:code", () => {
       sql`SELECT count(*)::int AS n FROM tariffs WHERE code IN ('default', 'wallet_topup')`,
     );
     expect(stored[0]?.n).toBe(0);
+
+    // The plans a payment cites can be read and quoted, as any tariff (they were 404).
+    const plan = await sk.get("/v1/tariffs/default");
+    expect(plan.status).toBe(200);
+    expect(plan.body).toMatchObject({ object: "tariff", owner: "platform", code: "default", version: 1, kind: "fee", currency: "KGS" });
+    expect(plan.body.rules.methods.card).toEqual({ percent_bps: 250, fixed: 0, min: 500 });
+    expect((await sk.get("/v1/tariffs/default?version=1")).body).toEqual(plan.body);
+    expect((await sk.get("/v1/tariffs/default/versions")).body.data).toEqual([plan.body]);
+    const priced = await sk.post("/v1/tariffs/default/quote", { amount: 10_000, currency: "KGS", method: "card" });
+    expect(priced.status).toBe(200);
+    expect(priced.body.amount).toBe(paid.body.fee);
+    // Other currencies keep the percentages without the KGS minimum, as their payments are priced.
+    expect((await sk.post("/v1/tariffs/default/quote", { amount: 1_000, currency: "USD", method: "card" })).body.amount).toBe(25);
+    const topupPlan = await sk.get("/v1/tariffs/wallet_topup");
+    expect(topupPlan.body).toMatchObject({ code: "wallet_topup", version: 1, kind: "fee" });
+    expect((await sk.post("/v1/tariffs/wallet_topup/quote", { amount: 50_000, currency: "KGS", method: "card" })).body.amount).toBe(0);
+    expect((await sk.get("/v1/tariffs/default?version=2")).status).toBe(404);
   });
 });
 

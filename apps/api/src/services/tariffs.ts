@@ -31,6 +31,43 @@ export const WALLET_TOPUP_TARIFF = { code: "wallet_topup", version: 1 } as const
 const BUILT_IN_CODES = new Set<string>([DEFAULT_FEE_TARIFF.code, WALLET_TOPUP_TARIFF.code]);
 
 /**
+ * The built-in plans as the one version a caller reads under their codes, so a payment's
+ * `fee_tariff` can always be looked up: default@1 (its KGS form; other currencies keep its
+ * percentages without the KGS minimums, see quoteDocument) and wallet_topup@1 (no fee).
+ */
+function builtInRows(code: string): TariffRow[] {
+  const doc: FeeTariff | undefined =
+    code === DEFAULT_FEE_TARIFF.code
+      ? DEFAULT_FEE_TARIFF
+      : code === WALLET_TOPUP_TARIFF.code
+        ? { ...DEFAULT_FEE_TARIFF, ...WALLET_TOPUP_TARIFF, rules: { rounding: "half_up", default: { percent_bps: 0 } } }
+        : undefined;
+  if (!doc) return [];
+  const from = new Date(doc.effective_from);
+  return [
+    {
+      id: `tariff_builtin_${doc.code}_v${doc.version}`,
+      livemode: false,
+      createdAt: from,
+      owner: PLATFORM,
+      code: doc.code,
+      version: doc.version,
+      kind: doc.kind,
+      currency: doc.currency,
+      timezone: doc.timezone,
+      effectiveFrom: from,
+      rules: doc.rules as unknown as Record<string, unknown>,
+    },
+  ];
+}
+
+/** The document a quote prices with: the built-in default plan in the quote's currency, as payments are priced. */
+export function quoteDocument(doc: TariffDocument, currency: unknown): TariffDocument {
+  const builtIn = doc.code === DEFAULT_FEE_TARIFF.code && doc.version === DEFAULT_FEE_TARIFF.version && doc.kind === "fee";
+  return builtIn && typeof currency === "string" ? defaultFeeTariff(currency) : doc;
+}
+
+/**
  * Who owns tariffs written with this key, in which mode: the platform (admin key; its plans
  * price both modes, stored as livemode false) or the merchant in the key's mode.
  */
@@ -138,7 +175,7 @@ export async function tariffVersions(db: Db, p: Principal, code: string): Promis
     .where(and(visibleTariffs(p), eq(tariffs.code, code)))
     .orderBy(desc(tariffs.version));
   const own = rows.filter((r) => r.owner !== PLATFORM);
-  return own.length > 0 ? own : rows;
+  return own.length > 0 ? own : rows.length > 0 ? rows : builtInRows(code);
 }
 
 export async function getTariff(db: Db, p: Principal, code: string, at: Date, version?: number): Promise<TariffRow> {

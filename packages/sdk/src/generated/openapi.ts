@@ -1288,7 +1288,10 @@ export type paths = {
       path?: never;
       cookie?: never;
     };
-    /** Retrieve the version in effect now, or any earlier version with ?version=N */
+    /**
+     * Retrieve the version in effect now, or any earlier version with ?version=N
+     * @description The built-in plans that payments cite in `fee_tariff` read here too: `default` (version 1, in KGS; payments in another currency are priced by its percentages without the KGS minimums, and a quote in that currency does the same) and `wallet_topup` (version 1, no fee). Their codes cannot be published over.
+     */
     get: operations["getTariffsCode"];
     /** Publish a new version of a tariff (versions are immutable) */
     put: operations["putTariffsCode"];

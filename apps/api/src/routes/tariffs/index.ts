@@ -34,6 +34,7 @@ import {
   mayPutTariff,
   periodVolume,
   putTariff,
+  quoteDocument,
   tariffInvalid,
   tariffObject,
   tariffVersions,
@@ -185,6 +186,8 @@ const routes = {
     path: "/v1/tariffs/{code}",
     tags,
     summary: "Retrieve the version in effect now, or any earlier version with ?version=N",
+    description:
+      "The built-in plans that payments cite in `fee_tariff` read here too: `default` (version 1, in KGS; payments in another currency are priced by its percentages without the KGS minimums, and a quote in that currency does the same) and `wallet_topup` (version 1, no fee). Their codes cannot be published over.",
     security: bearer,
     middleware: [allow("secret", "admin")] as const,
     request: { params: Code, query: z.object({ version: z.coerce.number().int().positive().optional() }) },
@@ -257,6 +260,7 @@ export const tariffRoutes = createRouter()
         );
       tariff = chosen;
     }
+    tariff = quoteDocument(tariff, context.currency);
     // A merchant's fee quote without a volume is priced with its real volume so far in the tier period.
     const p = c.get("principal");
     if (tariff.kind === "fee" && p.kind === "secret" && context.period_volume === undefined && typeof context.currency === "string") {
