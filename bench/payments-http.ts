@@ -116,6 +116,9 @@ function startChild(args: string[], env: Record<string, string>): Promise<string
 }
 
 /** What a path's slices add up to. */
+/** The sum of a process tree's CPU seconds by role (treeCpuByRole): the tree's whole CPU. */
+const total = (roles: Map<string, number>) => [...roles.values()].reduce((a, b) => a + b, 0);
+
 interface PathSums {
   load: WalletPaymentLoad;
   seconds: number;
@@ -484,13 +487,15 @@ try {
       const sum = sums.get(id) as PathSums;
       const posts0 = { posts: tally.posts, keyed: tally.keyed, stored: byWrk(id) ? await storedKeys() : 0 };
       if (statementsOn) await pg.psql("api", "DELETE FROM bench_lsn; INSERT INTO bench_lsn SELECT pg_current_wal_lsn()");
+      // PostgreSQL's whole CPU is the sum of its processes' (one walk of /proc, not two).
       const roles0 = treeCpuByRole(pm);
-      const cpu0 = { api: treeCpu(apiPid), pg: treeCpu(pm), self: process.cpuUsage() };
+      const cpu0 = { api: treeCpu(apiPid), self: process.cpuUsage() };
       const { load: slice, wrk } = await run(id, SECONDS / ROUNDS);
       const self = process.cpuUsage(cpu0.self);
       sum.api += treeCpu(apiPid) - cpu0.api;
-      sum.pg += treeCpu(pm) - cpu0.pg;
-      for (const [role, cpu] of treeCpuByRole(pm)) sum.roles.set(role, (sum.roles.get(role) ?? 0) + cpu - (roles0.get(role) ?? 0));
+      const roles1 = treeCpuByRole(pm);
+      sum.pg += total(roles1) - total(roles0);
+      for (const [role, cpu] of roles1) sum.roles.set(role, (sum.roles.get(role) ?? 0) + cpu - (roles0.get(role) ?? 0));
       sum.self += (self.user + self.system) / 1e6 + (wrk?.cpuSeconds ?? 0);
       if (wrk) {
         // wrk stops with requests in flight: let the API answer them before counting their keys.

@@ -40,7 +40,9 @@ export const readWrite: MiddlewareHandler<AppEnv> = async (c, next) => {
 /** The Idempotency-Keys of the requests each runtime is running (see readWrite). */
 const RUNNING = new WeakMap<object, Set<string>>();
 function keysInFlight(deps: object): Set<string> {
-  const running = RUNNING.get(deps) ?? new Set<string>();
+  const known = RUNNING.get(deps);
+  if (known) return known;
+  const running = new Set<string>();
   RUNNING.set(deps, running);
   return running;
 }

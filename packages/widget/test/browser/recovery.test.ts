@@ -599,12 +599,7 @@ describe("a new client-secret during a code or QR step", () => {
 
   it("QR step: the pending submit() rejects, polling stops, and the new payment's QR pays it", async () => {
     const first = await createPayment(h.api, { amount: 15000 });
-    const cp = await openCheckout(h, { clientSecret: first.client_secret, reducedMotion: true });
-    await cp.waitForEvent("softrack-ready");
-    await tab(cp.page, "QR code").click();
-    await startSubmit(cp.page);
-    const qr = cp.page.locator("softrack-checkout [part='qr-image']");
-    await qr.waitFor();
+    const { cp, qr } = await qrStep(first);
 
     const second = await createPayment(h.api, { amount: 27500 });
     await replaceSecret(cp.page, second.client_secret);
