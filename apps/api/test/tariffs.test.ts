@@ -149,6 +149,11 @@ describe("PUT /v1/tariffs/:code", () => {
     const topupPlan = await sk.get("/v1/tariffs/wallet_topup");
     expect(topupPlan.body).toMatchObject({ code: "wallet_topup", version: 1, kind: "fee" });
     expect((await sk.post("/v1/tariffs/wallet_topup/quote", { amount: 50_000, currency: "KGS", method: "card" })).body.amount).toBe(0);
+    expect((await sk.post("/v1/tariffs/wallet_topup/quote", { amount: 50_000, currency: "USD", method: "card" })).body.amount).toBe(0);
+    // A currency the API does not take is refused, as a payment in it would be.
+    const unknown = await sk.post("/v1/tariffs/default/quote", { amount: 100, currency: "ZZZ", method: "card" });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.code).toBe("currency_mismatch");
     expect((await sk.get("/v1/tariffs/default?version=2")).status).toBe(404);
   });
 });

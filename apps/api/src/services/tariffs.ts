@@ -2,6 +2,7 @@ import {
   DEFAULT_FEE_TARIFF,
   defaultFeeTariff,
   type FeeTariff,
+  isCurrency,
   quoteFee,
   selectTariffVersion,
   type TariffDocument,
@@ -61,10 +62,14 @@ function builtInRows(code: string): TariffRow[] {
   ];
 }
 
-/** The document a quote prices with: the built-in default plan in the quote's currency, as payments are priced. */
+/**
+ * The document a quote prices with: a built-in plan in the quote's currency, as payments in that
+ * currency are priced (default@1 keeps its percentages without the KGS minimums). A currency the
+ * API does not take keeps the KGS plan, which refuses it.
+ */
 export function quoteDocument(doc: TariffDocument, currency: unknown): TariffDocument {
-  const builtIn = doc.code === DEFAULT_FEE_TARIFF.code && doc.version === DEFAULT_FEE_TARIFF.version && doc.kind === "fee";
-  return builtIn && typeof currency === "string" ? defaultFeeTariff(currency) : doc;
+  if (doc.kind !== "fee" || doc.version !== 1 || !BUILT_IN_CODES.has(doc.code) || !isCurrency(currency)) return doc;
+  return doc.code === DEFAULT_FEE_TARIFF.code ? defaultFeeTariff(currency) : { ...doc, currency };
 }
 
 /**
