@@ -38,7 +38,7 @@ import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import postgres from "postgres";
 import { type ApiProcess, startApiProcess } from "./lib/api-process.js";
-import { postmasterPid, treeCpu, treeCpuByRole } from "./lib/cpu.js";
+import { cpuByRole, postmasterPid, sampleTree, treeCpu } from "./lib/cpu.js";
 import { fmt, type JsonClient, jsonClient, percentile } from "./lib/load.js";
 import { withPostgres } from "./lib/postgres.js";
 
@@ -152,7 +152,7 @@ interface Slices {
   cpu: number;
   walBytes: number;
   fpi: number;
-  /** PostgreSQL CPU seconds by process role (see treeCpuByRole); they add up to `cpu`. */
+  /** PostgreSQL CPU seconds by process role (see cpuByRole); they add up to `cpu`. */
   roles: Map<string, number>;
 }
 const noSlices = (): Slices => ({ ms: [], cpu: 0, walBytes: 0, fpi: 0, roles: new Map() });
@@ -330,10 +330,9 @@ await withPostgres({ name: "history", settings: { max_wal_size: "4GB", ...statem
             sums.set(id, sum);
             const before = kind === "tap" ? await statements() : undefined;
             const wal0 = await walNow();
-            const roles0 = treeCpuByRole(postmaster);
+            const tree0 = sampleTree(postmaster);
             for (let i = 0; i < slice; i++) sum.ms.push(await one(c));
-            for (const [role, s] of treeCpuByRole(postmaster)) {
-              const used = s - (roles0.get(role) ?? 0);
+            for (const [role, used] of cpuByRole(tree0, sampleTree(postmaster))) {
               sum.cpu += used;
               sum.roles.set(role, (sum.roles.get(role) ?? 0) + used);
             }

@@ -36,7 +36,7 @@ import { cpus, loadavg } from "node:os";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { idempotencyKey, Softrack, SoftrackError } from "@softrack/sdk";
-import { postmasterPid, processCpu, treeCpu, treeCpuByRole } from "./lib/cpu.js";
+import { cpuByRole, postmasterPid, processCpu, sampleTree, treeCpu } from "./lib/cpu.js";
 import {
   fmt,
   jsonClient,
@@ -116,8 +116,6 @@ function startChild(args: string[], env: Record<string, string>): Promise<string
 }
 
 /** What a path's slices add up to. */
-/** The sum of a process tree's CPU seconds by role (treeCpuByRole): the tree's whole CPU. */
-const total = (roles: Map<string, number>) => [...roles.values()].reduce((a, b) => a + b, 0);
 
 interface PathSums {
   load: WalletPaymentLoad;
@@ -131,7 +129,7 @@ interface PathSums {
   last?: PostTally["last"];
   /**
    * PostgreSQL's CPU seconds by process role (backends, WAL writer, autovacuum, …): where a key's
-   * cost goes beyond its statements. A backend that exits during a slice counts under the postmaster.
+   * cost goes beyond its statements. Processes that exit during a slice count as "ended in the slice".
    */
   roles: Map<string, number>;
 }
@@ -488,14 +486,15 @@ try {
       const posts0 = { posts: tally.posts, keyed: tally.keyed, stored: byWrk(id) ? await storedKeys() : 0 };
       if (statementsOn) await pg.psql("api", "DELETE FROM bench_lsn; INSERT INTO bench_lsn SELECT pg_current_wal_lsn()");
       // PostgreSQL's whole CPU is the sum of its processes' (one walk of /proc, not two).
-      const roles0 = treeCpuByRole(pm);
+      const tree0 = sampleTree(pm);
       const cpu0 = { api: treeCpu(apiPid), self: process.cpuUsage() };
       const { load: slice, wrk } = await run(id, SECONDS / ROUNDS);
       const self = process.cpuUsage(cpu0.self);
       sum.api += treeCpu(apiPid) - cpu0.api;
-      const roles1 = treeCpuByRole(pm);
-      sum.pg += total(roles1) - total(roles0);
-      for (const [role, cpu] of roles1) sum.roles.set(role, (sum.roles.get(role) ?? 0) + cpu - (roles0.get(role) ?? 0));
+      for (const [role, cpu] of cpuByRole(tree0, sampleTree(pm))) {
+        sum.pg += cpu;
+        sum.roles.set(role, (sum.roles.get(role) ?? 0) + cpu);
+      }
       sum.self += (self.user + self.system) / 1e6 + (wrk?.cpuSeconds ?? 0);
       if (wrk) {
         // wrk stops with requests in flight: let the API answer them before counting their keys.

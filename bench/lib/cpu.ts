@@ -57,18 +57,38 @@ export function processSyscalls(pid: number): { reads: number; writes: number } 
   }
 }
 
+/** One walk of /proc under a postmaster: its own CPU, what it has reaped, and each live child's role and CPU. */
+export interface TreeSample {
+  own: number;
+  reaped: number;
+  children: Map<number, { role: string; cpu: number }>;
+}
+
+export function sampleTree(pid: number): TreeSample {
+  const s = stat(pid);
+  const children = new Map<number, { role: string; cpu: number }>();
+  for (const child of childCpu(pid)) children.set(child.pid, { role: processRole(child.pid), cpu: child.cpu });
+  return { own: s?.self ?? 0, reaped: s?.children ?? 0, children };
+}
+
 /**
- * CPU seconds of a postmaster's tree by role: each live child under its process title's role
- * ("backend <database>", "checkpointer", "walwriter", "autovacuum worker", …), and the postmaster
- * with what it reaped (exited autovacuum workers, backends) as "postmaster". Tells a
- * statement's cost from the background work it leaves (page write-back, vacuum).
+ * CPU seconds used between two samples of a postmaster's tree, by role: each live child under its
+ * process title's role ("backend <database>", "checkpointer", "autovacuum worker", …), the
+ * postmaster itself, and "ended in the slice" for children that exited between the samples. Tells
+ * a statement's cost from the background work it leaves (page write-back, vacuum).
+ *
+ * An exited child's CPU moves into the postmaster's reaped total, all of it, the part used before
+ * the first sample too: that part is taken back out, or a backend closed mid-slice (an idle
+ * connection let go) would count its whole life in the slice. The roles add up to the tree's CPU.
  */
-export function treeCpuByRole(pid: number): Map<string, number> {
-  const roles = new Map<string, number>([["postmaster", processCpu(pid)]]);
-  for (const child of childCpu(pid)) {
-    const role = processRole(child.pid);
-    roles.set(role, (roles.get(role) ?? 0) + child.cpu);
-  }
+export function cpuByRole(before: TreeSample, after: TreeSample): Map<string, number> {
+  const roles = new Map<string, number>([["postmaster", after.own - before.own]]);
+  const add = (role: string, cpu: number) => roles.set(role, (roles.get(role) ?? 0) + cpu);
+  for (const [pid, child] of after.children) add(child.role, child.cpu - (before.children.get(pid)?.cpu ?? 0));
+  let endedBefore = 0;
+  for (const [pid, child] of before.children) if (!after.children.has(pid)) endedBefore += child.cpu;
+  const ended = after.reaped - before.reaped - endedBefore;
+  if (ended !== 0 || endedBefore > 0) add("ended in the slice", ended);
   return roles;
 }
 

@@ -1,0 +1,58 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { afterEach, describe, expect, it } from "vitest";
+import { cpuByRole, processCpu, sampleTree } from "./cpu.js";
+
+/**
+ * A parent process with one child that burns CPU on command, in steps measured by its own CPU
+ * clock (not the wall clock), and exits on command. The parent reaps it, as a postmaster reaps a
+ * backend, and its reaped total then holds the child's whole life.
+ */
+const PARENT = `
+const { spawn } = require("node:child_process");
+const CHILD = "const burn = (ms) => { const end = process.cpuUsage().user + ms * 1000; while (process.cpuUsage().user < end); };" +
+  "process.stdin.on('data', (d) => { for (const c of String(d)) { if (c === 'b') { burn(300); process.stdout.write('.'); } else if (c === 'q') process.exit(0); } });";
+const child = spawn(process.execPath, ["-e", CHILD], { stdio: ["pipe", "pipe", "inherit"] });
+child.stdout.on("data", () => process.stdout.write("."));
+child.on("exit", () => setTimeout(() => process.stdout.write("x"), 50));
+process.stdin.on("data", (d) => child.stdin.write(d));
+process.stdout.write("r");
+`;
+
+let parent: ChildProcess | undefined;
+afterEach(() => parent?.kill());
+
+async function until(p: ChildProcess, mark: string) {
+  let seen = "";
+  while (!seen.includes(mark)) seen += String((await once(p.stdout as NodeJS.ReadableStream, "data"))[0]);
+}
+
+describe("cpuByRole", () => {
+  it("counts a child that exits mid-slice for its CPU in the slice only, and the roles add up to the tree", async () => {
+    parent = spawn(process.execPath, ["-e", PARENT], { stdio: ["pipe", "pipe", "inherit"] });
+    await until(parent, "r");
+    // 300 ms of CPU before the first sample, 300 more within the slice, then the child exits.
+    parent.stdin?.write("b");
+    await until(parent, ".");
+    const before = sampleTree(parent.pid as number);
+    expect(before.children.size).toBe(1);
+    const lifeBefore = [...before.children.values()][0]?.cpu ?? 0;
+    expect(lifeBefore).toBeGreaterThanOrEqual(0.25);
+    parent.stdin?.write("bq");
+    await until(parent, "x");
+    const after = sampleTree(parent.pid as number);
+    expect(after.children.size).toBe(0);
+
+    const roles = cpuByRole(before, after);
+    const ended = roles.get("ended in the slice") ?? 0;
+    // The slice's 300 ms, not the child's 600 ms life (ticks are 10 ms; the node start-up adds little).
+    expect(ended).toBeGreaterThanOrEqual(0.25);
+    expect(ended).toBeLessThan(0.25 + lifeBefore);
+    // The postmaster's own share holds nothing of the child's.
+    expect(roles.get("postmaster") ?? 0).toBeLessThan(0.2);
+    const sum = [...roles.values()].reduce((a, b) => a + b, 0);
+    const tree = (s: typeof before) => s.own + s.reaped + [...s.children.values()].reduce((a, c) => a + c.cpu, 0);
+    expect(sum).toBeCloseTo(tree(after) - tree(before), 6);
+    expect(tree(after)).toBeCloseTo(processCpu(parent.pid as number), 1);
+  });
+});
