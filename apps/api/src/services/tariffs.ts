@@ -25,24 +25,22 @@ export const PLATFORM = "platform";
 export const WALLET_TOPUP_TARIFF = { code: "wallet_topup", version: 1 } as const;
 
 /**
- * The codes of the built-in plans, which payments cite (default@1, wallet_topup@1) and no row
- * holds: a version published under one would give the version a payment was priced by other
- * rules than priced it, so these codes are not published over.
+ * The built-in plans, which payments cite (default@1, wallet_topup@1) and no row holds: default@1
+ * in its KGS form (other currencies keep its percentages without the KGS minimums, see
+ * quoteDocument) and wallet_topup@1 (no fee). A version published under one of their codes would
+ * give the version a payment was priced by other rules than priced it, so they are not published over.
  */
-const BUILT_IN_CODES = new Set<string>([DEFAULT_FEE_TARIFF.code, WALLET_TOPUP_TARIFF.code]);
+const BUILT_IN = new Map<string, FeeTariff>([
+  [DEFAULT_FEE_TARIFF.code, DEFAULT_FEE_TARIFF],
+  [
+    WALLET_TOPUP_TARIFF.code,
+    { ...DEFAULT_FEE_TARIFF, ...WALLET_TOPUP_TARIFF, rules: { rounding: "half_up", default: { percent_bps: 0 } } },
+  ],
+]);
 
-/**
- * The built-in plans as the one version a caller reads under their codes, so a payment's
- * `fee_tariff` can always be looked up: default@1 (its KGS form; other currencies keep its
- * percentages without the KGS minimums, see quoteDocument) and wallet_topup@1 (no fee).
- */
+/** A built-in plan as the one version a caller reads under its code, so a payment's `fee_tariff` can always be looked up. */
 function builtInRows(code: string): TariffRow[] {
-  const doc: FeeTariff | undefined =
-    code === DEFAULT_FEE_TARIFF.code
-      ? DEFAULT_FEE_TARIFF
-      : code === WALLET_TOPUP_TARIFF.code
-        ? { ...DEFAULT_FEE_TARIFF, ...WALLET_TOPUP_TARIFF, rules: { rounding: "half_up", default: { percent_bps: 0 } } }
-        : undefined;
+  const doc = BUILT_IN.get(code);
   if (!doc) return [];
   const from = new Date(doc.effective_from);
   return [
@@ -68,7 +66,7 @@ function builtInRows(code: string): TariffRow[] {
  * API does not take keeps the KGS plan, which refuses it.
  */
 export function quoteDocument(doc: TariffDocument, currency: unknown): TariffDocument {
-  if (doc.kind !== "fee" || doc.version !== 1 || !BUILT_IN_CODES.has(doc.code) || !isCurrency(currency)) return doc;
+  if (doc.kind !== "fee" || doc.version !== 1 || !BUILT_IN.has(doc.code) || !isCurrency(currency)) return doc;
   return doc.code === DEFAULT_FEE_TARIFF.code ? defaultFeeTariff(currency) : { ...doc, currency };
 }
 
@@ -128,7 +126,7 @@ export function mayPutTariff(p: Principal, kind: unknown): void {
 export async function putTariff(v: Vars, code: string, input: Record<string, unknown>) {
   const { owner, livemode } = ownerOf(v.principal);
   mayPutTariff(v.principal, input.kind);
-  if (BUILT_IN_CODES.has(code))
+  if (BUILT_IN.has(code))
     throw invalid(
       "tariff_code_reserved",
       `'${code}' is the code of a built-in plan that payments cite as ${code}@1; publish the tariff under another code.`,
