@@ -116,7 +116,6 @@ function startChild(args: string[], env: Record<string, string>): Promise<string
 }
 
 /** What a path's slices add up to. */
-
 interface PathSums {
   load: WalletPaymentLoad;
   seconds: number;

@@ -64,6 +64,7 @@ export interface TreeSample {
   children: Map<number, { role: string; cpu: number }>;
 }
 
+/** The tree under `pid` now, for cpuByRole. */
 export function sampleTree(pid: number): TreeSample {
   const s = stat(pid);
   const children = new Map<number, { role: string; cpu: number }>();
@@ -88,7 +89,7 @@ export function cpuByRole(before: TreeSample, after: TreeSample): Map<string, nu
   let endedBefore = 0;
   for (const [pid, child] of before.children) if (!after.children.has(pid)) endedBefore += child.cpu;
   const ended = after.reaped - before.reaped - endedBefore;
-  if (ended !== 0 || endedBefore > 0) add("ended in the slice", ended);
+  if (ended !== 0) add("ended in the slice", ended);
   return roles;
 }
 

@@ -66,7 +66,7 @@ function builtInRows(code: string): TariffRow[] {
  * API does not take keeps the KGS plan, which refuses it.
  */
 export function quoteDocument(doc: TariffDocument, currency: unknown): TariffDocument {
-  if (doc.kind !== "fee" || doc.version !== 1 || !BUILT_IN.has(doc.code) || !isCurrency(currency)) return doc;
+  if (doc.kind !== "fee" || BUILT_IN.get(doc.code)?.version !== doc.version || !isCurrency(currency)) return doc;
   return doc.code === DEFAULT_FEE_TARIFF.code ? defaultFeeTariff(currency) : { ...doc, currency };
 }
 
