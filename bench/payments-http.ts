@@ -36,6 +36,7 @@ import { cpus, loadavg } from "node:os";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { idempotencyKey, Softrack, SoftrackError } from "@softrack/sdk";
+import { members } from "../apps/api/src/store/idempotency.js";
 import { cpuByRole, postmasterPid, processCpu, sampleTree, treeCpu } from "./lib/cpu.js";
 import {
   fmt,
@@ -423,9 +424,12 @@ try {
     if (keys.length === 0) return undefined;
     const stored = await pg.psql(
       "api",
-      `SELECT 'K=' || key || '|' || split_part(response_body, '.', 3) FROM idempotency_keys WHERE key IN (${keys.map((k) => `'${k}'`).join(",")})`,
+      `SELECT 'K=' || k.key || '|' || k.response_index || '|' || r.bodies FROM idempotency_keys k
+       JOIN idempotency_responses r ON r.id = k.response_group WHERE k.key IN (${keys.map((k) => `'${k}'`).join(",")})`,
     );
-    for (const [, key, payment] of stored.matchAll(/K=(sdk_[0-9a-f]{32})\|(pay_\w+)/g)) {
+    for (const [, key, index, bodies] of stored.matchAll(/K=(sdk_[0-9a-f]{32})\|(\d+)\|(z1\.[\w+/=]+)/g)) {
+      // A payment's stored text names the payment: `d1.client_secret.<payment>.<offset>.<body>`.
+      const payment = members(String(bodies))[Number(index)]?.split(".", 3)[2] ?? "";
       const sent = w.sent.find((s) => s.key === key);
       if (!sent) continue;
       // A create and its confirmation both answer with the payment: the status tells them apart.
@@ -539,6 +543,19 @@ try {
     console.log(`  PostgreSQL CPU per payment by process: ${roles.map(([role, cpu]) => `${role} ${fmt((cpu / n) * 1e6)} µs`).join(", ")}`);
   }
   const verify = (await admin.get<{ balanced: boolean }>("/v1/admin/ledger/verify")).body;
+  // What a stored key costs on disk, its share of its group's compressed responses and every index included.
+  const stored = await pg.psql(
+    "api",
+    `SELECT 'S=' || count(*) || '|' || (pg_total_relation_size('idempotency_keys') + pg_total_relation_size('idempotency_responses'))
+       || '|' || (SELECT count(*) FROM idempotency_responses) FROM idempotency_keys`,
+  );
+  const [, keysN = "0", bytes = "0", groupsN = "0"] = /S=(\d+)\|(\d+)\|(\d+)/.exec(stored) ?? [];
+  if (Number(keysN) > 0) {
+    console.log(
+      `Stored Idempotency-Keys: ${fmt(Number(keysN))} in ${fmt(Number(groupsN))} groups, ` +
+        `${fmt(Number(bytes) / Number(keysN))} bytes a key on disk (both tables, their indexes included)`,
+    );
+  }
   client.close();
   admin.close();
   transport.close();

@@ -25,6 +25,7 @@ async function state() {
     "events",
     "merchants",
     "idempotency_keys",
+    "idempotency_responses",
   ];
   const out: Record<string, unknown> = {};
   for (const t of tables)

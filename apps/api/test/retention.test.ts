@@ -10,6 +10,7 @@ import { planRetention, RETENTION_JOB, RETENTION_RULES, retentionCutoffs } from 
 import { runDueJobs } from "../src/jobs/runner.js";
 import { newId } from "../src/lib/ids.js";
 import { at } from "../src/lib/json.js";
+import { compressed } from "../src/store/idempotency.js";
 import type { TestApi } from "../src/testing.js";
 import { type Http, http, startTestApi } from "./support.js";
 
@@ -201,6 +202,46 @@ describe("retention", () => {
     expect(await count(sql`SELECT count(*)::int AS n FROM jobs WHERE kind = ${RETENTION_JOB} AND status = 'scheduled'`)).toBe(1);
   });
 
+  it("a group's stored responses outlive every key that points at them", async () => {
+    // One instant for both, as one transaction's now() gives them.
+    const sealedAt = at(ago(8 * DAY));
+    const [group] = await rows<{ id: number }>(
+      sql`INSERT INTO idempotency_responses (bodies, created_at) VALUES (${compressed(["v1.a", "v1.b"])}, ${sealedAt}) RETURNING id`,
+    );
+    await rows(
+      sql`INSERT INTO idempotency_keys (scope, key, method, path, request_hash, response_status, response_group, response_index, created_at)
+          SELECT 'key_retention_group', 'k' || g, 'POST', '/v1/customers', 'h', 200, ${group?.id}, g - 1, ${sealedAt}
+          FROM generate_series(1, 2) AS g`,
+    );
+    const groupLeft = () => count(sql`SELECT count(*)::int AS n FROM idempotency_responses WHERE id = ${group?.id}`);
+    // The responses' rule alone, as if the keys' rule had stopped at its batch: the keys still point at the group.
+    const responses = RETENTION_RULES.find((r) => r.table === "idempotency_responses");
+    await rows(responses?.batch(retentionCutoffs(new Date(), api.runtime.deps.env), 100) ?? sql`SELECT 0`);
+    expect(await groupLeft()).toBe(1);
+    // A whole run: the keys go, then their group.
+    expect(await retentionRun()).toMatch(/idempotency_keys [1-9]\d*, idempotency_responses [1-9]\d*,/);
+    expect(await groupLeft()).toBe(0);
+    expect(await count(sql`SELECT count(*)::int AS n FROM idempotency_keys WHERE scope = 'key_retention_group'`)).toBe(0);
+  });
+
+  it("one run prunes the groups of responses whose keys took it several batches", async () => {
+    // Three groups of ten keys, a day apart: the keys' batches of ten free one group at a time.
+    for (const day of [10, 9, 8]) {
+      const sealedAt = at(ago(day * DAY));
+      const [group] = await rows<{ id: number }>(
+        sql`INSERT INTO idempotency_responses (bodies, created_at) VALUES (${compressed(["v1.x"])}, ${sealedAt}) RETURNING id`,
+      );
+      await rows(
+        sql`INSERT INTO idempotency_keys (scope, key, method, path, request_hash, response_status, response_group, response_index, created_at)
+            SELECT 'key_retention_groups', ${`d${day}-`} || g, 'POST', '/v1/customers', 'h', 200, ${group?.id}, 0, ${sealedAt}
+            FROM generate_series(1, 10) AS g`,
+      );
+    }
+    expect(await retentionRun()).not.toMatch(/more left/);
+    expect(await count(sql`SELECT count(*)::int AS n FROM idempotency_keys WHERE scope = 'key_retention_groups'`)).toBe(0);
+    expect(await count(sql`SELECT count(*)::int AS n FROM idempotency_responses WHERE created_at < ${at(ago(7 * DAY))}`)).toBe(0);
+  });
+
   it("a run with more rows than one batch prunes them all over its batches", async () => {
     await rows(
       sql`INSERT INTO idempotency_keys (scope, key, method, path, request_hash, response_status, response_body, created_at)
@@ -217,9 +258,10 @@ describe("retention", () => {
   });
 
   it("a run stops at its bound of batches, brings the next run forward, and the next one finishes", async () => {
-    // A run gives the first batch to every rule, the rest of its bound to this one: more than one
-    // run's worth, less than two.
-    const total = 2 * (BATCHES_PER_RUN - RETENTION_RULES.length + 1) * BATCH - 5;
+    // A run gives the first batch to every rule, the rest of its bound to this one and, in turns,
+    // to the responses' rule that follows it: more than one run's worth, less than two.
+    const keysPerRun = 1 + Math.ceil((BATCHES_PER_RUN - RETENTION_RULES.length) / 2);
+    const total = 2 * keysPerRun * BATCH - 5;
     await rows(
       sql`INSERT INTO idempotency_keys (scope, key, method, path, request_hash, response_status, response_body, created_at)
           SELECT 'key_retention_bound', 'k' || g, 'POST', '/v1/customers', 'h', 200, 'sealed', ${at(ago(8 * DAY))}

@@ -3,7 +3,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestApi } from "../src/testing.js";
 import { accounts } from "./auth-support.js";
-import { http, startTestApi, TEST_CARD } from "./support.js";
+import { http, startTestApi, storedTexts, TEST_CARD } from "./support.js";
 
 let api: TestApi;
 let a: ReturnType<typeof accounts>;
@@ -310,6 +310,8 @@ describe("secrets at rest", () => {
       const rows = await api.runtime.database.rows(sql.raw(`SELECT row_to_json(t)::text AS j FROM ${t} t`));
       dump += rows.map((r) => (r as { j: string }).j).join("\n");
     }
+    // The stored responses as they are before compression, which alone would hide a secret.
+    dump += (await storedTexts(api.runtime.database)).join("\n");
     expect(dump).toContain("argon2id");
     const logs = logLines.join("");
     expect(logs.length).toBeGreaterThan(0);

@@ -61,6 +61,8 @@ type Cutoffs = ReturnType<typeof retentionCutoffs>;
 interface RetentionRule {
   table: string;
   batch: (c: Cutoffs, n: number) => SQL;
+  /** The rule before it whose rows hold its own back: it stays in a run for as long as that one does. */
+  after?: string;
 }
 
 const counted = (del: SQL) => sql`WITH gone AS (${del} RETURNING 1) SELECT count(*)::int AS n FROM gone`;
@@ -72,6 +74,16 @@ export const RETENTION_RULES: readonly RetentionRule[] = [
     batch: (c, n) =>
       counted(sql`DELETE FROM idempotency_keys WHERE ctid = ANY(ARRAY(
         SELECT ctid FROM idempotency_keys WHERE created_at < ${at(c.idempotency)} ORDER BY created_at LIMIT ${n}))`),
+  },
+  {
+    // The keys' responses, after the keys: never older than the oldest key left, which may point at them.
+    table: "idempotency_responses",
+    after: "idempotency_keys",
+    batch: (c, n) =>
+      counted(sql`DELETE FROM idempotency_responses WHERE ctid = ANY(ARRAY(
+        SELECT ctid FROM idempotency_responses
+        WHERE created_at < LEAST(${at(c.idempotency)}, (SELECT min(created_at) FROM idempotency_keys))
+        ORDER BY created_at LIMIT ${n}))`),
   },
   {
     // The dispatcher's queue: finished (delivered or failed) deliveries; ids start with their event's time-ordered id.
@@ -174,7 +186,7 @@ export async function pruneExpired(
       batches++;
       const n = Number(row?.n ?? 0);
       pruned[rule.table] = (pruned[rule.table] ?? 0) + n;
-      if (n >= size) still.push(rule);
+      if (n >= size || (rule.after !== undefined && still.some((r) => r.table === rule.after))) still.push(rule);
       // Let requests in between batches (the embedded database has one connection).
       await new Promise((resolve) => setImmediate(resolve));
     }

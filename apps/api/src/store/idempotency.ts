@@ -1,4 +1,5 @@
 import { hash } from "node:crypto";
+import { deflateRawSync, inflateRawSync } from "node:zlib";
 import { type SQL, sql } from "drizzle-orm";
 import { type SecretBox, sha256Hex } from "../lib/crypto.js";
 import { ApiError, invalid } from "../lib/errors.js";
@@ -55,9 +56,8 @@ export function storedText(response: StoredResponse, box: SecretBox): string {
 }
 
 /**
- * The stored texts travel as one text cut at U+001E (a control character JSON always escapes),
- * not as an array literal: an array escapes each of a JSON body's quotes with a backslash, and the
- * statement's literal then doubles every backslash, about 8 µs a body against 0.5.
+ * A transaction's stored texts are compressed as one text cut at U+001E, a control character that
+ * JSON always escapes and base64 never holds.
  */
 const SEPARATOR = "\u001e";
 
@@ -119,9 +119,10 @@ export function claimStatements(claims: readonly IdempotencyClaim[]): [SQL, SQL]
     // (SELECT * FROM unnest(…))`, a generic plan made while the table was small walked the whole
     // key index once per group (Nested Loop Semi Join), a cost that grew with every key stored.
     // LIMIT 1 keeps the subquery a probe per key: PostgreSQL does not flatten it into a join.
-    sql`SELECT k.scope, k.key, k.request_hash, k.response_status, k.response_body
+    sql`SELECT k.scope, k.key, k.request_hash, k.response_status, k.response_body, k.response_index, k.bodies
         FROM unnest(${pgArray(claims.map((c) => c.scope))}::text[], ${pgArray(claims.map((c) => c.key))}::text[]) AS u(scope, key)
-        CROSS JOIN LATERAL (SELECT i.scope, i.key, i.request_hash, i.response_status, i.response_body FROM idempotency_keys i
+        CROSS JOIN LATERAL (SELECT i.scope, i.key, i.request_hash, i.response_status, i.response_body, i.response_index, r.bodies
+                            FROM idempotency_keys i LEFT JOIN idempotency_responses r ON r.id = i.response_group
                             WHERE i.scope = u.scope AND i.key = u.key LIMIT 1) k`,
   ];
 }
@@ -144,19 +145,79 @@ export function claimOutcomes(
     const prior = found.get(id);
     if (!prior) return { fresh: true };
     if (prior.request_hash !== claim.requestHash) return { refused: reused() };
-    return { replay: { status: Number(prior.response_status), body: storedBody(String(prior.response_body), box) } };
+    return { replay: { status: Number(prior.response_status), body: storedBody(storedTextOf(prior), box) } };
   });
 }
 
-/** The responses stored beside their effects (sealed, or without their derived secret: see StoredResponse). */
+/** A key's row (joined to its group's): its own text (rows stored before groups), or its group's member. */
+function storedTextOf(row: Record<string, unknown>): string {
+  if (typeof row.response_body === "string") return row.response_body;
+  // A group outlives its keys (jobs/retention.ts), so a key's group is always there.
+  const text = typeof row.bodies === "string" ? members(row.bodies)[Number(row.response_index)] : undefined;
+  if (text === undefined) throw new Error("idempotency_keys: the stored response is missing");
+  return text;
+}
+
+/**
+ * The responses stored beside their effects (sealed, or without their derived secret: see
+ * StoredResponse): one idempotency_responses row holds them all, compressed together, and each
+ * key's row points at its own. A response stored alone costs about 600 bytes; a group's cost
+ * tens each, since they differ in little but their ids and amounts.
+ */
 export function sealStatement(sealed: readonly { claim: IdempotencyClaim; response: StoredResponse }[], box: SecretBox): SQL {
   const col = <T extends string | number>(f: (s: (typeof sealed)[number]) => T) => pgArray(sealed.map(f));
-  return sql`INSERT INTO idempotency_keys (scope, key, method, path, request_hash, response_status, response_body)
-      SELECT * FROM unnest(${col((s) => s.claim.scope)}::text[], ${col((s) => s.claim.key)}::text[], ${col((s) => s.claim.method)}::text[],
-                           ${col((s) => s.claim.path)}::text[], ${col((s) => s.claim.requestHash)}::text[],
-                           ${col((s) => s.response.status)}::int[],
-                           string_to_array(${sealed.map((s) => storedText(s.response, box)).join(SEPARATOR)}::text, chr(30)))`;
+  const bodies = compressed(sealed.map((s) => storedText(s.response, box)));
+  return sql`WITH g AS (INSERT INTO idempotency_responses (bodies) VALUES (${bodies}) RETURNING id)
+      INSERT INTO idempotency_keys (scope, key, method, path, request_hash, response_status, response_group, response_index)
+      SELECT u.scope, u.key, u.method, u.path, u.request_hash, u.status, g.id, u.i - 1
+      FROM g, unnest(${col((s) => s.claim.scope)}::text[], ${col((s) => s.claim.key)}::text[], ${col((s) => s.claim.method)}::text[],
+                     ${col((s) => s.claim.path)}::text[], ${col((s) => s.claim.requestHash)}::text[],
+                     ${col((s) => s.response.status)}::int[]) WITH ORDINALITY AS u(scope, key, method, path, request_hash, status, i)`;
 }
+
+/** `z1.` and base64 of the texts, cut at SEPARATOR, in raw deflate with DICTIONARY_Z1 preset. */
+const COMPRESSED = "z1.";
+
+/** Level 1: a group's texts repeat each other, and the dictionary the rest; more effort finds little more. */
+export function compressed(texts: readonly string[]): string {
+  return COMPRESSED + deflateRawSync(texts.join(SEPARATOR), { dictionary: DICTIONARY_Z1, level: 1 }).toString("base64");
+}
+
+/** The stored texts of a compressed group, in the order they were sealed. */
+export function members(bodies: string): string[] {
+  if (!bodies.startsWith(COMPRESSED)) throw new Error("idempotency_responses: unknown encoding");
+  const raw = Buffer.from(bodies.slice(COMPRESSED.length), "base64");
+  return inflateRawSync(raw, { dictionary: DICTIONARY_Z1 }).toString("utf8").split(SEPARATOR);
+}
+
+/**
+ * What the first answers of a group, or a write alone, are compressed against: the answers the API
+ * stores most, as storedText leaves them (a payment's, without the secret part of its client
+ * secret; other answers are sealed, and compress not at all), with their ids and times cut to
+ * their prefixes, most common last. Frozen: rows stored under `z1.` are read with it for as long as
+ * they are kept; a better dictionary is a new prefix.
+ */
+const DICTIONARY_Z1 = Buffer.from(
+  [
+    // A wallet confirmation declined, then one that succeeded, then a payment as created.
+    'd1.client_secret.pay_.900.{"error":{"type":"payment_error","code":"insufficient_funds","message":"The wallet\'s balance is too low for this payment.","payment":',
+    '{"id":"pay_","object":"payment","created":"2026-","livemode":false,"amount":1500,"currency":"KGS","status":"failed","capture_method":"automatic","method":"wallet",',
+    '"payment_method_details":{"type":"wallet","wallet":{"customer":"cus_"}},"amount_capturable":0,"amount_captured":0,"amount_refunded":0,"fee":null,"fee_tariff":null,',
+    '"customer":"cus_","description":null,"purpose":null,"order":null,"next_action":null,',
+    '"last_payment_error":{"code":"insufficient_funds","message":"The wallet\'s balance is too low for this payment."},',
+    '"retry_of":null,"canceled_at":null,"metadata":{},"client_secret":"pay__secret_"},"request_id":"req_"}}',
+    'd1.client_secret.pay_.600.{"id":"pay_","object":"payment","created":"2026-","livemode":false,"amount":1500,"currency":"KGS","status":"succeeded",',
+    '"capture_method":"automatic","method":"wallet","payment_method_details":{"type":"wallet","wallet":{"customer":"cus_"}},',
+    '"amount_capturable":0,"amount_captured":1500,"amount_refunded":0,"fee":15,"fee_tariff":{"code":"standard","version":1},',
+    '"customer":"cus_","description":null,"purpose":null,"order":null,"next_action":null,"last_payment_error":null,',
+    '"retry_of":null,"canceled_at":null,"metadata":{},"client_secret":"pay__secret_"}',
+    'd1.client_secret.pay_.600.{"id":"pay_","object":"payment","created":"2026-","livemode":false,"amount":1500,"currency":"KGS",',
+    '"status":"requires_payment_method","capture_method":"automatic","method":null,"payment_method_details":null,',
+    '"amount_capturable":0,"amount_captured":0,"amount_refunded":0,"fee":null,"fee_tariff":null,',
+    '"customer":"cus_","description":null,"purpose":null,"order":null,"next_action":null,"last_payment_error":null,',
+    '"retry_of":null,"canceled_at":null,"metadata":{},"client_secret":"pay__secret_"}',
+  ].join(""),
+);
 
 /** 409 request_in_progress: a request with this key is still running. */
 export function requestInProgress(): ApiError {
