@@ -75,7 +75,10 @@ const JOB_DAYS = 30;
 const TERMINALS = 20;
 /** Rows per INSERT statement while synthesising: progress shows, and no statement runs for long. */
 const CHUNK = 500_000;
-/** Keys per stored group of responses in the history: what 64 connections' groups hold (BENCHMARKS.md, session 31). */
+/**
+ * Keys per stored group of responses in the history. A group's size follows the load: about 23 at
+ * the payments bench's 64 connections (BENCHMARKS.md, session 31); 8 here, a quieter server's.
+ */
 const GROUP_KEYS = 8;
 /** The history's groups are numbered from here, far above the ids the API's own writes take. */
 const GROUP0 = 1_000_000_000_000;

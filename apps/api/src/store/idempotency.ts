@@ -161,8 +161,9 @@ function storedTextOf(row: Record<string, unknown>): string {
 /**
  * The responses stored beside their effects (sealed, or without their derived secret: see
  * StoredResponse): one idempotency_responses row holds them all, compressed together, and each
- * key's row points at its own. A response stored alone costs about 600 bytes; a group's cost
- * tens each, since they differ in little but their ids and amounts.
+ * key's row points at its own. A payment's answer, about 600 bytes as text, takes about 130 when
+ * compressed alone (against the dictionary), and tens in a group of twenty, whose answers differ
+ * in little but their ids and amounts.
  */
 export function sealStatement(sealed: readonly { claim: IdempotencyClaim; response: StoredResponse }[], box: SecretBox): SQL {
   const col = <T extends string | number>(f: (s: (typeof sealed)[number]) => T) => pgArray(sealed.map(f));

@@ -30,7 +30,7 @@ export const idempotencyKeys = pgTable(
 
 /**
  * The responses one transaction sealed, compressed together (see store/idempotency.ts): one row
- * per transaction, so a group's answers, alike in all but their ids, cost a few bytes each. The
+ * per transaction, so a group's answers, alike in all but their ids, cost tens of bytes each. The
  * bodies are sealed, or without their derived secret, before they are compressed.
  */
 export const idempotencyResponses = pgTable(
