@@ -36,7 +36,7 @@ import { cpus, loadavg } from "node:os";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { idempotencyKey, Softrack, SoftrackError } from "@softrack/sdk";
-import { members } from "../apps/api/src/store/idempotency.js";
+import { storedTextOf } from "../apps/api/src/store/idempotency.js";
 import { cpuByRole, postmasterPid, processCpu, sampleTree, treeCpu } from "./lib/cpu.js";
 import {
   fmt,
@@ -429,7 +429,7 @@ try {
     );
     for (const [, key, index, bodies] of stored.matchAll(/K=(sdk_[0-9a-f]{32})\|(\d+)\|(z1\.[\w+/=]+)/g)) {
       // A payment's stored text names the payment: `d1.client_secret.<payment>.<offset>.<body>`.
-      const payment = members(String(bodies))[Number(index)]?.split(".", 3)[2] ?? "";
+      const payment = storedTextOf({ bodies, response_index: index }).split(".", 3)[2] ?? "";
       const sent = w.sent.find((s) => s.key === key);
       if (!sent) continue;
       // A create and its confirmation both answer with the payment: the status tells them apart.

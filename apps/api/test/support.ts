@@ -2,7 +2,7 @@ import Ajv2020 from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { sql } from "drizzle-orm";
 import postgres from "postgres";
-import { members } from "../src/store/idempotency.js";
+import { storedTextOf } from "../src/store/idempotency.js";
 import { startApi, type TestApi } from "../src/testing.js";
 
 /**
@@ -112,10 +112,10 @@ export function schemaValidator(doc: object) {
  * uncompressed: what anyone who reads the tables could learn from them.
  */
 export async function storedTexts(database: TestApi["runtime"]["database"], like = "%"): Promise<string[]> {
-  const found = await database.rows<{ response_body: string | null; response_index: number | null; bodies: string | null }>(
+  const found = await database.rows(
     sql`SELECT k.response_body, k.response_index, r.bodies
         FROM idempotency_keys k LEFT JOIN idempotency_responses r ON r.id = k.response_group
         WHERE k.key LIKE ${like} ORDER BY k.created_at, k.key`,
   );
-  return found.map((r) => r.response_body ?? members(String(r.bodies))[Number(r.response_index)] ?? "");
+  return found.map(storedTextOf);
 }

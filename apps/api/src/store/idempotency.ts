@@ -150,7 +150,7 @@ export function claimOutcomes(
 }
 
 /** A key's row (joined to its group's): its own text (rows stored before groups), or its group's member. */
-function storedTextOf(row: Record<string, unknown>): string {
+export function storedTextOf(row: Record<string, unknown>): string {
   if (typeof row.response_body === "string") return row.response_body;
   // A group outlives its keys (jobs/retention.ts), so a key's group is always there.
   const text = typeof row.bodies === "string" ? members(row.bodies)[Number(row.response_index)] : undefined;
