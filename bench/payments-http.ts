@@ -376,12 +376,12 @@ try {
     const res = await transport.fetch(api + last.path, { method: "POST", headers: last.headers, body: last.body });
     const text = await res.text();
     const id = (s: string) => (JSON.parse(s) as { id?: string }).id;
-    const replayed = res.headers.get("idempotent-replayed") === "true" && res.status === last.status && text === last.response.toString();
+    const replayed = res.headers.get("idempotent-replayed") === "true" && res.status === last.status && text === last.response;
     return {
       replayed,
       replay: replayed
         ? `POST ${last.path} sent again with its key: ${res.status}, Idempotent-Replayed: true, byte for byte the same ${id(text)}`
-        : `POST ${last.path} sent again with its key: ${res.status}, Idempotent-Replayed: ${res.headers.get("idempotent-replayed")}, first ${last.status} ${id(last.response.toString())}, now ${id(text)}`,
+        : `POST ${last.path} sent again with its key: ${res.status}, Idempotent-Replayed: ${res.headers.get("idempotent-replayed")}, first ${last.status} ${id(last.response)}, now ${id(text)}`,
     };
   };
 
@@ -437,7 +437,7 @@ try {
       const answer = w.answers.find((a) => a.body.includes(`"id":"${payment}"`) && a.body.includes(`"status":"${status}"`));
       if (!answer) continue;
       const headers = { ...sdkHeaders.headers, "Idempotency-Key": sent.key };
-      return { path: sent.path, headers, body: sent.body, status: answer.status, response: Buffer.from(answer.body) };
+      return { path: sent.path, headers, body: sent.body, status: answer.status, response: answer.body };
     }
     return undefined;
   };

@@ -148,15 +148,43 @@ export function walletPayments(
 export interface PostTally {
   posts: number;
   keyed: number;
-  last?: { path: string; headers: Record<string, string>; body: string; status: number; response: Buffer };
+  last?: { path: string; headers: Record<string, string>; body: string; status: number; response: string };
+}
+
+/**
+ * What the SDK reads of an answer, without a web Response around it: building one and reading its
+ * body back through a web stream cost more client CPU than the request itself, on the same two
+ * cores as the API (the SDK's own Node transport answers the same way). A class, not an object of
+ * closures: this file runs under tsx, which names every closure it makes, on every call.
+ */
+class PoolAnswer {
+  #headers: Headers | undefined;
+  constructor(
+    readonly status: number,
+    private readonly raw: Record<string, string | string[] | undefined>,
+    private readonly body: string,
+  ) {}
+  get ok(): boolean {
+    return this.status >= 200 && this.status < 300;
+  }
+  get headers(): Headers {
+    this.#headers ??= new Headers(this.raw as Record<string, string>);
+    return this.#headers;
+  }
+  async text(): Promise<string> {
+    return this.body;
+  }
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    return new TextEncoder().encode(this.body).buffer as ArrayBuffer;
+  }
 }
 
 /**
  * A `fetch` for `@softrack/sdk`'s `fetch` option, carried by the same keep-alive undici Pool as
- * `jsonClient` (at most `connections` sockets). The SDK still builds every request (headers,
- * Idempotency-Key, body, retries); only the transport is shared, so an SDK path and a raw path
- * cost the load generator the same per request and their rates compare. Counts the POSTs and
- * keeps the last one in `tally`, to show what the SDK sent.
+ * `jsonClient` (at most `connections` sockets) and read as it reads (the body as text). The SDK
+ * still builds every request (headers, Idempotency-Key, body, retries); only the transport is
+ * shared, so an SDK path and a raw path cost the load generator the same per request and their
+ * rates compare. Counts the POSTs and keeps the last one in `tally`, to show what the SDK sent.
  */
 export function poolFetch(baseUrl: string, connections: number, tally: PostTally): { fetch: typeof fetch; close(): void } {
   const origin = new URL(baseUrl).origin;
@@ -165,37 +193,17 @@ export function poolFetch(baseUrl: string, connections: number, tally: PostTally
   // The SDK passes its headers as a plain record and URLs under baseUrl.
   const carry = async (input: string, init: RequestInit = {}): Promise<Response> => {
     const path = input.slice(origin.length);
-    const method = init.method ?? "GET";
+    const method = (init.method ?? "GET") as "GET";
     const headers = (init.headers ?? {}) as Record<string, string>;
     const body = typeof init.body === "string" ? init.body : undefined;
-    const res = await pool.request({
-      method: method as "GET",
-      path,
-      headers,
-      ...(body === undefined ? {} : { body }),
-      ...(init.signal ? { signal: init.signal } : {}),
-    });
-    const bytes = Buffer.from(await res.body.arrayBuffer());
+    const res = await pool.request({ method, path, headers, body, signal: init.signal ?? undefined });
+    const text = await res.body.text();
     if (method === "POST") {
       tally.posts++;
       if (headers["Idempotency-Key"] ?? headers["idempotency-key"]) tally.keyed++;
-      tally.last = { path, headers, body: body ?? "", status: res.statusCode, response: bytes };
+      tally.last = { path, headers, body: body ?? "", status: res.statusCode, response: text };
     }
-    // What the SDK reads of an answer, without a web Response around it: building one and reading
-    // its body back through a web stream cost more client CPU than the request itself, on the
-    // same two cores as the API (the SDK's own Node transport answers the same way).
-    const status = res.statusCode;
-    let answered: Headers | undefined;
-    return {
-      ok: status >= 200 && status < 300,
-      status,
-      get headers() {
-        answered ??= new Headers(res.headers as Record<string, string>);
-        return answered;
-      },
-      text: async () => bytes.toString("utf8"),
-      arrayBuffer: async () => bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
-    } as unknown as Response;
+    return new PoolAnswer(res.statusCode, res.headers, text) as unknown as Response;
   };
   return { fetch: carry as unknown as typeof fetch, close: () => void pool.close() };
 }
