@@ -325,6 +325,46 @@ describe("keyed writes join the groups (what the SDK, the widget and the console
     expect(await balance(c)).toBe(0);
   });
 
+  it("retries in a burst of new writes: each new key has one effect, each retry its first answer or 422", async () => {
+    // A group does not look its keys up; a retry fails the group's seal, and its writes are decided
+    // again with the lookup. The new writes beside the retries must still land once each.
+    const c = await fundedCustomer(sk, 100_000);
+    const run = `mixed-${Date.now()}`;
+    const pay = (i: number, amount = 1_000) =>
+      sk.post(
+        "/v1/payments",
+        { amount, currency: "KGS", customer: c, confirm: true, payment_method_data: { type: "wallet" } },
+        keyed(`${run}-${i}`),
+      );
+    const first = await Promise.all(Array.from({ length: 6 }, (_, i) => pay(i)));
+    expect(first.every((r) => r.status === 200)).toBe(true);
+    const burst = await Promise.all([
+      ...Array.from({ length: 5 }, (_, i) => pay(i)),
+      ...Array.from({ length: 20 }, (_, i) => pay(100 + i)),
+      pay(5, 2_000), // another body under a stored key
+    ]);
+    burst.slice(0, 5).forEach((r, i) => {
+      expect(r.status).toBe(200);
+      expect(r.headers.get("idempotent-replayed")).toBe("true");
+      expect(r.body).toEqual(first[i]?.body);
+    });
+    const fresh = burst.slice(5, 25);
+    for (const r of fresh) {
+      expect(r.status).toBe(200);
+      expect(r.headers.get("idempotent-replayed")).toBeNull();
+      expect(r.body.status).toBe("succeeded");
+    }
+    expect(new Set(fresh.map((r) => r.body.id)).size).toBe(20);
+    expect(burst[25]?.status).toBe(422);
+    expect(burst[25]?.body.error.code).toBe("idempotency_key_reused");
+    const [n] = await rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM payments WHERE customer_id = ${c} AND purpose IS NULL`);
+    expect(n?.n).toBe(26);
+    const [stored] = await rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM idempotency_keys WHERE key LIKE ${`${run}-%`}`);
+    expect(stored?.n).toBe(26);
+    expect(await balance(c)).toBe(100_000 - 26 * 1_000);
+    expect((await http(api.url, api.adminKey).get("/v1/admin/ledger/verify")).body.balanced).toBe(true);
+  });
+
   it("one key sent twice in one burst has one effect; another body under it is 422", async () => {
     const c = await fundedCustomer(sk, 5_000);
     const p = await create(1_000, c);
