@@ -2,28 +2,19 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { canonicalJson } from "../src/lib/json.js";
 
+/**
+ * `value` rebuilt with every object's keys in `order` (integer-like keys still come first in
+ * JavaScript's own order). fromEntries, not assignment: a "__proto__" key stays a key.
+ */
+function rekeyed(value: unknown, order: (keys: string[]) => string[]): unknown {
+  if (Array.isArray(value)) return value.map((v) => rekeyed(v, order));
+  if (value === null || typeof value !== "object") return value;
+  const object = value as Record<string, unknown>;
+  return Object.fromEntries(order(Object.keys(object)).map((k) => [k, rekeyed(object[k], order)]));
+}
 /** Keys sorted the slow way, at every depth: what an Idempotency-Key's request hash is taken over. */
-function sortedCopy(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortedCopy);
-  if (value === null || typeof value !== "object") return value;
-  // fromEntries, not assignment: a "__proto__" key stays a key.
-  return Object.fromEntries(
-    Object.keys(value)
-      .sort()
-      .map((k) => [k, sortedCopy((value as Record<string, unknown>)[k])]),
-  );
-}
-
-/** The keys of every object in reverse order (integer-like keys still come first: JavaScript's rule). */
-function reversed(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(reversed);
-  if (value === null || typeof value !== "object") return value;
-  return Object.fromEntries(
-    Object.entries(value)
-      .reverse()
-      .map(([k, v]) => [k, reversed(v)]),
-  );
-}
+const sortedCopy = (value: unknown) => rekeyed(value, (keys) => keys.sort());
+const reversed = (value: unknown) => rekeyed(value, (keys) => keys.reverse());
 
 /** A JSON body as the API parses it: any key, including "__proto__" and integer-like ones. */
 const body = fc.jsonValue().map((v) => JSON.parse(JSON.stringify(v)) as unknown);
