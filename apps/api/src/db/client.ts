@@ -312,15 +312,21 @@ export class InlineTransaction {
     return at.map((i) => rowsOf(results[i]));
   }
 
-  /** The last writes and the COMMIT, in one message; nothing is sent after this. */
+  /** The last writes and the COMMIT, in one message; nothing else is sent after this, but a ROLLBACK if it failed. */
   async commit(writes: readonly SQL[]): Promise<void> {
     const texts = writes.flatMap((w) => this.execute(w));
     if (!this.begun) texts.unshift(...BEGIN[this.plans]);
-    this.begun = false;
+    this.begun = true;
     await this.client.query(`${texts.join("; ")}; COMMIT`);
+    this.begun = false;
   }
 
-  /** Ends a failed transaction; harmless when nothing is open. */
+  /**
+   * Ends a failed transaction; harmless when nothing is open. Also after a failed commit: the
+   * server sends a statement's error before it aborts the transaction, so the transaction may
+   * still hold its locks when the error arrives. ROLLBACK's answer comes after the abort: once
+   * it is back, a write retried at once (a group's, with the same Idempotency-Keys) finds them free.
+   */
   async rollback(): Promise<void> {
     if (!this.begun) return;
     this.begun = false;
