@@ -19,6 +19,18 @@ export function isConflict(err: unknown): boolean {
   return false;
 }
 
+/**
+ * An Idempotency-Key stored already, met by a write that sealed its own answer under it: the
+ * primary key of idempotency_keys refused the row, and the write's whole transaction rolled back.
+ */
+export function isKeyTaken(err: unknown): boolean {
+  let e = err as { code?: unknown; table?: unknown; cause?: unknown } | undefined;
+  // Its one unique index is the primary key, (scope, key).
+  for (let depth = 0; e && depth < 3; depth++, e = e.cause as typeof e)
+    if (e.code === "23505" && e.table === "idempotency_keys") return true;
+  return false;
+}
+
 export function isDatabaseDown(err: unknown): boolean {
   // Drizzle wraps the driver's error as `cause`.
   let e = err as { code?: unknown; message?: unknown; cause?: unknown } | undefined;

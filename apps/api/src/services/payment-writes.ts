@@ -1,6 +1,6 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { AppEnv, Deps, MerchantPrincipal } from "../context.js";
-import { isConflict, isDatabaseDown } from "../db/errors.js";
+import { isConflict, isDatabaseDown, isKeyTaken } from "../db/errors.js";
 import { rowReader } from "../db/rows.js";
 import { customers, payments } from "../db/schema/index.js";
 import { scheduleJobStatement } from "../jobs/runner.js";
@@ -60,6 +60,8 @@ export interface PaymentWrite {
   create?: PaymentRow;
   confirm?: { id: string; body: ConfirmBody };
   render: Render;
+  /** Look the keys up before deciding (a write alone always does; a group only on its second try: see grouped). */
+  lookUp?: boolean;
 }
 /**
  * What the route sends: the write's outcome (with the response already rendered when the write had
@@ -82,9 +84,10 @@ type Decision = Written | { error: unknown } | { alone: true };
  * A group that failed because the database went away is not retried write by write: its COMMIT
  * may have landed, so the answer is 503 and the client retries with its key. A group that a
  * deadlock ended is: the statement failed before its COMMIT, which then rolled back whole, and
- * the group's other writes had no part in the conflict.
+ * the group's other writes had no part in the conflict. A group whose seal met a stored key is
+ * not either: each of its writes goes again in a group that looks its keys up (see grouped).
  */
-export const retryGroupAlone = (err: unknown) => isConflict(err) || !isDatabaseDown(err);
+export const retryGroupAlone = (err: unknown) => !isKeyTaken(err) && (isConflict(err) || !isDatabaseDown(err));
 const GROUPS = { maxGroup: 32, minGroup: 16, inFlight: 2, retryAlone: retryGroupAlone };
 const groups = new WeakMap<Deps, GroupCommit<PaymentWrite, Decision>>();
 
@@ -125,12 +128,32 @@ async function confirmIn(v: Vars, id: string, body: ConfirmBody): Promise<Outcom
 async function write(w: PaymentWrite, mustBeAlone: boolean): Promise<Written> {
   const deps = w.v.deps;
   const decideAlone = () => aloneTransaction(deps.database, async (tx) => (await decidePayments(tx, [w], true))[0] as Decision);
-  let decision = deps.database.pool && !mustBeAlone ? await groupOf(deps).submit(groupKey(w.v), w) : await decideAlone();
+  let decision = deps.database.pool && !mustBeAlone ? await grouped(w) : await decideAlone();
   if ("alone" in decision) decision = await decideAlone();
   if ("error" in decision) throw decision.error;
   if ("alone" in decision) throw new Error("payment write: a write alone was deferred");
   if ("outcome" in decision) deps.committed.notify();
   return decision;
+}
+
+/**
+ * A write in its merchant's group. A group takes its keys' locks but does not look them up: one
+ * statement less in every group, for a retry that is rare. A retry whose write succeeds again fails
+ * the group's seal on the key stored before, and the group rolls back whole with nothing done; a
+ * retry whose write is refused (a payment already confirmed) seals nothing. Either way the write
+ * is decided again in a group that looks its keys up, where a retry finds its answer (or its 422).
+ */
+async function grouped(w: PaymentWrite): Promise<Decision> {
+  const group = groupOf(w.v.deps);
+  const again = () => group.submit(groupKey(w.v), { ...w, lookUp: true });
+  let decision: Decision;
+  try {
+    decision = await group.submit(groupKey(w.v), w);
+  } catch (err) {
+    if (!isKeyTaken(err)) throw err;
+    return again();
+  }
+  return "error" in decision && w.v.claim && !w.lookUp ? again() : decision;
 }
 
 /** The runtime's payment groups, made on first use; one queue per merchant and mode. */
@@ -202,7 +225,8 @@ interface Loaded {
 /**
  * Payment writes of one merchant decided together in one transaction, two round trips:
  *
- * 1. BEGIN and the reads in one message: the keys' claims, the payments to confirm (locked, in
+ * 1. BEGIN and the reads in one message: the keys' locks (and their stored answers, alone or on a
+ *    group's second try: see grouped), the payments to confirm (locked, in
  *    id order), the customers the writes name, and the wallets that pay (locked, in id order, so
  *    groups never deadlock on each other);
  * 2. the decisions in memory, in arrival order — a wallet pays for what it still holds after the
@@ -215,7 +239,7 @@ interface Loaded {
  */
 async function decidePayments(tx: WriteTx, items: readonly PaymentWrite[], alone: boolean): Promise<Decision[]> {
   const lead = first(items).v;
-  const loaded = await load(tx, lead.deps, items);
+  const loaded = await load(tx, lead.deps, items, alone);
   const decisions: Decision[] = [];
   const planned: Planned[] = [];
   const seen = new Set<string>();
@@ -252,7 +276,7 @@ async function decidePayments(tx: WriteTx, items: readonly PaymentWrite[], alone
   return decisions;
 }
 
-async function load(tx: WriteTx, deps: Deps, items: readonly PaymentWrite[]): Promise<Loaded> {
+async function load(tx: WriteTx, deps: Deps, items: readonly PaymentWrite[], alone: boolean): Promise<Loaded> {
   const p = merchantOf(first(items).v) as MerchantPrincipal;
   const ids = [...new Set(items.flatMap((i) => (i.confirm && !i.create ? [i.confirm.id] : [])))];
   // Customers that pay (named in a confirmation, or the new payments' own) and customers a new payment names.
@@ -274,7 +298,7 @@ async function load(tx: WriteTx, deps: Deps, items: readonly PaymentWrite[]): Pr
   const tenant = sql`(c.merchant_id, c.livemode) IS NOT DISTINCT FROM (${p.merchantId}::text, ${p.livemode}::boolean)`;
   const paying = payingCustomers(ids, payers, p.merchantId, p.livemode);
   const claims = items.map((i) => i.v.claim);
-  const keyReads = claimReads(claims);
+  const keyReads = claimReads(claims, { lookUp: alone || items.some((i) => i.lookUp) });
   const rows = await tx.reads([
     ...keyReads,
     sql`SELECT now() AS now`,

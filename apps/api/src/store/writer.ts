@@ -59,13 +59,22 @@ export function aloneTransaction<R>(database: Database, work: (tx: WriteTx) => P
   return database.db.transaction((db) => work(new AloneTx(database, db)));
 }
 
-/** The claims' statements to send with a write's first reads (none when no write has a key). */
-export function claimReads(claims: readonly (IdempotencyClaim | undefined)[]): SQL[] {
+/**
+ * The claims' statements to send with a write's first reads (none when no write has a key).
+ * `lookUp: false` takes the keys' locks without looking for stored answers, and so finds every key
+ * it locks fresh. Only for a writer that seals every key it finds fresh: a key stored before then
+ * fails that seal on the primary key (isKeyTaken), which rolls the whole transaction back, and the
+ * writer decides its writes again with the lookup. A group of payment writes does this
+ * (services/payment-writes.ts): a retry is rare, and the lookup is a statement in every group.
+ */
+export function claimReads(claims: readonly (IdempotencyClaim | undefined)[], opts: { lookUp: boolean } = { lookUp: true }): SQL[] {
   const keyed = claims.filter((c): c is IdempotencyClaim => c !== undefined);
-  return keyed.length > 0 ? claimStatements(keyed) : [];
+  if (keyed.length === 0) return [];
+  const [locks, stored] = claimStatements(keyed);
+  return opts.lookUp ? [locks, stored] : [locks];
 }
 
-/** Each write's claim outcome, in order (`fresh` for a write without a key), from claimReads' rows. */
+/** Each write's claim outcome, in order (`fresh` for a write without a key, or not looked up), from claimReads' rows. */
 export function claimsFound(
   deps: Pick<Deps, "box">,
   claims: readonly (IdempotencyClaim | undefined)[],
