@@ -13,10 +13,17 @@ const DB_UNAVAILABLE_MESSAGE =
 /** A deadlock or serialization failure: the write met a concurrent one and was rolled back whole. */
 const CONFLICT = /^(40001|40P01)$/;
 
-export function isConflict(err: unknown): boolean {
-  let e = err as { code?: unknown; cause?: unknown } | undefined;
-  for (let depth = 0; e && depth < 3; depth++, e = e.cause as typeof e) if (CONFLICT.test(String(e.code ?? ""))) return true;
+type DriverError = { code?: unknown; message?: unknown; table?: unknown; cause?: unknown };
+
+/** Whether the error, or one it wraps (drizzle wraps the driver's error as `cause`), passes `test`. */
+function anyCause(err: unknown, test: (e: DriverError) => boolean): boolean {
+  let e = err as DriverError | undefined;
+  for (let depth = 0; e && depth < 3; depth++, e = e.cause as DriverError | undefined) if (test(e)) return true;
   return false;
+}
+
+export function isConflict(err: unknown): boolean {
+  return anyCause(err, (e) => CONFLICT.test(String(e.code ?? "")));
 }
 
 /**
@@ -24,18 +31,10 @@ export function isConflict(err: unknown): boolean {
  * primary key of idempotency_keys refused the row, and the write's whole transaction rolled back.
  */
 export function isKeyTaken(err: unknown): boolean {
-  let e = err as { code?: unknown; table?: unknown; cause?: unknown } | undefined;
   // Its one unique index is the primary key, (scope, key).
-  for (let depth = 0; e && depth < 3; depth++, e = e.cause as typeof e)
-    if (e.code === "23505" && e.table === "idempotency_keys") return true;
-  return false;
+  return anyCause(err, (e) => e.code === "23505" && e.table === "idempotency_keys");
 }
 
 export function isDatabaseDown(err: unknown): boolean {
-  // Drizzle wraps the driver's error as `cause`.
-  let e = err as { code?: unknown; message?: unknown; cause?: unknown } | undefined;
-  for (let depth = 0; e && depth < 3; depth++, e = e.cause as typeof e) {
-    if (DB_UNAVAILABLE.test(String(e.code ?? "")) || DB_UNAVAILABLE_MESSAGE.test(String(e.message ?? ""))) return true;
-  }
-  return false;
+  return anyCause(err, (e) => DB_UNAVAILABLE.test(String(e.code ?? "")) || DB_UNAVAILABLE_MESSAGE.test(String(e.message ?? "")));
 }
