@@ -52,7 +52,7 @@ import {
 } from "./lib/load.js";
 import { type PgbenchResult, startPostgres } from "./lib/postgres.js";
 import { REFERENCE_DIR } from "./lib/reference.js";
-import { issue18Targets, type PathId, targetsTable } from "./lib/targets.js";
+import { issue18Targets, type PathId, roundRatios, targetsTable } from "./lib/targets.js";
 import { type WrkRequest, type WrkSlice, wrkPayments, wrkVersion } from "./lib/wrk.js";
 
 const PATHS: Record<PathId, string> = {
@@ -132,6 +132,8 @@ interface PathSums {
    * cost goes beyond its statements. Processes that exit during a slice count as "ended in the slice".
    */
   roles: Map<string, number>;
+  /** Each round's payments/s, in round order. */
+  rates: number[];
 }
 
 /** One measured path: the load's figures and what each payment cost each process. */
@@ -144,6 +146,8 @@ interface PathResult {
   loadUs: number;
   /** Keyed paths: POSTs sent during the measurement, how many carried a key, and the replay check. */
   keys?: { posts: number; keyed: number; replay: string; replayed: boolean };
+  /** Each round's payments/s. */
+  rates: number[];
 }
 
 // PG_STATEMENTS=1 prints where PostgreSQL's time went per statement during each path.
@@ -465,6 +469,7 @@ try {
       posts: 0,
       keyed: 0,
       roles: new Map(),
+      rates: [],
     });
   }
   if (statementsOn) {
@@ -510,6 +515,7 @@ try {
         sum.keyed += tally.keyed - posts0.keyed;
       }
       sum.seconds += slice.ok / slice.paymentsPerSecond || SECONDS / ROUNDS;
+      sum.rates.push(slice.paymentsPerSecond);
       sum.load.ok += slice.ok;
       sum.load.failed += slice.failed;
       for (const l of slice.latencies) sum.load.latencies.push(l);
@@ -530,6 +536,7 @@ try {
       apiUs: (sum.api / n) * 1e6,
       pgUs: (sum.pg / n) * 1e6,
       loadUs: (sum.self / n) * 1e6,
+      rates: sum.rates,
     };
     if (keyed(id)) r.keys = { posts: sum.posts, keyed: sum.keyed, ...(await replayLast(sum.last)) };
     results.push(r);
@@ -632,6 +639,7 @@ function paymentsReport(run: {
       "wrk times requests, so (a-wrk) and (b-wrk) show a request's. " +
       "The SDK runs with maxRetries 0, so every failure is counted.",
     ...run.results.filter((r) => r.keys).map((r) => `- ${PATHS[r.id]}: ${keysText(r)}; ${r.keys?.replay}.`),
+    ...roundPairs(run.results),
     `- Failed payments: ${run.results.reduce((s, r) => s + r.load.failed, 0)}${run.results
       .filter((r) => r.load.failed > 0)
       .map((r) => ` — ${r.id}: ${[...r.load.why].map(([k, v]) => `${k} × ${v}`).join(", ")}`)
@@ -649,6 +657,27 @@ function paymentsReport(run: {
   }));
   out.push(...targetsTable(issue18Targets(figures, { tps, cpuUs: pgbenchCpuUs }, run.balanced, CONNECTIONS)));
   return out.join("\n");
+}
+
+/** Each keyed path against its keyless pair, round by round (see roundRatios). */
+function roundPairs(results: readonly PathResult[]): string[] {
+  const of = (id: PathId) => results.find((r) => r.id === id);
+  return (
+    [
+      ["a", "b"],
+      ["a-raw", "b"],
+      ["a-wrk", "b-wrk"],
+    ] as const
+  ).flatMap(([k, b]) => {
+    const keyed = of(k);
+    const keyless = of(b);
+    if (!keyed || !keyless || ROUNDS < 2) return [];
+    const { ratios, median } = roundRatios(keyed.rates, keyless.rates);
+    return [
+      `- (${k}) / (${b}) round by round: ${ratios.map((x) => x.toFixed(2)).join(", ")}; median ${median.toFixed(2)}×, ` +
+        `lowest ${Math.min(...ratios).toFixed(2)}×, highest ${Math.max(...ratios).toFixed(2)}×.`,
+    ];
+  });
 }
 
 /** What the SDK hands its transport for one call (path, headers, body), with the key "sdk_check". */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { issue18Targets, type PathFigures, targetsTable } from "./targets.js";
+import { issue18Targets, type PathFigures, roundRatios, targetsTable } from "./targets.js";
 
 const pgbench = { tps: 1_000, cpuUs: 500 };
 const path = (id: PathFigures["id"], over: Partial<PathFigures> = {}): PathFigures => ({
@@ -94,5 +94,18 @@ describe("issue 18 targets", () => {
     const table = targetsTable(issue18Targets([path("a", { apiUs: 4_731 })], pgbench, true, 64));
     expect(table).toContain("| a: API CPU ≤ 300 µs per payment | 4,731 µs | **fail** |");
     expect(table).toContain("| ledger balanced at the end | balanced | pass |");
+  });
+});
+
+describe("round ratios", () => {
+  it("pairs each round's keyed rate with that round's keyless rate, and takes their median", () => {
+    const r = roundRatios([900, 800, 1_000, 700], [1_000, 1_000, 1_000, 1_000]);
+    expect(r.ratios).toEqual([0.9, 0.8, 1, 0.7]);
+    expect(r.median).toBeCloseTo(0.85, 10);
+    expect(roundRatios([850, 950, 880], [1_000, 1_000, 1_000]).median).toBeCloseTo(0.88, 10);
+  });
+
+  it("refuses paths with different numbers of rounds", () => {
+    expect(() => roundRatios([900], [1_000, 1_000])).toThrow(/one rate per round/);
   });
 });

@@ -111,3 +111,22 @@ export function targetsTable(rows: readonly TargetRow[]): string[] {
     ...rows.map((r) => `| ${r.target} | ${r.measured} | ${r.pass === undefined ? "—" : r.pass ? "pass" : "**fail**"} |`),
   ];
 }
+
+/**
+ * A keyed path against its keyless pair round by round: each round's slices ran minutes apart at
+ * most, so a round's ratio is free of what the machine's neighbours did between rounds. Their
+ * spread is how far one run's ratio can be trusted on this machine.
+ */
+export function roundRatios(keyed: readonly number[], keyless: readonly number[]): { ratios: number[]; median: number } {
+  if (keyed.length !== keyless.length) throw new Error("roundRatios: one rate per round for each path");
+  const ratios = keyed.map((k, i) => k / (keyless[i] as number));
+  const sorted = [...ratios].sort((x, y) => x - y);
+  const mid = Math.floor(sorted.length / 2);
+  const median =
+    sorted.length === 0
+      ? Number.NaN
+      : sorted.length % 2
+        ? (sorted[mid] as number)
+        : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return { ratios, median };
+}
