@@ -179,7 +179,11 @@ export function sealStatement(sealed: readonly { claim: IdempotencyClaim; respon
 /** `z1.` and base64 of the texts, cut at SEPARATOR, in raw deflate with DICTIONARY_Z1 preset. */
 const COMPRESSED = "z1.";
 
-/** Level 1: a group's texts repeat each other, and the dictionary the rest; more effort finds little more. */
+/**
+ * Level 1: a group's texts repeat each other, and the dictionary the rest; more effort finds little
+ * more. Synchronous, on purpose: the group holds its wallets' locks until its COMMIT, and a hop to
+ * the thread pool held them longer (BENCHMARKS.md, issue 18, session 34).
+ */
 export function compressed(texts: readonly string[]): string {
   return COMPRESSED + deflateRawSync(texts.join(SEPARATOR), { dictionary: DICTIONARY_Z1, level: 1 }).toString("base64");
 }
