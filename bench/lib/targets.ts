@@ -113,9 +113,9 @@ export function targetsTable(rows: readonly TargetRow[]): string[] {
 }
 
 /**
- * A keyed path against its keyless pair round by round: each round's slices ran minutes apart at
- * most, so a round's ratio is free of what the machine's neighbours did between rounds. Their
- * spread is how far one run's ratio can be trusted on this machine.
+ * A keyed path against its keyless pair round by round: a round is one turn of every path, so its
+ * two slices ran seconds apart and its ratio is free of what the machine's neighbours did between
+ * rounds. Their spread is how far one run's ratio can be trusted on this machine.
  */
 export function roundRatios(keyed: readonly number[], keyless: readonly number[]): { ratios: number[]; median: number } {
   if (keyed.length !== keyless.length) throw new Error("roundRatios: one rate per round for each path");
