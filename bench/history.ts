@@ -37,7 +37,6 @@ import { randomBytes } from "node:crypto";
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import postgres from "postgres";
-import { compressed, members } from "../apps/api/src/store/idempotency.js";
 import { type ApiProcess, startApiProcess } from "./lib/api-process.js";
 import { cpuByRole, postmasterPid, sampleTree, treeCpu } from "./lib/cpu.js";
 import { fmt, type JsonClient, jsonClient, percentile } from "./lib/load.js";
@@ -76,13 +75,6 @@ const TERMINALS = 20;
 /** Rows per INSERT statement while synthesising: progress shows, and no statement runs for long. */
 const CHUNK = 500_000;
 /**
- * Keys per stored group of responses in the history. A group's size follows the load: about 23 at
- * the payments bench's 64 connections (BENCHMARKS.md, session 31); 8 here, a quieter server's.
- */
-const GROUP_KEYS = 8;
-/** The history's groups are numbered from here, far above the ids the API's own writes take. */
-const GROUP0 = 1_000_000_000_000;
-/**
  * Rows inside the window are counted from one fixed instant, before and after retention: the window's
  * start as it will be INSIDE_MARGIN_MS after retention begins. Each retention run cuts at its own
  * now() minus the window, so a boundary that moved with the clock (as it once did) counted rows that
@@ -92,12 +84,6 @@ const INSIDE_MARGIN_MS = 60 * 60_000;
 /** Tables retention prunes, with the predicate of a row past its window (5 minutes' slack for the clock). */
 const RETAINED: Record<string, { window: string; past: string; inside?: (from: Date) => string }> = {
   idempotency_keys: {
-    window: `${IDEMPOTENCY_HOURS} h`,
-    past: `created_at < now() - interval '${IDEMPOTENCY_HOURS} hours 5 minutes'`,
-    inside: (from) => `created_at > '${from.toISOString()}'::timestamptz`,
-  },
-  // A group's stored responses, as many keys' as a group under load holds (GROUP_KEYS), kept as long as they are.
-  idempotency_responses: {
     window: `${IDEMPOTENCY_HOURS} h`,
     past: `created_at < now() - interval '${IDEMPOTENCY_HOURS} hours 5 minutes'`,
     inside: (from) => `created_at > '${from.toISOString()}'::timestamptz`,
@@ -419,8 +405,8 @@ await withPostgres({ name: "history", settings: { max_wal_size: "4GB", ...statem
     await q.unsafe(`
       CREATE TABLE bench_terminals AS SELECT row_number() OVER (ORDER BY id) - 1 AS i, id, route FROM terminals;
       ALTER TABLE bench_terminals ADD PRIMARY KEY (i);
-      CREATE TABLE bench_tpl_idem AS SELECT k.scope, k.method, k.path, k.response_status, k.response_index, r.bodies, length(k.request_hash) AS hash_len
-        FROM idempotency_keys k JOIN idempotency_responses r ON r.id = k.response_group WHERE k.path = '/v1/payments' ORDER BY k.created_at DESC LIMIT 1;
+      CREATE TABLE bench_tpl_idem AS SELECT k.scope, k.method, k.path, k.response_status, k.response_body, length(k.request_hash) AS hash_len
+        FROM idempotency_keys k WHERE k.path = '/v1/payments' AND k.response_body IS NOT NULL ORDER BY k.created_at DESC LIMIT 1;
       CREATE TABLE bench_tpl_tap AS SELECT t.*, x.id AS txn_id, x.type AS txn_type, x.description AS txn_description, x.source_id = t.id AS source_is_tap
         FROM taps t JOIN ledger_transactions x ON x.source_id = t.id WHERE t.decision = 'accepted' AND t.fare > 0 ORDER BY t.id DESC LIMIT 1;
       CREATE TABLE bench_tpl_postings AS SELECT p.line, p.account_id, p.amount, p.currency FROM ledger_postings p, bench_tpl_tap t WHERE p.transaction_id = t.txn_id;
@@ -430,37 +416,23 @@ await withPostgres({ name: "history", settings: { max_wal_size: "4GB", ...statem
     const [tpl] = await q<{ idem: number; taps: number; postings: number; events: number; body: number }[]>`
       SELECT (SELECT count(*) FROM bench_tpl_idem)::int AS idem, (SELECT count(*) FROM bench_tpl_tap)::int AS taps,
              (SELECT count(*) FROM bench_tpl_postings)::int AS postings, (SELECT count(*) FROM bench_tpl_event)::int AS events,
-             (SELECT length(bodies) FROM bench_tpl_idem)::int AS body`;
+             (SELECT length(response_body) FROM bench_tpl_idem)::int AS body`;
     if (tpl?.idem !== 1 || tpl.taps !== 1 || tpl.postings < 2 || tpl.events !== 1) {
       throw new Error(`phase 1 left no template rows to clone: ${JSON.stringify(tpl)}`);
     }
-    // A group as the API stores one under load: GROUP_KEYS payments' answers, alike but for their ids.
-    const [idem] = await q<{ bodies: string; response_index: number }[]>`SELECT bodies, response_index FROM bench_tpl_idem`;
-    const answer = members(String(idem?.bodies))[Number(idem?.response_index)] ?? "";
-    const payment = /pay_\w{24}/.exec(answer)?.[0] ?? "pay_";
-    const group = compressed(Array.from({ length: GROUP_KEYS }, (_, i) => answer.replaceAll(payment, `${payment.slice(0, -2)}${i}${i}`)));
-    await q`CREATE TABLE bench_tpl_group AS SELECT ${group}::text AS bodies`;
-    log(
-      `templates: a stored response ${fmt(answer.length)} characters, a group of ${GROUP_KEYS} ${fmt(group.length)} compressed; ${tpl.postings} postings per fare`,
-    );
+    log(`templates: a stored response ${fmt(tpl.body)} characters (as its key's row holds it); ${tpl.postings} postings per fare`);
 
     // Row g of a table of `total` rows is created at `m` (ms): spread evenly over the 30 days
     // that end 10 minutes ago, in order, as rows arrive.
-    // `at`: the row whose instant row g takes (a group's keys all take their group's first one).
-    const spread = (total: number, lo: number, hi: number, at = "g") =>
+    const spread = (total: number, lo: number, hi: number) =>
       `(SELECT g, m, to_timestamp(m / 1000.0) AS ts FROM (SELECT g, (extract(epoch FROM now()) * 1000)::bigint - ${DAYS * 86_400_000}
-         + ((${at}) * ((${DAYS * 86_400_000} - 600000)::float8 / ${total}))::bigint AS m FROM generate_series(${lo}, ${hi}) g) s0) s`;
-    const groupStart = `g - (g - 1) % ${GROUP_KEYS}`;
+         + (g * ((${DAYS * 86_400_000} - 600000)::float8 / ${total}))::bigint AS m FROM generate_series(${lo}, ${hi}) g) s0) s`;
     const inserts: Record<string, (lo: number, hi: number) => string> = {
       idempotency_keys: (lo, hi) =>
-        `INSERT INTO idempotency_keys (scope, key, method, path, request_hash, response_status, response_group, response_index, created_at)
+        `INSERT INTO idempotency_keys (scope, key, method, path, request_hash, response_status, response_body, created_at)
          SELECT t.scope, 'sdk_' || md5(s.g::text || 'key'), t.method, t.path, left(md5(s.g::text) || md5(s.g::text || 'h'), t.hash_len),
-                t.response_status, ${GROUP0} + (s.g - 1) / ${GROUP_KEYS}, (s.g - 1) % ${GROUP_KEYS}, s.ts
-         FROM ${spread(COUNTS.idempotency, lo, hi, groupStart)}, bench_tpl_idem t`,
-      idempotency_responses: (lo, hi) =>
-        `INSERT INTO idempotency_responses (id, bodies, created_at) OVERRIDING SYSTEM VALUE
-         SELECT ${GROUP0} + (s.g - 1) / ${GROUP_KEYS}, t.bodies, s.ts
-         FROM ${spread(COUNTS.idempotency, lo, hi)}, bench_tpl_group t WHERE (s.g - 1) % ${GROUP_KEYS} = 0`,
+                t.response_status, t.response_body, s.ts
+         FROM ${spread(COUNTS.idempotency, lo, hi)}, bench_tpl_idem t`,
       // Every 33rd tap declined (no money moved), the others a fare with its transaction and postings.
       taps: (lo, hi) =>
         `WITH src AS (SELECT s.*, r.id AS rider, tm.id AS terminal, tm.route FROM ${spread(COUNTS.taps, lo, hi)}
@@ -522,7 +494,6 @@ await withPostgres({ name: "history", settings: { max_wal_size: "4GB", ...statem
     };
     const totals: Record<string, number> = {
       idempotency_keys: COUNTS.idempotency,
-      idempotency_responses: COUNTS.idempotency,
       taps: COUNTS.taps,
       events: COUNTS.events,
       sessions: COUNTS.sessions,
@@ -546,11 +517,11 @@ await withPostgres({ name: "history", settings: { max_wal_size: "4GB", ...statem
     await q.unsafe(loadedTables.map((t) => `ALTER TABLE ${t} SET (autovacuum_enabled = false);`).join("\n"));
     // Two streams, one per core, of about equal work.
     await Promise.all([
-      fill(["idempotency_keys", "idempotency_responses", "events"]),
+      fill(["idempotency_keys", "events"]),
       fill(["taps", "jobs", "sessions", "sign_in_challenges", "sign_in_throttles"]),
     ]);
     await q.unsafe(
-      "DROP TABLE bench_riders, bench_terminals, bench_tpl_idem, bench_tpl_group, bench_tpl_tap, bench_tpl_postings, bench_tpl_event, bench_tpl_endpoint",
+      "DROP TABLE bench_riders, bench_terminals, bench_tpl_idem, bench_tpl_tap, bench_tpl_postings, bench_tpl_event, bench_tpl_endpoint",
     );
     await q.unsafe("DROP FUNCTION bench_tid");
     await q.unsafe(loadedTables.map((t) => `ALTER TABLE ${t} RESET (autovacuum_enabled);`).join("\n"));
@@ -583,7 +554,7 @@ await withPostgres({ name: "history", settings: { max_wal_size: "4GB", ...statem
     const indexSizes = async () =>
       q<{ table: string; index: string; bytes: string }[]>`
         SELECT tablename AS table, indexname AS index, pg_relation_size(indexname::regclass) AS bytes FROM pg_indexes
-        WHERE schemaname = 'public' AND tablename IN ('taps', 'ledger_transactions', 'ledger_postings', 'events', 'idempotency_keys', 'idempotency_responses')
+        WHERE schemaname = 'public' AND tablename IN ('taps', 'ledger_transactions', 'ledger_postings', 'events', 'idempotency_keys')
         ORDER BY tablename, indexname`;
 
     const loaded = await sizes();

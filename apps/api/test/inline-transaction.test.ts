@@ -173,7 +173,6 @@ describe("the payment writer's plans", () => {
       method: "POST",
       path: "/v1/payments",
       requestHash: "h",
-      lock: 1n,
     });
     const { plan, pages } = await planThenGrow(
       claimStatements([claim("a"), claim("b"), claim("c")])[1],

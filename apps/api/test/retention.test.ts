@@ -10,13 +10,14 @@ import { planRetention, RETENTION_JOB, RETENTION_RULES, retentionCutoffs } from 
 import { runDueJobs } from "../src/jobs/runner.js";
 import { newId } from "../src/lib/ids.js";
 import { at } from "../src/lib/json.js";
-import { compressed } from "../src/store/idempotency.js";
 import type { TestApi } from "../src/testing.js";
 import { type Http, http, startTestApi } from "./support.js";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const ago = (ms: number) => new Date(Date.now() - ms);
+/** A group of two stored answers as sessions 31 to 34 wrote them (store/idempotency.ts, `z1.`): kept until their keys go. */
+const Z1_GROUP = "z1.w5oADAx9LSIsI128/AycLQMDIpwNzS18g0PC9XQNkdMFLmXY0wtyYqiVI8XeCOLsjcBvr7mBQS0A";
 
 /** Small batches so that a handful of rows already takes several; a run's bound of 20 batches. */
 const BATCH = 10;
@@ -206,7 +207,7 @@ describe("retention", () => {
     // One instant for both, as one transaction's now() gives them.
     const sealedAt = at(ago(8 * DAY));
     const [group] = await rows<{ id: number }>(
-      sql`INSERT INTO idempotency_responses (bodies, created_at) VALUES (${compressed(["v1.a", "v1.b"])}, ${sealedAt}) RETURNING id`,
+      sql`INSERT INTO idempotency_responses (bodies, created_at) VALUES (${Z1_GROUP}, ${sealedAt}) RETURNING id`,
     );
     await rows(
       sql`INSERT INTO idempotency_keys (scope, key, method, path, request_hash, response_status, response_group, response_index, created_at)
@@ -229,7 +230,7 @@ describe("retention", () => {
     for (const day of [10, 9, 8]) {
       const sealedAt = at(ago(day * DAY));
       const [group] = await rows<{ id: number }>(
-        sql`INSERT INTO idempotency_responses (bodies, created_at) VALUES (${compressed(["v1.x"])}, ${sealedAt}) RETURNING id`,
+        sql`INSERT INTO idempotency_responses (bodies, created_at) VALUES (${Z1_GROUP}, ${sealedAt}) RETURNING id`,
       );
       await rows(
         sql`INSERT INTO idempotency_keys (scope, key, method, path, request_hash, response_status, response_group, response_index, created_at)

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { SecretBox } from "../src/lib/crypto.js";
-import { type StoredResponse, storedBody, storedText } from "../src/store/idempotency.js";
+import { type StoredResponse, storedBody, storedText, storedTextOf, templated, untemplated } from "../src/store/idempotency.js";
 
 // What idempotency_keys holds for a replayable answer: a payment's answer in clear without its
 // derived client secret, anything else sealed. Either way the replay is the answer, byte for byte,
@@ -62,5 +62,71 @@ describe("stored answers", () => {
     expect(other.derive("client_secret", "pay_1")).not.toBe(box.derive("client_secret", "pay_1"));
     expect(box.derive("client_secret", "pay_1")).not.toBe(box.derive("client_secret", "pay_2"));
     expect(box.derive("client_secret", "pay_1")).toMatch(/^[A-Za-z0-9_-]{32}$/);
+  });
+
+  it("a key's row holds a derived answer as it differs from its template, and gives it back byte for byte", () => {
+    fc.assert(
+      fc.property(answer, (a) => {
+        const text = storedText(rendered(a), box);
+        expect(untemplated(templated(text))).toBe(text);
+        expect(templated(text)).not.toContain("\u001e");
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it("a payment's answer is stored in about a third of its text", () => {
+    fc.assert(
+      fc.property(
+        paymentId,
+        paymentId,
+        fc.integer({ min: 1, max: 10_000_000 }),
+        fc.date({ noInvalidDate: true }),
+        fc.boolean(),
+        (id, customer, amount, created, paid) => {
+          const secret = box.derive("client_secret", id);
+          const body = JSON.stringify({
+            id,
+            object: "payment",
+            created: created.toISOString(),
+            livemode: false,
+            amount,
+            currency: "KGS",
+            status: paid ? "succeeded" : "requires_payment_method",
+            capture_method: "automatic",
+            method: paid ? "wallet" : null,
+            payment_method_details: paid ? { type: "wallet", wallet: { customer } } : null,
+            amount_capturable: 0,
+            amount_captured: paid ? amount : 0,
+            amount_refunded: 0,
+            fee: paid ? Math.ceil(amount / 100) : null,
+            fee_tariff: paid ? { code: "standard", version: 1 } : null,
+            customer,
+            description: null,
+            purpose: null,
+            order: null,
+            next_action: null,
+            last_payment_error: null,
+            retry_of: null,
+            canceled_at: null,
+            metadata: {},
+            client_secret: `${id}_secret_${secret}`,
+          });
+          const text = storedText({ status: 200, body, derived: { purpose: "client_secret", name: id, secret } }, box);
+          const row = templated(text);
+          expect(storedBody(untemplated(row), box)).toBe(body);
+          expect(row.length).toBeLessThan(body.length * 0.4);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it("still reads the keys whose answers were stored compressed in a group (z1)", () => {
+    // A group of two answers, as the API stored them from session 31 to 34 (deflate, DICTIONARY_Z1).
+    const bodies = "z1.w5oADAx9LSIsI128/AycLQMDIpwNzS18g0PC9XQNkdMFLmXY0wtyYqiVI8XeCOLsjcBvr7mBQS0A";
+    expect(storedTextOf({ response_body: null, bodies, response_index: 1 })).toBe(
+      'd1.client_secret.pay_01M8X9YDJN0C9QPXC178MSTX.-1.{"id":"pay_01M8X9YDJN0C9QPXC178MSTX","object":"payment","amount":700}',
+    );
   });
 });

@@ -1,5 +1,4 @@
-import { hash } from "node:crypto";
-import { deflateRawSync, inflateRawSync } from "node:zlib";
+import { inflateRawSync } from "node:zlib";
 import { type SQL, sql } from "drizzle-orm";
 import { type SecretBox, sha256Hex } from "../lib/crypto.js";
 import { ApiError, invalid } from "../lib/errors.js";
@@ -22,7 +21,6 @@ export interface IdempotencyClaim {
   path: string;
   /** sha256 of the method, path and canonical JSON body: the same key with another request is 422. */
   requestHash: string;
-  lock: bigint;
 }
 
 /** What a claim found: nothing stored yet (the write runs), a stored response, or a refusal. */
@@ -56,8 +54,8 @@ export function storedText(response: StoredResponse, box: SecretBox): string {
 }
 
 /**
- * A transaction's stored texts are compressed as one text cut at U+001E, a control character that
- * JSON always escapes and base64 never holds.
+ * A transaction's stored texts travel to PostgreSQL as one text cut at U+001E (a `z1.` group was
+ * compressed as one), a control character that JSON always escapes and base64 never holds.
  */
 const SEPARATOR = "\u001e";
 
@@ -86,7 +84,6 @@ export function claimOf(
     method: request.method,
     path: request.path,
     requestHash: sha256Hex(`${request.method} ${request.path}\n${canonicalBody(request)}`),
-    lock: hash("sha256", `${scope}\u0000${header}`, "buffer").readBigInt64BE(0),
   };
 }
 
@@ -110,17 +107,23 @@ function canonicalBody(request: { body: unknown; raw: string }): string {
  * Two statements, sent in one message: the locks, then the stored responses. Two, not one: under
  * READ COMMITTED each statement reads a snapshot taken when it starts, so the read must start
  * after the lock is held, or it could miss the response a request that just let go committed.
+ *
+ * A key's lock is PostgreSQL's 64-bit hash of the key, seeded with its scope's: made where it is
+ * taken, so a request hashes nothing for it. Two keys that met on one lock would only wait for
+ * each other (409 for the second while the first runs); the primary key stays the backstop.
  */
 export function claimStatements(claims: readonly IdempotencyClaim[]): [SQL, SQL] {
+  const scopes = pgArray(claims.map((c) => c.scope));
+  const keys = pgArray(claims.map((c) => c.key));
   return [
-    sql`SELECT pg_try_advisory_xact_lock(l) AS locked
-        FROM unnest(${pgArray(claims.map((c) => String(c.lock)))}::bigint[]) WITH ORDINALITY AS t(l, i) ORDER BY i`,
+    sql`SELECT pg_try_advisory_xact_lock(hashtextextended(u.key, hashtextextended(u.scope, 0))) AS locked
+        FROM unnest(${scopes}::text[], ${keys}::text[]) WITH ORDINALITY AS u(scope, key, i) ORDER BY i`,
     // One primary-key probe per key, whatever the table's statistics say: as `(scope, key) IN
     // (SELECT * FROM unnest(…))`, a generic plan made while the table was small walked the whole
     // key index once per group (Nested Loop Semi Join), a cost that grew with every key stored.
     // LIMIT 1 keeps the subquery a probe per key: PostgreSQL does not flatten it into a join.
     sql`SELECT k.scope, k.key, k.request_hash, k.response_status, k.response_body, k.response_index, k.bodies
-        FROM unnest(${pgArray(claims.map((c) => c.scope))}::text[], ${pgArray(claims.map((c) => c.key))}::text[]) AS u(scope, key)
+        FROM unnest(${scopes}::text[], ${keys}::text[]) AS u(scope, key)
         CROSS JOIN LATERAL (SELECT i.scope, i.key, i.request_hash, i.response_status, i.response_body, i.response_index, r.bodies
                             FROM idempotency_keys i LEFT JOIN idempotency_responses r ON r.id = i.response_group
                             WHERE i.scope = u.scope AND i.key = u.key LIMIT 1) k`,
@@ -149,10 +152,10 @@ export function claimOutcomes(
   });
 }
 
-/** A key's row (joined to its group's): its own text (rows stored before groups), or its group's member. */
+/** A key's row (joined to its group's, for rows stored in groups): its response's stored text. */
 export function storedTextOf(row: Record<string, unknown>): string {
-  if (typeof row.response_body === "string") return row.response_body;
-  // A group outlives its keys (jobs/retention.ts), so a key's group is always there.
+  if (typeof row.response_body === "string") return untemplated(row.response_body);
+  // Rows of sessions 31 to 34: a group outlives its keys (jobs/retention.ts), so it is always there.
   const text = typeof row.bodies === "string" ? members(row.bodies)[Number(row.response_index)] : undefined;
   if (text === undefined) throw new Error("idempotency_keys: the stored response is missing");
   return text;
@@ -160,33 +163,110 @@ export function storedTextOf(row: Record<string, unknown>): string {
 
 /**
  * The responses stored beside their effects (sealed, or without their derived secret: see
- * StoredResponse): one idempotency_responses row holds them all, compressed together, and each
- * key's row points at its own. A payment's answer, about 600 bytes as text, takes about 130 when
- * compressed alone (against the dictionary), and tens in a group of twenty, whose answers differ
- * in little but their ids and amounts.
+ * StoredResponse), each in its key's row, as it differs from the frozen answer it is most like
+ * (templated). A payment's answer, about 600 bytes as text, is stored in about 150: its ids, its
+ * time and its amounts. Nothing is compressed: deflating a group's answers together (sessions 31
+ * to 34) saved bytes that cost the API's event loop more than PostgreSQL spends on them.
  */
 export function sealStatement(sealed: readonly { claim: IdempotencyClaim; response: StoredResponse }[], box: SecretBox): SQL {
   const col = <T extends string | number>(f: (s: (typeof sealed)[number]) => T) => pgArray(sealed.map(f));
-  const bodies = compressed(sealed.map((s) => storedText(s.response, box)));
-  return sql`WITH g AS (INSERT INTO idempotency_responses (bodies) VALUES (${bodies}) RETURNING id)
-      INSERT INTO idempotency_keys (scope, key, method, path, request_hash, response_status, response_group, response_index)
-      SELECT u.scope, u.key, u.method, u.path, u.request_hash, u.status, g.id, u.i - 1
-      FROM g, unnest(${col((s) => s.claim.scope)}::text[], ${col((s) => s.claim.key)}::text[], ${col((s) => s.claim.method)}::text[],
-                     ${col((s) => s.claim.path)}::text[], ${col((s) => s.claim.requestHash)}::text[],
-                     ${col((s) => s.response.status)}::int[]) WITH ORDINALITY AS u(scope, key, method, path, request_hash, status, i)`;
+  // One text cut at SEPARATOR, which no stored text holds: no array quoting of the JSON.
+  const bodies = sealed.map((s) => templated(storedText(s.response, box))).join(SEPARATOR);
+  return sql`INSERT INTO idempotency_keys (scope, key, method, path, request_hash, response_status, response_body)
+      SELECT * FROM unnest(${col((s) => s.claim.scope)}::text[], ${col((s) => s.claim.key)}::text[], ${col((s) => s.claim.method)}::text[],
+                           ${col((s) => s.claim.path)}::text[], ${col((s) => s.claim.requestHash)}::text[],
+                           ${col((s) => s.response.status)}::int[], string_to_array(${bodies}::text, ${SEPARATOR}::text))`;
 }
 
-/** `z1.` and base64 of the texts, cut at SEPARATOR, in raw deflate with DICTIONARY_Z1 preset. */
-const COMPRESSED = "z1.";
+/** `t1.<template>.<d1 header><parts>`: a derived text as it differs from TEMPLATES_T1[template]. */
+const TEMPLATED = "t1.";
+/**
+ * A JSON text is cut into parts where an object's next member starts (`,"`). In a templated text,
+ * a run of k parts equal to the template's at their places is k SAME; a part whose member the
+ * template's part names is VALUE and its value only; the text's own name (a payment id, in its
+ * header, repeated in its id and client secret) is NAME after the header. JSON escapes all three
+ * control characters, and base64 holds none, so none is ever a stored text's own.
+ */
+const FIELD = ',"';
+const SAME = "\u001f";
+const VALUE = "\u001d";
+const NAME = "\u001c";
+const holdsMarker = (text: string) => text.includes(SAME) || text.includes(VALUE) || text.includes(NAME);
+
+/** A template's parts, and each part's member name up to its value (`amount":`; "" if none). */
+type Template = { part: string; member: string }[];
+const templateOf = (body: string): Template =>
+  body.split(FIELD).map((part) => {
+    const at = part.indexOf('":');
+    return { part, member: at < 0 ? "" : part.slice(0, at + 2) };
+  });
+
+/** `d1.<purpose>.<name>.<offset>.`'s length and its name; none for another text. */
+function derivedHeader(text: string): { length: number; name: string } | undefined {
+  if (!text.startsWith(DERIVED)) return undefined;
+  const purposeEnd = text.indexOf(".", DERIVED.length);
+  const nameEnd = purposeEnd < 0 ? -1 : text.indexOf(".", purposeEnd + 1);
+  const offsetEnd = nameEnd < 0 ? -1 : text.indexOf(".", nameEnd + 1);
+  if (offsetEnd < 0) return undefined;
+  return { length: offsetEnd + 1, name: text.slice(purposeEnd + 1, nameEnd) };
+}
+
+/** A stored text as its key's row holds it: a derived one against the template it is most like; any other as it is. */
+export function templated(text: string): string {
+  const header = derivedHeader(text);
+  if (!header || holdsMarker(text)) return text;
+  const parts = text.slice(header.length).split(FIELD);
+  let best = 0;
+  let most = -1;
+  for (let t = 0; t < TEMPLATES_T1.length; t++) {
+    const template = TEMPLATES_T1[t] as Template;
+    let same = 0;
+    for (let i = 0; i < parts.length && i < template.length; i++) if (parts[i] === template[i]?.part) same++;
+    if (same > most) [best, most] = [t, same];
+  }
+  const template = TEMPLATES_T1[best] as Template;
+  const out: string[] = [];
+  let run = 0;
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i] as string;
+    const t = template[i];
+    if (t && p === t.part) {
+      run++;
+      continue;
+    }
+    if (run > 0) out.push(SAME.repeat(run));
+    run = 0;
+    out.push(t && t.member !== "" && p.startsWith(t.member) ? VALUE + p.slice(t.member.length) : p);
+  }
+  if (run > 0) out.push(SAME.repeat(run));
+  const body = out.join(FIELD);
+  return `${TEMPLATED}${best}.${text.slice(0, header.length)}${header.name === "" ? body : body.replaceAll(header.name, NAME)}`;
+}
+
+/** The stored text a key's row holds, as templated() was given it. */
+export function untemplated(stored: string): string {
+  if (!stored.startsWith(TEMPLATED)) return stored;
+  const dot = stored.indexOf(".", TEMPLATED.length);
+  const template = TEMPLATES_T1[Number(stored.slice(TEMPLATED.length, dot))];
+  const text = stored.slice(dot + 1);
+  const header = derivedHeader(text);
+  if (!template || !header) throw new Error("idempotency_keys: unknown stored text");
+  const body = text.slice(header.length);
+  const parts: string[] = [];
+  for (const p of (header.name === "" ? body : body.replaceAll(NAME, header.name)).split(FIELD)) {
+    if (p.startsWith(SAME)) for (let k = 0; k < p.length; k++) parts.push(template[parts.length]?.part ?? "");
+    else if (p.startsWith(VALUE)) parts.push((template[parts.length]?.member ?? "") + p.slice(VALUE.length));
+    else parts.push(p);
+  }
+  return text.slice(0, header.length) + parts.join(FIELD);
+}
 
 /**
- * Level 1: a group's texts repeat each other, and the dictionary the rest; more effort finds little
- * more. Synchronous, on purpose: the group holds its wallets' locks until its COMMIT, and a hop to
- * the thread pool held them longer (BENCHMARKS.md, issue 18, session 34).
+ * `z1.` and base64 of a group's texts, cut at SEPARATOR, in raw deflate with DICTIONARY_Z1 preset:
+ * how sessions 31 to 34 stored a transaction's responses, one idempotency_responses row for all.
+ * Read for as long as those rows are kept (jobs/retention.ts); no longer written.
  */
-export function compressed(texts: readonly string[]): string {
-  return COMPRESSED + deflateRawSync(texts.join(SEPARATOR), { dictionary: DICTIONARY_Z1, level: 1 }).toString("base64");
-}
+const COMPRESSED = "z1.";
 
 /** The stored texts of a compressed group, in the order they were sealed. */
 export function members(bodies: string): string[] {
@@ -196,11 +276,11 @@ export function members(bodies: string): string[] {
 }
 
 /**
- * What the first answers of a group, or a write alone, are compressed against: the answers the API
- * stores most, as storedText leaves them (a payment's, without the secret part of its client
- * secret; other answers are sealed, and compress not at all), with their ids and times cut to
- * their prefixes, most common last. Frozen: rows stored under `z1.` are read with it for as long as
- * they are kept; a better dictionary is a new prefix.
+ * The answers the API stores most, as storedText leaves them (a payment's, without the secret part
+ * of its client secret; other answers are sealed), with their ids and times cut to their prefixes:
+ * a declined wallet confirmation, a paid one, a payment as created. Frozen: the preset dictionary
+ * of `z1.` rows, and, cut into its three texts, the templates of `t1.` rows (TEMPLATES_T1); a
+ * better one is a new prefix.
  */
 const DICTIONARY_Z1 = Buffer.from(
   [
@@ -223,6 +303,11 @@ const DICTIONARY_Z1 = Buffer.from(
     '"retry_of":null,"canceled_at":null,"metadata":{},"client_secret":"pay__secret_"}',
   ].join(""),
 );
+
+/** DICTIONARY_Z1's three texts, without their d1 headers, as templates (see templated). */
+const TEMPLATES_T1: Template[] = DICTIONARY_Z1.toString("utf8")
+  .split(/(?=d1\.)/)
+  .map((text) => templateOf(text.slice(derivedHeader(text)?.length ?? 0)));
 
 /** 409 request_in_progress: a request with this key is still running. */
 export function requestInProgress(): ApiError {
