@@ -211,36 +211,66 @@ function derivedHeader(text: string): { length: number; name: string } | undefin
   return { length: offsetEnd + 1, name: text.slice(purposeEnd + 1, nameEnd) };
 }
 
-/** A stored text as its key's row holds it: a derived one against the template it is most like; any other as it is. */
+/** Where the part of `text` that starts at `pos` ends (a FIELD, or the text's end). */
+function partEnd(text: string, pos: number): number {
+  const at = text.indexOf(FIELD, pos);
+  return at < 0 ? text.length : at;
+}
+
+/** Whether the part of `text` from `pos` to `end` is the template part `t`: compared in place. */
+const isPart = (text: string, pos: number, end: number, t: Template[number] | undefined) =>
+  t !== undefined && end - pos === t.part.length && text.startsWith(t.part, pos);
+
+/** How many of the parts of `text` from `from` on are the template's at their places. */
+function sameParts(text: string, from: number, template: Template): number {
+  let same = 0;
+  for (let i = 0, pos = from; ; i++) {
+    const end = partEnd(text, pos);
+    if (isPart(text, pos, end, template[i])) same++;
+    if (end === text.length || i >= template.length) return same;
+    pos = end + FIELD.length;
+  }
+}
+
+/**
+ * A stored text as its key's row holds it: a derived one against the template it is most like; any
+ * other as it is. This runs for every keyed write, on the event loop, inside its transaction, so
+ * the text is walked once, in place: the template is the one of the text's status (a payment's
+ * answer, as every template is), and only a text of no template's status is compared with each.
+ */
 export function templated(text: string): string {
   const header = derivedHeader(text);
   if (!header || holdsMarker(text)) return text;
-  const parts = text.slice(header.length).split(FIELD);
-  let best = 0;
-  let most = -1;
-  for (let t = 0; t < TEMPLATES_T1.length; t++) {
-    const template = TEMPLATES_T1[t] as Template;
-    let same = 0;
-    for (let i = 0; i < parts.length && i < template.length; i++) if (parts[i] === template[i]?.part) same++;
-    if (same > most) [best, most] = [t, same];
+  let best = TEMPLATE_OF_STATUS.get(statusOf(text) ?? "") ?? -1;
+  if (best < 0) {
+    let most = -1;
+    for (let t = 0; t < TEMPLATES_T1.length; t++) {
+      const same = sameParts(text, header.length, TEMPLATES_T1[t] as Template);
+      if (same > most) [best, most] = [t, same];
+    }
   }
   const template = TEMPLATES_T1[best] as Template;
-  const out: string[] = [];
+  let out = "";
+  let pieces = 0;
+  const put = (piece: string) => {
+    out += pieces++ > 0 ? FIELD + piece : piece;
+  };
   let run = 0;
-  for (let i = 0; i < parts.length; i++) {
-    const p = parts[i] as string;
+  for (let i = 0, pos = header.length; ; i++) {
+    const end = partEnd(text, pos);
     const t = template[i];
-    if (t && p === t.part) {
-      run++;
-      continue;
+    if (isPart(text, pos, end, t)) run++;
+    else {
+      if (run > 0) put(SAME.repeat(run));
+      run = 0;
+      // A member name holds no FIELD and ends in `":`, so when it starts the part it ends inside it.
+      put(t && t.member !== "" && text.startsWith(t.member, pos) ? VALUE + text.slice(pos + t.member.length, end) : text.slice(pos, end));
     }
-    if (run > 0) out.push(SAME.repeat(run));
-    run = 0;
-    out.push(t && t.member !== "" && p.startsWith(t.member) ? VALUE + p.slice(t.member.length) : p);
+    if (end === text.length) break;
+    pos = end + FIELD.length;
   }
-  if (run > 0) out.push(SAME.repeat(run));
-  const body = out.join(FIELD);
-  return `${TEMPLATED}${best}.${text.slice(0, header.length)}${header.name === "" ? body : body.replaceAll(header.name, NAME)}`;
+  if (run > 0) put(SAME.repeat(run));
+  return `${TEMPLATED}${best}.${text.slice(0, header.length)}${header.name === "" ? out : out.replaceAll(header.name, NAME)}`;
 }
 
 /** The stored text a key's row holds, as templated() was given it. */
@@ -308,6 +338,15 @@ const DICTIONARY_Z1 = Buffer.from(
 const TEMPLATES_T1: Template[] = DICTIONARY_Z1.toString("utf8")
   .split(/(?=d1\.)/)
   .map((text) => templateOf(text.slice(derivedHeader(text)?.length ?? 0)));
+/** The first `"status":` in a text: a payment's, in its answer or in a decline's. */
+const STATUS = '"status":"';
+function statusOf(text: string): string | undefined {
+  const at = text.indexOf(STATUS);
+  const end = at < 0 ? -1 : text.indexOf('"', at + STATUS.length);
+  return end < 0 ? undefined : text.slice(at + STATUS.length, end);
+}
+/** Each template by its status (failed, succeeded, requires_payment_method). */
+const TEMPLATE_OF_STATUS = new Map(TEMPLATES_T1.map((t, i) => [statusOf(t.map((p) => p.part).join(FIELD)) ?? "", i]));
 
 /** 409 request_in_progress: a request with this key is still running. */
 export function requestInProgress(): ApiError {
