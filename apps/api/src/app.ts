@@ -2,7 +2,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv, Deps } from "./context.js";
-import { isConflict, isDatabaseDown } from "./db/errors.js";
+import { isConflict, isDatabaseDown, isKeyTaken } from "./db/errors.js";
 import { ApiError, conflicted, unavailable } from "./lib/errors.js";
 import { validationHook } from "./lib/router.js";
 import { authenticate } from "./middleware/auth.js";
@@ -32,6 +32,7 @@ import { tariffRoutes } from "./routes/tariffs/index.js";
 import { testHelperRoutes } from "./routes/test-helpers/index.js";
 import { transitRoutes } from "./routes/transit/index.js";
 import { webhookRoutes } from "./routes/webhooks/index.js";
+import { requestInProgress } from "./store/idempotency.js";
 
 const PUBLIC_V1 = new Set(["/v1/leads"]);
 const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -155,6 +156,10 @@ export function createApp(deps: Deps) {
       const message =
         "A value in the request cannot be stored: a character such as U+0000 or a lone UTF-16 surrogate, or a time outside the years 1 to 9999.";
       api = new ApiError(400, "invalid_request_error", "parameter_invalid", message);
+    } else if (isKeyTaken(err)) {
+      // Another process sealed this key while this request ran (a build whose lock for it differs,
+      // during a deploy): this request's effect rolled back, and a retry replays the other's answer.
+      api = requestInProgress();
     } else if (isConflict(err)) {
       api = conflicted();
       again = await requestAgain(c.req);

@@ -1,9 +1,11 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { sql } from "drizzle-orm";
+import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sha256Hex } from "../src/lib/crypto.js";
 import type { TestApi } from "../src/testing.js";
-import { type Http, http, onRealPostgres, startTestApi, storedTexts, TEST_CARD } from "./support.js";
+import { type Http, http, onRealPostgres, realPostgresDatabaseUrl, startTestApi, storedTexts, TEST_CARD } from "./support.js";
 
 let api: TestApi;
 let sk: Http;
@@ -180,5 +182,59 @@ describe("Idempotency-Key", () => {
       { "Idempotency-Key": "sealed-2" },
     );
     expect(again.body.keys.secret_key).toBe(r.body.keys.secret_key);
+  });
+});
+
+describe("a key another process seals first", () => {
+  it("is 409 request_in_progress with nothing done, then replays that process's answer", async () => {
+    // A process whose lock for the key is another (a build of before the lock was PostgreSQL's hash,
+    // still running during a deploy) does not wait on this one's lock: only the primary key meets it.
+    const url = await realPostgresDatabaseUrl();
+    const two = await startTestApi({ databaseUrl: url, env: { WORKERS: "off" } });
+    const other = postgres(url, { max: 1, onnotice: () => {} });
+    try {
+      const client = http(two.url, two.merchant.secretKey);
+      await client.post("/v1/customers", {}, { "Idempotency-Key": "scope-probe" });
+      const [{ scope } = { scope: "" }] = await other<{ scope: string }[]>`SELECT scope FROM idempotency_keys WHERE key = 'scope-probe'`;
+      const customers = async () => Number((await other`SELECT count(*) AS n FROM customers`)[0]?.n);
+      const before = await customers();
+      let release = () => {};
+      let inserted = () => {};
+      const held = new Promise<void>((r) => {
+        inserted = r;
+      });
+      // The other process's transaction: its key's row written, not yet committed.
+      const theirs = other.begin(async (tx) => {
+        await tx`INSERT INTO idempotency_keys (scope, key, method, path, request_hash, response_status, response_body)
+                 VALUES (${scope}, 'sealed-elsewhere', 'POST', '/v1/customers', ${sha256Hex("POST /v1/customers\n{}")}, 200,
+                         ${'d1.client_secret.cus_elsewhere.-1.{"id":"cus_elsewhere","object":"customer"}'})`;
+        inserted();
+        await new Promise<void>((r) => {
+          release = r;
+        });
+      });
+      await held;
+      const mine = client.post("/v1/customers", {}, { "Idempotency-Key": "sealed-elsewhere" });
+      // This request's seal waits on the other row's primary key entry; then the other commits.
+      const watcher = postgres(url, { max: 1, onnotice: () => {} });
+      for (let waiting = 0; waiting === 0; ) {
+        const [row] = await watcher`SELECT count(*)::int AS n FROM pg_stat_activity
+                                    WHERE wait_event_type = 'Lock' AND query LIKE '%INSERT INTO idempotency_keys%'`;
+        waiting = row?.n ?? 0;
+      }
+      await watcher.end();
+      release();
+      await theirs;
+      const refused = await mine;
+      expect(refused.status).toBe(409);
+      expect(refused.body.error).toMatchObject({ type: "idempotency_error", code: "request_in_progress" });
+      expect(await customers()).toBe(before);
+      const again = await client.post("/v1/customers", {}, { "Idempotency-Key": "sealed-elsewhere" });
+      expect(again.headers.get("idempotent-replayed")).toBe("true");
+      expect(again.body).toEqual({ id: "cus_elsewhere", object: "customer" });
+    } finally {
+      await other.end();
+      await two.close();
+    }
   });
 });
