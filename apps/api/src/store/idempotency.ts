@@ -164,7 +164,7 @@ export function storedTextOf(row: Record<string, unknown>): string {
 /**
  * The responses stored beside their effects (sealed, or without their derived secret: see
  * StoredResponse), each in its key's row, as it differs from the frozen answer it is most like
- * (templated). A payment's answer, about 600 bytes as text, is stored in about 150: its ids, its
+ * (templated). A payment's answer, about 600 bytes as text, is stored in about 200: its ids, its
  * time and its amounts. Nothing is compressed: deflating a group's answers together (sessions 31
  * to 34) saved bytes that cost the API's event loop more than PostgreSQL spends on them.
  */
