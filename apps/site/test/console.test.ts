@@ -174,6 +174,8 @@ describe("merchant console", () => {
     expect(await devPage.getByRole("button", { name: "Pay out" }).count()).toBe(0);
     expect(await devPage.getByRole("button", { name: "Save schedule" }).count()).toBe(0);
     await devPage.getByRole("link", { name: "Settings", exact: true }).click();
+    // The payouts view says it too (twice): wait for Settings to replace it before reading.
+    await devPage.getByRole("heading", { name: "Settings", level: 1 }).waitFor();
     await devPage.getByText("Only an owner pays out").waitFor();
     expect(await devPage.getByRole("button", { name: "Add bank account" }).count()).toBe(0);
     await devContext.close();
