@@ -5,12 +5,15 @@ import { cpuByRole, processCpu, sampleTree } from "./cpu.js";
 
 /**
  * A parent process with one child that burns CPU on command, in steps measured by its own CPU
- * clock (not the wall clock), and exits on command. The parent reaps it, as a postmaster reaps a
+ * clock (user and system time, not the wall clock), and exits on command. The parent reaps it, as a postmaster reaps a
  * backend, and its reaped total then holds the child's whole life.
  */
 const PARENT = `
 const { spawn } = require("node:child_process");
-const CHILD = "const burn = (ms) => { const end = process.cpuUsage().user + ms * 1000; while (process.cpuUsage().user < end); };" +
+// The burn counts user and system time: its clock is a system call, and on a loaded machine the
+// system time it spends reading it can pass the user time it burns (the bounds below assume both).
+const CHILD = "const used = () => { const u = process.cpuUsage(); return u.user + u.system; };" +
+  "const burn = (ms) => { const end = used() + ms * 1000; while (used() < end); };" +
   "process.stdin.on('data', (d) => { for (const c of String(d)) { if (c === 'b') { burn(300); process.stdout.write('.'); } else if (c === 'q') process.exit(0); } });";
 const child = spawn(process.execPath, ["-e", CHILD], { stdio: ["pipe", "pipe", "inherit"] });
 child.stdout.on("data", () => process.stdout.write("."));
