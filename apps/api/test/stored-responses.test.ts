@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { SecretBox } from "../src/lib/crypto.js";
+import { derivedSecret, type PaymentRow, paymentObject } from "../src/services/payments.js";
 import { type StoredResponse, storedBody, storedText, storedTextOf, templated, untemplated } from "../src/store/idempotency.js";
 
 // What idempotency_keys holds for a replayable answer: a payment's answer in clear without its
@@ -84,35 +85,30 @@ describe("stored answers", () => {
         fc.date({ noInvalidDate: true }),
         fc.boolean(),
         (id, customer, amount, created, paid) => {
-          const secret = box.derive("client_secret", id);
-          const body = JSON.stringify({
+          // Rendered as the API renders it, so a change of the answer's shape shows here first.
+          const payment = {
             id,
-            object: "payment",
-            created: created.toISOString(),
+            createdAt: created,
             livemode: false,
             amount,
             currency: "KGS",
             status: paid ? "succeeded" : "requires_payment_method",
-            capture_method: "automatic",
+            captureMethod: "automatic",
             method: paid ? "wallet" : null,
-            payment_method_details: paid ? { type: "wallet", wallet: { customer } } : null,
-            amount_capturable: 0,
-            amount_captured: paid ? amount : 0,
-            amount_refunded: 0,
+            paymentMethodDetails: paid ? { type: "wallet", wallet: { customer } } : null,
+            amountCapturable: 0,
+            amountCaptured: paid ? amount : 0,
+            amountRefunded: 0,
             fee: paid ? Math.ceil(amount / 100) : null,
-            fee_tariff: paid ? { code: "standard", version: 1 } : null,
-            customer,
+            feeTariff: paid ? { code: "standard", version: 1 } : null,
+            customerId: customer,
             description: null,
-            purpose: null,
-            order: null,
-            next_action: null,
-            last_payment_error: null,
-            retry_of: null,
-            canceled_at: null,
+            orderId: null,
             metadata: {},
-            client_secret: `${id}_secret_${secret}`,
-          });
-          const text = storedText({ status: 200, body, derived: { purpose: "client_secret", name: id, secret } }, box);
+            clientSecretSealed: null,
+          } as unknown as PaymentRow;
+          const body = JSON.stringify(paymentObject({ deps: { box } } as never, payment));
+          const text = storedText({ status: 200, body, ...derivedSecret(box, payment) }, box);
           const row = templated(text);
           expect(storedBody(untemplated(row), box)).toBe(body);
           expect(row.length).toBeLessThan(body.length * 0.4);
