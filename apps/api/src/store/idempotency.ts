@@ -334,10 +334,11 @@ const DICTIONARY_Z1 = Buffer.from(
   ].join(""),
 );
 
-/** DICTIONARY_Z1's three texts, without their d1 headers, as templates (see templated). */
-const TEMPLATES_T1: Template[] = DICTIONARY_Z1.toString("utf8")
+/** DICTIONARY_Z1's three texts without their d1 headers: the templates' bodies (see templated). */
+const TEMPLATE_BODIES = DICTIONARY_Z1.toString("utf8")
   .split(/(?=d1\.)/)
-  .map((text) => templateOf(text.slice(derivedHeader(text)?.length ?? 0)));
+  .map((text) => text.slice(derivedHeader(text)?.length ?? 0));
+const TEMPLATES_T1: Template[] = TEMPLATE_BODIES.map(templateOf);
 /** The first `"status":` in a text: a payment's, in its answer or in a decline's. */
 const STATUS = '"status":"';
 function statusOf(text: string): string | undefined {
@@ -346,7 +347,7 @@ function statusOf(text: string): string | undefined {
   return end < 0 ? undefined : text.slice(at + STATUS.length, end);
 }
 /** Each template by its status (failed, succeeded, requires_payment_method). */
-const TEMPLATE_OF_STATUS = new Map(TEMPLATES_T1.map((t, i) => [statusOf(t.map((p) => p.part).join(FIELD)) ?? "", i]));
+const TEMPLATE_OF_STATUS = new Map(TEMPLATE_BODIES.map((body, i) => [statusOf(body) ?? "", i]));
 
 /** 409 request_in_progress: a request with this key is still running. */
 export function requestInProgress(): ApiError {
