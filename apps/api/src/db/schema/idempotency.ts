@@ -4,9 +4,9 @@ import { ts } from "./common.js";
 /**
  * One row per (calling key, Idempotency-Key), written in the same database transaction as
  * the request's effect, so a crash can never leave an effect without its stored response
- * (or a stored response without its effect). The response itself is in idempotency_responses,
- * with the other responses its transaction sealed; rows stored before that table hold their
- * own in `response_body`.
+ * (or a stored response without its effect). The response is in `response_body`, as it differs
+ * from the frozen answer it is most like (`t1.`: see store/idempotency.ts). Rows of sessions 31
+ * to 34 point instead into an idempotency_responses group (`response_group`, `response_index`).
  */
 export const idempotencyKeys = pgTable(
   "idempotency_keys",
@@ -17,9 +17,9 @@ export const idempotencyKeys = pgTable(
     path: text("path").notNull(),
     requestHash: text("request_hash").notNull(),
     responseStatus: integer("response_status").notNull(),
-    /** Rows stored before idempotency_responses: the response's own text. */
+    /** The stored response: templated (`t1.`), or whole in rows older than the templates. */
     responseBody: text("response_body"),
-    /** The idempotency_responses row with this key's response, at `response_index` in it. */
+    /** Older rows only: the idempotency_responses group holding this key's response, at `response_index` in it. */
     responseGroup: bigint("response_group", { mode: "number" }),
     responseIndex: integer("response_index"),
     createdAt: ts("created_at").notNull().defaultNow(),
@@ -29,9 +29,9 @@ export const idempotencyKeys = pgTable(
 );
 
 /**
- * The responses one transaction sealed, compressed together (see store/idempotency.ts): one row
- * per transaction, so a group's answers, alike in all but their ids, cost tens of bytes each. The
- * bodies are sealed, or without their derived secret, before they are compressed.
+ * The responses one transaction sealed, compressed together: how sessions 31 to 34 stored them,
+ * one row per transaction. Nothing writes here now; the rows are still read (a key of then
+ * replays) and pruned by retention once no key can point into them.
  */
 export const idempotencyResponses = pgTable(
   "idempotency_responses",
