@@ -1,13 +1,17 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import type { AppEnv, MerchantPrincipal } from "../src/context.js";
 import { SecretBox } from "../src/lib/crypto.js";
-import { derivedSecret, type PaymentRow, paymentObject } from "../src/services/payments.js";
+import { derivedSecret, newPaymentRow, type PaymentRow, paymentObject } from "../src/services/payments.js";
 import { type StoredResponse, storedBody, storedText, storedTextOf, templated, untemplated } from "../src/store/idempotency.js";
 
 // What idempotency_keys holds for a replayable answer: a payment's answer in clear without its
 // derived client secret, anything else sealed. Either way the replay is the answer, byte for byte,
 // and the table never holds the secret.
 const box = new SecretBox("material-0123456789abcdef0123456789");
+// A test merchant's request, as far as making and rendering a payment reads it.
+const v = { deps: { box } } as unknown as AppEnv["Variables"];
+const merchant: MerchantPrincipal = { kind: "secret", keyId: "key_test", merchantId: "mer_test", livemode: false };
 const other = new SecretBox("another-material-0123456789abcdef");
 const paymentId = fc.stringMatching(/^pay_[0-9A-Z]{26}$/);
 
@@ -85,29 +89,23 @@ describe("stored answers", () => {
         fc.date({ noInvalidDate: true }),
         fc.boolean(),
         (id, customer, amount, created, paid) => {
-          // Rendered as the API renders it, so a change of the answer's shape shows here first.
-          const payment = {
+          // Made and rendered as the API makes and renders a payment, so a change of the answer's
+          // shape shows here first; then paid (or not) as a wallet confirmation leaves it.
+          const made = newPaymentRow(v, merchant, { amount, currency: "KGS", customer }, null, null);
+          const payment: PaymentRow = {
+            ...made,
             id,
             createdAt: created,
-            livemode: false,
-            amount,
-            currency: "KGS",
-            status: paid ? "succeeded" : "requires_payment_method",
-            captureMethod: "automatic",
-            method: paid ? "wallet" : null,
-            paymentMethodDetails: paid ? { type: "wallet", wallet: { customer } } : null,
-            amountCapturable: 0,
-            amountCaptured: paid ? amount : 0,
-            amountRefunded: 0,
-            fee: paid ? Math.ceil(amount / 100) : null,
-            feeTariff: paid ? { code: "standard", version: 1 } : null,
-            customerId: customer,
-            description: null,
-            orderId: null,
-            metadata: {},
-            clientSecretSealed: null,
-          } as unknown as PaymentRow;
-          const body = JSON.stringify(paymentObject({ deps: { box } } as never, payment));
+            ...(paid && {
+              status: "succeeded",
+              method: "wallet",
+              paymentMethodDetails: { type: "wallet", wallet: { customer } },
+              amountCaptured: amount,
+              fee: Math.ceil(amount / 100),
+              feeTariff: { code: "standard", version: 1 },
+            }),
+          };
+          const body = JSON.stringify(paymentObject(v, payment));
           const text = storedText({ status: 200, body, ...derivedSecret(box, payment) }, box);
           const row = templated(text);
           expect(storedBody(untemplated(row), box)).toBe(body);
