@@ -18,8 +18,10 @@
  *       keys are counted in the API's table, not at the transport; wrk times requests, so the
  *       two-request paths' latencies are per request.
  * Prints (and with --report writes) the table and issue 18's targets with pass/fail; targets are
- * reported, not asserted. Exits non-zero only when a payment failed, the ledger is not balanced,
- * or a keyed path's last request was not replayed from its key.
+ * reported, not asserted. Each path also shows where the API's event loop spent its time: on a
+ * core, runnable but waiting for one, or idle (the kernel's schedstat of its main thread). Exits
+ * non-zero only when a payment failed, the ledger is not balanced, or a keyed path's last request
+ * was not replayed from its key.
  *
  *   npm run build -w @softrack/sdk -w @softrack/api && npx tsx bench/payments-http.ts \
  *     [--seconds 20] [--connections 64] [--customers 2000] [--paths a,b,c (also a-raw, c-raw, a-wrk, b-wrk, c-wrk)] [--rounds 4] [--warmup 3] [--api-processes 1] [--report file.md]
@@ -37,7 +39,7 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { idempotencyKey, Softrack, SoftrackError } from "@softrack/sdk";
 import { storedTextOf } from "../apps/api/src/store/idempotency.js";
-import { cpuByRole, postmasterPid, processCpu, sampleTree, treeCpu } from "./lib/cpu.js";
+import { cpuByRole, postmasterPid, processCpu, sampleTree, threadSchedule, treeCpu } from "./lib/cpu.js";
 import {
   fmt,
   jsonClient,
@@ -134,6 +136,8 @@ interface PathSums {
   roles: Map<string, number>;
   /** Each round's payments/s, in round order. */
   rates: number[];
+  /** The (first) API process's event loop on the scheduler, and its other threads' CPU (threadSchedule), with the slices' wall time: seconds. */
+  loop: { running: number; waiting: number; others: number; wall: number };
 }
 
 /** One measured path: the load's figures and what each payment cost each process. */
@@ -148,6 +152,8 @@ interface PathResult {
   keys?: { posts: number; keyed: number; replay: string; replayed: boolean };
   /** Each round's payments/s. */
   rates: number[];
+  /** Shares of the path's time the API's event loop was on a core and waiting for one; its other threads' CPU per payment (µs). */
+  loop: { running: number; waiting: number; othersUs: number };
 }
 
 // PG_STATEMENTS=1 prints where PostgreSQL's time went per statement during each path.
@@ -475,6 +481,7 @@ try {
       keyed: 0,
       roles: new Map(),
       rates: [],
+      loop: { running: 0, waiting: 0, others: 0, wall: 0 },
     });
   }
   if (statementsOn) {
@@ -500,10 +507,15 @@ try {
       if (statementsOn) await pg.psql("api", "DELETE FROM bench_lsn; INSERT INTO bench_lsn SELECT pg_current_wal_lsn()");
       // PostgreSQL's whole CPU is the sum of its processes' (one walk of /proc, not two).
       const tree0 = sampleTree(pm);
-      const cpu0 = { api: treeCpu(apiPid), self: process.cpuUsage() };
+      const cpu0 = { api: treeCpu(apiPid), self: process.cpuUsage(), loop: threadSchedule(apiPid), wall: performance.now() };
       const { load: slice, wrk } = await run(id, SECONDS / ROUNDS);
       const self = process.cpuUsage(cpu0.self);
       sum.api += treeCpu(apiPid) - cpu0.api;
+      const loop = threadSchedule(apiPid);
+      sum.loop.running += loop.running - cpu0.loop.running;
+      sum.loop.waiting += loop.waiting - cpu0.loop.waiting;
+      sum.loop.others += loop.others - cpu0.loop.others;
+      sum.loop.wall += (performance.now() - cpu0.wall) / 1000;
       for (const [role, cpu] of cpuByRole(tree0, sampleTree(pm))) {
         sum.pg += cpu;
         sum.roles.set(role, (sum.roles.get(role) ?? 0) + cpu);
@@ -542,6 +554,11 @@ try {
       pgUs: (sum.pg / n) * 1e6,
       loadUs: (sum.self / n) * 1e6,
       rates: sum.rates,
+      loop: {
+        running: sum.loop.running / sum.loop.wall,
+        waiting: sum.loop.waiting / sum.loop.wall,
+        othersUs: (sum.loop.others / n) * 1e6,
+      },
     };
     if (keyed(id)) r.keys = { posts: sum.posts, keyed: sum.keyed, ...(await replayLast(sum.last)) };
     results.push(r);
@@ -553,6 +570,7 @@ try {
     );
     const roles = [...sum.roles].filter(([, cpu]) => cpu > 0).sort((x, y) => y[1] - x[1]);
     console.log(`  PostgreSQL CPU per payment by process: ${roles.map(([role, cpu]) => `${role} ${fmt((cpu / n) * 1e6)} µs`).join(", ")}`);
+    console.log(`  ${loopText(r)}`);
   }
   const verify = (await admin.get<{ balanced: boolean }>("/v1/admin/ledger/verify")).body;
   // What a stored key costs on disk, its stored answer and every index included.
@@ -601,6 +619,18 @@ try {
 }
 process.exit(exitCode);
 
+/**
+ * Where the API's event loop spent the path's time: on a core, runnable but waiting for one (a
+ * neighbour on its core: a woken backend, the load generator), or idle with nothing to do.
+ */
+function loopText(r: PathResult): string {
+  const pct = (x: number) => `${Math.round(x * 100)} %`;
+  return (
+    `the ${API_PROCESSES > 1 ? "first " : ""}API process's event loop on a core ${pct(r.loop.running)} of the path's time, waiting for one ${pct(r.loop.waiting)}, ` +
+    `idle ${pct(Math.max(0, 1 - r.loop.running - r.loop.waiting))}; its other threads (V8's garbage-collection helpers, libuv's pool) ${fmt(r.loop.othersUs)} µs a payment`
+  );
+}
+
 /** How many POSTs carried a key: seen at the transport, or for a -wrk path counted in the API's table. */
 function keysText(r: PathResult): string {
   if (!r.keys) return "";
@@ -644,6 +674,7 @@ function paymentsReport(run: {
       "wrk times requests, so (a-wrk) and (b-wrk) show a request's. " +
       "The SDK runs with maxRetries 0, so every failure is counted.",
     ...run.results.filter((r) => r.keys).map((r) => `- ${PATHS[r.id]}: ${keysText(r)}; ${r.keys?.replay}.`),
+    ...run.results.map((r) => `- ${PATHS[r.id]}: ${loopText(r)}.`),
     ...roundPairs(run.results),
     `- Failed payments: ${run.results.reduce((s, r) => s + r.load.failed, 0)}${run.results
       .filter((r) => r.load.failed > 0)

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { afterEach, describe, expect, it } from "vitest";
-import { cpuByRole, processCpu, sampleTree } from "./cpu.js";
+import { cpuByRole, processCpu, sampleTree, threadSchedule } from "./cpu.js";
 
 /**
  * A parent process with one child that burns CPU on command, in steps measured by its own CPU
@@ -57,5 +57,37 @@ describe("cpuByRole", () => {
     const tree = (s: typeof before) => s.own + s.reaped + [...s.children.values()].reduce((a, c) => a + c.cpu, 0);
     expect(sum).toBeCloseTo(tree(after) - tree(before), 6);
     expect(tree(after)).toBeCloseTo(processCpu(parent.pid as number), 1);
+  });
+});
+
+describe("threadSchedule", () => {
+  it("puts a process's main-thread work on its main thread, and counts the other threads apart", async () => {
+    // A child whose main thread burns 300 ms of CPU on command (its clock: user and system time).
+    const child = spawn(
+      process.execPath,
+      [
+        "-e",
+        "const used = () => { const u = process.cpuUsage(); return u.user + u.system; };" +
+          "process.stdin.on('data', () => { const end = used() + 300_000; while (used() < end); process.stdout.write('.'); });" +
+          "process.stdout.write('r');",
+      ],
+      { stdio: ["pipe", "pipe", "inherit"] },
+    );
+    parent = child;
+    await until(child, "r");
+    const before = threadSchedule(child.pid as number);
+    child.stdin?.write("b");
+    await until(child, ".");
+    const after = threadSchedule(child.pid as number);
+    const ran = after.running - before.running;
+    // The burn's 300 ms are the main thread's (some of its clock reads are system time, counted too).
+    expect(ran).toBeGreaterThanOrEqual(0.25);
+    expect(after.waiting).toBeGreaterThanOrEqual(before.waiting);
+    // The other threads (V8's, libuv's) did next to nothing meanwhile.
+    expect(after.others - before.others).toBeLessThan(ran / 2);
+    // A process that is gone reads as nothing, not as an error.
+    child.kill();
+    await once(child, "exit");
+    expect(threadSchedule(child.pid as number)).toEqual({ running: 0, waiting: 0, others: 0 });
   });
 });

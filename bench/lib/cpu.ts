@@ -46,6 +46,33 @@ export function postmasterPid(dataDir: string): number {
   return Number(readFileSync(join(dataDir, "postmaster.pid"), "utf8").split("\n")[0]);
 }
 
+/**
+ * A process's threads on the scheduler (Linux /proc/<pid>/task/<tid>/schedstat, in seconds): its
+ * main thread's time on a core and time runnable but waiting for one, and its other threads' time
+ * on a core (for Node: V8's garbage-collection helpers and libuv's pool). The main thread of a
+ * Node server is its event loop, so `waiting` is how long requests stood still while the loop had
+ * work: on a shared machine, the time a neighbour (a woken database backend) held its core.
+ */
+export function threadSchedule(pid: number): { running: number; waiting: number; others: number } {
+  const read = (tid: string) => {
+    try {
+      const [run = "0", wait = "0"] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ");
+      return { running: Number(run) / 1e9, waiting: Number(wait) / 1e9 };
+    } catch {
+      return { running: 0, waiting: 0 }; // the thread ended between the listing and the read
+    }
+  };
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return { running: 0, waiting: 0, others: 0 };
+  }
+  const main = read(String(pid));
+  const others = tids.filter((t) => t !== String(pid)).reduce((sum, t) => sum + read(t).running, 0);
+  return { ...main, others };
+}
+
 /** Read and write system calls a process has made (from /proc/<pid>/io): on loopback, each costs a wake-up of the other side. */
 export function processSyscalls(pid: number): { reads: number; writes: number } {
   try {
