@@ -620,8 +620,8 @@ try {
 process.exit(exitCode);
 
 /**
- * Where the API's event loop spent the path's time: on a core, runnable but waiting for one (a
- * neighbour on its core: a woken backend, the load generator), or idle with nothing to do.
+ * Where the API's event loop spent the path's time: on a core, runnable but waiting for one (other
+ * threads held both cores), or idle with nothing to do.
  */
 function loopText(r: PathResult): string {
   const pct = (x: number) => `${Math.round(x * 100)} %`;

@@ -4,16 +4,22 @@ import { afterEach, describe, expect, it } from "vitest";
 import { cpuByRole, processCpu, sampleTree, threadSchedule } from "./cpu.js";
 
 /**
- * A parent process with one child that burns CPU on command, in steps measured by its own CPU
- * clock (user and system time, not the wall clock), and exits on command. The parent reaps it, as a postmaster reaps a
- * backend, and its reaped total then holds the child's whole life.
+ * A program's `burn(ms)`: ms of CPU on its main thread, measured by its own CPU clock (user and
+ * system time, not the wall clock): the clock is a system call, and on a loaded machine the system
+ * time spent reading it can pass the user time burnt (the bounds below assume both).
+ */
+const BURN =
+  "const used = () => { const u = process.cpuUsage(); return u.user + u.system; };" +
+  "const burn = (ms) => { const end = used() + ms * 1000; while (used() < end); };";
+
+/**
+ * A parent process with one child that burns 300 ms of CPU on command, and exits on command. The
+ * parent reaps it, as a postmaster reaps a backend, and its reaped total then holds the child's
+ * whole life.
  */
 const PARENT = `
 const { spawn } = require("node:child_process");
-// The burn counts user and system time: its clock is a system call, and on a loaded machine the
-// system time it spends reading it can pass the user time it burns (the bounds below assume both).
-const CHILD = "const used = () => { const u = process.cpuUsage(); return u.user + u.system; };" +
-  "const burn = (ms) => { const end = used() + ms * 1000; while (used() < end); };" +
+const CHILD = ${JSON.stringify(BURN)} +
   "process.stdin.on('data', (d) => { for (const c of String(d)) { if (c === 'b') { burn(300); process.stdout.write('.'); } else if (c === 'q') process.exit(0); } });";
 const child = spawn(process.execPath, ["-e", CHILD], { stdio: ["pipe", "pipe", "inherit"] });
 child.stdout.on("data", () => process.stdout.write("."));
@@ -62,15 +68,10 @@ describe("cpuByRole", () => {
 
 describe("threadSchedule", () => {
   it("puts a process's main-thread work on its main thread, and counts the other threads apart", async () => {
-    // A child whose main thread burns 300 ms of CPU on command (its clock: user and system time).
+    // A child whose main thread burns 300 ms of CPU on command.
     const child = spawn(
       process.execPath,
-      [
-        "-e",
-        "const used = () => { const u = process.cpuUsage(); return u.user + u.system; };" +
-          "process.stdin.on('data', () => { const end = used() + 300_000; while (used() < end); process.stdout.write('.'); });" +
-          "process.stdout.write('r');",
-      ],
+      ["-e", `${BURN}process.stdin.on('data', () => { burn(300); process.stdout.write('.'); }); process.stdout.write('r');`],
       { stdio: ["pipe", "pipe", "inherit"] },
     );
     parent = child;

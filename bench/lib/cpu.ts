@@ -51,7 +51,7 @@ export function postmasterPid(dataDir: string): number {
  * main thread's time on a core and time runnable but waiting for one, and its other threads' time
  * on a core (for Node: V8's garbage-collection helpers and libuv's pool). The main thread of a
  * Node server is its event loop, so `waiting` is how long requests stood still while the loop had
- * work: on a shared machine, the time a neighbour (a woken database backend) held its core.
+ * work: the time other threads held the cores.
  */
 export function threadSchedule(pid: number): { running: number; waiting: number; others: number } {
   const read = (tid: string) => {
