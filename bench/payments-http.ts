@@ -39,7 +39,7 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { idempotencyKey, Softrack, SoftrackError } from "@softrack/sdk";
 import { storedTextOf } from "../apps/api/src/store/idempotency.js";
-import { cpuByRole, postmasterPid, processCpu, sampleTree, threadSchedule, treeCpu } from "./lib/cpu.js";
+import { cpuByRole, machineCpu, postmasterPid, processCpu, reapedCpu, sampleTree, threadSchedule, treeCpu } from "./lib/cpu.js";
 import {
   fmt,
   jsonClient,
@@ -118,6 +118,18 @@ function startChild(args: string[], env: Record<string, string>): Promise<string
   });
 }
 
+/** A pgbench run with its CPU per transfer (PostgreSQL's, pgbench's own) and the share of the cores left idle. */
+type Ceiling = PgbenchResult & { cpuUs: number; clientUs: number; idle: number };
+
+/** The share of the machine's core time nothing ran between two reads of machineCpu(). */
+function idleShare(before: { busy: number; idle: number }, after: { busy: number; idle: number }): number {
+  const idle = after.idle - before.idle;
+  const all = idle + after.busy - before.busy;
+  return all > 0 ? idle / all : 0;
+}
+
+const pct = (x: number) => `${Math.round(x * 100)} %`;
+
 /** What a path's slices add up to. */
 interface PathSums {
   load: WalletPaymentLoad;
@@ -138,6 +150,8 @@ interface PathSums {
   rates: number[];
   /** The (first) API process's event loop on the scheduler, and its other threads' CPU (threadSchedule), with the slices' wall time: seconds. */
   loop: { running: number; waiting: number; others: number; wall: number };
+  /** The machine's core seconds over the slices, busy and idle (machineCpu). */
+  machine: { busy: number; idle: number };
 }
 
 /** One measured path: the load's figures and what each payment cost each process. */
@@ -154,6 +168,8 @@ interface PathResult {
   rates: number[];
   /** Shares of the path's time the API's event loop was on a core and waiting for one; its other threads' CPU per payment (µs). */
   loop: { running: number; waiting: number; othersUs: number };
+  /** The share of the machine's core time left idle during the path's slices. */
+  idle: number;
 }
 
 // PG_STATEMENTS=1 prints where PostgreSQL's time went per statement during each path.
@@ -182,8 +198,11 @@ try {
   const pm = postmasterPid(pg.dataDir);
 
   /** pgbench's ledger_transfer.sql ceiling with PostgreSQL's CPU per transfer. */
-  const ceiling = async (when: string, seconds = SECONDS): Promise<PgbenchResult & { cpuUs: number }> => {
+  const ceiling = async (when: string, seconds = SECONDS): Promise<Ceiling> => {
     const pgCpu = treeCpu(pm);
+    // pgbench runs as a child to its end: its own CPU is what this process has reaped meanwhile.
+    const client0 = reapedCpu(process.pid);
+    const machine0 = machineCpu();
     const r = await pg.pgbench("pgbench", {
       script: `${refDir}/ledger_transfer.sql`,
       clients: 8,
@@ -192,10 +211,13 @@ try {
       prepared: true,
     });
     const cpuUs = ((treeCpu(pm) - pgCpu) / r.transactions) * 1e6;
+    const clientUs = ((reapedCpu(process.pid) - client0) / r.transactions) * 1e6;
+    const idle = idleShare(machine0, machineCpu());
     console.log(
-      `pgbench ledger_transfer.sql (${when}), 8 clients, -M prepared: ${fmt(r.tps)} tps (PostgreSQL CPU ${fmt(cpuUs)} µs per transfer)`,
+      `pgbench ledger_transfer.sql (${when}), 8 clients, -M prepared: ${fmt(r.tps)} tps (PostgreSQL CPU ${fmt(cpuUs)} µs per transfer, ` +
+        `pgbench's own ${fmt(clientUs)}; the cores idle ${pct(idle)})`,
     );
-    return { ...r, cpuUs };
+    return { ...r, cpuUs, clientUs, idle };
   };
   const before = await ceiling("before the paths");
 
@@ -482,6 +504,7 @@ try {
       roles: new Map(),
       rates: [],
       loop: { running: 0, waiting: 0, others: 0, wall: 0 },
+      machine: { busy: 0, idle: 0 },
     });
   }
   if (statementsOn) {
@@ -495,7 +518,7 @@ try {
   // autovacuum as the paths (run only before them, on an empty cluster, it read 30-45 % higher
   // than after them, and their mean was the basis).
   const slots = [...(SELECTED as PathId[]), "pgbench" as const];
-  const ceilings: (PgbenchResult & { cpuUs: number })[] = [];
+  const ceilings: Ceiling[] = [];
   for (const [round, order] of turns(slots, ROUNDS).entries()) {
     for (const id of order) {
       if (id === "pgbench") {
@@ -507,9 +530,18 @@ try {
       if (statementsOn) await pg.psql("api", "DELETE FROM bench_lsn; INSERT INTO bench_lsn SELECT pg_current_wal_lsn()");
       // PostgreSQL's whole CPU is the sum of its processes' (one walk of /proc, not two).
       const tree0 = sampleTree(pm);
-      const cpu0 = { api: treeCpu(apiPid), self: process.cpuUsage(), loop: threadSchedule(apiPid), wall: performance.now() };
+      const cpu0 = {
+        api: treeCpu(apiPid),
+        self: process.cpuUsage(),
+        loop: threadSchedule(apiPid),
+        wall: performance.now(),
+        machine: machineCpu(),
+      };
       const { load: slice, wrk } = await run(id, SECONDS / ROUNDS);
       const self = process.cpuUsage(cpu0.self);
+      const machine = machineCpu();
+      sum.machine.busy += machine.busy - cpu0.machine.busy;
+      sum.machine.idle += machine.idle - cpu0.machine.idle;
       sum.api += treeCpu(apiPid) - cpu0.api;
       const loop = threadSchedule(apiPid);
       sum.loop.running += loop.running - cpu0.loop.running;
@@ -559,6 +591,7 @@ try {
         waiting: sum.loop.waiting / sum.loop.wall,
         othersUs: (sum.loop.others / n) * 1e6,
       },
+      idle: idleShare({ busy: 0, idle: 0 }, sum.machine),
     };
     if (keyed(id)) r.keys = { posts: sum.posts, keyed: sum.keyed, ...(await replayLast(sum.last)) };
     results.push(r);
@@ -593,8 +626,12 @@ try {
   const interleaved = {
     tps: transfers / ceilings.reduce((t, c) => t + c.transactions / c.tps, 0),
     cpuUs: ceilings.reduce((t, c) => t + c.cpuUs * c.transactions, 0) / transfers,
+    clientUs: ceilings.reduce((t, c) => t + c.clientUs * c.transactions, 0) / transfers,
+    // Weighted by each slice's length (transactions / tps), as the slices' core time is.
+    idle: ceilings.reduce((t, c) => t + (c.idle * c.transactions) / c.tps, 0) / ceilings.reduce((t, c) => t + c.transactions / c.tps, 0),
     failed: ceilings.reduce((n, c) => n + c.failed, 0),
   };
+  for (const r of results) console.log(budgetText(r, interleaved));
 
   const report = paymentsReport({ machine, before, interleaved, bareRps, bareCpuUs, results, balanced: verify.balanced === true });
   console.log(`\n${report}`);
@@ -624,10 +661,31 @@ process.exit(exitCode);
  * threads held both cores), or idle with nothing to do.
  */
 function loopText(r: PathResult): string {
-  const pct = (x: number) => `${Math.round(x * 100)} %`;
   return (
     `the ${API_PROCESSES > 1 ? "first " : ""}API process's event loop on a core ${pct(r.loop.running)} of the path's time, waiting for one ${pct(r.loop.waiting)}, ` +
     `idle ${pct(Math.max(0, 1 - r.loop.running - r.loop.waiting))}; its other threads (V8's garbage-collection helpers, libuv's pool) ${fmt(r.loop.othersUs)} µs a payment`
+  );
+}
+
+/**
+ * The path against pgbench on the machine's CPU. With every busy core's time spent by the API,
+ * PostgreSQL and the load generator, a rate is the cores' busy share over the CPU a payment costs
+ * all told, so `× pgbench` is two factors: pgbench's CPU a transfer (PostgreSQL's and pgbench's own)
+ * over the path's a payment, and the path's busy share of the cores over pgbench's. The first says
+ * what the code costs, the second what the pipeline leaves unused; their product should come near
+ * the measured ratio (what it misses: other tenants of the machine, the kernel's work for no one
+ * process). And the CPU a payment must lose for 1.0× at the path's own use of the cores.
+ */
+function budgetText(r: PathResult, ceiling: { tps: number; cpuUs: number; clientUs: number; idle: number }): string {
+  const pathUs = r.apiUs + r.pgUs + r.loadUs;
+  const pgbenchUs = ceiling.cpuUs + ceiling.clientUs;
+  const use = (1 - r.idle) / (1 - ceiling.idle);
+  const lose = pathUs - pgbenchUs * use;
+  return (
+    `${PATHS[r.id]}: ${fmt(pathUs)} µs of CPU a payment all told, against pgbench's ${fmt(pgbenchUs)} a transfer (PostgreSQL ${fmt(ceiling.cpuUs)}, ` +
+    `pgbench ${fmt(ceiling.clientUs)}): ${(pgbenchUs / pathUs).toFixed(2)}× on CPU; the cores idle ${pct(r.idle)} against pgbench's ${pct(ceiling.idle)}: ` +
+    `${use.toFixed(2)}× on their use; together ${((pgbenchUs / pathUs) * use).toFixed(2)}×, measured ${(r.load.paymentsPerSecond / ceiling.tps).toFixed(2)}×` +
+    (lose > 0 ? `; 1.0× at this use of the cores needs ${fmt(lose)} µs less a payment` : "")
   );
 }
 
@@ -642,9 +700,9 @@ function keysText(r: PathResult): string {
 /** The run as markdown: the measurements, then issue 18's targets with pass/fail. */
 function paymentsReport(run: {
   machine: string;
-  before: PgbenchResult & { cpuUs: number };
+  before: Ceiling;
   /** pgbench's slices between the paths' slices: the ratios' basis. */
-  interleaved: { tps: number; cpuUs: number; failed: number };
+  interleaved: { tps: number; cpuUs: number; clientUs: number; idle: number; failed: number };
   bareRps: number;
   bareCpuUs: number;
   results: PathResult[];
@@ -675,6 +733,7 @@ function paymentsReport(run: {
       "The SDK runs with maxRetries 0, so every failure is counted.",
     ...run.results.filter((r) => r.keys).map((r) => `- ${PATHS[r.id]}: ${keysText(r)}; ${r.keys?.replay}.`),
     ...run.results.map((r) => `- ${PATHS[r.id]}: ${loopText(r)}.`),
+    ...run.results.map((r) => `- ${budgetText(r, run.interleaved)}.`),
     ...roundPairs(run.results),
     `- Failed payments: ${run.results.reduce((s, r) => s + r.load.failed, 0)}${run.results
       .filter((r) => r.load.failed > 0)

@@ -1,7 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
+import { cpus } from "node:os";
 import { afterEach, describe, expect, it } from "vitest";
-import { cpuByRole, processCpu, sampleTree, threadSchedule } from "./cpu.js";
+import { cpuByRole, machineCpu, processCpu, reapedCpu, sampleTree, threadSchedule } from "./cpu.js";
 
 /**
  * A program's `burn(ms)`: ms of CPU on its main thread, measured by its own CPU clock (user and
@@ -90,5 +91,39 @@ describe("threadSchedule", () => {
     child.kill();
     await once(child, "exit");
     expect(threadSchedule(child.pid as number)).toEqual({ running: 0, waiting: 0, others: 0 });
+  });
+});
+
+describe("reapedCpu and machineCpu", () => {
+  it("count a child's CPU once it has ended and been reaped, and the machine's cores as busy while it burns", async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        "-e",
+        `${BURN}process.stdin.on('data', (d) => { if (String(d) === 'b') { burn(300); process.stdout.write('.'); } else process.exit(0); }); process.stdout.write('r');`,
+      ],
+      { stdio: ["pipe", "pipe", "inherit"] },
+    );
+    parent = child;
+    await until(child, "r");
+    const reaped0 = reapedCpu(process.pid);
+    const machine0 = machineCpu();
+    const wall0 = performance.now();
+    child.stdin?.write("b");
+    await until(child, ".");
+    const machine1 = machineCpu();
+    const wall = (performance.now() - wall0) / 1000;
+    // Still running: its burn is its own, not yet its parent's.
+    expect(reapedCpu(process.pid) - reaped0).toBeLessThan(0.15);
+    // The burn kept one core busy; the cores' busy and idle time add up to the wall time.
+    expect(machine1.busy - machine0.busy).toBeGreaterThanOrEqual(0.25);
+    const total = machine1.busy - machine0.busy + (machine1.idle - machine0.idle);
+    expect(total).toBeGreaterThan(0.8 * cpus().length * wall - 0.05);
+    expect(total).toBeLessThan(1.2 * cpus().length * wall + 0.05);
+    child.stdin?.write("q");
+    await once(child, "exit");
+    // Reaped (Node waits for a child before its exit event): its whole CPU is now its parent's.
+    expect(reapedCpu(process.pid) - reaped0).toBeGreaterThanOrEqual(0.25);
+    expect(reapedCpu(-1)).toBe(0);
   });
 });

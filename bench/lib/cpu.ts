@@ -25,6 +25,26 @@ export function processCpu(pid: number): number {
   return s ? s.self + s.children : 0;
 }
 
+/**
+ * CPU seconds of the children `pid` has reaped, and their descendants' (the kernel adds a child's
+ * total to its parent's when the parent waits for it): what a client run as a child to its end
+ * (pgbench, wrk) cost, read before and after it.
+ */
+export function reapedCpu(pid: number): number {
+  return stat(pid)?.children ?? 0;
+}
+
+/**
+ * The machine's CPU seconds since boot, over all cores (/proc/stat): busy, and idle (waiting for
+ * I/O included). Between two reads, idle / (busy + idle) is the share of the cores nothing ran on.
+ */
+export function machineCpu(): { busy: number; idle: number } {
+  const [, ...ticks] = (readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "").trim().split(/\s+/);
+  // user nice system idle iowait irq softirq steal (guest time is inside user already).
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = ticks.map(Number);
+  return { busy: (user + nice + system + irq + softirq + steal) / TICKS, idle: (idle + iowait) / TICKS };
+}
+
 /** The live children of `pid` (one level, as a postmaster's backends), each with its CPU seconds. */
 function* childCpu(pid: number): Generator<{ pid: number; cpu: number }> {
   for (const entry of readdirSync("/proc")) {
