@@ -19,7 +19,9 @@
  *       two-request paths' latencies are per request.
  * Prints (and with --report writes) the table and issue 18's targets with pass/fail; targets are
  * reported, not asserted. Each path also shows where the API's event loop spent its time: on a
- * core, runnable but waiting for one, or idle (the kernel's schedstat of its main thread). Exits
+ * core, runnable but waiting for one, or idle (the kernel's schedstat of its main thread), and how
+ * its ratio to pgbench splits into CPU (pgbench's a transfer, its own CPU included, over the path's
+ * a payment all told) and the cores' use (the path's busy share of the machine over pgbench's). Exits
  * non-zero only when a payment failed, the ledger is not balanced, or a keyed path's last request
  * was not replayed from its key.
  *
