@@ -123,11 +123,16 @@ function startChild(args: string[], env: Record<string, string>): Promise<string
 /** A pgbench run with its CPU per transfer (PostgreSQL's, pgbench's own) and the share of the cores left idle. */
 type Ceiling = PgbenchResult & { cpuUs: number; clientUs: number; idle: number };
 
-/** The share of the machine's core time nothing ran between two reads of machineCpu(). */
-function idleShare(before: { busy: number; idle: number }, after: { busy: number; idle: number }): number {
-  const idle = after.idle - before.idle;
-  const all = idle + after.busy - before.busy;
-  return all > 0 ? idle / all : 0;
+/** The machine's core seconds, busy and idle, between two reads of machineCpu(). */
+const machineSpan = (before: { busy: number; idle: number }, after: { busy: number; idle: number }) => ({
+  busy: after.busy - before.busy,
+  idle: after.idle - before.idle,
+});
+
+/** The share of a span's core time that nothing ran. */
+function idleShare(span: { busy: number; idle: number }): number {
+  const all = span.busy + span.idle;
+  return all > 0 ? span.idle / all : 0;
 }
 
 const pct = (x: number) => `${Math.round(x * 100)} %`;
@@ -214,7 +219,7 @@ try {
     });
     const cpuUs = ((treeCpu(pm) - pgCpu) / r.transactions) * 1e6;
     const clientUs = ((reapedCpu(process.pid) - client0) / r.transactions) * 1e6;
-    const idle = idleShare(machine0, machineCpu());
+    const idle = idleShare(machineSpan(machine0, machineCpu()));
     console.log(
       `pgbench ledger_transfer.sql (${when}), 8 clients, -M prepared: ${fmt(r.tps)} tps (PostgreSQL CPU ${fmt(cpuUs)} µs per transfer, ` +
         `pgbench's own ${fmt(clientUs)}; the cores idle ${pct(idle)})`,
@@ -541,9 +546,9 @@ try {
       };
       const { load: slice, wrk } = await run(id, SECONDS / ROUNDS);
       const self = process.cpuUsage(cpu0.self);
-      const machine = machineCpu();
-      sum.machine.busy += machine.busy - cpu0.machine.busy;
-      sum.machine.idle += machine.idle - cpu0.machine.idle;
+      const machine = machineSpan(cpu0.machine, machineCpu());
+      sum.machine.busy += machine.busy;
+      sum.machine.idle += machine.idle;
       sum.api += treeCpu(apiPid) - cpu0.api;
       const loop = threadSchedule(apiPid);
       sum.loop.running += loop.running - cpu0.loop.running;
@@ -593,7 +598,7 @@ try {
         waiting: sum.loop.waiting / sum.loop.wall,
         othersUs: (sum.loop.others / n) * 1e6,
       },
-      idle: idleShare({ busy: 0, idle: 0 }, sum.machine),
+      idle: idleShare(sum.machine),
     };
     if (keyed(id)) r.keys = { posts: sum.posts, keyed: sum.keyed, ...(await replayLast(sum.last)) };
     results.push(r);
@@ -625,12 +630,14 @@ try {
   admin.close();
   transport.close();
   const transfers = ceilings.reduce((n, c) => n + c.transactions, 0);
+  // The slices' length: each ran its transactions at its tps.
+  const ceilingSeconds = ceilings.reduce((t, c) => t + c.transactions / c.tps, 0);
   const interleaved = {
-    tps: transfers / ceilings.reduce((t, c) => t + c.transactions / c.tps, 0),
+    tps: transfers / ceilingSeconds,
     cpuUs: ceilings.reduce((t, c) => t + c.cpuUs * c.transactions, 0) / transfers,
     clientUs: ceilings.reduce((t, c) => t + c.clientUs * c.transactions, 0) / transfers,
-    // Weighted by each slice's length (transactions / tps), as the slices' core time is.
-    idle: ceilings.reduce((t, c) => t + (c.idle * c.transactions) / c.tps, 0) / ceilings.reduce((t, c) => t + c.transactions / c.tps, 0),
+    // Weighted by each slice's length, as the slices' core time is.
+    idle: ceilings.reduce((t, c) => t + (c.idle * c.transactions) / c.tps, 0) / ceilingSeconds,
     failed: ceilings.reduce((n, c) => n + c.failed, 0),
   };
   for (const r of results) console.log(budgetText(r, interleaved));
