@@ -30,12 +30,16 @@
  *   CPU_PROFILE=dir profiles the API process (written when it stops).
  *   PG_STATEMENTS=1 prints where PostgreSQL's time went per statement, per path, and the WAL it
  *   wrote per payment, by record kind (pg_walinspect).
+ *   PERF_SCHED=1 reads the kernel's scheduler trace (perf sched, as root) for a few seconds of each
+ *   path's first slice and of pgbench's: what ran while a core was idle, and who preempted the
+ *   API's event loop (bench/lib/sched.ts). perf's own work lands in the traced slices: take the
+ *   ratios from a run without it.
  *   PG_SETTINGS='{"name":"value"}' adds server settings (e.g. auto_explain's), and PG_LOG=file keeps
  *   the server's log there when the run ends.
  */
 
 import { type ChildProcess, spawn } from "node:child_process";
-import { copyFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, readdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -56,6 +60,7 @@ import {
 } from "./lib/load.js";
 import { type PgbenchResult, startPostgres } from "./lib/postgres.js";
 import { REFERENCE_DIR } from "./lib/reference.js";
+import { type Classify, recordSchedule, type ScheduleShares, scheduleShares } from "./lib/sched.js";
 import { issue18Targets, type PathId, roundRatios, targetsTable } from "./lib/targets.js";
 import { type WrkRequest, type WrkSlice, wrkPayments, wrkVersion } from "./lib/wrk.js";
 
@@ -159,6 +164,8 @@ interface PathSums {
   loop: { running: number; waiting: number; others: number; wall: number };
   /** The machine's core seconds over the slices, busy and idle (machineCpu). */
   machine: { busy: number; idle: number };
+  /** PERF_SCHED=1: the scheduler's trace of the first slice, or why there is none. */
+  schedule?: ScheduleShares | string;
 }
 
 /** One measured path: the load's figures and what each payment cost each process. */
@@ -177,10 +184,14 @@ interface PathResult {
   loop: { running: number; waiting: number; othersUs: number };
   /** The share of the machine's core time left idle during the path's slices. */
   idle: number;
+  /** PERF_SCHED=1: the scheduler's trace of the first slice, or why there is none. */
+  schedule?: ScheduleShares | string;
 }
 
 // PG_STATEMENTS=1 prints where PostgreSQL's time went per statement during each path.
 const statementsOn = process.env.PG_STATEMENTS === "1";
+// PERF_SCHED=1 traces the scheduler during each path's first slice and pgbench's first interleaved one.
+const schedOn = process.env.PERF_SCHED === "1";
 // Per-statement figures need one slice per path: their counters are read and reset around it.
 const ROUNDS = statementsOn ? 1 : Math.max(1, Number(values.rounds));
 // pgbench's -T and wrk's -d take whole seconds: refused here, not a minute in.
@@ -205,7 +216,8 @@ try {
   const pm = postmasterPid(pg.dataDir);
 
   /** pgbench's ledger_transfer.sql ceiling with PostgreSQL's CPU per transfer. */
-  const ceiling = async (when: string, seconds = SECONDS): Promise<Ceiling> => {
+  const ceiling = async (when: string, seconds = SECONDS, trace = false): Promise<Ceiling> => {
+    const schedule = trace ? traceSlice(seconds, -1) : undefined;
     const pgCpu = treeCpu(pm);
     // pgbench runs as a child to its end: its own CPU is what this process has reaped meanwhile.
     const client0 = reapedCpu(process.pid);
@@ -224,6 +236,7 @@ try {
       `pgbench ledger_transfer.sql (${when}), 8 clients, -M prepared: ${fmt(r.tps)} tps (PostgreSQL CPU ${fmt(cpuUs)} µs per transfer, ` +
         `pgbench's own ${fmt(clientUs)}; the cores idle ${pct(idle)})`,
     );
+    if (schedule) console.log(`  ${scheduleText(await schedule, false)}`);
     return { ...r, cpuUs, clientUs, idle };
   };
   const before = await ceiling("before the paths");
@@ -529,7 +542,7 @@ try {
   for (const [round, order] of turns(slots, ROUNDS).entries()) {
     for (const id of order) {
       if (id === "pgbench") {
-        ceilings.push(await ceiling(`interleaved, slice ${round + 1} of ${ROUNDS}`, SECONDS / ROUNDS));
+        ceilings.push(await ceiling(`interleaved, slice ${round + 1} of ${ROUNDS}`, SECONDS / ROUNDS, schedOn && round === 0));
         continue;
       }
       const sum = sums.get(id) as PathSums;
@@ -544,7 +557,9 @@ try {
         wall: performance.now(),
         machine: machineCpu(),
       };
+      const schedule = schedOn && round === 0 ? traceSlice(SECONDS / ROUNDS, apiPid) : undefined;
       const { load: slice, wrk } = await run(id, SECONDS / ROUNDS);
+      if (schedule) sum.schedule = await schedule;
       const self = process.cpuUsage(cpu0.self);
       const machine = machineSpan(cpu0.machine, machineCpu());
       sum.machine.busy += machine.busy;
@@ -599,6 +614,7 @@ try {
         othersUs: (sum.loop.others / n) * 1e6,
       },
       idle: idleShare(sum.machine),
+      ...(sum.schedule === undefined ? {} : { schedule: sum.schedule }),
     };
     if (keyed(id)) r.keys = { posts: sum.posts, keyed: sum.keyed, ...(await replayLast(sum.last)) };
     results.push(r);
@@ -611,6 +627,7 @@ try {
     const roles = [...sum.roles].filter(([, cpu]) => cpu > 0).sort((x, y) => y[1] - x[1]);
     console.log(`  PostgreSQL CPU per payment by process: ${roles.map(([role, cpu]) => `${role} ${fmt((cpu / n) * 1e6)} µs`).join(", ")}`);
     console.log(`  ${loopText(r)}`);
+    if (r.schedule) console.log(`  ${scheduleText(r.schedule, true)}`);
   }
   const verify = (await admin.get<{ balanced: boolean }>("/v1/admin/ledger/verify")).body;
   // What a stored key costs on disk, its stored answer and every index included.
@@ -664,6 +681,72 @@ try {
   await pg.stop();
 }
 process.exit(exitCode);
+
+/**
+ * The scheduler's trace from 1 s into a slice of `sliceSeconds`, for up to 4 s of it (perf's own
+ * work then stays off the slice's edges), read with `apiPid`'s main thread as the event loop (-1:
+ * none), or why there is none.
+ */
+async function traceSlice(sliceSeconds: number, apiPid: number): Promise<ScheduleShares | string> {
+  await new Promise((done) => setTimeout(done, 1000));
+  const r = await recordSchedule(Math.max(1, Math.min(4, sliceSeconds - 2)));
+  return "trace" in r ? scheduleShares(r.trace, cpus().length, apiPid, classifier(apiPid)) : `no scheduler trace (${r.unavailable})`;
+}
+
+/** The threads of a process now (Linux: /proc/<pid>/task). */
+function threadIds(pid: number): Set<number> {
+  try {
+    return new Set(readdirSync(`/proc/${pid}/task`).map(Number));
+  } catch {
+    return new Set();
+  }
+}
+
+/**
+ * Each traced thread's part: the API's event loop is its process's main thread (its id is the
+ * process's); the API's other threads; PostgreSQL's processes; the load generator (wrk, pgbench,
+ * or this process, which drives the SDK and raw paths). With API_PROCESSES above 1, the other API
+ * processes' threads count as "other".
+ */
+function classifier(apiPid: number): Classify {
+  const api = threadIds(apiPid);
+  const self = threadIds(process.pid);
+  return (tid, comm) =>
+    tid === apiPid
+      ? "API event loop"
+      : api.has(tid)
+        ? "API other threads"
+        : comm === "postgres"
+          ? "PostgreSQL"
+          : comm === "wrk" || comm === "pgbench" || self.has(tid)
+            ? "load generator"
+            : "other";
+}
+
+/**
+ * A slice's scheduler trace in one line: how long how many cores were idle, what ran on the others
+ * meanwhile, and (for a path) who preempted the API's event loop and how long it then waited beside
+ * an idle core: the time the pipeline left a core unused.
+ */
+function scheduleText(s: ScheduleShares | string, loop: boolean): string {
+  if (typeof s === "string") return s;
+  const byShare = <K>(m: Map<K, number>, unit: (v: number) => string) =>
+    [...m]
+      .sort((x, y) => y[1] - x[1])
+      .map(([k, v]) => `${k} ${unit(v)}`)
+      .join(", ");
+  const cores = s.idleCores.map((v, n) => `${n === 0 ? "none" : n} ${pct(v)}`).join(", ");
+  let text =
+    `scheduler trace, ${s.seconds.toFixed(1)} s of the first slice: cores idle ${cores}; while a core was idle, the others ran: ` +
+    byShare(new Map([...s.whileIdle].filter(([, v]) => v >= 0.005)), pct);
+  if (loop) {
+    const total = [...s.preemptedBy.values()].reduce((a, b) => a + b, 0);
+    text +=
+      `; the API's event loop preempted ${fmt(total)} times a second (${byShare(s.preemptedBy, fmt)}), ` +
+      `then waiting beside an idle core ${pct(s.loopPreemptedBesideIdle)} of the time`;
+  }
+  return text;
+}
 
 /**
  * Where the API's event loop spent the path's time: on a core, runnable but waiting for one (other
