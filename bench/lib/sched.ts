@@ -39,7 +39,7 @@ function run(file: string, args: string[]): Promise<string> {
 /**
  * The scheduler's events on every core for `seconds`, as `perf script` prints them (one event a
  * line: `[cpu] time: sched:event: fields`), or why there are none (perf missing, not root, no
- * tracefs).
+ * tracefs: `mount -t tracefs nodev /sys/kernel/tracing` where it is not mounted).
  */
 export async function recordSchedule(seconds: number): Promise<{ trace: string } | { unavailable: string }> {
   const dir = mkdtempSync(join(tmpdir(), "sched-"));
