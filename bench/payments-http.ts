@@ -32,8 +32,8 @@
  *   wrote per payment, by record kind (pg_walinspect).
  *   PERF_SCHED=1 reads the kernel's scheduler trace (perf sched, as root) for a few seconds of each
  *   path's first slice and of pgbench's: what ran while a core was idle, and who preempted the
- *   API's event loop (bench/lib/sched.ts). perf's own work lands in the traced slices: take the
- *   ratios from a run without it.
+ *   API's event loop (bench/lib/sched.ts). perf's own work lands in the traced slices (and, as
+ *   the bench's child, in pgbench's own CPU of its traced slice): take ratios from a run without it.
  *   PG_SETTINGS='{"name":"value"}' adds server settings (e.g. auto_explain's), and PG_LOG=file keeps
  *   the server's log there when the run ends.
  */
