@@ -39,13 +39,13 @@
  */
 
 import { type ChildProcess, spawn } from "node:child_process";
-import { copyFileSync, readdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { idempotencyKey, Softrack, SoftrackError } from "@softrack/sdk";
 import { storedTextOf } from "../apps/api/src/store/idempotency.js";
-import { cpuByRole, machineCpu, postmasterPid, processCpu, reapedCpu, sampleTree, threadSchedule, treeCpu } from "./lib/cpu.js";
+import { cpuByRole, machineCpu, postmasterPid, processCpu, reapedCpu, sampleTree, threadIds, threadSchedule, treeCpu } from "./lib/cpu.js";
 import {
   fmt,
   jsonClient,
@@ -693,15 +693,6 @@ async function traceSlice(sliceSeconds: number, apiPid: number): Promise<Schedul
   return "trace" in r ? scheduleShares(r.trace, cpus().length, apiPid, classifier(apiPid)) : `no scheduler trace (${r.unavailable})`;
 }
 
-/** The threads of a process now (Linux: /proc/<pid>/task). */
-function threadIds(pid: number): Set<number> {
-  try {
-    return new Set(readdirSync(`/proc/${pid}/task`).map(Number));
-  } catch {
-    return new Set();
-  }
-}
-
 /**
  * Each traced thread's part: the API's event loop is its process's main thread (its id is the
  * process's); the API's other threads; PostgreSQL's processes; the load generator (wrk, pgbench,
@@ -709,8 +700,8 @@ function threadIds(pid: number): Set<number> {
  * processes' threads count as "other".
  */
 function classifier(apiPid: number): Classify {
-  const api = threadIds(apiPid);
-  const self = threadIds(process.pid);
+  const api = new Set(threadIds(apiPid));
+  const self = new Set(threadIds(process.pid));
   return (tid, comm) =>
     tid === apiPid
       ? "API event loop"

@@ -66,6 +66,15 @@ export function postmasterPid(dataDir: string): number {
   return Number(readFileSync(join(dataDir, "postmaster.pid"), "utf8").split("\n")[0]);
 }
 
+/** The ids of a process's threads now (/proc/<pid>/task); none once it has ended. */
+export function threadIds(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).map(Number);
+  } catch {
+    return [];
+  }
+}
+
 /**
  * A process's threads on the scheduler (Linux /proc/<pid>/task/<tid>/schedstat, in seconds): its
  * main thread's time on a core and time runnable but waiting for one, and its other threads' time
@@ -74,7 +83,7 @@ export function postmasterPid(dataDir: string): number {
  * work: the time other threads held the cores.
  */
 export function threadSchedule(pid: number): { running: number; waiting: number; others: number } {
-  const read = (tid: string) => {
+  const read = (tid: number) => {
     try {
       const [run = "0", wait = "0"] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ");
       return { running: Number(run) / 1e9, waiting: Number(wait) / 1e9 };
@@ -82,14 +91,10 @@ export function threadSchedule(pid: number): { running: number; waiting: number;
       return { running: 0, waiting: 0 }; // the thread ended between the listing and the read
     }
   };
-  let tids: string[];
-  try {
-    tids = readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return { running: 0, waiting: 0, others: 0 };
-  }
-  const main = read(String(pid));
-  const others = tids.filter((t) => t !== String(pid)).reduce((sum, t) => sum + read(t).running, 0);
+  const tids = threadIds(pid);
+  if (tids.length === 0) return { running: 0, waiting: 0, others: 0 };
+  const main = read(pid);
+  const others = tids.filter((t) => t !== pid).reduce((sum, t) => sum + read(t).running, 0);
   return { ...main, others };
 }
 
