@@ -63,6 +63,32 @@ describe("InlineTransaction on a real PostgreSQL", () => {
     );
   });
 
+  it("messages of every size on one connection, its buffer reused, each carry exactly their own statements", async () => {
+    // A connection writes each message into the buffer it used before (grown when too small): a
+    // short message after a long one must not carry the long one's tail, and text of several
+    // bytes a character must not be cut short.
+    const client = await pool.connect();
+    try {
+      for (const [count, text] of [
+        [1, "a"],
+        [40, "Кыргызстан 🚌 ".repeat(300)],
+        [2, "é"],
+        [60, "x'\\".repeat(2_000)],
+        [1, ""],
+      ] as const) {
+        const tx = new InlineTransaction(client);
+        const reads = Array.from({ length: count }, (_, i) => sql`SELECT ${`${i}:${text}`}::text AS v`);
+        const rows = await tx.reads(reads);
+        await tx.commit(Array.from({ length: count }, (_, i) => sql`SELECT ${`${i}:${text}`}::text AS v`));
+        expect(rows.map((r) => r[0]?.v)).toEqual(reads.map((_, i) => `${i}:${text}`));
+      }
+      const after = await client.query<{ n: number }>("SELECT 1::int AS n");
+      expect(after.rows).toEqual([{ n: 1 }]);
+    } finally {
+      client.release();
+    }
+  });
+
   it("U+0000 is refused as PostgreSQL refuses it, before anything is sent", async () => {
     await expect(inTransaction((tx) => tx.rows(sql`SELECT ${"a\u0000b"}::text AS v`))).rejects.toMatchObject({ code: "22021" });
   });
