@@ -64,9 +64,9 @@ describe("InlineTransaction on a real PostgreSQL", () => {
   });
 
   it("messages of every size on one connection, its buffer reused, each carry exactly their own statements", async () => {
-    // A connection writes each message into the buffer it used before (grown when too small): a
-    // short message after a long one must not carry the long one's tail, and text of several
-    // bytes a character must not be cut short.
+    // A connection writes each message into the buffer it used before (grown when too small, and
+    // not kept past 256 KiB): a short message after a long one must not carry the long one's
+    // tail, and text of several bytes a character must not be cut short.
     const client = await pool.connect();
     try {
       for (const [count, text] of [
@@ -74,6 +74,8 @@ describe("InlineTransaction on a real PostgreSQL", () => {
         [40, "Кыргызстан 🚌 ".repeat(300)],
         [2, "é"],
         [60, "x'\\".repeat(2_000)],
+        [3, "ж".repeat(60_000)], // 360 KB: past what a connection keeps
+        [2, "é"],
         [1, ""],
       ] as const) {
         const tx = new InlineTransaction(client);

@@ -376,20 +376,23 @@ export class InlineTransaction {
  * message's new Buffer counted towards V8's next full collection too. Here only the statements
  * are strings, and a connection's buffer is reused.
  */
-function simpleQuery(statements: readonly string[], buffer: Buffer | undefined): { message: Buffer; buffer: Buffer } {
+function simpleQuery(statements: readonly string[], buffer: Buffer | undefined): { message: Buffer; buffer: Buffer | undefined } {
   let size = 4 + 1 + 2 * Math.max(0, statements.length - 1); // length, NUL, separators
   for (const s of statements) size += Buffer.byteLength(s);
-  const out = buffer && buffer.length >= 1 + size ? buffer : Buffer.allocUnsafe(Math.max(1 + size, 2 * (buffer?.length ?? 0)));
+  const grown = Math.max(1 + size, 2 * (buffer?.length ?? 0));
+  const out = buffer && buffer.length >= 1 + size ? buffer : Buffer.allocUnsafe(grown <= KEPT_BUFFER ? grown : 1 + size);
   out[0] = 0x51; // 'Q'
   out.writeInt32BE(size, 1);
   let at = 5;
-  for (const [i, s] of statements.entries()) {
+  for (let i = 0; i < statements.length; i++) {
     if (i > 0) at += out.write("; ", at, "latin1");
-    at += out.write(s, at);
+    at += out.write(statements[i] as string, at);
   }
   out[at] = 0;
-  return { message: out.subarray(0, at + 1), buffer: out };
+  // A rare long message (a large transit round) is not kept: 64 connections each holding one would add up.
+  return { message: out.subarray(0, at + 1), buffer: out.length <= KEPT_BUFFER ? out : buffer };
 }
+const KEPT_BUFFER = 256 * 1024;
 
 /**
  * The driver's Query, sending a message made beforehand (pg calls `submit` when the connection is
