@@ -78,9 +78,9 @@ type Decision = Written | { error: unknown } | { alone: true };
  * group's COMMIT): without that, 46 % of the groups on path (c) held 4 writes or fewer, and the
  * same bench ran 9–22 % slower (BENCHMARKS.md, issue 18, session 17).
  *
- * At most 32 writes a group (about 2.7 KB of statements each on path (c): 75 KB for 28): a message
- * past 128 KiB is a string in V8's large-object space, and on this machine each such string cost
- * about 4 ms to make (joining 130 KB of text: 0.17 ms; 140 KB: 4 ms), at every step that copies it.
+ * At most 32 writes a group (about 2.7 KB of statements each on path (c): about 90 KB for 32), so
+ * that a group's message fits the buffer each connection keeps for its messages (256 KiB, see
+ * db/client.ts); at 64 connections, two groups in flight hold every request anyway.
  * A group that failed because the database went away is not retried write by write: its COMMIT
  * may have landed, so the answer is 503 and the client retries with its key. A group that a
  * deadlock ended is: the statement failed before its COMMIT, which then rolled back whole, and
