@@ -369,12 +369,9 @@ export class InlineTransaction {
 
 /**
  * `statements` as one simple-query message ('Q'), joined by "; ", written straight into `buffer`
- * (a new one, returned, when they do not fit). A group's message runs to tens of kilobytes. Made
- * as one string (a join, then the driver's copy into a Buffer of its own), it was alive at a
- * young-generation collection often enough that V8 moved it to the old generation, which grew by
- * 2 to 3.5 MB at every collection (ten a second) and was swept whole every 4 seconds; and each
- * message's new Buffer counted towards V8's next full collection too. Here only the statements
- * are strings, and a connection's buffer is reused.
+ * (a new one, returned, when they do not fit). A group's message runs to tens of kilobytes: made
+ * as one string, then copied by the driver, it often reached V8's old generation (BENCHMARKS.md,
+ * issue 18, session 40). Here only the statements are strings.
  */
 function simpleQuery(statements: readonly string[], buffer: Buffer | undefined): { message: Buffer; buffer: Buffer | undefined } {
   let size = 4 + 1 + 2 * Math.max(0, statements.length - 1); // length, NUL, separators
