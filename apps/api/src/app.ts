@@ -5,6 +5,7 @@ import type { AppEnv, Deps } from "./context.js";
 import { isConflict, isDatabaseDown, isKeyTaken } from "./db/errors.js";
 import { ApiError, conflicted, unavailable } from "./lib/errors.js";
 import { validationHook } from "./lib/router.js";
+import { StaticPathsRouter } from "./lib/static-paths.js";
 import { authenticate } from "./middleware/auth.js";
 import { bodyLimit } from "./middleware/body-limit.js";
 import { cors } from "./middleware/cors.js";
@@ -70,7 +71,7 @@ const noStore: MiddlewareHandler = (c, next) => {
 };
 
 export function createApp(deps: Deps) {
-  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook as never });
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook as never, router: new StaticPathsRouter() });
 
   app.use("*", requestContext(deps));
   // With METRICS=off nothing reads them: a request does not pay for recording them.
