@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { randomBytesPooled, randomToken, SecretBox } from "../src/lib/crypto.js";
-import { newId } from "../src/lib/ids.js";
+import { idTime, newId } from "../src/lib/ids.js";
 
 describe("random bytes drawn from a pool", () => {
   it("never hands out the same bytes twice, across a refill of the pool", () => {
@@ -13,6 +13,21 @@ describe("random bytes drawn from a pool", () => {
     expect([...tokens].every((t) => /^[A-Za-z0-9_-]{43}$/.test(t))).toBe(true);
     const ids = new Set(Array.from({ length: 2_000 }, () => newId("payment")));
     expect(ids.size).toBe(2_000);
+  });
+
+  it("makes ids that carry their instant and sort in the order they were made, within a millisecond too", () => {
+    const at = Date.UTC(2026, 11, 6, 12, 0, 0, 123);
+    const made = Array.from({ length: 300 }, (_, i) => newId("payment", at + Math.floor(i / 100)));
+    for (const id of made) expect(id).toMatch(/^pay_[0-9A-HJKMNP-TV-Z]{24}$/);
+    expect(made.map(idTime)).toEqual(made.map((_, i) => at + Math.floor(i / 100)));
+    expect([...made].sort()).toEqual(made);
+    // An id's random tail and a drawn view come from one pool: no bytes handed out twice.
+    const tails = new Set<string>();
+    for (let i = 0; i < 1_000; i++) {
+      tails.add(newId("event").slice(-12));
+      tails.add(randomBytesPooled(8).toString("hex"));
+    }
+    expect(tails.size).toBe(2_000);
   });
 
   it("refuses a draw larger than the pool instead of repeating bytes", () => {

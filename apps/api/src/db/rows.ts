@@ -21,15 +21,20 @@ export function rowReader<T extends PgTable>(table: T): (raw: Record<string, unk
 
 /**
  * The reverse, for `json_populate_recordset(NULL::table, …)`: a row as drizzle types it, keyed by
- * column name, dates as ISO instants, jsonb values as themselves (nested JSON, not a string).
+ * column name, dates as ISO instants, jsonb values as themselves (nested JSON, not a string). A
+ * missing key reads as NULL there, so nulls and the columns in `omit` (stamped by the database)
+ * are left out: one object a row, made in one pass.
  */
-export function rowWriter<T extends PgTable>(table: T): (row: T["$inferSelect"]) => Record<string, unknown> {
-  const columns = Object.entries(getTableColumns(table));
+export function rowWriter<T extends PgTable>(table: T, omit: readonly string[] = []): (row: T["$inferSelect"]) => Record<string, unknown> {
+  const columns = Object.entries(getTableColumns(table))
+    .filter(([, column]) => !omit.includes(column.name))
+    .map(([key, column]) => ({ key, name: column.name }));
   return (row) => {
     const out: Record<string, unknown> = {};
-    for (const [key, column] of columns) {
+    for (let i = 0; i < columns.length; i++) {
+      const { key, name } = columns[i] as { key: string; name: string };
       const value = (row as Record<string, unknown>)[key];
-      out[column.name] = value instanceof Date ? value.toISOString() : (value ?? null);
+      if (value !== null && value !== undefined) out[name] = value instanceof Date ? value.toISOString() : value;
     }
     return out;
   };

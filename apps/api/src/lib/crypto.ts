@@ -23,13 +23,25 @@ export function sha256Hex(value: string | Buffer): string {
 const POOL = Buffer.alloc(4096);
 let poolAt = POOL.length;
 export function randomBytesPooled(n: number): Buffer {
+  const at = take(n);
+  return POOL.subarray(at, at + n);
+}
+
+/** `n` random bytes from the same pool into `out` from index `at`: no view made, for the per-request ids. */
+export function randomBytesInto(out: number[], at: number, n: number): void {
+  const from = take(n);
+  for (let i = 0; i < n; i++) out[at + i] = POOL[from + i] as number;
+}
+
+/** Where the next `n` unused bytes of the pool start. */
+function take(n: number): number {
   if (n > POOL.length) throw new RangeError(`randomBytesPooled: ${n} bytes is more than the pool`);
   if (poolAt + n > POOL.length) {
     randomFillSync(POOL);
     poolAt = 0;
   }
   poolAt += n;
-  return POOL.subarray(poolAt - n, poolAt);
+  return poolAt - n;
 }
 
 /** ≥ 32 random bytes, URL-safe. */

@@ -1,4 +1,4 @@
-import { randomBytesPooled } from "./crypto.js";
+import { randomBytesInto } from "./crypto.js";
 
 /**
  * Opaque, type-prefixed ids (`pay_…`). The first 10 characters after the prefix encode the
@@ -40,6 +40,9 @@ export type IdKind = keyof typeof ID_PREFIXES;
 
 let lastMs = 0;
 let seq = 0;
+const CODES = Array.from(ALPHABET, (c) => c.charCodeAt(0));
+/** An id's 24 characters after its prefix, as character codes: one string made per id, not one per character. */
+const chars: number[] = new Array(24).fill(0);
 
 export function newId(kind: IdKind, now = Date.now()): string {
   // Within one millisecond a counter keeps ids from one process in creation order.
@@ -49,16 +52,15 @@ export function newId(kind: IdKind, now = Date.now()): string {
     seq = 0;
   }
   let t = now;
-  let time = "";
-  for (let i = 0; i < 10; i++) {
-    time = ALPHABET[t % 32] + time;
+  for (let i = 9; i >= 0; i--) {
+    chars[i] = CODES[t % 32] as number;
     t = Math.floor(t / 32);
   }
-  const rand = randomBytesPooled(12);
-  let tail = ALPHABET[(seq >> 5) & 31] as string;
-  tail += ALPHABET[seq & 31];
-  for (const b of rand) tail += ALPHABET[b & 31];
-  return `${ID_PREFIXES[kind]}_${time}${tail}`;
+  chars[10] = CODES[(seq >> 5) & 31] as number;
+  chars[11] = CODES[seq & 31] as number;
+  randomBytesInto(chars, 12, 12);
+  for (let i = 12; i < 24; i++) chars[i] = CODES[(chars[i] as number) & 31] as number;
+  return `${ID_PREFIXES[kind]}_${String.fromCharCode(...chars)}`;
 }
 
 /** The creation time (ms) an id carries in its first 10 characters after the prefix. */

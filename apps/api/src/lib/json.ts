@@ -24,11 +24,20 @@ function inOrder(value: unknown): boolean {
 
 function sortedJson(value: unknown): string {
   if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
-  if (Array.isArray(value)) return `[${value.map(sortedJson).join(",")}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${sortedJson(v)}`).join(",")}}`;
+  // Built by concatenation: no array of entries, pairs and member texts per object.
+  if (Array.isArray(value)) {
+    let out = "[";
+    for (let i = 0; i < value.length; i++) out += (i > 0 ? "," : "") + sortedJson(value[i]);
+    return `${out}]`;
+  }
+  const object = value as Record<string, unknown>;
+  let out = "";
+  // sort() without a comparator orders by UTF-16 code units, as `<` does.
+  for (const key of Object.keys(object).sort()) {
+    const member = object[key];
+    if (member !== undefined) out += `${out === "" ? "" : ","}${JSON.stringify(key)}:${sortedJson(member)}`;
+  }
+  return `{${out}}`;
 }
 
 export const iso = (d: Date | string | number) => new Date(d).toISOString();
