@@ -83,7 +83,7 @@ export function createApp(deps: Deps) {
   app.use("/v1/*", (c, next) => (c.req.path === "/v1/reconciliations" ? settlementFiles : smallBodies)(c, next));
   app.use("/v1/*", cors());
   // The API speaks JSON only: a body of another type is 415, before anything reads or keys it.
-  app.use("/v1/*", async (c, next) => {
+  app.use("/v1/*", (c, next) => {
     const type = c.req.header("Content-Type");
     if (type && WRITE_METHODS.has(c.req.method) && !JSON_TYPE.test(type))
       throw new ApiError(
@@ -95,7 +95,7 @@ export function createApp(deps: Deps) {
     return next();
   });
   const auth = authenticate(deps);
-  app.use("/v1/*", async (c, next) => {
+  app.use("/v1/*", (c, next) => {
     // Public routes under /v1 authenticate themselves (or not at all).
     if (PUBLIC_V1.has(c.req.path)) return next();
     return auth(c, next);

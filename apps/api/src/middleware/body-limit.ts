@@ -17,7 +17,7 @@ export function bodyLimit(maxSize: number): MiddlewareHandler {
     throw new ApiError(413, "invalid_request_error", "body_too_large", `Request bodies are limited to ${maxSize / 1024} KiB.`);
   };
   const streaming = honoBodyLimit({ maxSize, onError: tooLarge });
-  return async function bodyLimit(c, next) {
+  return function bodyLimit(c, next) {
     const chunked = c.req.header("transfer-encoding") !== undefined;
     const length = c.req.header("content-length");
     if (!chunked && length !== undefined) return Number.parseInt(length, 10) > maxSize ? tooLarge() : next();

@@ -21,10 +21,10 @@ const ALLOW = {
 export function cors(): MiddlewareHandler {
   const preflight = honoCors(ALLOW);
   const exposed = ALLOW.exposeHeaders.join(",");
-  return async function cors(c, next) {
+  return function cors(c, next) {
     if (c.req.method === "OPTIONS") return preflight(c, next);
     defaultHeader(c, "Access-Control-Allow-Origin", ALLOW.origin);
     defaultHeader(c, "Access-Control-Expose-Headers", exposed);
-    await next();
+    return next();
   };
 }

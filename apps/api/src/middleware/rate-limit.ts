@@ -14,7 +14,7 @@ export function rateLimit(opts: {
   name: string;
 }): MiddlewareHandler<AppEnv> {
   const windows = new Map<string, { start: number; count: number }>();
-  return async function rateLimitMiddleware(c, next) {
+  return function rateLimitMiddleware(c, next) {
     const now = Date.now();
     const k = opts.key(c);
     let w = windows.get(k);
@@ -124,7 +124,7 @@ export function apiRateLimit(env: {
   const burst = (rate: number) => Math.max(1, Math.round(rate * env.RATE_LIMIT_BURST_SECONDS));
   const perKey = env.RATE_LIMIT_PER_KEY > 0 ? new TokenBuckets(env.RATE_LIMIT_PER_KEY, burst(env.RATE_LIMIT_PER_KEY)) : undefined;
   const perIp = env.RATE_LIMIT_PER_IP > 0 ? new TokenBuckets(env.RATE_LIMIT_PER_IP, burst(env.RATE_LIMIT_PER_IP)) : undefined;
-  return async function apiRateLimitMiddleware(c, next) {
+  return function apiRateLimitMiddleware(c, next) {
     const now = Date.now();
     if (perIp) {
       const wait = perIp.take(clientIp(c), now);

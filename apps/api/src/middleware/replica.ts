@@ -6,7 +6,7 @@ import type { AppEnv } from "../context.js";
  * handler's `c.get("db")` is the replica pool when DATABASE_REPLICA_URL is set, else the primary's.
  * Authentication has already run on the primary, so a revoked key is refused at once.
  */
-export const fromReplica: MiddlewareHandler<AppEnv> = async (c, next) => {
+export const fromReplica: MiddlewareHandler<AppEnv> = (c, next) => {
   const replica = c.get("deps").replica;
   if (replica) c.set("db", replica);
   return next();
