@@ -93,6 +93,9 @@ describe("InlineTransaction on a real PostgreSQL", () => {
 
   it("U+0000 is refused as PostgreSQL refuses it, before anything is sent", async () => {
     await expect(inTransaction((tx) => tx.rows(sql`SELECT ${"a\u0000b"}::text AS v`))).rejects.toMatchObject({ code: "22021" });
+    // A long value travels as a piece of its own, and is checked there too.
+    const long = `${"x".repeat(4_000)}\u0000`;
+    await expect(inTransaction((tx) => tx.rows(sql`SELECT ${long}::text AS v`))).rejects.toMatchObject({ code: "22021" });
   });
 
   it("a transaction whose commit failed holds none of its locks once it has failed", async () => {

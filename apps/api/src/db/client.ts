@@ -205,8 +205,14 @@ class NulInText extends Error {
  * character: a batch's literals run to tens of kilobytes.
  */
 function escapeText(value: string): string {
-  const quoted = value.replaceAll("'", "''");
-  return value.includes("\\") ? ` E'${quoted.replaceAll("\\", "\\\\")}'` : `'${quoted}'`;
+  const [open, quoted, close] = escapedText(value);
+  return open + quoted + close;
+}
+
+/** escapeText's literal in three pieces: a long value is passed on as it is when it holds no quote or backslash. */
+function escapedText(value: string): [string, string, string] {
+  const quoted = value.includes("'") ? value.replaceAll("'", "''") : value;
+  return value.includes("\\") ? [" E'", quoted.replaceAll("\\", "\\\\"), "'"] : ["'", quoted, "'"];
 }
 
 function literal(value: unknown): string {
@@ -300,7 +306,7 @@ export class InlineTransaction {
 
   /** Several reads in one round trip, their rows in order; the first read opens the transaction. */
   async reads(qs: readonly SQL[]): Promise<Record<string, unknown>[][]> {
-    const texts: string[] = [];
+    const texts: Statement[] = [];
     // Which result of the message each read's EXECUTE is (PREPAREs and SETs answer too).
     const at: number[] = [];
     if (!this.begun) texts.push(...BEGIN[this.plans]);
@@ -339,7 +345,7 @@ export class InlineTransaction {
    * `statements` as one message: a result per statement, in order. The connection's buffer is
    * free again once the answer is back: the server reads a whole message before it answers.
    */
-  private send(statements: readonly string[]): Promise<pg.QueryResult[]> {
+  private send(statements: readonly Statement[]): Promise<pg.QueryResult[]> {
     const { message, buffer } = simpleQuery(statements, this.state.buffer);
     this.state.buffer = buffer;
     return new Promise((resolve, reject) => {
@@ -352,20 +358,46 @@ export class InlineTransaction {
     });
   }
 
-  /** `EXECUTE name(values…)`, preceded by its PREPARE the first time on this connection. */
-  private execute(q: SQL): string[] {
+  /**
+   * `EXECUTE name(values…)`, preceded by its PREPARE the first time on this connection. A long text
+   * value (a group's rows as JSON, its stored answers) stays a piece of its own, written into the
+   * message as it is rather than copied into the statement's text first.
+   */
+  private execute(q: SQL): Statement[] {
     const { sql: text, params } = dialect.sqlToQuery(q);
-    const texts: string[] = [];
+    const texts: Statement[] = [];
     let name = this.state.prepared.get(text);
     if (name === undefined) {
       name = `inline_${(preparedCount++).toString(36)}`;
       texts.push(`PREPARE ${name} AS ${text}`);
       this.state.prepared.set(text, name);
     }
-    texts.push(params.length > 0 ? `EXECUTE ${name}(${params.map(literal).join(", ")})` : `EXECUTE ${name}`);
+    if (params.length === 0) {
+      texts.push(`EXECUTE ${name}`);
+      return texts;
+    }
+    const pieces: string[] = [];
+    let run = `EXECUTE ${name}(`;
+    for (let i = 0; i < params.length; i++) {
+      if (i > 0) run += ", ";
+      const value = params[i];
+      if (typeof value === "string" && value.length >= LONG_TEXT) {
+        if (value.includes("\u0000")) throw new NulInText();
+        const [open, quoted, close] = escapedText(value);
+        pieces.push(run + open, quoted);
+        run = close;
+      } else run += literal(value);
+    }
+    pieces.push(`${run})`);
+    texts.push(pieces.length === 1 ? (pieces[0] as string) : pieces);
     return texts;
   }
 }
+
+/** A statement's text, whole or in pieces written one after another (see execute). */
+type Statement = string | readonly string[];
+/** Text values from this length on are pieces of their own: a few writes more, a copy less. */
+const LONG_TEXT = 512;
 
 /**
  * `statements` as one simple-query message ('Q'), joined by "; ", written straight into `buffer`
@@ -373,9 +405,12 @@ export class InlineTransaction {
  * as one string, then copied by the driver, it often reached V8's old generation (BENCHMARKS.md,
  * issue 18, session 40). Here only the statements are strings.
  */
-function simpleQuery(statements: readonly string[], buffer: Buffer | undefined): { message: Buffer; buffer: Buffer | undefined } {
+function simpleQuery(statements: readonly Statement[], buffer: Buffer | undefined): { message: Buffer; buffer: Buffer | undefined } {
   let size = 4 + 1 + 2 * Math.max(0, statements.length - 1); // length, NUL, separators
-  for (const s of statements) size += Buffer.byteLength(s);
+  for (const s of statements) {
+    if (typeof s === "string") size += Buffer.byteLength(s);
+    else for (const piece of s) size += Buffer.byteLength(piece);
+  }
   const grown = Math.max(1 + size, 2 * (buffer?.length ?? 0));
   const out = buffer && buffer.length >= 1 + size ? buffer : Buffer.allocUnsafe(grown <= KEPT_BUFFER ? grown : 1 + size);
   out[0] = 0x51; // 'Q'
@@ -383,7 +418,9 @@ function simpleQuery(statements: readonly string[], buffer: Buffer | undefined):
   let at = 5;
   for (let i = 0; i < statements.length; i++) {
     if (i > 0) at += out.write("; ", at, "latin1");
-    at += out.write(statements[i] as string, at);
+    const s = statements[i] as Statement;
+    if (typeof s === "string") at += out.write(s, at);
+    else for (const piece of s) at += out.write(piece, at);
   }
   out[at] = 0;
   // A rare long message (a large transit round) is not kept: 64 connections each holding one would add up.
