@@ -32,6 +32,8 @@ const logger = createLogger(env.LOG_LEVEL, undefined, { gelf: env.LOG_GELF, samp
 function adminKey(): { key: string; generated: boolean } {
   if (env.PLATFORM_ADMIN_KEY) return { key: env.PLATFORM_ADMIN_KEY, generated: false };
   if (env.NODE_ENV === "production") die("PLATFORM_ADMIN_KEY must be set in production.");
+  // An embedded database in memory keeps nothing on disk, nor its key (not a "memory:" folder in the working directory).
+  if (env.DATA_DIR === "memory://") return { key: `sk_admin_${randomToken(32)}`, generated: true };
   // Development: generate one on first start and keep it beside the embedded database.
   const file = join(env.DATA_DIR, "admin-key");
   if (existsSync(file)) return { key: readFileSync(file, "utf8").trim(), generated: true };

@@ -1,8 +1,9 @@
 import { createSocket, type Socket } from "node:dgram";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
+import { fileURLToPath } from "node:url";
 import { gunzipSync, inflateSync } from "node:zlib";
 import { sql } from "drizzle-orm";
 // @ts-expect-error: the parser ships no type declarations (its output is typed as Family below)
@@ -233,6 +234,27 @@ describe("GET /metrics", () => {
     } finally {
       await api.close();
     }
+  });
+});
+
+describe("a development start on the embedded database in memory", () => {
+  it("makes a platform admin key for the run and writes nothing to disk", async () => {
+    const apiDir = fileURLToPath(new URL("..", import.meta.url));
+    const before = readdirSync(apiDir);
+    const { url, output } = await startApiProcess({
+      PATH: process.env.PATH ?? "",
+      NODE_ENV: "development",
+      HOST: "127.0.0.1",
+      PORT: "0",
+      DATA_DIR: "memory://",
+      WORKERS: "off",
+    });
+    const key = /Platform admin key \(development\): (sk_admin_\S+)/.exec(output())?.[1];
+    expect(key).toBeDefined();
+    // The key printed is the one the API holds: it may create a merchant.
+    expect((await http(url, key).post("/v1/merchants", { name: "Dev shop", country: "KG", default_currency: "KGS" })).status).toBe(200);
+    expect(readdirSync(apiDir)).toEqual(before);
+    await stopApiProcesses();
   });
 });
 
