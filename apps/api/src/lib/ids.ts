@@ -51,16 +51,21 @@ export function newId(kind: IdKind, now = Date.now()): string {
     lastMs = now;
     seq = 0;
   }
-  let t = now;
-  for (let i = 9; i >= 0; i--) {
-    chars[i] = CODES[t % 32] as number;
-    t = Math.floor(t / 32);
-  }
+  timeCodes(now, chars);
   chars[10] = CODES[(seq >> 5) & 31] as number;
   chars[11] = CODES[seq & 31] as number;
   randomBytesInto(chars, 12, 12);
   for (let i = 12; i < 24; i++) chars[i] = CODES[(chars[i] as number) & 31] as number;
   return `${ID_PREFIXES[kind]}_${String.fromCharCode(...chars)}`;
+}
+
+/** `ms` as the codes of 10 Crockford base32 characters, most significant first, into `into` from index 0. */
+function timeCodes(ms: number, into: number[]): void {
+  let t = ms;
+  for (let i = 9; i >= 0; i--) {
+    into[i] = CODES[t % 32] as number;
+    t = Math.floor(t / 32);
+  }
 }
 
 /** The creation time (ms) an id carries in its first 10 characters after the prefix. */
@@ -73,13 +78,9 @@ export function idTime(id: string): number {
 
 /** The smallest id of `kind` made at `ms` or later: a lower bound for a range over time-ordered ids. */
 export function idFloor(kind: IdKind, ms: number): string {
-  let t = Math.max(0, Math.floor(ms));
-  let time = "";
-  for (let i = 0; i < 10; i++) {
-    time = ALPHABET[t % 32] + time;
-    t = Math.floor(t / 32);
-  }
-  return `${ID_PREFIXES[kind]}_${time}`;
+  const time: number[] = new Array(10);
+  timeCodes(Math.max(0, Math.floor(ms)), time);
+  return `${ID_PREFIXES[kind]}_${String.fromCharCode(...time)}`;
 }
 
 export function hasPrefix(id: unknown, kind: IdKind): id is string {
