@@ -9,6 +9,7 @@ const SERVER_ONLY = ["test/db-restart.test.ts", "test/api-processes.test.ts"];
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    globalSetup: ["test/global-setup.ts"],
     exclude: process.env.TEST_DATABASE_URL ? configDefaults.exclude : [...configDefaults.exclude, ...SERVER_ONLY],
     testTimeout: 60_000,
     // Starting an API (migrations included) can take a while on a busy 2-core machine; no timing is asserted.

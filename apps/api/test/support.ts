@@ -2,8 +2,10 @@ import Ajv2020 from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { sql } from "drizzle-orm";
 import postgres from "postgres";
+import { inject } from "vitest";
 import { storedTextOf } from "../src/store/idempotency.js";
 import { startApi, type TestApi } from "../src/testing.js";
+import { PRIVATE_CLUSTER } from "./global-setup.js";
 
 /**
  * Every suite runs on the embedded database by default; with TEST_DATABASE_URL set (as
@@ -15,7 +17,8 @@ export const onRealPostgres = Boolean(process.env.TEST_DATABASE_URL);
 export async function freshDatabaseUrl(): Promise<string | undefined> {
   const base = process.env.TEST_DATABASE_URL;
   if (!base) return undefined;
-  const name = `softrack_t_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+  // The run's prefix: its databases are dropped when it ends (test/global-setup.ts).
+  const name = `${inject("databasePrefix")}${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
   const admin = postgres(base, { max: 1, onnotice: () => {} });
   await admin.unsafe(`CREATE DATABASE ${name}`);
   await admin.end();
@@ -86,7 +89,7 @@ export async function realPostgresDatabaseUrl(): Promise<string> {
   if (!process.env.TEST_DATABASE_URL) {
     const { execFileSync } = await import("node:child_process");
     const script = new URL("../../../scripts/pg-cluster.sh", import.meta.url).pathname;
-    const out = execFileSync("bash", [script, "start", "/tmp/softrack-test-pg", "55450"]).toString();
+    const out = execFileSync("bash", [script, "start", PRIVATE_CLUSTER.dir, String(PRIVATE_CLUSTER.port)]).toString();
     process.env.TEST_DATABASE_URL = out.split("=")[1]?.trim();
   }
   return (await freshDatabaseUrl()) as string;
