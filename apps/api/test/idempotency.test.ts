@@ -205,8 +205,8 @@ describe("a key another process seals first", () => {
       });
       // The other process's transaction: its key's row written, not yet committed.
       const theirs = other.begin(async (tx) => {
-        await tx`INSERT INTO idempotency_keys (scope, key, method, path, request_hash, response_status, response_body)
-                 VALUES (${scope}, 'sealed-elsewhere', 'POST', '/v1/customers', ${sha256Hex("POST /v1/customers\n{}")}, 200,
+        await tx`INSERT INTO idempotency_keys (scope, key, request_hash, response_status, response_body)
+                 VALUES (${scope}, 'sealed-elsewhere', ${sha256Hex("POST /v1/customers\n{}")}, 200,
                          ${'d1.client_secret.cus_elsewhere.-1.{"id":"cus_elsewhere","object":"customer"}'})`;
         inserted();
         await new Promise<void>((r) => {

@@ -201,15 +201,13 @@ describe("the payment writer's plans", () => {
     const claim = (key: string): IdempotencyClaim => ({
       scope: "sk_t",
       key,
-      method: "POST",
-      path: "/v1/payments",
       requestHash: "h",
     });
     const { plan, pages } = await planThenGrow(
       claimStatements([claim("a"), claim("b"), claim("c")])[1],
       "ANALYZE idempotency_keys",
-      `INSERT INTO idempotency_keys (scope, key, method, path, request_hash, response_status, response_body)
-       SELECT 'sk_t', 'key_' || g, 'POST', '/v1/payments', 'h', 200, repeat('x', 400) FROM generate_series(1, 20000) g`,
+      `INSERT INTO idempotency_keys (scope, key, request_hash, response_status, response_body)
+       SELECT 'sk_t', 'key_' || g, 'h', 200, repeat('x', 400) FROM generate_series(1, 20000) g`,
       "'{sk_t,sk_t,sk_t}', '{key_7,key_19999,key_none}'",
     );
     expect(plan).toMatch(/scope = u\.scope\) AND \(.*key = u\.key/);

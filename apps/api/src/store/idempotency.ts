@@ -17,9 +17,10 @@ export interface IdempotencyClaim {
   /** The calling key, plus `:live` for a console session in live mode: a key has one mode for life. */
   scope: string;
   key: string;
-  method: string;
-  path: string;
-  /** sha256 of the method, path and canonical JSON body: the same key with another request is 422. */
+  /**
+   * sha256 of the method, path and canonical JSON body: the same key with another request is 422.
+   * The method and path are in it, and nowhere else in the key's row: nothing reads them back.
+   */
   requestHash: string;
 }
 
@@ -81,8 +82,6 @@ export function claimOf(
   return {
     scope,
     key: header,
-    method: request.method,
-    path: request.path,
     requestHash: sha256Hex(`${request.method} ${request.path}\n${canonicalBody(request)}`),
   };
 }
@@ -172,9 +171,8 @@ export function sealStatement(sealed: readonly { claim: IdempotencyClaim; respon
   const col = <T extends string | number>(f: (s: (typeof sealed)[number]) => T) => pgArray(sealed.map(f));
   // One text cut at SEPARATOR, which no stored text holds: no array quoting of the JSON.
   const bodies = sealed.map((s) => templated(storedText(s.response, box))).join(SEPARATOR);
-  return sql`INSERT INTO idempotency_keys (scope, key, method, path, request_hash, response_status, response_body)
-      SELECT * FROM unnest(${col((s) => s.claim.scope)}::text[], ${col((s) => s.claim.key)}::text[], ${col((s) => s.claim.method)}::text[],
-                           ${col((s) => s.claim.path)}::text[], ${col((s) => s.claim.requestHash)}::text[],
+  return sql`INSERT INTO idempotency_keys (scope, key, request_hash, response_status, response_body)
+      SELECT * FROM unnest(${col((s) => s.claim.scope)}::text[], ${col((s) => s.claim.key)}::text[], ${col((s) => s.claim.requestHash)}::text[],
                            ${col((s) => s.response.status)}::int[], string_to_array(${bodies}::text, ${SEPARATOR}::text))`;
 }
 

@@ -13,8 +13,13 @@ export const idempotencyKeys = pgTable(
   {
     scope: text("scope").notNull(),
     key: text("key").notNull(),
-    method: text("method").notNull(),
-    path: text("path").notNull(),
+    /**
+     * Rows before session 43 only: the request's method and path, written and never read (the
+     * request hash holds both). Nullable rather than dropped, so an older process still running
+     * beside a newer one during an upgrade can write its rows.
+     */
+    method: text("method"),
+    path: text("path"),
     requestHash: text("request_hash").notNull(),
     responseStatus: integer("response_status").notNull(),
     /** The stored response: templated (`t1.`), or whole in rows older than the templates. */
