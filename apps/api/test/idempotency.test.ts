@@ -49,6 +49,20 @@ describe("Idempotency-Key", () => {
     expect(r.body.error).toMatchObject({ type: "idempotency_error", code: "idempotency_key_reused" });
   });
 
+  it("same key and body on another path: 422, the path being part of the request it names", async () => {
+    // The key's row keeps no method or path of its own: the request hash holds both.
+    const [one, two] = await Promise.all([1, 2].map(() => sk.post("/v1/payments", { amount: 500, currency: "KGS" })));
+    const first = await sk.post(`/v1/payments/${one?.body.id}/cancel`, {}, { "Idempotency-Key": "path-1" });
+    expect(first.body.status).toBe("canceled");
+    const other = await sk.post(`/v1/payments/${two?.body.id}/cancel`, {}, { "Idempotency-Key": "path-1" });
+    expect(other.status).toBe(422);
+    expect(other.body.error).toMatchObject({ type: "idempotency_error", code: "idempotency_key_reused" });
+    expect((await sk.get(`/v1/payments/${two?.body.id}`)).body.status).toBe("requires_payment_method");
+    const again = await sk.post(`/v1/payments/${one?.body.id}/cancel`, {}, { "Idempotency-Key": "path-1" });
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(again.body).toEqual(first.body);
+  });
+
   it("is scoped to the calling key", async () => {
     const other = await http(api.url, api.adminKey).post("/v1/merchants", { name: "Other", country: "KG", default_currency: "KGS" });
     const them = http(api.url, other.body.keys.secret_key);
