@@ -832,6 +832,7 @@ function paymentsReport(run: {
     apiUs: r.apiUs,
     pgUs: r.pgUs,
     perRequest: perRequest(r.id),
+    rates: r.rates,
   }));
   out.push(...targetsTable(issue18Targets(figures, { tps, cpuUs: pgbenchCpuUs }, run.balanced, CONNECTIONS)));
   return out.join("\n");
@@ -850,10 +851,11 @@ function roundPairs(results: readonly PathResult[]): string[] {
     const keyed = of(k);
     const keyless = of(b);
     if (!keyed || !keyless || ROUNDS < 2) return [];
-    const { ratios, median } = roundRatios(keyed.rates, keyless.rates);
+    const { ratios, median, mean, interval } = roundRatios(keyed.rates, keyless.rates);
+    const within = interval ? `, 95 % interval ${interval[0].toFixed(2)}–${interval[1].toFixed(2)}×` : "";
     return [
       `- (${k}) / (${b}) round by round: ${ratios.map((x) => x.toFixed(2)).join(", ")}; median ${median.toFixed(2)}×, ` +
-        `lowest ${Math.min(...ratios).toFixed(2)}×, highest ${Math.max(...ratios).toFixed(2)}×.`,
+        `geometric mean ${mean.toFixed(3)}×${within}, lowest ${Math.min(...ratios).toFixed(2)}×, highest ${Math.max(...ratios).toFixed(2)}×.`,
     ];
   });
 }

@@ -21,6 +21,21 @@ describe("issue 18 targets", () => {
     expect(verdict(below, "(a) ≥ 0.9× (b)")?.pass).toBe(false);
   });
 
+  it("shows beside the whole run's (a) / (b) how sure its rounds make it", () => {
+    const rows = issue18Targets(
+      [path("a", { paymentsPerSecond: 910, rates: [880, 940] }), path("b", { rates: [1_000, 1_000] })],
+      pgbench,
+      true,
+      64,
+    );
+    const { mean, interval } = roundRatios([880, 940], [1_000, 1_000]);
+    const [lo, hi] = interval as [number, number];
+    expect(verdict(rows, "(a) ≥ 0.9× (b)")).toMatchObject({
+      measured: `0.91× (rounds: geometric mean ${mean.toFixed(2)}×, 95 % ${lo.toFixed(2)}–${hi.toFixed(2)}×)`,
+      pass: true,
+    });
+  });
+
   it("judges (a) driven by the SDK and (a) sent raw against (b) each on its own", () => {
     const rows = issue18Targets(
       [path("a", { paymentsPerSecond: 850 }), path("a-raw", { paymentsPerSecond: 950 }), path("b")],
@@ -103,6 +118,21 @@ describe("round ratios", () => {
     expect(r.ratios).toEqual([0.9, 0.8, 1, 0.7]);
     expect(r.median).toBeCloseTo(0.85, 10);
     expect(roundRatios([850, 950, 880], [1_000, 1_000, 1_000]).median).toBeCloseTo(0.88, 10);
+  });
+
+  it("averages the rounds' ratios geometrically, with a 95 % interval from Student's t", () => {
+    // Ratios 0.8 and 1.25 are one slower and one faster round by the same factor: they average to 1.
+    expect(roundRatios([800, 1_250], [1_000, 1_000]).mean).toBeCloseTo(1, 10);
+    // ln ratios 0, ±0.1 (sd 0.1, n 3, t 4.303): exp(±4.303 × 0.1 / √3).
+    const r = roundRatios([1_000, 1_000 * Math.exp(0.1), 1_000 * Math.exp(-0.1)], [1_000, 1_000, 1_000]);
+    expect(r.mean).toBeCloseTo(1, 10);
+    expect(r.interval?.[0]).toBeCloseTo(Math.exp((-4.303 * 0.1) / Math.sqrt(3)), 10);
+    expect(r.interval?.[1]).toBeCloseTo(Math.exp((4.303 * 0.1) / Math.sqrt(3)), 10);
+    // More rounds of the same spread narrow it; one round has none.
+    const wide = roundRatios([900, 1_000], [1_000, 1_000]).interval as [number, number];
+    const narrow = roundRatios([900, 1_000, 900, 1_000, 900, 1_000, 900, 1_000], Array(8).fill(1_000)).interval as [number, number];
+    expect(narrow[1] - narrow[0]).toBeLessThan(wide[1] - wide[0]);
+    expect(roundRatios([900], [1_000]).interval).toBeUndefined();
   });
 
   it("refuses paths with different numbers of rounds", () => {

@@ -29,6 +29,8 @@ export interface PathFigures {
   pgUs: number;
   /** p99Ms is per request (wrk times requests, and a create + confirm path makes two a payment). */
   perRequest?: boolean;
+  /** payments/s slice by slice, one a round (see roundRatios). */
+  rates?: readonly number[];
 }
 
 export interface TargetRow {
@@ -65,7 +67,12 @@ export function issue18Targets(
       continue;
     }
     const ratio = a.paymentsPerSecond / b.paymentsPerSecond;
-    rows.push({ target: sdkTarget(a.id), measured: `${ratio.toFixed(2)}×`, pass: ratio >= TARGETS.sdkToKeyless });
+    // Judged on the whole run; its rounds say how sure that is.
+    const rounds = a.rates && b.rates && a.rates.length === b.rates.length ? roundRatios(a.rates, b.rates) : undefined;
+    const sure = rounds?.interval
+      ? ` (rounds: geometric mean ${rounds.mean.toFixed(2)}×, 95 % ${rounds.interval[0].toFixed(2)}–${rounds.interval[1].toFixed(2)}×)`
+      : "";
+    rows.push({ target: sdkTarget(a.id), measured: `${ratio.toFixed(2)}×${sure}`, pass: ratio >= TARGETS.sdkToKeyless });
   }
   if (as.length === 0) rows.push({ target: sdkTarget("a"), measured: "needs paths a and b" });
   const keyedTarget = `best keyed path ≥ ${TARGETS.keyedToPgbench.toFixed(1)}× pgbench tps`;
@@ -116,8 +123,15 @@ export function targetsTable(rows: readonly TargetRow[]): string[] {
  * A keyed path against its keyless pair round by round: a round is one turn of every path, so its
  * two slices ran seconds apart and its ratio is free of what the machine's neighbours did between
  * rounds. Their spread is how far one run's ratio can be trusted on this machine.
+ *
+ * `mean` is the rounds' geometric mean (a ratio of rates: 0.8× and 1.25× average to 1×), and
+ * `interval` its 95 % confidence interval, Student's t on the logarithms: with the ±20 % a round
+ * moves here, the interval says whether a run's ratio is above a target or only next to it.
  */
-export function roundRatios(keyed: readonly number[], keyless: readonly number[]): { ratios: number[]; median: number } {
+export function roundRatios(
+  keyed: readonly number[],
+  keyless: readonly number[],
+): { ratios: number[]; median: number; mean: number; interval?: [number, number] } {
   if (keyed.length !== keyless.length) throw new Error("roundRatios: one rate per round for each path");
   const ratios = keyed.map((k, i) => k / (keyless[i] as number));
   const sorted = [...ratios].sort((x, y) => x - y);
@@ -128,5 +142,22 @@ export function roundRatios(keyed: readonly number[], keyless: readonly number[]
       : sorted.length % 2
         ? (sorted[mid] as number)
         : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-  return { ratios, median };
+  const logs = ratios.map(Math.log);
+  const n = logs.length;
+  const meanLog = logs.reduce((sum, x) => sum + x, 0) / n;
+  if (n < 2) return { ratios, median, mean: Math.exp(meanLog) };
+  const sd = Math.sqrt(logs.reduce((sum, x) => sum + (x - meanLog) ** 2, 0) / (n - 1));
+  const half = tQuantile975(n - 1) * (sd / Math.sqrt(n));
+  return { ratios, median, mean: Math.exp(meanLog), interval: [Math.exp(meanLog - half), Math.exp(meanLog + half)] };
 }
+
+/** Student's t at 97.5 % (a two-sided 95 % interval) for `df` ≥ 1 degrees of freedom; between rows, the lower df's (wider). */
+function tQuantile975(df: number): number {
+  const i = T_DF.findLastIndex((d) => df >= d);
+  return T_975[Math.max(0, i)] as number;
+}
+const T_DF = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 25, 30, 40, 60, 120];
+const T_975 = [
+  12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086,
+  2.06, 2.042, 2.021, 2.0, 1.98,
+];
