@@ -133,6 +133,7 @@ describe("round ratios", () => {
     const narrow = roundRatios([900, 1_000, 900, 1_000, 900, 1_000, 900, 1_000], Array(8).fill(1_000)).interval as [number, number];
     expect(narrow[1] - narrow[0]).toBeLessThan(wide[1] - wide[0]);
     expect(roundRatios([900], [1_000]).interval).toBeUndefined();
+    expect(roundRatios([0, 900], [1_000, 1_000]).interval).toBeUndefined();
   });
 
   it("refuses paths with different numbers of rounds", () => {

@@ -145,7 +145,8 @@ export function roundRatios(
   const logs = ratios.map(Math.log);
   const n = logs.length;
   const meanLog = logs.reduce((sum, x) => sum + x, 0) / n;
-  if (n < 2) return { ratios, median, mean: Math.exp(meanLog) };
+  // One round has no spread; a round with no payments on either side has no ratio to average.
+  if (n < 2 || !logs.every(Number.isFinite)) return { ratios, median, mean: Math.exp(meanLog) };
   const sd = Math.sqrt(logs.reduce((sum, x) => sum + (x - meanLog) ** 2, 0) / (n - 1));
   const half = tQuantile975(n - 1) * (sd / Math.sqrt(n));
   return { ratios, median, mean: Math.exp(meanLog), interval: [Math.exp(meanLog - half), Math.exp(meanLog + half)] };
