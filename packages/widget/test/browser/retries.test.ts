@@ -5,7 +5,10 @@ import { apiCall, createPayment, type Harness, openCheckout, startHarness } from
 /**
  * The widget resends by the SDK's retry policy (packages/sdk/src/core/retries.ts): what is worth
  * sending again and how long to wait, the API's Retry-After first. Here the real API limits the
- * publishable key to one request every two seconds, so a confirm (and a read) meets a real 429.
+ * publishable key to one request every two seconds, so a confirm (and a read) meets a real 429. The
+ * key's bucket holds one request and refills in two seconds. A test empties it with a 200 just
+ * before the call under test (a 429 would say only that it is empty, maybe a moment from refilled),
+ * so that call meets a 429 whatever the machine's pace.
  */
 let h: Harness;
 beforeAll(async () => {
@@ -34,11 +37,12 @@ describe("a rate-limited confirm", () => {
     });
     await cp.page.locator("softrack-checkout [part='method']", { hasText: "SMS payment" }).click();
     await cp.page.locator("softrack-checkout #sms-phone").pressSequentially("700123456");
-    // Empty the key's bucket with reads of the payment, then press Pay at once: the confirm meets a 429.
+    // Empty the key's bucket with a read of the payment that gets its one token (see above), then
+    // press Pay at once: the confirm meets a 429.
     await cp.page.evaluate(
       async ({ api, id, secret, key }) => {
         const read = () => fetch(`${api}/v1/payments/${id}?client_secret=${secret}`, { headers: { Authorization: `Bearer ${key}` } });
-        for (let i = 0; i < 10 && (await read()).status !== 429; i++);
+        for (let i = 0; i < 50 && (await read()).status !== 200; i++) await new Promise((r) => setTimeout(r, 100));
         void (document.querySelector("softrack-checkout") as unknown as { submit(): Promise<unknown> }).submit().catch(() => {});
       },
       { api: h.api.url, id: p.id, secret: p.client_secret, key: h.api.merchant.publishableKey },
@@ -75,12 +79,12 @@ describe("a rate-limited read", () => {
     cp.context.on("response", (r) => {
       if (r.request().method() === "GET" && new URL(r.url()).pathname === `/v1/payments/${second.id}`) reads.push(r.status());
     });
-    // Empty the key's bucket with reads of the first payment, then give the checkout the second:
-    // its read meets a real 429.
+    // Empty the key's bucket with a read of the first payment that gets its token (see above), then
+    // give the checkout the second: its read meets a real 429.
     await cp.page.evaluate(
       async ({ api, id, secret, key, next }) => {
         const read = () => fetch(`${api}/v1/payments/${id}?client_secret=${secret}`, { headers: { Authorization: `Bearer ${key}` } });
-        for (let i = 0; i < 10 && (await read()).status !== 429; i++);
+        for (let i = 0; i < 50 && (await read()).status !== 200; i++) await new Promise((r) => setTimeout(r, 100));
         document.querySelector("softrack-checkout")?.setAttribute("client-secret", next);
       },
       {
