@@ -61,7 +61,7 @@ import {
 import { type PgbenchResult, startPostgres } from "./lib/postgres.js";
 import { REFERENCE_DIR } from "./lib/reference.js";
 import { type Classify, recordSchedule, type ScheduleShares, scheduleShares } from "./lib/sched.js";
-import { issue18Targets, type PathId, roundRatios, targetsTable } from "./lib/targets.js";
+import { howSure, issue18Targets, type PathId, roundRatios, targetsTable } from "./lib/targets.js";
 import { type WrkRequest, type WrkSlice, wrkPayments, wrkVersion } from "./lib/wrk.js";
 
 const PATHS: Record<PathId, string> = {
@@ -851,11 +851,11 @@ function roundPairs(results: readonly PathResult[]): string[] {
     const keyed = of(k);
     const keyless = of(b);
     if (!keyed || !keyless || ROUNDS < 2) return [];
-    const { ratios, median, mean, interval } = roundRatios(keyed.rates, keyless.rates);
-    const within = interval ? `, 95 % interval ${interval[0].toFixed(2)}–${interval[1].toFixed(2)}×` : "";
+    const rounds = roundRatios(keyed.rates, keyless.rates);
+    const { ratios, median } = rounds;
     return [
       `- (${k}) / (${b}) round by round: ${ratios.map((x) => x.toFixed(2)).join(", ")}; median ${median.toFixed(2)}×, ` +
-        `geometric mean ${mean.toFixed(3)}×${within}, lowest ${Math.min(...ratios).toFixed(2)}×, highest ${Math.max(...ratios).toFixed(2)}×.`,
+        `${howSure(rounds)}, lowest ${Math.min(...ratios).toFixed(2)}×, highest ${Math.max(...ratios).toFixed(2)}×.`,
     ];
   });
 }

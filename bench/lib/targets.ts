@@ -69,9 +69,7 @@ export function issue18Targets(
     const ratio = a.paymentsPerSecond / b.paymentsPerSecond;
     // Judged on the whole run; its rounds say how sure that is.
     const rounds = a.rates && b.rates && a.rates.length === b.rates.length ? roundRatios(a.rates, b.rates) : undefined;
-    const sure = rounds?.interval
-      ? ` (rounds: geometric mean ${rounds.mean.toFixed(2)}×, 95 % ${rounds.interval[0].toFixed(2)}–${rounds.interval[1].toFixed(2)}×)`
-      : "";
+    const sure = rounds?.interval ? ` (rounds: ${howSure(rounds)})` : "";
     rows.push({ target: sdkTarget(a.id), measured: `${ratio.toFixed(2)}×${sure}`, pass: ratio >= TARGETS.sdkToKeyless });
   }
   if (as.length === 0) rows.push({ target: sdkTarget("a"), measured: "needs paths a and b" });
@@ -150,6 +148,12 @@ export function roundRatios(
   const sd = Math.sqrt(logs.reduce((sum, x) => sum + (x - meanLog) ** 2, 0) / (n - 1));
   const half = tQuantile975(n - 1) * (sd / Math.sqrt(n));
   return { ratios, median, mean: Math.exp(meanLog), interval: [Math.exp(meanLog - half), Math.exp(meanLog + half)] };
+}
+
+/** `geometric mean 0.91×, 95 % 0.85–0.97×` (without the interval for a single round): how the bench prints a pair's rounds. */
+export function howSure(r: { mean: number; interval?: [number, number] | undefined }): string {
+  const within = r.interval ? `, 95 % ${r.interval[0].toFixed(2)}–${r.interval[1].toFixed(2)}×` : "";
+  return `geometric mean ${r.mean.toFixed(2)}×${within}`;
 }
 
 /** Student's t at 97.5 % (a two-sided 95 % interval) for `df` ≥ 1 degrees of freedom; between rows, the lower df's (wider). */
