@@ -1,5 +1,7 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv, Principal } from "../context.js";
+import { ApiError, keptRefusal, raisedByHandler } from "../lib/errors.js";
 import { claimOf, requestInProgress, type StoredResponse } from "../store/idempotency.js";
 import { commitAlone, keyedOutside } from "../store/writer.js";
 
@@ -26,11 +28,17 @@ export const readWrite: MiddlewareHandler<AppEnv> = async (c, next) => {
   // database the requests share one connection, so the second would otherwise wait behind the
   // first's transaction (and its provider call) and never meet the advisory lock it holds; and a
   // route whose steps commit alone (run_jobs) holds no lock at all while it runs.
-  const running = keysInFlight(c.get("deps"));
+  const deps = c.get("deps");
+  const running = keysInFlight(deps);
   const id = `${claim.scope}\u0000${claim.key}`;
   if (running.has(id)) throw requestInProgress();
   running.add(id);
   try {
+    // The embedded database answers every query without giving the event loop a turn, so this
+    // request would run to its commit before a second one with the key were even read, and no
+    // duplicate would ever meet it running. A millisecond's wait lets the requests that arrive
+    // meanwhile be read first (the network is polled until the timer is due).
+    if (deps.database.driver === "pglite") await sleep(1);
     await next();
   } finally {
     running.delete(id);
@@ -58,15 +66,19 @@ function idempotencyScope(p: Principal): string {
  * transaction with its Idempotency-Key claim, so an effect and its stored response commit (or
  * vanish) together, and a retry with the same key is replayed or run afresh — never applied twice.
  *
- * Only responses the handler returned are stored (2xx, and 402 declines whose failed payment is
- * recorded); a thrown error or a 5xx rolls back everything and stores nothing, like a request
- * that failed validation at Stripe.
+ * Stored under the key: the responses the handler returned (2xx, and 402 declines whose failed
+ * payment is recorded), and the refusals it raised for the state it met (lib/errors.ts
+ * keptRefusal), whose effects roll back. Any other error (validation, a 5xx) rolls back
+ * everything and stores nothing, as Stripe stores nothing for a request that failed validation.
  */
 export const unitOfWork: MiddlewareHandler<AppEnv> = async (c, next) =>
   inUnitOfWork(c, async () => {
     await next();
     return c.res;
   });
+
+/** A refusal the route's handler raised, which a keyed request keeps as its answer. */
+const isKept = (err: Error) => err instanceof ApiError && raisedByHandler.has(err) && keptRefusal(err, "") !== undefined;
 
 /** The unit of work around `handler`, for a route that commits itself but has a request that must be alone. */
 export async function inUnitOfWork(c: Context<AppEnv>, handler: () => Promise<Response>): Promise<Response> {
@@ -81,7 +93,8 @@ export async function inUnitOfWork(c: Context<AppEnv>, handler: () => Promise<Re
       async (db) => {
         c.set("db", db);
         res = await handler();
-        return !c.error && res.status < 500;
+        if (c.error) return isKept(c.error) ? "refused" : false;
+        return res.status < 500;
       },
       async () => ({ status: (res as Response).status, body: await (res as Response).clone().text() }),
     );

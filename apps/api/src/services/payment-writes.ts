@@ -4,7 +4,7 @@ import { isConflict, isDatabaseDown, isKeyTaken } from "../db/errors.js";
 import { rowReader } from "../db/rows.js";
 import { customers, payments } from "../db/schema/index.js";
 import { scheduleJobStatement } from "../jobs/runner.js";
-import { ApiError, notFound } from "../lib/errors.js";
+import { ApiError, keptRefusal, notFound } from "../lib/errors.js";
 import { pgArray } from "../lib/pg-array.js";
 import { merchantOf } from "../middleware/auth.js";
 import { merchantDebtIds, walletAccountIdSql } from "../store/accounts.js";
@@ -175,18 +175,27 @@ function groupKey(v: Vars): string {
 async function serviceWrite(v: Vars, render: Render, work: (v: Vars) => Promise<Outcome>): Promise<Written> {
   let outcome: Outcome | undefined;
   let response: StoredResponse | undefined;
+  let refusal: { error: unknown; response: StoredResponse } | undefined;
   const out = await commitAlone(
     v.deps,
     v.claim,
     async (db) => {
-      outcome = await work({ ...v, db });
-      return true;
+      try {
+        outcome = await work({ ...v, db });
+        return true;
+      } catch (error) {
+        const kept = keptRefusal(error, v.requestId);
+        if (!kept) throw error;
+        refusal = { error, response: kept };
+        return "refused";
+      }
     },
     async () => {
-      response = render(outcome as Outcome);
+      response = refusal ? refusal.response : render(outcome as Outcome);
       return response;
     },
   );
+  if (refusal) throw refusal.error;
   if ("replay" in out) return out;
   return response ? { outcome: outcome as Outcome, response } : { outcome: outcome as Outcome };
 }
@@ -242,6 +251,7 @@ async function decidePayments(tx: WriteTx, items: readonly PaymentWrite[], alone
   const loaded = await load(tx, lead.deps, items, alone);
   const decisions: Decision[] = [];
   const planned: Planned[] = [];
+  const refusals: { claim: IdempotencyClaim | undefined; response: StoredResponse }[] = [];
   const seen = new Set<string>();
   const volumes = new FeeVolumes(async (q) => (await tx.reads([q]))[0] ?? []);
   // The group's captures credit one shard of the merchant's balance and of the revenue, picked by
@@ -264,11 +274,18 @@ async function decidePayments(tx: WriteTx, items: readonly PaymentWrite[], alone
         // A refusal of this write only; anything else (a database error) fails the group.
         if (!(error instanceof ApiError)) throw error;
         decisions.push({ error });
+        // Kept under its key, once the key was looked up: a write decided without (a group's
+        // first try) is decided again with it when refused (see grouped).
+        const kept = item.v.claim && (alone || item.lookUp) ? keptRefusal(error, item.v.requestId) : undefined;
+        if (kept) refusals.push({ claim: item.v.claim, response: kept });
       }
     }
   }
-  if (planned.length === 0) return decisions;
-  const { confirmed, writes } = await settle(tx, items, planned, loaded, decisions, volumes);
+  if (planned.length === 0) {
+    if (refusals.length > 0) await tx.commit(sealWrites(lead.deps, refusals));
+    return decisions;
+  }
+  const { confirmed, writes } = await settle(tx, items, planned, loaded, decisions, volumes, refusals);
   await tx.commit(writes);
   // Alone, a payment's change of status is announced in its transaction (an order's payment moves
   // its order); a group holds no order's payment (planWrite sends those alone).
@@ -391,6 +408,7 @@ async function settle(
   loaded: Loaded,
   decisions: Decision[],
   volumes: FeeVolumes,
+  refusals: readonly { claim: IdempotencyClaim | undefined; response: StoredResponse }[],
 ) {
   const deps = first(items).v.deps;
   const withEntries = planned.filter((x) => x.entries.length > 0);
@@ -427,7 +445,7 @@ async function settle(
   const rows: PaymentRow[] = [];
   const created: PaymentRow[] = [];
   const events: EventDraft[] = [];
-  const sealed: { claim: IdempotencyClaim | undefined; response: StoredResponse }[] = [];
+  const sealed = [...refusals];
   const holds: PaymentRow[] = [];
   for (const x of planned) {
     const item = items[x.index] as PaymentWrite;

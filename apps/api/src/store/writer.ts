@@ -1,4 +1,4 @@
-import type { SQL } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { Deps } from "../context.js";
 import { type Database, type Db, inlineTransaction } from "../db/client.js";
 import {
@@ -96,17 +96,20 @@ class Rollback extends Error {}
 
 /**
  * A write alone, with its key: one transaction for the claim, the effect and the sealed response,
- * so that a crash at any instant leaves both or neither. `work` says whether to commit (false: a
- * 5xx, everything rolls back; a thrown error too); `respond` gives the response to seal, asked
- * only when the write has a key.
+ * so that a crash at any instant leaves both or neither. `work` says whether to commit: true;
+ * false (a 5xx, everything rolls back; a thrown error too); or "refused", a refusal the request
+ * keeps as its answer once it ran (lib/errors.ts keptRefusal): its effects are undone, and with a
+ * key its refusal is sealed, so that the key replays it. `respond` gives the response to seal,
+ * asked only when the write has a key.
  */
 export async function commitAlone(
   deps: Pick<Deps, "database" | "box" | "committed">,
   claim: IdempotencyClaim | undefined,
-  work: (db: Db) => Promise<boolean>,
+  work: (db: Db) => Promise<boolean | "refused">,
   respond: () => Promise<StoredResponse>,
 ): Promise<{ replay: StoredResponse } | { committed: boolean }> {
   let replay: StoredResponse | undefined;
+  let refused = false;
   try {
     await aloneTransaction(deps.database, async (tx) => {
       const [found] = claimsFound(deps, [claim], await tx.reads(claimReads([claim])));
@@ -115,7 +118,12 @@ export async function commitAlone(
         replay = found.replay;
         return;
       }
-      if (!(await work(tx.db))) throw new Rollback();
+      // A keyed write's effects can be undone alone, leaving its claim to seal a refusal.
+      if (claim) await tx.reads([sql`SAVEPOINT keyed_write`]);
+      const done = await work(tx.db);
+      if (done === false || (done === "refused" && !claim)) throw new Rollback();
+      refused = done === "refused";
+      if (refused) await tx.reads([sql`ROLLBACK TO SAVEPOINT keyed_write`]);
       if (claim) await tx.commit(sealWrites(deps, [{ claim, response: await respond() }]));
     });
   } catch (err) {
@@ -123,6 +131,8 @@ export async function commitAlone(
     return { committed: false };
   }
   if (replay) return { replay };
+  // A sealed refusal committed only its key: no effect to announce.
+  if (refused) return { committed: false };
   deps.committed.notify();
   return { committed: true };
 }
