@@ -215,6 +215,42 @@ describe("a won dispute", () => {
   });
 });
 
+describe("a payout's report", () => {
+  it("shows the dispute it settles beside the capture it came from, and a won dispute in the next one", async () => {
+    const own = await newMerchant("Report Shoes");
+    const account = await own.post("/v1/bank_accounts", {
+      country: "KG",
+      holder_name: "Asel M.",
+      account_number: "1240020000123456",
+      bank_code: "124002",
+      currency: "KGS",
+    });
+    expect(account.status).toBe(200);
+    const payment = await cardPayment(10_000, own);
+    const opened = await own.post(`/v1/test_helpers/payments/${payment}/dispute`, { reason: "general", amount: 2_000 });
+    expect(opened.status).toBe(200);
+    const lines = async (payout: string) =>
+      ((await own.get(`/v1/payouts/${payout}/transactions`)).body.data as { type: string; source: string; amount: number }[]).map(
+        (l) => [l.type, l.source, l.amount],
+      );
+    const available = (await balance(own)).available;
+    expect(available).toBe(10_000 - fee(10_000) - 2_000 - DISPUTE_FEE);
+    const first = await own.post("/v1/payouts", { amount: available, currency: "KGS" });
+    expect(first.status).toBe(200);
+    // Newest first: the dispute's amount and fee, then the capture whole.
+    expect(await lines(first.body.id)).toEqual([
+      ["dispute", opened.body.id, -2_000 - DISPUTE_FEE],
+      ["payment.capture", payment, 10_000 - fee(10_000)],
+    ]);
+    const won = await own.post(`/v1/test_helpers/disputes/${opened.body.id}/close`, { outcome: "won" });
+    expect(won.status).toBe(200);
+    const second = await own.post("/v1/payouts", { amount: 2_000, currency: "KGS" });
+    expect(second.status).toBe(200);
+    expect(await lines(second.body.id)).toEqual([["dispute.won", opened.body.id, 2_000]]);
+    await verify();
+  });
+});
+
 describe("a dispute of a wallet top-up", () => {
   const wallet = async (client: Http, customer: string) => (await client.get(`/v1/customers/${customer}`)).body.wallet.balance as number;
   const open = (client: Http, payment: string) => client.post(`/v1/test_helpers/payments/${payment}/dispute`, { reason: "fraudulent" });

@@ -30,29 +30,24 @@ export interface SettlementAssignment {
 }
 
 /**
- * Oldest first: each movement whole while the running sum stays under `amount`, then the part
- * of the movement that reaches it. Debits are always taken whole (they lower what the payout
- * carries), so only a credit is ever split.
+ * Every open debit whole (a refund, a dispute: it lowered the balance the payout draws on, so the
+ * payout's report shows it), and the credits that then reach `amount`, oldest first, the last one
+ * split. A payout therefore never leaves a debit behind for a later report to explain, and covers
+ * any amount up to the sum of the open movements.
  */
 export function assignToPayout(open: readonly OpenMovement[], amount: number): SettlementAssignment {
   if (!Number.isSafeInteger(amount) || amount <= 0) throw new RangeError(`payout amount must be a positive integer, not ${amount}`);
+  const debits = open.reduce((t, m) => t + Math.min(0, m.remaining), 0);
+  let credit = amount - debits; // what the credits must carry
   const items: SettlementItem[] = [];
-  let sum = 0;
   let settledThrough: string | null = null;
   let leading = true;
-  let covered = false;
   for (const m of open) {
-    if (covered) break;
-    if (m.remaining === 0) {
-      if (leading) settledThrough = m.transactionId;
-      continue;
-    }
-    const take = sum + m.remaining >= amount ? amount - sum : m.remaining;
-    items.push({ transactionId: m.transactionId, amount: take });
-    sum += take;
+    const take = m.remaining < 0 ? m.remaining : Math.min(m.remaining, credit);
+    if (m.remaining > 0) credit -= take;
+    if (take !== 0) items.push({ transactionId: m.transactionId, amount: take });
     if (take !== m.remaining) leading = false;
     else if (leading) settledThrough = m.transactionId;
-    if (sum === amount) covered = true;
   }
-  return { items, covered, settledThrough };
+  return { items, covered: credit === 0, settledThrough };
 }
