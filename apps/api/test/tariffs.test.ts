@@ -139,6 +139,8 @@ describe("PUT /v1/tariffs/:code", () => {
     expect(plan.status).toBe(200);
     expect(plan.body).toMatchObject({ object: "tariff", owner: "platform", code: "default", version: 1, kind: "fee", currency: "KGS" });
     expect(plan.body.rules.methods.card).toEqual({ percent_bps: 250, fixed: 0, min: 500 });
+    // Its id has the contract's prefix for a tariff, as a stored version's.
+    expect(plan.body.id).toMatch(/^trf_/);
     expect((await sk.get("/v1/tariffs/default?version=1")).body).toEqual(plan.body);
     expect((await sk.get("/v1/tariffs/default/versions")).body.data).toEqual([plan.body]);
     const priced = await sk.post("/v1/tariffs/default/quote", { amount: 10_000, currency: "KGS", method: "card" });

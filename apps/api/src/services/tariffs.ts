@@ -45,7 +45,7 @@ function builtInRows(code: string): TariffRow[] {
   const from = new Date(doc.effective_from);
   return [
     {
-      id: `tariff_builtin_${doc.code}_v${doc.version}`,
+      id: `trf_builtin_${doc.code}_v${doc.version}`, // the contract's prefix for a tariff
       livemode: false,
       createdAt: from,
       owner: PLATFORM,
