@@ -230,9 +230,11 @@ describe("a payout's report", () => {
     const opened = await own.post(`/v1/test_helpers/payments/${payment}/dispute`, { reason: "general", amount: 2_000 });
     expect(opened.status).toBe(200);
     const lines = async (payout: string) =>
-      ((await own.get(`/v1/payouts/${payout}/transactions`)).body.data as { type: string; source: string; amount: number }[]).map(
-        (l) => [l.type, l.source, l.amount],
-      );
+      ((await own.get(`/v1/payouts/${payout}/transactions`)).body.data as { type: string; source: string; amount: number }[]).map((l) => [
+        l.type,
+        l.source,
+        l.amount,
+      ]);
     const available = (await balance(own)).available;
     expect(available).toBe(10_000 - fee(10_000) - 2_000 - DISPUTE_FEE);
     const first = await own.post("/v1/payouts", { amount: available, currency: "KGS" });

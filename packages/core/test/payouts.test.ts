@@ -128,7 +128,8 @@ describe("settlement assignment", () => {
             else expect(it.amount).toBeLessThanOrEqual(rest);
           }
           // Every open debit is in the payout, whole: its report explains every debit.
-          for (const o of open) if (o.remaining < 0) expect(r.items).toContainEqual({ transactionId: o.transactionId, amount: o.remaining });
+          for (const o of open)
+            if (o.remaining < 0) expect(r.items).toContainEqual({ transactionId: o.transactionId, amount: o.remaining });
           // In order, and at most one credit split.
           const ids = r.items.map((x) => Number(x.transactionId.slice(4)));
           expect([...ids].sort((a, b) => a - b)).toEqual(ids);
