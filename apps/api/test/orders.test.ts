@@ -238,10 +238,11 @@ describe("courier payment guarantee", () => {
     expect(late.status).toBe(400);
     expect(late.body.error.code).toBe("return_window_closed");
     const entries = (await sk.get(`/v1/orders/${o.id}/events`)).body.data as { id: string; type: string }[];
-    expect(entries.map((e) => e.type)).toEqual(["order.created", "order.held", "order.handover", "order.return", "order.settled"]);
+    // Newest first, as every list.
+    expect(entries.map((e) => e.type)).toEqual(["order.settled", "order.return", "order.handover", "order.held", "order.created"]);
     // The order's own history, not events: ids of their own kind (evt_ ids are GET /v1/events's).
     for (const e of entries) expect(e).toMatchObject({ id: expect.stringMatching(/^oev_/), object: "order_event", livemode: false });
-    // Paged like every list, forward in time: starting_after gives later entries, ending_before earlier.
+    // Paged like every list, back in time: starting_after gives earlier entries, ending_before later.
     const ids = entries.map((e) => e.id);
     const page = async (q: string) => {
       const r = await sk.get(`/v1/orders/${o.id}/events?${q}`);

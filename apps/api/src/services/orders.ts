@@ -451,8 +451,8 @@ async function pendingOf(
 export const orderJobs: Readonly<Record<string, JobHandler<Deps>>> = { "order.expire": expireOrder, "order.settle": settleOrder };
 
 /**
- * GET /v1/orders/:id/events: the order's history, oldest first, so its cursors walk forward in
- * time: `starting_after` to later entries, `ending_before` to earlier ones.
+ * GET /v1/orders/:id/events: the order's history, newest first as every list, so its cursors walk
+ * back in time: `starting_after` to earlier entries, `ending_before` to later ones.
  */
 export async function orderHistory(v: Vars, id: string, q: ListParams) {
   const order = await findOrder(v, id);
@@ -463,11 +463,12 @@ export async function orderHistory(v: Vars, id: string, q: ListParams) {
     .where(
       and(
         eq(orderEvents.orderId, id),
-        q.starting_after !== undefined ? gt(orderEvents.id, q.starting_after) : undefined,
-        q.ending_before !== undefined ? lt(orderEvents.id, q.ending_before) : undefined,
+        q.starting_after !== undefined ? lt(orderEvents.id, q.starting_after) : undefined,
+        q.ending_before !== undefined ? gt(orderEvents.id, q.ending_before) : undefined,
       ),
     )
-    .orderBy(q.ending_before !== undefined ? desc(orderEvents.id) : asc(orderEvents.id))
+    // Newest first, as every list of the contract's.
+    .orderBy(q.ending_before !== undefined ? asc(orderEvents.id) : desc(orderEvents.id))
     .limit(q.limit + 1);
   const page = rows.slice(0, q.limit);
   if (q.ending_before !== undefined) page.reverse();

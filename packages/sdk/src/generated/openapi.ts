@@ -868,8 +868,8 @@ export type paths = {
       cookie?: never;
     };
     /**
-     * The order's full history, oldest first
-     * @description Pages walk forward in time: `starting_after` gives later entries, `ending_before` earlier ones. 100 entries a page unless `limit` says otherwise.
+     * The order's full history, newest first
+     * @description Newest first, as every list: `starting_after` gives earlier entries, `ending_before` later ones. 100 entries a page unless `limit` says otherwise.
      */
     get: operations["getOrdersIdEvents"];
     put?: never;

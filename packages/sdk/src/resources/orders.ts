@@ -41,7 +41,7 @@ export class Orders extends APIResource {
   fail(id: string, params: OrderFailParams, options?: RequestOptions): Promise<Order> {
     return this._client.request("POST", path`/orders/${id}/fail`, params, options);
   }
-  /** The order's full history, oldest first, 100 entries a page (`starting_after` for the next). */
+  /** The order's full history, newest first, 100 entries a page (`starting_after` for the earlier ones). */
   events(id: string, params?: OrderEventListParams, options?: RequestOptions): Promise<OrderEventList> {
     return this._client.request("GET", path`/orders/${id}/events` + query(params), undefined, options);
   }

@@ -219,9 +219,9 @@ const r = {
     method: "get",
     path: "/v1/orders/{id}/events",
     tags,
-    summary: "The order's full history, oldest first",
+    summary: "The order's full history, newest first",
     description:
-      "Pages walk forward in time: `starting_after` gives later entries, `ending_before` earlier ones. 100 entries a page unless `limit` says otherwise.",
+      "Newest first, as every list: `starting_after` gives earlier entries, `ending_before` later ones. 100 entries a page unless `limit` says otherwise.",
     security: bearer,
     middleware: sk,
     request: { params: id, query: ListQuery.extend({ limit: ListQuery.shape.limit.unwrap().default(100).openapi({ example: 100 }) }) },
