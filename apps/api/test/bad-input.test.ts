@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestApi } from "../src/testing.js";
-import { type Http, http, startTestApi } from "./support.js";
+import { type Http, http, startTestApi, TEST_CARD } from "./support.js";
 
 let api: TestApi;
 let sk: Http;
@@ -61,7 +61,7 @@ const cases: [string, string, string, unknown, number, string?][] = [
   ["metadata with a number", "POST", "/v1/payments", { amount: 100, currency: "KGS", metadata: { a: 1 } }, 400],
   ["malformed JSON", "POST", "/v1/payments", '{"amount": 100,', 400],
   ["JSON array body", "POST", "/v1/payments", "[1,2]", 400],
-  ["empty body", "POST", "/v1/customers", "", 400],
+  ["empty body where parameters are required", "POST", "/v1/payments", "", 400, "amount"],
   ["unknown customer", "POST", "/v1/payments", { amount: 100, currency: "KGS", customer: "cus_nope" }, 404, "customer"],
   // An empty id named no customer, passed a truthiness check, and the payment's insert then found no row (a 500).
   ["empty customer", "POST", "/v1/payments", { amount: 100, currency: "KGS", customer: "" }, 400, "customer"],
@@ -168,6 +168,19 @@ describe("bad input gets a clear 4xx in the error envelope and changes nothing",
     // Present but wrong stays parameter_invalid.
     const wrong = await sk.put("/v1/payout_schedule", { interval: "hourly" });
     expect(wrong.body.error).toMatchObject({ code: "parameter_invalid", param: "interval" });
+  });
+
+  it("an empty body with a JSON type (as many clients send) is no parameters, as {} is", async () => {
+    for (const body of ["", "{}"]) {
+      const held = await sk.post("/v1/payments", { amount: 500, currency: "KGS", capture_method: "manual" });
+      await sk.post(`/v1/payments/${held.body.id}/confirm`, { payment_method_data: { type: "card", card: TEST_CARD } });
+      const captured = await sk.call("POST", `/v1/payments/${held.body.id}/capture`, body);
+      expect(captured.status, JSON.stringify(body)).toBe(200);
+      expect(captured.body.status).toBe("succeeded");
+      const customer = await sk.call("POST", "/v1/customers", body);
+      expect(customer.status, JSON.stringify(body)).toBe(200);
+      expect(customer.body.object).toBe("customer");
+    }
   });
 
   it("cancel takes no body, an empty one with a JSON type (as many clients send), or {}", async () => {
