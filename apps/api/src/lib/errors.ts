@@ -116,8 +116,11 @@ const isParameterError = (err: ApiError) => err.code.startsWith("parameter_");
 /** Refusals raised once a route's handler ran (its input valid): set by lib/router.ts. */
 export const raisedByHandler = new WeakSet<ApiError>();
 
+/** Whether a keyed request keeps `err` as its answer (see above). */
+export const isKeptRefusal = (err: unknown): err is ApiError =>
+  err instanceof ApiError && KEPT_STATUSES.has(err.status) && !isParameterError(err);
+
 /** The answer to store for `err` under a key: the very bytes app.onError sends, or none. */
 export function keptRefusal(err: unknown, requestId: string): { status: number; body: string } | undefined {
-  if (!(err instanceof ApiError) || !KEPT_STATUSES.has(err.status) || isParameterError(err)) return undefined;
-  return { status: err.status, body: JSON.stringify(err.body(requestId)) };
+  return isKeptRefusal(err) ? { status: err.status, body: JSON.stringify(err.body(requestId)) } : undefined;
 }

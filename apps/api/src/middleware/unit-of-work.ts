@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv, Principal } from "../context.js";
-import { ApiError, keptRefusal, raisedByHandler } from "../lib/errors.js";
+import { isKeptRefusal, raisedByHandler } from "../lib/errors.js";
 import { claimOf, requestInProgress, type StoredResponse } from "../store/idempotency.js";
 import { commitAlone, keyedOutside } from "../store/writer.js";
 
@@ -24,7 +24,7 @@ export const readWrite: MiddlewareHandler<AppEnv> = async (c, next) => {
   // No body is no parameters, as at Stripe (and as the key's hash reads it): a route whose
   // parameters are all optional runs, any other names what is missing. (Hono's validator reads
   // the JSON from the cached text.)
-  else if (raw.trim() === "") c.req.bodyCache.text = Promise.resolve("{}");
+  else if (raw.trim() === "") (c.req.bodyCache as { text?: Promise<string> }).text = Promise.resolve("{}");
   const claim = claimOf(idempotencyScope(c.get("principal")), header, { method: c.req.method, path: c.req.path, body, raw });
   c.set("claim", claim);
   if (!claim) return next();
@@ -82,7 +82,7 @@ export const unitOfWork: MiddlewareHandler<AppEnv> = async (c, next) =>
   });
 
 /** A refusal the route's handler raised, which a keyed request keeps as its answer. */
-const isKept = (err: Error) => err instanceof ApiError && raisedByHandler.has(err) && keptRefusal(err, "") !== undefined;
+const isKept = (err: Error) => isKeptRefusal(err) && raisedByHandler.has(err);
 
 /** The unit of work around `handler`, for a route that commits itself but has a request that must be alone. */
 export async function inUnitOfWork(c: Context<AppEnv>, handler: () => Promise<Response>): Promise<Response> {
