@@ -21,10 +21,12 @@ export const readWrite: MiddlewareHandler<AppEnv> = async (c, next) => {
     body = undefined;
   }
   if (body !== undefined) c.req.bodyCache.json = Promise.resolve(body);
-  // No body is no parameters, as at Stripe (and as the key's hash reads it): a route whose
-  // parameters are all optional runs, any other names what is missing. (Hono's validator reads
-  // the JSON from the cached text.)
-  else if (raw.trim() === "") (c.req.bodyCache as { text?: Promise<string> }).text = Promise.resolve("{}");
+  // An empty body sent as JSON is no parameters, as at Stripe (and as the key's hash reads it):
+  // a route whose parameters are all optional runs, any other names what is missing. (Hono's
+  // validator reads the JSON from the cached text; without a Content-Type it reads none, and the
+  // text must stay empty, or the body's check would find one of unknown type.)
+  else if (raw.trim() === "" && c.req.header("Content-Type") !== undefined)
+    (c.req.bodyCache as { text?: Promise<string> }).text = Promise.resolve("{}");
   const claim = claimOf(idempotencyScope(c.get("principal")), header, { method: c.req.method, path: c.req.path, body, raw });
   c.set("claim", claim);
   if (!claim) return next();
