@@ -391,6 +391,39 @@ describe("orders past collect_by", () => {
     await verify();
   });
 
+  it("a declined payment leaves its order waiting: the buyer tries another card, until collect_by", async () => {
+    await merchant();
+    const o = (await order(inDays(2))).body;
+    const declined = await sk.post(`/v1/payments/${o.payment.id}/confirm`, { payment_method_data: { type: "card", card: DECLINED } });
+    expect(declined.status).toBe(402);
+    expect((await sk.get(`/v1/orders/${o.id}`)).body).toMatchObject({
+      status: "requires_payment",
+      payment: { id: o.payment.id, status: "failed" },
+    });
+    // The next attempt becomes the order's payment; asking again answers the same attempt.
+    const next = await sk.post(`/v1/payments/${o.payment.id}/retry`, {});
+    expect(next.status).toBe(200);
+    expect(next.body).toMatchObject({ status: "requires_payment_method", retry_of: o.payment.id, amount: TOTAL, capture_method: "manual" });
+    expect((await sk.post(`/v1/payments/${o.payment.id}/retry`, {})).body.id).toBe(next.body.id);
+    expect((await sk.get(`/v1/orders/${o.id}`)).body.payment.id).toBe(next.body.id);
+    const paid = await sk.post(`/v1/payments/${next.body.id}/confirm`, { payment_method_data: { type: "card", card: TEST_CARD } });
+    expect(paid.body.status).toBe("requires_capture");
+    expect((await sk.get(`/v1/orders/${o.id}`)).body.status).toBe("held");
+    const history = (await sk.get(`/v1/orders/${o.id}/events`)).body.data.map((e: { type: string }) => e.type);
+    expect(history).toEqual(["order.held", "order.payment_retried", "order.payment_failed", "order.created"]);
+    expect(await balances()).toEqual({ held: TOTAL, pending: 0, available: 0 });
+
+    // Declined and never tried again: canceled at collect_by, and no attempt can follow.
+    const left = (await order(inDays(2))).body;
+    await sk.post(`/v1/payments/${left.payment.id}/confirm`, { payment_method_data: { type: "card", card: DECLINED } });
+    await runJobs(inDays(3));
+    expect((await sk.get(`/v1/orders/${left.id}`)).body.status).toBe("canceled");
+    const tooLate = await sk.post(`/v1/payments/${left.payment.id}/retry`, {});
+    expect(tooLate.status).toBe(400);
+    expect(tooLate.body.error).toMatchObject({ code: "order_unexpected_state", order_status: "canceled" });
+    await verify();
+  });
+
   it("an on_pickup order declined at the point expires, fails, and never stops the other jobs", async () => {
     await merchant();
     const collectBy = inDays(2);

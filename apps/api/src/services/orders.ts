@@ -272,7 +272,8 @@ async function save(v: Vars, before: OrderRow, s: OrderState, extra: Partial<Ord
 
 /**
  * The runtime's deps.paymentStatusChanged: the payment service announces every change of a
- * payment's status (same transaction); an order's payment holds or cancels its order.
+ * payment's status (same transaction), and an order payment's next attempt; an order's payment
+ * holds or cancels its order, and a declined one is replaced by its next attempt.
  */
 export async function onOrderPaymentChanged(v: Vars, payment: PaymentRow) {
   if (!payment.orderId) return;
@@ -282,10 +283,32 @@ export async function onOrderPaymentChanged(v: Vars, payment: PaymentRow) {
     await history(v.db, o.id, "order.held", { amount: o.amount });
     // An on_pickup order paid at the point keeps the code the buyer already holds.
     await save(v, o, t.state, o.status === "awaiting_pickup" ? {} : handoverCode(v, o.id));
-  } else if ((payment.status === "canceled" || payment.status === "failed") && o.status === "requires_payment") {
-    await history(v.db, o.id, "order.canceled", { payment_status: payment.status });
-    await v.db.update(orders).set({ status: "canceled", updatedAt: new Date() }).where(eq(orders.id, o.id));
+  } else if (payment.status === "canceled" && o.status === "requires_payment") {
+    await cancelUnpaid(v.db, o, payment.status);
+  } else if (payment.status === "failed" && o.status === "requires_payment" && o.paymentId === payment.id) {
+    // A decline leaves the order waiting for its payment: the buyer may try another card or
+    // method (POST /v1/payments/:id/retry) until collect_by, when an unpaid order is canceled.
+    await history(v.db, o.id, "order.payment_failed", { payment: payment.id });
+  } else if (payment.status === "requires_payment_method" && payment.retryOf !== null) {
+    // The next attempt of the order's declined payment becomes the payment the order names.
+    if (o.status !== "requires_payment" || o.paymentId !== payment.retryOf)
+      throw new ApiError(
+        400,
+        "invalid_request_error",
+        "order_unexpected_state",
+        `Order ${o.id} does not wait for payment ${payment.retryOf}: it is ${o.status}.`,
+        undefined,
+        { order_status: o.status },
+      );
+    await v.db.update(orders).set({ paymentId: payment.id, updatedAt: new Date() }).where(eq(orders.id, o.id));
+    await history(v.db, o.id, "order.payment_retried", { payment: payment.id, retry_of: payment.retryOf });
   }
+}
+
+/** An order that was never paid ends: its payment canceled, or declined and not tried again by collect_by. */
+async function cancelUnpaid(db: Db, o: OrderRow, paymentStatus: string) {
+  await history(db, o.id, "order.canceled", { payment_status: paymentStatus });
+  await db.update(orders).set({ status: "canceled", updatedAt: new Date() }).where(eq(orders.id, o.id));
 }
 
 /** Scans pass the code: it must be this order's. */
@@ -382,8 +405,11 @@ const expireOrder: JobHandler<Deps> = async (run) => {
     .where(eq(orders.id, payload.order as string))
     .for("update");
   if (o?.status === "requires_payment") {
-    // The payment's cancel cancels its order (onOrderPaymentChanged).
-    await releasePayment(jobVars(run, o.merchantId, o.livemode), o);
+    const [pay] = await tx.select({ status: payments.status }).from(payments).where(eq(payments.id, o.paymentId));
+    // A declined payment nobody tried again ends its order here; any other is canceled, and its
+    // cancel cancels the order (onOrderPaymentChanged).
+    if (pay?.status === "failed") await cancelUnpaid(tx, o, pay.status);
+    else await releasePayment(jobVars(run, o.merchantId, o.livemode), o);
     return "canceled: not paid by collect_by";
   }
   if (o?.status !== "held" && o?.status !== "awaiting_pickup") return `skipped: ${o?.status ?? "missing"}`;

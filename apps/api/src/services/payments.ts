@@ -222,8 +222,8 @@ async function storeNewPayment(v: Vars, row: ReturnType<typeof newPaymentRow>): 
  * merchant's server. The contract ends a declined payment in `failed` for good, so the next
  * attempt is a new payment with the same amount, currency, capture method, customer, description,
  * purpose and metadata, linked by `retry_of`. One per failed payment: asking again (a double
- * click, a lost answer) answers the same attempt. An order's payment is named by its order,
- * so it is not retried here.
+ * click, a lost answer) answers the same attempt. An order's declined payment is retried the same
+ * way until its collect_by, and the attempt becomes the payment its order names.
  */
 export async function retryPayment(v: Vars, id: string, clientSecret: string | undefined): Promise<PaymentRow> {
   const r = await findPayment(v, id, { lock: true, clientSecret });
@@ -237,13 +237,20 @@ export async function retryPayment(v: Vars, id: string, clientSecret: string | u
       { payment_status: r.status },
     );
   }
-  if (r.orderId) throw invalid("parameter_invalid", "An order's payment is not retried: its order names it. Create a new order.", "id");
   const [next] = await v.db.select().from(payments).where(eq(payments.retryOf, r.id));
   if (next) return next;
+  await checkOrderPayable(v, r);
   const input: CreatePaymentInput = { amount: r.amount, currency: r.currency, capture_method: r.captureMethod, metadata: r.metadata };
   if (r.customerId !== null) input.customer = r.customerId;
   if (r.description !== null) input.description = r.description;
-  return storeNewPayment(v, { ...newPaymentRow(v, merchantOf(v) as MerchantPrincipal, input, r.purpose ?? null, null), retryOf: r.id });
+  const attempt = await storeNewPayment(v, {
+    ...newPaymentRow(v, merchantOf(v) as MerchantPrincipal, input, r.purpose ?? null, r.orderId),
+    retryOf: r.id,
+  });
+  // An order's next attempt becomes the payment its order names, or is refused with it (see
+  // services/orders.ts onOrderPaymentChanged), in this transaction.
+  if (r.orderId) await v.deps.paymentStatusChanged(v, attempt);
+  return attempt;
 }
 
 /** Loads a payment of the calling merchant; a publishable key must also prove the client secret. */

@@ -1049,7 +1049,10 @@ export type paths = {
     };
     get?: never;
     put?: never;
-    /** A failed payment's next attempt: a new payment with the same amount, linked by retry_of, one per failed payment (publishable key: with client_secret in the body) */
+    /**
+     * A failed payment's next attempt: a new payment with the same amount, linked by retry_of, one per failed payment (publishable key: with client_secret in the body)
+     * @description An order's declined payment has one too, until the order's collect_by: the attempt becomes the payment the order names, and the order waits for it (a decline no longer ends the order; an order never paid by collect_by is canceled).
+     */
     post: operations["postPaymentsIdRetry"];
     delete?: never;
     options?: never;
