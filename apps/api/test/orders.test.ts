@@ -424,6 +424,21 @@ describe("orders past collect_by", () => {
     await verify();
   });
 
+  it("an order paid on pickup and declined at the point is paid there with another card", async () => {
+    await merchant();
+    const o = (await order(inDays(2), { payment_timing: "on_pickup", buyer: { phone: "+996700123457" } })).body;
+    const declined = await sk.post(`/v1/payments/${o.payment.id}/confirm`, { payment_method_data: { type: "card", card: DECLINED } });
+    expect(declined.status).toBe(402);
+    const next = await sk.post(`/v1/payments/${o.payment.id}/retry`, {});
+    expect(next.status).toBe(200);
+    expect((await sk.get(`/v1/orders/${o.id}`)).body).toMatchObject({ status: "awaiting_pickup", payment: { id: next.body.id } });
+    const paid = await sk.post(`/v1/payments/${next.body.id}/confirm`, { payment_method_data: { type: "card", card: TEST_CARD } });
+    expect(paid.body.status).toBe("requires_capture");
+    expect((await sk.get(`/v1/orders/${o.id}`)).body.status).toBe("held");
+    expect(await balances()).toEqual({ held: TOTAL, pending: 0, available: 0 });
+    await verify();
+  });
+
   it("an on_pickup order declined at the point expires, fails, and never stops the other jobs", async () => {
     await merchant();
     const collectBy = inDays(2);

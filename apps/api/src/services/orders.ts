@@ -290,8 +290,9 @@ export async function onOrderPaymentChanged(v: Vars, payment: PaymentRow) {
     // method (POST /v1/payments/:id/retry) until collect_by, when an unpaid order is canceled.
     await history(v.db, o.id, "order.payment_failed", { payment: payment.id });
   } else if (payment.status === "requires_payment_method" && payment.retryOf !== null) {
-    // The next attempt of the order's declined payment becomes the payment the order names.
-    if (o.status !== "requires_payment" || o.paymentId !== payment.retryOf)
+    // The next attempt of the order's declined payment becomes the payment the order names: one
+    // declined online, or at the point for an order paid on pickup.
+    if ((o.status !== "requires_payment" && o.status !== "awaiting_pickup") || o.paymentId !== payment.retryOf)
       throw new ApiError(
         400,
         "invalid_request_error",
