@@ -107,18 +107,17 @@ export const unavailable = (retryAfterSeconds = 1) =>
  * The refusals a keyed request's answer keeps, as Stripe keeps an error once its endpoint ran: a
  * request refused for the state it met (400, 402, 404, 422) replays that refusal under its key,
  * never a second, different outcome. A request that failed validation, authentication, a rate
- * limit or its key's lock stores nothing, nor does a 5xx: the same key may be sent again. So does
- * a handler's own check of a parameter (parameter_invalid, parameter_missing, …): validation too.
+ * limit or its key's lock stores nothing, nor does a 5xx: the same key may be sent again.
+ * Validation is told by its codes, wherever it runs (the routes' validator, a route's own check of
+ * a parameter, noParameters): parameter_invalid, parameter_missing, parameter_unknown and
+ * invalid_json. Authentication and permissions are 401 and 403.
  */
 const KEPT_STATUSES = new Set([400, 402, 404, 422]);
-const isParameterError = (err: ApiError) => err.code.startsWith("parameter_");
-
-/** Refusals raised once a route's handler ran (its input valid): set by lib/router.ts. */
-export const raisedByHandler = new WeakSet<ApiError>();
+const isValidation = (err: ApiError) => err.code.startsWith("parameter_") || err.code === "invalid_json";
 
 /** Whether a keyed request keeps `err` as its answer (see above). */
 export const isKeptRefusal = (err: unknown): err is ApiError =>
-  err instanceof ApiError && KEPT_STATUSES.has(err.status) && !isParameterError(err);
+  err instanceof ApiError && KEPT_STATUSES.has(err.status) && !isValidation(err);
 
 /** The answer to store for `err` under a key: the very bytes app.onError sends, or none. */
 export function keptRefusal(err: unknown, requestId: string): { status: number; body: string } | undefined {

@@ -3,7 +3,7 @@ import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../context.js";
 import { fromReplica } from "../middleware/replica.js";
 import { readWrite, unitOfWork } from "../middleware/unit-of-work.js";
-import { ApiError, invalid, raisedByHandler } from "./errors.js";
+import { invalid } from "./errors.js";
 import { NoQuery } from "./openapi.js";
 
 interface Issue {
@@ -127,21 +127,6 @@ const noQuery: MiddlewareHandler<AppEnv> = (c, next) => {
   return next();
 };
 
-/**
- * A route's handler, marking the refusals it raises: past validation, so a keyed request keeps
- * them as its answer (lib/errors.ts keptRefusal; the unit of work seals them).
- */
-function handlerOf(handler: (c: unknown, next: unknown) => unknown) {
-  return async (c: unknown, next: unknown) => {
-    try {
-      return await handler(c, next);
-    } catch (err) {
-      if (err instanceof ApiError) raisedByHandler.add(err);
-      throw err;
-    }
-  };
-}
-
 export function createRouter() {
   const router = new OpenAPIHono<AppEnv>({ defaultHook: validationHook as never });
   const openapi = router.openapi;
@@ -169,11 +154,9 @@ export function createRouter() {
       config.middleware === undefined ? [] : Array.isArray(config.middleware) ? [...config.middleware] : [config.middleware];
     // Where the query validator would run: after the route's own checks, before the body's.
     if (query.query === undefined) own.push(noQuery);
-    const [handler, ...hook] = rest as [(c: unknown, next: unknown) => unknown, ...unknown[]];
     return (openapi as (...a: unknown[]) => unknown)(
       { ...config, middleware: [...commitMiddleware(route.method, commit), ...readMiddleware(route.method, route.path, reads), ...own] },
-      handlerOf(handler),
-      ...hook,
+      ...rest,
     );
   }) as typeof router.openapi;
   return router;

@@ -1,14 +1,14 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv, Principal } from "../context.js";
-import { isKeptRefusal, raisedByHandler } from "../lib/errors.js";
+import { isKeptRefusal } from "../lib/errors.js";
 import { claimOf, requestInProgress, type StoredResponse } from "../store/idempotency.js";
 import { commitAlone, keyedOutside } from "../store/writer.js";
 
 /**
- * Reads a write's body once: its text, parsed once, handed to the route's validator (Hono's body
- * cache), and its Idempotency-Key claim built from it (`c.var.claim`), for whichever way the
- * route commits. A body that is not JSON is left to the validator's 400.
+ * Reads a write's body once: its text, parsed once and handed to the route's validator, and its
+ * Idempotency-Key claim built from it (`c.var.claim`), for whichever way the route commits. A body
+ * that is not JSON is left to the validator's 400.
  */
 export const readWrite: MiddlewareHandler<AppEnv> = async (c, next) => {
   const header = c.req.header("Idempotency-Key");
@@ -20,13 +20,12 @@ export const readWrite: MiddlewareHandler<AppEnv> = async (c, next) => {
   } catch {
     body = undefined;
   }
-  if (body !== undefined) c.req.bodyCache.json = Promise.resolve(body);
-  // An empty body sent as JSON is no parameters, as at Stripe (and as the key's hash reads it):
-  // a route whose parameters are all optional runs, any other names what is missing. (Hono's
-  // validator reads the JSON from the cached text; without a Content-Type it reads none, and the
-  // text must stay empty, or the body's check would find one of unknown type.)
-  else if (raw.trim() === "" && c.req.header("Content-Type") !== undefined)
-    (c.req.bodyCache as { text?: Promise<string> }).text = Promise.resolve("{}");
+  // The validator takes this parse (Hono's json() would parse the cached text again). An empty
+  // body is no parameters, as at Stripe and as the key's hash reads it: a route whose parameters
+  // are all optional runs, any other names what is missing. (Without a Content-Type the validator
+  // reads no body at all.)
+  const parsed = body ?? (raw.trim() === "" ? {} : undefined);
+  if (parsed !== undefined) c.req.json = <T>() => Promise.resolve(parsed as T);
   const claim = claimOf(idempotencyScope(c.get("principal")), header, { method: c.req.method, path: c.req.path, body, raw });
   c.set("claim", claim);
   if (!claim) return next();
@@ -83,9 +82,6 @@ export const unitOfWork: MiddlewareHandler<AppEnv> = async (c, next) =>
     return c.res;
   });
 
-/** A refusal the route's handler raised, which a keyed request keeps as its answer. */
-const isKept = (err: Error) => isKeptRefusal(err) && raisedByHandler.has(err);
-
 /** The unit of work around `handler`, for a route that commits itself but has a request that must be alone. */
 export async function inUnitOfWork(c: Context<AppEnv>, handler: () => Promise<Response>): Promise<Response> {
   const deps = c.get("deps");
@@ -99,7 +95,7 @@ export async function inUnitOfWork(c: Context<AppEnv>, handler: () => Promise<Re
       async (db) => {
         c.set("db", db);
         res = await handler();
-        if (c.error) return isKept(c.error) ? "refused" : false;
+        if (c.error) return isKeptRefusal(c.error) ? "refused" : false;
         return res.status < 500;
       },
       async () => ({ status: (res as Response).status, body: await (res as Response).clone().text() }),

@@ -19,6 +19,20 @@ afterAll(async () => {
   await h?.close();
 });
 
+/**
+ * Empties the publishable key's bucket from the page: reads `payment` until a read gets the one
+ * token (a 200), so that the next call, sent at once, meets a 429 (see above).
+ */
+async function takeTheToken(cp: Awaited<ReturnType<typeof openCheckout>>, payment: { id: string; client_secret: string }) {
+  await cp.page.evaluate(
+    async ({ api, id, secret, key }) => {
+      const read = () => fetch(`${api}/v1/payments/${id}?client_secret=${secret}`, { headers: { Authorization: `Bearer ${key}` } });
+      for (let i = 0; i < 50 && (await read()).status !== 200; i++) await new Promise((r) => setTimeout(r, 100));
+    },
+    { api: h.api.url, id: payment.id, secret: payment.client_secret, key: h.api.merchant.publishableKey },
+  );
+}
+
 describe("a rate-limited confirm", () => {
   it("is sent again with the same Idempotency-Key once the API's Retry-After has passed, and the payment goes on", async () => {
     const p = await createPayment(h.api, {});
@@ -37,16 +51,11 @@ describe("a rate-limited confirm", () => {
     });
     await cp.page.locator("softrack-checkout [part='method']", { hasText: "SMS payment" }).click();
     await cp.page.locator("softrack-checkout #sms-phone").pressSequentially("700123456");
-    // Empty the key's bucket with a read of the payment that gets its one token (see above), then
-    // press Pay at once: the confirm meets a 429.
-    await cp.page.evaluate(
-      async ({ api, id, secret, key }) => {
-        const read = () => fetch(`${api}/v1/payments/${id}?client_secret=${secret}`, { headers: { Authorization: `Bearer ${key}` } });
-        for (let i = 0; i < 50 && (await read()).status !== 200; i++) await new Promise((r) => setTimeout(r, 100));
-        void (document.querySelector("softrack-checkout") as unknown as { submit(): Promise<unknown> }).submit().catch(() => {});
-      },
-      { api: h.api.url, id: p.id, secret: p.client_secret, key: h.api.merchant.publishableKey },
-    );
+    // Empty the key's bucket, then press Pay at once: the confirm meets a 429.
+    await takeTheToken(cp, p);
+    await cp.page.evaluate(() => {
+      void (document.querySelector("softrack-checkout") as unknown as { submit(): Promise<unknown> }).submit().catch(() => {});
+    });
     const code = cp.page.locator("softrack-checkout #code");
     await code.waitFor({ timeout: 15_000 });
     expect(confirms.map((c) => c.status)).toEqual([429, 200]);
@@ -79,21 +88,11 @@ describe("a rate-limited read", () => {
     cp.context.on("response", (r) => {
       if (r.request().method() === "GET" && new URL(r.url()).pathname === `/v1/payments/${second.id}`) reads.push(r.status());
     });
-    // Empty the key's bucket with a read of the first payment that gets its token (see above), then
-    // give the checkout the second: its read meets a real 429.
+    // Empty the key's bucket, then give the checkout the second: its read meets a real 429.
+    await takeTheToken(cp, { id: first.id, client_secret: first.client_secret ?? "" });
     await cp.page.evaluate(
-      async ({ api, id, secret, key, next }) => {
-        const read = () => fetch(`${api}/v1/payments/${id}?client_secret=${secret}`, { headers: { Authorization: `Bearer ${key}` } });
-        for (let i = 0; i < 50 && (await read()).status !== 200; i++) await new Promise((r) => setTimeout(r, 100));
-        document.querySelector("softrack-checkout")?.setAttribute("client-secret", next);
-      },
-      {
-        api: h.api.url,
-        id: first.id,
-        secret: first.client_secret ?? "",
-        key: h.api.merchant.publishableKey,
-        next: second.client_secret ?? "",
-      },
+      (next) => document.querySelector("softrack-checkout")?.setAttribute("client-secret", next),
+      second.client_secret ?? "",
     );
     await cp.page.waitForFunction(
       (id) => {
