@@ -115,6 +115,8 @@ describe("Idempotency-Key", () => {
     expect(again.status).toBe(400);
     expect(again.headers.get("idempotent-replayed")).toBe("true");
     expect(again.body).toEqual(first.body);
+    // The replayed body names the refused request, and so does its Request-Id.
+    expect(again.headers.get("request-id")).toBe(first.body.error.request_id);
     expect((await sk.get(`/v1/payments/${p.id}`)).body).toMatchObject({ status: "requires_capture", amount_captured: 0 });
     const other = await sk.post(`/v1/payments/${p.id}/capture`, { amount: 100 }, key);
     expect(other.status).toBe(422);

@@ -120,7 +120,25 @@ export async function outsideUnitOfWork(c: Context<AppEnv>, work: () => Promise<
   return c.body(out.response.body, out.response.status as 200, { "Content-Type": "application/json" });
 }
 
-/** A stored response, as it was first sent. */
+/**
+ * A stored response, as it was first sent. A stored refusal (a 402 decline, a kept 400 or 404)
+ * names in its body the request that was refused; the replay's Request-Id names the same one, so
+ * the body, byte for byte the first, never contradicts its header.
+ */
 export function replayed(c: Context<AppEnv>, r: StoredResponse): Response {
-  return c.body(r.body, r.status as 200, { "Content-Type": "application/json", "Idempotent-Replayed": "true" });
+  const first = r.status >= 400 ? refusedRequestId(r.body) : undefined;
+  return c.body(r.body, r.status as 200, {
+    "Content-Type": "application/json",
+    "Idempotent-Replayed": "true",
+    ...(first && { "Request-Id": first }),
+  });
+}
+
+function refusedRequestId(body: string): string | undefined {
+  try {
+    const id = (JSON.parse(body) as { error?: { request_id?: unknown } }).error?.request_id;
+    return typeof id === "string" ? id : undefined;
+  } catch {
+    return undefined;
+  }
 }
